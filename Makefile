@@ -1,0 +1,93 @@
+# tincay: one Makefile, pkg-config, no autotools.
+#   make            bin/tincayd and bin/tincayctl
+#   make run        install deps, build, start tincayd on config/tincay.json
+#   make check      install deps, build, run every suite, then again under
+#                   ASan/UBSan
+#   make bench      bounded load on loopback, prints figures
+#   make fuzz       run the libFuzzer targets for a while (needs clang)
+
+CC	?= cc
+PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
+SAN	 = $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+O	 = $(if $(SANITIZE),build/san,build/normal)
+BIN	 = $(if $(SANITIZE),$(O)/bin,bin)
+
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \
+	   -Wno-unused-parameter -Werror
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) -MMD -MP \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDFLAGS	+= $(SAN)
+
+LIB_SRCS = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/providers/*.c)) \
+	   $(wildcard handlers/*.c config/*.c)
+CTL_SRCS = $(wildcard ctl/*.c)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+
+LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
+CTL_OBJS = $(CTL_SRCS:%.c=$(O)/%.o)
+UNITS	 = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+REPLAYS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/tests/%-replay)
+
+all: $(BIN)/tincayd $(BIN)/tincayctl
+
+deps:
+	@scripts/install-deps
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/tincayd: $(LIB_OBJS) $(O)/daemon/main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/tincayctl: $(LIB_OBJS) $(CTL_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(O)/tests/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	@scripts/seed-contacts config/tincay.json config/contacts.csv
+	exec bin/tincayd -c config/tincay.json
+
+# The suites, for the build chosen by SANITIZE.
+suites: all $(UNITS) $(REPLAYS)
+	@scripts/run-unit $(UNITS)
+	@scripts/run-replay $(REPLAYS)
+	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
+	    python3 tests/integration/run.py
+
+check: deps
+	@$(MAKE) --no-print-directory suites
+	@echo "== again under ASan/UBSan =="
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory SANITIZE=1 suites
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	python3 scripts/bench.py
+
+fuzz:
+	@TINCAY_FUZZ=1 scripts/install-deps
+	scripts/fuzz $(FUZZ_SRCS)
+
+clean:
+	rm -rf build bin
+
+.PHONY: all deps run suites check bench fuzz clean
+
+-include $(shell find build -name '*.d' 2>/dev/null)

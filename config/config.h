@@ -1,0 +1,129 @@
+/*
+ * config.h: the typed configuration (SPEC §2). config.c turns JSON into
+ * this struct; cJSON never leaves config.c. A struct config is immutable
+ * once loaded; reload builds a new one and swaps it in.
+ */
+#ifndef TINCAY_CONFIG_H
+#define TINCAY_CONFIG_H
+
+#include <stddef.h>
+
+/* Categories a report, message or routing rule can have. */
+enum category {
+	CAT_UNKNOWN = 0,
+	CAT_GBV,
+	CAT_SHELTER,
+	CAT_SIGNUP,
+	CAT_OPTOUT,
+	CAT_CANCEL,
+	CAT_ACK,
+	CAT_DONE,
+	CAT_STATS,
+	CAT_HELP,
+	CAT_FOLLOWUP,
+	CAT__MAX
+};
+
+/* Reply templates, overridable under "templates". */
+enum tmpl {
+	TMPL_RECEIVED = 0,	/* new report filed: %REF% */
+	TMPL_FOLLOWUP,		/* appended to open report: %REF% */
+	TMPL_HELP,		/* help / unknown */
+	TMPL__MAX
+};
+
+struct strlist {
+	char		**v;
+	size_t		  n;
+};
+
+struct area {
+	char		 *code;		/* "T1" */
+	char		 *name;		/* "Thôn 1" */
+	struct strlist	  aliases;	/* as written in the config */
+};
+
+struct campaign {
+	char		 *code;
+	char		 *name;
+	char		  start[11];	/* YYYY-MM-DD, inclusive */
+	char		  end[11];	/* YYYY-MM-DD, inclusive */
+};
+
+struct escalation {
+	int		  after_s;	/* 0: no escalation configured */
+	struct strlist	  to;
+};
+
+struct config {
+	char		 *commune;
+	char		 *listen_host;
+	int		  listen_port;
+	char		 *public_url;
+	char		 *database;
+	char		 *timezone;
+	char		 *country_code;	/* digits only, e.g. "84" */
+
+	struct {
+		int	  enabled;
+		char	 *secret;
+	} generic;
+	struct {
+		int	  enabled;
+		char	 *account_sid, *auth_token, *from, *api_base;
+	} twilio;
+	struct {
+		int	  enabled;
+		char	 *username, *api_key, *from, *token, *api_base;
+	} africastalking;
+
+	struct {
+		char	 *via;		/* console|generic|twilio|africastalking */
+		char	 *url;
+		int	  rate_per_second;
+	} sms_out;
+	int		  allow_http;
+	char		 *webhook_secret;
+
+	struct area	 *areas;
+	size_t		  nareas;
+	struct strlist	  routing[CAT__MAX];	/* only gbv, shelter, unknown */
+	struct escalation escalation[CAT__MAX];	/* only gbv, shelter, unknown */
+	int		  followup_window_s;
+	struct campaign	 *campaigns;
+	size_t		  ncampaigns;
+	struct strlist	  officials;
+
+	/* Keyword lists per category: built-in defaults unless overridden. */
+	struct strlist	  keywords[CAT__MAX];
+	char		 *templates[TMPL__MAX];
+
+	struct {
+		size_t	  max_body_bytes;
+		int	  request_timeout_s;
+		int	  max_connections;
+	} limits;
+
+	/* Warnings found while loading (e.g. template over one segment). */
+	struct strlist	  warnings;
+};
+
+/*
+ * Load and validate FILE. On error return NULL and write a one-line reason
+ * naming the key (e.g. "limits.max_body_bytes: must be 256..16777216") to
+ * err. The caller owns the result and frees it with config_free().
+ */
+struct config	*config_load(const char *file, char *err, size_t errlen);
+/* The same from a buffer (buf, len); name is used in messages. */
+struct config	*config_parse(const char *buf, size_t len, char *err,
+		    size_t errlen);
+void		 config_free(struct config *);
+
+/* "gbv", "shelter", ...; NULL for out of range. */
+const char	*config_category_name(enum category);
+/* Inverse of config_category_name; -1 if unknown. */
+int		 config_category_lookup(const char *);
+/* Template name ("received", "followup", "help") and lookup. */
+const char	*config_template_name(enum tmpl);
+
+#endif
