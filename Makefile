@@ -8,7 +8,9 @@
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
-SAN	 = $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+SAN	 = $(if $(SANITIZE),$(SANFLAGS))
 O	 = $(if $(SANITIZE),build/san,build/normal)
 BIN	 = $(if $(SANITIZE),$(O)/bin,bin)
 

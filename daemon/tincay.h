@@ -20,6 +20,7 @@
 #define REPLY_MAX	480
 
 struct event_base;
+struct sqlite3_stmt;
 struct store;
 
 /* log.c */
@@ -60,7 +61,8 @@ int		 util_hmac_sha256_hex(const char *key, const void *msg,
  * Fold (buf, len) of UTF-8: every Latin letter with diacritics becomes its
  * base letter (NFC, NFD and mixed input alike), combining marks
  * U+0300..U+036F are removed, đ→d and Đ→D; case is kept and anything else
- * is copied as is. Invalid UTF-8 bytes become '?'. Returns malloc'd.
+ * is copied as is. Invalid UTF-8 (each maximal ill-formed subpart) and NUL
+ * become '?'. Returns malloc'd.
  */
 char		*text_fold(const char *buf, size_t len);
 /*
@@ -75,26 +77,210 @@ struct text_seg {
 	size_t		 segments;
 	size_t		 units;		/* septets or UTF-16 units */
 };
-/* Encoding and segment count of (buf, len) of UTF-8. */
+/*
+ * Encoding and segment count of (buf, len) of UTF-8: GSM-7 160 septets in
+ * one segment, else 153 per part, an extension character never split;
+ * UCS-2 70 units, else 67 per part, a grapheme never split. Empty text is
+ * one segment. Invalid UTF-8 counts as U+FFFD (UCS-2).
+ */
 void		 text_segments(const char *buf, size_t len,
 		    struct text_seg *);
 /*
  * Fold (buf, len) to text that is pure GSM-7 (folding Vietnamese, replacing
- * what cannot be represented by '?') and cut it at a character boundary so
- * that it fits max_segments segments. Returns malloc'd.
+ * what cannot be represented by '?'; typographic quotes, dashes, tab and
+ * no-break space become their ASCII look-alikes) and cut it at a character
+ * boundary so that it fits max_segments segments (0: empty). Returns
+ * malloc'd.
  */
 char		*text_gsm7(const char *buf, size_t len, size_t max_segments);
 
 /* phone.c */
 /*
  * Normalise (buf, len) to E.164 ("+84912345678") into out[PHONE_MAX].
- * Accepts "0912345678", "84912345678", "+84912345678", spaces, dots and
- * dashes; cc is the country code without "+". Returns 0, or -1 if it is not
- * a phone number.
+ * Accepts "0912345678", "84912345678", "+84912345678", "0084912345678",
+ * spaces, tabs, dots, dashes and parentheses; cc is the country code
+ * without "+". At least 8 digits after the country code, at most 15 in
+ * all; Vietnam's old 11-digit mobiles ("0162…") become their 2018 numbers
+ * ("032…"). Returns 0, or -1 if it is not a phone number.
  */
 int		 phone_e164(const char *buf, size_t len, const char *cc,
 		    char out[PHONE_MAX]);
-/* Mask all but the last 3 digits: "+84*******678". Returns out. */
+/* Keep "+", mask all but the last 3 digits: "+********678". Returns out. */
 const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
+
+
+/* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_MSG_FIND,
+	ST_MSG_ADD,
+	ST_MSG_COUNT,
+	ST_REPORT_ADD,
+	ST_REPORT_BY_REF,
+	ST_REPORT_OPEN_BY_REPORTER,
+	ST_REPORT_TOUCH,
+	ST_REPORT_COUNT,
+	ST_CONTACT_ADD,
+	ST_CONTACT_REMOVE,
+	ST_CONTACT_BY_PHONE,
+	ST_CONTACTS_FOR,
+	ST_CONTACTS_LIST,
+	ST_CONTACTS_ALERTED,
+	ST_OUTBOX_ADD,
+	ST_OUTBOX_LIST,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_SENT,
+	ST_REPORTS_LIST,
+	ST_REPORT_SHOW,
+	ST_MESSAGES_LIST,
+	ST__MAX
+};
+
+/* A contact as read from the store; strings point into the row. */
+struct contact {
+	int64_t		 id;
+	const char	*name;
+	const char	*phone;
+	const char	*role;
+	const char	*areas;
+	const char	*channel;
+	const char	*url;
+};
+
+/* A new outbox row. */
+struct outbox_row {
+	int64_t		 report_id;	/* 0: none */
+	int64_t		 contact_id;	/* 0: none */
+	const char	*channel;	/* "sms" | "webhook" */
+	const char	*event;		/* "report.created" ... */
+	const char	*dest;		/* phone or URL */
+	const char	*body;
+};
+
+struct store	*store_open(const char *path, char *err, size_t errlen);
+void		 store_close(struct store *);
+/* Borrowed statement; the caller binds, steps and calls store_done(). */
+struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
+void		 store_done(struct sqlite3_stmt *);
+/* Run a statement with no result rows; 0 or -1 (logged). */
+int		 store_run(struct store *, enum stmt);
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+int		 store_in_tx(const struct store *);
+int		 store_writable(struct store *);
+int		 store_version(struct store *);
+const char	*store_errmsg(struct store *);
+/* Bind helpers: NULL text binds NULL; id 0 binds NULL. */
+void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
+void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
+const char	*store_col_text(struct sqlite3_stmt *, int);
+
+/* Report rows. ref_out gets a fresh unique REF. Returns id or -1. */
+int64_t		 store_report_add(struct store *, const char *category,
+		    const char *area, const char *reporter, int64_t now,
+		    int64_t escalate_at, char ref_out[REF_MAX]);
+/* Newest open report of reporter younger than since: id, ref; 0 none. */
+int64_t		 store_report_recent(struct store *, const char *reporter,
+		    int64_t since, char ref_out[REF_MAX]);
+int		 store_report_touch(struct store *, int64_t id, int64_t now);
+/* Calls fn for each active contact with role, covering area (NULL: '*'
+ * only). Returns how many, or -1. */
+typedef int	 (*store_contact_fn)(const struct contact *, void *);
+int		 store_contacts_for(struct store *, const char *role,
+		    const char *area, store_contact_fn, void *);
+/* Contacts already alerted about report id (distinct). */
+int		 store_contacts_alerted(struct store *, int64_t report_id,
+		    store_contact_fn, void *);
+int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
+		    int64_t now);
+/* Generate a REF: 4..6 chars of the REF alphabet. */
+void		 store_ref_make(char ref[REF_MAX], size_t len);
+int		 store_ref_valid(const char *, size_t);
+
+/* The running daemon: what every request handler reaches through. */
+struct http;
+struct tincay {
+	struct event_base	*base;
+	struct config		*conf;		/* replaced on SIGHUP */
+	struct store		*store;
+	struct http		*http;
+	const char		*conffile;
+	int			 stopping;
+	/* Counters for /metrics. */
+	uint64_t		 n_messages;	/* new messages stored */
+	uint64_t		 n_duplicates;	/* provider retries answered */
+	uint64_t		 n_reports;
+	uint64_t		 n_commits;
+	uint64_t		 n_commit_failures;
+};
+
+/* http.c: evhttp listener, limits, the route table, replies. */
+struct evhttp_request;
+struct http	*http_new(struct tincay *, char *err, size_t errlen);
+void		 http_free(struct http *);
+void		 http_configure(struct http *);	/* re-apply limits */
+void		 http_stop_accepting(struct http *);
+size_t		 http_pending(const struct http *);
+/* Reply now. body may be NULL. */
+void		 http_reply(struct evhttp_request *, int code,
+		    const char *ctype, const char *body, size_t len);
+/* A one-line plain-text error. */
+void		 http_error(struct evhttp_request *, int code, const char *);
+/* Reply once the open transaction has committed (503 if it fails). */
+void		 http_defer(struct http *, struct evhttp_request *, int code,
+		    const char *ctype, const char *body, size_t len);
+/* Commit the open batch and send the replies waiting for it. */
+void		 http_flush(struct http *);
+const char	*http_header(struct evhttp_request *, const char *);
+
+/* One inbound message, as a provider adapter decoded it. Borrowed. */
+struct inbound {
+	const char	*provider;		/* "generic", "twilio", ... */
+	char		 ext_id[EXTID_MAX];	/* the provider's message id */
+	char		 from[PHONE_MAX];	/* E.164 */
+	char		 to[64];
+	const char	*text;
+	size_t		 textlen;
+};
+
+/* What the resident is answered; the same for a provider's retry. */
+struct outcome {
+	int		 duplicate;
+	char		 ref[REF_MAX];		/* "" for none */
+	char		 reply[REPLY_MAX];	/* "" for none */
+};
+
+/* router.c: keyword and area matching, then the handler table. */
+/*
+ * File (in, now): store the message, run its handler and write outbox rows,
+ * all in the open batch transaction (begun here if needed) under one
+ * savepoint. A message already stored gets its first outcome. Returns 0, or
+ * -1 if nothing could be stored (the caller answers 503).
+ */
+int		 router_receive(struct tincay *, const struct inbound *,
+		    struct outcome *);
+/* Match (folded text): category, words after the keyword; area index or
+ * -1, words after the area. Exposed for tests. */
+struct route_match {
+	enum category	 cat;
+	const char	*args;		/* into folded, after the keyword */
+	int		 area;		/* index into conf->areas, or -1 */
+	const char	*rest;		/* into folded, after the area */
+};
+void		 router_match(const struct config *, const char *raw,
+		    size_t rawlen, const char *folded, struct route_match *);
+/* Render template t with %REF% into out. */
+void		 router_template(const struct config *, enum tmpl,
+		    const char *ref, char *out, size_t outlen);
+
+/* outbox.c: delivery of outbox rows (console channel so far). */
+/* One pass over due rows; returns how many were handled. */
+int		 outbox_pass(struct tincay *);
 
 #endif

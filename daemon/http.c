@@ -1,0 +1,514 @@
+/*
+ * http.c: the inbound HTTP server on evhttp. Owns the listener (connection
+ * cap, pause on accept errors), per-connection deadlines, the route table,
+ * and the replies that wait for their transaction to commit.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "tincay.h"
+#include "http_routes.h"
+
+#define HTTP_BACKLOG		128
+#define HTTP_MAX_HEADERS	8192
+#define HTTP_PAUSE_S		1	/* after an accept error */
+#define HTTP_SWEEP_S		1
+
+/*
+ * One accepted connection. We hold a reference on its bufferevent so that
+ * we can tell, without a hook libevent 2.1 lacks, when evhttp is done with
+ * it: evhttp's bufferevent_free() clears the callbacks and our reference
+ * keeps the object (and the descriptor) until the sweep drops it.
+ */
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct http		*http;
+	struct bufferevent	*bev;
+	struct event		*deadline;
+};
+
+/* A reply waiting for COMMIT. */
+struct deferred {
+	TAILQ_ENTRY(deferred)	 entry;
+	struct evhttp_request	*req;
+	int			 code;
+	char			*ctype;
+	char			*body;
+	size_t			 len;
+};
+
+struct http {
+	struct tincay		*tc;
+	struct evhttp		*evh;
+	struct evconnlistener	*listener;
+	struct event		*resume;	/* re-enable after a pause */
+	struct event		*sweep;
+	struct event		*commit;	/* priority 0: runs first */
+	TAILQ_HEAD(, conn)	 conns;
+	TAILQ_HEAD(, deferred)	 deferred;
+	size_t			 nconns;
+	size_t			 ndeferred;
+	int			 paused;	/* accept error */
+	int			 capped;	/* at max_connections */
+	int			 stopped;
+	uint64_t		 n_requests;
+	uint64_t		 n_accept_errors;
+};
+
+static void	http_conn_free(struct conn *);
+
+/* The table of endpoints: one line per route. */
+static const struct http_route http_routes[] = {
+	{ "/healthz", HTTP_GET, NULL, route_healthz },
+	{ "/metrics", HTTP_GET, NULL, route_metrics },
+	{ "/sms/generic", HTTP_POST, route_generic_enabled, generic_inbound },
+};
+
+static int
+http_conn_alive(const struct conn *c)
+{
+	bufferevent_data_cb	 rd = NULL, wr = NULL;
+	bufferevent_event_cb	 ev = NULL;
+
+	bufferevent_getcb(c->bev, &rd, &wr, &ev, NULL);
+	return rd != NULL || wr != NULL || ev != NULL;
+}
+
+static void
+http_listen_update(struct http *h)
+{
+	int	 want;
+
+	h->capped = h->nconns >= (size_t)h->tc->conf->limits.max_connections;
+	want = !h->paused && !h->capped && !h->stopped;
+	if (want)
+		evconnlistener_enable(h->listener);
+	else
+		evconnlistener_disable(h->listener);
+}
+
+/* Drop connections evhttp has finished with. */
+static void
+http_sweep_conns(struct http *h)
+{
+	struct conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&h->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!http_conn_alive(c))
+			http_conn_free(c);
+	}
+	http_listen_update(h);
+}
+
+static void
+http_sweep_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct http	*h = arg;
+
+	http_sweep_conns(h);
+}
+
+static void
+http_conn_free(struct conn *c)
+{
+	struct http	*h = c->http;
+
+	TAILQ_REMOVE(&h->conns, c, entry);
+	h->nconns--;
+	event_free(c->deadline);
+	bufferevent_decref(c->bev);
+	free(c);
+}
+
+static void
+http_deadline_arm(struct conn *c)
+{
+	struct timeval	 tv = { c->http->tc->conf->limits.request_timeout_s,
+	    0 };
+
+	evtimer_add(c->deadline, &tv);
+}
+
+/*
+ * A request did not arrive whole in time (slow or stalled client). Shut
+ * the socket down: evhttp sees the end of the stream and frees the
+ * connection in its own way.
+ */
+static void
+http_deadline_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+	evutil_socket_t	 s;
+
+	if (!http_conn_alive(c))
+		return;
+	if ((s = bufferevent_getfd(c->bev)) != -1) {
+		log_debug("%s: closing a connection past its deadline",
+		    __func__);
+		shutdown(s, SHUT_RDWR);
+	}
+}
+
+/* evhttp asks us for each new connection's bufferevent. */
+static struct bufferevent *
+http_bev_cb(struct event_base *base, void *arg)
+{
+	struct http	*h = arg;
+	struct conn	*c;
+
+	http_sweep_conns(h);
+	c = xcalloc(1, sizeof(*c));
+	c->http = h;
+	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatalx("%s: bufferevent_socket_new", __func__);
+	bufferevent_incref(c->bev);
+	c->deadline = evtimer_new(base, http_deadline_cb, c);
+	TAILQ_INSERT_TAIL(&h->conns, c, entry);
+	h->nconns++;
+	http_deadline_arm(c);
+	http_listen_update(h);
+	return c->bev;
+}
+
+static struct conn *
+http_conn_of(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon;
+	struct bufferevent	*bev;
+	struct conn		*c;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL)
+		return NULL;
+	bev = evhttp_connection_get_bufferevent(evcon);
+	TAILQ_FOREACH(c, &h->conns, entry)
+		if (c->bev == bev)
+			return c;
+	return NULL;
+}
+
+/* The reply went out: the deadline now runs for the next request. */
+static void
+http_complete_cb(struct evhttp_request *req, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (http_conn_alive(c))
+		http_deadline_arm(c);
+}
+
+static void
+http_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct http	*h = arg;
+
+	h->paused = 0;
+	http_listen_update(h);
+}
+
+/* accept(2) failed, e.g. EMFILE: pause instead of spinning. */
+static void
+http_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct http	*h = arg;
+	struct timeval	 tv = { HTTP_PAUSE_S, 0 };
+	int		 saved = errno;
+
+	if (h->n_accept_errors++ % 100 == 0)
+		log_warnx("%s: accept: %s; pausing %d s (%llu so far)",
+		    __func__, strerror(saved), HTTP_PAUSE_S,
+		    (unsigned long long)h->n_accept_errors);
+	h->paused = 1;
+	http_listen_update(h);
+	evtimer_add(h->resume, &tv);
+}
+
+const char *
+http_header(struct evhttp_request *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
+}
+
+void
+http_reply(struct evhttp_request *req, int code, const char *ctype,
+    const char *body, size_t len)
+{
+	struct evbuffer	*out = evhttp_request_get_output_buffer(req);
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+
+	if (ctype != NULL)
+		evhttp_add_header(hdr, "Content-Type", ctype);
+	if (code == 503)
+		evhttp_add_header(hdr, "Retry-After", "5");
+	if (body != NULL)
+		evbuffer_add(out, body, len);
+	evhttp_send_reply(req, code, NULL, NULL);
+}
+
+void
+http_error(struct evhttp_request *req, int code, const char *line)
+{
+	char	 buf[160];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "%s\n", line);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	http_reply(req, code, "text/plain; charset=utf-8", buf, (size_t)n);
+}
+
+void
+http_defer(struct http *h, struct evhttp_request *req, int code,
+    const char *ctype, const char *body, size_t len)
+{
+	struct deferred	*d;
+
+	d = xcalloc(1, sizeof(*d));
+	d->req = req;
+	d->code = code;
+	d->ctype = ctype ? xstrdup(ctype) : NULL;
+	d->body = body ? xstrndup(body, len) : NULL;
+	d->len = body ? len : 0;
+	TAILQ_INSERT_TAIL(&h->deferred, d, entry);
+	h->ndeferred++;
+	/* Every request read in this loop pass joins one commit. */
+	if (!event_pending(h->commit, EV_TIMEOUT, NULL))
+		event_active(h->commit, EV_TIMEOUT, 1);
+}
+
+size_t
+http_pending(const struct http *h)
+{
+	return h->ndeferred;
+}
+
+void
+http_flush(struct http *h)
+{
+	struct deferred	*d;
+	int		 ok;
+
+	if (!store_in_tx(h->tc->store) && TAILQ_EMPTY(&h->deferred))
+		return;
+	ok = store_commit(h->tc->store) == 0;
+	if (ok)
+		h->tc->n_commits++;
+	else {
+		h->tc->n_commit_failures++;
+		log_warnx("%s: commit failed; %zu replies get 503", __func__,
+		    h->ndeferred);
+	}
+	while ((d = TAILQ_FIRST(&h->deferred)) != NULL) {
+		TAILQ_REMOVE(&h->deferred, d, entry);
+		h->ndeferred--;
+		if (ok)
+			http_reply(d->req, d->code, d->ctype, d->body, d->len);
+		else
+			http_error(d->req, 503, "cannot store, retry later");
+		free(d->ctype);
+		free(d->body);
+		free(d);
+	}
+}
+
+static void
+http_commit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	http_flush(arg);
+}
+
+static const struct http_route *
+http_route_find(const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(http_routes) / sizeof(http_routes[0]); i++)
+		if (strcmp(http_routes[i].path, path) == 0)
+			return &http_routes[i];
+	return NULL;
+}
+
+static void
+http_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct http		*h = arg;
+	const struct http_route	*r;
+	const struct evhttp_uri	*uri;
+	struct evbuffer		*in;
+	struct conn		*c;
+	const char		*path;
+	unsigned char		*body;
+	size_t			 len;
+	int			 method;
+
+	h->n_requests++;
+	if ((c = http_conn_of(h, req)) != NULL) {
+		evtimer_del(c->deadline);
+		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
+	}
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL || (r = http_route_find(path)) == NULL ||
+	    (r->enabled != NULL && !r->enabled(h->tc->conf))) {
+		http_error(req, 404, "not found");
+		return;
+	}
+	method = evhttp_request_get_command(req) == EVHTTP_REQ_GET ?
+	    HTTP_GET : evhttp_request_get_command(req) == EVHTTP_REQ_POST ?
+	    HTTP_POST : 0;
+	if ((method & r->methods) == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", r->methods == HTTP_GET ? "GET" : "POST");
+		http_error(req, 405, "method not allowed");
+		return;
+	}
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	body = len ? evbuffer_pullup(in, -1) : NULL;
+	r->fn(h->tc, req, (const char *)body, len);
+}
+
+void
+http_configure(struct http *h)
+{
+	const struct config	*conf = h->tc->conf;
+
+	evhttp_set_max_body_size(h->evh, (ev_ssize_t)conf->limits.max_body_bytes);
+	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
+	evhttp_set_timeout(h->evh, conf->limits.request_timeout_s);
+	http_listen_update(h);
+}
+
+struct http *
+http_new(struct tincay *tc, char *err, size_t errlen)
+{
+	struct http		*h;
+	struct sockaddr_storage	 ss;
+	int			 sslen = sizeof(ss);
+	char			 addr[300];
+	struct timeval		 tv = { HTTP_SWEEP_S, 0 };
+
+	snprintf(addr, sizeof(addr), "%s:%d", tc->conf->listen_host,
+	    tc->conf->listen_port);
+	memset(&ss, 0, sizeof(ss));
+	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss,
+	    &sslen) == -1) {
+		snprintf(err, errlen, "listen: cannot parse %s", addr);
+		return NULL;
+	}
+	h = xcalloc(1, sizeof(*h));
+	h->tc = tc;
+	TAILQ_INIT(&h->conns);
+	TAILQ_INIT(&h->deferred);
+	h->listener = evconnlistener_new_bind(tc->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    HTTP_BACKLOG, (struct sockaddr *)&ss, sslen);
+	if (h->listener == NULL) {
+		snprintf(err, errlen, "listen: %s: %s", addr,
+		    strerror(errno));
+		free(h);
+		return NULL;
+	}
+	if ((h->evh = evhttp_new(tc->base)) == NULL)
+		fatalx("%s: evhttp_new", __func__);
+	evhttp_set_flags(h->evh, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_bevcb(h->evh, http_bev_cb, h);
+	evhttp_set_gencb(h->evh, http_request_cb, h);
+	if (evhttp_bind_listener(h->evh, h->listener) == NULL)
+		fatalx("%s: evhttp_bind_listener", __func__);
+	evconnlistener_set_error_cb(h->listener, http_accept_error_cb);
+	h->resume = evtimer_new(tc->base, http_resume_cb, h);
+	h->sweep = event_new(tc->base, -1, EV_PERSIST, http_sweep_cb, h);
+	h->commit = event_new(tc->base, -1, 0, http_commit_cb, h);
+	event_priority_set(h->commit, 0);
+	evtimer_add(h->sweep, &tv);
+	http_configure(h);
+	return h;
+}
+
+void
+http_stop_accepting(struct http *h)
+{
+	h->stopped = 1;
+	http_listen_update(h);
+}
+
+void
+http_free(struct http *h)
+{
+	struct conn	*c;
+
+	if (h == NULL)
+		return;
+	http_flush(h);
+	/* evhttp_free closes the listener and frees live connections. */
+	evhttp_free(h->evh);
+	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
+		http_conn_free(c);
+	event_free(h->resume);
+	event_free(h->sweep);
+	event_free(h->commit);
+	free(h);
+}
+
+/* GET /healthz: 200 while the database takes writes. */
+void
+route_healthz(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	if (store_writable(tc->store))
+		http_reply(req, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	else
+		http_error(req, 503, "database not writable");
+}
+
+/* GET /metrics: Prometheus text format. */
+void
+route_metrics(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	struct http	*h = tc->http;
+	char		*out;
+
+	out = xasprintf(
+	    "# TYPE tincay_http_requests_total counter\n"
+	    "tincay_http_requests_total %llu\n"
+	    "# TYPE tincay_http_connections gauge\n"
+	    "tincay_http_connections %zu\n"
+	    "# TYPE tincay_accept_errors_total counter\n"
+	    "tincay_accept_errors_total %llu\n"
+	    "# TYPE tincay_messages_total counter\n"
+	    "tincay_messages_total %llu\n"
+	    "# TYPE tincay_duplicates_total counter\n"
+	    "tincay_duplicates_total %llu\n"
+	    "# TYPE tincay_reports_total counter\n"
+	    "tincay_reports_total %llu\n"
+	    "# TYPE tincay_commits_total counter\n"
+	    "tincay_commits_total %llu\n"
+	    "# TYPE tincay_commit_failures_total counter\n"
+	    "tincay_commit_failures_total %llu\n",
+	    (unsigned long long)h->n_requests, h->nconns,
+	    (unsigned long long)h->n_accept_errors,
+	    (unsigned long long)tc->n_messages,
+	    (unsigned long long)tc->n_duplicates,
+	    (unsigned long long)tc->n_reports,
+	    (unsigned long long)tc->n_commits,
+	    (unsigned long long)tc->n_commit_failures);
+	http_reply(req, 200, "text/plain; version=0.0.4", out, strlen(out));
+	free(out);
+}

@@ -1,0 +1,175 @@
+/*
+ * main.c: tincayd's options, start-up order, signals, the event loop and
+ * the orderly shutdown. The only main() of the daemon.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "tincay.h"
+
+#define MAIN_TICK_MS	1000
+#define MAIN_DRAIN_MS	300
+
+static void
+main_usage(void)
+{
+	fprintf(stderr, "usage: tincayd [-tvV] -c config.json\n");
+	exit(1);
+}
+
+static void
+main_libevent_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+static void
+main_tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct tincay	*tc = arg;
+
+	(void)outbox_pass(tc);
+}
+
+static void
+main_stop(struct tincay *tc)
+{
+	struct timeval	 tv = { 0, MAIN_DRAIN_MS * 1000 };
+
+	if (tc->stopping)
+		return;
+	tc->stopping = 1;
+	log_info("stopping: no new connections; finishing what is in flight");
+	http_stop_accepting(tc->http);
+	http_flush(tc->http);
+	/* Let libevent write the last replies out, then leave the loop. */
+	event_base_loopexit(tc->base, &tv);
+}
+
+static void
+main_reload(struct tincay *tc)
+{
+	struct config	*conf;
+	char		 err[256];
+	size_t		 i;
+
+	if ((conf = config_load(tc->conffile, err, sizeof(err))) == NULL) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		return;
+	}
+	for (i = 0; i < conf->warnings.n; i++)
+		log_warnx("config: %s", conf->warnings.v[i]);
+	if (strcmp(conf->database, tc->conf->database) != 0 ||
+	    strcmp(conf->listen_host, tc->conf->listen_host) != 0 ||
+	    conf->listen_port != tc->conf->listen_port)
+		log_warnx("reload: listen and database changes take effect "
+		    "at the next start");
+	/* Nothing borrowed from the old config outlives this call. */
+	http_flush(tc->http);
+	config_free(tc->conf);
+	tc->conf = conf;
+	http_configure(tc->http);
+	log_info("reload: configuration reloaded");
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct tincay	*tc = arg;
+
+	if (sig == SIGHUP)
+		main_reload(tc);
+	else
+		main_stop(tc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct tincay	 tc;
+	struct event	*sigs[3], *tick;
+	static const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct timeval	 tv = { 0, MAIN_TICK_MS * 1000 };
+	char		 err[256];
+	int		 ch, test = 0, verbose = 0, i;
+	size_t		 w;
+
+	memset(&tc, 0, sizeof(tc));
+	while ((ch = getopt(argc, argv, "c:tvV")) != -1) {
+		switch (ch) {
+		case 'c':
+			tc.conffile = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'V':
+			printf("tincayd %s\n", TINCAY_VERSION);
+			return 0;
+		default:
+			main_usage();
+		}
+	}
+	if (tc.conffile == NULL || optind != argc)
+		main_usage();
+	log_init(verbose);
+	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tincayd: %s: %s\n", tc.conffile, err);
+		return 1;
+	}
+	for (w = 0; w < tc.conf->warnings.n; w++)
+		fprintf(stderr, "tincayd: warning: %s\n",
+		    tc.conf->warnings.v[w]);
+	if (test) {
+		fprintf(stderr, "tincayd: %s: configuration ok\n",
+		    tc.conffile);
+		config_free(tc.conf);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	event_set_log_callback(main_libevent_log);
+	if ((tc.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	/* Priority 0: the batch commit; 1: everything else. */
+	if (event_base_priority_init(tc.base, 2) == -1)
+		fatalx("event_base_priority_init");
+	if ((tc.store = store_open(tc.conf->database, err,
+	    sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if ((tc.http = http_new(&tc, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(tc.base, signos[i], main_signal_cb, &tc);
+		evsignal_add(sigs[i], NULL);
+	}
+	tick = event_new(tc.base, -1, EV_PERSIST, main_tick_cb, &tc);
+	evtimer_add(tick, &tv);
+	log_info("tincayd %s: listening on %s:%d, database %s, sms via %s",
+	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
+	    tc.conf->database, tc.conf->sms_out.via);
+
+	event_base_dispatch(tc.base);
+
+	http_free(tc.http);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_free(tick);
+	store_close(tc.store);
+	config_free(tc.conf);
+	event_base_free(tc.base);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * generic.c: the generic provider (SPEC §3). Verifies the timestamped
+ * HMAC-SHA256 signature on the raw body, decodes the JSON message and
+ * answers {"ref","reply"} once the message is committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../tincay.h"
+#include "../http_routes.h"
+
+#define GENERIC_SKEW_S	300
+
+int
+route_generic_enabled(const struct config *conf)
+{
+	return conf->generic.enabled;
+}
+
+/*
+ * Check "t=UNIX,v1=HEX[,v1=HEX]" against (body, len). Returns NULL when
+ * good, else why not (for the 403 line).
+ */
+static const char *
+generic_verify(const char *secret, const char *hdr, const char *body,
+    size_t len, int64_t now)
+{
+	char		 want[65], *msg, *copy, *field, *save = NULL;
+	const char	*why = "bad signature";
+	long long	 t = -1;
+	int		 have_v1 = 0, ok = 0;
+
+	if (hdr == NULL)
+		return "missing signature";
+	copy = xstrdup(hdr);
+	for (field = strtok_r(copy, ",", &save); field != NULL;
+	    field = strtok_r(NULL, ",", &save)) {
+		while (*field == ' ')
+			field++;
+		if (strncmp(field, "t=", 2) == 0) {
+			char	*end;
+
+			t = strtoll(field + 2, &end, 10);
+			if (end == field + 2 || *end != '\0' || t < 0)
+				t = -1;
+		}
+	}
+	if (t == -1) {
+		free(copy);
+		return "malformed signature header";
+	}
+	if (t > now + GENERIC_SKEW_S || t < now - GENERIC_SKEW_S) {
+		free(copy);
+		return "stale signature";
+	}
+	/* HMAC over "t" "." body, exactly as received. */
+	msg = xasprintf("%lld.", t);
+	{
+		size_t	 hl = strlen(msg);
+
+		msg = xrealloc(msg, hl + len + 1);
+		if (len)
+			memcpy(msg + hl, body, len);
+		if (util_hmac_sha256_hex(secret, msg, hl + len, want) == -1)
+			why = "cannot compute signature";
+	}
+	free(msg);
+	strcpy(copy, hdr);
+	save = NULL;
+	for (field = strtok_r(copy, ",", &save); field != NULL;
+	    field = strtok_r(NULL, ",", &save)) {
+		char	*p;
+
+		while (*field == ' ')
+			field++;
+		if (strncmp(field, "v1=", 3) != 0)
+			continue;
+		have_v1 = 1;
+		for (p = field + 3; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'F')
+				*p += 'a' - 'A';
+		if (util_ct_equal(field + 3, strlen(field + 3), want, 64))
+			ok = 1;
+	}
+	free(copy);
+	if (!have_v1)
+		return "malformed signature header";
+	return ok ? NULL : why;
+}
+
+static int
+generic_json_type(const char *ct)
+{
+	size_t	 n = strlen("application/json");
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Fill in from the JSON body; NULL or why it is malformed. */
+static const char *
+generic_decode(const struct config *conf, const cJSON *o, struct inbound *in)
+{
+	static const char *const fields[] = { "id", "from", "to", "text" };
+	const cJSON	*v[4];
+	size_t		 i;
+
+	if (!cJSON_IsObject(o))
+		return "body must be a JSON object";
+	for (i = 0; i < 4; i++) {
+		v[i] = cJSON_GetObjectItemCaseSensitive(o, fields[i]);
+		if (v[i] == NULL)
+			return i == 0 ? "missing field: id" : i == 1 ?
+			    "missing field: from" : i == 2 ?
+			    "missing field: to" : "missing field: text";
+		if (!cJSON_IsString(v[i]))
+			return "fields id, from, to, text must be strings";
+	}
+	if (v[0]->valuestring[0] == '\0' ||
+	    strlen(v[0]->valuestring) >= sizeof(in->ext_id))
+		return "id must be 1..127 characters";
+	util_strlcpy(in->ext_id, v[0]->valuestring, sizeof(in->ext_id));
+	if (phone_e164(v[1]->valuestring, strlen(v[1]->valuestring),
+	    conf->country_code, in->from) == -1)
+		return "from is not a phone number";
+	if (strlen(v[2]->valuestring) >= sizeof(in->to))
+		return "to is too long";
+	util_strlcpy(in->to, v[2]->valuestring, sizeof(in->to));
+	in->text = v[3]->valuestring;
+	in->textlen = strlen(v[3]->valuestring);
+	return NULL;
+}
+
+void
+generic_inbound(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	const struct config	*conf = tc->conf;
+	struct inbound		 in;
+	struct outcome		 out;
+	const char		*why;
+	cJSON			*o, *r;
+	char			*reply;
+
+	if (!generic_json_type(http_header(req, "Content-Type"))) {
+		http_error(req, 415, "content type must be application/json");
+		return;
+	}
+	if ((why = generic_verify(conf->generic.secret,
+	    http_header(req, "X-Tincay-Signature"), body, len,
+	    util_now())) != NULL) {
+		http_error(req, 403, why);
+		return;
+	}
+	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL) {
+		http_error(req, 400, "malformed JSON");
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	if ((why = generic_decode(conf, o, &in)) != NULL) {
+		cJSON_Delete(o);
+		http_error(req, 400, why);
+		return;
+	}
+	if (router_receive(tc, &in, &out) == -1) {
+		cJSON_Delete(o);
+		http_error(req, 503, "cannot store, retry later");
+		return;
+	}
+	cJSON_Delete(o);
+	if ((r = cJSON_CreateObject()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	if (out.ref[0])
+		cJSON_AddStringToObject(r, "ref", out.ref);
+	else
+		cJSON_AddNullToObject(r, "ref");
+	if (out.reply[0])
+		cJSON_AddStringToObject(r, "reply", out.reply);
+	else
+		cJSON_AddNullToObject(r, "reply");
+	if ((reply = cJSON_PrintUnformatted(r)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(r);
+	http_defer(tc->http, req, 200, "application/json", reply,
+	    strlen(reply));
+	free(reply);
+}

@@ -1,0 +1,352 @@
+/*
+ * router.c: from a decoded inbound message to a handler. Folds the text,
+ * matches the keyword (one to four words, spaces ignored, longest first)
+ * and the area, picks the handler from the table, and keeps the message,
+ * its outcome and the handler's writes in one savepoint.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tincay.h"
+#include "../handlers/handlers.h"
+
+#define ROUTER_KW_WORDS		4
+#define ROUTER_AREA_WORDS	3
+
+/* Which handler serves which category. */
+static const struct {
+	enum category	 cat;
+	handler_fn	 fn;
+} router_handlers[] = {
+	{ CAT_GBV,	alert_report },
+	{ CAT_SHELTER,	alert_report },
+	{ CAT_HELP,	help_reply },
+	{ CAT_UNKNOWN,	alert_unknown },
+	{ CAT_FOLLOWUP,	alert_followup },
+};
+
+/* Categories that take a report reference after the keyword. */
+static const enum category router_ref_cats[] = { CAT_CANCEL, CAT_ACK,
+    CAT_DONE };
+
+/*
+ * Copy the first n words of s (space separated) into out without the
+ * spaces; return a pointer after them in s, or NULL if s has fewer words.
+ */
+static const char *
+router_join(const char *s, int n, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+
+	while (n-- > 0) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			return NULL;
+		for (; *s != '\0' && *s != ' '; s++)
+			if (o + 1 < outlen)
+				out[o++] = *s;
+	}
+	out[o] = '\0';
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+/* Fold a configured word (keyword, alias) and drop its spaces. */
+static void
+router_fold_word(const char *w, char *out, size_t outlen)
+{
+	char		*f;
+	const char	*p;
+	size_t		 o = 0;
+
+	f = text_keyfold(w, strlen(w));
+	for (p = f; *p != '\0' && o + 1 < outlen; p++)
+		if (*p != ' ')
+			out[o++] = *p;
+	out[o] = '\0';
+	free(f);
+}
+
+static int
+router_kw_find(const struct config *conf, const char *word)
+{
+	char	 kw[64];
+	size_t	 c, i;
+
+	for (c = 0; c < CAT__MAX; c++)
+		for (i = 0; i < conf->keywords[c].n; i++) {
+			router_fold_word(conf->keywords[c].v[i], kw,
+			    sizeof(kw));
+			if (kw[0] != '\0' && strcmp(kw, word) == 0)
+				return (int)c;
+		}
+	return -1;
+}
+
+/* A keyword made only of punctuation ("?") matches the whole raw text. */
+static int
+router_kw_raw(const struct config *conf, const char *raw, size_t rawlen)
+{
+	char	 kw[64];
+	size_t	 c, i, b = 0, e = rawlen;
+
+	while (b < e && (raw[b] == ' ' || raw[b] == '\t' || raw[b] == '\n'))
+		b++;
+	while (e > b && (raw[e - 1] == ' ' || raw[e - 1] == '\t' ||
+	    raw[e - 1] == '\n' || raw[e - 1] == '\r'))
+		e--;
+	for (c = 0; c < CAT__MAX; c++)
+		for (i = 0; i < conf->keywords[c].n; i++) {
+			router_fold_word(conf->keywords[c].v[i], kw,
+			    sizeof(kw));
+			if (kw[0] == '\0' &&
+			    strlen(conf->keywords[c].v[i]) == e - b &&
+			    memcmp(conf->keywords[c].v[i], raw + b, e - b) == 0)
+				return (int)c;
+		}
+	return -1;
+}
+
+static int
+router_area_find(const struct config *conf, const char *word)
+{
+	char	 w[64];
+	size_t	 a, i;
+
+	for (a = 0; a < conf->nareas; a++) {
+		const struct area *ar = &conf->areas[a];
+
+		router_fold_word(ar->code, w, sizeof(w));
+		if (strcmp(w, word) == 0)
+			return (int)a;
+		router_fold_word(ar->name, w, sizeof(w));
+		if (strcmp(w, word) == 0)
+			return (int)a;
+		for (i = 0; i < ar->aliases.n; i++) {
+			router_fold_word(ar->aliases.v[i], w, sizeof(w));
+			if (strcmp(w, word) == 0)
+				return (int)a;
+		}
+	}
+	return -1;
+}
+
+static int
+router_needs_ref(enum category cat)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(router_ref_cats) / sizeof(router_ref_cats[0]);
+	    i++)
+		if (router_ref_cats[i] == cat)
+			return 1;
+	return 0;
+}
+
+void
+router_match(const struct config *conf, const char *raw, size_t rawlen,
+    const char *folded, struct route_match *m)
+{
+	char		 word[128];
+	const char	*after;
+	int		 n, c, a;
+
+	m->cat = CAT_UNKNOWN;
+	m->args = folded;
+	m->area = -1;
+	m->rest = folded;
+	if ((c = router_kw_raw(conf, raw, rawlen)) != -1) {
+		m->cat = (enum category)c;
+		m->args = m->rest = folded + strlen(folded);
+		return;
+	}
+	for (n = ROUTER_KW_WORDS; n >= 1; n--) {
+		if ((after = router_join(folded, n, word, sizeof(word))) ==
+		    NULL)
+			continue;
+		if ((c = router_kw_find(conf, word)) == -1)
+			continue;
+		/* "OK", "HUY" without a reference are ordinary words. */
+		if (router_needs_ref((enum category)c)) {
+			char	 ref[16];
+			size_t	 i;
+
+			if (router_join(after, 1, ref, sizeof(ref)) == NULL)
+				continue;
+			for (i = 0; ref[i] != '\0'; i++)
+				if (ref[i] >= 'a' && ref[i] <= 'z')
+					ref[i] -= 'a' - 'A';
+			if (!store_ref_valid(ref, strlen(ref)))
+				continue;
+		}
+		m->cat = (enum category)c;
+		m->args = m->rest = after;
+		break;
+	}
+	if (m->cat == CAT_UNKNOWN)
+		return;
+	for (n = ROUTER_AREA_WORDS; n >= 1; n--) {
+		if ((after = router_join(m->args, n, word, sizeof(word))) ==
+		    NULL)
+			continue;
+		if ((a = router_area_find(conf, word)) != -1) {
+			m->area = a;
+			m->rest = after;
+			break;
+		}
+	}
+}
+
+void
+router_template(const struct config *conf, enum tmpl t, const char *ref,
+    char *out, size_t outlen)
+{
+	const char	*s = conf->templates[t], *p;
+	size_t		 o = 0, n;
+
+	while (*s != '\0' && o + 1 < outlen) {
+		if ((p = strstr(s, "%REF%")) == NULL)
+			p = s + strlen(s);
+		n = (size_t)(p - s);
+		if (n > outlen - 1 - o)
+			n = outlen - 1 - o;
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+		if (strncmp(s, "%REF%", 5) == 0) {
+			n = strlen(ref);
+			if (n > outlen - 1 - o)
+				n = outlen - 1 - o;
+			memcpy(out + o, ref, n);
+			o += n;
+			s += 5;
+		}
+	}
+	out[o] = '\0';
+}
+
+static handler_fn
+router_handler(enum category cat)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(router_handlers) / sizeof(router_handlers[0]);
+	    i++)
+		if (router_handlers[i].cat == cat)
+			return router_handlers[i].fn;
+	/* Families not built yet answer with help; the text is kept. */
+	return help_reply;
+}
+
+/* 1 found (out filled), 0 not found, -1 error. */
+static int
+router_find(struct store *st, const struct inbound *in, struct outcome *out)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_MSG_FIND);
+	const char	*ref, *reply;
+	int		 rc, found = 0;
+
+	store_bind_text(s, 1, in->provider);
+	store_bind_text(s, 2, in->ext_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ref = store_col_text(s, 0);
+		reply = store_col_text(s, 1);
+		util_strlcpy(out->ref, ref ? ref : "", sizeof(out->ref));
+		util_strlcpy(out->reply, reply ? reply : "",
+		    sizeof(out->reply));
+		out->duplicate = 1;
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		found = -1;
+	}
+	store_done(s);
+	return found;
+}
+
+static int
+router_store_message(struct intake *it)
+{
+	sqlite3_stmt	*s = store_stmt(it->st, ST_MSG_ADD);
+	const struct inbound *in = it->in;
+
+	store_bind_text(s, 1, in->provider);
+	store_bind_text(s, 2, in->ext_id);
+	store_bind_text(s, 3, in->from);
+	store_bind_text(s, 4, in->to);
+	sqlite3_bind_text(s, 5, in->text, (int)in->textlen, SQLITE_STATIC);
+	store_bind_text(s, 6, config_category_name(it->stored));
+	store_bind_id(s, 7, it->report_id);
+	store_bind_text(s, 8, it->reply[0] ? it->reply : NULL);
+	sqlite3_bind_int64(s, 9, it->now);
+	return store_run(it->st, ST_MSG_ADD);
+}
+
+static int
+router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
+{
+	struct intake	 it;
+	char		*folded;
+	int		 rc;
+
+	memset(&it, 0, sizeof(it));
+	it.tc = tc;
+	it.conf = tc->conf;
+	it.st = tc->store;
+	it.in = in;
+	it.now = util_now();
+	folded = text_keyfold(in->text, in->textlen);
+	router_match(tc->conf, in->text, in->textlen, folded, &it.m);
+	if (it.m.cat == CAT_UNKNOWN) {
+		char	 ref[REF_MAX];
+		int64_t	 id;
+
+		id = store_report_recent(tc->store, in->from,
+		    it.now - tc->conf->followup_window_s, ref);
+		if (id == -1) {
+			free(folded);
+			return -1;
+		}
+		if (id > 0) {
+			it.m.cat = CAT_FOLLOWUP;
+			it.report_id = id;
+			util_strlcpy(it.ref, ref, sizeof(it.ref));
+		}
+	}
+	it.stored = it.m.cat;
+	rc = router_handler(it.m.cat)(&it);
+	free(folded);
+	if (rc == -1 || router_store_message(&it) == -1)
+		return -1;
+	util_strlcpy(out->ref, it.ref, sizeof(out->ref));
+	util_strlcpy(out->reply, it.reply, sizeof(out->reply));
+	tc->n_messages++;
+	return 0;
+}
+
+int
+router_receive(struct tincay *tc, const struct inbound *in,
+    struct outcome *out)
+{
+	struct store	*st = tc->store;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_begin(st) == -1 || store_run(st, ST_SAVEPOINT) == -1)
+		return -1;
+	if ((rc = router_find(st, in, out)) == 0)
+		rc = router_file(tc, in, out);
+	else if (rc == 1)
+		tc->n_duplicates++;
+	if (rc == -1) {
+		(void)store_run(st, ST_ROLLBACK_TO);
+		(void)store_run(st, ST_RELEASE);
+		return -1;
+	}
+	return store_run(st, ST_RELEASE);
+}

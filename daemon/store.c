@@ -1,0 +1,599 @@
+/*
+ * store.c: the SQLite database. Opens it 0600 in WAL with synchronous=FULL,
+ * migrates it by PRAGMA user_version, and prepares every statement of the
+ * program from one table at open, so that a typo fails at start-up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tincay.h"
+
+#define STORE_BUSY_MS	2000
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[ST__MAX];
+	int		 in_tx;
+};
+
+static const char *const store_sql[ST__MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT msg",
+	[ST_RELEASE] = "RELEASE msg",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO msg",
+	[ST_MSG_FIND] =
+	    "SELECT r.ref, m.reply FROM messages m"
+	    " LEFT JOIN reports r ON r.id = m.report_id"
+	    " WHERE m.provider = ?1 AND m.provider_id = ?2",
+	[ST_MSG_ADD] =
+	    "INSERT INTO messages (provider, provider_id, sender, recipient,"
+	    " body, category, report_id, reply, received_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_MSG_COUNT] = "SELECT count(*) FROM messages",
+	[ST_REPORT_ADD] =
+	    "INSERT INTO reports (ref, category, area, reporter, created_at,"
+	    " updated_at, escalate_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+	[ST_REPORT_BY_REF] =
+	    "SELECT id, category, area, status, reporter FROM reports"
+	    " WHERE ref = ?1",
+	[ST_REPORT_OPEN_BY_REPORTER] =
+	    "SELECT id, ref FROM reports WHERE reporter = ?1"
+	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
+	    " ORDER BY created_at DESC, id DESC LIMIT 1",
+	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
+	[ST_REPORT_COUNT] = "SELECT count(*) FROM reports",
+	[ST_CONTACT_ADD] =
+	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
+	    " areas = ?4, channel = ?5, url = ?6, pin = ?7",
+	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
+	[ST_CONTACT_BY_PHONE] =
+	    "SELECT id, name, phone, role, areas, channel, url, pin"
+	    " FROM contacts WHERE phone = ?1",
+	[ST_CONTACTS_FOR] =
+	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
+	    " WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL AND"
+	    " instr(';' || areas || ';', ';' || ?2 || ';') > 0))"
+	    " ORDER BY id",
+	[ST_CONTACTS_LIST] =
+	    "SELECT name, phone, role, areas, channel, url,"
+	    " pin IS NOT NULL AS has_pin FROM contacts ORDER BY role, name",
+	[ST_CONTACTS_ALERTED] =
+	    "SELECT c.id, c.name, c.phone, c.role, c.areas, c.channel, c.url"
+	    " FROM contacts c WHERE c.id IN (SELECT contact_id FROM outbox"
+	    " WHERE report_id = ?1 AND event IN ('report.created',"
+	    " 'report.escalated')) ORDER BY c.id",
+	[ST_OUTBOX_ADD] =
+	    "INSERT INTO outbox (report_id, contact_id, channel, event, dest,"
+	    " body, idem_key, next_at, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+	[ST_OUTBOX_LIST] =
+	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
+	    " o.created_at, o.sent_at, o.last_error FROM outbox o"
+	    " LEFT JOIN reports r ON r.id = o.report_id"
+	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
+	[ST_OUTBOX_DUE] =
+	    "SELECT id, channel, dest, body FROM outbox"
+	    " WHERE status = 'pending' AND channel = ?1 AND next_at <= ?2"
+	    " ORDER BY id LIMIT 64",
+	[ST_OUTBOX_SENT] =
+	    "UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
+	    " sent_at = ?2 WHERE id = ?1",
+	[ST_REPORTS_LIST] =
+	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
+	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
+	    " AS messages FROM reports r"
+	    " WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.id",
+	[ST_REPORT_SHOW] =
+	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
+	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
+	    " AS messages, r.reporter, r.updated_at, r.escalate_at,"
+	    " r.acked_by, r.closed_at FROM reports r WHERE r.ref = ?1",
+	[ST_MESSAGES_LIST] =
+	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
+	    " m.received_at FROM messages m"
+	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
+};
+
+/* Migrations: entry i brings user_version from i to i + 1. */
+static const char *const store_migrations[] = {
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL UNIQUE,"
+	" category TEXT NOT NULL,"
+	" area TEXT,"
+	" status TEXT NOT NULL DEFAULT 'open' CHECK (status IN"
+	"  ('open', 'acknowledged', 'closed', 'cancelled')),"
+	" reporter TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" escalate_at INTEGER,"
+	" escalation_level INTEGER NOT NULL DEFAULT 0,"
+	" acked_by TEXT,"
+	" closed_at INTEGER);"
+	"CREATE INDEX reports_reporter ON reports (reporter, created_at);"
+	"CREATE INDEX reports_escalate ON reports (escalate_at)"
+	" WHERE escalate_at IS NOT NULL;"
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" provider TEXT NOT NULL,"
+	" provider_id TEXT NOT NULL,"
+	" sender TEXT,"
+	" recipient TEXT,"
+	" body TEXT,"
+	" category TEXT NOT NULL,"
+	" report_id INTEGER REFERENCES reports (id),"
+	" reply TEXT,"
+	" received_at INTEGER NOT NULL,"
+	" UNIQUE (provider, provider_id));"
+	"CREATE INDEX messages_report ON messages (report_id);"
+	"CREATE TABLE contacts ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" phone TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL,"
+	" areas TEXT NOT NULL DEFAULT '*',"
+	" channel TEXT NOT NULL DEFAULT 'sms'"
+	"  CHECK (channel IN ('sms', 'webhook')),"
+	" url TEXT,"
+	" pin TEXT,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX contacts_role ON contacts (role);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" report_id INTEGER REFERENCES reports (id),"
+	" contact_id INTEGER,"
+	" channel TEXT NOT NULL,"
+	" event TEXT NOT NULL,"
+	" dest TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" idem_key TEXT NOT NULL UNIQUE,"
+	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
+	"  ('pending', 'sent', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" sent_at INTEGER,"
+	" last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox (status, next_at);"
+	"CREATE INDEX outbox_report ON outbox (report_id);",
+};
+#define STORE_NMIGRATIONS \
+	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
+
+static const char store_ref_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+static void
+store_sqlite_log(void *arg, int code, const char *msg)
+{
+	/* SQLite's own messages never carry bound values. */
+	if (code == SQLITE_NOTICE || (code & 0xff) == SQLITE_SCHEMA)
+		return;
+	log_warnx("sqlite: (%d) %s", code, msg);
+}
+
+/* Create the file 0600 before SQLite opens it, whatever the umask. */
+static int
+store_create_file(const char *path, char *err, size_t errlen)
+{
+	int	 fd;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+store_exec(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "database: %s",
+		    msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_version(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+store_migrate(struct store *st, char *err, size_t errlen)
+{
+	char	 sql[64];
+	int	 v;
+
+	if ((v = store_version(st)) < 0) {
+		snprintf(err, errlen, "database: cannot read user_version");
+		return -1;
+	}
+	if (v > STORE_NMIGRATIONS) {
+		snprintf(err, errlen, "database: schema version %d is newer "
+		    "than this program (%d)", v, STORE_NMIGRATIONS);
+		return -1;
+	}
+	for (; v < STORE_NMIGRATIONS; v++) {
+		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (store_exec(st, store_migrations[v], err, errlen) == -1 ||
+		    store_exec(st, sql, err, errlen) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (store_exec(st, "COMMIT", err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	static int	 logged;
+	struct store	*st;
+	int		 i;
+
+	if (!logged) {
+		sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, NULL);
+		logged = 1;
+	}
+	if (store_create_file(path, err, errlen) == -1)
+		return NULL;
+	st = xcalloc(1, sizeof(*st));
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (store_exec(st, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
+	    store_exec(st, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON", err, errlen) == -1 ||
+	    store_migrate(st, err, errlen) == -1)
+		goto fail;
+	for (i = 0; i < ST__MAX; i++) {
+		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errlen, "database: statement %d: %s", i,
+			    sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, enum stmt which)
+{
+	return st->stmt[which];
+}
+
+void
+store_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+int
+store_run(struct store *st, enum stmt which)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+	int		 rc;
+
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("%s: statement %d: %s", __func__, which,
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *st)
+{
+	if (st->in_tx)
+		return 0;
+	if (store_run(st, ST_BEGIN) == -1)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	if (!st->in_tx)
+		return 0;
+	if (store_run(st, ST_COMMIT) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0)
+		(void)store_run(st, ST_ROLLBACK);
+	st->in_tx = 0;
+}
+
+int
+store_in_tx(const struct store *st)
+{
+	return st->in_tx;
+}
+
+/* Writable: a write transaction can be taken (or is held by us). */
+int
+store_writable(struct store *st)
+{
+	if (st->in_tx)
+		return 1;
+	if (sqlite3_db_readonly(st->db, "main") != 0)
+		return 0;
+	if (store_run(st, ST_BEGIN) == -1)
+		return 0;
+	store_run(st, ST_ROLLBACK);
+	return 1;
+}
+
+void
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	if (id == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, id);
+}
+
+const char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+void
+store_ref_make(char ref[REF_MAX], size_t len)
+{
+	unsigned char	 rnd[REF_MAX];
+	size_t		 i, n = sizeof(store_ref_alphabet) - 1;
+
+	if (len < 4)
+		len = 4;
+	if (len > REF_MAX - 2)
+		len = REF_MAX - 2;
+	for (i = 0; i < len; i++) {
+		/* Rejection sampling keeps every letter equally likely. */
+		do {
+			if (util_random(&rnd[i], 1) == -1)
+				fatalx("%s: no randomness", __func__);
+		} while (rnd[i] >= 256 - 256 % n);
+		ref[i] = store_ref_alphabet[rnd[i] % n];
+	}
+	ref[len] = '\0';
+}
+
+int
+store_ref_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len < 4 || len > 6)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(store_ref_alphabet, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int64_t
+store_report_add(struct store *st, const char *category, const char *area,
+    const char *reporter, int64_t now, int64_t escalate_at,
+    char ref_out[REF_MAX])
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_ADD];
+	int		 tries, rc;
+
+	/* A clash is rare; after a few, widen the REF. */
+	for (tries = 0; tries < 30; tries++) {
+		store_ref_make(ref_out, 4 + (size_t)tries / 10);
+		sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
+		store_bind_text(s, 3, area);
+		store_bind_text(s, 4, reporter);
+		sqlite3_bind_int64(s, 5, now);
+		store_bind_id(s, 6, escalate_at);
+		rc = sqlite3_step(s);
+		store_done(s);
+		if (rc == SQLITE_DONE)
+			return sqlite3_last_insert_rowid(st->db);
+		if (sqlite3_extended_errcode(st->db) !=
+		    SQLITE_CONSTRAINT_UNIQUE)
+			break;
+	}
+	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+int64_t
+store_report_recent(struct store *st, const char *reporter, int64_t since,
+    char ref_out[REF_MAX])
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
+	int64_t		 id = 0;
+	int		 rc;
+
+	store_bind_text(s, 1, reporter);
+	sqlite3_bind_int64(s, 2, since);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		util_strlcpy(ref_out, store_col_text(s, 1), REF_MAX);
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		id = -1;
+	}
+	store_done(s);
+	return id;
+}
+
+int
+store_report_touch(struct store *st, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_TOUCH];
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return store_run(st, ST_REPORT_TOUCH);
+}
+
+static int
+store_contacts_each(struct store *st, sqlite3_stmt *s, store_contact_fn fn,
+    void *arg)
+{
+	struct contact	 c;
+	int		 n = 0, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c.id = sqlite3_column_int64(s, 0);
+		c.name = store_col_text(s, 1);
+		c.phone = store_col_text(s, 2);
+		c.role = store_col_text(s, 3);
+		c.areas = store_col_text(s, 4);
+		c.channel = store_col_text(s, 5);
+		c.url = store_col_text(s, 6);
+		n++;
+		if (fn(&c, arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
+int
+store_contacts_for(struct store *st, const char *role, const char *area,
+    store_contact_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_CONTACTS_FOR];
+
+	store_bind_text(s, 1, role);
+	store_bind_text(s, 2, area);
+	return store_contacts_each(st, s, fn, arg);
+}
+
+int
+store_contacts_alerted(struct store *st, int64_t report_id,
+    store_contact_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_CONTACTS_ALERTED];
+
+	sqlite3_bind_int64(s, 1, report_id);
+	return store_contacts_each(st, s, fn, arg);
+}
+
+int64_t
+store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_ADD];
+	unsigned char	 rnd[16];
+	char		 key[33];
+	static const char hex[] = "0123456789abcdef";
+	size_t		 i;
+
+	/* The idempotency key is fixed here, once, for every retry. */
+	if (util_random(rnd, sizeof(rnd)) == -1)
+		return -1;
+	for (i = 0; i < sizeof(rnd); i++) {
+		key[2 * i] = hex[rnd[i] >> 4];
+		key[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	key[32] = '\0';
+	store_bind_id(s, 1, o->report_id);
+	store_bind_id(s, 2, o->contact_id);
+	store_bind_text(s, 3, o->channel);
+	store_bind_text(s, 4, o->event);
+	store_bind_text(s, 5, o->dest);
+	store_bind_text(s, 6, o->body);
+	store_bind_text(s, 7, key);
+	sqlite3_bind_int64(s, 8, now);
+	if (store_run(st, ST_OUTBOX_ADD) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
