@@ -1,0 +1,1387 @@
+/*
+ * config.c: JSON configuration (SPEC §2) to the typed struct config. A key
+ * table per JSON object says each key's type, slot and range; a table of
+ * cross-key checks runs after. cJSON never leaves this file.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../daemon/tincay.h"
+
+#define CONFIG_FILE_MAX	(4 * 1024 * 1024)
+#define CONFIG_PATH_MAX	256
+#define OFF(f)		offsetof(struct config, f)
+#define NOFLAG		((size_t)-1)
+
+/* Key flags. */
+#define F_REQ		0x01	/* must be present */
+#define F_NONEMPTY	0x02	/* string (or each list element) not "" */
+#define F_MINONE	0x04	/* list: at least one element */
+#define F_PRESENCE	0x08	/* object: set the int at aux to 1 */
+
+struct cparse {
+	struct config	*cf;
+	char		*err;
+	size_t		 errlen;
+	unsigned int	 kwset;		/* categories whose keywords were given */
+};
+
+struct ckey;
+typedef int	(*config_set_fn)(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+
+struct ckey {
+	const char		 *name;
+	config_set_fn		  set;
+	size_t			  off;		/* slot, from the base */
+	long long		  min, max;	/* integers: range */
+	int			  flags;
+	const char *const	 *choices;	/* strings: allowed values */
+	const char		*(*check)(const char *);  /* NULL or why not */
+	const struct ckey	 *sub;		/* objects, arrays of objects */
+	size_t			  aux;		/* object: flag; array: count */
+	size_t			  elsize;	/* array: element size */
+};
+
+static int	 config_error(struct cparse *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static int	 config_comment(const cJSON *);
+static void	 config_path_key(char *, const char *, const char *);
+static void	 config_path_index(char *, const char *, size_t);
+static int	 config_walk(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_str(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_int(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_size(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_bool(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_list(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_obj(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_arr(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_date(struct cparse *, const cJSON *, const char *,
+		    const struct ckey *, char *);
+static int	 config_set_listen(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
+static int	 config_set_keywords(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
+static int	 config_set_escalation(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
+static const char *config_check_cc(const char *);
+static const char *config_check_code(const char *);
+static const char *config_check_weburl(const char *);
+static const char *config_check_tz(const char *);
+static const char *config_check_date(const char *);
+static int	 config_post_public_url(struct cparse *);
+static int	 config_post_outbound(struct cparse *);
+static int	 config_post_via(struct cparse *);
+static int	 config_post_areas(struct cparse *);
+static int	 config_post_campaigns(struct cparse *);
+static int	 config_post_keywords(struct cparse *);
+static int	 config_post_routes(struct cparse *);
+static int	 config_post_templates(struct cparse *);
+static int	 config_post_secrets(struct cparse *);
+static void	 config_strlist_set(struct strlist *, const char *const *);
+static void	 config_strlist_add(struct strlist *, const char *);
+static void	 config_strlist_free(struct strlist *);
+static void	 config_warn(struct config *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+#define K_STR(n, o, f, c)	{ .name = (n), .set = config_set_str, \
+				  .off = (o), .flags = (f), .check = (c) }
+#define K_ONEOF(n, o, ch)	{ .name = (n), .set = config_set_str, \
+				  .off = (o), .choices = (ch) }
+#define K_INT(n, o, lo, hi)	{ .name = (n), .set = config_set_int, \
+				  .off = (o), .min = (lo), .max = (hi) }
+#define K_REQINT(n, o, lo, hi)	{ .name = (n), .set = config_set_int, \
+				  .off = (o), .min = (lo), .max = (hi), \
+				  .flags = F_REQ }
+#define K_SIZE(n, o, lo, hi)	{ .name = (n), .set = config_set_size, \
+				  .off = (o), .min = (lo), .max = (hi) }
+#define K_BOOL(n, o)		{ .name = (n), .set = config_set_bool, \
+				  .off = (o) }
+#define K_LIST(n, o, f)		{ .name = (n), .set = config_set_list, \
+				  .off = (o), .flags = (f) }
+#define K_DATE(n, o)		{ .name = (n), .set = config_set_date, \
+				  .off = (o), .flags = F_REQ }
+#define K_OBJ(n, o, s)		{ .name = (n), .set = config_set_obj, \
+				  .off = (o), .sub = (s) }
+#define K_SECTION(n, flag, s)	{ .name = (n), .set = config_set_obj, \
+				  .flags = F_PRESENCE, .aux = (flag), .sub = (s) }
+#define K_ARR(n, o, cnt, t, s)	{ .name = (n), .set = config_set_arr, \
+				  .off = (o), .aux = (cnt), \
+				  .elsize = sizeof(t), .sub = (s) }
+#define K_FN(n, fn)		{ .name = (n), .set = (fn) }
+#define K_END			{ .name = NULL }
+
+static const char *const config_vias[] = {
+	"console", "generic", "twilio", "africastalking", NULL
+};
+
+static const struct ckey config_generic_keys[] = {
+	K_STR("secret", OFF(generic.secret), F_REQ | F_NONEMPTY, NULL),
+	K_END
+};
+
+static const struct ckey config_twilio_keys[] = {
+	K_STR("account_sid", OFF(twilio.account_sid), F_NONEMPTY, NULL),
+	K_STR("auth_token", OFF(twilio.auth_token), F_REQ | F_NONEMPTY, NULL),
+	K_STR("from", OFF(twilio.from), F_NONEMPTY, NULL),
+	K_STR("api_base", OFF(twilio.api_base), F_NONEMPTY, NULL),
+	K_END
+};
+
+static const struct ckey config_at_keys[] = {
+	K_STR("username", OFF(africastalking.username), F_NONEMPTY, NULL),
+	K_STR("api_key", OFF(africastalking.api_key), F_NONEMPTY, NULL),
+	K_STR("from", OFF(africastalking.from), F_NONEMPTY, NULL),
+	K_STR("token", OFF(africastalking.token), F_REQ | F_NONEMPTY, NULL),
+	K_STR("api_base", OFF(africastalking.api_base), F_NONEMPTY, NULL),
+	K_END
+};
+
+static const struct ckey config_provider_keys[] = {
+	K_SECTION("generic", OFF(generic.enabled), config_generic_keys),
+	K_SECTION("twilio", OFF(twilio.enabled), config_twilio_keys),
+	K_SECTION("africastalking", OFF(africastalking.enabled),
+	    config_at_keys),
+	K_END
+};
+
+static const struct ckey config_sms_out_keys[] = {
+	K_ONEOF("via", OFF(sms_out.via), config_vias),
+	K_STR("url", OFF(sms_out.url), 0, NULL),
+	K_INT("rate_per_second", OFF(sms_out.rate_per_second), 1, 1000),
+	K_END
+};
+
+static const struct ckey config_area_keys[] = {
+	K_STR("code", offsetof(struct area, code), F_REQ, config_check_code),
+	K_STR("name", offsetof(struct area, name), F_NONEMPTY, NULL),
+	K_LIST("aliases", offsetof(struct area, aliases), F_NONEMPTY),
+	K_END
+};
+
+static const struct ckey config_campaign_keys[] = {
+	K_STR("code", offsetof(struct campaign, code), F_REQ,
+	    config_check_code),
+	K_STR("name", offsetof(struct campaign, name), F_NONEMPTY, NULL),
+	K_DATE("start", offsetof(struct campaign, start)),
+	K_DATE("end", offsetof(struct campaign, end)),
+	K_END
+};
+
+static const struct ckey config_routing_keys[] = {
+	K_LIST("gbv", OFF(routing[CAT_GBV]), F_NONEMPTY),
+	K_LIST("shelter", OFF(routing[CAT_SHELTER]), F_NONEMPTY),
+	K_LIST("unknown", OFF(routing[CAT_UNKNOWN]), F_NONEMPTY),
+	K_END
+};
+
+static const struct ckey config_esc_keys[] = {
+	K_REQINT("after_s", offsetof(struct escalation, after_s), 1, 604800),
+	K_LIST("to", offsetof(struct escalation, to),
+	    F_REQ | F_NONEMPTY | F_MINONE),
+	K_END
+};
+
+static const struct ckey config_escalation_keys[] = {
+	K_OBJ("gbv", OFF(escalation[CAT_GBV]), config_esc_keys),
+	K_OBJ("shelter", OFF(escalation[CAT_SHELTER]), config_esc_keys),
+	K_OBJ("unknown", OFF(escalation[CAT_UNKNOWN]), config_esc_keys),
+	K_END
+};
+
+static const struct ckey config_template_keys[] = {
+	K_STR("received", OFF(templates[TMPL_RECEIVED]), F_NONEMPTY, NULL),
+	K_STR("followup", OFF(templates[TMPL_FOLLOWUP]), F_NONEMPTY, NULL),
+	K_STR("help", OFF(templates[TMPL_HELP]), F_NONEMPTY, NULL),
+	K_END
+};
+
+static const struct ckey config_limits_keys[] = {
+	K_SIZE("max_body_bytes", OFF(limits.max_body_bytes), 256, 16777216),
+	K_INT("request_timeout_s", OFF(limits.request_timeout_s), 1, 300),
+	K_INT("max_connections", OFF(limits.max_connections), 1, 65536),
+	K_END
+};
+
+static const struct ckey config_keys[] = {
+	K_STR("commune", OFF(commune), 0, NULL),
+	K_FN("listen", config_set_listen),
+	K_STR("public_url", OFF(public_url), 0, config_check_weburl),
+	K_STR("database", OFF(database), F_NONEMPTY, NULL),
+	K_STR("timezone", OFF(timezone), 0, config_check_tz),
+	K_STR("country_code", OFF(country_code), 0, config_check_cc),
+	K_OBJ("providers", 0, config_provider_keys),
+	K_OBJ("sms_out", 0, config_sms_out_keys),
+	K_BOOL("allow_http", OFF(allow_http)),
+	K_STR("webhook_secret", OFF(webhook_secret), F_NONEMPTY, NULL),
+	K_ARR("areas", OFF(areas), OFF(nareas), struct area,
+	    config_area_keys),
+	K_OBJ("routing", 0, config_routing_keys),
+	K_FN("escalation", config_set_escalation),
+	K_INT("followup_window_s", OFF(followup_window_s), 0, 604800),
+	K_ARR("campaigns", OFF(campaigns), OFF(ncampaigns), struct campaign,
+	    config_campaign_keys),
+	K_LIST("officials", OFF(officials), F_NONEMPTY),
+	K_FN("keywords", config_set_keywords),
+	K_OBJ("templates", 0, config_template_keys),
+	K_OBJ("limits", 0, config_limits_keys),
+	K_END
+};
+
+/* Every string slot of struct config and its default ("" if none). */
+static const struct {
+	size_t		 off;
+	const char	*value;
+} config_strings[] = {
+	{ OFF(commune),			"" },
+	{ OFF(listen_host),		"127.0.0.1" },
+	{ OFF(public_url),		"" },	/* "": derived from listen */
+	{ OFF(database),		"var/tincay.db" },
+	{ OFF(timezone),		"Asia/Ho_Chi_Minh" },
+	{ OFF(country_code),		"84" },
+	{ OFF(generic.secret),		"" },
+	{ OFF(twilio.account_sid),	"" },
+	{ OFF(twilio.auth_token),	"" },
+	{ OFF(twilio.from),		"" },
+	{ OFF(twilio.api_base),		"https://api.twilio.com" },
+	{ OFF(africastalking.username),	"" },
+	{ OFF(africastalking.api_key),	"" },
+	{ OFF(africastalking.from),	"" },
+	{ OFF(africastalking.token),	"" },
+	{ OFF(africastalking.api_base),	"https://api.africastalking.com" },
+	{ OFF(sms_out.via),		"console" },
+	{ OFF(sms_out.url),		"" },
+	{ OFF(webhook_secret),		"" },
+	{ OFF(templates[TMPL_RECEIVED]),
+	  "Tin nhan da duoc tiep nhan, ma %REF%. Khan cap goi 113." },
+	{ OFF(templates[TMPL_FOLLOWUP]),
+	  "Da bo sung thong tin vao ma %REF%. Khan cap goi 113." },
+	{ OFF(templates[TMPL_HELP]),
+	  "Nhan BL <ten thon> de bao tin, TC de tim noi an toan. Khan cap: "
+	  "113 cong an, 115 cap cuu, 111 tong dai tre em, 1800 1768." },
+};
+
+static const char *const config_roles_gbv[] = { "police", "health", NULL };
+static const char *const config_roles_shelter[] = { "volunteer", NULL };
+static const char *const config_roles_none[] = { NULL };
+static const char *const config_roles_leader[] = { "leader", NULL };
+static const char *const config_roles_police[] = { "police", NULL };
+static const char *const config_roles_officials[] = {
+	"official", "leader", NULL
+};
+
+/* Every string-list slot of struct config and its default. */
+static const struct {
+	size_t			 off;
+	const char *const	*value;
+} config_lists[] = {
+	{ OFF(routing[CAT_GBV]),		config_roles_gbv },
+	{ OFF(routing[CAT_SHELTER]),		config_roles_shelter },
+	{ OFF(routing[CAT_UNKNOWN]),		config_roles_none },
+	{ OFF(officials),			config_roles_officials },
+};
+
+static const struct {
+	enum category		 cat;
+	int			 after_s;
+	const char *const	*to;
+} config_escalations[] = {
+	{ CAT_GBV,	600,	config_roles_leader },
+	{ CAT_SHELTER,	900,	config_roles_police },
+};
+
+/* Category names (index: enum category) and built-in keywords (SPEC §4). */
+static const struct {
+	const char	*name;
+	const char	*keywords[8];
+} config_categories[CAT__MAX] = {
+	[CAT_UNKNOWN] =	{ "unknown",	{ NULL } },
+	[CAT_GBV] =	{ "gbv",	{ "BAOLUC", "BL", "SOS", "CUU",
+					  "CUUTOI", NULL } },
+	[CAT_SHELTER] =	{ "shelter",	{ "TINCAY", "TC", "DIACHITINCAY",
+					  "TAMLANH", "NHATAMLANH", NULL } },
+	[CAT_SIGNUP] =	{ "signup",	{ "DANGKY", "DK", "THAMGIA", "JOIN",
+					  NULL } },
+	[CAT_OPTOUT] =	{ "optout",	{ "HUYDK", "TUCHOI", "STOP", NULL } },
+	[CAT_CANCEL] =	{ "cancel",	{ "HUY", NULL } },
+	[CAT_ACK] =	{ "ack",	{ "NHAN", "OK", NULL } },
+	[CAT_DONE] =	{ "done",	{ "XONG", NULL } },
+	[CAT_STATS] =	{ "stats",	{ "THONGKE", "TK", NULL } },
+	[CAT_HELP] =	{ "help",	{ "HUONGDAN", "HD", "HELP", "?",
+					  NULL } },
+	[CAT_FOLLOWUP] = { "followup",	{ NULL } },
+};
+
+/* Template names (index: enum tmpl); whether the text should carry a REF. */
+static const struct {
+	const char	*name;
+	int		 needs_ref;
+} config_templates[TMPL__MAX] = {
+	[TMPL_RECEIVED] =	{ "received",	1 },
+	[TMPL_FOLLOWUP] =	{ "followup",	1 },
+	[TMPL_HELP] =		{ "help",	0 },
+};
+
+/* Outbound URLs: https:// unless allow_http; checked when flag is set. */
+static const struct {
+	const char	*path;
+	size_t		 off;
+	size_t		 flag;		/* NOFLAG: whenever not "" */
+} config_outbound[] = {
+	{ "sms_out.url",		OFF(sms_out.url),	NOFLAG },
+	{ "providers.twilio.api_base",	OFF(twilio.api_base),
+	  OFF(twilio.enabled) },
+	{ "providers.africastalking.api_base", OFF(africastalking.api_base),
+	  OFF(africastalking.enabled) },
+};
+
+/* Secrets whose shipped placeholders ("change-me...") earn a warning. */
+static const struct {
+	const char	*path;
+	size_t		 off;
+	size_t		 flag;		/* NOFLAG: always */
+} config_secrets[] = {
+	{ "providers.generic.secret",	OFF(generic.secret),
+	  OFF(generic.enabled) },
+	{ "webhook_secret",		OFF(webhook_secret),	NOFLAG },
+};
+
+/* What each sms_out.via needs: a provider section or a non-empty string. */
+enum via_need { VIA_SECTION, VIA_STRING };
+static const struct {
+	const char	*via;
+	enum via_need	 need;
+	const char	*path;
+	size_t		 off;
+} config_via_needs[] = {
+	{ "generic",	VIA_STRING,	"sms_out.url",	OFF(sms_out.url) },
+	{ "twilio",	VIA_SECTION,	"providers.twilio",
+	  OFF(twilio.enabled) },
+	{ "twilio",	VIA_STRING,	"providers.twilio.account_sid",
+	  OFF(twilio.account_sid) },
+	{ "twilio",	VIA_STRING,	"providers.twilio.from",
+	  OFF(twilio.from) },
+	{ "africastalking", VIA_SECTION, "providers.africastalking",
+	  OFF(africastalking.enabled) },
+	{ "africastalking", VIA_STRING,	"providers.africastalking.username",
+	  OFF(africastalking.username) },
+	{ "africastalking", VIA_STRING,	"providers.africastalking.api_key",
+	  OFF(africastalking.api_key) },
+};
+
+/* Checks across keys, in order, after every key is read. */
+static int	(*const config_posts[])(struct cparse *) = {
+	config_post_public_url,
+	config_post_outbound,
+	config_post_via,
+	config_post_areas,
+	config_post_campaigns,
+	config_post_keywords,
+	config_post_routes,
+	config_post_templates,
+	config_post_secrets,
+};
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define SLOT(base, off, type)	((type *)(void *)((base) + (off)))
+
+const char *
+config_category_name(enum category c)
+{
+	if ((int)c < 0 || c >= CAT__MAX)
+		return NULL;
+	return config_categories[c].name;
+}
+
+int
+config_category_lookup(const char *name)
+{
+	int	 c;
+
+	if (name == NULL)
+		return -1;
+	for (c = 0; c < CAT__MAX; c++)
+		if (strcmp(config_categories[c].name, name) == 0)
+			return c;
+	return -1;
+}
+
+const char *
+config_template_name(enum tmpl t)
+{
+	if ((int)t < 0 || t >= TMPL__MAX)
+		return NULL;
+	return config_templates[t].name;
+}
+
+/* Write "path: message" to err, one line; return -1. */
+static int
+config_error(struct cparse *cp, const char *path, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 n, i;
+
+	if (cp->err == NULL || cp->errlen == 0)
+		return -1;
+	n = 0;
+	if (path != NULL && *path != '\0') {
+		snprintf(cp->err, cp->errlen, "%s: ", path);
+		n = strlen(cp->err);
+	}
+	va_start(ap, fmt);
+	vsnprintf(cp->err + n, cp->errlen - n, fmt, ap);
+	va_end(ap);
+	for (i = 0; cp->err[i] != '\0'; i++)
+		if ((unsigned char)cp->err[i] < 0x20 || cp->err[i] == 0x7f)
+			cp->err[i] = '?';
+	return -1;
+}
+
+static void
+config_path_key(char *out, const char *parent, const char *key)
+{
+	snprintf(out, CONFIG_PATH_MAX, "%s%s%s", parent,
+	    *parent != '\0' ? "." : "", key);
+}
+
+static void
+config_path_index(char *out, const char *parent, size_t i)
+{
+	snprintf(out, CONFIG_PATH_MAX, "%s[%zu]", parent, i);
+}
+
+/* A member "//" with a string value is a comment, in any object. */
+static int
+config_comment(const cJSON *it)
+{
+	return strcmp(it->string, "//") == 0 && cJSON_IsString(it);
+}
+
+/* Is there an earlier member of the same object with this key? */
+static int
+config_dupkey(const cJSON *obj, const cJSON *it)
+{
+	const cJSON	*p;
+
+	for (p = obj->child; p != NULL && p != it; p = p->next)
+		if (strcmp(p->string, it->string) == 0)
+			return 1;
+	return 0;
+}
+
+/* Walk the members of obj with the key table keys; slots are from base. */
+static int
+config_walk(struct cparse *cp, const cJSON *obj, const char *path,
+    const struct ckey *keys, char *base)
+{
+	const cJSON		*it;
+	const struct ckey	*k;
+	char			 cpath[CONFIG_PATH_MAX];
+
+	if (!cJSON_IsObject(obj))
+		return config_error(cp, path, "must be an object");
+	for (it = obj->child; it != NULL; it = it->next) {
+		if (config_comment(it))
+			continue;
+		config_path_key(cpath, path, it->string);
+		if (config_dupkey(obj, it))
+			return config_error(cp, cpath, "duplicate key");
+		for (k = keys; k->name != NULL; k++)
+			if (strcmp(k->name, it->string) == 0)
+				break;
+		if (k->name == NULL)
+			return config_error(cp, cpath, "unknown key");
+		if (k->set(cp, it, cpath, k, base) == -1)
+			return -1;
+	}
+	for (k = keys; k->name != NULL; k++) {
+		if ((k->flags & F_REQ) &&
+		    cJSON_GetObjectItemCaseSensitive(obj, k->name) == NULL) {
+			config_path_key(cpath, path, k->name);
+			return config_error(cp, cpath, "missing");
+		}
+	}
+	return 0;
+}
+
+/* Check a string value against flags, choices and check; NULL if fine. */
+static int
+config_str_ok(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k)
+{
+	const char	*why;
+	char		 list[128];
+	size_t		 i;
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		return config_error(cp, path, (k->flags & F_NONEMPTY) ?
+		    "must be a non-empty string" : "must be a string");
+	if ((k->flags & F_NONEMPTY) && *v->valuestring == '\0')
+		return config_error(cp, path, "must be a non-empty string");
+	if (k->choices != NULL) {
+		for (i = 0; k->choices[i] != NULL; i++)
+			if (strcmp(k->choices[i], v->valuestring) == 0)
+				break;
+		if (k->choices[i] == NULL) {
+			list[0] = '\0';
+			for (i = 0; k->choices[i] != NULL; i++) {
+				if (i > 0)
+					strncat(list, ", ",
+					    sizeof(list) - strlen(list) - 1);
+				strncat(list, k->choices[i],
+				    sizeof(list) - strlen(list) - 1);
+			}
+			return config_error(cp, path, "must be one of %s",
+			    list);
+		}
+	}
+	if (k->check != NULL && (why = k->check(v->valuestring)) != NULL)
+		return config_error(cp, path, "%s", why);
+	return 0;
+}
+
+static int
+config_set_str(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	char	**slot = SLOT(base, k->off, char *);
+
+	if (config_str_ok(cp, v, path, k) == -1)
+		return -1;
+	free(*slot);
+	*slot = xstrdup(v->valuestring);
+	return 0;
+}
+
+/* An integral JSON number in [min, max] into *out. */
+static int
+config_integer(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, long long *out)
+{
+	double	 d;
+
+	if (!cJSON_IsNumber(v))
+		goto bad;
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || d < (double)k->min ||
+	    d > (double)k->max)
+		goto bad;
+	*out = (long long)d;
+	return 0;
+bad:
+	return config_error(cp, path, "must be an integer %lld..%lld",
+	    k->min, k->max);
+}
+
+static int
+config_set_int(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	long long	 n;
+
+	if (config_integer(cp, v, path, k, &n) == -1)
+		return -1;
+	*SLOT(base, k->off, int) = (int)n;
+	return 0;
+}
+
+static int
+config_set_size(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	long long	 n;
+
+	if (config_integer(cp, v, path, k, &n) == -1)
+		return -1;
+	*SLOT(base, k->off, size_t) = (size_t)n;
+	return 0;
+}
+
+static int
+config_set_bool(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	if (!cJSON_IsBool(v))
+		return config_error(cp, path, "must be true or false");
+	*SLOT(base, k->off, int) = cJSON_IsTrue(v) ? 1 : 0;
+	return 0;
+}
+
+/* An array of strings; replaces the list in the slot. */
+static int
+config_set_list(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	struct strlist	*sl = SLOT(base, k->off, struct strlist);
+	struct strlist	 new = { NULL, 0 };
+	const cJSON	*it;
+	char		 cpath[CONFIG_PATH_MAX];
+	size_t		 i;
+
+	if (!cJSON_IsArray(v))
+		return config_error(cp, path, "must be an array of strings");
+	i = 0;
+	for (it = v->child; it != NULL; it = it->next, i++) {
+		config_path_index(cpath, path, i);
+		if (config_str_ok(cp, it, cpath, k) == -1) {
+			config_strlist_free(&new);
+			return -1;
+		}
+		config_strlist_add(&new, it->valuestring);
+	}
+	if ((k->flags & F_MINONE) && new.n == 0)
+		return config_error(cp, path, "must not be empty");
+	config_strlist_free(sl);
+	*sl = new;
+	return 0;
+}
+
+static int
+config_set_obj(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	if (config_walk(cp, v, path, k->sub, base + k->off) == -1)
+		return -1;
+	if (k->flags & F_PRESENCE)
+		*SLOT(base, k->aux, int) = 1;
+	return 0;
+}
+
+/* An array of objects of elsize bytes; replaces the array in the slot. */
+static int
+config_set_arr(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	char		**arr = SLOT(base, k->off, char *);
+	size_t		 *n = SLOT(base, k->aux, size_t);
+	const cJSON	 *it;
+	char		  cpath[CONFIG_PATH_MAX];
+	size_t		  i;
+
+	if (!cJSON_IsArray(v))
+		return config_error(cp, path, "must be an array of objects");
+	*n = (size_t)cJSON_GetArraySize(v);
+	*arr = xcalloc(*n, k->elsize);
+	i = 0;
+	for (it = v->child; it != NULL; it = it->next, i++) {
+		config_path_index(cpath, path, i);
+		if (config_walk(cp, it, cpath, k->sub,
+		    *arr + i * k->elsize) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+config_set_date(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	const struct ckey	 dk = { .name = k->name,
+				    .check = config_check_date };
+
+	if (config_str_ok(cp, v, path, &dk) == -1)
+		return -1;
+	util_strlcpy(SLOT(base, k->off, char), v->valuestring, 11);
+	return 0;
+}
+
+/* "host:port" or "[v6]:port" into listen_host and listen_port. */
+static int
+config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	struct config	*cf = cp->cf;
+	const char	*s, *colon, *host, *p;
+	size_t		 hostlen;
+	long		 port;
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		goto bad;
+	s = v->valuestring;
+	if (*s == '[') {
+		host = s + 1;
+		if ((p = strchr(host, ']')) == NULL || p[1] != ':')
+			goto bad;
+		hostlen = (size_t)(p - host);
+		colon = p + 1;
+	} else {
+		host = s;
+		if ((colon = strchr(s, ':')) == NULL ||
+		    strchr(colon + 1, ':') != NULL)
+			goto bad;
+		hostlen = (size_t)(colon - host);
+	}
+	if (hostlen == 0)
+		goto bad;
+	port = 0;
+	for (p = colon + 1; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) || port > 65535)
+			goto bad;
+		port = port * 10 + (*p - '0');
+	}
+	if (p == colon + 1 || port < 1 || port > 65535)
+		goto bad;
+	free(cf->listen_host);
+	cf->listen_host = xstrndup(host, hostlen);
+	cf->listen_port = (int)port;
+	return 0;
+bad:
+	return config_error(cp, path, "must be host:port with port 1..65535");
+}
+
+/* Object category -> array of keywords; replaces that category's list. */
+static int
+config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	const struct ckey	 lk = { .name = "keywords", .flags = F_NONEMPTY,
+				    .off = 0 };
+	const cJSON		*it;
+	char			 cpath[CONFIG_PATH_MAX];
+	int			 c;
+
+	if (!cJSON_IsObject(v))
+		return config_error(cp, path, "must be an object");
+	for (it = v->child; it != NULL; it = it->next) {
+		if (config_comment(it))
+			continue;
+		config_path_key(cpath, path, it->string);
+		if (config_dupkey(v, it))
+			return config_error(cp, cpath, "duplicate key");
+		if ((c = config_category_lookup(it->string)) == -1)
+			return config_error(cp, cpath, "unknown category");
+		if (config_categories[c].keywords[0] == NULL)
+			return config_error(cp, cpath,
+			    "this category has no keywords");
+		if (config_set_list(cp, it, cpath, &lk,
+		    (char *)&cp->cf->keywords[c]) == -1)
+			return -1;
+		cp->kwset |= 1U << c;
+	}
+	return 0;
+}
+
+/* A present "escalation" replaces every default: absent means none. */
+static int
+config_set_escalation(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	struct config	*cf = cp->cf;
+	int		 c;
+
+	if (!cJSON_IsObject(v))
+		return config_error(cp, path, "must be an object");
+	for (c = 0; c < CAT__MAX; c++) {
+		cf->escalation[c].after_s = 0;
+		config_strlist_free(&cf->escalation[c].to);
+	}
+	return config_walk(cp, v, path, config_escalation_keys, (char *)cf);
+}
+
+static const char *
+config_check_cc(const char *s)
+{
+	size_t	 n;
+
+	n = strspn(s, "0123456789");
+	if (n < 1 || n > 3 || s[n] != '\0')
+		return "must be 1 to 3 digits";
+	return NULL;
+}
+
+static const char *
+config_check_code(const char *s)
+{
+	size_t	 n;
+
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789");
+	if (n < 1 || n > 16 || s[n] != '\0')
+		return "must be 1 to 16 letters or digits";
+	return NULL;
+}
+
+/* A URL with a scheme of http or https and something after it. */
+static int
+config_url_scheme(const char *s, int allow_http)
+{
+	if (strncmp(s, "https://", 8) == 0 && s[8] != '\0' && s[8] != '/')
+		return 0;
+	if (allow_http && strncmp(s, "http://", 7) == 0 && s[7] != '\0' &&
+	    s[7] != '/')
+		return 0;
+	return -1;
+}
+
+static const char *
+config_check_weburl(const char *s)
+{
+	if (config_url_scheme(s, 1) == -1)
+		return "must start with http:// or https:// and a host";
+	return NULL;
+}
+
+static const char *
+config_check_tz(const char *s)
+{
+	size_t	 n;
+
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789/_+-");
+	if (n == 0 || s[n] != '\0' || *s == '/' || strstr(s, "..") != NULL)
+		return "must be a time zone name such as Asia/Ho_Chi_Minh";
+	return NULL;
+}
+
+static const char *
+config_check_date(const char *s)
+{
+	static const int mdays[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int	 y, m, d, leap;
+	size_t	 i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				goto bad;
+		} else if (!isdigit((unsigned char)s[i]))
+			goto bad;
+	}
+	if (s[10] != '\0')
+		goto bad;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !leap))
+		goto bad;
+	return NULL;
+bad:
+	return "must be a date YYYY-MM-DD";
+}
+
+/* Absent public_url: the listen address; a trailing "/" is dropped. */
+static int
+config_post_public_url(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	size_t		 n;
+
+	if (*cf->public_url == '\0') {
+		free(cf->public_url);
+		cf->public_url = xasprintf(strchr(cf->listen_host, ':') ?
+		    "http://[%s]:%d" : "http://%s:%d", cf->listen_host,
+		    cf->listen_port);
+	}
+	n = strlen(cf->public_url);
+	while (n > 0 && cf->public_url[n - 1] == '/')
+		cf->public_url[--n] = '\0';
+	return 0;
+}
+
+static int
+config_post_outbound(struct cparse *cp)
+{
+	char		*base = (char *)cp->cf;
+	const char	*url;
+	size_t		 i;
+
+	for (i = 0; i < nitems(config_outbound); i++) {
+		url = *SLOT(base, config_outbound[i].off, char *);
+		if (config_outbound[i].flag == NOFLAG ? *url == '\0' :
+		    !*SLOT(base, config_outbound[i].flag, int))
+			continue;
+		if (config_url_scheme(url, cp->cf->allow_http) == -1)
+			return config_error(cp, config_outbound[i].path,
+			    cp->cf->allow_http ?
+			    "must start with https:// or http:// and a host" :
+			    "must be an https:// URL (http:// needs "
+			    "\"allow_http\": true)");
+	}
+	return 0;
+}
+
+static int
+config_post_via(struct cparse *cp)
+{
+	char		*base = (char *)cp->cf;
+	const char	*via = cp->cf->sms_out.via;
+	size_t		 i;
+
+	for (i = 0; i < nitems(config_via_needs); i++) {
+		if (strcmp(config_via_needs[i].via, via) != 0)
+			continue;
+		if (config_via_needs[i].need == VIA_SECTION &&
+		    !*SLOT(base, config_via_needs[i].off, int))
+			return config_error(cp, "sms_out.via",
+			    "\"%s\" needs a %s section", via,
+			    config_via_needs[i].path);
+		if (config_via_needs[i].need == VIA_STRING &&
+		    **SLOT(base, config_via_needs[i].off, char *) == '\0')
+			return config_error(cp, config_via_needs[i].path,
+			    "required when sms_out.via is \"%s\"", via);
+	}
+	return 0;
+}
+
+/* Fold as the router does, with spaces removed; malloc'd. */
+static char *
+config_fold(const char *s)
+{
+	char	*f, *r, *w;
+
+	f = text_keyfold(s, strlen(s));
+	for (r = w = f; *r != '\0'; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return f;
+}
+
+/* Area codes and aliases, folded, must name one area each. */
+static int
+config_post_areas(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	struct area	*a;
+	struct {
+		char	*fold;
+		size_t	 area;
+		size_t	 alias;		/* 0: the code, else alias + 1 */
+	}		*names;
+	char		 path[CONFIG_PATH_MAX];
+	size_t		 i, j, n, total;
+	int		 rc = 0;
+
+	total = 0;
+	for (i = 0; i < cf->nareas; i++)
+		total += 1 + cf->areas[i].aliases.n;
+	names = xcalloc(total, sizeof(*names));
+	n = 0;
+	for (i = 0; i < cf->nareas; i++) {
+		a = &cf->areas[i];
+		if (a->name == NULL)
+			a->name = xstrdup(a->code);
+		for (j = 0; j <= a->aliases.n; j++, n++) {
+			names[n].fold = config_fold(j == 0 ? a->code :
+			    a->aliases.v[j - 1]);
+			names[n].area = i;
+			names[n].alias = j;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(path, sizeof(path), names[i].alias == 0 ?
+		    "areas[%zu].code" : "areas[%zu].aliases[%zu]",
+		    names[i].area, names[i].alias - 1);
+		if (names[i].fold[0] == '\0') {
+			rc = config_error(cp, path,
+			    "must contain letters or digits");
+			break;
+		}
+		for (j = 0; j < i; j++) {
+			if (names[j].area == names[i].area ||
+			    strcmp(names[j].fold, names[i].fold) != 0)
+				continue;
+			rc = config_error(cp, path, names[i].alias == 0 &&
+			    names[j].alias == 0 ? "duplicate of areas[%zu].code" :
+			    "also names areas[%zu]", names[j].area);
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i].fold);
+	free(names);
+	return rc;
+}
+
+static int
+config_post_campaigns(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	struct campaign	*c;
+	char		 path[CONFIG_PATH_MAX];
+	size_t		 i, j;
+
+	for (i = 0; i < cf->ncampaigns; i++) {
+		c = &cf->campaigns[i];
+		if (c->name == NULL)
+			c->name = xstrdup(c->code);
+		if (strcmp(c->start, c->end) > 0) {
+			snprintf(path, sizeof(path), "campaigns[%zu].end", i);
+			return config_error(cp, path, "is before start");
+		}
+		for (j = 0; j < i; j++) {
+			if (strcasecmp(cf->campaigns[j].code, c->code) != 0)
+				continue;
+			snprintf(path, sizeof(path), "campaigns[%zu].code", i);
+			return config_error(cp, path,
+			    "duplicate of campaigns[%zu].code", j);
+		}
+	}
+	return 0;
+}
+
+/* A keyword may belong to one category only and span three words. */
+static int
+config_post_keywords(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	char		*a, *b, path[CONFIG_PATH_MAX];
+	size_t		 i, j, words;
+	int		 c, d, rc = 0, at, other;
+	const char	*s;
+
+	for (c = 0; c < CAT__MAX; c++) {
+		if (!(cp->kwset & (1U << c)))
+			continue;
+		for (i = 0; i < cf->keywords[c].n; i++) {
+			a = text_keyfold(cf->keywords[c].v[i],
+			    strlen(cf->keywords[c].v[i]));
+			for (words = 0, s = a; *s != '\0'; s++)
+				if (s == a || s[-1] == ' ')
+					words++;
+			free(a);
+			if (words > 3) {
+				snprintf(path, sizeof(path), "keywords.%s[%zu]",
+				    config_categories[c].name, i);
+				return config_error(cp, path,
+				    "at most three words");
+			}
+		}
+	}
+	for (c = 0; c < CAT__MAX && rc == 0; c++) {
+		for (i = 0; i < cf->keywords[c].n && rc == 0; i++) {
+			a = config_fold(cf->keywords[c].v[i]);
+			for (d = c + 1; d < CAT__MAX && rc == 0; d++) {
+				if (!(cp->kwset & ((1U << c) | (1U << d))))
+					continue;
+				for (j = 0; j < cf->keywords[d].n; j++) {
+					b = config_fold(cf->keywords[d].v[j]);
+					if (strcmp(a, b) == 0) {
+						/* Name the list that was given. */
+						at = (cp->kwset & (1U << d)) ?
+						    d : c;
+						other = at == d ? c : d;
+						snprintf(path, sizeof(path),
+						    "keywords.%s[%zu]",
+						    config_categories[at].name,
+						    at == d ? j : i);
+						rc = config_error(cp, path,
+						    "\"%s\" is also a %s keyword",
+						    cf->keywords[at].v[at == d ?
+						    j : i],
+						    config_categories[other].name);
+					}
+					free(b);
+					if (rc != 0)
+						break;
+				}
+			}
+			free(a);
+		}
+	}
+	return rc;
+}
+
+/* Warn when a report category would alert nobody. */
+static int
+config_post_routes(struct cparse *cp)
+{
+	static const enum category cats[] = { CAT_GBV, CAT_SHELTER };
+	struct config	*cf = cp->cf;
+	size_t		 i;
+
+	for (i = 0; i < nitems(cats); i++)
+		if (cf->routing[cats[i]].n == 0 &&
+		    cf->escalation[cats[i]].to.n == 0)
+			config_warn(cf, "routing.%s: no roles and no "
+			    "escalation; these reports alert nobody",
+			    config_categories[cats[i]].name);
+	return 0;
+}
+
+/* Warn about a template over one segment (with a 6-character REF). */
+static int
+config_post_templates(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	struct text_seg	 seg;
+	const char	*t, *p;
+	char		*s, *w;
+	size_t		 i, len;
+	int		 ref;
+
+	for (i = 0; i < TMPL__MAX; i++) {
+		t = cf->templates[i];
+		ref = 0;
+		len = strlen(t);
+		w = s = xmalloc(len * 2 + 1);
+		for (p = t; *p != '\0';) {
+			if (strncmp(p, "%REF%", 5) == 0) {
+				memcpy(w, "XXXXXX", 6);
+				w += 6;
+				p += 5;
+				ref = 1;
+			} else
+				*w++ = *p++;
+		}
+		*w = '\0';
+		text_segments(s, (size_t)(w - s), &seg);
+		free(s);
+		if (seg.segments > 1)
+			config_warn(cf, "templates.%s: %zu characters, over "
+			    "one SMS segment", config_templates[i].name,
+			    seg.units);
+		if (config_templates[i].needs_ref && !ref)
+			config_warn(cf, "templates.%s: has no %%REF%%",
+			    config_templates[i].name);
+	}
+	return 0;
+}
+
+/* Warn about an unset secret or one of the shipped placeholders. */
+static int
+config_post_secrets(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	char		*base = (char *)cf;
+	const char	*s;
+	size_t		 i;
+
+	if (*cf->webhook_secret == '\0')
+		config_warn(cf, "webhook_secret: not set; webhook alerts "
+		    "cannot be signed");
+	for (i = 0; i < nitems(config_secrets); i++) {
+		if (config_secrets[i].flag != NOFLAG &&
+		    !*SLOT(base, config_secrets[i].flag, int))
+			continue;
+		s = *SLOT(base, config_secrets[i].off, char *);
+		if (strncmp(s, "change-me", 9) == 0)
+			config_warn(cf, "%s: still the shipped placeholder; "
+			    "for local testing only", config_secrets[i].path);
+	}
+	return 0;
+}
+
+static void
+config_strlist_add(struct strlist *sl, const char *s)
+{
+	sl->v = xrealloc(sl->v, (sl->n + 1) * sizeof(*sl->v));
+	sl->v[sl->n++] = xstrdup(s);
+}
+
+static void
+config_strlist_set(struct strlist *sl, const char *const *v)
+{
+	config_strlist_free(sl);
+	for (; *v != NULL; v++)
+		config_strlist_add(sl, *v);
+}
+
+static void
+config_strlist_free(struct strlist *sl)
+{
+	size_t	 i;
+
+	for (i = 0; i < sl->n; i++)
+		free(sl->v[i]);
+	free(sl->v);
+	sl->v = NULL;
+	sl->n = 0;
+}
+
+static void
+config_warn(struct config *cf, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 buf[256];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	config_strlist_add(&cf->warnings, buf);
+}
+
+static struct config *
+config_defaults(void)
+{
+	struct config	*cf;
+	char		*base;
+	size_t		 i;
+	int		 c;
+
+	cf = xcalloc(1, sizeof(*cf));
+	base = (char *)cf;
+	for (i = 0; i < nitems(config_strings); i++)
+		*SLOT(base, config_strings[i].off, char *) =
+		    xstrdup(config_strings[i].value);
+	for (i = 0; i < nitems(config_lists); i++)
+		config_strlist_set(SLOT(base, config_lists[i].off,
+		    struct strlist), config_lists[i].value);
+	for (i = 0; i < nitems(config_escalations); i++) {
+		c = config_escalations[i].cat;
+		cf->escalation[c].after_s = config_escalations[i].after_s;
+		config_strlist_set(&cf->escalation[c].to,
+		    config_escalations[i].to);
+	}
+	for (c = 0; c < CAT__MAX; c++)
+		config_strlist_set(&cf->keywords[c],
+		    config_categories[c].keywords);
+	cf->listen_port = 8080;
+	cf->sms_out.rate_per_second = 10;
+	cf->followup_window_s = 1800;
+	cf->limits.max_body_bytes = 16384;
+	cf->limits.request_timeout_s = 10;
+	cf->limits.max_connections = 512;
+	return cf;
+}
+
+struct config *
+config_parse(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct cparse	 cp;
+	cJSON		*root;
+	const char	*end = NULL;
+	size_t		 pos, line, i;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.err = err;
+	cp.errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	root = len > 0 ? cJSON_ParseWithLengthOpts(buf, len, &end, 0) : NULL;
+	if (root != NULL) {
+		/* cJSON stops after the value; only whitespace may follow. */
+		pos = (size_t)(end - buf);
+		while (pos < len && strchr(" \t\r\n", buf[pos]) != NULL &&
+		    buf[pos] != '\0')
+			pos++;
+		if (pos < len) {
+			cJSON_Delete(root);
+			root = NULL;
+			end = buf + pos;
+		}
+	}
+	if (root == NULL) {
+		pos = end != NULL && end >= buf && end <= buf + len ?
+		    (size_t)(end - buf) : len;
+		for (line = 1, i = 0; i < pos; i++)
+			if (buf[i] == '\n')
+				line++;
+		config_error(&cp, "config", "invalid JSON near byte %zu "
+		    "(line %zu)", pos, line);
+		return NULL;
+	}
+	cp.cf = config_defaults();
+	if (!cJSON_IsObject(root)) {
+		config_error(&cp, "config", "must be a JSON object");
+		goto fail;
+	}
+	if (config_walk(&cp, root, "", config_keys, (char *)cp.cf) == -1)
+		goto fail;
+	for (i = 0; i < nitems(config_posts); i++)
+		if (config_posts[i](&cp) == -1)
+			goto fail;
+	cJSON_Delete(root);
+	return cp.cf;
+fail:
+	cJSON_Delete(root);
+	config_free(cp.cf);
+	return NULL;
+}
+
+struct config *
+config_load(const char *file, char *err, size_t errlen)
+{
+	struct cparse	 cp;
+	struct config	*cf;
+	FILE		*fp;
+	char		*buf;
+	size_t		 len, cap, n;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.err = err;
+	cp.errlen = errlen;
+	if ((fp = fopen(file, "r")) == NULL) {
+		config_error(&cp, file, "%s", strerror(errno));
+		return NULL;
+	}
+	len = 0;
+	cap = 8192;
+	buf = xmalloc(cap);
+	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+		len += n;
+		if (len > CONFIG_FILE_MAX)
+			break;
+		if (len == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	if (ferror(fp) || len > CONFIG_FILE_MAX) {
+		config_error(&cp, file, ferror(fp) ? "read error" :
+		    "larger than %d bytes", CONFIG_FILE_MAX);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	cf = config_parse(buf, len, err, errlen);
+	free(buf);
+	return cf;
+}
+
+static void
+config_area_free(struct area *a)
+{
+	free(a->code);
+	free(a->name);
+	config_strlist_free(&a->aliases);
+}
+
+void
+config_free(struct config *cf)
+{
+	char	*base = (char *)cf;
+	size_t	 i;
+	int	 c;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < nitems(config_strings); i++)
+		free(*SLOT(base, config_strings[i].off, char *));
+	for (i = 0; i < cf->nareas; i++)
+		config_area_free(&cf->areas[i]);
+	free(cf->areas);
+	for (i = 0; i < cf->ncampaigns; i++) {
+		free(cf->campaigns[i].code);
+		free(cf->campaigns[i].name);
+	}
+	free(cf->campaigns);
+	for (c = 0; c < CAT__MAX; c++) {
+		config_strlist_free(&cf->routing[c]);
+		config_strlist_free(&cf->escalation[c].to);
+		config_strlist_free(&cf->keywords[c]);
+	}
+	config_strlist_free(&cf->officials);
+	config_strlist_free(&cf->warnings);
+	free(cf);
+}

@@ -1,0 +1,328 @@
+/*
+ * test_router.c: keyword and area matching, templates, and the whole
+ * router over an in-memory store: reports, follow-ups, unknown texts,
+ * duplicates and the outbox rows a report writes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../daemon/tincay.h"
+
+static const char test_conf[] =
+    "{ \"database\": \":memory:\","
+    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+    "  \"areas\": ["
+    "   { \"code\": \"T1\", \"name\": \"Thôn 1\", \"aliases\": [\"thon 1\"] },"
+    "   { \"code\": \"T3\", \"name\": \"Thôn 3\", \"aliases\": [\"thon 3\", \"xom bau\"] } ] }";
+
+static struct config *
+conf_get(void)
+{
+	char		 err[256];
+	struct config	*c;
+
+	c = config_parse(test_conf, strlen(test_conf), err, sizeof(err));
+	if (c == NULL)
+		fail_msg("config: %s", err);
+	return c;
+}
+
+static void
+match(const struct config *c, const char *text, struct route_match *m,
+    char **folded)
+{
+	*folded = text_keyfold(text, strlen(text));
+	router_match(c, text, strlen(text), *folded, m);
+}
+
+/* Table: text → category, area code (NULL: unknown), rest. */
+static const struct {
+	const char	*text;
+	enum category	 cat;
+	const char	*area;
+	const char	*rest;
+} match_cases[] = {
+	{ "BL thon 3 chong danh vo", CAT_GBV, "T3", "chong danh vo" },
+	{ "Báo lực thôn 3", CAT_GBV, "T3", "" },
+	{ "bao luc T3 giup", CAT_GBV, "T3", "giup" },
+	{ "BAOLUC thon3", CAT_GBV, "T3", "" },
+	{ "  b.l,  THÔN   1 !", CAT_GBV, "T1", "" },
+	{ "SOS", CAT_GBV, NULL, "" },
+	{ "cứu tôi với", CAT_GBV, NULL, "voi" },
+	{ "sos xom bau", CAT_GBV, "T3", "" },
+	{ "TC thon 1", CAT_SHELTER, "T1", "" },
+	{ "Địa chỉ tin cậy", CAT_SHELTER, NULL, "" },
+	{ "nha tam lanh", CAT_SHELTER, NULL, "" },
+	{ "HD", CAT_HELP, NULL, "" },
+	{ "?", CAT_HELP, NULL, "" },
+	{ " ? ", CAT_HELP, NULL, "" },
+	{ "huong dan", CAT_HELP, NULL, "" },
+	{ "HUY DK", CAT_OPTOUT, NULL, "" },
+	{ "huy A7K2", CAT_CANCEL, NULL, "a7k2" },
+	{ "huy di", CAT_UNKNOWN, NULL, "huy di" },
+	{ "NHAN A7K2", CAT_ACK, NULL, "a7k2" },
+	{ "ok a7k2", CAT_ACK, NULL, "a7k2" },
+	{ "ok cam on", CAT_UNKNOWN, NULL, "ok cam on" },
+	{ "XONG A7K2", CAT_DONE, NULL, "a7k2" },
+	{ "TK 1234 THANG", CAT_STATS, NULL, "1234 thang" },
+	{ "dang ky", CAT_SIGNUP, NULL, "" },
+	{ "xin chao", CAT_UNKNOWN, NULL, "xin chao" },
+	{ "", CAT_UNKNOWN, NULL, "" },
+	{ "blah thon 3", CAT_UNKNOWN, NULL, "blah thon 3" },
+};
+
+static void
+test_match_table(void **state)
+{
+	struct config		*c = conf_get();
+	struct route_match	 m;
+	char			*f;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]); i++) {
+		match(c, match_cases[i].text, &m, &f);
+		if (m.cat != match_cases[i].cat)
+			fail_msg("'%s': category %d, want %d",
+			    match_cases[i].text, m.cat, match_cases[i].cat);
+		if (match_cases[i].area == NULL)
+			assert_int_equal(m.area, -1);
+		else {
+			if (m.area < 0)
+				fail_msg("'%s': no area", match_cases[i].text);
+			assert_string_equal(c->areas[m.area].code,
+			    match_cases[i].area);
+		}
+		if (strcmp(m.rest, match_cases[i].rest) != 0)
+			fail_msg("'%s': rest '%s', want '%s'",
+			    match_cases[i].text, m.rest, match_cases[i].rest);
+		free(f);
+	}
+	config_free(c);
+}
+
+static void
+test_template(void **state)
+{
+	struct config	*c = conf_get();
+	char		 out[REPLY_MAX], small[10];
+	struct text_seg	 seg;
+	size_t		 t;
+
+	router_template(c, TMPL_RECEIVED, "A7K2", out, sizeof(out));
+	assert_non_null(strstr(out, "A7K2"));
+	assert_non_null(strstr(out, "113"));
+	assert_null(strstr(out, "%REF%"));
+	router_template(c, TMPL_RECEIVED, "A7K2", small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	/* Every default is discreet and fits one GSM-7 segment. */
+	for (t = 0; t < TMPL__MAX; t++) {
+		char	*low;
+
+		router_template(c, (enum tmpl)t, "ABCDEF", out, sizeof(out));
+		text_segments(out, strlen(out), &seg);
+		assert_int_equal(seg.enc, TEXT_GSM7);
+		assert_int_equal(seg.segments, 1);
+		low = text_keyfold(out, strlen(out));
+		assert_null(strstr(low, "bao luc"));
+		assert_null(strstr(low, "bao hanh"));
+		assert_null(strstr(low, "tam lanh"));
+		assert_null(strstr(low, "danh"));
+		free(low);
+	}
+	config_free(c);
+}
+
+struct fixture {
+	struct tincay	 tc;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	char		 err[256];
+	sqlite3_stmt	*s;
+	static const char *const contacts[][4] = {
+		{ "Police", "+84901000001", "police", "*" },
+		{ "Health", "+84901000002", "health", "T1" },
+		{ "Vol", "+84901000003", "volunteer", "T3" },
+		{ "Leader", "+84901000004", "leader", "*" },
+	};
+	size_t		 i;
+
+	fx->tc.conf = conf_get();
+	fx->tc.store = store_open(":memory:", err, sizeof(err));
+	if (fx->tc.store == NULL)
+		fail_msg("store: %s", err);
+	for (i = 0; i < 4; i++) {
+		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
+		store_bind_text(s, 1, contacts[i][0]);
+		store_bind_text(s, 2, contacts[i][1]);
+		store_bind_text(s, 3, contacts[i][2]);
+		store_bind_text(s, 4, contacts[i][3]);
+		store_bind_text(s, 5, "sms");
+		sqlite3_bind_int64(s, 8, 1);
+		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->tc.store);
+	config_free(fx->tc.conf);
+	free(fx);
+	return 0;
+}
+
+static int64_t
+count(struct store *st, const char *sql)
+{
+	sqlite3		*db = sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+	sqlite3_stmt	*s;
+	int64_t		 n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+receive(struct fixture *fx, const char *id, const char *from,
+    const char *text, struct outcome *out)
+{
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	util_strlcpy(in.ext_id, id, sizeof(in.ext_id));
+	util_strlcpy(in.from, from, sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+}
+
+static void
+test_report_and_alerts(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o, o2;
+
+	receive(fx, "m1", "+84912345678", "BL thon 3 chong danh vo", &o);
+	assert_int_equal(o.duplicate, 0);
+	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
+	assert_non_null(strstr(o.reply, o.ref));
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	    "WHERE category = 'gbv' AND area = 'T3'"), 1);
+	/* police (*) only: health covers T1, volunteer is not a gbv role. */
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.created'"), 1);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE dest = '+84901000001' AND body LIKE 'BL % T3 0912345678: %"
+	    "Tra loi NHAN %'"), 1);
+
+	/* The same provider id again: same outcome, nothing new. */
+	receive(fx, "m1", "+84912345678", "BL thon 3 chong danh vo", &o2);
+	assert_int_equal(o2.duplicate, 1);
+	assert_string_equal(o.ref, o2.ref);
+	assert_string_equal(o.reply, o2.reply);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports"),
+	    1);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages"),
+	    1);
+
+	/* No keyword from the reporter: a follow-up to the alerted. */
+	receive(fx, "m2", "+84912345678", "nhanh len", &o2);
+	assert_string_equal(o.ref, o2.ref);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	    "WHERE category = 'followup' AND report_id IS NOT NULL"), 1);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.updated' AND dest = '+84901000001'"), 1);
+
+	/* Health covers T1: both police and health are alerted. */
+	receive(fx, "m3", "+84912000000", "BL thon 1", &o2);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox o "
+	    "JOIN reports r ON r.id = o.report_id WHERE r.area = 'T1'"), 2);
+}
+
+static void
+test_unknown_and_fallback(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+
+	receive(fx, "u1", "+84987654321", "xin chao", &o);
+	assert_string_equal(o.ref, "");
+	assert_non_null(strstr(o.reply, "113"));
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	    "WHERE category = 'unknown' AND report_id IS NULL"), 1);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports"),
+	    0);
+
+	/* Shelter in T1: no volunteer there, so escalation (police). */
+	receive(fx, "s1", "+84987654321", "TC thon 1", &o);
+	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE dest = '+84901000001'"), 1);
+	/* Shelter in T3: the volunteer. */
+	receive(fx, "s2", "+84911111111", "TC thon 3", &o);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE dest = '+84901000003'"), 1);
+}
+
+static void
+test_rollback_keeps_nothing(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+	struct inbound	 in;
+
+	/* A message whose savepoint is rolled back by the batch leaves no
+	 * trace: the provider retries it. */
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	util_strlcpy(in.ext_id, "r1", sizeof(in.ext_id));
+	util_strlcpy(in.from, "+84912345678", sizeof(in.from));
+	in.text = "SOS";
+	in.textlen = 3;
+	assert_int_equal(router_receive(&fx->tc, &in, &o), 0);
+	store_rollback(fx->tc.store);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages"),
+	    0);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox"),
+	    0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match_table),
+		cmocka_unit_test(test_template),
+		cmocka_unit_test_setup_teardown(test_report_and_alerts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_fallback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
+		    setup, teardown),
+	};
+
+	log_init(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
