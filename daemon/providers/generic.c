@@ -108,18 +108,23 @@ generic_json_type(const char *ct)
 static const char *
 generic_decode(const struct config *conf, const cJSON *o, struct inbound *in)
 {
-	static const char *const fields[] = { "id", "from", "to", "text" };
+	static const struct {
+		const char	*name, *missing;
+	} fields[] = {
+		{ "id", "missing field: id" },
+		{ "from", "missing field: from" },
+		{ "to", "missing field: to" },
+		{ "text", "missing field: text" },
+	};
 	const cJSON	*v[4];
 	size_t		 i;
 
 	if (!cJSON_IsObject(o))
 		return "body must be a JSON object";
 	for (i = 0; i < 4; i++) {
-		v[i] = cJSON_GetObjectItemCaseSensitive(o, fields[i]);
+		v[i] = cJSON_GetObjectItemCaseSensitive(o, fields[i].name);
 		if (v[i] == NULL)
-			return i == 0 ? "missing field: id" : i == 1 ?
-			    "missing field: from" : i == 2 ?
-			    "missing field: to" : "missing field: text";
+			return fields[i].missing;
 		if (!cJSON_IsString(v[i]))
 			return "fields id, from, to, text must be strings";
 	}
