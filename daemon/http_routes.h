@@ -28,5 +28,10 @@ void	route_metrics(struct tincay *, struct evhttp_request *, const char *,
 int	route_generic_enabled(const struct config *);
 void	generic_inbound(struct tincay *, struct evhttp_request *, const char *,
 	    size_t);
+/* NULL if the "t=…,v1=…" header signs (body, len) under secret at now. */
+const char *generic_verify(const char *secret, const char *hdr,
+	    const char *body, size_t len, int64_t now);
+const char *generic_decode(const struct config *, const char *body,
+	    size_t len, struct inbound *, char **text);
 
 #endif

@@ -24,7 +24,7 @@ route_generic_enabled(const struct config *conf)
  * Check "t=UNIX,v1=HEX[,v1=HEX]" against (body, len). Returns NULL when
  * good, else why not (for the 403 line).
  */
-static const char *
+const char *
 generic_verify(const char *secret, const char *hdr, const char *body,
     size_t len, int64_t now)
 {
@@ -104,9 +104,10 @@ generic_json_type(const char *ct)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Fill in from the JSON body; NULL or why it is malformed. */
+/* Fill in from the JSON object; NULL or why it is malformed. */
 static const char *
-generic_decode(const struct config *conf, const cJSON *o, struct inbound *in)
+generic_fields(const struct config *conf, const cJSON *o, struct inbound *in,
+    char **text)
 {
 	static const struct {
 		const char	*name, *missing;
@@ -138,9 +139,36 @@ generic_decode(const struct config *conf, const cJSON *o, struct inbound *in)
 	if (strlen(v[2]->valuestring) >= sizeof(in->to))
 		return "to is too long";
 	util_strlcpy(in->to, v[2]->valuestring, sizeof(in->to));
-	in->text = v[3]->valuestring;
 	in->textlen = strlen(v[3]->valuestring);
+	*text = xstrndup(v[3]->valuestring, in->textlen);
+	in->text = *text;
 	return NULL;
+}
+
+/*
+ * Decode (body, len) into in. On success *text holds the message text,
+ * malloc'd, which in->text borrows; the caller frees *text. On failure
+ * returns why, and *text is NULL.
+ */
+const char *
+generic_decode(const struct config *conf, const char *body, size_t len,
+    struct inbound *in, char **text)
+{
+	const char	*why;
+	cJSON		*o;
+
+	memset(in, 0, sizeof(*in));
+	in->provider = "generic";
+	*text = NULL;
+	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL)
+		return "malformed JSON";
+	why = generic_fields(conf, o, in, text);
+	cJSON_Delete(o);
+	if (why != NULL) {
+		free(*text);
+		*text = NULL;
+	}
+	return why;
 }
 
 void
@@ -151,8 +179,9 @@ generic_inbound(struct tincay *tc, struct evhttp_request *req,
 	struct inbound		 in;
 	struct outcome		 out;
 	const char		*why;
-	cJSON			*o, *r;
-	char			*reply;
+	cJSON			*r;
+	char			*reply, *text;
+	int			 rc;
 
 	if (!generic_json_type(http_header(req, "Content-Type"))) {
 		http_error(req, 415, "content type must be application/json");
@@ -164,23 +193,16 @@ generic_inbound(struct tincay *tc, struct evhttp_request *req,
 		http_error(req, 403, why);
 		return;
 	}
-	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL) {
-		http_error(req, 400, "malformed JSON");
-		return;
-	}
-	memset(&in, 0, sizeof(in));
-	in.provider = "generic";
-	if ((why = generic_decode(conf, o, &in)) != NULL) {
-		cJSON_Delete(o);
+	if ((why = generic_decode(conf, body, len, &in, &text)) != NULL) {
 		http_error(req, 400, why);
 		return;
 	}
-	if (router_receive(tc, &in, &out) == -1) {
-		cJSON_Delete(o);
+	rc = router_receive(tc, &in, &out);
+	free(text);
+	if (rc == -1) {
 		http_error(req, 503, "cannot store, retry later");
 		return;
 	}
-	cJSON_Delete(o);
 	if ((r = cJSON_CreateObject()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	if (out.ref[0])

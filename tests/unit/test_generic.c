@@ -1,0 +1,155 @@
+/*
+ * test_generic.c: the generic provider's signature check and decoder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../daemon/tincay.h"
+#include "../../daemon/http_routes.h"
+
+#define NOW	1795968000LL
+
+static const char body[] =
+    "{\"id\":\"m1\",\"from\":\"0912345678\",\"to\":\"8088\",\"text\":\"BL\"}";
+
+static char *
+sign(long long t, const char *secret, const char *b)
+{
+	char	*msg, hex[65];
+
+	msg = xasprintf("%lld.%s", t, b);
+	assert_int_equal(util_hmac_sha256_hex(secret, msg, strlen(msg), hex),
+	    0);
+	free(msg);
+	return xasprintf("t=%lld,v1=%s", t, hex);
+}
+
+static void
+test_verify(void **state)
+{
+	char	*h, *up, *multi, *p;
+	char	 changed[sizeof(body)];
+
+	h = sign(NOW, "s3cret", body);
+	assert_null(generic_verify("s3cret", h, body, strlen(body), NOW));
+	/* Skew: 300 s either way is accepted, 301 is not. */
+	assert_null(generic_verify("s3cret", h, body, strlen(body),
+	    NOW + 300));
+	assert_null(generic_verify("s3cret", h, body, strlen(body),
+	    NOW - 300));
+	assert_string_equal(generic_verify("s3cret", h, body, strlen(body),
+	    NOW + 301), "stale signature");
+	assert_string_equal(generic_verify("s3cret", h, body, strlen(body),
+	    NOW - 301), "stale signature");
+	/* Wrong secret, one byte of body changed, body cut short. */
+	assert_non_null(generic_verify("s3creT", h, body, strlen(body), NOW));
+	memcpy(changed, body, sizeof(body));
+	changed[30] ^= 1;
+	assert_non_null(generic_verify("s3cret", h, changed, strlen(body),
+	    NOW));
+	assert_non_null(generic_verify("s3cret", h, body, strlen(body) - 1,
+	    NOW));
+	/* Upper-case hex and a second, valid v1 among wrong ones pass. */
+	up = xstrdup(h);
+	for (p = strstr(up, "v1=") + 3; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p -= 'a' - 'A';
+	assert_null(generic_verify("s3cret", up, body, strlen(body), NOW));
+	multi = xasprintf("t=%lld,v1=%064d,%s", NOW, 0, strstr(h, "v1="));
+	assert_null(generic_verify("s3cret", multi, body, strlen(body), NOW));
+	/* Missing and malformed headers. */
+	assert_string_equal(generic_verify("s3cret", NULL, body, strlen(body),
+	    NOW), "missing signature");
+	assert_string_equal(generic_verify("s3cret", "v1=abcd", body,
+	    strlen(body), NOW), "malformed signature header");
+	assert_string_equal(generic_verify("s3cret", "t=1795968000", body,
+	    strlen(body), NOW), "malformed signature header");
+	assert_string_equal(generic_verify("s3cret", "t=17x,v1=ab", body,
+	    strlen(body), NOW), "malformed signature header");
+	assert_non_null(generic_verify("s3cret", "t=1795968000,v1=", body,
+	    strlen(body), NOW));
+	free(h);
+	free(up);
+	free(multi);
+}
+
+static void
+test_decode(void **state)
+{
+	static const struct {
+		const char	*json;
+		const char	*why;	/* NULL: decodes */
+	} cases[] = {
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\"}", NULL },
+		{ "{\"id\":\"a\",\"from\":\"84912345678\",\"to\":\"1\","
+		    "\"text\":\"\"}", NULL },
+		{ "not json", "malformed JSON" },
+		{ "", "malformed JSON" },
+		{ "[]", "body must be a JSON object" },
+		{ "{\"from\":\"0912345678\",\"to\":\"1\",\"text\":\"x\"}",
+		    "missing field: id" },
+		{ "{\"id\":\"a\",\"to\":\"1\",\"text\":\"x\"}",
+		    "missing field: from" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"text\":\"x\"}",
+		    "missing field: to" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\"}",
+		    "missing field: text" },
+		{ "{\"id\":5,\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\"}", "fields id, from, to, text must be "
+		    "strings" },
+		{ "{\"id\":\"\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\"}", "id must be 1..127 characters" },
+		{ "{\"id\":\"a\",\"from\":\"abc\",\"to\":\"1\","
+		    "\"text\":\"x\"}", "from is not a phone number" },
+	};
+	struct config	*conf;
+	struct inbound	 in;
+	const char	*why;
+	char		*text, err[128];
+	static const char cj[] =
+	    "{\"providers\":{\"generic\":{\"secret\":\"s\"}}}";
+	size_t		 i;
+
+	conf = config_parse(cj, sizeof(cj) - 1, err, sizeof(err));
+	assert_non_null(conf);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = generic_decode(conf, cases[i].json,
+		    strlen(cases[i].json), &in, &text);
+		if (cases[i].why == NULL) {
+			if (why != NULL)
+				fail_msg("case %zu: %s", i, why);
+			assert_string_equal(in.from, "+84912345678");
+			assert_string_equal(in.provider, "generic");
+			free(text);
+		} else {
+			if (why == NULL || strcmp(why, cases[i].why) != 0)
+				fail_msg("case %zu: got %s, want %s", i,
+				    why ? why : "(ok)", cases[i].why);
+			assert_null(text);
+		}
+	}
+	/* The body need not be NUL-terminated: only len bytes are read. */
+	why = generic_decode(conf, body, strlen(body) - 1, &in, &text);
+	assert_non_null(why);
+	config_free(conf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_decode),
+	};
+
+	log_init(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
