@@ -210,6 +210,10 @@ static const struct ckey config_template_keys[] = {
 	K_STR("received", OFF(templates[TMPL_RECEIVED]), F_NONEMPTY, NULL),
 	K_STR("followup", OFF(templates[TMPL_FOLLOWUP]), F_NONEMPTY, NULL),
 	K_STR("help", OFF(templates[TMPL_HELP]), F_NONEMPTY, NULL),
+	K_STR("ack", OFF(templates[TMPL_ACK]), F_NONEMPTY, NULL),
+	K_STR("ack_taken", OFF(templates[TMPL_ACK_TAKEN]), F_NONEMPTY, NULL),
+	K_STR("closed", OFF(templates[TMPL_CLOSED]), F_NONEMPTY, NULL),
+	K_STR("cancelled", OFF(templates[TMPL_CANCELLED]), F_NONEMPTY, NULL),
 	K_END
 };
 
@@ -276,6 +280,13 @@ static const struct {
 	{ OFF(templates[TMPL_HELP]),
 	  "Nhan BL <ten thon> de bao tin, TC de tim noi an toan. Khan cap: "
 	  "113 cong an, 115 cap cuu, 111 tong dai tre em, 1800 1768." },
+	{ OFF(templates[TMPL_ACK]),
+	  "Da xac nhan ban nhan ma %REF%. Cac nguoi khac da duoc bao." },
+	{ OFF(templates[TMPL_ACK_TAKEN]),
+	  "Ma %REF% da co nguoi nhan hoac da dong." },
+	{ OFF(templates[TMPL_CLOSED]), "Da dong ma %REF%. Cam on." },
+	{ OFF(templates[TMPL_CANCELLED]),
+	  "Da huy ma %REF%. Khan cap goi 113." },
 };
 
 static const char *const config_roles_gbv[] = { "police", "health", NULL };
@@ -337,6 +348,10 @@ static const struct {
 	[TMPL_RECEIVED] =	{ "received",	1 },
 	[TMPL_FOLLOWUP] =	{ "followup",	1 },
 	[TMPL_HELP] =		{ "help",	0 },
+	[TMPL_ACK] =		{ "ack",	1 },
+	[TMPL_ACK_TAKEN] =	{ "ack_taken",	1 },
+	[TMPL_CLOSED] =		{ "closed",	1 },
+	[TMPL_CANCELLED] =	{ "cancelled",	1 },
 };
 
 /* Outbound URLs: https:// unless allow_http; checked when flag is set. */

@@ -29,6 +29,10 @@ enum tmpl {
 	TMPL_RECEIVED = 0,	/* new report filed: %REF% */
 	TMPL_FOLLOWUP,		/* appended to open report: %REF% */
 	TMPL_HELP,		/* help / unknown */
+	TMPL_ACK,		/* to the responder who took %REF% */
+	TMPL_ACK_TAKEN,		/* %REF% was already taken or is over */
+	TMPL_CLOSED,		/* to the responder who closed %REF% */
+	TMPL_CANCELLED,		/* to the reporter who cancelled %REF% */
 	TMPL__MAX
 };
 

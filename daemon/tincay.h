@@ -283,4 +283,33 @@ void		 router_template(const struct config *, enum tmpl,
 /* One pass over due rows; returns how many were handled. */
 int		 outbox_pass(struct tincay *);
 
+/* fetch.c: outbound HTTP POST over libcurl's multi interface. */
+struct fetch;
+struct fetch_req {
+	const char	*url;
+	const char	*const *headers;	/* "Name: value" */
+	size_t		 nheaders;
+	const char	*body;
+	size_t		 bodylen;
+	const char	*userpwd;		/* basic auth, or NULL */
+	long		 timeout_ms;
+	int		 allow_http;
+};
+/* What came back; borrowed for the duration of the callback. */
+struct fetch_result {
+	int		 curl_code;	/* 0: a response was received */
+	long		 status;	/* HTTP status, 0 if none */
+	const char	*error;		/* curl's words, or NULL */
+	const char	*retry_after;	/* header value, or NULL */
+	const char	*body;
+	size_t		 bodylen;
+};
+typedef void	 (*fetch_done_fn)(const struct fetch_result *, void *);
+struct fetch	*fetch_new(struct event_base *);
+void		 fetch_free(struct fetch *);
+/* Copies what it needs of req; done is called once, later, from the loop. */
+int		 fetch_post(struct fetch *, const struct fetch_req *,
+		    fetch_done_fn, void *);
+size_t		 fetch_inflight(const struct fetch *);
+
 #endif
