@@ -77,7 +77,7 @@ ctl_list_opts(struct ctl *c, int argc, char **argv, const char *const *ok)
 	};
 	int	 ch, i;
 
-	optind = 1;
+	optind = 0;	/* GNU getopt: a full reset, argv changed */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -356,7 +356,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 	const char		*why;
 	int			 ch;
 
-	optind = 1;
+	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': k.name = optarg; break;

@@ -24,7 +24,7 @@
 #define HTTP_BACKLOG		128
 #define HTTP_MAX_HEADERS	8192
 #define HTTP_PAUSE_S		1	/* after an accept error */
-#define HTTP_SWEEP_S		1
+#define HTTP_SWEEP_MS		250
 
 /*
  * One accepted connection. We hold a reference on its bufferevent so that
@@ -37,6 +37,7 @@ struct conn {
 	struct http		*http;
 	struct bufferevent	*bev;
 	struct event		*deadline;
+	enum { CONN_IDLE, CONN_READING, CONN_HANDLING } state;
 };
 
 /* A reply waiting for COMMIT. */
@@ -69,11 +70,15 @@ struct http {
 
 static void	http_conn_free(struct conn *);
 
+/* Set when stopping: every reply closes its connection. */
+static int	http_closing;
+
 /* The table of endpoints: one line per route. */
 static const struct http_route http_routes[] = {
 	{ "/healthz", HTTP_GET, NULL, route_healthz },
 	{ "/metrics", HTTP_GET, NULL, route_metrics },
 	{ "/sms/generic", HTTP_POST, route_generic_enabled, generic_inbound },
+	{ "/sms/twilio", HTTP_POST, route_twilio_enabled, twilio_inbound },
 };
 
 static int
@@ -162,6 +167,17 @@ http_deadline_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/* Bytes arrived: a request has begun (evbuffer callbacks are ours). */
+static void
+http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	if (info->n_added > 0 && c->state == CONN_IDLE)
+		c->state = CONN_READING;
+}
+
 /* evhttp asks us for each new connection's bufferevent. */
 static struct bufferevent *
 http_bev_cb(struct event_base *base, void *arg)
@@ -176,6 +192,7 @@ http_bev_cb(struct event_base *base, void *arg)
 	if (c->bev == NULL)
 		fatalx("%s: bufferevent_socket_new", __func__);
 	bufferevent_incref(c->bev);
+	evbuffer_add_cb(bufferevent_get_input(c->bev), http_input_cb, c);
 	c->deadline = evtimer_new(base, http_deadline_cb, c);
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
@@ -206,6 +223,7 @@ http_complete_cb(struct evhttp_request *req, void *arg)
 {
 	struct conn	*c = arg;
 
+	c->state = CONN_IDLE;
 	if (http_conn_alive(c))
 		http_deadline_arm(c);
 }
@@ -255,6 +273,8 @@ http_reply(struct evhttp_request *req, int code, const char *ctype,
 		evhttp_add_header(hdr, "Retry-After", "5");
 	if (body != NULL)
 		evbuffer_add(out, body, len);
+	if (http_closing)
+		evhttp_add_header(hdr, "Connection", "close");
 	evhttp_send_reply(req, code, NULL, NULL);
 }
 
@@ -285,6 +305,13 @@ http_defer(struct http *h, struct evhttp_request *req, int code,
 	TAILQ_INSERT_TAIL(&h->deferred, d, entry);
 	h->ndeferred++;
 	/* Every request read in this loop pass joins one commit. */
+	if (!event_pending(h->commit, EV_TIMEOUT, NULL))
+		event_active(h->commit, EV_TIMEOUT, 1);
+}
+
+void
+http_commit_soon(struct http *h)
+{
 	if (!event_pending(h->commit, EV_TIMEOUT, NULL))
 		event_active(h->commit, EV_TIMEOUT, 1);
 }
@@ -356,6 +383,7 @@ http_request_cb(struct evhttp_request *req, void *arg)
 
 	h->n_requests++;
 	if ((c = http_conn_of(h, req)) != NULL) {
+		c->state = CONN_HANDLING;
 		evtimer_del(c->deadline);
 		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
 	}
@@ -399,7 +427,7 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	struct sockaddr_storage	 ss;
 	int			 sslen = sizeof(ss);
 	char			 addr[300];
-	struct timeval		 tv = { HTTP_SWEEP_S, 0 };
+	struct timeval		 tv = { 0, HTTP_SWEEP_MS * 1000 };
 
 	snprintf(addr, sizeof(addr), "%s:%d", tc->conf->listen_host,
 	    tc->conf->listen_port);
@@ -445,7 +473,21 @@ void
 http_stop_accepting(struct http *h)
 {
 	h->stopped = 1;
+	http_closing = 1;
 	http_listen_update(h);
+}
+
+/* Requests begun and not yet answered, and replies waiting for COMMIT. */
+size_t
+http_busy(const struct http *h)
+{
+	const struct conn	*c;
+	size_t			 n = h->ndeferred;
+
+	TAILQ_FOREACH(c, &h->conns, entry)
+		if (c->state != CONN_IDLE && http_conn_alive(c))
+			n++;
+	return n;
 }
 
 void

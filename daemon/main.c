@@ -12,8 +12,8 @@
 
 #include "tincay.h"
 
-#define MAIN_TICK_MS	1000
-#define MAIN_DRAIN_MS	300
+#define MAIN_DRAIN_MS	4500	/* SIGTERM: at most this for in-flight */
+#define MAIN_POLL_MS	50
 
 static void
 main_usage(void)
@@ -31,27 +31,35 @@ main_libevent_log(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/* Stopping: leave the loop once nothing is in flight, or at the limit. */
 static void
-main_tick_cb(evutil_socket_t fd, short ev, void *arg)
+main_drain_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct tincay	*tc = arg;
+	struct timeval	 tv = { 0, MAIN_POLL_MS * 1000 };
 
-	(void)outbox_pass(tc);
+	http_flush(tc->http);
+	if (http_busy(tc->http) == 0 ||
+	    util_mono_ms() - tc->stop_ms >= MAIN_DRAIN_MS) {
+		if (http_busy(tc->http) > 0)
+			log_warnx("stopping: %zu requests still in flight",
+			    http_busy(tc->http));
+		event_base_loopexit(tc->base, NULL);
+		return;
+	}
+	event_base_once(tc->base, -1, EV_TIMEOUT, main_drain_cb, tc, &tv);
 }
 
 static void
 main_stop(struct tincay *tc)
 {
-	struct timeval	 tv = { 0, MAIN_DRAIN_MS * 1000 };
-
 	if (tc->stopping)
 		return;
 	tc->stopping = 1;
+	tc->stop_ms = util_mono_ms();
 	log_info("stopping: no new connections; finishing what is in flight");
 	http_stop_accepting(tc->http);
-	http_flush(tc->http);
-	/* Let libevent write the last replies out, then leave the loop. */
-	event_base_loopexit(tc->base, &tv);
+	main_drain_cb(-1, 0, tc);
 }
 
 static void
@@ -96,9 +104,8 @@ int
 main(int argc, char *argv[])
 {
 	struct tincay	 tc;
-	struct event	*sigs[3], *tick;
+	struct event	*sigs[3];
 	static const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
-	struct timeval	 tv = { 0, MAIN_TICK_MS * 1000 };
 	char		 err[256];
 	int		 ch, test = 0, verbose = 0, i;
 	size_t		 w;
@@ -155,18 +162,17 @@ main(int argc, char *argv[])
 		sigs[i] = evsignal_new(tc.base, signos[i], main_signal_cb, &tc);
 		evsignal_add(sigs[i], NULL);
 	}
-	tick = event_new(tc.base, -1, EV_PERSIST, main_tick_cb, &tc);
-	evtimer_add(tick, &tv);
+	tc.outbox = outbox_new(&tc);
 	log_info("tincayd %s: listening on %s:%d, database %s, sms via %s",
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
 	    tc.conf->database, tc.conf->sms_out.via);
 
 	event_base_dispatch(tc.base);
 
+	outbox_free(tc.outbox);
 	http_free(tc.http);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
-	event_free(tick);
 	store_close(tc.store);
 	config_free(tc.conf);
 	event_base_free(tc.base);

@@ -48,8 +48,11 @@ char		*xstrndup(const char *, size_t);
 char		*xasprintf(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 size_t		 util_strlcpy(char *, const char *, size_t);
+/* A JSON string literal (quoted, escaped) of s. Returns malloc'd. */
+char		*util_json_string(const char *);
 int64_t		 util_now(void);		/* wall clock, seconds */
 int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
+int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */
@@ -138,6 +141,13 @@ enum stmt {
 	ST_REPORTS_LIST,
 	ST_REPORT_SHOW,
 	ST_MESSAGES_LIST,
+	ST_REPORT_GET,
+	ST_REPORT_STATUS,
+	ST_REPORTS_ESCALATE_DUE,
+	ST_REPORT_ESCALATED,
+	ST_REPORT_ESCALATE_NOW,
+	ST_OUTBOX_LEASE,
+	ST_OUTBOX_RESULT,
 	ST__MAX
 };
 
@@ -199,6 +209,22 @@ int		 store_contacts_alerted(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
 int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
 		    int64_t now);
+/* A report with its first message, copied out of the row. */
+struct report_row {
+	int64_t		 id;
+	char		 ref[REF_MAX];
+	char		 category[16];
+	char		 area[24];		/* "" for unknown */
+	char		 status[16];
+	char		 reporter[PHONE_MAX];
+	int		 escalation_level;
+	char		*text;			/* malloc'd, or NULL */
+	int64_t		 received_at;
+};
+/* By id (ref NULL) or by ref. 1 found, 0 not, -1 error. */
+int		 store_report_get(struct store *, int64_t id, const char *ref,
+		    struct report_row *);
+void		 store_report_row_clear(struct report_row *);
 /* Generate a REF: 4..6 chars of the REF alphabet. */
 void		 store_ref_make(char ref[REF_MAX], size_t len);
 int		 store_ref_valid(const char *, size_t);
@@ -210,8 +236,10 @@ struct tincay {
 	struct config		*conf;		/* replaced on SIGHUP */
 	struct store		*store;
 	struct http		*http;
+	struct outbox		*outbox;
 	const char		*conffile;
 	int			 stopping;
+	int64_t			 stop_ms;	/* monotonic, when asked */
 	/* Counters for /metrics. */
 	uint64_t		 n_messages;	/* new messages stored */
 	uint64_t		 n_duplicates;	/* provider retries answered */
@@ -227,6 +255,7 @@ void		 http_free(struct http *);
 void		 http_configure(struct http *);	/* re-apply limits */
 void		 http_stop_accepting(struct http *);
 size_t		 http_pending(const struct http *);
+size_t		 http_busy(const struct http *);
 /* Reply now. body may be NULL. */
 void		 http_reply(struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
@@ -237,6 +266,8 @@ void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 /* Commit the open batch and send the replies waiting for it. */
 void		 http_flush(struct http *);
+/* The same, from the loop, before anything else runs. */
+void		 http_commit_soon(struct http *);
 const char	*http_header(struct evhttp_request *, const char *);
 
 /* One inbound message, as a provider adapter decoded it. Borrowed. */
@@ -247,6 +278,7 @@ struct inbound {
 	char		 to[64];
 	const char	*text;
 	size_t		 textlen;
+	int		 reply_via_outbox;	/* reply as an outbox row */
 };
 
 /* What the resident is answered; the same for a provider's retry. */
@@ -279,9 +311,18 @@ void		 router_match(const struct config *, const char *raw,
 void		 router_template(const struct config *, enum tmpl,
 		    const char *ref, char *out, size_t outlen);
 
-/* outbox.c: delivery of outbox rows (console channel so far). */
-/* One pass over due rows; returns how many were handled. */
-int		 outbox_pass(struct tincay *);
+/* outbox.c: delivery of the outbox, escalation timers. */
+struct outbox;
+struct outbox_stats {
+	uint64_t	 sent, retried, failed, escalated;
+	size_t		 inflight;
+};
+struct outbox	*outbox_new(struct tincay *);
+void		 outbox_free(struct outbox *);
+/* One pass over due rows and reports; returns how many rows started. */
+int		 outbox_pass(struct outbox *);
+void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
+int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 
 /* fetch.c: outbound HTTP POST over libcurl's multi interface. */
 struct fetch;
@@ -311,5 +352,70 @@ void		 fetch_free(struct fetch *);
 int		 fetch_post(struct fetch *, const struct fetch_req *,
 		    fetch_done_fn, void *);
 size_t		 fetch_inflight(const struct fetch *);
+
+/* form.c: application/x-www-form-urlencoded decoder and encoder. */
+/* One decoded field: key and val are NUL-terminated and hold no NUL. */
+struct form_field {
+	char		*key;
+	size_t		 keylen;
+	char		*val;
+	size_t		 vallen;
+};
+struct form {
+	struct form_field *v;
+	size_t		 n;
+};
+/* A growing encoded body; buf is malloc'd (NULL until the first add). */
+struct form_buf {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+};
+/*
+ * Decode (buf, len): '+' is a space, %XX escapes in keys and values, a
+ * field without '=' has the value "", empty fields are skipped. Returns a
+ * new form (free with form_free), or NULL with why in err: a broken escape
+ * ("%4", "%zz"), %00 or a NUL byte, or too many fields.
+ */
+struct form	*form_parse(const char *buf, size_t len, char *err,
+		    size_t errlen);
+void		 form_free(struct form *);
+/* The first field named key, or NULL. Borrowed from the form. */
+const struct form_field *form_get(const struct form *, const char *key);
+/* Append (s, n) encoded as URLSearchParams does: space '+', %XX. */
+void		 form_encode(struct form_buf *, const char *s, size_t n);
+/* Append "key=value", with '&' before it unless it is the first. */
+void		 form_add(struct form_buf *, const char *key, const char *val);
+/* 1 if a Content-Type header value is a form, any parameters. */
+int		 form_urlencoded(const char *content_type);
+
+/* handlers/ussd.c: the USSD menu (SPEC §6), pure: no I/O. */
+#define USSD_SCREEN_MAX	178	/* 182 with "CON " or "END " in front */
+enum ussd_action {
+	USSD_NONE,		/* just show the screen */
+	USSD_REPORT,		/* file a report of cat in area (-1: unknown) */
+	USSD_SIGNUP		/* campaign signup */
+};
+struct ussd_screen {
+	int		 end;		/* 0: CON, 1: END */
+	enum ussd_action action;	/* meaningful when end */
+	enum category	 cat;
+	int		 area;		/* index into conf->areas, or -1 */
+	char		 text[USSD_SCREEN_MAX + 1];	/* ASCII */
+};
+/*
+ * The screen after the answers (text, len) ("", "1", "1*3", ...). For an
+ * END with an action other than USSD_NONE, text is empty: the caller files
+ * and fills it with ussd_result().
+ */
+void		 ussd_step(const struct config *, const char *text, size_t len,
+		    struct ussd_screen *);
+/* END screen from a reply text: folded, ASCII, cut to fit. */
+void		 ussd_result(const char *reply, struct ussd_screen *);
+/* The keys of the next and previous page of the area list. */
+void		 ussd_nav_keys(const struct config *, char next[8],
+		    char prev[8]);
+/* Where each page of the area list starts (up to max); the page count. */
+size_t		 ussd_pages(const struct config *, size_t *starts, size_t max);
 
 #endif

@@ -1,0 +1,576 @@
+"""
+harness.py: the pieces the integration tests share. A Daemon runs the real
+tincayd on a free loopback port with a fresh temp config and database,
+signs and posts provider requests, and runs tincayctl; FakeServer records
+the outbound HTTP requests a webhook contact or SMS API would receive.
+Python 3 standard library only; every wait is bounded.
+"""
+
+import atexit
+import copy
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def _binary(env, default):
+	p = os.environ.get(env)
+	if p:
+		return os.path.abspath(p)
+	return os.path.join(REPO, default)
+
+
+TINCAYD = _binary("TINCAYD", "bin/tincayd")
+TINCAYCTL = _binary("TINCAYCTL", "bin/tincayctl")
+
+SECRET = "it-generic-secret-5f1c9a"
+WEBHOOK_SECRET = "it-webhook-secret-77d2e0"
+REF_RE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4,6}$")
+
+# Generous: the suite also runs under ASan/UBSan.
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 5.0		# SPEC §1: exit 0 within 5 s
+HTTP_TIMEOUT = 10.0
+CTL_TIMEOUT = 20.0
+
+
+class TestFailure(AssertionError):
+	pass
+
+
+def check(cond, msg):
+	if not cond:
+		raise TestFailure(msg)
+
+
+def eq(got, want, what):
+	if got != want:
+		raise TestFailure("%s: got %r, want %r" % (what, got, want))
+
+
+def case(overrides=None, start=True):
+	"""Test decorator: daemon config overrides (deep-merged, None deletes a
+	key) and whether run.py starts the daemon before calling the test."""
+	def wrap(fn):
+		fn.overrides = overrides
+		fn.start = start
+		return fn
+	return wrap
+
+
+# ---------------------------------------------------------------- processes
+
+_live = set()
+_live_lock = threading.Lock()
+
+
+def _register(p):
+	with _live_lock:
+		_live.add(p)
+
+
+def _unregister(p):
+	with _live_lock:
+		_live.discard(p)
+
+
+def kill_leftovers():
+	"""Kill every process this harness started and has not reaped."""
+	with _live_lock:
+		procs = list(_live)
+		_live.clear()
+	for p in procs:
+		try:
+			if p.poll() is None:
+				p.kill()
+				p.wait(timeout=5)
+		except Exception:
+			pass
+
+
+atexit.register(kill_leftovers)
+
+
+def free_port():
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	try:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+	finally:
+		s.close()
+
+
+# ---------------------------------------------------------------- signing
+
+def sign(secret, body, t=None):
+	"""X-Tincay-Signature value for raw body bytes (SPEC §3)."""
+	if t is None:
+		t = int(time.time())
+	if isinstance(body, str):
+		body = body.encode()
+	mac = hmac.new(secret.encode(), str(t).encode() + b"." + body,
+	    hashlib.sha256).hexdigest()
+	return "t=%d,v1=%s" % (t, mac)
+
+
+def verify(secret, header, body, skew=300):
+	"""Check an X-Tincay-Signature header as a receiver would."""
+	try:
+		parts = dict(kv.split("=", 1) for kv in header.split(","))
+		t = int(parts["t"])
+		got = parts["v1"]
+	except Exception:
+		return False
+	if abs(time.time() - t) > skew:
+		return False
+	want = hmac.new(secret.encode(), str(t).encode() + b"." + body,
+	    hashlib.sha256).hexdigest()
+	return hmac.compare_digest(got, want)
+
+
+def fold(s):
+	"""Accent- and case-fold like SPEC §4, for checking reply wording."""
+	s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+	s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+	return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+# ---------------------------------------------------------------- config
+
+AREAS = [{"code": "T%d" % i, "name": "Thôn %d" % i,
+    "aliases": ["thon %d" % i, "thon%d" % i]} for i in range(1, 7)]
+
+
+def base_config(port, tmpdir):
+	return {
+		"commune": "Xã Thử Nghiệm",
+		"listen": "127.0.0.1:%d" % port,
+		"public_url": "http://127.0.0.1:%d" % port,
+		"database": os.path.join(tmpdir, "t.db"),
+		"timezone": "Asia/Ho_Chi_Minh",
+		"country_code": "84",
+		"providers": {"generic": {"secret": SECRET}},
+		"sms_out": {"via": "console"},
+		"webhook_secret": WEBHOOK_SECRET,
+		"areas": copy.deepcopy(AREAS),
+		"routing": {"gbv": ["police", "health"],
+		    "shelter": ["volunteer"], "unknown": []},
+		"escalation": {"gbv": {"after_s": 600, "to": ["leader"]},
+		    "shelter": {"after_s": 900, "to": ["police"]}},
+		"followup_window_s": 1800,
+		"campaigns": [{"code": "THD",
+		    "name": "Tháng hành động vì bình đẳng giới",
+		    "start": "2026-11-15", "end": "2026-12-15"}],
+		"officials": ["official", "leader"],
+		"limits": {"max_body_bytes": 4096, "request_timeout_s": 2,
+		    "max_connections": 64},
+	}
+
+
+def merge(dst, src):
+	"""Deep-merge src into dst; a value of None deletes the key."""
+	for k, v in src.items():
+		if v is None:
+			dst.pop(k, None)
+		elif isinstance(v, dict) and isinstance(dst.get(k), dict):
+			merge(dst[k], v)
+		else:
+			dst[k] = v
+	return dst
+
+
+class Response:
+	def __init__(self, status, headers, body):
+		self.status = status
+		self.headers = headers
+		self.body = body
+
+	def header(self, name):
+		for k, v in self.headers:
+			if k.lower() == name.lower():
+				return v
+		return None
+
+	def json(self):
+		try:
+			return json.loads(self.body)
+		except ValueError:
+			raise TestFailure("response is not JSON: %d %r" %
+			    (self.status, self.body[:200]))
+
+	def __repr__(self):
+		return "<%d %r>" % (self.status, self.body[:200])
+
+
+class Daemon:
+	"""One tincayd with its own temp dir, config, database and port."""
+
+	def __init__(self, overrides=None, tmpdir=None):
+		self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="tincay-it-")
+		self.own_tmpdir = tmpdir is None
+		self.overrides = overrides or {}
+		self.proc = None
+		self.port = None
+		self.cfgpath = os.path.join(self.tmpdir, "tincay.json")
+		self.errpath = os.path.join(self.tmpdir, "stderr.log")
+		self.outpath = os.path.join(self.tmpdir, "stdout.log")
+		self.new_config()
+		self.umask = 0o022	# of tincayd and tincayctl
+		self.numbers = set()	# every phone number the test used
+		self.texts = set()	# every message text the test posted
+
+	# -- config
+
+	def new_config(self, port=None):
+		self.port = port or free_port()
+		self.config = merge(base_config(self.port, self.tmpdir),
+		    copy.deepcopy(self.overrides))
+		self.write_config()
+
+	def write_config(self, cfg=None):
+		data = json.dumps(self.config if cfg is None else cfg,
+		    ensure_ascii=False, indent=1)
+		tmp = self.cfgpath + ".tmp"
+		with open(tmp, "w", encoding="utf-8") as f:
+			f.write(data)
+		os.replace(tmp, self.cfgpath)
+
+	@property
+	def dbpath(self):
+		return self.config["database"]
+
+	# -- process
+
+	def start(self, tries=3):
+		"""Start and wait for /healthz; retry on a port someone took."""
+		for attempt in range(tries):
+			self._spawn()
+			why = self._wait_healthy()
+			if why is None:
+				return self
+			log = self.stderr()
+			if (self.proc.poll() is not None and attempt + 1 < tries
+			    and re.search(r"in use|bind", log, re.I)):
+				self.new_config()
+				continue
+			self.kill()
+			raise TestFailure("tincayd did not become healthy: %s; "
+			    "stderr tail: %s" % (why, log[-600:].strip()))
+		raise TestFailure("tincayd did not start")
+
+	def _spawn(self):
+		self.errf = open(self.errpath, "ab")
+		self.outf = open(self.outpath, "ab")
+		self.proc = subprocess.Popen([TINCAYD, "-c", self.cfgpath],
+		    stdin=subprocess.DEVNULL, stdout=self.outf,
+		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask)
+		_register(self.proc)
+
+	def _close_files(self):
+		for f in (getattr(self, "errf", None), getattr(self, "outf",
+		    None)):
+			if f:
+				f.close()
+		self.errf = self.outf = None
+
+	def _wait_healthy(self):
+		deadline = time.monotonic() + START_TIMEOUT
+		last = "no answer"
+		while time.monotonic() < deadline:
+			rc = self.proc.poll()
+			if rc is not None:
+				return "exited with %d" % rc
+			try:
+				r = self.request("GET", "/healthz", timeout=2)
+				if r.status == 200:
+					return None
+				last = "healthz answered %d" % r.status
+			except OSError as e:
+				last = str(e)
+			time.sleep(0.05)
+		return "timeout after %.0f s (%s)" % (START_TIMEOUT, last)
+
+	def alive(self):
+		return self.proc is not None and self.proc.poll() is None
+
+	def stop(self, expect_rc=0, send=True):
+		"""SIGTERM (unless send is false: one was sent already); the
+		daemon must exit expect_rc within 5 s."""
+		if self.proc is None:
+			return None
+		p = self.proc
+		if send and p.poll() is None:
+			p.send_signal(signal.SIGTERM)
+		t0 = time.monotonic()
+		try:
+			rc = p.wait(timeout=STOP_TIMEOUT + 1)
+		except subprocess.TimeoutExpired:
+			p.kill()
+			p.wait(timeout=5)
+			_unregister(p)
+			self.proc = None
+			self._close_files()
+			raise TestFailure("tincayd did not exit within %.0f s of "
+			    "SIGTERM" % STOP_TIMEOUT)
+		took = time.monotonic() - t0
+		_unregister(p)
+		self.proc = None
+		self._close_files()
+		if expect_rc is not None and rc != expect_rc:
+			raise TestFailure("tincayd exited %d after SIGTERM, want "
+			    "%d; stderr tail: %s" % (rc, expect_rc,
+			    self.stderr()[-800:].strip()))
+		if took > STOP_TIMEOUT:
+			raise TestFailure("tincayd took %.1f s to exit" % took)
+		return rc
+
+	def kill(self):
+		if self.proc is not None:
+			if self.proc.poll() is None:
+				self.proc.kill()
+			try:
+				self.proc.wait(timeout=5)
+			except subprocess.TimeoutExpired:
+				pass
+			_unregister(self.proc)
+			self.proc = None
+		self._close_files()
+
+	def signal(self, sig):
+		check(self.alive(), "tincayd is not running")
+		self.proc.send_signal(sig)
+
+	def cleanup(self, keep=False):
+		self.kill()
+		if self.own_tmpdir and not keep:
+			shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+	def stderr(self):
+		try:
+			with open(self.errpath, "rb") as f:
+				return f.read().decode("utf-8", "replace")
+		except OSError:
+			return ""
+
+	def wait_stderr(self, pattern, timeout=5.0, start=0):
+		"""Wait until a stderr line (after offset start) matches."""
+		rx = re.compile(pattern, re.M)
+		deadline = time.monotonic() + timeout
+		while True:
+			m = rx.search(self.stderr()[start:])
+			if m:
+				return m
+			if time.monotonic() > deadline:
+				return None
+			time.sleep(0.05)
+
+	# -- tincayd one-shot modes
+
+	def run_daemon_args(self, *args, timeout=CTL_TIMEOUT):
+		return subprocess.run([TINCAYD] + list(args),
+		    stdin=subprocess.DEVNULL, capture_output=True,
+		    timeout=timeout, cwd=self.tmpdir)
+
+	# -- tincayctl
+
+	def ctl(self, *args, ok=True, timeout=CTL_TIMEOUT):
+		p = subprocess.run([TINCAYCTL, "-c", self.cfgpath] + list(args),
+		    stdin=subprocess.DEVNULL, capture_output=True,
+		    timeout=timeout, cwd=self.tmpdir, umask=self.umask)
+		if ok and p.returncode != 0:
+			raise TestFailure("tincayctl %s exited %d: %s" % (
+			    " ".join(args), p.returncode,
+			    (p.stderr or p.stdout).decode("utf-8",
+			    "replace").strip()[:400]))
+		return p
+
+	def ctl_json(self, *args):
+		p = self.ctl(*(list(args) + ["--json"]))
+		try:
+			return json.loads(p.stdout)
+		except ValueError:
+			raise TestFailure("tincayctl %s --json: not JSON: %r" %
+			    (" ".join(args), p.stdout[:300]))
+
+	def reports(self):
+		return self.ctl_json("reports", "list")
+
+	def messages(self):
+		return self.ctl_json("messages", "list")
+
+	def outbox(self):
+		return self.ctl_json("outbox", "list")
+
+	def contacts(self):
+		return self.ctl_json("contacts", "list")
+
+	def import_contacts(self, rows):
+		"""rows: (name, phone, role, areas, channel, url, pin)."""
+		path = os.path.join(self.tmpdir, "contacts.csv")
+		with open(path, "w", encoding="utf-8") as f:
+			f.write("name,phone,role,areas,channel,url,pin\n")
+			for r in rows:
+				r = list(r) + [""] * (7 - len(r))
+				f.write(",".join(r) + "\n")
+				self.numbers.add(r[1])
+		self.ctl("contacts", "import", path)
+
+	def add_contact(self, name, phone, role, areas=None, channel=None,
+	    url=None, pin=None):
+		args = ["contacts", "add", "--name", name, "--phone", phone,
+		    "--role", role]
+		for opt, v in (("--areas", areas), ("--channel", channel),
+		    ("--url", url), ("--pin", pin)):
+			if v is not None:
+				args += [opt, v]
+		self.numbers.add(phone)
+		return self.ctl(*args)
+
+	def counts(self):
+		return (len(self.messages()), len(self.reports()),
+		    len(self.outbox()))
+
+	# -- HTTP
+
+	def request(self, method, path, body=None, headers=None,
+	    timeout=HTTP_TIMEOUT):
+		c = http.client.HTTPConnection("127.0.0.1", self.port,
+		    timeout=timeout)
+		try:
+			c.request(method, path, body=body, headers=headers or {})
+			r = c.getresponse()
+			data = r.read()
+			return Response(r.status, r.getheaders(), data)
+		finally:
+			c.close()
+
+	def sms_body(self, id, frm, text, to="8088"):
+		self.numbers.add(frm)
+		self.texts.add(text)
+		return json.dumps({"id": id, "from": frm, "to": to,
+		    "text": text}, ensure_ascii=False).encode()
+
+	def post_raw(self, body, sig="sign", t=None, secret=SECRET,
+	    content_type="application/json", path="/sms/generic",
+	    extra=None):
+		"""POST raw bytes. sig: "sign" to sign, None to omit, or a
+		literal header value."""
+		if isinstance(body, str):
+			body = body.encode()
+		h = {}
+		if content_type is not None:
+			h["Content-Type"] = content_type
+		if sig == "sign":
+			h["X-Tincay-Signature"] = sign(secret, body, t)
+		elif sig is not None:
+			h["X-Tincay-Signature"] = sig
+		if extra:
+			h.update(extra)
+		return self.request("POST", path, body, h)
+
+	def sms(self, id, frm, text, to="8088", want=200):
+		"""Signed generic SMS; returns the parsed {"ref","reply"}."""
+		r = self.post_raw(self.sms_body(id, frm, text, to))
+		if want is not None and r.status != want:
+			raise TestFailure("POST /sms/generic %r from %s: got %d "
+			    "%r, want %d" % (text, frm, r.status, r.body[:200],
+			    want))
+		return r.json() if r.status == 200 else r
+
+
+# ---------------------------------------------------------------- fake server
+
+class FakeServer:
+	"""Records every request on 127.0.0.1:<ephemeral> and answers with
+	the next status in a queue (then `status`, default 200)."""
+
+	def __init__(self, status=200, body=b"ok", content_type="text/plain"):
+		self.status = status
+		self.body = body
+		self.content_type = content_type
+		self.statuses = []
+		self.requests = []
+		self.cond = threading.Condition()
+		outer = self
+
+		class Handler(BaseHTTPRequestHandler):
+			protocol_version = "HTTP/1.1"
+
+			def _any(self):
+				n = int(self.headers.get("Content-Length") or 0)
+				data = self.rfile.read(n) if n > 0 else b""
+				with outer.cond:
+					st = (outer.statuses.pop(0) if
+					    outer.statuses else outer.status)
+					outer.requests.append({
+					    "method": self.command,
+					    "path": self.path,
+					    "headers": {k.lower(): v for k, v in
+					        self.headers.items()},
+					    "body": data,
+					    "time": time.time()})
+					outer.cond.notify_all()
+				self.send_response(st)
+				self.send_header("Content-Type",
+				    outer.content_type)
+				self.send_header("Content-Length",
+				    str(len(outer.body)))
+				self.end_headers()
+				self.wfile.write(outer.body)
+
+			do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+
+			def log_message(self, *a):
+				pass
+
+		self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		self.httpd.daemon_threads = True
+		self.port = self.httpd.server_address[1]
+		self.thread = threading.Thread(target=self.httpd.serve_forever,
+		    kwargs={"poll_interval": 0.1}, daemon=True)
+		self.thread.start()
+
+	@property
+	def url(self):
+		return "http://127.0.0.1:%d" % self.port
+
+	def answer(self, *statuses):
+		"""Queue statuses for the next requests."""
+		with self.cond:
+			self.statuses.extend(statuses)
+
+	def wait_for(self, n, timeout=10.0):
+		"""Wait until n requests arrived; returns the list (maybe
+		shorter on timeout)."""
+		deadline = time.monotonic() + timeout
+		with self.cond:
+			while len(self.requests) < n:
+				left = deadline - time.monotonic()
+				if left <= 0:
+					break
+				self.cond.wait(left)
+			return list(self.requests)
+
+	def close(self):
+		self.httpd.shutdown()
+		self.httpd.server_close()
+
+	def __enter__(self):
+		return self
+
+	def __exit__(self, *a):
+		self.close()

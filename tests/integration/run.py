@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""
+run.py: the integration suite. Runs every test_* function of the
+tests/integration/test_*.py modules, each against its own tincayd (fresh
+temp dir, config, database and loopback port), a few at a time, and ends
+with exactly one line "integration: N passed, M failed"; exit 1 on any
+failure. Binaries come from $TINCAYD and $TINCAYCTL.
+
+  python3 tests/integration/run.py [-j JOBS] [-k REGEX] [--keep]
+"""
+
+import argparse
+import glob
+import importlib.util
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+
+SUITE_TIMEOUT = 300	# hard stop for the whole run, seconds
+
+_print_lock = threading.Lock()
+
+
+def say(*a):
+	with _print_lock:
+		print(*a, flush=True)
+
+
+def discover(pattern):
+	tests = []
+	for path in sorted(glob.glob(os.path.join(HERE, "test_*.py"))):
+		name = os.path.splitext(os.path.basename(path))[0]
+		spec = importlib.util.spec_from_file_location(name, path)
+		mod = importlib.util.module_from_spec(spec)
+		spec.loader.exec_module(mod)
+		for attr in sorted(vars(mod)):
+			fn = getattr(mod, attr)
+			if attr.startswith("test_") and callable(fn):
+				full = "%s.%s" % (name, attr)
+				if not pattern or re.search(pattern, full):
+					tests.append((full, fn))
+	return tests
+
+
+def run_one(name, fn, keep):
+	d = None
+	t0 = time.monotonic()
+	reason = None
+	try:
+		d = harness.Daemon(getattr(fn, "overrides", None))
+		if getattr(fn, "start", True):
+			d.start()
+		fn(d)
+		if d.alive():
+			d.stop()	# SIGTERM must give exit 0 within 5 s
+	except harness.TestFailure as e:
+		reason = str(e)
+	except Exception as e:
+		reason = "%s: %s\n%s" % (type(e).__name__, e,
+		    "".join(traceback.format_exc(limit=4)))
+	tail = ""
+	if d is not None:
+		if reason:
+			lines = [l for l in d.stderr().splitlines() if l.strip()]
+			if lines:
+				tail = "\n".join("      | " + l[:200]
+				    for l in lines[-6:])
+		d.cleanup(keep=bool(reason) and keep)
+	dt = time.monotonic() - t0
+	if reason:
+		msg = "FAIL %s (%.1fs): %s" % (name, dt, reason.strip())
+		if tail:
+			msg += "\n    daemon stderr tail:\n" + tail
+		if keep and d is not None:
+			msg += "\n    kept: %s" % d.tmpdir
+		say(msg)
+		return False
+	say("ok   %s (%.1fs)" % (name, dt))
+	return True
+
+
+def main():
+	ap = argparse.ArgumentParser()
+	ap.add_argument("-j", type=int, default=3, help="tests in parallel")
+	ap.add_argument("-k", default="", help="only tests whose name matches this regex")
+	ap.add_argument("--keep", action="store_true",
+	    help="keep temp dirs of failing tests")
+	args = ap.parse_args()
+
+	def bail(*_):
+		harness.kill_leftovers()
+		say("suite interrupted or over %d s" % SUITE_TIMEOUT)
+		say("integration: 0 passed, 1 failed")
+		os._exit(1)
+
+	signal.signal(signal.SIGINT, bail)
+	signal.signal(signal.SIGTERM, bail)
+	timer = threading.Timer(SUITE_TIMEOUT, bail)
+	timer.daemon = True
+	timer.start()
+
+	say("tincayd:   %s" % harness.TINCAYD)
+	say("tincayctl: %s" % harness.TINCAYCTL)
+	tests = discover(args.k)
+	t0 = time.monotonic()
+	with ThreadPoolExecutor(max_workers=max(1, args.j)) as ex:
+		results = list(ex.map(lambda t: run_one(t[0], t[1], args.keep),
+		    tests))
+	timer.cancel()
+	harness.kill_leftovers()
+	passed = sum(1 for r in results if r)
+	failed = len(results) - passed
+	if failed:
+		say("failed:", ", ".join(n for (n, _), r in zip(tests, results)
+		    if not r))
+	say("(%.1f s)" % (time.monotonic() - t0))
+	say("integration: %d passed, %d failed" % (passed, failed))
+	return 1 if failed or not tests else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())

@@ -1,0 +1,333 @@
+"""
+test_http.py: the inbound HTTP surface of SPEC §3 on /sms/generic and
+/healthz: status codes for every malformed, unauthenticated or oversized
+request, nothing stored for a 4xx, and the limits (body size, slow
+clients) that libevent does not set by itself.
+"""
+
+import http.client
+import json
+import socket
+import threading
+import time
+
+from harness import SECRET, case, check, eq, sign
+
+RESIDENT = "0987001001"
+
+
+def no_rows(d, what):
+	m, r, o = d.counts()
+	check((m, r, o) == (0, 0, 0), "%s stored something: %d messages, "
+	    "%d reports, %d outbox rows" % (what, m, r, o))
+
+
+def short_error(r, what):
+	"""SPEC §3: error bodies are one short plain-text line."""
+	body = r.body.decode("utf-8", "replace").strip()
+	check("\n" not in body and len(body) <= 200,
+	    "%s: error body is not one short line: %r" % (what, r.body[:300]))
+
+
+def test_healthz(d):
+	r = d.request("GET", "/healthz")
+	eq(r.status, 200, "GET /healthz status")
+	eq(r.body.strip(), b"ok", "GET /healthz body")
+
+
+def test_metrics(d):
+	d.sms("m-1", RESIDENT, "HD")
+	r = d.request("GET", "/metrics")
+	eq(r.status, 200, "GET /metrics status")
+	check(b"tincay_" in r.body, "GET /metrics has no tincay_ metric: %r"
+	    % r.body[:200])
+
+
+def test_unknown_path_404(d):
+	for method, path in (("GET", "/nope"), ("POST", "/sms/nothing"),
+	    ("GET", "/"), ("POST", "/sms/generic/extra")):
+		body = d.sms_body("p-" + path, RESIDENT, "HD")
+		r = d.post_raw(body, path=path) if method == "POST" else \
+		    d.request(method, path)
+		eq(r.status, 404, "%s %s status" % (method, path))
+		short_error(r, "%s %s" % (method, path))
+	no_rows(d, "404 requests")
+
+
+def test_absent_provider_404(d):
+	# The test config has only providers.generic.
+	form = "From=%2B84987001001&To=8088&Body=BL+thon+3&MessageSid=SM1"
+	for path in ("/sms/twilio", "/sms/africastalking?token=x",
+	    "/ussd/africastalking?token=x"):
+		r = d.request("POST", path, form, {"Content-Type":
+		    "application/x-www-form-urlencoded"})
+		eq(r.status, 404, "POST %s (provider section absent) status" %
+		    path)
+	no_rows(d, "404 requests")
+
+
+@case(overrides={"providers": {"generic": None, "africastalking": {
+    "username": "sandbox", "api_key": "k", "from": "8088", "token": "tok",
+    "api_base": "https://127.0.0.1:9"}}})
+def test_absent_generic_404(d):
+	r = d.post_raw(d.sms_body("g-1", RESIDENT, "BL thon 3"))
+	eq(r.status, 404, "POST /sms/generic without providers.generic status")
+	no_rows(d, "404 request")
+
+
+def test_get_generic_405(d):
+	r = d.request("GET", "/sms/generic")
+	eq(r.status, 405, "GET /sms/generic status")
+	short_error(r, "GET /sms/generic")
+	no_rows(d, "405 request")
+
+
+def test_bad_request_400(d):
+	now = int(time.time())
+	cases = [
+		("bad JSON", b'{"id": "b1", "from": '),
+		("not an object", b'["b2", "0987001001", "8088", "BL"]'),
+		("empty body", b""),
+		("missing text", json.dumps({"id": "b3", "from": RESIDENT,
+		    "to": "8088"}).encode()),
+		("missing id", json.dumps({"from": RESIDENT, "to": "8088",
+		    "text": "BL thon 3"}).encode()),
+		("missing from", json.dumps({"id": "b4", "to": "8088",
+		    "text": "BL thon 3"}).encode()),
+		("text is a number", json.dumps({"id": "b5", "from": RESIDENT,
+		    "to": "8088", "text": 5}).encode()),
+		("id is null", json.dumps({"id": None, "from": RESIDENT,
+		    "to": "8088", "text": "BL thon 3"}).encode()),
+		("from is a list", json.dumps({"id": "b6", "from": [RESIDENT],
+		    "to": "8088", "text": "BL thon 3"}).encode()),
+	]
+	for what, body in cases:
+		r = d.post_raw(body, t=now)
+		eq(r.status, 400, "signed request with %s: status" % what)
+		short_error(r, what)
+	no_rows(d, "400 requests")
+
+
+def test_signature_403(d):
+	body = d.sms_body("s-1", RESIDENT, "BL thon 3 chong danh vo")
+	now = int(time.time())
+	good = sign(SECRET, body, now)
+	mac = good.split("v1=")[1]
+	flipped = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+	cases = [
+		("missing header", None),
+		("empty header", ""),
+		("garbage header", "garbage"),
+		("no t", "v1=" + mac),
+		("no v1", "t=%d" % now),
+		("non-numeric t", "t=abc,v1=" + mac),
+		("wrong mac", "t=%d,v1=%s" % (now, flipped)),
+		("short mac", "t=%d,v1=%s" % (now, mac[:32])),
+		("other secret", sign("not-the-secret", body, now)),
+		("stale t", sign(SECRET, body, now - 400)),
+		("future t", sign(SECRET, body, now + 400)),
+		("t of the signature changed", "t=%d,v1=%s" % (now - 1, mac)),
+		("other body", sign(SECRET, body + b" ", now)),
+	]
+	for what, hdr in cases:
+		r = d.post_raw(body, sig=hdr)
+		eq(r.status, 403, "%s: status" % what)
+		short_error(r, what)
+	no_rows(d, "403 requests")
+	# And the well-signed one is accepted.
+	r = d.post_raw(body, sig=good)
+	eq(r.status, 200, "correctly signed request status")
+
+
+def test_content_type_415(d):
+	body = d.sms_body("c-1", RESIDENT, "BL thon 3")
+	for ct in ("text/plain", "application/x-www-form-urlencoded", None):
+		r = d.post_raw(body, content_type=ct)
+		eq(r.status, 415, "Content-Type %r: status" % ct)
+		short_error(r, "Content-Type %r" % ct)
+	no_rows(d, "415 requests")
+
+
+def test_content_type_with_charset_ok(d):
+	body = d.sms_body("c-2", RESIDENT, "HD")
+	r = d.post_raw(body, content_type="application/json; charset=utf-8")
+	eq(r.status, 200, "Content-Type application/json; charset=utf-8: "
+	    "status")
+
+
+def _padded_body(d, id, size):
+	"""A valid SMS JSON body of exactly size bytes."""
+	base = d.sms_body(id, RESIDENT, "")
+	pad = size - len(base)
+	check(pad >= 0, "size too small")
+	body = d.sms_body(id, RESIDENT, "x" * pad)
+	eq(len(body), size, "padded body length")
+	return body
+
+
+def test_body_limit_413(d):
+	limit = d.config["limits"]["max_body_bytes"]
+	big = _padded_body(d, "big-1", limit + 1)
+	r1 = d.post_raw(big)
+	eq(r1.status, 413, "body of max_body_bytes+1 status")
+	huge = _padded_body(d, "big-2", limit * 8)
+	r = d.post_raw(huge)
+	eq(r.status, 413, "body of 8*max_body_bytes status")
+	no_rows(d, "413 requests")
+	r = d.post_raw(_padded_body(d, "big-3", limit))
+	eq(r.status, 200, "body of exactly max_body_bytes status")
+	r = d.request("GET", "/healthz")
+	eq(r.status, 200, "healthz after 413s")
+	# libevent 2.1 writes this 413 itself, as a short HTML page, before
+	# any callback of ours runs (docs/architecture.md, "Known limit"): so
+	# here only the status and the clean close are the contract.
+
+
+def _dribble(port, head, body, interval, limit):
+	"""Send head, then body one byte per interval, watching the socket.
+	Returns (outcome, seconds, data): outcome is closed, reset,
+	response or alive (not cut off within limit)."""
+	s = socket.create_connection(("127.0.0.1", port), timeout=5)
+	try:
+		s.sendall(head)
+		t0 = time.monotonic()
+		s.settimeout(interval)
+		i = 0
+		while time.monotonic() - t0 < limit:
+			try:
+				data = s.recv(4096)
+				if not data:
+					return "closed", time.monotonic() - t0, b""
+				s.settimeout(1)
+				try:
+					while True:
+						more = s.recv(4096)
+						if not more:
+							break
+						data += more
+				except OSError:
+					pass
+				return "response", time.monotonic() - t0, data
+			except socket.timeout:
+				pass
+			except (ConnectionResetError, BrokenPipeError):
+				return "reset", time.monotonic() - t0, b""
+			if i < len(body):
+				try:
+					s.send(body[i:i + 1])
+				except (ConnectionResetError, BrokenPipeError):
+					return "reset", time.monotonic() - t0, b""
+				i += 1
+		return "alive", time.monotonic() - t0, b""
+	finally:
+		s.close()
+
+
+def _expect_cut(d, outcome, secs, data, what):
+	limit = d.config["limits"]["request_timeout_s"]
+	if outcome == "response":
+		status = data.split(b"\r\n", 1)[0]
+		check(b" 408" in status, "%s: answered %r instead of closing or "
+		    "408" % (what, status))
+	check(outcome != "alive", "%s: still connected after %.1f s "
+	    "(request_timeout_s %d): the deadline is reset by every byte?" %
+	    (what, secs, limit))
+	check(secs <= limit + 3, "%s: cut off only after %.1f s "
+	    "(request_timeout_s %d)" % (what, secs, limit))
+
+
+def test_slow_body_cut_off(d):
+	limit = d.config["limits"]["request_timeout_s"]
+	body = d.sms_body("slow-1", RESIDENT, "BL thon 3 " + "y" * 200)
+	head = ("POST /sms/generic HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+	    "X-Tincay-Signature: %s\r\n\r\n" % (len(body),
+	    sign(SECRET, body))).encode()
+	result = {}
+
+	def probe():
+		# The loop must keep serving others while one client dribbles.
+		time.sleep(0.5)
+		t0 = time.monotonic()
+		try:
+			r = d.request("GET", "/healthz", timeout=3)
+			result["probe"] = (r.status, time.monotonic() - t0)
+		except OSError as e:
+			result["probe"] = (str(e), time.monotonic() - t0)
+
+	th = threading.Thread(target=probe)
+	th.start()
+	outcome, secs, data = _dribble(d.port, head, body, 0.2, limit + 6)
+	th.join(10)
+	_expect_cut(d, outcome, secs, data, "slow body")
+	st, took = result.get("probe", ("no result", 0))
+	check(st == 200 and took < 2, "GET /healthz while a client dribbles: "
+	    "%r after %.1f s" % (st, took))
+	no_rows(d, "cut-off request")
+
+
+def test_slow_headers_cut_off(d):
+	limit = d.config["limits"]["request_timeout_s"]
+	head = b"GET /healthz HTTP/1.1\r\n"
+	trickle = b"X-Slow: " + b"a" * 200 + b"\r\n"
+	outcome, secs, data = _dribble(d.port, head, trickle, 0.2, limit + 6)
+	_expect_cut(d, outcome, secs, data, "slow headers")
+
+
+def test_idle_connection_cut_off(d):
+	limit = d.config["limits"]["request_timeout_s"]
+	outcome, secs, data = _dribble(d.port, b"", b"", 0.2, limit + 6)
+	_expect_cut(d, outcome, secs, data, "idle connection")
+
+
+def _chunked_post(d, body, chunk=512):
+	c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+	try:
+		parts = [body[i:i + chunk] for i in range(0, len(body), chunk)]
+		c.request("POST", "/sms/generic", body=iter(parts), headers={
+		    "Content-Type": "application/json",
+		    "X-Tincay-Signature": sign(SECRET, body)},
+		    encode_chunked=True)
+		r = c.getresponse()
+		return r.status, r.read()
+	finally:
+		c.close()
+
+
+def test_chunked_body(d):
+	limit = d.config["limits"]["max_body_bytes"]
+	st, data = _chunked_post(d, d.sms_body("ch-1", RESIDENT, "HD"), 16)
+	eq(st, 200, "chunked POST within the limit: status (%r)" % data[:100])
+	st, data = _chunked_post(d, _padded_body(d, "ch-2", limit * 3))
+	eq(st, 413, "chunked POST over max_body_bytes: status")
+	eq(len(d.messages()), 1, "messages after a chunked 200 and 413")
+
+
+@case(overrides={"limits": {"max_connections": 8}})
+def test_connection_cap(d):
+	"""max_connections idle clients holding their sockets: the daemon
+	survives, reaps them by request_timeout_s, and the next client (kept
+	in the kernel's backlog meanwhile) is served within
+	request_timeout_s + 2 s."""
+	limit = d.config["limits"]["request_timeout_s"]
+	socks = []
+	try:
+		for _ in range(d.config["limits"]["max_connections"]):
+			socks.append(socket.create_connection(("127.0.0.1", d.port),
+			    timeout=2))
+		time.sleep(0.2)
+		check(d.alive(), "tincayd died at max_connections")
+		t0 = time.monotonic()
+		try:
+			r = d.request("GET", "/healthz", timeout=limit + 8)
+			st = r.status
+		except OSError as e:
+			st = str(e)
+		took = time.monotonic() - t0
+		check(st == 200 and took <= limit + 2, "GET /healthz behind %d "
+		    "idle connections (= max_connections): %r after %.1f s" %
+		    (len(socks), st, took))
+	finally:
+		for s in socks:
+			s.close()
+	d.sms("cap-1", RESIDENT, "HD")
