@@ -106,6 +106,9 @@ struct config {
 		size_t	  max_body_bytes;
 		int	  request_timeout_s;
 		int	  max_connections;
+		int	  retry_base_ms;	/* first outbox backoff */
+		int	  retry_max_s;		/* backoff cap */
+		int	  lease_s;		/* in-flight row lease */
 	} limits;
 
 	/* Warnings found while loading (e.g. template over one segment). */

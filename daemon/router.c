@@ -26,6 +26,9 @@ static const struct {
 	{ CAT_HELP,	help_reply },
 	{ CAT_UNKNOWN,	alert_unknown },
 	{ CAT_FOLLOWUP,	alert_followup },
+	{ CAT_ACK,	ack_handle },
+	{ CAT_DONE,	ack_handle },
+	{ CAT_CANCEL,	ack_handle },
 };
 
 /* Categories that take a report reference after the keyword. */
@@ -287,6 +290,26 @@ router_store_message(struct intake *it)
 	return store_run(it->st, ST_MSG_ADD);
 }
 
+/*
+ * A provider that cannot answer in the HTTP reply (in->reply_via_outbox):
+ * the reply to the resident becomes an outbox row, in the same savepoint.
+ */
+static int
+router_reply_outbox(struct intake *it)
+{
+	struct outbox_row	 row;
+
+	if (!it->in->reply_via_outbox || it->reply[0] == '\0')
+		return 0;
+	memset(&row, 0, sizeof(row));
+	row.report_id = it->report_id;
+	row.channel = "sms";
+	row.event = "reply";
+	row.dest = it->in->from;
+	row.body = it->reply;
+	return store_outbox_add(it->st, &row, it->now) == -1 ? -1 : 0;
+}
+
 static int
 router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
 {
@@ -321,7 +344,8 @@ router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
 	it.stored = it.m.cat;
 	rc = router_handler(it.m.cat)(&it);
 	free(folded);
-	if (rc == -1 || router_store_message(&it) == -1)
+	if (rc == -1 || router_store_message(&it) == -1 ||
+	    router_reply_outbox(&it) == -1)
 		return -1;
 	util_strlcpy(out->ref, it.ref, sizeof(out->ref));
 	util_strlcpy(out->reply, it.reply, sizeof(out->reply));

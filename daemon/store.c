@@ -83,9 +83,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
 	[ST_OUTBOX_DUE] =
-	    "SELECT id, channel, dest, body FROM outbox"
-	    " WHERE status = 'pending' AND channel = ?1 AND next_at <= ?2"
-	    " ORDER BY id LIMIT 64",
+	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
+	    " report_id, event FROM outbox"
+	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " ORDER BY next_at, id LIMIT ?2",
 	[ST_OUTBOX_SENT] =
 	    "UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
 	    " sent_at = ?2 WHERE id = ?1",
@@ -99,6 +100,31 @@ static const char *const store_sql[ST__MAX] = {
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
 	    " AS messages, r.reporter, r.updated_at, r.escalate_at,"
 	    " r.acked_by, r.closed_at FROM reports r WHERE r.ref = ?1",
+	[ST_REPORT_GET] =
+	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
+	    " r.escalation_level, m.body, m.received_at FROM reports r"
+	    " LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages"
+	    " WHERE report_id = r.id)"
+	    " WHERE (?2 IS NULL AND r.id = ?1) OR r.ref = ?2",
+	[ST_REPORT_STATUS] =
+	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
+	    " escalate_at = NULL, updated_at = ?4,"
+	    " closed_at = CASE WHEN ?2 IN ('closed', 'cancelled') THEN ?4"
+	    " ELSE closed_at END WHERE id = ?1",
+	[ST_REPORTS_ESCALATE_DUE] =
+	    "SELECT id FROM reports WHERE escalate_at IS NOT NULL"
+	    " AND escalate_at <= ?1 AND status = 'open'"
+	    " ORDER BY escalate_at LIMIT 16",
+	[ST_REPORT_ESCALATED] =
+	    "UPDATE reports SET escalation_level = escalation_level + 1,"
+	    " escalate_at = ?2 WHERE id = ?1",
+	[ST_REPORT_ESCALATE_NOW] =
+	    "UPDATE reports SET escalate_at = ?2 WHERE id = ?1"
+	    " AND status = 'open'",
+	[ST_OUTBOX_LEASE] = "UPDATE outbox SET next_at = ?2 WHERE id = ?1",
+	[ST_OUTBOX_RESULT] =
+	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
+	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
 	[ST_MESSAGES_LIST] =
 	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
 	    " m.received_at FROM messages m"
@@ -596,4 +622,46 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	if (store_run(st, ST_OUTBOX_ADD) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
+}
+
+int
+store_report_get(struct store *st, int64_t id, const char *ref,
+    struct report_row *r)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_GET];
+	const char	*v;
+	int		 rc, found = 0;
+
+	memset(r, 0, sizeof(*r));
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, ref);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));
+		util_strlcpy(r->category, store_col_text(s, 2),
+		    sizeof(r->category));
+		v = store_col_text(s, 3);
+		util_strlcpy(r->area, v ? v : "", sizeof(r->area));
+		util_strlcpy(r->status, store_col_text(s, 4),
+		    sizeof(r->status));
+		v = store_col_text(s, 5);
+		util_strlcpy(r->reporter, v ? v : "", sizeof(r->reporter));
+		r->escalation_level = sqlite3_column_int(s, 6);
+		v = store_col_text(s, 7);
+		r->text = v ? xstrdup(v) : NULL;
+		r->received_at = sqlite3_column_int64(s, 8);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_done(s);
+	return found;
+}
+
+void
+store_report_row_clear(struct report_row *r)
+{
+	free(r->text);
+	r->text = NULL;
 }

@@ -93,6 +93,34 @@ util_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
+char *
+util_json_string(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t	 o = 0, cap = strlen(s) * 6 + 3;
+	char	*out = xmalloc(cap);
+	const unsigned char *p;
+
+	out[o++] = '"';
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p < 0x20) {
+			out[o++] = '\\';
+			out[o++] = 'u';
+			out[o++] = '0';
+			out[o++] = '0';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		} else
+			out[o++] = (char)*p;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
 int64_t
 util_now(void)
 {
@@ -106,6 +134,24 @@ util_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wall-clock seconds that never jump while the process runs: the wall clock
+ * at the first call plus monotonic time since. Used for timers kept in the
+ * database (retries, escalations), so that setting the clock neither floods
+ * nor stalls them.
+ */
+int64_t
+util_sched_now(void)
+{
+	static int64_t	 wall0, mono0;
+
+	if (mono0 == 0) {
+		wall0 = util_now();
+		mono0 = util_mono_ms();
+	}
+	return wall0 + (util_mono_ms() - mono0) / 1000;
 }
 
 int

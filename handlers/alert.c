@@ -1,8 +1,9 @@
 /*
- * alert.c: the alert family. A gbv or shelter keyword files a report and
- * writes one outbox alert per matching contact; a text from a reporter with
- * a young open report is a follow-up forwarded to those already alerted;
- * anything else is kept as unknown and answered with help.
+ * alert.c: the alert family and the alerts themselves. A gbv or shelter
+ * keyword files a report and writes one outbox row per matching contact; a
+ * text from a reporter with a young open report is a follow-up for those
+ * already alerted; anything else is kept as unknown and answered with help.
+ * alert_notify() composes every later event (escalated, acknowledged, ...).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +16,54 @@
 
 #define ALERT_SMS_SEGMENTS	2
 
-/* Short category codes used in SMS alerts and stats. */
-static const char *const alert_codes[CAT__MAX] = {
-	[CAT_UNKNOWN] = "TIN",
-	[CAT_GBV] = "BL",
-	[CAT_SHELTER] = "TC",
+/* Short category codes used in SMS alerts. */
+static const struct {
+	const char	*category, *code;
+} alert_codes[] = {
+	{ "gbv", "BL" },
+	{ "shelter", "TC" },
+	{ "unknown", "TIN" },
+};
+
+/*
+ * How each event reads by SMS: a prefix, whether the head names category,
+ * area and reporter, whether the resident's words follow.
+ */
+static const struct {
+	const char	*event;
+	const char	*prefix;
+	int		 head;
+	int		 words;
+	int		 howto;		/* ". Tra loi NHAN REF" */
+} alert_sms_events[] = {
+	{ "report.created", "", 1, 1, 1 },
+	{ "report.escalated", "CHUA AI NHAN! ", 1, 1, 1 },
+	{ "report.updated", "them ", 0, 1, 1 },
+	{ "report.acknowledged", "da co nguoi nhan", 0, 0, 0 },
+	{ "report.closed", "da xong", 0, 0, 0 },
+	{ "report.cancelled", "nguoi bao da huy (bao nham)", 0, 0, 0 },
 };
 
 struct alert_ctx {
-	struct intake	*it;
-	const char	*event;
-	const char	*area;		/* code or NULL */
-	const char	*category;
-	int		 count;
-	int		 failed;
+	struct store			*st;
+	const struct config		*conf;
+	const struct alert_report	*r;
+	const char			*event;
+	int64_t				 except;	/* contact id */
+	int64_t				 now;
+	int				 count;
 };
+
+static const char *
+alert_code(const char *category)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(alert_codes) / sizeof(alert_codes[0]); i++)
+		if (strcmp(alert_codes[i].category, category) == 0)
+			return alert_codes[i].code;
+	return "TIN";
+}
 
 /* "+84912345678" → "0912345678" for the commune's own country code. */
 static void
@@ -44,28 +78,41 @@ alert_local_number(const struct config *conf, const char *e164, char *out,
 		util_strlcpy(out, e164, outlen);
 }
 
-/* BL A7K2 T3 0912345678: <text>. Tra loi NHAN A7K2 (two segments). */
-static char *
-alert_sms_text(struct alert_ctx *a)
+/*
+ * BL A7K2 T3 0912345678: <text>. Tra loi NHAN A7K2 — pure GSM-7, cut to
+ * two segments by shortening the resident's words, never the reference or
+ * the how-to. Returns malloc'd.
+ */
+char *
+alert_sms_text(const struct config *conf, const struct alert_report *r,
+    const char *event)
 {
-	struct intake	*it = a->it;
 	struct text_seg	 seg;
 	char		 local[PHONE_MAX + 2], *head, *tail, *body, *msg;
-	const char	*code = alert_codes[it->m.cat == CAT_FOLLOWUP ?
-	    CAT_UNKNOWN : it->m.cat];
-	size_t		 blen;
+	size_t		 i, blen;
 
-	if (code == NULL)
-		code = "TIN";
-	alert_local_number(it->conf, it->in->from, local, sizeof(local));
-	if (strcmp(a->event, "report.updated") == 0)
-		head = xasprintf("%s them %s: ", it->ref, local);
+	for (i = 0; i < sizeof(alert_sms_events) /
+	    sizeof(alert_sms_events[0]); i++)
+		if (strcmp(alert_sms_events[i].event, event) == 0)
+			break;
+	if (i == sizeof(alert_sms_events) / sizeof(alert_sms_events[0]))
+		i = 0;
+	alert_local_number(conf, r->reporter ? r->reporter : "", local,
+	    sizeof(local));
+	if (alert_sms_events[i].head)
+		head = xasprintf("%s%s %s %s %s%s",
+		    alert_sms_events[i].prefix, alert_code(r->category),
+		    r->ref, r->area ? r->area : "?", local,
+		    alert_sms_events[i].words ? ": " : "");
 	else
-		head = xasprintf("%s %s %s %s: ", code, it->ref,
-		    a->area ? a->area : "?", local);
-	tail = xasprintf(". Tra loi NHAN %s", it->ref);
-	body = text_gsm7(it->in->text, it->in->textlen, ALERT_SMS_SEGMENTS);
-	/* Shorten the resident's words, never the reference or the how-to. */
+		head = xasprintf("%s %s%s%s", r->ref,
+		    alert_sms_events[i].prefix,
+		    alert_sms_events[i].words ? local : "",
+		    alert_sms_events[i].words ? ": " : "");
+	tail = alert_sms_events[i].howto ?
+	    xasprintf(". Tra loi NHAN %s", r->ref) : xstrdup("");
+	body = alert_sms_events[i].words ? text_gsm7(r->text, r->textlen,
+	    ALERT_SMS_SEGMENTS) : xstrdup("");
 	for (blen = strlen(body);; ) {
 		msg = xasprintf("%s%.*s%s", head, (int)blen, body, tail);
 		text_segments(msg, strlen(msg), &seg);
@@ -82,28 +129,29 @@ alert_sms_text(struct alert_ctx *a)
 	return msg;
 }
 
-static char *
-alert_webhook_body(struct alert_ctx *a)
+/* The webhook body of SPEC §5. Returns malloc'd. */
+char *
+alert_webhook_body(const struct alert_report *r, const char *event)
 {
-	struct intake	*it = a->it;
 	cJSON		*o;
 	char		*s, *text, when[32];
-	time_t		 t = (time_t)it->now;
+	time_t		 t = (time_t)r->at;
 	struct tm	 tm;
 
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	text = xstrndup(it->in->text, it->in->textlen);
+	text = xstrndup(r->text ? r->text : "", r->text ? r->textlen : 0);
 	if ((o = cJSON_CreateObject()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	cJSON_AddStringToObject(o, "event", a->event);
-	cJSON_AddStringToObject(o, "ref", it->ref);
-	cJSON_AddStringToObject(o, "category", a->category);
-	if (a->area)
-		cJSON_AddStringToObject(o, "area", a->area);
+	cJSON_AddStringToObject(o, "event", event);
+	cJSON_AddStringToObject(o, "ref", r->ref);
+	cJSON_AddStringToObject(o, "category", r->category);
+	if (r->area)
+		cJSON_AddStringToObject(o, "area", r->area);
 	else
 		cJSON_AddNullToObject(o, "area");
-	cJSON_AddStringToObject(o, "reporter", it->in->from);
+	cJSON_AddStringToObject(o, "reporter", r->reporter ? r->reporter :
+	    "");
 	cJSON_AddStringToObject(o, "text", text);
 	cJSON_AddStringToObject(o, "received_at", when);
 	if ((s = cJSON_PrintUnformatted(o)) == NULL)
@@ -120,40 +168,70 @@ alert_contact(const struct contact *c, void *arg)
 	struct alert_ctx	*a = arg;
 	struct outbox_row	 row;
 	char			*body;
-	int			 webhook;
+	int			 webhook, rc;
 
+	if (c->id == a->except)
+		return 0;
 	webhook = strcmp(c->channel, "webhook") == 0;
 	if (webhook && (c->url == NULL || c->url[0] == '\0')) {
 		log_warnx("%s: contact %lld has no URL", __func__,
 		    (long long)c->id);
 		return 0;
 	}
-	body = webhook ? alert_webhook_body(a) : alert_sms_text(a);
+	body = webhook ? alert_webhook_body(a->r, a->event) :
+	    alert_sms_text(a->conf, a->r, a->event);
 	memset(&row, 0, sizeof(row));
-	row.report_id = a->it->report_id;
+	row.report_id = a->r->id;
 	row.contact_id = c->id;
 	row.channel = webhook ? "webhook" : "sms";
 	row.event = a->event;
 	row.dest = webhook ? c->url : c->phone;
 	row.body = body;
-	if (store_outbox_add(a->it->st, &row, a->it->now) == -1)
-		a->failed = 1;
-	else
-		a->count++;
+	rc = store_outbox_add(a->st, &row, a->now) == -1 ? -1 : 0;
 	free(body);
-	return a->failed ? -1 : 0;
+	if (rc == 0)
+		a->count++;
+	return rc;
 }
 
-static int
-alert_roles(struct alert_ctx *a, const struct strlist *roles)
+int
+alert_notify(struct store *st, const struct config *conf,
+    const struct alert_report *r, const char *event,
+    const struct strlist *roles, int64_t except, int64_t now)
 {
-	size_t	 i;
+	struct alert_ctx	 a;
+	size_t			 i;
 
+	memset(&a, 0, sizeof(a));
+	a.st = st;
+	a.conf = conf;
+	a.r = r;
+	a.event = event;
+	a.except = except;
+	a.now = now;
+	if (roles == NULL)
+		return store_contacts_alerted(st, r->id, alert_contact, &a) ==
+		    -1 ? -1 : a.count;
 	for (i = 0; i < roles->n; i++)
-		if (store_contacts_for(a->it->st, roles->v[i], a->area,
-		    alert_contact, a) == -1)
+		if (store_contacts_for(st, roles->v[i], r->area,
+		    alert_contact, &a) == -1)
 			return -1;
-	return 0;
+	return a.count;
+}
+
+static void
+alert_view(const struct intake *it, struct alert_report *r,
+    const char *category, const char *area)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = it->report_id;
+	r->ref = it->ref;
+	r->category = category;
+	r->area = area;
+	r->reporter = it->in->from;
+	r->text = it->in->text;
+	r->textlen = it->in->textlen;
+	r->at = it->now;
 }
 
 /* File a report of it->m.cat and alert its roles (or the fallback). */
@@ -162,34 +240,36 @@ alert_file(struct intake *it)
 {
 	const struct config	*conf = it->conf;
 	const struct escalation	*esc = &conf->escalation[it->m.cat];
-	struct alert_ctx	 a;
+	struct alert_report	 r;
+	const char		*category, *area;
 	int64_t			 escalate_at = 0;
+	int			 n;
 
-	memset(&a, 0, sizeof(a));
-	a.it = it;
-	a.event = "report.created";
-	a.category = config_category_name(it->m.cat);
-	a.area = it->m.area >= 0 ? conf->areas[it->m.area].code : NULL;
+	category = config_category_name(it->m.cat);
+	area = it->m.area >= 0 ? conf->areas[it->m.area].code : NULL;
 	if (esc->after_s > 0 && esc->to.n > 0)
-		escalate_at = it->now + esc->after_s;
-	it->report_id = store_report_add(it->st, a.category, a.area,
+		escalate_at = util_sched_now() + esc->after_s;
+	it->report_id = store_report_add(it->st, category, area,
 	    it->in->from, it->now, escalate_at, it->ref);
 	if (it->report_id == -1)
 		return -1;
 	it->tc->n_reports++;
-	if (alert_roles(&a, &conf->routing[it->m.cat]) == -1)
+	alert_view(it, &r, category, area);
+	if ((n = alert_notify(it->st, conf, &r, "report.created",
+	    &conf->routing[it->m.cat], 0, util_sched_now())) == -1)
 		return -1;
-	if (a.count == 0 && esc->to.n > 0) {
+	if (n == 0 && esc->to.n > 0) {
 		/* Nobody in the category's roles: go straight up. */
 		log_warnx("%s: report %s: no %s contact for its roles; "
-		    "alerting escalation roles", __func__, it->ref, a.category);
-		if (alert_roles(&a, &esc->to) == -1)
+		    "alerting escalation roles", __func__, it->ref, category);
+		if ((n = alert_notify(it->st, conf, &r, "report.created",
+		    &esc->to, 0, util_sched_now())) == -1)
 			return -1;
 	}
-	if (a.count == 0)
+	if (n == 0)
 		log_warnx("%s: report %s: NOBODY ALERTED: no contact matches "
-		    "category %s (area %s)", __func__, it->ref, a.category,
-		    a.area ? a.area : "unknown");
+		    "category %s (area %s)", __func__, it->ref, category,
+		    area ? area : "unknown");
 	return 0;
 }
 
@@ -203,19 +283,39 @@ alert_report(struct intake *it)
 	return 0;
 }
 
+void
+alert_from_row(const struct report_row *row, struct alert_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = row->id;
+	r->ref = row->ref;
+	r->category = row->category;
+	r->area = row->area[0] ? row->area : NULL;
+	r->reporter = row->reporter;
+	r->text = row->text ? row->text : "";
+	r->textlen = strlen(r->text);
+	r->at = row->received_at;
+}
+
 /* The router found the open report (id, ref) this text belongs to. */
 int
 alert_followup(struct intake *it)
 {
-	struct alert_ctx	 a;
+	struct report_row	 row;
+	struct alert_report	 r;
+	int			 rc;
 
-	memset(&a, 0, sizeof(a));
-	a.it = it;
-	a.event = "report.updated";
-	a.category = "followup";
-	if (store_report_touch(it->st, it->report_id, it->now) == -1 ||
-	    store_contacts_alerted(it->st, it->report_id, alert_contact,
-	    &a) == -1)
+	if (store_report_get(it->st, it->report_id, NULL, &row) != 1)
+		return -1;
+	alert_from_row(&row, &r);
+	r.text = it->in->text;
+	r.textlen = it->in->textlen;
+	r.at = it->now;
+	rc = store_report_touch(it->st, it->report_id, it->now) == -1 ||
+	    alert_notify(it->st, it->conf, &r, "report.updated", NULL, 0,
+	    util_sched_now()) == -1 ? -1 : 0;
+	store_report_row_clear(&row);
+	if (rc == -1)
 		return -1;
 	router_template(it->conf, TMPL_FOLLOWUP, it->ref, it->reply,
 	    sizeof(it->reply));

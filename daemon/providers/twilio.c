@@ -1,0 +1,354 @@
+/*
+ * twilio.c: the Twilio provider (SPEC §3). Verifies X-Twilio-Signature as
+ * Twilio's official library computes it (HMAC over the public URL and the
+ * decoded POST parameters sorted by key, base64), decodes the form into a
+ * message and answers TwiML once the message is committed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/http.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "../tincay.h"
+#include "../http_routes.h"
+
+#define TWILIO_URL_VARIANTS	6
+
+int
+route_twilio_enabled(const struct config *conf)
+{
+	return conf->twilio.enabled;
+}
+
+/* Sort fields by key, then value, bytewise. */
+static int
+twilio_cmp(const void *a, const void *b)
+{
+	const struct form_field	*x = *(const struct form_field *const *)a;
+	const struct form_field	*y = *(const struct form_field *const *)b;
+	size_t			 n;
+	int			 c;
+
+	n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	if ((c = memcmp(x->key, y->key, n)) != 0)
+		return c;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	n = x->vallen < y->vallen ? x->vallen : y->vallen;
+	if ((c = memcmp(x->val, y->val, n)) != 0)
+		return c;
+	if (x->vallen != y->vallen)
+		return x->vallen < y->vallen ? -1 : 1;
+	return 0;
+}
+
+static void
+twilio_append(struct form_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+/*
+ * The string Twilio signs: url, then key + value for every parameter in
+ * key order; a repeated key's values de-duplicated and sorted. Returns
+ * malloc'd, its length in *len.
+ */
+char *
+twilio_string_to_sign(const char *url, const struct form *params,
+    size_t *len)
+{
+	struct form_buf			 b = { NULL, 0, 0 };
+	const struct form_field		**sorted;
+	size_t				 i, n = params ? params->n : 0;
+
+	twilio_append(&b, url, strlen(url));
+	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = &params->v[i];
+	qsort(sorted, n, sizeof(*sorted), twilio_cmp);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && twilio_cmp(&sorted[i - 1], &sorted[i]) == 0)
+			continue;
+		twilio_append(&b, sorted[i]->key, sorted[i]->keylen);
+		twilio_append(&b, sorted[i]->val, sorted[i]->vallen);
+	}
+	free(sorted);
+	*len = b.len;
+	return b.buf;
+}
+
+/* base64(HMAC(token, string to sign)) into out; 0 or -1. */
+int
+twilio_signature(const char *token, const char *url,
+    const struct form *params, enum twilio_alg alg, char *out, size_t outlen)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*msg;
+	size_t		 len;
+	int		 rc = -1;
+
+	msg = twilio_string_to_sign(url, params, &len);
+	if (HMAC(alg == TWILIO_SHA256 ? EVP_sha256() : EVP_sha1(), token,
+	    (int)strlen(token), (unsigned char *)msg, len, md, &mdlen) !=
+	    NULL && outlen >= 4 * ((mdlen + 2) / 3) + 1) {
+		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+		rc = 0;
+	}
+	free(msg);
+	return rc;
+}
+
+/*
+ * Split url into scheme "://" host [":" port] rest. Returns 0, or -1 if it
+ * has no "://".
+ */
+struct twilio_url {
+	const char	*scheme, *host, *port, *rest;
+	size_t		 schemelen, hostlen, portlen;
+};
+
+static int
+twilio_url_split(const char *url, struct twilio_url *u)
+{
+	const char	*p, *auth_end, *colon = NULL;
+
+	memset(u, 0, sizeof(*u));
+	if ((p = strstr(url, "://")) == NULL)
+		return -1;
+	u->scheme = url;
+	u->schemelen = (size_t)(p - url);
+	u->host = p + 3;
+	auth_end = u->host + strcspn(u->host, "/?#");
+	for (p = u->host; p < auth_end; p++)
+		if (*p == ']')
+			colon = NULL;
+		else if (*p == ':')
+			colon = p;
+	if (colon != NULL && colon + 1 < auth_end &&
+	    strspn(colon + 1, "0123456789") == (size_t)(auth_end - colon - 1)) {
+		u->hostlen = (size_t)(colon - u->host);
+		u->port = colon + 1;
+		u->portlen = (size_t)(auth_end - colon - 1);
+	} else
+		u->hostlen = (size_t)(auth_end - u->host);
+	u->rest = auth_end;
+	return 0;
+}
+
+static const char *
+twilio_default_port(const struct twilio_url *u)
+{
+	if (u->schemelen == 5 && strncasecmp(u->scheme, "https", 5) == 0)
+		return "443";
+	if (u->schemelen == 4 && strncasecmp(u->scheme, "http", 4) == 0)
+		return "80";
+	return NULL;
+}
+
+/*
+ * The URLs the library tries for one received URL: as received, with the
+ * port removed, with the default port added; and each again with scheme
+ * and host lower-cased (WHATWG). Fills v[] with malloc'd strings.
+ */
+static size_t
+twilio_url_variants(const char *url, char *v[TWILIO_URL_VARIANTS])
+{
+	struct twilio_url	 u;
+	const char		*dport;
+	char			*lower;
+	size_t			 n = 0, i;
+	int			 pass;
+
+	v[n++] = xstrdup(url);
+	if (twilio_url_split(url, &u) == -1)
+		return n;
+	dport = twilio_default_port(&u);
+	for (pass = 0; pass < 2; pass++) {
+		char	*sch = xstrndup(u.scheme, u.schemelen);
+		char	*host = xstrndup(u.host, u.hostlen);
+
+		if (pass == 1) {
+			for (i = 0; sch[i]; i++)
+				sch[i] = (char)tolower((unsigned char)sch[i]);
+			for (i = 0; host[i]; i++)
+				host[i] = (char)tolower((unsigned char)host[i]);
+			/* WHATWG drops the default port. */
+			if (u.port != NULL && dport != NULL &&
+			    u.portlen == strlen(dport) &&
+			    strncmp(u.port, dport, u.portlen) == 0)
+				lower = xasprintf("%s://%s%s", sch, host,
+				    u.rest);
+			else
+				lower = xasprintf("%s://%s%s%.*s%s", sch,
+				    host, u.port ? ":" : "", (int)u.portlen,
+				    u.port ? u.port : "", u.rest);
+			v[n++] = lower;
+		}
+		if (u.port != NULL)
+			v[n++] = xasprintf("%s://%s%s", sch, host, u.rest);
+		else if (dport != NULL)
+			v[n++] = xasprintf("%s://%s:%s%s", sch, host, dport,
+			    u.rest);
+		free(sch);
+		free(host);
+	}
+	return n;
+}
+
+const char *
+twilio_verify(const char *token, const char *sig, const char *url,
+    const struct form *params, enum twilio_alg alg)
+{
+	char	*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2];
+	size_t	 n, i, siglen;
+	int	 ok = 0;
+
+	if (sig == NULL || sig[0] == '\0')
+		return "missing signature";
+	siglen = strlen(sig);
+	n = twilio_url_variants(url, v);
+	for (i = 0; i < n; i++) {
+		if (!ok && twilio_signature(token, v[i], params, alg, want,
+		    sizeof(want)) == 0 &&
+		    util_ct_equal(sig, siglen, want, strlen(want)))
+			ok = 1;
+		free(v[i]);
+	}
+	return ok ? NULL : "bad signature";
+}
+
+/* The form fields of an inbound SMS into in; NULL or why not. */
+const char *
+twilio_decode(const struct config *conf, const struct form *f,
+    struct inbound *in)
+{
+	const struct form_field	*sid, *from, *to, *body;
+
+	memset(in, 0, sizeof(*in));
+	in->provider = "twilio";
+	if ((sid = form_get(f, "MessageSid")) == NULL)
+		return "missing field: MessageSid";
+	if ((from = form_get(f, "From")) == NULL)
+		return "missing field: From";
+	if ((to = form_get(f, "To")) == NULL)
+		return "missing field: To";
+	if ((body = form_get(f, "Body")) == NULL)
+		return "missing field: Body";
+	if (sid->vallen == 0 || sid->vallen >= sizeof(in->ext_id))
+		return "MessageSid must be 1..127 characters";
+	util_strlcpy(in->ext_id, sid->val, sizeof(in->ext_id));
+	if (phone_e164(from->val, from->vallen, conf->country_code,
+	    in->from) == -1)
+		return "From is not a phone number";
+	if (to->vallen >= sizeof(in->to))
+		return "To is too long";
+	util_strlcpy(in->to, to->val, sizeof(in->to));
+	in->text = body->val;
+	in->textlen = body->vallen;
+	return NULL;
+}
+
+/* <Response/> or <Response><Message>…</Message></Response>; malloc'd. */
+char *
+twilio_twiml(const char *reply)
+{
+	struct form_buf	 b = { NULL, 0, 0 };
+	const char	*p;
+
+	if (reply == NULL || reply[0] == '\0')
+		return xstrdup("<Response/>");
+	twilio_append(&b, "<Response><Message>", 19);
+	for (p = reply; *p != '\0'; p++)
+		switch (*p) {
+		case '&':
+			twilio_append(&b, "&amp;", 5);
+			break;
+		case '<':
+			twilio_append(&b, "&lt;", 4);
+			break;
+		case '>':
+			twilio_append(&b, "&gt;", 4);
+			break;
+		case '"':
+			twilio_append(&b, "&quot;", 6);
+			break;
+		case '\'':
+			twilio_append(&b, "&apos;", 6);
+			break;
+		default:
+			twilio_append(&b, p, 1);
+		}
+	twilio_append(&b, "</Message></Response>", 21);
+	return b.buf;
+}
+
+/* public_url (no trailing '/') + the request-target as received. */
+static char *
+twilio_request_url(const struct config *conf, struct evhttp_request *req)
+{
+	const char	*uri = evhttp_request_get_uri(req);
+	size_t		 n = strlen(conf->public_url);
+
+	while (n > 0 && conf->public_url[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s", (int)n, conf->public_url, uri ? uri : "");
+}
+
+void
+twilio_inbound(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	const struct config	*conf = tc->conf;
+	struct inbound		 in;
+	struct outcome		 out;
+	struct form		*f;
+	const char		*why;
+	char			*url, *twiml, err[128];
+	int			 rc;
+
+	if (!form_urlencoded(http_header(req, "Content-Type"))) {
+		http_error(req, 415, "content type must be "
+		    "application/x-www-form-urlencoded");
+		return;
+	}
+	if ((f = form_parse(body, len, err, sizeof(err))) == NULL) {
+		http_error(req, 400, err);
+		return;
+	}
+	url = twilio_request_url(conf, req);
+	why = twilio_verify(conf->twilio.auth_token,
+	    http_header(req, "X-Twilio-Signature"), url, f, TWILIO_SHA1);
+	free(url);
+	if (why != NULL) {
+		form_free(f);
+		http_error(req, 403, why);
+		return;
+	}
+	if ((why = twilio_decode(conf, f, &in)) != NULL) {
+		form_free(f);
+		http_error(req, 400, why);
+		return;
+	}
+	rc = router_receive(tc, &in, &out);
+	form_free(f);
+	if (rc == -1) {
+		http_error(req, 503, "cannot store, retry later");
+		return;
+	}
+	twiml = twilio_twiml(out.reply);
+	http_defer(tc->http, req, 200, "text/xml; charset=utf-8", twiml,
+	    strlen(twiml));
+	free(twiml);
+}
