@@ -275,7 +275,7 @@ outbox_backoff_ms(const struct config *conf, int attempts)
 }
 
 /* Retry-After: delta seconds or an HTTP date; -1 if absent or bad. */
-static int64_t
+int64_t
 outbox_retry_after(const char *v)
 {
 	char	*end;
@@ -293,9 +293,7 @@ outbox_retry_after(const char *v)
 }
 
 /* What to do with a response: the delivery rules of SPEC §5. */
-enum outbox_verdict { OB_SENT, OB_RETRY, OB_FAILED };
-
-static enum outbox_verdict
+enum outbox_verdict
 outbox_judge(const struct fetch_result *r, char *why, size_t whylen)
 {
 	if (r->curl_code != 0) {

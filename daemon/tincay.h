@@ -21,6 +21,7 @@
 
 struct event_base;
 struct sqlite3_stmt;
+struct fetch_result;
 struct store;
 
 /* log.c */
@@ -323,6 +324,10 @@ void		 outbox_free(struct outbox *);
 int		 outbox_pass(struct outbox *);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
+int64_t		 outbox_retry_after(const char *);
+enum outbox_verdict { OB_SENT, OB_RETRY, OB_FAILED };
+enum outbox_verdict outbox_judge(const struct fetch_result *, char *why,
+		    size_t whylen);
 
 /* fetch.c: outbound HTTP POST over libcurl's multi interface. */
 struct fetch;
@@ -417,5 +422,24 @@ void		 ussd_nav_keys(const struct config *, char next[8],
 		    char prev[8]);
 /* Where each page of the area list starts (up to max); the page count. */
 size_t		 ussd_pages(const struct config *, size_t *starts, size_t max);
+
+/* providers/africastalking.c: the SMS send API request (SPEC §2, §5). */
+struct africastalking_req {
+	char		*url;
+	char		*headers[3];	/* "Name: value", for fetch_req */
+	size_t		 nheaders;
+	char		*body;		/* form-encoded */
+	size_t		 bodylen;
+};
+/*
+ * The POST that sends text to (E.164, or several joined by ',') as the SDK
+ * builds it: {api_base}/version1/messaging, headers apikey, Accept and
+ * Content-Type, body username, to, message[, from], bulkSMSMode=1. Fills r
+ * (free with africastalking_req_free); -1 with why in err.
+ */
+int		 africastalking_send_request(const struct config *,
+		    const char *to, const char *text,
+		    struct africastalking_req *r, char *err, size_t errlen);
+void		 africastalking_req_free(struct africastalking_req *);
 
 #endif

@@ -309,6 +309,75 @@ test_rollback_keeps_nothing(void **state)
 	    0);
 }
 
+static const char *
+status_of(struct fixture *fx, const char *ref)
+{
+	static char		 status[16];
+	struct report_row	 row;
+
+	assert_int_equal(store_report_get(fx->tc.store, 0, ref, &row), 1);
+	util_strlcpy(status, row.status, sizeof(status));
+	store_report_row_clear(&row);
+	return status;
+}
+
+static void
+test_ack_done_cancel(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o, a;
+	char		 text[64];
+
+	/* T1: police (*) and health (T1) are alerted. */
+	receive(fx, "r1", "+84912345678", "BL thon 1", &o);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	    "WHERE escalate_at IS NOT NULL"), 1);
+
+	/* A stranger cannot take it; an unknown REF changes nothing. */
+	snprintf(text, sizeof(text), "NHAN %s", o.ref);
+	receive(fx, "x1", "+84999999999", text, &a);
+	assert_non_null(strstr(a.reply, "113"));
+	assert_string_equal(status_of(fx, o.ref), "open");
+	receive(fx, "x2", "+84901000001", "NHAN ZZZZ", &a);
+	assert_string_equal(status_of(fx, o.ref), "open");
+
+	/* Police takes it: escalation stops, health is told. */
+	snprintf(text, sizeof(text), "ok %s", o.ref);
+	receive(fx, "a1", "+84901000001", text, &a);
+	assert_string_equal(a.ref, o.ref);
+	assert_non_null(strstr(a.reply, o.ref));
+	assert_string_equal(status_of(fx, o.ref), "acknowledged");
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	    "WHERE escalate_at IS NOT NULL"), 0);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.acknowledged' AND dest = '+84901000002'"),
+	    1);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.acknowledged' AND dest = '+84901000001'"),
+	    0);
+	/* A second NHAN: already taken, nothing new. */
+	receive(fx, "a2", "+84901000002", text, &a);
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.acknowledged'"), 1);
+
+	/* Only the reporter may cancel; then XONG is too late. */
+	snprintf(text, sizeof(text), "HUY %s", o.ref);
+	receive(fx, "c0", "+84901000002", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "acknowledged");
+	receive(fx, "c1", "+84912345678", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "cancelled");
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.cancelled'"), 2);
+
+	/* XONG closes an open report. */
+	receive(fx, "r2", "+84912000001", "SOS thon 1", &o);
+	snprintf(text, sizeof(text), "XONG %s", o.ref);
+	receive(fx, "d1", "+84901000002", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "closed");
+	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.closed' AND dest = '+84901000001'"), 1);
+}
+
 int
 main(void)
 {
@@ -321,6 +390,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_done_cancel, setup,
+		    teardown),
 	};
 
 	log_init(0);

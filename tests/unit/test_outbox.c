@@ -1,0 +1,214 @@
+/*
+ * test_outbox.c: the delivery rules (which answers retry, which fail),
+ * backoff bounds, Retry-After parsing, and the alert texts and bodies the
+ * outbox carries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "../../daemon/tincay.h"
+#include "../../handlers/handlers.h"
+
+static struct config *
+conf_get(void)
+{
+	static const char j[] = "{\"limits\":{\"retry_base_ms\":1000,"
+	    "\"retry_max_s\":60}}";
+	char		 err[128];
+	struct config	*c = config_parse(j, sizeof(j) - 1, err, sizeof(err));
+
+	if (c == NULL)
+		fail_msg("%s", err);
+	return c;
+}
+
+static void
+test_judge(void **state)
+{
+	static const struct {
+		int			 curl_code;
+		long			 status;
+		enum outbox_verdict	 want;
+	} cases[] = {
+		{ 0, 200, OB_SENT }, { 0, 201, OB_SENT }, { 0, 204, OB_SENT },
+		{ 0, 301, OB_FAILED }, { 0, 302, OB_FAILED },
+		{ 0, 307, OB_FAILED }, { 0, 400, OB_FAILED },
+		{ 0, 401, OB_FAILED }, { 0, 404, OB_FAILED },
+		{ 0, 408, OB_RETRY }, { 0, 429, OB_RETRY },
+		{ 0, 500, OB_RETRY }, { 0, 502, OB_RETRY },
+		{ 0, 503, OB_RETRY },
+		{ CURLE_COULDNT_CONNECT, 0, OB_RETRY },
+		{ CURLE_OPERATION_TIMEDOUT, 0, OB_RETRY },
+		{ CURLE_RECV_ERROR, 0, OB_RETRY },
+		{ CURLE_PARTIAL_FILE, 200, OB_RETRY },
+		{ CURLE_WRITE_ERROR, 200, OB_RETRY },
+		{ CURLE_UNSUPPORTED_PROTOCOL, 0, OB_FAILED },
+		{ CURLE_URL_MALFORMAT, 0, OB_FAILED },
+	};
+	struct fetch_result	 r;
+	char			 why[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.curl_code = cases[i].curl_code;
+		r.status = cases[i].status;
+		if (outbox_judge(&r, why, sizeof(why)) != cases[i].want)
+			fail_msg("case %zu (curl %d, HTTP %ld): verdict wrong",
+			    i, cases[i].curl_code, cases[i].status);
+		assert_true(why[0] != '\0');
+	}
+	memset(&r, 0, sizeof(r));
+	r.status = 302;
+	outbox_judge(&r, why, sizeof(why));
+	assert_non_null(strstr(why, "redirect"));
+}
+
+static void
+test_backoff(void **state)
+{
+	struct config	*c = conf_get();
+	int64_t		 d;
+	int		 a, i;
+
+	for (a = 0; a < 12; a++) {
+		int64_t	 full = 1000LL << a;
+
+		if (full > 60000)
+			full = 60000;
+		for (i = 0; i < 50; i++) {
+			d = outbox_backoff_ms(c, a);
+			if (d < full / 2 || d > full)
+				fail_msg("attempt %d: %lld ms not in [%lld, "
+				    "%lld]", a, (long long)d,
+				    (long long)full / 2, (long long)full);
+		}
+	}
+	/* Huge attempt counts stay capped, no overflow. */
+	d = outbox_backoff_ms(c, 100000);
+	assert_true(d >= 30000 && d <= 60000);
+	config_free(c);
+}
+
+static void
+test_retry_after(void **state)
+{
+	char	 date[64];
+	time_t	 t = time(NULL) + 120;
+	struct tm tm;
+	int64_t	 v;
+
+	assert_int_equal(outbox_retry_after("7"), 7);
+	assert_int_equal(outbox_retry_after("0"), 0);
+	assert_int_equal(outbox_retry_after(NULL), -1);
+	assert_int_equal(outbox_retry_after(""), -1);
+	assert_int_equal(outbox_retry_after("soon"), -1);
+	assert_int_equal(outbox_retry_after("-5"), -1);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	v = outbox_retry_after(date);
+	assert_true(v >= 115 && v <= 121);
+}
+
+static void
+test_alert_texts(void **state)
+{
+	struct config		*c = conf_get();
+	struct alert_report	 r;
+	struct text_seg		 seg;
+	char			*s, *long_text;
+	cJSON			*o;
+	size_t			 i;
+	static const char *const events[] = { "report.created",
+	    "report.escalated", "report.updated", "report.acknowledged",
+	    "report.closed", "report.cancelled" };
+
+	long_text = xmalloc(2000);
+	long_text[0] = '\0';
+	for (i = 0; i < 40; i++)
+		strcat(long_text, "Chồng tôi đánh tôi, xin giúp đỡ. ");
+	memset(&r, 0, sizeof(r));
+	r.id = 1;
+	r.ref = "A7K2";
+	r.category = "gbv";
+	r.area = "T3";
+	r.reporter = "+84912345678";
+	r.text = long_text;
+	r.textlen = strlen(long_text);
+	r.at = 1795968000;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		s = alert_sms_text(c, &r, events[i]);
+		text_segments(s, strlen(s), &seg);
+		if (seg.enc != TEXT_GSM7 || seg.segments > 2)
+			fail_msg("%s: %zu segments: %s", events[i],
+			    seg.segments, s);
+		assert_non_null(strstr(s, "A7K2"));
+		free(s);
+	}
+	s = alert_sms_text(c, &r, "report.created");
+	assert_int_equal(strncmp(s, "BL A7K2 T3 0912345678: Chong toi danh",
+	    37), 0);
+	assert_non_null(strstr(s, ". Tra loi NHAN A7K2"));
+	free(s);
+
+	s = alert_webhook_body(&r, "report.created");
+	o = cJSON_Parse(s);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "event")->valuestring,
+	    "report.created");
+	assert_string_equal(cJSON_GetObjectItem(o, "ref")->valuestring,
+	    "A7K2");
+	assert_string_equal(cJSON_GetObjectItem(o, "category")->valuestring,
+	    "gbv");
+	assert_string_equal(cJSON_GetObjectItem(o, "area")->valuestring,
+	    "T3");
+	assert_string_equal(cJSON_GetObjectItem(o, "reporter")->valuestring,
+	    "+84912345678");
+	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring,
+	    long_text);
+	assert_string_equal(cJSON_GetObjectItem(o, "received_at")->
+	    valuestring, "2026-11-29T16:00:00Z");
+	cJSON_Delete(o);
+	free(s);
+	r.area = NULL;
+	s = alert_webhook_body(&r, "report.updated");
+	o = cJSON_Parse(s);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "area")));
+	cJSON_Delete(o);
+	free(s);
+	free(long_text);
+	config_free(c);
+}
+
+static void
+test_json_string(void **state)
+{
+	char	*s = util_json_string("a\"b\\c\n\x01 ừ");
+
+	assert_string_equal(s, "\"a\\\"b\\\\c\\u000a\\u0001 ừ\"");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_alert_texts),
+		cmocka_unit_test(test_json_string),
+	};
+
+	log_init(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
