@@ -79,6 +79,10 @@ static const struct http_route http_routes[] = {
 	{ "/metrics", HTTP_GET, NULL, route_metrics },
 	{ "/sms/generic", HTTP_POST, route_generic_enabled, generic_inbound },
 	{ "/sms/twilio", HTTP_POST, route_twilio_enabled, twilio_inbound },
+	{ "/sms/africastalking", HTTP_POST, route_africastalking_enabled,
+	    africastalking_sms_inbound },
+	{ "/ussd/africastalking", HTTP_POST, route_africastalking_enabled,
+	    africastalking_ussd_inbound },
 };
 
 static int
@@ -524,9 +528,13 @@ void
 route_metrics(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
-	struct http	*h = tc->http;
-	char		*out;
+	struct http		*h = tc->http;
+	struct outbox_stats	 ob;
+	char			*out;
 
+	memset(&ob, 0, sizeof(ob));
+	if (tc->outbox != NULL)
+		outbox_metrics(tc->outbox, &ob);
 	out = xasprintf(
 	    "# TYPE tincay_http_requests_total counter\n"
 	    "tincay_http_requests_total %llu\n"
@@ -543,14 +551,27 @@ route_metrics(struct tincay *tc, struct evhttp_request *req,
 	    "# TYPE tincay_commits_total counter\n"
 	    "tincay_commits_total %llu\n"
 	    "# TYPE tincay_commit_failures_total counter\n"
-	    "tincay_commit_failures_total %llu\n",
+	    "tincay_commit_failures_total %llu\n"
+	    "# TYPE tincay_outbox_sent_total counter\n"
+	    "tincay_outbox_sent_total %llu\n"
+	    "# TYPE tincay_outbox_retries_total counter\n"
+	    "tincay_outbox_retries_total %llu\n"
+	    "# TYPE tincay_outbox_failed_total counter\n"
+	    "tincay_outbox_failed_total %llu\n"
+	    "# TYPE tincay_escalations_total counter\n"
+	    "tincay_escalations_total %llu\n"
+	    "# TYPE tincay_outbox_inflight gauge\n"
+	    "tincay_outbox_inflight %zu\n",
 	    (unsigned long long)h->n_requests, h->nconns,
 	    (unsigned long long)h->n_accept_errors,
 	    (unsigned long long)tc->n_messages,
 	    (unsigned long long)tc->n_duplicates,
 	    (unsigned long long)tc->n_reports,
 	    (unsigned long long)tc->n_commits,
-	    (unsigned long long)tc->n_commit_failures);
+	    (unsigned long long)tc->n_commit_failures,
+	    (unsigned long long)ob.sent, (unsigned long long)ob.retried,
+	    (unsigned long long)ob.failed, (unsigned long long)ob.escalated,
+	    ob.inflight);
 	http_reply(req, 200, "text/plain; version=0.0.4", out, strlen(out));
 	free(out);
 }
