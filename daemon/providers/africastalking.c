@@ -1,0 +1,339 @@
+/*
+ * africastalking.c: the Africa's Talking provider (SPEC §3, §6). Inbound
+ * SMS (answered through the outbox), the USSD endpoint that drives the
+ * menu of handlers/ussd.c, and the request of its SMS send API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/http.h>
+
+#include "../tincay.h"
+#include "../http_routes.h"
+
+#define AT_DEFAULT_BASE	"https://api.africastalking.com"
+#define AT_SANDBOX_BASE	"https://api.sandbox.africastalking.com"
+#define AT_SEND_PATH	"/version1/messaging"
+
+int
+route_africastalking_enabled(const struct config *conf)
+{
+	return conf->africastalking.enabled;
+}
+
+/* The ?token= of the request, compared in constant time; NULL if good. */
+const char *
+africastalking_token_check(const struct config *conf, const char *query)
+{
+	const struct form_field	*t;
+	struct form		*q;
+	const char		*why = "bad token";
+	const char		*want = conf->africastalking.token;
+	char			 err[64];
+
+	if (query == NULL ||
+	    (q = form_parse(query, strlen(query), err, sizeof(err))) == NULL)
+		return "missing token";
+	if ((t = form_get(q, "token")) == NULL)
+		why = "missing token";
+	else if (want != NULL && want[0] != '\0' &&
+	    util_ct_equal(t->val, t->vallen, want, strlen(want)))
+		why = NULL;
+	form_free(q);
+	return why;
+}
+
+static const char *
+africastalking_query(struct evhttp_request *req)
+{
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+
+	return uri ? evhttp_uri_get_query(uri) : NULL;
+}
+
+/*
+ * A phone number field: an unencoded '+' arrives as a space (the SDK's own
+ * tests send them so); a leading space is taken for that '+'.
+ */
+static int
+africastalking_phone(const struct config *conf, const struct form_field *f,
+    char out[PHONE_MAX])
+{
+	char	*s;
+	int	 rc;
+
+	if (f->vallen > 0 && f->val[0] == ' ') {
+		s = xstrdup(f->val);
+		s[0] = '+';
+		rc = phone_e164(s, f->vallen, conf->country_code, out);
+		free(s);
+		return rc;
+	}
+	return phone_e164(f->val, f->vallen, conf->country_code, out);
+}
+
+/* Fields from, to, text, id (date, linkId, networkCode optional). */
+const char *
+africastalking_sms_decode(const struct config *conf, const struct form *f,
+    struct inbound *in)
+{
+	static const struct {
+		const char	*name, *missing;
+	} need[] = {
+		{ "from", "missing field: from" },
+		{ "to", "missing field: to" },
+		{ "text", "missing field: text" },
+		{ "id", "missing field: id" },
+	};
+	const struct form_field	*v[4];
+	size_t			 i;
+
+	memset(in, 0, sizeof(*in));
+	in->provider = "africastalking";
+	in->reply_via_outbox = 1;
+	for (i = 0; i < 4; i++)
+		if ((v[i] = form_get(f, need[i].name)) == NULL)
+			return need[i].missing;
+	if (africastalking_phone(conf, v[0], in->from) == -1)
+		return "from is not a phone number";
+	if (v[1]->vallen >= sizeof(in->to))
+		return "to is too long";
+	util_strlcpy(in->to, v[1]->val, sizeof(in->to));
+	in->text = v[2]->val;
+	in->textlen = v[2]->vallen;
+	if (v[3]->vallen == 0 || v[3]->vallen >= sizeof(in->ext_id))
+		return "id must be 1..127 characters";
+	util_strlcpy(in->ext_id, v[3]->val, sizeof(in->ext_id));
+	return NULL;
+}
+
+/* Common checks of both endpoints: type, token, form. NULL: answered. */
+static struct form *
+africastalking_form(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	struct form	*f;
+	const char	*why;
+	char		 err[128];
+
+	if (!form_urlencoded(http_header(req, "Content-Type"))) {
+		http_error(req, 415, "content type must be "
+		    "application/x-www-form-urlencoded");
+		return NULL;
+	}
+	if ((why = africastalking_token_check(tc->conf,
+	    africastalking_query(req))) != NULL) {
+		http_error(req, 403, why);
+		return NULL;
+	}
+	if ((f = form_parse(body, len, err, sizeof(err))) == NULL) {
+		http_error(req, 400, err);
+		return NULL;
+	}
+	return f;
+}
+
+/* POST /sms/africastalking?token=T: 200, empty; the reply goes out later. */
+void
+africastalking_sms_inbound(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	struct inbound	 in;
+	struct outcome	 out;
+	struct form	*f;
+	const char	*why;
+	int		 rc;
+
+	if ((f = africastalking_form(tc, req, body, len)) == NULL)
+		return;
+	if ((why = africastalking_sms_decode(tc->conf, f, &in)) != NULL) {
+		form_free(f);
+		http_error(req, 400, why);
+		return;
+	}
+	rc = router_receive(tc, &in, &out);
+	form_free(f);
+	if (rc == -1) {
+		http_error(req, 503, "cannot store, retry later");
+		return;
+	}
+	http_defer(tc->http, req, 200, NULL, NULL, 0);
+}
+
+/*
+ * The text a USSD action files: the category's first keyword and the
+ * area's code, so that it takes the same path as an SMS. malloc'd.
+ */
+char *
+africastalking_ussd_text(const struct config *conf,
+    const struct ussd_screen *s)
+{
+	const struct strlist	*kw = &conf->keywords[s->cat];
+	const char		*k = kw->n > 0 ? kw->v[0] : "";
+
+	if (s->action == USSD_REPORT && s->area >= 0 &&
+	    (size_t)s->area < conf->nareas)
+		return xasprintf("%s %s", k, conf->areas[s->area].code);
+	return xstrdup(k);
+}
+
+static void
+africastalking_ussd_reply(struct tincay *tc, struct evhttp_request *req,
+    const struct ussd_screen *s, int deferred)
+{
+	char	*out;
+
+	out = xasprintf("%s %s", s->end ? "END" : "CON", s->text);
+	if (deferred)
+		http_defer(tc->http, req, 200, "text/plain; charset=utf-8",
+		    out, strlen(out));
+	else
+		http_reply(req, 200, "text/plain; charset=utf-8", out,
+		    strlen(out));
+	free(out);
+}
+
+/*
+ * POST /ussd/africastalking?token=T: the next screen. An answer that files
+ * something goes through the router as provider "africastalking-ussd" with
+ * the session id as message id: a re-sent last step finds it and gets the
+ * same END screen, and nothing is filed twice.
+ */
+void
+africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
+    const char *body, size_t len)
+{
+	const struct config	*conf = tc->conf;
+	const struct form_field	*sid, *phone, *text, *code;
+	struct ussd_screen	 s;
+	struct inbound		 in;
+	struct outcome		 out;
+	struct form		*f;
+	char			*msg;
+	int			 rc;
+
+	if ((f = africastalking_form(tc, req, body, len)) == NULL)
+		return;
+	sid = form_get(f, "sessionId");
+	phone = form_get(f, "phoneNumber");
+	text = form_get(f, "text");
+	code = form_get(f, "serviceCode");
+	if (sid == NULL || phone == NULL || text == NULL) {
+		form_free(f);
+		http_error(req, 400, sid == NULL ? "missing field: sessionId" :
+		    phone == NULL ? "missing field: phoneNumber" :
+		    "missing field: text");
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.provider = "africastalking-ussd";
+	if (sid->vallen == 0 || sid->vallen >= sizeof(in.ext_id) ||
+	    africastalking_phone(conf, phone, in.from) == -1) {
+		form_free(f);
+		http_error(req, 400, sid->vallen == 0 ||
+		    sid->vallen >= sizeof(in.ext_id) ?
+		    "sessionId must be 1..127 characters" :
+		    "phoneNumber is not a phone number");
+		return;
+	}
+	ussd_step(conf, text->val, text->vallen, &s);
+	if (!s.end || s.action == USSD_NONE) {
+		form_free(f);
+		africastalking_ussd_reply(tc, req, &s, 0);
+		return;
+	}
+	util_strlcpy(in.ext_id, sid->val, sizeof(in.ext_id));
+	if (code != NULL && code->vallen < sizeof(in.to))
+		util_strlcpy(in.to, code->val, sizeof(in.to));
+	msg = africastalking_ussd_text(conf, &s);
+	in.text = msg;
+	in.textlen = strlen(msg);
+	rc = router_receive(tc, &in, &out);
+	free(msg);
+	form_free(f);
+	if (rc == -1) {
+		http_error(req, 503, "cannot store, retry later");
+		return;
+	}
+	ussd_result(out.reply, &s);
+	africastalking_ussd_reply(tc, req, &s, 1);
+}
+
+void
+africastalking_req_free(struct africastalking_req *r)
+{
+	size_t	 i;
+
+	if (r == NULL)
+		return;
+	free(r->url);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i]);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Each comma-separated recipient must be "+" and digits (the SDK's rule). */
+static int
+africastalking_to_ok(const char *to)
+{
+	const char	*p = to;
+	size_t		 n;
+
+	for (;;) {
+		if (*p != '+')
+			return 0;
+		n = strspn(p + 1, "0123456789");
+		if (n < 6 || n > 15)
+			return 0;
+		p += 1 + n;
+		if (*p == '\0')
+			return 1;
+		if (*p++ != ',')
+			return 0;
+	}
+}
+
+int
+africastalking_send_request(const struct config *conf, const char *to,
+    const char *text, struct africastalking_req *r, char *err,
+    size_t errlen)
+{
+	const char	*base = conf->africastalking.api_base;
+	const char	*user = conf->africastalking.username;
+	const char	*from = conf->africastalking.from;
+	struct form_buf	 b = { NULL, 0, 0 };
+	size_t		 n;
+
+	memset(r, 0, sizeof(*r));
+	if (to == NULL || !africastalking_to_ok(to)) {
+		snprintf(err, errlen, "to must be +<country code><number>");
+		return -1;
+	}
+	if (base == NULL || base[0] == '\0')
+		base = AT_DEFAULT_BASE;
+	/* The SDK's sandbox: its username, on the default base. */
+	if (user != NULL && strcasecmp(user, "sandbox") == 0 &&
+	    strcmp(base, AT_DEFAULT_BASE) == 0)
+		base = AT_SANDBOX_BASE;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	r->url = xasprintf("%.*s%s", (int)n, base, AT_SEND_PATH);
+	r->headers[r->nheaders++] = xasprintf("apikey: %s",
+	    conf->africastalking.api_key ? conf->africastalking.api_key : "");
+	r->headers[r->nheaders++] = xstrdup("Accept: application/json");
+	r->headers[r->nheaders++] = xstrdup("Content-Type: "
+	    "application/x-www-form-urlencoded;charset=utf-8");
+	form_add(&b, "username", user ? user : "");
+	form_add(&b, "to", to);
+	form_add(&b, "message", text ? text : "");
+	if (from != NULL && from[0] != '\0')
+		form_add(&b, "from", from);
+	form_add(&b, "bulkSMSMode", "1");
+	r->body = b.buf;
+	r->bodylen = b.len;
+	return 0;
+}

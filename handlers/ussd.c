@@ -1,0 +1,315 @@
+/*
+ * ussd.c: the USSD menu of SPEC §6 as a pure function, no I/O. From the
+ * answers so far ("", "1", "1*3", joined by '*') to the next screen (CON or
+ * END, unaccented, at most USSD_SCREEN_MAX characters) and what to file.
+ *
+ * The area list is numbered 1..N in config order, with 0 for "don't know",
+ * on every page. When it does not fit one screen it is paged: the keys
+ * "98" (next page) and "99" (previous page) move between pages, and any
+ * area number is accepted on any page. With 97 areas or more the keys grow
+ * a digit ("998", "999") so that they never collide with an area number.
+ * A key that is neither shows the same page again, headed "Sai so.".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+
+#define USSD_NAME_MAX	24	/* characters of an area name shown */
+#define USSD_TOKEN_MAX	6	/* digits of one answer */
+
+static const char ussd_menu[] =
+    "Tin cay - chon so:\n"
+    "1 Bao tin bao luc\n"
+    "2 Dia chi tin cay\n"
+    "3 Dang ky Thang hanh dong\n"
+    "4 So dien thoai khan cap";
+static const char ussd_hotlines[] =
+    "Goi mien phi:\n"
+    "111 Bao ve tre em\n"
+    "113 Cong an\n"
+    "115 Cap cuu\n"
+    "1800 1768 Tu van, ho tro";
+static const char ussd_help[] =
+    "Lua chon khong hop le. Quay lai ma nay va chon 1-4. "
+    "Khan cap goi 113.";
+static const char ussd_header[] = "Chon thon:";
+static const char ussd_header_bad[] = "Sai so. Chon thon:";
+static const char ussd_unknown[] = "0 Khong biet";
+static const char ussd_next[] = "Tiep";
+static const char ussd_prev[] = "Truoc";
+
+/* What the first answer chooses. */
+static const struct {
+	const char	*key;
+	enum category	 cat;	/* CAT_GBV/CAT_SHELTER: the area list */
+	enum ussd_action action;
+	const char	*screen;	/* END screen of an answer with none */
+} ussd_choices[] = {
+	{ "1", CAT_GBV, USSD_REPORT, NULL },
+	{ "2", CAT_SHELTER, USSD_REPORT, NULL },
+	{ "3", CAT_SIGNUP, USSD_SIGNUP, NULL },
+	{ "4", CAT_HELP, USSD_NONE, ussd_hotlines },
+};
+
+/* Keep printable ASCII; anything else becomes '?', control chars ' '. */
+static void
+ussd_ascii(char *s)
+{
+	unsigned char	*p, *o;
+
+	for (p = o = (unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*o++ = ' ';
+		else if (*p < 0x80)
+			*o++ = *p;
+		else if ((*p & 0xc0) != 0x80)
+			*o++ = '?';
+	}
+	*o = '\0';
+}
+
+/* "N name" for area i: folded, ASCII, cut to USSD_NAME_MAX. */
+static void
+ussd_area_line(const struct config *conf, size_t i, char *out, size_t outlen)
+{
+	const char	*name = conf->areas[i].name;
+	char		*f;
+
+	if (name == NULL || name[0] == '\0')
+		name = conf->areas[i].code;
+	f = text_gsm7(name, strlen(name), 1);
+	ussd_ascii(f);
+	if (strlen(f) > USSD_NAME_MAX)
+		f[USSD_NAME_MAX] = '\0';
+	snprintf(out, outlen, "%zu %s", i + 1, f);
+	free(f);
+}
+
+void
+ussd_nav_keys(const struct config *conf, char next[8], char prev[8])
+{
+	size_t	 n = conf->nareas + 2, w = 1, i;
+
+	while (n >= 10 && w < 6) {
+		n /= 10;
+		w++;
+	}
+	if (w < 2)
+		w = 2;
+	for (i = 0; i < w; i++)
+		next[i] = prev[i] = '9';
+	next[w - 1] = '8';
+	next[w] = prev[w] = '\0';
+}
+
+/*
+ * Lay out the areas from first: how many fit one screen with the header,
+ * the "0" line and (when paged) both navigation lines. At least one.
+ */
+static size_t
+ussd_page_fit(const struct config *conf, size_t first, int paged,
+    const char *next, const char *prev)
+{
+	char	 line[64];
+	size_t	 used, n = 0, i;
+
+	used = sizeof(ussd_header_bad) - 1 + 1 + sizeof(ussd_unknown) - 1;
+	if (paged)
+		used += 1 + strlen(next) + 1 + sizeof(ussd_next) - 1 +
+		    1 + strlen(prev) + 1 + sizeof(ussd_prev) - 1;
+	for (i = first; i < conf->nareas; i++) {
+		ussd_area_line(conf, i, line, sizeof(line));
+		if (used + strlen(line) + 1 > USSD_SCREEN_MAX && n > 0)
+			break;
+		used += strlen(line) + 1;
+		n++;
+	}
+	return n;
+}
+
+/* Page starts into starts[] (up to max); returns the page count. */
+size_t
+ussd_pages(const struct config *conf, size_t *starts, size_t max)
+{
+	char	 next[8], prev[8];
+	size_t	 first = 0, np = 0, k;
+	int	 paged;
+
+	ussd_nav_keys(conf, next, prev);
+	paged = ussd_page_fit(conf, 0, 0, next, prev) < conf->nareas;
+	do {
+		if (np < max)
+			starts[np] = first;
+		np++;
+		k = ussd_page_fit(conf, first, paged, next, prev);
+		first += k;
+	} while (first < conf->nareas && k > 0);
+	return np;
+}
+
+static void
+ussd_append(struct ussd_screen *s, const char *line)
+{
+	size_t	 n = strlen(s->text);
+
+	if (n > 0 && n < sizeof(s->text) - 1)
+		s->text[n++] = '\n';
+	util_strlcpy(s->text + n, line, sizeof(s->text) - n);
+}
+
+static void
+ussd_area_screen(const struct config *conf, size_t page, int bad,
+    struct ussd_screen *s)
+{
+	size_t	 starts[64], *st = starts, np, first, last, i;
+	char	 next[8], prev[8], line[64];
+
+	np = ussd_pages(conf, starts, 64);
+	if (np > 64) {
+		st = xcalloc(np, sizeof(*st));
+		ussd_pages(conf, st, np);
+	}
+	ussd_nav_keys(conf, next, prev);
+	first = st[page];
+	last = page + 1 < np ? st[page + 1] : conf->nareas;
+	s->end = 0;
+	s->text[0] = '\0';
+	ussd_append(s, bad ? ussd_header_bad : ussd_header);
+	for (i = first; i < last; i++) {
+		ussd_area_line(conf, i, line, sizeof(line));
+		ussd_append(s, line);
+	}
+	ussd_append(s, ussd_unknown);
+	if (page + 1 < np) {
+		snprintf(line, sizeof(line), "%s %s", next, ussd_next);
+		ussd_append(s, line);
+	}
+	if (page > 0) {
+		snprintf(line, sizeof(line), "%s %s", prev, ussd_prev);
+		ussd_append(s, line);
+	}
+	if (st != starts)
+		free(st);
+}
+
+/* A decimal answer of 1..USSD_TOKEN_MAX digits, no leading zero but "0". */
+static long
+ussd_number(const char *t, size_t n)
+{
+	long	 v = 0;
+	size_t	 i;
+
+	if (n == 0 || n > USSD_TOKEN_MAX || (n > 1 && t[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -1;
+		v = v * 10 + (t[i] - '0');
+	}
+	return v;
+}
+
+static int
+ussd_is(const char *t, size_t n, const char *key)
+{
+	return strlen(key) == n && memcmp(t, key, n) == 0;
+}
+
+/* The answers after "1" or "2": page through areas until one is picked. */
+static void
+ussd_area_walk(const struct config *conf, const char *p, const char *end,
+    struct ussd_screen *s)
+{
+	char		 next[8], prev[8];
+	size_t		 starts[1], np, page = 0, n;
+	const char	*star;
+	long		 v;
+	int		 bad = 0;
+
+	ussd_nav_keys(conf, next, prev);
+	np = ussd_pages(conf, starts, 1);
+	while (p != NULL && p <= end) {
+		star = memchr(p, '*', (size_t)(end - p));
+		n = star ? (size_t)(star - p) : (size_t)(end - p);
+		if (ussd_is(p, n, next) && np > 1) {
+			if (page + 1 < np)
+				page++;
+			bad = 0;
+		} else if (ussd_is(p, n, prev) && np > 1) {
+			if (page > 0)
+				page--;
+			bad = 0;
+		} else if ((v = ussd_number(p, n)) >= 0 &&
+		    (size_t)v <= conf->nareas) {
+			s->end = 1;
+			s->area = (int)v - 1;
+			s->text[0] = '\0';
+			return;
+		} else
+			bad = 1;
+		p = star ? star + 1 : NULL;
+	}
+	ussd_area_screen(conf, page, bad, s);
+	s->action = USSD_NONE;
+}
+
+void
+ussd_step(const struct config *conf, const char *text, size_t len,
+    struct ussd_screen *s)
+{
+	const char	*end = text + len, *star;
+	size_t		 n, i;
+
+	memset(s, 0, sizeof(*s));
+	s->area = -1;
+	s->cat = CAT_UNKNOWN;
+	if (len == 0) {
+		util_strlcpy(s->text, ussd_menu, sizeof(s->text));
+		return;
+	}
+	star = memchr(text, '*', len);
+	n = star ? (size_t)(star - text) : len;
+	for (i = 0; i < sizeof(ussd_choices) / sizeof(ussd_choices[0]); i++)
+		if (ussd_is(text, n, ussd_choices[i].key))
+			break;
+	s->end = 1;
+	if (i == sizeof(ussd_choices) / sizeof(ussd_choices[0])) {
+		util_strlcpy(s->text, ussd_help, sizeof(s->text));
+		return;
+	}
+	s->cat = ussd_choices[i].cat;
+	s->action = ussd_choices[i].action;
+	if (ussd_choices[i].screen != NULL) {
+		util_strlcpy(s->text, ussd_choices[i].screen,
+		    sizeof(s->text));
+		return;
+	}
+	if (s->action != USSD_REPORT)
+		return;
+	if (star == NULL) {
+		ussd_area_screen(conf, 0, 0, s);
+		s->action = USSD_NONE;
+		return;
+	}
+	ussd_area_walk(conf, star + 1, end, s);
+}
+
+void
+ussd_result(const char *reply, struct ussd_screen *s)
+{
+	char	*f;
+	size_t	 n;
+
+	if (reply == NULL || reply[0] == '\0')
+		reply = "Da tiep nhan. Khan cap goi 113.";
+	f = text_gsm7(reply, strlen(reply), 2);
+	ussd_ascii(f);
+	n = strlen(f);
+	if (n > USSD_SCREEN_MAX)
+		f[USSD_SCREEN_MAX] = '\0';
+	util_strlcpy(s->text, f, sizeof(s->text));
+	free(f);
+	s->end = 1;
+}

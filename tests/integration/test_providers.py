@@ -1,0 +1,199 @@
+"""
+test_providers.py: the real providers and USSD (SPEC §3, §6): Twilio's
+signature, TwiML and retries; Africa's Talking SMS with its token and the
+reply through the outbox; the USSD menu on a basic phone, filing exactly
+one report per session.
+"""
+
+import base64
+import hashlib
+import hmac
+import urllib.parse
+
+from harness import REF_RE, case, check, eq
+
+TW_TOKEN = "it-twilio-token-3b8e"
+AT_TOKEN = "it-at-token-91c2"
+PROVIDERS = {"providers": {
+	"twilio": {"account_sid": "AC00000000000000000000000000000000",
+	    "auth_token": TW_TOKEN, "from": "+15005550006"},
+	"africastalking": {"username": "sandbox", "api_key": "k",
+	    "token": AT_TOKEN}}}
+
+
+def twilio_sign(token, url, params):
+	"""As the official library: url + key + value sorted by key."""
+	s = url
+	for k in sorted(set(k for k, _ in params)):
+		for v in sorted(set(v for kk, v in params if kk == k)):
+			s += k + v
+	mac = hmac.new(token.encode(), s.encode(), hashlib.sha1).digest()
+	return base64.b64encode(mac).decode()
+
+
+def twilio_post(d, params, sig=None, body=None):
+	path = "/sms/twilio"
+	if sig is None:
+		sig = twilio_sign(TW_TOKEN, d.config["public_url"] + path,
+		    params)
+	if body is None:
+		body = urllib.parse.urlencode(params).encode()
+	return d.request("POST", path, body, {
+	    "Content-Type": "application/x-www-form-urlencoded",
+	    "X-Twilio-Signature": sig})
+
+
+def tw_params(sid, frm, text):
+	return [("AccountSid", "AC00000000000000000000000000000000"),
+	    ("MessageSid", sid), ("From", frm), ("To", "+15005550006"),
+	    ("Body", text), ("NumMedia", "0")]
+
+
+@case(PROVIDERS)
+def test_twilio_signed_retry_and_tamper(d):
+	p = tw_params("SMa1", "+84912345678", "Báo lực thôn 3 a+b & <c>")
+	r = twilio_post(d, p)
+	eq(r.status, 200, "signed Twilio request: %r" % r)
+	check((r.header("Content-Type") or "").startswith("text/xml"),
+	    "TwiML content type: %r" % r.header("Content-Type"))
+	body = r.body.decode()
+	check(body.startswith("<Response><Message>") and
+	    body.endswith("</Message></Response>"), "TwiML: %r" % body)
+	reps = d.reports()
+	eq(len(reps), 1, "reports after one Twilio SMS")
+	check(REF_RE.match(reps[0]["ref"]) and reps[0]["ref"] in body,
+	    "REF %s in %r" % (reps[0]["ref"], body))
+	eq(reps[0]["area"], "T3", "area")
+	# Retried MessageSid: identical reply, nothing new.
+	r2 = twilio_post(d, p)
+	eq(r2.status, 200, "retry status")
+	eq(r2.body, r.body, "retry body")
+	eq(len(d.reports()), 1, "reports after the retry")
+	eq(len(d.messages()), 1, "messages after the retry")
+	# One byte of the signed body changed: 403, nothing stored.
+	raw = urllib.parse.urlencode(tw_params("SMa2", "+84912345678",
+	    "BL thon 3")).encode()
+	sig = twilio_sign(TW_TOKEN, d.config["public_url"] + "/sms/twilio",
+	    tw_params("SMa2", "+84912345678", "BL thon 3"))
+	eq(twilio_post(d, None, sig, raw).status, 200, "good request")
+	bad = raw.replace(b"thon+3", b"thon+4")
+	check(bad != raw, "tamper")
+	bad = bad.replace(b"SMa2", b"SMa3")
+	eq(twilio_post(d, None, sig, bad).status, 403, "one byte changed")
+	eq(twilio_post(d, None, "", raw.replace(b"SMa2", b"SMa4")).status,
+	    403, "no signature")
+	eq(len(d.messages()), 2, "messages after the refused ones")
+	# Wrong content type, broken form.
+	r = d.request("POST", "/sms/twilio", raw, {"Content-Type":
+	    "application/json", "X-Twilio-Signature": sig})
+	eq(r.status, 415, "JSON to /sms/twilio")
+	r = d.request("POST", "/sms/twilio", b"Body=%zz", {"Content-Type":
+	    "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
+	eq(r.status, 400, "broken form")
+
+
+@case()
+def test_providers_absent_404(d):
+	for path in ("/sms/twilio", "/sms/africastalking?token=x",
+	    "/ussd/africastalking?token=x"):
+		r = d.request("POST", path, b"a=1", {"Content-Type":
+		    "application/x-www-form-urlencoded"})
+		eq(r.status, 404, "%s without its provider" % path)
+
+
+def at_post(d, path, fields, token=AT_TOKEN):
+	q = "?token=" + urllib.parse.quote(token) if token is not None else ""
+	return d.request("POST", path + q,
+	    urllib.parse.urlencode(fields).encode(),
+	    {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+@case(PROVIDERS)
+def test_africastalking_sms_token_and_outbox(d):
+	f = {"from": "+84912345678", "to": "8088", "text": "BL thon 2",
+	    "date": "2026-11-20 10:00:00", "id": "at-1", "linkId": "L1"}
+	eq(at_post(d, "/sms/africastalking", f, "wrong").status, 403,
+	    "wrong token")
+	eq(at_post(d, "/sms/africastalking", f, None).status, 403,
+	    "no token")
+	eq(len(d.messages()), 0, "nothing stored for 403")
+	r = at_post(d, "/sms/africastalking", f)
+	eq(r.status, 200, "right token: %r" % r)
+	eq(r.body, b"", "empty body")
+	reps = d.reports()
+	eq(len(reps), 1, "reports")
+	replies = [o for o in d.outbox() if o.get("event") == "reply"]
+	eq(len(replies), 1, "reply rows in the outbox")
+	eq(replies[0].get("channel"), "sms", "reply channel")
+	eq(replies[0].get("ref"), reps[0]["ref"], "reply ref")
+	# A retry: 200, no second report, no second reply.
+	eq(at_post(d, "/sms/africastalking", f).status, 200, "retry")
+	eq(len(d.reports()), 1, "reports after retry")
+	eq(len([o for o in d.outbox() if o.get("event") == "reply"]), 1,
+	    "reply rows after retry")
+	del f["id"]
+	eq(at_post(d, "/sms/africastalking", f).status, 400, "no id")
+
+
+def ussd(d, text, session="ATUid_1", phone="+84912345678"):
+	r = at_post(d, "/ussd/africastalking", {"sessionId": session,
+	    "serviceCode": "*384*123#", "phoneNumber": phone,
+	    "networkCode": "45204", "text": text})
+	eq(r.status, 200, "USSD %r: %r" % (text, r))
+	body = r.body.decode()
+	check(body.startswith("CON ") or body.startswith("END "),
+	    "USSD body %r" % body)
+	check(len(body) <= 182 and body.isascii(),
+	    "screen over 182 characters or not ASCII: %r" % body)
+	return body
+
+
+@case(PROVIDERS)
+def test_ussd_session_files_once(d):
+	s = ussd(d, "")
+	check(s.startswith("CON ") and "1 " in s and "4 " in s, "menu %r" % s)
+	s = ussd(d, "1")
+	check(s.startswith("CON ") and "3 Thon 3" in s and "0 " in s,
+	    "areas %r" % s)
+	end = ussd(d, "1*3")
+	check(end.startswith("END "), "final %r" % end)
+	reps = d.reports()
+	eq(len(reps), 1, "reports")
+	eq(reps[0]["category"], "gbv", "category")
+	eq(reps[0]["area"], "T3", "area")
+	check(reps[0]["ref"] in end, "REF in %r" % end)
+	# The last step re-sent: same screen, still one report.
+	eq(ussd(d, "1*3"), end, "re-sent final step")
+	eq(len(d.reports()), 1, "reports after re-send")
+	msgs = [m for m in d.messages() if m["provider"] ==
+	    "africastalking-ussd"]
+	eq(len(msgs), 1, "USSD messages")
+	eq(msgs[0]["provider_id"], "ATUid_1", "message id is the session")
+	# Another session: hotlines, help, unknown area; wrong token.
+	check("113" in ussd(d, "4", "ATUid_2"), "hotlines")
+	check(ussd(d, "9", "ATUid_3").startswith("END "), "help")
+	ussd(d, "2*0", "ATUid_4")
+	reps = d.reports()
+	eq(len(reps), 2, "reports after a shelter report")
+	eq(reps[1]["area"], None, "unknown area")
+	r = at_post(d, "/ussd/africastalking", {"sessionId": "x",
+	    "phoneNumber": "+84912345678", "text": ""}, "nope")
+	eq(r.status, 403, "USSD with a wrong token")
+	# An unencoded '+' in phoneNumber arrives as a space: still a number.
+	r = d.request("POST", "/ussd/africastalking?token=" + AT_TOKEN,
+	    b"sessionId=ATUid_5&serviceCode=*384#&phoneNumber=+84912345678"
+	    b"&text=1*1", {"Content-Type":
+	    "application/x-www-form-urlencoded"})
+	eq(r.status, 200, "raw plus: %r" % r)
+
+
+@case(dict(PROVIDERS, areas=[{"code": "X%d" % i,
+    "name": "Thôn Phú Lộc %d" % i} for i in range(1, 31)]))
+def test_ussd_paging(d):
+	s = ussd(d, "1")
+	check("98 Tiep" in s and "99 Truoc" not in s, "first page %r" % s)
+	s2 = ussd(d, "1*98")
+	check("99 Truoc" in s2 and s2 != s, "second page %r" % s2)
+	end = ussd(d, "1*98*98*30")
+	check(end.startswith("END "), "final %r" % end)
+	eq(d.reports()[0]["area"], "X30", "area 30")

@@ -1,0 +1,217 @@
+/*
+ * test_ussd.c: the USSD menu state machine: menu, area list in config
+ * order, paging with 30 areas, END actions, help, screen limits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../daemon/tincay.h"
+
+static struct config *
+conf_with(size_t nareas, const char *prefix)
+{
+	struct config	*conf;
+	char		*json, *areas = xstrdup(""), *p, err[200];
+	size_t		 i;
+
+	for (i = 1; i <= nareas; i++) {
+		p = xasprintf("%s%s{\"code\":\"T%zu\",\"name\":\"%s %zu\"}",
+		    areas, i > 1 ? "," : "", i, prefix, i);
+		free(areas);
+		areas = p;
+	}
+	json = xasprintf("{\"areas\":[%s]}", areas);
+	conf = config_parse(json, strlen(json), err, sizeof(err));
+	if (conf == NULL)
+		fail_msg("config: %s", err);
+	free(json);
+	free(areas);
+	return conf;
+}
+
+static void
+step(const struct config *conf, const char *text, struct ussd_screen *s)
+{
+	const unsigned char	*p;
+
+	ussd_step(conf, text, strlen(text), s);
+	assert_true(strlen(s->text) <= USSD_SCREEN_MAX);
+	for (p = (const unsigned char *)s->text; *p; p++)
+		assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+}
+
+static void
+test_menu(void **state)
+{
+	struct config		*conf = conf_with(6, "Th\xc3\xb4n");
+	struct ussd_screen	 s;
+
+	step(conf, "", &s);
+	assert_int_equal(s.end, 0);
+	assert_non_null(strstr(s.text, "1 "));
+	assert_non_null(strstr(s.text, "4 "));
+	/* 1 and 2: the areas, unaccented, in config order, and 0. */
+	step(conf, "1", &s);
+	assert_int_equal(s.end, 0);
+	assert_int_equal(s.action, USSD_NONE);
+	assert_string_equal(s.text, "Chon thon:\n1 Thon 1\n2 Thon 2\n"
+	    "3 Thon 3\n4 Thon 4\n5 Thon 5\n6 Thon 6\n0 Khong biet");
+	step(conf, "2", &s);
+	assert_int_equal(s.end, 0);
+	/* 1*3: a gbv report in the third area. */
+	step(conf, "1*3", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_REPORT);
+	assert_int_equal(s.cat, CAT_GBV);
+	assert_int_equal(s.area, 2);
+	step(conf, "2*0", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.cat, CAT_SHELTER);
+	assert_int_equal(s.area, -1);
+	step(conf, "2*6", &s);
+	assert_int_equal(s.area, 5);
+	/* Out of range, junk: the list again, headed "Sai so.". */
+	step(conf, "1*7", &s);
+	assert_int_equal(s.end, 0);
+	assert_int_equal(strncmp(s.text, "Sai so.", 7), 0);
+	step(conf, "1*03", &s);
+	assert_int_equal(s.end, 0);
+	step(conf, "1*", &s);
+	assert_int_equal(s.end, 0);
+	step(conf, "1*x*2", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.area, 1);
+	/* 3 signup, 4 hotlines, anything else help. */
+	step(conf, "3", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_SIGNUP);
+	step(conf, "4", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_NONE);
+	assert_non_null(strstr(s.text, "113"));
+	assert_non_null(strstr(s.text, "1800 1768"));
+	step(conf, "5", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_NONE);
+	assert_non_null(strstr(s.text, "113"));
+	step(conf, "11", &s);
+	assert_int_equal(s.action, USSD_NONE);
+	step(conf, "*", &s);
+	assert_int_equal(s.end, 1);
+	/* (buf, len): only len bytes are read. */
+	ussd_step(conf, "1*3", 1, &s);
+	assert_int_equal(s.end, 0);
+	config_free(conf);
+}
+
+/* 30 areas: paged with 98/99, numbers global, 0 on every page. */
+static void
+test_paging(void **state)
+{
+	struct config		*conf = conf_with(30, "Th\xc3\xb4n Ph\xc3\xba L\xe1\xbb\x99""c");
+	struct ussd_screen	 s;
+	char			 next[8], prev[8], path[64], want[80];
+	size_t			 starts[16], np, p, i, seen = 0;
+
+	ussd_nav_keys(conf, next, prev);
+	assert_string_equal(next, "98");
+	assert_string_equal(prev, "99");
+	np = ussd_pages(conf, starts, 16);
+	assert_true(np >= 2 && np <= 16);
+	for (p = 0; p < np; p++) {
+		strcpy(path, "1");
+		for (i = 0; i < p; i++)
+			strcat(path, "*98");
+		step(conf, path, &s);
+		assert_int_equal(s.end, 0);
+		assert_non_null(strstr(s.text, "\n0 Khong biet"));
+		assert_true((strstr(s.text, "\n98 Tiep") != NULL) ==
+		    (p + 1 < np));
+		assert_true((strstr(s.text, "\n99 Truoc") != NULL) == (p > 0));
+		/* Every area on exactly one page, in order. */
+		for (i = starts[p]; i < (p + 1 < np ? starts[p + 1] : 30);
+		    i++) {
+			snprintf(want, sizeof(want), "\n%zu Thon Phu Loc %zu",
+			    i + 1, i + 1);
+			assert_non_null(strstr(s.text, want));
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 30);
+	/* Past the last page stays there; back from the first too. */
+	step(conf, "1*99*99", &s);
+	assert_int_equal(s.end, 0);
+	assert_null(strstr(s.text, "99 Truoc"));
+	step(conf, "1*98*99", &s);
+	assert_null(strstr(s.text, "99 Truoc"));
+	/* Any number on any page; 30 is the last area. */
+	step(conf, "1*98*30", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.area, 29);
+	step(conf, "2*25", &s);
+	assert_int_equal(s.area, 24);
+	step(conf, "1*31", &s);
+	assert_int_equal(s.end, 0);
+	config_free(conf);
+
+	/* 98 areas: the keys grow a digit; 98 is an area. */
+	conf = conf_with(98, "T");
+	ussd_nav_keys(conf, next, prev);
+	assert_string_equal(next, "998");
+	assert_string_equal(prev, "999");
+	step(conf, "1*98", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.area, 97);
+	step(conf, "1*998*999*998", &s);
+	assert_int_equal(s.end, 0);
+	config_free(conf);
+
+	/* No areas: only "0". */
+	conf = conf_with(0, "");
+	step(conf, "1", &s);
+	assert_string_equal(s.text, "Chon thon:\n0 Khong biet");
+	step(conf, "1*0", &s);
+	assert_int_equal(s.area, -1);
+	config_free(conf);
+}
+
+static void
+test_result(void **state)
+{
+	struct ussd_screen	 s;
+	char			 longer[600];
+
+	memset(&s, 0, sizeof(s));
+	ussd_result("Tin nhan da duoc tiep nhan, ma A7K2. Khan cap goi 113.",
+	    &s);
+	assert_int_equal(s.end, 1);
+	assert_string_equal(s.text,
+	    "Tin nhan da duoc tiep nhan, ma A7K2. Khan cap goi 113.");
+	ussd_result("\xc4\x90\xc3\xa3 nh\xe1\xba\xadn \xe2\x82\xac", &s);
+	assert_string_equal(s.text, "Da nhan ?");
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	ussd_result(longer, &s);
+	assert_int_equal(strlen(s.text), USSD_SCREEN_MAX);
+	ussd_result(NULL, &s);
+	assert_non_null(strstr(s.text, "113"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_menu),
+		cmocka_unit_test(test_paging),
+		cmocka_unit_test(test_result),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
