@@ -19,9 +19,10 @@
 #define USSD_NAME_MAX	24	/* characters of an area name shown */
 #define USSD_TOKEN_MAX	6	/* digits of one answer */
 
+/* Discreet like every reply: someone else may see the screen. */
 static const char ussd_menu[] =
     "Tin cay - chon so:\n"
-    "1 Bao tin bao luc\n"
+    "1 Bao tin, can giup do\n"
     "2 Dia chi tin cay\n"
     "3 Dang ky Thang hanh dong\n"
     "4 So dien thoai khan cap";

@@ -52,7 +52,8 @@ test_shipped(void **state)
 	assert_true(cf->generic.enabled);
 	assert_string_equal(cf->generic.secret, "change-me");
 	assert_false(cf->twilio.enabled);
-	assert_false(cf->africastalking.enabled);
+	assert_true(cf->africastalking.enabled);	/* scripts/ussd */
+	assert_string_equal(cf->africastalking.token, "change-me-3");
 	assert_string_equal(cf->sms_out.via, "console");
 	assert_false(cf->allow_http);
 	assert_int_equal(cf->nareas, 6);
