@@ -63,13 +63,20 @@ fetch_write_cb(char *p, size_t size, size_t n, void *arg)
 	struct fetch_xfer	*x = arg;
 	size_t			 len = size * n;
 
-	/* Cap what a misbehaving server can make us hold. */
-	if (x->resplen + len > FETCH_MAX_RESPONSE)
-		return 0;
-	x->resp = xrealloc(x->resp, x->resplen + len + 1);
-	memcpy(x->resp + x->resplen, p, len);
-	x->resplen += len;
-	x->resp[x->resplen] = '\0';
+	size_t			 keep = len;
+
+	/*
+	 * Keep at most FETCH_MAX_RESPONSE bytes of what a server sends, but
+	 * read it all: a big page with a 2xx still means delivered.
+	 */
+	if (x->resplen + keep > FETCH_MAX_RESPONSE)
+		keep = FETCH_MAX_RESPONSE - x->resplen;
+	if (keep > 0) {
+		x->resp = xrealloc(x->resp, x->resplen + keep + 1);
+		memcpy(x->resp + x->resplen, p, keep);
+		x->resplen += keep;
+		x->resp[x->resplen] = '\0';
+	}
 	return len;
 }
 

@@ -335,8 +335,12 @@ http_flush(struct http *h)
 	if (!store_in_tx(h->tc->store) && TAILQ_EMPTY(&h->deferred))
 		return;
 	ok = store_commit(h->tc->store) == 0;
-	if (ok)
+	if (ok) {
 		h->tc->n_commits++;
+		/* New alerts go out now, not at the next tick. */
+		if (store_outbox_added(h->tc->store))
+			outbox_kick(h->tc->outbox);
+	}
 	else {
 		h->tc->n_commit_failures++;
 		log_warnx("%s: commit failed; %zu replies get 503", __func__,

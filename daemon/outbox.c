@@ -5,6 +5,8 @@
  * sent, due again after a backoff, or failed (which escalates its report).
  * The same timer escalates reports nobody acknowledged in time.
  */
+#include <sys/queue.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,15 +21,19 @@
 #include "../handlers/handlers.h"
 
 #define OUTBOX_TICK_MS		250
-#define OUTBOX_BATCH		32
+#define OUTBOX_BATCH		64
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
 #define OUTBOX_MAX_ESCALATIONS	3
+
+struct outbox_job;
 
 struct outbox {
 	struct tincay	*tc;
 	struct fetch	*fetch;
 	struct event	*timer;
+	struct event	*kick;		/* a pass now, from the loop */
+	TAILQ_HEAD(, outbox_job) jobs;	/* in flight */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
@@ -35,6 +41,7 @@ struct outbox {
 
 /* One row in flight: what the result callback needs. */
 struct outbox_job {
+	TAILQ_ENTRY(outbox_job) entry;
 	struct outbox	*ob;
 	int64_t		 id;
 	int64_t		 report_id;
@@ -353,6 +360,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 		outbox_escalate_now(ob, job->report_id);
 		break;
 	}
+	TAILQ_REMOVE(&ob->jobs, job, entry);
 	free(job);
 }
 
@@ -419,7 +427,8 @@ outbox_start(struct outbox *ob, const struct outbox_row_due *row)
 		free(job);
 		log_warnx("%s: #%lld: cannot start a transfer", __func__,
 		    (long long)row->id);
-	}
+	} else
+		TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
 	outbox_req_clear(&q);
 	return 0;
 }
@@ -534,7 +543,18 @@ outbox_pass(struct outbox *ob)
 	}
 	if (store_in_tx(st))
 		http_flush(ob->tc->http);
+	/* A full batch all started: more may be due; go on from the loop.
+	 * (Rows held back by the SMS rate wait for the tick.) */
+	if (n == OUTBOX_BATCH && started == n)
+		outbox_kick(ob);
 	return started;
+}
+
+void
+outbox_kick(struct outbox *ob)
+{
+	if (ob != NULL && !event_pending(ob->kick, EV_TIMEOUT, NULL))
+		event_active(ob->kick, EV_TIMEOUT, 1);
 }
 
 static void
@@ -554,17 +574,43 @@ outbox_new(struct tincay *tc)
 	ob->fetch = fetch_new(tc->base);
 	ob->refilled_ms = util_mono_ms();
 	ob->tokens = 1;
+	TAILQ_INIT(&ob->jobs);
 	ob->timer = event_new(tc->base, -1, EV_PERSIST, outbox_tick_cb, ob);
+	ob->kick = event_new(tc->base, -1, 0, outbox_tick_cb, ob);
 	evtimer_add(ob->timer, &tv);
 	return ob;
 }
 
+/*
+ * Stop: transfers still in flight are abandoned; their rows are made due
+ * again at once (the lease was only for a crash), so the next start sends
+ * them without waiting out the lease.
+ */
 void
 outbox_free(struct outbox *ob)
 {
+	struct store		*st;
+	struct outbox_job	*job;
+	sqlite3_stmt		*s;
+
 	if (ob == NULL)
 		return;
+	st = ob->tc->store;
+	if (!TAILQ_EMPTY(&ob->jobs) && store_begin(st) == 0) {
+		TAILQ_FOREACH(job, &ob->jobs, entry) {
+			s = store_stmt(st, ST_OUTBOX_LEASE);
+			sqlite3_bind_int64(s, 1, job->id);
+			sqlite3_bind_int64(s, 2, util_sched_now());
+			(void)store_run(st, ST_OUTBOX_LEASE);
+		}
+		http_flush(ob->tc->http);
+	}
+	while ((job = TAILQ_FIRST(&ob->jobs)) != NULL) {
+		TAILQ_REMOVE(&ob->jobs, job, entry);
+		free(job);
+	}
 	event_free(ob->timer);
+	event_free(ob->kick);
 	fetch_free(ob->fetch);
 	free(ob);
 }

@@ -21,6 +21,7 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[ST__MAX];
 	int		 in_tx;
+	int		 outbox_added;
 };
 
 static const char *const store_sql[ST__MAX] = {
@@ -407,6 +408,15 @@ store_rollback(struct store *st)
 }
 
 int
+store_outbox_added(struct store *st)
+{
+	int	 was = st->outbox_added;
+
+	st->outbox_added = 0;
+	return was;
+}
+
+int
 store_in_tx(const struct store *st)
 {
 	return st->in_tx;
@@ -621,6 +631,7 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	sqlite3_bind_int64(s, 8, now);
 	if (store_run(st, ST_OUTBOX_ADD) == -1)
 		return -1;
+	st->outbox_added = 1;
 	return sqlite3_last_insert_rowid(st->db);
 }
 

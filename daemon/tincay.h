@@ -184,6 +184,8 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_tx(const struct store *);
+/* Whether outbox rows were added since the last call; clears it. */
+int		 store_outbox_added(struct store *);
 int		 store_writable(struct store *);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
@@ -322,6 +324,8 @@ struct outbox	*outbox_new(struct tincay *);
 void		 outbox_free(struct outbox *);
 /* One pass over due rows and reports; returns how many rows started. */
 int		 outbox_pass(struct outbox *);
+/* Run a pass soon (after a commit that added rows). */
+void		 outbox_kick(struct outbox *);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 int64_t		 outbox_retry_after(const char *);

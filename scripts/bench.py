@@ -11,11 +11,21 @@ free 127.0.0.1 port with a temp config and database, then
      time): checks stored messages = unique ids and that every copy of an
      id got the same reply.
 
+  3. alerts: a second tincayd with webhook contacts on a local sink
+     (tests/integration/sink.py): --alert-reports gbv reports as fast as
+     16 clients can post them, each fanned out to --alert-contacts
+     contacts, gives alerts/s (first POST to last alert received); then
+     --latency-reports reports paced at --latency-rate/s give the latency
+     from the 200 to the inbound POST to each alert's arrival, p50/p99.
+     Checks that every alert arrived exactly once, signed, and that every
+     outbox row is sent.
+
 Exit 1 if a check fails. Binaries from $TINCAYD / $TINCAYCTL as in the
 integration suite. Python 3 standard library only.
 
   python3 scripts/bench.py [--duration 10] [--threads 2] [--connections 32]
-      [--dup-requests 3000] [--python]
+      [--dup-requests 3000] [--python] [--alert-reports 200]
+      [--alert-contacts 4] [--latency-reports 50] [--latency-rate 10]
 """
 
 import argparse
@@ -39,6 +49,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 import harness  # noqa: E402
+from sink import Sink  # noqa: E402
 
 LUA = os.path.join(ROOT, "scripts", "bench.lua")
 OVERRIDES = {"limits": {"max_body_bytes": 16384, "request_timeout_s": 10,
@@ -246,6 +257,163 @@ def dup_run(d, args):
 	return unique, len(bodies), bad, differing, dur
 
 
+# ---------------------------------------------------------------- alerts
+
+ALERT_OVERRIDES = {"allow_http": True, "limits": {"max_body_bytes": 16384,
+    "request_timeout_s": 10, "max_connections": 512}}
+
+
+def post_report(conn, i, prefix, t):
+	"""One gbv report on conn (an HTTPConnection, or None for a new
+	one); returns (conn, ref or None, monotonic time of the answer)."""
+	body = json.dumps({"id": "%s-%d" % (prefix, i),
+	    "from": "+8491%07d" % i, "to": "8088",
+	    "text": "BL thon %d nguoi bi danh %d" % (i % 6 + 1, i)}).encode()
+	for attempt in (0, 1):
+		if conn is None:
+			conn = http.client.HTTPConnection("127.0.0.1", conn_port[0],
+			    timeout=15)
+		try:
+			conn.request("POST", "/sms/generic", body, {
+			    "Content-Type": "application/json",
+			    "X-Tincay-Signature": sig(body, t)})
+			r = conn.getresponse()
+			data = r.read()
+			at = time.monotonic()
+			if r.status != 200:
+				return conn, None, at
+			return conn, json.loads(data).get("ref"), at
+		except (OSError, http.client.HTTPException, ValueError):
+			conn.close()
+			conn = None
+			if attempt:
+				return None, None, time.monotonic()
+	return conn, None, time.monotonic()
+
+
+conn_port = [0]
+
+
+def pct(xs, q):
+	xs = sorted(xs)
+	return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+
+def alert_run(args):
+	"""Fan-out rate and webhook-accepted→alert-received latency; returns
+	True if the checks hold."""
+	ok = True
+	sink = Sink()
+	d = harness.Daemon(ALERT_OVERRIDES)
+	K = args.alert_contacts
+	try:
+		d.start()
+		conn_port[0] = d.port
+		for i in range(K):
+			d.add_contact("Hook %d" % i, "0932%06d" % i,
+			    ("police", "health")[i % 2], areas="*",
+			    channel="webhook", url="%s/c%d" % (sink.url, i))
+		t = int(time.time())
+
+		# 3a: fan-out, reports as fast as 16 clients post them
+		R = args.alert_reports
+		print("run 3: alerts to a local webhook sink, %d contacts" % K)
+		refs, bad = set(), [0]
+		lock = threading.Lock()
+		local = threading.local()
+
+		def one(i):
+			c, ref, _ = post_report(getattr(local, "c", None), i, "a", t)
+			local.c = c
+			with lock:
+				if ref:
+					refs.add(ref)
+				else:
+					bad[0] += 1
+
+		t0 = time.monotonic()
+		with ThreadPoolExecutor(max_workers=16) as ex:
+			list(ex.map(one, range(R)))
+		posted = time.monotonic() - t0
+		want = len(refs) * K
+		got = sink.wait_for(want, timeout=max(30, want / 20))
+		fan = [r for r in got if (r.json() or {}).get("ref") in refs]
+		last = max((r.mono for r in fan), default=t0)
+		n = len(fan)
+		print("  %d reports posted in %.2f s (%d non-200), %d alerts "
+		    "expected" % (R, posted, bad[0], want))
+		print("  alert fan-out  %.0f alerts/s  (%d received in %.2f s "
+		    "from the first POST)" % (n / max(last - t0, 1e-6), n,
+		    last - t0))
+		pairs = set(((r.json() or {}).get("ref"), r.path) for r in fan)
+		if bad[0] or n != want or len(pairs) != want:
+			print("  MISMATCH: %d alerts, %d distinct (ref, contact), "
+			    "want %d" % (n, len(pairs), want))
+			ok = False
+
+		# 3b: latency at a paced rate
+		L = args.latency_reports
+		gap = 1.0 / max(args.latency_rate, 1)
+		accepted = {}
+		c = None
+		start = time.monotonic()
+		for i in range(L):
+			nxt = start + i * gap
+			if time.monotonic() < nxt:
+				time.sleep(nxt - time.monotonic())
+			c, ref, at = post_report(c, 1000000 + i, "l", t)
+			if ref:
+				accepted[ref] = at
+		if c is not None:
+			c.close()
+		want2 = want + len(accepted) * K
+		got = sink.wait_for(want2, timeout=30)
+		lat = [r.mono - accepted[(r.json() or {}).get("ref")]
+		    for r in got if (r.json() or {}).get("ref") in accepted]
+		print("  latency 200→sink, %d reports at %d/s: p50 %.1f ms, "
+		    "p99 %.1f ms, max %.1f ms (%d alerts)" % (L,
+		    args.latency_rate, pct(lat, 0.5) * 1000,
+		    pct(lat, 0.99) * 1000, max(lat, default=float("nan")) *
+		    1000, len(lat)))
+		if len(accepted) != L or len(lat) != L * K:
+			print("  MISMATCH: %d of %d reports accepted, %d of %d "
+			    "alerts" % (len(accepted), L, len(lat), L * K))
+			ok = False
+		sample = got[-1] if got else None
+		if sample is None or not harness.verify(harness.WEBHOOK_SECRET,
+		    sample.header("x-tincay-signature") or "", sample.body):
+			print("  MISMATCH: alert signature does not verify")
+			ok = False
+
+		# every outbox row sent once the sink has them all
+		rows = harness.wait_until(lambda: (lambda o: o if all(
+		    x["status"] == "sent" for x in o) else None)(d.outbox()),
+		    10, 0.2)
+		if not rows:
+			o = d.outbox()
+			print("  MISMATCH: outbox rows not all sent: %d of %d" %
+			    (sum(1 for x in o if x["status"] == "sent"), len(o)))
+			ok = False
+		time.sleep(0.5)
+		dups = len(sink.got()) - want2
+		if dups:
+			print("  MISMATCH: %d alerts beyond the expected %d" % (dups,
+			    want2))
+			ok = False
+		print("  alerts received once each, outbox all sent  %s" %
+		    ("OK" if ok else "MISMATCH"))
+		d.stop()
+	except Exception as e:
+		print("bench: alerts: error: %s" % e)
+		for l in d.stderr().strip().splitlines()[-5:]:
+			print("  | " + l)
+		ok = False
+	finally:
+		d.cleanup()
+		sink.close()
+	return ok
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -258,6 +426,11 @@ def main():
 	ap.add_argument("--dup-requests", type=int, default=3000)
 	ap.add_argument("--python", action="store_true",
 	    help="use the Python load generator instead of wrk")
+	ap.add_argument("--alert-reports", type=int, default=200)
+	ap.add_argument("--alert-contacts", type=int, default=4)
+	ap.add_argument("--latency-reports", type=int, default=50)
+	ap.add_argument("--latency-rate", type=int, default=10,
+	    help="reports per second in the latency run")
 	args = ap.parse_args()
 
 	use_wrk = not args.python and shutil.which("wrk")
@@ -332,6 +505,7 @@ def main():
 	finally:
 		d.cleanup()
 		shutil.rmtree(tmp, ignore_errors=True)
+	failed |= not alert_run(args)
 	print("bench: %s" % ("FAILED" if failed else "ok"))
 	return 1 if failed else 0
 

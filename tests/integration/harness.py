@@ -574,3 +574,22 @@ class FakeServer:
 
 	def __exit__(self, *a):
 		self.close()
+
+
+# ---------------------------------------------------------------- polling
+
+def wait_until(pred, timeout=10.0, interval=0.05, what=None):
+	"""Poll pred() until it returns something truthy and return that; on
+	timeout raise TestFailure naming what (or return None if what is
+	None)."""
+	deadline = time.monotonic() + timeout
+	while True:
+		v = pred()
+		if v:
+			return v
+		if time.monotonic() > deadline:
+			if what is None:
+				return None
+			raise TestFailure("timed out after %.1f s waiting for %s" %
+			    (timeout, what))
+		time.sleep(interval)

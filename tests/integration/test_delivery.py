@@ -1,0 +1,630 @@
+"""
+test_delivery.py: alerts that reach a person (SPEC §4–5). The outbox
+delivers webhooks with a valid signature and a stable Idempotency-Key,
+retries on 5xx, 429 (Retry-After), timeouts, refused and broken
+connections, gives up on a redirect or another 4xx (and escalates), keeps
+pending alerts across kill -9; escalation after after_s; NHAN/OK, XONG and
+HUY by SMS; follow-ups; SMS alerts through sms_out generic. The contacts'
+side is sink.py.
+"""
+
+import math
+import re
+import time
+
+from harness import (WEBHOOK_SECRET, case, check, eq, fold, verify,
+    wait_until)
+from sink import Sink, closed_port
+
+LIMITS = {"request_timeout_s": 2, "retry_base_ms": 100, "retry_max_s": 2,
+    "lease_s": 3}
+BASE = {"allow_http": True, "limits": LIMITS}
+
+REPORTER = "0912345678"
+REPORTER_E164 = "+84912345678"
+STRANGER = "0987654321"
+PHONES = {"police": "0931000001", "health": "0931000002",
+    "leader": "0931000003"}
+WEBHOOK_KEYS = {"event", "ref", "category", "area", "reporter", "text",
+    "received_at"}
+GBV_TEXT = "BL thôn 3 chồng đánh vợ, đang chảy máu"
+
+_ids = iter(range(1, 10 ** 6))
+
+
+def cfg(**more):
+	"""BASE deep-merged with more (limits merged key by key)."""
+	c = {"allow_http": True, "limits": dict(LIMITS)}
+	for k, v in more.items():
+		if k == "limits":
+			c["limits"].update(v)
+		else:
+			c[k] = v
+	return c
+
+
+def esc(after_s):
+	return {"escalation": {"gbv": {"after_s": after_s, "to": ["leader"]}}}
+
+
+def contacts(d, sink, roles=("police", "health")):
+	"""One webhook contact per role, at <sink>/<role>; police first."""
+	for role in roles:
+		d.add_contact("Contact %s" % role, PHONES[role], role, areas="*",
+		    channel="webhook", url="%s/%s" % (sink.url, role))
+
+
+def sms(d, frm, text):
+	return d.sms("dl-%d" % next(_ids), frm, text)
+
+
+def report(d, text=GBV_TEXT, frm=REPORTER):
+	"""File a report; returns (ref, monotonic time of the 200)."""
+	r = sms(d, frm, text)
+	t = time.monotonic()
+	ref = r.get("ref")
+	check(ref, "no ref for %r: %r" % (text, r))
+	return ref, t
+
+
+def rows(d, ref, event=None):
+	return [o for o in d.outbox() if o.get("ref") == ref and
+	    (event is None or o.get("event") == event)]
+
+
+def status(d, ref):
+	return d.ctl_json("reports", "show", ref).get("status")
+
+
+def events(sink, path, ref=None):
+	"""The events path received, in order (ref: only for that report)."""
+	out = []
+	for r in sink.got(path):
+		j = r.json() or {}
+		if ref is None or j.get("ref") == ref:
+			out.append(j.get("event"))
+	return out
+
+
+def wait_event(sink, path, event, ref, n=1, timeout=8.0):
+	got = sink.wait_for(n, path, lambda r: r.event() == event and
+	    (r.json() or {}).get("ref") == ref, timeout)
+	check(len(got) >= n, "%s: %d %s for %s within %.0f s, want %d; got "
+	    "%r" % (path, len(got), event, ref, timeout, n, sink.got(path)))
+	return got
+
+
+def check_webhook(req, ref, event, area="T3"):
+	"""SPEC §5: POST, JSON, signed with webhook_secret, keyed."""
+	eq(req.method, "POST", "webhook method")
+	ct = (req.header("content-type") or "").split(";")[0].strip()
+	eq(ct, "application/json", "webhook Content-Type")
+	sig = req.header("x-tincay-signature")
+	check(sig and verify(WEBHOOK_SECRET, sig, req.body),
+	    "bad X-Tincay-Signature %r for body %r" % (sig, req.body[:200]))
+	check(req.header("idempotency-key"), "no Idempotency-Key")
+	j = req.json()
+	check(isinstance(j, dict), "webhook body is not a JSON object: %r" %
+	    req.body[:200])
+	eq(set(j), WEBHOOK_KEYS, "webhook body keys")
+	eq(j["event"], event, "webhook event")
+	eq(j["ref"], ref, "webhook ref")
+	eq(j["category"], "gbv", "webhook category")
+	eq(j["area"], area, "webhook area")
+	eq(j["reporter"], REPORTER_E164, "webhook reporter")
+	check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+	    j["received_at"] or ""), "received_at %r" % j["received_at"])
+	return j
+
+
+def one_row(d, ref, event="report.created"):
+	rs = rows(d, ref, event)
+	eq(len(rs), 1, "outbox rows of %s for %s" % (event, ref))
+	return rs[0]
+
+
+def wait_row(d, ref, pred, what, timeout=10.0, event="report.created"):
+	"""Wait until the one row of event for ref satisfies pred."""
+	last = [None]
+
+	def probe():
+		rs = rows(d, ref, event)
+		last[0] = rs
+		return rs[0] if len(rs) == 1 and pred(rs[0]) else None
+	got = wait_until(probe, timeout, 0.1)
+	check(got, "outbox row for %s: want %s within %.0f s; rows %r" % (
+	    ref, what, timeout, last[0]))
+	return got
+
+
+def same_key(reqs, what):
+	keys = set(r.header("idempotency-key") for r in reqs)
+	eq(len(keys), 1, "Idempotency-Keys across %s (%r)" % (what, keys))
+	check(None not in keys and "" not in keys, "no Idempotency-Key")
+	return keys.pop()
+
+
+# ---------------------------------------------------------------- delivery
+
+@case(cfg())
+def test_delivery_created_signed_within_1s(d):
+	with Sink() as sink:
+		contacts(d, sink)
+		ref, t0 = report(d)
+		for path in ("/police", "/health"):
+			got = sink.wait_for(1, path, timeout=5)
+			check(got, "%s got no alert within 5 s" % path)
+			dt = got[0].mono - t0
+			check(dt <= 1.0, "%s got report.created %.2f s after the "
+			    "200, want within 1 s" % (path, dt))
+			j = check_webhook(got[0], ref, "report.created")
+			eq(j["text"], GBV_TEXT, "webhook text")
+		kp = sink.got("/police")[0].header("idempotency-key")
+		kh = sink.got("/health")[0].header("idempotency-key")
+		check(kp != kh, "police and health alerts share the "
+		    "Idempotency-Key %r" % kp)
+		rs = wait_until(lambda: [o for o in rows(d, ref) if
+		    o["status"] == "sent"] if len([o for o in rows(d, ref) if
+		    o["status"] == "sent"]) == 2 else None, 5, 0.1)
+		check(rs, "outbox rows not both sent: %r" % rows(d, ref))
+		for o in rs:
+			eq(o["attempts"], 1, "attempts of a delivered alert")
+			eq(o["channel"], "webhook", "outbox channel")
+			check(o.get("sent_at"), "sent row without sent_at: %r" % o)
+		time.sleep(0.6)
+		eq(len(sink.got()), 2, "requests for one report, two contacts")
+
+
+@case(cfg())
+def test_delivery_500_then_200_same_key(d):
+	with Sink() as sink:
+		sink.on("/police", "500", "408", "503")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		got = sink.wait_for(4, "/police", timeout=12)
+		eq(len(got), 4, "requests to a contact answering 500, 408, 503, "
+		    "200")
+		key = same_key(got, "retries")
+		for r in got:
+			check_webhook(r, ref, "report.created")
+		eq([r.body for r in got], [got[0].body] * 4, "retried bodies")
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		eq(o["attempts"], 4, "attempts after 500, 408, 503, 200")
+		check(got[1].mono - got[0].mono >= 0.3, "retry %.2f s after a "
+		    "500: no backoff" % (got[1].mono - got[0].mono))
+		time.sleep(1.5)
+		eq(len(sink.got("/police")), 4, "requests after delivery (key %s)"
+		    % key)
+
+
+@case(cfg())
+def test_delivery_200_with_big_body_is_sent(d):
+	# The response cap bounds what we keep; the 200 still counts.
+	with Sink() as sink:
+		sink.on("/police", "big:200000")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		check(sink.wait_for(1, "/police", timeout=5), "no request")
+		o = wait_row(d, ref, lambda o: o["attempts"] >= 1, "an attempt",
+		    timeout=5)
+		time.sleep(1.5)
+		o = one_row(d, ref)
+		eq((o["status"], o["attempts"], len(sink.got("/police"))),
+		    ("sent", 1, 1), "(status, attempts, requests) after a 200 "
+		    "with a 200 kB body; last_error %r" % o.get("last_error"))
+
+
+@case(cfg(limits={"lease_s": 30}))
+def test_delivery_sigterm_inflight_not_stranded(d):
+	# A clean stop drops the transfer in flight; its alert must go out
+	# soon after the restart, not after lease_s + request_timeout_s.
+	with Sink() as sink:
+		sink.on("/police", "hang")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		check(sink.wait_for(1, "/police", timeout=5), "no request")
+		d.stop()
+		d.start()
+		got = sink.wait_for(2, "/police", timeout=4)
+		check(len(got) == 2, "alert in flight at SIGTERM not retried "
+		    "within 4 s of the restart; outbox %r" % rows(d, ref))
+		same_key(got, "the attempt cut by SIGTERM and its retry")
+		wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+
+
+@case(cfg(limits={"retry_base_ms": 20000, "retry_max_s": 30}))
+def test_delivery_429_retry_after_honoured(d):
+	# Backoff alone would wait 10–20 s; Retry-After: 1 must shorten it,
+	# and Retry-After: 3 must lengthen the next wait past 2 s.
+	with Sink() as sink:
+		sink.on("/police", "429:1", "429:3")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		got = sink.wait_for(3, "/police", timeout=9)
+		eq(len(got), 3, "requests after 429 Retry-After 1, then 3")
+		same_key(got, "429 retries")
+		g1 = got[1].mono - got[0].mono
+		g2 = got[2].mono - got[1].mono
+		check(g1 <= 2.6, "retry %.2f s after 429 Retry-After: 1" % g1)
+		check(2.0 <= g2 <= 4.6, "retry %.2f s after 429 Retry-After: 3, "
+		    "want 2–4.6 s" % g2)
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		eq(o["attempts"], 3, "attempts")
+
+
+@case(cfg())
+def test_delivery_hang_then_recovery(d):
+	with Sink() as sink:
+		sink.on("/police", "hang")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		check(sink.wait_for(1, "/police", timeout=5), "no first request")
+		o = wait_row(d, ref, lambda o: o["status"] == "pending" and
+		    o["attempts"] >= 1, "a timed-out attempt", timeout=6)
+		check(o.get("last_error"), "no last_error after a timeout: %r" % o)
+		got = sink.wait_for(2, "/police", timeout=6)
+		eq(len(got), 2, "requests: hung one, then the retry")
+		same_key(got, "a timeout and its retry")
+		gap = got[1].mono - got[0].mono
+		check(gap >= 1.8, "retry %.2f s after a hung request, before "
+		    "request_timeout_s (2 s)" % gap)
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		eq(o["attempts"], 2, "attempts")
+
+
+@case(cfg())
+def test_delivery_refused_then_up(d):
+	port = closed_port()
+	sink = Sink(port=port, start=False)
+	try:
+		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
+		    channel="webhook", url="http://127.0.0.1:%d/police" % port)
+		ref, _ = report(d)
+		o = wait_row(d, ref, lambda o: o["attempts"] >= 1,
+		    "a refused attempt", timeout=5)
+		eq(o["status"], "pending", "status after connection refused")
+		check(o.get("last_error"), "no last_error: %r" % o)
+		sink.listen()
+		got = sink.wait_for(1, "/police", timeout=8)
+		check(got, "no delivery once the contact came up")
+		check_webhook(got[0], ref, "report.created")
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		check(o["attempts"] >= 2, "attempts %r" % o["attempts"])
+	finally:
+		sink.close()
+
+
+@case(cfg(**esc(600)))
+def test_delivery_redirect_failed_and_escalates(d):
+	with Sink() as sink:
+		sink.on("/police", "302")
+		contacts(d, sink, ("police", "health", "leader"))
+		ref, t0 = report(d)
+		# police is alerted first: its row is the first
+		o = wait_until(lambda: (lambda rs: rs[0] if len(rs) == 2 and
+		    rs[0]["status"] != "pending" else None)(rows(d, ref,
+		    "report.created")), 5, 0.1, "the 302 row to leave pending")
+		eq(o["status"], "failed", "status after a 302")
+		eq(o["attempts"], 1, "attempts after a 302")
+		check(o.get("last_error"), "no last_error: %r" % o)
+		# a failed alert escalates now, not after 600 s
+		esc_req = wait_event(sink, "/leader", "report.escalated", ref,
+		    timeout=5)
+		check_webhook(esc_req[0], ref, "report.escalated")
+		time.sleep(1.5)
+		eq(len(sink.got("/police")), 1, "requests to the redirecting "
+		    "contact (no retry)")
+		eq(sink.got("/redirected"), [], "the redirect was followed")
+		eq(status(d, ref), "open", "report status")
+
+
+@case(cfg())
+def test_delivery_404_failed_no_retry(d):
+	with Sink() as sink:
+		sink.default("404", "/police")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		o = wait_row(d, ref, lambda o: o["status"] != "pending",
+		    "failed", timeout=5)
+		eq(o["status"], "failed", "status after a 404")
+		eq(o["attempts"], 1, "attempts after a 404")
+		check("404" in (o.get("last_error") or ""), "last_error %r does "
+		    "not name the 404" % o.get("last_error"))
+		time.sleep(2.5)
+		eq(len(sink.got("/police")), 1, "requests after a 404")
+
+
+@case(cfg())
+def test_delivery_close_mid_body_retried(d):
+	with Sink() as sink:
+		sink.on("/police", "close", "drop")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent",
+		    timeout=10)
+		got = sink.got("/police")
+		check(len(got) >= 3, "requests: close mid-body, drop, then 200; "
+		    "got %r" % got)
+		same_key(got, "broken answers and the retries")
+		eq(got[-1].mode, "200", "last answer")
+		check(o["attempts"] >= 2, "attempts %r" % o["attempts"])
+
+
+@case(cfg(limits={"request_timeout_s": 6}))
+def test_delivery_slow_contact_does_not_hold_fast(d):
+	with Sink() as sink:
+		sink.default("slow:3", "/police")
+		contacts(d, sink)
+		ref1, t1 = report(d)
+		ref2, t2 = report(d, "BL thon 4 co nguoi bi danh", "0912000111")
+		for ref, t0 in ((ref1, t1), (ref2, t2)):
+			got = wait_event(sink, "/health", "report.created", ref, 1,
+			    timeout=3)
+			dt = got[0].mono - t0
+			check(dt <= 1.0, "fast contact got %s %.2f s after the "
+			    "200, with a slow one alerted too" % (ref, dt))
+		# the fast rows are sent while the slow ones are still in flight
+		fast = wait_until(lambda: all(rows(d, r, "report.created")[1]
+		    ["status"] == "sent" for r in (ref1, ref2)), 2, 0.1)
+		slow_left = [rows(d, r, "report.created")[0]["status"]
+		    for r in (ref1, ref2)]
+		check(fast, "fast contact's rows not sent within 2 s")
+		eq(slow_left, ["pending", "pending"], "slow contact's rows while "
+		    "it is still answering")
+		for ref in (ref1, ref2):
+			o = wait_until(lambda: rows(d, ref, "report.created")[0]
+			    ["status"] == "sent", 6, 0.1)
+			check(o, "slow contact's row for %s not sent" % ref)
+			eq(rows(d, ref, "report.created")[0]["attempts"], 1,
+			    "slow contact's attempts (a slow answer is no failure)")
+		eq(len(sink.got("/police")), 2, "requests to the slow contact")
+
+
+@case(cfg())
+def test_delivery_kill9_pending_redelivered(d):
+	with Sink() as sink:
+		sink.default("500", "/police")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		before = sink.wait_for(2, "/police", timeout=6)
+		eq(len(before), 2, "attempts against a 500 before kill -9")
+		o = wait_row(d, ref, lambda o: o["attempts"] >= 2,
+		    "two recorded attempts", timeout=5)
+		a0 = o["attempts"]
+		d.kill()
+		n = len(sink.got("/police"))
+		sink.default("200", "/police")
+		d.start()
+		got = sink.wait_for(n + 1, "/police", timeout=10)
+		check(len(got) > n, "no delivery after restart: %r" % got)
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent",
+		    timeout=5)
+		time.sleep(1.5)
+		got = sink.got("/police")
+		same_key(got, "retries across kill -9")
+		ok = [r for r in got if r.mode == "200"]
+		eq(len(ok), 1, "requests answered 200 (delivered once more)")
+		eq(got[-1].mode, "200", "last request's answer")
+		# an attempt cut short by the kill may go unrecorded
+		check(o["attempts"] >= a0 + 1, "attempts %r, %d recorded before "
+		    "kill -9" % (o["attempts"], a0))
+		check_webhook(ok[0], ref, "report.created")
+
+
+# ---------------------------------------------------------------- workflow
+
+@case(cfg(**esc(2)))
+def test_delivery_escalation_after_s(d):
+	with Sink() as sink:
+		contacts(d, sink, ("police", "health", "leader"))
+		ref, t0 = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		time.sleep(max(0, t0 + 0.9 - time.monotonic()))
+		eq(events(sink, "/leader"), [], "leader alerts within 0.9 s of an "
+		    "after_s of 2 s")
+		got = wait_event(sink, "/leader", "report.escalated", ref, 1,
+		    timeout=4)
+		dt = got[0].mono - t0
+		check(0.9 <= dt <= 3.5, "escalation %.2f s after the report, "
+		    "after_s 2" % dt)
+		j = check_webhook(got[0], ref, "report.escalated")
+		eq(j["text"], GBV_TEXT, "escalated text")
+		eq(status(d, ref), "open", "status of an escalated report")
+		# every after_s again, at most three levels
+		got = wait_event(sink, "/leader", "report.escalated", ref, 3,
+		    timeout=6)
+		gaps = [b.mono - a.mono for a, b in zip(got, got[1:])]
+		check(all(1.2 <= g <= 3.2 for g in gaps), "escalation levels "
+		    "%r s apart, after_s 2" % gaps)
+		time.sleep(2.8)
+		eq(events(sink, "/leader", ref), ["report.escalated"] * 3,
+		    "leader events (three levels at most)")
+		eq(events(sink, "/police", ref), ["report.created"], "police")
+
+
+@case(cfg(**esc(2)))
+def test_delivery_nhan_stops_escalation(d):
+	with Sink() as sink:
+		contacts(d, sink, ("police", "health", "leader"))
+		ref, t0 = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		wait_event(sink, "/health", "report.created", ref, timeout=3)
+		r = sms(d, PHONES["police"], "nhận %s" % ref.lower())
+		eq(r.get("ref"), ref, "ref of the acknowledgement")
+		f = fold(r.get("reply", ""))
+		check(ref.lower() in f and "xac nhan" in f, "confirmation reply "
+		    "%r" % r.get("reply"))
+		eq(status(d, ref), "acknowledged", "status after NHAN")
+		got = wait_event(sink, "/health", "report.acknowledged", ref,
+		    timeout=4)
+		check_webhook(got[0], ref, "report.acknowledged")
+		# a second NHAN (other contact): taken, nothing changes
+		r2 = sms(d, PHONES["health"], "NHAN %s" % ref)
+		check(ref.lower() in fold(r2.get("reply", "")), "reply to a "
+		    "second NHAN %r" % r2.get("reply"))
+		time.sleep(max(0, t0 + 4.0 - time.monotonic()))
+		eq(events(sink, "/leader"), [], "leader alerts after NHAN "
+		    "(escalation must stop)")
+		eq(events(sink, "/police", ref), ["report.created"],
+		    "events to the responder who took it")
+		eq(events(sink, "/health", ref), ["report.created",
+		    "report.acknowledged"], "events to the other contact")
+		eq(status(d, ref), "acknowledged", "status")
+
+
+@case(cfg(**esc(600)))
+def test_delivery_ok_then_xong_closes(d):
+	with Sink() as sink:
+		contacts(d, sink)
+		ref, _ = report(d)
+		wait_event(sink, "/health", "report.created", ref, timeout=3)
+		sms(d, PHONES["police"], "OK %s" % ref)
+		eq(status(d, ref), "acknowledged", "status after OK REF")
+		r = sms(d, PHONES["police"], "Xong %s" % ref)
+		check(ref.lower() in fold(r.get("reply", "")), "reply to XONG %r" %
+		    r.get("reply"))
+		eq(status(d, ref), "closed", "status after XONG")
+		got = wait_event(sink, "/health", "report.closed", ref,
+		    timeout=4)
+		check_webhook(got[0], ref, "report.closed")
+		time.sleep(0.8)
+		# Rows due in the same pass go out concurrently: no order
+		# between acknowledged and closed is promised.
+		ev = events(sink, "/health", ref)
+		eq(ev[0], "report.created", "health's first event")
+		eq(sorted(ev[1:]), ["report.acknowledged", "report.closed"],
+		    "health events after created")
+		eq(events(sink, "/police", ref), ["report.created"],
+		    "police events")
+		# closed: a late NHAN changes nothing
+		sms(d, PHONES["health"], "NHAN %s" % ref)
+		eq(status(d, ref), "closed", "status after a late NHAN")
+
+
+@case(cfg())
+def test_delivery_huy_by_reporter_cancels(d):
+	with Sink() as sink:
+		contacts(d, sink)
+		ref, _ = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		wait_event(sink, "/health", "report.created", ref, timeout=3)
+		r = sms(d, STRANGER, "HUY %s" % ref)
+		check("113" in r.get("reply", ""), "a stranger's HUY: want the "
+		    "help reply, got %r" % r.get("reply"))
+		eq(status(d, ref), "open", "status after a stranger's HUY")
+		r = sms(d, REPORTER, "huỷ %s" % ref)
+		check(ref.lower() in fold(r.get("reply", "")), "reply to HUY %r" %
+		    r.get("reply"))
+		eq(status(d, ref), "cancelled", "status after the reporter's HUY")
+		for path in ("/police", "/health"):
+			got = wait_event(sink, path, "report.cancelled", ref,
+			    timeout=4)
+			check_webhook(got[0], ref, "report.cancelled")
+		time.sleep(0.5)
+		for path in ("/police", "/health"):
+			eq(events(sink, path, ref), ["report.created",
+			    "report.cancelled"], "%s events" % path)
+
+
+@case(cfg())
+def test_delivery_stranger_nhan_gets_help(d):
+	with Sink() as sink:
+		contacts(d, sink)
+		ref, _ = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		for frm, text in ((STRANGER, "NHAN %s" % ref),
+		    (REPORTER, "NHAN %s" % ref),
+		    (STRANGER, "XONG %s" % ref),
+		    (PHONES["police"], "NHAN ZZZZ")):
+			r = sms(d, frm, text)
+			check("113" in r.get("reply", ""), "%r from %s: want the "
+			    "help reply (113), got %r" % (text, frm,
+			    r.get("reply")))
+			eq(status(d, ref), "open", "status after %r from %s" %
+			    (text, frm))
+		time.sleep(0.8)
+		for path in ("/police", "/health"):
+			eq(events(sink, path, ref), ["report.created"],
+			    "%s events after strangers' commands" % path)
+		eq(len(rows(d, ref)), 2, "outbox rows for the report")
+
+
+@case(cfg())
+def test_delivery_followup_updated(d):
+	with Sink() as sink:
+		contacts(d, sink)
+		ref, _ = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		more = "no dang dap cua, con khoc"
+		r = sms(d, REPORTER, more)
+		eq(r.get("ref"), ref, "follow-up ref")
+		keys = set()
+		for path in ("/police", "/health"):
+			got = wait_event(sink, path, "report.updated", ref,
+			    timeout=4)
+			j = check_webhook(got[0], ref, "report.updated")
+			eq(j["text"], more, "follow-up text in report.updated")
+			created = sink.got(path)[0]
+			check(got[0].header("idempotency-key") !=
+			    created.header("idempotency-key"), "report.updated "
+			    "reuses report.created's Idempotency-Key")
+			keys.add(got[0].header("idempotency-key"))
+		eq(len(keys), 2, "distinct keys per contact")
+
+
+# ---------------------------------------------------------------- SMS
+
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789"
+    ":;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyz"
+    "äöñüà")
+GSM7_EXT = set("^{}\\[~]|€\f")
+
+
+def gsm7_segments(s):
+	bad = [c for c in s if c not in GSM7 and c not in GSM7_EXT]
+	if bad:
+		return None, bad
+	n = sum(2 if c in GSM7_EXT else 1 for c in s)
+	return (1 if n <= 160 else math.ceil(n / 153)), n
+
+
+@case(start=False)
+def test_delivery_sms_generic(d):
+	with Sink() as sink:
+		d.overrides = cfg(sms_out={"via": "generic",
+		    "url": sink.url + "/sms"})
+		d.new_config()
+		d.start()
+		for role in ("police", "health"):
+			d.add_contact("Contact %s" % role, PHONES[role], role,
+			    areas="*", channel="sms")
+		long_text = ("BL thôn 3 " + "chồng say rượu đánh vợ và con, "
+		    "hàng xóm nghe tiếng la hét [cứu] {ngay}; " * 8).strip()
+		ref, _ = report(d, long_text)
+		got = sink.wait_for(2, "/sms", timeout=5)
+		eq(len(got), 2, "SMS alerts through sms_out generic")
+		tos = set()
+		for r in got:
+			eq(r.method, "POST", "method")
+			sig = r.header("x-tincay-signature")
+			check(sig and verify(WEBHOOK_SECRET, sig, r.body),
+			    "generic SMS request signature %r" % sig)
+			j = r.json()
+			check(isinstance(j, dict) and set(j) == {"to", "text",
+			    "id"}, "generic SMS body %r" % r.body[:200])
+			tos.add(j["to"])
+			text = j["text"]
+			segs, n = gsm7_segments(text)
+			check(segs is not None, "SMS alert not GSM-7: %r in %r" %
+			    (n, text))
+			check(segs <= 2, "SMS alert is %d segments (%d septets): %r"
+			    % (segs, n, text))
+			check(("NHAN %s" % ref) in text, "SMS alert lacks "
+			    "'NHAN %s': %r" % (ref, text))
+			check(text.startswith("BL %s T3 0912345678: " % ref),
+			    "SMS alert head: %r" % text)
+			check(j["id"], "no id")
+		eq(tos, {"+84931000001", "+84931000002"}, "SMS recipients")
+		eq(len(set(r.json()["id"] for r in got)), 2, "distinct SMS ids")
+		wait_until(lambda: all(o["status"] == "sent" for o in
+		    rows(d, ref)), 5, 0.1, "SMS rows sent")
