@@ -139,40 +139,19 @@ outbox_build_generic(const struct config *conf,
 	return 0;
 }
 
-/* key=value&... with every byte but the unreserved ones escaped. */
-static char *
-outbox_form(const char *const *kv, size_t n)
-{
-	char	*out = xstrdup(""), *k, *v, *next;
-	size_t	 i;
-
-	for (i = 0; i + 1 < n; i += 2) {
-		if (kv[i + 1] == NULL)
-			continue;
-		k = curl_easy_escape(NULL, kv[i], 0);
-		v = curl_easy_escape(NULL, kv[i + 1], 0);
-		if (k == NULL || v == NULL)
-			fatalx("%s: out of memory", __func__);
-		next = xasprintf("%s%s%s=%s", out, out[0] ? "&" : "", k, v);
-		curl_free(k);
-		curl_free(v);
-		free(out);
-		out = next;
-	}
-	return out;
-}
-
 /* Twilio's Messages API: basic auth, form To/From/Body. */
 static int
 outbox_build_twilio(const struct config *conf,
     const struct outbox_row_due *r, struct outbox_req *q)
 {
-	const char *kv[] = { "To", r->dest, "From", conf->twilio.from,
-	    "Body", r->body };
+	struct form_buf	 b = { NULL, 0, 0 };
 
+	form_add(&b, "To", r->dest);
+	form_add(&b, "From", conf->twilio.from);
+	form_add(&b, "Body", r->body);
 	q->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
 	    conf->twilio.api_base, conf->twilio.account_sid);
-	q->body = outbox_form(kv, 6);
+	q->body = b.buf;
 	q->userpwd = xasprintf("%s:%s", conf->twilio.account_sid,
 	    conf->twilio.auth_token);
 	outbox_header(q, xstrdup("Content-Type: "
@@ -181,23 +160,24 @@ outbox_build_twilio(const struct config *conf,
 	return 0;
 }
 
-/* Africa's Talking: POST {api_base}/version1/messaging, apikey header. */
+/* Africa's Talking's send API, as its SDK builds the request. */
 static int
 outbox_build_africastalking(const struct config *conf,
     const struct outbox_row_due *r, struct outbox_req *q)
 {
-	const char *kv[] = { "username", conf->africastalking.username,
-	    "to", r->dest, "message", r->body, "from",
-	    conf->africastalking.from[0] ? conf->africastalking.from : NULL,
-	    "bulkSMSMode", "1" };
+	struct africastalking_req	 at;
+	char				 err[128];
+	size_t				 i;
 
-	q->url = xasprintf("%s/version1/messaging",
-	    conf->africastalking.api_base);
-	q->body = outbox_form(kv, 10);
-	outbox_header(q, xasprintf("apikey: %s", conf->africastalking.api_key));
-	outbox_header(q, xstrdup("Accept: application/json"));
-	outbox_header(q, xstrdup("Content-Type: "
-	    "application/x-www-form-urlencoded"));
+	if (africastalking_send_request(conf, r->dest, r->body, &at, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s: #%lld: %s", __func__, (long long)r->id, err);
+		return -1;
+	}
+	q->url = at.url;
+	q->body = at.body;
+	for (i = 0; i < at.nheaders; i++)
+		outbox_header(q, at.headers[i]);
 	return 0;
 }
 
@@ -396,7 +376,13 @@ outbox_start(struct outbox *ob, const struct outbox_row_due *row)
 		return 0;
 	}
 	memset(&q, 0, sizeof(q));
-	build(conf, row, &q);
+	if (build(conf, row, &q) == -1) {
+		outbox_req_clear(&q);
+		outbox_record(ob, row->id, "failed", util_sched_now(),
+		    "cannot build the request");
+		outbox_escalate_now(ob, row->report_id);
+		return 0;
+	}
 	memset(&fr, 0, sizeof(fr));
 	fr.url = q.url;
 	fr.headers = (const char *const *)q.headers;

@@ -10,7 +10,8 @@ import hashlib
 import hmac
 import urllib.parse
 
-from harness import REF_RE, case, check, eq
+from harness import REF_RE, case, check, eq, wait_until
+from sink import Sink
 
 TW_TOKEN = "it-twilio-token-3b8e"
 AT_TOKEN = "it-at-token-91c2"
@@ -197,3 +198,74 @@ def test_ussd_paging(d):
 	end = ussd(d, "1*98*98*30")
 	check(end.startswith("END "), "final %r" % end)
 	eq(d.reports()[0]["area"], "X30", "area 30")
+
+
+def _sending(sink, via, section):
+	"""Providers config whose send API is the sink, SMS out through it."""
+	p = {k: dict(v) for k, v in PROVIDERS["providers"].items()}
+	p[section]["api_base"] = sink.url
+	return {"allow_http": True, "providers": p,
+	    "sms_out": {"via": via}}
+
+
+@case(start=False)
+def test_africastalking_reply_through_send_api(d):
+	"""SPEC §3: an Africa's Talking SMS is answered through its send API
+	(POST {api_base}/version1/messaging, apikey header, form fields as the
+	SDK sends them; 201 is success)."""
+	with Sink() as sink:
+		sink.default("201")
+		d.overrides = _sending(sink, "africastalking", "africastalking")
+		# the sandbox switch only applies to the default api_base
+		d.overrides["providers"]["africastalking"]["username"] = "commune"
+		d.overrides["providers"]["africastalking"]["from"] = "TINCAY"
+		d.new_config()
+		d.start()
+		f = {"from": "+84912345678", "to": "8088", "text": "HD",
+		    "date": "2026-11-20 10:00:00", "id": "at-send-1"}
+		eq(at_post(d, "/sms/africastalking", f).status, 200, "inbound")
+		got = sink.wait_for(1, "/version1/messaging", timeout=5)
+		eq(len(got), 1, "send API requests")
+		r = got[0]
+		eq(r.method, "POST", "method")
+		eq(r.header("apikey"), "k", "apikey header")
+		eq((r.header("accept") or ""), "application/json", "Accept")
+		check((r.header("content-type") or "").startswith(
+		    "application/x-www-form-urlencoded"), "Content-Type %r" %
+		    r.header("content-type"))
+		form = dict(urllib.parse.parse_qsl(r.body.decode()))
+		eq(form.get("username"), "commune", "username")
+		eq(form.get("to"), "+84912345678", "to")
+		eq(form.get("from"), "TINCAY", "from")
+		eq(form.get("bulkSMSMode"), "1", "bulkSMSMode")
+		check("113" in form.get("message", ""), "help reply %r" % form)
+		wait_until(lambda: [o["status"] for o in d.outbox()] == ["sent"],
+		    5, 0.1, "the reply row sent")
+
+
+@case(start=False)
+def test_twilio_sms_out_messages_api(d):
+	"""SMS alerts through Twilio's Messages API: basic auth, form
+	To/From/Body, to {api_base}/2010-04-01/Accounts/SID/Messages.json."""
+	with Sink() as sink:
+		sink.default("201")
+		d.overrides = _sending(sink, "twilio", "twilio")
+		d.new_config()
+		d.start()
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="sms")
+		r = d.sms("tw-out-1", "0912345678", "BL thon 3")
+		ref = r["ref"]
+		path = "/2010-04-01/Accounts/AC00000000000000000000000000000000/" \
+		    "Messages.json"
+		got = sink.wait_for(1, path, timeout=5)
+		eq(len(got), 1, "Messages API requests")
+		auth = got[0].header("authorization") or ""
+		check(auth.startswith("Basic "), "no basic auth: %r" % auth)
+		eq(base64.b64decode(auth[6:]).decode(),
+		    "AC00000000000000000000000000000000:" + TW_TOKEN, "basic auth")
+		form = dict(urllib.parse.parse_qsl(got[0].body.decode()))
+		eq(form.get("To"), "+84931000001", "To")
+		eq(form.get("From"), "+15005550006", "From")
+		check(form.get("Body", "").startswith("BL %s T3 " % ref) and
+		    ("NHAN %s" % ref) in form["Body"], "Body %r" % form)
