@@ -270,6 +270,13 @@ alert_file(struct intake *it)
 		log_warnx("%s: report %s: NOBODY ALERTED: no contact matches "
 		    "category %s (area %s)", __func__, it->ref, category,
 		    area ? area : "unknown");
+	else {
+		char	 masked[PHONE_MAX];
+
+		log_info("report %s: %s, area %s, from %s: %d alerts queued",
+		    it->ref, category, area ? area : "unknown",
+		    phone_mask(it->in->from, masked), n);
+	}
 	return 0;
 }
 
