@@ -13,6 +13,7 @@
 #include "../http_routes.h"
 
 #define GENERIC_SKEW_S	300
+#define GENERIC_MAX_V1	4	/* signatures checked in one header */
 
 int
 route_generic_enabled(const struct config *conf)
@@ -21,17 +22,20 @@ route_generic_enabled(const struct config *conf)
 }
 
 /*
- * Check "t=UNIX,v1=HEX[,v1=HEX]" against (body, len). Returns NULL when
- * good, else why not (for the 403 line).
+ * Check "t=UNIX,v1=HEX[,v1=HEX]" against (body, len). The HMAC covers the
+ * timestamp exactly as written, ".", and the body as received. Returns NULL
+ * when good, else why not (for the 403 line).
  */
 const char *
 generic_verify(const char *secret, const char *hdr, const char *body,
     size_t len, int64_t now)
 {
-	char		 want[65], *msg, *copy, *field, *save = NULL;
-	const char	*why = "bad signature";
-	long long	 t = -1;
-	int		 have_v1 = 0, ok = 0;
+	char		 want[65], *copy, *field, *save = NULL, *end, *msg;
+	char		*v1[GENERIC_MAX_V1], *p;
+	const char	*tstr = NULL, *why;
+	size_t		 nv1 = 0, i, tl;
+	long long	 t;
+	int		 ok = 0;
 
 	if (hdr == NULL)
 		return "missing signature";
@@ -40,54 +44,40 @@ generic_verify(const char *secret, const char *hdr, const char *body,
 	    field = strtok_r(NULL, ",", &save)) {
 		while (*field == ' ')
 			field++;
-		if (strncmp(field, "t=", 2) == 0) {
-			char	*end;
-
-			t = strtoll(field + 2, &end, 10);
-			if (end == field + 2 || *end != '\0' || t < 0)
-				t = -1;
+		if (strncmp(field, "t=", 2) == 0)
+			tstr = field + 2;
+		else if (strncmp(field, "v1=", 3) == 0 && nv1 < GENERIC_MAX_V1)
+			v1[nv1++] = field + 3;
+	}
+	why = "malformed signature header";
+	if (tstr == NULL || nv1 == 0 || *tstr < '0' || *tstr > '9')
+		goto done;
+	t = strtoll(tstr, &end, 10);
+	if (*end != '\0' || t < 0)
+		goto done;
+	why = "stale signature";
+	if (t > now + GENERIC_SKEW_S || t < now - GENERIC_SKEW_S)
+		goto done;
+	tl = strlen(tstr);
+	msg = xmalloc(tl + 1 + len);
+	memcpy(msg, tstr, tl);
+	msg[tl] = '.';
+	if (len)
+		memcpy(msg + tl + 1, body, len);
+	why = "cannot compute signature";
+	if (util_hmac_sha256_hex(secret, msg, tl + 1 + len, want) == 0) {
+		why = "bad signature";
+		for (i = 0; i < nv1; i++) {
+			for (p = v1[i]; *p != '\0'; p++)
+				if (*p >= 'A' && *p <= 'F')
+					*p += 'a' - 'A';
+			if (util_ct_equal(v1[i], strlen(v1[i]), want, 64))
+				ok = 1;
 		}
 	}
-	if (t == -1) {
-		free(copy);
-		return "malformed signature header";
-	}
-	if (t > now + GENERIC_SKEW_S || t < now - GENERIC_SKEW_S) {
-		free(copy);
-		return "stale signature";
-	}
-	/* HMAC over "t" "." body, exactly as received. */
-	msg = xasprintf("%lld.", t);
-	{
-		size_t	 hl = strlen(msg);
-
-		msg = xrealloc(msg, hl + len + 1);
-		if (len)
-			memcpy(msg + hl, body, len);
-		if (util_hmac_sha256_hex(secret, msg, hl + len, want) == -1)
-			why = "cannot compute signature";
-	}
 	free(msg);
-	strcpy(copy, hdr);
-	save = NULL;
-	for (field = strtok_r(copy, ",", &save); field != NULL;
-	    field = strtok_r(NULL, ",", &save)) {
-		char	*p;
-
-		while (*field == ' ')
-			field++;
-		if (strncmp(field, "v1=", 3) != 0)
-			continue;
-		have_v1 = 1;
-		for (p = field + 3; *p != '\0'; p++)
-			if (*p >= 'A' && *p <= 'F')
-				*p += 'a' - 'A';
-		if (util_ct_equal(field + 3, strlen(field + 3), want, 64))
-			ok = 1;
-	}
+done:
 	free(copy);
-	if (!have_v1)
-		return "malformed signature header";
 	return ok ? NULL : why;
 }
 

@@ -64,6 +64,19 @@ test_verify(void **state)
 	assert_null(generic_verify("s3cret", up, body, strlen(body), NOW));
 	multi = xasprintf("t=%lld,v1=%064d,%s", NOW, 0, strstr(h, "v1="));
 	assert_null(generic_verify("s3cret", multi, body, strlen(body), NOW));
+	/* The timestamp is signed as written, leading zeros and all. */
+	{
+		char	*msg = xasprintf("0%lld.%s", NOW, body), hex[65];
+		char	*hz;
+
+		assert_int_equal(util_hmac_sha256_hex("s3cret", msg,
+		    strlen(msg), hex), 0);
+		hz = xasprintf("t=0%lld,v1=%s", NOW, hex);
+		assert_null(generic_verify("s3cret", hz, body, strlen(body),
+		    NOW));
+		free(hz);
+		free(msg);
+	}
 	/* Missing and malformed headers. */
 	assert_string_equal(generic_verify("s3cret", NULL, body, strlen(body),
 	    NOW), "missing signature");
