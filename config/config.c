@@ -214,6 +214,12 @@ static const struct ckey config_template_keys[] = {
 	K_STR("ack_taken", OFF(templates[TMPL_ACK_TAKEN]), F_NONEMPTY, NULL),
 	K_STR("closed", OFF(templates[TMPL_CLOSED]), F_NONEMPTY, NULL),
 	K_STR("cancelled", OFF(templates[TMPL_CANCELLED]), F_NONEMPTY, NULL),
+	K_STR("signup", OFF(templates[TMPL_SIGNUP]), F_NONEMPTY, NULL),
+	K_STR("signup_none", OFF(templates[TMPL_SIGNUP_NONE]), F_NONEMPTY,
+	    NULL),
+	K_STR("signup_unknown", OFF(templates[TMPL_SIGNUP_UNKNOWN]),
+	    F_NONEMPTY, NULL),
+	K_STR("optout", OFF(templates[TMPL_OPTOUT]), F_NONEMPTY, NULL),
 	K_END
 };
 
@@ -290,6 +296,18 @@ static const struct {
 	{ OFF(templates[TMPL_CLOSED]), "Da dong ma %REF%. Cam on." },
 	{ OFF(templates[TMPL_CANCELLED]),
 	  "Da huy ma %REF%. Khan cap goi 113." },
+	{ OFF(templates[TMPL_SIGNUP]),
+	  "Cam on ban da dang ky nhan tin chuong trinh. Nhan HUYDK de ngung "
+	  "nhan. Khan cap goi 113." },
+	{ OFF(templates[TMPL_SIGNUP_NONE]),
+	  "Hien chua mo dang ky nhan tin. Cam on ban da quan tam. Khan cap "
+	  "goi 113." },
+	{ OFF(templates[TMPL_SIGNUP_UNKNOWN]),
+	  "Ma dang ky khong dung. Nhan DK de dang ky nhan tin dang mo. Khan "
+	  "cap goi 113." },
+	{ OFF(templates[TMPL_OPTOUT]),
+	  "Da ngung gui tin chuong trinh cho ban. Nhan DK de dang ky lai. "
+	  "Khan cap goi 113." },
 };
 
 static const char *const config_roles_gbv[] = { "police", "health", NULL };
@@ -355,6 +373,10 @@ static const struct {
 	[TMPL_ACK_TAKEN] =	{ "ack_taken",	1 },
 	[TMPL_CLOSED] =		{ "closed",	1 },
 	[TMPL_CANCELLED] =	{ "cancelled",	1 },
+	[TMPL_SIGNUP] =		{ "signup",	0 },
+	[TMPL_SIGNUP_NONE] =	{ "signup_none", 0 },
+	[TMPL_SIGNUP_UNKNOWN] =	{ "signup_unknown", 0 },
+	[TMPL_OPTOUT] =		{ "optout",	0 },
 };
 
 /* Outbound URLs: https:// unless allow_http; checked when flag is set. */

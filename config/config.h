@@ -33,6 +33,10 @@ enum tmpl {
 	TMPL_ACK_TAKEN,		/* %REF% was already taken or is over */
 	TMPL_CLOSED,		/* to the responder who closed %REF% */
 	TMPL_CANCELLED,		/* to the reporter who cancelled %REF% */
+	TMPL_SIGNUP,		/* subscribed to a campaign */
+	TMPL_SIGNUP_NONE,	/* no campaign running, none named */
+	TMPL_SIGNUP_UNKNOWN,	/* the named campaign does not exist */
+	TMPL_OPTOUT,		/* no more campaign messages */
 	TMPL__MAX
 };
 

@@ -29,6 +29,9 @@ static const struct {
 	{ CAT_ACK,	ack_handle },
 	{ CAT_DONE,	ack_handle },
 	{ CAT_CANCEL,	ack_handle },
+	{ CAT_SIGNUP,	signup_join },
+	{ CAT_OPTOUT,	signup_optout },
+	{ CAT_STATS,	stats_handle },
 };
 
 /* Categories that take a report reference after the keyword. */
@@ -193,16 +196,30 @@ router_match(const struct config *conf, const char *raw, size_t rawlen,
 	}
 	if (m->cat == CAT_UNKNOWN)
 		return;
+	if ((a = router_area(conf, m->args, &after)) != -1) {
+		m->area = a;
+		m->rest = after;
+	}
+}
+
+int
+router_area(const struct config *conf, const char *words,
+    const char **after)
+{
+	char		 word[128];
+	const char	*p;
+	int		 n, a;
+
 	for (n = ROUTER_AREA_WORDS; n >= 1; n--) {
-		if ((after = router_join(m->args, n, word, sizeof(word))) ==
-		    NULL)
+		if ((p = router_join(words, n, word, sizeof(word))) == NULL)
 			continue;
 		if ((a = router_area_find(conf, word)) != -1) {
-			m->area = a;
-			m->rest = after;
-			break;
+			*after = p;
+			return a;
 		}
 	}
+	*after = words;
+	return -1;
 }
 
 void
@@ -244,6 +261,27 @@ router_handler(enum category cat)
 			return router_handlers[i].fn;
 	/* Families not built yet answer with help; the text is kept. */
 	return help_reply;
+}
+
+int
+router_unmatched(struct intake *it)
+{
+	char	 ref[REF_MAX];
+	int64_t	 id;
+
+	it->m.cat = CAT_UNKNOWN;
+	it->m.area = -1;
+	id = store_report_recent(it->st, it->in->from,
+	    it->now - it->conf->followup_window_s, ref);
+	if (id == -1)
+		return -1;
+	if (id > 0) {
+		it->m.cat = CAT_FOLLOWUP;
+		it->report_id = id;
+		util_strlcpy(it->ref, ref, sizeof(it->ref));
+	}
+	it->stored = it->m.cat;
+	return router_handler(it->m.cat)(it);
 }
 
 /* 1 found (out filled), 0 not found, -1 error. */
@@ -325,24 +363,12 @@ router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
 	it.now = util_now();
 	folded = text_keyfold(in->text, in->textlen);
 	router_match(tc->conf, in->text, in->textlen, folded, &it.m);
-	if (it.m.cat == CAT_UNKNOWN) {
-		char	 ref[REF_MAX];
-		int64_t	 id;
-
-		id = store_report_recent(tc->store, in->from,
-		    it.now - tc->conf->followup_window_s, ref);
-		if (id == -1) {
-			free(folded);
-			return -1;
-		}
-		if (id > 0) {
-			it.m.cat = CAT_FOLLOWUP;
-			it.report_id = id;
-			util_strlcpy(it.ref, ref, sizeof(it.ref));
-		}
+	if (it.m.cat == CAT_UNKNOWN)
+		rc = router_unmatched(&it);
+	else {
+		it.stored = it.m.cat;
+		rc = router_handler(it.m.cat)(&it);
 	}
-	it.stored = it.m.cat;
-	rc = router_handler(it.m.cat)(&it);
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1)

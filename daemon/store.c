@@ -87,7 +87,7 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
 	    " report_id, event FROM outbox"
 	    " WHERE status = 'pending' AND next_at <= ?1"
-	    " ORDER BY next_at, id LIMIT ?2",
+	    " ORDER BY event = 'broadcast', next_at, id LIMIT ?2",
 	[ST_OUTBOX_SENT] =
 	    "UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
 	    " sent_at = ?2 WHERE id = ?1",
@@ -126,10 +126,59 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
+	[ST_SUB_ADD] =
+	    "INSERT INTO subscriptions (phone, campaign, area, source,"
+	    " subscribed_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (phone, campaign) DO UPDATE SET"
+	    " opted_out_at = NULL, area = coalesce(?3, area),"
+	    " subscribed_at = CASE WHEN opted_out_at IS NULL"
+	    " THEN subscribed_at ELSE ?5 END,"
+	    " source = CASE WHEN opted_out_at IS NULL THEN source ELSE ?4 END",
+	[ST_SUB_OPTOUT] =
+	    "UPDATE subscriptions SET opted_out_at = ?2"
+	    " WHERE phone = ?1 AND opted_out_at IS NULL",
+	[ST_SUB_COUNT] =
+	    "SELECT count(*) FROM subscriptions"
+	    " WHERE campaign = ?1 AND opted_out_at IS NULL",
+	[ST_SUB_PAGE] =
+	    "SELECT id, phone FROM subscriptions"
+	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2"
+	    " ORDER BY id LIMIT ?3",
 	[ST_MESSAGES_LIST] =
 	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
 	    " m.received_at FROM messages m"
 	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
+	[ST_STATS_COUNT] =
+	    "SELECT area, category, status, count(*) FROM reports"
+	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " AND (?3 IS NULL OR area = ?3)"
+	    " GROUP BY area, category, status"
+	    " ORDER BY area IS NULL, area, category, status",
+	/* Closed or cancelled before ?1, after id ?2, with something left
+	 * to purge; ?3 at most. */
+	[ST_PURGE_DUE] =
+	    "SELECT r.id FROM reports r"
+	    " WHERE r.status IN ('closed', 'cancelled') AND r.closed_at < ?1"
+	    " AND r.id > ?2 AND (r.reporter IS NOT NULL"
+	    " OR EXISTS (SELECT 1 FROM messages m WHERE m.report_id = r.id"
+	    "  AND (m.body IS NOT NULL OR m.sender IS NOT NULL))"
+	    " OR EXISTS (SELECT 1 FROM outbox o WHERE o.report_id = r.id"
+	    "  AND o.status <> 'pending' AND (o.dest <> '' OR o.body <> '')))"
+	    " ORDER BY r.id LIMIT ?3",
+	[ST_PURGE_MESSAGES] =
+	    "UPDATE messages SET body = NULL, sender = NULL"
+	    " WHERE report_id = ?1 AND (body IS NOT NULL OR sender IS NOT NULL)",
+	[ST_PURGE_OUTBOX] =
+	    "UPDATE outbox SET body = '', dest = '' WHERE report_id = ?1"
+	    " AND status <> 'pending' AND (body <> '' OR dest <> '')",
+	[ST_PURGE_REPORT] = "UPDATE reports SET reporter = NULL WHERE id = ?1",
+	[ST_SECURE_DELETE] = "PRAGMA secure_delete = ON",
+	[ST_CHECKPOINT] = "PRAGMA wal_checkpoint(PASSIVE)",
+	[ST_STATS_SIGNUPS] =
+	    "SELECT area, count(*) FROM subscriptions"
+	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
+	    " AND (?3 IS NULL OR area = ?3)"
+	    " GROUP BY area ORDER BY area IS NULL, area",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */
@@ -194,6 +243,23 @@ static const char *const store_migrations[] = {
 	" last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox (status, next_at);"
 	"CREATE INDEX outbox_report ON outbox (report_id);",
+	/*
+	 * 1 → 2: campaign subscriptions. One row per number and campaign
+	 * (the config's code); an opt-out (HUYDK, TUCHOI, STOP) stamps every
+	 * row of the number, a later signup clears its campaign's stamp.
+	 * Broadcasts walk the partial index of live rows in id order.
+	 */
+	"CREATE TABLE subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" phone TEXT NOT NULL,"
+	" campaign TEXT NOT NULL COLLATE NOCASE,"
+	" area TEXT,"
+	" source TEXT NOT NULL CHECK (source IN ('sms', 'ussd')),"
+	" subscribed_at INTEGER NOT NULL,"
+	" opted_out_at INTEGER,"
+	" UNIQUE (phone, campaign));"
+	"CREATE INDEX subscriptions_live ON subscriptions (campaign, id)"
+	" WHERE opted_out_at IS NULL;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -113,6 +113,16 @@ int		 phone_e164(const char *buf, size_t len, const char *cc,
 const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
 
 
+/* tz.c: local dates and midnights in the commune's time zone. */
+/*
+ * Local midnight starting day y-m-d in time zone tz (an Olson name) as UTC
+ * epoch seconds. m and d may run over (d = 32, m = 13) and are normalised
+ * as mktime() does. Returns -1 on error.
+ */
+int64_t		 tz_midnight(const char *tz, int y, int m, int d);
+/* The local date of UTC time t in tz. 0, or -1. */
+int		 tz_date(const char *tz, int64_t t, int *y, int *m, int *d);
+
 /* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
 enum stmt {
 	ST_BEGIN,
@@ -149,6 +159,18 @@ enum stmt {
 	ST_REPORT_ESCALATE_NOW,
 	ST_OUTBOX_LEASE,
 	ST_OUTBOX_RESULT,
+	ST_SUB_ADD,
+	ST_SUB_OPTOUT,
+	ST_SUB_COUNT,
+	ST_SUB_PAGE,
+	ST_STATS_COUNT,
+	ST_PURGE_DUE,
+	ST_PURGE_MESSAGES,
+	ST_PURGE_OUTBOX,
+	ST_PURGE_REPORT,
+	ST_SECURE_DELETE,
+	ST_CHECKPOINT,
+	ST_STATS_SIGNUPS,
 	ST__MAX
 };
 
@@ -310,6 +332,10 @@ struct route_match {
 };
 void		 router_match(const struct config *, const char *raw,
 		    size_t rawlen, const char *folded, struct route_match *);
+/* The area named by the first one to three words of (folded) words: its
+ * index into conf->areas and *after past it; or -1 and *after = words. */
+int		 router_area(const struct config *, const char *words,
+		    const char **after);
 /* Render template t with %REF% into out. */
 void		 router_template(const struct config *, enum tmpl,
 		    const char *ref, char *out, size_t outlen);
@@ -426,6 +452,60 @@ void		 ussd_nav_keys(const struct config *, char next[8],
 		    char prev[8]);
 /* Where each page of the area list starts (up to max); the page count. */
 size_t		 ussd_pages(const struct config *, size_t *starts, size_t max);
+
+/* handlers/stats.c: counts for officials (TK by SMS, SPEC §6) and for
+ * tincayctl stats (§7), in the commune's time zone. */
+struct stats_period {
+	int64_t		 from;		/* UTC epoch seconds, inclusive */
+	int64_t		 to;		/* UTC epoch seconds, exclusive */
+	char		 label[32];	/* "11/2026", "2026", "05/11/2026" */
+};
+/*
+ * The PERIOD at the start of folded words s (text_keyfold output:
+ * "homnay", "tuan", "thang", "nam", "11 2026", "2026", ...) for the instant
+ * now in tz. Fills p and returns a pointer past it (and its spaces), or
+ * NULL if s does not start with a period.
+ */
+const char	*stats_period(const char *tz, const char *s, int64_t now,
+		    struct stats_period *p);
+enum stats_status { STATS_OPEN, STATS_ACKNOWLEDGED, STATS_CLOSED,
+    STATS_CANCELLED, STATS__MAX };
+/* "open", ...; and back (-1 unknown). */
+const char	*stats_status_name(enum stats_status);
+int		 stats_status_lookup(const char *);
+/* One group of reports created in a period; strings borrowed. */
+struct stats_row {
+	const char	*area;		/* code, or NULL: unknown */
+	const char	*category;
+	const char	*status;
+	int64_t		 n;
+};
+typedef int	 (*stats_row_fn)(const struct stats_row *, void *);
+/*
+ * Call fn for each (area, category, status) group of the reports created
+ * in [from, to), of area only (NULL: all). Returns the number of groups,
+ * or -1 (logged).
+ */
+int		 stats_rows(struct store *, int64_t from, int64_t to,
+		    const char *area, stats_row_fn, void *);
+/*
+ * Campaign signups made in [from, to) (opted out since or not), of area
+ * only (NULL: all): the total, or -1. fn, if not NULL, gets one row per
+ * area (category "signup", status NULL).
+ */
+int64_t		 stats_signups(struct store *, int64_t from, int64_t to,
+		    const char *area, stats_row_fn, void *);
+/* What the SMS reply says. */
+struct stats_counts {
+	int64_t		 gbv, shelter, signups;
+	int64_t		 status[STATS__MAX];	/* of gbv and shelter */
+};
+int		 stats_count(struct store *, int64_t from, int64_t to,
+		    const char *area, struct stats_counts *);
+/* "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4" (area may be
+ * NULL), GSM-7, at most two segments. */
+void		 stats_format(const struct stats_counts *, const char *label,
+		    const char *area, char *out, size_t outlen);
 
 /* providers/africastalking.c: the SMS send API request (SPEC §2, §5). */
 struct africastalking_req {

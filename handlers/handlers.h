@@ -57,5 +57,42 @@ int		 alert_unknown(struct intake *);
 int		 ack_handle(struct intake *);
 /* help.c */
 int		 help_reply(struct intake *);
+/*
+ * signup.c: the campaign family (DANGKY/DK/THAMGIA/JOIN [CODE]; HUYDK,
+ * TUCHOI, STOP) and tincayctl's broadcast.
+ */
+#define SIGNUP_BROADCAST_SEGMENTS	2
+/* The campaign with code (case-insensitive, len bytes), or NULL. */
+const struct campaign *signup_campaign(const struct config *,
+		    const char *code, size_t len);
+/* The campaign running on now's date in conf->timezone (the first in
+ * config order when several overlap), or NULL. */
+const struct campaign *signup_active(const struct config *, int64_t now);
+/* now as YYYY-MM-DD in time zone tz. 0, or -1. */
+int		 signup_date(const char *tz, int64_t now, char out[11]);
+int		 signup_join(struct intake *);
+int		 signup_optout(struct intake *);
+/*
+ * Queue text (folded to GSM-7, at most SIGNUP_BROADCAST_SEGMENTS
+ * segments) as one outbox row, event "broadcast", to each subscriber of
+ * campaign code who has not opted out, committing every batch rows.
+ * progress (may be NULL) is called after each commit. Returns how many
+ * rows were queued, or -1 with why in err (the batches committed before
+ * an error stay queued; err says how many).
+ */
+typedef void	 (*signup_progress_fn)(size_t done, size_t total, void *);
+int64_t		 signup_broadcast(struct store *, const struct config *,
+		    const char *code, const char *text, size_t batch,
+		    signup_progress_fn progress, void *arg, char *err,
+		    size_t errlen);
+/* stats.c: TK/THONGKE for officials (SPEC §6); the shared parts are in
+ * tincay.h. */
+int		 stats_handle(struct intake *);
+/*
+ * router.c: answer it exactly as a text with no keyword: a follow-up of the
+ * sender's young open report, else unknown (help). For keywords the sender
+ * may not use, so that nothing reveals them.
+ */
+int		 router_unmatched(struct intake *);
 
 #endif

@@ -148,7 +148,9 @@ test_defaults(void **state)
 		assert_int_equal(seg.segments, 1);
 		/* What a resident reads always carries a hotline. */
 		if (t == TMPL_RECEIVED || t == TMPL_FOLLOWUP ||
-		    t == TMPL_HELP || t == TMPL_CANCELLED)
+		    t == TMPL_HELP || t == TMPL_CANCELLED ||
+		    t == TMPL_SIGNUP || t == TMPL_SIGNUP_NONE ||
+		    t == TMPL_SIGNUP_UNKNOWN || t == TMPL_OPTOUT)
 			assert_non_null(strstr(cf->templates[t], "113"));
 	}
 	assert_false(has_warning(cf, "templates."));
@@ -172,6 +174,8 @@ test_names(void **state)
 	assert_string_equal(config_template_name(TMPL_RECEIVED), "received");
 	assert_string_equal(config_template_name(TMPL_FOLLOWUP), "followup");
 	assert_string_equal(config_template_name(TMPL_HELP), "help");
+	assert_string_equal(config_template_name(TMPL_SIGNUP), "signup");
+	assert_string_equal(config_template_name(TMPL_OPTOUT), "optout");
 	assert_null(config_template_name(TMPL__MAX));
 }
 

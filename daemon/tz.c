@@ -1,0 +1,112 @@
+/*
+ * tz.c: the commune's calendar. Local dates and local midnights in a named
+ * time zone (conf->timezone) through the C library's TZ database, for the
+ * stats periods and the campaign dates.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tincay.h"
+
+/*
+ * Time zones. The boundaries of a day, month or year are local midnights:
+ * we set TZ to conf->timezone, call tzset() and mktime()/localtime_r(), and
+ * put TZ back as it was (tincayd has one thread; tincayctl too). A machine
+ * without tzdata would silently make that UTC, so for the zones listed here
+ * we then use the POSIX rule instead: Vietnam has kept UTC+7, without
+ * daylight saving, since 1975.
+ */
+static const struct {
+	const char	*name, *posix;
+} tz_fallback[] = {
+	{ "Asia/Ho_Chi_Minh",	"<+07>-7" },
+	{ "Asia/Saigon",	"<+07>-7" },
+	{ "Asia/Bangkok",	"<+07>-7" },
+	{ "Asia/Vientiane",	"<+07>-7" },
+	{ "Asia/Phnom_Penh",	"<+07>-7" },
+	{ "UTC",		"UTC0" },
+	{ "Etc/UTC",		"UTC0" },
+};
+
+/* The TZ in force before tz_enter(); malloc'd, NULL if unset. */
+struct tz_saved {
+	char	*saved;
+	int	 had;
+};
+
+static void
+tz_enter(const char *tz, struct tz_saved *save)
+{
+	const char	*old, *dir, *spec = tz;
+	char		 path[512];
+	size_t		 i;
+
+	old = getenv("TZ");
+	save->had = old != NULL;
+	save->saved = old ? xstrdup(old) : NULL;
+	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	if (access(path, R_OK) == -1) {
+		for (i = 0; i < sizeof(tz_fallback) /
+		    sizeof(tz_fallback[0]); i++)
+			if (strcmp(tz_fallback[i].name, tz) == 0)
+				spec = tz_fallback[i].posix;
+	}
+	setenv("TZ", spec, 1);
+	tzset();
+}
+
+static void
+tz_leave(struct tz_saved *save)
+{
+	if (save->had)
+		setenv("TZ", save->saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(save->saved);
+	save->saved = NULL;
+}
+
+int64_t
+tz_midnight(const char *tz, int y, int m, int d)
+{
+	struct tz_saved	 save;
+	struct tm	 tm;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	tz_enter(tz, &save);
+	/* A day that starts with a DST jump starts at the first instant
+	 * that exists: mktime() moves 00:00 forward. */
+	t = mktime(&tm);
+	tz_leave(&save);
+	return t == (time_t)-1 ? -1 : (int64_t)t;
+}
+
+int
+tz_date(const char *tz, int64_t t, int *y, int *m, int *d)
+{
+	struct tz_saved	 save;
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	int		 ok;
+
+	tz_enter(tz, &save);
+	ok = localtime_r(&tt, &tm) != NULL;
+	tz_leave(&save);
+	if (!ok)
+		return -1;
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+	*d = tm.tm_mday;
+	return 0;
+}

@@ -1,0 +1,279 @@
+/*
+ * signup.c: the yearly campaign (SPEC §4, §6, §7). DANGKY/DK/THAMGIA/JOIN
+ * [CODE] subscribes the sender to the running (or named) campaign, HUYDK/
+ * TUCHOI/STOP stops every campaign message to the sender (never alerts),
+ * and signup_broadcast() queues one outbox SMS per live subscriber.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "handlers.h"
+
+#define SIGNUP_CODE_MAX		16	/* config_check_code's limit */
+
+/* Where a subscription came from, by provider name suffix. */
+static const struct {
+	const char	*suffix;
+	const char	*source;
+} signup_sources[] = {
+	{ "-ussd", "ussd" },
+};
+
+const struct campaign *
+signup_campaign(const struct config *conf, const char *code, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > SIGNUP_CODE_MAX)
+		return NULL;
+	for (i = 0; i < conf->ncampaigns; i++)
+		if (strlen(conf->campaigns[i].code) == len &&
+		    strncasecmp(conf->campaigns[i].code, code, len) == 0)
+			return &conf->campaigns[i];
+	return NULL;
+}
+
+/* Today's date in the commune, YYYY-MM-DD. */
+int
+signup_date(const char *tz, int64_t now, char out[11])
+{
+	int	 y, m, d;
+
+	if (tz_date(tz, now, &y, &m, &d) == -1)
+		return -1;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return 0;
+}
+
+const struct campaign *
+signup_active(const struct config *conf, int64_t now)
+{
+	char	 today[11];
+	size_t	 i;
+
+	if (conf->ncampaigns == 0 || signup_date(conf->timezone, now,
+	    today) == -1)
+		return NULL;
+	/* YYYY-MM-DD compares as a string; start..end both inclusive. */
+	for (i = 0; i < conf->ncampaigns; i++)
+		if (strcmp(conf->campaigns[i].start, today) <= 0 &&
+		    strcmp(today, conf->campaigns[i].end) <= 0)
+			return &conf->campaigns[i];
+	return NULL;
+}
+
+static const char *
+signup_source(const struct inbound *in)
+{
+	size_t	 i, n, plen = strlen(in->provider);
+
+	for (i = 0; i < sizeof(signup_sources) / sizeof(signup_sources[0]);
+	    i++) {
+		n = strlen(signup_sources[i].suffix);
+		if (plen >= n && strcmp(in->provider + plen - n,
+		    signup_sources[i].suffix) == 0)
+			return signup_sources[i].source;
+	}
+	return "sms";
+}
+
+/*
+ * DK [CODE]: the first word after the keyword names the campaign; a word
+ * that is one of the areas instead ("DK thon 3") is kept as the
+ * subscriber's area and the running campaign is meant.
+ */
+int
+signup_join(struct intake *it)
+{
+	const struct campaign	*c;
+	const char		*area = NULL;
+	sqlite3_stmt		*s;
+	size_t			 n;
+	char			 masked[PHONE_MAX];
+
+	it->stored = CAT_SIGNUP;
+	n = strcspn(it->m.args, " ");
+	if ((c = signup_campaign(it->conf, it->m.args, n)) == NULL) {
+		if (n > 0 && it->m.area < 0) {
+			router_template(it->conf, TMPL_SIGNUP_UNKNOWN, "",
+			    it->reply, sizeof(it->reply));
+			return 0;
+		}
+		if ((c = signup_active(it->conf, it->now)) == NULL) {
+			router_template(it->conf, TMPL_SIGNUP_NONE, "",
+			    it->reply, sizeof(it->reply));
+			return 0;
+		}
+		if (it->m.area >= 0)
+			area = it->conf->areas[it->m.area].code;
+	}
+	s = store_stmt(it->st, ST_SUB_ADD);
+	store_bind_text(s, 1, it->in->from);
+	store_bind_text(s, 2, c->code);
+	store_bind_text(s, 3, area);
+	store_bind_text(s, 4, signup_source(it->in));
+	sqlite3_bind_int64(s, 5, it->now);
+	if (store_run(it->st, ST_SUB_ADD) == -1)
+		return -1;
+	log_debug("signup: %s joined campaign %s", phone_mask(it->in->from,
+	    masked), c->code);
+	router_template(it->conf, TMPL_SIGNUP, "", it->reply,
+	    sizeof(it->reply));
+	return 0;
+}
+
+/* HUYDK/TUCHOI/STOP: every campaign of the number; alerts are untouched. */
+int
+signup_optout(struct intake *it)
+{
+	sqlite3_stmt	*s = store_stmt(it->st, ST_SUB_OPTOUT);
+	char		 masked[PHONE_MAX];
+
+	it->stored = CAT_OPTOUT;
+	store_bind_text(s, 1, it->in->from);
+	sqlite3_bind_int64(s, 2, it->now);
+	if (store_run(it->st, ST_SUB_OPTOUT) == -1)
+		return -1;
+	log_debug("signup: %s opted out", phone_mask(it->in->from, masked));
+	router_template(it->conf, TMPL_OPTOUT, "", it->reply,
+	    sizeof(it->reply));
+	return 0;
+}
+
+/* The broadcast text: GSM-7, not blank, within the segment limit. */
+static char *
+signup_broadcast_text(const char *text, char *err, size_t errlen)
+{
+	struct text_seg	 seg;
+	char		*body;
+
+	body = text_gsm7(text, strlen(text), SIZE_MAX);
+	if (body[strspn(body, " \t\r\n")] == '\0') {
+		snprintf(err, errlen, "the text is empty");
+		free(body);
+		return NULL;
+	}
+	text_segments(body, strlen(body), &seg);
+	if (seg.segments > SIGNUP_BROADCAST_SEGMENTS) {
+		snprintf(err, errlen, "the text is %zu SMS segments (%zu GSM-7 "
+		    "characters once folded); at most %d segments (%d "
+		    "characters) are allowed", seg.segments, seg.units,
+		    SIGNUP_BROADCAST_SEGMENTS, SIGNUP_BROADCAST_SEGMENTS * 153);
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+static int64_t
+signup_count(struct store *st, const char *code)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_SUB_COUNT);
+	int64_t		 n = -1;
+
+	store_bind_text(s, 1, code);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return n;
+}
+
+/*
+ * One batch, in its own transaction: the page of live subscribers after
+ * *last is read inside it, so an opt-out is either before (skipped) or
+ * after (sent) but never half-way. Returns rows queued (0: done), or -1.
+ */
+static int64_t
+signup_batch(struct store *st, const char *code, const char *body,
+    size_t batch, int64_t *last)
+{
+	struct { int64_t id; char phone[PHONE_MAX]; } *page;
+	struct outbox_row	 row;
+	sqlite3_stmt		*s;
+	int64_t			 now = util_sched_now();
+	size_t			 n = 0, i;
+	int			 rc = SQLITE_DONE;
+
+	if (store_begin(st) == -1)
+		return -1;
+	page = xcalloc(batch, sizeof(*page));
+	s = store_stmt(st, ST_SUB_PAGE);
+	store_bind_text(s, 1, code);
+	sqlite3_bind_int64(s, 2, *last);
+	sqlite3_bind_int64(s, 3, (int64_t)batch);
+	while (n < batch && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		page[n].id = sqlite3_column_int64(s, 0);
+		util_strlcpy(page[n].phone, store_col_text(s, 1),
+		    sizeof(page[n].phone));
+		n++;
+	}
+	store_done(s);
+	if (n < batch && rc != SQLITE_DONE)
+		goto fail;
+	memset(&row, 0, sizeof(row));
+	row.channel = "sms";
+	row.event = "broadcast";
+	row.body = body;
+	for (i = 0; i < n; i++) {
+		row.dest = page[i].phone;
+		if (store_outbox_add(st, &row, now) == -1)
+			goto fail;
+	}
+	if (store_commit(st) == -1) {
+		free(page);
+		return -1;
+	}
+	if (n > 0)
+		*last = page[n - 1].id;
+	free(page);
+	return (int64_t)n;
+fail:
+	free(page);
+	store_rollback(st);
+	return -1;
+}
+
+int64_t
+signup_broadcast(struct store *st, const struct config *conf,
+    const char *code, const char *text, size_t batch,
+    signup_progress_fn progress, void *arg, char *err, size_t errlen)
+{
+	const struct campaign	*c;
+	char			*body;
+	int64_t			 total, done = 0, n, last = 0;
+
+	if ((c = signup_campaign(conf, code, strlen(code))) == NULL) {
+		snprintf(err, errlen, "no campaign '%s' in the config", code);
+		return -1;
+	}
+	if ((body = signup_broadcast_text(text, err, errlen)) == NULL)
+		return -1;
+	if (batch == 0)
+		batch = 1;
+	if ((total = signup_count(st, c->code)) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(st));
+		free(body);
+		return -1;
+	}
+	while ((n = signup_batch(st, c->code, body, batch, &last)) > 0) {
+		done += n;
+		if (done > total)	/* signups while we run */
+			total = done;
+		if (progress != NULL)
+			progress((size_t)done, (size_t)total, arg);
+	}
+	free(body);
+	if (n == -1) {
+		snprintf(err, errlen, "database: %s (%lld of %lld queued "
+		    "before the error)", store_errmsg(st), (long long)done,
+		    (long long)total);
+		return -1;
+	}
+	return done;
+}

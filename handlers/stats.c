@@ -1,0 +1,404 @@
+/*
+ * stats.c: counts for the officials. TK/THONGKE [PIN] [PERIOD] [AREA] by SMS
+ * (SPEC §6), answered only to a contact of an officials role with its PIN;
+ * and the period, time-zone and counting helpers tincayctl stats shares.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "handlers.h"
+
+#define STATS_YEAR_MIN	2000
+#define STATS_YEAR_MAX	2099
+#define STATS_SEGMENTS	2
+
+/* What the SMS says for each period word (folded, spaces removed). */
+enum stats_kind { STATS_DAY, STATS_WEEK, STATS_MONTH, STATS_YEAR };
+static const struct {
+	const char	*word;
+	enum stats_kind	 kind;
+} stats_words[] = {
+	{ "homnay",	STATS_DAY },
+	{ "ngay",	STATS_DAY },
+	{ "tuan",	STATS_WEEK },
+	{ "tuannay",	STATS_WEEK },
+	{ "thang",	STATS_MONTH },
+	{ "thangnay",	STATS_MONTH },
+	{ "nam",	STATS_YEAR },
+	{ "namnay",	STATS_YEAR },
+};
+
+static const char *const stats_statuses[STATS__MAX] = {
+	[STATS_OPEN] = "open",
+	[STATS_ACKNOWLEDGED] = "acknowledged",
+	[STATS_CLOSED] = "closed",
+	[STATS_CANCELLED] = "cancelled",
+};
+
+const char *
+stats_status_name(enum stats_status s)
+{
+	return (unsigned)s < STATS__MAX ? stats_statuses[s] : NULL;
+}
+
+int
+stats_status_lookup(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < STATS__MAX; i++)
+		if (strcmp(stats_statuses[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Copy the next word of s into out ("" at the end); return past it and
+ * its spaces. */
+static const char *
+stats_word(const char *s, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+
+	while (*s == ' ')
+		s++;
+	for (; *s != '\0' && *s != ' '; s++)
+		if (o + 1 < outlen)
+			out[o++] = *s;
+	out[o] = '\0';
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+/* A number of 1..maxdigits digits in [lo, hi], or -1. */
+static int
+stats_number(const char *w, size_t maxdigits, int lo, int hi)
+{
+	size_t	 n = strlen(w);
+	int	 v;
+
+	if (n == 0 || n > maxdigits || strspn(w, "0123456789") != n)
+		return -1;
+	v = atoi(w);
+	return v >= lo && v <= hi ? v : -1;
+}
+
+/* The period keyword at s (one word, or two run together): its kind, or
+ * -1; *after past it. */
+static int
+stats_period_word(const char *s, const char **after)
+{
+	char		 w1[16], w2[16], both[32];
+	const char	*p1, *p2;
+	size_t		 i;
+
+	p1 = stats_word(s, w1, sizeof(w1));
+	p2 = stats_word(p1, w2, sizeof(w2));
+	snprintf(both, sizeof(both), "%s%s", w1, w2);
+	for (i = 0; i < sizeof(stats_words) / sizeof(stats_words[0]); i++)
+		if (w2[0] != '\0' && strcmp(stats_words[i].word, both) == 0) {
+			*after = p2;
+			return (int)stats_words[i].kind;
+		}
+	for (i = 0; i < sizeof(stats_words) / sizeof(stats_words[0]); i++)
+		if (strcmp(stats_words[i].word, w1) == 0) {
+			*after = p1;
+			return (int)stats_words[i].kind;
+		}
+	return -1;
+}
+
+/* Fill p with the month (m 1..12) or, m == 0, the year y. */
+static int
+stats_span(const char *tz, int y, int m, struct stats_period *p)
+{
+	if (m == 0) {
+		p->from = tz_midnight(tz, y, 1, 1);
+		p->to = tz_midnight(tz, y + 1, 1, 1);
+		snprintf(p->label, sizeof(p->label), "%04d", y);
+	} else {
+		p->from = tz_midnight(tz, y, m, 1);
+		p->to = tz_midnight(tz, y, m + 1, 1);
+		snprintf(p->label, sizeof(p->label), "%02d/%04d", m, y);
+	}
+	return p->from == -1 || p->to == -1 ? -1 : 0;
+}
+
+/*
+ * "mm yyyy" (a month) or "yyyy" (a year) at s: fill p, return past it, or
+ * NULL. month: 1 only a month, 0 only a year, -1 either.
+ */
+static const char *
+stats_numeric(const char *tz, const char *s, int month,
+    struct stats_period *p)
+{
+	char		 w1[16], w2[16];
+	const char	*p1, *p2;
+	int		 mm, yy;
+
+	p1 = stats_word(s, w1, sizeof(w1));
+	p2 = stats_word(p1, w2, sizeof(w2));
+	/* "11/2026" arrives folded as "11 2026". */
+	if (month != 0 && (mm = stats_number(w1, 2, 1, 12)) != -1 &&
+	    strlen(w2) == 4 &&
+	    (yy = stats_number(w2, 4, STATS_YEAR_MIN, STATS_YEAR_MAX)) != -1)
+		return stats_span(tz, yy, mm, p) == -1 ? NULL : p2;
+	if (month != 1 && strlen(w1) == 4 &&
+	    (yy = stats_number(w1, 4, STATS_YEAR_MIN, STATS_YEAR_MAX)) != -1)
+		return stats_span(tz, yy, 0, p) == -1 ? NULL : p1;
+	return NULL;
+}
+
+const char *
+stats_period(const char *tz, const char *s, int64_t now,
+    struct stats_period *p)
+{
+	const char	*after, *named;
+	int		 kind, y, m, d, y0, m0, d0;
+
+	memset(p, 0, sizeof(*p));
+	if ((after = stats_numeric(tz, s, -1, p)) != NULL)
+		return after;
+	if ((kind = stats_period_word(s, &after)) == -1 ||
+	    tz_date(tz, now, &y, &m, &d) == -1)
+		return NULL;
+	switch ((enum stats_kind)kind) {
+	case STATS_DAY:
+		p->from = tz_midnight(tz, y, m, d);
+		p->to = tz_midnight(tz, y, m, d + 1);
+		snprintf(p->label, sizeof(p->label), "%02d/%02d/%04d", d, m,
+		    y);
+		break;
+	case STATS_WEEK:
+		/* The last seven days: today and the six before it. */
+		p->from = tz_midnight(tz, y, m, d - 6);
+		p->to = tz_midnight(tz, y, m, d + 1);
+		if (p->from == -1 || tz_date(tz, p->from, &y0, &m0,
+		    &d0) == -1)
+			return NULL;
+		if (y0 == y)
+			snprintf(p->label, sizeof(p->label),
+			    "%02d/%02d-%02d/%02d/%04d", d0, m0, d, m, y);
+		else
+			snprintf(p->label, sizeof(p->label),
+			    "%02d/%02d/%04d-%02d/%02d/%04d", d0, m0, y0, d, m,
+			    y);
+		break;
+	case STATS_MONTH:
+		/* "THANG 11/2026" names the month; "THANG" alone: this one. */
+		if ((named = stats_numeric(tz, after, 1, p)) != NULL)
+			return named;
+		if (stats_span(tz, y, m, p) == -1)
+			return NULL;
+		break;
+	case STATS_YEAR:
+		if ((named = stats_numeric(tz, after, 0, p)) != NULL)
+			return named;
+		if (stats_span(tz, y, 0, p) == -1)
+			return NULL;
+		break;
+	}
+	if (p->from == -1 || p->to == -1)
+		return NULL;
+	return after;
+}
+
+int
+stats_rows(struct store *st, int64_t from, int64_t to, const char *area,
+    stats_row_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_STATS_COUNT);
+	struct stats_row r;
+	int		 rc, n = 0;
+
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	store_bind_text(s, 3, area);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.area = store_col_text(s, 0);
+		r.category = store_col_text(s, 1);
+		r.status = store_col_text(s, 2);
+		r.n = sqlite3_column_int64(s, 3);
+		n++;
+		if (fn(&r, arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
+int64_t
+stats_signups(struct store *st, int64_t from, int64_t to, const char *area,
+    stats_row_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_STATS_SIGNUPS);
+	struct stats_row r;
+	int64_t		 total = 0;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	store_bind_text(s, 3, area);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.area = store_col_text(s, 0);
+		r.category = "signup";
+		r.status = NULL;
+		r.n = sqlite3_column_int64(s, 1);
+		total += r.n;
+		if (fn != NULL && fn(&r, arg) == -1) {
+			total = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		total = -1;
+	}
+	store_done(s);
+	return total;
+}
+
+static int
+stats_count_row(const struct stats_row *r, void *arg)
+{
+	struct stats_counts	*c = arg;
+	int			 s;
+
+	if (strcmp(r->category, "gbv") == 0)
+		c->gbv += r->n;
+	else if (strcmp(r->category, "shelter") == 0)
+		c->shelter += r->n;
+	else
+		return 0;	/* unknown texts are not in the SMS counts */
+	if ((s = stats_status_lookup(r->status)) != -1)
+		c->status[s] += r->n;
+	return 0;
+}
+
+int
+stats_count(struct store *st, int64_t from, int64_t to, const char *area,
+    struct stats_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (stats_rows(st, from, to, area, stats_count_row, c) == -1)
+		return -1;
+	c->signups = stats_signups(st, from, to, area, NULL, NULL);
+	return c->signups == -1 ? -1 : 0;
+}
+
+void
+stats_format(const struct stats_counts *c, const char *label,
+    const char *area, char *out, size_t outlen)
+{
+	char	*g;
+
+	snprintf(out, outlen, "TK %s%s%s: BL %lld TC %lld DK %lld HUY %lld; "
+	    "mo %lld xong %lld", label, area ? " " : "", area ? area : "",
+	    (long long)c->gbv, (long long)c->shelter, (long long)c->signups,
+	    (long long)c->status[STATS_CANCELLED],
+	    (long long)(c->status[STATS_OPEN] +
+	    c->status[STATS_ACKNOWLEDGED]),
+	    (long long)c->status[STATS_CLOSED]);
+	/* Always short; folding makes sure of GSM-7 and two segments. */
+	g = text_gsm7(out, strlen(out), STATS_SEGMENTS);
+	util_strlcpy(out, g, outlen);
+	free(g);
+}
+
+/* The contact's role and PIN (pin "" for none); 1 found, 0, -1 error. */
+static int
+stats_contact(struct store *st, const char *phone, char *role,
+    size_t rolelen, char *pin, size_t pinlen)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_CONTACT_BY_PHONE);
+	const char	*v;
+	int		 rc, found = 0;
+
+	store_bind_text(s, 1, phone);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		util_strlcpy(role, store_col_text(s, 3), rolelen);
+		v = store_col_text(s, 7);
+		util_strlcpy(pin, v ? v : "", pinlen);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		found = -1;
+	}
+	store_done(s);
+	return found;
+}
+
+static int
+stats_official(const struct config *conf, const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->officials.n; i++)
+		if (strcmp(conf->officials.v[i], role) == 0)
+			return 1;
+	return 0;
+}
+
+int
+stats_handle(struct intake *it)
+{
+	const struct config	*conf = it->conf;
+	struct stats_period	 p;
+	struct stats_counts	 c;
+	const char		*s, *next, *area = NULL;
+	char			 role[64], pin[32], word[32];
+	int			 found, have_period = 0, a;
+
+	found = stats_contact(it->st, it->in->from, role, sizeof(role), pin,
+	    sizeof(pin));
+	if (found == -1)
+		return -1;
+	/* Not an official, or a wrong PIN: as if TK meant nothing. */
+	if (found == 0 || !stats_official(conf, role))
+		return router_unmatched(it);
+	s = it->m.args;
+	if (pin[0] != '\0') {
+		s = stats_word(s, word, sizeof(word));
+		if (!util_ct_equal(word, strlen(word), pin, strlen(pin)))
+			return router_unmatched(it);
+	}
+	it->stored = CAT_STATS;
+	/* PERIOD and AREA, each at most once, in either order. */
+	while (*s != '\0') {
+		if (!have_period && (next = stats_period(conf->timezone, s,
+		    it->now, &p)) != NULL) {
+			have_period = 1;
+			s = next;
+		} else if (area == NULL &&
+		    (a = router_area(conf, s, &next)) != -1) {
+			area = conf->areas[a].code;
+			s = next;
+		} else {
+			util_strlcpy(it->reply, "TK: sai cu phap. TK [PIN] "
+			    "[HOMNAY|TUAN|THANG|NAM|MM/YYYY|YYYY] [THON]",
+			    sizeof(it->reply));
+			return 0;
+		}
+	}
+	if (!have_period && stats_period(conf->timezone, "thang", it->now,
+	    &p) == NULL) {
+		log_warnx("%s: time zone %s: no local date", __func__,
+		    conf->timezone);
+		return -1;
+	}
+	if (stats_count(it->st, p.from, p.to, area, &c) == -1)
+		return -1;
+	stats_format(&c, p.label, area, it->reply, sizeof(it->reply));
+	return 0;
+}

@@ -1,0 +1,212 @@
+"""
+test_campaign.py: the Action Month campaign (SPEC §4, §6, §7): DK by SMS and
+by USSD option 3 subscribes, STOP opts out of every campaign message,
+`tincayctl broadcast` queues one SMS per live subscriber (outbox event
+"broadcast") in batches, refuses unknown campaigns and long texts, and the
+outbox delivers them through the console or sms_out generic.
+"""
+
+import datetime
+import os
+import re
+import sqlite3
+import urllib.parse
+
+from harness import case, check, eq, fold, wait_until
+from sink import Sink
+
+AT_TOKEN = "it-at-token-5d0a"
+
+
+def running_campaigns():
+	"""THD around today in the commune's zone (UTC+7, no DST); OLD over."""
+	today = (datetime.datetime.now(datetime.timezone.utc) +
+	    datetime.timedelta(hours=7)).date()
+	day = datetime.timedelta(days=1)
+	return [{"code": "THD", "name": "Tháng hành động vì bình đẳng giới",
+	    "start": str(today - day), "end": str(today + day)},
+	    {"code": "OLD", "start": str(today - 40 * day),
+	    "end": str(today - 30 * day)}]
+
+
+CAMPAIGN = {"campaigns": running_campaigns()}
+A, B, C = "0912345601", "0912345602", "0912345603"
+E164 = {n: "+84" + n[1:] for n in (A, B, C)}
+FORBIDDEN = ("bao luc", "baoluc", "bao hanh", "tam lanh", "violence")
+
+_ids = iter(range(1, 10 ** 6))
+
+
+def sms(d, frm, text):
+	return d.sms("camp-%d" % next(_ids), frm, text)
+
+
+def resident_reply(res, what):
+	reply = res.get("reply")
+	check(isinstance(reply, str) and reply, "%s: no reply" % what)
+	check(reply.isascii() and len(reply) <= 160,
+	    "%s: reply not one GSM-7 segment: %r" % (what, reply))
+	check("113" in reply, "%s: reply lacks 113: %r" % (what, reply))
+	for w in FORBIDDEN:
+		check(w not in fold(reply), "%s: not discreet: %r" % (what, reply))
+	eq(res.get("ref"), None, "%s: ref" % what)
+	return fold(reply)
+
+
+def broadcasts(d):
+	return [o for o in d.outbox() if o.get("event") == "broadcast"]
+
+
+def broadcast(d, code, text, ok=True):
+	p = d.ctl("broadcast", code, text, ok=ok)
+	return (p.returncode, p.stdout.decode("utf-8", "replace"),
+	    p.stderr.decode("utf-8", "replace"))
+
+
+def console_lines(d):
+	try:
+		with open(d.outpath, encoding="utf-8", errors="replace") as f:
+			return [l for l in f.read().splitlines()
+			    if l.startswith("console sms")]
+	except OSError:
+		return []
+
+
+@case(CAMPAIGN)
+def test_campaign_sms_signup_optout_broadcast(d):
+	r = resident_reply(sms(d, A, "Đăng ký"), "DK")
+	check("dang ky" in r and "huydk" in r, "signup reply %r" % r)
+	resident_reply(sms(d, B, "DK"), "DK")
+	resident_reply(sms(d, C, "join thd"), "JOIN THD")
+	r = resident_reply(sms(d, A, "DK KHONGCO"), "unknown code")
+	check("thd" not in r, "unknown-code reply names campaigns: %r" % r)
+	r = resident_reply(sms(d, B, "STOP"), "STOP")
+	check("dk" in r, "opt-out reply %r" % r)
+	cats = [m["category"] for m in d.messages()]
+	eq(cats, ["signup"] * 4 + ["optout"], "message categories")
+	eq(len(d.reports()), 0, "reports")
+	eq(d.outbox(), [], "outbox before the broadcast")
+
+	rc, out, err = broadcast(d, "thd", "Hưởng ứng Tháng hành động, "
+	    "cùng nhau xây dựng gia đình hạnh phúc.")
+	check(re.search(r"^queued 2/2$", out, re.M), "progress: %r" % out)
+	check(re.search(r"\b2 messages queued", out), "final count: %r" % out)
+	rows = broadcasts(d)
+	eq(len(rows), 2, "broadcast rows")
+	for o in rows:
+		eq((o["channel"], o["ref"]), ("sms", None), "broadcast row")
+	# Delivered through the console, to A and C only, folded to GSM-7.
+	wait_until(lambda: all(o["status"] == "sent" for o in broadcasts(d)),
+	    10, 0.1, "broadcast rows sent")
+	lines = console_lines(d)
+	eq(len(lines), 2, "console SMS")
+	for n in (A, C):
+		check(any(E164[n] in l and l.endswith("Huong ung Thang hanh dong,"
+		    " cung nhau xay dung gia dinh hanh phuc.") for l in lines),
+		    "no console SMS to %s: %r" % (n, lines))
+	check(not any(E164[B] in l for l in lines), "opted-out number got it")
+
+	# B signs up again: the opt-out is cleared.
+	resident_reply(sms(d, B, "thamgia"), "re-signup")
+	broadcast(d, "THD", "Lan hai")
+	eq(len(broadcasts(d)), 5, "broadcast rows after re-signup")
+	# Opting out never stops alerts: B can still report and be answered.
+	res = sms(d, B, "HUYDK")
+	res = sms(d, B, "BL thon 3")
+	check(res.get("ref"), "report after opt-out: %r" % res)
+
+
+@case(CAMPAIGN)
+def test_campaign_broadcast_refusals(d):
+	sms(d, A, "DK")
+	rc, out, err = broadcast(d, "NOPE", "x", ok=False)
+	eq(rc, 1, "unknown campaign exit")
+	check("NOPE" in err, "unknown campaign message %r" % err)
+	rc, out, err = broadcast(d, "THD", "a" * 307, ok=False)
+	eq(rc, 1, "long text exit")
+	check("3 SMS segments" in err, "segment count in %r" % err)
+	rc, out, err = broadcast(d, "THD", "   ", ok=False)
+	eq(rc, 1, "empty text exit")
+	p = d.ctl("broadcast", "THD", ok=False)
+	eq(p.returncode, 1, "missing text exit")
+	eq(broadcasts(d), [], "nothing queued by refusals")
+	# 306 characters fit two segments.
+	rc, out, err = broadcast(d, "THD", "b" * 306)
+	eq(len(broadcasts(d)), 1, "two-segment broadcast")
+	# No subscriber: fine, nothing queued.
+	rc, out, err = broadcast(d, "OLD", "x")
+	check("0 messages queued" in out, "empty campaign: %r" % out)
+
+
+@case(dict(CAMPAIGN, sms_out={"rate_per_second": 1000}))
+def test_campaign_broadcast_batches(d):
+	"""Subscribers written straight into the database (a big campaign)
+	are queued in transactions of 200 with progress lines."""
+	db = sqlite3.connect(d.dbpath, timeout=10)
+	with db:
+		db.executemany("INSERT INTO subscriptions (phone, campaign, "
+		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
+		    [("+8491%07d" % i,) for i in range(450)])
+		db.execute("UPDATE subscriptions SET opted_out_at = 1 "
+		    "WHERE phone = '+84910000007'")
+	db.close()
+	rc, out, err = broadcast(d, "THD", "Chao ban")
+	eq(re.findall(r"^queued (\d+)/(\d+)$", out, re.M),
+	    [("200", "449"), ("400", "449"), ("449", "449")], "progress")
+	check("449 messages queued" in out, "final: %r" % out)
+	rows = broadcasts(d)
+	eq(len(rows), 449, "rows")
+	wait_until(lambda: len(console_lines(d)) == 449, 20, 0.2,
+	    "449 console SMS")
+	check(not any("+84910000007" in l for l in console_lines(d)),
+	    "opted-out number got it")
+
+
+@case(dict(CAMPAIGN, allow_http=True), start=False)
+def test_campaign_broadcast_generic_sink(d):
+	with Sink() as sink:
+		d.overrides = dict(CAMPAIGN, allow_http=True,
+		    sms_out={"via": "generic", "url": sink.url + "/sms"})
+		d.new_config()
+		d.start()
+		sms(d, A, "DK")
+		sms(d, C, "DK")
+		sms(d, C, "TU CHOI")
+		broadcast(d, "THD", "Mời bạn dự mít tinh ngày 25/11")
+		got = sink.wait_for(1, "/sms", timeout=5)
+		eq(len(got), 1, "SMS through sms_out generic")
+		j = got[0].json()
+		eq(j["to"], E164[A], "recipient")
+		eq(j["text"], "Moi ban du mit tinh ngay 25/11", "text")
+		wait_until(lambda: [o["status"] for o in broadcasts(d)] ==
+		    ["sent"], 5, 0.1, "broadcast row sent")
+
+
+@case({"campaigns": running_campaigns(), "providers": {"africastalking": {
+    "username": "sandbox", "api_key": "k", "token": AT_TOKEN}}})
+def test_campaign_ussd_signup(d):
+	def ussd(text, session):
+		r = d.request("POST", "/ussd/africastalking?token=" + AT_TOKEN,
+		    urllib.parse.urlencode({"sessionId": session,
+		    "serviceCode": "*384*123#", "phoneNumber": E164[A],
+		    "networkCode": "45204", "text": text}).encode(),
+		    {"Content-Type": "application/x-www-form-urlencoded"})
+		eq(r.status, 200, "USSD %r: %r" % (text, r))
+		return r.body.decode()
+
+	check("3 " in ussd("", "U1"), "menu has option 3")
+	end = ussd("3", "U1")
+	check(end.startswith("END ") and "dang ky" in fold(end) and
+	    "113" in end, "signup screen %r" % end)
+	eq(ussd("3", "U1"), end, "re-sent step")
+	msgs = [m for m in d.messages() if m["provider"] ==
+	    "africastalking-ussd"]
+	eq([m["category"] for m in msgs], ["signup"], "USSD messages")
+	rc, out, err = broadcast(d, "THD", "Xin chao")
+	check("1 message queued" in out, "USSD subscriber: %r" % out)
+	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
+	try:
+		eq(db.execute("SELECT phone, source FROM subscriptions").fetchall(),
+		    [(E164[A], "ussd")], "subscription row")
+	finally:
+		db.close()

@@ -1,0 +1,439 @@
+/*
+ * test_stats.c: TK/THONGKE (SPEC §6): periods and their UTC boundaries in
+ * the commune's time zone (UTC+7, month and year edges, a DST zone, no
+ * tzdata), who may ask and the PIN, the AREA filter, the reply's format
+ * and length, over the whole router and an in-memory store.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../daemon/tincay.h"
+
+#define VN	"Asia/Ho_Chi_Minh"
+
+static const char test_conf[] =
+    "{ \"database\": \":memory:\","
+    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+    "  \"areas\": ["
+    "   { \"code\": \"T1\", \"name\": \"Thôn 1\", \"aliases\": [\"thon 1\"] },"
+    "   { \"code\": \"T3\", \"name\": \"Thôn 3\", \"aliases\": [\"thon 3\"] } ] }";
+
+/* Local (UTC+7) instants, as UTC epoch seconds. */
+#define NOV01		1793466000LL	/* 2026-11-01 00:00 */
+#define DEC01		1796058000LL	/* 2026-12-01 00:00 */
+#define JAN01_2027	1798736400LL	/* 2027-01-01 00:00 */
+#define JAN01_2026	1767200400LL	/* 2026-01-01 00:00 */
+
+static struct config *
+conf_get(void)
+{
+	char		 err[256];
+	struct config	*c;
+
+	c = config_parse(test_conf, strlen(test_conf), err, sizeof(err));
+	if (c == NULL)
+		fail_msg("config: %s", err);
+	return c;
+}
+
+static void
+test_midnight(void **state)
+{
+	int	 y, m, d;
+
+	assert_int_equal(tz_midnight(VN, 2026, 11, 1), NOV01);
+	assert_int_equal(tz_midnight(VN, 2026, 12, 1), DEC01);
+	/* Overflowing day and month are normalised. */
+	assert_int_equal(tz_midnight(VN, 2026, 11, 31), DEC01);
+	assert_int_equal(tz_midnight(VN, 2026, 13, 1), JAN01_2027);
+	assert_int_equal(tz_midnight(VN, 2027, 1, 1), JAN01_2027);
+	/* 2026-11-30 17:00 UTC is already 1 December in the commune. */
+	assert_int_equal(tz_date(VN, DEC01, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 20261201);
+	assert_int_equal(tz_date(VN, DEC01 - 1, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 20261130);
+	/* A zone with daylight saving: its DST day has 23 hours. */
+	assert_int_equal(tz_midnight("Europe/Berlin", 2026, 3, 1),
+	    1772319600LL);
+	assert_int_equal(tz_midnight("Europe/Berlin", 2026, 4, 1),
+	    1774994400LL);
+	assert_int_equal(tz_midnight("Europe/Berlin", 2026, 3, 30) -
+	    tz_midnight("Europe/Berlin", 2026, 3, 29), 23 * 3600);
+}
+
+static void
+test_tz_restored_and_fallback(void **state)
+{
+	const char	*tz;
+
+	setenv("TZ", "America/New_York", 1);
+	assert_int_equal(tz_midnight(VN, 2026, 11, 1), NOV01);
+	tz = getenv("TZ");
+	assert_non_null(tz);
+	assert_string_equal(tz, "America/New_York");
+	unsetenv("TZ");
+	assert_int_equal(tz_midnight(VN, 2026, 12, 1), DEC01);
+	assert_null(getenv("TZ"));
+	/* No tzdata: the built-in rule for the commune's zone. */
+	setenv("TZDIR", "/nonexistent-zoneinfo", 1);
+	assert_int_equal(tz_midnight(VN, 2026, 11, 1), NOV01);
+	assert_int_equal(tz_midnight(VN, 2027, 1, 1), JAN01_2027);
+	unsetenv("TZDIR");
+}
+
+/* Table: folded words at now → label, boundaries, what follows. */
+static const struct {
+	const char	*words;
+	int64_t		 now;
+	const char	*label;		/* NULL: not a period */
+	int64_t		 from, to;
+	const char	*rest;
+} period_cases[] = {
+	/* 2026-12-01 01:30 local, still 30 November in UTC. */
+	{ "thang", 1796063400LL, "12/2026", DEC01, JAN01_2027, "" },
+	{ "thang nay t1", 1796063400LL, "12/2026", DEC01, JAN01_2027, "t1" },
+	{ "homnay", 1796063400LL, "01/12/2026", DEC01, DEC01 + 86400, "" },
+	{ "hom nay thon 1", 1796063400LL, "01/12/2026", DEC01, DEC01 + 86400,
+	    "thon 1" },
+	{ "tuan", 1796063400LL, "25/11-01/12/2026", DEC01 - 6 * 86400,
+	    DEC01 + 86400, "" },
+	{ "nam", 1796063400LL, "2026", JAN01_2026, JAN01_2027, "" },
+	{ "11 2026", 1796063400LL, "11/2026", NOV01, DEC01, "" },
+	{ "11 2026 t3", 0, "11/2026", NOV01, DEC01, "t3" },
+	{ "12 2026", 0, "12/2026", DEC01, JAN01_2027, "" },
+	{ "thang 11 2026", 0, "11/2026", NOV01, DEC01, "" },
+	{ "2026", 0, "2026", JAN01_2026, JAN01_2027, "" },
+	{ "nam 2026 t1", 0, "2026", JAN01_2026, JAN01_2027, "t1" },
+	{ "2 2024", 0, "02/2024", 1706720400LL, 1709226000LL, "" },
+	/* A week over New Year (2027-01-02 10:00 local). */
+	{ "tuan", 1798858800LL, "27/12/2026-02/01/2027", 1798304400LL,
+	    1798909200LL, "" },
+	{ "13 2026", 0, NULL, 0, 0, NULL },
+	{ "11 26", 0, NULL, 0, 0, NULL },
+	{ "1234", 0, NULL, 0, 0, NULL },
+	{ "1999", 0, NULL, 0, 0, NULL },
+	{ "t1", 0, NULL, 0, 0, NULL },
+	{ "", 0, NULL, 0, 0, NULL },
+	{ "thangx", 0, NULL, 0, 0, NULL },
+};
+
+static void
+test_period_table(void **state)
+{
+	struct stats_period	 p;
+	const char		*rest;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(period_cases) / sizeof(period_cases[0]); i++) {
+		rest = stats_period(VN, period_cases[i].words,
+		    period_cases[i].now ? period_cases[i].now : NOV01, &p);
+		if (period_cases[i].label == NULL) {
+			if (rest != NULL)
+				fail_msg("'%s': parsed as %s",
+				    period_cases[i].words, p.label);
+			continue;
+		}
+		if (rest == NULL)
+			fail_msg("'%s': not a period", period_cases[i].words);
+		if (strcmp(p.label, period_cases[i].label) != 0)
+			fail_msg("'%s': label %s, want %s",
+			    period_cases[i].words, p.label,
+			    period_cases[i].label);
+		if (p.from != period_cases[i].from || p.to !=
+		    period_cases[i].to)
+			fail_msg("'%s': [%lld, %lld), want [%lld, %lld)",
+			    period_cases[i].words, (long long)p.from,
+			    (long long)p.to, (long long)period_cases[i].from,
+			    (long long)period_cases[i].to);
+		assert_string_equal(rest, period_cases[i].rest);
+	}
+}
+
+static void
+test_format(void **state)
+{
+	struct stats_counts	 c;
+	struct text_seg		 seg;
+	char			 out[REPLY_MAX];
+
+	memset(&c, 0, sizeof(c));
+	c.gbv = 5;
+	c.shelter = 2;
+	c.signups = 140;
+	c.status[STATS_CANCELLED] = 1;
+	c.status[STATS_OPEN] = 1;
+	c.status[STATS_ACKNOWLEDGED] = 1;
+	c.status[STATS_CLOSED] = 4;
+	stats_format(&c, "11/2026", NULL, out, sizeof(out));
+	assert_string_equal(out,
+	    "TK 11/2026: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4");
+	stats_format(&c, "11/2026", "T3", out, sizeof(out));
+	assert_string_equal(out,
+	    "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4");
+	/* The longest label and huge counts still fit two segments. */
+	c.gbv = c.shelter = c.signups = INT64_MAX / 8;
+	c.status[STATS_OPEN] = c.status[STATS_CLOSED] = INT64_MAX / 8;
+	c.status[STATS_CANCELLED] = INT64_MAX / 8;
+	stats_format(&c, "27/12/2026-02/01/2027", "THON-CODE-VERY-LONG", out,
+	    sizeof(out));
+	text_segments(out, strlen(out), &seg);
+	assert_int_equal(seg.enc, TEXT_GSM7);
+	assert_true(seg.segments <= 2);
+}
+
+/* ------------------------------------------------------------ router */
+
+struct fixture {
+	struct tincay	 tc;
+};
+
+static sqlite3 *
+db_of(struct store *st)
+{
+	return sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+}
+
+static void
+exec_sql(struct store *st, const char *sql)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(db_of(st), sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	char		 err[256];
+	sqlite3_stmt	*s;
+	static const char *const contacts[][5] = {
+		{ "Police", "+84901000001", "police", "*", NULL },
+		{ "Leader", "+84901000004", "leader", "*", NULL },
+		{ "Official", "+84901000005", "official", "*", "4321" },
+	};
+	size_t		 i;
+
+	fx->tc.conf = conf_get();
+	fx->tc.store = store_open(":memory:", err, sizeof(err));
+	if (fx->tc.store == NULL)
+		fail_msg("store: %s", err);
+	for (i = 0; i < sizeof(contacts) / sizeof(contacts[0]); i++) {
+		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
+		store_bind_text(s, 1, contacts[i][0]);
+		store_bind_text(s, 2, contacts[i][1]);
+		store_bind_text(s, 3, contacts[i][2]);
+		store_bind_text(s, 4, contacts[i][3]);
+		store_bind_text(s, 5, "sms");
+		store_bind_text(s, 7, contacts[i][4]);
+		sqlite3_bind_int64(s, 8, 1);
+		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
+	}
+	/*
+	 * November 2026 (local): gbv T1 open at the first instant, T3
+	 * closed, no area cancelled at the last second; shelter T1
+	 * acknowledged; an unknown text's report. Outside: gbv the second
+	 * before and the instant after November.
+	 */
+	exec_sql(fx->tc.store,
+	    "INSERT INTO reports (ref, category, area, status, reporter,"
+	    " created_at, updated_at) VALUES"
+	    " ('AAAA', 'gbv', 'T1', 'open', '+84911000001', 1793466000, 0),"
+	    " ('AAAB', 'gbv', 'T3', 'closed', '+84911000002', 1794718800, 0),"
+	    " ('AAAC', 'gbv', NULL, 'cancelled', '+84911000003', 1796057999,"
+	    "  0),"
+	    " ('AAAD', 'shelter', 'T1', 'acknowledged', '+84911000004',"
+	    "  1794272400, 0),"
+	    " ('AAAE', 'unknown', NULL, 'open', '+84911000005', 1795140000,"
+	    "  0),"
+	    " ('AAAF', 'gbv', 'T1', 'open', '+84911000006', 1793465999, 0),"
+	    " ('AAAG', 'gbv', 'T1', 'open', '+84911000007', 1796058000, 0);"
+	    "INSERT INTO subscriptions (phone, campaign, area, source,"
+	    " subscribed_at) VALUES"
+	    " ('+84911000010', 'THD', 'T1', 'sms', 1795539600),"
+	    " ('+84911000011', 'THD', NULL, 'ussd', 1795140000),"
+	    " ('+84911000012', 'THD', NULL, 'sms', 1792461600);");
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->tc.store);
+	config_free(fx->tc.conf);
+	free(fx);
+	return 0;
+}
+
+static void
+receive(struct fixture *fx, const char *id, const char *from,
+    const char *text, struct outcome *out)
+{
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	util_strlcpy(in.ext_id, id, sizeof(in.ext_id));
+	util_strlcpy(in.from, from, sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+}
+
+static const char *
+stored_category(struct fixture *fx, const char *id)
+{
+	static char	 cat[32];
+	sqlite3_stmt	*s;
+
+	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
+	    "SELECT category FROM messages WHERE provider_id = ?1", -1, &s,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	util_strlcpy(cat, (const char *)sqlite3_column_text(s, 0),
+	    sizeof(cat));
+	sqlite3_finalize(s);
+	return cat;
+}
+
+/* What an official with the right PIN gets; the table is the SPEC. */
+static const struct {
+	const char	*from, *text, *reply;
+} answer_cases[] = {
+	{ "+84901000005", "TK 4321 11/2026",
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
+	{ "+84901000005", "tk 4321 thang 11/2026",
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
+	{ "+84901000005", "Thống kê 4321 11-2026 thôn 1",
+	    "TK 11/2026 T1: BL 1 TC 1 DK 1 HUY 0; mo 2 xong 0" },
+	{ "+84901000005", "TK 4321 T3 11/2026",
+	    "TK 11/2026 T3: BL 1 TC 0 DK 0 HUY 0; mo 0 xong 1" },
+	{ "+84901000005", "TK 4321 2026",
+	    "TK 2026: BL 5 TC 1 DK 3 HUY 1; mo 4 xong 1" },
+	{ "+84901000005", "TK 4321 12/2026",
+	    "TK 12/2026: BL 1 TC 0 DK 0 HUY 0; mo 1 xong 0" },
+	/* The leader has no PIN: the period comes first. */
+	{ "+84901000004", "TK 10/2026",
+	    "TK 10/2026: BL 1 TC 0 DK 1 HUY 0; mo 1 xong 0" },
+	{ "+84901000004", "TK 2025",
+	    "TK 2025: BL 0 TC 0 DK 0 HUY 0; mo 0 xong 0" },
+};
+
+static void
+test_officials_get_counts(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+	struct text_seg	 seg;
+	char		 id[16];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(answer_cases) / sizeof(answer_cases[0]); i++) {
+		snprintf(id, sizeof(id), "a%zu", i);
+		receive(fx, id, answer_cases[i].from, answer_cases[i].text,
+		    &o);
+		if (strcmp(o.reply, answer_cases[i].reply) != 0)
+			fail_msg("'%s': '%s', want '%s'",
+			    answer_cases[i].text, o.reply,
+			    answer_cases[i].reply);
+		assert_string_equal(o.ref, "");
+		assert_string_equal(stored_category(fx, id), "stats");
+		text_segments(o.reply, strlen(o.reply), &seg);
+		assert_int_equal(seg.enc, TEXT_GSM7);
+		assert_true(seg.segments <= 2);
+	}
+}
+
+static void
+test_default_period_and_usage(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+	char		 want[32];
+	int		 y, m, d;
+
+	/* No PERIOD: this month, in the commune's time zone. */
+	assert_int_equal(tz_date(VN, util_now(), &y, &m, &d), 0);
+	snprintf(want, sizeof(want), "TK %02d/%04d: ", m, y);
+	receive(fx, "d1", "+84901000004", "TK", &o);
+	assert_memory_equal(o.reply, want, strlen(want));
+	receive(fx, "d2", "+84901000005", "THONGKE 4321", &o);
+	assert_memory_equal(o.reply, want, strlen(want));
+	/* An official who is allowed but writes nonsense is told how. */
+	receive(fx, "d3", "+84901000004", "TK hom qua", &o);
+	assert_non_null(strstr(o.reply, "TK [PIN]"));
+	receive(fx, "d4", "+84901000005", "TK 4321 11/2026 11/2026", &o);
+	assert_non_null(strstr(o.reply, "TK [PIN]"));
+}
+
+static void
+test_others_get_unknown_answer(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 unknown, o, rep;
+	static const struct {
+		const char	*from, *text;
+	} refused[] = {
+		{ "+84901000001", "TK 11/2026" },	/* police: no official */
+		{ "+84901000005", "TK 11/2026" },	/* official, no PIN */
+		{ "+84901000005", "TK 1234 11/2026" },	/* wrong PIN */
+		{ "+84901000005", "TK 43210 11/2026" },	/* longer PIN */
+		{ "+84901000005", "TK" },		/* no PIN at all */
+		{ "+84988000000", "TK 4321 11/2026" },	/* a stranger */
+		{ "+84988000000", "THONGKE" },
+	};
+	char		 id[16];
+	size_t		 i;
+
+	receive(fx, "u0", "+84977000000", "xin chao", &unknown);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(id, sizeof(id), "r%zu", i);
+		receive(fx, id, refused[i].from, refused[i].text, &o);
+		if (strcmp(o.reply, unknown.reply) != 0)
+			fail_msg("'%s' from %s: '%s'", refused[i].text,
+			    refused[i].from, o.reply);
+		assert_string_equal(o.ref, "");
+		assert_string_equal(stored_category(fx, id), "unknown");
+	}
+	/* A resident with a young open report: a follow-up, as any text. */
+	receive(fx, "f1", "+84966000000", "BL thon 1", &rep);
+	receive(fx, "f2", "+84966000000", "TK 11/2026", &o);
+	assert_string_equal(o.ref, rep.ref);
+	receive(fx, "f3", "+84966000000", "them nua", &unknown);
+	assert_string_equal(o.reply, unknown.reply);
+	assert_string_equal(stored_category(fx, "f2"), "followup");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_midnight),
+		cmocka_unit_test(test_tz_restored_and_fallback),
+		cmocka_unit_test(test_period_table),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test_setup_teardown(test_officials_get_counts,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_period_and_usage,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_others_get_unknown_answer,
+		    setup, teardown),
+	};
+
+	log_init(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
