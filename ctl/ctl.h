@@ -1,0 +1,31 @@
+/*
+ * ctl.h: what the files of tincayctl share: the open configuration and
+ * database, and one function per command (named after its file).
+ */
+#ifndef TINCAY_CTL_H
+#define TINCAY_CTL_H
+
+#include "../daemon/tincay.h"
+
+struct ctl {
+	struct config	*conf;
+	struct store	*st;
+	int		 json;
+	const char	*status;
+};
+
+/* Each command gets its own words, argv[0] being its last name. */
+typedef int	 (*ctl_fn)(struct ctl *, int, char **);
+
+/* ctl_contacts.c */
+int		 ctl_contacts_import(struct ctl *, int, char **);
+int		 ctl_contacts_add(struct ctl *, int, char **);
+int		 ctl_contacts_remove(struct ctl *, int, char **);
+/* ctl_broadcast.c */
+int		 ctl_broadcast(struct ctl *, int, char **);
+/* ctl_stats.c */
+int		 ctl_stats(struct ctl *, int, char **);
+/* ctl_purge.c */
+int		 ctl_purge(struct ctl *, int, char **);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * ctl_contacts.c: contacts add, remove and import (CSV): every row checked
+ * against the configuration before anything is stored; an import stores
+ * all of its rows or none.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "ctl.h"
+
+/* A contact being added: validated against the config, then stored. */
+struct ctl_contact {
+	const char	*name, *phone, *role, *areas, *channel, *url, *pin;
+};
+
+static const char *
+ctl_contact_check(const struct config *conf, const struct ctl_contact *k,
+    char e164[PHONE_MAX], char *areas, size_t areaslen)
+{
+	char	*copy, *tok, *save = NULL;
+	size_t	 a, o = 0;
+
+	if (k->name == NULL || k->name[0] == '\0')
+		return "name: missing";
+	if (k->phone == NULL || phone_e164(k->phone, strlen(k->phone),
+	    conf->country_code, e164) == -1)
+		return "phone: not a phone number";
+	if (k->role == NULL || k->role[0] == '\0' ||
+	    strpbrk(k->role, " \t,;") != NULL)
+		return "role: must be one word (police, health, volunteer, "
+		    "union, leader, official, ...)";
+	if (strcmp(k->channel, "sms") != 0 && strcmp(k->channel,
+	    "webhook") != 0)
+		return "channel: must be sms or webhook";
+	if (strcmp(k->channel, "webhook") == 0) {
+		if (k->url == NULL || (strncmp(k->url, "https://", 8) != 0 &&
+		    !(conf->allow_http && strncmp(k->url, "http://", 7) == 0)))
+			return conf->allow_http ? "url: webhook contacts need "
+			    "an http:// or https:// URL" : "url: webhook "
+			    "contacts need an https:// URL";
+	}
+	if (k->pin != NULL && k->pin[0] != '\0' &&
+	    (strspn(k->pin, "0123456789") != strlen(k->pin) ||
+	    strlen(k->pin) < 4 || strlen(k->pin) > 8))
+		return "pin: must be 4 to 8 digits";
+	if (k->areas == NULL || k->areas[0] == '\0' ||
+	    strcmp(k->areas, "*") == 0) {
+		util_strlcpy(areas, "*", areaslen);
+		return NULL;
+	}
+	/* "T1;T3": each a configured area code, kept in config spelling. */
+	areas[0] = '\0';
+	copy = xstrdup(k->areas);
+	for (tok = strtok_r(copy, ";", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (a = 0; a < conf->nareas; a++)
+			if (strcasecmp(conf->areas[a].code, tok) == 0)
+				break;
+		if (a == conf->nareas) {
+			free(copy);
+			return "areas: not a configured area code (use * or "
+			    "codes like T1;T3)";
+		}
+		o += (size_t)snprintf(areas + o, areaslen - o, "%s%s",
+		    o ? ";" : "", conf->areas[a].code);
+		if (o >= areaslen) {
+			free(copy);
+			return "areas: too many";
+		}
+	}
+	free(copy);
+	return NULL;
+}
+
+static int
+ctl_contact_store(struct ctl *c, const struct ctl_contact *k,
+    const char *e164, const char *areas)
+{
+	sqlite3_stmt	*s = store_stmt(c->st, ST_CONTACT_ADD);
+
+	store_bind_text(s, 1, k->name);
+	store_bind_text(s, 2, e164);
+	store_bind_text(s, 3, k->role);
+	store_bind_text(s, 4, areas);
+	store_bind_text(s, 5, k->channel);
+	store_bind_text(s, 6, k->url && k->url[0] ? k->url : NULL);
+	store_bind_text(s, 7, k->pin && k->pin[0] ? k->pin : NULL);
+	sqlite3_bind_int64(s, 8, util_now());
+	return store_run(c->st, ST_CONTACT_ADD);
+}
+
+int
+ctl_contacts_add(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "phone", required_argument, NULL, 'p' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "areas", required_argument, NULL, 'a' },
+		{ "channel", required_argument, NULL, 'c' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_contact	 k = { .channel = "sms" };
+	char			 e164[PHONE_MAX], areas[512];
+	const char		*why;
+	int			 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': k.name = optarg; break;
+		case 'p': k.phone = optarg; break;
+		case 'r': k.role = optarg; break;
+		case 'a': k.areas = optarg; break;
+		case 'c': k.channel = optarg; break;
+		case 'u': k.url = optarg; break;
+		case 'P': k.pin = optarg; break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tincayctl: contacts add: unexpected '%s'\n",
+		    argv[optind]);
+		return -1;
+	}
+	if ((why = ctl_contact_check(c->conf, &k, e164, areas,
+	    sizeof(areas))) != NULL) {
+		fprintf(stderr, "tincayctl: contacts add: --%s\n", why);
+		return -1;
+	}
+	if (ctl_contact_store(c, &k, e164, areas) == -1)
+		return -1;
+	printf("contact %s (%s) saved\n", k.name, k.role);
+	return 0;
+}
+
+int
+ctl_contacts_remove(struct ctl *c, int argc, char **argv)
+{
+	sqlite3_stmt	*s;
+	char		 e164[PHONE_MAX];
+
+	if (argc != 2 || phone_e164(argv[1], strlen(argv[1]),
+	    c->conf->country_code, e164) == -1) {
+		fprintf(stderr, "usage: tincayctl contacts remove PHONE\n");
+		return -1;
+	}
+	s = store_stmt(c->st, ST_CONTACT_REMOVE);
+	store_bind_text(s, 1, e164);
+	if (store_run(c->st, ST_CONTACT_REMOVE) == -1)
+		return -1;
+	if (sqlite3_changes(sqlite3_db_handle(s)) == 0) {
+		fprintf(stderr, "tincayctl: no contact with that number\n");
+		return -1;
+	}
+	printf("contact removed\n");
+	return 0;
+}
+
+/*
+ * Split one CSV line in place into at most nf fields. Handles quoted
+ * fields with "" escapes. Returns the field count, -1 if malformed.
+ */
+static int
+ctl_csv_split(char *line, char **f, int nf)
+{
+	char	*r = line, *w = line;
+	int	 n = 0;
+
+	for (;;) {
+		if (n == nf)
+			return -1;
+		f[n++] = w;
+		if (*r == '"') {
+			for (r++;; r++) {
+				if (*r == '\0')
+					return -1;
+				if (*r == '"' && r[1] == '"')
+					*w++ = *r++;
+				else if (*r == '"') {
+					r++;
+					break;
+				} else
+					*w++ = *r;
+			}
+			if (*r != ',' && *r != '\0')
+				return -1;
+		} else
+			while (*r != ',' && *r != '\0')
+				*w++ = *r++;
+		if (*r == '\0') {
+			*w = '\0';
+			return n;
+		}
+		*w++ = '\0';
+		r++;
+	}
+}
+
+int
+ctl_contacts_import(struct ctl *c, int argc, char **argv)
+{
+	FILE			*fp;
+	char			*line = NULL, *f[8], e164[PHONE_MAX];
+	char			 areas[512];
+	size_t			 cap = 0, lineno = 0;
+	ssize_t			 len;
+	int			 bad = 0, pass, n, count = 0;
+	const char		*why;
+	struct ctl_contact	 k;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tincayctl contacts import FILE.csv\n");
+		return -1;
+	}
+	if ((fp = fopen(argv[1], "r")) == NULL) {
+		fprintf(stderr, "tincayctl: %s: %s\n", argv[1],
+		    strerror(errno));
+		return -1;
+	}
+	/* Pass 0 checks every line; pass 1 stores, only if all are good. */
+	for (pass = 0; pass < 2 && !bad; pass++) {
+		rewind(fp);
+		lineno = 0;
+		if (pass == 1 && store_begin(c->st) == -1)
+			break;
+		while ((len = getline(&line, &cap, fp)) != -1) {
+			lineno++;
+			while (len > 0 && (line[len - 1] == '\n' ||
+			    line[len - 1] == '\r'))
+				line[--len] = '\0';
+			if (len == 0 || line[0] == '#')
+				continue;
+			if (lineno == 1 && strncmp(line, "name,", 5) == 0)
+				continue;
+			memset(&k, 0, sizeof(k));
+			n = ctl_csv_split(line, f, 7);
+			if (n < 3) {
+				fprintf(stderr, "tincayctl: %s:%zu: expected "
+				    "name,phone,role,areas,channel,url,pin\n",
+				    argv[1], lineno);
+				bad = 1;
+				continue;
+			}
+			k.name = f[0];
+			k.phone = f[1];
+			k.role = f[2];
+			k.areas = n > 3 ? f[3] : NULL;
+			k.channel = n > 4 && f[4][0] ? f[4] : "sms";
+			k.url = n > 5 ? f[5] : NULL;
+			k.pin = n > 6 ? f[6] : NULL;
+			if ((why = ctl_contact_check(c->conf, &k, e164, areas,
+			    sizeof(areas))) != NULL) {
+				fprintf(stderr, "tincayctl: %s:%zu: %s\n",
+				    argv[1], lineno, why);
+				bad = 1;
+				continue;
+			}
+			if (pass == 1) {
+				if (ctl_contact_store(c, &k, e164, areas) ==
+				    -1) {
+					bad = 1;
+					break;
+				}
+				count++;
+			}
+		}
+	}
+	free(line);
+	fclose(fp);
+	if (bad) {
+		store_rollback(c->st);
+		fprintf(stderr, "tincayctl: nothing imported\n");
+		return -1;
+	}
+	if (store_commit(c->st) == -1)
+		return -1;
+	printf("%d contacts imported\n", count);
+	return 0;
+}
