@@ -42,7 +42,7 @@ static const enum category router_ref_cats[] = { CAT_CANCEL, CAT_ACK,
  * Copy the first n words of s (space separated) into out without the
  * spaces; return a pointer after them in s, or NULL if s has fewer words.
  */
-static const char *
+const char *
 router_join(const char *s, int n, char *out, size_t outlen)
 {
 	size_t	 o = 0;

@@ -336,6 +336,12 @@ void		 router_match(const struct config *, const char *raw,
  * index into conf->areas and *after past it; or -1 and *after = words. */
 int		 router_area(const struct config *, const char *words,
 		    const char **after);
+/*
+ * Copy the first n words of folded text s (space separated) into out
+ * without the spaces; return a pointer past them and the spaces after, or
+ * NULL if s has fewer than n words.
+ */
+const char	*router_join(const char *s, int n, char *out, size_t outlen);
 /* Render template t with %REF% into out. */
 void		 router_template(const struct config *, enum tmpl,
 		    const char *ref, char *out, size_t outlen);

@@ -57,22 +57,16 @@ stats_status_lookup(const char *name)
 	return -1;
 }
 
-/* Copy the next word of s into out ("" at the end); return past it and
- * its spaces. */
+/* The next word of s into out ("" at the end); return past it. */
 static const char *
 stats_word(const char *s, char *out, size_t outlen)
 {
-	size_t	 o = 0;
+	const char	*after;
 
-	while (*s == ' ')
-		s++;
-	for (; *s != '\0' && *s != ' '; s++)
-		if (o + 1 < outlen)
-			out[o++] = *s;
-	out[o] = '\0';
-	while (*s == ' ')
-		s++;
-	return s;
+	if ((after = router_join(s, 1, out, outlen)) != NULL)
+		return after;
+	out[0] = '\0';
+	return s + strlen(s);
 }
 
 /* A number of 1..maxdigits digits in [lo, hi], or -1. */
