@@ -73,6 +73,9 @@ static void	http_conn_free(struct conn *);
 /* Set when stopping: every reply closes its connection. */
 static int	http_closing;
 
+/* The one server of the process, for callbacks whose argument is not ours. */
+static struct http *http_server;
+
 /* The table of endpoints: one line per route. */
 static const struct http_route http_routes[] = {
 	{ "/healthz", HTTP_GET, NULL, route_healthz },
@@ -241,11 +244,15 @@ http_resume_cb(evutil_socket_t fd, short ev, void *arg)
 	http_listen_update(h);
 }
 
-/* accept(2) failed, e.g. EMFILE: pause instead of spinning. */
+/*
+ * accept(2) failed, e.g. EMFILE: pause instead of spinning. The listener's
+ * user data belongs to evhttp (evhttp_bind_listener set it), so the server
+ * is found through http_server, not arg.
+ */
 static void
 http_accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	struct http	*h = arg;
+	struct http	*h = http_server;
 	struct timeval	 tv = { HTTP_PAUSE_S, 0 };
 	int		 saved = errno;
 
@@ -447,6 +454,7 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	}
 	h = xcalloc(1, sizeof(*h));
 	h->tc = tc;
+	http_server = h;
 	TAILQ_INIT(&h->conns);
 	TAILQ_INIT(&h->deferred);
 	h->listener = evconnlistener_new_bind(tc->base, NULL, NULL,
@@ -513,6 +521,8 @@ http_free(struct http *h)
 	event_free(h->resume);
 	event_free(h->sweep);
 	event_free(h->commit);
+	if (http_server == h)
+		http_server = NULL;
 	free(h);
 }
 

@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -230,6 +231,7 @@ class Daemon:
 		self.outpath = os.path.join(self.tmpdir, "stdout.log")
 		self.new_config()
 		self.umask = 0o022	# of tincayd and tincayctl
+		self.nofile = None	# RLIMIT_NOFILE of tincayd, if set
 		self.numbers = set()	# every phone number the test used
 		self.texts = set()	# every message text the test posted
 
@@ -275,9 +277,16 @@ class Daemon:
 	def _spawn(self):
 		self.errf = open(self.errpath, "ab")
 		self.outf = open(self.outpath, "ab")
+		nofile = self.nofile
+
+		def limit():
+			if nofile is not None:
+				resource.setrlimit(resource.RLIMIT_NOFILE,
+				    (nofile, nofile))
 		self.proc = subprocess.Popen([TINCAYD, "-c", self.cfgpath],
 		    stdin=subprocess.DEVNULL, stdout=self.outf,
-		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask)
+		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask,
+		    preexec_fn=limit)
 		_register(self.proc)
 
 	def _close_files(self):

@@ -7,6 +7,7 @@ clients) that libevent does not set by itself.
 
 import http.client
 import json
+import os
 import socket
 import threading
 import time
@@ -331,3 +332,51 @@ def test_connection_cap(d):
 		for s in socks:
 			s.close()
 	d.sms("cap-1", RESIDENT, "HD")
+
+
+def _cpu_ticks(pid):
+	with open("/proc/%d/stat" % pid) as f:
+		fields = f.read().rsplit(")", 1)[1].split()
+	return int(fields[11]) + int(fields[12])	# utime + stime
+
+
+@case({"limits": {"max_connections": 4000}}, start=False)
+def test_out_of_descriptors_pauses(d):
+	"""Running out of file descriptors (EMFILE on accept) neither spins
+	nor floods the log, and the daemon serves again once they free up."""
+	d.nofile = 64
+	d.start()
+	socks = []
+	for _ in range(160):
+		s = socket.socket()
+		s.settimeout(0.2)
+		try:
+			s.connect(("127.0.0.1", d.port))
+			socks.append(s)
+		except OSError:
+			s.close()
+	try:
+		time.sleep(1.0)
+		t0 = _cpu_ticks(d.proc.pid)
+		time.sleep(2.0)
+		used = _cpu_ticks(d.proc.pid) - t0
+		hz = os.sysconf("SC_CLK_TCK")
+		check(used < 0.5 * hz, "tincayd used %d ticks (%d/s) of CPU in "
+		    "2 s while out of descriptors: spinning" % (used, hz))
+		lines = [l for l in d.stderr().splitlines() if "accept" in l]
+		check(1 <= len(lines) <= 5, "accept errors logged %d times: %r"
+		    % (len(lines), lines[:3]))
+	finally:
+		for s in socks:
+			s.close()
+	deadline = time.monotonic() + 8
+	while True:
+		try:
+			r = d.request("GET", "/healthz", timeout=2)
+			if r.status == 200:
+				break
+		except OSError:
+			pass
+		check(time.monotonic() < deadline, "not serving again after "
+		    "the descriptors were freed")
+		time.sleep(0.2)
