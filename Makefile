@@ -72,12 +72,18 @@ suites: all $(UNITS) $(REPLAYS)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
 	    python3 tests/integration/run.py
 
+SANENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Every suite, normal then under ASan/UBSan; SANITIZE=1: only the latter.
 check: deps
+ifeq ($(SANITIZE),)
 	@$(MAKE) --no-print-directory suites
 	@echo "== again under ASan/UBSan =="
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    $(MAKE) --no-print-directory SANITIZE=1 suites
+	@$(SANENV) $(MAKE) --no-print-directory SANITIZE=1 suites
+else
+	@$(SANENV) $(MAKE) --no-print-directory suites
+endif
 
 bench: deps
 	@$(MAKE) --no-print-directory all
