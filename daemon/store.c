@@ -85,8 +85,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
 	[ST_OUTBOX_DUE] =
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
-	    " report_id, event FROM outbox"
+	    " report_id, event FROM outbox o"
 	    " WHERE status = 'pending' AND next_at <= ?1"
+	    /* One report's events reach a contact in order: a row waits
+	     * while an earlier one to the same contact is still pending. */
+	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
+	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
+	    "  AND p.status = 'pending' AND p.id < o.id)"
 	    " ORDER BY event = 'broadcast', next_at, id LIMIT ?2",
 	[ST_OUTBOX_SENT] =
 	    "UPDATE outbox SET status = 'sent', attempts = attempts + 1,"

@@ -63,6 +63,21 @@ scalar(struct store *st, const char *sql)
 	return v;
 }
 
+/* How many rows ST_OUTBOX_DUE offers at time 1000. */
+static int
+scalar_due(struct store *st)
+{
+	sqlite3_stmt	*s = store_stmt(st, ST_OUTBOX_DUE);
+	int		 n = 0;
+
+	sqlite3_bind_int64(s, 1, 1000);
+	sqlite3_bind_int(s, 2, 64);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		n++;
+	store_done(s);
+	return n;
+}
+
 static void
 test_open_mode_pragmas_migrations(void **state)
 {
@@ -212,6 +227,14 @@ test_contacts_and_outbox(void **state)
 	got[0] = '\0';
 	assert_int_equal(store_contacts_alerted(st, rid, collect, got), 2);
 	assert_string_equal(got, "A,B,");
+	/* Due rows: one report's events reach a contact in order. */
+	row.contact_id = 1;
+	row.event = "report.acknowledged";
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	assert_int_equal(scalar_due(st), 2);	/* rows 1, 2; 3 waits */
+	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE outbox SET status ="
+	    " 'sent' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(scalar_due(st), 2);	/* rows 2, 3 */
 	assert_int_equal(store_report_recent(st, "+84912345678", 50, ref),
 	    rid);
 	assert_int_equal(store_report_recent(st, "+84912345678", 101, ref),
