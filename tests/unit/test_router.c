@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "../../daemon/tincay.h"
+#include "fixture.h"
 
 static const char test_conf[] =
     "{ \"database\": \":memory:\","
@@ -140,10 +141,6 @@ test_template(void **state)
 	config_free(c);
 }
 
-struct fixture {
-	struct tincay	 tc;
-};
-
 static int
 setup(void **state)
 {
@@ -176,88 +173,46 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-
-	store_close(fx->tc.store);
-	config_free(fx->tc.conf);
-	free(fx);
-	return 0;
-}
-
-static int64_t
-count(struct store *st, const char *sql)
-{
-	sqlite3		*db = sqlite3_db_handle(store_stmt(st, ST_BEGIN));
-	sqlite3_stmt	*s;
-	int64_t		 n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
-static void
-receive(struct fixture *fx, const char *id, const char *from,
-    const char *text, struct outcome *out)
-{
-	struct inbound	 in;
-
-	memset(&in, 0, sizeof(in));
-	in.provider = "generic";
-	util_strlcpy(in.ext_id, id, sizeof(in.ext_id));
-	util_strlcpy(in.from, from, sizeof(in.from));
-	in.text = text;
-	in.textlen = strlen(text);
-	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
-	assert_int_equal(store_commit(fx->tc.store), 0);
-}
-
 static void
 test_report_and_alerts(void **state)
 {
 	struct fixture	*fx = *state;
 	struct outcome	 o, o2;
 
-	receive(fx, "m1", "+84912345678", "BL thon 3 chong danh vo", &o);
+	fixture_receive(fx, "generic", "m1", "+84912345678", "BL thon 3 chong danh vo", &o);
 	assert_int_equal(o.duplicate, 0);
 	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
 	assert_non_null(strstr(o.reply, o.ref));
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE category = 'gbv' AND area = 'T3'"), 1);
 	/* police (*) only: health covers T1, volunteer is not a gbv role. */
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.created'"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE dest = '+84901000001' AND body LIKE 'BL % T3 0912345678: %"
 	    "Tra loi NHAN %'"), 1);
 
 	/* The same provider id again: same outcome, nothing new. */
-	receive(fx, "m1", "+84912345678", "BL thon 3 chong danh vo", &o2);
+	fixture_receive(fx, "generic", "m1", "+84912345678", "BL thon 3 chong danh vo", &o2);
 	assert_int_equal(o2.duplicate, 1);
 	assert_string_equal(o.ref, o2.ref);
 	assert_string_equal(o.reply, o2.reply);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports"),
 	    1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages"),
 	    1);
 
 	/* No keyword from the reporter: a follow-up to the alerted. */
-	receive(fx, "m2", "+84912345678", "nhanh len", &o2);
+	fixture_receive(fx, "generic", "m2", "+84912345678", "nhanh len", &o2);
 	assert_string_equal(o.ref, o2.ref);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'followup' AND report_id IS NOT NULL"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.updated' AND dest = '+84901000001'"), 1);
 
 	/* Health covers T1: both police and health are alerted. */
-	receive(fx, "m3", "+84912000000", "BL thon 1", &o2);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox o "
+	fixture_receive(fx, "generic", "m3", "+84912000000", "BL thon 1", &o2);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox o "
 	    "JOIN reports r ON r.id = o.report_id WHERE r.area = 'T1'"), 2);
 }
 
@@ -267,22 +222,22 @@ test_unknown_and_fallback(void **state)
 	struct fixture	*fx = *state;
 	struct outcome	 o;
 
-	receive(fx, "u1", "+84987654321", "xin chao", &o);
+	fixture_receive(fx, "generic", "u1", "+84987654321", "xin chao", &o);
 	assert_string_equal(o.ref, "");
 	assert_non_null(strstr(o.reply, "113"));
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'unknown' AND report_id IS NULL"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports"),
 	    0);
 
 	/* Shelter in T1: no volunteer there, so escalation (police). */
-	receive(fx, "s1", "+84987654321", "TC thon 1", &o);
+	fixture_receive(fx, "generic", "s1", "+84987654321", "TC thon 1", &o);
 	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE dest = '+84901000001'"), 1);
 	/* Shelter in T3: the volunteer. */
-	receive(fx, "s2", "+84911111111", "TC thon 3", &o);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	fixture_receive(fx, "generic", "s2", "+84911111111", "TC thon 3", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE dest = '+84901000003'"), 1);
 }
 
@@ -303,9 +258,9 @@ test_rollback_keeps_nothing(void **state)
 	in.textlen = 3;
 	assert_int_equal(router_receive(&fx->tc, &in, &o), 0);
 	store_rollback(fx->tc.store);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages"),
 	    0);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox"),
 	    0);
 }
 
@@ -329,52 +284,52 @@ test_ack_done_cancel(void **state)
 	char		 text[64];
 
 	/* T1: police (*) and health (T1) are alerted. */
-	receive(fx, "r1", "+84912345678", "BL thon 1", &o);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	fixture_receive(fx, "generic", "r1", "+84912345678", "BL thon 1", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE escalate_at IS NOT NULL"), 1);
 
 	/* A stranger cannot take it; an unknown REF changes nothing. */
 	snprintf(text, sizeof(text), "NHAN %s", o.ref);
-	receive(fx, "x1", "+84999999999", text, &a);
+	fixture_receive(fx, "generic", "x1", "+84999999999", text, &a);
 	assert_non_null(strstr(a.reply, "113"));
 	assert_string_equal(status_of(fx, o.ref), "open");
-	receive(fx, "x2", "+84901000001", "NHAN ZZZZ", &a);
+	fixture_receive(fx, "generic", "x2", "+84901000001", "NHAN ZZZZ", &a);
 	assert_string_equal(status_of(fx, o.ref), "open");
 
 	/* Police takes it: escalation stops, health is told. */
 	snprintf(text, sizeof(text), "ok %s", o.ref);
-	receive(fx, "a1", "+84901000001", text, &a);
+	fixture_receive(fx, "generic", "a1", "+84901000001", text, &a);
 	assert_string_equal(a.ref, o.ref);
 	assert_non_null(strstr(a.reply, o.ref));
 	assert_string_equal(status_of(fx, o.ref), "acknowledged");
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE escalate_at IS NOT NULL"), 0);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.acknowledged' AND dest = '+84901000002'"),
 	    1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.acknowledged' AND dest = '+84901000001'"),
 	    0);
 	/* A second NHAN: already taken, nothing new. */
-	receive(fx, "a2", "+84901000002", text, &a);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	fixture_receive(fx, "generic", "a2", "+84901000002", text, &a);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.acknowledged'"), 1);
 
 	/* Only the reporter may cancel; then XONG is too late. */
 	snprintf(text, sizeof(text), "HUY %s", o.ref);
-	receive(fx, "c0", "+84901000002", text, &a);
+	fixture_receive(fx, "generic", "c0", "+84901000002", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "acknowledged");
-	receive(fx, "c1", "+84912345678", text, &a);
+	fixture_receive(fx, "generic", "c1", "+84912345678", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "cancelled");
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.cancelled'"), 2);
 
 	/* XONG closes an open report. */
-	receive(fx, "r2", "+84912000001", "SOS thon 1", &o);
+	fixture_receive(fx, "generic", "r2", "+84912000001", "SOS thon 1", &o);
 	snprintf(text, sizeof(text), "XONG %s", o.ref);
-	receive(fx, "d1", "+84901000002", text, &a);
+	fixture_receive(fx, "generic", "d1", "+84901000002", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "closed");
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.closed' AND dest = '+84901000001'"), 1);
 }
 
@@ -385,13 +340,13 @@ main(void)
 		cmocka_unit_test(test_match_table),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test_setup_teardown(test_report_and_alerts, setup,
-		    teardown),
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_fallback,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_ack_done_cancel, setup,
-		    teardown),
+		    fixture_teardown),
 	};
 
 	log_init(0);

@@ -17,14 +17,10 @@
 #include <sqlite3.h>
 
 #include "../../daemon/tincay.h"
+#include "fixture.h"
 #include "../../handlers/handlers.h"
 
 #define DAY	86400
-
-struct fixture {
-	struct tincay	 tc;
-	int		 n;		/* receive() message ids */
-};
 
 /* YYYY-MM-DD of now + days, in UTC+7 (the test zone has no DST). */
 static void
@@ -89,55 +85,6 @@ setup_idle(void **state)
 	return setup_with(state, 0);
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-
-	store_close(fx->tc.store);
-	config_free(fx->tc.conf);
-	free(fx);
-	return 0;
-}
-
-static int64_t
-count(struct store *st, const char *sql)
-{
-	sqlite3		*db = sqlite3_db_handle(store_stmt(st, ST_BEGIN));
-	sqlite3_stmt	*s;
-	int64_t		 n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
-static void
-receive_via(struct fixture *fx, const char *provider, const char *from,
-    const char *text, struct outcome *out)
-{
-	struct inbound	 in;
-
-	memset(&in, 0, sizeof(in));
-	in.provider = provider;
-	snprintf(in.ext_id, sizeof(in.ext_id), "m%d", ++fx->n);
-	util_strlcpy(in.from, from, sizeof(in.from));
-	in.text = text;
-	in.textlen = strlen(text);
-	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
-	assert_int_equal(store_commit(fx->tc.store), 0);
-}
-
-static void
-receive(struct fixture *fx, const char *from, const char *text,
-    struct outcome *out)
-{
-	receive_via(fx, "generic", from, text, out);
-}
-
 static void
 reply_is(const struct fixture *fx, const struct outcome *o, enum tmpl t)
 {
@@ -195,36 +142,36 @@ test_subscribe(void **state)
 	struct fixture	*fx = *state;
 	struct outcome	 o;
 
-	receive(fx, "+84912345678", "Đăng ký", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "Đăng ký", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_string_equal(o.ref, "");
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'THD'"
 	    " AND source = 'sms' AND area IS NULL AND opted_out_at IS NULL"),
 	    1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'signup' AND reply IS NOT NULL"), 1);
 	/* Nothing is filed, nobody alerted, no reply row (HTTP reply). */
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM reports"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports"),
 	    0);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox"),
 	    0);
 
 	/* Every keyword of the family; an area word is kept. */
-	receive(fx, "+84900000001", "DK thon 3", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000001", "DK thon 3", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	receive(fx, "+84900000002", "tham gia", &o);
-	receive(fx, "+84900000003", "join", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000002", "tham gia", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000003", "join", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE campaign = 'THD'"), 4);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84900000001' AND area = 'T3'"), 1);
 
 	/* USSD signups are marked as such. */
-	receive_via(fx, "africastalking-ussd", "+84900000004", "DANGKY", &o);
+	fixture_receive(fx, "africastalking-ussd", NULL, "+84900000004", "DANGKY", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84900000004' AND source = 'ussd'"),
 	    1);
 }
@@ -236,22 +183,22 @@ test_named_and_unknown_code(void **state)
 	struct outcome	 o;
 
 	/* A named campaign need not be running; any case. */
-	receive(fx, "+84912345678", "dk XYZ", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "dk XYZ", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE campaign = 'Xyz'"), 1);
-	receive(fx, "+84912345678", "THAMGIA thd", &o);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	fixture_receive(fx, "generic", NULL, "+84912345678", "THAMGIA thd", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678'"), 2);
 
 	/* An unknown code: a reply, nothing stored but the message. */
-	receive(fx, "+84987654321", "DK ABC", &o);
+	fixture_receive(fx, "generic", NULL, "+84987654321", "DK ABC", &o);
 	reply_is(fx, &o, TMPL_SIGNUP_UNKNOWN);
 	assert_null(strstr(o.reply, "THD"));
 	assert_null(strstr(o.reply, "Xyz"));
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84987654321'"), 0);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'signup'"), 3);
 }
 
@@ -261,14 +208,14 @@ test_no_active_campaign(void **state)
 	struct fixture	*fx = *state;
 	struct outcome	 o;
 
-	receive(fx, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	reply_is(fx, &o, TMPL_SIGNUP_NONE);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 0);
 	/* A named campaign still works, ended or not. */
-	receive(fx, "+84912345678", "DK THD", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK THD", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 1);
 }
 
@@ -278,34 +225,34 @@ test_optout_and_resubscribe(void **state)
 	struct fixture	*fx = *state;
 	struct outcome	 o;
 
-	receive(fx, "+84912345678", "DK", &o);
-	receive(fx, "+84912345678", "DK XYZ", &o);
-	receive(fx, "+84900000001", "DK", &o);
-	receive(fx, "+84912345678", "Huỷ ĐK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK XYZ", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000001", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "Huỷ ĐK", &o);
 	reply_is(fx, &o, TMPL_OPTOUT);
 	/* Every campaign of that number, nobody else. */
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE opted_out_at IS NOT NULL"), 2);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM messages "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'optout'"), 1);
 	/* Again, and from a stranger: the same reply, nothing changes. */
-	receive(fx, "+84912345678", "STOP", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "STOP", &o);
 	reply_is(fx, &o, TMPL_OPTOUT);
-	receive(fx, "+84987654321", "tu choi", &o);
+	fixture_receive(fx, "generic", NULL, "+84987654321", "tu choi", &o);
 	reply_is(fx, &o, TMPL_OPTOUT);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 3);
 
 	/* DK again clears the opt-out of that campaign only. */
-	receive(fx, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'THD'"
 	    " AND opted_out_at IS NULL"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'Xyz'"
 	    " AND opted_out_at IS NOT NULL"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 3);
 }
 
@@ -315,18 +262,18 @@ test_duplicates(void **state)
 	struct fixture	*fx = *state;
 	struct outcome	 o;
 
-	receive(fx, "+84912345678", "DK", &o);
-	receive(fx, "+84912345678", "dang ky", &o);
-	receive_via(fx, "africastalking-ussd", "+84912345678", "DANGKY", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "dang ky", &o);
+	fixture_receive(fx, "africastalking-ussd", NULL, "+84912345678", "DANGKY", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	/* One row per number and campaign; the first source is kept. */
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 1);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE source = 'sms'"), 1);
-	receive(fx, "+84912345678", "DK xyz", &o);
-	receive(fx, "+84912345678", "DK XYZ", &o);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM "
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK xyz", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK XYZ", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678'"), 2);
 }
 
@@ -357,10 +304,10 @@ test_broadcast_rows(void **state)
 
 	for (i = 0; i < 5; i++) {
 		snprintf(phone, sizeof(phone), "+8490000000%d", i);
-		receive(fx, phone, "DK", &o);
+		fixture_receive(fx, "generic", NULL, phone, "DK", &o);
 	}
-	receive(fx, "+84900000002", "STOP", &o);
-	receive(fx, "+84900000009", "DK XYZ", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000002", "STOP", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000009", "DK XYZ", &o);
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "thd",
 	    "Hưởng ứng Tháng hành động", 3, progress_cb, &p, err,
@@ -370,18 +317,18 @@ test_broadcast_rows(void **state)
 	assert_int_equal(p.done[0], 3);
 	assert_int_equal(p.done[1], 4);
 	assert_int_equal(p.total[1], 4);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'broadcast' AND channel = 'sms' AND status = "
 	    "'pending' AND report_id IS NULL AND contact_id IS NULL AND "
 	    "body = 'Huong ung Thang hanh dong'"), 4);
-	assert_int_equal(count(fx->tc.store, "SELECT count(DISTINCT dest) "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(DISTINCT dest) "
 	    "FROM outbox"), 4);
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox "
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE dest IN ('+84900000002', '+84900000009')"), 0);
 
 	/* Nobody subscribed: nothing, and that is fine. */
 	memset(&p, 0, sizeof(p));
-	receive(fx, "+84900000009", "STOP", &o);
+	fixture_receive(fx, "generic", NULL, "+84900000009", "STOP", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "XYZ",
 	    "x", 3, progress_cb, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.calls, 0);
@@ -394,7 +341,7 @@ test_broadcast_refusals(void **state)
 	struct outcome	 o;
 	char		 err[256], text[400];
 
-	receive(fx, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "NOPE",
 	    "x", 200, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "NOPE"));
@@ -407,7 +354,7 @@ test_broadcast_refusals(void **state)
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
 	    text, 200, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "3 SMS segments"));
-	assert_int_equal(count(fx->tc.store, "SELECT count(*) FROM outbox"),
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox"),
 	    0);
 	/* 306 fit two; an accented text is counted once folded. */
 	text[306] = '\0';
@@ -428,7 +375,7 @@ test_alerts_before_broadcast(void **state)
 	struct outcome		 o;
 	char			 err[256];
 
-	receive(fx, "+84912345678", "DK", &o);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
 	    "x", 200, NULL, NULL, err, sizeof(err)), 1);
 	memset(&row, 0, sizeof(row));
@@ -454,21 +401,21 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_date_and_active),
 		cmocka_unit_test_setup_teardown(test_subscribe, setup,
-		    teardown),
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_named_and_unknown_code,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_no_active_campaign,
-		    setup_idle, teardown),
+		    setup_idle, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_optout_and_resubscribe,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,
-		    teardown),
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_rows, setup,
-		    teardown),
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_refusals, setup,
-		    teardown),
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_before_broadcast,
-		    setup, teardown),
+		    setup, fixture_teardown),
 	};
 
 	log_init(0);

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "../../daemon/tincay.h"
+#include "fixture.h"
 
 #define VN	"Asia/Ho_Chi_Minh"
 
@@ -191,10 +192,6 @@ test_format(void **state)
 
 /* ------------------------------------------------------------ router */
 
-struct fixture {
-	struct tincay	 tc;
-};
-
 static sqlite3 *
 db_of(struct store *st)
 {
@@ -266,33 +263,6 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-
-	store_close(fx->tc.store);
-	config_free(fx->tc.conf);
-	free(fx);
-	return 0;
-}
-
-static void
-receive(struct fixture *fx, const char *id, const char *from,
-    const char *text, struct outcome *out)
-{
-	struct inbound	 in;
-
-	memset(&in, 0, sizeof(in));
-	in.provider = "generic";
-	util_strlcpy(in.ext_id, id, sizeof(in.ext_id));
-	util_strlcpy(in.from, from, sizeof(in.from));
-	in.text = text;
-	in.textlen = strlen(text);
-	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
-	assert_int_equal(store_commit(fx->tc.store), 0);
-}
-
 static const char *
 stored_category(struct fixture *fx, const char *id)
 {
@@ -344,7 +314,7 @@ test_officials_get_counts(void **state)
 
 	for (i = 0; i < sizeof(answer_cases) / sizeof(answer_cases[0]); i++) {
 		snprintf(id, sizeof(id), "a%zu", i);
-		receive(fx, id, answer_cases[i].from, answer_cases[i].text,
+		fixture_receive(fx, "generic", id, answer_cases[i].from, answer_cases[i].text,
 		    &o);
 		if (strcmp(o.reply, answer_cases[i].reply) != 0)
 			fail_msg("'%s': '%s', want '%s'",
@@ -369,14 +339,14 @@ test_default_period_and_usage(void **state)
 	/* No PERIOD: this month, in the commune's time zone. */
 	assert_int_equal(tz_date(VN, util_now(), &y, &m, &d), 0);
 	snprintf(want, sizeof(want), "TK %02d/%04d: ", m, y);
-	receive(fx, "d1", "+84901000004", "TK", &o);
+	fixture_receive(fx, "generic", "d1", "+84901000004", "TK", &o);
 	assert_memory_equal(o.reply, want, strlen(want));
-	receive(fx, "d2", "+84901000005", "THONGKE 4321", &o);
+	fixture_receive(fx, "generic", "d2", "+84901000005", "THONGKE 4321", &o);
 	assert_memory_equal(o.reply, want, strlen(want));
 	/* An official who is allowed but writes nonsense is told how. */
-	receive(fx, "d3", "+84901000004", "TK hom qua", &o);
+	fixture_receive(fx, "generic", "d3", "+84901000004", "TK hom qua", &o);
 	assert_non_null(strstr(o.reply, "TK [PIN]"));
-	receive(fx, "d4", "+84901000005", "TK 4321 11/2026 11/2026", &o);
+	fixture_receive(fx, "generic", "d4", "+84901000005", "TK 4321 11/2026 11/2026", &o);
 	assert_non_null(strstr(o.reply, "TK [PIN]"));
 }
 
@@ -399,10 +369,10 @@ test_others_get_unknown_answer(void **state)
 	char		 id[16];
 	size_t		 i;
 
-	receive(fx, "u0", "+84977000000", "xin chao", &unknown);
+	fixture_receive(fx, "generic", "u0", "+84977000000", "xin chao", &unknown);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		snprintf(id, sizeof(id), "r%zu", i);
-		receive(fx, id, refused[i].from, refused[i].text, &o);
+		fixture_receive(fx, "generic", id, refused[i].from, refused[i].text, &o);
 		if (strcmp(o.reply, unknown.reply) != 0)
 			fail_msg("'%s' from %s: '%s'", refused[i].text,
 			    refused[i].from, o.reply);
@@ -410,10 +380,10 @@ test_others_get_unknown_answer(void **state)
 		assert_string_equal(stored_category(fx, id), "unknown");
 	}
 	/* A resident with a young open report: a follow-up, as any text. */
-	receive(fx, "f1", "+84966000000", "BL thon 1", &rep);
-	receive(fx, "f2", "+84966000000", "TK 11/2026", &o);
+	fixture_receive(fx, "generic", "f1", "+84966000000", "BL thon 1", &rep);
+	fixture_receive(fx, "generic", "f2", "+84966000000", "TK 11/2026", &o);
 	assert_string_equal(o.ref, rep.ref);
-	receive(fx, "f3", "+84966000000", "them nua", &unknown);
+	fixture_receive(fx, "generic", "f3", "+84966000000", "them nua", &unknown);
 	assert_string_equal(o.reply, unknown.reply);
 	assert_string_equal(stored_category(fx, "f2"), "followup");
 }
@@ -427,11 +397,11 @@ main(void)
 		cmocka_unit_test(test_period_table),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test_setup_teardown(test_officials_get_counts,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_default_period_and_usage,
-		    setup, teardown),
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_others_get_unknown_answer,
-		    setup, teardown),
+		    setup, fixture_teardown),
 	};
 
 	log_init(0);

@@ -1,0 +1,67 @@
+/*
+ * fixture.h: what the router-level unit tests share: the daemon's context
+ * over an in-memory database, filing a message through router_receive()
+ * and committing it as the batch would, and counting over SQL.
+ * Include after cmocka.h, sqlite3.h and daemon/tincay.h.
+ */
+#ifndef TINCAY_TEST_FIXTURE_H
+#define TINCAY_TEST_FIXTURE_H
+
+struct fixture {
+	struct tincay	 tc;
+	int		 n;		/* message ids fixture_receive() made */
+};
+
+static inline int
+fixture_teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->tc.store);
+	config_free(fx->tc.conf);
+	free(fx);
+	return 0;
+}
+
+static inline sqlite3 *
+fixture_db(struct store *st)
+{
+	return sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+}
+
+/* The first column of the first row of sql, e.g. a count(*). */
+static inline int64_t
+fixture_count(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*s;
+	int64_t		 n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(fixture_db(st), sql, -1, &s,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* File text from a provider (id NULL: a fresh one) and commit. */
+static inline void
+fixture_receive(struct fixture *fx, const char *provider, const char *id,
+    const char *from, const char *text, struct outcome *out)
+{
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = provider;
+	if (id != NULL)
+		util_strlcpy(in.ext_id, id, sizeof(in.ext_id));
+	else
+		snprintf(in.ext_id, sizeof(in.ext_id), "m%d", ++fx->n);
+	util_strlcpy(in.from, from, sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+}
+
+#endif
