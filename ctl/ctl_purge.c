@@ -64,6 +64,33 @@ fail:
 }
 
 /*
+ * Texts and numbers older than cutoff that belong to no report (unknown
+ * texts, help, signups, TK) and the replies and broadcasts sent for them.
+ */
+static int
+ctl_purge_loose(struct ctl *c, int64_t cutoff, int64_t *messages,
+    int64_t *outbox)
+{
+	sqlite3		*db = sqlite3_db_handle(store_stmt(c->st, ST_BEGIN));
+	static const enum stmt which[] = { ST_PURGE_LOOSE_MESSAGES,
+	    ST_PURGE_LOOSE_OUTBOX };
+	int64_t		*counts[] = { messages, outbox };
+	size_t		 i;
+
+	if (store_begin(c->st) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		sqlite3_bind_int64(store_stmt(c->st, which[i]), 1, cutoff);
+		if (store_run(c->st, which[i]) == -1) {
+			store_rollback(c->st);
+			return -1;
+		}
+		*counts[i] += sqlite3_changes(db);
+	}
+	return store_commit(c->st);
+}
+
+/*
  * purge --older-than DAYS: for closed and cancelled reports closed more
  * than DAYS days ago, forget texts and numbers; rows and counts stay.
  * messages.body and .sender become NULL, reports.reporter NULL, and the
@@ -71,7 +98,8 @@ fail:
  * replies (templates with the REF), reports.acked_by (the responder's
  * own number) and every count, category, area, status and time. With
  * secure_delete on, SQLite zeroes the freed bytes; a passive checkpoint
- * then moves the pages into the database file.
+ * then moves the pages into the database file. Texts that belong to no
+ * report are forgotten once they are older than DAYS.
  */
 int
 ctl_purge(struct ctl *c, int argc, char **argv)
@@ -121,9 +149,15 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 		    (long long)reports);
 		return -1;
 	}
+	if (ctl_purge_loose(c, cutoff, &messages, &outbox) == -1) {
+		fprintf(stderr, "tincayctl: purge: database: %s\n",
+		    store_errmsg(c->st));
+		return -1;
+	}
 	(void)store_run(c->st, ST_CHECKPOINT);
 	printf("purged %lld reports, %lld messages, %lld outbox rows "
-	    "(closed or cancelled over %lld days ago)\n", (long long)reports,
-	    (long long)messages, (long long)outbox, days);
+	    "(reports closed or cancelled, and texts of no report, over %lld "
+	    "days ago)\n", (long long)reports, (long long)messages,
+	    (long long)outbox, days);
 	return 0;
 }

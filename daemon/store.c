@@ -177,6 +177,15 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE outbox SET body = '', dest = '' WHERE report_id = ?1"
 	    " AND status <> 'pending' AND (body <> '' OR dest <> '')",
 	[ST_PURGE_REPORT] = "UPDATE reports SET reporter = NULL WHERE id = ?1",
+	/* Texts that belong to no report: unknown, help, signups, TK. */
+	[ST_PURGE_LOOSE_MESSAGES] =
+	    "UPDATE messages SET body = NULL, sender = NULL"
+	    " WHERE report_id IS NULL AND received_at < ?1"
+	    " AND (body IS NOT NULL OR sender IS NOT NULL)",
+	[ST_PURGE_LOOSE_OUTBOX] =
+	    "UPDATE outbox SET body = '', dest = '' WHERE report_id IS NULL"
+	    " AND created_at < ?1 AND status <> 'pending'"
+	    " AND (body <> '' OR dest <> '')",
 	[ST_SECURE_DELETE] = "PRAGMA secure_delete = ON",
 	[ST_CHECKPOINT] = "PRAGMA wal_checkpoint(PASSIVE)",
 	[ST_STATS_SIGNUPS] =

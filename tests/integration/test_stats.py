@@ -221,12 +221,18 @@ def test_purge(d):
 		time.sleep(0.1)
 	before_stats = json.loads(ctl_stats(d, "--format", "json"))
 	before = d.counts()
+	# Texts of no report: one old (purged), one recent (kept).
+	d.sms("p-u1", "0987400001", "toi muon hoi mot chuyen")
+	d.sms("p-u2", "0987400002", "cho hoi chut")
 	# Age the two: closed 40 days ago (a WAL-safe write by SQLite).
 	old = int(time.time()) - 40 * 86400
 	with db(d) as c:
 		c.execute("UPDATE reports SET closed_at = ? WHERE ref IN (?, ?)",
 		    (old, old_closed, old_cancelled))
+		c.execute("UPDATE messages SET received_at = ? WHERE "
+		    "provider_id = 'p-u1'", (old,))
 	c.close()
+	before = d.counts()
 
 	for bad in ("0", "-3", "abc", "1.5", ""):
 		p = d.ctl("purge", "--older-than", bad, ok=False)
@@ -236,8 +242,9 @@ def test_purge(d):
 	out = d.ctl("purge", "--older-than", "30").stdout.decode()
 	m = re.search(r"purged (\d+) reports, (\d+) messages", out)
 	check(m, "purge output: %r" % out)
-	# closed: the BL and the XONG; cancelled: the SOS and the HUY.
-	eq((int(m.group(1)), int(m.group(2))), (2, 4), "purged counts")
+	# closed: the BL and the XONG; cancelled: the SOS and the HUY; and
+	# the old text of no report.
+	eq((int(m.group(1)), int(m.group(2))), (2, 5), "purged counts")
 
 	c = db(d)
 	for ref in (old_closed, old_cancelled):
@@ -258,6 +265,11 @@ def test_purge(d):
 		n, = c.execute("SELECT count(*) FROM messages WHERE report_id = "
 		    "? AND body IS NULL", (rid,)).fetchone()
 		eq(n, 0, "%s messages emptied" % ref)
+
+	for pid, gone in (("p-u1", True), ("p-u2", False)):
+		(body, sender), = c.execute("SELECT body, sender FROM messages "
+		    "WHERE provider_id = ?", (pid,)).fetchall()
+		eq(body is None and sender is None, gone, "%s purged" % pid)
 	c.close()
 
 	# Rows and counts stay; the lists still list them.
