@@ -80,8 +80,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
-	    " o.created_at, o.sent_at, o.last_error FROM outbox o"
+	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
+	    " o.last_error FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
+	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
 	[ST_OUTBOX_DUE] =
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"

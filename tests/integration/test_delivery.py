@@ -330,6 +330,8 @@ def test_delivery_404_failed_no_retry(d):
 		eq(o["attempts"], 1, "attempts after a 404")
 		check("404" in (o.get("last_error") or ""), "last_error %r does "
 		    "not name the 404" % o.get("last_error"))
+		# The operator sees whose alert failed.
+		eq(o.get("contact"), "Contact police", "outbox row's contact")
 		time.sleep(2.5)
 		eq(len(sink.got("/police")), 1, "requests after a 404")
 
