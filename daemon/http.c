@@ -327,12 +327,6 @@ http_commit_soon(struct http *h)
 		event_active(h->commit, EV_TIMEOUT, 1);
 }
 
-size_t
-http_pending(const struct http *h)
-{
-	return h->ndeferred;
-}
-
 void
 http_flush(struct http *h)
 {

@@ -21,12 +21,6 @@ log_init(int verbose)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
-void
-log_setverbose(int verbose)
-{
-	log_verbose = verbose;
-}
-
 /* prio: syslog priority; with_errno appends strerror(saved errno). */
 static void
 log_emit(int prio, int with_errno, const char *fmt, va_list ap)

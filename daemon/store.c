@@ -39,19 +39,14 @@ static const char *const store_sql[ST__MAX] = {
 	    "INSERT INTO messages (provider, provider_id, sender, recipient,"
 	    " body, category, report_id, reply, received_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_MSG_COUNT] = "SELECT count(*) FROM messages",
 	[ST_REPORT_ADD] =
 	    "INSERT INTO reports (ref, category, area, reporter, created_at,"
 	    " updated_at, escalate_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-	[ST_REPORT_BY_REF] =
-	    "SELECT id, category, area, status, reporter FROM reports"
-	    " WHERE ref = ?1",
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref FROM reports WHERE reporter = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
-	[ST_REPORT_COUNT] = "SELECT count(*) FROM reports",
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -95,9 +90,6 @@ static const char *const store_sql[ST__MAX] = {
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
 	    " ORDER BY event = 'broadcast', next_at, id LIMIT ?2",
-	[ST_OUTBOX_SENT] =
-	    "UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
-	    " sent_at = ?2 WHERE id = ?1",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"

@@ -26,7 +26,6 @@ struct store;
 
 /* log.c */
 void		 log_init(int verbose);
-void		 log_setverbose(int);
 void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)
@@ -133,12 +132,9 @@ enum stmt {
 	ST_ROLLBACK_TO,
 	ST_MSG_FIND,
 	ST_MSG_ADD,
-	ST_MSG_COUNT,
 	ST_REPORT_ADD,
-	ST_REPORT_BY_REF,
 	ST_REPORT_OPEN_BY_REPORTER,
 	ST_REPORT_TOUCH,
-	ST_REPORT_COUNT,
 	ST_CONTACT_ADD,
 	ST_CONTACT_REMOVE,
 	ST_CONTACT_BY_PHONE,
@@ -148,7 +144,6 @@ enum stmt {
 	ST_OUTBOX_ADD,
 	ST_OUTBOX_LIST,
 	ST_OUTBOX_DUE,
-	ST_OUTBOX_SENT,
 	ST_REPORTS_LIST,
 	ST_REPORT_SHOW,
 	ST_MESSAGES_LIST,
@@ -281,7 +276,6 @@ struct http	*http_new(struct tincay *, char *err, size_t errlen);
 void		 http_free(struct http *);
 void		 http_configure(struct http *);	/* re-apply limits */
 void		 http_stop_accepting(struct http *);
-size_t		 http_pending(const struct http *);
 size_t		 http_busy(const struct http *);
 /* Reply now. body may be NULL. */
 void		 http_reply(struct evhttp_request *, int code,
