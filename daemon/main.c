@@ -14,6 +14,7 @@
 
 #define MAIN_DRAIN_MS	4500	/* SIGTERM: at most this for in-flight */
 #define MAIN_POLL_MS	50
+#define MAIN_BUSY_MS	250	/* wait for another writer, at most */
 
 static void
 main_usage(void)
@@ -156,6 +157,12 @@ main(int argc, char *argv[])
 	if ((tc.store = store_open(tc.conf->database, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/*
+	 * The loop must not stall behind another writer (tincayctl): a lock
+	 * held longer than this turns into 503 + Retry-After, which the
+	 * provider retries.
+	 */
+	store_busy_timeout(tc.store, MAIN_BUSY_MS);
 	if ((tc.http = http_new(&tc, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	for (i = 0; i < 3; i++) {

@@ -490,6 +490,12 @@ store_outbox_added(struct store *st)
 	return was;
 }
 
+void
+store_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+
 int
 store_in_tx(const struct store *st)
 {

@@ -203,6 +203,8 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_tx(const struct store *);
+/* How long to wait for another writer (default 2000 ms). */
+void		 store_busy_timeout(struct store *, int ms);
 /* Whether outbox rows were added since the last call; clears it. */
 int		 store_outbox_added(struct store *);
 int		 store_writable(struct store *);

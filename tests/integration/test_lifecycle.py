@@ -357,3 +357,36 @@ def test_sigterm_finishes_inflight(d):
 	    "reply" if not data else "answered %r" % data[:200]))
 	d.stop(send=False)	# exit 0 after the first SIGTERM
 	eq(len(d.messages()), 1, "messages stored by the in-flight request")
+
+
+# ---------------------------------------------------------------- 503
+
+def test_cannot_store_503_then_retry(d):
+	"""SPEC §3: a message that cannot be stored is answered 503 with
+	Retry-After and leaves nothing behind; the provider's retry of the
+	same id, once the database takes writes again, is stored once."""
+	import sqlite3
+	body = d.sms_body("busy-1", "0912345678", "BL thon 3 giup toi")
+	# Another writer holds the database longer than the daemon waits.
+	c = sqlite3.connect(d.dbpath, timeout=5, isolation_level=None)
+	try:
+		c.execute("BEGIN EXCLUSIVE")
+		r = d.post_raw(body)
+		eq(r.status, 503, "status while the database is locked")
+		check(r.header("Retry-After"), "503 without Retry-After")
+		check(b"\n" not in r.body.rstrip(b"\n") and len(r.body) < 100,
+		    "503 body is not one short line: %r" % r.body)
+		h = d.request("GET", "/healthz")
+		eq(h.status, 503, "healthz while the database is locked")
+	finally:
+		c.execute("ROLLBACK")
+		c.close()
+	eq(d.counts(), (0, 0, 0), "nothing stored for a 503")
+	r = d.post_raw(body)
+	eq(r.status, 200, "the provider's retry")
+	check(REF_RE.match(r.json().get("ref") or ""), "no REF: %r" % r.body)
+	r2 = d.post_raw(body)
+	eq(r2.body, r.body, "a second retry's answer")
+	eq([m["provider_id"] for m in d.messages()], ["busy-1"],
+	    "stored once")
+	eq(d.request("GET", "/healthz").status, 200, "healthz after")
