@@ -390,3 +390,42 @@ def test_cannot_store_503_then_retry(d):
 	eq([m["provider_id"] for m in d.messages()], ["busy-1"],
 	    "stored once")
 	eq(d.request("GET", "/healthz").status, 200, "healthz after")
+
+
+def test_kill9_under_load_keeps_every_200(d):
+	"""SPEC §3: 2xx only after COMMIT. Under concurrent load, kill -9;
+	after a restart every message that was answered 200 is there."""
+	ok = set()
+	lock = threading.Lock()
+	stop = threading.Event()
+
+	def client(n):
+		i = 0
+		while not stop.is_set() and i < 2000:
+			i += 1
+			mid = "k9-%d-%d" % (n, i)
+			try:
+				r = d.post_raw(d.sms_body(mid, "0912345678",
+				    "BL thon %d" % (i % 6 + 1)))
+			except OSError:
+				return
+			if r.status == 200:
+				with lock:
+					ok.add(mid)
+
+	threads = [threading.Thread(target=client, args=(n,)) for n in
+	    range(8)]
+	for t in threads:
+		t.start()
+	time.sleep(1.0)
+	d.kill()
+	stop.set()
+	for t in threads:
+		t.join(10)
+	check(len(ok) > 20, "only %d messages answered before the kill" %
+	    len(ok))
+	d.start()
+	stored = {m["provider_id"] for m in d.messages()}
+	missing = ok - stored
+	check(not missing, "%d of %d messages answered 200 are missing after "
+	    "kill -9, e.g. %r" % (len(missing), len(ok), sorted(missing)[:3]))
