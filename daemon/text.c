@@ -729,6 +729,24 @@ text_fold(const char *buf, size_t len)
 }
 
 char *
+text_utf8(const char *buf, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	struct text_buf		 b;
+	size_t			 i = 0;
+	int32_t			 cp;
+
+	text_buf_init(&b, len);
+	while (i < len) {
+		cp = text_utf8_next(s, len, &i);
+		/* NUL would end the string early: it becomes U+FFFD too. */
+		text_buf_cp(&b, cp == TEXT_BAD || cp == 0 ? TEXT_FFFD :
+		    (uint32_t)cp);
+	}
+	return text_buf_end(&b);
+}
+
+char *
 text_keyfold(const char *buf, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)buf;

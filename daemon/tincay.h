@@ -74,6 +74,11 @@ char		*text_fold(const char *buf, size_t len);
  * leading or trailing space. Returns malloc'd.
  */
 char		*text_keyfold(const char *buf, size_t len);
+/*
+ * (buf, len) as valid UTF-8: each invalid sequence (maximal subpart) and
+ * each NUL becomes U+FFFD, everything else is copied. Returns malloc'd.
+ */
+char		*text_utf8(const char *buf, size_t len);
 enum text_enc { TEXT_GSM7, TEXT_UCS2 };
 struct text_seg {
 	enum text_enc	 enc;

@@ -140,7 +140,8 @@ alert_webhook_body(const struct alert_report *r, const char *event)
 
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	text = xstrndup(r->text ? r->text : "", r->text ? r->textlen : 0);
+	/* JSON is UTF-8: whatever bytes a provider passed on, send valid. */
+	text = text_utf8(r->text ? r->text : "", r->text ? r->textlen : 0);
 	if ((o = cJSON_CreateObject()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	cJSON_AddStringToObject(o, "event", event);

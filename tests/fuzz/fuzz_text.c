@@ -20,6 +20,7 @@
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static void	 fuzz_utf8(const char *, size_t);
 static void	 fuzz_fold(const char *, size_t);
 static void	 fuzz_keyfold(const char *, size_t);
 static void	 fuzz_segments(const char *, size_t);
@@ -144,11 +145,31 @@ fuzz_phone(const char *buf, size_t len)
 	    mask);
 }
 
+/*
+ * text_utf8 makes valid UTF-8 with no NUL: no byte that UTF-8 never uses,
+ * and doing it again changes nothing.
+ */
+static void
+fuzz_utf8(const char *buf, size_t len)
+{
+	const unsigned char	*p;
+	char			*a, *b;
+
+	a = text_utf8(buf, len);
+	for (p = (const unsigned char *)a; *p != '\0'; p++)
+		FUZZ_CHECK(*p != 0xC0 && *p != 0xC1 && *p < 0xF5);
+	b = text_utf8(a, strlen(a));
+	FUZZ_CHECK(strcmp(a, b) == 0);
+	free(a);
+	free(b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char	*buf = (const char *)data;
 
+	fuzz_utf8(buf, size);
 	fuzz_fold(buf, size);
 	fuzz_keyfold(buf, size);
 	fuzz_segments(buf, size);

@@ -179,6 +179,17 @@ test_alert_texts(void **state)
 	    valuestring, "2026-11-29T16:00:00Z");
 	cJSON_Delete(o);
 	free(s);
+	/* Bytes that are not UTF-8 (a form can carry %FF) arrive valid. */
+	r.text = "giup\xff toi";
+	r.textlen = strlen(r.text);
+	s = alert_webhook_body(&r, "report.created");
+	o = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring,
+	    "giup\xef\xbf\xbd toi");
+	cJSON_Delete(o);
+	free(s);
+	r.text = long_text;
+	r.textlen = strlen(long_text);
 	r.area = NULL;
 	s = alert_webhook_body(&r, "report.updated");
 	o = cJSON_Parse(s);

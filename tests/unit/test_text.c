@@ -408,10 +408,41 @@ test_gsm7(void **state)
 	}
 }
 
+static void
+test_utf8(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} cases[] = {
+		{ "", 0, "" },
+		{ "B\xc3\xa1o l\xe1\xbb\xb1" "c", 10, "B\xc3\xa1o l\xe1\xbb\xb1" "c" },
+		{ "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },
+		{ "\xc3", 1, "\xef\xbf\xbd" },			/* cut short */
+		{ "\xe1\xbb", 2, "\xef\xbf\xbd" },		/* one subpart */
+		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd" },			/* surrogate */
+		{ "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong */
+		{ "a\0b", 3, "a\xef\xbf\xbd" "b" },		/* NUL */
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },	/* emoji */
+	};
+	size_t	 i;
+	char	*got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = text_utf8(cases[i].in, cases[i].len);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got %s", i, got);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_fold_vectors),
 		cmocka_unit_test(test_segments_vectors),
 		cmocka_unit_test(test_fold_edges),
