@@ -362,7 +362,15 @@ outbox_start(struct outbox *ob, const struct outbox_row_due *row)
 		ob->tokens -= 1;
 	}
 	if (sms && strcmp(conf->sms_out.via, "console") == 0) {
-		/* The operator's screen stands in for the phone. */
+		/*
+		 * The operator's screen stands in for the phone. Print only
+		 * once the row can be marked sent in this batch: a database
+		 * busy with another writer must not print it twice.
+		 */
+		if (store_begin(ob->tc->store) == -1) {
+			ob->tokens += 1;
+			return -1;
+		}
 		printf("console sms #%lld to %s: %s\n", (long long)row->id,
 		    row->dest, row->body);
 		fflush(stdout);

@@ -370,9 +370,15 @@ def test_delivery_slow_contact_does_not_hold_fast(d):
 		    ["status"] == "sent" for r in (ref1, ref2)), 2, 0.1)
 		slow_left = [rows(d, r, "report.created")[0]["status"]
 		    for r in (ref1, ref2)]
+		seen = time.monotonic() - t2
 		check(fast, "fast contact's rows not sent within 2 s")
-		eq(slow_left, ["pending", "pending"], "slow contact's rows while "
-		    "it is still answering")
+		# Only meaningful while the slow contact is surely still
+		# answering (3 s): a machine loaded enough to get here later
+		# tells nothing either way.
+		if seen < 2.5:
+			eq(slow_left, ["pending", "pending"], "slow contact's rows "
+			    "%.1f s after the reports, while it is still answering"
+			    % seen)
 		for ref in (ref1, ref2):
 			o = wait_until(lambda: rows(d, ref, "report.created")[0]
 			    ["status"] == "sent", 6, 0.1)
