@@ -716,6 +716,29 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 }
 
 int
+store_contact_get(struct store *st, const char *phone, struct contact_row *c)
+{
+	sqlite3_stmt	*s = st->stmt[ST_CONTACT_BY_PHONE];
+	const char	*v;
+	int		 rc, found = 0;
+
+	memset(c, 0, sizeof(*c));
+	store_bind_text(s, 1, phone);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c->id = sqlite3_column_int64(s, 0);
+		util_strlcpy(c->role, store_col_text(s, 3), sizeof(c->role));
+		v = store_col_text(s, 7);
+		util_strlcpy(c->pin, v ? v : "", sizeof(c->pin));
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_done(s);
+	return found;
+}
+
+int
 store_report_get(struct store *st, int64_t id, const char *ref,
     struct report_row *r)
 {

@@ -238,6 +238,15 @@ int		 store_contacts_alerted(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
 int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
 		    int64_t now);
+/* A contact looked up by phone, copied out of the row. */
+struct contact_row {
+	int64_t		 id;
+	char		 role[64];
+	char		 pin[32];		/* "" if none */
+};
+/* 1 found, 0 not a contact, -1 error. */
+int		 store_contact_get(struct store *, const char *phone,
+		    struct contact_row *);
 /* A report with its first message, copied out of the row. */
 struct report_row {
 	int64_t		 id;

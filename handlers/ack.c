@@ -29,23 +29,6 @@ static const struct {
 	    "report.cancelled", TMPL_CANCELLED },
 };
 
-/* The contact id of phone, 0 if none, -1 on error. */
-static int64_t
-ack_contact(struct store *st, const char *phone)
-{
-	sqlite3_stmt	*s = store_stmt(st, ST_CONTACT_BY_PHONE);
-	int64_t		 id = 0;
-	int		 rc;
-
-	store_bind_text(s, 1, phone);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
-		id = -1;
-	store_done(s);
-	return id;
-}
-
 static int
 ack_set_status(struct intake *it, const char *status, const char *by)
 {
@@ -85,11 +68,14 @@ ack_handle(struct intake *it)
 	if (ack_rules[i].by_reporter)
 		allowed = strcmp(row.reporter, it->in->from) == 0;
 	else {
-		if ((contact = ack_contact(it->st, it->in->from)) == -1) {
+		struct contact_row	 c;
+
+		if ((allowed = store_contact_get(it->st, it->in->from,
+		    &c)) == -1) {
 			store_report_row_clear(&row);
 			return -1;
 		}
-		allowed = contact > 0;
+		contact = c.id;
 	}
 	if (!allowed) {
 		store_report_row_clear(&row);

@@ -310,29 +310,6 @@ stats_format(const struct stats_counts *c, const char *label,
 	free(g);
 }
 
-/* The contact's role and PIN (pin "" for none); 1 found, 0, -1 error. */
-static int
-stats_contact(struct store *st, const char *phone, char *role,
-    size_t rolelen, char *pin, size_t pinlen)
-{
-	sqlite3_stmt	*s = store_stmt(st, ST_CONTACT_BY_PHONE);
-	const char	*v;
-	int		 rc, found = 0;
-
-	store_bind_text(s, 1, phone);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		util_strlcpy(role, store_col_text(s, 3), rolelen);
-		v = store_col_text(s, 7);
-		util_strlcpy(pin, v ? v : "", pinlen);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, store_errmsg(st));
-		found = -1;
-	}
-	store_done(s);
-	return found;
-}
-
 static int
 stats_official(const struct config *conf, const char *role)
 {
@@ -351,20 +328,19 @@ stats_handle(struct intake *it)
 	struct stats_period	 p;
 	struct stats_counts	 c;
 	const char		*s, *next, *area = NULL;
-	char			 role[64], pin[32], word[32];
+	struct contact_row	 k;
+	char			 word[32];
 	int			 found, have_period = 0, a;
 
-	found = stats_contact(it->st, it->in->from, role, sizeof(role), pin,
-	    sizeof(pin));
-	if (found == -1)
+	if ((found = store_contact_get(it->st, it->in->from, &k)) == -1)
 		return -1;
 	/* Not an official, or a wrong PIN: as if TK meant nothing. */
-	if (found == 0 || !stats_official(conf, role))
+	if (found == 0 || !stats_official(conf, k.role))
 		return router_unmatched(it);
 	s = it->m.args;
-	if (pin[0] != '\0') {
+	if (k.pin[0] != '\0') {
 		s = stats_word(s, word, sizeof(word));
-		if (!util_ct_equal(word, strlen(word), pin, strlen(pin)))
+		if (!util_ct_equal(word, strlen(word), k.pin, strlen(k.pin)))
 			return router_unmatched(it);
 	}
 	it->stored = CAT_STATS;
