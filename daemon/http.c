@@ -24,6 +24,7 @@
 #define HTTP_BACKLOG		128
 #define HTTP_MAX_HEADERS	8192
 #define HTTP_PAUSE_S		1	/* after an accept error */
+#define HTTP_RETRY_LATER	"cannot store, retry later"
 #define HTTP_SWEEP_MS		250
 
 /*
@@ -301,6 +302,21 @@ http_error(struct evhttp_request *req, int code, const char *line)
 	http_reply(req, code, "text/plain; charset=utf-8", buf, (size_t)n);
 }
 
+/*
+ * File one decoded message. If it cannot be stored, answer 503 with
+ * Retry-After, so the provider retries, and return -1; else 0, and the
+ * caller answers (with http_defer(), after COMMIT).
+ */
+int
+http_receive(struct tincay *tc, struct evhttp_request *req,
+    const struct inbound *in, struct outcome *out)
+{
+	if (router_receive(tc, in, out) == 0)
+		return 0;
+	http_error(req, 503, HTTP_RETRY_LATER);
+	return -1;
+}
+
 void
 http_defer(struct http *h, struct evhttp_request *req, int code,
     const char *ctype, const char *body, size_t len)
@@ -353,7 +369,7 @@ http_flush(struct http *h)
 		if (ok)
 			http_reply(d->req, d->code, d->ctype, d->body, d->len);
 		else
-			http_error(d->req, 503, "cannot store, retry later");
+			http_error(d->req, 503, HTTP_RETRY_LATER);
 		free(d->ctype);
 		free(d->body);
 		free(d);

@@ -298,6 +298,11 @@ void		 http_reply(struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 /* A one-line plain-text error. */
 void		 http_error(struct evhttp_request *, int code, const char *);
+struct inbound;
+struct outcome;
+/* router_receive(), answering 503 + Retry-After itself on failure. */
+int		 http_receive(struct tincay *, struct evhttp_request *,
+		    const struct inbound *, struct outcome *);
 /* Reply once the open transaction has committed (503 if it fails). */
 void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);

@@ -153,12 +153,10 @@ africastalking_sms_inbound(struct tincay *tc, struct evhttp_request *req,
 		http_error(req, 400, why);
 		return;
 	}
-	rc = router_receive(tc, &in, &out);
+	rc = http_receive(tc, req, &in, &out);
 	form_free(f);
-	if (rc == -1) {
-		http_error(req, 503, "cannot store, retry later");
+	if (rc == -1)
 		return;
-	}
 	http_defer(tc->http, req, 200, NULL, NULL, 0);
 }
 
@@ -250,13 +248,11 @@ africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
 	msg = africastalking_ussd_text(conf, &s);
 	in.text = msg;
 	in.textlen = strlen(msg);
-	rc = router_receive(tc, &in, &out);
+	rc = http_receive(tc, req, &in, &out);
 	free(msg);
 	form_free(f);
-	if (rc == -1) {
-		http_error(req, 503, "cannot store, retry later");
+	if (rc == -1)
 		return;
-	}
 	ussd_result(out.reply, &s);
 	africastalking_ussd_reply(tc, req, &s, 1);
 }

@@ -187,12 +187,10 @@ generic_inbound(struct tincay *tc, struct evhttp_request *req,
 		http_error(req, 400, why);
 		return;
 	}
-	rc = router_receive(tc, &in, &out);
+	rc = http_receive(tc, req, &in, &out);
 	free(text);
-	if (rc == -1) {
-		http_error(req, 503, "cannot store, retry later");
+	if (rc == -1)
 		return;
-	}
 	if ((r = cJSON_CreateObject()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	if (out.ref[0])

@@ -341,12 +341,10 @@ twilio_inbound(struct tincay *tc, struct evhttp_request *req,
 		http_error(req, 400, why);
 		return;
 	}
-	rc = router_receive(tc, &in, &out);
+	rc = http_receive(tc, req, &in, &out);
 	form_free(f);
-	if (rc == -1) {
-		http_error(req, 503, "cannot store, retry later");
+	if (rc == -1)
 		return;
-	}
 	twiml = twilio_twiml(out.reply);
 	http_defer(tc->http, req, 200, "text/xml; charset=utf-8", twiml,
 	    strlen(twiml));
