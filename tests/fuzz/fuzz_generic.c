@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "../../daemon/tincay.h"
+#include "fuzz.h"
 #include "../../daemon/http_routes.h"
-
-int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static struct config *
 fuzz_conf(void)

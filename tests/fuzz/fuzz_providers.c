@@ -11,17 +11,8 @@
 #include <string.h>
 
 #include "../../daemon/tincay.h"
+#include "fuzz.h"
 #include "../../daemon/http_routes.h"
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: invariant failed: %s\n",	\
-		    __FILE__, __LINE__, #c);				\
-		abort();						\
-	}								\
-} while (0)
-
-int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const struct config *
 fuzz_conf(void)

@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "../../daemon/tincay.h"
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: invariant failed: %s\n",	\
-		    __FILE__, __LINE__, #c);				\
-		abort();						\
-	}								\
-} while (0)
-
-int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "fuzz.h"
 
 static void	 fuzz_utf8(const char *, size_t);
 static void	 fuzz_fold(const char *, size_t);

@@ -12,6 +12,18 @@ struct fixture {
 	int		 n;		/* message ids fixture_receive() made */
 };
 
+/* The configuration of (json), or the test fails with the reason. */
+static inline struct config *
+fixture_conf(const char *json)
+{
+	char		 err[256];
+	struct config	*c;
+
+	if ((c = config_parse(json, strlen(json), err, sizeof(err))) == NULL)
+		fail_msg("config: %s", err);
+	return c;
+}
+
 static inline int
 fixture_teardown(void **state)
 {

@@ -40,8 +40,7 @@ date_from_now(int days, char out[11])
 static struct config *
 conf_make(int running)
 {
-	char		 a[11], b[11], json[1024], err[256];
-	struct config	*c;
+	char		 a[11], b[11], json[1024];
 
 	date_from_now(running ? -1 : -40, a);
 	date_from_now(running ? 1 : -30, b);
@@ -54,9 +53,7 @@ conf_make(int running)
 	    "   { \"code\": \"THD\", \"start\": \"%s\", \"end\": \"%s\" },"
 	    "   { \"code\": \"Xyz\", \"start\": \"2099-03-01\","
 	    "     \"end\": \"2099-03-31\" } ] }", a, b);
-	if ((c = config_parse(json, strlen(json), err, sizeof(err))) == NULL)
-		fail_msg("config: %s", err);
-	return c;
+	return fixture_conf(json);
 }
 
 static int

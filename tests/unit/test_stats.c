@@ -36,13 +36,7 @@ static const char test_conf[] =
 static struct config *
 conf_get(void)
 {
-	char		 err[256];
-	struct config	*c;
-
-	c = config_parse(test_conf, strlen(test_conf), err, sizeof(err));
-	if (c == NULL)
-		fail_msg("config: %s", err);
-	return c;
+	return fixture_conf(test_conf);
 }
 
 static void
