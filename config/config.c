@@ -95,6 +95,7 @@ static int	 config_post_keywords(struct cparse *);
 static int	 config_post_routes(struct cparse *);
 static int	 config_post_templates(struct cparse *);
 static int	 config_post_secrets(struct cparse *);
+static int	 config_post_folds(struct cparse *);
 static void	 config_strlist_set(struct strlist *, const char *const *);
 static void	 config_strlist_add(struct strlist *, const char *);
 static void	 config_strlist_free(struct strlist *);
@@ -437,6 +438,7 @@ static int	(*const config_posts[])(struct cparse *) = {
 	config_post_routes,
 	config_post_templates,
 	config_post_secrets,
+	config_post_folds,
 };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -998,6 +1000,34 @@ config_fold(const char *s)
 	return f;
 }
 
+/* What the router compares, folded once: keywords, area names. */
+static int
+config_post_folds(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	struct area	*a;
+	char		*f;
+	size_t		 i, j;
+	int		 c;
+
+	for (c = 0; c < CAT__MAX; c++)
+		for (i = 0; i < cf->keywords[c].n; i++) {
+			f = config_fold(cf->keywords[c].v[i]);
+			config_strlist_add(&cf->keyfolds[c], f);
+			free(f);
+		}
+	for (i = 0; i < cf->nareas; i++) {
+		a = &cf->areas[i];
+		for (j = 0; j < a->aliases.n + 2; j++) {
+			f = config_fold(j == 0 ? a->code : j == 1 ? a->name :
+			    a->aliases.v[j - 2]);
+			config_strlist_add(&a->match, f);
+			free(f);
+		}
+	}
+	return 0;
+}
+
 /* Area codes and aliases, folded, must name one area each. */
 static int
 config_post_areas(struct cparse *cp)
@@ -1398,6 +1428,7 @@ config_area_free(struct area *a)
 	free(a->code);
 	free(a->name);
 	config_strlist_free(&a->aliases);
+	config_strlist_free(&a->match);
 }
 
 void
@@ -1423,6 +1454,7 @@ config_free(struct config *cf)
 		config_strlist_free(&cf->routing[c]);
 		config_strlist_free(&cf->escalation[c].to);
 		config_strlist_free(&cf->keywords[c]);
+		config_strlist_free(&cf->keyfolds[c]);
 	}
 	config_strlist_free(&cf->officials);
 	config_strlist_free(&cf->warnings);

@@ -49,6 +49,9 @@ struct area {
 	char		 *code;		/* "T1" */
 	char		 *name;		/* "Thôn 1" */
 	struct strlist	  aliases;	/* as written in the config */
+	/* Code, name and aliases folded for matching (text_keyfold,
+	 * spaces removed), made once at load. */
+	struct strlist	  match;
 };
 
 struct campaign {
@@ -104,6 +107,9 @@ struct config {
 
 	/* Keyword lists per category: built-in defaults unless overridden. */
 	struct strlist	  keywords[CAT__MAX];
+	/* The same folded for matching, index for index ("" for one made of
+	 * punctuation only, such as "?"), made once at load. */
+	struct strlist	  keyfolds[CAT__MAX];
 	char		 *templates[TMPL__MAX];
 
 	struct {

@@ -62,35 +62,17 @@ router_join(const char *s, int n, char *out, size_t outlen)
 	return s;
 }
 
-/* Fold a configured word (keyword, alias) and drop its spaces. */
-static void
-router_fold_word(const char *w, char *out, size_t outlen)
-{
-	char		*f;
-	const char	*p;
-	size_t		 o = 0;
-
-	f = text_keyfold(w, strlen(w));
-	for (p = f; *p != '\0' && o + 1 < outlen; p++)
-		if (*p != ' ')
-			out[o++] = *p;
-	out[o] = '\0';
-	free(f);
-}
-
+/* The category whose folded keyword is word, or -1. */
 static int
 router_kw_find(const struct config *conf, const char *word)
 {
-	char	 kw[64];
 	size_t	 c, i;
 
 	for (c = 0; c < CAT__MAX; c++)
-		for (i = 0; i < conf->keywords[c].n; i++) {
-			router_fold_word(conf->keywords[c].v[i], kw,
-			    sizeof(kw));
-			if (kw[0] != '\0' && strcmp(kw, word) == 0)
+		for (i = 0; i < conf->keyfolds[c].n; i++)
+			if (conf->keyfolds[c].v[i][0] != '\0' &&
+			    strcmp(conf->keyfolds[c].v[i], word) == 0)
 				return (int)c;
-		}
 	return -1;
 }
 
@@ -98,7 +80,6 @@ router_kw_find(const struct config *conf, const char *word)
 static int
 router_kw_raw(const struct config *conf, const char *raw, size_t rawlen)
 {
-	char	 kw[64];
 	size_t	 c, i, b = 0, e = rawlen;
 
 	while (b < e && (raw[b] == ' ' || raw[b] == '\t' || raw[b] == '\n'))
@@ -107,38 +88,24 @@ router_kw_raw(const struct config *conf, const char *raw, size_t rawlen)
 	    raw[e - 1] == '\n' || raw[e - 1] == '\r'))
 		e--;
 	for (c = 0; c < CAT__MAX; c++)
-		for (i = 0; i < conf->keywords[c].n; i++) {
-			router_fold_word(conf->keywords[c].v[i], kw,
-			    sizeof(kw));
-			if (kw[0] == '\0' &&
+		for (i = 0; i < conf->keyfolds[c].n; i++)
+			if (conf->keyfolds[c].v[i][0] == '\0' &&
 			    strlen(conf->keywords[c].v[i]) == e - b &&
 			    memcmp(conf->keywords[c].v[i], raw + b, e - b) == 0)
 				return (int)c;
-		}
 	return -1;
 }
 
+/* The area whose folded code, name or alias is word, or -1. */
 static int
 router_area_find(const struct config *conf, const char *word)
 {
-	char	 w[64];
 	size_t	 a, i;
 
-	for (a = 0; a < conf->nareas; a++) {
-		const struct area *ar = &conf->areas[a];
-
-		router_fold_word(ar->code, w, sizeof(w));
-		if (strcmp(w, word) == 0)
-			return (int)a;
-		router_fold_word(ar->name, w, sizeof(w));
-		if (strcmp(w, word) == 0)
-			return (int)a;
-		for (i = 0; i < ar->aliases.n; i++) {
-			router_fold_word(ar->aliases.v[i], w, sizeof(w));
-			if (strcmp(w, word) == 0)
+	for (a = 0; a < conf->nareas; a++)
+		for (i = 0; i < conf->areas[a].match.n; i++)
+			if (strcmp(conf->areas[a].match.v[i], word) == 0)
 				return (int)a;
-		}
-	}
 	return -1;
 }
 
