@@ -16,32 +16,11 @@
 #include <cmocka.h>
 
 #include "../../daemon/tincay.h"
+#include "vectors.h"
 #include "../../daemon/http_routes.h"
 
 #define AT_VECTORS	"tests/vectors/africastalking-vectors.json"
 
-static cJSON *
-load(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 n;
-	cJSON	*j;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (run from the repo root)", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
-	j = cJSON_Parse(buf);
-	free(buf);
-	assert_non_null(j);
-	return j;
-}
 
 static const char *
 str(const cJSON *o, const char *key)
@@ -104,7 +83,7 @@ same_request(const struct africastalking_req *r, const cJSON *want,
 static void
 test_send_vectors(void **state)
 {
-	cJSON			*j = load(AT_VECTORS);
+	cJSON			*j = vectors_json(AT_VECTORS);
 	const cJSON		*c, *call, *to, *sb;
 	struct africastalking_req r;
 	struct config		*conf;

@@ -15,44 +15,17 @@
 #include <cjson/cJSON.h>
 
 #include "../../daemon/tincay.h"
+#include "vectors.h"
 
 #define FOLD_VECTORS	"tests/vectors/fold-vectors.json"
 #define SEG_VECTORS	"tests/vectors/segments-vectors.json"
 #define S(lit)		lit, sizeof(lit) - 1	/* literal, its length */
 
-static cJSON	*test_load(const char *);
 static const char *test_str(const cJSON *, const char *);
 static size_t	 test_unhex(const char *, char *, size_t);
 static char	*test_collapse(const char *);
 static int	 test_seg_case(const cJSON *, int);
 
-static cJSON *
-test_load(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 n;
-	cJSON	*j;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		print_error("cannot open %s (run from the repo root)\n", path);
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = xmalloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	j = cJSON_Parse(buf);
-	free(buf);
-	return j;
-}
 
 static const char *
 test_str(const cJSON *o, const char *key)
@@ -112,7 +85,7 @@ test_fold_vectors(void **state)
 	int		 n = 0, bad = 0;
 
 	(void)state;
-	root = test_load(FOLD_VECTORS);
+	root = vectors_json(FOLD_VECTORS);
 	assert_non_null(root);
 	cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
 	assert_true(cJSON_IsArray(cases));
@@ -194,7 +167,7 @@ test_segments_vectors(void **state)
 	int	 n = 0, bad = 0;
 
 	(void)state;
-	root = test_load(SEG_VECTORS);
+	root = vectors_json(SEG_VECTORS);
 	assert_non_null(root);
 	cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
 	assert_true(cJSON_IsArray(cases));

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/tincay.h"
+#include "vectors.h"
 #include "../../daemon/http_routes.h"
 
 #define TWILIO_VECTORS	"tests/vectors/twilio-vectors.json"
@@ -52,20 +53,9 @@ fix_surrogates(char *buf)
 static cJSON *
 load(const char *path)
 {
-	FILE	*f;
-	char	*buf;
-	long	 n;
+	char	*buf = vectors_read(path);
 	cJSON	*j;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (run from the repo root)", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
 	fix_surrogates(buf);
 	j = cJSON_Parse(buf);
 	free(buf);
