@@ -194,6 +194,42 @@ africastalking_ussd_reply(struct tincay *tc, struct evhttp_request *req,
 }
 
 /*
+ * Fields sessionId (the message id: one report per session), phoneNumber
+ * and text; serviceCode optional. Fills in (text left for the menu, in
+ * *text) or returns why not.
+ */
+static const char *
+africastalking_ussd_decode(const struct config *conf, const struct form *f,
+    struct inbound *in, const struct form_field **text)
+{
+	static const struct {
+		const char	*name, *missing;
+	} need[] = {
+		{ "sessionId", "missing field: sessionId" },
+		{ "phoneNumber", "missing field: phoneNumber" },
+		{ "text", "missing field: text" },
+	};
+	const struct form_field	*v[3], *code;
+	size_t			 i;
+
+	memset(in, 0, sizeof(*in));
+	in->provider = "africastalking-ussd";
+	for (i = 0; i < 3; i++)
+		if ((v[i] = form_get(f, need[i].name)) == NULL)
+			return need[i].missing;
+	if (v[0]->vallen == 0 || v[0]->vallen >= sizeof(in->ext_id))
+		return "sessionId must be 1..127 characters";
+	if (africastalking_phone(conf, v[1], in->from) == -1)
+		return "phoneNumber is not a phone number";
+	util_strlcpy(in->ext_id, v[0]->val, sizeof(in->ext_id));
+	if ((code = form_get(f, "serviceCode")) != NULL &&
+	    code->vallen < sizeof(in->to))
+		util_strlcpy(in->to, code->val, sizeof(in->to));
+	*text = v[2];
+	return NULL;
+}
+
+/*
  * POST /ussd/africastalking?token=T: the next screen. An answer that files
  * something goes through the router as provider "africastalking-ussd" with
  * the session id as message id: a re-sent last step finds it and gets the
@@ -204,7 +240,8 @@ africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
 	const struct config	*conf = tc->conf;
-	const struct form_field	*sid, *phone, *text, *code;
+	const struct form_field	*text = NULL;
+	const char		*why;
 	struct ussd_screen	 s;
 	struct inbound		 in;
 	struct outcome		 out;
@@ -214,26 +251,10 @@ africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
 
 	if ((f = africastalking_form(tc, req, body, len)) == NULL)
 		return;
-	sid = form_get(f, "sessionId");
-	phone = form_get(f, "phoneNumber");
-	text = form_get(f, "text");
-	code = form_get(f, "serviceCode");
-	if (sid == NULL || phone == NULL || text == NULL) {
+	if ((why = africastalking_ussd_decode(conf, f, &in, &text)) !=
+	    NULL) {
 		form_free(f);
-		http_error(req, 400, sid == NULL ? "missing field: sessionId" :
-		    phone == NULL ? "missing field: phoneNumber" :
-		    "missing field: text");
-		return;
-	}
-	memset(&in, 0, sizeof(in));
-	in.provider = "africastalking-ussd";
-	if (sid->vallen == 0 || sid->vallen >= sizeof(in.ext_id) ||
-	    africastalking_phone(conf, phone, in.from) == -1) {
-		form_free(f);
-		http_error(req, 400, sid->vallen == 0 ||
-		    sid->vallen >= sizeof(in.ext_id) ?
-		    "sessionId must be 1..127 characters" :
-		    "phoneNumber is not a phone number");
+		http_error(req, 400, why);
 		return;
 	}
 	ussd_step(conf, text->val, text->vallen, &s);
@@ -242,9 +263,6 @@ africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
 		africastalking_ussd_reply(tc, req, &s, 0);
 		return;
 	}
-	util_strlcpy(in.ext_id, sid->val, sizeof(in.ext_id));
-	if (code != NULL && code->vallen < sizeof(in.to))
-		util_strlcpy(in.to, code->val, sizeof(in.to));
 	msg = africastalking_ussd_text(conf, &s);
 	in.text = msg;
 	in.textlen = strlen(msg);
