@@ -2,7 +2,10 @@
  * fetch.c: outbound HTTP POSTs with libcurl's multi interface driven by the
  * daemon's one event_base: one libevent event per curl socket, a timer
  * that curl arms, curl_multi_socket_action only from event callbacks, and
- * the finished transfers drained after each action.
+ * the finished transfers drained after each action. The pool of kept-alive
+ * connections has fixed sizes (in all, per host); the caller never starts
+ * more transfers than that, so none waits for a connection while its
+ * timeout runs. Easy handles are kept for reuse, up to the pool's size.
  */
 #include <sys/queue.h>
 
@@ -25,6 +28,8 @@ struct fetch {
 	int			 running;
 	size_t			 inflight;
 	TAILQ_HEAD(, fetch_xfer) xfers;
+	CURL			**idle;		/* easy handles to reuse */
+	size_t			 nidle, maxidle;
 };
 
 /* One transfer; owned by fetch.c from fetch_post() to after its done. */
@@ -47,9 +52,15 @@ static void	fetch_drain(struct fetch *);
 static void
 fetch_xfer_free(struct fetch_xfer *x)
 {
+	struct fetch	*f;
+
 	if (x == NULL)
 		return;
-	curl_easy_cleanup(x->easy);
+	f = x->f;
+	if (x->easy != NULL && f->nidle < f->maxidle)
+		f->idle[f->nidle++] = x->easy;
+	else
+		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
 	free(x->body);
 	free(x->resp);
@@ -201,7 +212,7 @@ fetch_drain(struct fetch *f)
 }
 
 struct fetch *
-fetch_new(struct event_base *base)
+fetch_new(struct event_base *base, size_t max_conns, size_t max_host_conns)
 {
 	struct fetch	*f;
 
@@ -210,6 +221,8 @@ fetch_new(struct event_base *base)
 	f = xcalloc(1, sizeof(*f));
 	f->base = base;
 	TAILQ_INIT(&f->xfers);
+	f->maxidle = max_conns;
+	f->idle = xcalloc(max_conns, sizeof(*f->idle));
 	if ((f->multi = curl_multi_init()) == NULL)
 		fatalx("%s: curl_multi_init", __func__);
 	f->timer = evtimer_new(base, fetch_timer_cb, f);
@@ -217,7 +230,11 @@ fetch_new(struct event_base *base)
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, fetch_timer_fn);
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)max_conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)max_host_conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)max_conns);
 	return f;
 }
 
@@ -235,6 +252,9 @@ fetch_free(struct fetch *f)
 		fetch_xfer_free(x);
 	}
 	curl_multi_cleanup(f->multi);
+	while (f->nidle > 0)
+		curl_easy_cleanup(f->idle[--f->nidle]);
+	free(f->idle);
 	event_free(f->timer);
 	free(f);
 	curl_global_cleanup();
@@ -257,12 +277,17 @@ fetch_post(struct fetch *f, const struct fetch_req *req, fetch_done_fn done,
 	x->f = f;
 	x->done = done;
 	x->arg = arg;
-	if ((x->easy = curl_easy_init()) == NULL) {
+	if (f->nidle > 0) {
+		x->easy = f->idle[--f->nidle];
+		curl_easy_reset(x->easy);
+	} else if ((x->easy = curl_easy_init()) == NULL) {
 		free(x);
 		return -1;
 	}
 	for (i = 0; i < req->nheaders; i++)
 		x->headers = curl_slist_append(x->headers, req->headers[i]);
+	/* No "Expect: 100-continue" round trip before a body. */
+	x->headers = curl_slist_append(x->headers, "Expect:");
 	x->body = xstrndup(req->body, req->bodylen);
 	curl_easy_setopt(x->easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);

@@ -1,7 +1,7 @@
 /*
  * http.c: the inbound HTTP server on evhttp. Owns the listener (connection
  * cap, pause on accept errors), per-connection deadlines, the route table,
- * and the replies that wait for their transaction to commit.
+ * and the replies that wait for the store's batch to commit.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -57,7 +57,6 @@ struct http {
 	struct evconnlistener	*listener;
 	struct event		*resume;	/* re-enable after a pause */
 	struct event		*sweep;
-	struct event		*commit;	/* priority 0: runs first */
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, deferred)	 deferred;
 	size_t			 nconns;
@@ -323,6 +322,11 @@ http_defer(struct http *h, struct evhttp_request *req, int code,
 {
 	struct deferred	*d;
 
+	/* Nothing open to wait for: what it answers is already durable. */
+	if (!store_in_tx(h->tc->store)) {
+		http_reply(req, code, ctype, body, len);
+		return;
+	}
 	d = xcalloc(1, sizeof(*d));
 	d->req = req;
 	d->code = code;
@@ -331,38 +335,18 @@ http_defer(struct http *h, struct evhttp_request *req, int code,
 	d->len = body ? len : 0;
 	TAILQ_INSERT_TAIL(&h->deferred, d, entry);
 	h->ndeferred++;
-	/* Every request read in this loop pass joins one commit. */
-	if (!event_pending(h->commit, EV_TIMEOUT, NULL))
-		event_active(h->commit, EV_TIMEOUT, 1);
 }
 
-void
-http_commit_soon(struct http *h)
+/* The batch ended: every deferred reply goes out, or 503 if it failed. */
+static void
+http_committed(void *arg, int ok, const struct store_batch *b)
 {
-	if (!event_pending(h->commit, EV_TIMEOUT, NULL))
-		event_active(h->commit, EV_TIMEOUT, 1);
-}
-
-void
-http_flush(struct http *h)
-{
+	struct http	*h = arg;
 	struct deferred	*d;
-	int		 ok;
 
-	if (!store_in_tx(h->tc->store) && TAILQ_EMPTY(&h->deferred))
-		return;
-	ok = store_commit(h->tc->store) == 0;
-	if (ok) {
-		h->tc->n_commits++;
-		/* New alerts go out now, not at the next tick. */
-		if (store_outbox_added(h->tc->store))
-			outbox_kick(h->tc->outbox);
-	}
-	else {
-		h->tc->n_commit_failures++;
+	if (!ok && h->ndeferred > 0)
 		log_warnx("%s: commit failed; %zu replies get 503", __func__,
 		    h->ndeferred);
-	}
 	while ((d = TAILQ_FIRST(&h->deferred)) != NULL) {
 		TAILQ_REMOVE(&h->deferred, d, entry);
 		h->ndeferred--;
@@ -374,12 +358,6 @@ http_flush(struct http *h)
 		free(d->body);
 		free(d);
 	}
-}
-
-static void
-http_commit_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	http_flush(arg);
 }
 
 static const struct http_route *
@@ -488,8 +466,7 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	evconnlistener_set_error_cb(h->listener, http_accept_error_cb);
 	h->resume = evtimer_new(tc->base, http_resume_cb, h);
 	h->sweep = event_new(tc->base, -1, EV_PERSIST, http_sweep_cb, h);
-	h->commit = event_new(tc->base, -1, 0, http_commit_cb, h);
-	event_priority_set(h->commit, 0);
+	store_on_commit(tc->store, http_committed, h);
 	evtimer_add(h->sweep, &tv);
 	http_configure(h);
 	return h;
@@ -523,14 +500,14 @@ http_free(struct http *h)
 
 	if (h == NULL)
 		return;
-	http_flush(h);
+	(void)store_commit(h->tc->store);
+	store_off_commit(h->tc->store, http_committed, h);
 	/* evhttp_free closes the listener and frees live connections. */
 	evhttp_free(h->evh);
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
 		http_conn_free(c);
 	event_free(h->resume);
 	event_free(h->sweep);
-	event_free(h->commit);
 	if (http_server == h)
 		http_server = NULL;
 	free(h);
@@ -554,8 +531,10 @@ route_metrics(struct tincay *tc, struct evhttp_request *req,
 {
 	struct http		*h = tc->http;
 	struct outbox_stats	 ob;
+	struct store_stats	 ss;
 	char			*out;
 
+	store_stats(tc->store, &ss);
 	memset(&ob, 0, sizeof(ob));
 	if (tc->outbox != NULL)
 		outbox_metrics(tc->outbox, &ob);
@@ -591,8 +570,8 @@ route_metrics(struct tincay *tc, struct evhttp_request *req,
 	    (unsigned long long)tc->n_messages,
 	    (unsigned long long)tc->n_duplicates,
 	    (unsigned long long)tc->n_reports,
-	    (unsigned long long)tc->n_commits,
-	    (unsigned long long)tc->n_commit_failures,
+	    (unsigned long long)ss.commits,
+	    (unsigned long long)ss.commit_failures,
 	    (unsigned long long)ob.sent, (unsigned long long)ob.retried,
 	    (unsigned long long)ob.failed, (unsigned long long)ob.escalated,
 	    ob.inflight);

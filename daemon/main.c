@@ -39,7 +39,7 @@ main_drain_cb(evutil_socket_t fd, short ev, void *arg)
 	struct tincay	*tc = arg;
 	struct timeval	 tv = { 0, MAIN_POLL_MS * 1000 };
 
-	http_flush(tc->http);
+	(void)batch_flush(tc->batch);
 	if (http_busy(tc->http) == 0 ||
 	    util_mono_ms() - tc->stop_ms >= MAIN_DRAIN_MS) {
 		if (http_busy(tc->http) > 0)
@@ -83,7 +83,7 @@ main_reload(struct tincay *tc)
 		log_warnx("reload: listen and database changes take effect "
 		    "at the next start");
 	/* Nothing borrowed from the old config outlives this call. */
-	http_flush(tc->http);
+	(void)batch_flush(tc->batch);
 	config_free(tc->conf);
 	tc->conf = conf;
 	http_configure(tc->http);
@@ -151,12 +151,15 @@ main(int argc, char *argv[])
 	event_set_log_callback(main_libevent_log);
 	if ((tc.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	/* Priority 0: the batch commit; 1: everything else. */
-	if (event_base_priority_init(tc.base, 2) == -1)
-		fatalx("event_base_priority_init");
 	if ((tc.store = store_open(tc.conf->database, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* One daemon per database: its outbox leases rows in memory. */
+	if (store_lock(tc.store, tc.conf->database, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	tc.batch = batch_new(tc.base, tc.store);
 	/*
 	 * The loop must not stall behind another writer (tincayctl): a lock
 	 * held longer than this turns into 503 + Retry-After, which the
@@ -180,6 +183,7 @@ main(int argc, char *argv[])
 	http_free(tc.http);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	batch_free(tc.batch);
 	store_close(tc.store);
 	config_free(tc.conf);
 	event_base_free(tc.base);

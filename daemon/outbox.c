@@ -1,9 +1,13 @@
 /*
- * outbox.c: delivery of the durable outbox, at least once. A timer picks the
- * due rows, leases them, and hands each to its channel (console, webhook,
- * or SMS through sms_out.via); fetch.c reports back and the row becomes
- * sent, due again after a backoff, or failed (which escalates its report).
- * The same timer escalates reports nobody acknowledged in time.
+ * outbox.c: delivery of the durable outbox, at least once, bounded. A pass
+ * leases (in memory: one daemon owns the database) only as many due rows
+ * as it can start now, at most OUTBOX_INFLIGHT in all and OUTBOX_PER_DEST
+ * to one destination, the sizes of fetch.c's connection pool, so no
+ * transfer ever waits for a connection; the rest wait in SQLite. Each row
+ * goes to its channel (console, webhook, or SMS through sms_out.via);
+ * fetch.c reports back and the row becomes sent, due again after a
+ * backoff, or failed (which escalates its report), and a freed slot starts
+ * the next pass. A timer also escalates reports nobody acknowledged.
  */
 #include <sys/queue.h>
 
@@ -21,7 +25,9 @@
 #include "../handlers/handlers.h"
 
 #define OUTBOX_TICK_MS		250
-#define OUTBOX_BATCH		64
+#define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
+#define OUTBOX_PER_DEST		FETCH_MAX_HOST_CONNS
+#define OUTBOX_DEST_MAX		160
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
 #define OUTBOX_MAX_ESCALATIONS	3
@@ -33,7 +39,9 @@ struct outbox {
 	struct fetch	*fetch;
 	struct event	*timer;
 	struct event	*kick;		/* a pass now, from the loop */
-	TAILQ_HEAD(, outbox_job) jobs;	/* in flight */
+	TAILQ_HEAD(, outbox_job) jobs;	/* in flight: the leases */
+	size_t		 njobs;
+	size_t		 nlane[OUTBOX_LANES];
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
@@ -47,6 +55,8 @@ struct outbox_job {
 	int64_t		 report_id;
 	int64_t		 created_at;
 	int		 attempts;
+	int		 lane;
+	char		 dest[OUTBOX_DEST_MAX];	/* where it connects */
 };
 
 /* A request under construction; freed after fetch_post() copied it. */
@@ -58,16 +68,8 @@ struct outbox_req {
 	char		*userpwd;
 };
 
-/* A due row, borrowed from the statement while it is handled. */
-struct outbox_row_due {
-	int64_t		 id;
-	const char	*channel, *dest, *body, *idem_key, *event;
-	int		 attempts;
-	int64_t		 created_at, report_id;
-};
-
 typedef int	 (*outbox_build_fn)(const struct config *,
-		    const struct outbox_row_due *, struct outbox_req *);
+		    const struct outbox_due *, struct outbox_req *);
 
 static void
 outbox_req_clear(struct outbox_req *q)
@@ -93,7 +95,7 @@ outbox_header(struct outbox_req *q, char *h)
 
 /* Our signature and idempotency key, as for webhooks (SPEC §5). */
 static void
-outbox_sign(const struct config *conf, const struct outbox_row_due *r,
+outbox_sign(const struct config *conf, const struct outbox_due *r,
     struct outbox_req *q)
 {
 	char	*msg, hex[65];
@@ -110,7 +112,7 @@ outbox_sign(const struct config *conf, const struct outbox_row_due *r,
 
 static int
 outbox_build_webhook(const struct config *conf,
-    const struct outbox_row_due *r, struct outbox_req *q)
+    const struct outbox_due *r, struct outbox_req *q)
 {
 	q->url = xstrdup(r->dest);
 	q->body = xstrdup(r->body);
@@ -122,7 +124,7 @@ outbox_build_webhook(const struct config *conf,
 /* sms_out.via generic: JSON {"to","text","id"} to sms_out.url. */
 static int
 outbox_build_generic(const struct config *conf,
-    const struct outbox_row_due *r, struct outbox_req *q)
+    const struct outbox_due *r, struct outbox_req *q)
 {
 	char	*to, *text, *id;
 
@@ -142,7 +144,7 @@ outbox_build_generic(const struct config *conf,
 /* Twilio's Messages API: basic auth, form To/From/Body. */
 static int
 outbox_build_twilio(const struct config *conf,
-    const struct outbox_row_due *r, struct outbox_req *q)
+    const struct outbox_due *r, struct outbox_req *q)
 {
 	struct form_buf	 b = { NULL, 0, 0 };
 
@@ -163,7 +165,7 @@ outbox_build_twilio(const struct config *conf,
 /* Africa's Talking's send API, as its SDK builds the request. */
 static int
 outbox_build_africastalking(const struct config *conf,
-    const struct outbox_row_due *r, struct outbox_req *q)
+    const struct outbox_due *r, struct outbox_req *q)
 {
 	struct africastalking_req	 at;
 	char				 err[128];
@@ -205,7 +207,7 @@ outbox_builder(const struct config *conf, const char *channel)
 	return NULL;
 }
 
-/* Write the outcome of one attempt. */
+/* Write the outcome of one attempt into the batch. */
 static void
 outbox_record(struct outbox *ob, int64_t id, const char *status,
     int64_t next_at, const char *error)
@@ -223,7 +225,6 @@ outbox_record(struct outbox *ob, int64_t id, const char *status,
 		sqlite3_bind_int64(s, 4, util_now());
 	store_bind_text(s, 5, error);
 	(void)store_run(st, ST_OUTBOX_RESULT);
-	http_commit_soon(ob->tc->http);
 }
 
 /* A failed alert: its report goes up now rather than at after_s. */
@@ -302,6 +303,15 @@ outbox_judge(const struct fetch_result *r, char *why, size_t whylen)
 }
 
 static void
+outbox_job_end(struct outbox *ob, struct outbox_job *job)
+{
+	TAILQ_REMOVE(&ob->jobs, job, entry);
+	ob->njobs--;
+	ob->nlane[job->lane]--;
+	free(job);
+}
+
+static void
 outbox_done_cb(const struct fetch_result *r, void *arg)
 {
 	struct outbox_job	*job = arg;
@@ -340,42 +350,88 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 		outbox_escalate_now(ob, job->report_id);
 		break;
 	}
-	TAILQ_REMOVE(&ob->jobs, job, entry);
-	free(job);
+	/* The slot is free: the next due row may start. */
+	outbox_job_end(ob, job);
+	outbox_kick(ob);
 }
 
-/* Start one due row; 0 started (or printed), -1 left for later. */
+/*
+ * Where a row connects: scheme, host and port of a webhook's URL; every
+ * SMS goes to the one sms_out provider.
+ */
+static void
+outbox_dest(const struct config *conf, const struct outbox_due *row,
+    char out[OUTBOX_DEST_MAX])
+{
+	const char	*u, *p;
+	size_t		 n;
+
+	if (strcmp(row->channel, "webhook") != 0) {
+		snprintf(out, OUTBOX_DEST_MAX, "sms:%s", conf->sms_out.via);
+		return;
+	}
+	u = row->dest;
+	p = strstr(u, "://");
+	p = p != NULL ? strchr(p + 3, '/') : NULL;
+	n = p != NULL ? (size_t)(p - u) : strlen(u);
+	if (n >= OUTBOX_DEST_MAX)
+		n = OUTBOX_DEST_MAX - 1;
+	memcpy(out, u, n);
+	out[n] = '\0';
+}
+
+/* In flight already (0/1), and how many go to dest now. */
 static int
-outbox_start(struct outbox *ob, const struct outbox_row_due *row)
+outbox_leased(const struct outbox *ob, int64_t id, const char *dest,
+    size_t *ndest)
+{
+	const struct outbox_job	*job;
+
+	*ndest = 0;
+	TAILQ_FOREACH(job, &ob->jobs, entry) {
+		if (job->id == id)
+			return 1;
+		if (strcmp(job->dest, dest) == 0)
+			(*ndest)++;
+	}
+	return 0;
+}
+
+/* The operator's screen stands in for the phone. */
+static void
+outbox_console(struct outbox *ob, const struct outbox_due *row)
+{
+	/*
+	 * Print only once the row can be marked sent in this batch: a
+	 * database busy with another writer must not print it twice.
+	 */
+	if (store_begin(ob->tc->store) == -1)
+		return;
+	printf("console sms #%lld to %s: %s\n", (long long)row->id,
+	    row->dest, row->body);
+	fflush(stdout);
+	outbox_record(ob, row->id, "sent", util_sched_now(), NULL);
+	ob->n_sent++;
+}
+
+/*
+ * Start one due row: 1 if it took a slot (a transfer in flight), 0 if it
+ * was handled at once (console, or failed to build), -1 if it cannot go
+ * now (busy database, no transfer).
+ */
+static int
+outbox_start(struct outbox *ob, const struct outbox_due *row,
+    const char *dest)
 {
 	const struct config	*conf = ob->tc->conf;
 	struct outbox_req	 q;
 	struct fetch_req	 fr;
 	struct outbox_job	*job;
 	outbox_build_fn		 build;
-	sqlite3_stmt		*s;
-	int			 sms = strcmp(row->channel, "sms") == 0;
 
-	if (sms) {
-		if (ob->tokens < 1)
-			return -1;
-		ob->tokens -= 1;
-	}
-	if (sms && strcmp(conf->sms_out.via, "console") == 0) {
-		/*
-		 * The operator's screen stands in for the phone. Print only
-		 * once the row can be marked sent in this batch: a database
-		 * busy with another writer must not print it twice.
-		 */
-		if (store_begin(ob->tc->store) == -1) {
-			ob->tokens += 1;
-			return -1;
-		}
-		printf("console sms #%lld to %s: %s\n", (long long)row->id,
-		    row->dest, row->body);
-		fflush(stdout);
-		outbox_record(ob, row->id, "sent", util_sched_now(), NULL);
-		ob->n_sent++;
+	if (strcmp(row->channel, "sms") == 0 &&
+	    strcmp(conf->sms_out.via, "console") == 0) {
+		outbox_console(ob, row);
 		return 0;
 	}
 	if ((build = outbox_builder(conf, row->channel)) == NULL) {
@@ -406,25 +462,20 @@ outbox_start(struct outbox *ob, const struct outbox_row_due *row)
 	job->report_id = row->report_id;
 	job->created_at = row->created_at;
 	job->attempts = row->attempts;
-	/* Lease the row first: a crash mid-flight retries it, later. */
-	if (store_begin(ob->tc->store) == -1) {
-		free(job);
-		outbox_req_clear(&q);
-		return -1;
-	}
-	s = store_stmt(ob->tc->store, ST_OUTBOX_LEASE);
-	sqlite3_bind_int64(s, 1, row->id);
-	sqlite3_bind_int64(s, 2, util_sched_now() + conf->limits.lease_s +
-	    conf->limits.request_timeout_s);
-	(void)store_run(ob->tc->store, ST_OUTBOX_LEASE);
+	job->lane = row->lane;
+	util_strlcpy(job->dest, dest, sizeof(job->dest));
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
 		free(job);
+		outbox_req_clear(&q);
 		log_warnx("%s: #%lld: cannot start a transfer", __func__,
 		    (long long)row->id);
-	} else
-		TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
+	ob->njobs++;
+	ob->nlane[job->lane]++;
 	outbox_req_clear(&q);
-	return 0;
+	return 1;
 }
 
 /* Escalate the reports whose time is up. */
@@ -473,8 +524,6 @@ outbox_escalate(struct outbox *ob, int64_t now)
 		store_report_row_clear(&row);
 		ob->n_escalated++;
 	}
-	if (n > 0)
-		http_flush(tc->http);
 }
 
 static void
@@ -489,58 +538,63 @@ outbox_refill(struct outbox *ob)
 	ob->refilled_ms = now;
 }
 
-static void
-outbox_row_clear(struct outbox_row_due *r)
+/*
+ * One lane: read the due rows it can start now (free slots, and SMS
+ * tokens for SMS lanes), plus those already in flight, which are still
+ * pending in the table; start each that is not leased and whose
+ * destination has a free connection. Returns how many started.
+ */
+static int
+outbox_lane(struct outbox *ob, int lane, int64_t now)
 {
-	free((void *)(uintptr_t)r->channel);
-	free((void *)(uintptr_t)r->dest);
-	free((void *)(uintptr_t)r->body);
-	free((void *)(uintptr_t)r->idem_key);
-	free((void *)(uintptr_t)r->event);
+	const struct config	*conf = ob->tc->conf;
+	struct outbox_due	 rows[2 * OUTBOX_INFLIGHT];
+	char			 dest[OUTBOX_DEST_MAX];
+	size_t			 ndest;
+	int			 budget, n, i, started = 0;
+	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
+	int			 console = sms &&
+	    strcmp(conf->sms_out.via, "console") == 0;
+
+	budget = console ? OUTBOX_INFLIGHT : OUTBOX_INFLIGHT - (int)ob->njobs;
+	if (sms && budget > (int)ob->tokens)
+		budget = (int)ob->tokens;
+	if (budget <= 0)
+		return 0;
+	n = store_outbox_due(ob->tc->store, now, lane, rows,
+	    budget + (int)ob->nlane[lane]);
+	for (i = 0; i < n; i++) {
+		outbox_dest(conf, &rows[i], dest);
+		if (started < budget &&
+		    !outbox_leased(ob, rows[i].id, dest, &ndest) &&
+		    (console || ndest < OUTBOX_PER_DEST)) {
+			if (outbox_start(ob, &rows[i], dest) >= 0) {
+				started++;
+				if (sms)
+					ob->tokens -= 1;
+			}
+		}
+		store_outbox_due_clear(&rows[i]);
+	}
+	/* All it could take were taken: there may be more behind them. */
+	if (started == budget)
+		outbox_kick(ob);
+	return started;
 }
 
 int
 outbox_pass(struct outbox *ob)
 {
-	struct store		*st = ob->tc->store;
-	struct outbox_row_due	 rows[OUTBOX_BATCH];
-	sqlite3_stmt		*s;
-	int64_t			 now = util_sched_now();
-	int			 n = 0, i, started = 0;
+	int64_t	 now = util_sched_now();
+	int	 lane, started = 0;
 
 	if (ob->tc->stopping)
 		return 0;
 	outbox_refill(ob);
 	outbox_escalate(ob, now);
-	/* Copy the due rows out before touching any: leasing a row moves
-	 * it in the index the SELECT walks. */
-	s = store_stmt(st, ST_OUTBOX_DUE);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, OUTBOX_BATCH);
-	while (n < OUTBOX_BATCH && sqlite3_step(s) == SQLITE_ROW) {
-		rows[n].id = sqlite3_column_int64(s, 0);
-		rows[n].channel = xstrdup(store_col_text(s, 1));
-		rows[n].dest = xstrdup(store_col_text(s, 2));
-		rows[n].body = xstrdup(store_col_text(s, 3));
-		rows[n].idem_key = xstrdup(store_col_text(s, 4));
-		rows[n].attempts = sqlite3_column_int(s, 5);
-		rows[n].created_at = sqlite3_column_int64(s, 6);
-		rows[n].report_id = sqlite3_column_int64(s, 7);
-		rows[n].event = xstrdup(store_col_text(s, 8));
-		n++;
-	}
-	store_done(s);
-	for (i = 0; i < n; i++) {
-		if (outbox_start(ob, &rows[i]) == 0)
-			started++;
-		outbox_row_clear(&rows[i]);
-	}
-	if (store_in_tx(st))
-		http_flush(ob->tc->http);
-	/* A full batch all started: more may be due; go on from the loop.
-	 * (Rows held back by the SMS rate wait for the tick.) */
-	if (n == OUTBOX_BATCH && started == n)
-		outbox_kick(ob);
+	/* Broadcasts only take what alerts and replies left. */
+	for (lane = 0; lane < OUTBOX_LANES; lane++)
+		started += outbox_lane(ob, lane, now);
 	return started;
 }
 
@@ -557,6 +611,14 @@ outbox_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)outbox_pass(arg);
 }
 
+/* A batch committed with new rows: they may go now, not at the tick. */
+static void
+outbox_committed(void *arg, int ok, const struct store_batch *b)
+{
+	if (ok && b->outbox_added > 0)
+		outbox_kick(arg);
+}
+
 struct outbox *
 outbox_new(struct tincay *tc)
 {
@@ -565,47 +627,35 @@ outbox_new(struct tincay *tc)
 
 	ob = xcalloc(1, sizeof(*ob));
 	ob->tc = tc;
-	ob->fetch = fetch_new(tc->base);
+	ob->fetch = fetch_new(tc->base, OUTBOX_INFLIGHT, OUTBOX_PER_DEST);
 	ob->refilled_ms = util_mono_ms();
 	ob->tokens = 1;
 	TAILQ_INIT(&ob->jobs);
 	ob->timer = event_new(tc->base, -1, EV_PERSIST, outbox_tick_cb, ob);
 	ob->kick = event_new(tc->base, -1, 0, outbox_tick_cb, ob);
 	evtimer_add(ob->timer, &tv);
+	store_on_commit(tc->store, outbox_committed, ob);
 	return ob;
 }
 
 /*
- * Stop: transfers still in flight are abandoned; their rows are made due
- * again at once (the lease was only for a crash), so the next start sends
- * them without waiting out the lease.
+ * Stop: transfers still in flight are abandoned. Their rows were leased
+ * only in memory, so they are pending and due in the table: the next
+ * start sends them at once.
  */
 void
 outbox_free(struct outbox *ob)
 {
-	struct store		*st;
 	struct outbox_job	*job;
-	sqlite3_stmt		*s;
 
 	if (ob == NULL)
 		return;
-	st = ob->tc->store;
-	if (!TAILQ_EMPTY(&ob->jobs) && store_begin(st) == 0) {
-		TAILQ_FOREACH(job, &ob->jobs, entry) {
-			s = store_stmt(st, ST_OUTBOX_LEASE);
-			sqlite3_bind_int64(s, 1, job->id);
-			sqlite3_bind_int64(s, 2, util_sched_now());
-			(void)store_run(st, ST_OUTBOX_LEASE);
-		}
-		http_flush(ob->tc->http);
-	}
-	while ((job = TAILQ_FIRST(&ob->jobs)) != NULL) {
-		TAILQ_REMOVE(&ob->jobs, job, entry);
-		free(job);
-	}
+	store_off_commit(ob->tc->store, outbox_committed, ob);
+	fetch_free(ob->fetch);
+	while ((job = TAILQ_FIRST(&ob->jobs)) != NULL)
+		outbox_job_end(ob, job);
 	event_free(ob->timer);
 	event_free(ob->kick);
-	fetch_free(ob->fetch);
 	free(ob);
 }
 
@@ -616,5 +666,5 @@ outbox_metrics(const struct outbox *ob, struct outbox_stats *s)
 	s->retried = ob->n_retried;
 	s->failed = ob->n_failed;
 	s->escalated = ob->n_escalated;
-	s->inflight = fetch_inflight(ob->fetch);
+	s->inflight = ob->njobs;
 }

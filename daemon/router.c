@@ -154,7 +154,7 @@ router_match(const struct config *conf, const char *raw, size_t rawlen,
 			for (i = 0; ref[i] != '\0'; i++)
 				if (ref[i] >= 'a' && ref[i] <= 'z')
 					ref[i] -= 'a' - 'A';
-			if (!store_ref_valid(ref, strlen(ref)))
+			if (!ref_valid(ref, strlen(ref)))
 				continue;
 		}
 		m->cat = (enum category)c;

@@ -8,20 +8,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 
 #include "tincay.h"
 
 #define STORE_BUSY_MS	2000
 
+#define STORE_LISTENERS	4
+
 struct store {
 	sqlite3		*db;
+	int		 lockfd;	/* store_lock(), or -1 */
 	sqlite3_stmt	*stmt[ST__MAX];
 	int		 in_tx;
-	int		 outbox_added;
+	struct store_batch batch;	/* what the open transaction holds */
+	int64_t		 outbox_first;	/* first row of the open batch, or 0 */
+	struct ref_key	*refkey;
+	unsigned char	 idem_salt[16];
+	int		 ref_legacy;	/* random REFs from before migration 3 */
+	store_begin_fn	 on_begin;
+	void		*on_begin_arg;
+	struct {
+		store_commit_fn	 fn;
+		void		*arg;
+	}		 listeners[STORE_LISTENERS];
+	size_t		 nlisteners;
+	struct store_stats stats;
 };
 
 static const char *const store_sql[ST__MAX] = {
@@ -40,8 +59,12 @@ static const char *const store_sql[ST__MAX] = {
 	    " body, category, report_id, reply, received_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_REPORT_ADD] =
-	    "INSERT INTO reports (ref, category, area, reporter, created_at,"
-	    " updated_at, escalate_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+	    "INSERT INTO reports (id, ref, category, area, reporter,"
+	    " created_at, updated_at, escalate_at)"
+	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+	[ST_REPORT_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM reports",
+	[ST_REF_TAKEN] = "SELECT 1 FROM reports WHERE ref = ?1",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref FROM reports WHERE reporter = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
@@ -71,7 +94,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " 'report.escalated')) ORDER BY c.id",
 	[ST_OUTBOX_ADD] =
 	    "INSERT INTO outbox (report_id, contact_id, channel, event, dest,"
-	    " body, idem_key, next_at, created_at)"
+	    " body, lane, next_at, created_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
@@ -80,16 +103,20 @@ static const char *const store_sql[ST__MAX] = {
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
+	/* Due rows of lane ?3, committed (id < ?4, the first row of our
+	 * open batch), oldest first: a walk of the partial index of pending
+	 * rows. */
 	[ST_OUTBOX_DUE] =
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
 	    " report_id, event FROM outbox o"
-	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " WHERE status = 'pending' AND lane = ?3 AND next_at <= ?1"
+	    " AND id < ?4"
 	    /* One report's events reach a contact in order: a row waits
 	     * while an earlier one to the same contact is still pending. */
 	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
-	    " ORDER BY event = 'broadcast', next_at, id LIMIT ?2",
+	    " ORDER BY next_at, id LIMIT ?2",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
@@ -121,7 +148,6 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORT_ESCALATE_NOW] =
 	    "UPDATE reports SET escalate_at = ?2 WHERE id = ?1"
 	    " AND status = 'open'",
-	[ST_OUTBOX_LEASE] = "UPDATE outbox SET next_at = ?2 WHERE id = ?1",
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
@@ -268,11 +294,56 @@ static const char *const store_migrations[] = {
 	" UNIQUE (phone, campaign));"
 	"CREATE INDEX subscriptions_live ON subscriptions (campaign, id)"
 	" WHERE opted_out_at IS NULL;",
+	/*
+	 * 2 → 3: cost that does not grow with the data (issue 7).
+	 * - meta: the REF key (REFs are a keyed permutation of the report id
+	 *   from now on; reports filed before keep their random REFs) and
+	 *   the salt of idempotency keys, which are derived from the row id
+	 *   instead of a random column with a unique index.
+	 * - outbox: a lane per kind of destination (0 webhook, 1 SMS, 2
+	 *   broadcast) and a partial index of pending rows only, so sent
+	 *   rows leave it and the due walk stays as small as the queue.
+	 * - reports_created covers what stats read.
+	 */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+	" WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('ref_key', randomblob(16)),"
+	" ('idem_salt', randomblob(16)),"
+	" ('ref_legacy', (SELECT count(*) > 0 FROM reports));"
+	"CREATE TABLE outbox_v3 ("
+	" id INTEGER PRIMARY KEY,"
+	" report_id INTEGER REFERENCES reports (id),"
+	" contact_id INTEGER,"
+	" channel TEXT NOT NULL,"
+	" event TEXT NOT NULL,"
+	" dest TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" lane INTEGER NOT NULL DEFAULT 0,"
+	" idem_key TEXT,"
+	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
+	"  ('pending', 'sent', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" sent_at INTEGER,"
+	" last_error TEXT);"
+	"INSERT INTO outbox_v3 (id, report_id, contact_id, channel, event,"
+	" dest, body, lane, idem_key, status, attempts, next_at, created_at,"
+	" sent_at, last_error) SELECT id, report_id, contact_id, channel,"
+	" event, dest, body, CASE WHEN event = 'broadcast' THEN 2"
+	" WHEN channel = 'sms' THEN 1 ELSE 0 END, idem_key, status,"
+	" attempts, next_at, created_at, sent_at, last_error FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v3 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox (lane, next_at, id)"
+	" WHERE status = 'pending';"
+	"CREATE INDEX outbox_report ON outbox (report_id, contact_id)"
+	" WHERE report_id IS NOT NULL;"
+	"CREATE INDEX reports_created ON reports"
+	" (created_at, area, category, status);",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
-
-static const char store_ref_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 static void
 store_sqlite_log(void *arg, int code, const char *msg)
@@ -360,6 +431,50 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* One value of the meta table into buf (exactly len bytes); -1 if not. */
+static int
+store_meta_get(struct store *st, const char *key, void *buf, size_t len)
+{
+	sqlite3_stmt	*s = st->stmt[ST_META_GET];
+	int		 rc = -1;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) == SQLITE_INTEGER && len ==
+		    sizeof(int)) {
+			*(int *)buf = sqlite3_column_int(s, 0);
+			rc = 0;
+		} else if ((size_t)sqlite3_column_bytes(s, 0) == len) {
+			memcpy(buf, sqlite3_column_blob(s, 0), len);
+			rc = 0;
+		}
+	}
+	store_done(s);
+	return rc;
+}
+
+static int
+store_meta_load(struct store *st, char *err, size_t errlen)
+{
+	unsigned char	 key[REF_KEY_LEN];
+
+	if (store_meta_get(st, "ref_key", key, sizeof(key)) == -1 ||
+	    store_meta_get(st, "idem_salt", st->idem_salt,
+	    sizeof(st->idem_salt)) == -1 ||
+	    store_meta_get(st, "ref_legacy", &st->ref_legacy,
+	    sizeof(st->ref_legacy)) == -1) {
+		snprintf(err, errlen, "database: meta table incomplete");
+		return -1;
+	}
+	st->refkey = ref_key_new(key);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (st->refkey == NULL) {
+		snprintf(err, errlen, "database: cannot set up the REF key");
+		return -1;
+	}
+	return 0;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -374,6 +489,7 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_create_file(path, err, errlen) == -1)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
+	st->lockfd = -1;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database %s: %s", path,
@@ -395,6 +511,8 @@ store_open(const char *path, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	if (store_meta_load(st, err, errlen) == -1)
+		goto fail;
 	return st;
 fail:
 	store_close(st);
@@ -411,7 +529,36 @@ store_close(struct store *st)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	ref_key_free(st->refkey);
+	if (st->lockfd != -1)
+		close(st->lockfd);
 	free(st);
+}
+
+/*
+ * Claim the database for this process alone (an flock(2) on the file,
+ * which SQLite's own fcntl locks never touch), so that a second daemon on
+ * the same database stops at start instead of sending every alert twice.
+ */
+int
+store_lock(struct store *st, const char *path, char *err, size_t errlen)
+{
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if ((st->lockfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    errno == EWOULDBLOCK ? "another tincayd is running on it" :
+		    strerror(errno));
+		close(st->lockfd);
+		st->lockfd = -1;
+		return -1;
+	}
+	return 0;
 }
 
 sqlite3_stmt *
@@ -449,6 +596,57 @@ store_run(struct store *st, enum stmt which)
 	return 0;
 }
 
+/*
+ * The batch. Every write joins the one open transaction; opening it tells
+ * the on_begin hook (the daemon's loop schedules the COMMIT after the
+ * pass), and the end of it, committed or not, is told to each listener.
+ */
+void
+store_on_begin(struct store *st, store_begin_fn fn, void *arg)
+{
+	st->on_begin = fn;
+	st->on_begin_arg = arg;
+}
+
+void
+store_on_commit(struct store *st, store_commit_fn fn, void *arg)
+{
+	if (st->nlisteners == STORE_LISTENERS)
+		fatalx("%s: too many listeners", __func__);
+	st->listeners[st->nlisteners].fn = fn;
+	st->listeners[st->nlisteners].arg = arg;
+	st->nlisteners++;
+}
+
+void
+store_off_commit(struct store *st, store_commit_fn fn, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->nlisteners; i++)
+		if (st->listeners[i].fn == fn && st->listeners[i].arg == arg) {
+			st->listeners[i] = st->listeners[--st->nlisteners];
+			return;
+		}
+}
+
+static void
+store_batch_end(struct store *st, int ok)
+{
+	struct store_batch	 b = st->batch;
+	size_t			 i;
+
+	st->in_tx = 0;
+	st->outbox_first = 0;
+	memset(&st->batch, 0, sizeof(st->batch));
+	if (ok)
+		st->stats.commits++;
+	else
+		st->stats.commit_failures++;
+	for (i = 0; i < st->nlisteners; i++)
+		st->listeners[i].fn(st->listeners[i].arg, ok, &b);
+}
+
 int
 store_begin(struct store *st)
 {
@@ -457,6 +655,8 @@ store_begin(struct store *st)
 	if (store_run(st, ST_BEGIN) == -1)
 		return -1;
 	st->in_tx = 1;
+	if (st->on_begin != NULL)
+		st->on_begin(st->on_begin_arg);
 	return 0;
 }
 
@@ -469,25 +669,25 @@ store_commit(struct store *st)
 		store_rollback(st);
 		return -1;
 	}
-	st->in_tx = 0;
+	store_batch_end(st, 1);
 	return 0;
 }
 
 void
 store_rollback(struct store *st)
 {
+	int	 was = st->in_tx;
+
 	if (sqlite3_get_autocommit(st->db) == 0)
 		(void)store_run(st, ST_ROLLBACK);
-	st->in_tx = 0;
+	if (was)
+		store_batch_end(st, 0);
 }
 
-int
-store_outbox_added(struct store *st)
+void
+store_stats(const struct store *st, struct store_stats *out)
 {
-	int	 was = st->outbox_added;
-
-	st->outbox_added = 0;
-	return was;
+	*out = st->stats;
 }
 
 void
@@ -540,38 +740,34 @@ store_col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-void
-store_ref_make(char ref[REF_MAX], size_t len)
+/*
+ * The next report's id and REF: the REF is the keyed permutation of the
+ * id, so it is unique by construction. Only a database that still holds
+ * random REFs from before (ref_legacy) checks that one is not taken.
+ */
+static int64_t
+store_report_next(struct store *st, char ref_out[REF_MAX])
 {
-	unsigned char	 rnd[REF_MAX];
-	size_t		 i, n = sizeof(store_ref_alphabet) - 1;
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
+	int64_t		 id = -1;
+	int		 taken;
 
-	if (len < 4)
-		len = 4;
-	if (len > REF_MAX - 2)
-		len = REF_MAX - 2;
-	for (i = 0; i < len; i++) {
-		/* Rejection sampling keeps every letter equally likely. */
-		do {
-			if (util_random(&rnd[i], 1) == -1)
-				fatalx("%s: no randomness", __func__);
-		} while (rnd[i] >= 256 - 256 % n);
-		ref[i] = store_ref_alphabet[rnd[i] % n];
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	store_done(s);
+	for (; id > 0; id++) {
+		if (ref_encode(st->refkey, id - 1, ref_out) == -1)
+			return -1;
+		if (!st->ref_legacy)
+			return id;
+		s = st->stmt[ST_REF_TAKEN];
+		sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_STATIC);
+		taken = sqlite3_step(s) == SQLITE_ROW;
+		store_done(s);
+		if (!taken)
+			return id;
 	}
-	ref[len] = '\0';
-}
-
-int
-store_ref_valid(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len < 4 || len > 6)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] == '\0' || strchr(store_ref_alphabet, s[i]) == NULL)
-			return 0;
-	return 1;
+	return -1;
 }
 
 int64_t
@@ -580,27 +776,22 @@ store_report_add(struct store *st, const char *category, const char *area,
     char ref_out[REF_MAX])
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_ADD];
-	int		 tries, rc;
+	int64_t		 id;
 
-	/* A clash is rare; after a few, widen the REF. */
-	for (tries = 0; tries < 30; tries++) {
-		store_ref_make(ref_out, 4 + (size_t)tries / 10);
-		sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
-		store_bind_text(s, 3, area);
-		store_bind_text(s, 4, reporter);
-		sqlite3_bind_int64(s, 5, now);
-		store_bind_id(s, 6, escalate_at);
-		rc = sqlite3_step(s);
-		store_done(s);
-		if (rc == SQLITE_DONE)
-			return sqlite3_last_insert_rowid(st->db);
-		if (sqlite3_extended_errcode(st->db) !=
-		    SQLITE_CONSTRAINT_UNIQUE)
-			break;
+	if ((id = store_report_next(st, ref_out)) == -1) {
+		log_warnx("%s: no REF: %s", __func__, sqlite3_errmsg(st->db));
+		return -1;
 	}
-	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-	return -1;
+	sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
+	store_bind_text(s, 3, area);
+	store_bind_text(s, 4, reporter);
+	sqlite3_bind_int64(s, 5, now);
+	store_bind_id(s, 6, escalate_at);
+	sqlite3_bind_int64(s, 7, id);
+	if (store_run(st, ST_REPORT_ADD) == -1)
+		return -1;
+	return id;
 }
 
 int64_t
@@ -684,35 +875,114 @@ store_contacts_alerted(struct store *st, int64_t report_id,
 	return store_contacts_each(st, s, fn, arg);
 }
 
+/* The lane a row waits in: webhooks, SMS, then broadcasts. */
+static int
+store_outbox_lane(const struct outbox_row *o)
+{
+	if (strcmp(o->event, "broadcast") == 0)
+		return OUTBOX_LANE_BROADCAST;
+	return strcmp(o->channel, "sms") == 0 ? OUTBOX_LANE_SMS :
+	    OUTBOX_LANE_WEBHOOK;
+}
+
 int64_t
 store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 {
 	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_ADD];
-	unsigned char	 rnd[16];
-	char		 key[33];
-	static const char hex[] = "0123456789abcdef";
-	size_t		 i;
 
-	/* The idempotency key is fixed here, once, for every retry. */
-	if (util_random(rnd, sizeof(rnd)) == -1)
-		return -1;
-	for (i = 0; i < sizeof(rnd); i++) {
-		key[2 * i] = hex[rnd[i] >> 4];
-		key[2 * i + 1] = hex[rnd[i] & 15];
-	}
-	key[32] = '\0';
 	store_bind_id(s, 1, o->report_id);
 	store_bind_id(s, 2, o->contact_id);
 	store_bind_text(s, 3, o->channel);
 	store_bind_text(s, 4, o->event);
 	store_bind_text(s, 5, o->dest);
 	store_bind_text(s, 6, o->body);
-	store_bind_text(s, 7, key);
+	sqlite3_bind_int(s, 7, store_outbox_lane(o));
 	sqlite3_bind_int64(s, 8, now);
 	if (store_run(st, ST_OUTBOX_ADD) == -1)
 		return -1;
-	st->outbox_added = 1;
+	st->batch.outbox_added++;
+	/* Rows of the open batch get ids above every committed one (we hold
+	 * the write lock): the first marks where uncommitted rows begin. */
+	if (st->in_tx && st->outbox_first == 0)
+		st->outbox_first = sqlite3_last_insert_rowid(st->db);
 	return sqlite3_last_insert_rowid(st->db);
+}
+
+/*
+ * A row's idempotency key, the same for every retry: the one stored by
+ * an older version, else derived from the row id and the database's salt.
+ */
+static void
+store_outbox_idem(struct store *st, int64_t id, const char *stored,
+    char out[OUTBOX_IDEM_LEN + 1])
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0, i;
+	char		 num[24];
+	static const char hex[] = "0123456789abcdef";
+
+	if (stored != NULL && stored[0] != '\0') {
+		util_strlcpy(out, stored, OUTBOX_IDEM_LEN + 1);
+		return;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	if (HMAC(EVP_sha256(), st->idem_salt, sizeof(st->idem_salt),
+	    (const unsigned char *)num, strlen(num), md, &mdlen) == NULL ||
+	    mdlen < OUTBOX_IDEM_LEN / 2)
+		fatalx("%s: HMAC failed", __func__);
+	for (i = 0; i < OUTBOX_IDEM_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[OUTBOX_IDEM_LEN] = '\0';
+}
+
+int
+store_outbox_due(struct store *st, int64_t now, int lane,
+    struct outbox_due *rows, int max)
+{
+	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
+	struct outbox_due *r;
+	int		 n = 0, rc = SQLITE_DONE;
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, max);
+	sqlite3_bind_int(s, 3, lane);
+	sqlite3_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
+	    INT64_MAX);
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->channel = xstrdup(store_col_text(s, 1));
+		r->dest = xstrdup(store_col_text(s, 2));
+		r->body = xstrdup(store_col_text(s, 3));
+		store_outbox_idem(st, r->id, store_col_text(s, 4),
+		    r->idem_key);
+		r->attempts = sqlite3_column_int(s, 5);
+		r->created_at = sqlite3_column_int64(s, 6);
+		r->report_id = sqlite3_column_int64(s, 7);
+		r->event = xstrdup(store_col_text(s, 8));
+		r->lane = lane;
+	}
+	if (n < max && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		store_done(s);
+		while (n > 0)
+			store_outbox_due_clear(&rows[--n]);
+		return -1;
+	}
+	store_done(s);
+	return n;
+}
+
+void
+store_outbox_due_clear(struct outbox_due *r)
+{
+	free(r->channel);
+	free(r->dest);
+	free(r->body);
+	free(r->event);
+	r->channel = r->dest = r->body = r->event = NULL;
 }
 
 int

@@ -138,6 +138,9 @@ enum stmt {
 	ST_MSG_FIND,
 	ST_MSG_ADD,
 	ST_REPORT_ADD,
+	ST_REPORT_NEXT_ID,
+	ST_REF_TAKEN,
+	ST_META_GET,
 	ST_REPORT_OPEN_BY_REPORTER,
 	ST_REPORT_TOUCH,
 	ST_CONTACT_ADD,
@@ -157,7 +160,6 @@ enum stmt {
 	ST_REPORTS_ESCALATE_DUE,
 	ST_REPORT_ESCALATED,
 	ST_REPORT_ESCALATE_NOW,
-	ST_OUTBOX_LEASE,
 	ST_OUTBOX_RESULT,
 	ST_SUB_ADD,
 	ST_SUB_OPTOUT,
@@ -199,19 +201,42 @@ struct outbox_row {
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/* This process alone runs on the database (the daemon); -1 with why. */
+int		 store_lock(struct store *, const char *path, char *err,
+		    size_t errlen);
 /* Borrowed statement; the caller binds, steps and calls store_done(). */
 struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
 void		 store_done(struct sqlite3_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
 int		 store_run(struct store *, enum stmt);
+/*
+ * The batch: every write joins the one open transaction (store_begin opens
+ * it, or joins it); store_commit ends it with one COMMIT, one fdatasync.
+ * The on_begin hook hears when a transaction opens (the daemon's loop then
+ * commits after the pass); each listener hears how it ended, committed or
+ * rolled back, and what it held: deferred replies are sent, delivery is
+ * kicked. Listeners run inside store_commit/store_rollback and must not
+ * write.
+ */
+struct store_batch {
+	int		 outbox_added;	/* outbox rows inserted */
+};
+struct store_stats {
+	uint64_t	 commits, commit_failures;
+};
+typedef void	 (*store_begin_fn)(void *arg);
+typedef void	 (*store_commit_fn)(void *arg, int ok,
+		    const struct store_batch *);
+void		 store_on_begin(struct store *, store_begin_fn, void *);
+void		 store_on_commit(struct store *, store_commit_fn, void *);
+void		 store_off_commit(struct store *, store_commit_fn, void *);
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_tx(const struct store *);
+void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
-/* Whether outbox rows were added since the last call; clears it. */
-int		 store_outbox_added(struct store *);
 int		 store_writable(struct store *);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
@@ -238,6 +263,28 @@ int		 store_contacts_alerted(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
 int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
 		    int64_t now);
+/* Outbox lanes, each walked on its own so one cannot block another. */
+enum { OUTBOX_LANE_WEBHOOK, OUTBOX_LANE_SMS, OUTBOX_LANE_BROADCAST,
+    OUTBOX_LANES };
+#define OUTBOX_IDEM_LEN	32
+/* A due row, copied out; strings malloc'd (store_outbox_due_clear). */
+struct outbox_due {
+	int64_t		 id;
+	int64_t		 report_id;
+	int64_t		 created_at;
+	int		 attempts;
+	int		 lane;
+	char		*channel, *dest, *body, *event;
+	char		 idem_key[OUTBOX_IDEM_LEN + 1];	/* stable per row */
+};
+/*
+ * Up to max pending rows of lane due at now, committed ones only (a row of
+ * the open batch may still roll back), oldest first, each waiting for an
+ * earlier row of its report to the same contact. Returns n, or -1.
+ */
+int		 store_outbox_due(struct store *, int64_t now, int lane,
+		    struct outbox_due *rows, int max);
+void		 store_outbox_due_clear(struct outbox_due *);
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {
 	int64_t		 id;
@@ -263,9 +310,25 @@ struct report_row {
 int		 store_report_get(struct store *, int64_t id, const char *ref,
 		    struct report_row *);
 void		 store_report_row_clear(struct report_row *);
-/* Generate a REF: 4..6 chars of the REF alphabet. */
-void		 store_ref_make(char ref[REF_MAX], size_t len);
-int		 store_ref_valid(const char *, size_t);
+
+/* ref.c: REFs, a keyed permutation of the report's number (from 0). */
+#define REF_KEY_LEN	16
+struct ref_key;
+/* NULL if the cipher cannot be set up. */
+struct ref_key	*ref_key_new(const unsigned char key[REF_KEY_LEN]);
+void		 ref_key_free(struct ref_key *);
+/* The REF of number n: 4 chars below 31^4, then 5, then 6; -1 past. */
+int		 ref_encode(const struct ref_key *, int64_t n, char out[REF_MAX]);
+/* The number whose REF is (s, len), or -1 if it is not a REF. */
+int64_t		 ref_decode(const struct ref_key *, const char *s, size_t len);
+/* 1 if (s, len) is 4..6 characters of the REF alphabet. */
+int		 ref_valid(const char *s, size_t len);
+
+/* batch.c: the store's batch on the event loop (one COMMIT per pass). */
+struct batch;
+struct batch	*batch_new(struct event_base *, struct store *);
+void		 batch_free(struct batch *);
+int		 batch_flush(struct batch *);
 
 /* The running daemon: what every request handler reaches through. */
 struct http;
@@ -273,6 +336,7 @@ struct tincay {
 	struct event_base	*base;
 	struct config		*conf;		/* replaced on SIGHUP */
 	struct store		*store;
+	struct batch		*batch;
 	struct http		*http;
 	struct outbox		*outbox;
 	const char		*conffile;
@@ -282,8 +346,6 @@ struct tincay {
 	uint64_t		 n_messages;	/* new messages stored */
 	uint64_t		 n_duplicates;	/* provider retries answered */
 	uint64_t		 n_reports;
-	uint64_t		 n_commits;
-	uint64_t		 n_commit_failures;
 };
 
 /* http.c: evhttp listener, limits, the route table, replies. */
@@ -303,13 +365,10 @@ struct outcome;
 /* router_receive(), answering 503 + Retry-After itself on failure. */
 int		 http_receive(struct tincay *, struct evhttp_request *,
 		    const struct inbound *, struct outcome *);
-/* Reply once the open transaction has committed (503 if it fails). */
+/* Reply once the open batch has committed (503 if it fails); now if no
+ * batch is open. */
 void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
-/* Commit the open batch and send the replies waiting for it. */
-void		 http_flush(struct http *);
-/* The same, from the loop, before anything else runs. */
-void		 http_commit_soon(struct http *);
 const char	*http_header(struct evhttp_request *, const char *);
 
 /* One inbound message, as a provider adapter decoded it. Borrowed. */
@@ -404,7 +463,11 @@ struct fetch_result {
 	size_t		 bodylen;
 };
 typedef void	 (*fetch_done_fn)(const struct fetch_result *, void *);
-struct fetch	*fetch_new(struct event_base *);
+/* The connection pool: in all, and to one host. */
+#define FETCH_MAX_CONNS		64
+#define FETCH_MAX_HOST_CONNS	16
+struct fetch	*fetch_new(struct event_base *, size_t max_conns,
+		    size_t max_host_conns);
 void		 fetch_free(struct fetch *);
 /* Copies what it needs of req; done is called once, later, from the loop. */
 int		 fetch_post(struct fetch *, const struct fetch_req *,

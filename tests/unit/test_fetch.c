@@ -133,7 +133,7 @@ test_fetch(void **state)
 	    &sl);
 	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	evhttp_set_gencb(srv, srv_cb, NULL);
-	f = fetch_new(base);
+	f = fetch_new(base, FETCH_MAX_CONNS, FETCH_MAX_HOST_CONNS);
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ok", port);
 	run(f, url, 1, 2000, &g);

@@ -175,7 +175,7 @@ test_report_and_alerts(void **state)
 
 	fixture_receive(fx, "generic", "m1", "+84912345678", "BL thon 3 chong danh vo", &o);
 	assert_int_equal(o.duplicate, 0);
-	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
 	assert_non_null(strstr(o.reply, o.ref));
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE category = 'gbv' AND area = 'T3'"), 1);
@@ -226,7 +226,7 @@ test_unknown_and_fallback(void **state)
 
 	/* Shelter in T1: no volunteer there, so escalation (police). */
 	fixture_receive(fx, "generic", "s1", "+84987654321", "TC thon 1", &o);
-	assert_true(store_ref_valid(o.ref, strlen(o.ref)));
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE dest = '+84901000001'"), 1);
 	/* Shelter in T3: the volunteer. */

@@ -1,6 +1,8 @@
 /*
- * test_store.c: the database: file mode, pragmas, migrations, REFs,
- * contact matching by role and area, outbox idempotency keys.
+ * test_store.c: the database: file mode, pragmas, migrations, REFs (the
+ * keyed permutation, and databases with random REFs from before), contact
+ * matching by role and area, outbox lanes, due rows and idempotency keys,
+ * the batch's listeners, one daemon per database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,18 +65,16 @@ scalar(struct store *st, const char *sql)
 	return v;
 }
 
-/* How many rows ST_OUTBOX_DUE offers at time 1000. */
+/* How many SMS rows store_outbox_due() offers at time 1000. */
 static int
 scalar_due(struct store *st)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_OUTBOX_DUE);
-	int		 n = 0;
+	struct outbox_due	 rows[64];
+	int			 n, i;
 
-	sqlite3_bind_int64(s, 1, 1000);
-	sqlite3_bind_int(s, 2, 64);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		n++;
-	store_done(s);
+	n = store_outbox_due(st, 1000, OUTBOX_LANE_SMS, rows, 64);
+	for (i = 0; i < n; i++)
+		store_outbox_due_clear(&rows[i]);
 	return n;
 }
 
@@ -134,30 +134,144 @@ test_open_errors(void **state)
 static void
 test_ref(void **state)
 {
-	char	 ref[REF_MAX];
-	int	 seen[256] = { 0 };
-	int	 i, j, distinct = 0;
+	static const unsigned char key[REF_KEY_LEN] = "0123456789abcdef";
+	static const unsigned char key2[REF_KEY_LEN] = "0123456789abcdeF";
+	struct ref_key	*k = ref_key_new(key), *k2 = ref_key_new(key2);
+	const int64_t	 n4 = 923521, n5 = 28629151, n6 = 887503681;
+	static const int64_t edges[] = { 0, 1, 923520, 923521, 923522,
+	    923521 + 28629150, 923521 + 28629151, 923521 + 28629151 + 887503680 };
+	char		 ref[REF_MAX], ref2[REF_MAX];
+	unsigned char	*seen;
+	int		 letters[256] = { 0 };
+	int64_t		 i, x, same = 0;
+	size_t		 j;
+	int		 distinct = 0;
 
-	for (i = 0; i < 2000; i++) {
-		store_ref_make(ref, 4);
+	assert_non_null(k);
+	assert_non_null(k2);
+	/* Every 4-character REF is used exactly once: a permutation. */
+	seen = calloc((size_t)n4, 1);
+	assert_non_null(seen);
+	for (i = 0; i < n4; i++) {
+		assert_int_equal(ref_encode(k, i, ref), 0);
 		assert_int_equal(strlen(ref), 4);
-		assert_true(store_ref_valid(ref, 4));
-		for (j = 0; j < 4; j++)
-			seen[(unsigned char)ref[j]]++;
+		assert_true(ref_valid(ref, 4));
+		x = 0;
+		for (j = 0; j < 4; j++) {
+			x = x * 31 + (int64_t)(strchr(
+			    "ABCDEFGHJKMNPQRSTUVWXYZ23456789", ref[j]) -
+			    "ABCDEFGHJKMNPQRSTUVWXYZ23456789");
+			letters[(unsigned char)ref[j]]++;
+		}
+		assert_int_equal(seen[x], 0);
+		seen[x] = 1;
+		if (i < 20000) {
+			assert_int_equal(ref_decode(k, ref, 4), i);
+			assert_int_equal(ref_encode(k2, i, ref2), 0);
+			same += strcmp(ref, ref2) == 0;
+		}
 	}
-	for (i = 0; i < 256; i++)
-		if (seen[i])
+	free(seen);
+	/* Another key, other REFs (a few agree by chance, 1 in 31^4). */
+	assert_true(same < 5);
+	for (j = 0; j < 256; j++)
+		if (letters[j])
 			distinct++;
-	/* All 31 letters appear; none of the confusable ones. */
 	assert_int_equal(distinct, 31);
-	assert_int_equal(seen['0'] + seen['O'] + seen['1'] + seen['I'] +
-	    seen['L'], 0);
-	store_ref_make(ref, 6);
-	assert_true(store_ref_valid(ref, 6));
-	assert_false(store_ref_valid("A7K", 3));
-	assert_false(store_ref_valid("A7K2222", 7));
-	assert_false(store_ref_valid("A0K2", 4));
-	assert_false(store_ref_valid("a7k2", 4));
+	assert_int_equal(letters['0'] + letters['O'] + letters['1'] +
+	    letters['I'] + letters['L'], 0);
+	/* Neighbours are not neighbours: REF n + 1 is not REF n + 1. */
+	assert_int_equal(ref_encode(k, 41, ref), 0);
+	assert_int_equal(ref_encode(k, 42, ref2), 0);
+	assert_true(strncmp(ref, ref2, 3) != 0 || ref[3] == ref2[3]);
+	/* The tiers grow 4 → 5 → 6 characters, and round-trip. */
+	for (j = 0; j < sizeof(edges) / sizeof(edges[0]); j++) {
+		assert_int_equal(ref_encode(k, edges[j], ref), 0);
+		assert_int_equal(strlen(ref), edges[j] < n4 ? 4 :
+		    edges[j] < n4 + n5 ? 5 : 6);
+		assert_int_equal(ref_decode(k, ref, strlen(ref)), edges[j]);
+	}
+	assert_int_equal(ref_encode(k, n4 + n5 + n6, ref), -1);
+	assert_int_equal(ref_decode(k, "A0K2", 4), -1);
+	assert_false(ref_valid("A7K", 3));
+	assert_false(ref_valid("A7K2222", 7));
+	assert_false(ref_valid("A0K2", 4));
+	assert_false(ref_valid("a7k2", 4));
+	assert_false(ref_valid("A7\0K", 4));
+	ref_key_free(k);
+	ref_key_free(k2);
+	ref_key_free(NULL);
+}
+
+/* Reports get the REFs of their ids, in a new database. */
+static void
+test_report_refs(void **state)
+{
+	struct store	*st;
+	char		 err[256], ref[REF_MAX];
+	int64_t		 id, i;
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	for (i = 1; i <= 3000; i++) {
+		id = store_report_add(st, "gbv", NULL, "+84912345678", 100, 0,
+		    ref);
+		assert_int_equal(id, i);
+		assert_true(ref_valid(ref, strlen(ref)));
+	}
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(scalar(st, "SELECT count(DISTINCT ref) FROM reports"),
+	    3000);
+	store_close(st);
+}
+
+/*
+ * A database from before migration 3 holds random REFs: a new report
+ * whose permuted REF is taken skips to the next id instead of failing.
+ */
+static void
+test_report_refs_legacy(void **state)
+{
+	struct store	*st;
+	struct ref_key	*k;
+	sqlite3_stmt	*s;
+	char		 err[256], ref[REF_MAX], taken[REF_MAX], want[REF_MAX];
+	char		 path[sizeof(dbdir) + 16], sql[256];
+
+	snprintf(path, sizeof(path), "%s/legacy.db", dbdir);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(sqlite3_prepare_v2(db_of(st), "SELECT value FROM meta"
+	    " WHERE key = 'ref_key'", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(s, 0), REF_KEY_LEN);
+	k = ref_key_new(sqlite3_column_blob(s, 0));
+	sqlite3_finalize(s);
+	assert_non_null(k);
+	/* Old report 1 drew, at random, the REF that id 2 maps to. */
+	assert_int_equal(ref_encode(k, 1, taken), 0);
+	assert_int_equal(ref_encode(k, 2, want), 0);
+	ref_key_free(k);
+	snprintf(sql, sizeof(sql), "INSERT INTO reports (id, ref, category,"
+	    " created_at, updated_at) VALUES (1, '%s', 'gbv', 1, 1);"
+	    "UPDATE meta SET value = 1 WHERE key = 'ref_legacy'", taken);
+	assert_int_equal(sqlite3_exec(db_of(st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(st);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, 1, 0, ref),
+	    3);
+	assert_string_equal(ref, want);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	unlink(path);
+	snprintf(sql, sizeof(sql), "%s-wal", path);
+	unlink(sql);
+	snprintf(sql, sizeof(sql), "%s-shm", path);
+	unlink(sql);
 }
 
 static int
@@ -222,8 +336,31 @@ test_contacts_and_outbox(void **state)
 	assert_true(store_outbox_add(st, &row, 100) > 0);
 	row.contact_id = 2;
 	assert_true(store_outbox_add(st, &row, 100) > 0);
-	assert_int_equal(scalar(st, "SELECT count(DISTINCT idem_key) FROM "
-	    "outbox WHERE length(idem_key) = 32"), 2);
+	/* New rows store no key: it is derived from the row, stable. */
+	assert_int_equal(scalar(st, "SELECT count(*) FROM outbox"
+	    " WHERE idem_key IS NULL AND lane = 1"), 2);
+	{
+		struct outbox_due	 a[4], b[4];
+		int			 j;
+
+		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS,
+		    a, 4), 2);
+		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS,
+		    b, 4), 2);
+		assert_int_equal(strlen(a[0].idem_key), 32);
+		assert_string_not_equal(a[0].idem_key, a[1].idem_key);
+		assert_string_equal(a[0].idem_key, b[0].idem_key);
+		assert_string_equal(a[1].idem_key, b[1].idem_key);
+		for (j = 0; j < 2; j++) {
+			store_outbox_due_clear(&a[j]);
+			store_outbox_due_clear(&b[j]);
+		}
+		/* Other lanes hold nothing; nothing is due before its time. */
+		assert_int_equal(store_outbox_due(st, 1000,
+		    OUTBOX_LANE_WEBHOOK, b, 2), 0);
+		assert_int_equal(store_outbox_due(st, 99, OUTBOX_LANE_SMS,
+		    b, 2), 0);
+	}
 	got[0] = '\0';
 	assert_int_equal(store_contacts_alerted(st, rid, collect, got), 2);
 	assert_string_equal(got, "A,B,");
@@ -242,6 +379,138 @@ test_contacts_and_outbox(void **state)
 	store_close(st);
 }
 
+/* A row of the open batch is not due: its commit may still fail. */
+static void
+test_uncommitted_not_due(void **state)
+{
+	struct store		*st;
+	struct outbox_row	 row;
+	char			 err[256];
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	memset(&row, 0, sizeof(row));
+	row.channel = "sms";
+	row.event = "reply";
+	row.dest = "+84912345678";
+	row.body = "x";
+	assert_int_equal(store_begin(st), 0);
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	assert_int_equal(scalar_due(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(scalar_due(st), 1);
+	/* A rolled-back row never becomes due. */
+	assert_int_equal(store_begin(st), 0);
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	store_rollback(st);
+	assert_int_equal(scalar_due(st), 1);
+	/* Broadcasts wait in their own lane. */
+	row.event = "broadcast";
+	assert_true(store_outbox_add(st, &row, 100) > 0);	/* autocommit */
+	assert_int_equal(scalar_due(st), 1);
+	{
+		struct outbox_due	 r[2];
+
+		assert_int_equal(store_outbox_due(st, 1000,
+		    OUTBOX_LANE_BROADCAST, r, 2), 1);
+		store_outbox_due_clear(&r[0]);
+	}
+	store_close(st);
+}
+
+struct heard {
+	int	 begins, commits, failures, outbox;
+};
+
+static void
+heard_begin(void *arg)
+{
+	((struct heard *)arg)->begins++;
+}
+
+static void
+heard_commit(void *arg, int ok, const struct store_batch *b)
+{
+	struct heard	*h = arg;
+
+	if (ok)
+		h->commits++;
+	else
+		h->failures++;
+	h->outbox += b->outbox_added;
+}
+
+/* Writes join one transaction; its end is told once, with what it held. */
+static void
+test_listeners(void **state)
+{
+	struct store		*st;
+	struct outbox_row	 row;
+	struct store_stats	 ss;
+	struct heard		 h;
+	char			 err[256];
+
+	memset(&h, 0, sizeof(h));
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	store_on_begin(st, heard_begin, &h);
+	store_on_commit(st, heard_commit, &h);
+	memset(&row, 0, sizeof(row));
+	row.channel = "sms";
+	row.event = "reply";
+	row.dest = "+84912345678";
+	row.body = "x";
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_begin(st), 0);	/* joins */
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	assert_int_equal(h.begins, 1);
+	assert_int_equal(h.commits, 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(h.commits, 1);
+	assert_int_equal(h.outbox, 2);
+	assert_int_equal(store_commit(st), 0);	/* nothing open: no news */
+	assert_int_equal(h.commits, 1);
+	assert_int_equal(store_begin(st), 0);
+	store_rollback(st);
+	assert_int_equal(h.failures, 1);
+	assert_int_equal(h.begins, 2);
+	store_stats(st, &ss);
+	assert_int_equal(ss.commits, 1);
+	assert_int_equal(ss.commit_failures, 1);
+	store_off_commit(st, heard_commit, &h);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(h.commits, 1);
+	store_close(st);
+}
+
+/* One daemon per database: a second lock on it is refused, clearly. */
+static void
+test_lock(void **state)
+{
+	struct store	*a, *b;
+	char		 err[256], path[sizeof(dbdir) + 16], p[sizeof(path) + 8];
+
+	snprintf(path, sizeof(path), "%s/lock.db", dbdir);
+	a = store_open(path, err, sizeof(err));
+	b = store_open(path, err, sizeof(err));
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(store_lock(a, path, err, sizeof(err)), 0);
+	assert_int_equal(store_lock(b, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "another tincayd"));
+	store_close(a);
+	/* The lock goes with the process's store. */
+	assert_int_equal(store_lock(b, path, err, sizeof(err)), 0);
+	store_close(b);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
 int
 main(void)
 {
@@ -249,6 +518,11 @@ main(void)
 		cmocka_unit_test(test_open_mode_pragmas_migrations),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_ref),
+		cmocka_unit_test(test_report_refs),
+		cmocka_unit_test(test_report_refs_legacy),
+		cmocka_unit_test(test_uncommitted_not_due),
+		cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_contacts_and_outbox),
 	};
 
