@@ -227,6 +227,7 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 {
 	sqlite3_stmt	*s;
 	char		 ref[REF_MAX];
+	int64_t		 id;
 	size_t		 i;
 	int		 n, first;
 
@@ -238,8 +239,10 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	util_strlcpy(ref, argv[first], sizeof(ref));
 	for (i = 0; ref[i] != '\0'; i++)
 		ref[i] = (char)toupper((unsigned char)ref[i]);
+	if ((id = store_report_find(c->st, ref)) == -1)
+		return -1;
 	s = store_stmt(c->st, ST_REPORT_SHOW);
-	store_bind_text(s, 1, ref);
+	sqlite3_bind_int64(s, 1, id);
 	if ((n = ctl_print_rows(c, s, 1)) == 0) {
 		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
 		return -1;

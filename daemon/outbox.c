@@ -311,13 +311,26 @@ outbox_job_end(struct outbox *ob, struct outbox_job *job)
 	free(job);
 }
 
+/* Transfers in flight to dest. */
+static size_t
+outbox_dest_count(const struct outbox *ob, const char *dest)
+{
+	const struct outbox_job	*job;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(job, &ob->jobs, entry)
+		if (strcmp(job->dest, dest) == 0)
+			n++;
+	return n;
+}
+
 static void
 outbox_done_cb(const struct fetch_result *r, void *arg)
 {
 	struct outbox_job	*job = arg;
 	struct outbox		*ob = job->ob;
 	enum outbox_verdict	 v;
-	char			 why[256];
+	char			 why[256], dest[OUTBOX_DEST_MAX];
 	int64_t			 now = util_sched_now(), delay, ra;
 
 	v = outbox_judge(r, why, sizeof(why));
@@ -350,9 +363,17 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 		outbox_escalate_now(ob, job->report_id);
 		break;
 	}
-	/* The slot is free: the next due row may start. */
+	/*
+	 * Refill in halves: a pass reads the rows in flight again, so one
+	 * per finished transfer would cost more than the transfers. The
+	 * pool is topped up when its destination, or the whole pool, is
+	 * down to half, and at once when it is empty.
+	 */
+	util_strlcpy(dest, job->dest, sizeof(dest));
 	outbox_job_end(ob, job);
-	outbox_kick(ob);
+	if (ob->njobs == 0 || ob->njobs == OUTBOX_INFLIGHT / 2 ||
+	    outbox_dest_count(ob, dest) == OUTBOX_PER_DEST / 2)
+		outbox_kick(ob);
 }
 
 /*

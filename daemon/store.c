@@ -14,7 +14,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sqlite3.h>
 
 #include "tincay.h"
@@ -31,7 +30,7 @@ struct store {
 	struct store_batch batch;	/* what the open transaction holds */
 	int64_t		 outbox_first;	/* first row of the open batch, or 0 */
 	struct ref_key	*refkey;
-	unsigned char	 idem_salt[16];
+	EVP_CIPHER_CTX	*idem;		/* AES under the idempotency salt */
 	int		 ref_legacy;	/* random REFs from before migration 3 */
 	store_begin_fn	 on_begin;
 	void		*on_begin_arg;
@@ -63,7 +62,9 @@ static const char *const store_sql[ST__MAX] = {
 	    " created_at, updated_at, escalate_at)"
 	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
 	[ST_REPORT_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM reports",
-	[ST_REF_TAKEN] = "SELECT 1 FROM reports WHERE ref = ?1",
+	[ST_REF_TAKEN] = "SELECT 1 FROM legacy_refs WHERE ref = ?1",
+	[ST_REF_OF] = "SELECT ref FROM reports WHERE id = ?1",
+	[ST_REF_LEGACY] = "SELECT report_id FROM legacy_refs WHERE ref = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref FROM reports WHERE reporter = ?1"
@@ -126,13 +127,13 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
 	    " AS messages, r.reporter, r.updated_at, r.escalate_at,"
-	    " r.acked_by, r.closed_at FROM reports r WHERE r.ref = ?1",
+	    " r.acked_by, r.closed_at FROM reports r WHERE r.id = ?1",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at FROM reports r"
 	    " LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages"
 	    " WHERE report_id = r.id)"
-	    " WHERE (?2 IS NULL AND r.id = ?1) OR r.ref = ?2",
+	    " WHERE r.id = ?1",
 	[ST_REPORT_STATUS] =
 	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
 	    " escalate_at = NULL, updated_at = ?4,"
@@ -297,9 +298,14 @@ static const char *const store_migrations[] = {
 	/*
 	 * 2 → 3: cost that does not grow with the data (issue 7).
 	 * - meta: the REF key (REFs are a keyed permutation of the report id
-	 *   from now on; reports filed before keep their random REFs) and
-	 *   the salt of idempotency keys, which are derived from the row id
-	 *   instead of a random column with a unique index.
+	 *   from now on, found by deciphering them: no index) and the salt
+	 *   of idempotency keys, which are derived from the row id instead
+	 *   of a random column with a unique index.
+	 * - reports rebuilt without the unique index on ref, whose random
+	 *   inserts cost a page per report; the random REFs of reports filed
+	 *   before move to legacy_refs, where lookups and new REFs check
+	 *   them. reports_created (created_at, id, ...) only ever appends
+	 *   and covers what stats read.
 	 * - outbox: a lane per kind of destination (0 webhook, 1 SMS, 2
 	 *   broadcast) and a partial index of pending rows only, so sent
 	 *   rows leave it and the due walk stays as small as the queue.
@@ -310,6 +316,33 @@ static const char *const store_migrations[] = {
 	"INSERT INTO meta (key, value) VALUES ('ref_key', randomblob(16)),"
 	" ('idem_salt', randomblob(16)),"
 	" ('ref_legacy', (SELECT count(*) > 0 FROM reports));"
+	"CREATE TABLE legacy_refs (ref TEXT PRIMARY KEY,"
+	" report_id INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO legacy_refs (ref, report_id) SELECT ref, id FROM reports;"
+	"CREATE TABLE reports_v3 ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL,"
+	" category TEXT NOT NULL,"
+	" area TEXT,"
+	" status TEXT NOT NULL DEFAULT 'open' CHECK (status IN"
+	"  ('open', 'acknowledged', 'closed', 'cancelled')),"
+	" reporter TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" escalate_at INTEGER,"
+	" escalation_level INTEGER NOT NULL DEFAULT 0,"
+	" acked_by TEXT,"
+	" closed_at INTEGER);"
+	"INSERT INTO reports_v3 (id, ref, category, area, status, reporter,"
+	" created_at, updated_at, escalate_at, escalation_level, acked_by,"
+	" closed_at) SELECT id, ref, category, area, status, reporter,"
+	" created_at, updated_at, escalate_at, escalation_level, acked_by,"
+	" closed_at FROM reports;"
+	"DROP TABLE reports;"
+	"ALTER TABLE reports_v3 RENAME TO reports;"
+	"CREATE INDEX reports_reporter ON reports (reporter, created_at);"
+	"CREATE INDEX reports_escalate ON reports (escalate_at)"
+	" WHERE escalate_at IS NOT NULL;"
 	"CREATE TABLE outbox_v3 ("
 	" id INTEGER PRIMARY KEY,"
 	" report_id INTEGER REFERENCES reports (id),"
@@ -340,7 +373,7 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_report ON outbox (report_id, contact_id)"
 	" WHERE report_id IS NOT NULL;"
 	"CREATE INDEX reports_created ON reports"
-	" (created_at, area, category, status);",
+	" (created_at, id, area, category, status);",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -456,19 +489,26 @@ store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 static int
 store_meta_load(struct store *st, char *err, size_t errlen)
 {
-	unsigned char	 key[REF_KEY_LEN];
+	unsigned char	 key[REF_KEY_LEN], salt[16];
 
 	if (store_meta_get(st, "ref_key", key, sizeof(key)) == -1 ||
-	    store_meta_get(st, "idem_salt", st->idem_salt,
-	    sizeof(st->idem_salt)) == -1 ||
+	    store_meta_get(st, "idem_salt", salt, sizeof(salt)) == -1 ||
 	    store_meta_get(st, "ref_legacy", &st->ref_legacy,
 	    sizeof(st->ref_legacy)) == -1) {
 		snprintf(err, errlen, "database: meta table incomplete");
 		return -1;
 	}
 	st->refkey = ref_key_new(key);
+	if ((st->idem = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(st->idem, EVP_aes_128_ecb(), NULL, salt,
+	    NULL) != 1) {
+		EVP_CIPHER_CTX_free(st->idem);
+		st->idem = NULL;
+	} else
+		EVP_CIPHER_CTX_set_padding(st->idem, 0);
 	OPENSSL_cleanse(key, sizeof(key));
-	if (st->refkey == NULL) {
+	OPENSSL_cleanse(salt, sizeof(salt));
+	if (st->refkey == NULL || st->idem == NULL) {
 		snprintf(err, errlen, "database: cannot set up the REF key");
 		return -1;
 	}
@@ -499,8 +539,17 @@ store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (store_exec(st, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
 	    store_exec(st, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON", err, errlen) == -1 ||
-	    store_migrate(st, err, errlen) == -1)
+	    /*
+	     * Each message's savepoint journals the pages it touches; on
+	     * disk that journal spills to a temp file past 64 KiB and is
+	     * then never truncated within the batch. In memory it is
+	     * emptied at every RELEASE.
+	     */
+	    store_exec(st, "PRAGMA temp_store = MEMORY", err, errlen) == -1 ||
+	    /* Off while migrations rebuild tables that others reference. */
+	    store_exec(st, "PRAGMA foreign_keys = OFF", err, errlen) == -1 ||
+	    store_migrate(st, err, errlen) == -1 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON", err, errlen) == -1)
 		goto fail;
 	for (i = 0; i < ST__MAX; i++) {
 		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
@@ -530,6 +579,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	ref_key_free(st->refkey);
+	EVP_CIPHER_CTX_free(st->idem);
 	if (st->lockfd != -1)
 		close(st->lockfd);
 	free(st);
@@ -910,26 +960,27 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 
 /*
  * A row's idempotency key, the same for every retry: the one stored by
- * an older version, else derived from the row id and the database's salt.
+ * an older version, else the row id enciphered under the database's salt
+ * (AES, one block), in hex.
  */
 static void
 store_outbox_idem(struct store *st, int64_t id, const char *stored,
     char out[OUTBOX_IDEM_LEN + 1])
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0, i;
-	char		 num[24];
+	unsigned char	 in[16], md[16];
+	int		 n = 0, i;
 	static const char hex[] = "0123456789abcdef";
 
 	if (stored != NULL && stored[0] != '\0') {
 		util_strlcpy(out, stored, OUTBOX_IDEM_LEN + 1);
 		return;
 	}
-	snprintf(num, sizeof(num), "%lld", (long long)id);
-	if (HMAC(EVP_sha256(), st->idem_salt, sizeof(st->idem_salt),
-	    (const unsigned char *)num, strlen(num), md, &mdlen) == NULL ||
-	    mdlen < OUTBOX_IDEM_LEN / 2)
-		fatalx("%s: HMAC failed", __func__);
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 8; i++)
+		in[i] = (unsigned char)((uint64_t)id >> (8 * i));
+	if (EVP_EncryptUpdate(st->idem, md, &n, in, sizeof(in)) != 1 ||
+	    n != sizeof(md))
+		fatalx("%s: AES failed", __func__);
 	for (i = 0; i < OUTBOX_IDEM_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
@@ -1008,6 +1059,42 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 	return found;
 }
 
+/*
+ * The report whose REF is ref: decipher it to the id and check the row
+ * holds it; a REF from before migration 3 is in legacy_refs.
+ */
+int64_t
+store_report_find(struct store *st, const char *ref)
+{
+	sqlite3_stmt	*s;
+	int64_t		 n, id = 0;
+	int		 rc;
+
+	if ((n = ref_decode(st->refkey, ref, strlen(ref))) < 0)
+		return 0;
+	s = st->stmt[ST_REF_OF];
+	sqlite3_bind_int64(s, 1, n + 1);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    strcmp(store_col_text(s, 0), ref) == 0)
+		id = n + 1;
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	if (id > 0 || !st->ref_legacy)
+		return id;
+	s = st->stmt[ST_REF_LEGACY];
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	return id;
+fail:
+	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	return -1;
+}
+
 int
 store_report_get(struct store *st, int64_t id, const char *ref,
     struct report_row *r)
@@ -1017,8 +1104,9 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 	int		 rc, found = 0;
 
 	memset(r, 0, sizeof(*r));
+	if (ref != NULL && (id = store_report_find(st, ref)) <= 0)
+		return (int)id;
 	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, ref);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));

@@ -140,6 +140,8 @@ enum stmt {
 	ST_REPORT_ADD,
 	ST_REPORT_NEXT_ID,
 	ST_REF_TAKEN,
+	ST_REF_OF,
+	ST_REF_LEGACY,
 	ST_META_GET,
 	ST_REPORT_OPEN_BY_REPORTER,
 	ST_REPORT_TOUCH,
@@ -306,6 +308,8 @@ struct report_row {
 	char		*text;			/* malloc'd, or NULL */
 	int64_t		 received_at;
 };
+/* The id of the report with REF ref: > 0, 0 if none, -1 on error. */
+int64_t		 store_report_find(struct store *, const char *ref);
 /* By id (ref NULL) or by ref. 1 found, 0 not, -1 error. */
 int		 store_report_get(struct store *, int64_t id, const char *ref,
 		    struct report_row *);

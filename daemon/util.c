@@ -2,6 +2,7 @@
  * util.c: the xmalloc family (out of memory is fatal), safe string
  * helpers, clocks, randomness and HMAC through OpenSSL's libcrypto.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "tincay.h"
@@ -169,17 +170,67 @@ util_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 	return CRYPTO_memcmp(a, b, alen) == 0;
 }
 
+/*
+ * HMAC-SHA256 with a keyed context kept per key (a few keys: the providers'
+ * secrets and webhook_secret): OpenSSL 3's one-shot HMAC() fetches the
+ * algorithm and builds a context on every call, which cost more than the
+ * rest of an alert. Each call duplicates the keyed template.
+ */
+#define UTIL_MAC_KEYS	4
+
+static EVP_MAC_CTX *
+util_hmac_template(const char *key)
+{
+	static EVP_MAC		*mac;
+	static struct {
+		char		*key;
+		EVP_MAC_CTX	*ctx;
+	}			 cache[UTIL_MAC_KEYS];
+	static size_t		 next;
+	OSSL_PARAM		 params[2];
+	size_t			 i;
+
+	for (i = 0; i < UTIL_MAC_KEYS; i++)
+		if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0)
+			return cache[i].ctx;
+	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return NULL;
+	i = next++ % UTIL_MAC_KEYS;
+	free(cache[i].key);
+	EVP_MAC_CTX_free(cache[i].ctx);
+	cache[i].key = NULL;
+	if ((cache[i].ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(cache[i].ctx, (const unsigned char *)key,
+	    strlen(key), params) != 1) {
+		EVP_MAC_CTX_free(cache[i].ctx);
+		cache[i].ctx = NULL;
+		return NULL;
+	}
+	cache[i].key = xstrdup(key);
+	return cache[i].ctx;
+}
+
 int
 util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
     char out[65])
 {
+	EVP_MAC_CTX	*tmpl, *ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
+	size_t		 mdlen = 0, i;
 	static const char hex[] = "0123456789abcdef";
-	unsigned int	 i;
+	int		 ok;
 
-	if (HMAC(EVP_sha256(), key, (int)strlen(key), msg, len, md,
-	    &mdlen) == NULL || mdlen != 32)
+	if ((tmpl = util_hmac_template(key)) == NULL ||
+	    (ctx = EVP_MAC_CTX_dup(tmpl)) == NULL)
+		return -1;
+	ok = EVP_MAC_update(ctx, msg, len) == 1 &&
+	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 && mdlen == 32;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok)
 		return -1;
 	for (i = 0; i < mdlen; i++) {
 		out[2 * i] = hex[md[i] >> 4];

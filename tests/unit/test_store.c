@@ -223,6 +223,21 @@ test_report_refs(void **state)
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(scalar(st, "SELECT count(DISTINCT ref) FROM reports"),
 	    3000);
+	/* A REF leads back to its report without any index on ref. */
+	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND sql LIKE '%(ref%'"), 0);
+	{
+		sqlite3_stmt	*s;
+
+		assert_int_equal(sqlite3_prepare_v2(db_of(st), "SELECT id, ref"
+		    " FROM reports WHERE id IN (1, 1234, 3000)", -1, &s, NULL),
+		    SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			assert_int_equal(store_report_find(st,
+			    (const char *)sqlite3_column_text(s, 1)),
+			    sqlite3_column_int64(s, 0));
+		sqlite3_finalize(s);
+	}
 	store_close(st);
 }
 
@@ -234,8 +249,9 @@ static void
 test_report_refs_legacy(void **state)
 {
 	struct store	*st;
-	struct ref_key	*k;
+	struct ref_key	*k, *k2;
 	sqlite3_stmt	*s;
+	unsigned char	 key[REF_KEY_LEN];
 	char		 err[256], ref[REF_MAX], taken[REF_MAX], want[REF_MAX];
 	char		 path[sizeof(dbdir) + 16], sql[256];
 
@@ -246,7 +262,8 @@ test_report_refs_legacy(void **state)
 	    " WHERE key = 'ref_key'", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_bytes(s, 0), REF_KEY_LEN);
-	k = ref_key_new(sqlite3_column_blob(s, 0));
+	memcpy(key, sqlite3_column_blob(s, 0), sizeof(key));
+	k = ref_key_new(key);
 	sqlite3_finalize(s);
 	assert_non_null(k);
 	/* Old report 1 drew, at random, the REF that id 2 maps to. */
@@ -255,7 +272,8 @@ test_report_refs_legacy(void **state)
 	ref_key_free(k);
 	snprintf(sql, sizeof(sql), "INSERT INTO reports (id, ref, category,"
 	    " created_at, updated_at) VALUES (1, '%s', 'gbv', 1, 1);"
-	    "UPDATE meta SET value = 1 WHERE key = 'ref_legacy'", taken);
+	    "INSERT INTO legacy_refs VALUES ('%s', 1);"
+	    "UPDATE meta SET value = 1 WHERE key = 'ref_legacy'", taken, taken);
 	assert_int_equal(sqlite3_exec(db_of(st), sql, NULL, NULL, NULL),
 	    SQLITE_OK);
 	store_close(st);
@@ -266,6 +284,13 @@ test_report_refs_legacy(void **state)
 	    3);
 	assert_string_equal(ref, want);
 	assert_int_equal(store_commit(st), 0);
+	/* Both kinds are found by their REF; an unknown one is not. */
+	assert_int_equal(store_report_find(st, taken), 1);
+	assert_int_equal(store_report_find(st, want), 3);
+	assert_int_equal(ref_encode(k2 = ref_key_new(key), 3, ref), 0);
+	ref_key_free(k2);
+	assert_int_equal(store_report_find(st, ref), 0);
+	assert_int_equal(store_report_find(st, "A0K2"), 0);
 	store_close(st);
 	unlink(path);
 	snprintf(sql, sizeof(sql), "%s-wal", path);
@@ -377,6 +402,95 @@ test_contacts_and_outbox(void **state)
 	assert_int_equal(store_report_recent(st, "+84912345678", 101, ref),
 	    0);
 	store_close(st);
+}
+
+/* A database of schema 2, as the first release left it, with data. */
+static const char v2_fixture[] =
+	"CREATE TABLE reports (id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE,"
+	" category TEXT NOT NULL, area TEXT, status TEXT NOT NULL DEFAULT"
+	" 'open', reporter TEXT, created_at INTEGER NOT NULL, updated_at"
+	" INTEGER NOT NULL, escalate_at INTEGER, escalation_level INTEGER NOT"
+	" NULL DEFAULT 0, acked_by TEXT, closed_at INTEGER);"
+	"CREATE TABLE messages (id INTEGER PRIMARY KEY, provider TEXT NOT NULL,"
+	" provider_id TEXT NOT NULL, sender TEXT, recipient TEXT, body TEXT,"
+	" category TEXT NOT NULL, report_id INTEGER REFERENCES reports (id),"
+	" reply TEXT, received_at INTEGER NOT NULL,"
+	" UNIQUE (provider, provider_id));"
+	"CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	" phone TEXT NOT NULL UNIQUE, role TEXT NOT NULL, areas TEXT NOT NULL"
+	" DEFAULT '*', channel TEXT NOT NULL DEFAULT 'sms', url TEXT, pin TEXT,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE outbox (id INTEGER PRIMARY KEY, report_id INTEGER"
+	" REFERENCES reports (id), contact_id INTEGER, channel TEXT NOT NULL,"
+	" event TEXT NOT NULL, dest TEXT NOT NULL, body TEXT NOT NULL, idem_key"
+	" TEXT NOT NULL UNIQUE, status TEXT NOT NULL DEFAULT 'pending',"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL, sent_at INTEGER, last_error TEXT);"
+	"CREATE TABLE subscriptions (id INTEGER PRIMARY KEY, phone TEXT NOT"
+	" NULL, campaign TEXT NOT NULL COLLATE NOCASE, area TEXT, source TEXT"
+	" NOT NULL, subscribed_at INTEGER NOT NULL, opted_out_at INTEGER,"
+	" UNIQUE (phone, campaign));"
+	"INSERT INTO reports (id, ref, category, area, reporter, created_at,"
+	" updated_at) VALUES (1, 'QX7K', 'gbv', 'T3', '+84912345678', 10, 10),"
+	" (2, 'B2NN', 'shelter', NULL, '+84912345679', 20, 20);"
+	"INSERT INTO messages (provider, provider_id, sender, body, category,"
+	" report_id, received_at) VALUES ('generic', 'm1', '+84912345678',"
+	" 'BL T3', 'gbv', 1, 10);"
+	"INSERT INTO outbox (report_id, contact_id, channel, event, dest, body,"
+	" idem_key, next_at, created_at) VALUES (1, 1, 'sms',"
+	" 'report.created', '+84900000001', 'x',"
+	" '0123456789abcdef0123456789abcdef', 10, 10),"
+	" (NULL, NULL, 'sms', 'broadcast', '+84900000002', 'y',"
+	" 'fedcba9876543210fedcba9876543210', 10, 10);"
+	"PRAGMA user_version = 2;";
+
+/* Migration 3 keeps every row, old REFs and old idempotency keys. */
+static void
+test_migrate_v2(void **state)
+{
+	struct store		*st;
+	struct outbox_due	 due[4];
+	sqlite3			*db;
+	char			 err[256], path[sizeof(dbdir) + 16];
+	char			 p[sizeof(path) + 8], ref[REF_MAX];
+
+	snprintf(path, sizeof(path), "%s/v2.db", dbdir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	assert_true(store_version(st) >= 3);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM legacy_refs"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"
+	    " WHERE report_id = 1"), 1);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM pragma_foreign_key_check"),
+	    0);
+	assert_int_equal(scalar(st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(store_report_find(st, "QX7K"), 1);
+	assert_int_equal(store_report_find(st, "B2NN"), 2);
+	/* Old rows keep their key, in their lanes. */
+	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, due, 4), 1);
+	assert_string_equal(due[0].idem_key, "0123456789abcdef0123456789abcdef");
+	store_outbox_due_clear(&due[0]);
+	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_BROADCAST, due,
+	    4), 1);
+	assert_string_equal(due[0].idem_key, "fedcba9876543210fedcba9876543210");
+	store_outbox_due_clear(&due[0]);
+	/* New reports go on from id 3 and never take an old REF. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, 30, 0, ref), 3);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_report_find(st, ref), 3);
+	store_close(st);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
 }
 
 /* A row of the open batch is not due: its commit may still fail. */
@@ -520,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_ref),
 		cmocka_unit_test(test_report_refs),
 		cmocka_unit_test(test_report_refs_legacy),
+		cmocka_unit_test(test_migrate_v2),
 		cmocka_unit_test(test_uncommitted_not_due),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_lock),
