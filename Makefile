@@ -85,8 +85,19 @@ else
 	@$(SANENV) $(MAKE) --no-print-directory suites
 endif
 
+# The roofline probe and the sink bench.py runs beside tincayd.
+BENCH_BINS = build/bench/probe build/bench/sink
+
+build/bench/probe: bench/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent sqlite3)
+
+build/bench/sink: bench/sink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent)
+
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	python3 scripts/bench.py
 
 fuzz:

@@ -559,36 +559,98 @@ outbox_refill(struct outbox *ob)
 	ob->refilled_ms = now;
 }
 
+/* What a lane's walk needs to pick its rows. */
+#define OUTBOX_PICK_DESTS	8
+
+struct outbox_pick {
+	struct outbox	*ob;
+	int		 console;	/* SMS printed, no transfer */
+	size_t		 skipped, limit;
+	struct {				/* rows taken, by destination */
+		char	 dest[OUTBOX_DEST_MAX];
+		size_t	 n;
+	}		 taken[OUTBOX_PICK_DESTS];
+	size_t		 ntaken;
+};
+
+/* Rows of this walk taken for dest so far (a new slot if there is one). */
+static size_t *
+outbox_pick_slot(struct outbox_pick *p, const char *dest)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->ntaken; i++)
+		if (strcmp(p->taken[i].dest, dest) == 0)
+			return &p->taken[i].n;
+	if (p->ntaken == OUTBOX_PICK_DESTS)
+		return NULL;
+	util_strlcpy(p->taken[p->ntaken].dest, dest, OUTBOX_DEST_MAX);
+	p->taken[p->ntaken].n = 0;
+	return &p->taken[p->ntaken++].n;
+}
+
+/*
+ * Take a due row only if it is not in flight already and its destination
+ * has a free connection. Stop after passing over the lane's rows in flight
+ * and as many again as one destination holds: past them the walk would
+ * mostly find rows for destinations that are busy.
+ */
+static int
+outbox_pick(int64_t id, const char *channel, const char *dest, void *arg)
+{
+	struct outbox_pick	*p = arg;
+	struct outbox_due	 row;
+	char			 d[OUTBOX_DEST_MAX];
+	size_t			 n, *taken;
+
+	memset(&row, 0, sizeof(row));
+	row.channel = (char *)(uintptr_t)channel;
+	row.dest = (char *)(uintptr_t)dest;
+	outbox_dest(p->ob->tc->conf, &row, d);
+	if (!outbox_leased(p->ob, id, d, &n)) {
+		taken = outbox_pick_slot(p, d);
+		if (p->console || n + (taken ? *taken : 0) < OUTBOX_PER_DEST) {
+			if (taken != NULL)
+				(*taken)++;
+			return 1;
+		}
+	}
+	return ++p->skipped > p->limit ? -1 : 0;
+}
+
 /*
  * One lane: read the due rows it can start now (free slots, and SMS
- * tokens for SMS lanes), plus those already in flight, which are still
- * pending in the table; start each that is not leased and whose
- * destination has a free connection. Returns how many started.
+ * tokens for SMS lanes), passing over those already in flight, which are
+ * still pending in the table, and those whose destination is busy; start
+ * each. Returns how many started.
  */
 static int
 outbox_lane(struct outbox *ob, int lane, int64_t now)
 {
 	const struct config	*conf = ob->tc->conf;
-	struct outbox_due	 rows[2 * OUTBOX_INFLIGHT];
+	struct outbox_due	 rows[OUTBOX_INFLIGHT];
+	struct outbox_pick	 pick;
 	char			 dest[OUTBOX_DEST_MAX];
-	size_t			 ndest;
 	int			 budget, n, i, started = 0;
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
-	int			 console = sms &&
-	    strcmp(conf->sms_out.via, "console") == 0;
 
-	budget = console ? OUTBOX_INFLIGHT : OUTBOX_INFLIGHT - (int)ob->njobs;
+	memset(&pick, 0, sizeof(pick));
+	pick.ob = ob;
+	pick.console = sms && strcmp(conf->sms_out.via, "console") == 0;
+	pick.limit = ob->nlane[lane] + OUTBOX_PER_DEST;
+	budget = pick.console ? OUTBOX_INFLIGHT :
+	    OUTBOX_INFLIGHT - (int)ob->njobs;
 	if (sms && budget > (int)ob->tokens)
 		budget = (int)ob->tokens;
 	if (budget <= 0)
 		return 0;
-	n = store_outbox_due(ob->tc->store, now, lane, rows,
-	    budget + (int)ob->nlane[lane]);
+	n = store_outbox_due_filter(ob->tc->store, now, lane, rows, budget,
+	    outbox_pick, &pick);
 	for (i = 0; i < n; i++) {
 		outbox_dest(conf, &rows[i], dest);
-		if (started < budget &&
-		    !outbox_leased(ob, rows[i].id, dest, &ndest) &&
-		    (console || ndest < OUTBOX_PER_DEST)) {
+		/* A row taken earlier in this walk may have filled it. */
+		if (pick.console || outbox_dest_count(ob, dest) <
+		    OUTBOX_PER_DEST) {
 			if (outbox_start(ob, &rows[i], dest) >= 0) {
 				started++;
 				if (sms)
@@ -598,7 +660,7 @@ outbox_lane(struct outbox *ob, int lane, int64_t now)
 		store_outbox_due_clear(&rows[i]);
 	}
 	/* All it could take were taken: there may be more behind them. */
-	if (started == budget)
+	if (n == budget && started == budget)
 		outbox_kick(ob);
 	return started;
 }

@@ -992,18 +992,33 @@ int
 store_outbox_due(struct store *st, int64_t now, int lane,
     struct outbox_due *rows, int max)
 {
+	return store_outbox_due_filter(st, now, lane, rows, max, NULL, NULL);
+}
+
+int
+store_outbox_due_filter(struct store *st, int64_t now, int lane,
+    struct outbox_due *rows, int max, store_due_fn filter, void *arg)
+{
 	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
 	struct outbox_due *r;
-	int		 n = 0, rc = SQLITE_DONE;
+	int64_t		 id;
+	int		 n = 0, rc = SQLITE_DONE, take = 1;
 
 	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, max);
+	sqlite3_bind_int(s, 2, filter != NULL ? -1 : max);
 	sqlite3_bind_int(s, 3, lane);
 	sqlite3_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
 	    INT64_MAX);
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (filter != NULL && (take = filter(id, store_col_text(s, 1),
+		    store_col_text(s, 2), arg)) <= 0) {
+			if (take < 0)
+				break;
+			continue;
+		}
 		r = &rows[n++];
-		r->id = sqlite3_column_int64(s, 0);
+		r->id = id;
 		r->channel = xstrdup(store_col_text(s, 1));
 		r->dest = xstrdup(store_col_text(s, 2));
 		r->body = xstrdup(store_col_text(s, 3));
@@ -1015,7 +1030,7 @@ store_outbox_due(struct store *st, int64_t now, int lane,
 		r->event = xstrdup(store_col_text(s, 8));
 		r->lane = lane;
 	}
-	if (n < max && rc != SQLITE_DONE) {
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
 		store_done(s);
 		while (n > 0)

@@ -286,6 +286,15 @@ struct outbox_due {
  */
 int		 store_outbox_due(struct store *, int64_t now, int lane,
 		    struct outbox_due *rows, int max);
+/*
+ * The same, reading only as far as it must: filter sees each due row's id,
+ * channel and dest (borrowed) before it is copied, and answers 1 take it,
+ * 0 skip it, -1 stop reading.
+ */
+typedef int	 (*store_due_fn)(int64_t id, const char *channel,
+		    const char *dest, void *arg);
+int		 store_outbox_due_filter(struct store *, int64_t now, int lane,
+		    struct outbox_due *rows, int max, store_due_fn, void *arg);
 void		 store_outbox_due_clear(struct outbox_due *);
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {
