@@ -640,3 +640,47 @@ def test_delivery_sms_generic(d):
 		eq(len(set(r.json()["id"] for r in got)), 2, "distinct SMS ids")
 		wait_until(lambda: all(o["status"] == "sent" for o in
 		    rows(d, ref)), 5, 0.1, "SMS rows sent")
+
+
+# Defaults on purpose (request_timeout_s 10): a burst must never let a
+# transfer time out while it waits for a connection, as it did when every
+# due row was handed to curl at once.
+@case({"allow_http": True})
+def test_delivery_burst_to_slow_contact_no_retry(d):
+	from concurrent.futures import ThreadPoolExecutor
+	n, answer_s, per_dest = 960, 0.1, 16
+	with Sink() as sink:
+		sink.default("slow:%s:200" % answer_s, "/police")
+		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		t0 = time.monotonic()
+		with ThreadPoolExecutor(max_workers=8) as ex:
+			refs = list(ex.map(lambda i: d.sms("burst-%d" % i,
+			    "+8491%07d" % i, "BL thon %d bi danh" % (i % 6 + 1))
+			    ["ref"], range(n)))
+		eq(len(set(refs)), n, "distinct REFs")
+		# 16 connections answering in 0.1 s: about 6 s; old code's
+		# queue inside curl timed out after 10 s and retried.
+		got = sink.wait_for(n, "/police", timeout=30)
+		took = time.monotonic() - t0
+		eq(len(got), n, "alerts received (%.1f s)" % took)
+		eq(len(set(r.header("idempotency-key") for r in got)), n,
+		    "distinct alerts")
+		eq(sorted(r.json()["ref"] for r in got), sorted(refs),
+		    "one alert per report")
+		m = d.request("GET", "/metrics").body.decode()
+		check(re.search(r"^tincay_outbox_retries_total 0$", m, re.M),
+		    "retries: %s" % re.findall(r"^tincay_outbox_retr.*", m, re.M))
+		# never more requests at once than the pool holds for one host:
+		# arrivals within any 90 ms (a slot is busy 100 ms at least)
+		at = sorted(r.mono for r in got)
+		j, most = 0, 0
+		for i in range(len(at)):
+			while at[i] - at[j] >= answer_s * 0.9:
+				j += 1
+			most = max(most, i - j + 1)
+		check(most <= per_dest, "%d requests within %.0f ms, cap %d" % (
+		    most, answer_s * 900, per_dest))
+		sent = wait_until(lambda: all(o["status"] == "sent" and
+		    o["attempts"] == 1 for o in d.outbox()), 5, 0.1)
+		check(sent, "outbox rows not all sent once")
