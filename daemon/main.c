@@ -86,6 +86,9 @@ main_reload(struct tincay *tc)
 	(void)batch_flush(tc->batch);
 	config_free(tc->conf);
 	tc->conf = conf;
+	if (store_set_timezone(tc->store, conf->timezone) == -1)
+		log_warnx("reload: stats read every report until the counts "
+		    "by day can be made again");
 	http_configure(tc->http);
 	log_info("reload: configuration reloaded");
 }
@@ -159,6 +162,8 @@ main(int argc, char *argv[])
 		log_warnx("%s", err);
 		return 1;
 	}
+	if (store_set_timezone(tc.store, tc.conf->timezone) == -1)
+		fatalx("database: cannot count reports by day");
 	tc.batch = batch_new(tc.base, tc.store);
 	/*
 	 * The loop must not stall behind another writer (tincayctl): a lock

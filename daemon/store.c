@@ -40,6 +40,8 @@ struct store {
 	}		 listeners[STORE_LISTENERS];
 	size_t		 nlisteners;
 	struct store_stats stats;
+	char		*tz;		/* the commune's, for report_days */
+	int64_t		 day_off;	/* seconds east of UTC its days start */
 };
 
 static const char *const store_sql[ST__MAX] = {
@@ -174,6 +176,20 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
 	    " m.received_at FROM messages m"
 	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
+	/* The same from the per-day counts: ?1, ?2 are day numbers. */
+	[ST_STATS_DAYS] =
+	    "SELECT nullif(area, ''), category, status, sum(n) FROM report_days"
+	    " WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR area = ?3)"
+	    " GROUP BY area, category, status HAVING sum(n) > 0"
+	    " ORDER BY area = '', area, category, status",
+	[ST_META_SET] =
+	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[ST_DAYS_CLEAR] = "DELETE FROM report_days",
+	[ST_DAYS_FILL] =
+	    "INSERT INTO report_days (day, area, category, status, n)"
+	    " SELECT (created_at + ?1) / 86400, coalesce(area, ''), category,"
+	    " status, count(*) FROM reports GROUP BY 1, 2, 3, 4",
 	[ST_STATS_COUNT] =
 	    "SELECT area, category, status, count(*) FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
@@ -374,6 +390,54 @@ static const char *const store_migrations[] = {
 	" WHERE report_id IS NOT NULL;"
 	"CREATE INDEX reports_created ON reports"
 	" (created_at, id, area, category, status);",
+	/*
+	 * 3 → 4: per-day counts, so that a month's stats (and a TK by SMS,
+	 * which holds the event loop) read a few hundred rows however many
+	 * reports there are. A day is (created_at + day_offset) / 86400:
+	 * day_offset is the commune's offset from UTC, so days start at its
+	 * midnights (store_set_timezone() sets it and counts again when it
+	 * changes). Triggers keep the counts in plain SQL, so any program
+	 * that writes reports keeps them right.
+	 */
+	"INSERT INTO meta (key, value) VALUES ('day_offset', 0);"
+	"CREATE TABLE report_days ("
+	" day INTEGER NOT NULL,"
+	" area TEXT NOT NULL,"
+	" category TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (day, area, category, status)) WITHOUT ROWID;"
+	"CREATE TRIGGER report_days_add AFTER INSERT ON reports BEGIN"
+	" INSERT INTO report_days (day, area, category, status, n)"
+	" VALUES ((NEW.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400, coalesce(NEW.area, ''),"
+	" NEW.category, NEW.status, 1)"
+	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER report_days_move AFTER UPDATE OF status, area,"
+	" category, created_at ON reports"
+	" WHEN OLD.status IS NOT NEW.status OR OLD.area IS NOT NEW.area"
+	" OR OLD.category IS NOT NEW.category"
+	" OR OLD.created_at IS NOT NEW.created_at BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400"
+	" AND area = coalesce(OLD.area, '') AND category = OLD.category"
+	" AND status = OLD.status;"
+	" INSERT INTO report_days (day, area, category, status, n)"
+	" VALUES ((NEW.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400, coalesce(NEW.area, ''),"
+	" NEW.category, NEW.status, 1)"
+	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER report_days_del AFTER DELETE ON reports BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400"
+	" AND area = coalesce(OLD.area, '') AND category = OLD.category"
+	" AND status = OLD.status;"
+	" END;"
+	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -515,6 +579,95 @@ store_meta_load(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* The day number of t: days start at the commune's midnights. */
+int64_t
+store_day(const struct store *st, int64_t t)
+{
+	int64_t	 x = t + st->day_off;
+
+	return x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
+}
+
+/*
+ * 1 if t starts a day, as both bounds of a period must for the counts to
+ * answer it: then they hold exactly the reports of [from, to), whatever
+ * the zone did in between (a summer-time midnight is not a day start, and
+ * such a period is counted from the reports).
+ */
+int
+store_day_aligned(const struct store *st, int64_t t)
+{
+	return st->tz != NULL && (t + st->day_off) % 86400 == 0;
+}
+
+/* The offset that makes the zone's midnight of t's date a day start. */
+static int64_t
+store_day_offset(const char *tz, int64_t t)
+{
+	int64_t	 m;
+	int	 y, mo, d;
+
+	if (tz_date(tz, t, &y, &mo, &d) == -1 ||
+	    (m = tz_midnight(tz, y, mo, d)) == -1)
+		return 0;
+	return ((86400 - m % 86400) % 86400 + 86400) % 86400;
+}
+
+/*
+ * Count days from the zone's midnights; if the counts were made with
+ * another offset (or never: a database from before migration 4), count
+ * them again.
+ */
+int
+store_set_timezone(struct store *st, const char *tz)
+{
+	sqlite3_stmt	*s;
+	int64_t		 off = store_day_offset(tz, util_now()), was = -1;
+
+	if (st->tz != NULL && strcmp(st->tz, tz) == 0 && st->day_off == off)
+		return 0;
+	free(st->tz);
+	st->tz = NULL;
+	s = st->stmt[ST_META_GET];
+	sqlite3_bind_text(s, 1, "day_offset", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		was = sqlite3_column_int64(s, 0);
+	store_done(s);
+	s = st->stmt[ST_META_GET];
+	sqlite3_bind_text(s, 1, "days_counted", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		was = -1;
+	store_done(s);
+	if (was != off) {
+		log_info("database: counting reports by day (UTC%+lld s)",
+		    (long long)off);
+		if (store_begin(st) == -1)
+			return -1;
+		s = st->stmt[ST_META_SET];
+		sqlite3_bind_text(s, 1, "day_offset", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, off);
+		if (store_run(st, ST_META_SET) == -1)
+			goto fail;
+		s = st->stmt[ST_META_SET];
+		sqlite3_bind_text(s, 1, "days_counted", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, 1);
+		if (store_run(st, ST_META_SET) == -1 ||
+		    store_run(st, ST_DAYS_CLEAR) == -1)
+			goto fail;
+		sqlite3_bind_int64(st->stmt[ST_DAYS_FILL], 1, off);
+		if (store_run(st, ST_DAYS_FILL) == -1 ||
+		    store_commit(st) == -1)
+			goto fail;
+	}
+	st->tz = xstrdup(tz);
+	st->day_off = off;
+	return 0;
+fail:
+	/* Stats read the reports themselves until it works. */
+	store_rollback(st);
+	return -1;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -580,6 +733,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	ref_key_free(st->refkey);
 	EVP_CIPHER_CTX_free(st->idem);
+	free(st->tz);
 	if (st->lockfd != -1)
 		close(st->lockfd);
 	free(st);

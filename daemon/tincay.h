@@ -177,6 +177,10 @@ enum stmt {
 	ST_SECURE_DELETE,
 	ST_CHECKPOINT,
 	ST_STATS_SIGNUPS,
+	ST_STATS_DAYS,
+	ST_META_SET,
+	ST_DAYS_CLEAR,
+	ST_DAYS_FILL,
 	ST__MAX
 };
 
@@ -203,6 +207,15 @@ struct outbox_row {
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/*
+ * Reports are counted per local day of tz (report_days, kept by triggers);
+ * counts made in another zone are made again. 0, or -1.
+ */
+int		 store_set_timezone(struct store *, const char *tz);
+/* The day number of t (days start at local midnights); whether t is
+ * the start of one. */
+int64_t		 store_day(const struct store *, int64_t t);
+int		 store_day_aligned(const struct store *, int64_t t);
 /* This process alone runs on the database (the daemon); -1 with why. */
 int		 store_lock(struct store *, const char *path, char *err,
 		    size_t errlen);

@@ -206,10 +206,18 @@ int
 stats_rows(struct store *st, int64_t from, int64_t to, const char *area,
     stats_row_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_STATS_COUNT);
+	sqlite3_stmt	*s;
 	struct stats_row r;
 	int		 rc, n = 0;
 
+	/* Whole local days (every period of TK and stats is) come from
+	 * the per-day counts; anything else from the reports. */
+	if (store_day_aligned(st, from) && store_day_aligned(st, to)) {
+		s = store_stmt(st, ST_STATS_DAYS);
+		from = store_day(st, from);
+		to = store_day(st, to);
+	} else
+		s = store_stmt(st, ST_STATS_COUNT);
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
 	store_bind_text(s, 3, area);

@@ -625,6 +625,106 @@ test_lock(void **state)
 	unlink(p);
 }
 
+struct grouped {
+	char	 text[1024];
+};
+
+static int
+grouped_row(const struct stats_row *r, void *arg)
+{
+	struct grouped	*g = arg;
+	size_t		 n = strlen(g->text);
+
+	snprintf(g->text + n, sizeof(g->text) - n, "%s/%s/%s=%lld ",
+	    r->area ? r->area : "-", r->category, r->status, (long long)r->n);
+	return 0;
+}
+
+/*
+ * Counts by local day agree with counting the reports: filed, moved to
+ * another status, in the commune's days (UTC+7), and again after the time
+ * zone changes.
+ */
+static void
+test_days(void **state)
+{
+	struct store	*st;
+	struct grouped	 days, scan;
+	char		 err[256], ref[REF_MAX];
+	/* 2026-11-30 17:00 UTC is 2026-12-01 00:00 in Vietnam. */
+	const int64_t	 dec1 = 1764522000, nov1 = dec1 - 30 * 86400;
+	static const struct {
+		int64_t		 at;
+		const char	*area, *cat;
+	} r[] = {
+		{ 1764522000 - 1, "T1", "gbv" },	/* 30/11 23:59:59 */
+		{ 1764522000, "T1", "gbv" },		/* 01/12 00:00:00 */
+		{ 1764522000 + 3600, NULL, "shelter" },
+		{ 1764522000 + 86399, "T3", "gbv" },
+		{ 1764522000 + 86400, "T3", "gbv" },	/* 02/12 */
+	};
+	size_t		 i;
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_set_timezone(st, "Asia/Ho_Chi_Minh"), 0);
+	assert_int_equal(store_day(st, dec1 + 86399), store_day(st, dec1));
+	assert_int_equal(store_day(st, dec1 - 1), store_day(st, dec1) - 1);
+	assert_true(store_day_aligned(st, dec1));
+	assert_false(store_day_aligned(st, dec1 + 1));
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		assert_true(store_report_add(st, r[i].cat, r[i].area, NULL,
+		    r[i].at, 0, ref) > 0);
+	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE reports SET status ="
+	    " 'closed' WHERE id IN (2, 4)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(st), 0);
+	for (i = 0; i < 3; i++) {
+		/* December's first day, the whole of December, November. */
+		int64_t	 from = i == 2 ? nov1 : dec1;
+		int64_t	 to = i == 0 ? dec1 + 86400 : i == 1 ? dec1 + 31 *
+		    86400 : dec1;
+
+		memset(&days, 0, sizeof(days));
+		memset(&scan, 0, sizeof(scan));
+		assert_true(stats_rows(st, from, to, NULL, grouped_row,
+		    &days) > 0);
+		/* one second off a midnight: the reports are scanned */
+		assert_true(stats_rows(st, from - 1, to - 1, NULL, grouped_row,
+		    &scan) >= 0);
+		if (i == 0) {
+			assert_string_equal(days.text, "T1/gbv/closed=1 "
+			    "T3/gbv/closed=1 -/shelter/open=1 ");
+			memset(&scan, 0, sizeof(scan));
+			assert_true(stats_rows(st, from - 1, to, NULL,
+			    grouped_row, &scan) > 0);
+			/* the last second of November joins by scan only */
+			assert_string_equal(scan.text, "T1/gbv/closed=1 "
+			    "T1/gbv/open=1 T3/gbv/closed=1 -/shelter/open=1 ");
+		}
+		if (i == 2)
+			assert_string_equal(days.text, "T1/gbv/open=1 ");
+	}
+	/* By area, from the counts. */
+	memset(&days, 0, sizeof(days));
+	assert_int_equal(stats_rows(st, dec1, dec1 + 31 * 86400, "T3",
+	    grouped_row, &days), 2);
+	assert_string_equal(days.text, "T3/gbv/closed=1 T3/gbv/open=1 ");
+	/* Any program's writes keep the counts: no function of ours. */
+	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE sql LIKE '%tincay%'"), 0);
+	/* Another zone: counted again, in its days. */
+	assert_int_equal(store_set_timezone(st, "UTC"), 0);
+	assert_int_equal(scalar(st, "SELECT count(DISTINCT day) FROM"
+	    " report_days WHERE n > 0"), 2);	/* 30/11 and 01/12 UTC */
+	memset(&days, 0, sizeof(days));
+	assert_int_equal(stats_rows(st, dec1 - 17 * 3600, dec1 + 7 * 3600,
+	    NULL, grouped_row, &days), 3);
+	assert_string_equal(days.text, "T1/gbv/closed=1 T1/gbv/open=1 "
+	    "-/shelter/open=1 ");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -638,6 +738,7 @@ main(void)
 		cmocka_unit_test(test_uncommitted_not_due),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_contacts_and_outbox),
 	};
 
