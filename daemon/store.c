@@ -693,6 +693,8 @@ store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 256,
+	    1000);
 	if (store_exec(st, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
 	    store_exec(st, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
 	    /*

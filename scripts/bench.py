@@ -167,6 +167,9 @@ def wrk_run(port, args, tmp, tag, seconds=0, count=0):
 	    "-d%ds" % (limit + slack), "--timeout", "10s", "-s", LUA,
 	    "http://127.0.0.1:%d" % port, "--", AT_PATH, prefix,
 	    str(seconds * 1000), str(per)]
+	for th in range(args.threads):
+		if os.path.exists("%s.done.%d" % (prefix, th)):
+			os.unlink("%s.done.%d" % (prefix, th))
 	w = subprocess.Popen(cmd, stdout=subprocess.PIPE,
 	    stderr=subprocess.PIPE, text=True)
 	harness._register(w)
