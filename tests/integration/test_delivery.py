@@ -12,6 +12,8 @@ import math
 import re
 import time
 
+import harness
+
 from harness import (WEBHOOK_SECRET, case, check, eq, fold, verify,
     wait_until)
 from sink import Sink, closed_port
@@ -684,3 +686,47 @@ def test_delivery_burst_to_slow_contact_no_retry(d):
 		sent = wait_until(lambda: all(o["status"] == "sent" and
 		    o["attempts"] == 1 for o in d.outbox()), 5, 0.1)
 		check(sent, "outbox rows not all sent once")
+
+
+# Defaults on purpose (the lease the first build wrote was 120 s + the
+# request timeout): an alert in flight at kill -9 goes out within seconds
+# of the next start.
+@case({"allow_http": True})
+def test_delivery_kill9_inflight_sent_at_restart(d):
+	with Sink() as sink:
+		sink.on("/police", "hang")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		check(sink.wait_for(1, "/police", timeout=5), "no request")
+		d.kill()
+		sink.default("200", "/police")
+		t0 = time.monotonic()
+		d.start()
+		got = sink.wait_for(2, "/police", timeout=10)
+		took = time.monotonic() - t0
+		check(len(got) == 2, "alert in flight at kill -9 not sent again "
+		    "within 10 s of the restart; outbox %r" % rows(d, ref))
+		check(took < 5, "alert in flight at kill -9 sent %.1f s after "
+		    "the restart" % took)
+		same_key(got, "the attempt cut by kill -9 and its retry")
+		wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+
+
+# One daemon per database: a second, on another port, exits 1 at start,
+# saying why, and the first goes on (two once sent alerts twice).
+@case({"allow_http": True})
+def test_delivery_second_daemon_refused(d):
+	import json
+	import os
+	import subprocess
+	other = dict(d.config, listen="127.0.0.1:%d" % harness.free_port())
+	path = os.path.join(d.tmpdir, "second.json")
+	with open(path, "w") as f:
+		json.dump(other, f)
+	p = subprocess.run([harness.TINCAYD, "-c", path],
+	    capture_output=True, timeout=10, cwd=d.tmpdir)
+	eq(p.returncode, 1, "second tincayd's exit status")
+	check(b"another tincayd" in p.stderr, "reason: %r" % p.stderr[-200:])
+	check(d.alive(), "the first daemon stopped")
+	ref, _ = report(d)
+	check(ref, "the first daemon still files reports")
