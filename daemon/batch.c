@@ -39,6 +39,7 @@ batch_commit_cb(evutil_socket_t fd, short ev, void *arg)
 	if (store_commit(b->st) == -1)
 		log_warnx("%s: commit failed: %s", __func__,
 		    store_errmsg(b->st));
+	log_flush();
 }
 
 struct batch *

@@ -9,7 +9,10 @@
 
 #include "tincay.h"
 
+#define LOG_BUFSIZE	65536
+
 static int	log_verbose;
+static int	log_buffered;
 
 static void	log_emit(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
@@ -33,7 +36,32 @@ log_emit(int prio, int with_errno, const char *fmt, va_list ap)
 		fprintf(stderr, "<%d>%s: %s\n", prio, msg, strerror(saved));
 	else
 		fprintf(stderr, "<%d>%s\n", prio, msg);
+	/* Warnings and worse go out at once, whatever the buffering. */
+	if (log_buffered && prio < 6)
+		fflush(stderr);
 	errno = saved;
+}
+
+/*
+ * The daemon's info lines, one per report under a burst, cost a write(2)
+ * each when stderr is line-buffered. Buffered, they go out at each
+ * log_flush() (the loop calls it after every commit and every tick) or
+ * when 64 KiB are waiting; warnings are flushed at once.
+ */
+void
+log_buffer(void)
+{
+	static char	 buf[LOG_BUFSIZE];
+
+	if (setvbuf(stderr, buf, _IOFBF, sizeof(buf)) == 0)
+		log_buffered = 1;
+}
+
+void
+log_flush(void)
+{
+	if (log_buffered)
+		fflush(stderr);
 }
 
 void

@@ -182,7 +182,9 @@ main(int argc, char *argv[])
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
 	    tc.conf->database, tc.conf->sms_out.via);
 
+	log_buffer();
 	event_base_dispatch(tc.base);
+	log_flush();
 
 	outbox_free(tc.outbox);
 	http_free(tc.http);

@@ -692,6 +692,7 @@ static void
 outbox_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)outbox_pass(arg);
+	log_flush();
 }
 
 /* A batch committed with new rows: they may go now, not at the tick. */

@@ -26,6 +26,9 @@ struct store;
 
 /* log.c */
 void		 log_init(int verbose);
+/* Buffer info lines until log_flush() (the daemon's loop). */
+void		 log_buffer(void);
+void		 log_flush(void);
 void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)
