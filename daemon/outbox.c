@@ -6,8 +6,9 @@
  * transfer ever waits for a connection; the rest wait in SQLite. Each row
  * goes to its channel (console, webhook, or SMS through sms_out.via);
  * fetch.c reports back and the row becomes sent, due again after a
- * backoff, or failed (which escalates its report), and a freed slot starts
- * the next pass. A timer also escalates reports nobody acknowledged.
+ * backoff, or failed (which escalates its report); the pool is topped up
+ * when it is half empty. A timer also escalates reports nobody
+ * acknowledged, and retries what is due.
  */
 #include <sys/queue.h>
 
