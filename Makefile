@@ -88,11 +88,11 @@ endif
 # The roofline probe and the sink bench.py runs beside tincayd.
 BENCH_BINS = build/bench/probe build/bench/sink
 
-build/bench/probe: bench/probe.c
+build/bench/probe: bench/probe.c bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent sqlite3)
 
-build/bench/sink: bench/sink.c
+build/bench/sink: bench/sink.c bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent)
 

@@ -3,14 +3,8 @@
  * SQLite (WAL, synchronous=FULL) with group commit: every request read in
  * one event-loop pass joins one transaction and is answered after COMMIT.
  */
-#include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
-#include <errno.h>
-#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +15,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <sqlite3.h>
+
+#include "bench.h"
 
 #define PROBE_MAX_BODY		16384
 #define PROBE_MAX_HEADERS	8192
@@ -352,53 +347,6 @@ probe_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(p->base, &tv);
 }
 
-static void
-probe_write_portfile(const char *file, int port)
-{
-	char	 tmp[PATH_MAX];
-	FILE	*fp;
-	int	 n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		probe_fatal("port file name too long");
-	if ((fp = fopen(tmp, "w")) == NULL) {
-		perror(tmp);
-		exit(1);
-	}
-	fprintf(fp, "%d\n", port);
-	if (fclose(fp) != 0 || rename(tmp, file) == -1) {
-		perror(file);
-		exit(1);
-	}
-}
-
-static int
-probe_listen(struct probe *p, int port)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->listener = evconnlistener_new_bind(p->base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    PROBE_BACKLOG, (struct sockaddr *)&sin, sizeof(sin));
-	if (p->listener == NULL) {
-		fprintf(stderr, "probe: listen on 127.0.0.1:%d: %s\n", port,
-		    strerror(errno));
-		exit(1);
-	}
-	if (getsockname(evconnlistener_get_fd(p->listener),
-	    (struct sockaddr *)&sin, &len) == -1) {
-		perror("getsockname");
-		exit(1);
-	}
-	return ntohs(sin.sin_port);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -459,11 +407,12 @@ main(int argc, char *argv[])
 	evhttp_set_allowed_methods(p.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(p.http, probe_request_cb, &p);
-	port = probe_listen(&p, port);
+	p.listener = bench_listen(p.base, "probe", port, PROBE_BACKLOG,
+	    &port);
 	if (evhttp_bind_listener(p.http, p.listener) == NULL)
 		probe_fatal("evhttp_bind_listener");
 	if (portfile != NULL)
-		probe_write_portfile(portfile, port);
+		bench_write_portfile(portfile, port);
 	fprintf(stderr, "probe: listening on 127.0.0.1:%d, db %s, "
 	    "commit priority %d\n", port, dbpath, prio);
 

@@ -3,13 +3,6 @@
  * webhook receivers in benchmarks. Answers every POST with one status,
  * counts them by path and by dedup key, and reports on GET /stats.
  */
-#include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
-#include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +15,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
+
+#include "bench.h"
 
 #define SINK_MAX_BODY		(1024 * 1024)
 #define SINK_MAX_HEADERS	16384
@@ -349,53 +343,6 @@ sink_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
-static void
-sink_write_portfile(const char *file, int port)
-{
-	char	 tmp[PATH_MAX];
-	FILE	*fp;
-	int	 n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		sink_fatal("port file name too long");
-	if ((fp = fopen(tmp, "w")) == NULL) {
-		perror(tmp);
-		exit(1);
-	}
-	fprintf(fp, "%d\n", port);
-	if (fclose(fp) != 0 || rename(tmp, file) == -1) {
-		perror(file);
-		exit(1);
-	}
-}
-
-static int
-sink_listen(struct sink *s, int port)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->listener = evconnlistener_new_bind(s->base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    SINK_BACKLOG, (struct sockaddr *)&sin, sizeof(sin));
-	if (s->listener == NULL) {
-		fprintf(stderr, "sink: listen on 127.0.0.1:%d: %s\n", port,
-		    strerror(errno));
-		exit(1);
-	}
-	if (getsockname(evconnlistener_get_fd(s->listener),
-	    (struct sockaddr *)&sin, &len) == -1) {
-		perror("getsockname");
-		exit(1);
-	}
-	return ntohs(sin.sin_port);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -437,11 +384,11 @@ main(int argc, char *argv[])
 	evhttp_set_max_body_size(s.http, SINK_MAX_BODY);
 	evhttp_set_max_headers_size(s.http, SINK_MAX_HEADERS);
 	evhttp_set_gencb(s.http, sink_request_cb, &s);
-	port = sink_listen(&s, port);
+	s.listener = bench_listen(s.base, "sink", port, SINK_BACKLOG, &port);
 	if (evhttp_bind_listener(s.http, s.listener) == NULL)
 		sink_fatal("evhttp_bind_listener");
 	if (portfile != NULL)
-		sink_write_portfile(portfile, port);
+		bench_write_portfile(portfile, port);
 	fprintf(stderr, "sink: listening on 127.0.0.1:%d, answering POSTs "
 	    "with %d\n", port, s.status);
 

@@ -132,6 +132,13 @@ class Program:
 		harness._unregister(self.proc)
 
 
+def failed(what, e, d):
+	"""Say why a run stopped, with the daemon's last words."""
+	print("bench: %s: error: %s" % (what, e))
+	for line in d.stderr().strip().splitlines()[-5:]:
+		print("  | " + line)
+
+
 def proc_kb(pid, field):
 	try:
 		with open("/proc/%d/status" % pid) as f:
@@ -255,9 +262,8 @@ def one_tincayd(args, tmp, tag, ov, hook=None, check=None):
 		if check:
 			check(d, r)
 		d.stop()
-	except Exception:
-		for line in d.stderr().strip().splitlines()[-5:]:
-			print("  | " + line)
+	except Exception as e:
+		failed(tag, e, d)
 		raise
 	finally:
 		d.cleanup()
@@ -447,9 +453,7 @@ def one_burst(args, tmp, csink, i):
 		f["after_kb"] = proc_kb(pid, "VmRSS")
 		d.stop()
 	except Exception as e:
-		print("bench: burst: error: %s" % e)
-		for line in d.stderr().strip().splitlines()[-5:]:
-			print("  | " + line)
+		failed("burst", e, d)
 		ok = False
 	finally:
 		d.cleanup()
@@ -652,9 +656,7 @@ def run_growth(args, tmp, csink):
 		    "to reply)" % (f["tk_ms"], tk[-1] * 1000))
 		d.stop()
 	except Exception as e:
-		print("bench: growth: error: %s" % e)
-		for line in d.stderr().strip().splitlines()[-5:]:
-			print("  | " + line)
+		failed("growth", e, d)
 		ok = False
 	finally:
 		d.cleanup()

@@ -31,16 +31,23 @@ group_setup(void **state)
 	return 0;
 }
 
+/* A database file and its -wal and -shm. */
+static void
+unlink_db(const char *path)
+{
+	char	 p[sizeof(dbdir) + 32];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
 static int
 group_teardown(void **state)
 {
-	char	 p[sizeof(dbpath) + 8];
-
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	unlink_db(dbpath);
 	rmdir(dbdir);
 	return 0;
 }
@@ -292,11 +299,7 @@ test_report_refs_legacy(void **state)
 	assert_int_equal(store_report_find(st, ref), 0);
 	assert_int_equal(store_report_find(st, "A0K2"), 0);
 	store_close(st);
-	unlink(path);
-	snprintf(sql, sizeof(sql), "%s-wal", path);
-	unlink(sql);
-	snprintf(sql, sizeof(sql), "%s-shm", path);
-	unlink(sql);
+	unlink_db(path);
 }
 
 static int
@@ -452,7 +455,7 @@ test_migrate_v2(void **state)
 	struct outbox_due	 due[4];
 	sqlite3			*db;
 	char			 err[256], path[sizeof(dbdir) + 16];
-	char			 p[sizeof(path) + 8], ref[REF_MAX];
+	char			 ref[REF_MAX];
 
 	snprintf(path, sizeof(path), "%s/v2.db", dbdir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -486,11 +489,18 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(store_report_find(st, ref), 3);
 	store_close(st);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	unlink_db(path);
+}
+
+/* An SMS reply to a resident, as the outbox holds one. */
+static void
+reply_row(struct outbox_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->channel = "sms";
+	row->event = "reply";
+	row->dest = "+84912345678";
+	row->body = "x";
 }
 
 /* A row of the open batch is not due: its commit may still fail. */
@@ -503,11 +513,7 @@ test_uncommitted_not_due(void **state)
 
 	st = store_open(":memory:", err, sizeof(err));
 	assert_non_null(st);
-	memset(&row, 0, sizeof(row));
-	row.channel = "sms";
-	row.event = "reply";
-	row.dest = "+84912345678";
-	row.body = "x";
+	reply_row(&row);
 	assert_int_equal(store_begin(st), 0);
 	assert_true(store_outbox_add(st, &row, 100) > 0);
 	assert_int_equal(scalar_due(st), 0);
@@ -569,11 +575,7 @@ test_listeners(void **state)
 	assert_non_null(st);
 	store_on_begin(st, heard_begin, &h);
 	store_on_commit(st, heard_commit, &h);
-	memset(&row, 0, sizeof(row));
-	row.channel = "sms";
-	row.event = "reply";
-	row.dest = "+84912345678";
-	row.body = "x";
+	reply_row(&row);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_begin(st), 0);	/* joins */
 	assert_true(store_outbox_add(st, &row, 100) > 0);
@@ -604,7 +606,7 @@ static void
 test_lock(void **state)
 {
 	struct store	*a, *b;
-	char		 err[256], path[sizeof(dbdir) + 16], p[sizeof(path) + 8];
+	char		 err[256], path[sizeof(dbdir) + 16];
 
 	snprintf(path, sizeof(path), "%s/lock.db", dbdir);
 	a = store_open(path, err, sizeof(err));
@@ -618,11 +620,7 @@ test_lock(void **state)
 	/* The lock goes with the process's store. */
 	assert_int_equal(store_lock(b, path, err, sizeof(err)), 0);
 	store_close(b);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	unlink_db(path);
 }
 
 struct grouped {
