@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -42,6 +43,7 @@ struct sink {
 	struct event		*sigint;
 	int			 status;
 	uint64_t		 posts;
+	uint64_t		 conns;		/* TCP connections accepted */
 	uint64_t		 dups;
 	double			 first_ms;
 	double			 last_ms;
@@ -195,7 +197,7 @@ sink_reset(struct sink *s)
 	s->nother = 0;
 	free(s->keys);
 	sink_keys_init(s, SINK_MIN_KEYS);
-	s->posts = s->dups = 0;
+	s->posts = s->dups = s->conns = 0;
 	s->first_ms = s->last_ms = 0;
 }
 
@@ -278,9 +280,11 @@ sink_stats(struct sink *s, struct evhttp_request *req)
 	size_t			 i;
 
 	evbuffer_add_printf(out, "{\"posts\":%llu,\"unique\":%llu,"
-	    "\"dups\":%llu,\"first_ms\":%.3f,\"last_ms\":%.3f,\"paths\":{",
+	    "\"dups\":%llu,\"conns\":%llu,\"first_ms\":%.3f,"
+	    "\"last_ms\":%.3f,\"paths\":{",
 	    (unsigned long long)s->posts, (unsigned long long)s->nkeys,
-	    (unsigned long long)s->dups, s->first_ms, s->last_ms);
+	    (unsigned long long)s->dups, (unsigned long long)s->conns,
+	    s->first_ms, s->last_ms);
 	for (i = 0; i < s->npaths; i++) {
 		if (i > 0)
 			evbuffer_add(out, ",", 1);
@@ -343,6 +347,17 @@ sink_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
+/* evhttp asks for each new connection's bufferevent: count them, so a
+ * benchmark sees whether its client keeps connections alive. */
+static struct bufferevent *
+sink_bev_cb(struct event_base *base, void *arg)
+{
+	struct sink	*s = arg;
+
+	s->conns++;
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -384,6 +399,7 @@ main(int argc, char *argv[])
 	evhttp_set_max_body_size(s.http, SINK_MAX_BODY);
 	evhttp_set_max_headers_size(s.http, SINK_MAX_HEADERS);
 	evhttp_set_gencb(s.http, sink_request_cb, &s);
+	evhttp_set_bevcb(s.http, sink_bev_cb, &s);
 	s.listener = bench_listen(s.base, "sink", port, SINK_BACKLOG, &port);
 	if (evhttp_bind_listener(s.http, s.listener) == NULL)
 		sink_fatal("evhttp_bind_listener");

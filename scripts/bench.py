@@ -443,10 +443,12 @@ def one_burst(args, tmp, csink, i):
 		failed = metric(d, "tincay_outbox_failed_total")
 		print("  %d accepted in %.2f s (p99 %.2f ms); %d alerts at the "
 		    "sink %.2f s after the first POST: %.0f/s; %d replies; %d "
-		    "duplicates, %s retries, %s failed" % (accepted,
-		    r["duration_us"] / 1e6, r["p99_us"] / 1000, hooks, span,
-		    f["alerts_per_s"], s["paths"].get("/version1/messaging", 0),
-		    s["dups"], retries, failed))
+		    "duplicates, %s retries, %s failed; the sink accepted %d "
+		    "connections in all" % (
+		    accepted, r["duration_us"] / 1e6, r["p99_us"] / 1000, hooks,
+		    span, f["alerts_per_s"],
+		    s["paths"].get("/version1/messaging", 0), s["dups"], retries,
+		    failed, s["conns"]))
 		ok = (hooks == accepted and accepted == args.burst and
 		    s["dups"] == 0 and retries == 0 and failed == 0)
 		time.sleep(1.0)
