@@ -210,3 +210,27 @@ def test_campaign_ussd_signup(d):
 		    [(E164[A], "ussd")], "subscription row")
 	finally:
 		db.close()
+
+
+@case(dict(CAMPAIGN, sms_out={"rate_per_second": 5}))
+def test_campaign_alert_overtakes_queued_broadcast(d):
+	"""A broadcast that needs 40 s at the SMS rate never holds back an
+	alert filed behind it: broadcasts wait in a lane of their own, served
+	with what alerts and replies leave of the rate."""
+	db = sqlite3.connect(d.dbpath, timeout=10)
+	with db:
+		db.executemany("INSERT INTO subscriptions (phone, campaign, "
+		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
+		    [("+8492%07d" % i,) for i in range(200)])
+	db.close()
+	eq(broadcast(d, "THD", "Chao ban")[0], 0, "broadcast exit status")
+	wait_until(lambda: console_lines(d), 5, 0.1, "the first broadcast SMS")
+	d.add_contact("Cong an", "0931000001", "police", areas="*")
+	ref = sms(d, "0912345678", "BL thon 3 co nguoi bi danh").get("ref")
+	check(ref, "no REF")
+	line = wait_until(lambda: [l for l in console_lines(d) if ref in l],
+	    3, 0.1, "the alert among the console SMS")
+	sent = len(console_lines(d))
+	check(sent < 40, "the alert came after %d SMS of the broadcast" % sent)
+	check(len([o for o in broadcasts(d) if o["status"] == "pending"]) > 150,
+	    "the broadcast should still be mostly queued: %r" % line)
