@@ -132,7 +132,7 @@ class Program:
 		harness._unregister(self.proc)
 
 
-def failed(what, e, d):
+def run_failed(what, e, d):
 	"""Say why a run stopped, with the daemon's last words."""
 	print("bench: %s: error: %s" % (what, e))
 	for line in d.stderr().strip().splitlines()[-5:]:
@@ -263,7 +263,7 @@ def one_tincayd(args, tmp, tag, ov, hook=None, check=None):
 			check(d, r)
 		d.stop()
 	except Exception as e:
-		failed(tag, e, d)
+		run_failed(tag, e, d)
 		raise
 	finally:
 		d.cleanup()
@@ -455,7 +455,7 @@ def one_burst(args, tmp, csink, i):
 		f["after_kb"] = proc_kb(pid, "VmRSS")
 		d.stop()
 	except Exception as e:
-		failed("burst", e, d)
+		run_failed("burst", e, d)
 		ok = False
 	finally:
 		d.cleanup()
@@ -658,7 +658,7 @@ def run_growth(args, tmp, csink):
 		    "to reply)" % (f["tk_ms"], tk[-1] * 1000))
 		d.stop()
 	except Exception as e:
-		failed("growth", e, d)
+		run_failed("growth", e, d)
 		ok = False
 	finally:
 		d.cleanup()
