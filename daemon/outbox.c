@@ -40,9 +40,11 @@ struct outbox {
 	struct fetch	*fetch;
 	struct event	*timer;
 	struct event	*kick;		/* a pass now, from the loop */
-	TAILQ_HEAD(, outbox_job) jobs;	/* in flight: the leases */
-	size_t		 njobs;
-	size_t		 nlane[OUTBOX_LANES];
+	TAILQ_HEAD(, outbox_job) jobs;	/* the leases: in flight, or done
+					   with a result not yet committed */
+	size_t		 njobs;		/* in flight */
+	size_t		 nlane[OUTBOX_LANES];	/* in flight, by lane */
+	size_t		 nleased[OUTBOX_LANES];	/* leases, by lane */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
@@ -58,6 +60,18 @@ struct outbox_job {
 	int		 attempts;
 	int		 lane;
 	char		 dest[OUTBOX_DEST_MAX];	/* where it connects */
+	/*
+	 * Done: the transfer is over and its result below must reach the
+	 * database before the lease ends, or the row, still pending there,
+	 * would be sent again. Written: the result is in the open batch; the
+	 * lease ends when that batch commits, and a rollback writes it again.
+	 */
+	int		 done;
+	int		 written;
+	const char	*status;
+	int64_t		 next_at;
+	int		 escalate;
+	char		 error[256];
 };
 
 /* A request under construction; freed after fetch_post() copied it. */
@@ -208,8 +222,8 @@ outbox_builder(const struct config *conf, const char *channel)
 	return NULL;
 }
 
-/* Write the outcome of one attempt into the batch. */
-static void
+/* Write the outcome of one attempt into the batch; 0, or -1. */
+static int
 outbox_record(struct outbox *ob, int64_t id, const char *status,
     int64_t next_at, const char *error)
 {
@@ -217,7 +231,7 @@ outbox_record(struct outbox *ob, int64_t id, const char *status,
 	sqlite3_stmt	*s;
 
 	if (store_begin(st) == -1)
-		return;
+		return -1;
 	s = store_stmt(st, ST_OUTBOX_RESULT);
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, status);
@@ -225,7 +239,7 @@ outbox_record(struct outbox *ob, int64_t id, const char *status,
 	if (strcmp(status, "sent") == 0)
 		sqlite3_bind_int64(s, 4, util_now());
 	store_bind_text(s, 5, error);
-	(void)store_run(st, ST_OUTBOX_RESULT);
+	return store_run(st, ST_OUTBOX_RESULT);
 }
 
 /* A failed alert: its report goes up now rather than at after_s. */
@@ -307,9 +321,43 @@ static void
 outbox_job_end(struct outbox *ob, struct outbox_job *job)
 {
 	TAILQ_REMOVE(&ob->jobs, job, entry);
+	if (!job->done) {
+		ob->njobs--;
+		ob->nlane[job->lane]--;
+	}
+	ob->nleased[job->lane]--;
+	free(job);
+}
+
+/* Write a done job's result into the open batch, if it is not yet. */
+static void
+outbox_job_write(struct outbox *ob, struct outbox_job *job)
+{
+	if (job->written || outbox_record(ob, job->id, job->status,
+	    job->next_at, job->error[0] ? job->error : NULL) == -1)
+		return;
+	if (job->escalate)
+		outbox_escalate_now(ob, job->report_id);
+	job->written = 1;
+}
+
+/*
+ * The transfer is over: its slot is free, its lease stays until its result
+ * is committed (outbox_committed). A busy database leaves the result to
+ * the next pass.
+ */
+static void
+outbox_job_done(struct outbox *ob, struct outbox_job *job,
+    const char *status, int64_t next_at, const char *error, int escalate)
+{
+	job->done = 1;
+	job->status = status;
+	job->next_at = next_at;
+	job->escalate = escalate;
+	util_strlcpy(job->error, error ? error : "", sizeof(job->error));
 	ob->njobs--;
 	ob->nlane[job->lane]--;
-	free(job);
+	outbox_job_write(ob, job);
 }
 
 /* Transfers in flight to dest. */
@@ -320,7 +368,7 @@ outbox_dest_count(const struct outbox *ob, const char *dest)
 	size_t			 n = 0;
 
 	TAILQ_FOREACH(job, &ob->jobs, entry)
-		if (strcmp(job->dest, dest) == 0)
+		if (!job->done && strcmp(job->dest, dest) == 0)
 			n++;
 	return n;
 }
@@ -343,7 +391,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	switch (v) {
 	case OB_SENT:
 		ob->n_sent++;
-		outbox_record(ob, job->id, "sent", now, NULL);
+		outbox_job_done(ob, job, "sent", now, NULL, 0);
 		break;
 	case OB_RETRY:
 		ob->n_retried++;
@@ -355,13 +403,12 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 			    OUTBOX_RETRY_AFTER_MAX_S;
 		log_info("outbox: #%lld: %s; retry in %lld s",
 		    (long long)job->id, why, (long long)delay);
-		outbox_record(ob, job->id, "pending", now + delay, why);
+		outbox_job_done(ob, job, "pending", now + delay, why, 0);
 		break;
 	case OB_FAILED:
 		ob->n_failed++;
 		log_warnx("outbox: #%lld failed: %s", (long long)job->id, why);
-		outbox_record(ob, job->id, "failed", now, why);
-		outbox_escalate_now(ob, job->report_id);
+		outbox_job_done(ob, job, "failed", now, why, 1);
 		break;
 	}
 	/*
@@ -371,7 +418,6 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	 * down to half, and at once when it is empty.
 	 */
 	util_strlcpy(dest, job->dest, sizeof(dest));
-	outbox_job_end(ob, job);
 	if (ob->njobs == 0 || ob->njobs == OUTBOX_INFLIGHT / 2 ||
 	    outbox_dest_count(ob, dest) == OUTBOX_PER_DEST / 2)
 		outbox_kick(ob);
@@ -413,27 +459,56 @@ outbox_leased(const struct outbox *ob, int64_t id, const char *dest,
 	TAILQ_FOREACH(job, &ob->jobs, entry) {
 		if (job->id == id)
 			return 1;
-		if (strcmp(job->dest, dest) == 0)
+		if (!job->done && strcmp(job->dest, dest) == 0)
 			(*ndest)++;
 	}
 	return 0;
 }
 
-/* The operator's screen stands in for the phone. */
-static void
-outbox_console(struct outbox *ob, const struct outbox_due *row)
+/* A lease on row, to dest; the caller starts it or marks it done. */
+static struct outbox_job *
+outbox_job_new(struct outbox *ob, const struct outbox_due *row,
+    const char *dest)
 {
-	/*
-	 * Print only once the row can be marked sent in this batch: a
-	 * database busy with another writer must not print it twice.
-	 */
+	struct outbox_job	*job;
+
+	job = xcalloc(1, sizeof(*job));
+	job->ob = ob;
+	job->id = row->id;
+	job->report_id = row->report_id;
+	job->created_at = row->created_at;
+	job->attempts = row->attempts;
+	job->lane = row->lane;
+	util_strlcpy(job->dest, dest, sizeof(job->dest));
+	TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
+	ob->nleased[job->lane]++;
+	return job;
+}
+
+/*
+ * The operator's screen stands in for the phone. Print only once the row
+ * can be marked sent in this batch (a database busy with another writer
+ * must not print it twice); the lease holds until that mark is committed.
+ * 0 printed, -1 not now.
+ */
+static int
+outbox_console(struct outbox *ob, const struct outbox_due *row,
+    const char *dest)
+{
+	struct outbox_job	*job;
+
 	if (store_begin(ob->tc->store) == -1)
-		return;
+		return -1;
 	printf("console sms #%lld to %s: %s\n", (long long)row->id,
 	    row->dest, row->body);
 	fflush(stdout);
-	outbox_record(ob, row->id, "sent", util_sched_now(), NULL);
+	job = outbox_job_new(ob, row, dest);
+	job->done = 1;
+	job->status = "sent";
+	job->next_at = util_sched_now();
+	outbox_job_write(ob, job);
 	ob->n_sent++;
+	return 0;
 }
 
 /*
@@ -452,10 +527,8 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	outbox_build_fn		 build;
 
 	if (strcmp(row->channel, "sms") == 0 &&
-	    strcmp(conf->sms_out.via, "console") == 0) {
-		outbox_console(ob, row);
-		return 0;
-	}
+	    strcmp(conf->sms_out.via, "console") == 0)
+		return outbox_console(ob, row, dest);
 	if ((build = outbox_builder(conf, row->channel)) == NULL) {
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "no channel for this row");
@@ -478,24 +551,16 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	fr.userpwd = q.userpwd;
 	fr.timeout_ms = (long)conf->limits.request_timeout_s * 1000;
 	fr.allow_http = conf->allow_http;
-	job = xcalloc(1, sizeof(*job));
-	job->ob = ob;
-	job->id = row->id;
-	job->report_id = row->report_id;
-	job->created_at = row->created_at;
-	job->attempts = row->attempts;
-	job->lane = row->lane;
-	util_strlcpy(job->dest, dest, sizeof(job->dest));
+	job = outbox_job_new(ob, row, dest);
+	ob->njobs++;
+	ob->nlane[job->lane]++;
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
-		free(job);
+		outbox_job_end(ob, job);
 		outbox_req_clear(&q);
 		log_warnx("%s: #%lld: cannot start a transfer", __func__,
 		    (long long)row->id);
 		return -1;
 	}
-	TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
-	ob->njobs++;
-	ob->nlane[job->lane]++;
 	outbox_req_clear(&q);
 	return 1;
 }
@@ -638,7 +703,7 @@ outbox_lane(struct outbox *ob, int lane, int64_t now)
 	memset(&pick, 0, sizeof(pick));
 	pick.ob = ob;
 	pick.console = sms && strcmp(conf->sms_out.via, "console") == 0;
-	pick.limit = ob->nlane[lane] + OUTBOX_PER_DEST;
+	pick.limit = ob->nleased[lane] + OUTBOX_PER_DEST;
 	budget = pick.console ? OUTBOX_INFLIGHT :
 	    OUTBOX_INFLIGHT - (int)ob->njobs;
 	if (sms && budget > (int)ob->tokens)
@@ -666,12 +731,24 @@ outbox_lane(struct outbox *ob, int lane, int64_t now)
 	return started;
 }
 
+/* Results a busy database or a rollback left unwritten. */
+static void
+outbox_write_results(struct outbox *ob)
+{
+	struct outbox_job	*job;
+
+	TAILQ_FOREACH(job, &ob->jobs, entry)
+		if (job->done && !job->written)
+			outbox_job_write(ob, job);
+}
+
 int
 outbox_pass(struct outbox *ob)
 {
 	int64_t	 now = util_sched_now();
 	int	 lane, started = 0;
 
+	outbox_write_results(ob);
 	if (ob->tc->stopping)
 		return 0;
 	outbox_refill(ob);
@@ -697,12 +774,33 @@ outbox_tick_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* A batch committed with new rows: they may go now, not at the tick. */
+/*
+ * A batch ended. Committed: the results it held are in the database, and
+ * their leases end. Rolled back: they are written again at the next pass.
+ * New rows may go now, not at the tick.
+ */
 static void
 outbox_committed(void *arg, int ok, const struct store_batch *b)
 {
-	if (ok && b->outbox_added > 0)
-		outbox_kick(arg);
+	struct outbox		*ob = arg;
+	struct outbox_job	*job, *next;
+	int			 again = 0;
+
+	for (job = TAILQ_FIRST(&ob->jobs); job != NULL; job = next) {
+		next = TAILQ_NEXT(job, entry);
+		if (!job->done || !job->written)
+			continue;
+		if (ok)
+			outbox_job_end(ob, job);
+		else {
+			job->written = 0;
+			again = 1;
+		}
+	}
+	if (again || (ok && b->outbox_added > 0))
+		outbox_kick(ob);
 }
+
 
 struct outbox *
 outbox_new(struct tincay *tc)
@@ -724,9 +822,10 @@ outbox_new(struct tincay *tc)
 }
 
 /*
- * Stop: transfers still in flight are abandoned. Their rows were leased
- * only in memory, so they are pending and due in the table: the next
- * start sends them at once.
+ * Stop: results not yet written are written into the batch the caller
+ * commits; transfers still in flight are abandoned. Their rows were
+ * leased only in memory, so they are pending and due in the table: the
+ * next start sends them at once.
  */
 void
 outbox_free(struct outbox *ob)
@@ -737,6 +836,8 @@ outbox_free(struct outbox *ob)
 		return;
 	store_off_commit(ob->tc->store, outbox_committed, ob);
 	fetch_free(ob->fetch);
+	/* The caller commits them (http_free, batch_free). */
+	outbox_write_results(ob);
 	while ((job = TAILQ_FIRST(&ob->jobs)) != NULL)
 		outbox_job_end(ob, job);
 	event_free(ob->timer);

@@ -730,3 +730,30 @@ def test_delivery_second_daemon_refused(d):
 	check(d.alive(), "the first daemon stopped")
 	ref, _ = report(d)
 	check(ref, "the first daemon still files reports")
+
+
+# An alert answered while another writer holds the database (tincayctl
+# importing contacts, a purge) keeps its lease until its result is
+# committed: it is not sent again meanwhile, and it is marked sent after.
+@case({"allow_http": True})
+def test_delivery_result_waits_for_busy_database(d):
+	import sqlite3
+	with Sink() as sink:
+		sink.default("slow:0.5:200", "/police")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		check(sink.wait_for(1, "/police", timeout=5), "no request")
+		db = sqlite3.connect(d.dbpath, timeout=5, isolation_level=None)
+		db.execute("BEGIN IMMEDIATE")
+		try:
+			time.sleep(2.0)	# the answer comes at 0.5 s
+			eq(len(sink.got("/police")), 1, "requests while the "
+			    "result could not be written")
+		finally:
+			db.execute("ROLLBACK")
+			db.close()
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent",
+		    timeout=5)
+		eq(o["attempts"], 1, "attempts")
+		time.sleep(0.5)
+		eq(len(sink.got("/police")), 1, "requests in all")
