@@ -154,14 +154,10 @@ main(int argc, char *argv[])
 	event_set_log_callback(main_libevent_log);
 	if ((tc.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((tc.store = store_open(tc.conf->database, err,
+	/* One daemon per database: its outbox leases rows in memory. */
+	if ((tc.store = store_open_daemon(tc.conf->database, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
-	/* One daemon per database: its outbox leases rows in memory. */
-	if (store_lock(tc.store, tc.conf->database, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		return 1;
-	}
 	if (store_set_timezone(tc.store, tc.conf->timezone) == -1)
 		fatalx("database: cannot count reports by day");
 	tc.batch = batch_new(tc.base, tc.store);

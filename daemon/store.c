@@ -671,8 +671,35 @@ fail:
 	return -1;
 }
 
-struct store *
-store_open(const char *path, char *err, size_t errlen)
+/*
+ * Claim the database for this process alone (an flock(2) on the file,
+ * which SQLite's own fcntl locks never touch), before anything migrates
+ * it: a second daemon on the same database stops at start instead of
+ * sending every alert twice, or rebuilding tables under the first.
+ */
+static int
+store_lock(struct store *st, const char *path, char *err, size_t errlen)
+{
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if ((st->lockfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    errno == EWOULDBLOCK ? "another tincayd is running on it" :
+		    strerror(errno));
+		close(st->lockfd);
+		st->lockfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static struct store *
+store_open_with(const char *path, int exclusive, char *err, size_t errlen)
 {
 	static int	 logged;
 	struct store	*st;
@@ -686,6 +713,8 @@ store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->lockfd = -1;
+	if (exclusive && store_lock(st, path, err, errlen) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database %s: %s", path,
@@ -726,6 +755,18 @@ fail:
 	return NULL;
 }
 
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	return store_open_with(path, 0, err, errlen);
+}
+
+struct store *
+store_open_daemon(const char *path, char *err, size_t errlen)
+{
+	return store_open_with(path, 1, err, errlen);
+}
+
 void
 store_close(struct store *st)
 {
@@ -742,32 +783,6 @@ store_close(struct store *st)
 	if (st->lockfd != -1)
 		close(st->lockfd);
 	free(st);
-}
-
-/*
- * Claim the database for this process alone (an flock(2) on the file,
- * which SQLite's own fcntl locks never touch), so that a second daemon on
- * the same database stops at start instead of sending every alert twice.
- */
-int
-store_lock(struct store *st, const char *path, char *err, size_t errlen)
-{
-	if (strcmp(path, ":memory:") == 0)
-		return 0;
-	if ((st->lockfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    errno == EWOULDBLOCK ? "another tincayd is running on it" :
-		    strerror(errno));
-		close(st->lockfd);
-		st->lockfd = -1;
-		return -1;
-	}
-	return 0;
 }
 
 sqlite3_stmt *

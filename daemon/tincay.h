@@ -209,6 +209,10 @@ struct outbox_row {
 };
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
+/* The same for the daemon, which owns the database: a second one gets
+ * NULL and why, before anything is migrated. */
+struct store	*store_open_daemon(const char *path, char *err,
+		    size_t errlen);
 void		 store_close(struct store *);
 /*
  * Reports are counted per local day of tz (report_days, kept by triggers);
@@ -219,9 +223,6 @@ int		 store_set_timezone(struct store *, const char *tz);
  * the start of one. */
 int64_t		 store_day(const struct store *, int64_t t);
 int		 store_day_aligned(const struct store *, int64_t t);
-/* This process alone runs on the database (the daemon); -1 with why. */
-int		 store_lock(struct store *, const char *path, char *err,
-		    size_t errlen);
 /* Borrowed statement; the caller binds, steps and calls store_done(). */
 struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
 void		 store_done(struct sqlite3_stmt *);
