@@ -290,9 +290,11 @@ main(int argc, char *argv[])
 		config_free(c.conf);
 		return 1;
 	}
-	if (store_set_timezone(c.st, c.conf->timezone) == -1)
-		fprintf(stderr, "tincayctl: warning: counts by day not made; "
-		    "stats read every report\n");
+	/* The daemon counts again when the offset changed; until then
+	 * (or if it never ran) stats read the reports themselves. */
+	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)
+		fprintf(stderr, "tincayctl: warning: counts by day not "
+		    "readable; stats read every report\n");
 	/* The command gets its own words from its last name on. */
 	verb = ctl_commands[i].verb != NULL;
 	rc = ctl_commands[i].fn(&c, argc - verb, argv + verb);

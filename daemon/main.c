@@ -86,7 +86,7 @@ main_reload(struct tincay *tc)
 	(void)batch_flush(tc->batch);
 	config_free(tc->conf);
 	tc->conf = conf;
-	if (store_set_timezone(tc->store, conf->timezone) == -1)
+	if (store_set_timezone(tc->store, conf->timezone, 1) == -1)
 		log_warnx("reload: stats read every report until the counts "
 		    "by day can be made again");
 	http_configure(tc->http);
@@ -158,7 +158,7 @@ main(int argc, char *argv[])
 	if ((tc.store = store_open_daemon(tc.conf->database, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if (store_set_timezone(tc.store, tc.conf->timezone) == -1)
+	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");
 	tc.batch = batch_new(tc.base, tc.store);
 	/*

@@ -619,10 +619,11 @@ store_day_offset(const char *tz, int64_t t)
 /*
  * Count days from the zone's midnights; if the counts were made with
  * another offset (or never: a database from before migration 4), count
- * them again.
+ * them again when recount is set (the daemon, which owns the database),
+ * or else (tincayctl) leave them and read the reports themselves.
  */
 int
-store_set_timezone(struct store *st, const char *tz)
+store_set_timezone(struct store *st, const char *tz, int recount)
 {
 	sqlite3_stmt	*s;
 	int64_t		 off = store_day_offset(tz, util_now()), was = -1;
@@ -641,6 +642,8 @@ store_set_timezone(struct store *st, const char *tz)
 	if (sqlite3_step(s) != SQLITE_ROW)
 		was = -1;
 	store_done(s);
+	if (was != off && !recount)
+		return 0;
 	if (was != off) {
 		log_info("database: counting reports by day (UTC%+lld s)",
 		    (long long)off);

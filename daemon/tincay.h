@@ -216,9 +216,11 @@ struct store	*store_open_daemon(const char *path, char *err,
 void		 store_close(struct store *);
 /*
  * Reports are counted per local day of tz (report_days, kept by triggers);
- * counts made in another zone are made again. 0, or -1.
+ * counts made with another offset are made again if recount is set (the
+ * daemon), else not used (tincayctl: stats read the reports). 0, or -1.
  */
-int		 store_set_timezone(struct store *, const char *tz);
+int		 store_set_timezone(struct store *, const char *tz,
+		    int recount);
 /* The day number of t (days start at local midnights); whether t is
  * the start of one. */
 int64_t		 store_day(const struct store *, int64_t t);

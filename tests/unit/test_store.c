@@ -670,7 +670,7 @@ test_days(void **state)
 
 	st = store_open(":memory:", err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(store_set_timezone(st, "Asia/Ho_Chi_Minh"), 0);
+	assert_int_equal(store_set_timezone(st, "Asia/Ho_Chi_Minh", 1), 0);
 	assert_int_equal(store_day(st, dec1 + 86399), store_day(st, dec1));
 	assert_int_equal(store_day(st, dec1 - 1), store_day(st, dec1) - 1);
 	assert_true(store_day_aligned(st, dec1));
@@ -716,8 +716,17 @@ test_days(void **state)
 	/* Any program's writes keep the counts: no function of ours. */
 	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE sql LIKE '%tincay%'"), 0);
-	/* Another zone: counted again, in its days. */
-	assert_int_equal(store_set_timezone(st, "UTC"), 0);
+	/* Another zone, from tincayctl: the counts are left to the
+	 * daemon, and periods are counted from the reports meanwhile. */
+	assert_int_equal(store_set_timezone(st, "UTC", 0), 0);
+	assert_false(store_day_aligned(st, dec1 - 17 * 3600));
+	memset(&days, 0, sizeof(days));
+	assert_int_equal(stats_rows(st, dec1 - 17 * 3600, dec1 + 7 * 3600,
+	    NULL, grouped_row, &days), 3);
+	assert_string_equal(days.text, "T1/gbv/closed=1 T1/gbv/open=1 "
+	    "-/shelter/open=1 ");
+	/* Another zone, from the daemon: counted again, in its days. */
+	assert_int_equal(store_set_timezone(st, "UTC", 1), 0);
 	assert_int_equal(scalar(st, "SELECT count(DISTINCT day) FROM"
 	    " report_days WHERE n > 0"), 2);	/* 30/11 and 01/12 UTC */
 	memset(&days, 0, sizeof(days));
