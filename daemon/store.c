@@ -877,6 +877,16 @@ store_batch_end(struct store *st, int ok)
 int
 store_begin(struct store *st)
 {
+	/*
+	 * SQLite may have rolled the batch back by itself (an I/O error, a
+	 * full disk): its writes are gone, so end it as failed (its replies
+	 * get 503) before opening the next.
+	 */
+	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
+		log_warnx("%s: the open batch was rolled back by SQLite",
+		    __func__);
+		store_batch_end(st, 0);
+	}
 	if (st->in_tx)
 		return 0;
 	if (store_run(st, ST_BEGIN) == -1)
