@@ -424,45 +424,38 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 }
 
 /*
- * Where a row connects: scheme, host and port of a webhook's URL; every
- * SMS goes to the one sms_out provider.
+ * Where a row connects, for the per-destination cap: a webhook's origin
+ * (its dkey, made by the store), and the one sms_out provider for SMS.
  */
-static void
-outbox_dest(const struct config *conf, const struct outbox_due *row,
-    char out[OUTBOX_DEST_MAX])
+static const char *
+outbox_dest(const struct outbox_due *row)
 {
-	const char	*u, *p;
-	size_t		 n;
-
-	if (strcmp(row->channel, "webhook") != 0) {
-		snprintf(out, OUTBOX_DEST_MAX, "sms:%s", conf->sms_out.via);
-		return;
-	}
-	u = row->dest;
-	p = strstr(u, "://");
-	p = p != NULL ? strchr(p + 3, '/') : NULL;
-	n = p != NULL ? (size_t)(p - u) : strlen(u);
-	if (n >= OUTBOX_DEST_MAX)
-		n = OUTBOX_DEST_MAX - 1;
-	memcpy(out, u, n);
-	out[n] = '\0';
+	return row->lane == OUTBOX_LANE_WEBHOOK ? row->dkey : "sms";
 }
 
-/* In flight already (0/1), and how many go to dest now. */
+/* Whether row id is leased (in flight, or done and not yet committed). */
 static int
-outbox_leased(const struct outbox *ob, int64_t id, const char *dest,
-    size_t *ndest)
+outbox_leased(const struct outbox *ob, int64_t id)
 {
 	const struct outbox_job	*job;
 
-	*ndest = 0;
-	TAILQ_FOREACH(job, &ob->jobs, entry) {
+	TAILQ_FOREACH(job, &ob->jobs, entry)
 		if (job->id == id)
 			return 1;
-		if (!job->done && strcmp(job->dest, dest) == 0)
-			(*ndest)++;
-	}
 	return 0;
+}
+
+/* Leases on rows to dest, done or not. */
+static size_t
+outbox_dest_leases(const struct outbox *ob, const char *dest)
+{
+	const struct outbox_job	*job;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(job, &ob->jobs, entry)
+		if (strcmp(job->dest, dest) == 0)
+			n++;
+	return n;
 }
 
 /* A lease on row, to dest; the caller starts it or marks it done. */
@@ -625,108 +618,94 @@ outbox_refill(struct outbox *ob)
 	ob->refilled_ms = now;
 }
 
-/* What a lane's walk needs to pick its rows. */
-#define OUTBOX_PICK_DESTS	8
-
+/* What a destination's walk needs to pick its rows. */
 struct outbox_pick {
 	struct outbox	*ob;
-	int		 console;	/* SMS printed, no transfer */
 	size_t		 skipped, limit;
-	struct {				/* rows taken, by destination */
-		char	 dest[OUTBOX_DEST_MAX];
-		size_t	 n;
-	}		 taken[OUTBOX_PICK_DESTS];
-	size_t		 ntaken;
 };
 
-/* Rows of this walk taken for dest so far (a new slot if there is one). */
-static size_t *
-outbox_pick_slot(struct outbox_pick *p, const char *dest)
-{
-	size_t	 i;
-
-	for (i = 0; i < p->ntaken; i++)
-		if (strcmp(p->taken[i].dest, dest) == 0)
-			return &p->taken[i].n;
-	if (p->ntaken == OUTBOX_PICK_DESTS)
-		return NULL;
-	util_strlcpy(p->taken[p->ntaken].dest, dest, OUTBOX_DEST_MAX);
-	p->taken[p->ntaken].n = 0;
-	return &p->taken[p->ntaken++].n;
-}
-
 /*
- * Take a due row only if it is not in flight already and its destination
- * has a free connection. Stop after passing over the lane's rows in flight
- * and as many again as one destination holds: past them the walk would
- * mostly find rows for destinations that are busy.
+ * Take a due row unless it is leased. The rows of one destination that are
+ * leased are all the walk can pass over: past as many, stop.
  */
 static int
-outbox_pick(int64_t id, const char *channel, const char *dest, void *arg)
+outbox_pick(int64_t id, void *arg)
 {
 	struct outbox_pick	*p = arg;
-	struct outbox_due	 row;
-	char			 d[OUTBOX_DEST_MAX];
-	size_t			 n, *taken;
 
-	memset(&row, 0, sizeof(row));
-	row.channel = (char *)(uintptr_t)channel;
-	row.dest = (char *)(uintptr_t)dest;
-	outbox_dest(p->ob->tc->conf, &row, d);
-	if (!outbox_leased(p->ob, id, d, &n)) {
-		taken = outbox_pick_slot(p, d);
-		if (p->console || n + (taken ? *taken : 0) < OUTBOX_PER_DEST) {
-			if (taken != NULL)
-				(*taken)++;
-			return 1;
-		}
-	}
+	if (!outbox_leased(p->ob, id))
+		return 1;
 	return ++p->skipped > p->limit ? -1 : 0;
 }
 
 /*
- * One lane: read the due rows it can start now (free slots, and SMS
- * tokens for SMS lanes), passing over those already in flight, which are
- * still pending in the table, and those whose destination is busy; start
- * each. Returns how many started.
+ * Start what one destination of a lane can take now: its free
+ * connections (all of *budget for the console), within *budget. Returns
+ * how many started; sets *more if it took all it asked for.
+ */
+static int
+outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
+    int console, int *budget, int *more)
+{
+	struct outbox_due	 rows[OUTBOX_INFLIGHT];
+	struct outbox_pick	 pick;
+	const char		*dest;
+	int			 want, n, i, started = 0;
+	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
+
+	dest = lane == OUTBOX_LANE_WEBHOOK ? dkey : "sms";
+	want = *budget;
+	if (!console && want > OUTBOX_PER_DEST -
+	    (int)outbox_dest_count(ob, dest))
+		want = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest);
+	if (want <= 0)
+		return 0;
+	memset(&pick, 0, sizeof(pick));
+	pick.ob = ob;
+	pick.limit = outbox_dest_leases(ob, dest);
+	n = store_outbox_due_filter(ob->tc->store, now, lane, dkey, rows,
+	    want, outbox_pick, &pick);
+	for (i = 0; i < n; i++) {
+		if (outbox_start(ob, &rows[i], outbox_dest(&rows[i])) >= 0) {
+			started++;
+			if (sms)
+				ob->tokens -= 1;
+		}
+		store_outbox_due_clear(&rows[i]);
+	}
+	*budget -= started;
+	if (n == want && started == want)
+		*more = 1;
+	return started;
+}
+
+/*
+ * One lane: each destination with pending rows in turn, as long as there
+ * are free slots (and SMS tokens for SMS lanes). Destinations are walked
+ * on their own, so a slow one's backlog never stands in front of another
+ * one's alerts. Returns how many started.
  */
 static int
 outbox_lane(struct outbox *ob, int lane, int64_t now)
 {
 	const struct config	*conf = ob->tc->conf;
-	struct outbox_due	 rows[OUTBOX_INFLIGHT];
-	struct outbox_pick	 pick;
-	char			 dest[OUTBOX_DEST_MAX];
-	int			 budget, n, i, started = 0;
+	char			 dkey[OUTBOX_DKEY_MAX];
+	int			 budget, started = 0, more = 0, found;
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
+	int			 console = sms &&
+	    strcmp(conf->sms_out.via, "console") == 0;
 
-	memset(&pick, 0, sizeof(pick));
-	pick.ob = ob;
-	pick.console = sms && strcmp(conf->sms_out.via, "console") == 0;
-	pick.limit = ob->nleased[lane] + OUTBOX_PER_DEST;
-	budget = pick.console ? OUTBOX_INFLIGHT :
-	    OUTBOX_INFLIGHT - (int)ob->njobs;
+	budget = console ? OUTBOX_INFLIGHT : OUTBOX_INFLIGHT - (int)ob->njobs;
 	if (sms && budget > (int)ob->tokens)
 		budget = (int)ob->tokens;
-	if (budget <= 0)
-		return 0;
-	n = store_outbox_due_filter(ob->tc->store, now, lane, rows, budget,
-	    outbox_pick, &pick);
-	for (i = 0; i < n; i++) {
-		outbox_dest(conf, &rows[i], dest);
-		/* A row taken earlier in this walk may have filled it. */
-		if (pick.console || outbox_dest_count(ob, dest) <
-		    OUTBOX_PER_DEST) {
-			if (outbox_start(ob, &rows[i], dest) >= 0) {
-				started++;
-				if (sms)
-					ob->tokens -= 1;
-			}
-		}
-		store_outbox_due_clear(&rows[i]);
+	found = store_outbox_dest(ob->tc->store, lane, NULL, dkey);
+	while (found == 1 && budget > 0) {
+		started += outbox_dest_walk(ob, lane, dkey, now, console,
+		    &budget, &more);
+		found = store_outbox_dest(ob->tc->store, lane, dkey, dkey);
 	}
-	/* All it could take were taken: there may be more behind them. */
-	if (n == budget && started == budget)
+	/* Some took all they could: there may be more behind them. */
+	if (more)
 		outbox_kick(ob);
 	return started;
 }

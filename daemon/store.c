@@ -97,8 +97,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " 'report.escalated')) ORDER BY c.id",
 	[ST_OUTBOX_ADD] =
 	    "INSERT INTO outbox (report_id, contact_id, channel, event, dest,"
-	    " body, lane, next_at, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+	    " body, lane, next_at, created_at, dkey)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
 	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
@@ -107,11 +107,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
 	/* Due rows of lane ?3, committed (id < ?4, the first row of our
-	 * open batch), oldest first: a walk of the partial index of pending
-	 * rows. */
+	 * open batch), oldest first. */
 	[ST_OUTBOX_DUE] =
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
-	    " report_id, event FROM outbox o"
+	    " report_id, event, dkey FROM outbox o"
 	    " WHERE status = 'pending' AND lane = ?3 AND next_at <= ?1"
 	    " AND id < ?4"
 	    /* One report's events reach a contact in order: a row waits
@@ -120,6 +119,24 @@ static const char *const store_sql[ST__MAX] = {
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
 	    " ORDER BY next_at, id LIMIT ?2",
+	/* The same for one destination ?5: a walk of the partial index of
+	 * pending rows, (lane, dkey, next_at, id). */
+	[ST_OUTBOX_DUE_DEST] =
+	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
+	    " report_id, event, dkey FROM outbox o"
+	    " WHERE status = 'pending' AND lane = ?3 AND dkey = ?5"
+	    " AND next_at <= ?1 AND id < ?4"
+	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
+	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
+	    "  AND p.status = 'pending' AND p.id < o.id)"
+	    " ORDER BY next_at, id LIMIT ?2",
+	/* The destinations with pending rows in lane ?1, one at a time. */
+	[ST_OUTBOX_DEST_FIRST] =
+	    "SELECT dkey FROM outbox WHERE status = 'pending' AND lane = ?1"
+	    " ORDER BY dkey LIMIT 1",
+	[ST_OUTBOX_DEST_NEXT] =
+	    "SELECT dkey FROM outbox WHERE status = 'pending' AND lane = ?1"
+	    " AND dkey > ?2 ORDER BY dkey LIMIT 1",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
@@ -441,6 +458,17 @@ static const char *const store_migrations[] = {
 	" AND status = OLD.status;"
 	" END;"
 	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);",
+	/*
+	 * 4 → 5: the destination a row connects to (dkey: a webhook's
+	 * origin, "" for SMS, which all go to the one provider), so that the
+	 * outbox walks each destination's due rows on its own and a slow
+	 * one's backlog never stands in front of another's alerts. Rows
+	 * pending from before share "".
+	 */
+	"ALTER TABLE outbox ADD COLUMN dkey TEXT NOT NULL DEFAULT '';"
+	"DROP INDEX outbox_due;"
+	"CREATE INDEX outbox_due ON outbox (lane, dkey, next_at, id)"
+	" WHERE status = 'pending';",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1126,6 +1154,7 @@ int64_t
 store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 {
 	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_ADD];
+	char		 dkey[OUTBOX_DKEY_MAX];
 
 	store_bind_id(s, 1, o->report_id);
 	store_bind_id(s, 2, o->contact_id);
@@ -1135,6 +1164,10 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	store_bind_text(s, 6, o->body);
 	sqlite3_bind_int(s, 7, store_outbox_lane(o));
 	sqlite3_bind_int64(s, 8, now);
+	if (strcmp(o->channel, "webhook") != 0 || o->dest == NULL ||
+	    util_url_origin(o->dest, dkey, sizeof(dkey)) == -1)
+		dkey[0] = '\0';
+	sqlite3_bind_text(s, 9, dkey, -1, SQLITE_STATIC);
 	if (store_run(st, ST_OUTBOX_ADD) == -1)
 		return -1;
 	st->batch.outbox_added++;
@@ -1179,27 +1212,54 @@ int
 store_outbox_due(struct store *st, int64_t now, int lane,
     struct outbox_due *rows, int max)
 {
-	return store_outbox_due_filter(st, now, lane, rows, max, NULL, NULL);
+	return store_outbox_due_filter(st, now, lane, NULL, rows, max, NULL,
+	    NULL);
+}
+
+int
+store_outbox_dest(struct store *st, int lane, const char *after,
+    char out[OUTBOX_DKEY_MAX])
+{
+	sqlite3_stmt	*s;
+	int		 rc, found = 0;
+
+	s = st->stmt[after == NULL ? ST_OUTBOX_DEST_FIRST :
+	    ST_OUTBOX_DEST_NEXT];
+	sqlite3_bind_int(s, 1, lane);
+	if (after != NULL)
+		sqlite3_bind_text(s, 2, after, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		util_strlcpy(out, store_col_text(s, 0), OUTBOX_DKEY_MAX);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_done(s);
+	return found;
 }
 
 int
 store_outbox_due_filter(struct store *st, int64_t now, int lane,
-    struct outbox_due *rows, int max, store_due_fn filter, void *arg)
+    const char *dkey, struct outbox_due *rows, int max, store_due_fn filter,
+    void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
+	sqlite3_stmt	*s;
 	struct outbox_due *r;
 	int64_t		 id;
 	int		 n = 0, rc = SQLITE_DONE, take = 1;
 
+	s = st->stmt[dkey != NULL ? ST_OUTBOX_DUE_DEST : ST_OUTBOX_DUE];
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, filter != NULL ? -1 : max);
 	sqlite3_bind_int(s, 3, lane);
 	sqlite3_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
 	    INT64_MAX);
+	if (dkey != NULL)
+		sqlite3_bind_text(s, 5, dkey, -1, SQLITE_STATIC);
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		if (filter != NULL && (take = filter(id, store_col_text(s, 1),
-		    store_col_text(s, 2), arg)) <= 0) {
+		if (filter != NULL && (take = filter(id, arg)) <= 0) {
 			if (take < 0)
 				break;
 			continue;
@@ -1215,6 +1275,7 @@ store_outbox_due_filter(struct store *st, int64_t now, int lane,
 		r->created_at = sqlite3_column_int64(s, 6);
 		r->report_id = sqlite3_column_int64(s, 7);
 		r->event = xstrdup(store_col_text(s, 8));
+		util_strlcpy(r->dkey, store_col_text(s, 9), sizeof(r->dkey));
 		r->lane = lane;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

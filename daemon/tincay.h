@@ -58,6 +58,8 @@ int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
+/* "scheme://host:port" of an http(s) URL, normalised; 0 or -1. */
+int		 util_url_origin(const char *url, char *out, size_t outlen);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */
 int		 util_hmac_sha256_hex(const char *key, const void *msg,
 		    size_t len, char out[65]);
@@ -157,6 +159,9 @@ enum stmt {
 	ST_OUTBOX_ADD,
 	ST_OUTBOX_LIST,
 	ST_OUTBOX_DUE,
+	ST_OUTBOX_DUE_DEST,
+	ST_OUTBOX_DEST_FIRST,
+	ST_OUTBOX_DEST_NEXT,
 	ST_REPORTS_LIST,
 	ST_REPORT_SHOW,
 	ST_MESSAGES_LIST,
@@ -288,6 +293,7 @@ int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
 enum { OUTBOX_LANE_WEBHOOK, OUTBOX_LANE_SMS, OUTBOX_LANE_BROADCAST,
     OUTBOX_LANES };
 #define OUTBOX_IDEM_LEN	32
+#define OUTBOX_DKEY_MAX	160	/* a destination: a webhook's origin, "" */
 /* A due row, copied out; strings malloc'd (store_outbox_due_clear). */
 struct outbox_due {
 	int64_t		 id;
@@ -297,6 +303,7 @@ struct outbox_due {
 	int		 lane;
 	char		*channel, *dest, *body, *event;
 	char		 idem_key[OUTBOX_IDEM_LEN + 1];	/* stable per row */
+	char		 dkey[OUTBOX_DKEY_MAX];		/* its destination */
 };
 /*
  * Up to max pending rows of lane due at now, committed ones only (a row of
@@ -306,14 +313,18 @@ struct outbox_due {
 int		 store_outbox_due(struct store *, int64_t now, int lane,
 		    struct outbox_due *rows, int max);
 /*
- * The same, reading only as far as it must: filter sees each due row's id,
- * channel and dest (borrowed) before it is copied, and answers 1 take it,
- * 0 skip it, -1 stop reading.
+ * The same for one destination dkey (NULL: all), reading only as far as it
+ * must: filter sees each due row's id before it is copied, and answers 1
+ * take it, 0 skip it, -1 stop reading.
  */
-typedef int	 (*store_due_fn)(int64_t id, const char *channel,
-		    const char *dest, void *arg);
+typedef int	 (*store_due_fn)(int64_t id, void *arg);
 int		 store_outbox_due_filter(struct store *, int64_t now, int lane,
-		    struct outbox_due *rows, int max, store_due_fn, void *arg);
+		    const char *dkey, struct outbox_due *rows, int max,
+		    store_due_fn, void *arg);
+/* The first destination with pending rows in lane after after (NULL: the
+ * first of all) into out: 1, 0 if none, -1 on error. */
+int		 store_outbox_dest(struct store *, int lane, const char *after,
+		    char out[OUTBOX_DKEY_MAX]);
 void		 store_outbox_due_clear(struct outbox_due *);
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {

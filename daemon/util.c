@@ -2,10 +2,12 @@
  * util.c: the xmalloc family (out of memory is fatal), safe string
  * helpers, clocks, randomness and HMAC through OpenSSL's libcrypto.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -237,5 +239,60 @@ util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+	return 0;
+}
+
+/*
+ * The origin of an http(s) URL as a connection pool sees it, into out:
+ * "scheme://host:port", scheme and host lower-cased, user info dropped,
+ * the default port written out ("https://H/x" and "https://h:443/y" are
+ * one origin). 0, or -1 if url is not http(s) or out is too small.
+ */
+int
+util_url_origin(const char *url, char *out, size_t outlen)
+{
+	const char	*h, *end, *at, *colon;
+	const char	*scheme, *port;
+	size_t		 n, i, o;
+	int		 w;
+
+	if (strncasecmp(url, "https://", 8) == 0) {
+		scheme = "https";
+		h = url + 8;
+		port = "443";
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		scheme = "http";
+		h = url + 7;
+		port = "80";
+	} else
+		return -1;
+	end = h + strcspn(h, "/?#");
+	if ((at = memchr(h, '@', (size_t)(end - h))) != NULL)
+		h = at + 1;
+	/* A bracketed IPv6 host keeps its colons. */
+	colon = NULL;
+	for (i = 0; h + i < end; i++)
+		if (h[i] == ']')
+			colon = NULL;
+		else if (h[i] == ':')
+			colon = h + i;
+	n = (size_t)((colon ? colon : end) - h);
+	if (n == 0)
+		return -1;
+	if (colon != NULL && colon + 1 < end)
+		port = NULL;
+	w = snprintf(out, outlen, "%s://", scheme);
+	if (w < 0 || (size_t)w + n + 1 >= outlen)
+		return -1;
+	o = (size_t)w;
+	for (i = 0; i < n; i++)
+		out[o++] = (char)tolower((unsigned char)h[i]);
+	if (port != NULL)
+		w = snprintf(out + o, outlen - o, ":%s", port);
+	else
+		w = snprintf(out + o, outlen - o, ":%.*s",
+		    (int)(end - colon - 1), colon + 1);
+	if (w < 0 || (size_t)w >= outlen - o)
+		return -1;
 	return 0;
 }

@@ -757,3 +757,28 @@ def test_delivery_result_waits_for_busy_database(d):
 		eq(o["attempts"], 1, "attempts")
 		time.sleep(0.5)
 		eq(len(sink.got("/police")), 1, "requests in all")
+
+
+# Each destination is walked on its own: a backlog for one slow webhook
+# host never stands in front of an alert for another host.
+@case({"allow_http": True})
+def test_delivery_slow_host_backlog_does_not_hold_others(d):
+	from concurrent.futures import ThreadPoolExecutor
+	with Sink() as slow, Sink() as fast:
+		slow.default("slow:1:200", "/vol")
+		d.add_contact("Tinh nguyen", "0931000005", "volunteer", areas="*",
+		    channel="webhook", url=slow.url + "/vol")
+		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
+		    channel="webhook", url=fast.url + "/police")
+		with ThreadPoolExecutor(max_workers=8) as ex:
+			list(ex.map(lambda i: d.sms("backlog-%d" % i,
+			    "+8493%07d" % i, "TC thon 1 can cho o"), range(100)))
+		check(slow.wait_for(16, "/vol", timeout=5), "the slow host got "
+		    "nothing")
+		ref, t0 = report(d, "BL thon 2 co nguoi bi danh", "0912000222")
+		got = wait_event(fast, "/police", "report.created", ref, 1,
+		    timeout=10)
+		dt = got[0].mono - t0
+		check(dt < 1.5, "alert to the other host %.2f s after the 200, "
+		    "behind the slow host's backlog" % dt)
+

@@ -538,6 +538,49 @@ test_uncommitted_not_due(void **state)
 	store_close(st);
 }
 
+/* Pending rows are walked per destination: a webhook's origin, "" for SMS. */
+static void
+test_dests(void **state)
+{
+	struct store		*st;
+	struct outbox_row	 row;
+	struct outbox_due	 due[8];
+	char			 err[256], d[OUTBOX_DKEY_MAX];
+	static const char *const urls[] = { "http://B.example:8080/x",
+	    "https://a.example/y", "http://b.example:8080/z" };
+	size_t			 i;
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	memset(&row, 0, sizeof(row));
+	row.channel = "webhook";
+	row.event = "report.created";
+	row.body = "{}";
+	for (i = 0; i < 3; i++) {
+		row.dest = urls[i];
+		assert_true(store_outbox_add(st, &row, 100) > 0);
+	}
+	reply_row(&row);
+	assert_true(store_outbox_add(st, &row, 100) > 0);
+	/* Webhook lane: two origins, in order; the SMS lane: "". */
+	assert_int_equal(store_outbox_dest(st, OUTBOX_LANE_WEBHOOK, NULL, d), 1);
+	assert_string_equal(d, "http://b.example:8080");
+	assert_int_equal(store_outbox_dest(st, OUTBOX_LANE_WEBHOOK, d, d), 1);
+	assert_string_equal(d, "https://a.example:443");
+	assert_int_equal(store_outbox_dest(st, OUTBOX_LANE_WEBHOOK, d, d), 0);
+	assert_int_equal(store_outbox_dest(st, OUTBOX_LANE_SMS, NULL, d), 1);
+	assert_string_equal(d, "");
+	/* One destination's due rows only, oldest first. */
+	assert_int_equal(store_outbox_due_filter(st, 1000, OUTBOX_LANE_WEBHOOK,
+	    "http://b.example:8080", due, 8, NULL, NULL), 2);
+	assert_string_equal(due[0].dest, urls[0]);
+	assert_string_equal(due[1].dest, urls[2]);
+	assert_string_equal(due[0].dkey, "http://b.example:8080");
+	store_outbox_due_clear(&due[0]);
+	store_outbox_due_clear(&due[1]);
+	store_close(st);
+}
+
 struct heard {
 	int	 begins, commits, failures, outbox;
 };
@@ -762,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_days),
+		cmocka_unit_test(test_dests),
 		cmocka_unit_test(test_contacts_and_outbox),
 	};
 
