@@ -198,7 +198,8 @@ util_hmac_template(const char *key)
 	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
 		return NULL;
 	i = next++ % UTIL_MAC_KEYS;
-	free(cache[i].key);
+	if (cache[i].key != NULL)
+		OPENSSL_clear_free(cache[i].key, strlen(cache[i].key) + 1);
 	EVP_MAC_CTX_free(cache[i].ctx);
 	cache[i].key = NULL;
 	if ((cache[i].ctx = EVP_MAC_CTX_new(mac)) == NULL)
