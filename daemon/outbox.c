@@ -698,6 +698,8 @@ outbox_lane(struct outbox *ob, int lane, int64_t now)
 	budget = console ? OUTBOX_INFLIGHT : OUTBOX_INFLIGHT - (int)ob->njobs;
 	if (sms && budget > (int)ob->tokens)
 		budget = (int)ob->tokens;
+	if (budget <= 0)
+		return 0;
 	found = store_outbox_dest(ob->tc->store, lane, NULL, dkey);
 	while (found == 1 && budget > 0) {
 		started += outbox_dest_walk(ob, lane, dkey, now, console,
