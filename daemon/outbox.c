@@ -43,8 +43,6 @@ struct outbox {
 	TAILQ_HEAD(, outbox_job) jobs;	/* the leases: in flight, or done
 					   with a result not yet committed */
 	size_t		 njobs;		/* in flight */
-	size_t		 nlane[OUTBOX_LANES];	/* in flight, by lane */
-	size_t		 nleased[OUTBOX_LANES];	/* leases, by lane */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
@@ -321,11 +319,8 @@ static void
 outbox_job_end(struct outbox *ob, struct outbox_job *job)
 {
 	TAILQ_REMOVE(&ob->jobs, job, entry);
-	if (!job->done) {
+	if (!job->done)
 		ob->njobs--;
-		ob->nlane[job->lane]--;
-	}
-	ob->nleased[job->lane]--;
 	free(job);
 }
 
@@ -356,19 +351,18 @@ outbox_job_done(struct outbox *ob, struct outbox_job *job,
 	job->escalate = escalate;
 	util_strlcpy(job->error, error ? error : "", sizeof(job->error));
 	ob->njobs--;
-	ob->nlane[job->lane]--;
 	outbox_job_write(ob, job);
 }
 
-/* Transfers in flight to dest. */
+/* Leases on rows to dest: those in flight, or (done) all of them. */
 static size_t
-outbox_dest_count(const struct outbox *ob, const char *dest)
+outbox_dest_count(const struct outbox *ob, const char *dest, int done)
 {
 	const struct outbox_job	*job;
 	size_t			 n = 0;
 
 	TAILQ_FOREACH(job, &ob->jobs, entry)
-		if (!job->done && strcmp(job->dest, dest) == 0)
+		if ((done || !job->done) && strcmp(job->dest, dest) == 0)
 			n++;
 	return n;
 }
@@ -379,7 +373,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	struct outbox_job	*job = arg;
 	struct outbox		*ob = job->ob;
 	enum outbox_verdict	 v;
-	char			 why[256], dest[OUTBOX_DEST_MAX];
+	char			 why[256];
 	int64_t			 now = util_sched_now(), delay, ra;
 
 	v = outbox_judge(r, why, sizeof(why));
@@ -415,22 +409,23 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	 * Refill in halves: a pass reads the rows in flight again, so one
 	 * per finished transfer would cost more than the transfers. The
 	 * pool is topped up when its destination, or the whole pool, is
-	 * down to half, and at once when it is empty.
+	 * down to half, and at once when it is empty. (The job stays, leased,
+	 * until its result is committed.)
 	 */
-	util_strlcpy(dest, job->dest, sizeof(dest));
 	if (ob->njobs == 0 || ob->njobs == OUTBOX_INFLIGHT / 2 ||
-	    outbox_dest_count(ob, dest) == OUTBOX_PER_DEST / 2)
+	    outbox_dest_count(ob, job->dest, 0) == OUTBOX_PER_DEST / 2)
 		outbox_kick(ob);
 }
 
 /*
- * Where a row connects, for the per-destination cap: a webhook's origin
- * (its dkey, made by the store), and the one sms_out provider for SMS.
+ * Where a lane's rows to dkey connect, for the per-destination cap: a
+ * webhook's origin (the dkey the store made), and the one sms_out
+ * provider for SMS.
  */
 static const char *
-outbox_dest(const struct outbox_due *row)
+outbox_dest(int lane, const char *dkey)
 {
-	return row->lane == OUTBOX_LANE_WEBHOOK ? row->dkey : "sms";
+	return lane == OUTBOX_LANE_WEBHOOK ? dkey : "sms";
 }
 
 /* Whether row id is leased (in flight, or done and not yet committed). */
@@ -445,20 +440,7 @@ outbox_leased(const struct outbox *ob, int64_t id)
 	return 0;
 }
 
-/* Leases on rows to dest, done or not. */
-static size_t
-outbox_dest_leases(const struct outbox *ob, const char *dest)
-{
-	const struct outbox_job	*job;
-	size_t			 n = 0;
-
-	TAILQ_FOREACH(job, &ob->jobs, entry)
-		if (strcmp(job->dest, dest) == 0)
-			n++;
-	return n;
-}
-
-/* A lease on row, to dest; the caller starts it or marks it done. */
+/* A lease on row, to dest, in flight until outbox_job_done(). */
 static struct outbox_job *
 outbox_job_new(struct outbox *ob, const struct outbox_due *row,
     const char *dest)
@@ -474,7 +456,7 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job->lane = row->lane;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
 	TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
-	ob->nleased[job->lane]++;
+	ob->njobs++;
 	return job;
 }
 
@@ -495,11 +477,9 @@ outbox_console(struct outbox *ob, const struct outbox_due *row,
 	printf("console sms #%lld to %s: %s\n", (long long)row->id,
 	    row->dest, row->body);
 	fflush(stdout);
+	/* A transfer that is over as soon as it starts. */
 	job = outbox_job_new(ob, row, dest);
-	job->done = 1;
-	job->status = "sent";
-	job->next_at = util_sched_now();
-	outbox_job_write(ob, job);
+	outbox_job_done(ob, job, "sent", util_sched_now(), NULL, 0);
 	ob->n_sent++;
 	return 0;
 }
@@ -545,8 +525,6 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	fr.timeout_ms = (long)conf->limits.request_timeout_s * 1000;
 	fr.allow_http = conf->allow_http;
 	job = outbox_job_new(ob, row, dest);
-	ob->njobs++;
-	ob->nlane[job->lane]++;
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
 		outbox_job_end(ob, job);
 		outbox_req_clear(&q);
@@ -650,23 +628,23 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	struct outbox_due	 rows[OUTBOX_INFLIGHT];
 	struct outbox_pick	 pick;
 	const char		*dest;
-	int			 want, n, i, started = 0;
+	int			 want, room, n, i, started = 0;
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
 
-	dest = lane == OUTBOX_LANE_WEBHOOK ? dkey : "sms";
+	dest = outbox_dest(lane, dkey);
 	want = *budget;
-	if (!console && want > OUTBOX_PER_DEST -
-	    (int)outbox_dest_count(ob, dest))
-		want = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest);
+	room = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest, 0);
+	if (!console && want > room)
+		want = room;
 	if (want <= 0)
 		return 0;
 	memset(&pick, 0, sizeof(pick));
 	pick.ob = ob;
-	pick.limit = outbox_dest_leases(ob, dest);
+	pick.limit = outbox_dest_count(ob, dest, 1);
 	n = store_outbox_due_filter(ob->tc->store, now, lane, dkey, rows,
 	    want, outbox_pick, &pick);
 	for (i = 0; i < n; i++) {
-		if (outbox_start(ob, &rows[i], outbox_dest(&rows[i])) >= 0) {
+		if (outbox_start(ob, &rows[i], dest) >= 0) {
 			started++;
 			if (sms)
 				ob->tokens -= 1;
@@ -754,7 +732,6 @@ outbox_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	log_flush();
 }
 
-/* A batch committed with new rows: they may go now, not at the tick. */
 /*
  * A batch ended. Committed: the results it held are in the database, and
  * their leases end. Rolled back: they are written again at the next pass.
