@@ -641,7 +641,7 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	memset(&pick, 0, sizeof(pick));
 	pick.ob = ob;
 	pick.limit = outbox_dest_count(ob, dest, 1);
-	n = store_outbox_due_filter(ob->tc->store, now, lane, dkey, rows,
+	n = store_outbox_due(ob->tc->store, now, lane, dkey, rows,
 	    want, outbox_pick, &pick);
 	for (i = 0; i < n; i++) {
 		if (outbox_start(ob, &rows[i], dest) >= 0) {

@@ -106,26 +106,16 @@ static const char *const store_sql[ST__MAX] = {
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
-	/* Due rows of lane ?3, committed (id < ?4, the first row of our
-	 * open batch), oldest first. */
+	/* Due rows of lane ?3 to destination ?5, committed (id < ?4, the
+	 * first row of our open batch), oldest first: a walk of the partial
+	 * index of pending rows, (lane, dkey, next_at, id). */
 	[ST_OUTBOX_DUE] =
-	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
-	    " report_id, event, dkey FROM outbox o"
-	    " WHERE status = 'pending' AND lane = ?3 AND next_at <= ?1"
-	    " AND id < ?4"
-	    /* One report's events reach a contact in order: a row waits
-	     * while an earlier one to the same contact is still pending. */
-	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
-	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
-	    "  AND p.status = 'pending' AND p.id < o.id)"
-	    " ORDER BY next_at, id LIMIT ?2",
-	/* The same for one destination ?5: a walk of the partial index of
-	 * pending rows, (lane, dkey, next_at, id). */
-	[ST_OUTBOX_DUE_DEST] =
 	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
 	    " report_id, event, dkey FROM outbox o"
 	    " WHERE status = 'pending' AND lane = ?3 AND dkey = ?5"
 	    " AND next_at <= ?1 AND id < ?4"
+	    /* One report's events reach a contact in order: a row waits
+	     * while an earlier one to the same contact is still pending. */
 	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
@@ -1209,14 +1199,6 @@ store_outbox_idem(struct store *st, int64_t id, const char *stored,
 }
 
 int
-store_outbox_due(struct store *st, int64_t now, int lane,
-    struct outbox_due *rows, int max)
-{
-	return store_outbox_due_filter(st, now, lane, NULL, rows, max, NULL,
-	    NULL);
-}
-
-int
 store_outbox_dest(struct store *st, int lane, const char *after,
     char out[OUTBOX_DKEY_MAX])
 {
@@ -1240,23 +1222,20 @@ store_outbox_dest(struct store *st, int lane, const char *after,
 }
 
 int
-store_outbox_due_filter(struct store *st, int64_t now, int lane,
-    const char *dkey, struct outbox_due *rows, int max, store_due_fn filter,
-    void *arg)
+store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
+    struct outbox_due *rows, int max, store_due_fn filter, void *arg)
 {
-	sqlite3_stmt	*s;
+	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
 	struct outbox_due *r;
 	int64_t		 id;
 	int		 n = 0, rc = SQLITE_DONE, take = 1;
 
-	s = st->stmt[dkey != NULL ? ST_OUTBOX_DUE_DEST : ST_OUTBOX_DUE];
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, filter != NULL ? -1 : max);
 	sqlite3_bind_int(s, 3, lane);
 	sqlite3_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
 	    INT64_MAX);
-	if (dkey != NULL)
-		sqlite3_bind_text(s, 5, dkey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, dkey, -1, SQLITE_STATIC);
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		if (filter != NULL && (take = filter(id, arg)) <= 0) {

@@ -159,7 +159,6 @@ enum stmt {
 	ST_OUTBOX_ADD,
 	ST_OUTBOX_LIST,
 	ST_OUTBOX_DUE,
-	ST_OUTBOX_DUE_DEST,
 	ST_OUTBOX_DEST_FIRST,
 	ST_OUTBOX_DEST_NEXT,
 	ST_REPORTS_LIST,
@@ -306,19 +305,15 @@ struct outbox_due {
 	char		 dkey[OUTBOX_DKEY_MAX];		/* its destination */
 };
 /*
- * Up to max pending rows of lane due at now, committed ones only (a row of
- * the open batch may still roll back), oldest first, each waiting for an
- * earlier row of its report to the same contact. Returns n, or -1.
- */
-int		 store_outbox_due(struct store *, int64_t now, int lane,
-		    struct outbox_due *rows, int max);
-/*
- * The same for one destination dkey (NULL: all), reading only as far as it
- * must: filter sees each due row's id before it is copied, and answers 1
- * take it, 0 skip it, -1 stop reading.
+ * Up to max pending rows of lane to destination dkey due at now, committed
+ * ones only (a row of the open batch may still roll back), oldest first,
+ * each waiting for an earlier row of its report to the same contact. It
+ * reads only as far as it must: filter (if not NULL) sees each due row's
+ * id before it is copied, and answers 1 take it, 0 skip it, -1 stop.
+ * Returns n, or -1.
  */
 typedef int	 (*store_due_fn)(int64_t id, void *arg);
-int		 store_outbox_due_filter(struct store *, int64_t now, int lane,
+int		 store_outbox_due(struct store *, int64_t now, int lane,
 		    const char *dkey, struct outbox_due *rows, int max,
 		    store_due_fn, void *arg);
 /* The first destination with pending rows in lane after after (NULL: the

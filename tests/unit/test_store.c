@@ -72,14 +72,15 @@ scalar(struct store *st, const char *sql)
 	return v;
 }
 
-/* How many SMS rows store_outbox_due() offers at time 1000. */
+/* How many SMS rows store_outbox_due offers at time 1000. */
 static int
 scalar_due(struct store *st)
 {
 	struct outbox_due	 rows[64];
 	int			 n, i;
 
-	n = store_outbox_due(st, 1000, OUTBOX_LANE_SMS, rows, 64);
+	n = store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "", rows, 64, NULL,
+	    NULL);
 	for (i = 0; i < n; i++)
 		store_outbox_due_clear(&rows[i]);
 	return n;
@@ -371,10 +372,10 @@ test_contacts_and_outbox(void **state)
 		struct outbox_due	 a[4], b[4];
 		int			 j;
 
-		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS,
-		    a, 4), 2);
-		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS,
-		    b, 4), 2);
+		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "",
+		    a, 4, NULL, NULL), 2);
+		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "",
+		    b, 4, NULL, NULL), 2);
 		assert_int_equal(strlen(a[0].idem_key), 32);
 		assert_string_not_equal(a[0].idem_key, a[1].idem_key);
 		assert_string_equal(a[0].idem_key, b[0].idem_key);
@@ -385,9 +386,9 @@ test_contacts_and_outbox(void **state)
 		}
 		/* Other lanes hold nothing; nothing is due before its time. */
 		assert_int_equal(store_outbox_due(st, 1000,
-		    OUTBOX_LANE_WEBHOOK, b, 2), 0);
-		assert_int_equal(store_outbox_due(st, 99, OUTBOX_LANE_SMS,
-		    b, 2), 0);
+		    OUTBOX_LANE_WEBHOOK, "", b, 2, NULL, NULL), 0);
+		assert_int_equal(store_outbox_due(st, 99, OUTBOX_LANE_SMS, "",
+		    b, 2, NULL, NULL), 0);
 	}
 	got[0] = '\0';
 	assert_int_equal(store_contacts_alerted(st, rid, collect, got), 2);
@@ -476,11 +477,12 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_report_find(st, "QX7K"), 1);
 	assert_int_equal(store_report_find(st, "B2NN"), 2);
 	/* Old rows keep their key, in their lanes. */
-	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, due, 4), 1);
+	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, "", due, 4,
+	    NULL, NULL), 1);
 	assert_string_equal(due[0].idem_key, "0123456789abcdef0123456789abcdef");
 	store_outbox_due_clear(&due[0]);
-	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_BROADCAST, due,
-	    4), 1);
+	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_BROADCAST, "", due,
+	    4, NULL, NULL), 1);
 	assert_string_equal(due[0].idem_key, "fedcba9876543210fedcba9876543210");
 	store_outbox_due_clear(&due[0]);
 	/* New reports go on from id 3 and never take an old REF. */
@@ -532,7 +534,7 @@ test_uncommitted_not_due(void **state)
 		struct outbox_due	 r[2];
 
 		assert_int_equal(store_outbox_due(st, 1000,
-		    OUTBOX_LANE_BROADCAST, r, 2), 1);
+		    OUTBOX_LANE_BROADCAST, "", r, 2, NULL, NULL), 1);
 		store_outbox_due_clear(&r[0]);
 	}
 	store_close(st);
@@ -571,7 +573,7 @@ test_dests(void **state)
 	assert_int_equal(store_outbox_dest(st, OUTBOX_LANE_SMS, NULL, d), 1);
 	assert_string_equal(d, "");
 	/* One destination's due rows only, oldest first. */
-	assert_int_equal(store_outbox_due_filter(st, 1000, OUTBOX_LANE_WEBHOOK,
+	assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_WEBHOOK,
 	    "http://b.example:8080", due, 8, NULL, NULL), 2);
 	assert_string_equal(due[0].dest, urls[0]);
 	assert_string_equal(due[1].dest, urls[2]);
