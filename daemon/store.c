@@ -549,7 +549,7 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
-/* One value of the meta table into buf (exactly len bytes); -1 if not. */
+/* A blob of the meta table into buf (exactly len bytes); -1 if not. */
 static int
 store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 {
@@ -557,32 +557,55 @@ store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 	int		 rc = -1;
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		if (sqlite3_column_type(s, 0) == SQLITE_INTEGER && len ==
-		    sizeof(int)) {
-			*(int *)buf = sqlite3_column_int(s, 0);
-			rc = 0;
-		} else if ((size_t)sqlite3_column_bytes(s, 0) == len) {
-			memcpy(buf, sqlite3_column_blob(s, 0), len);
-			rc = 0;
-		}
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(s, 0) == len) {
+		memcpy(buf, sqlite3_column_blob(s, 0), len);
+		rc = 0;
+	}
+	store_done(s);
+	return rc;
+}
+
+/* A number of the meta table into *v; -1 if there is none. */
+static int
+store_meta_int(struct store *st, const char *key, int64_t *v)
+{
+	sqlite3_stmt	*s = st->stmt[ST_META_GET];
+	int		 rc = -1;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) == SQLITE_INTEGER) {
+		*v = sqlite3_column_int64(s, 0);
+		rc = 0;
 	}
 	store_done(s);
 	return rc;
 }
 
 static int
+store_meta_put_int(struct store *st, const char *key, int64_t v)
+{
+	sqlite3_stmt	*s = st->stmt[ST_META_SET];
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, v);
+	return store_run(st, ST_META_SET);
+}
+
+static int
 store_meta_load(struct store *st, char *err, size_t errlen)
 {
 	unsigned char	 key[REF_KEY_LEN], salt[16];
+	int64_t		 legacy;
 
 	if (store_meta_get(st, "ref_key", key, sizeof(key)) == -1 ||
 	    store_meta_get(st, "idem_salt", salt, sizeof(salt)) == -1 ||
-	    store_meta_get(st, "ref_legacy", &st->ref_legacy,
-	    sizeof(st->ref_legacy)) == -1) {
+	    store_meta_int(st, "ref_legacy", &legacy) == -1) {
 		snprintf(err, errlen, "database: meta table incomplete");
 		return -1;
 	}
+	st->ref_legacy = legacy != 0;
 	st->refkey = ref_key_new(key);
 	if ((st->idem = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_EncryptInit_ex(st->idem, EVP_aes_128_ecb(), NULL, salt,
@@ -643,23 +666,15 @@ store_day_offset(const char *tz, int64_t t)
 int
 store_set_timezone(struct store *st, const char *tz, int recount)
 {
-	sqlite3_stmt	*s;
-	int64_t		 off = store_day_offset(tz, util_now()), was = -1;
+	int64_t		 off = store_day_offset(tz, util_now()), was, counted;
 
 	if (st->tz != NULL && strcmp(st->tz, tz) == 0 && st->day_off == off)
 		return 0;
 	free(st->tz);
 	st->tz = NULL;
-	s = st->stmt[ST_META_GET];
-	sqlite3_bind_text(s, 1, "day_offset", -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		was = sqlite3_column_int64(s, 0);
-	store_done(s);
-	s = st->stmt[ST_META_GET];
-	sqlite3_bind_text(s, 1, "days_counted", -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW)
+	if (store_meta_int(st, "day_offset", &was) == -1 ||
+	    store_meta_int(st, "days_counted", &counted) == -1)
 		was = -1;
-	store_done(s);
 	if (was != off && !recount)
 		return 0;
 	if (was != off) {
@@ -667,15 +682,8 @@ store_set_timezone(struct store *st, const char *tz, int recount)
 		    (long long)off);
 		if (store_begin(st) == -1)
 			return -1;
-		s = st->stmt[ST_META_SET];
-		sqlite3_bind_text(s, 1, "day_offset", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, off);
-		if (store_run(st, ST_META_SET) == -1)
-			goto fail;
-		s = st->stmt[ST_META_SET];
-		sqlite3_bind_text(s, 1, "days_counted", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, 1);
-		if (store_run(st, ST_META_SET) == -1 ||
+		if (store_meta_put_int(st, "day_offset", off) == -1 ||
+		    store_meta_put_int(st, "days_counted", 1) == -1 ||
 		    store_run(st, ST_DAYS_CLEAR) == -1)
 			goto fail;
 		sqlite3_bind_int64(st->stmt[ST_DAYS_FILL], 1, off);
@@ -1179,7 +1187,6 @@ store_outbox_idem(struct store *st, int64_t id, const char *stored,
 {
 	unsigned char	 in[16], md[16];
 	int		 n = 0, i;
-	static const char hex[] = "0123456789abcdef";
 
 	if (stored != NULL && stored[0] != '\0') {
 		util_strlcpy(out, stored, OUTBOX_IDEM_LEN + 1);
@@ -1191,11 +1198,7 @@ store_outbox_idem(struct store *st, int64_t id, const char *stored,
 	if (EVP_EncryptUpdate(st->idem, md, &n, in, sizeof(in)) != 1 ||
 	    n != sizeof(md))
 		fatalx("%s: AES failed", __func__);
-	for (i = 0; i < OUTBOX_IDEM_LEN / 2; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[OUTBOX_IDEM_LEN] = '\0';
+	util_hex(md, OUTBOX_IDEM_LEN / 2, out);
 }
 
 int

@@ -58,6 +58,8 @@ int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
+/* (buf, len) in lower-case hex into out[2 * len + 1]. */
+void		 util_hex(const unsigned char *buf, size_t len, char *out);
 /* "scheme://host:port" of an http(s) URL, normalised; 0 or -1. */
 int		 util_url_origin(const char *url, char *out, size_t outlen);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */

@@ -223,8 +223,7 @@ util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
 {
 	EVP_MAC_CTX	*tmpl, *ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	size_t		 mdlen = 0, i;
-	static const char hex[] = "0123456789abcdef";
+	size_t		 mdlen = 0;
 	int		 ok;
 
 	if ((tmpl = util_hmac_template(key)) == NULL ||
@@ -235,12 +234,21 @@ util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
 	EVP_MAC_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	util_hex(md, mdlen, out);
 	return 0;
+}
+
+void
+util_hex(const unsigned char *buf, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex[buf[i] >> 4];
+		out[2 * i + 1] = hex[buf[i] & 15];
+	}
+	out[2 * len] = '\0';
 }
 
 /*
