@@ -20,6 +20,20 @@
 
 #include <event2/listener.h>
 
+/* s as a number in [lo, hi]; usage() (which exits) if it is not one. */
+static long
+bench_number(const char *s, long lo, long hi, void (*usage)(void))
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
+		usage();
+	return n;
+}
+
 /* A listener on 127.0.0.1:port (0: any free one); exits on failure. */
 static struct evconnlistener *
 bench_listen(struct event_base *base, const char *name, int port,

@@ -70,19 +70,6 @@ probe_fatal_db(struct probe *p, const char *what)
 	exit(1);
 }
 
-static long
-probe_number(const char *s, long lo, long hi)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
-		probe_usage();
-	return n;
-}
-
 /* Run a prepared statement with no result rows; 0 or -1. */
 static int
 probe_step(sqlite3_stmt *st)
@@ -357,13 +344,14 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "c:d:p:P:")) != -1) {
 		switch (ch) {
 		case 'c':
-			prio = (int)probe_number(optarg, 0, 1);
+			prio = (int)bench_number(optarg, 0, 1, probe_usage);
 			break;
 		case 'd':
 			dbpath = optarg;
 			break;
 		case 'p':
-			port = (int)probe_number(optarg, 0, 65535);
+			port = (int)bench_number(optarg, 0, 65535,
+			    probe_usage);
 			break;
 		case 'P':
 			portfile = optarg;

@@ -69,19 +69,6 @@ sink_fatal(const char *what)
 	exit(1);
 }
 
-static long
-sink_number(const char *s, long lo, long hi)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
-		sink_usage();
-	return n;
-}
-
 /* CLOCK_MONOTONIC in ms: Python's time.monotonic() * 1000 on Linux. */
 static double
 sink_now_ms(void)
@@ -369,13 +356,15 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "p:P:s:")) != -1) {
 		switch (ch) {
 		case 'p':
-			port = (int)sink_number(optarg, 0, 65535);
+			port = (int)bench_number(optarg, 0, 65535,
+			    sink_usage);
 			break;
 		case 'P':
 			portfile = optarg;
 			break;
 		case 's':
-			s.status = (int)sink_number(optarg, 100, 599);
+			s.status = (int)bench_number(optarg, 100, 599,
+			    sink_usage);
 			break;
 		default:
 			sink_usage();

@@ -205,31 +205,16 @@ def wrk_run(port, args, tmp, tag, seconds=0, count=0):
 	return r
 
 
-def show_wrk(r):
-	print("  accepted/s     %.0f  (%d in %.1f s)" % (r["rate"],
-	    r["accepted"], r["duration_us"] / 1e6))
-	print("  latency p50 %.2f ms  p99 %.2f ms  max %.2f ms" % (
-	    r["p50_us"] / 1000, r["p99_us"] / 1000, r["max_us"] / 1000))
-	bad = r["other"] + sum(r[k] for k in ("connect", "read", "write",
-	    "timeout"))
-	if bad:
-		print("  non-200 %d; socket errors connect %d read %d write %d "
-		    "timeout %d" % (r["other"], r["connect"], r["read"],
-		    r["write"], r["timeout"]))
-	if not r["drained"]:
-		print("  NOTE: some POSTs were never answered")
-
-
 # ---------------------------------------------------------------- runs
 
-def median(xs):
-	xs = sorted(xs)
-	return xs[len(xs) // 2]
+def median(xs, key=None):
+	"""The middle one of xs (by key)."""
+	return sorted(xs, key=key)[len(xs) // 2]
 
 
 def summarize(runs):
 	"""The median round of runs (by rate), with every round's rate."""
-	m = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
+	m = median(runs, key=lambda r: r["rate"])
 	return dict(m, rates=[r["rate"] for r in runs],
 	    p99s=[r["p99_us"] for r in runs])
 
@@ -474,7 +459,7 @@ def run_burst(args, tmp, csink):
 			rounds.append(f)
 	if not rounds:
 		return None, False
-	f = sorted(rounds, key=lambda x: x["alerts_per_s"])[len(rounds) // 2]
+	f = median(rounds, key=lambda x: x["alerts_per_s"])
 	f = dict(f, peak_kb=max(x["peak_kb"] for x in rounds),
 	    idle_kb=median([x["idle_kb"] for x in rounds]))
 	print("  median %.0f alerts/s; delivered = accepted, once each, zero "
