@@ -8,9 +8,14 @@ HUY by SMS; follow-ups; SMS alerts through sms_out generic. The contacts'
 side is sink.py.
 """
 
+import json
 import math
+import os
 import re
+import sqlite3
+import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import harness
 
@@ -649,12 +654,10 @@ def test_delivery_sms_generic(d):
 # due row was handed to curl at once.
 @case({"allow_http": True})
 def test_delivery_burst_to_slow_contact_no_retry(d):
-	from concurrent.futures import ThreadPoolExecutor
 	n, answer_s, per_dest = 960, 0.1, 16
 	with Sink() as sink:
 		sink.default("slow:%s:200" % answer_s, "/police")
-		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
-		    channel="webhook", url=sink.url + "/police")
+		contacts(d, sink, ("police",))
 		t0 = time.monotonic()
 		with ThreadPoolExecutor(max_workers=8) as ex:
 			refs = list(ex.map(lambda i: d.sms("burst-%d" % i,
@@ -716,9 +719,6 @@ def test_delivery_kill9_inflight_sent_at_restart(d):
 # saying why, and the first goes on (two once sent alerts twice).
 @case({"allow_http": True})
 def test_delivery_second_daemon_refused(d):
-	import json
-	import os
-	import subprocess
 	other = dict(d.config, listen="127.0.0.1:%d" % harness.free_port())
 	path = os.path.join(d.tmpdir, "second.json")
 	with open(path, "w") as f:
@@ -737,7 +737,6 @@ def test_delivery_second_daemon_refused(d):
 # committed: it is not sent again meanwhile, and it is marked sent after.
 @case({"allow_http": True})
 def test_delivery_result_waits_for_busy_database(d):
-	import sqlite3
 	with Sink() as sink:
 		sink.default("slow:0.5:200", "/police")
 		contacts(d, sink, ("police",))
@@ -763,13 +762,11 @@ def test_delivery_result_waits_for_busy_database(d):
 # host never stands in front of an alert for another host.
 @case({"allow_http": True})
 def test_delivery_slow_host_backlog_does_not_hold_others(d):
-	from concurrent.futures import ThreadPoolExecutor
 	with Sink() as slow, Sink() as fast:
 		slow.default("slow:1:200", "/vol")
 		d.add_contact("Tinh nguyen", "0931000005", "volunteer", areas="*",
 		    channel="webhook", url=slow.url + "/vol")
-		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
-		    channel="webhook", url=fast.url + "/police")
+		contacts(d, fast, ("police",))
 		with ThreadPoolExecutor(max_workers=8) as ex:
 			list(ex.map(lambda i: d.sms("backlog-%d" % i,
 			    "+8493%07d" % i, "TC thon 1 can cho o"), range(100)))
