@@ -850,6 +850,23 @@ store_run(struct store *st, enum stmt which)
 }
 
 /*
+ * Step s for its one row: 1 there is one (read it, then store_done), 0 there
+ * is none, -1 an error, logged for who.
+ */
+static int
+store_row(struct store *st, sqlite3_stmt *s, const char *who)
+{
+	int	 rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+/*
  * The batch. Every write joins the one open transaction; opening it tells
  * the on_begin hook (the daemon's loop schedules the COMMIT after the
  * pass), and the end of it, committed or not, is told to each listener.
@@ -1062,17 +1079,13 @@ store_report_recent(struct store *st, const char *reporter, int64_t since,
     char ref_out[REF_MAX])
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
-	int64_t		 id = 0;
-	int		 rc;
+	int64_t		 id;
 
 	store_bind_text(s, 1, reporter);
 	sqlite3_bind_int64(s, 2, since);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((id = store_row(st, s, __func__)) == 1) {
 		id = sqlite3_column_int64(s, 0);
 		util_strlcpy(ref_out, store_col_text(s, 1), REF_MAX);
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		id = -1;
 	}
 	store_done(s);
 	return id;
@@ -1206,20 +1219,15 @@ store_outbox_dest(struct store *st, int lane, const char *after,
     char out[OUTBOX_DKEY_MAX])
 {
 	sqlite3_stmt	*s;
-	int		 rc, found = 0;
+	int		 found;
 
 	s = st->stmt[after == NULL ? ST_OUTBOX_DEST_FIRST :
 	    ST_OUTBOX_DEST_NEXT];
 	sqlite3_bind_int(s, 1, lane);
 	if (after != NULL)
 		sqlite3_bind_text(s, 2, after, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((found = store_row(st, s, __func__)) == 1)
 		util_strlcpy(out, store_col_text(s, 0), OUTBOX_DKEY_MAX);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		found = -1;
-	}
 	store_done(s);
 	return found;
 }
@@ -1286,19 +1294,15 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 {
 	sqlite3_stmt	*s = st->stmt[ST_CONTACT_BY_PHONE];
 	const char	*v;
-	int		 rc, found = 0;
+	int		 found;
 
 	memset(c, 0, sizeof(*c));
 	store_bind_text(s, 1, phone);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((found = store_row(st, s, __func__)) == 1) {
 		c->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(c->role, store_col_text(s, 3), sizeof(c->role));
 		v = store_col_text(s, 7);
 		util_strlcpy(c->pin, v ? v : "", sizeof(c->pin));
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		found = -1;
 	}
 	store_done(s);
 	return found;
@@ -1312,32 +1316,23 @@ int64_t
 store_report_find(struct store *st, const char *ref)
 {
 	sqlite3_stmt	*s;
-	int64_t		 n, id = 0;
-	int		 rc;
+	int64_t		 n, id;
 
 	if ((n = ref_decode(st->refkey, ref, strlen(ref))) < 0)
 		return 0;
 	s = st->stmt[ST_REF_OF];
 	sqlite3_bind_int64(s, 1, n + 1);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
-	    strcmp(store_col_text(s, 0), ref) == 0)
-		id = n + 1;
+	if ((id = store_row(st, s, __func__)) == 1)
+		id = strcmp(store_col_text(s, 0), ref) == 0 ? n + 1 : 0;
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto fail;
-	if (id > 0 || !st->ref_legacy)
+	if (id != 0 || !st->ref_legacy)
 		return id;
 	s = st->stmt[ST_REF_LEGACY];
 	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	if ((id = store_row(st, s, __func__)) == 1)
 		id = sqlite3_column_int64(s, 0);
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto fail;
 	return id;
-fail:
-	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-	return -1;
 }
 
 int
@@ -1346,13 +1341,13 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_GET];
 	const char	*v;
-	int		 rc, found = 0;
+	int		 found;
 
 	memset(r, 0, sizeof(*r));
 	if (ref != NULL && (id = store_report_find(st, ref)) <= 0)
 		return (int)id;
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((found = store_row(st, s, __func__)) == 1) {
 		r->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));
 		util_strlcpy(r->category, store_col_text(s, 2),
@@ -1367,10 +1362,6 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		v = store_col_text(s, 7);
 		r->text = v ? xstrdup(v) : NULL;
 		r->received_at = sqlite3_column_int64(s, 8);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		found = -1;
 	}
 	store_done(s);
 	return found;
