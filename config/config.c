@@ -230,7 +230,6 @@ static const struct ckey config_limits_keys[] = {
 	K_INT("max_connections", OFF(limits.max_connections), 1, 65536),
 	K_INT("retry_base_ms", OFF(limits.retry_base_ms), 10, 600000),
 	K_INT("retry_max_s", OFF(limits.retry_max_s), 1, 86400),
-	K_INT("lease_s", OFF(limits.lease_s), 1, 3600),
 	K_END
 };
 
@@ -1325,7 +1324,6 @@ config_defaults(void)
 	cf->limits.max_connections = 512;
 	cf->limits.retry_base_ms = 2000;
 	cf->limits.retry_max_s = 1800;
-	cf->limits.lease_s = 120;
 	return cf;
 }
 

@@ -118,7 +118,6 @@ struct config {
 		int	  max_connections;
 		int	  retry_base_ms;	/* first outbox backoff */
 		int	  retry_max_s;		/* backoff cap */
-		int	  lease_s;		/* in-flight row lease */
 	} limits;
 
 	/* Warnings found while loading (e.g. template over one segment). */
