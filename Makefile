@@ -23,13 +23,21 @@ CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) -MMD -MP \
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 LDFLAGS	+= $(SAN)
 
-LIB_SRCS = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/providers/*.c)) \
-	   $(wildcard handlers/*.c config/*.c)
+# Two libraries: the core (config, store, router, handlers, text, phones,
+# calendar) that both programs link, and the network side (HTTP server,
+# delivery, providers) that only tincayd links. `make layers` fails if the
+# core or tincayctl reaches libevent or libcurl.
+CORE_SRCS = $(wildcard core/*.c config/*.c handlers/*.c)
+NET_SRCS = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/providers/*.c))
 CTL_SRCS = $(wildcard ctl/*.c)
+CORE_PKGS = sqlite3 libcjson libcrypto
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 
-LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
+CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o)
+NET_OBJS = $(NET_SRCS:%.c=$(O)/%.o)
+CORE_LIB = $(O)/libtincay-core.a
+NET_LIB	 = $(O)/libtincay-net.a
 CTL_OBJS = $(CTL_SRCS:%.c=$(O)/%.o)
 UNITS	 = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 REPLAYS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/tests/%-replay)
@@ -43,21 +51,36 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BIN)/tincayd: $(LIB_OBJS) $(O)/daemon/main.o
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(NET_LIB): $(NET_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/tincayd: $(O)/daemon/main.o $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/tincayctl: $(LIB_OBJS) $(CTL_OBJS)
+# The admin tool links the core only, and only the core's packages.
+$(BIN)/tincayctl: $(CTL_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ \
+	    $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
 
-$(O)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(O)/tests/test_%: tests/unit/test_%.c $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-$(O)/tests/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJS)
+$(O)/tests/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+# The layering, checked on every build of the suites: no core object may
+# need a symbol of libevent or libcurl, and tincayctl must not load them.
+layers: $(CORE_LIB) $(BIN)/tincayctl
+	@scripts/check-layers $(CORE_LIB) $(BIN)/tincayctl
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -66,7 +89,7 @@ run: deps
 	exec bin/tincayd -c config/tincay.json
 
 # The suites, for the build chosen by SANITIZE.
-suites: all $(UNITS) $(REPLAYS)
+suites: all layers $(UNITS) $(REPLAYS)
 	@scripts/run-unit $(UNITS)
 	@scripts/run-replay $(REPLAYS)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
@@ -107,6 +130,6 @@ fuzz:
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run suites check bench fuzz clean
+.PHONY: all deps run suites check bench fuzz clean layers
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../daemon/tincay.h"
+#include "../core/core.h"
 
 #define CONFIG_FILE_MAX	(4 * 1024 * 1024)
 #define CONFIG_PATH_MAX	256

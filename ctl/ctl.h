@@ -5,7 +5,9 @@
 #ifndef TINCAY_CTL_H
 #define TINCAY_CTL_H
 
-#include "../daemon/tincay.h"
+#include "../core/core.h"
+#include "../core/store.h"
+#include "../handlers/handlers.h"
 
 struct ctl {
 	struct config	*conf;

@@ -7,7 +7,6 @@
 
 
 #include "ctl.h"
-#include "../handlers/handlers.h"
 
 #define CTL_BROADCAST_BATCH	200	/* outbox rows per transaction */
 

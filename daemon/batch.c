@@ -14,7 +14,7 @@
 
 #include <event2/event.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 
 struct batch {
 	struct store	*st;

@@ -16,7 +16,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 
 #define FETCH_MAX_RESPONSE	65536
 #define FETCH_CONNECT_MS	5000

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 
 #define FORM_MAX_FIELDS	1024
 

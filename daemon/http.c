@@ -18,7 +18,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 #include "http_routes.h"
 
 #define HTTP_BACKLOG		128
@@ -310,8 +310,15 @@ int
 http_receive(struct tincay *tc, struct evhttp_request *req,
     const struct inbound *in, struct outcome *out)
 {
-	if (router_receive(tc, in, out) == 0)
+	if (router_receive(tc->store, tc->conf, in, out) == 0) {
+		if (out->duplicate)
+			tc->n_duplicates++;
+		else
+			tc->n_messages++;
+		if (out->new_report)
+			tc->n_reports++;
 		return 0;
+	}
 	http_error(req, 503, HTTP_RETRY_LATER);
 	return -1;
 }

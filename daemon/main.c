@@ -10,7 +10,7 @@
 
 #include <event2/event.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 
 #define MAIN_DRAIN_MS	4500	/* SIGTERM: at most this for in-flight */
 #define MAIN_POLL_MS	50

@@ -22,7 +22,7 @@
 #include <event2/event.h>
 #include <sqlite3.h>
 
-#include "tincay.h"
+#include "tincayd.h"
 #include "../handlers/handlers.h"
 
 #define OUTBOX_TICK_MS		250

@@ -254,7 +254,7 @@ alert_file(struct intake *it)
 	    it->in->from, it->now, escalate_at, it->ref);
 	if (it->report_id == -1)
 		return -1;
-	it->tc->n_reports++;
+	it->new_report = 1;
 	alert_view(it, &r, category, area);
 	if ((n = alert_notify(it->st, conf, &r, "report.created",
 	    &conf->routing[it->m.cat], 0, util_sched_now())) == -1)

@@ -6,10 +6,94 @@
 #ifndef TINCAY_HANDLERS_H
 #define TINCAY_HANDLERS_H
 
-#include "../daemon/tincay.h"
+#include "../core/core.h"
+#include "../core/store.h"
+
+/* handlers/ussd.c: the USSD menu (SPEC §6), pure: no I/O. */
+#define USSD_SCREEN_MAX	178	/* 182 with "CON " or "END " in front */
+enum ussd_action {
+	USSD_NONE,		/* just show the screen */
+	USSD_REPORT,		/* file a report of cat in area (-1: unknown) */
+	USSD_SIGNUP		/* campaign signup */
+};
+struct ussd_screen {
+	int		 end;		/* 0: CON, 1: END */
+	enum ussd_action action;	/* meaningful when end */
+	enum category	 cat;
+	int		 area;		/* index into conf->areas, or -1 */
+	char		 text[USSD_SCREEN_MAX + 1];	/* ASCII */
+};
+/*
+ * The screen after the answers (text, len) ("", "1", "1*3", ...). For an
+ * END with an action other than USSD_NONE, text is empty: the caller files
+ * and fills it with ussd_result().
+ */
+void		 ussd_step(const struct config *, const char *text, size_t len,
+		    struct ussd_screen *);
+/* END screen from a reply text: folded, ASCII, cut to fit. */
+void		 ussd_result(const char *reply, struct ussd_screen *);
+/* The keys of the next and previous page of the area list. */
+void		 ussd_nav_keys(const struct config *, char next[8],
+		    char prev[8]);
+/* Where each page of the area list starts (up to max); the page count. */
+size_t		 ussd_pages(const struct config *, size_t *starts, size_t max);
+
+/* handlers/stats.c: counts for officials (TK by SMS, SPEC §6) and for
+ * tincayctl stats (§7), in the commune's time zone. */
+struct stats_period {
+	int64_t		 from;		/* UTC epoch seconds, inclusive */
+	int64_t		 to;		/* UTC epoch seconds, exclusive */
+	char		 label[32];	/* "11/2026", "2026", "05/11/2026" */
+};
+/*
+ * The PERIOD at the start of folded words s (text_keyfold output:
+ * "homnay", "tuan", "thang", "nam", "11 2026", "2026", ...) for the instant
+ * now in tz. Fills p and returns a pointer past it (and its spaces), or
+ * NULL if s does not start with a period.
+ */
+const char	*stats_period(const char *tz, const char *s, int64_t now,
+		    struct stats_period *p);
+enum stats_status { STATS_OPEN, STATS_ACKNOWLEDGED, STATS_CLOSED,
+    STATS_CANCELLED, STATS__MAX };
+/* "open", ...; and back (-1 unknown). */
+const char	*stats_status_name(enum stats_status);
+int		 stats_status_lookup(const char *);
+/* One group of reports created in a period; strings borrowed. */
+struct stats_row {
+	const char	*area;		/* code, or NULL: unknown */
+	const char	*category;
+	const char	*status;
+	int64_t		 n;
+};
+typedef int	 (*stats_row_fn)(const struct stats_row *, void *);
+/*
+ * Call fn for each (area, category, status) group of the reports created
+ * in [from, to), of area only (NULL: all). Returns the number of groups,
+ * or -1 (logged).
+ */
+int		 stats_rows(struct store *, int64_t from, int64_t to,
+		    const char *area, stats_row_fn, void *);
+/*
+ * Campaign signups made in [from, to) (opted out since or not), of area
+ * only (NULL: all): the total, or -1. fn, if not NULL, gets one row per
+ * area (category "signup", status NULL).
+ */
+int64_t		 stats_signups(struct store *, int64_t from, int64_t to,
+		    const char *area, stats_row_fn, void *);
+/* What the SMS reply says. */
+struct stats_counts {
+	int64_t		 gbv, shelter, signups;
+	int64_t		 status[STATS__MAX];	/* of gbv and shelter */
+};
+int		 stats_count(struct store *, int64_t from, int64_t to,
+		    const char *area, struct stats_counts *);
+/* "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4" (area may be
+ * NULL), GSM-7, at most two segments. */
+void		 stats_format(const struct stats_counts *, const char *label,
+		    const char *area, char *out, size_t outlen);
+
 
 struct intake {
-	struct tincay		*tc;
 	const struct config	*conf;
 	struct store		*st;
 	const struct inbound	*in;
@@ -20,6 +104,7 @@ struct intake {
 	int64_t			 report_id;	/* 0: none */
 	char			 ref[REF_MAX];
 	char			 reply[REPLY_MAX];
+	int			 new_report;	/* a report was filed */
 };
 
 typedef int	 (*handler_fn)(struct intake *);
@@ -85,8 +170,7 @@ int64_t		 signup_broadcast(struct store *, const struct config *,
 		    const char *code, const char *text, size_t batch,
 		    signup_progress_fn progress, void *arg, char *err,
 		    size_t errlen);
-/* stats.c: TK/THONGKE for officials (SPEC §6); the shared parts are in
- * tincay.h. */
+/* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */
 int		 stats_handle(struct intake *);
 /*
  * router.c: answer it exactly as a text with no keyword: a follow-up of the

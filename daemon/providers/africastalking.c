@@ -10,8 +10,9 @@
 
 #include <event2/http.h>
 
-#include "../tincay.h"
+#include "../tincayd.h"
 #include "../http_routes.h"
+#include "../../handlers/handlers.h"
 
 #define AT_DEFAULT_BASE	"https://api.africastalking.com"
 #define AT_SANDBOX_BASE	"https://api.sandbox.africastalking.com"

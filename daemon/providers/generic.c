@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../tincay.h"
+#include "../tincayd.h"
 #include "../http_routes.h"
 
 #define GENERIC_SKEW_S	300

@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "../tincay.h"
+#include "../tincayd.h"
 #include "../http_routes.h"
 
 #define TWILIO_URL_VARIANTS	6

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 #include "fuzz.h"
 
 int

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 #include "fuzz.h"
 #include "../../daemon/http_routes.h"
 

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
+#include "../../handlers/handlers.h"
 #include "fuzz.h"
 #include "../../daemon/http_routes.h"
 

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../handlers/handlers.h"
 #include "fuzz.h"
 
 int

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../handlers/handlers.h"
 #include "fuzz.h"
 
 static void	 fuzz_utf8(const char *, size_t);

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../handlers/handlers.h"
 
 #define REPLAY_CORPUS	"tests/fuzz/corpus/"
 

@@ -2,13 +2,16 @@
  * fixture.h: what the router-level unit tests share: the daemon's context
  * over an in-memory database, filing a message through router_receive()
  * and committing it as the batch would, and counting over SQL.
- * Include after cmocka.h, sqlite3.h and daemon/tincay.h.
+ * Include after cmocka.h, sqlite3.h, core.h, store.h and handlers.h.
  */
 #ifndef TINCAY_TEST_FIXTURE_H
 #define TINCAY_TEST_FIXTURE_H
 
 struct fixture {
-	struct tincay	 tc;
+	struct {				/* what the router needs */
+		struct config	*conf;
+		struct store	*store;
+	}		 tc;
 	int		 n;		/* message ids fixture_receive() made */
 };
 
@@ -72,7 +75,7 @@ fixture_receive(struct fixture *fx, const char *provider, const char *id,
 	util_strlcpy(in.from, from, sizeof(in.from));
 	in.text = text;
 	in.textlen = strlen(text);
-	assert_int_equal(router_receive(&fx->tc, &in, out), 0);
+	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, out), 0);
 	assert_int_equal(store_commit(fx->tc.store), 0);
 }
 

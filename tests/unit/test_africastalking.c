@@ -15,7 +15,8 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
+#include "../../handlers/handlers.h"
 #include "vectors.h"
 #include "../../daemon/http_routes.h"
 

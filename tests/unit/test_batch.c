@@ -18,7 +18,7 @@
 #include <event2/event.h>
 #include <sqlite3.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 
 struct pass {
 	struct store	*st;

@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 

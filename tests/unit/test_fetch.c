@@ -20,7 +20,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 
 struct got {
 	int	 done;

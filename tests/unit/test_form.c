@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 
 static struct form *
 parse(const char *s)

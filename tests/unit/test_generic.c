@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 #include "../../daemon/http_routes.h"
 
 #define NOW	1795968000LL

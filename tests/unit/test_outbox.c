@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 #include "../../handlers/handlers.h"
 
 static struct config *

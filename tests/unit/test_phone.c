@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 
 #define S(lit)		lit, sizeof(lit) - 1	/* literal, its length */
 

@@ -14,7 +14,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 #include "fixture.h"
 
 static const char test_conf[] =
@@ -250,7 +252,7 @@ test_rollback_keeps_nothing(void **state)
 	util_strlcpy(in.from, "+84912345678", sizeof(in.from));
 	in.text = "SOS";
 	in.textlen = 3;
-	assert_int_equal(router_receive(&fx->tc, &in, &o), 0);
+	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, &o), 0);
 	store_rollback(fx->tc.store);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages"),
 	    0);

@@ -16,9 +16,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../daemon/tincay.h"
-#include "fixture.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
 #include "../../handlers/handlers.h"
+#include "fixture.h"
 
 #define DAY	86400
 

@@ -15,7 +15,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 #include "fixture.h"
 
 #define VN	"Asia/Ho_Chi_Minh"

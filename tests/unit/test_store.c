@@ -17,7 +17,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 
 static char	 dbdir[] = "/tmp/tincay-test-store-XXXXXX";
 static char	 dbpath[sizeof(dbdir) + 16];

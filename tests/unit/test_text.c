@@ -14,7 +14,9 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 #include "vectors.h"
 
 #define FOLD_VECTORS	"tests/vectors/fold-vectors.json"

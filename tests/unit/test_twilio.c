@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../daemon/tincayd.h"
 #include "vectors.h"
 #include "../../daemon/http_routes.h"
 

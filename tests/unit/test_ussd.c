@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 
 static struct config *
 conf_with(size_t nareas, const char *prefix)

@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/tincay.h"
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
 
 static void
 test_url_origin(void **state)

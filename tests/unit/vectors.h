@@ -1,7 +1,7 @@
 /*
  * vectors.h: reading the reference vectors (tests/vectors/) that the
  * unit tests replay. Tests run from the repository root. Include after
- * cmocka.h, cjson/cJSON.h and daemon/tincay.h.
+ * cmocka.h, cjson/cJSON.h and core/core.h.
  */
 #ifndef TINCAY_TEST_VECTORS_H
 #define TINCAY_TEST_VECTORS_H

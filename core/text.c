@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tincay.h"
+#include "core.h"
 
 #define TEXT_BAD	(-1)		/* invalid UTF-8 */
 #define TEXT_MARK_LO	0x0300

@@ -10,7 +10,8 @@
 
 #include <sqlite3.h>
 
-#include "tincay.h"
+#include "core.h"
+#include "store.h"
 #include "../handlers/handlers.h"
 
 #define ROUTER_KW_WORDS		4
@@ -316,20 +317,20 @@ router_reply_outbox(struct intake *it)
 }
 
 static int
-router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
+router_file(struct store *st, const struct config *conf,
+    const struct inbound *in, struct outcome *out)
 {
 	struct intake	 it;
 	char		*folded;
 	int		 rc;
 
 	memset(&it, 0, sizeof(it));
-	it.tc = tc;
-	it.conf = tc->conf;
-	it.st = tc->store;
+	it.conf = conf;
+	it.st = st;
 	it.in = in;
 	it.now = util_now();
 	folded = text_keyfold(in->text, in->textlen);
-	router_match(tc->conf, in->text, in->textlen, folded, &it.m);
+	router_match(conf, in->text, in->textlen, folded, &it.m);
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(&it);
 	else {
@@ -342,24 +343,21 @@ router_file(struct tincay *tc, const struct inbound *in, struct outcome *out)
 		return -1;
 	util_strlcpy(out->ref, it.ref, sizeof(out->ref));
 	util_strlcpy(out->reply, it.reply, sizeof(out->reply));
-	tc->n_messages++;
+	out->new_report = it.new_report;
 	return 0;
 }
 
 int
-router_receive(struct tincay *tc, const struct inbound *in,
-    struct outcome *out)
+router_receive(struct store *st, const struct config *conf,
+    const struct inbound *in, struct outcome *out)
 {
-	struct store	*st = tc->store;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
 	if (store_begin(st) == -1 || store_run(st, ST_SAVEPOINT) == -1)
 		return -1;
 	if ((rc = router_find(st, in, out)) == 0)
-		rc = router_file(tc, in, out);
-	else if (rc == 1)
-		tc->n_duplicates++;
+		rc = router_file(st, conf, in, out);
 	if (rc == -1) {
 		(void)store_run(st, ST_ROLLBACK_TO);
 		(void)store_run(st, ST_RELEASE);

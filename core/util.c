@@ -15,7 +15,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "tincay.h"
+#include "core.h"
 
 void *
 xmalloc(size_t n)

@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "tincay.h"
+#include "core.h"
 
 #define REF_ROUNDS	6
 

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tincay.h"
+#include "core.h"
 
 /*
  * Time zones. The boundaries of a day, month or year are local midnights:

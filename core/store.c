@@ -16,7 +16,8 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "tincay.h"
+#include "core.h"
+#include "store.h"
 
 #define STORE_BUSY_MS	2000
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tincay.h"
+#include "core.h"
 
 #define LOG_BUFSIZE	65536
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "tincay.h"
+#include "core.h"
 
 #define PHONE_NSN_MIN		8	/* digits after the country code */
 #define PHONE_DIGITS_MAX	15	/* E.164, country code included */

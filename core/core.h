@@ -1,0 +1,201 @@
+/*
+ * core.h: what tincayd and tincayctl share, the core library (SPEC §1):
+ * logging, utilities, text, phones, the calendar, REFs, the inbound message
+ * and the router. Nothing here knows the event loop or the network.
+ * Ownership is stated per function: "returns malloc'd" means the caller
+ * frees.
+ */
+#ifndef TINCAY_CORE_H
+#define TINCAY_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+
+#define TINCAY_VERSION	"0.1.0"
+
+#define PHONE_MAX	20	/* "+" and up to 15 digits, NUL */
+#define REF_MAX		8	/* 4..6 chars, NUL */
+#define EXTID_MAX	128
+#define REPLY_MAX	480
+
+struct store;
+
+/* log.c */
+void		 log_init(int verbose);
+/* Buffer info lines until log_flush() (the daemon's loop). */
+void		 log_buffer(void);
+void		 log_flush(void);
+void		 log_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 fatal(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+void		 fatalx(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+
+/* util.c */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+char		*xasprintf(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+size_t		 util_strlcpy(char *, const char *, size_t);
+/* A JSON string literal (quoted, escaped) of s. Returns malloc'd. */
+char		*util_json_string(const char *);
+int64_t		 util_now(void);		/* wall clock, seconds */
+int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
+int64_t		 util_sched_now(void);		/* wall, but never jumps */
+int		 util_random(void *, size_t);	/* 0 ok, -1 error */
+int		 util_ct_equal(const void *, size_t, const void *, size_t);
+/* (buf, len) in lower-case hex into out[2 * len + 1]. */
+void		 util_hex(const unsigned char *buf, size_t len, char *out);
+/* "scheme://host:port" of an http(s) URL, normalised; 0 or -1. */
+int		 util_url_origin(const char *url, char *out, size_t outlen);
+/* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */
+int		 util_hmac_sha256_hex(const char *key, const void *msg,
+		    size_t len, char out[65]);
+
+/* text.c: Vietnamese folding and SMS segment arithmetic. */
+/*
+ * Fold (buf, len) of UTF-8: every Latin letter with diacritics becomes its
+ * base letter (NFC, NFD and mixed input alike), combining marks
+ * U+0300..U+036F are removed, đ→d and Đ→D; case is kept and anything else
+ * is copied as is. Invalid UTF-8 (each maximal ill-formed subpart) and NUL
+ * become '?'. Returns malloc'd.
+ */
+char		*text_fold(const char *buf, size_t len);
+/*
+ * Fold for matching: text_fold, then lower-case ASCII, every run of
+ * characters that are not ASCII letters or digits becomes one space, no
+ * leading or trailing space. Returns malloc'd.
+ */
+char		*text_keyfold(const char *buf, size_t len);
+/*
+ * (buf, len) as valid UTF-8: each invalid sequence (maximal subpart) and
+ * each NUL becomes U+FFFD, everything else is copied. Returns malloc'd.
+ */
+char		*text_utf8(const char *buf, size_t len);
+enum text_enc { TEXT_GSM7, TEXT_UCS2 };
+struct text_seg {
+	enum text_enc	 enc;
+	size_t		 segments;
+	size_t		 units;		/* septets or UTF-16 units */
+};
+/*
+ * Encoding and segment count of (buf, len) of UTF-8: GSM-7 160 septets in
+ * one segment, else 153 per part, an extension character never split;
+ * UCS-2 70 units, else 67 per part, a grapheme never split. Empty text is
+ * one segment. Invalid UTF-8 counts as U+FFFD (UCS-2).
+ */
+void		 text_segments(const char *buf, size_t len,
+		    struct text_seg *);
+/*
+ * Fold (buf, len) to text that is pure GSM-7 (folding Vietnamese, replacing
+ * what cannot be represented by '?'; typographic quotes, dashes, tab and
+ * no-break space become their ASCII look-alikes) and cut it at a character
+ * boundary so that it fits max_segments segments (0: empty). Returns
+ * malloc'd.
+ */
+char		*text_gsm7(const char *buf, size_t len, size_t max_segments);
+
+/* phone.c */
+/*
+ * Normalise (buf, len) to E.164 ("+84912345678") into out[PHONE_MAX].
+ * Accepts "0912345678", "84912345678", "+84912345678", "0084912345678",
+ * spaces, tabs, dots, dashes and parentheses; cc is the country code
+ * without "+". At least 8 digits after the country code, at most 15 in
+ * all; Vietnam's old 11-digit mobiles ("0162…") become their 2018 numbers
+ * ("032…"). Returns 0, or -1 if it is not a phone number.
+ */
+int		 phone_e164(const char *buf, size_t len, const char *cc,
+		    char out[PHONE_MAX]);
+/* Keep "+", mask all but the last 3 digits: "+********678". Returns out. */
+const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
+
+
+/* tz.c: local dates and midnights in the commune's time zone. */
+/*
+ * Local midnight starting day y-m-d in time zone tz (an Olson name) as UTC
+ * epoch seconds. m and d may run over (d = 32, m = 13) and are normalised
+ * as mktime() does. Returns -1 on error.
+ */
+int64_t		 tz_midnight(const char *tz, int y, int m, int d);
+/* The local date of UTC time t in tz. 0, or -1. */
+int		 tz_date(const char *tz, int64_t t, int *y, int *m, int *d);
+
+/* ref.c: REFs, a keyed permutation of the report's number (from 0). */
+#define REF_KEY_LEN	16
+struct ref_key;
+/* NULL if the cipher cannot be set up. */
+struct ref_key	*ref_key_new(const unsigned char key[REF_KEY_LEN]);
+void		 ref_key_free(struct ref_key *);
+/* The REF of number n: 4 chars below 31^4, then 5, then 6; -1 past. */
+int		 ref_encode(const struct ref_key *, int64_t n, char out[REF_MAX]);
+/* The number whose REF is (s, len), or -1 if it is not a REF. */
+int64_t		 ref_decode(const struct ref_key *, const char *s, size_t len);
+/* 1 if (s, len) is 4..6 characters of the REF alphabet. */
+int		 ref_valid(const char *s, size_t len);
+
+/* One inbound message, as a provider adapter decoded it. Borrowed. */
+struct inbound {
+	const char	*provider;		/* "generic", "twilio", ... */
+	char		 ext_id[EXTID_MAX];	/* the provider's message id */
+	char		 from[PHONE_MAX];	/* E.164 */
+	char		 to[64];
+	const char	*text;
+	size_t		 textlen;
+	int		 reply_via_outbox;	/* reply as an outbox row */
+};
+
+/* What the resident is answered; the same for a provider's retry. */
+struct outcome {
+	int		 duplicate;
+	char		 ref[REF_MAX];		/* "" for none */
+	char		 reply[REPLY_MAX];	/* "" for none */
+	int		 new_report;		/* it filed a new report */
+};
+
+/* router.c: keyword and area matching, then the handler table. */
+/*
+ * File (in, now): store the message, run its handler and write outbox rows,
+ * all in the open batch transaction (begun here if needed) under one
+ * savepoint. A message already stored gets its first outcome. Returns 0, or
+ * -1 if nothing could be stored (the caller answers 503).
+ */
+int		 router_receive(struct store *, const struct config *,
+		    const struct inbound *, struct outcome *);
+/* Match (folded text): category, words after the keyword; area index or
+ * -1, words after the area. Exposed for tests. */
+struct route_match {
+	enum category	 cat;
+	const char	*args;		/* into folded, after the keyword */
+	int		 area;		/* index into conf->areas, or -1 */
+	const char	*rest;		/* into folded, after the area */
+};
+void		 router_match(const struct config *, const char *raw,
+		    size_t rawlen, const char *folded, struct route_match *);
+/* The area named by the first one to three words of (folded) words: its
+ * index into conf->areas and *after past it; or -1 and *after = words. */
+int		 router_area(const struct config *, const char *words,
+		    const char **after);
+/*
+ * Copy the first n words of folded text s (space separated) into out
+ * without the spaces; return a pointer past them and the spaces after, or
+ * NULL if s has fewer than n words.
+ */
+const char	*router_join(const char *s, int n, char *out, size_t outlen);
+/* Render template t with %REF% into out. */
+void		 router_template(const struct config *, enum tmpl,
+		    const char *ref, char *out, size_t outlen);
+
+#endif
