@@ -155,6 +155,12 @@ struct inbound {
 	const char	*text;
 	size_t		 textlen;
 	int		 reply_via_outbox;	/* reply as an outbox row */
+	const char	*source;		/* "ussd", or NULL: an SMS */
+	/* A route the channel already decided (a USSD menu knows category
+	 * and area): the router takes it as is and parses nothing. */
+	int		 routed;
+	enum category	 cat;
+	int		 area;			/* into conf->areas, or -1 */
 };
 
 /* What the resident is answered; the same for a provider's retry. */

@@ -330,7 +330,12 @@ router_file(struct store *st, const struct config *conf,
 	it.in = in;
 	it.now = util_now();
 	folded = text_keyfold(in->text, in->textlen);
-	router_match(conf, in->text, in->textlen, folded, &it.m);
+	if (in->routed) {
+		it.m.cat = in->cat;
+		it.m.area = in->area;
+		it.m.args = it.m.rest = folded + strlen(folded);
+	} else
+		router_match(conf, in->text, in->textlen, folded, &it.m);
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(&it);
 	else {

@@ -17,14 +17,6 @@
 
 #define SIGNUP_CODE_MAX		16	/* config_check_code's limit */
 
-/* Where a subscription came from, by provider name suffix. */
-static const struct {
-	const char	*suffix;
-	const char	*source;
-} signup_sources[] = {
-	{ "-ussd", "ussd" },
-};
-
 const struct campaign *
 signup_campaign(const struct config *conf, const char *code, size_t len)
 {
@@ -68,21 +60,6 @@ signup_active(const struct config *conf, int64_t now)
 	return NULL;
 }
 
-static const char *
-signup_source(const struct inbound *in)
-{
-	size_t	 i, n, plen = strlen(in->provider);
-
-	for (i = 0; i < sizeof(signup_sources) / sizeof(signup_sources[0]);
-	    i++) {
-		n = strlen(signup_sources[i].suffix);
-		if (plen >= n && strcmp(in->provider + plen - n,
-		    signup_sources[i].suffix) == 0)
-			return signup_sources[i].source;
-	}
-	return "sms";
-}
-
 /*
  * DK [CODE]: the first word after the keyword names the campaign; a word
  * that is one of the areas instead ("DK thon 3") is kept as the
@@ -117,7 +94,7 @@ signup_join(struct intake *it)
 	store_bind_text(s, 1, it->in->from);
 	store_bind_text(s, 2, c->code);
 	store_bind_text(s, 3, area);
-	store_bind_text(s, 4, signup_source(it->in));
+	store_bind_text(s, 4, it->in->source != NULL ? it->in->source : "sms");
 	sqlite3_bind_int64(s, 5, it->now);
 	if (store_run(it->st, ST_SUB_ADD) == -1)
 		return -1;

@@ -162,8 +162,9 @@ africastalking_sms_inbound(struct tincay *tc, struct evhttp_request *req,
 }
 
 /*
- * The text a USSD action files: the category's first keyword and the
- * area's code, so that it takes the same path as an SMS. malloc'd.
+ * The text kept for a USSD action, as an operator reads it: the category's
+ * first keyword and the area's code ("BAOLUC T3"). The route itself goes
+ * with the message (inbound.routed), never parsed from this. malloc'd.
  */
 char *
 africastalking_ussd_text(const struct config *conf,
@@ -267,6 +268,10 @@ africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
 	msg = africastalking_ussd_text(conf, &s);
 	in.text = msg;
 	in.textlen = strlen(msg);
+	in.source = "ussd";
+	in.routed = 1;
+	in.cat = s.cat;
+	in.area = s.action == USSD_REPORT ? s.area : -1;
 	rc = http_receive(tc, req, &in, &out);
 	free(msg);
 	form_free(f);

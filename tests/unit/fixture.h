@@ -59,6 +59,29 @@ fixture_count(struct store *st, const char *sql)
 	return n;
 }
 
+/* File a message whose route a USSD menu decided (cat, area index or -1)
+ * with text kept as is, and commit. */
+static inline void
+fixture_routed(struct fixture *fx, const char *from, enum category cat,
+    int area, const char *text, struct outcome *out)
+{
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "africastalking-ussd";
+	snprintf(in.ext_id, sizeof(in.ext_id), "s%d", ++fx->n);
+	util_strlcpy(in.from, from, sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	in.source = "ussd";
+	in.routed = 1;
+	in.cat = cat;
+	in.area = area;
+	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, out),
+	    0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+}
+
 /* File text from a provider (id NULL: a fresh one) and commit. */
 static inline void
 fixture_receive(struct fixture *fx, const char *provider, const char *id,

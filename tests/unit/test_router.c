@@ -237,6 +237,26 @@ test_unknown_and_fallback(void **state)
 	    "WHERE dest = '+84901000003'"), 1);
 }
 
+/* A route a USSD menu decided is taken as is: the text is kept, never
+ * parsed again (here it would say shelter in T1). */
+static void
+test_decided_route(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+
+	fixture_routed(fx, "+84912345678", CAT_GBV, 1, "TC thon 1", &o);
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'gbv' AND area = 'T3'"), 1);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE category = 'gbv' AND body = 'TC thon 1'"), 1);
+	/* "Don't know" the area: a report without one. */
+	fixture_routed(fx, "+84912345670", CAT_SHELTER, -1, "thon 3", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'shelter' AND area IS NULL"), 1);
+}
+
 static void
 test_rollback_keeps_nothing(void **state)
 {
@@ -339,6 +359,8 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_fallback,
 		    setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_decided_route, setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_ack_done_cancel, setup,

@@ -167,7 +167,7 @@ test_subscribe(void **state)
 	    "subscriptions WHERE phone = '+84900000001' AND area = 'T3'"), 1);
 
 	/* USSD signups are marked as such. */
-	fixture_receive(fx, "africastalking-ussd", NULL, "+84900000004", "DANGKY", &o);
+	fixture_routed(fx, "+84900000004", CAT_SIGNUP, -1, "DANGKY", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84900000004' AND source = 'ussd'"),
@@ -262,7 +262,7 @@ test_duplicates(void **state)
 
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	fixture_receive(fx, "generic", NULL, "+84912345678", "dang ky", &o);
-	fixture_receive(fx, "africastalking-ussd", NULL, "+84912345678", "DANGKY", &o);
+	fixture_routed(fx, "+84912345678", CAT_SIGNUP, -1, "DANGKY", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	/* One row per number and campaign; the first source is kept. */
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
