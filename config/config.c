@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "../core/core.h"
+#include "../handlers/handlers.h"
 
 #define CONFIG_FILE_MAX	(4 * 1024 * 1024)
 #define CONFIG_PATH_MAX	256
@@ -76,6 +77,8 @@ static int	 config_set_arr(struct cparse *, const cJSON *, const char *,
 static int	 config_set_date(struct cparse *, const cJSON *, const char *,
 		    const struct ckey *, char *);
 static int	 config_set_listen(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
+static int	 config_set_templates(struct cparse *, const cJSON *,
 		    const char *, const struct ckey *, char *);
 static int	 config_set_keywords(struct cparse *, const cJSON *,
 		    const char *, const struct ckey *, char *);
@@ -207,22 +210,6 @@ static const struct ckey config_escalation_keys[] = {
 	K_END
 };
 
-static const struct ckey config_template_keys[] = {
-	K_STR("received", OFF(templates[TMPL_RECEIVED]), F_NONEMPTY, NULL),
-	K_STR("followup", OFF(templates[TMPL_FOLLOWUP]), F_NONEMPTY, NULL),
-	K_STR("help", OFF(templates[TMPL_HELP]), F_NONEMPTY, NULL),
-	K_STR("ack", OFF(templates[TMPL_ACK]), F_NONEMPTY, NULL),
-	K_STR("ack_taken", OFF(templates[TMPL_ACK_TAKEN]), F_NONEMPTY, NULL),
-	K_STR("closed", OFF(templates[TMPL_CLOSED]), F_NONEMPTY, NULL),
-	K_STR("cancelled", OFF(templates[TMPL_CANCELLED]), F_NONEMPTY, NULL),
-	K_STR("signup", OFF(templates[TMPL_SIGNUP]), F_NONEMPTY, NULL),
-	K_STR("signup_none", OFF(templates[TMPL_SIGNUP_NONE]), F_NONEMPTY,
-	    NULL),
-	K_STR("signup_unknown", OFF(templates[TMPL_SIGNUP_UNKNOWN]),
-	    F_NONEMPTY, NULL),
-	K_STR("optout", OFF(templates[TMPL_OPTOUT]), F_NONEMPTY, NULL),
-	K_END
-};
 
 static const struct ckey config_limits_keys[] = {
 	K_SIZE("max_body_bytes", OFF(limits.max_body_bytes), 256, 16777216),
@@ -253,7 +240,7 @@ static const struct ckey config_keys[] = {
 	    config_campaign_keys),
 	K_LIST("officials", OFF(officials), F_NONEMPTY),
 	K_FN("keywords", config_set_keywords),
-	K_OBJ("templates", 0, config_template_keys),
+	K_FN("templates", config_set_templates),
 	K_OBJ("limits", 0, config_limits_keys),
 	K_END
 };
@@ -282,32 +269,6 @@ static const struct {
 	{ OFF(sms_out.via),		"console" },
 	{ OFF(sms_out.url),		"" },
 	{ OFF(webhook_secret),		"" },
-	{ OFF(templates[TMPL_RECEIVED]),
-	  "Tin nhan da duoc tiep nhan, ma %REF%. Khan cap goi 113." },
-	{ OFF(templates[TMPL_FOLLOWUP]),
-	  "Da bo sung thong tin vao ma %REF%. Khan cap goi 113." },
-	{ OFF(templates[TMPL_HELP]),
-	  "Nhan BL <ten thon> de bao tin, TC de tim noi an toan. Khan cap: "
-	  "113 cong an, 115 cap cuu, 111 tong dai tre em, 1800 1768." },
-	{ OFF(templates[TMPL_ACK]),
-	  "Da xac nhan ban nhan ma %REF%. Cac nguoi khac da duoc bao." },
-	{ OFF(templates[TMPL_ACK_TAKEN]),
-	  "Ma %REF% da co nguoi nhan hoac da dong." },
-	{ OFF(templates[TMPL_CLOSED]), "Da dong ma %REF%. Cam on." },
-	{ OFF(templates[TMPL_CANCELLED]),
-	  "Da huy ma %REF%. Khan cap goi 113." },
-	{ OFF(templates[TMPL_SIGNUP]),
-	  "Cam on ban da dang ky nhan tin chuong trinh. Nhan HUYDK de ngung "
-	  "nhan. Khan cap goi 113." },
-	{ OFF(templates[TMPL_SIGNUP_NONE]),
-	  "Hien chua mo dang ky nhan tin. Cam on ban da quan tam. Khan cap "
-	  "goi 113." },
-	{ OFF(templates[TMPL_SIGNUP_UNKNOWN]),
-	  "Ma dang ky khong dung. Nhan DK de dang ky nhan tin dang mo. Khan "
-	  "cap goi 113." },
-	{ OFF(templates[TMPL_OPTOUT]),
-	  "Da ngung gui tin chuong trinh cho ban. Nhan DK de dang ky lai. "
-	  "Khan cap goi 113." },
 };
 
 static const char *const config_roles_gbv[] = { "police", "health", NULL };
@@ -339,45 +300,6 @@ static const struct {
 	{ CAT_SHELTER,	900,	config_roles_police },
 };
 
-/* Category names (index: enum category) and built-in keywords (SPEC §4). */
-static const struct {
-	const char	*name;
-	const char	*keywords[8];
-} config_categories[CAT__MAX] = {
-	[CAT_UNKNOWN] =	{ "unknown",	{ NULL } },
-	[CAT_GBV] =	{ "gbv",	{ "BAOLUC", "BL", "SOS", "CUU",
-					  "CUUTOI", NULL } },
-	[CAT_SHELTER] =	{ "shelter",	{ "TINCAY", "TC", "DIACHITINCAY",
-					  "TAMLANH", "NHATAMLANH", NULL } },
-	[CAT_SIGNUP] =	{ "signup",	{ "DANGKY", "DK", "THAMGIA", "JOIN",
-					  NULL } },
-	[CAT_OPTOUT] =	{ "optout",	{ "HUYDK", "TUCHOI", "STOP", NULL } },
-	[CAT_CANCEL] =	{ "cancel",	{ "HUY", NULL } },
-	[CAT_ACK] =	{ "ack",	{ "NHAN", "OK", NULL } },
-	[CAT_DONE] =	{ "done",	{ "XONG", NULL } },
-	[CAT_STATS] =	{ "stats",	{ "THONGKE", "TK", NULL } },
-	[CAT_HELP] =	{ "help",	{ "HUONGDAN", "HD", "HELP", "?",
-					  NULL } },
-	[CAT_FOLLOWUP] = { "followup",	{ NULL } },
-};
-
-/* Template names (index: enum tmpl); whether the text should carry a REF. */
-static const struct {
-	const char	*name;
-	int		 needs_ref;
-} config_templates[TMPL__MAX] = {
-	[TMPL_RECEIVED] =	{ "received",	1 },
-	[TMPL_FOLLOWUP] =	{ "followup",	1 },
-	[TMPL_HELP] =		{ "help",	0 },
-	[TMPL_ACK] =		{ "ack",	1 },
-	[TMPL_ACK_TAKEN] =	{ "ack_taken",	1 },
-	[TMPL_CLOSED] =		{ "closed",	1 },
-	[TMPL_CANCELLED] =	{ "cancelled",	1 },
-	[TMPL_SIGNUP] =		{ "signup",	0 },
-	[TMPL_SIGNUP_NONE] =	{ "signup_none", 0 },
-	[TMPL_SIGNUP_UNKNOWN] =	{ "signup_unknown", 0 },
-	[TMPL_OPTOUT] =		{ "optout",	0 },
-};
 
 /* Outbound URLs: https:// unless allow_http; checked when flag is set. */
 static const struct {
@@ -443,33 +365,27 @@ static int	(*const config_posts[])(struct cparse *) = {
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define SLOT(base, off, type)	((type *)(void *)((base) + (off)))
 
+/* Category names are the keyword families' (handlers/family.c). */
 const char *
 config_category_name(enum category c)
 {
-	if ((int)c < 0 || c >= CAT__MAX)
-		return NULL;
-	return config_categories[c].name;
+	const struct family	*f = family_of(c);
+
+	return f != NULL ? f->name : NULL;
 }
 
 int
 config_category_lookup(const char *name)
 {
-	int	 c;
+	const struct family	*f = family_named(name);
 
-	if (name == NULL)
-		return -1;
-	for (c = 0; c < CAT__MAX; c++)
-		if (strcmp(config_categories[c].name, name) == 0)
-			return c;
-	return -1;
+	return f != NULL ? (int)f->cat : -1;
 }
 
 const char *
 config_template_name(enum tmpl t)
 {
-	if ((int)t < 0 || t >= TMPL__MAX)
-		return NULL;
-	return config_templates[t].name;
+	return template_name(t);
 }
 
 /* Write "path: message" to err, one line; return -1. */
@@ -808,13 +724,41 @@ config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
 			return config_error(cp, cpath, "duplicate key");
 		if ((c = config_category_lookup(it->string)) == -1)
 			return config_error(cp, cpath, "unknown category");
-		if (config_categories[c].keywords[0] == NULL)
+		if (family_of((enum category)c)->keywords[0] == NULL)
 			return config_error(cp, cpath,
 			    "this category has no keywords");
 		if (config_set_list(cp, it, cpath, &lk,
 		    (char *)&cp->cf->keywords[c]) == -1)
 			return -1;
 		cp->kwset |= 1U << c;
+	}
+	return 0;
+}
+
+/* Object name -> text; replaces that template (handlers/template.c). */
+static int
+config_set_templates(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	const struct ckey	 tk = { .name = "templates", .flags = F_NONEMPTY };
+	const cJSON		*it;
+	char			 cpath[CONFIG_PATH_MAX];
+	int			 t;
+
+	if (!cJSON_IsObject(v))
+		return config_error(cp, path, "must be an object");
+	for (it = v->child; it != NULL; it = it->next) {
+		if (config_comment(it))
+			continue;
+		config_path_key(cpath, path, it->string);
+		if (config_dupkey(v, it))
+			return config_error(cp, cpath, "duplicate key");
+		if ((t = template_lookup(it->string)) == -1)
+			return config_error(cp, cpath, "unknown key");
+		if (config_str_ok(cp, it, cpath, &tk) == -1)
+			return -1;
+		free(cp->cf->templates[t]);
+		cp->cf->templates[t] = xstrdup(it->valuestring);
 	}
 	return 0;
 }
@@ -999,7 +943,7 @@ config_fold(const char *s)
 	return f;
 }
 
-/* What the router compares, folded once: keywords, area names. */
+/* Area names as the router compares them, folded once. */
 static int
 config_post_folds(struct cparse *cp)
 {
@@ -1007,14 +951,7 @@ config_post_folds(struct cparse *cp)
 	struct area	*a;
 	char		*f;
 	size_t		 i, j;
-	int		 c;
 
-	for (c = 0; c < CAT__MAX; c++)
-		for (i = 0; i < cf->keywords[c].n; i++) {
-			f = config_fold(cf->keywords[c].v[i]);
-			config_strlist_add(&cf->keyfolds[c], f);
-			free(f);
-		}
 	for (i = 0; i < cf->nareas; i++) {
 		a = &cf->areas[i];
 		for (j = 0; j < a->aliases.n + 2; j++) {
@@ -1132,7 +1069,7 @@ config_post_keywords(struct cparse *cp)
 			free(a);
 			if (words > 3) {
 				snprintf(path, sizeof(path), "keywords.%s[%zu]",
-				    config_categories[c].name, i);
+				    config_category_name((enum category)c), i);
 				return config_error(cp, path,
 				    "at most three words");
 			}
@@ -1153,13 +1090,13 @@ config_post_keywords(struct cparse *cp)
 						other = at == d ? c : d;
 						snprintf(path, sizeof(path),
 						    "keywords.%s[%zu]",
-						    config_categories[at].name,
+						    config_category_name((enum category)at),
 						    at == d ? j : i);
 						rc = config_error(cp, path,
 						    "\"%s\" is also a %s keyword",
 						    cf->keywords[at].v[at == d ?
 						    j : i],
-						    config_categories[other].name);
+						    config_category_name((enum category)other));
 					}
 					free(b);
 					if (rc != 0)
@@ -1185,7 +1122,7 @@ config_post_routes(struct cparse *cp)
 		    cf->escalation[cats[i]].to.n == 0)
 			config_warn(cf, "routing.%s: no roles and no "
 			    "escalation; these reports alert nobody",
-			    config_categories[cats[i]].name);
+			    config_category_name(cats[i]));
 	return 0;
 }
 
@@ -1219,11 +1156,11 @@ config_post_templates(struct cparse *cp)
 		free(s);
 		if (seg.segments > 1)
 			config_warn(cf, "templates.%s: %zu characters, over "
-			    "one SMS segment", config_templates[i].name,
+			    "one SMS segment", template_name((enum tmpl)i),
 			    seg.units);
-		if (config_templates[i].needs_ref && !ref)
+		if (template_wants_ref((enum tmpl)i) && !ref)
 			config_warn(cf, "templates.%s: has no %%REF%%",
-			    config_templates[i].name);
+			    template_name((enum tmpl)i));
 	}
 	return 0;
 }
@@ -1294,6 +1231,7 @@ config_warn(struct config *cf, const char *fmt, ...)
 static struct config *
 config_defaults(void)
 {
+	const struct family *f;
 	struct config	*cf;
 	char		*base;
 	size_t		 i;
@@ -1314,8 +1252,10 @@ config_defaults(void)
 		    config_escalations[i].to);
 	}
 	for (c = 0; c < CAT__MAX; c++)
-		config_strlist_set(&cf->keywords[c],
-		    config_categories[c].keywords);
+		if ((f = family_of((enum category)c)) != NULL)
+			config_strlist_set(&cf->keywords[c], f->keywords);
+	for (c = 0; c < TMPL__MAX; c++)
+		cf->templates[c] = xstrdup(template_default((enum tmpl)c));
 	cf->listen_port = 8080;
 	cf->sms_out.rate_per_second = 10;
 	cf->followup_window_s = 1800;
@@ -1452,7 +1392,6 @@ config_free(struct config *cf)
 		config_strlist_free(&cf->routing[c]);
 		config_strlist_free(&cf->escalation[c].to);
 		config_strlist_free(&cf->keywords[c]);
-		config_strlist_free(&cf->keyfolds[c]);
 	}
 	config_strlist_free(&cf->officials);
 	config_strlist_free(&cf->warnings);

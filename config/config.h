@@ -105,11 +105,11 @@ struct config {
 	size_t		  ncampaigns;
 	struct strlist	  officials;
 
-	/* Keyword lists per category: built-in defaults unless overridden. */
+	/* Keyword lists per category: the family's built-in keywords
+	 * (handlers/family.c) unless overridden; the router folds them. */
 	struct strlist	  keywords[CAT__MAX];
-	/* The same folded for matching, index for index ("" for one made of
-	 * punctuation only, such as "?"), made once at load. */
-	struct strlist	  keyfolds[CAT__MAX];
+	/* Replies: the built-in texts (handlers/template.c) unless
+	 * overridden. */
 	char		 *templates[TMPL__MAX];
 
 	struct {

@@ -107,6 +107,12 @@ void		 text_segments(const char *buf, size_t len,
  * malloc'd.
  */
 char		*text_gsm7(const char *buf, size_t len, size_t max_segments);
+/*
+ * Copy the first n words of folded text s (space separated) into out
+ * without the spaces; return a pointer past them and the spaces after, or
+ * NULL if s has fewer than n words.
+ */
+const char	*text_words(const char *s, int n, char *out, size_t outlen);
 
 /* phone.c */
 /*
@@ -171,14 +177,20 @@ struct outcome {
 	int		 new_report;		/* it filed a new report */
 };
 
-/* router.c: keyword and area matching, then the handler table. */
+/* router.c: keyword and area matching, then the family's handler. */
+struct router;
+/* The index of conf's keywords (conf is borrowed and must outlive it);
+ * made at load and at each reload. */
+struct router	*router_new(const struct config *);
+void		 router_free(struct router *);
+const struct config *router_config(const struct router *);
 /*
  * File (in, now): store the message, run its handler and write outbox rows,
  * all in the open batch transaction (begun here if needed) under one
  * savepoint. A message already stored gets its first outcome. Returns 0, or
  * -1 if nothing could be stored (the caller answers 503).
  */
-int		 router_receive(struct store *, const struct config *,
+int		 router_receive(const struct router *, struct store *,
 		    const struct inbound *, struct outcome *);
 /* Match (folded text): category, words after the keyword; area index or
  * -1, words after the area. Exposed for tests. */
@@ -188,20 +200,13 @@ struct route_match {
 	int		 area;		/* index into conf->areas, or -1 */
 	const char	*rest;		/* into folded, after the area */
 };
-void		 router_match(const struct config *, const char *raw,
+void		 router_match(const struct router *, const char *raw,
 		    size_t rawlen, const char *folded, struct route_match *);
+
+/* area.c: the commune's areas named in a text. */
 /* The area named by the first one to three words of (folded) words: its
  * index into conf->areas and *after past it; or -1 and *after = words. */
-int		 router_area(const struct config *, const char *words,
+int		 area_find(const struct config *, const char *words,
 		    const char **after);
-/*
- * Copy the first n words of folded text s (space separated) into out
- * without the spaces; return a pointer past them and the spaces after, or
- * NULL if s has fewer than n words.
- */
-const char	*router_join(const char *s, int n, char *out, size_t outlen);
-/* Render template t with %REF% into out. */
-void		 router_template(const struct config *, enum tmpl,
-		    const char *ref, char *out, size_t outlen);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * router.c: from a decoded inbound message to a handler. Folds the text,
- * matches the keyword (one to four words, spaces ignored, longest first)
- * and the area, picks the handler from the table, and keeps the message,
- * its outcome and the handler's writes in one savepoint.
+ * router.c: from a decoded inbound message to a keyword family. The index
+ * (router_new) holds every family's keywords as configured, folded, in
+ * sorted order; a text is folded, its keyword matched (one to four words,
+ * spaces ignored, longest first) and its area, the family's who_may is
+ * checked and its handler run, and the message, its outcome and the
+ * handler's writes are kept in one savepoint of the store's batch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,227 +17,201 @@
 #include "../handlers/handlers.h"
 
 #define ROUTER_KW_WORDS		4
-#define ROUTER_AREA_WORDS	3
 
-/* Which handler serves which category. */
-static const struct {
-	enum category	 cat;
-	handler_fn	 fn;
-} router_handlers[] = {
-	{ CAT_GBV,	alert_report },
-	{ CAT_SHELTER,	alert_report },
-	{ CAT_HELP,	help_reply },
-	{ CAT_UNKNOWN,	alert_unknown },
-	{ CAT_FOLLOWUP,	alert_followup },
-	{ CAT_ACK,	ack_handle },
-	{ CAT_DONE,	ack_handle },
-	{ CAT_CANCEL,	ack_handle },
-	{ CAT_SIGNUP,	signup_join },
-	{ CAT_OPTOUT,	signup_optout },
-	{ CAT_STATS,	stats_handle },
+/* One configured keyword, folded without spaces. */
+struct router_kw {
+	char			*fold;	/* "" for punctuation only ("?") */
+	const char		*raw;	/* as configured (borrowed) */
+	const struct family	*family;
 };
 
-/* Categories that take a report reference after the keyword. */
-static const enum category router_ref_cats[] = { CAT_CANCEL, CAT_ACK,
-    CAT_DONE };
+struct router {
+	const struct config	*conf;	/* borrowed; outlives the router */
+	struct router_kw	*kw;	/* sorted by fold, "" ones first */
+	size_t			 nkw;
+	size_t			 npunct;	/* how many "" ones */
+};
 
 /*
- * Copy the first n words of s (space separated) into out without the
- * spaces; return a pointer after them in s, or NULL if s has fewer words.
+ * Who may use a family, and what anyone else gets: a stranger's NHAN or
+ * XONG changes nothing and is answered with help (SPEC §6a); TK from
+ * anyone but an official is answered exactly as a text without keyword,
+ * so that nothing reveals it.
  */
-const char *
-router_join(const char *s, int n, char *out, size_t outlen)
-{
-	size_t	 o = 0;
+enum router_deny { DENY_HELP, DENY_UNMATCHED };
+static const struct {
+	enum family_who	 who;
+	int		 contact;	/* the sender must be a contact */
+	int		 official;	/* of an officials role */
+	enum router_deny deny;
+} router_who[] = {
+	{ WHO_ANYONE,	0, 0, DENY_HELP },
+	{ WHO_CONTACT,	1, 0, DENY_HELP },
+	{ WHO_OFFICIAL,	1, 1, DENY_UNMATCHED },
+};
 
-	while (n-- > 0) {
-		while (*s == ' ')
-			s++;
-		if (*s == '\0')
-			return NULL;
-		for (; *s != '\0' && *s != ' '; s++)
-			if (o + 1 < outlen)
-				out[o++] = *s;
-	}
-	out[o] = '\0';
-	while (*s == ' ')
-		s++;
-	return s;
+/* Fold as config.c checks keywords: text_keyfold without the spaces. */
+static char *
+router_fold(const char *s)
+{
+	char	*f, *r, *w;
+
+	f = text_keyfold(s, strlen(s));
+	for (r = w = f; *r != '\0'; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return f;
 }
 
-/* The category whose folded keyword is word, or -1. */
 static int
-router_kw_find(const struct config *conf, const char *word)
+router_kw_cmp(const void *a, const void *b)
 {
-	size_t	 c, i;
+	const struct router_kw	*x = a, *y = b;
 
-	for (c = 0; c < CAT__MAX; c++)
-		for (i = 0; i < conf->keyfolds[c].n; i++)
-			if (conf->keyfolds[c].v[i][0] != '\0' &&
-			    strcmp(conf->keyfolds[c].v[i], word) == 0)
-				return (int)c;
-	return -1;
+	return strcmp(x->fold, y->fold);
+}
+
+struct router *
+router_new(const struct config *conf)
+{
+	struct router		*rt = xcalloc(1, sizeof(*rt));
+	const struct family *const *fam;
+	const struct strlist	*kw;
+	size_t			 nfam, f, i, n = 0;
+
+	fam = family_all(&nfam);
+	for (f = 0; f < nfam; f++)
+		n += conf->keywords[fam[f]->cat].n;
+	rt->conf = conf;
+	rt->kw = xcalloc(n ? n : 1, sizeof(*rt->kw));
+	for (f = 0; f < nfam; f++) {
+		kw = &conf->keywords[fam[f]->cat];
+		for (i = 0; i < kw->n; i++) {
+			rt->kw[rt->nkw].fold = router_fold(kw->v[i]);
+			rt->kw[rt->nkw].raw = kw->v[i];
+			rt->kw[rt->nkw].family = fam[f];
+			if (rt->kw[rt->nkw].fold[0] == '\0')
+				rt->npunct++;
+			rt->nkw++;
+		}
+	}
+	/* config.c made sure no fold belongs to two families. */
+	qsort(rt->kw, rt->nkw, sizeof(*rt->kw), router_kw_cmp);
+	return rt;
+}
+
+void
+router_free(struct router *rt)
+{
+	size_t	 i;
+
+	if (rt == NULL)
+		return;
+	for (i = 0; i < rt->nkw; i++)
+		free(rt->kw[i].fold);
+	free(rt->kw);
+	free(rt);
+}
+
+const struct config *
+router_config(const struct router *rt)
+{
+	return rt->conf;
+}
+
+/* The family whose folded keyword is word, or NULL. */
+static const struct family *
+router_kw_find(const struct router *rt, const char *word)
+{
+	struct router_kw	 key, *k;
+
+	key.fold = (char *)(uintptr_t)word;
+	k = bsearch(&key, rt->kw + rt->npunct, rt->nkw - rt->npunct,
+	    sizeof(*rt->kw), router_kw_cmp);
+	return k != NULL ? k->family : NULL;
 }
 
 /* A keyword made only of punctuation ("?") matches the whole raw text. */
-static int
-router_kw_raw(const struct config *conf, const char *raw, size_t rawlen)
+static const struct family *
+router_kw_raw(const struct router *rt, const char *raw, size_t rawlen)
 {
-	size_t	 c, i, b = 0, e = rawlen;
+	size_t	 i, b = 0, e = rawlen;
 
 	while (b < e && (raw[b] == ' ' || raw[b] == '\t' || raw[b] == '\n'))
 		b++;
 	while (e > b && (raw[e - 1] == ' ' || raw[e - 1] == '\t' ||
 	    raw[e - 1] == '\n' || raw[e - 1] == '\r'))
 		e--;
-	for (c = 0; c < CAT__MAX; c++)
-		for (i = 0; i < conf->keyfolds[c].n; i++)
-			if (conf->keyfolds[c].v[i][0] == '\0' &&
-			    strlen(conf->keywords[c].v[i]) == e - b &&
-			    memcmp(conf->keywords[c].v[i], raw + b, e - b) == 0)
-				return (int)c;
-	return -1;
+	for (i = 0; i < rt->npunct; i++)
+		if (strlen(rt->kw[i].raw) == e - b &&
+		    memcmp(rt->kw[i].raw, raw + b, e - b) == 0)
+			return rt->kw[i].family;
+	return NULL;
 }
 
-/* The area whose folded code, name or alias is word, or -1. */
+/* Whether the word after the keyword looks like a REF. */
 static int
-router_area_find(const struct config *conf, const char *word)
+router_has_ref(const char *after)
 {
-	size_t	 a, i;
-
-	for (a = 0; a < conf->nareas; a++)
-		for (i = 0; i < conf->areas[a].match.n; i++)
-			if (strcmp(conf->areas[a].match.v[i], word) == 0)
-				return (int)a;
-	return -1;
-}
-
-static int
-router_needs_ref(enum category cat)
-{
+	char	 ref[16];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(router_ref_cats) / sizeof(router_ref_cats[0]);
-	    i++)
-		if (router_ref_cats[i] == cat)
-			return 1;
-	return 0;
+	if (text_words(after, 1, ref, sizeof(ref)) == NULL)
+		return 0;
+	for (i = 0; ref[i] != '\0'; i++)
+		if (ref[i] >= 'a' && ref[i] <= 'z')
+			ref[i] -= 'a' - 'A';
+	return ref_valid(ref, strlen(ref));
 }
 
 void
-router_match(const struct config *conf, const char *raw, size_t rawlen,
+router_match(const struct router *rt, const char *raw, size_t rawlen,
     const char *folded, struct route_match *m)
 {
-	char		 word[128];
-	const char	*after;
-	int		 n, c, a;
+	const struct family	*f;
+	char			 word[128];
+	const char		*after;
+	int			 n, a;
 
 	m->cat = CAT_UNKNOWN;
 	m->args = folded;
 	m->area = -1;
 	m->rest = folded;
-	if ((c = router_kw_raw(conf, raw, rawlen)) != -1) {
-		m->cat = (enum category)c;
+	if ((f = router_kw_raw(rt, raw, rawlen)) != NULL) {
+		m->cat = f->cat;
 		m->args = m->rest = folded + strlen(folded);
 		return;
 	}
 	for (n = ROUTER_KW_WORDS; n >= 1; n--) {
-		if ((after = router_join(folded, n, word, sizeof(word))) ==
+		if ((after = text_words(folded, n, word, sizeof(word))) ==
 		    NULL)
 			continue;
-		if ((c = router_kw_find(conf, word)) == -1)
+		if ((f = router_kw_find(rt, word)) == NULL)
 			continue;
 		/* "OK", "HUY" without a reference are ordinary words. */
-		if (router_needs_ref((enum category)c)) {
-			char	 ref[16];
-			size_t	 i;
-
-			if (router_join(after, 1, ref, sizeof(ref)) == NULL)
-				continue;
-			for (i = 0; ref[i] != '\0'; i++)
-				if (ref[i] >= 'a' && ref[i] <= 'z')
-					ref[i] -= 'a' - 'A';
-			if (!ref_valid(ref, strlen(ref)))
-				continue;
-		}
-		m->cat = (enum category)c;
+		if (f->needs_ref && !router_has_ref(after))
+			continue;
+		m->cat = f->cat;
 		m->args = m->rest = after;
 		break;
 	}
 	if (m->cat == CAT_UNKNOWN)
 		return;
-	if ((a = router_area(conf, m->args, &after)) != -1) {
+	if ((a = area_find(rt->conf, m->args, &after)) != -1) {
 		m->area = a;
 		m->rest = after;
 	}
 }
 
-int
-router_area(const struct config *conf, const char *words,
-    const char **after)
-{
-	char		 word[128];
-	const char	*p;
-	int		 n, a;
-
-	for (n = ROUTER_AREA_WORDS; n >= 1; n--) {
-		if ((p = router_join(words, n, word, sizeof(word))) == NULL)
-			continue;
-		if ((a = router_area_find(conf, word)) != -1) {
-			*after = p;
-			return a;
-		}
-	}
-	*after = words;
-	return -1;
-}
-
-void
-router_template(const struct config *conf, enum tmpl t, const char *ref,
-    char *out, size_t outlen)
-{
-	const char	*s = conf->templates[t], *p;
-	size_t		 o = 0, n;
-
-	while (*s != '\0' && o + 1 < outlen) {
-		if ((p = strstr(s, "%REF%")) == NULL)
-			p = s + strlen(s);
-		n = (size_t)(p - s);
-		if (n > outlen - 1 - o)
-			n = outlen - 1 - o;
-		memcpy(out + o, s, n);
-		o += n;
-		s += n;
-		if (strncmp(s, "%REF%", 5) == 0) {
-			n = strlen(ref);
-			if (n > outlen - 1 - o)
-				n = outlen - 1 - o;
-			memcpy(out + o, ref, n);
-			o += n;
-			s += 5;
-		}
-	}
-	out[o] = '\0';
-}
-
-static handler_fn
-router_handler(enum category cat)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(router_handlers) / sizeof(router_handlers[0]);
-	    i++)
-		if (router_handlers[i].cat == cat)
-			return router_handlers[i].fn;
-	/* Families not built yet answer with help; the text is kept. */
-	return help_reply;
-}
-
-int
+/* Answer it exactly as a text with no keyword: a follow-up of the
+ * sender's young open report, else unknown. */
+static int
 router_unmatched(struct intake *it)
 {
-	char	 ref[REF_MAX];
-	int64_t	 id;
+	const struct family	*f;
+	char			 ref[REF_MAX];
+	int64_t			 id;
 
 	it->m.cat = CAT_UNKNOWN;
 	it->m.area = -1;
@@ -249,7 +225,56 @@ router_unmatched(struct intake *it)
 		util_strlcpy(it->ref, ref, sizeof(it->ref));
 	}
 	it->stored = it->m.cat;
-	return router_handler(it->m.cat)(it);
+	f = family_of(it->m.cat);
+	return f->fn(it);
+}
+
+static int
+router_official(const struct config *conf, const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->officials.n; i++)
+		if (strcmp(conf->officials.v[i], role) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Run the family of it->m.cat if the sender may use it; else what its
+ * who_may says. The sender's contact row is looked up only for families
+ * that need it.
+ */
+static int
+router_dispatch(struct intake *it)
+{
+	const struct family	*f = family_of(it->m.cat);
+	size_t			 w;
+	int			 ok = 1, rc;
+
+	if (f == NULL || f->fn == NULL)
+		return help_reply(it);
+	for (w = 0; w < sizeof(router_who) / sizeof(router_who[0]); w++)
+		if (router_who[w].who == f->who)
+			break;
+	if (w == sizeof(router_who) / sizeof(router_who[0]))
+		return -1;
+	if (router_who[w].contact) {
+		if ((ok = store_contact_get(it->st, it->in->from,
+		    &it->contact)) == -1)
+			return -1;
+		if (ok && router_who[w].official)
+			ok = router_official(it->conf, it->contact.role);
+	}
+	if (!ok) {
+		memset(&it->contact, 0, sizeof(it->contact));
+		return router_who[w].deny == DENY_HELP ? help_reply(it) :
+		    router_unmatched(it);
+	}
+	it->stored = it->m.cat;
+	if ((rc = f->fn(it)) == HANDLER_UNMATCHED)
+		return router_unmatched(it);
+	return rc;
 }
 
 /* 1 found (out filled), 0 not found, -1 error. */
@@ -317,7 +342,7 @@ router_reply_outbox(struct intake *it)
 }
 
 static int
-router_file(struct store *st, const struct config *conf,
+router_file(const struct router *rt, struct store *st,
     const struct inbound *in, struct outcome *out)
 {
 	struct intake	 it;
@@ -325,7 +350,7 @@ router_file(struct store *st, const struct config *conf,
 	int		 rc;
 
 	memset(&it, 0, sizeof(it));
-	it.conf = conf;
+	it.conf = rt->conf;
 	it.st = st;
 	it.in = in;
 	it.now = util_now();
@@ -335,13 +360,11 @@ router_file(struct store *st, const struct config *conf,
 		it.m.area = in->area;
 		it.m.args = it.m.rest = folded + strlen(folded);
 	} else
-		router_match(conf, in->text, in->textlen, folded, &it.m);
+		router_match(rt, in->text, in->textlen, folded, &it.m);
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(&it);
-	else {
-		it.stored = it.m.cat;
-		rc = router_handler(it.m.cat)(&it);
-	}
+	else
+		rc = router_dispatch(&it);
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1)
@@ -353,7 +376,7 @@ router_file(struct store *st, const struct config *conf,
 }
 
 int
-router_receive(struct store *st, const struct config *conf,
+router_receive(const struct router *rt, struct store *st,
     const struct inbound *in, struct outcome *out)
 {
 	int		 rc;
@@ -362,7 +385,7 @@ router_receive(struct store *st, const struct config *conf,
 	if (store_begin(st) == -1 || store_run(st, ST_SAVEPOINT) == -1)
 		return -1;
 	if ((rc = router_find(st, in, out)) == 0)
-		rc = router_file(st, conf, in, out);
+		rc = router_file(rt, st, in, out);
 	if (rc == -1) {
 		(void)store_run(st, ST_ROLLBACK_TO);
 		(void)store_run(st, ST_RELEASE);

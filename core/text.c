@@ -883,3 +883,23 @@ text_gsm7(const char *buf, size_t len, size_t max_segments)
 	b.len = text_gsm7_cut(b.p, b.len, max_segments);
 	return text_buf_end(&b);
 }
+
+const char *
+text_words(const char *s, int n, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+
+	while (n-- > 0) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			return NULL;
+		for (; *s != '\0' && *s != ' '; s++)
+			if (o + 1 < outlen)
+				out[o++] = *s;
+	}
+	out[o] = '\0';
+	while (*s == ' ')
+		s++;
+	return s;
+}

@@ -310,7 +310,7 @@ int
 http_receive(struct tincay *tc, struct evhttp_request *req,
     const struct inbound *in, struct outcome *out)
 {
-	if (router_receive(tc->store, tc->conf, in, out) == 0) {
+	if (router_receive(tc->router, tc->store, in, out) == 0) {
 		if (out->duplicate)
 			tc->n_duplicates++;
 		else

@@ -84,8 +84,10 @@ main_reload(struct tincay *tc)
 		    "at the next start");
 	/* Nothing borrowed from the old config outlives this call. */
 	(void)batch_flush(tc->batch);
+	router_free(tc->router);
 	config_free(tc->conf);
 	tc->conf = conf;
+	tc->router = router_new(conf);
 	if (store_set_timezone(tc->store, conf->timezone, 1) == -1)
 		log_warnx("reload: stats read every report until the counts "
 		    "by day can be made again");
@@ -161,6 +163,7 @@ main(int argc, char *argv[])
 	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");
 	tc.batch = batch_new(tc.base, tc.store);
+	tc.router = router_new(tc.conf);
 	/*
 	 * The loop must not stall behind another writer (tincayctl): a lock
 	 * held longer than this turns into 503 + Retry-After, which the
@@ -188,6 +191,7 @@ main(int argc, char *argv[])
 		event_free(sigs[i]);
 	batch_free(tc.batch);
 	store_close(tc.store);
+	router_free(tc.router);
 	config_free(tc.conf);
 	event_base_free(tc.base);
 	log_info("stopped");

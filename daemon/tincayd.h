@@ -23,6 +23,7 @@ struct http;
 struct tincay {
 	struct event_base	*base;
 	struct config		*conf;		/* replaced on SIGHUP */
+	struct router		*router;	/* conf's index, with it */
 	struct store		*store;
 	struct batch		*batch;
 	struct http		*http;

@@ -41,7 +41,7 @@ ack_set_status(struct intake *it, const char *status, const char *by)
 	return store_run(it->st, ST_REPORT_STATUS);
 }
 
-int
+static int
 ack_handle(struct intake *it)
 {
 	struct report_row	 row;
@@ -65,17 +65,13 @@ ack_handle(struct intake *it)
 		return -1;
 	if (found == 0)
 		return help_reply(it);
+	/* A contact's NHAN and XONG come with the sender's row (their
+	 * families are WHO_CONTACT); HUY must come from the reporter. */
 	if (ack_rules[i].by_reporter)
 		allowed = strcmp(row.reporter, it->in->from) == 0;
 	else {
-		struct contact_row	 c;
-
-		if ((allowed = store_contact_get(it->st, it->in->from,
-		    &c)) == -1) {
-			store_report_row_clear(&row);
-			return -1;
-		}
-		contact = c.id;
+		contact = it->contact.id;
+		allowed = contact != 0;
 	}
 	if (!allowed) {
 		store_report_row_clear(&row);
@@ -88,7 +84,7 @@ ack_handle(struct intake *it)
 			break;
 	if (k == 3 || ack_rules[i].from[k] == NULL) {
 		/* Already taken, closed or cancelled: say so, change nothing. */
-		router_template(it->conf, TMPL_ACK_TAKEN, it->ref, it->reply,
+		template_render(it->conf, TMPL_ACK_TAKEN, it->ref, it->reply,
 		    sizeof(it->reply));
 		store_report_row_clear(&row);
 		return 0;
@@ -99,7 +95,20 @@ ack_handle(struct intake *it)
 	    ack_rules[i].event, NULL, contact, util_sched_now()) == -1)
 		rc = -1;
 	store_report_row_clear(&row);
-	router_template(it->conf, ack_rules[i].reply, it->ref, it->reply,
+	template_render(it->conf, ack_rules[i].reply, it->ref, it->reply,
 	    sizeof(it->reply));
 	return rc;
 }
+
+const struct family ack_ack_family = {
+	.cat = CAT_ACK, .name = "ack", .keywords = { "NHAN", "OK" },
+	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_handle,
+};
+const struct family ack_done_family = {
+	.cat = CAT_DONE, .name = "done", .keywords = { "XONG" },
+	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_handle,
+};
+const struct family ack_cancel_family = {
+	.cat = CAT_CANCEL, .name = "cancel", .keywords = { "HUY" },
+	.needs_ref = 1, .who = WHO_ANYONE, .fn = ack_handle,
+};

@@ -281,12 +281,12 @@ alert_file(struct intake *it)
 	return 0;
 }
 
-int
+static int
 alert_report(struct intake *it)
 {
 	if (alert_file(it) == -1)
 		return -1;
-	router_template(it->conf, TMPL_RECEIVED, it->ref, it->reply,
+	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
 	    sizeof(it->reply));
 	return 0;
 }
@@ -306,7 +306,7 @@ alert_from_row(const struct report_row *row, struct alert_report *r)
 }
 
 /* The router found the open report (id, ref) this text belongs to. */
-int
+static int
 alert_followup(struct intake *it)
 {
 	struct report_row	 row;
@@ -325,19 +325,39 @@ alert_followup(struct intake *it)
 	store_report_row_clear(&row);
 	if (rc == -1)
 		return -1;
-	router_template(it->conf, TMPL_FOLLOWUP, it->ref, it->reply,
+	template_render(it->conf, TMPL_FOLLOWUP, it->ref, it->reply,
 	    sizeof(it->reply));
 	return 0;
 }
 
 /* No keyword, no open report: keep it; alert routing.unknown if any. */
-int
+static int
 alert_unknown(struct intake *it)
 {
 	it->stored = CAT_UNKNOWN;
 	if (it->conf->routing[CAT_UNKNOWN].n > 0 && alert_file(it) == -1)
 		return -1;
-	router_template(it->conf, TMPL_HELP, "", it->reply,
+	template_render(it->conf, TMPL_HELP, "", it->reply,
 	    sizeof(it->reply));
 	return 0;
 }
+
+const struct family alert_gbv_family = {
+	.cat = CAT_GBV, .name = "gbv",
+	.keywords = { "BAOLUC", "BL", "SOS", "CUU", "CUUTOI" },
+	.who = WHO_ANYONE, .fn = alert_report,
+};
+const struct family alert_shelter_family = {
+	.cat = CAT_SHELTER, .name = "shelter",
+	.keywords = { "TINCAY", "TC", "DIACHITINCAY", "TAMLANH", "NHATAMLANH" },
+	.who = WHO_ANYONE, .fn = alert_report,
+};
+/* No keywords: the router decides these two for a text without one. */
+const struct family alert_followup_family = {
+	.cat = CAT_FOLLOWUP, .name = "followup", .who = WHO_ANYONE,
+	.fn = alert_followup,
+};
+const struct family alert_unknown_family = {
+	.cat = CAT_UNKNOWN, .name = "unknown", .who = WHO_ANYONE,
+	.fn = alert_unknown,
+};

@@ -105,9 +105,66 @@ struct intake {
 	char			 ref[REF_MAX];
 	char			 reply[REPLY_MAX];
 	int			 new_report;	/* a report was filed */
+	/* The sender as a contact, looked up by the router for families
+	 * that only contacts or officials may use; id 0 if not one. */
+	struct contact_row	 contact;
 };
 
+/*
+ * A handler returns 0 (done: stored category, reply and writes are in the
+ * intake), -1 (error: the message's savepoint rolls back) or
+ * HANDLER_UNMATCHED: the router then answers the text exactly as one with
+ * no keyword, so that nothing reveals a keyword the sender may not use
+ * (TK with a wrong PIN).
+ */
+#define HANDLER_UNMATCHED	1
 typedef int	 (*handler_fn)(struct intake *);
+
+/*
+ * family.c: the keyword families, one row each (tmux's cmd_table style).
+ * Each handlers/X.c exports its rows; family.c lists them. The router
+ * builds its folded keyword index from the rows and the configured
+ * keywords (config.c takes each row's built-in keywords as the default
+ * and its name as the key under "keywords"), and runs fn for a match.
+ */
+enum family_who {
+	WHO_ANYONE,			/* any number */
+	WHO_CONTACT,			/* a number in contacts */
+	WHO_OFFICIAL			/* a contact of an officials role */
+};
+#define FAMILY_KEYWORDS_MAX	8
+struct family {
+	enum category	 cat;
+	const char	*name;		/* config key, stored category */
+	/* Built-in keywords, NULL-terminated; none: a category the router
+	 * decides without a keyword (unknown, followup). */
+	const char	*keywords[FAMILY_KEYWORDS_MAX];
+	int		 needs_ref;	/* a REF must follow the keyword */
+	enum family_who	 who;		/* anyone else: as if no keyword */
+	handler_fn	 fn;
+};
+/* The row of cat, or NULL. */
+const struct family *family_of(enum category);
+/* The row named name ("gbv"), or NULL. */
+const struct family *family_named(const char *name);
+/* Every row, in table order: families()[i] for i < *n. */
+const struct family *const *family_all(size_t *n);
+
+/*
+ * template.c: the replies residents and responders get, each a built-in
+ * text with %REF% for the report's REF; "templates" in the config
+ * overrides them by name.
+ */
+/* "received", ...; and back (-1 if unknown). */
+const char	*template_name(enum tmpl);
+int		 template_lookup(const char *name);
+/* The built-in text, and whether it should carry %REF%. */
+const char	*template_default(enum tmpl);
+int		 template_wants_ref(enum tmpl);
+/* Render template t (the config's, or the built-in) with %REF% into
+ * out. */
+void		 template_render(const struct config *, enum tmpl,
+		    const char *ref, char *out, size_t outlen);
 
 /* alert.c: new reports (gbv, shelter), follow-ups and unknown texts. */
 /* A report as alerts describe it; everything borrowed. */
@@ -135,12 +192,13 @@ int		 alert_notify(struct store *, const struct config *,
 char		*alert_sms_text(const struct config *,
 		    const struct alert_report *, const char *event);
 char		*alert_webhook_body(const struct alert_report *, const char *);
-int		 alert_report(struct intake *);
-int		 alert_followup(struct intake *);
-int		 alert_unknown(struct intake *);
+extern const struct family alert_gbv_family, alert_shelter_family,
+		    alert_followup_family, alert_unknown_family;
 /* ack.c: NHAN/OK, XONG and HUY with a REF. */
-int		 ack_handle(struct intake *);
+extern const struct family ack_ack_family, ack_done_family,
+		    ack_cancel_family;
 /* help.c */
+extern const struct family help_family;
 int		 help_reply(struct intake *);
 /*
  * signup.c: the campaign family (DANGKY/DK/THAMGIA/JOIN [CODE]; HUYDK,
@@ -155,8 +213,7 @@ const struct campaign *signup_campaign(const struct config *,
 const struct campaign *signup_active(const struct config *, int64_t now);
 /* now as YYYY-MM-DD in time zone tz. 0, or -1. */
 int		 signup_date(const char *tz, int64_t now, char out[11]);
-int		 signup_join(struct intake *);
-int		 signup_optout(struct intake *);
+extern const struct family signup_join_family, signup_optout_family;
 /*
  * Queue text (folded to GSM-7, at most SIGNUP_BROADCAST_SEGMENTS
  * segments) as one outbox row, event "broadcast", to each subscriber of
@@ -171,12 +228,6 @@ int64_t		 signup_broadcast(struct store *, const struct config *,
 		    signup_progress_fn progress, void *arg, char *err,
 		    size_t errlen);
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */
-int		 stats_handle(struct intake *);
-/*
- * router.c: answer it exactly as a text with no keyword: a follow-up of the
- * sender's young open report, else unknown (help). For keywords the sender
- * may not use, so that nothing reveals them.
- */
-int		 router_unmatched(struct intake *);
+extern const struct family stats_family;
 
 #endif

@@ -8,7 +8,13 @@ int
 help_reply(struct intake *in)
 {
 	in->stored = CAT_HELP;
-	router_template(in->conf, TMPL_HELP, "", in->reply,
+	template_render(in->conf, TMPL_HELP, "", in->reply,
 	    sizeof(in->reply));
 	return 0;
 }
+
+const struct family help_family = {
+	.cat = CAT_HELP, .name = "help",
+	.keywords = { "HUONGDAN", "HD", "HELP", "?" },
+	.who = WHO_ANYONE, .fn = help_reply,
+};

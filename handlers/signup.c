@@ -65,7 +65,7 @@ signup_active(const struct config *conf, int64_t now)
  * that is one of the areas instead ("DK thon 3") is kept as the
  * subscriber's area and the running campaign is meant.
  */
-int
+static int
 signup_join(struct intake *it)
 {
 	const struct campaign	*c;
@@ -78,12 +78,12 @@ signup_join(struct intake *it)
 	n = strcspn(it->m.args, " ");
 	if ((c = signup_campaign(it->conf, it->m.args, n)) == NULL) {
 		if (n > 0 && it->m.area < 0) {
-			router_template(it->conf, TMPL_SIGNUP_UNKNOWN, "",
+			template_render(it->conf, TMPL_SIGNUP_UNKNOWN, "",
 			    it->reply, sizeof(it->reply));
 			return 0;
 		}
 		if ((c = signup_active(it->conf, it->now)) == NULL) {
-			router_template(it->conf, TMPL_SIGNUP_NONE, "",
+			template_render(it->conf, TMPL_SIGNUP_NONE, "",
 			    it->reply, sizeof(it->reply));
 			return 0;
 		}
@@ -100,13 +100,13 @@ signup_join(struct intake *it)
 		return -1;
 	log_debug("signup: %s joined campaign %s", phone_mask(it->in->from,
 	    masked), c->code);
-	router_template(it->conf, TMPL_SIGNUP, "", it->reply,
+	template_render(it->conf, TMPL_SIGNUP, "", it->reply,
 	    sizeof(it->reply));
 	return 0;
 }
 
 /* HUYDK/TUCHOI/STOP: every campaign of the number; alerts are untouched. */
-int
+static int
 signup_optout(struct intake *it)
 {
 	sqlite3_stmt	*s = store_stmt(it->st, ST_SUB_OPTOUT);
@@ -118,7 +118,7 @@ signup_optout(struct intake *it)
 	if (store_run(it->st, ST_SUB_OPTOUT) == -1)
 		return -1;
 	log_debug("signup: %s opted out", phone_mask(it->in->from, masked));
-	router_template(it->conf, TMPL_OPTOUT, "", it->reply,
+	template_render(it->conf, TMPL_OPTOUT, "", it->reply,
 	    sizeof(it->reply));
 	return 0;
 }
@@ -254,3 +254,14 @@ signup_broadcast(struct store *st, const struct config *conf,
 	}
 	return done;
 }
+
+const struct family signup_join_family = {
+	.cat = CAT_SIGNUP, .name = "signup",
+	.keywords = { "DANGKY", "DK", "THAMGIA", "JOIN" },
+	.who = WHO_ANYONE, .fn = signup_join,
+};
+const struct family signup_optout_family = {
+	.cat = CAT_OPTOUT, .name = "optout",
+	.keywords = { "HUYDK", "TUCHOI", "STOP" },
+	.who = WHO_ANYONE, .fn = signup_optout,
+};

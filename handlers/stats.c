@@ -63,7 +63,7 @@ stats_word(const char *s, char *out, size_t outlen)
 {
 	const char	*after;
 
-	if ((after = router_join(s, 1, out, outlen)) != NULL)
+	if ((after = text_words(s, 1, out, outlen)) != NULL)
 		return after;
 	out[0] = '\0';
 	return s + strlen(s);
@@ -319,37 +319,24 @@ stats_format(const struct stats_counts *c, const char *label,
 }
 
 static int
-stats_official(const struct config *conf, const char *role)
-{
-	size_t	 i;
-
-	for (i = 0; i < conf->officials.n; i++)
-		if (strcmp(conf->officials.v[i], role) == 0)
-			return 1;
-	return 0;
-}
-
-int
 stats_handle(struct intake *it)
 {
 	const struct config	*conf = it->conf;
 	struct stats_period	 p;
 	struct stats_counts	 c;
+	const struct contact_row *k = &it->contact;
 	const char		*s, *next, *area = NULL;
-	struct contact_row	 k;
 	char			 word[32];
-	int			 found, have_period = 0, a;
+	int			 have_period = 0, a;
 
-	if ((found = store_contact_get(it->st, it->in->from, &k)) == -1)
-		return -1;
-	/* Not an official, or a wrong PIN: as if TK meant nothing. */
-	if (found == 0 || !stats_official(conf, k.role))
-		return router_unmatched(it);
+	/* The router let only an official through (WHO_OFFICIAL); a wrong
+	 * PIN is answered as if TK meant nothing, too. */
 	s = it->m.args;
-	if (k.pin[0] != '\0') {
+	if (k->pin[0] != '\0') {
 		s = stats_word(s, word, sizeof(word));
-		if (!util_ct_equal(word, strlen(word), k.pin, strlen(k.pin)))
-			return router_unmatched(it);
+		if (!util_ct_equal(word, strlen(word), k->pin,
+		    strlen(k->pin)))
+			return HANDLER_UNMATCHED;
 	}
 	it->stored = CAT_STATS;
 	/* PERIOD and AREA, each at most once, in either order. */
@@ -359,7 +346,7 @@ stats_handle(struct intake *it)
 			have_period = 1;
 			s = next;
 		} else if (area == NULL &&
-		    (a = router_area(conf, s, &next)) != -1) {
+		    (a = area_find(conf, s, &next)) != -1) {
 			area = conf->areas[a].code;
 			s = next;
 		} else {
@@ -380,3 +367,8 @@ stats_handle(struct intake *it)
 	stats_format(&c, p.label, area, it->reply, sizeof(it->reply));
 	return 0;
 }
+
+const struct family stats_family = {
+	.cat = CAT_STATS, .name = "stats", .keywords = { "THONGKE", "TK" },
+	.who = WHO_OFFICIAL, .fn = stats_handle,
+};

@@ -11,6 +11,7 @@ struct fixture {
 	struct {				/* what the router needs */
 		struct config	*conf;
 		struct store	*store;
+		struct router	*router;	/* made at first use */
 	}		 tc;
 	int		 n;		/* message ids fixture_receive() made */
 };
@@ -33,6 +34,7 @@ fixture_teardown(void **state)
 	struct fixture	*fx = *state;
 
 	store_close(fx->tc.store);
+	router_free(fx->tc.router);
 	config_free(fx->tc.conf);
 	free(fx);
 	return 0;
@@ -59,6 +61,15 @@ fixture_count(struct store *st, const char *sql)
 	return n;
 }
 
+/* The router of the fixture's config, made at first use. */
+static inline const struct router *
+fixture_router(struct fixture *fx)
+{
+	if (fx->tc.router == NULL)
+		fx->tc.router = router_new(fx->tc.conf);
+	return fx->tc.router;
+}
+
 /* File a message whose route a USSD menu decided (cat, area index or -1)
  * with text kept as is, and commit. */
 static inline void
@@ -77,7 +88,7 @@ fixture_routed(struct fixture *fx, const char *from, enum category cat,
 	in.routed = 1;
 	in.cat = cat;
 	in.area = area;
-	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, out),
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in, out),
 	    0);
 	assert_int_equal(store_commit(fx->tc.store), 0);
 }
@@ -98,7 +109,7 @@ fixture_receive(struct fixture *fx, const char *provider, const char *id,
 	util_strlcpy(in.from, from, sizeof(in.from));
 	in.text = text;
 	in.textlen = strlen(text);
-	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, out), 0);
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in, out), 0);
 	assert_int_equal(store_commit(fx->tc.store), 0);
 }
 

@@ -221,12 +221,13 @@ test_ussd_text(void **state)
 	struct config		*conf = conf_at("u", NULL);
 	struct ussd_screen	 s;
 	struct route_match	 m;
+	struct router		*rt = router_new(conf);
 	char			*t, *folded;
 
 	ussd_step(conf, "1*3", 3, &s);
 	t = africastalking_ussd_text(conf, &s);
 	folded = text_keyfold(t, strlen(t));
-	router_match(conf, t, strlen(t), folded, &m);
+	router_match(rt, t, strlen(t), folded, &m);
 	assert_int_equal(m.cat, CAT_GBV);
 	assert_int_equal(m.area, 2);
 	free(folded);
@@ -234,7 +235,7 @@ test_ussd_text(void **state)
 	ussd_step(conf, "2*0", 3, &s);
 	t = africastalking_ussd_text(conf, &s);
 	folded = text_keyfold(t, strlen(t));
-	router_match(conf, t, strlen(t), folded, &m);
+	router_match(rt, t, strlen(t), folded, &m);
 	assert_int_equal(m.cat, CAT_SHELTER);
 	assert_int_equal(m.area, -1);
 	free(folded);
@@ -242,10 +243,11 @@ test_ussd_text(void **state)
 	ussd_step(conf, "3", 1, &s);
 	t = africastalking_ussd_text(conf, &s);
 	folded = text_keyfold(t, strlen(t));
-	router_match(conf, t, strlen(t), folded, &m);
+	router_match(rt, t, strlen(t), folded, &m);
 	assert_int_equal(m.cat, CAT_SIGNUP);
 	free(folded);
 	free(t);
+	router_free(rt);
 	config_free(conf);
 }
 

@@ -36,8 +36,11 @@ static void
 match(const struct config *c, const char *text, struct route_match *m,
     char **folded)
 {
+	struct router	*rt = router_new(c);
+
 	*folded = text_keyfold(text, strlen(text));
-	router_match(c, text, strlen(text), *folded, m);
+	router_match(rt, text, strlen(text), *folded, m);
+	router_free(rt);
 }
 
 /* Table: text → category, area code (NULL: unknown), rest. */
@@ -113,17 +116,17 @@ test_template(void **state)
 	struct text_seg	 seg;
 	size_t		 t;
 
-	router_template(c, TMPL_RECEIVED, "A7K2", out, sizeof(out));
+	template_render(c, TMPL_RECEIVED, "A7K2", out, sizeof(out));
 	assert_non_null(strstr(out, "A7K2"));
 	assert_non_null(strstr(out, "113"));
 	assert_null(strstr(out, "%REF%"));
-	router_template(c, TMPL_RECEIVED, "A7K2", small, sizeof(small));
+	template_render(c, TMPL_RECEIVED, "A7K2", small, sizeof(small));
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	/* Every default is discreet and fits one GSM-7 segment. */
 	for (t = 0; t < TMPL__MAX; t++) {
 		char	*low;
 
-		router_template(c, (enum tmpl)t, "ABCDEF", out, sizeof(out));
+		template_render(c, (enum tmpl)t, "ABCDEF", out, sizeof(out));
 		text_segments(out, strlen(out), &seg);
 		assert_int_equal(seg.enc, TEXT_GSM7);
 		assert_int_equal(seg.segments, 1);
@@ -272,7 +275,7 @@ test_rollback_keeps_nothing(void **state)
 	util_strlcpy(in.from, "+84912345678", sizeof(in.from));
 	in.text = "SOS";
 	in.textlen = 3;
-	assert_int_equal(router_receive(fx->tc.store, fx->tc.conf, &in, &o), 0);
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in, &o), 0);
 	store_rollback(fx->tc.store);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages"),
 	    0);
