@@ -246,7 +246,7 @@ alert_file(struct intake *it)
 	int64_t			 escalate_at = 0;
 	int			 n;
 
-	category = config_category_name(it->m.cat);
+	category = family_of(it->m.cat)->name;
 	area = it->m.area >= 0 ? conf->areas[it->m.area].code : NULL;
 	if (esc->after_s > 0 && esc->to.n > 0)
 		escalate_at = util_sched_now() + esc->after_s;
