@@ -106,7 +106,13 @@ int		 store_set_timezone(struct store *, const char *tz,
  * the start of one. */
 int64_t		 store_day(const struct store *, int64_t t);
 int		 store_day_aligned(const struct store *, int64_t t);
-/* Borrowed statement; the caller binds, steps and calls store_done(). */
+/*
+ * Statements, by number: for the store's own files (core/store*.c) and
+ * the tests' fixtures; daemon/outbox.c still binds a few until it has
+ * typed calls. Everything else calls the typed functions below and sees
+ * rows, never statements.
+ * Borrowed statement; the caller binds, steps and calls store_done().
+ */
 struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
 void		 store_done(struct sqlite3_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
@@ -136,6 +142,15 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_tx(const struct store *);
+/*
+ * A savepoint per message inside the batch (after store_begin): release
+ * keeps what it wrote, rollback_to undoes it; either ends it. 0, or -1.
+ */
+int		 store_savepoint(struct store *);
+int		 store_release(struct store *);
+void		 store_rollback_to(struct store *);
+/* A passive WAL checkpoint (after a purge); errors only logged. */
+void		 store_checkpoint(struct store *);
 void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
@@ -147,6 +162,25 @@ void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
 void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
 const char	*store_col_text(struct sqlite3_stmt *, int);
 
+/* A message as it arrived, with what was decided about it. */
+struct message_row {
+	const char	*provider;
+	const char	*ext_id;	/* the provider's id for it */
+	const char	*sender, *recipient;
+	const char	*body;		/* bodylen bytes, not NUL-terminated */
+	size_t		 bodylen;
+	const char	*category;
+	int64_t		 report_id;	/* 0: none */
+	const char	*reply;		/* NULL: none */
+	int64_t		 received_at;
+};
+/* The outcome of a message already stored under (provider, ext_id): only
+ * out->ref and out->reply are written ("" if none). 1 found, 0 not, -1. */
+int		 store_message_find(struct store *, const char *provider,
+		    const char *ext_id, struct outcome *out);
+/* 0, or -1 (a duplicate (provider, ext_id) too). */
+int		 store_message_add(struct store *, const struct message_row *);
+
 /* Report rows. ref_out gets a fresh unique REF. Returns id or -1. */
 int64_t		 store_report_add(struct store *, const char *category,
 		    const char *area, const char *reporter, int64_t now,
@@ -155,6 +189,10 @@ int64_t		 store_report_add(struct store *, const char *category,
 int64_t		 store_report_recent(struct store *, const char *reporter,
 		    int64_t since, char ref_out[REF_MAX]);
 int		 store_report_touch(struct store *, int64_t id, int64_t now);
+/* Move report id to status (its escalation stops); by: who took it (NULL
+ * keeps the one before). Closing or cancelling stamps closed_at. 0, -1. */
+int		 store_report_status(struct store *, int64_t id,
+		    const char *status, const char *by, int64_t now);
 /* Calls fn for each active contact with role, covering area (NULL: '*'
  * only). Returns how many, or -1. */
 typedef int	 (*store_contact_fn)(const struct contact *, void *);
