@@ -236,6 +236,52 @@ int		 store_outbox_due(struct store *, int64_t now, int lane,
 int		 store_outbox_dest(struct store *, int lane, const char *after,
 		    char out[OUTBOX_DKEY_MAX]);
 void		 store_outbox_due_clear(struct outbox_due *);
+/* store_campaign.c: campaign subscriptions. */
+struct subscription {
+	const char	*phone;
+	const char	*campaign;	/* the config's code */
+	const char	*area;		/* NULL: none, or keep the one before */
+	const char	*source;	/* "sms" | "ussd" */
+	int64_t		 at;
+};
+/* Subscribe, or again after an opt-out (which it clears for this
+ * campaign). 0, or -1. */
+int		 store_sub_add(struct store *, const struct subscription *);
+/* Stamp every live subscription of phone as opted out at now. 0, -1. */
+int		 store_sub_optout(struct store *, const char *phone,
+		    int64_t now);
+/* Live subscriptions of campaign: how many, or -1. */
+int64_t		 store_sub_count(struct store *, const char *campaign);
+/* A live subscriber, copied out of the row. */
+struct sub_live {
+	int64_t		 id;
+	char		 phone[PHONE_MAX];
+};
+/* Up to max live subscribers of campaign with id > after, in id order,
+ * into rows: how many (0: no more), or -1. */
+int		 store_sub_page(struct store *, const char *campaign,
+		    int64_t after, struct sub_live *rows, size_t max);
+
+/* store_counts.c: counts of a period, [from, to). */
+struct store_count {
+	const char	*area;		/* code, or NULL: unknown */
+	const char	*category;	/* NULL for signups */
+	const char	*status;	/* NULL for signups */
+	int64_t		 n;
+};			/* strings borrowed for the call */
+typedef int	 (*store_count_fn)(const struct store_count *, void *);
+/*
+ * fn gets each (area, category, status) group of the reports created in
+ * the period, of area only (NULL: all), ordered by area (unknown last),
+ * category, status; -1 from fn stops. How many groups, or -1 (logged).
+ */
+int		 store_counts_reports(struct store *, int64_t from,
+		    int64_t to, const char *area, store_count_fn, void *);
+/* The same for the campaign signups made in the period (opted out since
+ * or not), one group per area. */
+int		 store_counts_signups(struct store *, int64_t from,
+		    int64_t to, const char *area, store_count_fn, void *);
+
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {
 	int64_t		 id;
