@@ -282,6 +282,69 @@ int		 store_counts_reports(struct store *, int64_t from,
 int		 store_counts_signups(struct store *, int64_t from,
 		    int64_t to, const char *area, store_count_fn, void *);
 
+/* store_admin.c: tincayctl's listings, contacts and purge. */
+enum store_list {
+	STORE_LIST_CONTACTS,		/* every contact, by role, name */
+	STORE_LIST_REPORTS,		/* reports (of args->status) */
+	STORE_LIST_REPORT,		/* the one report args->id */
+	STORE_LIST_MESSAGES,		/* every message */
+	STORE_LIST_OUTBOX,		/* outbox rows (of args->status) */
+	STORE_LIST__MAX
+};
+struct store_list_args {
+	const char	*status;	/* NULL: any */
+	int64_t		 id;
+};
+enum store_field_type { STORE_FIELD_NULL, STORE_FIELD_NUMBER,
+    STORE_FIELD_TEXT };
+/* One column of a listed row: its name and value, borrowed for the call. */
+struct store_field {
+	const char		*name;
+	enum store_field_type	 type;
+	const char		*text;	/* as text; NULL for NULL */
+	double			 number;	/* STORE_FIELD_NUMBER */
+};
+/* Gets each row's n fields, in the listing's column order; 0 goes on,
+ * anything else stops. */
+typedef int	 (*store_list_fn)(const struct store_field *, size_t n,
+		    void *arg);
+/* The rows of a listing (args may be NULL): how many were given to fn,
+ * or -1 (store_errmsg() says why). */
+int		 store_list(struct store *, enum store_list,
+		    const struct store_list_args *, store_list_fn, void *);
+/* A contact to add, or to update by phone (E.164). */
+struct contact_new {
+	const char	*name, *phone, *role;
+	const char	*areas;		/* "*" or "T1;T3" */
+	const char	*channel;	/* "sms" | "webhook" */
+	const char	*url;		/* NULL: none */
+	const char	*pin;		/* NULL: none */
+};
+int		 store_contact_add(struct store *, const struct contact_new *,
+		    int64_t now);
+/* 1 removed, 0 no contact has phone, -1 error. */
+int		 store_contact_remove(struct store *, const char *phone);
+/* What a purge forgot: reports, messages and outbox rows it emptied. */
+struct store_purged {
+	int64_t		 reports, messages, outbox;
+};
+typedef void	 (*store_purge_fn)(const struct store_purged *, void *);
+/*
+ * Forget the texts and numbers of reports closed or cancelled before
+ * cutoff (their messages' bodies and senders, their reporter, the body
+ * and destination of their outbox rows no longer pending), batch reports
+ * per transaction, with secure_delete on; counts, categories, areas,
+ * statuses and times stay. progress hears each full batch. Adds to p.
+ * 0, or -1 (the batches before it stay purged).
+ */
+int		 store_purge_reports(struct store *, int64_t cutoff,
+		    size_t batch, store_purge_fn progress, void *arg,
+		    struct store_purged *p);
+/* The same for texts older than cutoff that belong to no report, and the
+ * replies and broadcasts sent for them, in one transaction. 0, or -1. */
+int		 store_purge_loose(struct store *, int64_t cutoff,
+		    struct store_purged *p);
+
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {
 	int64_t		 id;
