@@ -1,6 +1,8 @@
 /*
  * store.h: the SQLite store (store.c): pragmas, migrations, every SQL
- * statement in one table, and the batch (one transaction per loop pass).
+ * statement in one table, and the batch (one transaction per loop pass);
+ * the typed rows of each concern (store_*.c). Nothing here needs
+ * sqlite3.h: callers pass and get rows, not statements.
  */
 #ifndef TINCAY_STORE_H
 #define TINCAY_STORE_H
