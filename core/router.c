@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "core.h"
 #include "store.h"
 #include "../handlers/handlers.h"
@@ -281,44 +279,32 @@ router_dispatch(struct intake *it)
 static int
 router_find(struct store *st, const struct inbound *in, struct outcome *out)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_MSG_FIND);
-	const char	*ref, *reply;
-	int		 rc, found = 0;
+	int	 found;
 
-	store_bind_text(s, 1, in->provider);
-	store_bind_text(s, 2, in->ext_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ref = store_col_text(s, 0);
-		reply = store_col_text(s, 1);
-		util_strlcpy(out->ref, ref ? ref : "", sizeof(out->ref));
-		util_strlcpy(out->reply, reply ? reply : "",
-		    sizeof(out->reply));
+	if ((found = store_message_find(st, in->provider, in->ext_id,
+	    out)) == 1)
 		out->duplicate = 1;
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, store_errmsg(st));
-		found = -1;
-	}
-	store_done(s);
 	return found;
 }
 
 static int
 router_store_message(struct intake *it)
 {
-	sqlite3_stmt	*s = store_stmt(it->st, ST_MSG_ADD);
-	const struct inbound *in = it->in;
+	const struct inbound	*in = it->in;
+	struct message_row	 m;
 
-	store_bind_text(s, 1, in->provider);
-	store_bind_text(s, 2, in->ext_id);
-	store_bind_text(s, 3, in->from);
-	store_bind_text(s, 4, in->to);
-	sqlite3_bind_text(s, 5, in->text, (int)in->textlen, SQLITE_STATIC);
-	store_bind_text(s, 6, config_category_name(it->stored));
-	store_bind_id(s, 7, it->report_id);
-	store_bind_text(s, 8, it->reply[0] ? it->reply : NULL);
-	sqlite3_bind_int64(s, 9, it->now);
-	return store_run(it->st, ST_MSG_ADD);
+	memset(&m, 0, sizeof(m));
+	m.provider = in->provider;
+	m.ext_id = in->ext_id;
+	m.sender = in->from;
+	m.recipient = in->to;
+	m.body = in->text;
+	m.bodylen = in->textlen;
+	m.category = family_of(it->stored)->name;
+	m.report_id = it->report_id;
+	m.reply = it->reply[0] ? it->reply : NULL;
+	m.received_at = it->now;
+	return store_message_add(it->st, &m);
 }
 
 /*
@@ -382,14 +368,13 @@ router_receive(const struct router *rt, struct store *st,
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_begin(st) == -1 || store_run(st, ST_SAVEPOINT) == -1)
+	if (store_begin(st) == -1 || store_savepoint(st) == -1)
 		return -1;
 	if ((rc = router_find(st, in, out)) == 0)
 		rc = router_file(rt, st, in, out);
 	if (rc == -1) {
-		(void)store_run(st, ST_ROLLBACK_TO);
-		(void)store_run(st, ST_RELEASE);
+		store_rollback_to(st);
 		return -1;
 	}
-	return store_run(st, ST_RELEASE);
+	return store_release(st);
 }

@@ -18,32 +18,9 @@
 
 #include "core.h"
 #include "store.h"
+#include "store_int.h"
 
 #define STORE_BUSY_MS	2000
-
-#define STORE_LISTENERS	4
-
-struct store {
-	sqlite3		*db;
-	int		 lockfd;	/* store_lock(), or -1 */
-	sqlite3_stmt	*stmt[ST__MAX];
-	int		 in_tx;
-	struct store_batch batch;	/* what the open transaction holds */
-	int64_t		 outbox_first;	/* first row of the open batch, or 0 */
-	struct ref_key	*refkey;
-	EVP_CIPHER_CTX	*idem;		/* AES under the idempotency salt */
-	int		 ref_legacy;	/* random REFs from before migration 3 */
-	store_begin_fn	 on_begin;
-	void		*on_begin_arg;
-	struct {
-		store_commit_fn	 fn;
-		void		*arg;
-	}		 listeners[STORE_LISTENERS];
-	size_t		 nlisteners;
-	struct store_stats stats;
-	char		*tz;		/* the commune's, for report_days */
-	int64_t		 day_off;	/* seconds east of UTC its days start */
-};
 
 static const char *const store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -854,7 +831,7 @@ store_run(struct store *st, enum stmt which)
  * Step s for its one row: 1 there is one (read it, then store_done), 0 there
  * is none, -1 an error, logged for who.
  */
-static int
+int
 store_row(struct store *st, sqlite3_stmt *s, const char *who)
 {
 	int	 rc = sqlite3_step(s);
@@ -865,6 +842,15 @@ store_row(struct store *st, sqlite3_stmt *s, const char *who)
 		return 0;
 	log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
 	return -1;
+}
+
+/* Run a bound statement that writes: how many rows it changed, or -1. */
+int64_t
+store_changes(struct store *st, enum stmt which)
+{
+	if (store_run(st, which) == -1)
+		return -1;
+	return sqlite3_changes64(st->db);
 }
 
 /*
@@ -965,6 +951,38 @@ store_rollback(struct store *st)
 		store_batch_end(st, 0);
 }
 
+/*
+ * Each message has its own savepoint inside the batch, so that one that
+ * fails rolls back alone: store_savepoint() after store_begin(), then
+ * store_release() to keep what it wrote, or store_rollback_to() to undo it
+ * (which ends the savepoint too).
+ */
+int
+store_savepoint(struct store *st)
+{
+	return store_run(st, ST_SAVEPOINT);
+}
+
+int
+store_release(struct store *st)
+{
+	return store_run(st, ST_RELEASE);
+}
+
+void
+store_rollback_to(struct store *st)
+{
+	(void)store_run(st, ST_ROLLBACK_TO);
+	(void)store_run(st, ST_RELEASE);
+}
+
+/* Move what the WAL holds into the database file, if nobody reads it. */
+void
+store_checkpoint(struct store *st)
+{
+	(void)store_run(st, ST_CHECKPOINT);
+}
+
 void
 store_stats(const struct store *st, struct store_stats *out)
 {
@@ -1019,6 +1037,52 @@ const char *
 store_col_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
+}
+
+/*
+ * A message already stored under (provider, ext_id): its report's REF and
+ * the reply it got, into out ("" for none). 1 found, 0 not, -1 error.
+ */
+int
+store_message_find(struct store *st, const char *provider,
+    const char *ext_id, struct outcome *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_MSG_FIND];
+	const char	*ref, *reply;
+	int		 found;
+
+	store_bind_text(s, 1, provider);
+	store_bind_text(s, 2, ext_id);
+	if ((found = store_row(st, s, __func__)) == 1) {
+		ref = store_col_text(s, 0);
+		reply = store_col_text(s, 1);
+		util_strlcpy(out->ref, ref ? ref : "", sizeof(out->ref));
+		util_strlcpy(out->reply, reply ? reply : "",
+		    sizeof(out->reply));
+	}
+	store_done(s);
+	return found;
+}
+
+int
+store_message_add(struct store *st, const struct message_row *m)
+{
+	sqlite3_stmt	*s = st->stmt[ST_MSG_ADD];
+
+	store_bind_text(s, 1, m->provider);
+	store_bind_text(s, 2, m->ext_id);
+	store_bind_text(s, 3, m->sender);
+	store_bind_text(s, 4, m->recipient);
+	if (m->body == NULL)
+		sqlite3_bind_null(s, 5);
+	else
+		sqlite3_bind_text(s, 5, m->body, (int)m->bodylen,
+		    SQLITE_STATIC);
+	store_bind_text(s, 6, m->category);
+	store_bind_id(s, 7, m->report_id);
+	store_bind_text(s, 8, m->reply);
+	sqlite3_bind_int64(s, 9, m->received_at);
+	return store_run(st, ST_MSG_ADD);
 }
 
 /*
@@ -1090,6 +1154,19 @@ store_report_recent(struct store *st, const char *reporter, int64_t since,
 	}
 	store_done(s);
 	return id;
+}
+
+int
+store_report_status(struct store *st, int64_t id, const char *status,
+    const char *by, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_STATUS];
+
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, status);
+	store_bind_text(s, 3, by);
+	sqlite3_bind_int64(s, 4, now);
+	return store_run(st, ST_REPORT_STATUS);
 }
 
 int

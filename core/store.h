@@ -1,6 +1,8 @@
 /*
  * store.h: the SQLite store (store.c): pragmas, migrations, every SQL
- * statement in one table, and the batch (one transaction per loop pass).
+ * statement in one table, and the batch (one transaction per loop pass);
+ * the typed rows of each concern (store_*.c). Nothing here needs
+ * sqlite3.h: callers pass and get rows, not statements.
  */
 #ifndef TINCAY_STORE_H
 #define TINCAY_STORE_H
@@ -106,7 +108,13 @@ int		 store_set_timezone(struct store *, const char *tz,
  * the start of one. */
 int64_t		 store_day(const struct store *, int64_t t);
 int		 store_day_aligned(const struct store *, int64_t t);
-/* Borrowed statement; the caller binds, steps and calls store_done(). */
+/*
+ * Statements, by number: for the store's own files (core/store*.c) and
+ * the tests' fixtures; daemon/outbox.c still binds a few until it has
+ * typed calls. Everything else calls the typed functions below and sees
+ * rows, never statements.
+ * Borrowed statement; the caller binds, steps and calls store_done().
+ */
 struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
 void		 store_done(struct sqlite3_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
@@ -136,6 +144,15 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_tx(const struct store *);
+/*
+ * A savepoint per message inside the batch (after store_begin): release
+ * keeps what it wrote, rollback_to undoes it; either ends it. 0, or -1.
+ */
+int		 store_savepoint(struct store *);
+int		 store_release(struct store *);
+void		 store_rollback_to(struct store *);
+/* A passive WAL checkpoint (after a purge); errors only logged. */
+void		 store_checkpoint(struct store *);
 void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
@@ -147,6 +164,25 @@ void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
 void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
 const char	*store_col_text(struct sqlite3_stmt *, int);
 
+/* A message as it arrived, with what was decided about it. */
+struct message_row {
+	const char	*provider;
+	const char	*ext_id;	/* the provider's id for it */
+	const char	*sender, *recipient;
+	const char	*body;		/* bodylen bytes, not NUL-terminated */
+	size_t		 bodylen;
+	const char	*category;
+	int64_t		 report_id;	/* 0: none */
+	const char	*reply;		/* NULL: none */
+	int64_t		 received_at;
+};
+/* The outcome of a message already stored under (provider, ext_id): only
+ * out->ref and out->reply are written ("" if none). 1 found, 0 not, -1. */
+int		 store_message_find(struct store *, const char *provider,
+		    const char *ext_id, struct outcome *out);
+/* 0, or -1 (a duplicate (provider, ext_id) too). */
+int		 store_message_add(struct store *, const struct message_row *);
+
 /* Report rows. ref_out gets a fresh unique REF. Returns id or -1. */
 int64_t		 store_report_add(struct store *, const char *category,
 		    const char *area, const char *reporter, int64_t now,
@@ -155,6 +191,10 @@ int64_t		 store_report_add(struct store *, const char *category,
 int64_t		 store_report_recent(struct store *, const char *reporter,
 		    int64_t since, char ref_out[REF_MAX]);
 int		 store_report_touch(struct store *, int64_t id, int64_t now);
+/* Move report id to status (its escalation stops); by: who took it (NULL
+ * keeps the one before). Closing or cancelling stamps closed_at. 0, -1. */
+int		 store_report_status(struct store *, int64_t id,
+		    const char *status, const char *by, int64_t now);
 /* Calls fn for each active contact with role, covering area (NULL: '*'
  * only). Returns how many, or -1. */
 typedef int	 (*store_contact_fn)(const struct contact *, void *);
@@ -198,6 +238,115 @@ int		 store_outbox_due(struct store *, int64_t now, int lane,
 int		 store_outbox_dest(struct store *, int lane, const char *after,
 		    char out[OUTBOX_DKEY_MAX]);
 void		 store_outbox_due_clear(struct outbox_due *);
+/* store_campaign.c: campaign subscriptions. */
+struct subscription {
+	const char	*phone;
+	const char	*campaign;	/* the config's code */
+	const char	*area;		/* NULL: none, or keep the one before */
+	const char	*source;	/* "sms" | "ussd" */
+	int64_t		 at;
+};
+/* Subscribe, or again after an opt-out (which it clears for this
+ * campaign). 0, or -1. */
+int		 store_sub_add(struct store *, const struct subscription *);
+/* Stamp every live subscription of phone as opted out at now. 0, -1. */
+int		 store_sub_optout(struct store *, const char *phone,
+		    int64_t now);
+/* Live subscriptions of campaign: how many, or -1. */
+int64_t		 store_sub_count(struct store *, const char *campaign);
+/* A live subscriber, copied out of the row. */
+struct sub_live {
+	int64_t		 id;
+	char		 phone[PHONE_MAX];
+};
+/* Up to max live subscribers of campaign with id > after, in id order,
+ * into rows: how many (0: no more), or -1. */
+int		 store_sub_page(struct store *, const char *campaign,
+		    int64_t after, struct sub_live *rows, size_t max);
+
+/* store_counts.c: counts of a period, [from, to). */
+struct store_count {
+	const char	*area;		/* code, or NULL: unknown */
+	const char	*category;	/* NULL for signups */
+	const char	*status;	/* NULL for signups */
+	int64_t		 n;
+};			/* strings borrowed for the call */
+typedef int	 (*store_count_fn)(const struct store_count *, void *);
+/*
+ * fn gets each (area, category, status) group of the reports created in
+ * the period, of area only (NULL: all), ordered by area (unknown last),
+ * category, status; -1 from fn stops. How many groups, or -1 (logged).
+ */
+int		 store_counts_reports(struct store *, int64_t from,
+		    int64_t to, const char *area, store_count_fn, void *);
+/* The same for the campaign signups made in the period (opted out since
+ * or not), one group per area. */
+int		 store_counts_signups(struct store *, int64_t from,
+		    int64_t to, const char *area, store_count_fn, void *);
+
+/* store_admin.c: tincayctl's listings, contacts and purge. */
+enum store_list {
+	STORE_LIST_CONTACTS,		/* every contact, by role, name */
+	STORE_LIST_REPORTS,		/* reports (of args->status) */
+	STORE_LIST_REPORT,		/* the one report args->id */
+	STORE_LIST_MESSAGES,		/* every message */
+	STORE_LIST_OUTBOX,		/* outbox rows (of args->status) */
+	STORE_LIST__MAX
+};
+struct store_list_args {
+	const char	*status;	/* NULL: any */
+	int64_t		 id;
+};
+enum store_field_type { STORE_FIELD_NULL, STORE_FIELD_NUMBER,
+    STORE_FIELD_TEXT };
+/* One column of a listed row: its name and value, borrowed for the call. */
+struct store_field {
+	const char		*name;
+	enum store_field_type	 type;
+	const char		*text;	/* as text; NULL for NULL */
+	double			 number;	/* STORE_FIELD_NUMBER */
+};
+/* Gets each row's n fields, in the listing's column order; 0 goes on,
+ * anything else stops. */
+typedef int	 (*store_list_fn)(const struct store_field *, size_t n,
+		    void *arg);
+/* The rows of a listing (args may be NULL): how many were given to fn,
+ * or -1 (store_errmsg() says why). */
+int		 store_list(struct store *, enum store_list,
+		    const struct store_list_args *, store_list_fn, void *);
+/* A contact to add, or to update by phone (E.164). */
+struct contact_new {
+	const char	*name, *phone, *role;
+	const char	*areas;		/* "*" or "T1;T3" */
+	const char	*channel;	/* "sms" | "webhook" */
+	const char	*url;		/* NULL: none */
+	const char	*pin;		/* NULL: none */
+};
+int		 store_contact_add(struct store *, const struct contact_new *,
+		    int64_t now);
+/* 1 removed, 0 no contact has phone, -1 error. */
+int		 store_contact_remove(struct store *, const char *phone);
+/* What a purge forgot: reports, messages and outbox rows it emptied. */
+struct store_purged {
+	int64_t		 reports, messages, outbox;
+};
+typedef void	 (*store_purge_fn)(const struct store_purged *, void *);
+/*
+ * Forget the texts and numbers of reports closed or cancelled before
+ * cutoff (their messages' bodies and senders, their reporter, the body
+ * and destination of their outbox rows no longer pending), batch reports
+ * per transaction, with secure_delete on; counts, categories, areas,
+ * statuses and times stay. progress hears each full batch. Adds to p.
+ * 0, or -1 (the batches before it stay purged).
+ */
+int		 store_purge_reports(struct store *, int64_t cutoff,
+		    size_t batch, store_purge_fn progress, void *arg,
+		    struct store_purged *p);
+/* The same for texts older than cutoff that belong to no report, and the
+ * replies and broadcasts sent for them, in one transaction. 0, or -1. */
+int		 store_purge_loose(struct store *, int64_t cutoff,
+		    struct store_purged *p);
+
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {
 	int64_t		 id;

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "ctl.h"
 
@@ -99,98 +98,109 @@ bad:
 }
 
 static cJSON *
-ctl_row_json(sqlite3_stmt *s)
+ctl_row_json(const struct store_field *f, size_t n)
 {
 	cJSON	*o;
-	int	 i;
+	size_t	 i;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		fatalx("out of memory");
-	for (i = 0; i < sqlite3_column_count(s); i++) {
-		const char *name = sqlite3_column_name(s, i);
-
-		switch (sqlite3_column_type(s, i)) {
-		case SQLITE_INTEGER:
-		case SQLITE_FLOAT:
-			cJSON_AddNumberToObject(o, name,
-			    sqlite3_column_double(s, i));
+	for (i = 0; i < n; i++) {
+		switch (f[i].type) {
+		case STORE_FIELD_NUMBER:
+			cJSON_AddNumberToObject(o, f[i].name, f[i].number);
 			break;
-		case SQLITE_NULL:
-			cJSON_AddNullToObject(o, name);
+		case STORE_FIELD_NULL:
+			cJSON_AddNullToObject(o, f[i].name);
 			break;
-		default:
-			cJSON_AddStringToObject(o, name, store_col_text(s, i));
+		case STORE_FIELD_TEXT:
+			cJSON_AddStringToObject(o, f[i].name, f[i].text);
+			break;
 		}
 	}
 	return o;
 }
 
 static void
-ctl_row_text(sqlite3_stmt *s, int header)
+ctl_row_text(const struct store_field *f, size_t n, int header)
 {
-	int	 i, n = sqlite3_column_count(s);
+	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		const char *v = header ? sqlite3_column_name(s, i) :
-		    store_col_text(s, i);
+		const char *v = header ? f[i].name : f[i].text;
+
 		printf("%s%s", v ? v : "-", i + 1 < n ? "\t" : "\n");
 	}
 }
 
-/* Print every row of a bound statement, as JSON or as a table. */
-static int
-ctl_print_rows(struct ctl *c, sqlite3_stmt *s, int single)
-{
-	cJSON	*arr = NULL, *row = NULL;
-	char	*out;
-	int	 rc, n = 0;
+/* A listing being printed: JSON (an array, or the single object) or a
+ * table under a header line. */
+struct ctl_print {
+	struct ctl	*c;
+	int		 single;	/* one row, printed as an object */
+	cJSON		*arr, *row;	/* ours until printed */
+	int		 n;
+};
 
-	if (c->json && !single && (arr = cJSON_CreateArray()) == NULL)
-		fatalx("out of memory");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (c->json) {
-			row = ctl_row_json(s);
-			if (arr)
-				cJSON_AddItemToArray(arr, row);
-		} else {
-			if (n == 0)
-				ctl_row_text(s, 1);
-			ctl_row_text(s, 0);
-		}
-		n++;
-		if (single)
-			break;
+static int
+ctl_print_row(const struct store_field *f, size_t n, void *arg)
+{
+	struct ctl_print	*p = arg;
+
+	if (p->c->json) {
+		p->row = ctl_row_json(f, n);
+		if (p->arr)
+			cJSON_AddItemToArray(p->arr, p->row);
+	} else {
+		if (p->n == 0)
+			ctl_row_text(f, n, 1);
+		ctl_row_text(f, n, 0);
 	}
-	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	p->n++;
+	return p->single;	/* a single row stops at the first */
+}
+
+/* Print every row of a listing, as JSON or as a table: how many, or -1. */
+static int
+ctl_print_rows(struct ctl *c, enum store_list which,
+    const struct store_list_args *args, int single)
+{
+	struct ctl_print	 p;
+	char			*out;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.single = single;
+	if (c->json && !single && (p.arr = cJSON_CreateArray()) == NULL)
+		fatalx("out of memory");
+	if (store_list(c->st, which, args, ctl_print_row, &p) == -1) {
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
-		cJSON_Delete(arr);
+		cJSON_Delete(p.arr ? p.arr : p.row);
 		return -1;
 	}
 	if (c->json) {
-		if (single && row == NULL)
+		if (single && p.row == NULL)
 			return 0;
-		out = cJSON_PrintUnformatted(arr ? arr : row);
+		out = cJSON_PrintUnformatted(p.arr ? p.arr : p.row);
 		printf("%s\n", out);
 		free(out);
-		cJSON_Delete(arr ? arr : row);
+		cJSON_Delete(p.arr ? p.arr : p.row);
 	}
-	return n;
+	return p.n;
 }
 
 static int
-ctl_list(struct ctl *c, int argc, char **argv, enum stmt which,
+ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
     const char *const *statuses)
 {
-	sqlite3_stmt	*s;
+	struct store_list_args	 a;
 
 	if (ctl_list_opts(c, argc, argv, statuses) != argc)
 		return -1;
-	s = store_stmt(c->st, which);
-	if (statuses != NULL)
-		store_bind_text(s, 1, c->status);
-	return ctl_print_rows(c, s, 0) < 0 ? -1 : 0;
+	memset(&a, 0, sizeof(a));
+	a.status = c->status;	/* only set where statuses allow it */
+	return ctl_print_rows(c, which, &a, 0) < 0 ? -1 : 0;
 }
 
 static int
@@ -199,7 +209,7 @@ ctl_reports_list(struct ctl *c, int argc, char **argv)
 	static const char *const st[] = { "open", "acknowledged", "closed",
 	    "cancelled", NULL };
 
-	return ctl_list(c, argc, argv, ST_REPORTS_LIST, st);
+	return ctl_list(c, argc, argv, STORE_LIST_REPORTS, st);
 }
 
 static int
@@ -207,29 +217,28 @@ ctl_outbox_list(struct ctl *c, int argc, char **argv)
 {
 	static const char *const st[] = { "pending", "sent", "failed", NULL };
 
-	return ctl_list(c, argc, argv, ST_OUTBOX_LIST, st);
+	return ctl_list(c, argc, argv, STORE_LIST_OUTBOX, st);
 }
 
 static int
 ctl_messages_list(struct ctl *c, int argc, char **argv)
 {
-	return ctl_list(c, argc, argv, ST_MESSAGES_LIST, NULL);
+	return ctl_list(c, argc, argv, STORE_LIST_MESSAGES, NULL);
 }
 
 static int
 ctl_contacts_list(struct ctl *c, int argc, char **argv)
 {
-	return ctl_list(c, argc, argv, ST_CONTACTS_LIST, NULL);
+	return ctl_list(c, argc, argv, STORE_LIST_CONTACTS, NULL);
 }
 
 static int
 ctl_reports_show(struct ctl *c, int argc, char **argv)
 {
-	sqlite3_stmt	*s;
-	char		 ref[REF_MAX];
-	int64_t		 id;
-	size_t		 i;
-	int		 n, first;
+	struct store_list_args	 a;
+	char			 ref[REF_MAX];
+	size_t			 i;
+	int			 n, first;
 
 	if ((first = ctl_list_opts(c, argc, argv, NULL)) == -1 ||
 	    first + 1 != argc) {
@@ -239,11 +248,10 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	util_strlcpy(ref, argv[first], sizeof(ref));
 	for (i = 0; ref[i] != '\0'; i++)
 		ref[i] = (char)toupper((unsigned char)ref[i]);
-	if ((id = store_report_find(c->st, ref)) == -1)
+	memset(&a, 0, sizeof(a));
+	if ((a.id = store_report_find(c->st, ref)) == -1)
 		return -1;
-	s = store_stmt(c->st, ST_REPORT_SHOW);
-	sqlite3_bind_int64(s, 1, id);
-	if ((n = ctl_print_rows(c, s, 1)) == 0) {
+	if ((n = ctl_print_rows(c, STORE_LIST_REPORT, &a, 1)) == 0) {
 		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
 		return -1;
 	}

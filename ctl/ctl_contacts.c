@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "ctl.h"
 
 /* A contact being added: validated against the config, then stored. */
@@ -83,17 +81,16 @@ static int
 ctl_contact_store(struct ctl *c, const struct ctl_contact *k,
     const char *e164, const char *areas)
 {
-	sqlite3_stmt	*s = store_stmt(c->st, ST_CONTACT_ADD);
+	struct contact_new	 n;
 
-	store_bind_text(s, 1, k->name);
-	store_bind_text(s, 2, e164);
-	store_bind_text(s, 3, k->role);
-	store_bind_text(s, 4, areas);
-	store_bind_text(s, 5, k->channel);
-	store_bind_text(s, 6, k->url && k->url[0] ? k->url : NULL);
-	store_bind_text(s, 7, k->pin && k->pin[0] ? k->pin : NULL);
-	sqlite3_bind_int64(s, 8, util_now());
-	return store_run(c->st, ST_CONTACT_ADD);
+	n.name = k->name;
+	n.phone = e164;
+	n.role = k->role;
+	n.areas = areas;
+	n.channel = k->channel;
+	n.url = k->url && k->url[0] ? k->url : NULL;
+	n.pin = k->pin && k->pin[0] ? k->pin : NULL;
+	return store_contact_add(c->st, &n, util_now());
 }
 
 int
@@ -147,19 +144,17 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 int
 ctl_contacts_remove(struct ctl *c, int argc, char **argv)
 {
-	sqlite3_stmt	*s;
-	char		 e164[PHONE_MAX];
+	char	 e164[PHONE_MAX];
+	int	 found;
 
 	if (argc != 2 || phone_e164(argv[1], strlen(argv[1]),
 	    c->conf->country_code, e164) == -1) {
 		fprintf(stderr, "usage: tincayctl contacts remove PHONE\n");
 		return -1;
 	}
-	s = store_stmt(c->st, ST_CONTACT_REMOVE);
-	store_bind_text(s, 1, e164);
-	if (store_run(c->st, ST_CONTACT_REMOVE) == -1)
+	if ((found = store_contact_remove(c->st, e164)) == -1)
 		return -1;
-	if (sqlite3_changes(sqlite3_db_handle(s)) == 0) {
+	if (found == 0) {
 		fprintf(stderr, "tincayctl: no contact with that number\n");
 		return -1;
 	}

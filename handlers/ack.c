@@ -8,8 +8,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "handlers.h"
 
 /* What each keyword does: who may, from which states, to which state. */
@@ -28,18 +26,6 @@ static const struct {
 	{ CAT_CANCEL, 1, { "open", "acknowledged" }, "cancelled",
 	    "report.cancelled", TMPL_CANCELLED },
 };
-
-static int
-ack_set_status(struct intake *it, const char *status, const char *by)
-{
-	sqlite3_stmt	*s = store_stmt(it->st, ST_REPORT_STATUS);
-
-	sqlite3_bind_int64(s, 1, it->report_id);
-	store_bind_text(s, 2, status);
-	store_bind_text(s, 3, by);
-	sqlite3_bind_int64(s, 4, it->now);
-	return store_run(it->st, ST_REPORT_STATUS);
-}
 
 static int
 ack_handle(struct intake *it)
@@ -90,9 +76,10 @@ ack_handle(struct intake *it)
 		return 0;
 	}
 	alert_from_row(&row, &r);
-	if (ack_set_status(it, ack_rules[i].to, contact ? it->in->from :
-	    NULL) == -1 || alert_notify(it->st, it->conf, &r,
-	    ack_rules[i].event, NULL, contact, util_sched_now()) == -1)
+	if (store_report_status(it->st, it->report_id, ack_rules[i].to,
+	    contact ? it->in->from : NULL, it->now) == -1 ||
+	    alert_notify(it->st, it->conf, &r, ack_rules[i].event, NULL,
+	    contact, util_sched_now()) == -1)
 		rc = -1;
 	store_report_row_clear(&row);
 	template_render(it->conf, ack_rules[i].reply, it->ref, it->reply,

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "handlers.h"
 
 #define SIGNUP_CODE_MAX		16	/* config_check_code's limit */
@@ -70,7 +68,7 @@ signup_join(struct intake *it)
 {
 	const struct campaign	*c;
 	const char		*area = NULL;
-	sqlite3_stmt		*s;
+	struct subscription	 sub;
 	size_t			 n;
 	char			 masked[PHONE_MAX];
 
@@ -90,13 +88,13 @@ signup_join(struct intake *it)
 		if (it->m.area >= 0)
 			area = it->conf->areas[it->m.area].code;
 	}
-	s = store_stmt(it->st, ST_SUB_ADD);
-	store_bind_text(s, 1, it->in->from);
-	store_bind_text(s, 2, c->code);
-	store_bind_text(s, 3, area);
-	store_bind_text(s, 4, it->in->source != NULL ? it->in->source : "sms");
-	sqlite3_bind_int64(s, 5, it->now);
-	if (store_run(it->st, ST_SUB_ADD) == -1)
+	memset(&sub, 0, sizeof(sub));
+	sub.phone = it->in->from;
+	sub.campaign = c->code;
+	sub.area = area;
+	sub.source = it->in->source != NULL ? it->in->source : "sms";
+	sub.at = it->now;
+	if (store_sub_add(it->st, &sub) == -1)
 		return -1;
 	log_debug("signup: %s joined campaign %s", phone_mask(it->in->from,
 	    masked), c->code);
@@ -109,13 +107,10 @@ signup_join(struct intake *it)
 static int
 signup_optout(struct intake *it)
 {
-	sqlite3_stmt	*s = store_stmt(it->st, ST_SUB_OPTOUT);
-	char		 masked[PHONE_MAX];
+	char	 masked[PHONE_MAX];
 
 	it->stored = CAT_OPTOUT;
-	store_bind_text(s, 1, it->in->from);
-	sqlite3_bind_int64(s, 2, it->now);
-	if (store_run(it->st, ST_SUB_OPTOUT) == -1)
+	if (store_sub_optout(it->st, it->in->from, it->now) == -1)
 		return -1;
 	log_debug("signup: %s opted out", phone_mask(it->in->from, masked));
 	template_render(it->conf, TMPL_OPTOUT, "", it->reply,
@@ -148,19 +143,6 @@ signup_broadcast_text(const char *text, char *err, size_t errlen)
 	return body;
 }
 
-static int64_t
-signup_count(struct store *st, const char *code)
-{
-	sqlite3_stmt	*s = store_stmt(st, ST_SUB_COUNT);
-	int64_t		 n = -1;
-
-	store_bind_text(s, 1, code);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	store_done(s);
-	return n;
-}
-
 /*
  * One batch, in its own transaction: the page of live subscribers after
  * *last is read inside it, so an opt-out is either before (skipped) or
@@ -170,28 +152,15 @@ static int64_t
 signup_batch(struct store *st, const char *code, const char *body,
     size_t batch, int64_t *last)
 {
-	struct { int64_t id; char phone[PHONE_MAX]; } *page;
+	struct sub_live		*page;
 	struct outbox_row	 row;
-	sqlite3_stmt		*s;
 	int64_t			 now = util_sched_now();
-	size_t			 n = 0, i;
-	int			 rc = SQLITE_DONE;
+	int			 n, i;
 
 	if (store_begin(st) == -1)
 		return -1;
 	page = xcalloc(batch, sizeof(*page));
-	s = store_stmt(st, ST_SUB_PAGE);
-	store_bind_text(s, 1, code);
-	sqlite3_bind_int64(s, 2, *last);
-	sqlite3_bind_int64(s, 3, (int64_t)batch);
-	while (n < batch && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		page[n].id = sqlite3_column_int64(s, 0);
-		util_strlcpy(page[n].phone, store_col_text(s, 1),
-		    sizeof(page[n].phone));
-		n++;
-	}
-	store_done(s);
-	if (n < batch && rc != SQLITE_DONE)
+	if ((n = store_sub_page(st, code, *last, page, batch)) == -1)
 		goto fail;
 	memset(&row, 0, sizeof(row));
 	row.channel = "sms";
@@ -233,7 +202,7 @@ signup_broadcast(struct store *st, const struct config *conf,
 		return -1;
 	if (batch == 0)
 		batch = 1;
-	if ((total = signup_count(st, c->code)) == -1) {
+	if ((total = store_sub_count(st, c->code)) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(st));
 		free(body);
 		return -1;

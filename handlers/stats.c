@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "handlers.h"
 
 #define STATS_YEAR_MIN	2000
@@ -202,73 +200,48 @@ stats_period(const char *tz, const char *s, int64_t now,
 	return after;
 }
 
+/* A group of the store's counts, passed on as a stats_row. */
+struct stats_relay {
+	stats_row_fn	 fn;		/* NULL: only count */
+	void		*arg;
+	const char	*category;	/* NULL: the row's own */
+	int64_t		 total;
+};
+
+static int
+stats_relay_row(const struct store_count *c, void *arg)
+{
+	struct stats_relay	*rl = arg;
+	struct stats_row	 r;
+
+	r.area = c->area;
+	r.category = rl->category != NULL ? rl->category : c->category;
+	r.status = c->status;
+	r.n = c->n;
+	rl->total += r.n;
+	return rl->fn != NULL ? rl->fn(&r, rl->arg) : 0;
+}
+
 int
 stats_rows(struct store *st, int64_t from, int64_t to, const char *area,
     stats_row_fn fn, void *arg)
 {
-	sqlite3_stmt	*s;
-	struct stats_row r;
-	int		 rc, n = 0;
+	struct stats_relay	 rl = { fn, arg, NULL, 0 };
 
-	/* Whole local days (every period of TK and stats is) come from
-	 * the per-day counts; anything else from the reports. */
-	if (store_day_aligned(st, from) && store_day_aligned(st, to)) {
-		s = store_stmt(st, ST_STATS_DAYS);
-		from = store_day(st, from);
-		to = store_day(st, to);
-	} else
-		s = store_stmt(st, ST_STATS_COUNT);
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	store_bind_text(s, 3, area);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r.area = store_col_text(s, 0);
-		r.category = store_col_text(s, 1);
-		r.status = store_col_text(s, 2);
-		r.n = sqlite3_column_int64(s, 3);
-		n++;
-		if (fn(&r, arg) == -1) {
-			n = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, store_errmsg(st));
-		n = -1;
-	}
-	store_done(s);
-	return n;
+	return store_counts_reports(st, from, to, area, stats_relay_row,
+	    &rl);
 }
 
 int64_t
 stats_signups(struct store *st, int64_t from, int64_t to, const char *area,
     stats_row_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_STATS_SIGNUPS);
-	struct stats_row r;
-	int64_t		 total = 0;
-	int		 rc;
+	struct stats_relay	 rl = { fn, arg, "signup", 0 };
 
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	store_bind_text(s, 3, area);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r.area = store_col_text(s, 0);
-		r.category = "signup";
-		r.status = NULL;
-		r.n = sqlite3_column_int64(s, 1);
-		total += r.n;
-		if (fn != NULL && fn(&r, arg) == -1) {
-			total = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, store_errmsg(st));
-		total = -1;
-	}
-	store_done(s);
-	return total;
+	if (store_counts_signups(st, from, to, area, stats_relay_row,
+	    &rl) == -1)
+		return -1;
+	return rl.total;
 }
 
 static int

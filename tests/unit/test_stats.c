@@ -208,7 +208,6 @@ setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
 	char		 err[256];
-	sqlite3_stmt	*s;
 	static const char *const contacts[][5] = {
 		{ "Police", "+84901000001", "police", "*", NULL },
 		{ "Leader", "+84901000004", "leader", "*", NULL },
@@ -221,15 +220,12 @@ setup(void **state)
 	if (fx->tc.store == NULL)
 		fail_msg("store: %s", err);
 	for (i = 0; i < sizeof(contacts) / sizeof(contacts[0]); i++) {
-		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
-		store_bind_text(s, 1, contacts[i][0]);
-		store_bind_text(s, 2, contacts[i][1]);
-		store_bind_text(s, 3, contacts[i][2]);
-		store_bind_text(s, 4, contacts[i][3]);
-		store_bind_text(s, 5, "sms");
-		store_bind_text(s, 7, contacts[i][4]);
-		sqlite3_bind_int64(s, 8, 1);
-		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
+		struct contact_new k = { .name = contacts[i][0],
+		    .phone = contacts[i][1], .role = contacts[i][2],
+		    .areas = contacts[i][3], .channel = "sms",
+		    .pin = contacts[i][4] };
+
+		assert_int_equal(store_contact_add(fx->tc.store, &k, 1), 0);
 	}
 	/*
 	 * November 2026 (local): gbv T1 open at the first instant, T3

@@ -2,7 +2,8 @@
  * test_store.c: the database: file mode, pragmas, migrations, REFs (the
  * keyed permutation, and databases with random REFs from before), contact
  * matching by role and area, outbox lanes, due rows and idempotency keys,
- * the batch's listeners, one daemon per database.
+ * the batch's listeners, one daemon per database, tincayctl's listings
+ * and contacts, a message's savepoint.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -320,7 +321,6 @@ test_contacts_and_outbox(void **state)
 {
 	struct store		*st;
 	struct outbox_row	 row;
-	sqlite3_stmt		*s;
 	char			 err[256], got[256], ref[REF_MAX];
 	static const char *const c[][4] = {
 		{ "A", "+84900000001", "police", "*" },
@@ -334,14 +334,10 @@ test_contacts_and_outbox(void **state)
 	st = store_open(":memory:", err, sizeof(err));
 	assert_non_null(st);
 	for (i = 0; i < 4; i++) {
-		s = store_stmt(st, ST_CONTACT_ADD);
-		store_bind_text(s, 1, c[i][0]);
-		store_bind_text(s, 2, c[i][1]);
-		store_bind_text(s, 3, c[i][2]);
-		store_bind_text(s, 4, c[i][3]);
-		store_bind_text(s, 5, "sms");
-		sqlite3_bind_int64(s, 8, 1);
-		assert_int_equal(store_run(st, ST_CONTACT_ADD), 0);
+		struct contact_new k = { .name = c[i][0], .phone = c[i][1],
+		    .role = c[i][2], .areas = c[i][3], .channel = "sms" };
+
+		assert_int_equal(store_contact_add(st, &k, 1), 0);
 	}
 	got[0] = '\0';
 	assert_int_equal(store_contacts_for(st, "police", "T3", collect, got),
@@ -795,6 +791,95 @@ test_days(void **state)
 	store_close(st);
 }
 
+/* A listed row, flattened: "name=value" per field, N: number, -: NULL. */
+static int
+flatten(const struct store_field *f, size_t n, void *arg)
+{
+	char	*out = arg;
+	size_t	 i, o = strlen(out);
+
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, 512 - o, "%s=%s%s%s",
+		    f[i].name, f[i].type == STORE_FIELD_NUMBER ? "N" : "",
+		    f[i].type == STORE_FIELD_NULL ? "-" : f[i].text,
+		    i + 1 < n ? "," : ";");
+	return 0;
+}
+
+/* tincayctl's rows: a listing by name and type, a contact removed once,
+ * an id that lists nothing. */
+static void
+test_admin_rows(void **state)
+{
+	struct store		*st;
+	struct store_list_args	 a;
+	struct contact_new	 k = { .name = "A", .phone = "+84900000001",
+	    .role = "police", .areas = "*", .channel = "sms", .pin = "1234" };
+	char			 err[256], got[512];
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_contact_add(st, &k, 1), 0);
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, NULL, flatten,
+	    got), 1);
+	assert_string_equal(got, "name=A,phone=+84900000001,role=police,"
+	    "areas=*,channel=sms,url=-,has_pin=N1;");
+	memset(&a, 0, sizeof(a));
+	a.id = 7;
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_REPORT, &a, flatten, got),
+	    0);
+	assert_string_equal(got, "");
+	assert_int_equal(store_contact_remove(st, "+84900000001"), 1);
+	assert_int_equal(store_contact_remove(st, "+84900000001"), 0);
+	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, NULL, flatten,
+	    got), 0);
+	store_close(st);
+}
+
+/* A message undone by its savepoint is gone; one released is found with
+ * its reply, a duplicate (provider, ext_id) refused. */
+static void
+test_message_savepoint(void **state)
+{
+	struct store		*st;
+	struct message_row	 m;
+	struct outcome		 out;
+	char			 err[256];
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	memset(&m, 0, sizeof(m));
+	m.provider = "generic";
+	m.ext_id = "x1";
+	m.sender = "+84900000001";
+	m.body = "hello there";
+	m.bodylen = 5;
+	m.category = "unknown";
+	m.reply = "R";
+	m.received_at = 1;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_savepoint(st), 0);
+	assert_int_equal(store_message_add(st, &m), 0);
+	store_rollback_to(st);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(store_message_find(st, "generic", "x1", &out), 0);
+	assert_int_equal(store_savepoint(st), 0);
+	assert_int_equal(store_message_add(st, &m), 0);
+	assert_int_equal(store_release(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_message_find(st, "generic", "x1", &out), 1);
+	assert_string_equal(out.ref, "");
+	assert_string_equal(out.reply, "R");
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"
+	    " WHERE body = 'hello'"), 1);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_message_add(st, &m), -1);
+	store_rollback(st);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -811,6 +896,8 @@ main(void)
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_dests),
 		cmocka_unit_test(test_contacts_and_outbox),
+		cmocka_unit_test(test_admin_rows),
+		cmocka_unit_test(test_message_savepoint),
 	};
 
 	log_init(0);

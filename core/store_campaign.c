@@ -1,0 +1,72 @@
+/*
+ * store_campaign.c: the campaign's rows in the store: subscriptions made
+ * and stopped, how many are live, and the live ones page by page for a
+ * broadcast.
+ */
+#include <string.h>
+
+#include "store_int.h"
+
+int
+store_sub_add(struct store *st, const struct subscription *sub)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SUB_ADD];
+
+	store_bind_text(s, 1, sub->phone);
+	store_bind_text(s, 2, sub->campaign);
+	store_bind_text(s, 3, sub->area);
+	store_bind_text(s, 4, sub->source);
+	sqlite3_bind_int64(s, 5, sub->at);
+	return store_run(st, ST_SUB_ADD);
+}
+
+int
+store_sub_optout(struct store *st, const char *phone, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SUB_OPTOUT];
+
+	store_bind_text(s, 1, phone);
+	sqlite3_bind_int64(s, 2, now);
+	return store_run(st, ST_SUB_OPTOUT);
+}
+
+int64_t
+store_sub_count(struct store *st, const char *campaign)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SUB_COUNT];
+	int64_t		 n;
+
+	store_bind_text(s, 1, campaign);
+	if ((n = store_row(st, s, __func__)) == 1)
+		n = sqlite3_column_int64(s, 0);
+	else if (n == 0)
+		n = -1;		/* count(*) always has its row */
+	store_done(s);
+	return n;
+}
+
+int
+store_sub_page(struct store *st, const char *campaign, int64_t after,
+    struct sub_live *rows, size_t max)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SUB_PAGE];
+	size_t		 n = 0;
+	int		 rc = SQLITE_DONE;
+
+	store_bind_text(s, 1, campaign);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)max);
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rows[n].id = sqlite3_column_int64(s, 0);
+		util_strlcpy(rows[n].phone, store_col_text(s, 1),
+		    sizeof(rows[n].phone));
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		store_done(s);
+		return -1;
+	}
+	store_done(s);
+	return (int)n;
+}

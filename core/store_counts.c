@@ -1,0 +1,73 @@
+/*
+ * store_counts.c: counts of a period for TK and tincayctl stats: reports
+ * by area, category and status (from the per-day counts when the period
+ * is whole local days, else from the reports), and campaign signups.
+ */
+#include <string.h>
+
+#include "store_int.h"
+
+/*
+ * Each row of s, bound, to fn as a store_count whose area, category,
+ * status and n are the columns col[0..3] (-1: none, NULL). Returns how
+ * many rows, or -1 (logged for who, or fn's -1).
+ */
+static int
+store_counts_each(struct store *st, sqlite3_stmt *s, const int col[4],
+    store_count_fn fn, void *arg, const char *who)
+{
+	struct store_count	 c;
+	int			 n = 0, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c.area = store_col_text(s, col[0]);
+		c.category = col[1] < 0 ? NULL : store_col_text(s, col[1]);
+		c.status = col[2] < 0 ? NULL : store_col_text(s, col[2]);
+		c.n = sqlite3_column_int64(s, col[3]);
+		n++;
+		if (fn(&c, arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
+int
+store_counts_reports(struct store *st, int64_t from, int64_t to,
+    const char *area, store_count_fn fn, void *arg)
+{
+	static const int col[4] = { 0, 1, 2, 3 };
+	sqlite3_stmt	*s;
+
+	/* Whole local days (every period of TK and stats is) come from
+	 * the per-day counts; anything else from the reports. */
+	if (store_day_aligned(st, from) && store_day_aligned(st, to)) {
+		s = st->stmt[ST_STATS_DAYS];
+		from = store_day(st, from);
+		to = store_day(st, to);
+	} else
+		s = st->stmt[ST_STATS_COUNT];
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	store_bind_text(s, 3, area);
+	return store_counts_each(st, s, col, fn, arg, __func__);
+}
+
+int
+store_counts_signups(struct store *st, int64_t from, int64_t to,
+    const char *area, store_count_fn fn, void *arg)
+{
+	static const int col[4] = { 0, -1, -1, 1 };
+	sqlite3_stmt	*s = st->stmt[ST_STATS_SIGNUPS];
+
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	store_bind_text(s, 3, area);
+	return store_counts_each(st, s, col, fn, arg, __func__);
+}
