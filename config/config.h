@@ -27,12 +27,15 @@ enum category {
 /* Reply templates, overridable under "templates". */
 enum tmpl {
 	TMPL_RECEIVED = 0,	/* new report filed: %REF% */
-	TMPL_FOLLOWUP,		/* appended to open report: %REF% */
+	TMPL_FOLLOWUP,		/* unused since SPEC §8: a follow-up is
+				 * answered with "received", confirming
+				 * nothing; kept so configs naming it load */
 	TMPL_HELP,		/* help / unknown */
 	TMPL_ACK,		/* to the responder who took %REF% */
 	TMPL_ACK_TAKEN,		/* %REF% was already taken or is over */
 	TMPL_CLOSED,		/* to the responder who closed %REF% */
-	TMPL_CANCELLED,		/* to the reporter who cancelled %REF% */
+	TMPL_CANCELLED,		/* to the responder who cancelled %REF%
+				 * as a false alarm (XONG REF NHAM) */
 	TMPL_SIGNUP,		/* subscribed to a campaign */
 	TMPL_SIGNUP_NONE,	/* no campaign running, none named */
 	TMPL_SIGNUP_UNKNOWN,	/* the named campaign does not exist */

@@ -31,10 +31,10 @@ struct router {
 };
 
 /*
- * Who may use a family, and what anyone else gets: a stranger's NHAN or
- * XONG changes nothing and is answered with help (SPEC §6a); TK from
- * anyone but an official is answered exactly as a text without keyword,
- * so that nothing reveals it.
+ * Who may use a family, and what anyone else gets (SPEC §6, §6a): a
+ * stranger's NHAN or XONG changes nothing and gets the unknown-message
+ * answer (help); TK from anyone but an official is answered exactly as a
+ * text without keyword, so that nothing reveals it.
  */
 enum router_deny { DENY_HELP, DENY_UNMATCHED };
 static const struct {
@@ -227,17 +227,6 @@ router_unmatched(struct intake *it)
 	return f->fn(it);
 }
 
-static int
-router_official(const struct config *conf, const char *role)
-{
-	size_t	 i;
-
-	for (i = 0; i < conf->officials.n; i++)
-		if (strcmp(conf->officials.v[i], role) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Run the family of it->m.cat if the sender may use it; else what its
  * who_may says. The sender's contact row is looked up only for families
@@ -262,7 +251,7 @@ router_dispatch(struct intake *it)
 		    &it->contact)) == -1)
 			return -1;
 		if (ok && router_who[w].official)
-			ok = router_official(it->conf, it->contact.role);
+			ok = family_official(it->conf, it->contact.role);
 	}
 	if (!ok) {
 		memset(&it->contact, 0, sizeof(it->contact));

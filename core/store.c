@@ -114,7 +114,8 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
 	    " AS messages, r.reporter, r.updated_at, r.escalate_at,"
-	    " r.acked_by, r.closed_at FROM reports r WHERE r.id = ?1",
+	    " r.acked_by, r.closed_at, r.cancel_requested, r.victim_sex,"
+	    " r.victim_age, r.outcome FROM reports r WHERE r.id = ?1",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at FROM reports r"
@@ -175,6 +176,16 @@ static const char *const store_sql[ST__MAX] = {
 	    "INSERT INTO report_days (day, area, category, status, n)"
 	    " SELECT (created_at + ?1) / 86400, coalesce(area, ''), category,"
 	    " status, count(*) FROM reports GROUP BY 1, 2, 3, 4",
+	[ST_REPORT_CLOSE] =
+	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
+	    " escalate_at = NULL, updated_at = ?4, closed_at = ?4,"
+	    " victim_sex = ?5, victim_age = ?6, outcome = ?7 WHERE id = ?1",
+	[ST_REPORT_CANCEL_REQUEST] =
+	    "UPDATE reports SET cancel_requested = 1, updated_at = ?2"
+	    " WHERE id = ?1",
+	[ST_CONTACT_WAS_ALERTED] =
+	    "SELECT 1 FROM outbox WHERE report_id = ?1 AND contact_id = ?2"
+	    " AND event IN ('report.created', 'report.escalated') LIMIT 1",
 	[ST_STATS_COUNT] =
 	    "SELECT area, category, status, count(*) FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
@@ -437,6 +448,16 @@ static const char *const store_migrations[] = {
 	"DROP INDEX outbox_due;"
 	"CREATE INDEX outbox_due ON outbox (lane, dkey, next_at, id)"
 	" WHERE status = 'pending';",
+	/*
+	 * 5 → 6: what a case came to (SPEC §6a: the victim's sex and age,
+	 * the outcome codes) and whether the reporter's phone asked to
+	 * cancel it (§8: a request, which closes nothing).
+	 */
+	"ALTER TABLE reports ADD COLUMN cancel_requested INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN victim_sex TEXT;"
+	"ALTER TABLE reports ADD COLUMN victim_age INTEGER;"
+	"ALTER TABLE reports ADD COLUMN outcome TEXT;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1167,6 +1188,47 @@ store_report_status(struct store *st, int64_t id, const char *status,
 	store_bind_text(s, 3, by);
 	sqlite3_bind_int64(s, 4, now);
 	return store_run(st, ST_REPORT_STATUS);
+}
+
+int
+store_report_close(struct store *st, int64_t id,
+    const struct report_close *c, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_CLOSE];
+
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, c->status);
+	store_bind_text(s, 3, c->by);
+	sqlite3_bind_int64(s, 4, now);
+	store_bind_text(s, 5, c->sex);
+	if (c->age >= 0)
+		sqlite3_bind_int(s, 6, c->age);
+	store_bind_text(s, 7, c->outcome);
+	return store_run(st, ST_REPORT_CLOSE);
+}
+
+int
+store_report_cancel_request(struct store *st, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_CANCEL_REQUEST];
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return store_run(st, ST_REPORT_CANCEL_REQUEST);
+}
+
+int
+store_contact_was_alerted(struct store *st, int64_t report_id,
+    int64_t contact_id)
+{
+	sqlite3_stmt	*s = st->stmt[ST_CONTACT_WAS_ALERTED];
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_int64(s, 2, contact_id);
+	rc = store_row(st, s, __func__);
+	store_done(s);
+	return rc;
 }
 
 int

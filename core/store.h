@@ -67,6 +67,9 @@ enum stmt {
 	ST_META_SET,
 	ST_DAYS_CLEAR,
 	ST_DAYS_FILL,
+	ST_REPORT_CLOSE,
+	ST_REPORT_CANCEL_REQUEST,
+	ST_CONTACT_WAS_ALERTED,
 	ST__MAX
 };
 
@@ -195,6 +198,23 @@ int		 store_report_touch(struct store *, int64_t id, int64_t now);
  * keeps the one before). Closing or cancelling stamps closed_at. 0, -1. */
 int		 store_report_status(struct store *, int64_t id,
 		    const char *status, const char *by, int64_t now);
+/* How a responder closed a case (SPEC §6a). */
+struct report_close {
+	const char	*status;	/* "closed", or "cancelled" (NHAM) */
+	const char	*by;		/* the closer's number, or NULL */
+	const char	*sex;		/* "f", "m", or NULL */
+	int		 age;		/* 0..120, or -1 */
+	const char	*outcome;	/* codes "CA YT", or NULL */
+};
+int		 store_report_close(struct store *, int64_t id,
+		    const struct report_close *, int64_t now);
+/* HUY from the reporter's phone: mark the request, change nothing else. */
+int		 store_report_cancel_request(struct store *, int64_t id,
+		    int64_t now);
+/* 1 if contact was alerted about report (created or escalated), 0 if
+ * not, -1 on error. */
+int		 store_contact_was_alerted(struct store *, int64_t report_id,
+		    int64_t contact_id);
 /* Calls fn for each active contact with role, covering area (NULL: '*'
  * only). Returns how many, or -1. */
 typedef int	 (*store_contact_fn)(const struct contact *, void *);

@@ -1,101 +1,305 @@
 /*
- * ack.c: the responders' and reporter's follow-through on a report:
- * NHAN/OK REF (a contact takes it: escalation stops, the others are told),
- * XONG REF (a contact closes it) and HUY REF (the reporter cancels a false
- * alarm). A stranger, or a REF that does not exist, changes nothing and
- * gets the help reply.
+ * ack.c: the follow-through on a report (SPEC §4, §6a, §8).
+ *   NHAN/OK REF      a responder takes it: escalation stops, the others
+ *                    alerted are told;
+ *   XONG REF [CODES] a responder closes it with what happened (sex, age,
+ *                    outcome), or cancels it as a false alarm (NHAM);
+ *   HUY REF          the reporter's phone asks to cancel: a request only.
+ *                    The phone may be in the abuser's hands, so nothing
+ *                    closes and escalation goes on; the alerted contacts
+ *                    are warned and the phone gets the neutral reply.
+ * Only a contact alerted for the report, or an official, may NHAN or XONG
+ * it; HUY counts only from the reporter's number. Anyone else, and a REF
+ * that does not exist, changes nothing and gets the unknown-message answer
+ * (help).
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
 
-/* What each keyword does: who may, from which states, to which state. */
-static const struct {
-	enum category	 cat;
-	int		 by_reporter;	/* else: by a contact */
+#define ACK_AGE_MAX	120
+#define ACK_CODES_MAX	6	/* outcome codes kept, each once */
+
+/* What a responder's keyword does: from which states, to which state. */
+struct ack_rule {
 	const char	*from[3];	/* states it applies to */
 	const char	*to;
 	const char	*event;
 	enum tmpl	 reply;
-} ack_rules[] = {
-	{ CAT_ACK, 0, { "open" }, "acknowledged", "report.acknowledged",
-	    TMPL_ACK },
-	{ CAT_DONE, 0, { "open", "acknowledged" }, "closed", "report.closed",
-	    TMPL_CLOSED },
-	{ CAT_CANCEL, 1, { "open", "acknowledged" }, "cancelled",
-	    "report.cancelled", TMPL_CANCELLED },
+};
+static const struct ack_rule ack_take = { { "open" }, "acknowledged",
+    "report.acknowledged", TMPL_ACK };
+static const struct ack_rule ack_close = { { "open", "acknowledged" },
+    "closed", "report.closed", TMPL_CLOSED };
+static const struct ack_rule ack_false = { { "open", "acknowledged" },
+    "cancelled", "report.cancelled", TMPL_CANCELLED };
+
+/* XONG's codes (§6a): the outcome a case came to. */
+static const char *const ack_outcomes[] = { "CA", "YT", "TL", "PL", "HG",
+    "KHAC" };
+
+/* What XONG's words said; unknown words are named back. */
+struct ack_codes {
+	const char	*sex;		/* "f", "m" or NULL */
+	int		 age;		/* -1: not said */
+	int		 false_alarm;	/* NHAM */
+	int		 has[ACK_CODES_MAX];	/* each outcome code once */
+	char		 outcome[ACK_CODES_MAX * 5];
+	char		 unknown[64];
 };
 
+/* The REF after the keyword, upper-cased; 0, or -1 if it is none. */
 static int
-ack_handle(struct intake *it)
+ack_ref(const struct intake *it, char ref[REF_MAX])
 {
-	struct report_row	 row;
-	struct alert_report	 r;
-	char			 ref[REF_MAX];
-	size_t			 i, k, n;
-	int64_t			 contact = 0;
-	int			 found, allowed, rc = 0;
+	size_t	 k, n = strcspn(it->m.args, " ");
 
-	for (i = 0; i < sizeof(ack_rules) / sizeof(ack_rules[0]); i++)
-		if (ack_rules[i].cat == it->m.cat)
-			break;
-	/* The router only sends a word that looks like a REF. */
-	n = strcspn(it->m.args, " ");
-	if (i == sizeof(ack_rules) / sizeof(ack_rules[0]) || n >= REF_MAX)
-		return help_reply(it);
+	if (n == 0 || n >= REF_MAX)
+		return -1;
 	for (k = 0; k < n; k++)
 		ref[k] = (char)toupper((unsigned char)it->m.args[k]);
 	ref[n] = '\0';
-	if ((found = store_report_get(it->st, 0, ref, &row)) == -1)
+	return 0;
+}
+
+/* The report the REF names into row: 1, 0 if none, -1 on error. */
+static int
+ack_report(struct intake *it, struct report_row *row)
+{
+	char	 ref[REF_MAX];
+
+	if (ack_ref(it, ref) == -1)
+		return 0;
+	return store_report_get(it->st, 0, ref, row);
+}
+
+/* 1 if the sender may NHAN or XONG report id, 0 not, -1 on error. */
+static int
+ack_responder(struct intake *it, int64_t id)
+{
+	if (it->contact.id == 0)
+		return 0;
+	if (family_official(it->conf, it->contact.role))
+		return 1;
+	return store_contact_was_alerted(it->st, id, it->contact.id);
+}
+
+static int
+ack_state_ok(const struct ack_rule *rule, const char *status)
+{
+	size_t	 k;
+
+	for (k = 0; k < 3 && rule->from[k] != NULL; k++)
+		if (strcmp(status, rule->from[k]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+ack_append(char *buf, size_t len, const char *word)
+{
+	size_t	 n = strlen(buf);
+
+	if (n > 0 && n + 1 < len)
+		buf[n++] = ' ';
+	util_strlcpy(buf + n, word, len - n);
+}
+
+/* Read XONG's codes from the folded words after the REF. */
+static void
+ack_codes_parse(const char *s, struct ack_codes *c)
+{
+	char		 word[32], up[32];
+	const char	*next;
+	size_t		 i, k;
+	char		*end;
+	long		 age;
+
+	memset(c, 0, sizeof(*c));
+	c->age = -1;
+	while ((next = text_words(s, 1, word, sizeof(word))) != NULL) {
+		s = next;
+		for (k = 0; word[k] != '\0'; k++)
+			up[k] = (char)toupper((unsigned char)word[k]);
+		up[k] = '\0';
+		if (strcmp(up, "NU") == 0)
+			c->sex = "f";
+		else if (strcmp(up, "NAM") == 0)
+			c->sex = "m";
+		else if (strcmp(up, "NHAM") == 0)
+			c->false_alarm = 1;
+		else if (isdigit((unsigned char)word[0]) &&
+		    (age = strtol(word, &end, 10)) <= ACK_AGE_MAX &&
+		    *end == '\0' && strlen(word) <= 3)
+			c->age = (int)age;
+		else {
+			for (i = 0; i < sizeof(ack_outcomes) /
+			    sizeof(ack_outcomes[0]); i++)
+				if (strcmp(up, ack_outcomes[i]) == 0)
+					break;
+			if (i == sizeof(ack_outcomes) / sizeof(ack_outcomes[0]))
+				ack_append(c->unknown, sizeof(c->unknown),
+				    word);
+			else if (!c->has[i]) {
+				c->has[i] = 1;
+				ack_append(c->outcome, sizeof(c->outcome), up);
+			}
+		}
+	}
+}
+
+/* "Da dong ma A7K2. Cam on. Ghi nhan: nu, 30 tuoi, CA YT. Khong hieu:
+ * abc." — what was understood, and any word that was not. */
+static void
+ack_close_reply(struct intake *it, const struct ack_codes *c,
+    enum tmpl t)
+{
+	char	 said[96] = "", age[24];
+	size_t	 n;
+
+	template_render(it->conf, t, it->ref, it->reply, sizeof(it->reply));
+	if (c->sex != NULL)
+		util_strlcpy(said, c->sex[0] == 'f' ? "nu" : "nam",
+		    sizeof(said));
+	if (c->age >= 0) {
+		snprintf(age, sizeof(age), "%s%d tuoi", said[0] ? ", " : "",
+		    c->age);
+		n = strlen(said);
+		util_strlcpy(said + n, age, sizeof(said) - n);
+	}
+	if (c->outcome[0] != '\0') {
+		n = strlen(said);
+		snprintf(said + n, sizeof(said) - n, "%s%s", n ? ", " : "",
+		    c->outcome);
+	}
+	n = strlen(it->reply);
+	if (said[0] != '\0')
+		snprintf(it->reply + n, sizeof(it->reply) - n,
+		    " Ghi nhan: %s.", said);
+	n = strlen(it->reply);
+	if (c->unknown[0] != '\0')
+		snprintf(it->reply + n, sizeof(it->reply) - n,
+		    " Khong hieu: %s.", c->unknown);
+}
+
+/* Move the report by rule, tell the others alerted, answer. */
+static int
+ack_apply(struct intake *it, struct report_row *row,
+    const struct ack_rule *rule, const struct ack_codes *codes)
+{
+	struct alert_report	 r;
+	struct report_close	 c;
+	int			 rc;
+
+	if (!ack_state_ok(rule, row->status)) {
+		/* Already taken, closed or cancelled: say so, change nothing. */
+		template_render(it->conf, TMPL_ACK_TAKEN, it->ref, it->reply,
+		    sizeof(it->reply));
+		return 0;
+	}
+	if (codes != NULL) {
+		memset(&c, 0, sizeof(c));
+		c.status = rule->to;
+		c.by = it->in->from;
+		c.sex = codes->sex;
+		c.age = codes->age;
+		c.outcome = codes->outcome[0] ? codes->outcome : NULL;
+		rc = store_report_close(it->st, row->id, &c, it->now);
+	} else
+		rc = store_report_status(it->st, row->id, rule->to,
+		    it->in->from, it->now);
+	alert_from_row(row, &r);
+	if (rc == -1 || alert_notify(it->st, it->conf, &r, rule->event, NULL,
+	    it->contact.id, util_sched_now()) == -1)
+		return -1;
+	if (codes != NULL)
+		ack_close_reply(it, codes, rule->reply);
+	else
+		template_render(it->conf, rule->reply, it->ref, it->reply,
+		    sizeof(it->reply));
+	return 0;
+}
+
+/* NHAN/OK REF and XONG REF [CODES]: a responder of the report. */
+static int
+ack_responder_handle(struct intake *it)
+{
+	struct report_row	 row;
+	struct ack_codes	 codes;
+	const char		*after;
+	char			 ref[REF_MAX];
+	int			 found, ok, rc;
+
+	if ((found = ack_report(it, &row)) == -1)
 		return -1;
 	if (found == 0)
 		return help_reply(it);
-	/* A contact's NHAN and XONG come with the sender's row (their
-	 * families are WHO_CONTACT); HUY must come from the reporter. */
-	if (ack_rules[i].by_reporter)
-		allowed = strcmp(row.reporter, it->in->from) == 0;
-	else {
-		contact = it->contact.id;
-		allowed = contact != 0;
+	if ((ok = ack_responder(it, row.id)) != 1) {
+		store_report_row_clear(&row);
+		return ok == -1 ? -1 : help_reply(it);
 	}
-	if (!allowed) {
+	it->report_id = row.id;
+	util_strlcpy(it->ref, row.ref, sizeof(it->ref));
+	if (it->m.cat == CAT_ACK)
+		rc = ack_apply(it, &row, &ack_take, NULL);
+	else {
+		after = text_words(it->m.args, 1, ref, sizeof(ref));
+		ack_codes_parse(after != NULL ? after : "", &codes);
+		rc = ack_apply(it, &row, codes.false_alarm ? &ack_false :
+		    &ack_close, &codes);
+	}
+	store_report_row_clear(&row);
+	return rc;
+}
+
+/*
+ * HUY REF from the reporter's number: cancel_requested, the alerted told
+ * with a warning, the report's status and escalation unchanged, and the
+ * neutral received reply whatever the state, confirming nothing.
+ */
+static int
+ack_cancel_request(struct intake *it)
+{
+	struct report_row	 row;
+	struct alert_report	 r;
+	int			 found, rc = 0;
+
+	if ((found = ack_report(it, &row)) == -1)
+		return -1;
+	if (found == 0)
+		return help_reply(it);
+	if (strcmp(row.reporter, it->in->from) != 0) {
 		store_report_row_clear(&row);
 		return help_reply(it);
 	}
 	it->report_id = row.id;
 	util_strlcpy(it->ref, row.ref, sizeof(it->ref));
-	for (k = 0; k < 3 && ack_rules[i].from[k] != NULL; k++)
-		if (strcmp(row.status, ack_rules[i].from[k]) == 0)
-			break;
-	if (k == 3 || ack_rules[i].from[k] == NULL) {
-		/* Already taken, closed or cancelled: say so, change nothing. */
-		template_render(it->conf, TMPL_ACK_TAKEN, it->ref, it->reply,
-		    sizeof(it->reply));
-		store_report_row_clear(&row);
-		return 0;
+	if (ack_state_ok(&ack_close, row.status)) {
+		alert_from_row(&row, &r);
+		if (store_report_cancel_request(it->st, row.id, it->now) ==
+		    -1 || alert_notify(it->st, it->conf, &r,
+		    "report.cancel_requested", NULL, 0,
+		    util_sched_now()) == -1)
+			rc = -1;
 	}
-	alert_from_row(&row, &r);
-	if (store_report_status(it->st, it->report_id, ack_rules[i].to,
-	    contact ? it->in->from : NULL, it->now) == -1 ||
-	    alert_notify(it->st, it->conf, &r, ack_rules[i].event, NULL,
-	    contact, util_sched_now()) == -1)
-		rc = -1;
 	store_report_row_clear(&row);
-	template_render(it->conf, ack_rules[i].reply, it->ref, it->reply,
+	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
 	    sizeof(it->reply));
 	return rc;
 }
 
 const struct family ack_ack_family = {
 	.cat = CAT_ACK, .name = "ack", .keywords = { "NHAN", "OK" },
-	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_handle,
+	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_responder_handle,
 };
 const struct family ack_done_family = {
 	.cat = CAT_DONE, .name = "done", .keywords = { "XONG" },
-	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_handle,
+	.needs_ref = 1, .who = WHO_CONTACT, .fn = ack_responder_handle,
 };
 const struct family ack_cancel_family = {
 	.cat = CAT_CANCEL, .name = "cancel", .keywords = { "HUY" },
-	.needs_ref = 1, .who = WHO_ANYONE, .fn = ack_handle,
+	.needs_ref = 1, .who = WHO_ANYONE, .fn = ack_cancel_request,
 };

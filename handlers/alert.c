@@ -41,7 +41,11 @@ static const struct {
 	{ "report.updated", "them ", 0, 1, 1 },
 	{ "report.acknowledged", "da co nguoi nhan", 0, 0, 0 },
 	{ "report.closed", "da xong", 0, 0, 0 },
-	{ "report.cancelled", "nguoi bao da huy (bao nham)", 0, 0, 0 },
+	{ "report.cancelled", "da huy: bao nham", 0, 0, 0 },
+	/* The phone that reported asked to cancel: it may not be the
+	 * reporter holding it. Nothing closes. */
+	{ "report.cancel_requested", "SDT bao tin xin huy. Co the khong "
+	    "phai nguoi bao, hay kiem tra an toan. Tin van mo", 0, 0, 0 },
 };
 
 struct alert_ctx {
@@ -325,7 +329,7 @@ alert_followup(struct intake *it)
 	store_report_row_clear(&row);
 	if (rc == -1)
 		return -1;
-	template_render(it->conf, TMPL_FOLLOWUP, it->ref, it->reply,
+	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
 	    sizeof(it->reply));
 	return 0;
 }

@@ -53,3 +53,14 @@ family_named(const char *name)
 			return families[i];
 	return NULL;
 }
+
+int
+family_official(const struct config *conf, const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->officials.n; i++)
+		if (strcmp(conf->officials.v[i], role) == 0)
+			return 1;
+	return 0;
+}

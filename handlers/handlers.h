@@ -147,6 +147,9 @@ struct family {
 const struct family *family_of(enum category);
 /* The row named name ("gbv"), or NULL. */
 const struct family *family_named(const char *name);
+/* 1 if role is one of conf's officials (who may TK, and NHAN or XONG
+ * any report). */
+int		 family_official(const struct config *, const char *role);
 /* Every row, in table order: families()[i] for i < *n. */
 const struct family *const *family_all(size_t *n);
 

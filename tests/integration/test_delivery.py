@@ -520,10 +520,16 @@ def test_delivery_ok_then_xong_closes(d):
 
 
 @case(cfg())
-def test_delivery_huy_by_reporter_cancels(d):
+def test_delivery_huy_is_a_request(d):
+	"""SPEC §8: the reporter's phone may be in the abuser's hands. HUY
+	closes nothing and stops no escalation; the alerted contacts are
+	warned; the phone gets the neutral received reply. Only a
+	responder's XONG REF NHAM cancels."""
 	with Sink() as sink:
 		contacts(d, sink)
-		ref, _ = report(d)
+		first = sms(d, REPORTER, GBV_TEXT)
+		ref = first.get("ref")
+		check(ref, "no ref: %r" % first)
 		wait_event(sink, "/police", "report.created", ref, timeout=3)
 		wait_event(sink, "/health", "report.created", ref, timeout=3)
 		r = sms(d, STRANGER, "HUY %s" % ref)
@@ -531,17 +537,28 @@ def test_delivery_huy_by_reporter_cancels(d):
 		    "help reply, got %r" % r.get("reply"))
 		eq(status(d, ref), "open", "status after a stranger's HUY")
 		r = sms(d, REPORTER, "huỷ %s" % ref)
-		check(ref.lower() in fold(r.get("reply", "")), "reply to HUY %r" %
-		    r.get("reply"))
-		eq(status(d, ref), "cancelled", "status after the reporter's HUY")
+		eq(r.get("reply"), first.get("reply"), "reply to the reporter's "
+		    "HUY: the received reply again")
+		eq(status(d, ref), "open", "status after the reporter's HUY")
 		for path in ("/police", "/health"):
-			got = wait_event(sink, path, "report.cancelled", ref,
-			    timeout=4)
-			check_webhook(got[0], ref, "report.cancelled")
+			got = wait_event(sink, path, "report.cancel_requested",
+			    ref, timeout=4)
+			check_webhook(got[0], ref, "report.cancel_requested")
+		eq(d.ctl_json("reports", "show", ref).get("cancel_requested"), 1,
+		    "reports show: cancel_requested")
+		r = sms(d, PHONES["police"], "XONG %s nham" % ref)
+		check(ref.lower() in fold(r.get("reply", "")), "reply to XONG "
+		    "NHAM %r" % r.get("reply"))
+		eq(status(d, ref), "cancelled", "status after XONG NHAM")
+		got = wait_event(sink, "/health", "report.cancelled", ref,
+		    timeout=4)
+		check_webhook(got[0], ref, "report.cancelled")
 		time.sleep(0.5)
-		for path in ("/police", "/health"):
-			eq(events(sink, path, ref), ["report.created",
-			    "report.cancelled"], "%s events" % path)
+		eq(events(sink, "/police", ref), ["report.created",
+		    "report.cancel_requested"], "/police events")
+		eq(events(sink, "/health", ref), ["report.created",
+		    "report.cancel_requested", "report.cancelled"],
+		    "/health events")
 
 
 @case(cfg())

@@ -60,13 +60,14 @@ def seed(d):
 		check(res.get("ref"), "no REF for %r" % text)
 		refs[frm] = res["ref"]
 	d.sms("seed-x", POLICE, "XONG %s" % refs["0987100002"])
-	d.sms("seed-h", "0987100003", "HUY %s" % refs["0987100003"])
+	# A false alarm: only a responder cancels (HUY is a request, §8).
+	d.sms("seed-h", POLICE, "XONG %s NHAM" % refs["0987100003"])
 	d.sms("seed-a", "0905000005", "NHAN %s" % refs["0987100004"])
 	d.sms("seed-d1", "0987200001", "DK thon 1")
 	d.sms("seed-d2", "0987200002", "DANG KY")
 	st = {r["ref"]: r["status"] for r in d.reports()}
 	eq(st[refs["0987100002"]], "closed", "seed: XONG")
-	eq(st[refs["0987100003"]], "cancelled", "seed: HUY")
+	eq(st[refs["0987100003"]], "cancelled", "seed: XONG NHAM")
 	eq(st[refs["0987100004"]], "acknowledged", "seed: NHAN")
 	return refs
 
@@ -209,7 +210,7 @@ def db(d):
 def test_purge(d):
 	refs = seed(d)
 	old_closed = refs["0987100002"]		# XONG
-	old_cancelled = refs["0987100003"]	# HUY
+	old_cancelled = refs["0987100003"]	# XONG NHAM
 	open_ref = refs["0987100001"]
 	# A closed report that is recent stays untouched.
 	recent = d.sms("p-1", "0987300001", "BL thon 2")["ref"]

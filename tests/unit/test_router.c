@@ -291,11 +291,22 @@ status_of(struct fixture *fx, const char *ref)
 	return status;
 }
 
+static int64_t
+report_int(struct fixture *fx, const char *ref, const char *col)
+{
+	char	 sql[128];
+	int64_t	 id = store_report_find(fx->tc.store, ref);
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(%s, -1) FROM reports "
+	    "WHERE id = %lld", col, (long long)id);
+	return fixture_count(fx->tc.store, sql);
+}
+
 static void
 test_ack_done_cancel(void **state)
 {
 	struct fixture	*fx = *state;
-	struct outcome	 o, a;
+	struct outcome	 o, a, r;
 	char		 text[64];
 
 	/* T1: police (*) and health (T1) are alerted. */
@@ -303,13 +314,22 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE escalate_at IS NOT NULL"), 1);
 
-	/* A stranger cannot take it; an unknown REF changes nothing. */
+	/* A stranger cannot take it: the unknown-message answer (help),
+	 * nothing changes; an unknown REF changes nothing either. */
 	snprintf(text, sizeof(text), "NHAN %s", o.ref);
 	fixture_receive(fx, "generic", "x1", "+84999999999", text, &a);
 	assert_non_null(strstr(a.reply, "113"));
+	assert_string_equal(a.ref, "");
 	assert_string_equal(status_of(fx, o.ref), "open");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id = 'x1' AND category = 'help'"), 1);
 	fixture_receive(fx, "generic", "x2", "+84901000001", "NHAN ZZZZ", &a);
 	assert_string_equal(status_of(fx, o.ref), "open");
+	/* A contact never alerted for it (the volunteer of T3) cannot
+	 * either (SPEC §6a). */
+	fixture_receive(fx, "generic", "x3", "+84901000003", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "open");
+	assert_null(strstr(a.reply, o.ref));
 
 	/* Police takes it: escalation stops, health is told. */
 	snprintf(text, sizeof(text), "ok %s", o.ref);
@@ -330,22 +350,62 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.acknowledged'"), 1);
 
-	/* Only the reporter may cancel; then XONG is too late. */
+	/* HUY from the reporter's phone is a request (SPEC §8): nothing
+	 * closes, the alerted are warned, the phone gets the neutral
+	 * received reply. From anyone else it is no keyword at all. */
 	snprintf(text, sizeof(text), "HUY %s", o.ref);
 	fixture_receive(fx, "generic", "c0", "+84901000002", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "acknowledged");
+	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 0);
 	fixture_receive(fx, "generic", "c1", "+84912345678", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "acknowledged");
+	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 1);
+	assert_string_equal(a.reply, o.reply);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.cancel_requested'"), 2);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.cancelled'"), 0);
+	/* Its next text without keyword is a follow-up, answered neutrally. */
+	fixture_receive(fx, "generic", "c2", "+84912345678", "dung lo", &r);
+	assert_string_equal(r.ref, o.ref);
+	assert_string_equal(r.reply, o.reply);
+
+	/* Only a responder's XONG REF NHAM cancels. */
+	snprintf(text, sizeof(text), "XONG %s nham", o.ref);
+	fixture_receive(fx, "generic", "c3", "+84901000001", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "cancelled");
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.cancelled'"), 2);
+	    "WHERE event = 'report.cancelled' AND dest = '+84901000002'"), 1);
 
-	/* XONG closes an open report. */
+	/* XONG closes an open report with sex, age and outcome (§6a) and
+	 * says what it understood and what not. */
 	fixture_receive(fx, "generic", "r2", "+84912000001", "SOS thon 1", &o);
-	snprintf(text, sizeof(text), "XONG %s", o.ref);
+	snprintf(text, sizeof(text), "XONG %s nu 30 ca YT ca xyz", o.ref);
 	fixture_receive(fx, "generic", "d1", "+84901000002", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "closed");
+	assert_non_null(strstr(a.reply, "nu, 30 tuoi, CA YT"));
+	assert_non_null(strstr(a.reply, "Khong hieu: xyz"));
+	assert_int_equal(report_int(fx, o.ref, "victim_age"), 30);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE victim_sex = 'f' AND outcome = 'CA YT'"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.closed' AND dest = '+84901000001'"), 1);
+
+	/* An official may close a report it was never alerted for. */
+	fixture_receive(fx, "generic", "r3", "+84912000002", "SOS thon 3", &o);
+	snprintf(text, sizeof(text), "XONG %s nam 131", o.ref);
+	fixture_receive(fx, "generic", "d2", "+84901000004", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "closed");
+	assert_int_equal(report_int(fx, o.ref, "victim_age"), -1);
+	assert_non_null(strstr(a.reply, "Khong hieu: 131"));
+
+	/* HUY on an open report leaves its escalation running. */
+	fixture_receive(fx, "generic", "r4", "+84912000003", "SOS thon 1", &o);
+	snprintf(text, sizeof(text), "HUY %s", o.ref);
+	fixture_receive(fx, "generic", "c4", "+84912000003", text, &a);
+	assert_string_equal(status_of(fx, o.ref), "open");
+	assert_true(report_int(fx, o.ref, "escalate_at") > 0);
+	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 1);
 }
 
 int
