@@ -220,6 +220,11 @@ static const struct ckey config_limits_keys[] = {
 	K_END
 };
 
+static const struct ckey config_privacy_keys[] = {
+	K_INT("min_count", OFF(privacy.min_count), 1, 1000),
+	K_END
+};
+
 static const struct ckey config_keys[] = {
 	K_STR("commune", OFF(commune), 0, NULL),
 	K_FN("listen", config_set_listen),
@@ -242,6 +247,7 @@ static const struct ckey config_keys[] = {
 	K_FN("keywords", config_set_keywords),
 	K_FN("templates", config_set_templates),
 	K_OBJ("limits", 0, config_limits_keys),
+	K_OBJ("privacy", 0, config_privacy_keys),
 	K_END
 };
 
@@ -1259,6 +1265,7 @@ config_defaults(void)
 	cf->listen_port = 8080;
 	cf->sms_out.rate_per_second = 10;
 	cf->followup_window_s = 1800;
+	cf->privacy.min_count = 3;
 	cf->limits.max_body_bytes = 16384;
 	cf->limits.request_timeout_s = 10;
 	cf->limits.max_connections = 512;

@@ -123,6 +123,12 @@ struct config {
 		int	  retry_max_s;		/* backoff cap */
 	} limits;
 
+	struct {
+		/* An area's count from 1 to min_count - 1 is shown as
+		 * "<min_count": a hamlet's count of one names a household. */
+		int	  min_count;
+	} privacy;
+
 	/* Warnings found while loading (e.g. template over one segment). */
 	struct strlist	  warnings;
 };

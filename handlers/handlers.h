@@ -88,9 +88,12 @@ struct stats_counts {
 int		 stats_count(struct store *, int64_t from, int64_t to,
 		    const char *area, struct stats_counts *);
 /* "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4" (area may be
- * NULL), GSM-7, at most two segments. */
+ * NULL), GSM-7, at most two segments. With an area, a count from 1 to
+ * min_count - 1 reads "<min_count" (SPEC §6; min_count <= 1: exact). */
 void		 stats_format(const struct stats_counts *, const char *label,
-		    const char *area, char *out, size_t outlen);
+		    const char *area, int min_count, char *out, size_t outlen);
+/* n as a count to show: "<k" for 1..k-1 when k > 1, else n. */
+void		 stats_shown(int64_t n, int k, char *out, size_t outlen);
 
 
 struct intake {

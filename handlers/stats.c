@@ -273,18 +273,34 @@ stats_count(struct store *st, int64_t from, int64_t to, const char *area,
 }
 
 void
-stats_format(const struct stats_counts *c, const char *label,
-    const char *area, char *out, size_t outlen)
+stats_shown(int64_t n, int k, char *out, size_t outlen)
 {
-	char	*g;
+	if (k > 1 && n >= 1 && n < k)
+		snprintf(out, outlen, "<%d", k);
+	else
+		snprintf(out, outlen, "%lld", (long long)n);
+}
 
-	snprintf(out, outlen, "TK %s%s%s: BL %lld TC %lld DK %lld HUY %lld; "
-	    "mo %lld xong %lld", label, area ? " " : "", area ? area : "",
-	    (long long)c->gbv, (long long)c->shelter, (long long)c->signups,
-	    (long long)c->status[STATS_CANCELLED],
-	    (long long)(c->status[STATS_OPEN] +
-	    c->status[STATS_ACKNOWLEDGED]),
-	    (long long)c->status[STATS_CLOSED]);
+void
+stats_format(const struct stats_counts *c, const char *label,
+    const char *area, int min_count, char *out, size_t outlen)
+{
+	char	 n[6][24], *g;
+	int64_t	 v[6];
+	int	 k = area != NULL ? min_count : 0;
+	size_t	 i;
+
+	v[0] = c->gbv;
+	v[1] = c->shelter;
+	v[2] = c->signups;
+	v[3] = c->status[STATS_CANCELLED];
+	v[4] = c->status[STATS_OPEN] + c->status[STATS_ACKNOWLEDGED];
+	v[5] = c->status[STATS_CLOSED];
+	for (i = 0; i < 6; i++)
+		stats_shown(v[i], k, n[i], sizeof(n[i]));
+	snprintf(out, outlen, "TK %s%s%s: BL %s TC %s DK %s HUY %s; "
+	    "mo %s xong %s", label, area ? " " : "", area ? area : "",
+	    n[0], n[1], n[2], n[3], n[4], n[5]);
 	/* Always short; folding makes sure of GSM-7 and two segments. */
 	g = text_gsm7(out, strlen(out), STATS_SEGMENTS);
 	util_strlcpy(out, g, outlen);
@@ -337,7 +353,8 @@ stats_handle(struct intake *it)
 	}
 	if (stats_count(it->st, p.from, p.to, area, &c) == -1)
 		return -1;
-	stats_format(&c, p.label, area, it->reply, sizeof(it->reply));
+	stats_format(&c, p.label, area, conf->privacy.min_count, it->reply,
+	    sizeof(it->reply));
 	return 0;
 }
 

@@ -169,17 +169,27 @@ test_format(void **state)
 	c.status[STATS_OPEN] = 1;
 	c.status[STATS_ACKNOWLEDGED] = 1;
 	c.status[STATS_CLOSED] = 4;
-	stats_format(&c, "11/2026", NULL, out, sizeof(out));
+	stats_format(&c, "11/2026", NULL, 3, out, sizeof(out));
 	assert_string_equal(out,
 	    "TK 11/2026: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4");
-	stats_format(&c, "11/2026", "T3", out, sizeof(out));
+	stats_format(&c, "11/2026", "T3", 1, out, sizeof(out));
 	assert_string_equal(out,
 	    "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4");
+	/* An area's small counts name a household (SPEC §6): 1 and 2 show
+	 * as "<3", 0 and 3 or more as they are; commune totals exact. */
+	stats_format(&c, "11/2026", "T3", 3, out, sizeof(out));
+	assert_string_equal(out,
+	    "TK 11/2026 T3: BL 5 TC <3 DK 140 HUY <3; mo <3 xong 4");
+	c.status[STATS_CLOSED] = 3;
+	c.shelter = 0;
+	stats_format(&c, "11/2026", "T3", 3, out, sizeof(out));
+	assert_string_equal(out,
+	    "TK 11/2026 T3: BL 5 TC 0 DK 140 HUY <3; mo <3 xong 3");
 	/* The longest label and huge counts still fit two segments. */
 	c.gbv = c.shelter = c.signups = INT64_MAX / 8;
 	c.status[STATS_OPEN] = c.status[STATS_CLOSED] = INT64_MAX / 8;
 	c.status[STATS_CANCELLED] = INT64_MAX / 8;
-	stats_format(&c, "27/12/2026-02/01/2027", "THON-CODE-VERY-LONG", out,
+	stats_format(&c, "27/12/2026-02/01/2027", "THON-CODE-VERY-LONG", 3, out,
 	    sizeof(out));
 	text_segments(out, strlen(out), &seg);
 	assert_int_equal(seg.enc, TEXT_GSM7);
@@ -280,10 +290,11 @@ static const struct {
 	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
 	{ "+84901000005", "tk 4321 thang 11/2026",
 	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
+	/* An area's counts of 1 and 2 name households: "<3" (§6). */
 	{ "+84901000005", "Thống kê 4321 11-2026 thôn 1",
-	    "TK 11/2026 T1: BL 1 TC 1 DK 1 HUY 0; mo 2 xong 0" },
+	    "TK 11/2026 T1: BL <3 TC <3 DK <3 HUY 0; mo <3 xong 0" },
 	{ "+84901000005", "TK 4321 T3 11/2026",
-	    "TK 11/2026 T3: BL 1 TC 0 DK 0 HUY 0; mo 0 xong 1" },
+	    "TK 11/2026 T3: BL <3 TC 0 DK 0 HUY 0; mo 0 xong <3" },
 	{ "+84901000005", "TK 4321 2026",
 	    "TK 2026: BL 5 TC 1 DK 3 HUY 1; mo 4 xong 1" },
 	{ "+84901000005", "TK 4321 12/2026",
