@@ -204,4 +204,14 @@ const char	*router_join(const char *s, int n, char *out, size_t outlen);
 void		 router_template(const struct config *, enum tmpl,
 		    const char *ref, char *out, size_t outlen);
 
+/* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
+#define ESCALATE_BATCH	16	/* reports read at once, at most */
+/*
+ * Escalate up to max (at most ESCALATE_BATCH) open reports due at now
+ * (scheduling seconds, util_sched_now), writing into the open batch.
+ * Returns how many went up, or -1.
+ */
+int		 escalate_due(struct store *, const struct config *,
+		    int64_t now, int max);
+
 #endif

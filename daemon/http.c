@@ -580,7 +580,8 @@ route_metrics(struct tincay *tc, struct evhttp_request *req,
 	    (unsigned long long)ss.commits,
 	    (unsigned long long)ss.commit_failures,
 	    (unsigned long long)ob.sent, (unsigned long long)ob.retried,
-	    (unsigned long long)ob.failed, (unsigned long long)ob.escalated,
+	    (unsigned long long)ob.failed,
+	    (unsigned long long)housekeep_escalated(tc->housekeep),
 	    ob.inflight);
 	http_reply(req, 200, "text/plain; version=0.0.4", out, strlen(out));
 	free(out);

@@ -6,9 +6,10 @@
  * transfer ever waits for a connection; the rest wait in SQLite. Each row
  * goes to its channel (console, webhook, or SMS through sms_out.via);
  * fetch.c reports back and the row becomes sent, due again after a
- * backoff, or failed (which escalates its report); the pool is topped up
- * when it is half empty. A timer also escalates reports nobody
- * acknowledged, and retries what is due.
+ * backoff, or failed; the pool is topped up when it is half empty. A row
+ * that failed for good marks its report due for escalation in the store,
+ * for the housekeeping tick (housekeep.c) to pick up: delivery only
+ * delivers.
  */
 #include <sys/queue.h>
 
@@ -20,10 +21,8 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
-#include <sqlite3.h>
 
 #include "tincayd.h"
-#include "../handlers/handlers.h"
 
 #define OUTBOX_TICK_MS		250
 #define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
@@ -31,7 +30,6 @@
 #define OUTBOX_DEST_MAX		160
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
-#define OUTBOX_MAX_ESCALATIONS	3
 
 struct outbox_job;
 
@@ -45,7 +43,9 @@ struct outbox {
 	size_t		 njobs;		/* in flight */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
-	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
+	uint64_t	 n_sent, n_retried, n_failed;
+	void		(*on_failure)(void *);	/* a report to escalate */
+	void		*on_failure_arg;
 };
 
 /* One row in flight: what the result callback needs. */
@@ -225,34 +225,23 @@ static int
 outbox_record(struct outbox *ob, int64_t id, const char *status,
     int64_t next_at, const char *error)
 {
-	struct store	*st = ob->tc->store;
-	sqlite3_stmt	*s;
-
-	if (store_begin(st) == -1)
-		return -1;
-	s = store_stmt(st, ST_OUTBOX_RESULT);
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, status);
-	sqlite3_bind_int64(s, 3, next_at);
-	if (strcmp(status, "sent") == 0)
-		sqlite3_bind_int64(s, 4, util_now());
-	store_bind_text(s, 5, error);
-	return store_run(st, ST_OUTBOX_RESULT);
+	return store_outbox_result(ob->tc->store, id, status, next_at,
+	    strcmp(status, "sent") == 0 ? util_now() : 0, error);
 }
 
-/* A failed alert: its report goes up now rather than at after_s. */
+/*
+ * A row failed for good: its report is due for escalation now, not at
+ * after_s. The store holds that; the housekeeping tick is told, so it
+ * escalates in this loop pass or the next.
+ */
 static void
 outbox_escalate_now(struct outbox *ob, int64_t report_id)
 {
-	struct store	*st = ob->tc->store;
-	sqlite3_stmt	*s;
-
-	if (report_id == 0 || store_begin(st) == -1)
+	if (report_id == 0 || store_outbox_escalate_at(ob->tc->store,
+	    report_id, util_sched_now()) == -1)
 		return;
-	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
-	sqlite3_bind_int64(s, 1, report_id);
-	sqlite3_bind_int64(s, 2, util_sched_now());
-	(void)store_run(st, ST_REPORT_ESCALATE_NOW);
+	if (ob->on_failure != NULL)
+		ob->on_failure(ob->on_failure_arg);
 }
 
 /*
@@ -536,54 +525,6 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	return 1;
 }
 
-/* Escalate the reports whose time is up. */
-static void
-outbox_escalate(struct outbox *ob, int64_t now)
-{
-	struct tincay		*tc = ob->tc;
-	struct store		*st = tc->store;
-	sqlite3_stmt		*s;
-	int64_t			 ids[16];
-	int			 n = 0, i, sent;
-
-	s = store_stmt(st, ST_REPORTS_ESCALATE_DUE);
-	sqlite3_bind_int64(s, 1, now);
-	while (n < 16 && sqlite3_step(s) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	store_done(s);
-	for (i = 0; i < n; i++) {
-		struct report_row	 row;
-		struct alert_report	 r;
-		const struct escalation	*esc;
-		int			 cat;
-		int64_t			 next = 0;
-
-		if (store_begin(st) == -1 ||
-		    store_report_get(st, ids[i], NULL, &row) != 1)
-			return;
-		cat = config_category_lookup(row.category);
-		esc = cat >= 0 ? &tc->conf->escalation[cat] : NULL;
-		alert_from_row(&row, &r);
-		sent = esc && esc->to.n ? alert_notify(st, tc->conf, &r,
-		    "report.escalated", &esc->to, 0, now) : 0;
-		if (sent == 0)
-			log_warnx("%s: report %s: no escalation contact; "
-			    "NOBODY NEW ALERTED", __func__, row.ref);
-		else
-			log_info("escalation: report %s level %d: %d alerts",
-			    row.ref, row.escalation_level + 1, sent);
-		if (esc && esc->after_s > 0 &&
-		    row.escalation_level + 1 < OUTBOX_MAX_ESCALATIONS)
-			next = now + esc->after_s;
-		s = store_stmt(st, ST_REPORT_ESCALATED);
-		sqlite3_bind_int64(s, 1, row.id);
-		store_bind_id(s, 2, next);
-		(void)store_run(st, ST_REPORT_ESCALATED);
-		store_report_row_clear(&row);
-		ob->n_escalated++;
-	}
-}
-
 static void
 outbox_refill(struct outbox *ob)
 {
@@ -711,7 +652,6 @@ outbox_pass(struct outbox *ob)
 	if (ob->tc->stopping)
 		return 0;
 	outbox_refill(ob);
-	outbox_escalate(ob, now);
 	/* Broadcasts only take what alerts and replies left. */
 	for (lane = 0; lane < OUTBOX_LANES; lane++)
 		started += outbox_lane(ob, lane, now);
@@ -759,7 +699,6 @@ outbox_committed(void *arg, int ok, const struct store_batch *b)
 		outbox_kick(ob);
 }
 
-
 struct outbox *
 outbox_new(struct tincay *tc)
 {
@@ -804,11 +743,17 @@ outbox_free(struct outbox *ob)
 }
 
 void
+outbox_on_failure(struct outbox *ob, void (*fn)(void *), void *arg)
+{
+	ob->on_failure = fn;
+	ob->on_failure_arg = arg;
+}
+
+void
 outbox_metrics(const struct outbox *ob, struct outbox_stats *s)
 {
 	s->sent = ob->n_sent;
 	s->retried = ob->n_retried;
 	s->failed = ob->n_failed;
-	s->escalated = ob->n_escalated;
 	s->inflight = ob->njobs;
 }

@@ -27,6 +27,7 @@ struct tincay {
 	struct batch		*batch;
 	struct http		*http;
 	struct outbox		*outbox;
+	struct housekeep	*housekeep;
 	const char		*conffile;
 	int			 stopping;
 	int64_t			 stop_ms;	/* monotonic, when asked */
@@ -59,24 +60,39 @@ void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 const char	*http_header(struct evhttp_request *, const char *);
 
-/* outbox.c: delivery of the outbox, escalation timers. */
+/* outbox.c: delivery of the outbox; nothing else. */
 struct outbox;
 struct outbox_stats {
-	uint64_t	 sent, retried, failed, escalated;
+	uint64_t	 sent, retried, failed;
 	size_t		 inflight;
 };
 struct outbox	*outbox_new(struct tincay *);
 void		 outbox_free(struct outbox *);
-/* One pass over due rows and reports; returns how many rows started. */
+/* One pass over due rows; returns how many rows started. */
 int		 outbox_pass(struct outbox *);
 /* Run a pass soon (after a commit that added rows). */
 void		 outbox_kick(struct outbox *);
+/*
+ * A row failed for good: its report is marked due for escalation in the
+ * store, then fn(arg) is called (main.c: kick the housekeeping tick). fn
+ * only schedules.
+ */
+void		 outbox_on_failure(struct outbox *, void (*fn)(void *),
+		    void *arg);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 int64_t		 outbox_retry_after(const char *);
 enum outbox_verdict { OB_SENT, OB_RETRY, OB_FAILED };
 enum outbox_verdict outbox_judge(const struct fetch_result *, char *why,
 		    size_t whylen);
+
+/* housekeep.c: the housekeeping tick: escalations (core/escalate.c). */
+struct housekeep;
+struct housekeep *housekeep_new(struct tincay *);
+void		 housekeep_free(struct housekeep *);
+/* Tick now, from the loop (in this pass or the next), not at the timer. */
+void		 housekeep_kick(struct housekeep *);
+uint64_t	 housekeep_escalated(const struct housekeep *);
 
 /* fetch.c: outbound HTTP POST over libcurl's multi interface. */
 struct fetch;
