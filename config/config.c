@@ -464,6 +464,18 @@ config_category_lookup(const char *name)
 	return -1;
 }
 
+int
+config_provider_enabled(const struct config *cf, const char *name)
+{
+	const struct ckey	*k;
+
+	for (k = config_provider_keys; k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			return *(const int *)(const void *)
+			    ((const char *)cf + k->aux);
+	return -1;
+}
+
 const char *
 config_template_name(enum tmpl t)
 {

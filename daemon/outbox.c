@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "tincayd.h"
+#include "provider.h"
 
 #define OUTBOX_TICK_MS		250
 #define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
@@ -72,151 +73,37 @@ struct outbox_job {
 	char		 error[256];
 };
 
-/* A request under construction; freed after fetch_post() copied it. */
-struct outbox_req {
-	char		*url;
-	char		*headers[6];
-	size_t		 nheaders;
-	char		*body;
-	char		*userpwd;
-};
-
-typedef int	 (*outbox_build_fn)(const struct config *,
-		    const struct outbox_due *, struct outbox_req *);
-
-static void
-outbox_req_clear(struct outbox_req *q)
-{
-	size_t	 i;
-
-	free(q->url);
-	for (i = 0; i < q->nheaders; i++)
-		free(q->headers[i]);
-	free(q->body);
-	free(q->userpwd);
-	memset(q, 0, sizeof(*q));
-}
-
-static void
-outbox_header(struct outbox_req *q, char *h)
-{
-	if (q->nheaders < sizeof(q->headers) / sizeof(q->headers[0]))
-		q->headers[q->nheaders++] = h;
-	else
-		free(h);
-}
-
-/* Our signature and idempotency key, as for webhooks (SPEC §5). */
-static void
-outbox_sign(const struct config *conf, const struct outbox_due *r,
-    struct outbox_req *q)
-{
-	char	*msg, hex[65];
-	long long t = (long long)util_now();
-
-	msg = xasprintf("%lld.%s", t, q->body);
-	if (util_hmac_sha256_hex(conf->webhook_secret, msg, strlen(msg),
-	    hex) == 0)
-		outbox_header(q, xasprintf("X-Tincay-Signature: t=%lld,v1=%s",
-		    t, hex));
-	free(msg);
-	outbox_header(q, xasprintf("Idempotency-Key: %s", r->idem_key));
-}
-
+/* A webhook alert: the JSON body (m->text) to the contact's URL (m->to),
+ * signed. */
 static int
-outbox_build_webhook(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
+outbox_webhook(const struct config *conf, const struct provider_sms *m,
+    struct provider_send *r, char *err, size_t errlen)
 {
-	q->url = xstrdup(r->dest);
-	q->body = xstrdup(r->body);
-	outbox_header(q, xstrdup("Content-Type: application/json"));
-	outbox_sign(conf, r, q);
+	memset(r, 0, sizeof(*r));
+	r->url = xstrdup(m->to);
+	r->body = xstrdup(m->text);
+	r->bodylen = strlen(r->body);
+	provider_send_header(r, xstrdup("Content-Type: application/json"));
+	provider_send_sign(r, conf->webhook_secret, util_now());
+	provider_send_header(r, xasprintf("Idempotency-Key: %s", m->key));
 	return 0;
 }
 
-/* sms_out.via generic: JSON {"to","text","id"} to sms_out.url. */
-static int
-outbox_build_generic(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	char	*to, *text, *id;
-
-	to = util_json_string(r->dest);
-	text = util_json_string(r->body);
-	id = util_json_string(r->idem_key);
-	q->url = xstrdup(conf->sms_out.url);
-	q->body = xasprintf("{\"to\":%s,\"text\":%s,\"id\":%s}", to, text, id);
-	free(to);
-	free(text);
-	free(id);
-	outbox_header(q, xstrdup("Content-Type: application/json"));
-	outbox_sign(conf, r, q);
-	return 0;
-}
-
-/* Twilio's Messages API: basic auth, form To/From/Body. */
-static int
-outbox_build_twilio(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	struct form_buf	 b = { NULL, 0, 0 };
-
-	form_add(&b, "To", r->dest);
-	form_add(&b, "From", conf->twilio.from);
-	form_add(&b, "Body", r->body);
-	q->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
-	    conf->twilio.api_base, conf->twilio.account_sid);
-	q->body = b.buf;
-	q->userpwd = xasprintf("%s:%s", conf->twilio.account_sid,
-	    conf->twilio.auth_token);
-	outbox_header(q, xstrdup("Content-Type: "
-	    "application/x-www-form-urlencoded"));
-	outbox_header(q, xasprintf("Idempotency-Key: %s", r->idem_key));
-	return 0;
-}
-
-/* Africa's Talking's send API, as its SDK builds the request. */
-static int
-outbox_build_africastalking(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	struct africastalking_req	 at;
-	char				 err[128];
-	size_t				 i;
-
-	if (africastalking_send_request(conf, r->dest, r->body, &at, err,
-	    sizeof(err)) == -1) {
-		log_warnx("%s: #%lld: %s", __func__, (long long)r->id, err);
-		return -1;
-	}
-	q->url = at.url;
-	q->body = at.body;
-	for (i = 0; i < at.nheaders; i++)
-		outbox_header(q, at.headers[i]);
-	return 0;
-}
-
-/* SMS by sms_out.via; console is handled without a request. */
-static const struct {
-	const char	*via;
-	outbox_build_fn	 build;
-} outbox_sms_vias[] = {
-	{ "generic", outbox_build_generic },
-	{ "twilio", outbox_build_twilio },
-	{ "africastalking", outbox_build_africastalking },
-};
-
-static outbox_build_fn
+/*
+ * Who builds the request for a row of channel: the webhook builder, or the
+ * provider of sms_out.via (console has no request: outbox_console). NULL:
+ * nobody.
+ */
+static provider_send_fn
 outbox_builder(const struct config *conf, const char *channel)
 {
-	size_t	 i;
+	const struct provider	*p;
 
 	if (strcmp(channel, "webhook") == 0)
-		return outbox_build_webhook;
-	for (i = 0; i < sizeof(outbox_sms_vias) / sizeof(outbox_sms_vias[0]);
-	    i++)
-		if (strcmp(outbox_sms_vias[i].via, conf->sms_out.via) == 0)
-			return outbox_sms_vias[i].build;
+		return outbox_webhook;
+	if (strcmp(channel, "sms") == 0 &&
+	    (p = provider_find(conf->sms_out.via)) != NULL)
+		return p->build_send;
 	return NULL;
 }
 
@@ -483,10 +370,12 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
     const char *dest)
 {
 	const struct config	*conf = ob->tc->conf;
-	struct outbox_req	 q;
+	struct provider_sms	 m;
+	struct provider_send	 q;
 	struct fetch_req	 fr;
 	struct outbox_job	*job;
-	outbox_build_fn		 build;
+	provider_send_fn	 build;
+	char			 err[128];
 
 	if (strcmp(row->channel, "sms") == 0 &&
 	    strcmp(conf->sms_out.via, "console") == 0)
@@ -496,9 +385,12 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		    "no channel for this row");
 		return 0;
 	}
-	memset(&q, 0, sizeof(q));
-	if (build(conf, row, &q) == -1) {
-		outbox_req_clear(&q);
+	m.to = row->dest;
+	m.text = row->body;
+	m.key = row->idem_key;
+	if (build(conf, &m, &q, err, sizeof(err)) == -1) {
+		log_warnx("%s: #%lld: %s", __func__, (long long)row->id, err);
+		provider_send_free(&q);
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "cannot build the request");
 		outbox_escalate_now(ob, row->report_id);
@@ -509,19 +401,19 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	fr.headers = (const char *const *)q.headers;
 	fr.nheaders = q.nheaders;
 	fr.body = q.body;
-	fr.bodylen = strlen(q.body);
+	fr.bodylen = q.bodylen;
 	fr.userpwd = q.userpwd;
 	fr.timeout_ms = (long)conf->limits.request_timeout_s * 1000;
 	fr.allow_http = conf->allow_http;
 	job = outbox_job_new(ob, row, dest);
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
 		outbox_job_end(ob, job);
-		outbox_req_clear(&q);
+		provider_send_free(&q);
 		log_warnx("%s: #%lld: cannot start a transfer", __func__,
 		    (long long)row->id);
 		return -1;
 	}
-	outbox_req_clear(&q);
+	provider_send_free(&q);
 	return 1;
 }
 

@@ -1,7 +1,8 @@
 /*
  * tincayd.h: the daemon's network side, linked only into tincayd: the
  * batch on the event loop, the HTTP server, delivery (outbox, fetch), the
- * form codec of the providers. Built on the core (core.h, store.h).
+ * housekeeping tick, the form codec of the providers. Built on the core
+ * (core.h, store.h). The providers and their table: provider.h.
  */
 #ifndef TINCAYD_H
 #define TINCAYD_H
@@ -49,11 +50,6 @@ void		 http_reply(struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 /* A one-line plain-text error. */
 void		 http_error(struct evhttp_request *, int code, const char *);
-struct inbound;
-struct outcome;
-/* router_receive(), answering 503 + Retry-After itself on failure. */
-int		 http_receive(struct tincay *, struct evhttp_request *,
-		    const struct inbound *, struct outcome *);
 /* Reply once the open batch has committed (503 if it fails); now if no
  * batch is open. */
 void		 http_defer(struct http *, struct evhttp_request *, int code,
@@ -167,24 +163,5 @@ void		 form_encode(struct form_buf *, const char *s, size_t n);
 void		 form_add(struct form_buf *, const char *key, const char *val);
 /* 1 if a Content-Type header value is a form, any parameters. */
 int		 form_urlencoded(const char *content_type);
-
-/* providers/africastalking.c: the SMS send API request (SPEC §2, §5). */
-struct africastalking_req {
-	char		*url;
-	char		*headers[3];	/* "Name: value", for fetch_req */
-	size_t		 nheaders;
-	char		*body;		/* form-encoded */
-	size_t		 bodylen;
-};
-/*
- * The POST that sends text to (E.164, or several joined by ',') as the SDK
- * builds it: {api_base}/version1/messaging, headers apikey, Accept and
- * Content-Type, body username, to, message[, from], bulkSMSMode=1. Fills r
- * (free with africastalking_req_free); -1 with why in err.
- */
-int		 africastalking_send_request(const struct config *,
-		    const char *to, const char *text,
-		    struct africastalking_req *r, char *err, size_t errlen);
-void		 africastalking_req_free(struct africastalking_req *);
 
 #endif

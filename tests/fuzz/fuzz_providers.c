@@ -13,7 +13,7 @@
 #include "../../daemon/tincayd.h"
 #include "../../handlers/handlers.h"
 #include "fuzz.h"
-#include "../../daemon/http_routes.h"
+#include "../../daemon/provider.h"
 
 static const struct config *
 fuzz_conf(void)
