@@ -131,7 +131,7 @@ void		 provider_answer_clear(struct provider_answer *);
 /* 1 if a Content-Type header value is JSON, any parameters. */
 int		 provider_json_type(const char *ctype);
 
-/* Building send requests (and the outbox's webhooks). */
+/* provider_send.c: building send requests (and the outbox's webhooks). */
 void		 provider_send_free(struct provider_send *);
 /* Add a header line (malloc'd, taken); past the last slot it is freed. */
 void		 provider_send_header(struct provider_send *, char *line);
