@@ -21,13 +21,17 @@
 #define CONFIG_FILE_MAX	(4 * 1024 * 1024)
 #define CONFIG_PATH_MAX	256
 #define OFF(f)		offsetof(struct config, f)
-#define NOFLAG		((size_t)-1)
 
 /* Key flags. */
 #define F_REQ		0x01	/* must be present */
 #define F_NONEMPTY	0x02	/* string (or each list element) not "" */
 #define F_MINONE	0x04	/* list: at least one element */
 #define F_PRESENCE	0x08	/* object: set the int at aux to 1 */
+/* Flags of provider sections and their keys (config_provider_keys). */
+#define F_URL		0x10	/* an outbound URL: https unless allow_http */
+#define F_SECRET	0x20	/* warn about a shipped placeholder */
+#define F_VIA		0x40	/* sms_out.via naming the provider needs it
+				   (a section: present; a key: not "") */
 
 struct cparse {
 	struct config	*cf;
@@ -51,6 +55,7 @@ struct ckey {
 	const struct ckey	 *sub;		/* objects, arrays of objects */
 	size_t			  aux;		/* object: flag; array: count */
 	size_t			  elsize;	/* array: element size */
+	const char		 *def;		/* a provider key's default */
 };
 
 static int	 config_error(struct cparse *, const char *, const char *, ...)
@@ -89,6 +94,7 @@ static const char *config_check_code(const char *);
 static const char *config_check_weburl(const char *);
 static const char *config_check_tz(const char *);
 static const char *config_check_date(const char *);
+static const char *config_check_via(const char *);
 static int	 config_post_public_url(struct cparse *);
 static int	 config_post_outbound(struct cparse *);
 static int	 config_post_via(struct cparse *);
@@ -124,50 +130,60 @@ static void	 config_warn(struct config *, const char *, ...)
 				  .off = (o), .flags = F_REQ }
 #define K_OBJ(n, o, s)		{ .name = (n), .set = config_set_obj, \
 				  .off = (o), .sub = (s) }
-#define K_SECTION(n, flag, s)	{ .name = (n), .set = config_set_obj, \
-				  .flags = F_PRESENCE, .aux = (flag), .sub = (s) }
+#define K_SECTION(n, flag, f, s) { .name = (n), .set = config_set_obj, \
+				  .flags = F_PRESENCE | (f), .aux = (flag), \
+				  .sub = (s) }
 #define K_ARR(n, o, cnt, t, s)	{ .name = (n), .set = config_set_arr, \
 				  .off = (o), .aux = (cnt), \
 				  .elsize = sizeof(t), .sub = (s) }
 #define K_FN(n, fn)		{ .name = (n), .set = (fn) }
+#define K_PSTR(n, o, f, d)	{ .name = (n), .set = config_set_str, \
+				  .off = (o), .flags = (f), .def = (d) }
 #define K_END			{ .name = NULL }
 
-static const char *const config_vias[] = {
-	"console", "generic", "twilio", "africastalking", NULL
-};
-
+/*
+ * The provider sections (SPEC §2), one place per provider: its keys (with
+ * their defaults and flags) and its line in config_provider_keys. An
+ * absent section disables the provider; every section name is also an
+ * sms_out.via, beside "console". The daemon's descriptor of the same name
+ * (daemon/providers/) reads it.
+ */
 static const struct ckey config_generic_keys[] = {
-	K_STR("secret", OFF(generic.secret), F_REQ | F_NONEMPTY, NULL),
+	K_PSTR("secret", OFF(generic.secret), F_REQ | F_NONEMPTY | F_SECRET,
+	    ""),
 	K_END
 };
 
 static const struct ckey config_twilio_keys[] = {
-	K_STR("account_sid", OFF(twilio.account_sid), F_NONEMPTY, NULL),
-	K_STR("auth_token", OFF(twilio.auth_token), F_REQ | F_NONEMPTY, NULL),
-	K_STR("from", OFF(twilio.from), F_NONEMPTY, NULL),
-	K_STR("api_base", OFF(twilio.api_base), F_NONEMPTY, NULL),
+	K_PSTR("account_sid", OFF(twilio.account_sid), F_NONEMPTY | F_VIA, ""),
+	K_PSTR("auth_token", OFF(twilio.auth_token), F_REQ | F_NONEMPTY, ""),
+	K_PSTR("from", OFF(twilio.from), F_NONEMPTY | F_VIA, ""),
+	K_PSTR("api_base", OFF(twilio.api_base), F_NONEMPTY | F_URL,
+	    "https://api.twilio.com"),
 	K_END
 };
 
 static const struct ckey config_at_keys[] = {
-	K_STR("username", OFF(africastalking.username), F_NONEMPTY, NULL),
-	K_STR("api_key", OFF(africastalking.api_key), F_NONEMPTY, NULL),
-	K_STR("from", OFF(africastalking.from), F_NONEMPTY, NULL),
-	K_STR("token", OFF(africastalking.token), F_REQ | F_NONEMPTY, NULL),
-	K_STR("api_base", OFF(africastalking.api_base), F_NONEMPTY, NULL),
+	K_PSTR("username", OFF(africastalking.username), F_NONEMPTY | F_VIA,
+	    ""),
+	K_PSTR("api_key", OFF(africastalking.api_key), F_NONEMPTY | F_VIA, ""),
+	K_PSTR("from", OFF(africastalking.from), F_NONEMPTY, ""),
+	K_PSTR("token", OFF(africastalking.token), F_REQ | F_NONEMPTY, ""),
+	K_PSTR("api_base", OFF(africastalking.api_base), F_NONEMPTY | F_URL,
+	    "https://api.africastalking.com"),
 	K_END
 };
 
 static const struct ckey config_provider_keys[] = {
-	K_SECTION("generic", OFF(generic.enabled), config_generic_keys),
-	K_SECTION("twilio", OFF(twilio.enabled), config_twilio_keys),
-	K_SECTION("africastalking", OFF(africastalking.enabled),
+	K_SECTION("generic", OFF(generic.enabled), 0, config_generic_keys),
+	K_SECTION("twilio", OFF(twilio.enabled), F_VIA, config_twilio_keys),
+	K_SECTION("africastalking", OFF(africastalking.enabled), F_VIA,
 	    config_at_keys),
 	K_END
 };
 
 static const struct ckey config_sms_out_keys[] = {
-	K_ONEOF("via", OFF(sms_out.via), config_vias),
+	K_STR("via", OFF(sms_out.via), 0, config_check_via),
 	K_STR("url", OFF(sms_out.url), 0, NULL),
 	K_INT("rate_per_second", OFF(sms_out.rate_per_second), 1, 1000),
 	K_END
@@ -262,16 +278,6 @@ static const struct {
 	{ OFF(database),		"var/tincay.db" },
 	{ OFF(timezone),		"Asia/Ho_Chi_Minh" },
 	{ OFF(country_code),		"84" },
-	{ OFF(generic.secret),		"" },
-	{ OFF(twilio.account_sid),	"" },
-	{ OFF(twilio.auth_token),	"" },
-	{ OFF(twilio.from),		"" },
-	{ OFF(twilio.api_base),		"https://api.twilio.com" },
-	{ OFF(africastalking.username),	"" },
-	{ OFF(africastalking.api_key),	"" },
-	{ OFF(africastalking.from),	"" },
-	{ OFF(africastalking.token),	"" },
-	{ OFF(africastalking.api_base),	"https://api.africastalking.com" },
 	{ OFF(sms_out.via),		"console" },
 	{ OFF(sms_out.url),		"" },
 	{ OFF(webhook_secret),		"" },
@@ -307,51 +313,32 @@ static const struct {
 };
 
 
-/* Outbound URLs: https:// unless allow_http; checked when flag is set. */
+/* Outbound URLs besides the providers' (F_URL): https:// unless
+ * allow_http; checked when not "". */
 static const struct {
 	const char	*path;
 	size_t		 off;
-	size_t		 flag;		/* NOFLAG: whenever not "" */
 } config_outbound[] = {
-	{ "sms_out.url",		OFF(sms_out.url),	NOFLAG },
-	{ "providers.twilio.api_base",	OFF(twilio.api_base),
-	  OFF(twilio.enabled) },
-	{ "providers.africastalking.api_base", OFF(africastalking.api_base),
-	  OFF(africastalking.enabled) },
+	{ "sms_out.url",		OFF(sms_out.url) },
 };
 
-/* Secrets whose shipped placeholders ("change-me...") earn a warning. */
+/* Secrets besides the providers' (F_SECRET) whose shipped placeholders
+ * ("change-me...") earn a warning. */
 static const struct {
 	const char	*path;
 	size_t		 off;
-	size_t		 flag;		/* NOFLAG: always */
 } config_secrets[] = {
-	{ "providers.generic.secret",	OFF(generic.secret),
-	  OFF(generic.enabled) },
-	{ "webhook_secret",		OFF(webhook_secret),	NOFLAG },
+	{ "webhook_secret",		OFF(webhook_secret) },
 };
 
-/* What each sms_out.via needs: a provider section or a non-empty string. */
-enum via_need { VIA_SECTION, VIA_STRING };
+/* What an sms_out.via needs besides its provider section (F_VIA): a
+ * non-empty string. */
 static const struct {
 	const char	*via;
-	enum via_need	 need;
 	const char	*path;
 	size_t		 off;
 } config_via_needs[] = {
-	{ "generic",	VIA_STRING,	"sms_out.url",	OFF(sms_out.url) },
-	{ "twilio",	VIA_SECTION,	"providers.twilio",
-	  OFF(twilio.enabled) },
-	{ "twilio",	VIA_STRING,	"providers.twilio.account_sid",
-	  OFF(twilio.account_sid) },
-	{ "twilio",	VIA_STRING,	"providers.twilio.from",
-	  OFF(twilio.from) },
-	{ "africastalking", VIA_SECTION, "providers.africastalking",
-	  OFF(africastalking.enabled) },
-	{ "africastalking", VIA_STRING,	"providers.africastalking.username",
-	  OFF(africastalking.username) },
-	{ "africastalking", VIA_STRING,	"providers.africastalking.api_key",
-	  OFF(africastalking.api_key) },
+	{ "generic",	"sms_out.url",	OFF(sms_out.url) },
 };
 
 /* Checks across keys, in order, after every key is read. */
@@ -386,6 +373,24 @@ config_category_lookup(const char *name)
 	const struct family	*f = family_named(name);
 
 	return f != NULL ? (int)f->cat : -1;
+}
+
+/* Whether the provider section sec is present in cf. */
+static int
+config_section_on(const struct config *cf, const struct ckey *sec)
+{
+	return *(const int *)(const void *)((const char *)cf + sec->aux);
+}
+
+int
+config_provider_enabled(const struct config *cf, const char *name)
+{
+	const struct ckey	*sec;
+
+	for (sec = config_provider_keys; sec->name != NULL; sec++)
+		if (strcmp(sec->name, name) == 0)
+			return config_section_on(cf, sec);
+	return -1;
 }
 
 const char *
@@ -871,6 +876,26 @@ bad:
 	return "must be a date YYYY-MM-DD";
 }
 
+/* "console" or the name of a provider section. */
+static const char *
+config_check_via(const char *s)
+{
+	static char		 why[128];
+	const struct ckey	*sec;
+
+	if (strcmp(s, "console") == 0)
+		return NULL;
+	for (sec = config_provider_keys; sec->name != NULL; sec++)
+		if (strcmp(sec->name, s) == 0)
+			return NULL;
+	snprintf(why, sizeof(why), "must be one of console");
+	for (sec = config_provider_keys; sec->name != NULL; sec++) {
+		strncat(why, ", ", sizeof(why) - strlen(why) - 1);
+		strncat(why, sec->name, sizeof(why) - strlen(why) - 1);
+	}
+	return why;
+}
+
 /* Absent public_url: the listen address; a trailing "/" is dropped. */
 static int
 config_post_public_url(struct cparse *cp)
@@ -891,47 +916,76 @@ config_post_public_url(struct cparse *cp)
 }
 
 static int
+config_url_error(struct cparse *cp, const char *path)
+{
+	return config_error(cp, path, cp->cf->allow_http ?
+	    "must start with https:// or http:// and a host" :
+	    "must be an https:// URL (http:// needs \"allow_http\": true)");
+}
+
+static int
 config_post_outbound(struct cparse *cp)
 {
-	char		*base = (char *)cp->cf;
-	const char	*url;
-	size_t		 i;
+	char			*base = (char *)cp->cf;
+	const struct ckey	*sec, *k;
+	const char		*url;
+	char			 path[CONFIG_PATH_MAX];
+	size_t			 i;
 
 	for (i = 0; i < nitems(config_outbound); i++) {
 		url = *SLOT(base, config_outbound[i].off, char *);
-		if (config_outbound[i].flag == NOFLAG ? *url == '\0' :
-		    !*SLOT(base, config_outbound[i].flag, int))
+		if (*url != '\0' &&
+		    config_url_scheme(url, cp->cf->allow_http) == -1)
+			return config_url_error(cp, config_outbound[i].path);
+	}
+	for (sec = config_provider_keys; sec->name != NULL; sec++) {
+		if (!config_section_on(cp->cf, sec))
 			continue;
-		if (config_url_scheme(url, cp->cf->allow_http) == -1)
-			return config_error(cp, config_outbound[i].path,
-			    cp->cf->allow_http ?
-			    "must start with https:// or http:// and a host" :
-			    "must be an https:// URL (http:// needs "
-			    "\"allow_http\": true)");
+		for (k = sec->sub; k->name != NULL; k++) {
+			url = *SLOT(base, k->off, char *);
+			if (!(k->flags & F_URL) ||
+			    config_url_scheme(url, cp->cf->allow_http) == 0)
+				continue;
+			snprintf(path, sizeof(path), "providers.%s.%s",
+			    sec->name, k->name);
+			return config_url_error(cp, path);
+		}
 	}
 	return 0;
 }
 
+/* sms_out.via: "console", or a provider with what it needs to send. */
 static int
 config_post_via(struct cparse *cp)
 {
-	char		*base = (char *)cp->cf;
-	const char	*via = cp->cf->sms_out.via;
-	size_t		 i;
+	char			*base = (char *)cp->cf;
+	const char		*via = cp->cf->sms_out.via;
+	const struct ckey	*sec, *k;
+	char			 path[CONFIG_PATH_MAX];
+	size_t			 i;
 
-	for (i = 0; i < nitems(config_via_needs); i++) {
-		if (strcmp(config_via_needs[i].via, via) != 0)
+	for (sec = config_provider_keys; sec->name != NULL; sec++) {
+		if (strcmp(sec->name, via) != 0 || !(sec->flags & F_VIA))
 			continue;
-		if (config_via_needs[i].need == VIA_SECTION &&
-		    !*SLOT(base, config_via_needs[i].off, int))
+		if (!config_section_on(cp->cf, sec))
 			return config_error(cp, "sms_out.via",
-			    "\"%s\" needs a %s section", via,
-			    config_via_needs[i].path);
-		if (config_via_needs[i].need == VIA_STRING &&
+			    "\"%s\" needs a providers.%s section", via,
+			    sec->name);
+		for (k = sec->sub; k->name != NULL; k++) {
+			if (!(k->flags & F_VIA) ||
+			    **SLOT(base, k->off, char *) != '\0')
+				continue;
+			snprintf(path, sizeof(path), "providers.%s.%s",
+			    sec->name, k->name);
+			return config_error(cp, path,
+			    "required when sms_out.via is \"%s\"", via);
+		}
+	}
+	for (i = 0; i < nitems(config_via_needs); i++)
+		if (strcmp(config_via_needs[i].via, via) == 0 &&
 		    **SLOT(base, config_via_needs[i].off, char *) == '\0')
 			return config_error(cp, config_via_needs[i].path,
 			    "required when sms_out.via is \"%s\"", via);
-	}
 	return 0;
 }
 
@@ -1175,18 +1229,26 @@ config_post_templates(struct cparse *cp)
 static int
 config_post_secrets(struct cparse *cp)
 {
-	struct config	*cf = cp->cf;
-	char		*base = (char *)cf;
-	const char	*s;
-	size_t		 i;
+	struct config		*cf = cp->cf;
+	char			*base = (char *)cf;
+	const struct ckey	*sec, *k;
+	const char		*s;
+	size_t			 i;
 
 	if (*cf->webhook_secret == '\0')
 		config_warn(cf, "webhook_secret: not set; webhook alerts "
 		    "cannot be signed");
-	for (i = 0; i < nitems(config_secrets); i++) {
-		if (config_secrets[i].flag != NOFLAG &&
-		    !*SLOT(base, config_secrets[i].flag, int))
+	for (sec = config_provider_keys; sec->name != NULL; sec++) {
+		if (!config_section_on(cf, sec))
 			continue;
+		for (k = sec->sub; k->name != NULL; k++)
+			if ((k->flags & F_SECRET) && strncmp(*SLOT(base,
+			    k->off, char *), "change-me", 9) == 0)
+				config_warn(cf, "providers.%s.%s: still the "
+				    "shipped placeholder; for local testing "
+				    "only", sec->name, k->name);
+	}
+	for (i = 0; i < nitems(config_secrets); i++) {
 		s = *SLOT(base, config_secrets[i].off, char *);
 		if (strncmp(s, "change-me", 9) == 0)
 			config_warn(cf, "%s: still the shipped placeholder; "
@@ -1237,17 +1299,23 @@ config_warn(struct config *cf, const char *fmt, ...)
 static struct config *
 config_defaults(void)
 {
-	const struct family *f;
-	struct config	*cf;
-	char		*base;
-	size_t		 i;
-	int		 c;
+	const struct family	*f;
+	struct config		*cf;
+	const struct ckey	*sec, *k;
+	char			*base;
+	size_t			 i;
+	int			 c;
 
 	cf = xcalloc(1, sizeof(*cf));
 	base = (char *)cf;
 	for (i = 0; i < nitems(config_strings); i++)
 		*SLOT(base, config_strings[i].off, char *) =
 		    xstrdup(config_strings[i].value);
+	for (sec = config_provider_keys; sec->name != NULL; sec++)
+		for (k = sec->sub; k->name != NULL; k++)
+			if (k->set == config_set_str)
+				*SLOT(base, k->off, char *) =
+				    xstrdup(k->def ? k->def : "");
 	for (i = 0; i < nitems(config_lists); i++)
 		config_strlist_set(SLOT(base, config_lists[i].off,
 		    struct strlist), config_lists[i].value);
@@ -1379,14 +1447,19 @@ config_area_free(struct area *a)
 void
 config_free(struct config *cf)
 {
-	char	*base = (char *)cf;
-	size_t	 i;
-	int	 c;
+	const struct ckey	*sec, *k;
+	char			*base = (char *)cf;
+	size_t			 i;
+	int			 c;
 
 	if (cf == NULL)
 		return;
 	for (i = 0; i < nitems(config_strings); i++)
 		free(*SLOT(base, config_strings[i].off, char *));
+	for (sec = config_provider_keys; sec->name != NULL; sec++)
+		for (k = sec->sub; k->name != NULL; k++)
+			if (k->set == config_set_str)
+				free(*SLOT(base, k->off, char *));
 	for (i = 0; i < cf->nareas; i++)
 		config_area_free(&cf->areas[i]);
 	free(cf->areas);

@@ -148,6 +148,10 @@ void		 config_free(struct config *);
 const char	*config_category_name(enum category);
 /* Inverse of config_category_name; -1 if unknown. */
 int		 config_category_lookup(const char *);
+/* 1 if the section providers.<name> is present, 0 if not, -1 if there is
+ * no such provider section. */
+int		 config_provider_enabled(const struct config *,
+		    const char *name);
 /* Template name ("received", "followup", "help") and lookup. */
 const char	*config_template_name(enum tmpl);
 

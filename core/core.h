@@ -209,4 +209,14 @@ void		 router_match(const struct router *, const char *raw,
 int		 area_find(const struct config *, const char *words,
 		    const char **after);
 
+/* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
+#define ESCALATE_BATCH	16	/* reports read at once, at most */
+/*
+ * Escalate up to max (at most ESCALATE_BATCH) open reports due at now
+ * (scheduling seconds, util_sched_now), writing into the open batch.
+ * Returns how many went up, or -1.
+ */
+int		 escalate_due(struct store *, const struct config *,
+		    int64_t now, int max);
+
 #endif

@@ -395,4 +395,24 @@ int		 store_report_get(struct store *, int64_t id, const char *ref,
 		    struct report_row *);
 void		 store_report_row_clear(struct report_row *);
 
+/*
+ * store_outbox.c: the typed rows of delivery and escalation (kept apart
+ * from store.c; each write joins the open batch). 0 or -1 unless said.
+ */
+/* The result of one attempt at outbox row id: status, when it is due
+ * again, when it was sent (0: not), the error (NULL: none). */
+int		 store_outbox_result(struct store *, int64_t id,
+		    const char *status, int64_t next_at, int64_t sent_at,
+		    const char *error);
+/* Mark open report report_id (0: none) due for escalation at at. */
+int		 store_outbox_escalate_at(struct store *, int64_t report_id,
+		    int64_t at);
+/* Up to max ids of open reports due for escalation at now, most overdue
+ * first: n, or -1. */
+int		 store_outbox_escalations(struct store *, int64_t now,
+		    int64_t *ids, int max);
+/* Report report_id went up one level; due again at next_at (0: never). */
+int		 store_outbox_escalated(struct store *, int64_t report_id,
+		    int64_t next_at);
+
 #endif

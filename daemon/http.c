@@ -1,7 +1,8 @@
 /*
  * http.c: the inbound HTTP server on evhttp. Owns the listener (connection
- * cap, pause on accept errors), per-connection deadlines, the route table,
- * and the replies that wait for the store's batch to commit.
+ * cap, pause on accept errors), per-connection deadlines, the routes (its
+ * own, then the endpoints of the providers' table, each served by
+ * provider_serve()), and the replies that wait for the batch to commit.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -19,12 +20,15 @@
 #include <event2/listener.h>
 
 #include "tincayd.h"
-#include "http_routes.h"
+#include "provider.h"
 
 #define HTTP_BACKLOG		128
 #define HTTP_MAX_HEADERS	8192
 #define HTTP_PAUSE_S		1	/* after an accept error */
 #define HTTP_RETRY_LATER	"cannot store, retry later"
+
+#define HTTP_GET		0x1
+#define HTTP_POST		0x2
 #define HTTP_SWEEP_MS		250
 
 /*
@@ -68,7 +72,20 @@ struct http {
 	uint64_t		 n_accept_errors;
 };
 
+/* A route of the server's own; the body is borrowed until it returns. */
+typedef void	 (*http_route_fn)(struct tincay *, struct evhttp_request *,
+		    const char *body, size_t len);
+struct http_route {
+	const char	*path;
+	int		 methods;
+	http_route_fn	 fn;
+};
+
 static void	http_conn_free(struct conn *);
+static void	http_healthz(struct tincay *, struct evhttp_request *,
+		    const char *, size_t);
+static void	http_metrics(struct tincay *, struct evhttp_request *,
+		    const char *, size_t);
 
 /* Set when stopping: every reply closes its connection. */
 static int	http_closing;
@@ -76,16 +93,10 @@ static int	http_closing;
 /* The one server of the process, for callbacks whose argument is not ours. */
 static struct http *http_server;
 
-/* The table of endpoints: one line per route. */
+/* The server's own routes; the providers' endpoints come from providers[]. */
 static const struct http_route http_routes[] = {
-	{ "/healthz", HTTP_GET, NULL, route_healthz },
-	{ "/metrics", HTTP_GET, NULL, route_metrics },
-	{ "/sms/generic", HTTP_POST, route_generic_enabled, generic_inbound },
-	{ "/sms/twilio", HTTP_POST, route_twilio_enabled, twilio_inbound },
-	{ "/sms/africastalking", HTTP_POST, route_africastalking_enabled,
-	    africastalking_sms_inbound },
-	{ "/ussd/africastalking", HTTP_POST, route_africastalking_enabled,
-	    africastalking_ussd_inbound },
+	{ "/healthz", HTTP_GET, http_healthz },
+	{ "/metrics", HTTP_GET, http_metrics },
 };
 
 static int
@@ -301,28 +312,6 @@ http_error(struct evhttp_request *req, int code, const char *line)
 	http_reply(req, code, "text/plain; charset=utf-8", buf, (size_t)n);
 }
 
-/*
- * File one decoded message. If it cannot be stored, answer 503 with
- * Retry-After, so the provider retries, and return -1; else 0, and the
- * caller answers (with http_defer(), after COMMIT).
- */
-int
-http_receive(struct tincay *tc, struct evhttp_request *req,
-    const struct inbound *in, struct outcome *out)
-{
-	if (router_receive(tc->router, tc->store, in, out) == 0) {
-		if (out->duplicate)
-			tc->n_duplicates++;
-		else
-			tc->n_messages++;
-		if (out->new_report)
-			tc->n_reports++;
-		return 0;
-	}
-	http_error(req, 503, HTTP_RETRY_LATER);
-	return -1;
-}
-
 void
 http_defer(struct http *h, struct evhttp_request *req, int code,
     const char *ctype, const char *body, size_t len)
@@ -367,6 +356,51 @@ http_committed(void *arg, int ok, const struct store_batch *b)
 	}
 }
 
+static const char *
+http_call_header(const struct provider_call *c, const char *name)
+{
+	return http_header(c->req, name);
+}
+
+/* A provider's endpoint: its skeleton, then the answer it decided. */
+static void
+http_provider(struct http *h, struct evhttp_request *req,
+    const struct provider_endpoint *ep, const char *body, size_t len)
+{
+	struct tincay		*tc = h->tc;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	struct provider_call	 c;
+	struct provider_answer	 a;
+
+	memset(&c, 0, sizeof(c));
+	c.conf = tc->conf;
+	c.uri = evhttp_request_get_uri(req);
+	c.query = uri ? evhttp_uri_get_query(uri) : NULL;
+	c.ctype = http_header(req, "Content-Type");
+	c.body = body;
+	c.len = len;
+	c.now = util_now();
+	c.header = http_call_header;
+	c.req = req;
+	provider_serve(ep, &c, tc->router, tc->store, &a);
+	if (a.filed) {
+		if (c.out.duplicate)
+			tc->n_duplicates++;
+		else
+			tc->n_messages++;
+		if (c.out.new_report)
+			tc->n_reports++;
+	}
+	if (a.code != 200)
+		http_error(req, a.code, a.line);
+	else if (a.filed)
+		http_defer(h, req, a.code, a.ctype, a.body, a.len);
+	else
+		http_reply(req, a.code, a.ctype, a.body, a.len);
+	provider_answer_clear(&a);
+	provider_call_clear(&c);
+}
+
 static const struct http_route *
 http_route_find(const char *path)
 {
@@ -378,18 +412,33 @@ http_route_find(const char *path)
 	return NULL;
 }
 
+/* The HTTP method as a route's bit; 0 for any other. */
+static int
+http_method(struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return HTTP_GET;
+	case EVHTTP_REQ_POST:
+		return HTTP_POST;
+	default:
+		return 0;
+	}
+}
+
 static void
 http_request_cb(struct evhttp_request *req, void *arg)
 {
-	struct http		*h = arg;
-	const struct http_route	*r;
-	const struct evhttp_uri	*uri;
-	struct evbuffer		*in;
-	struct conn		*c;
-	const char		*path;
-	unsigned char		*body;
-	size_t			 len;
-	int			 method;
+	struct http			*h = arg;
+	const struct http_route		*r = NULL;
+	const struct provider_endpoint	*ep = NULL;
+	const struct evhttp_uri		*uri;
+	struct evbuffer			*in;
+	struct conn			*c;
+	const char			*path;
+	unsigned char			*body;
+	size_t				 len;
+	int				 methods;
 
 	h->n_requests++;
 	if ((c = http_conn_of(h, req)) != NULL) {
@@ -399,24 +448,25 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	}
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
-	if (path == NULL || (r = http_route_find(path)) == NULL ||
-	    (r->enabled != NULL && !r->enabled(h->tc->conf))) {
+	if (path == NULL || ((r = http_route_find(path)) == NULL &&
+	    (ep = provider_route(h->tc->conf, path)) == NULL)) {
 		http_error(req, 404, "not found");
 		return;
 	}
-	method = evhttp_request_get_command(req) == EVHTTP_REQ_GET ?
-	    HTTP_GET : evhttp_request_get_command(req) == EVHTTP_REQ_POST ?
-	    HTTP_POST : 0;
-	if ((method & r->methods) == 0) {
+	methods = r != NULL ? r->methods : HTTP_POST;
+	if ((http_method(req) & methods) == 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", r->methods == HTTP_GET ? "GET" : "POST");
+		    "Allow", methods == HTTP_GET ? "GET" : "POST");
 		http_error(req, 405, "method not allowed");
 		return;
 	}
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	body = len ? evbuffer_pullup(in, -1) : NULL;
-	r->fn(h->tc, req, (const char *)body, len);
+	if (r != NULL)
+		r->fn(h->tc, req, (const char *)body, len);
+	else
+		http_provider(h, req, ep, (const char *)body, len);
 }
 
 void
@@ -521,8 +571,8 @@ http_free(struct http *h)
 }
 
 /* GET /healthz: 200 while the database takes writes. */
-void
-route_healthz(struct tincay *tc, struct evhttp_request *req,
+static void
+http_healthz(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
 	if (store_writable(tc->store))
@@ -532,8 +582,8 @@ route_healthz(struct tincay *tc, struct evhttp_request *req,
 }
 
 /* GET /metrics: Prometheus text format. */
-void
-route_metrics(struct tincay *tc, struct evhttp_request *req,
+static void
+http_metrics(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
 	struct http		*h = tc->http;
@@ -580,7 +630,8 @@ route_metrics(struct tincay *tc, struct evhttp_request *req,
 	    (unsigned long long)ss.commits,
 	    (unsigned long long)ss.commit_failures,
 	    (unsigned long long)ob.sent, (unsigned long long)ob.retried,
-	    (unsigned long long)ob.failed, (unsigned long long)ob.escalated,
+	    (unsigned long long)ob.failed,
+	    (unsigned long long)housekeep_escalated(tc->housekeep),
 	    ob.inflight);
 	http_reply(req, 200, "text/plain; version=0.0.4", out, strlen(out));
 	free(out);

@@ -95,6 +95,13 @@ main_reload(struct tincay *tc)
 	log_info("reload: configuration reloaded");
 }
 
+/* An alert failed for good: escalate its report now, not at the tick. */
+static void
+main_escalate_now(void *arg)
+{
+	housekeep_kick(arg);
+}
+
 static void
 main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -177,6 +184,8 @@ main(int argc, char *argv[])
 		evsignal_add(sigs[i], NULL);
 	}
 	tc.outbox = outbox_new(&tc);
+	tc.housekeep = housekeep_new(&tc);
+	outbox_on_failure(tc.outbox, main_escalate_now, tc.housekeep);
 	log_info("tincayd %s: listening on %s:%d, database %s, sms via %s",
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
 	    tc.conf->database, tc.conf->sms_out.via);
@@ -185,6 +194,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(tc.base);
 	log_flush();
 
+	housekeep_free(tc.housekeep);
 	outbox_free(tc.outbox);
 	http_free(tc.http);
 	for (i = 0; i < 3; i++)

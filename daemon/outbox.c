@@ -6,9 +6,10 @@
  * transfer ever waits for a connection; the rest wait in SQLite. Each row
  * goes to its channel (console, webhook, or SMS through sms_out.via);
  * fetch.c reports back and the row becomes sent, due again after a
- * backoff, or failed (which escalates its report); the pool is topped up
- * when it is half empty. A timer also escalates reports nobody
- * acknowledged, and retries what is due.
+ * backoff, or failed; the pool is topped up when it is half empty. A row
+ * that failed for good marks its report due for escalation in the store,
+ * for the housekeeping tick (housekeep.c) to pick up: delivery only
+ * delivers.
  */
 #include <sys/queue.h>
 
@@ -20,10 +21,9 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
-#include <sqlite3.h>
 
 #include "tincayd.h"
-#include "../handlers/handlers.h"
+#include "provider.h"
 
 #define OUTBOX_TICK_MS		250
 #define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
@@ -31,7 +31,6 @@
 #define OUTBOX_DEST_MAX		160
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
-#define OUTBOX_MAX_ESCALATIONS	3
 
 struct outbox_job;
 
@@ -45,7 +44,9 @@ struct outbox {
 	size_t		 njobs;		/* in flight */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
-	uint64_t	 n_sent, n_retried, n_failed, n_escalated;
+	uint64_t	 n_sent, n_retried, n_failed;
+	void		(*on_failure)(void *);	/* a report to escalate */
+	void		*on_failure_arg;
 };
 
 /* One row in flight: what the result callback needs. */
@@ -72,151 +73,37 @@ struct outbox_job {
 	char		 error[256];
 };
 
-/* A request under construction; freed after fetch_post() copied it. */
-struct outbox_req {
-	char		*url;
-	char		*headers[6];
-	size_t		 nheaders;
-	char		*body;
-	char		*userpwd;
-};
-
-typedef int	 (*outbox_build_fn)(const struct config *,
-		    const struct outbox_due *, struct outbox_req *);
-
-static void
-outbox_req_clear(struct outbox_req *q)
-{
-	size_t	 i;
-
-	free(q->url);
-	for (i = 0; i < q->nheaders; i++)
-		free(q->headers[i]);
-	free(q->body);
-	free(q->userpwd);
-	memset(q, 0, sizeof(*q));
-}
-
-static void
-outbox_header(struct outbox_req *q, char *h)
-{
-	if (q->nheaders < sizeof(q->headers) / sizeof(q->headers[0]))
-		q->headers[q->nheaders++] = h;
-	else
-		free(h);
-}
-
-/* Our signature and idempotency key, as for webhooks (SPEC §5). */
-static void
-outbox_sign(const struct config *conf, const struct outbox_due *r,
-    struct outbox_req *q)
-{
-	char	*msg, hex[65];
-	long long t = (long long)util_now();
-
-	msg = xasprintf("%lld.%s", t, q->body);
-	if (util_hmac_sha256_hex(conf->webhook_secret, msg, strlen(msg),
-	    hex) == 0)
-		outbox_header(q, xasprintf("X-Tincay-Signature: t=%lld,v1=%s",
-		    t, hex));
-	free(msg);
-	outbox_header(q, xasprintf("Idempotency-Key: %s", r->idem_key));
-}
-
+/* A webhook alert: the JSON body (m->text) to the contact's URL (m->to),
+ * signed. */
 static int
-outbox_build_webhook(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
+outbox_webhook(const struct config *conf, const struct provider_sms *m,
+    struct provider_send *r, char *err, size_t errlen)
 {
-	q->url = xstrdup(r->dest);
-	q->body = xstrdup(r->body);
-	outbox_header(q, xstrdup("Content-Type: application/json"));
-	outbox_sign(conf, r, q);
+	memset(r, 0, sizeof(*r));
+	r->url = xstrdup(m->to);
+	r->body = xstrdup(m->text);
+	r->bodylen = strlen(r->body);
+	provider_send_header(r, xstrdup("Content-Type: application/json"));
+	provider_send_sign(r, conf->webhook_secret, util_now());
+	provider_send_header(r, xasprintf("Idempotency-Key: %s", m->key));
 	return 0;
 }
 
-/* sms_out.via generic: JSON {"to","text","id"} to sms_out.url. */
-static int
-outbox_build_generic(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	char	*to, *text, *id;
-
-	to = util_json_string(r->dest);
-	text = util_json_string(r->body);
-	id = util_json_string(r->idem_key);
-	q->url = xstrdup(conf->sms_out.url);
-	q->body = xasprintf("{\"to\":%s,\"text\":%s,\"id\":%s}", to, text, id);
-	free(to);
-	free(text);
-	free(id);
-	outbox_header(q, xstrdup("Content-Type: application/json"));
-	outbox_sign(conf, r, q);
-	return 0;
-}
-
-/* Twilio's Messages API: basic auth, form To/From/Body. */
-static int
-outbox_build_twilio(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	struct form_buf	 b = { NULL, 0, 0 };
-
-	form_add(&b, "To", r->dest);
-	form_add(&b, "From", conf->twilio.from);
-	form_add(&b, "Body", r->body);
-	q->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
-	    conf->twilio.api_base, conf->twilio.account_sid);
-	q->body = b.buf;
-	q->userpwd = xasprintf("%s:%s", conf->twilio.account_sid,
-	    conf->twilio.auth_token);
-	outbox_header(q, xstrdup("Content-Type: "
-	    "application/x-www-form-urlencoded"));
-	outbox_header(q, xasprintf("Idempotency-Key: %s", r->idem_key));
-	return 0;
-}
-
-/* Africa's Talking's send API, as its SDK builds the request. */
-static int
-outbox_build_africastalking(const struct config *conf,
-    const struct outbox_due *r, struct outbox_req *q)
-{
-	struct africastalking_req	 at;
-	char				 err[128];
-	size_t				 i;
-
-	if (africastalking_send_request(conf, r->dest, r->body, &at, err,
-	    sizeof(err)) == -1) {
-		log_warnx("%s: #%lld: %s", __func__, (long long)r->id, err);
-		return -1;
-	}
-	q->url = at.url;
-	q->body = at.body;
-	for (i = 0; i < at.nheaders; i++)
-		outbox_header(q, at.headers[i]);
-	return 0;
-}
-
-/* SMS by sms_out.via; console is handled without a request. */
-static const struct {
-	const char	*via;
-	outbox_build_fn	 build;
-} outbox_sms_vias[] = {
-	{ "generic", outbox_build_generic },
-	{ "twilio", outbox_build_twilio },
-	{ "africastalking", outbox_build_africastalking },
-};
-
-static outbox_build_fn
+/*
+ * Who builds the request for a row of channel: the webhook builder, or the
+ * provider of sms_out.via (console has no request: outbox_console). NULL:
+ * nobody.
+ */
+static provider_send_fn
 outbox_builder(const struct config *conf, const char *channel)
 {
-	size_t	 i;
+	const struct provider	*p;
 
 	if (strcmp(channel, "webhook") == 0)
-		return outbox_build_webhook;
-	for (i = 0; i < sizeof(outbox_sms_vias) / sizeof(outbox_sms_vias[0]);
-	    i++)
-		if (strcmp(outbox_sms_vias[i].via, conf->sms_out.via) == 0)
-			return outbox_sms_vias[i].build;
+		return outbox_webhook;
+	if (strcmp(channel, "sms") == 0 &&
+	    (p = provider_find(conf->sms_out.via)) != NULL)
+		return p->build_send;
 	return NULL;
 }
 
@@ -225,34 +112,23 @@ static int
 outbox_record(struct outbox *ob, int64_t id, const char *status,
     int64_t next_at, const char *error)
 {
-	struct store	*st = ob->tc->store;
-	sqlite3_stmt	*s;
-
-	if (store_begin(st) == -1)
-		return -1;
-	s = store_stmt(st, ST_OUTBOX_RESULT);
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, status);
-	sqlite3_bind_int64(s, 3, next_at);
-	if (strcmp(status, "sent") == 0)
-		sqlite3_bind_int64(s, 4, util_now());
-	store_bind_text(s, 5, error);
-	return store_run(st, ST_OUTBOX_RESULT);
+	return store_outbox_result(ob->tc->store, id, status, next_at,
+	    strcmp(status, "sent") == 0 ? util_now() : 0, error);
 }
 
-/* A failed alert: its report goes up now rather than at after_s. */
+/*
+ * A row failed for good: its report is due for escalation now, not at
+ * after_s. The store holds that; the housekeeping tick is told, so it
+ * escalates in this loop pass or the next.
+ */
 static void
 outbox_escalate_now(struct outbox *ob, int64_t report_id)
 {
-	struct store	*st = ob->tc->store;
-	sqlite3_stmt	*s;
-
-	if (report_id == 0 || store_begin(st) == -1)
+	if (report_id == 0 || store_outbox_escalate_at(ob->tc->store,
+	    report_id, util_sched_now()) == -1)
 		return;
-	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
-	sqlite3_bind_int64(s, 1, report_id);
-	sqlite3_bind_int64(s, 2, util_sched_now());
-	(void)store_run(st, ST_REPORT_ESCALATE_NOW);
+	if (ob->on_failure != NULL)
+		ob->on_failure(ob->on_failure_arg);
 }
 
 /*
@@ -494,10 +370,12 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
     const char *dest)
 {
 	const struct config	*conf = ob->tc->conf;
-	struct outbox_req	 q;
+	struct provider_sms	 m;
+	struct provider_send	 q;
 	struct fetch_req	 fr;
 	struct outbox_job	*job;
-	outbox_build_fn		 build;
+	provider_send_fn	 build;
+	char			 err[128];
 
 	if (strcmp(row->channel, "sms") == 0 &&
 	    strcmp(conf->sms_out.via, "console") == 0)
@@ -507,9 +385,12 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		    "no channel for this row");
 		return 0;
 	}
-	memset(&q, 0, sizeof(q));
-	if (build(conf, row, &q) == -1) {
-		outbox_req_clear(&q);
+	m.to = row->dest;
+	m.text = row->body;
+	m.key = row->idem_key;
+	if (build(conf, &m, &q, err, sizeof(err)) == -1) {
+		log_warnx("%s: #%lld: %s", __func__, (long long)row->id, err);
+		provider_send_free(&q);
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "cannot build the request");
 		outbox_escalate_now(ob, row->report_id);
@@ -520,68 +401,20 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	fr.headers = (const char *const *)q.headers;
 	fr.nheaders = q.nheaders;
 	fr.body = q.body;
-	fr.bodylen = strlen(q.body);
+	fr.bodylen = q.bodylen;
 	fr.userpwd = q.userpwd;
 	fr.timeout_ms = (long)conf->limits.request_timeout_s * 1000;
 	fr.allow_http = conf->allow_http;
 	job = outbox_job_new(ob, row, dest);
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
 		outbox_job_end(ob, job);
-		outbox_req_clear(&q);
+		provider_send_free(&q);
 		log_warnx("%s: #%lld: cannot start a transfer", __func__,
 		    (long long)row->id);
 		return -1;
 	}
-	outbox_req_clear(&q);
+	provider_send_free(&q);
 	return 1;
-}
-
-/* Escalate the reports whose time is up. */
-static void
-outbox_escalate(struct outbox *ob, int64_t now)
-{
-	struct tincay		*tc = ob->tc;
-	struct store		*st = tc->store;
-	sqlite3_stmt		*s;
-	int64_t			 ids[16];
-	int			 n = 0, i, sent;
-
-	s = store_stmt(st, ST_REPORTS_ESCALATE_DUE);
-	sqlite3_bind_int64(s, 1, now);
-	while (n < 16 && sqlite3_step(s) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	store_done(s);
-	for (i = 0; i < n; i++) {
-		struct report_row	 row;
-		struct alert_report	 r;
-		const struct escalation	*esc;
-		int			 cat;
-		int64_t			 next = 0;
-
-		if (store_begin(st) == -1 ||
-		    store_report_get(st, ids[i], NULL, &row) != 1)
-			return;
-		cat = config_category_lookup(row.category);
-		esc = cat >= 0 ? &tc->conf->escalation[cat] : NULL;
-		alert_from_row(&row, &r);
-		sent = esc && esc->to.n ? alert_notify(st, tc->conf, &r,
-		    "report.escalated", &esc->to, 0, now) : 0;
-		if (sent == 0)
-			log_warnx("%s: report %s: no escalation contact; "
-			    "NOBODY NEW ALERTED", __func__, row.ref);
-		else
-			log_info("escalation: report %s level %d: %d alerts",
-			    row.ref, row.escalation_level + 1, sent);
-		if (esc && esc->after_s > 0 &&
-		    row.escalation_level + 1 < OUTBOX_MAX_ESCALATIONS)
-			next = now + esc->after_s;
-		s = store_stmt(st, ST_REPORT_ESCALATED);
-		sqlite3_bind_int64(s, 1, row.id);
-		store_bind_id(s, 2, next);
-		(void)store_run(st, ST_REPORT_ESCALATED);
-		store_report_row_clear(&row);
-		ob->n_escalated++;
-	}
 }
 
 static void
@@ -711,7 +544,6 @@ outbox_pass(struct outbox *ob)
 	if (ob->tc->stopping)
 		return 0;
 	outbox_refill(ob);
-	outbox_escalate(ob, now);
 	/* Broadcasts only take what alerts and replies left. */
 	for (lane = 0; lane < OUTBOX_LANES; lane++)
 		started += outbox_lane(ob, lane, now);
@@ -759,7 +591,6 @@ outbox_committed(void *arg, int ok, const struct store_batch *b)
 		outbox_kick(ob);
 }
 
-
 struct outbox *
 outbox_new(struct tincay *tc)
 {
@@ -804,11 +635,17 @@ outbox_free(struct outbox *ob)
 }
 
 void
+outbox_on_failure(struct outbox *ob, void (*fn)(void *), void *arg)
+{
+	ob->on_failure = fn;
+	ob->on_failure_arg = arg;
+}
+
+void
 outbox_metrics(const struct outbox *ob, struct outbox_stats *s)
 {
 	s->sent = ob->n_sent;
 	s->retried = ob->n_retried;
 	s->failed = ob->n_failed;
-	s->escalated = ob->n_escalated;
 	s->inflight = ob->njobs;
 }

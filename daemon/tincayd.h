@@ -1,7 +1,8 @@
 /*
  * tincayd.h: the daemon's network side, linked only into tincayd: the
  * batch on the event loop, the HTTP server, delivery (outbox, fetch), the
- * form codec of the providers. Built on the core (core.h, store.h).
+ * housekeeping tick, the form codec of the providers. Built on the core
+ * (core.h, store.h). The providers and their table: provider.h.
  */
 #ifndef TINCAYD_H
 #define TINCAYD_H
@@ -28,6 +29,7 @@ struct tincay {
 	struct batch		*batch;
 	struct http		*http;
 	struct outbox		*outbox;
+	struct housekeep	*housekeep;
 	const char		*conffile;
 	int			 stopping;
 	int64_t			 stop_ms;	/* monotonic, when asked */
@@ -49,35 +51,45 @@ void		 http_reply(struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 /* A one-line plain-text error. */
 void		 http_error(struct evhttp_request *, int code, const char *);
-struct inbound;
-struct outcome;
-/* router_receive(), answering 503 + Retry-After itself on failure. */
-int		 http_receive(struct tincay *, struct evhttp_request *,
-		    const struct inbound *, struct outcome *);
 /* Reply once the open batch has committed (503 if it fails); now if no
  * batch is open. */
 void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, const char *body, size_t len);
 const char	*http_header(struct evhttp_request *, const char *);
 
-/* outbox.c: delivery of the outbox, escalation timers. */
+/* outbox.c: delivery of the outbox; nothing else. */
 struct outbox;
 struct outbox_stats {
-	uint64_t	 sent, retried, failed, escalated;
+	uint64_t	 sent, retried, failed;
 	size_t		 inflight;
 };
 struct outbox	*outbox_new(struct tincay *);
 void		 outbox_free(struct outbox *);
-/* One pass over due rows and reports; returns how many rows started. */
+/* One pass over due rows; returns how many rows started. */
 int		 outbox_pass(struct outbox *);
 /* Run a pass soon (after a commit that added rows). */
 void		 outbox_kick(struct outbox *);
+/*
+ * A row failed for good: its report is marked due for escalation in the
+ * store, then fn(arg) is called (main.c: kick the housekeeping tick). fn
+ * only schedules.
+ */
+void		 outbox_on_failure(struct outbox *, void (*fn)(void *),
+		    void *arg);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 int64_t		 outbox_retry_after(const char *);
 enum outbox_verdict { OB_SENT, OB_RETRY, OB_FAILED };
 enum outbox_verdict outbox_judge(const struct fetch_result *, char *why,
 		    size_t whylen);
+
+/* housekeep.c: the housekeeping tick: escalations (core/escalate.c). */
+struct housekeep;
+struct housekeep *housekeep_new(struct tincay *);
+void		 housekeep_free(struct housekeep *);
+/* Tick now, from the loop (in this pass or the next), not at the timer. */
+void		 housekeep_kick(struct housekeep *);
+uint64_t	 housekeep_escalated(const struct housekeep *);
 
 /* fetch.c: outbound HTTP POST over libcurl's multi interface. */
 struct fetch;
@@ -152,24 +164,5 @@ void		 form_encode(struct form_buf *, const char *s, size_t n);
 void		 form_add(struct form_buf *, const char *key, const char *val);
 /* 1 if a Content-Type header value is a form, any parameters. */
 int		 form_urlencoded(const char *content_type);
-
-/* providers/africastalking.c: the SMS send API request (SPEC §2, §5). */
-struct africastalking_req {
-	char		*url;
-	char		*headers[3];	/* "Name: value", for fetch_req */
-	size_t		 nheaders;
-	char		*body;		/* form-encoded */
-	size_t		 bodylen;
-};
-/*
- * The POST that sends text to (E.164, or several joined by ',') as the SDK
- * builds it: {api_base}/version1/messaging, headers apikey, Accept and
- * Content-Type, body username, to, message[, from], bulkSMSMode=1. Fills r
- * (free with africastalking_req_free); -1 with why in err.
- */
-int		 africastalking_send_request(const struct config *,
-		    const char *to, const char *text,
-		    struct africastalking_req *r, char *err, size_t errlen);
-void		 africastalking_req_free(struct africastalking_req *);
 
 #endif

@@ -8,21 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/http.h>
-
-#include "../tincayd.h"
-#include "../http_routes.h"
+#include "../provider.h"
 #include "../../handlers/handlers.h"
 
 #define AT_DEFAULT_BASE	"https://api.africastalking.com"
 #define AT_SANDBOX_BASE	"https://api.sandbox.africastalking.com"
 #define AT_SEND_PATH	"/version1/messaging"
-
-int
-route_africastalking_enabled(const struct config *conf)
-{
-	return conf->africastalking.enabled;
-}
 
 /* The ?token= of the request, compared in constant time; NULL if good. */
 const char *
@@ -44,14 +35,6 @@ africastalking_token_check(const struct config *conf, const char *query)
 		why = NULL;
 	form_free(q);
 	return why;
-}
-
-static const char *
-africastalking_query(struct evhttp_request *req)
-{
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-
-	return uri ? evhttp_uri_get_query(uri) : NULL;
 }
 
 /*
@@ -110,55 +93,25 @@ africastalking_sms_decode(const struct config *conf, const struct form *f,
 	return NULL;
 }
 
-/* Common checks of both endpoints: type, token, form. NULL: answered. */
-static struct form *
-africastalking_form(struct tincay *tc, struct evhttp_request *req,
-    const char *body, size_t len)
+/* Both endpoints: the ?token= of the request-target. */
+static const char *
+africastalking_endpoint_verify(struct provider_call *c)
 {
-	struct form	*f;
-	const char	*why;
-	char		 err[128];
-
-	if (!form_urlencoded(http_header(req, "Content-Type"))) {
-		http_error(req, 415, "content type must be "
-		    "application/x-www-form-urlencoded");
-		return NULL;
-	}
-	if ((why = africastalking_token_check(tc->conf,
-	    africastalking_query(req))) != NULL) {
-		http_error(req, 403, why);
-		return NULL;
-	}
-	if ((f = form_parse(body, len, err, sizeof(err))) == NULL) {
-		http_error(req, 400, err);
-		return NULL;
-	}
-	return f;
+	return africastalking_token_check(c->conf, c->query);
 }
 
-/* POST /sms/africastalking?token=T: 200, empty; the reply goes out later. */
-void
-africastalking_sms_inbound(struct tincay *tc, struct evhttp_request *req,
-    const char *body, size_t len)
+static const char *
+africastalking_sms_endpoint_decode(struct provider_call *c)
 {
-	struct inbound	 in;
-	struct outcome	 out;
-	struct form	*f;
-	const char	*why;
-	int		 rc;
+	return africastalking_sms_decode(c->conf, c->form, &c->in);
+}
 
-	if ((f = africastalking_form(tc, req, body, len)) == NULL)
-		return;
-	if ((why = africastalking_sms_decode(tc->conf, f, &in)) != NULL) {
-		form_free(f);
-		http_error(req, 400, why);
-		return;
-	}
-	rc = http_receive(tc, req, &in, &out);
-	form_free(f);
-	if (rc == -1)
-		return;
-	http_defer(tc->http, req, 200, NULL, NULL, 0);
+/* POST /sms/africastalking: 200, empty; the reply goes out later. */
+static char *
+africastalking_sms_reply(struct provider_call *c, const char **ctype)
+{
+	*ctype = NULL;
+	return NULL;
 }
 
 /*
@@ -177,22 +130,6 @@ africastalking_ussd_text(const struct config *conf,
 	    (size_t)s->area < conf->nareas)
 		return xasprintf("%s %s", k, conf->areas[s->area].code);
 	return xstrdup(k);
-}
-
-static void
-africastalking_ussd_reply(struct tincay *tc, struct evhttp_request *req,
-    const struct ussd_screen *s, int deferred)
-{
-	char	*out;
-
-	out = xasprintf("%s %s", s->end ? "END" : "CON", s->text);
-	if (deferred)
-		http_defer(tc->http, req, 200, "text/plain; charset=utf-8",
-		    out, strlen(out));
-	else
-		http_reply(req, 200, "text/plain; charset=utf-8", out,
-		    strlen(out));
-	free(out);
 }
 
 /*
@@ -232,67 +169,50 @@ africastalking_ussd_decode(const struct config *conf, const struct form *f,
 }
 
 /*
- * POST /ussd/africastalking?token=T: the next screen. An answer that files
- * something goes through the router as provider "africastalking-ussd" with
- * the session id as message id: a re-sent last step finds it and gets the
- * same END screen, and nothing is filed twice.
+ * POST /ussd/africastalking?token=T: the next screen. A screen that files
+ * nothing is answered at once. An answer that files something goes
+ * through the router as provider "africastalking-ussd" with the session id
+ * as message id, and a route already decided (category, area, source
+ * "ussd"): a re-sent last step finds it and gets the same END screen, and
+ * nothing is filed twice. The screen is the call's state.
  */
-void
-africastalking_ussd_inbound(struct tincay *tc, struct evhttp_request *req,
-    const char *body, size_t len)
+static const char *
+africastalking_ussd_endpoint_decode(struct provider_call *c)
 {
-	const struct config	*conf = tc->conf;
+	const struct config	*conf = c->conf;
 	const struct form_field	*text = NULL;
 	const char		*why;
-	struct ussd_screen	 s;
-	struct inbound		 in;
-	struct outcome		 out;
-	struct form		*f;
-	char			*msg;
-	int			 rc;
+	struct ussd_screen	*s;
 
-	if ((f = africastalking_form(tc, req, body, len)) == NULL)
-		return;
-	if ((why = africastalking_ussd_decode(conf, f, &in, &text)) !=
-	    NULL) {
-		form_free(f);
-		http_error(req, 400, why);
-		return;
+	if ((why = africastalking_ussd_decode(conf, c->form, &c->in,
+	    &text)) != NULL)
+		return why;
+	c->state = s = xcalloc(1, sizeof(*s));
+	ussd_step(conf, text->val, text->vallen, s);
+	if (!s->end || s->action == USSD_NONE) {
+		c->answer_now = 1;
+		return NULL;
 	}
-	ussd_step(conf, text->val, text->vallen, &s);
-	if (!s.end || s.action == USSD_NONE) {
-		form_free(f);
-		africastalking_ussd_reply(tc, req, &s, 0);
-		return;
-	}
-	msg = africastalking_ussd_text(conf, &s);
-	in.text = msg;
-	in.textlen = strlen(msg);
-	in.source = "ussd";
-	in.routed = 1;
-	in.cat = s.cat;
-	in.area = s.action == USSD_REPORT ? s.area : -1;
-	rc = http_receive(tc, req, &in, &out);
-	free(msg);
-	form_free(f);
-	if (rc == -1)
-		return;
-	ussd_result(out.reply, &s);
-	africastalking_ussd_reply(tc, req, &s, 1);
+	c->text = africastalking_ussd_text(conf, s);
+	c->in.text = c->text;
+	c->in.textlen = strlen(c->text);
+	c->in.source = "ussd";
+	c->in.routed = 1;
+	c->in.cat = s->cat;
+	c->in.area = s->action == USSD_REPORT ? s->area : -1;
+	return NULL;
 }
 
-void
-africastalking_req_free(struct africastalking_req *r)
+/* "CON …" or "END …"; once filed, the END screen says the outcome. */
+static char *
+africastalking_ussd_reply(struct provider_call *c, const char **ctype)
 {
-	size_t	 i;
+	struct ussd_screen	*s = c->state;
 
-	if (r == NULL)
-		return;
-	free(r->url);
-	for (i = 0; i < r->nheaders; i++)
-		free(r->headers[i]);
-	free(r->body);
-	memset(r, 0, sizeof(*r));
+	if (!c->answer_now)
+		ussd_result(c->out.reply, s);
+	*ctype = "text/plain; charset=utf-8";
+	return xasprintf("%s %s", s->end ? "END" : "CON", s->text);
 }
 
 /* Each comma-separated recipient must be "+" and digits (the SDK's rule). */
@@ -317,13 +237,14 @@ africastalking_to_ok(const char *to)
 }
 
 int
-africastalking_send_request(const struct config *conf, const char *to,
-    const char *text, struct africastalking_req *r, char *err,
+africastalking_send(const struct config *conf,
+    const struct provider_sms *sms, struct provider_send *r, char *err,
     size_t errlen)
 {
 	const char	*base = conf->africastalking.api_base;
 	const char	*user = conf->africastalking.username;
 	const char	*from = conf->africastalking.from;
+	const char	*to = sms->to, *text = sms->text;
 	struct form_buf	 b = { NULL, 0, 0 };
 	size_t		 n;
 
@@ -342,11 +263,11 @@ africastalking_send_request(const struct config *conf, const char *to,
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	r->url = xasprintf("%.*s%s", (int)n, base, AT_SEND_PATH);
-	r->headers[r->nheaders++] = xasprintf("apikey: %s",
-	    conf->africastalking.api_key ? conf->africastalking.api_key : "");
-	r->headers[r->nheaders++] = xstrdup("Accept: application/json");
-	r->headers[r->nheaders++] = xstrdup("Content-Type: "
-	    "application/x-www-form-urlencoded;charset=utf-8");
+	provider_send_header(r, xasprintf("apikey: %s",
+	    conf->africastalking.api_key ? conf->africastalking.api_key : ""));
+	provider_send_header(r, xstrdup("Accept: application/json"));
+	provider_send_header(r, xstrdup("Content-Type: "
+	    "application/x-www-form-urlencoded;charset=utf-8"));
 	form_add(&b, "username", user ? user : "");
 	form_add(&b, "to", to);
 	form_add(&b, "message", text ? text : "");
@@ -357,3 +278,18 @@ africastalking_send_request(const struct config *conf, const char *to,
 	r->bodylen = b.len;
 	return 0;
 }
+
+const struct provider provider_africastalking = {
+	.name = "africastalking",
+	.endpoints = {
+		{ "/sms/africastalking", PROVIDER_FORM, PROVIDER_RAW,
+		    africastalking_endpoint_verify,
+		    africastalking_sms_endpoint_decode,
+		    africastalking_sms_reply },
+		{ "/ussd/africastalking", PROVIDER_FORM, PROVIDER_RAW,
+		    africastalking_endpoint_verify,
+		    africastalking_ussd_endpoint_decode,
+		    africastalking_ussd_reply },
+	},
+	.build_send = africastalking_send,
+};

@@ -1,7 +1,8 @@
 /*
- * generic.c: the generic provider (SPEC §3). Verifies the timestamped
+ * generic.c: the generic provider (SPEC §2, §3). Verifies the timestamped
  * HMAC-SHA256 signature on the raw body, decodes the JSON message and
- * answers {"ref","reply"} once the message is committed.
+ * answers {"ref","reply"} once the message is committed; sends an SMS as
+ * JSON {"to","text","id"} to sms_out.url, signed the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +10,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "../tincayd.h"
-#include "../http_routes.h"
+#include "../provider.h"
 
 #define GENERIC_SKEW_S	300
 #define GENERIC_MAX_V1	4	/* signatures checked in one header */
-
-int
-route_generic_enabled(const struct config *conf)
-{
-	return conf->generic.enabled;
-}
 
 /*
  * Check "t=UNIX,v1=HEX[,v1=HEX]" against (body, len). The HMAC covers the
@@ -79,19 +73,6 @@ generic_verify(const char *secret, const char *hdr, const char *body,
 done:
 	free(copy);
 	return ok ? NULL : why;
-}
-
-static int
-generic_json_type(const char *ct)
-{
-	size_t	 n = strlen("application/json");
-
-	if (ct == NULL)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	return strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* Fill in from the JSON object; NULL or why it is malformed. */
@@ -161,50 +142,73 @@ generic_decode(const struct config *conf, const char *body, size_t len,
 	return why;
 }
 
-void
-generic_inbound(struct tincay *tc, struct evhttp_request *req,
-    const char *body, size_t len)
+static const char *
+generic_endpoint_verify(struct provider_call *c)
 {
-	const struct config	*conf = tc->conf;
-	struct inbound		 in;
-	struct outcome		 out;
-	const char		*why;
-	cJSON			*r;
-	char			*reply, *text;
-	int			 rc;
+	return generic_verify(c->conf->generic.secret,
+	    c->header(c, "X-Tincay-Signature"), c->body, c->len, c->now);
+}
 
-	if (!generic_json_type(http_header(req, "Content-Type"))) {
-		http_error(req, 415, "content type must be application/json");
-		return;
-	}
-	if ((why = generic_verify(conf->generic.secret,
-	    http_header(req, "X-Tincay-Signature"), body, len,
-	    util_now())) != NULL) {
-		http_error(req, 403, why);
-		return;
-	}
-	if ((why = generic_decode(conf, body, len, &in, &text)) != NULL) {
-		http_error(req, 400, why);
-		return;
-	}
-	rc = http_receive(tc, req, &in, &out);
-	free(text);
-	if (rc == -1)
-		return;
+static const char *
+generic_endpoint_decode(struct provider_call *c)
+{
+	return generic_decode(c->conf, c->body, c->len, &c->in, &c->text);
+}
+
+/* {"ref": "A7K2" or null, "reply": "..." or null}. */
+static char *
+generic_reply(struct provider_call *c, const char **ctype)
+{
+	cJSON	*r;
+	char	*reply;
+
 	if ((r = cJSON_CreateObject()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	if (out.ref[0])
-		cJSON_AddStringToObject(r, "ref", out.ref);
+	if (c->out.ref[0])
+		cJSON_AddStringToObject(r, "ref", c->out.ref);
 	else
 		cJSON_AddNullToObject(r, "ref");
-	if (out.reply[0])
-		cJSON_AddStringToObject(r, "reply", out.reply);
+	if (c->out.reply[0])
+		cJSON_AddStringToObject(r, "reply", c->out.reply);
 	else
 		cJSON_AddNullToObject(r, "reply");
 	if ((reply = cJSON_PrintUnformatted(r)) == NULL)
 		fatalx("%s: out of memory", __func__);
 	cJSON_Delete(r);
-	http_defer(tc->http, req, 200, "application/json", reply,
-	    strlen(reply));
-	free(reply);
+	*ctype = "application/json";
+	return reply;
 }
+
+/* sms_out.via generic: JSON {"to","text","id"} to sms_out.url, signed. */
+static int
+generic_send(const struct config *conf, const struct provider_sms *sms,
+    struct provider_send *r, char *err, size_t errlen)
+{
+	char	*to, *text, *id;
+
+	memset(r, 0, sizeof(*r));
+	to = util_json_string(sms->to);
+	text = util_json_string(sms->text);
+	id = util_json_string(sms->key);
+	r->url = xstrdup(conf->sms_out.url);
+	r->body = xasprintf("{\"to\":%s,\"text\":%s,\"id\":%s}", to, text,
+	    id);
+	r->bodylen = strlen(r->body);
+	free(to);
+	free(text);
+	free(id);
+	provider_send_header(r, xstrdup("Content-Type: application/json"));
+	provider_send_sign(r, conf->webhook_secret, util_now());
+	provider_send_header(r, xasprintf("Idempotency-Key: %s", sms->key));
+	return 0;
+}
+
+const struct provider provider_generic = {
+	.name = "generic",
+	.endpoints = {
+		{ "/sms/generic", PROVIDER_JSON, PROVIDER_RAW,
+		    generic_endpoint_verify, generic_endpoint_decode,
+		    generic_reply },
+	},
+	.build_send = generic_send,
+};

@@ -2,7 +2,8 @@
  * twilio.c: the Twilio provider (SPEC §3). Verifies X-Twilio-Signature as
  * Twilio's official library computes it (HMAC over the public URL and the
  * decoded POST parameters sorted by key, base64), decodes the form into a
- * message and answers TwiML once the message is committed.
+ * message and answers TwiML once the message is committed; sends an SMS
+ * through its Messages API.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,20 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/http.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "../tincayd.h"
-#include "../http_routes.h"
+#include "../provider.h"
 
 #define TWILIO_URL_VARIANTS	6
-
-int
-route_twilio_enabled(const struct config *conf)
-{
-	return conf->twilio.enabled;
-}
 
 /* Sort fields by key, then value, bytewise. */
 static int
@@ -296,57 +289,71 @@ twilio_twiml(const char *reply)
 
 /* public_url (no trailing '/') + the request-target as received. */
 static char *
-twilio_request_url(const struct config *conf, struct evhttp_request *req)
+twilio_request_url(const struct provider_call *c)
 {
-	const char	*uri = evhttp_request_get_uri(req);
-	size_t		 n = strlen(conf->public_url);
+	const char	*pub = c->conf->public_url;
+	size_t		 n = strlen(pub);
 
-	while (n > 0 && conf->public_url[n - 1] == '/')
+	while (n > 0 && pub[n - 1] == '/')
 		n--;
-	return xasprintf("%.*s%s", (int)n, conf->public_url, uri ? uri : "");
+	return xasprintf("%.*s%s", (int)n, pub, c->uri ? c->uri : "");
 }
 
-void
-twilio_inbound(struct tincay *tc, struct evhttp_request *req,
-    const char *body, size_t len)
+static const char *
+twilio_endpoint_verify(struct provider_call *c)
 {
-	const struct config	*conf = tc->conf;
-	struct inbound		 in;
-	struct outcome		 out;
-	struct form		*f;
-	const char		*why;
-	char			*url, *twiml, err[128];
-	int			 rc;
+	const char	*why;
+	char		*url;
 
-	if (!form_urlencoded(http_header(req, "Content-Type"))) {
-		http_error(req, 415, "content type must be "
-		    "application/x-www-form-urlencoded");
-		return;
-	}
-	if ((f = form_parse(body, len, err, sizeof(err))) == NULL) {
-		http_error(req, 400, err);
-		return;
-	}
-	url = twilio_request_url(conf, req);
-	why = twilio_verify(conf->twilio.auth_token,
-	    http_header(req, "X-Twilio-Signature"), url, f, TWILIO_SHA1);
+	url = twilio_request_url(c);
+	why = twilio_verify(c->conf->twilio.auth_token,
+	    c->header(c, "X-Twilio-Signature"), url, c->form, TWILIO_SHA1);
 	free(url);
-	if (why != NULL) {
-		form_free(f);
-		http_error(req, 403, why);
-		return;
-	}
-	if ((why = twilio_decode(conf, f, &in)) != NULL) {
-		form_free(f);
-		http_error(req, 400, why);
-		return;
-	}
-	rc = http_receive(tc, req, &in, &out);
-	form_free(f);
-	if (rc == -1)
-		return;
-	twiml = twilio_twiml(out.reply);
-	http_defer(tc->http, req, 200, "text/xml; charset=utf-8", twiml,
-	    strlen(twiml));
-	free(twiml);
+	return why;
 }
+
+static const char *
+twilio_endpoint_decode(struct provider_call *c)
+{
+	return twilio_decode(c->conf, c->form, &c->in);
+}
+
+static char *
+twilio_reply(struct provider_call *c, const char **ctype)
+{
+	*ctype = "text/xml; charset=utf-8";
+	return twilio_twiml(c->out.reply);
+}
+
+/* Twilio's Messages API: basic auth, form To/From/Body. */
+int
+twilio_send(const struct config *conf, const struct provider_sms *sms,
+    struct provider_send *r, char *err, size_t errlen)
+{
+	struct form_buf	 b = { NULL, 0, 0 };
+
+	memset(r, 0, sizeof(*r));
+	form_add(&b, "To", sms->to);
+	form_add(&b, "From", conf->twilio.from);
+	form_add(&b, "Body", sms->text);
+	r->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
+	    conf->twilio.api_base, conf->twilio.account_sid);
+	r->body = b.buf;
+	r->bodylen = b.len;
+	r->userpwd = xasprintf("%s:%s", conf->twilio.account_sid,
+	    conf->twilio.auth_token);
+	provider_send_header(r, xstrdup("Content-Type: "
+	    "application/x-www-form-urlencoded"));
+	provider_send_header(r, xasprintf("Idempotency-Key: %s", sms->key));
+	return 0;
+}
+
+const struct provider provider_twilio = {
+	.name = "twilio",
+	.endpoints = {
+		{ "/sms/twilio", PROVIDER_FORM, PROVIDER_PARSED,
+		    twilio_endpoint_verify, twilio_endpoint_decode,
+		    twilio_reply },
+	},
+	.build_send = twilio_send,
+};

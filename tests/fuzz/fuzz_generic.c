@@ -11,7 +11,7 @@
 
 #include "../../daemon/tincayd.h"
 #include "fuzz.h"
-#include "../../daemon/http_routes.h"
+#include "../../daemon/provider.h"
 
 static struct config *
 fuzz_conf(void)

@@ -3,7 +3,10 @@
  * decoders behind the form decoder. The first line of the input is a
  * signature (Twilio) or a query string (Africa's Talking token); the rest
  * is a form body. Whatever arrives, the decoders must not crash, a decoded
- * message must be well formed, and a TwiML reply must be XML-safe.
+ * message must be well formed, and a TwiML reply must be XML-safe. The
+ * same input also goes through every endpoint of the providers' table as
+ * provider_serve() would take it (the line as query and every header),
+ * short of filing: a USSD screen must stay a screen.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +16,7 @@
 #include "../../daemon/tincayd.h"
 #include "../../handlers/handlers.h"
 #include "fuzz.h"
-#include "../../daemon/http_routes.h"
+#include "../../daemon/provider.h"
 
 static const struct config *
 fuzz_conf(void)
@@ -37,6 +40,60 @@ fuzz_inbound(const struct inbound *in)
 	FUZZ_CHECK(in->ext_id[0] != '\0');
 	FUZZ_CHECK(in->from[0] == '+');
 	FUZZ_CHECK(in->text != NULL);
+}
+
+static const char *
+fuzz_header(const struct provider_call *c, const char *name)
+{
+	return c->req;
+}
+
+/* Each endpoint's verify, decode and reply on (line, body, len). */
+static void
+fuzz_endpoints(const struct config *conf, char *line,
+    const char *body, size_t len)
+{
+	const struct provider_endpoint	*ep;
+	struct provider_call		 c;
+	const char			*ctype;
+	char				*reply, err[128];
+	size_t				 i, j;
+
+	for (i = 0; providers[i] != NULL; i++)
+		for (j = 0; j < PROVIDER_ENDPOINTS; j++) {
+			ep = &providers[i]->endpoints[j];
+			if (ep->path == NULL)
+				continue;
+			memset(&c, 0, sizeof(c));
+			c.conf = conf;
+			c.uri = ep->path;
+			c.query = line;
+			c.body = body;
+			c.len = len;
+			c.now = 1800000000;
+			c.header = fuzz_header;
+			c.req = line;
+			if (ep->body == PROVIDER_FORM && (c.form =
+			    form_parse(body, len, err, sizeof(err))) == NULL)
+				continue;
+			(void)ep->verify(&c);
+			if (ep->decode(&c) != NULL) {
+				provider_call_clear(&c);
+				continue;
+			}
+			if (!c.answer_now)
+				fuzz_inbound(&c.in);
+			ctype = NULL;
+			reply = ep->reply(&c, &ctype);
+			if (c.state != NULL) {
+				FUZZ_CHECK(reply != NULL);
+				FUZZ_CHECK(strncmp(reply, "CON ", 4) == 0 ||
+				    strncmp(reply, "END ", 4) == 0);
+				FUZZ_CHECK(strlen(reply) <= 182);
+			}
+			free(reply);
+			provider_call_clear(&c);
+		}
 }
 
 int
@@ -68,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_inbound(&in);
 		form_free(f);
 	}
+	fuzz_endpoints(conf, line, nl ? nl + 1 : "", nl ? size - hlen - 1 : 0);
 	/* Whatever the reply holds, the TwiML carries no raw < or &. */
 	twiml = twilio_twiml(line);
 	FUZZ_CHECK(twiml != NULL);

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/tincayd.h"
-#include "../../daemon/http_routes.h"
+#include "../../daemon/provider.h"
 
 #define NOW	1795968000LL
 

@@ -17,7 +17,7 @@
 
 #include "../../daemon/tincayd.h"
 #include "vectors.h"
-#include "../../daemon/http_routes.h"
+#include "../../daemon/provider.h"
 
 #define TWILIO_VECTORS	"tests/vectors/twilio-vectors.json"
 

@@ -1,0 +1,76 @@
+/*
+ * store_outbox.c: the typed rows delivery and escalation write and read,
+ * over the statements of store.c's table: the result of one delivery
+ * attempt, a report marked due for escalation, the reports due, and one
+ * escalation done. Every write joins the open batch (store_begin).
+ */
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "core.h"
+#include "store.h"
+
+int
+store_outbox_result(struct store *st, int64_t id, const char *status,
+    int64_t next_at, int64_t sent_at, const char *error)
+{
+	sqlite3_stmt	*s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_OUTBOX_RESULT);
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, status);
+	sqlite3_bind_int64(s, 3, next_at);
+	store_bind_id(s, 4, sent_at);
+	store_bind_text(s, 5, error);
+	return store_run(st, ST_OUTBOX_RESULT);
+}
+
+int
+store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
+{
+	sqlite3_stmt	*s;
+
+	if (report_id == 0)
+		return 0;
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
+	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_int64(s, 2, at);
+	return store_run(st, ST_REPORT_ESCALATE_NOW);
+}
+
+int
+store_outbox_escalations(struct store *st, int64_t now, int64_t *ids,
+    int max)
+{
+	sqlite3_stmt	*s;
+	int		 n = 0, rc = SQLITE_DONE;
+
+	s = store_stmt(st, ST_REPORTS_ESCALATE_DUE);
+	sqlite3_bind_int64(s, 1, now);
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	if (n < max && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
+int
+store_outbox_escalated(struct store *st, int64_t report_id, int64_t next_at)
+{
+	sqlite3_stmt	*s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_REPORT_ESCALATED);
+	sqlite3_bind_int64(s, 1, report_id);
+	store_bind_id(s, 2, next_at);
+	return store_run(st, ST_REPORT_ESCALATED);
+}

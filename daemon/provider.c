@@ -1,0 +1,146 @@
+/*
+ * provider.c: the table of providers and the one skeleton their inbound
+ * endpoints run (content type, verify, parse, decode, file, answer). Knows
+ * no provider but by its table line: each one's descriptor is in
+ * providers/<name>.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "provider.h"
+
+#define PROVIDER_RETRY_LATER	"cannot store, retry later"
+
+/* The providers: one line each. */
+const struct provider *const providers[] = {
+	&provider_generic,
+	&provider_twilio,
+	&provider_africastalking,
+	NULL
+};
+
+/* Content types an endpoint takes (index: enum provider_body). */
+static const struct {
+	int		(*ok)(const char *ctype);
+	const char	*refused;
+} provider_bodies[] = {
+	[PROVIDER_JSON] = { provider_json_type,
+	    "content type must be application/json" },
+	[PROVIDER_FORM] = { form_urlencoded,
+	    "content type must be application/x-www-form-urlencoded" },
+};
+
+const struct provider *
+provider_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; providers[i] != NULL; i++)
+		if (strcmp(providers[i]->name, name) == 0)
+			return providers[i];
+	return NULL;
+}
+
+int
+provider_enabled(const struct config *conf, const struct provider *p)
+{
+	return config_provider_enabled(conf, p->name) == 1;
+}
+
+const struct provider_endpoint *
+provider_route(const struct config *conf, const char *path)
+{
+	const struct provider_endpoint	*ep;
+	size_t				 i, j;
+
+	for (i = 0; providers[i] != NULL; i++)
+		for (j = 0; j < PROVIDER_ENDPOINTS; j++) {
+			ep = &providers[i]->endpoints[j];
+			if (ep->path != NULL && strcmp(ep->path, path) == 0)
+				return provider_enabled(conf, providers[i]) ?
+				    ep : NULL;
+		}
+	return NULL;
+}
+
+int
+provider_json_type(const char *ct)
+{
+	size_t	 n = strlen("application/json");
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void
+provider_refuse(struct provider_answer *a, int code, const char *why)
+{
+	a->code = code;
+	util_strlcpy(a->line, why, sizeof(a->line));
+}
+
+void
+provider_serve(const struct provider_endpoint *ep, struct provider_call *c,
+    const struct router *rt, struct store *st, struct provider_answer *a)
+{
+	const char	*why;
+	char		 err[128];
+
+	memset(a, 0, sizeof(*a));
+	if (!provider_bodies[ep->body].ok(c->ctype)) {
+		provider_refuse(a, 415, provider_bodies[ep->body].refused);
+		return;
+	}
+	if (ep->signed_on == PROVIDER_RAW && (why = ep->verify(c)) != NULL) {
+		provider_refuse(a, 403, why);
+		return;
+	}
+	if (ep->body == PROVIDER_FORM && (c->form = form_parse(c->body,
+	    c->len, err, sizeof(err))) == NULL) {
+		provider_refuse(a, 400, err);
+		return;
+	}
+	if (ep->signed_on == PROVIDER_PARSED &&
+	    (why = ep->verify(c)) != NULL) {
+		provider_refuse(a, 403, why);
+		return;
+	}
+	if ((why = ep->decode(c)) != NULL) {
+		provider_refuse(a, 400, why);
+		return;
+	}
+	if (!c->answer_now) {
+		if (router_receive(rt, st, &c->in, &c->out) == -1) {
+			provider_refuse(a, 503, PROVIDER_RETRY_LATER);
+			return;
+		}
+		a->filed = 1;
+	}
+	a->code = 200;
+	a->body = ep->reply(c, &a->ctype);
+	a->len = a->body != NULL ? strlen(a->body) : 0;
+}
+
+void
+provider_call_clear(struct provider_call *c)
+{
+	form_free(c->form);
+	free(c->text);
+	free(c->state);
+	c->form = NULL;
+	c->text = NULL;
+	c->state = NULL;
+}
+
+void
+provider_answer_clear(struct provider_answer *a)
+{
+	free(a->body);
+	a->body = NULL;
+}

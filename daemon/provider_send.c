@@ -1,0 +1,46 @@
+/*
+ * provider_send.c: an outbound request under construction (struct
+ * provider_send), shared by the providers' send builders and the
+ * outbox's webhooks: header slots, our signature, freeing it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider.h"
+
+void
+provider_send_free(struct provider_send *r)
+{
+	size_t	 i;
+
+	if (r == NULL)
+		return;
+	free(r->url);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i]);
+	free(r->body);
+	free(r->userpwd);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+provider_send_header(struct provider_send *r, char *line)
+{
+	if (r->nheaders < PROVIDER_SEND_HEADERS)
+		r->headers[r->nheaders++] = line;
+	else
+		free(line);
+}
+
+void
+provider_send_sign(struct provider_send *r, const char *secret, int64_t now)
+{
+	char	*msg, hex[65];
+
+	msg = xasprintf("%lld.%s", (long long)now, r->body ? r->body : "");
+	if (util_hmac_sha256_hex(secret, msg, strlen(msg), hex) == 0)
+		provider_send_header(r, xasprintf("X-Tincay-Signature: "
+		    "t=%lld,v1=%s", (long long)now, hex));
+	free(msg);
+}

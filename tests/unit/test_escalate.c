@@ -1,0 +1,198 @@
+/*
+ * test_escalate.c: the escalation room over an in-memory store: a report
+ * goes up when its time is up or when delivery marked it due (a failed
+ * alert), every after_s again, three levels at most, never once acked;
+ * and the typed outbox rows of store_outbox.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../core/core.h"
+#include "../../core/store.h"
+#include "../../handlers/handlers.h"
+#include "fixture.h"
+
+static const char test_conf[] =
+    "{ \"database\": \":memory:\","
+    "  \"escalation\": { \"gbv\": { \"after_s\": 600, \"to\": [\"leader\"] } },"
+    "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thon 1\" } ] }";
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	char		 err[256];
+	sqlite3_stmt	*s;
+	static const char *const contacts[][3] = {
+		{ "Police", "+84901000001", "police" },
+		{ "Leader", "+84901000004", "leader" },
+	};
+	size_t		 i;
+
+	fx->tc.conf = fixture_conf(test_conf);
+	fx->tc.store = store_open(":memory:", err, sizeof(err));
+	if (fx->tc.store == NULL)
+		fail_msg("store: %s", err);
+	for (i = 0; i < 2; i++) {
+		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
+		store_bind_text(s, 1, contacts[i][0]);
+		store_bind_text(s, 2, contacts[i][1]);
+		store_bind_text(s, 3, contacts[i][2]);
+		store_bind_text(s, 4, "*");
+		store_bind_text(s, 5, "sms");
+		sqlite3_bind_int64(s, 8, 1);
+		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
+	}
+	*state = fx;
+	return 0;
+}
+
+static int64_t
+escalated(struct fixture *fx)
+{
+	return fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
+	    "WHERE event = 'report.escalated' AND dest = '+84901000004'");
+}
+
+static int64_t
+report_id(struct fixture *fx, const char *ref)
+{
+	return store_report_find(fx->tc.store, ref);
+}
+
+/* Nothing is due before after_s; at it the leader is alerted, and again
+ * every after_s, three levels in all. */
+static void
+test_after_s(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 o;
+	int64_t		 now = util_sched_now(), t;
+	int		 level;
+
+	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
+	    0);
+	assert_int_equal(escalated(fx), 0);
+	for (level = 1, t = now + 600; level <= 3; level++, t += 600) {
+		assert_int_equal(escalate_due(st, fx->tc.conf, t - 1,
+		    ESCALATE_BATCH), 0);
+		assert_int_equal(escalate_due(st, fx->tc.conf, t,
+		    ESCALATE_BATCH), 1);
+		assert_int_equal(store_commit(st), 0);
+		assert_int_equal(escalated(fx), level);
+	}
+	/* Three levels at most: nothing is due any more. */
+	assert_int_equal(escalate_due(st, fx->tc.conf, t + 86400,
+	    ESCALATE_BATCH), 0);
+	assert_int_equal(fixture_count(st, "SELECT escalation_level FROM "
+	    "reports"), 3);
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM reports "
+	    "WHERE escalate_at IS NULL"), 1);
+}
+
+/* A failed alert: delivery marks the report due now; it escalates at once. */
+static void
+test_failed_alert(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 o;
+	int64_t		 now = util_sched_now(), id, row;
+
+	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
+	id = report_id(fx, o.ref);
+	assert_true(id > 0);
+	row = fixture_count(st, "SELECT id FROM outbox WHERE "
+	    "event = 'report.created'");
+	assert_true(row > 0);
+	assert_int_equal(store_outbox_result(st, row, "failed", now, 0,
+	    "HTTP 302"), 0);
+	assert_int_equal(store_outbox_escalate_at(st, id, now), 0);
+	/* Seen in the open batch, before it commits. */
+	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
+	    1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 1);
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM outbox "
+	    "WHERE status = 'failed' AND attempts = 1 AND sent_at IS NULL "
+	    "AND last_error = 'HTTP 302'"), 1);
+	/* The next level waits for after_s again. */
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 599,
+	    ESCALATE_BATCH), 0);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600,
+	    ESCALATE_BATCH), 1);
+	assert_int_equal(store_commit(st), 0);
+	/* No report (0) marks nothing. */
+	assert_int_equal(store_outbox_escalate_at(st, 0, now), 0);
+}
+
+/* An acknowledged report is never escalated, even when marked. */
+static void
+test_acked(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 o, a;
+	char		 text[32];
+	int64_t		 now = util_sched_now();
+
+	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
+	snprintf(text, sizeof(text), "NHAN %s", o.ref);
+	fixture_receive(fx, "generic", NULL, "+84901000001", text, &a);
+	assert_int_equal(store_outbox_escalate_at(st, report_id(fx, o.ref),
+	    now), 0);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 86400,
+	    ESCALATE_BATCH), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 0);
+}
+
+/* More due than max: max now, the rest at the next call. */
+static void
+test_batch(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 o;
+	int64_t		 now = util_sched_now(), ids[4];
+	char		 from[20];
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "+8491234567%d", i);
+		fixture_receive(fx, "generic", NULL, from, "BL T1", &o);
+	}
+	assert_int_equal(store_outbox_escalations(st, now + 600, ids, 4), 3);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600, 2), 2);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600, 2), 1);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600, 2), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_after_s, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_alert, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_acked, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup,
+		    fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
