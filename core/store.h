@@ -9,69 +9,6 @@
 
 #include "core.h"
 
-struct sqlite3_stmt;
-
-/* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
-enum stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_MSG_FIND,
-	ST_MSG_ADD,
-	ST_REPORT_ADD,
-	ST_REPORT_NEXT_ID,
-	ST_REF_TAKEN,
-	ST_REF_OF,
-	ST_REF_LEGACY,
-	ST_META_GET,
-	ST_REPORT_OPEN_BY_REPORTER,
-	ST_REPORT_TOUCH,
-	ST_CONTACT_ADD,
-	ST_CONTACT_REMOVE,
-	ST_CONTACT_BY_PHONE,
-	ST_CONTACTS_FOR,
-	ST_CONTACTS_LIST,
-	ST_CONTACTS_ALERTED,
-	ST_OUTBOX_ADD,
-	ST_OUTBOX_LIST,
-	ST_OUTBOX_DUE,
-	ST_OUTBOX_DEST_FIRST,
-	ST_OUTBOX_DEST_NEXT,
-	ST_REPORTS_LIST,
-	ST_REPORT_SHOW,
-	ST_MESSAGES_LIST,
-	ST_REPORT_GET,
-	ST_REPORT_STATUS,
-	ST_REPORTS_ESCALATE_DUE,
-	ST_REPORT_ESCALATED,
-	ST_REPORT_ESCALATE_NOW,
-	ST_OUTBOX_RESULT,
-	ST_SUB_ADD,
-	ST_SUB_OPTOUT,
-	ST_SUB_COUNT,
-	ST_SUB_PAGE,
-	ST_STATS_COUNT,
-	ST_PURGE_DUE,
-	ST_PURGE_MESSAGES,
-	ST_PURGE_OUTBOX,
-	ST_PURGE_REPORT,
-	ST_PURGE_LOOSE_MESSAGES,
-	ST_PURGE_LOOSE_OUTBOX,
-	ST_SECURE_DELETE,
-	ST_CHECKPOINT,
-	ST_STATS_SIGNUPS,
-	ST_STATS_DAYS,
-	ST_META_SET,
-	ST_DAYS_CLEAR,
-	ST_DAYS_FILL,
-	ST_REPORT_CLOSE,
-	ST_REPORT_CANCEL_REQUEST,
-	ST_CONTACT_WAS_ALERTED,
-	ST__MAX
-};
 
 /* A contact as read from the store; strings point into the row. */
 struct contact {
@@ -112,17 +49,6 @@ int		 store_set_timezone(struct store *, const char *tz,
 int64_t		 store_day(const struct store *, int64_t t);
 int		 store_day_aligned(const struct store *, int64_t t);
 /*
- * Statements, by number: for the store's own files (core/store*.c) and
- * the tests' fixtures; daemon/outbox.c still binds a few until it has
- * typed calls. Everything else calls the typed functions below and sees
- * rows, never statements.
- * Borrowed statement; the caller binds, steps and calls store_done().
- */
-struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
-void		 store_done(struct sqlite3_stmt *);
-/* Run a statement with no result rows; 0 or -1 (logged). */
-int		 store_run(struct store *, enum stmt);
-/*
  * The batch: every write joins the one open transaction (store_begin opens
  * it, or joins it); store_commit ends it with one COMMIT, one fdatasync.
  * The on_begin hook hears when a transaction opens (the daemon's loop then
@@ -162,10 +88,6 @@ void		 store_busy_timeout(struct store *, int ms);
 int		 store_writable(struct store *);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
-/* Bind helpers: NULL text binds NULL; id 0 binds NULL. */
-void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
-void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
-const char	*store_col_text(struct sqlite3_stmt *, int);
 
 /* A message as it arrived, with what was decided about it. */
 struct message_row {

@@ -6,10 +6,7 @@
  */
 #include <stdint.h>
 
-#include <sqlite3.h>
-
-#include "core.h"
-#include "store.h"
+#include "store_int.h"
 
 int
 store_outbox_result(struct store *st, int64_t id, const char *status,

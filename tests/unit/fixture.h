@@ -2,10 +2,13 @@
  * fixture.h: what the router-level unit tests share: the daemon's context
  * over an in-memory database, filing a message through router_receive()
  * and committing it as the batch would, and counting over SQL.
- * Include after cmocka.h, sqlite3.h, core.h, store.h and handlers.h.
+ * Include after cmocka.h, core.h and handlers.h; it reads the database
+ * white-box, through store_int.h.
  */
 #ifndef TINCAY_TEST_FIXTURE_H
 #define TINCAY_TEST_FIXTURE_H
+
+#include "../../core/store_int.h"
 
 struct fixture {
 	struct {				/* what the router needs */
