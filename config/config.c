@@ -1456,6 +1456,8 @@ config_free(struct config *cf)
 		return;
 	for (i = 0; i < nitems(config_strings); i++)
 		free(*SLOT(base, config_strings[i].off, char *));
+	for (i = 0; i < TMPL__MAX; i++)
+		free(cf->templates[i]);
 	for (sec = config_provider_keys; sec->name != NULL; sec++)
 		for (k = sec->sub; k->name != NULL; k++)
 			if (k->set == config_set_str)
