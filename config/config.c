@@ -264,6 +264,7 @@ static const struct ckey config_keys[] = {
 	K_FN("templates", config_set_templates),
 	K_OBJ("limits", 0, config_limits_keys),
 	K_OBJ("privacy", 0, config_privacy_keys),
+	K_INT("retention_days", OFF(retention_days), 0, 36500),
 	K_END
 };
 
@@ -1334,6 +1335,7 @@ config_defaults(void)
 	cf->sms_out.rate_per_second = 10;
 	cf->followup_window_s = 1800;
 	cf->privacy.min_count = 3;
+	cf->retention_days = -1;
 	cf->limits.max_body_bytes = 16384;
 	cf->limits.request_timeout_s = 10;
 	cf->limits.max_connections = 512;

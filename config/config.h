@@ -128,6 +128,9 @@ struct config {
 		 * "<min_count": a hamlet's count of one names a household. */
 		int	  min_count;
 	} privacy;
+	/* The daemon purges texts and numbers older than this many days
+	 * (SPEC §8) at start, on reload and daily; -1: never by itself. */
+	int		  retention_days;
 
 	/* Warnings found while loading (e.g. template over one segment). */
 	struct strlist	  warnings;

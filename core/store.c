@@ -220,6 +220,11 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND created_at < ?1 AND status <> 'pending'"
 	    " AND (body <> '' OR dest <> '')",
 	[ST_SECURE_DELETE] = "PRAGMA secure_delete = ON",
+	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
+	[ST_PURGE_SUBS] =
+	    "UPDATE subscriptions SET phone = 'purged:' || id"
+	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
+	    " AND phone NOT LIKE 'purged:%'",
 	[ST_CHECKPOINT] = "PRAGMA wal_checkpoint(PASSIVE)",
 	[ST_STATS_SIGNUPS] =
 	    "SELECT area, count(*) FROM subscriptions"
@@ -761,6 +766,12 @@ store_open_with(const char *path, int exclusive, char *err, size_t errlen)
 	     * emptied at every RELEASE.
 	     */
 	    store_exec(st, "PRAGMA temp_store = MEMORY", err, errlen) == -1 ||
+	    /*
+	     * What a row held is zeroed when SQLite frees it: a text moved by
+	     * an UPDATE (an outbox row marked sent) leaves no stale copy in
+	     * the page for a purge to miss (SPEC §8).
+	     */
+	    store_exec(st, "PRAGMA secure_delete = ON", err, errlen) == -1 ||
 	    /* Off while migrations rebuild tables that others reference. */
 	    store_exec(st, "PRAGMA foreign_keys = OFF", err, errlen) == -1 ||
 	    store_migrate(st, err, errlen) == -1 ||
@@ -1002,6 +1013,33 @@ void
 store_checkpoint(struct store *st)
 {
 	(void)store_run(st, ST_CHECKPOINT);
+}
+
+/*
+ * Move every page into the database file and empty the WAL, so that no
+ * older copy of a page (one that held a purged text) is left in it. A
+ * reader (the daemon between passes, tincayctl) can hold it up: waits up
+ * to the busy timeout, then tries again, tries times in all. 1 done, 0
+ * still held up, -1 an error.
+ */
+int
+store_wal_truncate(struct store *st, int tries)
+{
+	int	 rc, log = -1, done = -1;
+
+	if (st->in_tx)
+		return 0;
+	while (tries-- > 0) {
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+		if (rc == SQLITE_OK)
+			return 1;
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+			log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void

@@ -82,6 +82,9 @@ int		 store_release(struct store *);
 void		 store_rollback_to(struct store *);
 /* A passive WAL checkpoint (after a purge); errors only logged. */
 void		 store_checkpoint(struct store *);
+/* Checkpoint everything and truncate the WAL to nothing: 1, 0 if a
+ * reader held it up tries times, -1 on error. */
+int		 store_wal_truncate(struct store *, int tries);
 void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
@@ -270,7 +273,8 @@ int		 store_contact_add(struct store *, const struct contact_new *,
 int		 store_contact_remove(struct store *, const char *phone);
 /* What a purge forgot: reports, messages and outbox rows it emptied. */
 struct store_purged {
-	int64_t		 reports, messages, outbox;
+	int64_t		 reports, messages, outbox, subscriptions;
+	int		 wal_emptied;	/* 0: a reader held the WAL */
 };
 typedef void	 (*store_purge_fn)(const struct store_purged *, void *);
 /*
@@ -288,6 +292,18 @@ int		 store_purge_reports(struct store *, int64_t cutoff,
  * replies and broadcasts sent for them, in one transaction. 0, or -1. */
 int		 store_purge_loose(struct store *, int64_t cutoff,
 		    struct store_purged *p);
+/*
+ * The whole purge of SPEC §8: reports (as store_purge_reports), texts of
+ * no report (store_purge_loose), numbers of subscriptions opted out
+ * before cutoff; then the WAL is emptied into the database, so that no
+ * byte of what was purged is left in the database, its WAL or its SHM
+ * (freed bytes are zeroed: secure_delete is on for every connection).
+ * Must be called with no transaction open. 0, or -1.
+ */
+/* The cutoff of "older than days" at now; days 0: everything up to now. */
+int64_t		 store_purge_cutoff(int64_t now, int64_t days);
+int		 store_purge(struct store *, int64_t cutoff, size_t batch,
+		    store_purge_fn progress, void *arg, struct store_purged *p);
 
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {

@@ -9,6 +9,7 @@
 #include "store_int.h"
 
 #define STORE_LIST_COLS	16	/* more than any listing has */
+#define STORE_PURGE_WAL_TRIES	5	/* busy timeouts to wait for readers */
 
 /* What each listing runs, and what its ?1 is. */
 enum store_list_bind { STORE_BIND_NONE, STORE_BIND_STATUS, STORE_BIND_ID };
@@ -212,4 +213,38 @@ store_purge_loose(struct store *st, int64_t cutoff, struct store_purged *p)
 		*counts[i] += changed;
 	}
 	return store_commit(st);
+}
+
+int64_t
+store_purge_cutoff(int64_t now, int64_t days)
+{
+	/* Stamps are whole seconds and the purge takes those before it. */
+	return days == 0 ? now + 1 : now - days * 86400;
+}
+
+int
+store_purge(struct store *st, int64_t cutoff, size_t batch,
+    store_purge_fn progress, void *arg, struct store_purged *p)
+{
+	int64_t	 changed;
+	int	 rc;
+
+	if (store_in_tx(st)) {
+		log_warnx("%s: a transaction is open", __func__);
+		return -1;
+	}
+	if (store_purge_reports(st, cutoff, batch, progress, arg, p) == -1 ||
+	    store_purge_loose(st, cutoff, p) == -1 || store_begin(st) == -1)
+		return -1;
+	sqlite3_bind_int64(st->stmt[ST_PURGE_SUBS], 1, cutoff);
+	if ((changed = store_changes(st, ST_PURGE_SUBS)) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	p->subscriptions += changed;
+	if (store_commit(st) == -1 ||
+	    (rc = store_wal_truncate(st, STORE_PURGE_WAL_TRIES)) == -1)
+		return -1;
+	p->wal_emptied = rc;
+	return 0;
 }

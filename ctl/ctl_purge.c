@@ -22,15 +22,17 @@ ctl_purge_progress(const struct store_purged *p, void *arg)
 }
 
 /*
- * purge --older-than DAYS: for closed and cancelled reports closed more
- * than DAYS days ago, forget texts and numbers; rows and counts stay.
- * messages.body and .sender become NULL, reports.reporter NULL, and the
- * outbox rows no longer pending get dest '' and body ''. Kept: the
- * replies (templates with the REF), reports.acked_by (the responder's
- * own number) and every count, category, area, status and time. With
- * secure_delete on, SQLite zeroes the freed bytes; a passive checkpoint
- * then moves the pages into the database file. Texts that belong to no
- * report are forgotten once they are older than DAYS.
+ * purge --older-than DAYS (SPEC §8): for closed and cancelled reports
+ * closed more than DAYS days ago (0: all of them now), forget texts and
+ * numbers; rows and counts stay. messages.body and .sender become NULL,
+ * reports.reporter NULL, the outbox rows no longer pending get dest ''
+ * and body ''; texts that belong to no report, older than DAYS, too, and
+ * the numbers of subscriptions opted out before then. Kept: the replies
+ * (templates with the REF), reports.acked_by (the responder's own
+ * number), outcomes, sex and age, and every count, category, area,
+ * status and time. Freed bytes are zeroed (secure_delete) and the WAL is
+ * emptied into the database, also while tincayd runs, so that no byte of
+ * what was purged is left in the database, its WAL or its SHM.
  */
 int
 ctl_purge(struct ctl *c, int argc, char **argv)
@@ -59,29 +61,30 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 	errno = 0;
 	days = strtoll(arg, &end, 10);
 	if (!isdigit((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
-	    days < 1 || days > CTL_PURGE_MAX_DAYS) {
+	    days < 0 || days > CTL_PURGE_MAX_DAYS) {
 		fprintf(stderr, "tincayctl: purge: --older-than must be a "
-		    "whole number of days from 1 to %d\n", CTL_PURGE_MAX_DAYS);
+		    "whole number of days from 0 to %d\n", CTL_PURGE_MAX_DAYS);
 		return -1;
 	}
-	cutoff = util_now() - (int64_t)days * 86400;
+	cutoff = store_purge_cutoff(util_now(), days);
 	memset(&p, 0, sizeof(p));
-	if (store_purge_reports(c->st, cutoff, CTL_PURGE_BATCH,
-	    ctl_purge_progress, NULL, &p) == -1) {
+	if (store_purge(c->st, cutoff, CTL_PURGE_BATCH, ctl_purge_progress,
+	    NULL, &p) == -1) {
 		fprintf(stderr, "tincayctl: purge: database: %s (%lld reports "
 		    "purged before it)\n", store_errmsg(c->st),
 		    (long long)p.reports);
 		return -1;
 	}
-	if (store_purge_loose(c->st, cutoff, &p) == -1) {
-		fprintf(stderr, "tincayctl: purge: database: %s\n",
-		    store_errmsg(c->st));
+	printf("purged %lld reports, %lld messages, %lld outbox rows, %lld "
+	    "opted-out numbers (reports closed or cancelled, and texts of no "
+	    "report, over %lld days ago)\n", (long long)p.reports,
+	    (long long)p.messages, (long long)p.outbox,
+	    (long long)p.subscriptions, days);
+	if (!p.wal_emptied) {
+		fprintf(stderr, "tincayctl: purge: a reader kept the WAL: old "
+		    "copies of the purged pages may remain in it; run the purge "
+		    "again\n");
 		return -1;
 	}
-	store_checkpoint(c->st);
-	printf("purged %lld reports, %lld messages, %lld outbox rows "
-	    "(reports closed or cancelled, and texts of no report, over %lld "
-	    "days ago)\n", (long long)p.reports, (long long)p.messages,
-	    (long long)p.outbox, days);
 	return 0;
 }

@@ -4,21 +4,70 @@
  * the outbox marked its report due), it escalates the reports whose time
  * is up (core/escalate.c). Delivery is none of its business: the alerts it
  * writes are outbox rows, sent once the batch commits.
+ * With retention_days set it also purges (SPEC §8): at the first tick,
+ * after a reload, and every day, between two batches, so that a purge
+ * never rolls back anyone else's writes; a purge a reader held up is
+ * tried again a few minutes later.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
 #include "tincayd.h"
 
 #define HOUSEKEEP_TICK_MS	250
+#define HOUSEKEEP_PURGE_MS	(24 * 3600 * 1000LL)	/* daily */
+#define HOUSEKEEP_RETRY_MS	(5 * 60 * 1000LL)	/* after a failure */
+#define HOUSEKEEP_PURGE_BATCH	500	/* reports per transaction */
 
 struct housekeep {
 	struct tincay	*tc;
 	struct event	*timer;
 	struct event	*kick;		/* a tick now, from the loop */
 	uint64_t	 n_escalated;
+	int64_t		 purge_ms;	/* monotonic: next purge; 0: now */
 };
+
+/* The daily purge, if it is time: 0 done or not due, -1 failed. */
+static int
+housekeep_purge(struct housekeep *hk)
+{
+	struct tincay		*tc = hk->tc;
+	struct store_purged	 p;
+	int64_t			 now = util_mono_ms(), days;
+
+	days = tc->conf->retention_days;
+	if (days < 0 || now < hk->purge_ms)
+		return 0;
+	/* The pass's writes first: the purge runs in its own transactions. */
+	memset(&p, 0, sizeof(p));
+	if (batch_flush(tc->batch) == -1 || store_purge(tc->store,
+	    store_purge_cutoff(util_now(), days), HOUSEKEEP_PURGE_BATCH, NULL,
+	    NULL,
+	    &p) == -1 || !p.wal_emptied) {
+		log_warnx("purge: not done (%s); again in %lld minutes",
+		    p.reports || p.messages ? "partly" : "database busy",
+		    HOUSEKEEP_RETRY_MS / 60000);
+		hk->purge_ms = now + HOUSEKEEP_RETRY_MS;
+		return -1;
+	}
+	log_info("purge: %lld reports, %lld messages, %lld outbox rows, %lld "
+	    "opted-out numbers older than %lld days", (long long)p.reports,
+	    (long long)p.messages, (long long)p.outbox,
+	    (long long)p.subscriptions, (long long)days);
+	hk->purge_ms = now + HOUSEKEEP_PURGE_MS;
+	return 0;
+}
+
+void
+housekeep_purge_soon(struct housekeep *hk)
+{
+	if (hk != NULL) {
+		hk->purge_ms = 0;
+		housekeep_kick(hk);
+	}
+}
 
 static void
 housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
@@ -36,6 +85,7 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	/* A full batch: there may be more due behind it. */
 	if (n == ESCALATE_BATCH)
 		housekeep_kick(hk);
+	(void)housekeep_purge(hk);
 	log_flush();
 }
 

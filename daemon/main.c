@@ -92,6 +92,7 @@ main_reload(struct tincay *tc)
 		log_warnx("reload: stats read every report until the counts "
 		    "by day can be made again");
 	http_configure(tc->http);
+	housekeep_purge_soon(tc->housekeep);
 	log_info("reload: configuration reloaded");
 }
 

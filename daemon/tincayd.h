@@ -89,6 +89,8 @@ struct housekeep *housekeep_new(struct tincay *);
 void		 housekeep_free(struct housekeep *);
 /* Tick now, from the loop (in this pass or the next), not at the timer. */
 void		 housekeep_kick(struct housekeep *);
+/* Purge at the next tick (a reload may have changed retention_days). */
+void		 housekeep_purge_soon(struct housekeep *);
 uint64_t	 housekeep_escalated(const struct housekeep *);
 
 /* fetch.c: outbound HTTP POST over libcurl's multi interface. */

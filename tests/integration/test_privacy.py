@@ -1,0 +1,169 @@
+"""
+test_privacy.py: SPEC §8 "purge leaves no bytes", checked from outside on
+the files themselves while tincayd runs: a canary text and canary numbers
+go in (a report with a follow-up, a signup opted out), are delivered to
+the recording sink, then purged, by tincayctl and by the daemon's own
+retention purge; every byte of the database, its WAL and its SHM is read
+for them before (they must be found: the scan works) and after (they must
+be gone).
+"""
+
+import os
+import secrets
+import signal
+import time
+
+from harness import case, check, eq
+from sink import Sink
+
+LIMITS = {"request_timeout_s": 2, "retry_base_ms": 100, "retry_max_s": 2}
+POLICE = "0931000001"
+HEALTH = "0931000002"
+ALWAYS = [{"code": "THD", "name": "Thang hanh dong",
+    "start": "2020-01-01", "end": "2099-12-31"}]
+
+
+def cfg(**more):
+	c = {"allow_http": True, "limits": dict(LIMITS), "campaigns": ALWAYS}
+	c.update(more)
+	return c
+
+
+def canaries():
+	"""A word no text holds by chance, and two numbers never used."""
+	tag = secrets.token_hex(5)
+	n = secrets.randbelow(10 ** 7)
+	return ("zq%s" % tag, "0915%07d" % n, "0916%07d" % n)
+
+
+def forms(local):
+	"""Every way a number is written: 0912…, +84912…, 84912…"""
+	return [local, "+84" + local[1:], "84" + local[1:]]
+
+
+def files(d):
+	"""The bytes of the database, its WAL and its SHM, by suffix."""
+	out = {}
+	for suffix in ("", "-wal", "-shm"):
+		try:
+			with open(d.dbpath + suffix, "rb") as f:
+				out[suffix or "db"] = f.read()
+		except FileNotFoundError:
+			out[suffix or "db"] = b""
+	return out
+
+
+def found(d, needles):
+	"""[(needle, file)] for each needle found in any of the files."""
+	got = []
+	for name, data in files(d).items():
+		for s in needles:
+			if s.encode() in data:
+				got.append((s, name))
+	return got
+
+
+def fill(d, sink, word, reporter, optout):
+	"""A report with a follow-up, closed; a signup opted out; all of it
+	delivered. Returns the REF."""
+	for name, phone, role in (("Police", POLICE, "police"),
+	    ("Health", HEALTH, "health")):
+		d.add_contact(name, phone, role, areas="*", channel="webhook",
+		    url="%s/%s" % (sink.url, role))
+	r = d.sms("pv-1", reporter, "BL thon 3 %s dang danh" % word)
+	ref = r.get("ref")
+	check(ref, "no REF: %r" % r)
+	d.sms("pv-2", reporter, "%s con o nha" % word)
+	d.sms("pv-3", optout, "DK THD")
+	d.sms("pv-4", optout, "TUCHOI")
+	d.sms("pv-5", POLICE, "XONG %s nu 30 CA" % ref)
+	deadline = time.monotonic() + 10
+	while True:
+		got = [r.event() for r in sink.got("/health")
+		    if (r.json() or {}).get("ref") == ref]
+		if "report.closed" in got and not any(
+		    o["status"] == "pending" for o in d.outbox()):
+			break
+		check(time.monotonic() < deadline, "alerts not delivered: %r"
+		    % got)
+		time.sleep(0.1)
+	return ref
+
+
+@case(cfg())
+def test_purge_leaves_no_bytes(d):
+	word, reporter, optout = canaries()
+	needles = [word] + forms(reporter) + forms(optout)
+	with Sink() as sink:
+		ref = fill(d, sink, word, reporter, optout)
+		before = found(d, needles)
+		check(any(s == word for s, _ in before), "the canary text is "
+		    "not in the files before the purge: the scan proves nothing")
+		check(any(s in forms(reporter) for s, _ in before), "the "
+		    "reporter's number is not in the files before the purge")
+		out = d.ctl("purge", "--older-than", "0").stdout.decode()
+		check("purged 1 reports" in out and "1 opted-out" in out,
+		    "purge output: %r" % out)
+		eq(found(d, needles), [], "canaries left in db, WAL or SHM "
+		    "after the purge, while tincayd runs")
+		check(d.alive(), "tincayd died during the purge")
+		# What the city's report needs stays.
+		show = d.ctl_json("reports", "show", ref)
+		eq((show.get("status"), show.get("victim_sex"),
+		    show.get("victim_age"), show.get("outcome")),
+		    ("closed", "f", 30, "CA"), "report after the purge")
+		eq(show.get("reporter"), None, "reporter after the purge")
+		# The daemon goes on filing.
+		r = d.sms("pv-6", "0987000001", "BL thon 1")
+		check(r.get("ref"), "no REF after the purge: %r" % r)
+
+
+@case(cfg(retention_days=0))
+def test_daemon_purges_by_itself(d):
+	"""retention_days: the daemon purges at start, after a reload and
+	daily; here a reload makes it purge what was just closed."""
+	word, reporter, optout = canaries()
+	needles = [word] + forms(reporter) + forms(optout)
+	with Sink() as sink:
+		ref = fill(d, sink, word, reporter, optout)
+		check(found(d, needles), "canaries not in the files before")
+		d.signal(signal.SIGHUP)
+		deadline = time.monotonic() + 10
+		while found(d, needles):
+			check(time.monotonic() < deadline, "after SIGHUP with "
+			    "retention_days 0, still in the files: %r" %
+			    found(d, needles))
+			time.sleep(0.2)
+		eq(d.ctl_json("reports", "show", ref).get("reporter"), None,
+		    "reporter after the daemon's purge")
+		check(d.alive(), "tincayd died during its purge")
+	log = open(d.errpath, encoding="utf-8", errors="replace").read()
+	check("purge: 1 reports" in log, "no purge line in the log: %r" %
+	    log[-500:])
+	check(word not in log and reporter not in log, "the log holds a "
+	    "canary")
+
+
+@case(cfg())
+def test_wal_kept_by_a_reader_is_reported(d):
+	"""A reader holding an old snapshot keeps the WAL: the purge says so
+	and exits 1 rather than claiming the bytes are gone."""
+	import sqlite3
+	word, reporter, optout = canaries()
+	with Sink() as sink:
+		fill(d, sink, word, reporter, optout)
+		c = sqlite3.connect(d.dbpath, timeout=1)
+		c.execute("BEGIN")
+		c.execute("SELECT count(*) FROM reports").fetchone()
+		try:
+			p = d.ctl("purge", "--older-than", "0", ok=False,
+			    timeout=60)
+		finally:
+			c.rollback()
+			c.close()
+		eq(p.returncode, 1, "purge exit code with a reader open")
+		check(b"reader kept the WAL" in p.stderr, "purge stderr: %r" %
+		    p.stderr)
+		p = d.ctl("purge", "--older-than", "0")
+		eq(found(d, [word] + forms(reporter)), [], "canaries after the "
+		    "second purge")
