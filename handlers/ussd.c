@@ -9,6 +9,10 @@
  * area number is accepted on any page. With 97 areas or more the keys grow
  * a digit ("998", "999") so that they never collide with an area number.
  * A key that is neither shows the same page again, headed "Sai so.".
+ * On the main menu, too, an answer that is no choice shows the menu again,
+ * headed the same way: a session never ends on a mistyped key. "00" at
+ * any point goes back to the main menu; the answers before it are
+ * forgotten (SPEC §6).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +36,8 @@ static const char ussd_hotlines[] =
     "113 Cong an\n"
     "115 Cap cuu\n"
     "1800 1768 Tu van, ho tro";
-static const char ussd_help[] =
-    "Lua chon khong hop le. Quay lai ma nay va chon 1-4. "
-    "Khan cap goi 113.";
+static const char ussd_bad[] = "Sai so. ";
+static const char ussd_back[] = "00";	/* back to the main menu */
 static const char ussd_header[] = "Chon thon:";
 static const char ussd_header_bad[] = "Sai so. Chon thon:";
 static const char ussd_unknown[] = "0 Khong biet";
@@ -256,34 +259,67 @@ ussd_area_walk(const struct config *conf, const char *p, const char *end,
 	s->action = USSD_NONE;
 }
 
+/* The answers after the last "00" (all of them if there is none). */
+static const char *
+ussd_after_back(const char *text, const char *end)
+{
+	const char	*p = text, *star, *from = text;
+	size_t		 n;
+
+	while (p <= end) {
+		star = memchr(p, '*', (size_t)(end - p));
+		n = star ? (size_t)(star - p) : (size_t)(end - p);
+		if (ussd_is(p, n, ussd_back))
+			from = star ? star + 1 : end;
+		if (star == NULL)
+			break;
+		p = star + 1;
+	}
+	return from;
+}
+
+/* The choice an answer names on the main menu, or -1. */
+static int
+ussd_choice(const char *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ussd_choices) / sizeof(ussd_choices[0]); i++)
+		if (ussd_is(t, n, ussd_choices[i].key))
+			return (int)i;
+	return -1;
+}
+
 void
 ussd_step(const struct config *conf, const char *text, size_t len,
     struct ussd_screen *s)
 {
-	const char	*end = text + len, *star;
-	size_t		 n, i;
+	const char	*end = text + len, *p, *star = NULL;
+	size_t		 n;
+	int		 c = -1, bad = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->area = -1;
 	s->cat = CAT_UNKNOWN;
-	if (len == 0) {
-		util_strlcpy(s->text, ussd_menu, sizeof(s->text));
+	/* The first answer that is a choice; the ones before it were not. */
+	for (p = ussd_after_back(text, end); p < end && c == -1; ) {
+		star = memchr(p, '*', (size_t)(end - p));
+		n = star ? (size_t)(star - p) : (size_t)(end - p);
+		if ((c = ussd_choice(p, n)) == -1) {
+			bad = 1;
+			p = star ? star + 1 : end;
+		}
+	}
+	if (c == -1) {
+		snprintf(s->text, sizeof(s->text), "%s%s", bad ? ussd_bad :
+		    "", ussd_menu);
 		return;
 	}
-	star = memchr(text, '*', len);
-	n = star ? (size_t)(star - text) : len;
-	for (i = 0; i < sizeof(ussd_choices) / sizeof(ussd_choices[0]); i++)
-		if (ussd_is(text, n, ussd_choices[i].key))
-			break;
 	s->end = 1;
-	if (i == sizeof(ussd_choices) / sizeof(ussd_choices[0])) {
-		util_strlcpy(s->text, ussd_help, sizeof(s->text));
-		return;
-	}
-	s->cat = ussd_choices[i].cat;
-	s->action = ussd_choices[i].action;
-	if (ussd_choices[i].screen != NULL) {
-		util_strlcpy(s->text, ussd_choices[i].screen,
+	s->cat = ussd_choices[c].cat;
+	s->action = ussd_choices[c].action;
+	if (ussd_choices[c].screen != NULL) {
+		util_strlcpy(s->text, ussd_choices[c].screen,
 		    sizeof(s->text));
 		return;
 	}

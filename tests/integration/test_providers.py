@@ -172,7 +172,13 @@ def test_ussd_session_files_once(d):
 	eq(msgs[0]["provider_id"], "ATUid_1", "message id is the session")
 	# Another session: hotlines, help, unknown area; wrong token.
 	check("113" in ussd(d, "4", "ATUid_2"), "hotlines")
-	check(ussd(d, "9", "ATUid_3").startswith("END "), "help")
+	# A wrong key shows the menu again, never END (§6); "00" is the
+	# main menu from anywhere; the next right key goes on from there.
+	got = ussd(d, "9", "ATUid_3")
+	check(got.startswith("CON Sai so."), "wrong key: %r" % got)
+	got = ussd(d, "9*1*00", "ATUid_3")
+	check(got.startswith("CON Tin cay"), "00: %r" % got)
+	check("113" in ussd(d, "9*1*00*4", "ATUid_3"), "hotlines after 00")
 	ussd(d, "2*0", "ATUid_4")
 	reps = d.reports()
 	eq(len(reps), 2, "reports after a shelter report")

@@ -90,7 +90,7 @@ test_menu(void **state)
 	step(conf, "1*x*2", &s);
 	assert_int_equal(s.end, 1);
 	assert_int_equal(s.area, 1);
-	/* 3 signup, 4 hotlines, anything else help. */
+	/* 3 signup, 4 hotlines; anything else shows the menu again. */
 	step(conf, "3", &s);
 	assert_int_equal(s.end, 1);
 	assert_int_equal(s.action, USSD_SIGNUP);
@@ -100,13 +100,39 @@ test_menu(void **state)
 	assert_non_null(strstr(s.text, "113"));
 	assert_non_null(strstr(s.text, "1800 1768"));
 	step(conf, "5", &s);
-	assert_int_equal(s.end, 1);
+	assert_int_equal(s.end, 0);
 	assert_int_equal(s.action, USSD_NONE);
-	assert_non_null(strstr(s.text, "113"));
+	assert_int_equal(strncmp(s.text, "Sai so. ", 8), 0);
+	assert_non_null(strstr(s.text, "1 Bao tin"));
+	assert_true(strlen(s.text) <= USSD_SCREEN_MAX);
 	step(conf, "11", &s);
+	assert_int_equal(s.end, 0);
 	assert_int_equal(s.action, USSD_NONE);
 	step(conf, "*", &s);
+	assert_int_equal(s.end, 0);
+	/* After a wrong key the next answer is read as the menu's. */
+	step(conf, "7*1", &s);
+	assert_int_equal(s.end, 0);
+	assert_int_equal(strncmp(s.text, "Chon thon:", 10), 0);
+	step(conf, "9*x*2*1", &s);
 	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_REPORT);
+	assert_int_equal(s.cat, CAT_SHELTER);
+	assert_int_equal(s.area, 0);
+	/* "00" goes back to the main menu; what came before is forgotten. */
+	step(conf, "1*00", &s);
+	assert_int_equal(s.end, 0);
+	assert_int_equal(strncmp(s.text, "Tin cay", 7), 0);
+	step(conf, "1*98*00*2*1", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.cat, CAT_SHELTER);
+	assert_int_equal(s.area, 0);
+	step(conf, "00", &s);
+	assert_int_equal(s.end, 0);
+	assert_int_equal(strncmp(s.text, "Tin cay", 7), 0);
+	step(conf, "3*00*4", &s);
+	assert_int_equal(s.end, 1);
+	assert_non_null(strstr(s.text, "1800 1768"));
 	/* (buf, len): only len bytes are read. */
 	ussd_step(conf, "1*3", 1, &s);
 	assert_int_equal(s.end, 0);
