@@ -59,47 +59,77 @@ signup_active(const struct config *conf, int64_t now)
 }
 
 /*
- * DK [CODE]: the first word after the keyword names the campaign; a word
- * that is one of the areas instead ("DK thon 3") is kept as the
- * subscriber's area and the running campaign is meant.
+ * Words a resident writes after the keyword that name nothing: "Dang ky
+ * tham gia", "dang ky nhan tin", "DK de nhan tin chuong trinh" are
+ * signups to the running campaign, not a wrong code (folded forms).
+ */
+static const char *const signup_filler[] = { "tham", "gia", "nhan", "tin",
+    "chuong", "trinh", "de", "cho", "toi", "em", "minh", "voi", "xin", "ok" };
+
+/* s past the filler words at its start. */
+static const char *
+signup_skip_filler(const char *s)
+{
+	char		 word[16];
+	const char	*next;
+	size_t		 i;
+
+	while ((next = text_words(s, 1, word, sizeof(word))) != NULL) {
+		for (i = 0; i < sizeof(signup_filler) /
+		    sizeof(signup_filler[0]); i++)
+			if (strcmp(word, signup_filler[i]) == 0)
+				break;
+		if (i == sizeof(signup_filler) / sizeof(signup_filler[0]))
+			break;
+		s = next;
+	}
+	return s;
+}
+
+/*
+ * DK [CODE] [AREA]: after any filler words, the first word names the
+ * campaign, and an area may follow it ("DK THD thon 2"); a word that is
+ * an area instead ("DK thon 3") is kept as the subscriber's area and the
+ * running campaign is meant. Any other word is a wrong code.
  */
 static int
 signup_join(struct intake *it)
 {
+	const struct config	*conf = it->conf;
 	const struct campaign	*c;
-	const char		*area = NULL;
+	const char		*s, *after;
 	struct subscription	 sub;
 	size_t			 n;
-	char			 masked[PHONE_MAX];
+	int			 a;
+	char			 masked[PHONE_MAX], word[32];
 
 	it->stored = CAT_SIGNUP;
-	n = strcspn(it->m.args, " ");
-	if ((c = signup_campaign(it->conf, it->m.args, n)) == NULL) {
-		if (n > 0 && it->m.area < 0) {
-			template_render(it->conf, TMPL_SIGNUP_UNKNOWN, "",
-			    it->reply, sizeof(it->reply));
-			return 0;
-		}
-		if ((c = signup_active(it->conf, it->now)) == NULL) {
-			template_render(it->conf, TMPL_SIGNUP_NONE, "",
-			    it->reply, sizeof(it->reply));
-			return 0;
-		}
-		if (it->m.area >= 0)
-			area = it->conf->areas[it->m.area].code;
+	s = signup_skip_filler(it->m.args);
+	n = strcspn(s, " ");
+	if ((c = signup_campaign(conf, s, n)) != NULL)
+		s = text_words(s, 1, word, sizeof(word));
+	a = area_find(conf, s != NULL ? s : "", &after);
+	if (c == NULL && n > 0 && a < 0) {
+		template_render(conf, TMPL_SIGNUP_UNKNOWN, "", it->reply,
+		    sizeof(it->reply));
+		return 0;
+	}
+	if (c == NULL && (c = signup_active(conf, it->now)) == NULL) {
+		template_render(conf, TMPL_SIGNUP_NONE, "", it->reply,
+		    sizeof(it->reply));
+		return 0;
 	}
 	memset(&sub, 0, sizeof(sub));
 	sub.phone = it->in->from;
 	sub.campaign = c->code;
-	sub.area = area;
+	sub.area = a >= 0 ? conf->areas[a].code : NULL;
 	sub.source = it->in->source != NULL ? it->in->source : "sms";
 	sub.at = it->now;
 	if (store_sub_add(it->st, &sub) == -1)
 		return -1;
 	log_debug("signup: %s joined campaign %s", phone_mask(it->in->from,
 	    masked), c->code);
-	template_render(it->conf, TMPL_SIGNUP, "", it->reply,
-	    sizeof(it->reply));
+	template_render(conf, TMPL_SIGNUP, "", it->reply, sizeof(it->reply));
 	return 0;
 }
 

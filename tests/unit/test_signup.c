@@ -189,6 +189,23 @@ test_named_and_unknown_code(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84912345678'"), 2);
 
+	/* The words residents write after DANG KY name no campaign: the
+	 * running one is meant; an area after a code is kept (SPEC §4). */
+	fixture_receive(fx, "generic", NULL, "+84911000001",
+	    "Dang ky tham gia", &o);
+	reply_is(fx, &o, TMPL_SIGNUP);
+	fixture_receive(fx, "generic", NULL, "+84911000002",
+	    "dang ky nhan tin thon 3", &o);
+	reply_is(fx, &o, TMPL_SIGNUP);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "subscriptions WHERE phone = '+84911000002' AND area = 'T3' AND "
+	    "campaign = 'THD'"), 1);
+	fixture_receive(fx, "generic", NULL, "+84911000003", "DK THD thon 3",
+	    &o);
+	reply_is(fx, &o, TMPL_SIGNUP);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "subscriptions WHERE phone = '+84911000003' AND area = 'T3'"), 1);
+
 	/* An unknown code: a reply, nothing stored but the message. */
 	fixture_receive(fx, "generic", NULL, "+84987654321", "DK ABC", &o);
 	reply_is(fx, &o, TMPL_SIGNUP_UNKNOWN);
@@ -197,7 +214,7 @@ test_named_and_unknown_code(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE phone = '+84987654321'"), 0);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
-	    "WHERE category = 'signup'"), 3);
+	    "WHERE category = 'signup'"), 6);
 }
 
 static void
