@@ -289,6 +289,11 @@ static const char *const config_roles_shelter[] = { "volunteer", NULL };
 static const char *const config_roles_none[] = { NULL };
 static const char *const config_roles_leader[] = { "leader", NULL };
 static const char *const config_roles_police[] = { "police", NULL };
+/* Plain-language pleas that file a gbv report without keyword (SPEC §4),
+ * as text_keyfold writes them. */
+static const char *const config_distress[] = { "danh toi", "bi danh",
+    "bao luc", "cuu toi", "giup toi", "giup voi", "cuu voi", "hiep dam",
+    "doa giet", "bat coc", NULL };
 static const char *const config_roles_officials[] = {
 	"official", "leader", NULL
 };
@@ -302,6 +307,7 @@ static const struct {
 	{ OFF(routing[CAT_SHELTER]),		config_roles_shelter },
 	{ OFF(routing[CAT_UNKNOWN]),		config_roles_none },
 	{ OFF(officials),			config_roles_officials },
+	{ OFF(distress),			config_distress },
 };
 
 static const struct {
@@ -734,6 +740,13 @@ config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
 		config_path_key(cpath, path, it->string);
 		if (config_dupkey(v, it))
 			return config_error(cp, cpath, "duplicate key");
+		/* Not a family: phrases found anywhere in a text. */
+		if (strcmp(it->string, "distress") == 0) {
+			if (config_set_list(cp, it, cpath, &lk,
+			    (char *)&cp->cf->distress) == -1)
+				return -1;
+			continue;
+		}
 		if ((c = config_category_lookup(it->string)) == -1)
 			return config_error(cp, cpath, "unknown category");
 		if (family_of((enum category)c)->keywords[0] == NULL)
@@ -1478,6 +1491,7 @@ config_free(struct config *cf)
 		config_strlist_free(&cf->keywords[c]);
 	}
 	config_strlist_free(&cf->officials);
+	config_strlist_free(&cf->distress);
 	config_strlist_free(&cf->warnings);
 	free(cf);
 }

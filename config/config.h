@@ -111,6 +111,9 @@ struct config {
 	/* Keyword lists per category: the family's built-in keywords
 	 * (handlers/family.c) unless overridden; the router folds them. */
 	struct strlist	  keywords[CAT__MAX];
+	/* keywords.distress: phrases that, anywhere in a text without
+	 * keyword, file it as a gbv report (SPEC §4). */
+	struct strlist	  distress;
 	/* Replies: the built-in texts (handlers/template.c) unless
 	 * overridden. */
 	char		 *templates[TMPL__MAX];

@@ -28,6 +28,10 @@ struct router {
 	struct router_kw	*kw;	/* sorted by fold, "" ones first */
 	size_t			 nkw;
 	size_t			 npunct;	/* how many "" ones */
+	/* keywords.distress, folded with a space at each end, so that
+	 * one is found on word boundaries anywhere in " " text " ". */
+	char			**distress;
+	size_t			 ndistress;
 };
 
 /*
@@ -96,6 +100,15 @@ router_new(const struct config *conf)
 	}
 	/* config.c made sure no fold belongs to two families. */
 	qsort(rt->kw, rt->nkw, sizeof(*rt->kw), router_kw_cmp);
+	rt->distress = xcalloc(conf->distress.n + 1, sizeof(*rt->distress));
+	for (i = 0; i < conf->distress.n; i++) {
+		char	*d = text_keyfold(conf->distress.v[i],
+		    strlen(conf->distress.v[i]));
+
+		if (d[0] != '\0')
+			rt->distress[rt->ndistress++] = xasprintf(" %s ", d);
+		free(d);
+	}
 	return rt;
 }
 
@@ -109,6 +122,9 @@ router_free(struct router *rt)
 	for (i = 0; i < rt->nkw; i++)
 		free(rt->kw[i].fold);
 	free(rt->kw);
+	for (i = 0; i < rt->ndistress; i++)
+		free(rt->distress[i]);
+	free(rt->distress);
 	free(rt);
 }
 
@@ -202,14 +218,49 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 	}
 }
 
-/* Answer it exactly as a text with no keyword: a follow-up of the
- * sender's young open report, else unknown. */
+/* 1 if folded text holds a distress phrase on word boundaries. */
 static int
-router_unmatched(struct intake *it)
+router_distress(const struct router *rt, const char *folded)
 {
-	const struct family	*f;
-	char			 ref[REF_MAX];
-	int64_t			 id;
+	char	*padded;
+	size_t	 i;
+	int	 found = 0;
+
+	if (rt->ndistress == 0)
+		return 0;
+	padded = xasprintf(" %s ", folded);
+	for (i = 0; i < rt->ndistress && !found; i++)
+		found = strstr(padded, rt->distress[i]) != NULL;
+	free(padded);
+	return found;
+}
+
+/* The first area named anywhere in folded words, or -1. */
+static int
+router_area_anywhere(const struct config *conf, const char *words)
+{
+	const char	*after, *p = words;
+	int		 a;
+
+	while (*p != '\0') {
+		if ((a = area_find(conf, p, &after)) != -1)
+			return a;
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	return -1;
+}
+
+/*
+ * Answer it exactly as a text with no keyword: a follow-up of the
+ * sender's young open report; else a plea (a distress phrase anywhere)
+ * filed as gbv with the first area it names (SPEC §4); else unknown.
+ */
+static int
+router_unmatched(const struct router *rt, struct intake *it)
+{
+	char	 ref[REF_MAX];
+	int64_t	 id;
 
 	it->m.cat = CAT_UNKNOWN;
 	it->m.area = -1;
@@ -221,10 +272,12 @@ router_unmatched(struct intake *it)
 		it->m.cat = CAT_FOLLOWUP;
 		it->report_id = id;
 		util_strlcpy(it->ref, ref, sizeof(it->ref));
+	} else if (router_distress(rt, it->folded)) {
+		it->m.cat = CAT_GBV;
+		it->m.area = router_area_anywhere(rt->conf, it->folded);
 	}
 	it->stored = it->m.cat;
-	f = family_of(it->m.cat);
-	return f->fn(it);
+	return family_of(it->m.cat)->fn(it);
 }
 
 /*
@@ -233,7 +286,7 @@ router_unmatched(struct intake *it)
  * that need it.
  */
 static int
-router_dispatch(struct intake *it)
+router_dispatch(const struct router *rt, struct intake *it)
 {
 	const struct family	*f = family_of(it->m.cat);
 	size_t			 w;
@@ -256,11 +309,11 @@ router_dispatch(struct intake *it)
 	if (!ok) {
 		memset(&it->contact, 0, sizeof(it->contact));
 		return router_who[w].deny == DENY_HELP ? help_reply(it) :
-		    router_unmatched(it);
+		    router_unmatched(rt, it);
 	}
 	it->stored = it->m.cat;
 	if ((rc = f->fn(it)) == HANDLER_UNMATCHED)
-		return router_unmatched(it);
+		return router_unmatched(rt, it);
 	return rc;
 }
 
@@ -330,6 +383,7 @@ router_file(const struct router *rt, struct store *st,
 	it.in = in;
 	it.now = util_now();
 	folded = text_keyfold(in->text, in->textlen);
+	it.folded = folded;
 	if (in->routed) {
 		it.m.cat = in->cat;
 		it.m.area = in->area;
@@ -337,9 +391,9 @@ router_file(const struct router *rt, struct store *st,
 	} else
 		router_match(rt, in->text, in->textlen, folded, &it.m);
 	if (it.m.cat == CAT_UNKNOWN)
-		rc = router_unmatched(&it);
+		rc = router_unmatched(rt, &it);
 	else
-		rc = router_dispatch(&it);
+		rc = router_dispatch(rt, &it);
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1)

@@ -239,6 +239,8 @@ alert_view(const struct intake *it, struct alert_report *r,
 	r->at = it->now;
 }
 
+static int	 alert_followup(struct intake *);
+
 /* File a report of it->m.cat and alert its roles (or the fallback). */
 static int
 alert_file(struct intake *it)
@@ -285,9 +287,46 @@ alert_file(struct intake *it)
 	return 0;
 }
 
+/*
+ * The sender's open report of this category, if one is young enough to
+ * be the same emergency texted again (SPEC §4): its id into it (and the
+ * REF), 1; 0 if none; -1 on error.
+ */
+static int
+alert_same_emergency(struct intake *it)
+{
+	struct report_row	 row;
+	char			 ref[REF_MAX];
+	int64_t			 id;
+	int			 same;
+
+	id = store_report_recent(it->st, it->in->from,
+	    it->now - it->conf->followup_window_s, ref);
+	if (id <= 0)
+		return id == -1 ? -1 : 0;
+	if (store_report_get(it->st, id, NULL, &row) != 1)
+		return -1;
+	same = strcmp(row.category, family_of(it->m.cat)->name) == 0;
+	store_report_row_clear(&row);
+	if (!same)
+		return 0;
+	it->report_id = id;
+	util_strlcpy(it->ref, ref, sizeof(it->ref));
+	return 1;
+}
+
 static int
 alert_report(struct intake *it)
 {
+	int	 rc;
+
+	/* One emergency texted three times is one report, not three. */
+	if ((rc = alert_same_emergency(it)) == -1)
+		return -1;
+	if (rc == 1) {
+		it->m.cat = it->stored = CAT_FOLLOWUP;
+		return alert_followup(it);
+	}
 	if (alert_file(it) == -1)
 		return -1;
 	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,

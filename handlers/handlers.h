@@ -101,6 +101,7 @@ struct intake {
 	struct store		*st;
 	const struct inbound	*in;
 	int64_t			 now;
+	const char		*folded;	/* the text, text_keyfold */
 	struct route_match	 m;
 	/* Results. */
 	enum category		 stored;	/* category kept with message */

@@ -795,3 +795,26 @@ def test_delivery_slow_host_backlog_does_not_hold_others(d):
 		check(dt < 1.5, "alert to the other host %.2f s after the 200, "
 		    "behind the slow host's backlog" % dt)
 
+
+
+@case(cfg())
+def test_delivery_plea_without_keyword(d):
+	"""SPEC §4: "Chồng tôi đang đánh tôi, giúp với" has no keyword and
+	must still reach a person; the same number texting again is the same
+	report."""
+	with Sink() as sink:
+		contacts(d, sink)
+		r = sms(d, STRANGER, "Chồng tôi đang đánh tôi, giúp với")
+		ref = r.get("ref")
+		check(ref, "a plea got no REF: %r" % r)
+		check("113" in r.get("reply", ""), "reply %r" % r.get("reply"))
+		for path in ("/police", "/health"):
+			got = wait_event(sink, path, "report.created", ref,
+			    timeout=4)
+			j = got[0].json()
+			eq((j["category"], j["area"]), ("gbv", None),
+			    "%s: the plea's report" % path)
+		again = sms(d, STRANGER, "BL thôn 3 giúp tôi")
+		eq(again.get("ref"), ref, "the same emergency texted again")
+		wait_event(sink, "/police", "report.updated", ref, timeout=4)
+		eq(len(d.reports()), 1, "reports after the second text")

@@ -408,6 +408,78 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 1);
 }
 
+/* A plea without keyword reaches a person (SPEC §4): a distress phrase
+ * anywhere files gbv with the first area named; other texts stay unknown;
+ * one emergency texted again is one report. */
+static void
+test_pleas_and_repeats(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o, o2;
+
+	fixture_receive(fx, "generic", "p1", "+84913000001",
+	    "Chồng tôi đang đánh tôi, giúp với", &o);
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'gbv' AND area IS NULL"), 1);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE event = 'report.created' AND dest = "
+	    "'+84901000001'"), 1);
+	fixture_receive(fx, "generic", "p2", "+84913000002",
+	    "Em o xom bau, bo em bi danh", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'gbv' AND area = 'T3'"), 1);
+	/* No phrase: unknown, nothing filed. */
+	fixture_receive(fx, "generic", "p3", "+84913000003",
+	    "cho hoi lich tiem chung", &o);
+	assert_string_equal(o.ref, "");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports"), 2);
+	/* "danh" alone, "tôi" alone: no phrase on word boundaries. */
+	fixture_receive(fx, "generic", "p4", "+84913000004",
+	    "danh sach toi can", &o);
+	assert_string_equal(o.ref, "");
+
+	/* BL three times from one number: one report, the REF again. */
+	fixture_receive(fx, "generic", "r1", "+84913000005", "BL thon 1", &o);
+	fixture_receive(fx, "generic", "r2", "+84913000005", "BL thon 1 nhanh",
+	    &o2);
+	assert_string_equal(o2.ref, o.ref);
+	fixture_receive(fx, "generic", "r3", "+84913000005", "SOS", &o2);
+	assert_string_equal(o2.ref, o.ref);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'gbv'"), 3);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE sender = '+84913000005' AND category = "
+	    "'followup'"), 2);
+	/* Another category from the same number is another report. */
+	fixture_receive(fx, "generic", "r4", "+84913000005", "TC thon 1", &o2);
+	assert_string_not_equal(o2.ref, o.ref);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE category = 'shelter'"), 1);
+}
+
+/* keywords.distress replaces the built-in phrases. */
+static void
+test_distress_configured(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	struct outcome	 o;
+	char		 err[256];
+
+	fx->tc.conf = fixture_conf("{ \"providers\": { \"generic\": "
+	    "{ \"secret\": \"s\" } }, \"keywords\": { \"distress\": "
+	    "[\"Cứu con\"] } }");
+	fx->tc.store = store_open(":memory:", err, sizeof(err));
+	assert_non_null(fx->tc.store);
+	fixture_receive(fx, "generic", "d1", "+84913000010", "ai do cuu con",
+	    &o);
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
+	fixture_receive(fx, "generic", "d2", "+84913000011", "giup voi", &o);
+	assert_string_equal(o.ref, "");
+	fixture_teardown((void **)&fx);
+}
+
 int
 main(void)
 {
@@ -418,6 +490,9 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_fallback,
 		    setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pleas_and_repeats, setup,
+		    fixture_teardown),
+		cmocka_unit_test(test_distress_configured),
 		cmocka_unit_test_setup_teardown(test_decided_route, setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
