@@ -214,13 +214,26 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_PURGE_LOOSE_MESSAGES] =
 	    "UPDATE messages SET body = NULL, sender = NULL"
 	    " WHERE report_id IS NULL AND received_at < ?1"
-	    " AND (body IS NOT NULL OR sender IS NOT NULL)",
+	    " AND (body IS NOT NULL OR sender IS NOT NULL)"
+	    /* An unknown text waits in the review list until seen. */
+	    " AND NOT (category = 'unknown' AND reviewed_at IS NULL)",
 	[ST_PURGE_LOOSE_OUTBOX] =
 	    "UPDATE outbox SET body = '', dest = '' WHERE report_id IS NULL"
 	    " AND created_at < ?1 AND status <> 'pending'"
 	    " AND (body <> '' OR dest <> '')",
 	[ST_SECURE_DELETE] = "PRAGMA secure_delete = ON",
 	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
+	/* The review list (SPEC §4, §7): unknown texts nobody has seen. */
+	[ST_INBOX_LIST] =
+	    "SELECT id, body AS text, received_at FROM messages"
+	    " WHERE category = 'unknown' AND reviewed_at IS NULL ORDER BY id",
+	[ST_INBOX_GET] =
+	    "SELECT sender, body, received_at FROM messages WHERE id = ?1"
+	    " AND category = 'unknown' AND reviewed_at IS NULL",
+	[ST_INBOX_REVIEW] =
+	    "UPDATE messages SET reviewed_at = ?2,"
+	    " report_id = coalesce(?3, report_id) WHERE id = ?1"
+	    " AND category = 'unknown' AND reviewed_at IS NULL",
 	[ST_PURGE_SUBS] =
 	    "UPDATE subscriptions SET phone = 'purged:' || id"
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
@@ -463,6 +476,13 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE reports ADD COLUMN victim_sex TEXT;"
 	"ALTER TABLE reports ADD COLUMN victim_age INTEGER;"
 	"ALTER TABLE reports ADD COLUMN outcome TEXT;",
+	/*
+	 * 6 → 7: the review list. An unknown text waits (reviewed_at NULL)
+	 * until an operator files a report from it or dismisses it.
+	 */
+	"ALTER TABLE messages ADD COLUMN reviewed_at INTEGER;"
+	"CREATE INDEX messages_inbox ON messages (id)"
+	" WHERE category = 'unknown' AND reviewed_at IS NULL;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

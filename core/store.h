@@ -236,6 +236,7 @@ enum store_list {
 	STORE_LIST_REPORT,		/* the one report args->id */
 	STORE_LIST_MESSAGES,		/* every message */
 	STORE_LIST_OUTBOX,		/* outbox rows (of args->status) */
+	STORE_LIST_INBOX,		/* unknown texts not reviewed yet */
 	STORE_LIST__MAX
 };
 struct store_list_args {
@@ -300,6 +301,20 @@ int		 store_purge_loose(struct store *, int64_t cutoff,
  * (freed bytes are zeroed: secure_delete is on for every connection).
  * Must be called with no transaction open. 0, or -1.
  */
+/* An unknown text of the review list, copied out; text malloc'd. */
+struct inbox_row {
+	int64_t		 id;
+	char		 sender[PHONE_MAX];
+	char		*text;
+	int64_t		 received_at;
+};
+/* Message id if it waits in the review list: 1, 0 if not, -1 error. */
+int		 store_inbox_get(struct store *, int64_t id, struct inbox_row *);
+void		 store_inbox_row_clear(struct inbox_row *);
+/* Mark it reviewed at now, filed as report_id (0: dismissed): 1, 0 if it
+ * was not waiting, -1 on error. */
+int		 store_inbox_review(struct store *, int64_t id,
+		    int64_t report_id, int64_t now);
 /* The cutoff of "older than days" at now; days 0: everything up to now. */
 int64_t		 store_purge_cutoff(int64_t now, int64_t days);
 int		 store_purge(struct store *, int64_t cutoff, size_t batch,

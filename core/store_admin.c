@@ -22,6 +22,7 @@ static const struct {
 	[STORE_LIST_REPORT] = { ST_REPORT_SHOW, STORE_BIND_ID },
 	[STORE_LIST_MESSAGES] = { ST_MESSAGES_LIST, STORE_BIND_NONE },
 	[STORE_LIST_OUTBOX] = { ST_OUTBOX_LIST, STORE_BIND_STATUS },
+	[STORE_LIST_INBOX] = { ST_INBOX_LIST, STORE_BIND_NONE },
 };
 
 /* The fields of s's current row into f (n of them). */
@@ -247,4 +248,47 @@ store_purge(struct store *st, int64_t cutoff, size_t batch,
 		return -1;
 	p->wal_emptied = rc;
 	return 0;
+}
+
+int
+store_inbox_get(struct store *st, int64_t id, struct inbox_row *r)
+{
+	sqlite3_stmt	*s = st->stmt[ST_INBOX_GET];
+	const char	*v;
+	int		 rc;
+
+	memset(r, 0, sizeof(*r));
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = store_row(st, s, __func__)) == 1) {
+		r->id = id;
+		if ((v = store_col_text(s, 0)) != NULL)
+			util_strlcpy(r->sender, v, sizeof(r->sender));
+		if ((v = store_col_text(s, 1)) != NULL)
+			r->text = xstrdup(v);
+		r->received_at = sqlite3_column_int64(s, 2);
+	}
+	store_done(s);
+	return rc;
+}
+
+void
+store_inbox_row_clear(struct inbox_row *r)
+{
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_inbox_review(struct store *st, int64_t id, int64_t report_id,
+    int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_INBOX_REVIEW];
+	int64_t		 n;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	store_bind_id(s, 3, report_id);
+	if ((n = store_changes(st, ST_INBOX_REVIEW)) == -1)
+		return -1;
+	return n > 0;
 }

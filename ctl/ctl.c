@@ -20,6 +20,7 @@ static int	ctl_reports_list(struct ctl *, int, char **);
 static int	ctl_reports_show(struct ctl *, int, char **);
 static int	ctl_messages_list(struct ctl *, int, char **);
 static int	ctl_outbox_list(struct ctl *, int, char **);
+static int	ctl_inbox_list(struct ctl *, int, char **);
 
 static const struct {
 	const char	*noun, *verb;	/* verb NULL: the noun alone */
@@ -38,6 +39,11 @@ static const struct {
 	{ "messages", "list", ctl_messages_list, "messages list [--json]" },
 	{ "outbox", "list", ctl_outbox_list, "outbox list [--status "
 	    "pending|sent|failed] [--json]" },
+	/* The verbs first: "inbox" alone matches any of its lines. */
+	{ "inbox", "file", ctl_inbox_file, "inbox file ID gbv|shelter "
+	    "[AREA]" },
+	{ "inbox", "dismiss", ctl_inbox_dismiss, "inbox dismiss ID" },
+	{ "inbox", NULL, ctl_inbox_list, "inbox [--json]" },
 	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json]" },
@@ -224,6 +230,13 @@ static int
 ctl_messages_list(struct ctl *c, int argc, char **argv)
 {
 	return ctl_list(c, argc, argv, STORE_LIST_MESSAGES, NULL);
+}
+
+/* Unknown texts not reviewed yet, with their text (SPEC §7). */
+static int
+ctl_inbox_list(struct ctl *c, int argc, char **argv)
+{
+	return ctl_list(c, argc, argv, STORE_LIST_INBOX, NULL);
 }
 
 static int

@@ -27,6 +27,9 @@ int		 ctl_contacts_remove(struct ctl *, int, char **);
 int		 ctl_broadcast(struct ctl *, int, char **);
 /* ctl_stats.c */
 int		 ctl_stats(struct ctl *, int, char **);
+/* ctl_inbox.c */
+int		 ctl_inbox_file(struct ctl *, int, char **);
+int		 ctl_inbox_dismiss(struct ctl *, int, char **);
 /* ctl_purge.c */
 int		 ctl_purge(struct ctl *, int, char **);
 

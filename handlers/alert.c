@@ -287,6 +287,32 @@ alert_file(struct intake *it)
 	return 0;
 }
 
+int64_t
+alert_file_report(struct store *st, const struct config *conf,
+    enum category cat, int area, const char *reporter, const char *text,
+    int64_t now, char ref[REF_MAX])
+{
+	struct intake	 it;
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "tincayctl";
+	util_strlcpy(in.from, reporter, sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	memset(&it, 0, sizeof(it));
+	it.conf = conf;
+	it.st = st;
+	it.in = &in;
+	it.now = now;
+	it.m.cat = cat;
+	it.m.area = area;
+	if (alert_file(&it) == -1)
+		return -1;
+	util_strlcpy(ref, it.ref, REF_MAX);
+	return it.report_id;
+}
+
 /*
  * The sender's open report of this category, if one is young enough to
  * be the same emergency texted again (SPEC §4): its id into it (and the

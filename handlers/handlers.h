@@ -196,6 +196,14 @@ void		 alert_from_row(const struct report_row *,
 int		 alert_notify(struct store *, const struct config *,
 		    const struct alert_report *, const char *event,
 		    const struct strlist *roles, int64_t except, int64_t now);
+/*
+ * File a report of cat in area (index, or -1) from reporter's text, as a
+ * keyword would, outside a message (tincayctl inbox file): the report,
+ * its alerts, in the open transaction. Its id (ref filled), or -1.
+ */
+int64_t		 alert_file_report(struct store *, const struct config *,
+		    enum category cat, int area, const char *reporter,
+		    const char *text, int64_t now, char ref[REF_MAX]);
 char		*alert_sms_text(const struct config *,
 		    const struct alert_report *, const char *event);
 char		*alert_webhook_body(const struct alert_report *, const char *);

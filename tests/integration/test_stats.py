@@ -235,6 +235,11 @@ def test_purge(d):
 		    "provider_id = 'p-u1'", (old,))
 	c.close()
 	before = d.counts()
+	# An unknown text is purged only once someone has seen it (§8).
+	seen = [x["id"] for x in d.ctl_json("inbox")
+	    if x["text"] == "toi muon hoi mot chuyen"]
+	eq(len(seen), 1, "the old unknown text in the inbox")
+	d.ctl("inbox", "dismiss", str(seen[0]))
 
 	for bad in ("-3", "abc", "1.5", "", "36501"):
 		p = d.ctl("purge", "--older-than", bad, ok=False)

@@ -1,0 +1,126 @@
+/*
+ * ctl_inbox.c: the review list (SPEC §4, §7). Every text without keyword
+ * waits there until a person has seen it: `inbox file ID gbv|shelter
+ * [AREA]` files a report from it (its alerts go out as for a keyword, the
+ * daemon sends them), `inbox dismiss ID` marks it seen. Listing it is
+ * ctl.c's (`inbox [--json]`).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ctl.h"
+
+/* The message id in s: > 0, or -1 with a message. */
+static int64_t
+ctl_inbox_id(const char *s)
+{
+	char		*end;
+	long long	 id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0 || id <= 0) {
+		fprintf(stderr, "tincayctl: inbox: %s is not a message id\n",
+		    s);
+		return -1;
+	}
+	return id;
+}
+
+/* The area whose code (any case) is s, or -1 with a message. */
+static int
+ctl_inbox_area(const struct config *conf, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->nareas; i++)
+		if (strcasecmp(conf->areas[i].code, s) == 0)
+			return (int)i;
+	fprintf(stderr, "tincayctl: inbox: no area %s in the config\n", s);
+	return -1;
+}
+
+/* inbox file ID gbv|shelter [AREA] */
+int
+ctl_inbox_file(struct ctl *c, int argc, char **argv)
+{
+	static const enum category cats[] = { CAT_GBV, CAT_SHELTER };
+	struct inbox_row	 m;
+	char			 ref[REF_MAX];
+	int64_t			 id, report;
+	size_t			 i;
+	int			 area = -1, found;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: tincayctl inbox file ID gbv|shelter "
+		    "[AREA]\n");
+		return -1;
+	}
+	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		if (strcmp(argv[2], config_category_name(cats[i])) == 0)
+			break;
+	if (i == sizeof(cats) / sizeof(cats[0])) {
+		fprintf(stderr, "tincayctl: inbox: category must be gbv or "
+		    "shelter, not %s\n", argv[2]);
+		return -1;
+	}
+	if ((id = ctl_inbox_id(argv[1])) == -1 ||
+	    (argc == 4 && (area = ctl_inbox_area(c->conf, argv[3])) == -1))
+		return -1;
+	if (store_begin(c->st) == -1)
+		goto db;
+	if ((found = store_inbox_get(c->st, id, &m)) != 1) {
+		store_rollback(c->st);
+		if (found == -1)
+			goto db;
+		fprintf(stderr, "tincayctl: inbox: no message %lld waits for "
+		    "review\n", (long long)id);
+		return -1;
+	}
+	report = alert_file_report(c->st, c->conf, cats[i], area, m.sender,
+	    m.text != NULL ? m.text : "", util_now(), ref);
+	store_inbox_row_clear(&m);
+	if (report == -1 || store_inbox_review(c->st, id, report,
+	    util_now()) != 1 || store_commit(c->st) == -1) {
+		store_rollback(c->st);
+		goto db;
+	}
+	printf("filed message %lld as %s report %s%s%s; its alerts are "
+	    "queued\n", (long long)id, argv[2], ref, area >= 0 ? ", area " :
+	    "", area >= 0 ? c->conf->areas[area].code : "");
+	return 0;
+db:
+	fprintf(stderr, "tincayctl: inbox: database: %s\n",
+	    store_errmsg(c->st));
+	return -1;
+}
+
+/* inbox dismiss ID */
+int
+ctl_inbox_dismiss(struct ctl *c, int argc, char **argv)
+{
+	int64_t	 id;
+	int	 rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tincayctl inbox dismiss ID\n");
+		return -1;
+	}
+	if ((id = ctl_inbox_id(argv[1])) == -1)
+		return -1;
+	if ((rc = store_inbox_review(c->st, id, 0, util_now())) == -1) {
+		fprintf(stderr, "tincayctl: inbox: database: %s\n",
+		    store_errmsg(c->st));
+		return -1;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "tincayctl: inbox: no message %lld waits for "
+		    "review\n", (long long)id);
+		return -1;
+	}
+	printf("dismissed message %lld\n", (long long)id);
+	return 0;
+}
