@@ -161,6 +161,9 @@ struct inbound {
 	const char	*text;
 	size_t		 textlen;
 	int		 reply_via_outbox;	/* reply as an outbox row */
+	/* ... sent through this provider's send API (SPEC §5: the one
+	 * the message came in on), or NULL: through sms_out. */
+	const char	*reply_via;
 	const char	*source;		/* "ussd", or NULL: an SMS */
 	/* A route the channel already decided (a USSD menu knows category
 	 * and area): the router takes it as is and parses nothing. */

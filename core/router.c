@@ -366,6 +366,7 @@ router_reply_outbox(struct intake *it)
 	row.event = "reply";
 	row.dest = it->in->from;
 	row.body = it->reply;
+	row.via = it->in->reply_via;
 	return store_outbox_add(it->st, &row, it->now) == -1 ? -1 : 0;
 }
 

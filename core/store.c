@@ -1375,7 +1375,8 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	sqlite3_bind_int64(s, 8, now);
 	if (strcmp(o->channel, "webhook") != 0 || o->dest == NULL ||
 	    util_url_origin(o->dest, dkey, sizeof(dkey)) == -1)
-		dkey[0] = '\0';
+		util_strlcpy(dkey, o->via != NULL && strcmp(o->channel,
+		    "sms") == 0 ? o->via : "", sizeof(dkey));
 	sqlite3_bind_text(s, 9, dkey, -1, SQLITE_STATIC);
 	if (store_run(st, ST_OUTBOX_ADD) == -1)
 		return -1;

@@ -29,6 +29,9 @@ struct outbox_row {
 	const char	*event;		/* "report.created" ... */
 	const char	*dest;		/* phone or URL */
 	const char	*body;
+	/* An SMS through this provider (its name), not sms_out: kept as
+	 * the row's destination key (dkey). NULL: sms_out. */
+	const char	*via;
 };
 
 struct store	*store_open(const char *path, char *err, size_t errlen);

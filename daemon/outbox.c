@@ -95,16 +95,24 @@ outbox_webhook(const struct config *conf, const struct provider_sms *m,
  * nobody.
  */
 static provider_send_fn
-outbox_builder(const struct config *conf, const char *channel)
+outbox_builder(const struct config *conf, const struct outbox_due *row)
 {
 	const struct provider	*p;
 
-	if (strcmp(channel, "webhook") == 0)
+	if (strcmp(row->channel, "webhook") == 0)
 		return outbox_webhook;
-	if (strcmp(channel, "sms") == 0 &&
-	    (p = provider_find(conf->sms_out.via)) != NULL)
+	if (strcmp(row->channel, "sms") == 0 && (p = provider_find(
+	    row->dkey[0] != '\0' ? row->dkey : conf->sms_out.via)) != NULL)
 		return p->build_send;
 	return NULL;
+}
+
+/* 1 if an SMS row goes to the console: sms_out's, with console as via. */
+static int
+outbox_is_console(const struct config *conf, int lane, const char *dkey)
+{
+	return lane != OUTBOX_LANE_WEBHOOK && dkey[0] == '\0' &&
+	    strcmp(conf->sms_out.via, "console") == 0;
 }
 
 /* Write the outcome of one attempt into the batch; 0, or -1. */
@@ -295,13 +303,13 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 
 /*
  * Where a lane's rows to dkey connect, for the per-destination cap: a
- * webhook's origin (the dkey the store made), and the one sms_out
- * provider for SMS.
+ * webhook's origin (the dkey the store made); for SMS the one sms_out
+ * provider, or the provider a reply goes back through (its name).
  */
 static const char *
 outbox_dest(int lane, const char *dkey)
 {
-	return lane == OUTBOX_LANE_WEBHOOK ? dkey : "sms";
+	return lane == OUTBOX_LANE_WEBHOOK || dkey[0] != '\0' ? dkey : "sms";
 }
 
 /* Whether row id is leased (in flight, or done and not yet committed). */
@@ -378,9 +386,9 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	char			 err[128];
 
 	if (strcmp(row->channel, "sms") == 0 &&
-	    strcmp(conf->sms_out.via, "console") == 0)
+	    outbox_is_console(conf, row->lane, row->dkey))
 		return outbox_console(ob, row, dest);
-	if ((build = outbox_builder(conf, row->channel)) == NULL) {
+	if ((build = outbox_builder(conf, row)) == NULL) {
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "no channel for this row");
 		return 0;
@@ -464,6 +472,7 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	int			 want, room, n, i, started = 0;
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
 
+	console = console && outbox_is_console(ob->tc->conf, lane, dkey);
 	dest = outbox_dest(lane, dkey);
 	want = *budget;
 	room = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest, 0);

@@ -77,6 +77,10 @@ africastalking_sms_decode(const struct config *conf, const struct form *f,
 	memset(in, 0, sizeof(*in));
 	in->provider = "africastalking";
 	in->reply_via_outbox = 1;
+	/* Answered through its own send API when it can send (SPEC §5). */
+	if (conf->africastalking.username[0] != '\0' &&
+	    conf->africastalking.api_key[0] != '\0')
+		in->reply_via = "africastalking";
 	for (i = 0; i < 4; i++)
 		if ((v[i] = form_get(f, need[i].name)) == NULL)
 			return need[i].missing;

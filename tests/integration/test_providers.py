@@ -8,6 +8,7 @@ one report per session.
 import base64
 import hashlib
 import hmac
+import time
 import urllib.parse
 
 from harness import REF_RE, case, check, eq, wait_until
@@ -275,3 +276,38 @@ def test_twilio_sms_out_messages_api(d):
 		eq(form.get("From"), "+15005550006", "From")
 		check(form.get("Body", "").startswith("BL %s T3 " % ref) and
 		    ("NHAN %s" % ref) in form["Body"], "Body %r" % form)
+
+
+@case(start=False)
+def test_africastalking_reply_through_its_api_not_sms_out(d):
+	"""SPEC §5: a reply goes back through the provider the message came
+	in on: with sms_out through generic, an Africa's Talking resident is
+	still answered through Africa's Talking's send API, while the alerts
+	of the same report go through sms_out."""
+	with Sink() as sink:
+		sink.default("201")
+		p = {k: dict(v) for k, v in PROVIDERS["providers"].items()}
+		p["africastalking"]["api_base"] = sink.url
+		p["generic"] = {"secret": "it-generic-secret-0123456789"}
+		d.overrides = {"allow_http": True, "providers": p,
+		    "sms_out": {"via": "generic", "url": sink.url + "/generic"}}
+		d.new_config()
+		d.start()
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="sms")
+		f = {"from": "+84912345678", "to": "8088", "text": "BL thon 1",
+		    "date": "2026-11-20 10:00:00", "id": "at-via-1"}
+		eq(at_post(d, "/sms/africastalking", f).status, 200, "inbound")
+		got = sink.wait_for(1, "/version1/messaging", timeout=5)
+		eq(len(got), 1, "replies through Africa's Talking")
+		form = dict(urllib.parse.parse_qsl(got[0].body.decode()))
+		eq(form.get("to"), "+84912345678", "reply to")
+		check("113" in form.get("message", ""), "reply %r" % form)
+		alerts = sink.wait_for(1, "/generic", timeout=5)
+		eq(len(alerts), 1, "the alert through sms_out (generic)")
+		check("0931000001" in alerts[0].body.decode() or "+84931000001"
+		    in alerts[0].body.decode(), "alert to the police: %r" %
+		    alerts[0].body[:200])
+		time.sleep(0.3)
+		eq(len(sink.got("/version1/messaging")), 1, "only the reply "
+		    "went through Africa's Talking")
