@@ -121,24 +121,51 @@ ctl_row_json(const struct store_field *f, size_t n)
 	return o;
 }
 
-static void
-ctl_row_text(const struct store_field *f, size_t n, int header)
+/* 1 if the column holds a time: every "..._at" column does. */
+static int
+ctl_is_time(const char *name)
 {
+	size_t	 n = strlen(name);
+
+	return n >= 3 && strcmp(name + n - 3, "_at") == 0;
+}
+
+/*
+ * A field as the text listings show it (SPEC §7): a time as the local
+ * "YYYY-MM-DD HH:MM" of zone, NULL as "-", anything else as stored. The
+ * result is f's, or buf.
+ */
+static const char *
+ctl_field_text(const struct store_field *f, const struct tz_zone *zone,
+    char buf[TZ_STAMP_MAX])
+{
+	if (f->type == STORE_FIELD_NULL || f->text == NULL)
+		return "-";
+	if (f->type == STORE_FIELD_NUMBER && ctl_is_time(f->name) &&
+	    tz_zone_stamp(zone, (int64_t)f->number, buf) == 0)
+		return buf;
+	return f->text;
+}
+
+static void
+ctl_row_text(const struct store_field *f, size_t n, int header,
+    const struct tz_zone *zone)
+{
+	char	 stamp[TZ_STAMP_MAX];
 	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		const char *v = header ? f[i].name : f[i].text;
-
-		printf("%s%s", v ? v : "-", i + 1 < n ? "\t" : "\n");
-	}
+	for (i = 0; i < n; i++)
+		printf("%s%s", header ? f[i].name : ctl_field_text(&f[i],
+		    zone, stamp), i + 1 < n ? "\t" : "\n");
 }
 
 /* A listing being printed: JSON (an array, or the single object) or a
- * table under a header line. */
+ * table under a header line, its times in the commune's zone. */
 struct ctl_print {
 	struct ctl	*c;
 	int		 single;	/* one row, printed as an object */
 	cJSON		*arr, *row;	/* ours until printed */
+	struct tz_zone	*zone;		/* text only; ours */
 	int		 n;
 };
 
@@ -153,8 +180,8 @@ ctl_print_row(const struct store_field *f, size_t n, void *arg)
 			cJSON_AddItemToArray(p->arr, p->row);
 	} else {
 		if (p->n == 0)
-			ctl_row_text(f, n, 1);
-		ctl_row_text(f, n, 0);
+			ctl_row_text(f, n, 1, p->zone);
+		ctl_row_text(f, n, 0, p->zone);
 	}
 	p->n++;
 	return p->single;	/* a single row stops at the first */
@@ -173,12 +200,16 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 	p.single = single;
 	if (c->json && !single && (p.arr = cJSON_CreateArray()) == NULL)
 		fatalx("out of memory");
+	if (!c->json)
+		p.zone = tz_zone_enter(c->conf->timezone);
 	if (store_list(c->st, which, args, ctl_print_row, &p) == -1) {
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
 		cJSON_Delete(p.arr ? p.arr : p.row);
+		tz_zone_leave(p.zone);
 		return -1;
 	}
+	tz_zone_leave(p.zone);
 	if (c->json) {
 		if (single && p.row == NULL)
 			return 0;

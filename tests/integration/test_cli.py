@@ -1,0 +1,79 @@
+"""
+test_cli.py: the operator's command line (SPEC §1, §6a, §7; issue 11):
+-h/--help and -V of both programs, local times in text listings, the
+texts of a report, send, backup while tincayd runs, reports close, and
+contacts add/import as an operator meets them (an existing number, a
+spreadsheet's CSV).
+"""
+
+import datetime
+import json
+import os
+import re
+import stat
+import subprocess
+
+import harness
+
+from harness import TINCAYCTL, TINCAYD, case, check, eq, wait_until
+from sink import Sink
+
+REPORTER = "0912345678"
+POLICE = "0931000001"
+HEALTH = "0931000002"
+STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+EPOCH_RE = re.compile(r"\b1\d{9}\b")	# seconds since 1970, 2001..2286
+VN = datetime.timezone(datetime.timedelta(hours=7))
+
+_ids = iter(range(1, 10 ** 6))
+
+
+def sms(d, frm, text):
+	return d.sms("cli-%d" % next(_ids), frm, text)
+
+
+def local(t):
+	"""Epoch seconds as the commune's (UTC+7) YYYY-MM-DD HH:MM."""
+	return datetime.datetime.fromtimestamp(t, VN).strftime("%Y-%m-%d %H:%M")
+
+
+def table(out):
+	"""A text listing: its header names and rows as dicts."""
+	lines = out.decode().rstrip("\n").split("\n")
+	head = lines[0].split("\t")
+	return head, [dict(zip(head, l.split("\t"))) for l in lines[1:]]
+
+
+def text(p):
+	return (p.stdout + p.stderr).decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- listings
+
+@case()
+def test_text_listings_show_local_times(d):
+	d.add_contact("Cong an", POLICE, "police")
+	ref = sms(d, REPORTER, "BL thon 3 chong danh vo")["ref"]
+	want = {
+		"reports": ("created_at",),
+		"messages": ("received_at",),
+		"outbox": ("created_at", "next_at"),
+	}
+	for noun, cols in sorted(want.items()):
+		rows_json = d.ctl_json(noun, "list")
+		out = d.ctl(noun, "list").stdout
+		check(not EPOCH_RE.search(out.decode()), "%s list shows epoch "
+		    "seconds: %r" % (noun, out[:300]))
+		head, rows = table(out)
+		eq(len(rows), len(rows_json), "%s list rows" % noun)
+		for col in cols:
+			check(col in head, "%s list has no %s: %r" % (noun, col,
+			    head))
+			for tr, jr in zip(rows, rows_json):
+				check(STAMP_RE.match(tr[col]), "%s %s: %r" % (noun,
+				    col, tr[col]))
+				eq(tr[col], local(jr[col]), "%s %s" % (noun, col))
+	# JSON keeps numbers.
+	r = d.ctl_json("reports", "show", ref)
+	check(isinstance(r["created_at"], int), "JSON created_at %r" %
+	    r["created_at"])
