@@ -45,16 +45,24 @@ static const struct {
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
+static void	ctl_usage(int) __attribute__((noreturn));
+
+/* The usage, every command from the table: on stdout for -h (exit 0),
+ * else on stderr (exit 1). */
 static void
-ctl_usage(void)
+ctl_usage(int help)
 {
+	FILE	*fp = help ? stdout : stderr;
 	size_t	 i;
 
-	fprintf(stderr, "usage: tincayctl -c config.json COMMAND\n");
+	fprintf(fp, "usage: tincayctl [-hV] -c config.json COMMAND\n");
 	for (i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(stderr, "       tincayctl -c config.json %s\n",
+		fprintf(fp, "       tincayctl -c config.json %s\n",
 		    ctl_commands[i].usage);
-	exit(1);
+	if (help)
+		fprintf(fp, "Times are the commune's (timezone); COMMAND "
+		    "--help shows one command's usage.\n");
+	exit(help ? 0 : 1);
 }
 
 /* Options shared by the listing commands: --json, --status S. */
@@ -289,37 +297,63 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	return n < 0 ? -1 : 0;
 }
 
-int
-main(int argc, char *argv[])
+/* The command argv names (its noun, and verb if it has one), or -1. */
+static int
+ctl_command(int argc, char **argv)
 {
-	struct ctl	 c;
-	const char	*conffile = NULL;
-	char		 err[256];
-	size_t		 i;
-	int		 ch, rc, verb;
+	size_t	 i;
 
-	memset(&c, 0, sizeof(c));
-	log_init(0);
-	while ((ch = getopt(argc, argv, "+c:")) != -1) {
-		switch (ch) {
-		case 'c':
-			conffile = optarg;
-			break;
-		default:
-			ctl_usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (conffile == NULL || argc < 1)
-		ctl_usage();
 	for (i = 0; i < CTL_NCOMMANDS; i++)
 		if (strcmp(ctl_commands[i].noun, argv[0]) == 0 &&
 		    (ctl_commands[i].verb == NULL || (argc > 1 &&
 		    strcmp(ctl_commands[i].verb, argv[1]) == 0)))
+			return (int)i;
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl	 c;
+	const char	*conffile = NULL;
+	char		 err[256];
+	int		 ch, rc, verb, i;
+
+	memset(&c, 0, sizeof(c));
+	log_init(0);
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
 			break;
-	if (i == CTL_NCOMMANDS)
-		ctl_usage();
+		case 'h':
+			ctl_usage(1);
+		case 'V':
+			printf("tincayctl %s\n", TINCAY_VERSION);
+			return 0;
+		default:
+			ctl_usage(0);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || (i = ctl_command(argc, argv)) == -1)
+		ctl_usage(0);
+	/* The command gets its own words from its last name on. */
+	verb = ctl_commands[i].verb != NULL;
+	if (argc > verb + 1 && (strcmp(argv[verb + 1], "--help") == 0 ||
+	    strcmp(argv[verb + 1], "-h") == 0)) {
+		printf("usage: tincayctl -c config.json %s\n",
+		    ctl_commands[i].usage);
+		return 0;
+	}
+	if (conffile == NULL)
+		ctl_usage(0);
 	if ((c.conf = config_load(conffile, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
 		return 1;
@@ -334,8 +368,6 @@ main(int argc, char *argv[])
 	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)
 		fprintf(stderr, "tincayctl: warning: counts by day not "
 		    "readable; stats read every report\n");
-	/* The command gets its own words from its last name on. */
-	verb = ctl_commands[i].verb != NULL;
 	rc = ctl_commands[i].fn(&c, argc - verb, argv + verb);
 	store_close(c.st);
 	config_free(c.conf);

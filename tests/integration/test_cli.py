@@ -77,3 +77,47 @@ def test_text_listings_show_local_times(d):
 	r = d.ctl_json("reports", "show", ref)
 	check(isinstance(r["created_at"], int), "JSON created_at %r" %
 	    r["created_at"])
+
+
+# ---------------------------------------------------------------- -h, -V
+
+# Every command of SPEC §7 tincayctl has (inbox is not built yet).
+COMMANDS = ["contacts import", "contacts add", "contacts list",
+    "contacts remove", "reports list", "reports show",
+    "messages list", "outbox list", "stats", "broadcast",
+    "purge"]
+
+
+def run(argv, cwd):
+	return subprocess.run(argv, stdin=subprocess.DEVNULL,
+	    capture_output=True, timeout=harness.CTL_TIMEOUT, cwd=cwd)
+
+
+@case(start=False)
+def test_help_and_version(d):
+	for prog in (TINCAYD, TINCAYCTL):
+		name = os.path.basename(prog)
+		for opt in ("-h", "--help"):
+			p = run([prog, opt], d.tmpdir)
+			eq(p.returncode, 0, "%s %s exit code" % (name, opt))
+			out = p.stdout.decode()
+			check(out.startswith("usage: %s" % name), "%s %s: stdout "
+			    "%r" % (name, opt, out[:200]))
+		p = run([prog, "-V"], d.tmpdir)
+		eq(p.returncode, 0, "%s -V exit code" % name)
+		check(re.match(r"%s \d+\.\d+" % name, p.stdout.decode()),
+		    "%s -V: %r" % (name, p.stdout))
+		# A wrong option: usage on stderr, exit 1.
+		p = run([prog, "--no-such-option"], d.tmpdir)
+		eq(p.returncode, 1, "%s --no-such-option exit code" % name)
+		check(b"usage:" in p.stderr and p.stdout == b"",
+		    "%s --no-such-option: %r" % (name, p.stderr[:200]))
+	usage = run([TINCAYCTL, "--help"], d.tmpdir).stdout.decode()
+	for cmd in COMMANDS:
+		check(re.search(r"^\s+tincayctl -c config\.json %s\b" % cmd,
+		    usage, re.M), "tincayctl --help lacks %r:\n%s" % (cmd, usage))
+	# One command's usage, without a config.
+	p = run([TINCAYCTL, "reports", "list", "--help"], d.tmpdir)
+	eq(p.returncode, 0, "reports list --help exit code")
+	check(p.stdout.decode().startswith("usage: tincayctl -c config.json "
+	    "reports list"), "reports list --help: %r" % p.stdout)
