@@ -271,6 +271,19 @@ int		 store_contact_add(struct store *, const struct contact_new *,
 		    int64_t now);
 /* 1 removed, 0 no contact has phone, -1 error. */
 int		 store_contact_remove(struct store *, const char *phone);
+/* One message of a report: when it arrived, its category ("gbv",
+ * "followup", "done", ...), its text (NULL once purged); borrowed. */
+struct store_text {
+	int64_t		 at;
+	const char	*category;
+	const char	*text;
+};
+typedef int	 (*store_text_fn)(const struct store_text *, void *arg);
+/* Every message filed under report id (the reporter's, and the NHAN,
+ * XONG or HUY that named it), oldest first; 0 from fn goes on, anything
+ * else stops. How many fn got, or -1 (store_errmsg() says why). */
+int		 store_report_texts(struct store *, int64_t id,
+		    store_text_fn, void *);
 /* What a purge forgot: reports, messages and outbox rows it emptied. */
 struct store_purged {
 	int64_t		 reports, messages, outbox, subscriptions;

@@ -1,7 +1,7 @@
 /*
  * store_admin.c: what tincayctl asks of the store beyond the daemon's
- * rows: the listings (each row as named, typed fields), contacts added
- * and removed, and the purge of old texts and numbers.
+ * rows: the listings (each row as named, typed fields), a report's texts,
+ * contacts added and removed, and the purge of old texts and numbers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +79,29 @@ store_list(struct store *st, enum store_list which,
 		store_list_fields(s, f, ncols);
 		n++;
 		if (fn(f, ncols, arg) != 0)
+			break;
+	}
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return n;
+}
+
+int
+store_report_texts(struct store *st, int64_t id, store_text_fn fn,
+    void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[ST_REPORT_TEXTS];
+	struct store_text	 t;
+	int			 rc, n = 0;
+
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t.at = sqlite3_column_int64(s, 0);
+		t.category = store_col_text(s, 1);
+		t.text = store_col_text(s, 2);
+		n++;
+		if (fn(&t, arg) != 0)
 			break;
 	}
 	store_done(s);

@@ -167,12 +167,11 @@ ctl_row_text(const struct store_field *f, size_t n, int header,
 		    zone, stamp), i + 1 < n ? "\t" : "\n");
 }
 
-/* A listing being printed: JSON (an array, or the single object) or a
- * table under a header line, its times in the commune's zone. */
+/* A listing being printed: a JSON array, or a table under a header
+ * line, its times in the commune's zone. */
 struct ctl_print {
 	struct ctl	*c;
-	int		 single;	/* one row, printed as an object */
-	cJSON		*arr, *row;	/* ours until printed */
+	cJSON		*arr;		/* ours until printed */
 	struct tz_zone	*zone;		/* text only; ours */
 	int		 n;
 };
@@ -182,49 +181,45 @@ ctl_print_row(const struct store_field *f, size_t n, void *arg)
 {
 	struct ctl_print	*p = arg;
 
-	if (p->c->json) {
-		p->row = ctl_row_json(f, n);
-		if (p->arr)
-			cJSON_AddItemToArray(p->arr, p->row);
-	} else {
+	if (p->c->json)
+		cJSON_AddItemToArray(p->arr, ctl_row_json(f, n));
+	else {
 		if (p->n == 0)
 			ctl_row_text(f, n, 1, p->zone);
 		ctl_row_text(f, n, 0, p->zone);
 	}
 	p->n++;
-	return p->single;	/* a single row stops at the first */
+	return 0;
 }
 
 /* Print every row of a listing, as JSON or as a table: how many, or -1. */
 static int
 ctl_print_rows(struct ctl *c, enum store_list which,
-    const struct store_list_args *args, int single)
+    const struct store_list_args *args)
 {
 	struct ctl_print	 p;
 	char			*out;
+	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
-	p.single = single;
-	if (c->json && !single && (p.arr = cJSON_CreateArray()) == NULL)
+	if (c->json && (p.arr = cJSON_CreateArray()) == NULL)
 		fatalx("out of memory");
 	if (!c->json)
 		p.zone = tz_zone_enter(c->conf->timezone);
-	if (store_list(c->st, which, args, ctl_print_row, &p) == -1) {
+	rc = store_list(c->st, which, args, ctl_print_row, &p);
+	tz_zone_leave(p.zone);
+	if (rc == -1) {
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
-		cJSON_Delete(p.arr ? p.arr : p.row);
-		tz_zone_leave(p.zone);
+		cJSON_Delete(p.arr);
 		return -1;
 	}
-	tz_zone_leave(p.zone);
 	if (c->json) {
-		if (single && p.row == NULL)
-			return 0;
-		out = cJSON_PrintUnformatted(p.arr ? p.arr : p.row);
+		out = cJSON_PrintUnformatted(p.arr);
 		printf("%s\n", out);
 		free(out);
-		cJSON_Delete(p.arr ? p.arr : p.row);
+		cJSON_Delete(p.arr);
 	}
 	return p.n;
 }
@@ -239,7 +234,7 @@ ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.status = c->status;	/* only set where statuses allow it */
-	return ctl_print_rows(c, which, &a, 0) < 0 ? -1 : 0;
+	return ctl_print_rows(c, which, &a) < 0 ? -1 : 0;
 }
 
 static int
@@ -271,13 +266,61 @@ ctl_contacts_list(struct ctl *c, int argc, char **argv)
 	return ctl_list(c, argc, argv, STORE_LIST_CONTACTS, NULL);
 }
 
+/*
+ * reports show REF: the report (one field a line, or one JSON object)
+ * and its texts, oldest first (SPEC §7: "texts", null once purged).
+ */
+struct ctl_show {
+	struct ctl	*c;
+	struct tz_zone	*zone;		/* text only; ours */
+	cJSON		*row, *texts;	/* JSON only; ours until printed */
+	int		 found;
+};
+
+static int
+ctl_show_row(const struct store_field *f, size_t n, void *arg)
+{
+	struct ctl_show	*s = arg;
+	char		 stamp[TZ_STAMP_MAX];
+	size_t		 i;
+
+	s->found = 1;
+	if (s->c->json) {
+		s->row = ctl_row_json(f, n);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%-16s  %s\n", f[i].name, ctl_field_text(&f[i],
+		    s->zone, stamp));
+	return 1;
+}
+
+static int
+ctl_show_text(const struct store_text *t, void *arg)
+{
+	struct ctl_show	*s = arg;
+	char		 stamp[TZ_STAMP_MAX];
+
+	if (s->c->json) {
+		cJSON_AddItemToArray(s->texts, t->text != NULL ?
+		    cJSON_CreateString(t->text) : cJSON_CreateNull());
+		return 0;
+	}
+	if (tz_zone_stamp(s->zone, t->at, stamp) == -1)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)t->at);
+	printf("  %s  %-8s  %s\n", stamp, t->category ? t->category : "-",
+	    t->text != NULL ? t->text : "(purged)");
+	return 0;
+}
+
 static int
 ctl_reports_show(struct ctl *c, int argc, char **argv)
 {
 	struct store_list_args	 a;
-	char			 ref[REF_MAX];
+	struct ctl_show		 s;
+	char			 ref[REF_MAX], *out;
 	size_t			 i;
-	int			 n, first;
+	int			 first, rc = -1;
 
 	if ((first = ctl_list_opts(c, argc, argv, NULL)) == -1 ||
 	    first + 1 != argc) {
@@ -290,11 +333,38 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if ((a.id = store_report_find(c->st, ref)) == -1)
 		return -1;
-	if ((n = ctl_print_rows(c, STORE_LIST_REPORT, &a, 1)) == 0) {
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	if (c->json && (s.texts = cJSON_CreateArray()) == NULL)
+		fatalx("out of memory");
+	if (!c->json)
+		s.zone = tz_zone_enter(c->conf->timezone);
+	if (store_list(c->st, STORE_LIST_REPORT, &a, ctl_show_row, &s) == -1)
+		goto db;
+	if (!s.found) {
 		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
-		return -1;
+		goto done;
 	}
-	return n < 0 ? -1 : 0;
+	if (!c->json)
+		printf("texts:\n");
+	if (store_report_texts(c->st, a.id, ctl_show_text, &s) == -1)
+		goto db;
+	if (c->json) {
+		cJSON_AddItemToObject(s.row, "texts", s.texts);
+		s.texts = NULL;
+		out = cJSON_PrintUnformatted(s.row);
+		printf("%s\n", out);
+		free(out);
+	}
+	rc = 0;
+	goto done;
+db:
+	fprintf(stderr, "tincayctl: database: %s\n", store_errmsg(c->st));
+done:
+	tz_zone_leave(s.zone);
+	cJSON_Delete(s.row);
+	cJSON_Delete(s.texts);
+	return rc;
 }
 
 /* The command argv names (its noun, and verb if it has one), or -1. */

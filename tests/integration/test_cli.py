@@ -121,3 +121,34 @@ def test_help_and_version(d):
 	eq(p.returncode, 0, "reports list --help exit code")
 	check(p.stdout.decode().startswith("usage: tincayctl -c config.json "
 	    "reports list"), "reports list --help: %r" % p.stdout)
+
+
+# ---------------------------------------------------------------- reports show
+
+@case()
+def test_reports_show_texts(d):
+	d.add_contact("Cong an", POLICE, "police")
+	first = "BL thôn 3 chồng đánh vợ"
+	second = "anh ta vẫn ở nhà, xin đến nhanh"
+	ref = sms(d, REPORTER, first)["ref"]
+	sms(d, REPORTER, second)		# a follow-up
+	sms(d, "0987000111", "BL thon 5 co danh nhau")	# another report
+	r = d.ctl_json("reports", "show", ref.lower())
+	eq(r["ref"], ref, "reports show ref")
+	eq(r["texts"], [first, second], "reports show --json texts")
+	eq(r["messages"], 2, "messages")
+	out = d.ctl("reports", "show", ref).stdout.decode()
+	check(not EPOCH_RE.search(out), "reports show shows epoch seconds: "
+	    "%r" % out)
+	check(re.search(r"^created_at\s+%s$" % re.escape(local(
+	    r["created_at"])), out, re.M), "reports show created_at: %r" % out)
+	lines = out.split("texts:\n", 1)
+	check(len(lines) == 2, "reports show has no texts: %r" % out)
+	got = [l for l in lines[1].split("\n") if l]
+	eq(len(got), 2, "reports show text lines")
+	for line, want in zip(got, (first, second)):
+		check(line.endswith(want) and re.match(r"^\s+\d{4}-\d\d-\d\d "
+		    r"\d\d:\d\d\s+\w+\s+", line), "text line %r" % line)
+	p = d.ctl("reports", "show", "ZZZZ", ok=False)
+	eq(p.returncode, 1, "reports show of no report")
+	check(b"no report" in p.stderr, "stderr %r" % p.stderr)

@@ -838,6 +838,75 @@ test_admin_rows(void **state)
 	store_close(st);
 }
 
+/* A report's texts, flattened: "at:category:text;" (- once purged). */
+static int
+flatten_text(const struct store_text *t, void *arg)
+{
+	char	*out = arg;
+	size_t	 o = strlen(out);
+
+	snprintf(out + o, 512 - o, "%lld:%s:%s;", (long long)t->at,
+	    t->category, t->text != NULL ? t->text : "-");
+	return 0;
+}
+
+/* The texts of a report: its messages only, oldest first, a purged one
+ * as NULL; none for a report without messages. */
+static void
+test_report_texts(void **state)
+{
+	struct store		*st;
+	struct message_row	 m;
+	char			 err[256], ref[REF_MAX], got[512];
+	int64_t			 r1, r2;
+	size_t			 i;
+	static const struct {
+		const char	*id, *body, *category;
+		int		 report;	/* 1: r1, 2: r2, 0: none */
+	} msgs[] = {
+		{ "a", "BL thon 3", "gbv", 1 },
+		{ "b", "BL thon 5", "gbv", 2 },
+		{ "c", "xin chao", "unknown", 0 },
+		{ "d", "van o nha", "followup", 1 },
+		{ "e", "XONG", "done", 1 },
+	};
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	r1 = store_report_add(st, "gbv", "T3", "+84912345678", 10, 0, ref);
+	r2 = store_report_add(st, "gbv", "T5", "+84912345679", 11, 0, ref);
+	assert_true(r1 > 0 && r2 > 0);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.provider = "generic";
+		m.ext_id = msgs[i].id;
+		m.sender = "+84912345678";
+		m.body = msgs[i].body;
+		m.bodylen = strlen(msgs[i].body);
+		m.category = msgs[i].category;
+		m.report_id = msgs[i].report == 1 ? r1 : msgs[i].report == 2 ?
+		    r2 : 0;
+		m.received_at = 20 + (int64_t)i;
+		assert_int_equal(store_message_add(st, &m), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
+	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:van o nha;"
+	    "24:done:XONG;");
+	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE messages SET"
+	    " body = NULL WHERE provider_id = 'd'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
+	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:-;24:done:XONG;");
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, 99, flatten_text, got), 0);
+	assert_string_equal(got, "");
+	store_close(st);
+}
+
 /* A message undone by its savepoint is gone; one released is found with
  * its reply, a duplicate (provider, ext_id) refused. */
 static void
@@ -942,6 +1011,7 @@ main(void)
 		cmocka_unit_test(test_dests),
 		cmocka_unit_test(test_contacts_and_outbox),
 		cmocka_unit_test(test_admin_rows),
+		cmocka_unit_test(test_report_texts),
 		cmocka_unit_test(test_message_savepoint),
 		cmocka_unit_test(test_purge_subscriptions),
 	};
