@@ -38,6 +38,7 @@ static const struct {
 	{ "messages", "list", ctl_messages_list, "messages list [--json]" },
 	{ "outbox", "list", ctl_outbox_list, "outbox list [--status "
 	    "pending|sent|failed] [--json]" },
+	{ "send", NULL, ctl_send, "send PHONE \"TEXT\"" },
 	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json]" },

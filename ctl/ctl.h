@@ -27,6 +27,8 @@ int		 ctl_contacts_remove(struct ctl *, int, char **);
 int		 ctl_broadcast(struct ctl *, int, char **);
 /* ctl_stats.c */
 int		 ctl_stats(struct ctl *, int, char **);
+/* ctl_send.c */
+int		 ctl_send(struct ctl *, int, char **);
 /* ctl_purge.c */
 int		 ctl_purge(struct ctl *, int, char **);
 

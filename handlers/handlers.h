@@ -229,6 +229,11 @@ extern const struct family signup_join_family, signup_optout_family;
  * an error stay queued; err says how many).
  */
 typedef void	 (*signup_progress_fn)(size_t done, size_t total, void *);
+/* text as an operator's SMS goes out (a broadcast, tincayctl send):
+ * folded to GSM-7; NULL with why in err if it is blank or longer than
+ * SIGNUP_BROADCAST_SEGMENTS segments. Returns malloc'd. */
+char		*signup_broadcast_text(const char *text, char *err,
+		    size_t errlen);
 int64_t		 signup_broadcast(struct store *, const struct config *,
 		    const char *code, const char *text, size_t batch,
 		    signup_progress_fn progress, void *arg, char *err,

@@ -84,7 +84,7 @@ def test_text_listings_show_local_times(d):
 # Every command of SPEC §7 tincayctl has (inbox is not built yet).
 COMMANDS = ["contacts import", "contacts add", "contacts list",
     "contacts remove", "reports list", "reports show",
-    "messages list", "outbox list", "stats", "broadcast",
+    "messages list", "outbox list", "send", "stats", "broadcast",
     "purge"]
 
 
@@ -152,3 +152,38 @@ def test_reports_show_texts(d):
 	p = d.ctl("reports", "show", "ZZZZ", ok=False)
 	eq(p.returncode, 1, "reports show of no report")
 	check(b"no report" in p.stderr, "stderr %r" % p.stderr)
+
+
+# ---------------------------------------------------------------- send
+
+@case(start=False)
+def test_send_reaches_sms_provider(d):
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "sms_out": {"via": "generic",
+		    "url": sink.url + "/sms"}}
+		d.new_config()
+		d.start()
+		p = d.ctl("send", "093 100 0001", "Thử tin nhắn từ xã — “OK”?")
+		out = p.stdout.decode()
+		check("+84931000001" in out, "send output %r" % out)
+		got = sink.wait_for(1, "/sms", timeout=5)
+		eq(len(got), 1, "SMS requests the sink received")
+		j = got[0].json()
+		eq(j["to"], "+84931000001", "SMS to")
+		eq(j["text"], 'Thu tin nhan tu xa - "OK"?', "SMS text (GSM-7)")
+		rows = wait_until(lambda: [o for o in d.outbox() if
+		    o["status"] == "sent"], 5, 0.1, "the row sent")
+		eq(len(rows), 1, "outbox rows")
+		eq((rows[0]["channel"], rows[0]["event"], rows[0]["ref"]),
+		    ("sms", "test", None), "the test row")
+		eq(d.reports(), [], "reports")
+		# Refused, nothing queued: a bad number, no text, too long.
+		for args, why in ((("12", "hello"), "not a phone number"),
+		    (("0931000001", "  "), "empty"),
+		    (("0931000001", "x" * 307), "segments")):
+			p = d.ctl("send", *args, ok=False)
+			eq(p.returncode, 1, "send %r exit code" % (args,))
+			check(why in p.stderr.decode(), "send %r: %r" % (args,
+			    p.stderr))
+		eq(len(d.outbox()), 1, "outbox rows after refusals")
+		eq(len(sink.got("/sms")), 1, "SMS after refusals")
