@@ -236,6 +236,10 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORT_TEXTS] =
 	    "SELECT received_at, category, body FROM messages"
 	    " WHERE report_id = ?1 ORDER BY id",
+	/* A backup's snapshot: a read transaction (never a write lock, so
+	 * the daemon writes on), begun by its first read. */
+	[ST_BACKUP_BEGIN] = "BEGIN DEFERRED",
+	[ST_BACKUP_READ] = "SELECT count(*) FROM meta",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */

@@ -43,6 +43,7 @@ static const struct {
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json]" },
 	{ "purge", NULL, ctl_purge, "purge --older-than DAYS" },
+	{ "backup", NULL, ctl_backup, "backup FILE" },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 

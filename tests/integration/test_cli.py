@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import subprocess
+import threading
 
 import harness
 
@@ -84,8 +85,8 @@ def test_text_listings_show_local_times(d):
 # Every command of SPEC §7 tincayctl has (inbox is not built yet).
 COMMANDS = ["contacts import", "contacts add", "contacts list",
     "contacts remove", "reports list", "reports show",
-    "messages list", "outbox list", "send", "stats", "broadcast",
-    "purge"]
+    "messages list", "outbox list", "send", "backup", "stats",
+    "broadcast", "purge"]
 
 
 def run(argv, cwd):
@@ -187,3 +188,58 @@ def test_send_reaches_sms_provider(d):
 			    p.stderr))
 		eq(len(d.outbox()), 1, "outbox rows after refusals")
 		eq(len(sink.got("/sms")), 1, "SMS after refusals")
+
+
+# ---------------------------------------------------------------- backup
+
+@case()
+def test_backup_while_daemon_runs(d):
+	d.add_contact("Cong an", POLICE, "police")
+	for i in range(20):
+		sms(d, "+8491%07d" % i, "BL thon %d bi danh" % (i % 6 + 1))
+	before = d.reports()
+	stop = threading.Event()
+	posted = []
+
+	def post():
+		i = 100
+		while not stop.is_set() and i < 400:
+			posted.append(sms(d, "+8491%07d" % i, "BL thon 2 cuu"))
+			i += 1
+	t = threading.Thread(target=post, daemon=True)
+	t.start()
+	try:
+		wait_until(lambda: len(posted) >= 3, 10, 0.02, "posts under way")
+		path = os.path.join(d.tmpdir, "copy.db")
+		p = d.ctl("backup", path)
+		check(path in p.stdout.decode(), "backup output %r" % p.stdout)
+		# The second post begun after the copy is surely after it.
+		n = len(posted)
+		wait_until(lambda: len(posted) >= n + 2, 10, 0.02,
+		    "posts after the backup")
+	finally:
+		stop.set()
+		t.join(20)
+	check(len(posted) < 300, "the posting ended before the backup did")
+	eq(stat.S_IMODE(os.stat(path).st_mode), 0o600, "backup file mode")
+	after = d.reports()
+	# The copy, read by tincayctl with a config pointing at it.
+	cfg = json.loads(json.dumps(d.config))
+	cfg["database"] = path
+	cpath = os.path.join(d.tmpdir, "copy.json")
+	with open(cpath, "w", encoding="utf-8") as f:
+		json.dump(cfg, f, ensure_ascii=False)
+	p = harness.subprocess.run([TINCAYCTL, "-c", cpath, "reports", "list",
+	    "--json"], capture_output=True, timeout=harness.CTL_TIMEOUT)
+	eq(p.returncode, 0, "reports list on the copy: %r" % p.stderr)
+	copy = json.loads(p.stdout)
+	# A snapshot: every report from before, then a prefix of the rest.
+	eq(copy[:len(before)], before, "the copy's first reports")
+	eq(copy, after[:len(copy)], "the copy is a prefix of the live reports")
+	check(len(copy) < len(after), "reports filed after the copy")
+	# Never over an existing file.
+	size = os.path.getsize(path)
+	p = d.ctl("backup", path, ok=False)
+	eq(p.returncode, 1, "backup over an existing file")
+	check(b"exists" in p.stderr, "stderr %r" % p.stderr)
+	eq(os.path.getsize(path), size, "the existing file untouched")
