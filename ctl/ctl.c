@@ -35,6 +35,8 @@ static const struct {
 	{ "reports", "list", ctl_reports_list, "reports list [--status "
 	    "open|acknowledged|closed|cancelled] [--json]" },
 	{ "reports", "show", ctl_reports_show, "reports show REF [--json]" },
+	{ "reports", "close", ctl_close, "reports close REF [CODE...]  "
+	    "(NU|NAM, age, CA YT TL PL HG KHAC, NHAM)" },
 	{ "messages", "list", ctl_messages_list, "messages list [--json]" },
 	{ "outbox", "list", ctl_outbox_list, "outbox list [--status "
 	    "pending|sent|failed] [--json]" },

@@ -29,6 +29,8 @@ int		 ctl_broadcast(struct ctl *, int, char **);
 int		 ctl_stats(struct ctl *, int, char **);
 /* ctl_send.c */
 int		 ctl_send(struct ctl *, int, char **);
+/* ctl_close.c */
+int		 ctl_close(struct ctl *, int, char **);
 /* ctl_backup.c */
 int		 ctl_backup(struct ctl *, int, char **);
 /* ctl_purge.c */

@@ -84,7 +84,7 @@ def test_text_listings_show_local_times(d):
 
 # Every command of SPEC §7 tincayctl has (inbox is not built yet).
 COMMANDS = ["contacts import", "contacts add", "contacts list",
-    "contacts remove", "reports list", "reports show",
+    "contacts remove", "reports list", "reports show", "reports close",
     "messages list", "outbox list", "send", "backup", "stats",
     "broadcast", "purge"]
 
@@ -243,3 +243,51 @@ def test_backup_while_daemon_runs(d):
 	eq(p.returncode, 1, "backup over an existing file")
 	check(b"exists" in p.stderr, "stderr %r" % p.stderr)
 	eq(os.path.getsize(path), size, "the existing file untouched")
+
+
+# ---------------------------------------------------------------- close
+
+@case({"allow_http": True})
+def test_reports_close_by_operator(d):
+	with Sink() as sink:
+		for role, phone in (("police", POLICE), ("health", HEALTH)):
+			d.add_contact("C %s" % role, phone, role, channel="webhook",
+			    url="%s/%s" % (sink.url, role))
+		text = "BL thon 3 chong danh vo"
+		ref = sms(d, REPORTER, text)["ref"]
+		sink.wait_for(2, pred=lambda r: r.event() == "report.created")
+		p = d.ctl("reports", "close", ref.lower(), "Nữ", "30", "ca", "YT",
+		    "xyz")
+		out = p.stdout.decode()
+		check("closed" in out and "Ghi nhan: nu, 30 tuoi, CA YT." in out
+		    and "Khong hieu: xyz." in out, "reports close said %r" % out)
+		for path in ("/police", "/health"):
+			got = sink.wait_for(1, path, lambda r: r.event() ==
+			    "report.closed", timeout=8)
+			eq(len(got), 1, "report.closed to %s" % path)
+			eq(got[0].json()["ref"], ref, "closed event's ref")
+		r = d.ctl_json("reports", "show", ref)
+		eq((r["status"], r["victim_sex"], r["victim_age"]),
+		    ("closed", "f", 30), "the closed report")
+		check("CA" in json.dumps(r["outcome"]) and "YT" in
+		    json.dumps(r["outcome"]), "outcome %r" % r["outcome"])
+		eq(r["texts"], [text], "texts before the purge")
+		# Closed already: nothing changes, exit 1.
+		p = d.ctl("reports", "close", ref, "nham", ok=False)
+		eq(p.returncode, 1, "closing a closed report")
+		check(b"already" in p.stderr, "stderr %r" % p.stderr)
+		eq(d.ctl_json("reports", "show", ref)["status"], "closed",
+		    "status after a second close")
+		p = d.ctl("reports", "close", "ZZZZ", ok=False)
+		eq(p.returncode, 1, "closing no report")
+		check(b"no report" in p.stderr, "stderr %r" % p.stderr)
+		# NHAM by an operator: cancelled.
+		ref2 = sms(d, "0987000222", "BL thon 3 cuu")["ref"]
+		p = d.ctl("reports", "close", ref2, "NHAM")
+		check("cancelled" in p.stdout.decode(), "NHAM: %r" % p.stdout)
+		eq(d.ctl_json("reports", "show", ref2)["status"], "cancelled",
+		    "status after NHAM")
+		# Once purged, a text is null.
+		d.ctl("purge", "--older-than", "0")
+		eq(d.ctl_json("reports", "show", ref)["texts"], [None],
+		    "texts after the purge")
