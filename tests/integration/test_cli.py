@@ -291,3 +291,60 @@ def test_reports_close_by_operator(d):
 		d.ctl("purge", "--older-than", "0")
 		eq(d.ctl_json("reports", "show", ref)["texts"], [None],
 		    "texts after the purge")
+
+
+# ---------------------------------------------------------------- contacts
+
+@case(start=False)
+def test_contacts_add_never_overwrites_silently(d):
+	d.add_contact("Cong an", POLICE, "police", areas="T1")
+	p = d.ctl("contacts", "add", "--name", "Nguoi khac", "--phone",
+	    "+84 93 100 0001", "--role", "health", ok=False)
+	eq(p.returncode, 1, "contacts add of an existing number")
+	err = p.stderr.decode()
+	check("+84931000001" in err and "already" in err and "--replace" in
+	    err, "stderr %r" % err)
+	c = d.contacts()
+	eq([(x["name"], x["role"], x["areas"]) for x in c],
+	    [("Cong an", "police", "T1")], "the contact is unchanged")
+	p = d.ctl("contacts", "add", "--name", "Nguoi khac", "--phone",
+	    POLICE, "--role", "health", "--replace")
+	check(b"replaced" in p.stdout, "stdout %r" % p.stdout)
+	c = d.contacts()
+	eq([(x["name"], x["role"], x["areas"]) for x in c],
+	    [("Nguoi khac", "health", "*")], "the contact replaced")
+
+
+@case(start=False)
+def test_contacts_import_spreadsheet_csv(d):
+	path = os.path.join(d.tmpdir, "danhba.csv")
+	# What a spreadsheet in a Vietnamese locale writes: a BOM, ';',
+	# quoted names, CRLF, a field holding ';' quoted.
+	with open(path, "wb") as f:
+		f.write("\ufeff\"name\";\"phone\";\"role\";\"areas\";\"channel\";"
+		    "\"url\";\"pin\"\r\n"
+		    "Công an xã;0931000001;police;*;sms;;\r\n"
+		    "\"Trạm y tế; trực\";0931000002;health;\"T1;T3\";sms;;1234\r\n"
+		    .encode("utf-8"))
+	d.ctl("contacts", "import", path)
+	c = sorted((x["name"], x["phone"], x["role"], x["areas"]) for x in
+	    d.contacts())
+	eq(c, [("Công an xã", "+84931000001", "police", "*"),
+	    ("Trạm y tế; trực", "+84931000002", "health", "T1;T3")],
+	    "contacts from a ';' CSV with a BOM")
+	# A BOM before a ',' header.
+	path2 = os.path.join(d.tmpdir, "danhba2.csv")
+	with open(path2, "wb") as f:
+		f.write("\ufeffname,phone,role,areas\nLanh dao,0931000003,"
+		    "leader,*\n".encode("utf-8"))
+	d.ctl("contacts", "import", path2)
+	eq(len(d.contacts()), 3, "contacts after a ',' CSV with a BOM")
+	# A ';' file whose areas are not quoted fails by its line, whole.
+	path3 = os.path.join(d.tmpdir, "bad.csv")
+	with open(path3, "w", encoding="utf-8") as f:
+		f.write("name;phone;role;areas;channel\nA;0931000004;police;"
+		    "T1;T3;sms\n")
+	p = d.ctl("contacts", "import", path3, ok=False)
+	eq(p.returncode, 1, "a bad ';' CSV")
+	check(b"bad.csv:2" in p.stderr, "stderr %r" % p.stderr)
+	eq(len(d.contacts()), 3, "nothing imported from the bad file")
