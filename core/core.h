@@ -138,6 +138,21 @@ const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
 int64_t		 tz_midnight(const char *tz, int y, int m, int d);
 /* The local date of UTC time t in tz. 0, or -1. */
 int		 tz_date(const char *tz, int64_t t, int *y, int *m, int *d);
+/* UTC time t as the local "YYYY-MM-DD HH:MM" of tz into out: 0, or -1
+ * (out is then ""). */
+#define TZ_STAMP_MAX	17
+int		 tz_stamp(const char *tz, int64_t t, char out[TZ_STAMP_MAX]);
+/*
+ * The same for many times (a listing): tz_zone_enter() sets TZ once and
+ * returns the zone (malloc'd), tz_zone_stamp() formats under it,
+ * tz_zone_leave() puts TZ back and frees it (NULL is fine). Other tz_
+ * calls in between are fine too; they put the zone back.
+ */
+struct tz_zone;
+struct tz_zone	*tz_zone_enter(const char *tz);
+int		 tz_zone_stamp(const struct tz_zone *, int64_t t,
+		    char out[TZ_STAMP_MAX]);
+void		 tz_zone_leave(struct tz_zone *);
 
 /* ref.c: REFs, a keyed permutation of the report's number (from 0). */
 #define REF_KEY_LEN	16

@@ -244,6 +244,15 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
 	    " AND (?3 IS NULL OR area = ?3)"
 	    " GROUP BY area ORDER BY area IS NULL, area",
+	/* Every message filed under report ?1, oldest first (the index on
+	 * report_id holds them in id order). */
+	[ST_REPORT_TEXTS] =
+	    "SELECT received_at, category, body FROM messages"
+	    " WHERE report_id = ?1 ORDER BY id",
+	/* A backup's snapshot: a read transaction (never a write lock, so
+	 * the daemon writes on), begun by its first read. */
+	[ST_BACKUP_BEGIN] = "BEGIN DEFERRED",
+	[ST_BACKUP_READ] = "SELECT count(*) FROM meta",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */

@@ -275,6 +275,33 @@ int		 store_contact_add(struct store *, const struct contact_new *,
 		    int64_t now);
 /* 1 removed, 0 no contact has phone, -1 error. */
 int		 store_contact_remove(struct store *, const char *phone);
+/* One message of a report: when it arrived, its category ("gbv",
+ * "followup", "done", ...), its text (NULL once purged); borrowed. */
+struct store_text {
+	int64_t		 at;
+	const char	*category;
+	const char	*text;
+};
+typedef int	 (*store_text_fn)(const struct store_text *, void *arg);
+/* Every message filed under report id (the reporter's, and the NHAN,
+ * XONG or HUY that named it), oldest first; 0 from fn goes on, anything
+ * else stops. How many fn got, or -1 (store_errmsg() says why). */
+int		 store_report_texts(struct store *, int64_t id,
+		    store_text_fn, void *);
+/*
+ * A consistent copy of the database into path, which is created 0600 and
+ * must not exist (never overwritten), with SQLite's online backup: one
+ * read transaction holds the snapshot for the whole copy, so writers
+ * (the daemon) go on meanwhile and the copy never starts over; pages are
+ * copied step at a time, and progress (may be NULL) hears (pages done,
+ * pages in all) after each step of a copy that takes more than one.
+ * Must be called with no transaction open. 0, or -1 with why in err (the
+ * partial copy removed).
+ */
+typedef void	 (*store_backup_fn)(int64_t done, int64_t total, void *arg);
+int		 store_backup(struct store *, const char *path, int step,
+		    store_backup_fn progress, void *arg, char *err,
+		    size_t errlen);
 /* What a purge forgot: reports, messages and outbox rows it emptied. */
 struct store_purged {
 	int64_t		 reports, messages, outbox, subscriptions;

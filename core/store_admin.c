@@ -1,15 +1,21 @@
 /*
  * store_admin.c: what tincayctl asks of the store beyond the daemon's
- * rows: the listings (each row as named, typed fields), contacts added
- * and removed, and the purge of old texts and numbers.
+ * rows: the listings (each row as named, typed fields), a report's texts,
+ * contacts added and removed, the purge of old texts and numbers, and
+ * the online backup.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_int.h"
 
 #define STORE_LIST_COLS	16	/* more than any listing has */
 #define STORE_PURGE_WAL_TRIES	5	/* busy timeouts to wait for readers */
+#define STORE_BACKUP_BUSY_TRIES	100	/* 50 ms sleeps while a step is busy */
 
 /* What each listing runs, and what its ?1 is. */
 enum store_list_bind { STORE_BIND_NONE, STORE_BIND_STATUS, STORE_BIND_ID };
@@ -80,6 +86,29 @@ store_list(struct store *st, enum store_list which,
 		store_list_fields(s, f, ncols);
 		n++;
 		if (fn(f, ncols, arg) != 0)
+			break;
+	}
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return n;
+}
+
+int
+store_report_texts(struct store *st, int64_t id, store_text_fn fn,
+    void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[ST_REPORT_TEXTS];
+	struct store_text	 t;
+	int			 rc, n = 0;
+
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t.at = sqlite3_column_int64(s, 0);
+		t.category = store_col_text(s, 1);
+		t.text = store_col_text(s, 2);
+		n++;
+		if (fn(&t, arg) != 0)
 			break;
 	}
 	store_done(s);
@@ -291,4 +320,84 @@ store_inbox_review(struct store *st, int64_t id, int64_t report_id,
 	if ((n = store_changes(st, ST_INBOX_REVIEW)) == -1)
 		return -1;
 	return n > 0;
+}
+
+/* Copy st's snapshot into the open, empty dst, step pages at a time. */
+static int
+store_backup_copy(struct store *st, sqlite3 *dst, int step,
+    store_backup_fn progress, void *arg, char *err, size_t errlen)
+{
+	sqlite3_backup	*b;
+	int		 rc, busy = 0, steps = 0, total;
+
+	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
+		return -1;
+	}
+	do {
+		rc = sqlite3_backup_step(b, step);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			sqlite3_sleep(50);
+			continue;
+		}
+		steps++;
+		total = sqlite3_backup_pagecount(b);
+		if (progress != NULL && (rc == SQLITE_OK || (rc == SQLITE_DONE &&
+		    steps > 1)))
+			progress(total - sqlite3_backup_remaining(b), total,
+			    arg);
+	} while (rc == SQLITE_OK || ((rc == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) && ++busy < STORE_BACKUP_BUSY_TRIES));
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = sqlite3_errcode(dst);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_backup(struct store *st, const char *path, int step,
+    store_backup_fn progress, void *arg, char *err, size_t errlen)
+{
+	sqlite3	*dst = NULL;
+	int	 fd, rc = -1;
+
+	if (store_in_tx(st)) {
+		snprintf(err, errlen, "backup: a transaction is open");
+		return -1;
+	}
+	/* Ours alone, 0600, and never someone's file overwritten. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
+		    "exists; not overwritten" : strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, dst != NULL ?
+		    sqlite3_errmsg(dst) : "cannot open");
+		goto done;
+	}
+	if (store_run(st, ST_BACKUP_BEGIN) == -1) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(st->db));
+		goto done;
+	}
+	if (store_run(st, ST_BACKUP_READ) == 0)
+		rc = store_backup_copy(st, dst, step > 0 ? step : -1,
+		    progress, arg, err, errlen);
+	else
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(st->db));
+	(void)store_run(st, ST_ROLLBACK);	/* the snapshot ends */
+done:
+	if (sqlite3_close(dst) != SQLITE_OK && rc == 0) {
+		snprintf(err, errlen, "%s: cannot close", path);
+		rc = -1;
+	}
+	if (rc == -1)
+		unlink(path);
+	return rc;
 }

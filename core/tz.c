@@ -1,7 +1,8 @@
 /*
  * tz.c: the commune's calendar. Local dates and local midnights in a named
  * time zone (conf->timezone) through the C library's TZ database, for the
- * stats periods and the campaign dates.
+ * stats periods and the campaign dates; local clock times for tincayctl's
+ * listings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,55 @@ tz_date(const char *tz, int64_t t, int *y, int *m, int *d)
 	*m = tm.tm_mon + 1;
 	*d = tm.tm_mday;
 	return 0;
+}
+
+/* A zone in force for many conversions (tz_zone_enter). */
+struct tz_zone {
+	struct tz_saved	 save;
+};
+
+struct tz_zone *
+tz_zone_enter(const char *tz)
+{
+	struct tz_zone	*z;
+
+	z = xcalloc(1, sizeof(*z));
+	tz_enter(tz, &z->save);
+	return z;
+}
+
+void
+tz_zone_leave(struct tz_zone *z)
+{
+	if (z == NULL)
+		return;
+	tz_leave(&z->save);
+	free(z);
+}
+
+int
+tz_zone_stamp(const struct tz_zone *z, int64_t t, char out[TZ_STAMP_MAX])
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	/* TZ is the zone's since tz_enter() called tzset(). */
+	if (z == NULL || localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, TZ_STAMP_MAX, "%Y-%m-%d %H:%M", &tm) == 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+tz_stamp(const char *tz, int64_t t, char out[TZ_STAMP_MAX])
+{
+	struct tz_zone	*z;
+	int		 rc;
+
+	z = tz_zone_enter(tz);
+	rc = tz_zone_stamp(z, t, out);
+	tz_zone_leave(z);
+	return rc;
 }

@@ -36,6 +36,8 @@ static const struct {
 	{ "reports", "list", ctl_reports_list, "reports list [--status "
 	    "open|acknowledged|closed|cancelled] [--json]" },
 	{ "reports", "show", ctl_reports_show, "reports show REF [--json]" },
+	{ "reports", "close", ctl_close, "reports close REF [CODE...]  "
+	    "(NU|NAM, age, CA YT TL PL HG KHAC, NHAM)" },
 	{ "messages", "list", ctl_messages_list, "messages list [--json]" },
 	{ "outbox", "list", ctl_outbox_list, "outbox list [--status "
 	    "pending|sent|failed] [--json]" },
@@ -44,23 +46,33 @@ static const struct {
 	    "[AREA]" },
 	{ "inbox", "dismiss", ctl_inbox_dismiss, "inbox dismiss ID" },
 	{ "inbox", NULL, ctl_inbox_list, "inbox [--json]" },
+	{ "send", NULL, ctl_send, "send PHONE \"TEXT\"" },
 	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json]" },
 	{ "purge", NULL, ctl_purge, "purge --older-than DAYS" },
+	{ "backup", NULL, ctl_backup, "backup FILE" },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
+static void	ctl_usage(int) __attribute__((noreturn));
+
+/* The usage, every command from the table: on stdout for -h (exit 0),
+ * else on stderr (exit 1). */
 static void
-ctl_usage(void)
+ctl_usage(int help)
 {
+	FILE	*fp = help ? stdout : stderr;
 	size_t	 i;
 
-	fprintf(stderr, "usage: tincayctl -c config.json COMMAND\n");
+	fprintf(fp, "usage: tincayctl [-hV] -c config.json COMMAND\n");
 	for (i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(stderr, "       tincayctl -c config.json %s\n",
+		fprintf(fp, "       tincayctl -c config.json %s\n",
 		    ctl_commands[i].usage);
-	exit(1);
+	if (help)
+		fprintf(fp, "Times are the commune's (timezone); COMMAND "
+		    "--help shows one command's usage.\n");
+	exit(help ? 0 : 1);
 }
 
 /* Options shared by the listing commands: --json, --status S. */
@@ -127,24 +139,50 @@ ctl_row_json(const struct store_field *f, size_t n)
 	return o;
 }
 
-static void
-ctl_row_text(const struct store_field *f, size_t n, int header)
+/* 1 if the column holds a time: every "..._at" column does. */
+static int
+ctl_is_time(const char *name)
 {
-	size_t	 i;
+	size_t	 n = strlen(name);
 
-	for (i = 0; i < n; i++) {
-		const char *v = header ? f[i].name : f[i].text;
-
-		printf("%s%s", v ? v : "-", i + 1 < n ? "\t" : "\n");
-	}
+	return n >= 3 && strcmp(name + n - 3, "_at") == 0;
 }
 
-/* A listing being printed: JSON (an array, or the single object) or a
- * table under a header line. */
+/*
+ * A field as the text listings show it (SPEC §7): a time as the local
+ * "YYYY-MM-DD HH:MM" of zone, NULL as "-", anything else as stored. The
+ * result is f's, or buf.
+ */
+static const char *
+ctl_field_text(const struct store_field *f, const struct tz_zone *zone,
+    char buf[TZ_STAMP_MAX])
+{
+	if (f->type == STORE_FIELD_NULL || f->text == NULL)
+		return "-";
+	if (f->type == STORE_FIELD_NUMBER && ctl_is_time(f->name) &&
+	    tz_zone_stamp(zone, (int64_t)f->number, buf) == 0)
+		return buf;
+	return f->text;
+}
+
+static void
+ctl_row_text(const struct store_field *f, size_t n, int header,
+    const struct tz_zone *zone)
+{
+	char	 stamp[TZ_STAMP_MAX];
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		printf("%s%s", header ? f[i].name : ctl_field_text(&f[i],
+		    zone, stamp), i + 1 < n ? "\t" : "\n");
+}
+
+/* A listing being printed: a JSON array, or a table under a header
+ * line, its times in the commune's zone. */
 struct ctl_print {
 	struct ctl	*c;
-	int		 single;	/* one row, printed as an object */
-	cJSON		*arr, *row;	/* ours until printed */
+	cJSON		*arr;		/* ours until printed */
+	struct tz_zone	*zone;		/* text only; ours */
 	int		 n;
 };
 
@@ -153,45 +191,45 @@ ctl_print_row(const struct store_field *f, size_t n, void *arg)
 {
 	struct ctl_print	*p = arg;
 
-	if (p->c->json) {
-		p->row = ctl_row_json(f, n);
-		if (p->arr)
-			cJSON_AddItemToArray(p->arr, p->row);
-	} else {
+	if (p->c->json)
+		cJSON_AddItemToArray(p->arr, ctl_row_json(f, n));
+	else {
 		if (p->n == 0)
-			ctl_row_text(f, n, 1);
-		ctl_row_text(f, n, 0);
+			ctl_row_text(f, n, 1, p->zone);
+		ctl_row_text(f, n, 0, p->zone);
 	}
 	p->n++;
-	return p->single;	/* a single row stops at the first */
+	return 0;
 }
 
 /* Print every row of a listing, as JSON or as a table: how many, or -1. */
 static int
 ctl_print_rows(struct ctl *c, enum store_list which,
-    const struct store_list_args *args, int single)
+    const struct store_list_args *args)
 {
 	struct ctl_print	 p;
 	char			*out;
+	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
-	p.single = single;
-	if (c->json && !single && (p.arr = cJSON_CreateArray()) == NULL)
+	if (c->json && (p.arr = cJSON_CreateArray()) == NULL)
 		fatalx("out of memory");
-	if (store_list(c->st, which, args, ctl_print_row, &p) == -1) {
+	if (!c->json)
+		p.zone = tz_zone_enter(c->conf->timezone);
+	rc = store_list(c->st, which, args, ctl_print_row, &p);
+	tz_zone_leave(p.zone);
+	if (rc == -1) {
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
-		cJSON_Delete(p.arr ? p.arr : p.row);
+		cJSON_Delete(p.arr);
 		return -1;
 	}
 	if (c->json) {
-		if (single && p.row == NULL)
-			return 0;
-		out = cJSON_PrintUnformatted(p.arr ? p.arr : p.row);
+		out = cJSON_PrintUnformatted(p.arr);
 		printf("%s\n", out);
 		free(out);
-		cJSON_Delete(p.arr ? p.arr : p.row);
+		cJSON_Delete(p.arr);
 	}
 	return p.n;
 }
@@ -206,7 +244,7 @@ ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.status = c->status;	/* only set where statuses allow it */
-	return ctl_print_rows(c, which, &a, 0) < 0 ? -1 : 0;
+	return ctl_print_rows(c, which, &a) < 0 ? -1 : 0;
 }
 
 static int
@@ -245,13 +283,61 @@ ctl_contacts_list(struct ctl *c, int argc, char **argv)
 	return ctl_list(c, argc, argv, STORE_LIST_CONTACTS, NULL);
 }
 
+/*
+ * reports show REF: the report (one field a line, or one JSON object)
+ * and its texts, oldest first (SPEC §7: "texts", null once purged).
+ */
+struct ctl_show {
+	struct ctl	*c;
+	struct tz_zone	*zone;		/* text only; ours */
+	cJSON		*row, *texts;	/* JSON only; ours until printed */
+	int		 found;
+};
+
+static int
+ctl_show_row(const struct store_field *f, size_t n, void *arg)
+{
+	struct ctl_show	*s = arg;
+	char		 stamp[TZ_STAMP_MAX];
+	size_t		 i;
+
+	s->found = 1;
+	if (s->c->json) {
+		s->row = ctl_row_json(f, n);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%-16s  %s\n", f[i].name, ctl_field_text(&f[i],
+		    s->zone, stamp));
+	return 1;
+}
+
+static int
+ctl_show_text(const struct store_text *t, void *arg)
+{
+	struct ctl_show	*s = arg;
+	char		 stamp[TZ_STAMP_MAX];
+
+	if (s->c->json) {
+		cJSON_AddItemToArray(s->texts, t->text != NULL ?
+		    cJSON_CreateString(t->text) : cJSON_CreateNull());
+		return 0;
+	}
+	if (tz_zone_stamp(s->zone, t->at, stamp) == -1)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)t->at);
+	printf("  %s  %-8s  %s\n", stamp, t->category ? t->category : "-",
+	    t->text != NULL ? t->text : "(purged)");
+	return 0;
+}
+
 static int
 ctl_reports_show(struct ctl *c, int argc, char **argv)
 {
 	struct store_list_args	 a;
-	char			 ref[REF_MAX];
+	struct ctl_show		 s;
+	char			 ref[REF_MAX], *out;
 	size_t			 i;
-	int			 n, first;
+	int			 first, rc = -1;
 
 	if ((first = ctl_list_opts(c, argc, argv, NULL)) == -1 ||
 	    first + 1 != argc) {
@@ -264,44 +350,97 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if ((a.id = store_report_find(c->st, ref)) == -1)
 		return -1;
-	if ((n = ctl_print_rows(c, STORE_LIST_REPORT, &a, 1)) == 0) {
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	if (c->json && (s.texts = cJSON_CreateArray()) == NULL)
+		fatalx("out of memory");
+	if (!c->json)
+		s.zone = tz_zone_enter(c->conf->timezone);
+	if (store_list(c->st, STORE_LIST_REPORT, &a, ctl_show_row, &s) == -1)
+		goto db;
+	if (!s.found) {
 		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
-		return -1;
+		goto done;
 	}
-	return n < 0 ? -1 : 0;
+	if (!c->json)
+		printf("texts:\n");
+	if (store_report_texts(c->st, a.id, ctl_show_text, &s) == -1)
+		goto db;
+	if (c->json) {
+		cJSON_AddItemToObject(s.row, "texts", s.texts);
+		s.texts = NULL;
+		out = cJSON_PrintUnformatted(s.row);
+		printf("%s\n", out);
+		free(out);
+	}
+	rc = 0;
+	goto done;
+db:
+	fprintf(stderr, "tincayctl: database: %s\n", store_errmsg(c->st));
+done:
+	tz_zone_leave(s.zone);
+	cJSON_Delete(s.row);
+	cJSON_Delete(s.texts);
+	return rc;
+}
+
+/* The command argv names (its noun, and verb if it has one), or -1. */
+static int
+ctl_command(int argc, char **argv)
+{
+	size_t	 i;
+
+	for (i = 0; i < CTL_NCOMMANDS; i++)
+		if (strcmp(ctl_commands[i].noun, argv[0]) == 0 &&
+		    (ctl_commands[i].verb == NULL || (argc > 1 &&
+		    strcmp(ctl_commands[i].verb, argv[1]) == 0)))
+			return (int)i;
+	return -1;
 }
 
 int
 main(int argc, char *argv[])
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct ctl	 c;
 	const char	*conffile = NULL;
 	char		 err[256];
-	size_t		 i;
-	int		 ch, rc, verb;
+	int		 ch, rc, verb, i;
 
 	memset(&c, 0, sizeof(c));
 	log_init(0);
-	while ((ch = getopt(argc, argv, "+c:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
 			break;
+		case 'h':
+			ctl_usage(1);
+		case 'V':
+			printf("tincayctl %s\n", TINCAY_VERSION);
+			return 0;
 		default:
-			ctl_usage();
+			ctl_usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (conffile == NULL || argc < 1)
-		ctl_usage();
-	for (i = 0; i < CTL_NCOMMANDS; i++)
-		if (strcmp(ctl_commands[i].noun, argv[0]) == 0 &&
-		    (ctl_commands[i].verb == NULL || (argc > 1 &&
-		    strcmp(ctl_commands[i].verb, argv[1]) == 0)))
-			break;
-	if (i == CTL_NCOMMANDS)
-		ctl_usage();
+	if (argc < 1 || (i = ctl_command(argc, argv)) == -1)
+		ctl_usage(0);
+	/* The command gets its own words from its last name on. */
+	verb = ctl_commands[i].verb != NULL;
+	if (argc > verb + 1 && (strcmp(argv[verb + 1], "--help") == 0 ||
+	    strcmp(argv[verb + 1], "-h") == 0)) {
+		printf("usage: tincayctl -c config.json %s\n",
+		    ctl_commands[i].usage);
+		return 0;
+	}
+	if (conffile == NULL)
+		ctl_usage(0);
 	if ((c.conf = config_load(conffile, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
 		return 1;
@@ -316,8 +455,6 @@ main(int argc, char *argv[])
 	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)
 		fprintf(stderr, "tincayctl: warning: counts by day not "
 		    "readable; stats read every report\n");
-	/* The command gets its own words from its last name on. */
-	verb = ctl_commands[i].verb != NULL;
 	rc = ctl_commands[i].fn(&c, argc - verb, argv + verb);
 	store_close(c.st);
 	config_free(c.conf);

@@ -30,6 +30,12 @@ int		 ctl_stats(struct ctl *, int, char **);
 /* ctl_inbox.c */
 int		 ctl_inbox_file(struct ctl *, int, char **);
 int		 ctl_inbox_dismiss(struct ctl *, int, char **);
+/* ctl_send.c */
+int		 ctl_send(struct ctl *, int, char **);
+/* ctl_close.c */
+int		 ctl_close(struct ctl *, int, char **);
+/* ctl_backup.c */
+int		 ctl_backup(struct ctl *, int, char **);
 /* ctl_purge.c */
 int		 ctl_purge(struct ctl *, int, char **);
 

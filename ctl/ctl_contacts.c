@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 
@@ -93,6 +94,30 @@ ctl_contact_store(struct ctl *c, const struct ctl_contact *k,
 	return store_contact_add(c->st, &n, util_now());
 }
 
+/*
+ * Opens the transaction contacts add stores in: 1 if phone is a contact
+ * already (replace: it will be overwritten), 0 if not, -1 refused (said
+ * why, nothing open): add never overwrites a contact unless told to.
+ */
+static int
+ctl_contact_exists(struct ctl *c, const char *e164, int replace)
+{
+	struct contact_row	 old;
+	int			 found;
+
+	if (store_begin(c->st) == -1)
+		return -1;
+	if ((found = store_contact_get(c->st, e164, &old)) == 1 && !replace)
+		fprintf(stderr, "tincayctl: contacts add: %s is a contact "
+		    "already (%s); nothing changed (--replace overwrites "
+		    "it)\n", e164, old.role);
+	if (found == -1 || (found == 1 && !replace)) {
+		store_rollback(c->st);
+		return -1;
+	}
+	return found;
+}
+
 int
 ctl_contacts_add(struct ctl *c, int argc, char **argv)
 {
@@ -104,12 +129,13 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "pin", required_argument, NULL, 'P' },
+		{ "replace", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_contact	 k = { .channel = "sms" };
 	char			 e164[PHONE_MAX], areas[512];
 	const char		*why;
-	int			 ch;
+	int			 ch, replace = 0, found;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -121,6 +147,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 		case 'c': k.channel = optarg; break;
 		case 'u': k.url = optarg; break;
 		case 'P': k.pin = optarg; break;
+		case 'R': replace = 1; break;
 		default:
 			return -1;
 		}
@@ -135,9 +162,15 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "tincayctl: contacts add: --%s\n", why);
 		return -1;
 	}
-	if (ctl_contact_store(c, &k, e164, areas) == -1)
+	if ((found = ctl_contact_exists(c, e164, replace)) == -1)
 		return -1;
-	printf("contact %s (%s) saved\n", k.name, k.role);
+	if (ctl_contact_store(c, &k, e164, areas) == -1 ||
+	    store_commit(c->st) == -1) {
+		store_rollback(c->st);
+		return -1;
+	}
+	printf("contact %s (%s) %s\n", k.name, k.role, found ? "replaced" :
+	    "saved");
 	return 0;
 }
 
@@ -163,11 +196,30 @@ ctl_contacts_remove(struct ctl *c, int argc, char **argv)
 }
 
 /*
- * Split one CSV line in place into at most nf fields. Handles quoted
- * fields with "" escapes. Returns the field count, -1 if malformed.
+ * The header line "name,phone,..." (a spreadsheet may write "name;phone;..."
+ * and quote the names): its separator, or 0 if line is not a header.
+ */
+static char
+ctl_csv_header(const char *line)
+{
+	size_t	 n = 4;
+
+	if (*line == '"') {
+		line++;
+		n = 5;
+	}
+	if (strncasecmp(line, n == 5 ? "name\"" : "name", n) != 0)
+		return 0;
+	return line[n] == ',' || line[n] == ';' ? line[n] : 0;
+}
+
+/*
+ * Split one CSV line in place into at most nf fields separated by sep.
+ * Handles quoted fields with "" escapes. Returns the field count, -1 if
+ * malformed.
  */
 static int
-ctl_csv_split(char *line, char **f, int nf)
+ctl_csv_split(char *line, char sep, char **f, int nf)
 {
 	char	*r = line, *w = line;
 	int	 n = 0;
@@ -188,10 +240,10 @@ ctl_csv_split(char *line, char **f, int nf)
 				} else
 					*w++ = *r;
 			}
-			if (*r != ',' && *r != '\0')
+			if (*r != sep && *r != '\0')
 				return -1;
 		} else
-			while (*r != ',' && *r != '\0')
+			while (*r != sep && *r != '\0')
 				*w++ = *r++;
 		if (*r == '\0') {
 			*w = '\0';
@@ -206,8 +258,8 @@ int
 ctl_contacts_import(struct ctl *c, int argc, char **argv)
 {
 	FILE			*fp;
-	char			*line = NULL, *f[8], e164[PHONE_MAX];
-	char			 areas[512];
+	char			*line = NULL, *text, *f[8], e164[PHONE_MAX];
+	char			 areas[512], sep = ',';
 	size_t			 cap = 0, lineno = 0;
 	ssize_t			 len;
 	int			 bad = 0, pass, n, count = 0;
@@ -227,6 +279,7 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 	for (pass = 0; pass < 2 && !bad; pass++) {
 		rewind(fp);
 		lineno = 0;
+		sep = ',';
 		if (pass == 1 && store_begin(c->st) == -1)
 			break;
 		while ((len = getline(&line, &cap, fp)) != -1) {
@@ -234,12 +287,19 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 			while (len > 0 && (line[len - 1] == '\n' ||
 			    line[len - 1] == '\r'))
 				line[--len] = '\0';
-			if (len == 0 || line[0] == '#')
+			text = line;
+			/* What a spreadsheet writes: a UTF-8 BOM, and the
+			 * header's separator (',' or ';') for every line. */
+			if (lineno == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
+				text += 3;
+			if (*text == '\0' || *text == '#')
 				continue;
-			if (lineno == 1 && strncmp(line, "name,", 5) == 0)
+			if (lineno == 1 && (sep = ctl_csv_header(text)) != 0)
 				continue;
+			if (sep == 0)
+				sep = ',';
 			memset(&k, 0, sizeof(k));
-			n = ctl_csv_split(line, f, 7);
+			n = ctl_csv_split(text, sep, f, 7);
 			if (n < 3) {
 				fprintf(stderr, "tincayctl: %s:%zu: expected "
 				    "name,phone,role,areas,channel,url,pin\n",

@@ -2,6 +2,7 @@
  * main.c: tincayd's options, start-up order, signals, the event loop and
  * the orderly shutdown. The only main() of the daemon.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +17,23 @@
 #define MAIN_POLL_MS	50
 #define MAIN_BUSY_MS	250	/* wait for another writer, at most */
 
+static void	main_usage(int) __attribute__((noreturn));
+
+/* The usage: on stdout for -h (exit 0), else on stderr (exit 1). */
 static void
-main_usage(void)
+main_usage(int help)
 {
-	fprintf(stderr, "usage: tincayd [-tvV] -c config.json\n");
-	exit(1);
+	FILE	*fp = help ? stdout : stderr;
+
+	fprintf(fp, "usage: tincayd [-htvV] -c config.json\n"
+	    "  -c FILE     the configuration (JSON)\n"
+	    "  -t          check the configuration and exit\n"
+	    "  -v          verbose: debug lines too\n"
+	    "  -V          print the version and exit\n"
+	    "  -h, --help  this help\n"
+	    "Signals: TERM/INT stop, HUP re-reads the configuration.\n"
+	    "tincayctl -c config.json administers the same database.\n");
+	exit(help ? 0 : 1);
 }
 
 static void
@@ -124,9 +137,17 @@ main(int argc, char *argv[])
 	int		 ch, test = 0, verbose = 0, i;
 	size_t		 w;
 
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	memset(&tc, 0, sizeof(tc));
-	while ((ch = getopt(argc, argv, "c:tvV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:htvV", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			main_usage(1);
 		case 'c':
 			tc.conffile = optarg;
 			break;
@@ -140,11 +161,11 @@ main(int argc, char *argv[])
 			printf("tincayd %s\n", TINCAY_VERSION);
 			return 0;
 		default:
-			main_usage();
+			main_usage(0);
 		}
 	}
 	if (tc.conffile == NULL || optind != argc)
-		main_usage();
+		main_usage(0);
 	log_init(verbose);
 	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayd: %s: %s\n", tc.conffile, err);

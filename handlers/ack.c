@@ -11,7 +11,7 @@
  * Only a contact alerted for the report, or an official, may NHAN or XONG
  * it; HUY counts only from the reporter's number. Anyone else, and a REF
  * that does not exist, changes nothing and gets the unknown-message answer
- * (help).
+ * (help). ack_close_by_operator() is XONG for tincayctl's reports close.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -289,6 +289,67 @@ ack_cancel_request(struct intake *it)
 	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
 	    sizeof(it->reply));
 	return rc;
+}
+
+/*
+ * XONG REF CODES by an operator (tincayctl reports close): the same codes,
+ * the same close and events to every contact alerted, the same reply, in
+ * a transaction of its own; acked_by becomes ACK_OPERATOR.
+ */
+int
+ack_close_by_operator(struct store *st, const struct config *conf,
+    const char *ref, const char *codes, int64_t now, char *reply,
+    size_t replylen)
+{
+	const struct ack_rule	*rule;
+	struct intake		 it;
+	struct inbound		 in;
+	struct report_row	 row;
+	struct ack_codes	 c;
+	char			 up[REF_MAX], *folded;
+	size_t			 k;
+	int			 found, rc;
+
+	reply[0] = '\0';
+	for (k = 0; ref[k] != '\0' && k + 1 < sizeof(up); k++)
+		up[k] = (char)toupper((unsigned char)ref[k]);
+	up[k] = '\0';
+	if (ref[k] != '\0' || k == 0)
+		return ACK_OPERATOR_NO_REPORT;
+	if (store_begin(st) == -1)
+		return -1;
+	if ((found = store_report_get(st, 0, up, &row)) != 1) {
+		store_rollback(st);
+		return found == 0 ? ACK_OPERATOR_NO_REPORT : -1;
+	}
+	folded = text_keyfold(codes, strlen(codes));
+	ack_codes_parse(folded, &c);
+	free(folded);
+	rule = c.false_alarm ? &ack_false : &ack_close;
+	if (!ack_state_ok(rule, row.status)) {
+		util_strlcpy(reply, row.status, replylen);
+		store_report_row_clear(&row);
+		store_rollback(st);
+		return ACK_OPERATOR_NOT_OPEN;
+	}
+	memset(&in, 0, sizeof(in));
+	in.provider = ACK_OPERATOR;
+	util_strlcpy(in.from, ACK_OPERATOR, sizeof(in.from));
+	memset(&it, 0, sizeof(it));
+	it.conf = conf;
+	it.st = st;
+	it.in = &in;
+	it.now = now;
+	it.report_id = row.id;
+	util_strlcpy(it.ref, row.ref, sizeof(it.ref));
+	rc = ack_apply(&it, &row, rule, &c);
+	store_report_row_clear(&row);
+	if (rc == -1 || store_commit(st) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	util_strlcpy(reply, it.reply, replylen);
+	return c.false_alarm ? ACK_OPERATOR_CANCELLED : ACK_OPERATOR_CLOSED;
 }
 
 const struct family ack_ack_family = {

@@ -212,6 +212,25 @@ extern const struct family alert_gbv_family, alert_shelter_family,
 /* ack.c: NHAN/OK, XONG and HUY with a REF. */
 extern const struct family ack_ack_family, ack_done_family,
 		    ack_cancel_family;
+/*
+ * XONG ref codes by an operator (tincayctl reports close, SPEC §6a):
+ * codes (words, any case or accents: "nu 30 CA YT", "NHAM") read as a
+ * responder's are, the report closed (or cancelled) with acked_by
+ * ACK_OPERATOR and every contact alerted for it told, in a transaction of
+ * its own (none may be open). reply gets the text a responder would get,
+ * saying what was understood and what not; for ACK_OPERATOR_NOT_OPEN the
+ * report's status instead. Returns an enum ack_operator, or -1.
+ */
+#define ACK_OPERATOR	"tincayctl"
+enum ack_operator {
+	ACK_OPERATOR_CLOSED,
+	ACK_OPERATOR_CANCELLED,		/* NHAM: a false alarm */
+	ACK_OPERATOR_NO_REPORT,		/* no report has that REF */
+	ACK_OPERATOR_NOT_OPEN		/* closed or cancelled already */
+};
+int		 ack_close_by_operator(struct store *, const struct config *,
+		    const char *ref, const char *codes, int64_t now,
+		    char *reply, size_t replylen);
 /* help.c */
 extern const struct family help_family;
 int		 help_reply(struct intake *);
@@ -238,6 +257,11 @@ extern const struct family signup_join_family, signup_optout_family;
  * an error stay queued; err says how many).
  */
 typedef void	 (*signup_progress_fn)(size_t done, size_t total, void *);
+/* text as an operator's SMS goes out (a broadcast, tincayctl send):
+ * folded to GSM-7; NULL with why in err if it is blank or longer than
+ * SIGNUP_BROADCAST_SEGMENTS segments. Returns malloc'd. */
+char		*signup_broadcast_text(const char *text, char *err,
+		    size_t errlen);
 int64_t		 signup_broadcast(struct store *, const struct config *,
 		    const char *code, const char *text, size_t batch,
 		    signup_progress_fn progress, void *arg, char *err,

@@ -149,7 +149,7 @@ signup_optout(struct intake *it)
 }
 
 /* The broadcast text: GSM-7, not blank, within the segment limit. */
-static char *
+char *
 signup_broadcast_text(const char *text, char *err, size_t errlen)
 {
 	struct text_seg	 seg;

@@ -480,6 +480,65 @@ test_distress_configured(void **state)
 	fixture_teardown((void **)&fx);
 }
 
+/* reports close by an operator (§6a): XONG's codes and reply, every
+ * contact alerted told, acked_by the operator; a closed report, a REF
+ * that names none, NHAM. */
+static void
+test_close_by_operator(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o, p;
+	char		 reply[REPLY_MAX], text[64];
+
+	fixture_receive(fx, "generic", "r1", "+84912345678", "BL thon 1", &o);
+	assert_int_equal(ack_close_by_operator(fx->tc.store, fx->tc.conf,
+	    o.ref, "Nữ 30 ca YT ca xyz", 100, reply, sizeof(reply)),
+	    ACK_OPERATOR_CLOSED);
+	assert_false(store_in_tx(fx->tc.store));
+	assert_string_equal(status_of(fx, o.ref), "closed");
+	assert_non_null(strstr(reply, o.ref));
+	assert_non_null(strstr(reply, "Ghi nhan: nu, 30 tuoi, CA YT."));
+	assert_non_null(strstr(reply, "Khong hieu: xyz."));
+	assert_int_equal(report_int(fx, o.ref, "victim_age"), 30);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports WHERE victim_sex = 'f' AND outcome = 'CA YT' AND "
+	    "acked_by = '" ACK_OPERATOR "' AND closed_at = 100"), 1);
+	/* Police (*) and health (T1) were alerted: both are told. */
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE event = 'report.closed' AND dest IN "
+	    "('+84901000001', '+84901000002')"), 2);
+	/* The same reply as a responder's XONG with the same words. */
+	fixture_receive(fx, "generic", "r2", "+84912345679", "BL thon 1", &p);
+	snprintf(text, sizeof(text), "XONG %s nu 30 ca YT ca xyz", p.ref);
+	fixture_receive(fx, "generic", "d2", "+84901000001", text, &o);
+	assert_non_null(strstr(o.reply, "Ghi nhan"));
+	assert_string_equal(strstr(o.reply, "Ghi nhan"), strstr(reply,
+	    "Ghi nhan"));
+	fixture_receive(fx, "generic", "r3", "+84912345670", "BL thon 1", &o);
+	assert_int_equal(ack_close_by_operator(fx->tc.store, fx->tc.conf,
+	    p.ref, "", 101, reply, sizeof(reply)), ACK_OPERATOR_NOT_OPEN);
+	assert_string_equal(reply, "closed");
+	/* Lower-case REF, NHAM: cancelled, no data. */
+	{
+		char	 low[REF_MAX];
+		size_t	 k;
+
+		for (k = 0; o.ref[k] != '\0'; k++)
+			low[k] = (char)(o.ref[k] | 0x20);
+		low[k] = '\0';
+		assert_int_equal(ack_close_by_operator(fx->tc.store,
+		    fx->tc.conf, low, "nham", 102, reply, sizeof(reply)),
+		    ACK_OPERATOR_CANCELLED);
+	}
+	assert_string_equal(status_of(fx, o.ref), "cancelled");
+	assert_int_equal(ack_close_by_operator(fx->tc.store, fx->tc.conf,
+	    "ZZZZ", "nu", 103, reply, sizeof(reply)), ACK_OPERATOR_NO_REPORT);
+	assert_int_equal(ack_close_by_operator(fx->tc.store, fx->tc.conf,
+	    "TOOLONGREF", "nu", 103, reply, sizeof(reply)),
+	    ACK_OPERATOR_NO_REPORT);
+	assert_false(store_in_tx(fx->tc.store));
+}
+
 int
 main(void)
 {
@@ -498,6 +557,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_ack_done_cancel, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_close_by_operator, setup,
 		    fixture_teardown),
 	};
 

@@ -86,6 +86,36 @@ test_tz_restored_and_fallback(void **state)
 	unsetenv("TZDIR");
 }
 
+/* Local clock times for tincayctl's listings: the commune's, DST and all;
+ * TZ put back after a zone held for a listing. */
+static void
+test_stamp(void **state)
+{
+	struct tz_zone	*z;
+	char		 out[TZ_STAMP_MAX];
+
+	assert_int_equal(tz_stamp(VN, DEC01, out), 0);
+	assert_string_equal(out, "2026-12-01 00:00");
+	assert_int_equal(tz_stamp(VN, DEC01 - 60, out), 0);
+	assert_string_equal(out, "2026-11-30 23:59");
+	/* 2026-03-29 01:30 UTC is 03:30 summer time in Berlin. */
+	assert_int_equal(tz_stamp("Europe/Berlin", 1774747800LL, out), 0);
+	assert_string_equal(out, "2026-03-29 03:30");
+	setenv("TZ", "America/New_York", 1);
+	z = tz_zone_enter(VN);
+	assert_int_equal(tz_zone_stamp(z, NOV01 + 3600 + 120, out), 0);
+	assert_string_equal(out, "2026-11-01 01:02");
+	/* Another tz_ call inside keeps the zone. */
+	assert_int_equal(tz_midnight("Europe/Berlin", 2026, 3, 1),
+	    1772319600LL);
+	assert_int_equal(tz_zone_stamp(z, JAN01_2027, out), 0);
+	assert_string_equal(out, "2027-01-01 00:00");
+	tz_zone_leave(z);
+	assert_string_equal(getenv("TZ"), "America/New_York");
+	unsetenv("TZ");
+	tz_zone_leave(NULL);
+}
+
 /* Table: folded words at now → label, boundaries, what follows. */
 static const struct {
 	const char	*words;
@@ -397,6 +427,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_midnight),
 		cmocka_unit_test(test_tz_restored_and_fallback),
+		cmocka_unit_test(test_stamp),
 		cmocka_unit_test(test_period_table),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test_setup_teardown(test_officials_get_counts,

@@ -838,6 +838,165 @@ test_admin_rows(void **state)
 	store_close(st);
 }
 
+/* A report's texts, flattened: "at:category:text;" (- once purged). */
+static int
+flatten_text(const struct store_text *t, void *arg)
+{
+	char	*out = arg;
+	size_t	 o = strlen(out);
+
+	snprintf(out + o, 512 - o, "%lld:%s:%s;", (long long)t->at,
+	    t->category, t->text != NULL ? t->text : "-");
+	return 0;
+}
+
+/* The texts of a report: its messages only, oldest first, a purged one
+ * as NULL; none for a report without messages. */
+static void
+test_report_texts(void **state)
+{
+	struct store		*st;
+	struct message_row	 m;
+	char			 err[256], ref[REF_MAX], got[512];
+	int64_t			 r1, r2;
+	size_t			 i;
+	static const struct {
+		const char	*id, *body, *category;
+		int		 report;	/* 1: r1, 2: r2, 0: none */
+	} msgs[] = {
+		{ "a", "BL thon 3", "gbv", 1 },
+		{ "b", "BL thon 5", "gbv", 2 },
+		{ "c", "xin chao", "unknown", 0 },
+		{ "d", "van o nha", "followup", 1 },
+		{ "e", "XONG", "done", 1 },
+	};
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	r1 = store_report_add(st, "gbv", "T3", "+84912345678", 10, 0, ref);
+	r2 = store_report_add(st, "gbv", "T5", "+84912345679", 11, 0, ref);
+	assert_true(r1 > 0 && r2 > 0);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.provider = "generic";
+		m.ext_id = msgs[i].id;
+		m.sender = "+84912345678";
+		m.body = msgs[i].body;
+		m.bodylen = strlen(msgs[i].body);
+		m.category = msgs[i].category;
+		m.report_id = msgs[i].report == 1 ? r1 : msgs[i].report == 2 ?
+		    r2 : 0;
+		m.received_at = 20 + (int64_t)i;
+		assert_int_equal(store_message_add(st, &m), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
+	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:van o nha;"
+	    "24:done:XONG;");
+	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE messages SET"
+	    " body = NULL WHERE provider_id = 'd'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
+	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:-;24:done:XONG;");
+	got[0] = '\0';
+	assert_int_equal(store_report_texts(st, 99, flatten_text, got), 0);
+	assert_string_equal(got, "");
+	store_close(st);
+}
+
+/* What a backup's progress saw; the first step lets another connection
+ * write, which the copy must neither hold nor restart for. */
+struct backup_seen {
+	struct store	*other;
+	int		 calls;
+	int64_t		 last, total;
+};
+
+static void
+backup_progress(int64_t done, int64_t total, void *arg)
+{
+	struct backup_seen	*b = arg;
+	char			 ref[REF_MAX];
+
+	assert_true(done > b->last && done <= total);
+	b->last = done;
+	b->total = total;
+	if (b->calls++ == 0) {
+		assert_int_equal(store_begin(b->other), 0);
+		assert_true(store_report_add(b->other, "gbv", NULL, NULL, 99, 0,
+		    ref) > 0);
+		assert_int_equal(store_commit(b->other), 0);
+	}
+}
+
+/* The online backup: the snapshot when it began, while another writer
+ * commits; 0600; never over an existing file; not inside a transaction. */
+static void
+test_backup(void **state)
+{
+	struct store		*st, *other, *copy;
+	struct backup_seen	 b;
+	struct stat		 sb;
+	char			 err[256], ref[REF_MAX];
+	char			 path[sizeof(dbdir) + 16];
+	int			 i;
+	mode_t			 old;
+
+	unlink_db(dbpath);
+	snprintf(path, sizeof(path), "%s/b.db", dbdir);
+	unlink_db(path);
+	st = store_open(dbpath, err, sizeof(err));
+	other = store_open(dbpath, err, sizeof(err));
+	assert_non_null(st);
+	assert_non_null(other);
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < 200; i++)
+		assert_true(store_report_add(st, "gbv", "T1", "+84912345678",
+		    10 + i, 0, ref) > 0);
+	assert_int_equal(store_commit(st), 0);
+	memset(&b, 0, sizeof(b));
+	b.other = other;
+	old = umask(0);
+	assert_int_equal(store_backup(st, path, 1, backup_progress, &b, err,
+	    sizeof(err)), 0);
+	umask(old);
+	/* One call a page: it never started over. */
+	assert_true(b.calls > 2);
+	assert_int_equal(b.calls, b.total);
+	assert_int_equal(b.last, b.total);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM reports"), 201);
+	copy = store_open(path, err, sizeof(err));
+	assert_non_null(copy);
+	assert_int_equal(scalar(copy, "SELECT count(*) FROM reports"), 200);
+	assert_int_equal(scalar(copy, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check <> 'ok'"), 0);
+	store_close(copy);
+	/* Never over a file; never inside a transaction. */
+	assert_int_equal(store_backup(st, path, 0, NULL, NULL, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "exists"));
+	unlink_db(path);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_backup(st, path, 0, NULL, NULL, err,
+	    sizeof(err)), -1);
+	store_rollback(st);
+	assert_int_equal(access(path, F_OK), -1);
+	/* In one step: no progress. */
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(store_backup(st, path, 0, backup_progress, &b, err,
+	    sizeof(err)), 0);
+	assert_int_equal(b.calls, 0);
+	unlink_db(path);
+	store_close(other);
+	store_close(st);
+	unlink_db(dbpath);
+}
+
 /* A message undone by its savepoint is gone; one released is found with
  * its reply, a duplicate (provider, ext_id) refused. */
 static void
@@ -942,6 +1101,8 @@ main(void)
 		cmocka_unit_test(test_dests),
 		cmocka_unit_test(test_contacts_and_outbox),
 		cmocka_unit_test(test_admin_rows),
+		cmocka_unit_test(test_report_texts),
+		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_message_savepoint),
 		cmocka_unit_test(test_purge_subscriptions),
 	};

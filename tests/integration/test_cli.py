@@ -1,0 +1,350 @@
+"""
+test_cli.py: the operator's command line (SPEC §1, §6a, §7; issue 11):
+-h/--help and -V of both programs, local times in text listings, the
+texts of a report, send, backup while tincayd runs, reports close, and
+contacts add/import as an operator meets them (an existing number, a
+spreadsheet's CSV).
+"""
+
+import datetime
+import json
+import os
+import re
+import stat
+import subprocess
+import threading
+
+import harness
+
+from harness import TINCAYCTL, TINCAYD, case, check, eq, wait_until
+from sink import Sink
+
+REPORTER = "0912345678"
+POLICE = "0931000001"
+HEALTH = "0931000002"
+STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+EPOCH_RE = re.compile(r"\b1\d{9}\b")	# seconds since 1970, 2001..2286
+VN = datetime.timezone(datetime.timedelta(hours=7))
+
+_ids = iter(range(1, 10 ** 6))
+
+
+def sms(d, frm, text):
+	return d.sms("cli-%d" % next(_ids), frm, text)
+
+
+def local(t):
+	"""Epoch seconds as the commune's (UTC+7) YYYY-MM-DD HH:MM."""
+	return datetime.datetime.fromtimestamp(t, VN).strftime("%Y-%m-%d %H:%M")
+
+
+def table(out):
+	"""A text listing: its header names and rows as dicts."""
+	lines = out.decode().rstrip("\n").split("\n")
+	head = lines[0].split("\t")
+	return head, [dict(zip(head, l.split("\t"))) for l in lines[1:]]
+
+
+def text(p):
+	return (p.stdout + p.stderr).decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- listings
+
+@case()
+def test_text_listings_show_local_times(d):
+	d.add_contact("Cong an", POLICE, "police")
+	ref = sms(d, REPORTER, "BL thon 3 chong danh vo")["ref"]
+	want = {
+		"reports": ("created_at",),
+		"messages": ("received_at",),
+		"outbox": ("created_at", "next_at"),
+	}
+	for noun, cols in sorted(want.items()):
+		rows_json = d.ctl_json(noun, "list")
+		out = d.ctl(noun, "list").stdout
+		check(not EPOCH_RE.search(out.decode()), "%s list shows epoch "
+		    "seconds: %r" % (noun, out[:300]))
+		head, rows = table(out)
+		eq(len(rows), len(rows_json), "%s list rows" % noun)
+		for col in cols:
+			check(col in head, "%s list has no %s: %r" % (noun, col,
+			    head))
+			for tr, jr in zip(rows, rows_json):
+				check(STAMP_RE.match(tr[col]), "%s %s: %r" % (noun,
+				    col, tr[col]))
+				eq(tr[col], local(jr[col]), "%s %s" % (noun, col))
+	# JSON keeps numbers.
+	r = d.ctl_json("reports", "show", ref)
+	check(isinstance(r["created_at"], int), "JSON created_at %r" %
+	    r["created_at"])
+
+
+# ---------------------------------------------------------------- -h, -V
+
+# Every command of SPEC §7 tincayctl has (inbox is not built yet).
+COMMANDS = ["contacts import", "contacts add", "contacts list",
+    "contacts remove", "reports list", "reports show", "reports close",
+    "messages list", "outbox list", "send", "backup", "stats",
+    "broadcast", "purge"]
+
+
+def run(argv, cwd):
+	return subprocess.run(argv, stdin=subprocess.DEVNULL,
+	    capture_output=True, timeout=harness.CTL_TIMEOUT, cwd=cwd)
+
+
+@case(start=False)
+def test_help_and_version(d):
+	for prog in (TINCAYD, TINCAYCTL):
+		name = os.path.basename(prog)
+		for opt in ("-h", "--help"):
+			p = run([prog, opt], d.tmpdir)
+			eq(p.returncode, 0, "%s %s exit code" % (name, opt))
+			out = p.stdout.decode()
+			check(out.startswith("usage: %s" % name), "%s %s: stdout "
+			    "%r" % (name, opt, out[:200]))
+		p = run([prog, "-V"], d.tmpdir)
+		eq(p.returncode, 0, "%s -V exit code" % name)
+		check(re.match(r"%s \d+\.\d+" % name, p.stdout.decode()),
+		    "%s -V: %r" % (name, p.stdout))
+		# A wrong option: usage on stderr, exit 1.
+		p = run([prog, "--no-such-option"], d.tmpdir)
+		eq(p.returncode, 1, "%s --no-such-option exit code" % name)
+		check(b"usage:" in p.stderr and p.stdout == b"",
+		    "%s --no-such-option: %r" % (name, p.stderr[:200]))
+	usage = run([TINCAYCTL, "--help"], d.tmpdir).stdout.decode()
+	for cmd in COMMANDS:
+		check(re.search(r"^\s+tincayctl -c config\.json %s\b" % cmd,
+		    usage, re.M), "tincayctl --help lacks %r:\n%s" % (cmd, usage))
+	# One command's usage, without a config.
+	p = run([TINCAYCTL, "reports", "list", "--help"], d.tmpdir)
+	eq(p.returncode, 0, "reports list --help exit code")
+	check(p.stdout.decode().startswith("usage: tincayctl -c config.json "
+	    "reports list"), "reports list --help: %r" % p.stdout)
+
+
+# ---------------------------------------------------------------- reports show
+
+@case()
+def test_reports_show_texts(d):
+	d.add_contact("Cong an", POLICE, "police")
+	first = "BL thôn 3 chồng đánh vợ"
+	second = "anh ta vẫn ở nhà, xin đến nhanh"
+	ref = sms(d, REPORTER, first)["ref"]
+	sms(d, REPORTER, second)		# a follow-up
+	sms(d, "0987000111", "BL thon 5 co danh nhau")	# another report
+	r = d.ctl_json("reports", "show", ref.lower())
+	eq(r["ref"], ref, "reports show ref")
+	eq(r["texts"], [first, second], "reports show --json texts")
+	eq(r["messages"], 2, "messages")
+	out = d.ctl("reports", "show", ref).stdout.decode()
+	check(not EPOCH_RE.search(out), "reports show shows epoch seconds: "
+	    "%r" % out)
+	check(re.search(r"^created_at\s+%s$" % re.escape(local(
+	    r["created_at"])), out, re.M), "reports show created_at: %r" % out)
+	lines = out.split("texts:\n", 1)
+	check(len(lines) == 2, "reports show has no texts: %r" % out)
+	got = [l for l in lines[1].split("\n") if l]
+	eq(len(got), 2, "reports show text lines")
+	for line, want in zip(got, (first, second)):
+		check(line.endswith(want) and re.match(r"^\s+\d{4}-\d\d-\d\d "
+		    r"\d\d:\d\d\s+\w+\s+", line), "text line %r" % line)
+	p = d.ctl("reports", "show", "ZZZZ", ok=False)
+	eq(p.returncode, 1, "reports show of no report")
+	check(b"no report" in p.stderr, "stderr %r" % p.stderr)
+
+
+# ---------------------------------------------------------------- send
+
+@case(start=False)
+def test_send_reaches_sms_provider(d):
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "sms_out": {"via": "generic",
+		    "url": sink.url + "/sms"}}
+		d.new_config()
+		d.start()
+		p = d.ctl("send", "093 100 0001", "Thử tin nhắn từ xã — “OK”?")
+		out = p.stdout.decode()
+		check("+84931000001" in out, "send output %r" % out)
+		got = sink.wait_for(1, "/sms", timeout=5)
+		eq(len(got), 1, "SMS requests the sink received")
+		j = got[0].json()
+		eq(j["to"], "+84931000001", "SMS to")
+		eq(j["text"], 'Thu tin nhan tu xa - "OK"?', "SMS text (GSM-7)")
+		rows = wait_until(lambda: [o for o in d.outbox() if
+		    o["status"] == "sent"], 5, 0.1, "the row sent")
+		eq(len(rows), 1, "outbox rows")
+		eq((rows[0]["channel"], rows[0]["event"], rows[0]["ref"]),
+		    ("sms", "test", None), "the test row")
+		eq(d.reports(), [], "reports")
+		# Refused, nothing queued: a bad number, no text, too long.
+		for args, why in ((("12", "hello"), "not a phone number"),
+		    (("0931000001", "  "), "empty"),
+		    (("0931000001", "x" * 307), "segments")):
+			p = d.ctl("send", *args, ok=False)
+			eq(p.returncode, 1, "send %r exit code" % (args,))
+			check(why in p.stderr.decode(), "send %r: %r" % (args,
+			    p.stderr))
+		eq(len(d.outbox()), 1, "outbox rows after refusals")
+		eq(len(sink.got("/sms")), 1, "SMS after refusals")
+
+
+# ---------------------------------------------------------------- backup
+
+@case()
+def test_backup_while_daemon_runs(d):
+	d.add_contact("Cong an", POLICE, "police")
+	for i in range(20):
+		sms(d, "+8491%07d" % i, "BL thon %d bi danh" % (i % 6 + 1))
+	before = d.reports()
+	stop = threading.Event()
+	posted = []
+
+	def post():
+		i = 100
+		while not stop.is_set() and i < 400:
+			posted.append(sms(d, "+8491%07d" % i, "BL thon 2 cuu"))
+			i += 1
+	t = threading.Thread(target=post, daemon=True)
+	t.start()
+	try:
+		wait_until(lambda: len(posted) >= 3, 10, 0.02, "posts under way")
+		path = os.path.join(d.tmpdir, "copy.db")
+		p = d.ctl("backup", path)
+		check(path in p.stdout.decode(), "backup output %r" % p.stdout)
+		# The second post begun after the copy is surely after it.
+		n = len(posted)
+		wait_until(lambda: len(posted) >= n + 2, 10, 0.02,
+		    "posts after the backup")
+	finally:
+		stop.set()
+		t.join(20)
+	check(len(posted) < 300, "the posting ended before the backup did")
+	eq(stat.S_IMODE(os.stat(path).st_mode), 0o600, "backup file mode")
+	after = d.reports()
+	# The copy, read by tincayctl with a config pointing at it.
+	cfg = json.loads(json.dumps(d.config))
+	cfg["database"] = path
+	cpath = os.path.join(d.tmpdir, "copy.json")
+	with open(cpath, "w", encoding="utf-8") as f:
+		json.dump(cfg, f, ensure_ascii=False)
+	p = harness.subprocess.run([TINCAYCTL, "-c", cpath, "reports", "list",
+	    "--json"], capture_output=True, timeout=harness.CTL_TIMEOUT)
+	eq(p.returncode, 0, "reports list on the copy: %r" % p.stderr)
+	copy = json.loads(p.stdout)
+	# A snapshot: every report from before, then a prefix of the rest.
+	eq(copy[:len(before)], before, "the copy's first reports")
+	eq(copy, after[:len(copy)], "the copy is a prefix of the live reports")
+	check(len(copy) < len(after), "reports filed after the copy")
+	# Never over an existing file.
+	size = os.path.getsize(path)
+	p = d.ctl("backup", path, ok=False)
+	eq(p.returncode, 1, "backup over an existing file")
+	check(b"exists" in p.stderr, "stderr %r" % p.stderr)
+	eq(os.path.getsize(path), size, "the existing file untouched")
+
+
+# ---------------------------------------------------------------- close
+
+@case({"allow_http": True})
+def test_reports_close_by_operator(d):
+	with Sink() as sink:
+		for role, phone in (("police", POLICE), ("health", HEALTH)):
+			d.add_contact("C %s" % role, phone, role, channel="webhook",
+			    url="%s/%s" % (sink.url, role))
+		text = "BL thon 3 chong danh vo"
+		ref = sms(d, REPORTER, text)["ref"]
+		sink.wait_for(2, pred=lambda r: r.event() == "report.created")
+		p = d.ctl("reports", "close", ref.lower(), "Nữ", "30", "ca", "YT",
+		    "xyz")
+		out = p.stdout.decode()
+		check("closed" in out and "Ghi nhan: nu, 30 tuoi, CA YT." in out
+		    and "Khong hieu: xyz." in out, "reports close said %r" % out)
+		for path in ("/police", "/health"):
+			got = sink.wait_for(1, path, lambda r: r.event() ==
+			    "report.closed", timeout=8)
+			eq(len(got), 1, "report.closed to %s" % path)
+			eq(got[0].json()["ref"], ref, "closed event's ref")
+		r = d.ctl_json("reports", "show", ref)
+		eq((r["status"], r["victim_sex"], r["victim_age"]),
+		    ("closed", "f", 30), "the closed report")
+		check("CA" in json.dumps(r["outcome"]) and "YT" in
+		    json.dumps(r["outcome"]), "outcome %r" % r["outcome"])
+		eq(r["texts"], [text], "texts before the purge")
+		# Closed already: nothing changes, exit 1.
+		p = d.ctl("reports", "close", ref, "nham", ok=False)
+		eq(p.returncode, 1, "closing a closed report")
+		check(b"already" in p.stderr, "stderr %r" % p.stderr)
+		eq(d.ctl_json("reports", "show", ref)["status"], "closed",
+		    "status after a second close")
+		p = d.ctl("reports", "close", "ZZZZ", ok=False)
+		eq(p.returncode, 1, "closing no report")
+		check(b"no report" in p.stderr, "stderr %r" % p.stderr)
+		# NHAM by an operator: cancelled.
+		ref2 = sms(d, "0987000222", "BL thon 3 cuu")["ref"]
+		p = d.ctl("reports", "close", ref2, "NHAM")
+		check("cancelled" in p.stdout.decode(), "NHAM: %r" % p.stdout)
+		eq(d.ctl_json("reports", "show", ref2)["status"], "cancelled",
+		    "status after NHAM")
+		# Once purged, a text is null.
+		d.ctl("purge", "--older-than", "0")
+		eq(d.ctl_json("reports", "show", ref)["texts"], [None],
+		    "texts after the purge")
+
+
+# ---------------------------------------------------------------- contacts
+
+@case(start=False)
+def test_contacts_add_never_overwrites_silently(d):
+	d.add_contact("Cong an", POLICE, "police", areas="T1")
+	p = d.ctl("contacts", "add", "--name", "Nguoi khac", "--phone",
+	    "+84 93 100 0001", "--role", "health", ok=False)
+	eq(p.returncode, 1, "contacts add of an existing number")
+	err = p.stderr.decode()
+	check("+84931000001" in err and "already" in err and "--replace" in
+	    err, "stderr %r" % err)
+	c = d.contacts()
+	eq([(x["name"], x["role"], x["areas"]) for x in c],
+	    [("Cong an", "police", "T1")], "the contact is unchanged")
+	p = d.ctl("contacts", "add", "--name", "Nguoi khac", "--phone",
+	    POLICE, "--role", "health", "--replace")
+	check(b"replaced" in p.stdout, "stdout %r" % p.stdout)
+	c = d.contacts()
+	eq([(x["name"], x["role"], x["areas"]) for x in c],
+	    [("Nguoi khac", "health", "*")], "the contact replaced")
+
+
+@case(start=False)
+def test_contacts_import_spreadsheet_csv(d):
+	path = os.path.join(d.tmpdir, "danhba.csv")
+	# What a spreadsheet in a Vietnamese locale writes: a BOM, ';',
+	# quoted names, CRLF, a field holding ';' quoted.
+	with open(path, "wb") as f:
+		f.write("\ufeff\"name\";\"phone\";\"role\";\"areas\";\"channel\";"
+		    "\"url\";\"pin\"\r\n"
+		    "Công an xã;0931000001;police;*;sms;;\r\n"
+		    "\"Trạm y tế; trực\";0931000002;health;\"T1;T3\";sms;;1234\r\n"
+		    .encode("utf-8"))
+	d.ctl("contacts", "import", path)
+	c = sorted((x["name"], x["phone"], x["role"], x["areas"]) for x in
+	    d.contacts())
+	eq(c, [("Công an xã", "+84931000001", "police", "*"),
+	    ("Trạm y tế; trực", "+84931000002", "health", "T1;T3")],
+	    "contacts from a ';' CSV with a BOM")
+	# A BOM before a ',' header.
+	path2 = os.path.join(d.tmpdir, "danhba2.csv")
+	with open(path2, "wb") as f:
+		f.write("\ufeffname,phone,role,areas\nLanh dao,0931000003,"
+		    "leader,*\n".encode("utf-8"))
+	d.ctl("contacts", "import", path2)
+	eq(len(d.contacts()), 3, "contacts after a ',' CSV with a BOM")
+	# A ';' file whose areas are not quoted fails by its line, whole.
+	path3 = os.path.join(d.tmpdir, "bad.csv")
+	with open(path3, "w", encoding="utf-8") as f:
+		f.write("name;phone;role;areas;channel\nA;0931000004;police;"
+		    "T1;T3;sms\n")
+	p = d.ctl("contacts", "import", path3, ok=False)
+	eq(p.returncode, 1, "a bad ';' CSV")
+	check(b"bad.csv:2" in p.stderr, "stderr %r" % p.stderr)
+	eq(len(d.contacts()), 3, "nothing imported from the bad file")
