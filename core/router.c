@@ -367,7 +367,9 @@ router_reply_outbox(struct intake *it)
 	row.dest = it->in->from;
 	row.body = it->reply;
 	row.via = it->in->reply_via;
-	return store_outbox_add(it->st, &row, it->now) == -1 ? -1 : 0;
+	/* Outbox times are scheduling seconds, never the wall clock. */
+	return store_outbox_add(it->st, &row, util_sched_now()) == -1 ? -1 :
+	    0;
 }
 
 static int

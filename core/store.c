@@ -76,7 +76,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_ADD] =
 	    "INSERT INTO outbox (report_id, contact_id, channel, event, dest,"
 	    " body, lane, next_at, created_at, dkey)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+	    /* Due at once, whatever the clock of the program that wrote it
+	     * (tincayctl's wall clock, the daemon's scheduling seconds). */
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
 	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
@@ -234,6 +236,19 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE messages SET reviewed_at = ?2,"
 	    " report_id = coalesce(?3, report_id) WHERE id = ?1"
 	    " AND category = 'unknown' AND reviewed_at IS NULL",
+	/*
+	 * At start: times a previous run stored in a clock that has since
+	 * been set back (a box that booted with a wrong clock) would stall
+	 * escalations and retries; nothing waits longer than it could.
+	 */
+	[ST_CLAMP_ESCALATE] =
+	    "UPDATE reports SET escalate_at = ?1 + ?2 WHERE escalate_at > ?1 + ?2",
+	[ST_CLAMP_RETRY] =
+	    "UPDATE outbox SET next_at = ?1 + ?2 WHERE status = 'pending'"
+	    " AND next_at > ?1 + ?2",
+	[ST_CLAMP_CREATED] =
+	    "UPDATE outbox SET created_at = ?1 WHERE status = 'pending'"
+	    " AND created_at > ?1",
 	[ST_PURGE_SUBS] =
 	    "UPDATE subscriptions SET phone = 'purged:' || id"
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
@@ -1035,6 +1050,37 @@ store_rollback_to(struct store *st)
 {
 	(void)store_run(st, ST_ROLLBACK_TO);
 	(void)store_run(st, ST_RELEASE);
+}
+
+int
+store_clamp_times(struct store *st, int64_t now, int64_t escalate_s,
+    int64_t retry_s)
+{
+	static const struct {
+		enum stmt	 stmt;
+		int		 span;	/* 0: none, 1: escalate_s, 2: retry_s */
+	} clamps[] = {
+		{ ST_CLAMP_ESCALATE, 1 },
+		{ ST_CLAMP_RETRY, 2 },
+		{ ST_CLAMP_CREATED, 0 },
+	};
+	int64_t		 n, total = 0;
+	size_t		 i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < sizeof(clamps) / sizeof(clamps[0]); i++) {
+		sqlite3_bind_int64(st->stmt[clamps[i].stmt], 1, now);
+		if (clamps[i].span != 0)
+			sqlite3_bind_int64(st->stmt[clamps[i].stmt], 2,
+			    clamps[i].span == 1 ? escalate_s : retry_s);
+		if ((n = store_changes(st, clamps[i].stmt)) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+		total += n;
+	}
+	return store_commit(st) == -1 ? -1 : (int)total;
 }
 
 /* Move what the WAL holds into the database file, if nobody reads it. */

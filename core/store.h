@@ -85,6 +85,14 @@ int		 store_release(struct store *);
 void		 store_rollback_to(struct store *);
 /* A passive WAL checkpoint (after a purge); errors only logged. */
 void		 store_checkpoint(struct store *);
+/*
+ * At start, in the daemon's scheduling seconds now: no escalation waits
+ * more than escalate_s, no pending row more than retry_s, no row was
+ * created in the future (SPEC §9: a clock set back since the times were
+ * stored). How many rows changed, or -1.
+ */
+int		 store_clamp_times(struct store *, int64_t now,
+		    int64_t escalate_s, int64_t retry_s);
 /* Checkpoint everything and truncate the WAL to nothing: 1, 0 if a
  * reader held it up tries times, -1 on error. */
 int		 store_wal_truncate(struct store *, int tries);

@@ -76,6 +76,30 @@ main_stop(struct tincay *tc)
 	main_drain_cb(-1, 0, tc);
 }
 
+/*
+ * Times stored by an earlier run are in its scheduling seconds; if the
+ * clock was set back since (a box that booted hours ahead), they would
+ * hold escalations and retries back that long. None waits longer than the
+ * configuration lets it.
+ */
+static void
+main_clamp_times(struct tincay *tc)
+{
+	const struct config	*conf = tc->conf;
+	int64_t			 esc = 0;
+	int			 c, n;
+
+	for (c = 0; c < CAT__MAX; c++)
+		if (conf->escalation[c].after_s > esc)
+			esc = conf->escalation[c].after_s;
+	n = store_clamp_times(tc->store, util_sched_now(), esc,
+	    conf->limits.retry_max_s);
+	if (n > 0)
+		log_warnx("clock: %d escalation or retry times were further "
+		    "ahead than they can be (was the clock set back?); due "
+		    "sooner now", n);
+}
+
 static void
 main_reload(struct tincay *tc)
 {
@@ -191,6 +215,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");
+	main_clamp_times(&tc);
 	tc.batch = batch_new(tc.base, tc.store);
 	tc.router = router_new(tc.conf);
 	/*

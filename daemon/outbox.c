@@ -261,7 +261,9 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	int64_t			 now = util_sched_now(), delay, ra;
 
 	v = outbox_judge(r, why, sizeof(why));
-	if (v == OB_RETRY && util_now() - job->created_at >= OUTBOX_GIVE_UP_S) {
+	/* created_at is in scheduling seconds, as now: a clock set while
+	 * the row waits neither gives up early nor late. */
+	if (v == OB_RETRY && now - job->created_at >= OUTBOX_GIVE_UP_S) {
 		v = OB_FAILED;
 		snprintf(why + strlen(why), sizeof(why) - strlen(why),
 		    "; giving up after 24 h");

@@ -232,6 +232,7 @@ class Daemon:
 		self.new_config()
 		self.umask = 0o022	# of tincayd and tincayctl
 		self.nofile = None	# RLIMIT_NOFILE of tincayd, if set
+		self.env = None		# more environment for tincayd
 		self.numbers = set()	# every phone number the test used
 		self.texts = set()	# every message text the test posted
 
@@ -283,10 +284,11 @@ class Daemon:
 			if nofile is not None:
 				resource.setrlimit(resource.RLIMIT_NOFILE,
 				    (nofile, nofile))
+		env = dict(os.environ, **self.env) if self.env else None
 		self.proc = subprocess.Popen([TINCAYD, "-c", self.cfgpath],
 		    stdin=subprocess.DEVNULL, stdout=self.outf,
 		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask,
-		    preexec_fn=limit)
+		    preexec_fn=limit, env=env)
 		_register(self.proc)
 
 	def _close_files(self):

@@ -368,6 +368,7 @@ test_contacts_and_outbox(void **state)
 	    " WHERE idem_key IS NULL AND lane = 1"), 2);
 	{
 		struct outbox_due	 a[4], b[4];
+		int64_t			 first;
 		int			 j;
 
 		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "",
@@ -378,15 +379,35 @@ test_contacts_and_outbox(void **state)
 		assert_string_not_equal(a[0].idem_key, a[1].idem_key);
 		assert_string_equal(a[0].idem_key, b[0].idem_key);
 		assert_string_equal(a[1].idem_key, b[1].idem_key);
+		first = a[0].id;
 		for (j = 0; j < 2; j++) {
 			store_outbox_due_clear(&a[j]);
 			store_outbox_due_clear(&b[j]);
 		}
-		/* Other lanes hold nothing; nothing is due before its time. */
+		/* Other lanes hold nothing. A new row is due at once, even to
+		 * a scheduler whose clock is behind the writer's (tincayctl's
+		 * wall clock ahead of the daemon's scheduling seconds). */
 		assert_int_equal(store_outbox_due(st, 1000,
 		    OUTBOX_LANE_WEBHOOK, "", b, 2, NULL, NULL), 0);
 		assert_int_equal(store_outbox_due(st, 99, OUTBOX_LANE_SMS, "",
-		    b, 2, NULL, NULL), 0);
+		    b, 2, NULL, NULL), 2);
+		for (j = 0; j < 2; j++)
+			store_outbox_due_clear(&b[j]);
+		/* A retry is not due before its time. */
+		assert_int_equal(store_outbox_result(st, first, "pending",
+		    2000, 0, NULL), 0);
+		assert_int_equal(store_commit(st), 0);
+		assert_int_equal(store_outbox_due(st, 1999, OUTBOX_LANE_SMS, "",
+		    b, 4, NULL, NULL), 1);
+		store_outbox_due_clear(&b[0]);
+		assert_int_equal(store_outbox_due(st, 2000, OUTBOX_LANE_SMS, "",
+		    b, 4, NULL, NULL), 2);
+		for (j = 0; j < 2; j++)
+			store_outbox_due_clear(&b[j]);
+		/* Back as it was for what follows. */
+		assert_int_equal(store_outbox_result(st, first, "pending", 0, 0,
+		    NULL), 0);
+		assert_int_equal(store_commit(st), 0);
 	}
 	got[0] = '\0';
 	assert_int_equal(store_contacts_alerted(st, rid, collect, got), 2);
