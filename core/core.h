@@ -127,6 +127,15 @@ int		 phone_e164(const char *buf, size_t len, const char *cc,
 		    char out[PHONE_MAX]);
 /* Keep "+", mask all but the last 3 digits: "+********678". Returns out. */
 const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
+/*
+ * (buf, len) with every phone number in it masked as phone_mask does: each
+ * run of 8 or more digits (an optional leading "+"; single spaces, dots or
+ * dashes between digits, but none after fewer than 8 digits glued to a
+ * letter, as in "T3") keeps its last 3 digits, every other digit becomes
+ * '*'; all else is copied as is (the same length). For text that is
+ * shown, never logged (the console channel). Returns malloc'd.
+ */
+char		*phone_mask_text(const char *buf, size_t len);
 
 
 /* tz.c: local dates and midnights in the commune's time zone. */
