@@ -137,6 +137,17 @@ const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
  */
 char		*phone_mask_text(const char *buf, size_t len);
 
+/* pin.c: officials' PINs, stored as salted slow hashes (SPEC §8). */
+#define PIN_HASH_MAX	128	/* "scrypt$N$r$p$salt$hash", NUL */
+/* Hash (pin, len) under a fresh random salt into out. 0, or -1. */
+int		 pin_hash(const char *pin, size_t len, char out[PIN_HASH_MAX]);
+/* 1 if (pin, len) is the PIN of stored (a pin_hash() output, whatever its
+ * parameters), else 0; a clear or malformed stored value never matches.
+ * Costs one hash either way; compares in constant time. */
+int		 pin_verify(const char *pin, size_t len, const char *stored);
+/* 1 if stored is a hash (rather than a clear PIN from before). */
+int		 pin_is_hash(const char *stored);
+
 
 /* tz.c: local dates and midnights in the commune's time zone. */
 /*

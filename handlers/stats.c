@@ -14,6 +14,10 @@
 #define STATS_YEAR_MIN	2000
 #define STATS_YEAR_MAX	2099
 #define STATS_SEGMENTS	2
+/* Five wrong PINs in an hour lock TK for that contact for an hour (§8). */
+#define STATS_PIN_TRIES		5
+#define STATS_PIN_WINDOW_S	3600
+#define STATS_PIN_LOCK_S	3600
 
 /* What the SMS says for each period word (folded, spaces removed). */
 enum stats_kind { STATS_DAY, STATS_WEEK, STATS_MONTH, STATS_YEAR };
@@ -307,6 +311,32 @@ stats_format(const struct stats_counts *c, const char *label,
 	free(g);
 }
 
+/*
+ * The PIN word of an official who has a PIN: 0 right; HANDLER_UNMATCHED
+ * wrong, or right but while TK is locked for the contact (which costs no
+ * hash); -1 on error. A wrong one is kept with the contact; the fifth
+ * within the hour locks TK for an hour, a right one clears them.
+ */
+static int
+stats_pin(struct intake *it, const char *word)
+{
+	const struct contact_row *k = &it->contact;
+	int			 locked;
+
+	if (it->now < k->pin_locked_until)
+		return HANDLER_UNMATCHED;
+	if (pin_verify(word, strlen(word), k->pin_hash))
+		return store_pin_ok(it->st, k->id) == -1 ? -1 : 0;
+	if ((locked = store_pin_failed(it->st, k->id, it->now,
+	    STATS_PIN_WINDOW_S, STATS_PIN_TRIES, STATS_PIN_LOCK_S)) == -1)
+		return -1;
+	if (locked)
+		log_info("TK locked for contact #%lld for %d s after %d wrong "
+		    "PINs", (long long)k->id, STATS_PIN_LOCK_S,
+		    STATS_PIN_TRIES);
+	return HANDLER_UNMATCHED;
+}
+
 static int
 stats_handle(struct intake *it)
 {
@@ -316,16 +346,15 @@ stats_handle(struct intake *it)
 	const struct contact_row *k = &it->contact;
 	const char		*s, *next, *area = NULL;
 	char			 word[32];
-	int			 have_period = 0, a;
+	int			 have_period = 0, a, rc;
 
 	/* The router let only an official through (WHO_OFFICIAL); a wrong
 	 * PIN is answered as if TK meant nothing, too. */
 	s = it->m.args;
-	if (k->pin[0] != '\0') {
+	if (k->pin_hash[0] != '\0') {
 		s = stats_word(s, word, sizeof(word));
-		if (!util_ct_equal(word, strlen(word), k->pin,
-		    strlen(k->pin)))
-			return HANDLER_UNMATCHED;
+		if ((rc = stats_pin(it, word)) != 0)
+			return rc;
 	}
 	it->stored = CAT_STATS;
 	/* PERIOD and AREA, each at most once, in either order. */

@@ -2,7 +2,8 @@
  * test_stats.c: TK/THONGKE (SPEC §6): periods and their UTC boundaries in
  * the commune's time zone (UTC+7, month and year edges, a DST zone, no
  * tzdata), who may ask and the PIN, the AREA filter, the reply's format
- * and length, over the whole router and an in-memory store.
+ * and length, over the whole router and an in-memory store; the PIN kept
+ * as a hash, and the lockout after wrong PINs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -391,6 +392,156 @@ test_others_get_unknown_answer(void **state)
 	assert_string_equal(stored_category(fx, "f2"), "followup");
 }
 
+/* The PIN is kept as a salted slow hash (SPEC §8), never in clear. */
+static void
+test_pin_hashed(void **state)
+{
+	struct fixture		*fx = *state;
+	struct contact_row	 k;
+
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "contacts WHERE pin = '4321'"), 0);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "contacts WHERE pin LIKE 'scrypt$%'"), 1);
+	assert_int_equal(store_contact_get(fx->tc.store, "+84901000005", &k),
+	    1);
+	assert_true(pin_is_hash(k.pin_hash));
+	assert_int_equal(pin_verify("4321", 4, k.pin_hash), 1);
+	assert_int_equal(pin_verify("4322", 4, k.pin_hash), 0);
+	assert_int_equal(store_contact_get(fx->tc.store, "+84901000004", &k),
+	    1);
+	assert_string_equal(k.pin_hash, "");
+}
+
+/*
+ * TK through the handler at an instant of our choosing (it->now), for the
+ * official +84901000005 (PIN 4321): 0 answered, HANDLER_UNMATCHED refused.
+ */
+static int
+tk_at(struct fixture *fx, const char *text, int64_t now, char *reply,
+    size_t replylen)
+{
+	struct intake	 it;
+	struct inbound	 in;
+	char		*folded;
+	int		 rc;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	util_strlcpy(in.from, "+84901000005", sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	memset(&it, 0, sizeof(it));
+	it.conf = fx->tc.conf;
+	it.st = fx->tc.store;
+	it.in = &in;
+	it.now = now;
+	folded = text_keyfold(text, strlen(text));
+	router_match(fixture_router(fx), text, strlen(text), folded, &it.m);
+	assert_int_equal(it.m.cat, CAT_STATS);
+	assert_int_equal(store_contact_get(fx->tc.store, in.from,
+	    &it.contact), 1);
+	assert_int_equal(store_begin(fx->tc.store), 0);
+	rc = stats_family.fn(&it);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+	if (reply != NULL)
+		util_strlcpy(reply, it.reply, replylen);
+	free(folded);
+	return rc;
+}
+
+/* Five wrong PINs in an hour lock TK for that contact for an hour (§8). */
+static void
+test_pin_lockout(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 reply[REPLY_MAX];
+	int64_t		 t = NOV01 + 86400;
+	int		 i;
+
+	/* Four wrong, then right: the count starts again. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111 11/2026", t + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 10, reply,
+	    sizeof(reply)), 0);
+	assert_string_equal(reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 20 + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 30, NULL, 0), 0);
+	/* Wrong PINs more than an hour apart never add up to five. */
+	for (i = 0; i < 8; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 40 + i * 1000, NULL,
+		    0), HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 8100, NULL, 0), 0);
+	/* Five within the hour: the right PIN is refused for an hour. */
+	t += 10000;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(tk_at(fx, "TK 0000", t + i * 600, NULL, 0),
+		    HANDLER_UNMATCHED);
+	t += 2400;	/* the fifth */
+	assert_int_equal(tk_at(fx, "TK 4321", t + 1, NULL, 0),
+	    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 3599, NULL, 0),
+	    HANDLER_UNMATCHED);
+	/* An hour later: answered again, and the slate is clean. */
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 3600, reply,
+	    sizeof(reply)), 0);
+	assert_string_equal(reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 3700 + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 3710, NULL, 0), 0);
+}
+
+/* Over the router: locked, the right PIN gets the unknown-text answer,
+ * is stored as unknown and without the PIN; another official is not. */
+static void
+test_pin_lockout_routed(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 unknown, o;
+	char		 id[16];
+	int		 i;
+
+	fixture_receive(fx, "generic", "u0", "+84977000000", "xin chao",
+	    &unknown);
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "l%d", i);
+		fixture_receive(fx, "generic", id, "+84901000005",
+		    "TK 9999 11/2026", &o);
+		assert_string_equal(o.reply, unknown.reply);
+	}
+	fixture_receive(fx, "generic", "l5", "+84901000005",
+	    "TK 4321 11/2026", &o);
+	assert_string_equal(o.reply, unknown.reply);
+	assert_string_equal(stored_category(fx, "l5"), "unknown");
+	assert_true(fixture_count(fx->tc.store, "SELECT pin_locked_until "
+	    "FROM contacts WHERE phone = '+84901000005'") > util_now());
+	/* A provider's retry of a wrong one counts once. */
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	fixture_receive(fx, "generic", "l0", "+84901000005",
+	    "TK 9999 11/2026", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	/* The leader, without a PIN, is not locked out. */
+	fixture_receive(fx, "generic", "l6", "+84901000004", "TK 11/2026", &o);
+	assert_string_equal(stored_category(fx, "l6"), "stats");
+	/* A lock an hour old is over. */
+	exec_sql(fx->tc.store, "UPDATE contacts SET pin_locked_until ="
+	    " pin_locked_until - 3600");
+	fixture_receive(fx, "generic", "l7", "+84901000005",
+	    "TK 4321 11/2026", &o);
+	assert_string_equal(o.reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+}
+
 int
 main(void)
 {
@@ -405,6 +556,12 @@ main(void)
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_others_get_unknown_answer,
 		    setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_hashed, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout_routed, setup,
+		    fixture_teardown),
 	};
 
 	log_init(0);
