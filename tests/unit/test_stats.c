@@ -3,7 +3,7 @@
  * the commune's time zone (UTC+7, month and year edges, a DST zone, no
  * tzdata), who may ask and the PIN, the AREA filter, the reply's format
  * and length, over the whole router and an in-memory store; the PIN kept
- * as a hash, and the lockout after wrong PINs.
+ * as a hash, a TK stored without it, and the lockout after wrong PINs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -392,6 +392,25 @@ test_others_get_unknown_answer(void **state)
 	assert_string_equal(stored_category(fx, "f2"), "followup");
 }
 
+/* The text stored for message id (NULL as ""). */
+static const char *
+stored_body(struct fixture *fx, const char *id)
+{
+	static char	 body[256];
+	sqlite3_stmt	*s;
+	const char	*v;
+
+	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
+	    "SELECT body FROM messages WHERE provider_id = ?1", -1, &s,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = (const char *)sqlite3_column_text(s, 0);
+	util_strlcpy(body, v ? v : "", sizeof(body));
+	sqlite3_finalize(s);
+	return body;
+}
+
 /* The PIN is kept as a salted slow hash (SPEC §8), never in clear. */
 static void
 test_pin_hashed(void **state)
@@ -411,6 +430,71 @@ test_pin_hashed(void **state)
 	assert_int_equal(store_contact_get(fx->tc.store, "+84901000004", &k),
 	    1);
 	assert_string_equal(k.pin_hash, "");
+}
+
+/* A TK is stored without its PIN, right or wrong (SPEC §7, §8). */
+static void
+test_stored_without_pin(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+	static const struct {
+		const char	*text, *stored, *category;
+	} cases[] = {
+		{ "TK 4321 THANG", "TK THANG", "stats" },
+		{ "TK 4321", "TK", "stats" },
+		{ "Thống kê 4321 11-2026 thôn 1", "Thống kê 11-2026 thôn 1",
+		    "stats" },
+		{ "tk:4321, 11/2026", "tk:, 11/2026", "stats" },
+		/* Wrong PINs are stored as unknown texts, without them. */
+		{ "TK 4312 THANG", "TK THANG", "unknown" },
+		{ "TK 1234 1234 nam", "TK nam", "unknown" },
+		/* Written so that the raw words miss it: folded, without. */
+		{ "TK\xe2\x80\x93" "4321 thang", "tk thang", "stats" },
+	};
+	char		 id[16];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(id, sizeof(id), "p%zu", i);
+		fixture_receive(fx, "generic", id, "+84901000005",
+		    cases[i].text, &o);
+		assert_string_equal(stored_category(fx, id),
+		    cases[i].category);
+		if (strcmp(stored_body(fx, id), cases[i].stored) != 0)
+			fail_msg("'%s' stored as '%s', want '%s'",
+			    cases[i].text, stored_body(fx, id),
+			    cases[i].stored);
+	}
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE body LIKE '%4321%' OR body LIKE '%4312%'"
+	    " OR reply LIKE '%4321%'"), 0);
+	/* No PIN: the first word is the period, kept as sent. */
+	fixture_receive(fx, "generic", "q1", "+84901000004", "TK 10/2026", &o);
+	assert_string_equal(stored_body(fx, "q1"), "TK 10/2026");
+}
+
+/* A wrong PIN passed on in an unknown text's alert is gone there too. */
+static void
+test_wrong_pin_not_alerted(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+
+	config_free(fx->tc.conf);
+	fx->tc.conf = fixture_conf("{ \"database\": \":memory:\","
+	    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+	    "  \"routing\": { \"unknown\": [\"police\"] },"
+	    "  \"areas\": [ { \"code\": \"T1\" } ] }");
+	fixture_receive(fx, "generic", "w1", "+84901000005", "TK 4312 nam",
+	    &o);
+	assert_string_equal(stored_category(fx, "w1"), "unknown");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE event = 'report.created'"), 1);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE body LIKE '%4312%'"), 0);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE body LIKE '%TK nam%'"), 1);
 }
 
 /*
@@ -446,6 +530,7 @@ tk_at(struct fixture *fx, const char *text, int64_t now, char *reply,
 	assert_int_equal(store_commit(fx->tc.store), 0);
 	if (reply != NULL)
 		util_strlcpy(reply, it.reply, replylen);
+	free(it.stored_text);
 	free(folded);
 	return rc;
 }
@@ -521,6 +606,7 @@ test_pin_lockout_routed(void **state)
 	    "TK 4321 11/2026", &o);
 	assert_string_equal(o.reply, unknown.reply);
 	assert_string_equal(stored_category(fx, "l5"), "unknown");
+	assert_string_equal(stored_body(fx, "l5"), "TK 11/2026");
 	assert_true(fixture_count(fx->tc.store, "SELECT pin_locked_until "
 	    "FROM contacts WHERE phone = '+84901000005'") > util_now());
 	/* A provider's retry of a wrong one counts once. */
@@ -558,6 +644,10 @@ main(void)
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_hashed, setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stored_without_pin, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_pin_not_alerted,
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_lockout, setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_lockout_routed, setup,
