@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -124,25 +125,38 @@ test_other_parameters(void **state)
 	assert_int_equal(pin_verify("4321", 4, bad), 0);
 }
 
-/* A TK verification holds the loop: well under 50 ms (SPEC §8, issue 10),
- * measured without sanitizers; printed either way. */
+static int64_t
+cpu_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * A TK verification holds the loop: well under 50 ms (issue 10). The
+ * bound is on CPU time, which other work on the box does not inflate;
+ * the wall time is printed beside it.
+ */
 static void
 test_cost(void **state)
 {
 	char	 h[PIN_HASH_MAX];
-	int64_t	 t0, ms;
+	int64_t	 t0, c0, ms, cpu;
 	int	 i, n = 5;
 
 	(void)state;
 	assert_int_equal(pin_hash("4321", 4, h), 0);
 	t0 = util_mono_ms();
+	c0 = cpu_us();
 	for (i = 0; i < n; i++)
 		assert_int_equal(pin_verify("4321", 4, h), 1);
+	cpu = (cpu_us() - c0) / n / 1000;
 	ms = (util_mono_ms() - t0) / n;
-	print_message("pin_verify: %lld ms\n", (long long)ms);
-#if !defined(__SANITIZE_ADDRESS__)
-	assert_true(ms < 50);
-#endif
+	print_message("pin_verify: %lld ms (%lld ms CPU)\n", (long long)ms,
+	    (long long)cpu);
+	assert_true(cpu < 50);
 }
 
 int
