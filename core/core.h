@@ -127,6 +127,26 @@ int		 phone_e164(const char *buf, size_t len, const char *cc,
 		    char out[PHONE_MAX]);
 /* Keep "+", mask all but the last 3 digits: "+********678". Returns out. */
 const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
+/*
+ * (buf, len) with every phone number in it masked as phone_mask does: each
+ * run of 8 or more digits (an optional leading "+"; single spaces, dots or
+ * dashes between digits, but none after fewer than 8 digits glued to a
+ * letter, as in "T3") keeps its last 3 digits, every other digit becomes
+ * '*'; all else is copied as is (the same length). For text that is
+ * shown, never logged (the console channel). Returns malloc'd.
+ */
+char		*phone_mask_text(const char *buf, size_t len);
+
+/* pin.c: officials' PINs, stored as salted slow hashes (SPEC §8). */
+#define PIN_HASH_MAX	128	/* "scrypt$N$r$p$salt$hash", NUL */
+/* Hash (pin, len) under a fresh random salt into out. 0, or -1. */
+int		 pin_hash(const char *pin, size_t len, char out[PIN_HASH_MAX]);
+/* 1 if (pin, len) is the PIN of stored (a pin_hash() output, whatever its
+ * parameters), else 0; a clear or malformed stored value never matches.
+ * Costs one hash either way; compares in constant time. */
+int		 pin_verify(const char *pin, size_t len, const char *stored);
+/* 1 if stored is a hash (rather than a clear PIN from before). */
+int		 pin_is_hash(const char *stored);
 
 
 /* tz.c: local dates and midnights in the commune's time zone. */

@@ -1,7 +1,8 @@
 /*
  * phone.c: phone numbers to E.164 ("+84912345678") from the ways people and
  * providers write them, Vietnam's 2018 move of 11-digit mobiles to 10
- * digits, and masking for logs.
+ * digits, and masking: of a number for logs, of every number in a text
+ * shown on the console.
  */
 #include <string.h>
 
@@ -134,5 +135,71 @@ phone_mask(const char *e164, char out[PHONE_MAX])
 			out[i] = i == 0 && e164[i] == '+' ? '+' : '*';
 	}
 	out[n] = '\0';
+	return out;
+}
+
+/* Characters that may stand between the digits of a number in a text. */
+static int
+phone_text_sep(char c)
+{
+	return c == ' ' || c == '.' || c == '-';
+}
+
+static int
+phone_text_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+phone_text_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * A run of digits starts at a digit or at a "+" before one and takes
+ * single separators between digits, except after fewer than 8 digits glued
+ * to a word ("T3 0912345678": the area code's digit is not part of the
+ * number). Masking again changes nothing: what is left of a run is never
+ * more than its last 3 digits.
+ */
+char *
+phone_mask_text(const char *buf, size_t len)
+{
+	char	*out = xmalloc(len + 1);
+	size_t	 i = 0, j, end, ndigits, keep, seen;
+	int	 glued;
+
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	while (i < len) {
+		if (!phone_text_digit(buf[i]) && !(buf[i] == '+' &&
+		    i + 1 < len && phone_text_digit(buf[i + 1]))) {
+			i++;
+			continue;
+		}
+		glued = buf[i] != '+' && i > 0 &&
+		    phone_text_letter(buf[i - 1]);
+		ndigits = 0;
+		for (j = end = buf[i] == '+' ? i + 1 : i; j < len; ) {
+			if (phone_text_digit(buf[j])) {
+				ndigits++;
+				end = ++j;
+			} else if ((!glued || ndigits >= 8) &&
+			    phone_text_sep(buf[j]) && j + 1 < len &&
+			    phone_text_digit(buf[j + 1]))
+				j++;
+			else
+				break;
+		}
+		if (ndigits >= 8) {
+			keep = ndigits - 3;
+			for (j = i, seen = 0; j < end; j++)
+				if (phone_text_digit(buf[j]) && seen++ < keep)
+					out[j] = '*';
+		}
+		i = end;
+	}
 	return out;
 }

@@ -340,8 +340,9 @@ router_store_message(struct intake *it)
 	m.ext_id = in->ext_id;
 	m.sender = in->from;
 	m.recipient = in->to;
-	m.body = in->text;
-	m.bodylen = in->textlen;
+	m.body = it->stored_text != NULL ? it->stored_text : in->text;
+	m.bodylen = it->stored_text != NULL ? strlen(it->stored_text) :
+	    in->textlen;
 	m.category = family_of(it->stored)->name;
 	m.report_id = it->report_id;
 	m.reply = it->reply[0] ? it->reply : NULL;
@@ -399,8 +400,11 @@ router_file(const struct router *rt, struct store *st,
 		rc = router_dispatch(rt, &it);
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
-	    router_reply_outbox(&it) == -1)
+	    router_reply_outbox(&it) == -1) {
+		free(it.stored_text);
 		return -1;
+	}
+	free(it.stored_text);
 	util_strlcpy(out->ref, it.ref, sizeof(out->ref));
 	util_strlcpy(out->reply, it.reply, sizeof(out->reply));
 	out->new_report = it.new_report;

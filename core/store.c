@@ -58,8 +58,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " areas = ?4, channel = ?5, url = ?6, pin = ?7",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
 	[ST_CONTACT_BY_PHONE] =
-	    "SELECT id, name, phone, role, areas, channel, url, pin"
-	    " FROM contacts WHERE phone = ?1",
+	    "SELECT id, name, phone, role, areas, channel, url, pin,"
+	    " pin_locked_until FROM contacts WHERE phone = ?1",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
 	    " WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL AND"
@@ -268,6 +268,16 @@ static const char *const store_sql[ST__MAX] = {
 	 * the daemon writes on), begun by its first read. */
 	[ST_BACKUP_BEGIN] = "BEGIN DEFERRED",
 	[ST_BACKUP_READ] = "SELECT count(*) FROM meta",
+	/* Wrong PINs (store_pin.c): contact ?1's failures, at ?2. */
+	[ST_PIN_FAIL_PRUNE] =
+	    "DELETE FROM pin_failures WHERE contact_id = ?1 AND at <= ?2",
+	[ST_PIN_FAIL_ADD] =
+	    "INSERT INTO pin_failures (contact_id, at) VALUES (?1, ?2)",
+	[ST_PIN_FAIL_COUNT] =
+	    "SELECT count(*) FROM pin_failures WHERE contact_id = ?1",
+	[ST_PIN_LOCK] =
+	    "UPDATE contacts SET pin_locked_until = ?2 WHERE id = ?1",
+	[ST_PIN_FAIL_CLEAR] = "DELETE FROM pin_failures WHERE contact_id = ?1",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */
@@ -507,9 +517,30 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE messages ADD COLUMN reviewed_at INTEGER;"
 	"CREATE INDEX messages_inbox ON messages (id)"
 	" WHERE category = 'unknown' AND reviewed_at IS NULL;",
+	/*
+	 * 7 → 8: PINs as salted slow hashes (SPEC §8): store_pin_migrate()
+	 * hashes the ones kept in clear, in this migration's transaction.
+	 * Wrong PINs of the last hour, one row each, and how long TK is
+	 * locked for a contact after five of them.
+	 */
+	"CREATE TABLE pin_failures ("
+	" contact_id INTEGER NOT NULL REFERENCES contacts (id)"
+	"  ON DELETE CASCADE,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX pin_failures_contact ON pin_failures (contact_id, at);"
+	"ALTER TABLE contacts ADD COLUMN pin_locked_until INTEGER NOT NULL"
+	" DEFAULT 0;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
+
+/* What a migration does in C, after its SQL, in its transaction. */
+static const struct {
+	int	 version;		/* the one it brings the schema to */
+	int	 (*fn)(sqlite3 *, char *err, size_t errlen);
+} store_migration_steps[] = {
+	{ 8, store_pin_migrate },
+};
 
 static void
 store_sqlite_log(void *arg, int code, const char *msg)
@@ -571,6 +602,7 @@ static int
 store_migrate(struct store *st, char *err, size_t errlen)
 {
 	char	 sql[64];
+	size_t	 i;
 	int	 v;
 
 	if ((v = store_version(st)) < 0) {
@@ -587,14 +619,21 @@ store_migrate(struct store *st, char *err, size_t errlen)
 			return -1;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (store_exec(st, store_migrations[v], err, errlen) == -1 ||
-		    store_exec(st, sql, err, errlen) == -1) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
+		    store_exec(st, sql, err, errlen) == -1)
+			goto fail;
+		for (i = 0; i < sizeof(store_migration_steps) /
+		    sizeof(store_migration_steps[0]); i++)
+			if (store_migration_steps[i].version == v + 1 &&
+			    store_migration_steps[i].fn(st->db, err,
+			    errlen) == -1)
+				goto fail;
 		if (store_exec(st, "COMMIT", err, errlen) == -1)
 			return -1;
 	}
 	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 /* A blob of the meta table into buf (exactly len bytes); -1 if not. */
@@ -1556,7 +1595,8 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 		c->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(c->role, store_col_text(s, 3), sizeof(c->role));
 		v = store_col_text(s, 7);
-		util_strlcpy(c->pin, v ? v : "", sizeof(c->pin));
+		util_strlcpy(c->pin_hash, v ? v : "", sizeof(c->pin_hash));
+		c->pin_locked_until = sqlite3_column_int64(s, 8);
 	}
 	store_done(s);
 	return found;

@@ -277,7 +277,8 @@ struct contact_new {
 	const char	*areas;		/* "*" or "T1;T3" */
 	const char	*channel;	/* "sms" | "webhook" */
 	const char	*url;		/* NULL: none */
-	const char	*pin;		/* NULL: none */
+	const char	*pin;		/* in clear, NULL: none; stored as
+					 * its salted slow hash only */
 };
 int		 store_contact_add(struct store *, const struct contact_new *,
 		    int64_t now);
@@ -362,11 +363,21 @@ int		 store_purge(struct store *, int64_t cutoff, size_t batch,
 struct contact_row {
 	int64_t		 id;
 	char		 role[64];
-	char		 pin[32];		/* "" if none */
+	char		 pin_hash[PIN_HASH_MAX];	/* pin_hash(), "" if none */
+	int64_t		 pin_locked_until;	/* TK refused before it */
 };
 /* 1 found, 0 not a contact, -1 error. */
 int		 store_contact_get(struct store *, const char *phone,
 		    struct contact_row *);
+/*
+ * store_pin.c: wrong PINs (SPEC §8). A wrong PIN of contact id at now:
+ * kept with those after now - window_s; the max-th of them locks TK until
+ * now + lock_s and starts the count again. 1 if it locked, 0 if not, -1.
+ */
+int		 store_pin_failed(struct store *, int64_t id, int64_t now,
+		    int64_t window_s, int max, int64_t lock_s);
+/* A right PIN: the contact's wrong ones are forgotten. 0, or -1. */
+int		 store_pin_ok(struct store *, int64_t id);
 /* A report with its first message, copied out of the row. */
 struct report_row {
 	int64_t		 id;

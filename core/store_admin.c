@@ -94,6 +94,7 @@ store_list(struct store *st, enum store_list which,
 	return n;
 }
 
+/* A PIN is kept only as its salted slow hash (SPEC §8). */
 int
 store_report_texts(struct store *st, int64_t id, store_text_fn fn,
     void *arg)
@@ -122,14 +123,19 @@ store_contact_add(struct store *st, const struct contact_new *c,
     int64_t now)
 {
 	sqlite3_stmt	*s = st->stmt[ST_CONTACT_ADD];
+	char		 h[PIN_HASH_MAX];
 
+	if (c->pin != NULL && pin_hash(c->pin, strlen(c->pin), h) == -1) {
+		log_warnx("%s: cannot hash the PIN", __func__);
+		return -1;
+	}
 	store_bind_text(s, 1, c->name);
 	store_bind_text(s, 2, c->phone);
 	store_bind_text(s, 3, c->role);
 	store_bind_text(s, 4, c->areas);
 	store_bind_text(s, 5, c->channel);
 	store_bind_text(s, 6, c->url);
-	store_bind_text(s, 7, c->pin);
+	store_bind_text(s, 7, c->pin != NULL ? h : NULL);
 	sqlite3_bind_int64(s, 8, now);
 	return store_run(st, ST_CONTACT_ADD);
 }

@@ -82,6 +82,11 @@ enum stmt {
 	ST_REPORT_TEXTS,
 	ST_BACKUP_BEGIN,
 	ST_BACKUP_READ,
+	ST_PIN_FAIL_PRUNE,
+	ST_PIN_FAIL_ADD,
+	ST_PIN_FAIL_COUNT,
+	ST_PIN_LOCK,
+	ST_PIN_FAIL_CLEAR,
 	ST__MAX
 };
 
@@ -132,5 +137,9 @@ int		 store_row(struct store *, sqlite3_stmt *, const char *who);
 /* Run statement which, bound, for its changes: how many rows it changed,
  * or -1 (logged). */
 int64_t		 store_changes(struct store *, enum stmt);
+
+/* store_pin.c: migration 7's step, in its transaction: every PIN still in
+ * clear becomes its hash. 0, or -1 with why in err. */
+int		 store_pin_migrate(sqlite3 *, char *err, size_t errlen);
 
 #endif

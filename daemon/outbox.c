@@ -347,22 +347,26 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 }
 
 /*
- * The operator's screen stands in for the phone. Print only once the row
- * can be marked sent in this batch (a database busy with another writer
- * must not print it twice); the lease holds until that mark is committed.
- * 0 printed, -1 not now.
+ * The operator's screen stands in for the phone: it shows the text but
+ * masks every number, the destination's and those in the text (SPEC §8).
+ * Print only once the row can be marked sent in this batch (a database
+ * busy with another writer must not print it twice); the lease holds
+ * until that mark is committed. 0 printed, -1 not now.
  */
 static int
 outbox_console(struct outbox *ob, const struct outbox_due *row,
     const char *dest)
 {
 	struct outbox_job	*job;
+	char			 to[PHONE_MAX], *body;
 
 	if (store_begin(ob->tc->store) == -1)
 		return -1;
+	body = phone_mask_text(row->body, strlen(row->body));
 	printf("console sms #%lld to %s: %s\n", (long long)row->id,
-	    row->dest, row->body);
+	    phone_mask(row->dest, to), body);
 	fflush(stdout);
+	free(body);
 	/* A transfer that is over as soon as it starts. */
 	job = outbox_job_new(ob, row, dest);
 	outbox_job_done(ob, job, "sent", util_sched_now(), NULL, 0);

@@ -224,6 +224,19 @@ alert_notify(struct store *st, const struct config *conf,
 	return a.count;
 }
 
+/* The resident's words as kept: without a PIN (stored_text), or as sent. */
+static void
+alert_words(const struct intake *it, struct alert_report *r)
+{
+	if (it->stored_text != NULL) {
+		r->text = it->stored_text;
+		r->textlen = strlen(it->stored_text);
+	} else {
+		r->text = it->in->text;
+		r->textlen = it->in->textlen;
+	}
+}
+
 static void
 alert_view(const struct intake *it, struct alert_report *r,
     const char *category, const char *area)
@@ -234,8 +247,7 @@ alert_view(const struct intake *it, struct alert_report *r,
 	r->category = category;
 	r->area = area;
 	r->reporter = it->in->from;
-	r->text = it->in->text;
-	r->textlen = it->in->textlen;
+	alert_words(it, r);
 	r->at = it->now;
 }
 
@@ -385,8 +397,7 @@ alert_followup(struct intake *it)
 	if (store_report_get(it->st, it->report_id, NULL, &row) != 1)
 		return -1;
 	alert_from_row(&row, &r);
-	r.text = it->in->text;
-	r.textlen = it->in->textlen;
+	alert_words(it, &r);
 	r.at = it->now;
 	rc = store_report_touch(it->st, it->report_id, it->now) == -1 ||
 	    alert_notify(it->st, it->conf, &r, "report.updated", NULL, 0,

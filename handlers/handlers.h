@@ -109,6 +109,10 @@ struct intake {
 	char			 ref[REF_MAX];
 	char			 reply[REPLY_MAX];
 	int			 new_report;	/* a report was filed */
+	/* The text kept with the message and passed on in alerts instead of
+	 * in->text (a TK without its PIN, SPEC §8), or NULL. malloc'd by
+	 * the handler that sets it; the router frees it. */
+	char			*stored_text;
 	/* The sender as a contact, looked up by the router for families
 	 * that only contacts or officials may use; id 0 if not one. */
 	struct contact_row	 contact;

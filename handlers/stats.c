@@ -14,6 +14,10 @@
 #define STATS_YEAR_MIN	2000
 #define STATS_YEAR_MAX	2099
 #define STATS_SEGMENTS	2
+/* Five wrong PINs in an hour lock TK for that contact for an hour (§8). */
+#define STATS_PIN_TRIES		5
+#define STATS_PIN_WINDOW_S	3600
+#define STATS_PIN_LOCK_S	3600
 
 /* What the SMS says for each period word (folded, spaces removed). */
 enum stats_kind { STATS_DAY, STATS_WEEK, STATS_MONTH, STATS_YEAR };
@@ -307,6 +311,105 @@ stats_format(const struct stats_counts *c, const char *label,
 	free(g);
 }
 
+/* A byte of a word of the raw text: ASCII letters and digits, and the
+ * bytes of UTF-8 sequences (Vietnamese letters). */
+static int
+stats_word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
+}
+
+/* 1 if folded words s hold the word (w, wlen). */
+static int
+stats_has_word(const char *s, const char *w, size_t wlen)
+{
+	size_t	 n;
+
+	for (; *s != '\0'; s += n + (s[n] == ' ')) {
+		n = strcspn(s, " ");
+		if (n == wlen && memcmp(s, w, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The text to keep for a TK whose first word after the keyword is a PIN
+ * (right or wrong): the text as it came without every word that folds to
+ * (w, wlen), nor the blanks after it (SPEC §8: "TK 4321 THANG" is kept as
+ * "TK THANG"). Should a word be written so that the raw words miss it,
+ * the folded text without it. Into it->stored_text (the router frees it).
+ */
+static void
+stats_redact(struct intake *it, const char *w, size_t wlen)
+{
+	const char	*t = it->in->text;
+	size_t		 len = it->in->textlen, i = 0, b, o = 0, n;
+	char		*out, *f, *r;
+
+	out = xmalloc(len + 1);
+	while (i < len) {
+		if (!stats_word_byte(t[i])) {
+			out[o++] = t[i++];
+			continue;
+		}
+		for (b = i; i < len && stats_word_byte(t[i]); i++)
+			;
+		f = text_keyfold(t + b, i - b);
+		if (strlen(f) == wlen && memcmp(f, w, wlen) == 0)
+			while (i < len && (t[i] == ' ' || t[i] == '\t'))
+				i++;
+		else {
+			memcpy(out + o, t + b, i - b);
+			o += i - b;
+		}
+		free(f);
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+		o--;
+	out[o] = '\0';
+	f = text_keyfold(out, o);
+	if (stats_has_word(f, w, wlen)) {
+		for (r = f, o = 0; *r != '\0'; r += n + (r[n] == ' ')) {
+			n = strcspn(r, " ");
+			if (n == wlen && memcmp(r, w, n) == 0)
+				continue;
+			o += (size_t)snprintf(out + o, len + 1 - o, "%s%.*s",
+			    o ? " " : "", (int)n, r);
+		}
+	}
+	free(f);
+	free(it->stored_text);
+	it->stored_text = out;
+}
+
+/*
+ * The PIN word of an official who has a PIN: 0 right; HANDLER_UNMATCHED
+ * wrong, or right but while TK is locked for the contact (which costs no
+ * hash); -1 on error. A wrong one is kept with the contact; the fifth
+ * within the hour locks TK for an hour, a right one clears them.
+ */
+static int
+stats_pin(struct intake *it, const char *word)
+{
+	const struct contact_row *k = &it->contact;
+	int			 locked;
+
+	if (it->now < k->pin_locked_until)
+		return HANDLER_UNMATCHED;
+	if (pin_verify(word, strlen(word), k->pin_hash))
+		return store_pin_ok(it->st, k->id) == -1 ? -1 : 0;
+	if ((locked = store_pin_failed(it->st, k->id, it->now,
+	    STATS_PIN_WINDOW_S, STATS_PIN_TRIES, STATS_PIN_LOCK_S)) == -1)
+		return -1;
+	if (locked)
+		log_info("TK locked for contact #%lld for %d s after %d wrong "
+		    "PINs", (long long)k->id, STATS_PIN_LOCK_S,
+		    STATS_PIN_TRIES);
+	return HANDLER_UNMATCHED;
+}
+
 static int
 stats_handle(struct intake *it)
 {
@@ -316,16 +419,18 @@ stats_handle(struct intake *it)
 	const struct contact_row *k = &it->contact;
 	const char		*s, *next, *area = NULL;
 	char			 word[32];
-	int			 have_period = 0, a;
+	int			 have_period = 0, a, rc;
 
 	/* The router let only an official through (WHO_OFFICIAL); a wrong
-	 * PIN is answered as if TK meant nothing, too. */
+	 * PIN is answered as if TK meant nothing, too. Either way the PIN
+	 * is not kept with the message. */
 	s = it->m.args;
-	if (k->pin[0] != '\0') {
+	if (k->pin_hash[0] != '\0') {
+		if (*s != '\0')
+			stats_redact(it, s, strcspn(s, " "));
 		s = stats_word(s, word, sizeof(word));
-		if (!util_ct_equal(word, strlen(word), k->pin,
-		    strlen(k->pin)))
-			return HANDLER_UNMATCHED;
+		if ((rc = stats_pin(it, word)) != 0)
+			return rc;
 	}
 	it->stored = CAT_STATS;
 	/* PERIOD and AREA, each at most once, in either order. */

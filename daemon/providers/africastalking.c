@@ -14,6 +14,10 @@
 #define AT_DEFAULT_BASE	"https://api.africastalking.com"
 #define AT_SANDBOX_BASE	"https://api.sandbox.africastalking.com"
 #define AT_SEND_PATH	"/version1/messaging"
+/* A USSD message id: the sessionId, ':', 16 hex digits of the number's
+ * keyed hash. */
+#define AT_NUMBER_TAG	16
+#define AT_SESSION_MAX	(EXTID_MAX - 2 - AT_NUMBER_TAG)
 
 /* The ?token= of the request, compared in constant time; NULL if good. */
 const char *
@@ -137,9 +141,32 @@ africastalking_ussd_text(const struct config *conf,
 }
 
 /*
- * Fields sessionId (the message id: one report per session), phoneNumber
- * and text; serviceCode optional. Fills in (text left for the menu, in
- * *text) or returns why not.
+ * A session is bound to its number (SPEC §6): the message id is the
+ * sessionId and a tag of the caller's number, so the same sessionId from
+ * another number files its own report and never gets the first caller's
+ * REF. The tag is an HMAC-SHA256 under the endpoint's token, cut to 64
+ * bits: the id never holds the number, nor a hash anyone could reverse by
+ * trying every number. 0, or -1.
+ */
+static int
+africastalking_session_id(const struct config *conf,
+    const struct form_field *sid, const char *e164, char out[EXTID_MAX])
+{
+	char	 msg[PHONE_MAX + 16], mac[65];
+
+	snprintf(msg, sizeof(msg), "ussd-session:%s", e164);
+	if (util_hmac_sha256_hex(conf->africastalking.token, msg,
+	    strlen(msg), mac) == -1)
+		return -1;
+	snprintf(out, EXTID_MAX, "%.*s:%.*s", (int)sid->vallen, sid->val,
+	    AT_NUMBER_TAG, mac);
+	return 0;
+}
+
+/*
+ * Fields sessionId (with the number, the message id: one report per
+ * session), phoneNumber and text; serviceCode optional. Fills in (text
+ * left for the menu, in *text) or returns why not.
  */
 static const char *
 africastalking_ussd_decode(const struct config *conf, const struct form *f,
@@ -160,11 +187,12 @@ africastalking_ussd_decode(const struct config *conf, const struct form *f,
 	for (i = 0; i < 3; i++)
 		if ((v[i] = form_get(f, need[i].name)) == NULL)
 			return need[i].missing;
-	if (v[0]->vallen == 0 || v[0]->vallen >= sizeof(in->ext_id))
-		return "sessionId must be 1..127 characters";
+	if (v[0]->vallen == 0 || v[0]->vallen > AT_SESSION_MAX)
+		return "sessionId must be 1..110 characters";
 	if (africastalking_phone(conf, v[1], in->from) == -1)
 		return "phoneNumber is not a phone number";
-	util_strlcpy(in->ext_id, v[0]->val, sizeof(in->ext_id));
+	if (africastalking_session_id(conf, v[0], in->from, in->ext_id) == -1)
+		return "cannot tag the session";
 	if ((code = form_get(f, "serviceCode")) != NULL &&
 	    code->vallen < sizeof(in->to))
 		util_strlcpy(in->to, code->val, sizeof(in->to));
@@ -176,9 +204,10 @@ africastalking_ussd_decode(const struct config *conf, const struct form *f,
  * POST /ussd/africastalking?token=T: the next screen. A screen that files
  * nothing is answered at once. An answer that files something goes
  * through the router as provider "africastalking-ussd" with the session id
- * as message id, and a route already decided (category, area, source
- * "ussd"): a re-sent last step finds it and gets the same END screen, and
- * nothing is filed twice. The screen is the call's state.
+ * bound to the number as message id, and a route already decided
+ * (category, area, source "ussd"): a re-sent last step finds it and gets
+ * the same END screen, and nothing is filed twice. The screen is the
+ * call's state.
  */
 static const char *
 africastalking_ussd_endpoint_decode(struct provider_call *c)

@@ -170,7 +170,12 @@ def test_ussd_session_files_once(d):
 	msgs = [m for m in d.messages() if m["provider"] ==
 	    "africastalking-ussd"]
 	eq(len(msgs), 1, "USSD messages")
-	eq(msgs[0]["provider_id"], "ATUid_1", "message id is the session")
+	# The message id is the session bound to its number (§6), which it
+	# never shows.
+	pid = msgs[0]["provider_id"]
+	check(pid.startswith("ATUid_1:"), "message id %r is not the session"
+	    % pid)
+	check("912345678" not in pid, "the number is in the id %r" % pid)
 	# Another session: hotlines, help, unknown area; wrong token.
 	check("113" in ussd(d, "4", "ATUid_2"), "hotlines")
 	# A wrong key shows the menu again, never END (§6); "00" is the
@@ -193,6 +198,29 @@ def test_ussd_session_files_once(d):
 	    b"&text=1*1", {"Content-Type":
 	    "application/x-www-form-urlencoded"})
 	eq(r.status, 200, "raw plus: %r" % r)
+
+
+@case(PROVIDERS)
+def test_ussd_session_bound_to_number(d):
+	"""The same sessionId from another number is a new session with its
+	own report, never the first caller's REF (SPEC §6); each number's
+	retry gets its own REF back."""
+	first = ussd(d, "1*3", "ATUid_9", "+84912345678")
+	other = ussd(d, "1*3", "ATUid_9", "0987654321")
+	check(first.startswith("END ") and other.startswith("END "),
+	    "final screens %r %r" % (first, other))
+	reps = d.reports()
+	eq(len(reps), 2, "reports of one sessionId from two numbers")
+	refs = [r["ref"] for r in reps]
+	check(refs[0] in first and refs[1] in other and refs[0] not in other,
+	    "REFs %r in %r, %r" % (refs, first, other))
+	eq(ussd(d, "1*3", "ATUid_9", "+84912345678"), first, "first retried")
+	eq(ussd(d, "1*3", "ATUid_9", "+84987654321"), other, "other retried")
+	eq(len(d.reports()), 2, "reports after the retries")
+	ids = [m["provider_id"] for m in d.messages()]
+	eq(len(ids), 2, "USSD messages")
+	check(not any("912345678" in i or "987654321" in i for i in ids),
+	    "a number in the ids %r" % ids)
 
 
 @case(dict(PROVIDERS, areas=[{"code": "X%d" % i,

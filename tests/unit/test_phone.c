@@ -1,11 +1,13 @@
 /*
  * test_phone.c: phone_e164 on the forms of SPEC §3, separators, rejects,
- * Vietnam's 2018 renumbering; phone_mask.
+ * Vietnam's 2018 renumbering; phone_mask, and phone_mask_text for every
+ * number in a text.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -154,6 +156,59 @@ test_mask(void **state)
 	assert_string_equal(phone_mask(NULL, out), "");
 }
 
+/* Every number in a text, as the console shows alerts (SPEC §8). */
+static void
+test_mask_text(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} t[] = {
+		/* An alert: the reporter's local number, then E.164. */
+		{ S("BL A7K2 T3 0912345678: cuu toi. Tra loi NHAN A7K2"),
+		    "BL A7K2 T3 *******678: cuu toi. Tra loi NHAN A7K2" },
+		{ S("goi +84912345678 ngay"), "goi +********678 ngay" },
+		/* Spaces, dots and dashes between digits are one number. */
+		{ S("so 091 234 5678."), "so *** *** *678." },
+		{ S("+84 91-234.5678"), "+** **-***.*678" },
+		/* Exactly 8 digits is a number; 7 is not. */
+		{ S("12345678"), "*****678" },
+		{ S("1234567"), "1234567" },
+		{ S("TK 11/2026: BL 5 TC 2"), "TK 11/2026: BL 5 TC 2" },
+		/* Two separators, or a separator at the end, end a run. */
+		{ S("0912  345678"), "0912  345678" },
+		{ S("0912345 - 678"), "0912345 - 678" },
+		{ S("0912345678-"), "*******678-" },
+		{ S("a+b+84912345678+"), "a+b+********678+" },
+		{ S("0912345678 0987654321"), "********** *******321" },
+		/* Digits glued to a word stand alone, however long. */
+		{ S("T3 0912345678"), "T3 *******678" },
+		{ S("T3-0912345678"), "T3-*******678" },
+		{ S("ma0912345678"), "ma*******678" },
+		{ S("ma0912 345678"), "ma0912 345678" },
+		/* Eight glued digits are a number, separators and all. */
+		{ S("ab849123423456.5697 48"), "ab************.***7 48" },
+		{ S("b+84 912 345 678"), "b+** *** *** 678" },
+		{ S(""), "" },
+	};
+	char	*m;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m = phone_mask_text(t[i].in, t[i].len);
+		if (strcmp(m, t[i].want) != 0)
+			fail_msg("'%s': '%s', want '%s'", t[i].in, m,
+			    t[i].want);
+		free(m);
+	}
+	/* Only len bytes are read. */
+	m = phone_mask_text("0912345678", 4);
+	assert_string_equal(m, "0912");
+	free(m);
+}
+
 int
 main(void)
 {
@@ -161,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_e164),
 		cmocka_unit_test(test_e164_len_not_nul),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

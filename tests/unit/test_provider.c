@@ -403,6 +403,56 @@ test_serve_ussd(void **state)
 	    "reports WHERE category = 'gbv' AND area = 'T2'"), 1);
 }
 
+/* The last step of session sid from number phone (URL-encoded): the REF
+ * on its END screen into ref. */
+static void
+ussd_last(struct fixture *fx, const char *sid, const char *phone,
+    char ref[REF_MAX])
+{
+	struct provider_call	 c;
+	struct provider_answer	 a;
+	struct fake		 f = { { { NULL, NULL } } };
+	char			 body[256];
+
+	snprintf(body, sizeof(body), "sessionId=%s&serviceCode=%%2A384%%23&"
+	    "phoneNumber=%s&text=1%%2A2", sid, phone);
+	serve(fx, "/ussd/africastalking", "/ussd/africastalking?token=k",
+	    "token=k", FORM, &f, body, &c, &a);
+	assert_int_equal(a.code, 200);
+	assert_true(strncmp(a.body, "END ", 4) == 0);
+	util_strlcpy(ref, c.out.ref, REF_MAX);
+	assert_true(strlen(ref) >= 4);
+	assert_non_null(strstr(a.body, ref));
+	provider_answer_clear(&a);
+	provider_call_clear(&c);
+}
+
+/* A session is bound to its number (SPEC §6): the same sessionId from
+ * another number files its own report; the same number again, nothing. */
+static void
+test_serve_ussd_bound(void **state)
+{
+	struct fixture		*fx = *state;
+	char			 r1[REF_MAX], r2[REF_MAX], again[REF_MAX];
+
+	ussd_last(fx, "S1", "%2B84912345678", r1);
+	ussd_last(fx, "S1", "%2B84987654321", r2);
+	assert_string_not_equal(r1, r2);
+	ussd_last(fx, "S1", "%2B84912345678", again);
+	assert_string_equal(again, r1);
+	ussd_last(fx, "S1", "%2B84987654321", again);
+	assert_string_equal(again, r2);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "reports"), 2);
+	assert_int_equal(messages(fx), 2);
+	/* The id holds the session, not the number. */
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id LIKE 'S1:%'"), 2);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id LIKE '%912345678%' OR provider_id"
+	    " LIKE '%987654321%'"), 0);
+}
+
 int
 main(void)
 {
@@ -416,6 +466,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_serve_africastalking_sms,
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_serve_ussd, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_serve_ussd_bound, setup,
 		    fixture_teardown),
 	};
 

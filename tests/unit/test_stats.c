@@ -2,7 +2,8 @@
  * test_stats.c: TK/THONGKE (SPEC §6): periods and their UTC boundaries in
  * the commune's time zone (UTC+7, month and year edges, a DST zone, no
  * tzdata), who may ask and the PIN, the AREA filter, the reply's format
- * and length, over the whole router and an in-memory store.
+ * and length, over the whole router and an in-memory store; the PIN kept
+ * as a hash, a TK stored without it, and the lockout after wrong PINs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -421,6 +422,242 @@ test_others_get_unknown_answer(void **state)
 	assert_string_equal(stored_category(fx, "f2"), "followup");
 }
 
+/* The text stored for message id (NULL as ""). */
+static const char *
+stored_body(struct fixture *fx, const char *id)
+{
+	static char	 body[256];
+	sqlite3_stmt	*s;
+	const char	*v;
+
+	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
+	    "SELECT body FROM messages WHERE provider_id = ?1", -1, &s,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = (const char *)sqlite3_column_text(s, 0);
+	util_strlcpy(body, v ? v : "", sizeof(body));
+	sqlite3_finalize(s);
+	return body;
+}
+
+/* The PIN is kept as a salted slow hash (SPEC §8), never in clear. */
+static void
+test_pin_hashed(void **state)
+{
+	struct fixture		*fx = *state;
+	struct contact_row	 k;
+
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "contacts WHERE pin = '4321'"), 0);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "contacts WHERE pin LIKE 'scrypt$%'"), 1);
+	assert_int_equal(store_contact_get(fx->tc.store, "+84901000005", &k),
+	    1);
+	assert_true(pin_is_hash(k.pin_hash));
+	assert_int_equal(pin_verify("4321", 4, k.pin_hash), 1);
+	assert_int_equal(pin_verify("4322", 4, k.pin_hash), 0);
+	assert_int_equal(store_contact_get(fx->tc.store, "+84901000004", &k),
+	    1);
+	assert_string_equal(k.pin_hash, "");
+}
+
+/* A TK is stored without its PIN, right or wrong (SPEC §7, §8). */
+static void
+test_stored_without_pin(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+	static const struct {
+		const char	*text, *stored, *category;
+	} cases[] = {
+		{ "TK 4321 THANG", "TK THANG", "stats" },
+		{ "TK 4321", "TK", "stats" },
+		{ "Thống kê 4321 11-2026 thôn 1", "Thống kê 11-2026 thôn 1",
+		    "stats" },
+		{ "tk:4321, 11/2026", "tk:, 11/2026", "stats" },
+		/* Wrong PINs are stored as unknown texts, without them. */
+		{ "TK 4312 THANG", "TK THANG", "unknown" },
+		{ "TK 1234 1234 nam", "TK nam", "unknown" },
+		/* Written so that the raw words miss it: folded, without. */
+		{ "TK\xe2\x80\x93" "4321 thang", "tk thang", "stats" },
+	};
+	char		 id[16];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(id, sizeof(id), "p%zu", i);
+		fixture_receive(fx, "generic", id, "+84901000005",
+		    cases[i].text, &o);
+		assert_string_equal(stored_category(fx, id),
+		    cases[i].category);
+		if (strcmp(stored_body(fx, id), cases[i].stored) != 0)
+			fail_msg("'%s' stored as '%s', want '%s'",
+			    cases[i].text, stored_body(fx, id),
+			    cases[i].stored);
+	}
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE body LIKE '%4321%' OR body LIKE '%4312%'"
+	    " OR reply LIKE '%4321%'"), 0);
+	/* No PIN: the first word is the period, kept as sent. */
+	fixture_receive(fx, "generic", "q1", "+84901000004", "TK 10/2026", &o);
+	assert_string_equal(stored_body(fx, "q1"), "TK 10/2026");
+}
+
+/* A wrong PIN passed on in an unknown text's alert is gone there too. */
+static void
+test_wrong_pin_not_alerted(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+
+	config_free(fx->tc.conf);
+	fx->tc.conf = fixture_conf("{ \"database\": \":memory:\","
+	    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+	    "  \"routing\": { \"unknown\": [\"police\"] },"
+	    "  \"areas\": [ { \"code\": \"T1\" } ] }");
+	fixture_receive(fx, "generic", "w1", "+84901000005", "TK 4312 nam",
+	    &o);
+	assert_string_equal(stored_category(fx, "w1"), "unknown");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE event = 'report.created'"), 1);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE body LIKE '%4312%'"), 0);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "outbox WHERE body LIKE '%TK nam%'"), 1);
+}
+
+/*
+ * TK through the handler at an instant of our choosing (it->now), for the
+ * official +84901000005 (PIN 4321): 0 answered, HANDLER_UNMATCHED refused.
+ */
+static int
+tk_at(struct fixture *fx, const char *text, int64_t now, char *reply,
+    size_t replylen)
+{
+	struct intake	 it;
+	struct inbound	 in;
+	char		*folded;
+	int		 rc;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	util_strlcpy(in.from, "+84901000005", sizeof(in.from));
+	in.text = text;
+	in.textlen = strlen(text);
+	memset(&it, 0, sizeof(it));
+	it.conf = fx->tc.conf;
+	it.st = fx->tc.store;
+	it.in = &in;
+	it.now = now;
+	folded = text_keyfold(text, strlen(text));
+	router_match(fixture_router(fx), text, strlen(text), folded, &it.m);
+	assert_int_equal(it.m.cat, CAT_STATS);
+	assert_int_equal(store_contact_get(fx->tc.store, in.from,
+	    &it.contact), 1);
+	assert_int_equal(store_begin(fx->tc.store), 0);
+	rc = stats_family.fn(&it);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+	if (reply != NULL)
+		util_strlcpy(reply, it.reply, replylen);
+	free(it.stored_text);
+	free(folded);
+	return rc;
+}
+
+/* Five wrong PINs in an hour lock TK for that contact for an hour (§8). */
+static void
+test_pin_lockout(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 reply[REPLY_MAX];
+	int64_t		 t = NOV01 + 86400;
+	int		 i;
+
+	/* Four wrong, then right: the count starts again. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111 11/2026", t + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 10, reply,
+	    sizeof(reply)), 0);
+	assert_string_equal(reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 20 + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 30, NULL, 0), 0);
+	/* Wrong PINs more than an hour apart never add up to five. */
+	for (i = 0; i < 8; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 40 + i * 1000, NULL,
+		    0), HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 8100, NULL, 0), 0);
+	/* Five within the hour: the right PIN is refused for an hour. */
+	t += 10000;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(tk_at(fx, "TK 0000", t + i * 600, NULL, 0),
+		    HANDLER_UNMATCHED);
+	t += 2400;	/* the fifth */
+	assert_int_equal(tk_at(fx, "TK 4321", t + 1, NULL, 0),
+	    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 3599, NULL, 0),
+	    HANDLER_UNMATCHED);
+	/* An hour later: answered again, and the slate is clean. */
+	assert_int_equal(tk_at(fx, "TK 4321 11/2026", t + 3600, reply,
+	    sizeof(reply)), 0);
+	assert_string_equal(reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tk_at(fx, "TK 1111", t + 3700 + i, NULL, 0),
+		    HANDLER_UNMATCHED);
+	assert_int_equal(tk_at(fx, "TK 4321", t + 3710, NULL, 0), 0);
+}
+
+/* Over the router: locked, the right PIN gets the unknown-text answer,
+ * is stored as unknown and without the PIN; another official is not. */
+static void
+test_pin_lockout_routed(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 unknown, o;
+	char		 id[16];
+	int		 i;
+
+	fixture_receive(fx, "generic", "u0", "+84977000000", "xin chao",
+	    &unknown);
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "l%d", i);
+		fixture_receive(fx, "generic", id, "+84901000005",
+		    "TK 9999 11/2026", &o);
+		assert_string_equal(o.reply, unknown.reply);
+	}
+	fixture_receive(fx, "generic", "l5", "+84901000005",
+	    "TK 4321 11/2026", &o);
+	assert_string_equal(o.reply, unknown.reply);
+	assert_string_equal(stored_category(fx, "l5"), "unknown");
+	assert_string_equal(stored_body(fx, "l5"), "TK 11/2026");
+	assert_true(fixture_count(fx->tc.store, "SELECT pin_locked_until "
+	    "FROM contacts WHERE phone = '+84901000005'") > util_now());
+	/* A provider's retry of a wrong one counts once. */
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	fixture_receive(fx, "generic", "l0", "+84901000005",
+	    "TK 9999 11/2026", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "pin_failures"), 0);
+	/* The leader, without a PIN, is not locked out. */
+	fixture_receive(fx, "generic", "l6", "+84901000004", "TK 11/2026", &o);
+	assert_string_equal(stored_category(fx, "l6"), "stats");
+	/* A lock an hour old is over. */
+	exec_sql(fx->tc.store, "UPDATE contacts SET pin_locked_until ="
+	    " pin_locked_until - 3600");
+	fixture_receive(fx, "generic", "l7", "+84901000005",
+	    "TK 4321 11/2026", &o);
+	assert_string_equal(o.reply,
+	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
+}
+
 int
 main(void)
 {
@@ -436,6 +673,16 @@ main(void)
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_others_get_unknown_answer,
 		    setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_hashed, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stored_without_pin, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_pin_not_alerted,
+		    setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout_routed, setup,
+		    fixture_teardown),
 	};
 
 	log_init(0);

@@ -3,7 +3,8 @@
  * keyed permutation, and databases with random REFs from before), contact
  * matching by role and area, outbox lanes, due rows and idempotency keys,
  * the batch's listeners, one daemon per database, tincayctl's listings
- * and contacts, a message's savepoint.
+ * and contacts, a message's savepoint; PINs hashed by migration 7 and
+ * wrong PINs counted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -511,6 +512,91 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_report_find(st, ref), 3);
 	store_close(st);
 	unlink_db(path);
+}
+
+/* Migration 7: the PINs an older version kept in clear become salted slow
+ * hashes at open; a contact without one keeps none. */
+static void
+test_migrate_clear_pins(void **state)
+{
+	struct store		*st;
+	struct contact_row	 k;
+	sqlite3			*db;
+	char			 err[256], path[sizeof(dbdir) + 16];
+
+	snprintf(path, sizeof(path), "%s/v2pin.db", dbdir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO contacts (name, phone,"
+	    " role, pin, created_at) VALUES ('A', '+84900000001', 'official',"
+	    " '4321', 1), ('B', '+84900000002', 'leader', NULL, 1),"
+	    " ('C', '+84900000003', 'official', '87654321', 1)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	assert_true(store_version(st) >= 7);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM contacts"), 3);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM contacts WHERE"
+	    " pin LIKE 'scrypt$%'"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM contacts WHERE"
+	    " pin IS NULL"), 1);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM contacts WHERE"
+	    " pin IN ('4321', '87654321')"), 0);
+	assert_int_equal(store_contact_get(st, "+84900000001", &k), 1);
+	assert_int_equal(pin_verify("4321", 4, k.pin_hash), 1);
+	assert_int_equal(k.pin_locked_until, 0);
+	assert_int_equal(store_contact_get(st, "+84900000003", &k), 1);
+	assert_int_equal(pin_verify("87654321", 8, k.pin_hash), 1);
+	assert_int_equal(pin_verify("4321", 4, k.pin_hash), 0);
+	store_close(st);
+	unlink_db(path);
+}
+
+/* Wrong PINs over a sliding hour; the max-th locks and starts again; a
+ * right one forgets them; removing the contact removes them. */
+static void
+test_pin_failures(void **state)
+{
+	struct store		*st;
+	struct contact_row	 k;
+	struct contact_new	 c = { .name = "A", .phone = "+84900000001",
+	    .role = "official", .areas = "*", .channel = "sms", .pin = "4321" };
+	char			 err[256];
+	int			 i;
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_contact_add(st, &c, 1), 0);
+	assert_int_equal(store_contact_get(st, "+84900000001", &k), 1);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_pin_failed(st, k.id, 1000 + i, 3600, 5,
+		    3600), 0);
+	assert_int_equal(store_pin_ok(st, k.id), 0);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM pin_failures"), 0);
+	/* Four, then more an hour after each: never five in an hour, until
+	 * the four after 5600 have a fifth. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_pin_failed(st, k.id, 2000 + i, 3600, 5,
+		    3600), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_pin_failed(st, k.id, 5600 + i, 3600, 5,
+		    3600), 0);
+	assert_int_equal(store_pin_failed(st, k.id, 5604, 3600, 5, 3600), 1);
+	assert_int_equal(store_contact_get(st, "+84900000001", &k), 1);
+	assert_int_equal(k.pin_locked_until, 5604 + 3600);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM pin_failures"), 0);
+	/* Setting the PIN again keeps the lock; removing the contact
+	 * removes its failures. */
+	assert_int_equal(store_pin_failed(st, k.id, 9000, 3600, 5, 3600), 0);
+	assert_int_equal(store_contact_add(st, &c, 2), 0);
+	assert_int_equal(store_contact_get(st, "+84900000001", &k), 1);
+	assert_int_equal(k.pin_locked_until, 5604 + 3600);
+	assert_int_equal(store_contact_remove(st, "+84900000001"), 1);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM pin_failures"), 0);
+	store_close(st);
 }
 
 /* An SMS reply to a resident, as the outbox holds one. */
@@ -1115,6 +1201,8 @@ main(void)
 		cmocka_unit_test(test_report_refs),
 		cmocka_unit_test(test_report_refs_legacy),
 		cmocka_unit_test(test_migrate_v2),
+		cmocka_unit_test(test_migrate_clear_pins),
+		cmocka_unit_test(test_pin_failures),
 		cmocka_unit_test(test_uncommitted_not_due),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_lock),

@@ -1,0 +1,75 @@
+"""
+test_safety.py: reporter safety (SPEC §8, issue 10) through the real
+daemon: the console channel prints the SMS text but masks every number;
+an official's PIN is kept only as a salted slow hash and a TK is stored
+without it; five wrong PINs lock TK for that contact.
+"""
+
+import sqlite3
+
+from harness import case, check, eq, wait_until
+
+REPORTER = "0912345678"
+POLICE = "0931000001"
+OFFICIAL = "0905000001"		# role official, PIN 4321
+
+
+def console(d):
+	try:
+		with open(d.outpath, encoding="utf-8", errors="replace") as f:
+			return f.read()
+	except OSError:
+		return ""
+
+
+def db_rows(d, sql, *args):
+	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
+	try:
+		return db.execute(sql, args).fetchall()
+	finally:
+		db.close()
+
+
+@case()
+def test_console_masks_every_number(d):
+	d.add_contact("Cong an", POLICE, "police", areas="*")
+	ref = d.sms("safe-1", REPORTER, "BL thon 3 goi lai cho toi "
+	    "0987 654 321 hoac +84911222333").get("ref")
+	check(ref, "no REF")
+	line = wait_until(lambda: [l for l in console(d).splitlines()
+	    if l.startswith("console sms") and ref in l], 10, 0.1,
+	    "the alert on the console")[0]
+	# The text is there, every number masked but its last 3 digits.
+	check("BL %s T3 *******678: " % ref in line, "alert head %r" % line)
+	check("goi lai cho toi **** *** 321 hoac +********333" in line,
+	    "resident's words %r" % line)
+	check(" to +********001: " in line, "destination %r" % line)
+	out = console(d)
+	for n in ("912345678", "987 654 321", "911222333", "931000001"):
+		check(n not in out, "%r on the console: %r" % (n, out))
+
+
+@case()
+def test_tk_pin_hashed_stored_without_it_and_lockout(d):
+	d.add_contact("Can bo xa", OFFICIAL, "official", pin="4321")
+	rows = db_rows(d, "SELECT pin FROM contacts")
+	eq(len(rows), 1, "contacts")
+	check(rows[0][0].startswith("scrypt$") and rows[0][0] != "4321",
+	    "PIN kept as %r" % rows[0][0])
+	res = d.sms("tk-1", OFFICIAL, "TK 4321 THANG")
+	check(res.get("reply", "").startswith("TK "), "TK reply %r" % res)
+	eq(db_rows(d, "SELECT body FROM messages WHERE provider_id = 'tk-1'"),
+	    [("TK THANG",)], "stored TK")
+	plain = d.sms("x-1", "0977000001", "xin chao")
+	for i in range(5):
+		eq(d.sms("tk-w%d" % i, OFFICIAL, "TK 1%d11 THANG" % i), plain,
+		    "wrong PIN %d" % i)
+	# Locked: the right PIN is answered as a text without keyword.
+	eq(d.sms("tk-2", OFFICIAL, "TK 4321 THANG"), plain, "TK while locked")
+	cats = {m["provider_id"]: m["category"] for m in d.messages()}
+	eq([cats["tk-w%d" % i] for i in range(5)] + [cats["tk-2"]],
+	    ["unknown"] * 6, "stored categories")
+	eq(db_rows(d, "SELECT count(*) FROM messages WHERE body LIKE '%4321%'"
+	    " OR body LIKE '%1_11%' OR reply LIKE '%4321%'"), [(0,)],
+	    "a PIN among the stored messages")
+	check("4321" not in d.stderr(), "the PIN is in the log")
