@@ -110,3 +110,21 @@ tz_date(const char *tz, int64_t t, int *y, int *m, int *d)
 	*d = tm.tm_mday;
 	return 0;
 }
+
+int
+tz_format(const char *tz, int64_t t, char *out, size_t outlen)
+{
+	struct tz_saved	 save;
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	int		 ok;
+
+	tz_enter(tz, &save);
+	ok = localtime_r(&tt, &tm) != NULL;
+	tz_leave(&save);
+	if (!ok || strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0) {
+		util_strlcpy(out, "", outlen);
+		return -1;
+	}
+	return 0;
+}

@@ -40,7 +40,8 @@ static const struct {
 	    "pending|sent|failed] [--json]" },
 	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
-	    "[--to YYYY-MM-DD] [--format text|csv|json]" },
+	    "[--to YYYY-MM-DD] [--format text|csv|json|html] [--suppress K] "
+	    "[--table T]" },
 	{ "purge", NULL, ctl_purge, "purge --older-than DAYS" },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))

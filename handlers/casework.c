@@ -198,3 +198,35 @@ casework_months(struct store *st, const char *tz, int64_t from, int64_t to,
 	}
 	return 0;
 }
+
+/* Units of a duration, largest first. */
+static const struct {
+	int64_t		 s;
+	const char	*en, *vi;
+} casework_units[] = {
+	{ 86400,	"d",	"ngày" },
+	{ 3600,		"h",	"giờ" },
+	{ 60,		"min",	"phút" },
+	{ 1,		"s",	"giây" },
+};
+#define CASEWORK_NUNITS	(sizeof(casework_units) / sizeof(casework_units[0]))
+
+void
+casework_duration(int64_t s, int vi, char *out, size_t outlen)
+{
+	size_t	 i, n;
+
+	if (s < 0)
+		s = 0;
+	for (i = 0; i + 1 < CASEWORK_NUNITS && s < casework_units[i].s; i++)
+		;
+	n = (size_t)snprintf(out, outlen, "%lld %s",
+	    (long long)(s / casework_units[i].s),
+	    vi ? casework_units[i].vi : casework_units[i].en);
+	/* The next unit down, if any: "2 h 5 min", never a third. */
+	if (i + 1 < CASEWORK_NUNITS && n < outlen)
+		snprintf(out + n, outlen - n, " %lld %s",
+		    (long long)(s % casework_units[i].s /
+		    casework_units[i + 1].s),
+		    vi ? casework_units[i + 1].vi : casework_units[i + 1].en);
+}

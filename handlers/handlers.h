@@ -133,6 +133,10 @@ int64_t		 casework_median(int64_t *v, size_t n);
 /* Fill cw for the reports created in [from, to). 0, or -1. */
 int		 casework_count(struct store *, int64_t from, int64_t to,
 		    struct casework *);
+/* s seconds for a reader: its two largest units, "2 h 5 min", "45 s" (vi:
+ * "2 giờ 5 phút"). */
+void		 casework_duration(int64_t s, int vi, char *out,
+		    size_t outlen);
 /* fn gets the reports created in each local month (of tz) that [from, to)
  * touches, first to last, empty months too; -1 from fn stops. 0, -1. */
 typedef int	 (*casework_month_fn)(int y, int m, int64_t n, void *);
