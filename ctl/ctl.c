@@ -123,13 +123,23 @@ ctl_row_json(const struct store_field *f, size_t n)
 }
 
 static void
-ctl_row_text(const struct store_field *f, size_t n, int header)
+ctl_row_text(const struct store_field *f, size_t n, int header,
+    const char *tz)
 {
-	size_t	 i;
+	char	 when[24];
+	size_t	 i, len;
 
 	for (i = 0; i < n; i++) {
 		const char *v = header ? f[i].name : f[i].text;
 
+		/* Times (the columns named *_at) in the commune's time zone,
+		 * never epoch seconds (SPEC §7). */
+		len = strlen(f[i].name);
+		if (!header && f[i].type == STORE_FIELD_NUMBER && len > 3 &&
+		    strcmp(f[i].name + len - 3, "_at") == 0 &&
+		    tz_format(tz, (int64_t)f[i].number, when,
+		    sizeof(when)) == 0)
+			v = when;
 		printf("%s%s", v ? v : "-", i + 1 < n ? "\t" : "\n");
 	}
 }
@@ -154,8 +164,8 @@ ctl_print_row(const struct store_field *f, size_t n, void *arg)
 			cJSON_AddItemToArray(p->arr, p->row);
 	} else {
 		if (p->n == 0)
-			ctl_row_text(f, n, 1);
-		ctl_row_text(f, n, 0);
+			ctl_row_text(f, n, 1, p->c->conf->timezone);
+		ctl_row_text(f, n, 0, p->c->conf->timezone);
 	}
 	p->n++;
 	return p->single;	/* a single row stops at the first */

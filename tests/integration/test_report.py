@@ -279,3 +279,19 @@ def test_report_html(d):
 		    svg)
 		check(len(set(widths)) <= 1, "suppressed bars: %r" % widths)
 	check("class=\"b m\"" in raw, "no suppressed bar drawn")
+
+
+def test_listing_times_local(d):
+	"""Text listings show times as local YYYY-MM-DD HH:MM (SPEC §7)."""
+	d.import_contacts(CONTACTS)
+	ref = d.sms("t-1", "0987100001", "BL thon 1")["ref"]
+	d.sms("t-2", LEADER, "XONG %s" % ref)
+	t, = [r["created_at"] for r in d.reports() if r["ref"] == ref]
+	want = datetime.fromtimestamp(t, VN).strftime("%Y-%m-%d %H:%M")
+	for args in (["reports", "list"], ["messages", "list"],
+	    ["reports", "show", ref]):
+		out = d.ctl(*args).stdout.decode()
+		check(want in out, "%s: no %s in %r" % (" ".join(args), want,
+		    out))
+		check(not re.search(r"\b1[6-9]\d{8}\b", out), "%s: epoch "
+		    "seconds in %r" % (" ".join(args), out))
