@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../config/config.h"
 
@@ -173,6 +174,37 @@ struct tz_zone	*tz_zone_enter(const char *tz);
 int		 tz_zone_stamp(const struct tz_zone *, int64_t t,
 		    char out[TZ_STAMP_MAX]);
 void		 tz_zone_leave(struct tz_zone *);
+/* tz_stamp() into out of outlen bytes (17 hold it all). */
+int		 tz_format(const char *tz, int64_t t, char *out, size_t outlen);
+
+/* html.c: pieces of one self-contained HTML page (no file, script or
+ * style from elsewhere): escaped text, table rows, bar charts as SVG. */
+/* s with & < > " ' escaped, so it is text in an element or a quoted
+ * attribute. */
+void		 html_text(FILE *, const char *s);
+/* <tr> of n cells, each escaped: <th> if head, else <td>. */
+void		 html_row(FILE *, const char *const *cells, size_t n, int head);
+/* A horizontal bar chart: a label column, the bars, each bar's value. */
+#define HTML_LABEL_W	200	/* px, labels right-aligned before it */
+#define HTML_BAR_W	360	/* px, the longest bar */
+#define HTML_VALUE_W	64	/* px after the longest bar */
+#define HTML_ROW_H	24	/* px per bar */
+#define HTML_BAR_H	18
+struct html_bar {
+	int		 x, y, w, h;
+};
+/* Where the bars of values v[0..n) go: the largest is HTML_BAR_W long,
+ * the others in proportion (rounded; at least 1 px when not 0). */
+void		 html_bars(const int64_t *v, size_t n, struct html_bar *out);
+struct html_item {
+	const char	*label;
+	const char	*shown;		/* the value as printed ("<3") */
+	int64_t		 n;		/* the bar's length in its units */
+	int		 muted;		/* drawn pale: a suppressed count */
+};
+/* <svg> of the chart of items[0..n), titled title. */
+void		 html_chart(FILE *, const char *title,
+		    const struct html_item *items, size_t n);
 
 /* ref.c: REFs, a keyed permutation of the report's number (from 0). */
 #define REF_KEY_LEN	16

@@ -278,6 +278,20 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_PIN_LOCK] =
 	    "UPDATE contacts SET pin_locked_until = ?2 WHERE id = ?1",
 	[ST_PIN_FAIL_CLEAR] = "DELETE FROM pin_failures WHERE contact_id = ?1",
+	/* Reports created in [?1, ?2) by what their case came to (§6a). */
+	[ST_STATS_CASES] =
+	    "SELECT victim_sex, victim_age, outcome, count(*) FROM reports"
+	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " GROUP BY victim_sex, victim_age, outcome",
+	/* Their seconds to the first NHAN or XONG, and to XONG. */
+	[ST_STATS_ACK_TIMES] =
+	    "SELECT acked_at - created_at FROM reports"
+	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " AND acked_at IS NOT NULL",
+	[ST_STATS_CLOSE_TIMES] =
+	    "SELECT closed_at - created_at FROM reports"
+	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " AND closed_at IS NOT NULL",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */
@@ -530,6 +544,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX pin_failures_contact ON pin_failures (contact_id, at);"
 	"ALTER TABLE contacts ADD COLUMN pin_locked_until INTEGER NOT NULL"
 	" DEFAULT 0;",
+		/*
+	 * 8 → 9: when a report was first acknowledged (its first NHAN, or
+	 * a XONG without one), for the median time to acknowledge (SPEC
+	 * §7). A trigger stamps the report's updated_at when it first
+	 * leaves 'open', so every writer of statuses keeps it; reports
+	 * acknowledged before this migration have none.
+	 */
+	"ALTER TABLE reports ADD COLUMN acked_at INTEGER;"
+	"CREATE TRIGGER reports_acked AFTER UPDATE OF status ON reports"
+	" WHEN OLD.status = 'open' AND NEW.status <> 'open'"
+	" AND NEW.acked_at IS NULL BEGIN"
+	" UPDATE reports SET acked_at = NEW.updated_at WHERE id = NEW.id;"
+	" END;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

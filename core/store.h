@@ -240,6 +240,26 @@ int		 store_counts_reports(struct store *, int64_t from,
 int		 store_counts_signups(struct store *, int64_t from,
 		    int64_t to, const char *area, store_count_fn, void *);
 
+/* What the cases of the reports created in a period came to (SPEC §6a):
+ * one group per (sex, age, outcome), strings borrowed for the call. */
+struct store_case {
+	const char	*sex;		/* "f", "m", or NULL: not recorded */
+	int		 age;		/* 0..120, or -1: not recorded */
+	const char	*outcome;	/* codes "CA YT", or NULL: none */
+	int64_t		 n;
+};
+typedef int	 (*store_case_fn)(const struct store_case *, void *);
+/* fn gets each group; -1 from fn stops. How many groups, or -1. */
+int		 store_counts_cases(struct store *, int64_t from, int64_t to,
+		    store_case_fn, void *);
+/* How long the reports created in the period took: from creation to
+ * the first NHAN or XONG, or to XONG; fn gets each one's seconds, in no
+ * order. How many, or -1. */
+enum store_span { STORE_SPAN_ACK, STORE_SPAN_CLOSE };
+typedef int	 (*store_span_fn)(int64_t seconds, void *);
+int		 store_counts_spans(struct store *, int64_t from, int64_t to,
+		    enum store_span, store_span_fn, void *);
+
 /* store_admin.c: tincayctl's listings, contacts and purge. */
 enum store_list {
 	STORE_LIST_CONTACTS,		/* every contact, by role, name */

@@ -1,7 +1,8 @@
 /*
  * store_counts.c: counts of a period for TK and tincayctl stats: reports
  * by area, category and status (from the per-day counts when the period
- * is whole local days, else from the reports), and campaign signups.
+ * is whole local days, else from the reports), campaign signups, and what
+ * the cases came to (sex, age, outcome) and how long they took.
  */
 #include <string.h>
 
@@ -70,4 +71,59 @@ store_counts_signups(struct store *st, int64_t from, int64_t to,
 	sqlite3_bind_int64(s, 2, to);
 	store_bind_text(s, 3, area);
 	return store_counts_each(st, s, col, fn, arg, __func__);
+}
+
+int
+store_counts_cases(struct store *st, int64_t from, int64_t to,
+    store_case_fn fn, void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[ST_STATS_CASES];
+	struct store_case	 c;
+	int			 n = 0, rc;
+
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c.sex = store_col_text(s, 0);
+		c.age = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(s, 1);
+		c.outcome = store_col_text(s, 2);
+		c.n = sqlite3_column_int64(s, 3);
+		n++;
+		if (fn(&c, arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
+int
+store_counts_spans(struct store *st, int64_t from, int64_t to,
+    enum store_span which, store_span_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[which == STORE_SPAN_ACK ?
+			    ST_STATS_ACK_TIMES : ST_STATS_CLOSE_TIMES];
+	int		 n = 0, rc;
+
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fn(sqlite3_column_int64(s, 0), arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		n = -1;
+	}
+	store_done(s);
+	return n;
 }

@@ -162,3 +162,18 @@ tz_stamp(const char *tz, int64_t t, char out[TZ_STAMP_MAX])
 	tz_zone_leave(z);
 	return rc;
 }
+
+/* The same into a buffer of any size (the report's pages); one too
+ * small for the whole stamp gets "" and -1, never a cut time. */
+int
+tz_format(const char *tz, int64_t t, char *out, size_t outlen)
+{
+	char	 s[TZ_STAMP_MAX];
+
+	if (tz_stamp(tz, t, s) == -1 || strlen(s) >= outlen) {
+		util_strlcpy(out, "", outlen);
+		return -1;
+	}
+	util_strlcpy(out, s, outlen);
+	return 0;
+}

@@ -49,7 +49,8 @@ static const struct {
 	{ "send", NULL, ctl_send, "send PHONE \"TEXT\"" },
 	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
-	    "[--to YYYY-MM-DD] [--format text|csv|json]" },
+	    "[--to YYYY-MM-DD] [--format text|csv|json|html] [--suppress K] "
+	    "[--table T]" },
 	{ "purge", NULL, ctl_purge, "purge --older-than DAYS" },
 	{ "backup", NULL, ctl_backup, "backup FILE" },
 };

@@ -25,7 +25,8 @@ int		 ctl_contacts_add(struct ctl *, int, char **);
 int		 ctl_contacts_remove(struct ctl *, int, char **);
 /* ctl_broadcast.c */
 int		 ctl_broadcast(struct ctl *, int, char **);
-/* ctl_stats.c */
+/* ctl_stats.c: stats of a period, gathered once into figures that each
+ * format prints (text, csv, json here; html in ctl_html.c). */
 int		 ctl_stats(struct ctl *, int, char **);
 /* ctl_inbox.c */
 int		 ctl_inbox_file(struct ctl *, int, char **);
@@ -36,6 +37,45 @@ int		 ctl_send(struct ctl *, int, char **);
 int		 ctl_close(struct ctl *, int, char **);
 /* ctl_backup.c */
 int		 ctl_backup(struct ctl *, int, char **);
+/* A breakdown: keys in the order they are shown, with their counts. */
+struct ctl_tally {
+	struct ctl_tally_item {
+		char	*key;		/* ours */
+		int64_t	 n;
+	}		*v;
+	size_t		 n, cap;
+};
+enum ctl_by {
+	CTL_BY_CATEGORY, CTL_BY_STATUS, CTL_BY_AREA, CTL_BY_SIGNUPS,
+	CTL_BY_MONTH, CTL_BY_SEX, CTL_BY_AGE, CTL_BY_OUTCOME, CTL_BY__MAX
+};
+/* The reports of a period by (area, category, status), and the signups
+ * by area (status NULL), as the store ordered them. */
+struct ctl_rows {
+	struct ctl_row {
+		char	*area;		/* NULL: unknown */
+		char	*category;
+		char	*status;	/* NULL for signups */
+		int64_t	 n;
+	}		*v;
+	size_t		 n, cap;
+};
+struct ctl_figures {
+	const struct config *conf;
+	char		 from[16], to[16];	/* local dates, inclusive */
+	char		 made[24];	/* local "YYYY-MM-DD HH:MM" */
+	int		 k;		/* --suppress: 1..k-1 shown "<k" */
+	int64_t		 reports, signups;
+	struct ctl_rows	 rows;
+	struct ctl_tally by[CTL_BY__MAX];	/* area keys: codes, "unknown";
+						 * month keys "YYYY-MM" */
+	struct casework	 cw;		/* its medians; counts are in by[] */
+};
+/* n as shown: "<k" for 1..k-1 under --suppress K, else the number. */
+void		 ctl_shown(const struct ctl_figures *, int64_t n, char *out,
+		    size_t outlen);
+/* ctl_html.c: the figures as one self-contained printable page. */
+void		 ctl_html(FILE *, const struct ctl_figures *);
 /* ctl_purge.c */
 int		 ctl_purge(struct ctl *, int, char **);
 

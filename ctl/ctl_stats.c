@@ -1,6 +1,8 @@
 /*
- * ctl_stats.c: stats [--from] [--to] [--format text|csv|json]: counts of a
- * period in the commune's time zone, for the monthly report.
+ * ctl_stats.c: stats [--from] [--to] [--format text|csv|json|html]
+ * [--suppress K] [--table T]: the figures of a period in the commune's
+ * time zone, for the monthly report to the city, gathered once and
+ * printed by the chosen format (html: ctl_html.c).
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -43,22 +45,66 @@ ctl_date(const char *s, int *y, int *m, int *d)
 	return *d >= 1 && *d <= ctl_month_days(*y, *m) ? 0 : -1;
 }
 
-/* The reports of a period, grouped, copied out of the statement. */
-struct ctl_stats {
-	struct ctl_stats_row {
-		char	*area;		/* NULL: unknown */
-		char	*category;
-		char	*status;	/* NULL for signups */
-		int64_t	 n;
-	}		*v;
-	size_t		 n, cap;
+/* Each breakdown: its JSON key, its name for --table and in the text, and
+ * whether the text prints it on a line of its own (the others are in the
+ * table). */
+static const struct {
+	const char	*json, *name;
+	int		 line;
+} ctl_bys[CTL_BY__MAX] = {
+	[CTL_BY_CATEGORY] =	{ "by_category", "category", 0 },
+	[CTL_BY_STATUS] =	{ "by_status", "status", 0 },
+	[CTL_BY_AREA] =		{ "by_area", "area", 0 },
+	[CTL_BY_SIGNUPS] =	{ "signups_by_area", "signups", 0 },
+	[CTL_BY_MONTH] =	{ "by_month", "month", 1 },
+	[CTL_BY_SEX] =		{ "by_sex", "sex", 1 },
+	[CTL_BY_AGE] =		{ "by_age", "age", 1 },
+	[CTL_BY_OUTCOME] =	{ "by_outcome", "outcome", 1 },
 };
+/* --table names beyond the breakdowns. */
+#define CTL_TABLE_ROWS		CTL_BY__MAX
+#define CTL_TABLE_MEDIANS	(CTL_BY__MAX + 1)
+
+void
+ctl_shown(const struct ctl_figures *f, int64_t n, char *out, size_t outlen)
+{
+	stats_shown(n, f->k, out, outlen);
+}
+
+/* Add n to key's count, appending key if it is new. */
+static void
+ctl_tally_add(struct ctl_tally *t, const char *key, int64_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].key, key) == 0) {
+			t->v[i].n += n;
+			return;
+		}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	t->v[t->n].key = xstrdup(key);
+	t->v[t->n++].n = n;
+}
+
+static void
+ctl_tally_keys(struct ctl_tally *t, const struct casework_key *keys,
+    const int64_t *n, size_t nkeys)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeys; i++)
+		ctl_tally_add(t, keys[i].key, n[i]);
+}
 
 static int
-ctl_stats_add(const struct stats_row *r, void *arg)
+ctl_rows_add(const struct stats_row *r, void *arg)
 {
-	struct ctl_stats	*t = arg;
-	struct ctl_stats_row	*w;
+	struct ctl_rows	*t = arg;
+	struct ctl_row	*w;
 
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 32;
@@ -72,18 +118,77 @@ ctl_stats_add(const struct stats_row *r, void *arg)
 	return 0;
 }
 
-static void
-ctl_stats_clear(struct ctl_stats *t)
+static int
+ctl_month_add(int y, int m, int64_t n, void *arg)
 {
-	size_t	 i;
+	char	 key[16];
 
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].area);
-		free(t->v[i].category);
-		free(t->v[i].status);
+	snprintf(key, sizeof(key), "%04d-%02d", y, m);
+	ctl_tally_add(arg, key, n);
+	return 0;
+}
+
+static void
+ctl_figures_clear(struct ctl_figures *f)
+{
+	size_t	 i, b;
+
+	for (i = 0; i < f->rows.n; i++) {
+		free(f->rows.v[i].area);
+		free(f->rows.v[i].category);
+		free(f->rows.v[i].status);
 	}
-	free(t->v);
-	memset(t, 0, sizeof(*t));
+	free(f->rows.v);
+	for (b = 0; b < CTL_BY__MAX; b++) {
+		for (i = 0; i < f->by[b].n; i++)
+			free(f->by[b].v[i].key);
+		free(f->by[b].v);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+/* Everything stats says about [t0, t1): the rows, then each breakdown. */
+static int
+ctl_figures_fill(struct ctl *c, struct ctl_figures *f, int64_t t0,
+    int64_t t1)
+{
+	const char	*tz = c->conf->timezone;
+	size_t		 i;
+	int		 k;
+
+	if (stats_rows(c->st, t0, t1, NULL, ctl_rows_add, &f->rows) == -1 ||
+	    stats_signups(c->st, t0, t1, NULL, ctl_rows_add, &f->rows) == -1 ||
+	    casework_count(c->st, t0, t1, &f->cw) == -1 ||
+	    casework_months(c->st, tz, t0, t1, ctl_month_add,
+	    &f->by[CTL_BY_MONTH]) == -1)
+		return -1;
+	ctl_tally_add(&f->by[CTL_BY_CATEGORY], "gbv", 0);
+	ctl_tally_add(&f->by[CTL_BY_CATEGORY], "shelter", 0);
+	for (k = 0; k < STATS__MAX; k++)
+		ctl_tally_add(&f->by[CTL_BY_STATUS],
+		    stats_status_name((enum stats_status)k), 0);
+	for (i = 0; i < f->rows.n; i++) {
+		const struct ctl_row *w = &f->rows.v[i];
+		const char *a = w->area ? w->area : "unknown";
+
+		if (w->status == NULL) {
+			f->signups += w->n;
+			ctl_tally_add(&f->by[CTL_BY_SIGNUPS], a, w->n);
+			continue;
+		}
+		f->reports += w->n;
+		ctl_tally_add(&f->by[CTL_BY_CATEGORY], w->category, w->n);
+		ctl_tally_add(&f->by[CTL_BY_STATUS], w->status, w->n);
+		ctl_tally_add(&f->by[CTL_BY_AREA], a, w->n);
+	}
+	ctl_tally_keys(&f->by[CTL_BY_SEX], casework_sexes, f->cw.sex,
+	    CASEWORK_SEXES);
+	ctl_tally_keys(&f->by[CTL_BY_AGE], casework_ages, f->cw.age,
+	    CASEWORK_AGES);
+	ctl_tally_keys(&f->by[CTL_BY_OUTCOME], casework_outcomes,
+	    f->cw.outcome, CASEWORK_OUTCOMES);
+	tz_format(tz, util_now(), f->made, sizeof(f->made));
+	return 0;
 }
 
 /* CSV field: quoted when it holds a comma, quote or newline. */
@@ -105,88 +210,133 @@ ctl_csv_field(const char *s)
 	putchar('"');
 }
 
-/* area,category,status,count; signups are category "signup", no status. */
+/* A median for CSV and JSON: "" / null when there is none. */
 static void
-ctl_stats_csv(const struct ctl_stats *t)
+ctl_csv_median(const char *what, int64_t s, int64_t n,
+    const struct ctl_figures *f)
 {
-	size_t	 i;
+	char	 shown[24];
 
+	ctl_shown(f, n, shown, sizeof(shown));
+	if (s < 0)
+		printf("%s,,%s\n", what, shown);
+	else
+		printf("%s,%lld,%s\n", what, (long long)s, shown);
+}
+
+/*
+ * --table rows (the default): area,category,status,count; signups are
+ * category "signup", no status. A breakdown: KEY,count. medians:
+ * span,median_s,reports.
+ */
+static void
+ctl_stats_csv(const struct ctl_figures *f, int table)
+{
+	const struct ctl_tally	*t;
+	char			 shown[24];
+	size_t			 i;
+
+	if (table == CTL_TABLE_MEDIANS) {
+		printf("span,median_s,reports\n");
+		ctl_csv_median("acknowledge", f->cw.median_ack_s, f->cw.acked,
+		    f);
+		ctl_csv_median("close", f->cw.median_close_s, f->cw.closed,
+		    f);
+		return;
+	}
+	if (table != CTL_TABLE_ROWS) {
+		t = &f->by[table];
+		printf("%s,count\n", ctl_bys[table].name);
+		for (i = 0; i < t->n; i++) {
+			ctl_csv_field(t->v[i].key);
+			ctl_shown(f, t->v[i].n, shown, sizeof(shown));
+			printf(",%s\n", shown);
+		}
+		return;
+	}
 	printf("area,category,status,count\n");
-	for (i = 0; i < t->n; i++) {
-		ctl_csv_field(t->v[i].area);
+	for (i = 0; i < f->rows.n; i++) {
+		ctl_csv_field(f->rows.v[i].area);
 		putchar(',');
-		ctl_csv_field(t->v[i].category);
+		ctl_csv_field(f->rows.v[i].category);
 		putchar(',');
-		ctl_csv_field(t->v[i].status);
-		printf(",%lld\n", (long long)t->v[i].n);
+		ctl_csv_field(f->rows.v[i].status);
+		ctl_shown(f, f->rows.v[i].n, shown, sizeof(shown));
+		printf(",%s\n", shown);
 	}
 }
 
-static void
-ctl_json_add(cJSON *o, const char *key, int64_t n)
+/* A count under --suppress: a number, or the string "<k". */
+static cJSON *
+ctl_json_count(const struct ctl_figures *f, int64_t n)
 {
-	cJSON	*item = cJSON_GetObjectItemCaseSensitive(o, key);
+	char	 shown[24];
+	cJSON	*item;
 
+	if (f->k > 1 && n >= 1 && n < f->k) {
+		ctl_shown(f, n, shown, sizeof(shown));
+		item = cJSON_CreateString(shown);
+	} else
+		item = cJSON_CreateNumber((double)n);
 	if (item == NULL)
-		cJSON_AddNumberToObject(o, key, (double)n);
-	else
-		cJSON_SetNumberValue(item, item->valuedouble + (double)n);
+		fatalx("out of memory");
+	return item;
 }
 
 static void
-ctl_stats_json(const struct ctl_stats *t, const char *from, const char *to,
-    const char *tz)
+ctl_json_set(cJSON *o, const char *key, cJSON *item)
 {
-	cJSON	*o, *cat, *st, *area, *rows, *sub, *r;
+	if (item == NULL || !cJSON_AddItemToObject(o, key, item))
+		fatalx("out of memory");
+}
+
+static cJSON *
+ctl_json_median(int64_t s)
+{
+	return s < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)s);
+}
+
+static void
+ctl_stats_json(const struct ctl_figures *f, int table)
+{
+	cJSON	*o, *by, *rows, *r;
 	char	*out;
-	int64_t	 total = 0, signups = 0;
-	size_t	 i;
-	int	 k;
+	size_t	 i, b;
 
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    (rows = cJSON_CreateArray()) == NULL)
 		fatalx("out of memory");
-	cJSON_AddStringToObject(o, "from", from);
-	cJSON_AddStringToObject(o, "to", to);
-	cJSON_AddStringToObject(o, "timezone", tz);
-	cat = cJSON_AddObjectToObject(o, "by_category");
-	st = cJSON_AddObjectToObject(o, "by_status");
-	area = cJSON_AddObjectToObject(o, "by_area");
-	rows = cJSON_AddArrayToObject(o, "rows");
-	sub = cJSON_CreateObject();
-	if (cat == NULL || st == NULL || area == NULL || rows == NULL ||
-	    sub == NULL)
-		fatalx("out of memory");
-	ctl_json_add(cat, "gbv", 0);
-	ctl_json_add(cat, "shelter", 0);
-	for (k = 0; k < STATS__MAX; k++)
-		ctl_json_add(st, stats_status_name((enum stats_status)k), 0);
-	for (i = 0; i < t->n; i++) {
-		const struct ctl_stats_row *w = &t->v[i];
-		const char *a = w->area ? w->area : "unknown";
+	ctl_json_set(o, "from", cJSON_CreateString(f->from));
+	ctl_json_set(o, "to", cJSON_CreateString(f->to));
+	ctl_json_set(o, "timezone", cJSON_CreateString(f->conf->timezone));
+	for (b = 0; b < CTL_BY__MAX; b++) {
+		if ((by = cJSON_CreateObject()) == NULL)
+			fatalx("out of memory");
+		for (i = 0; i < f->by[b].n; i++)
+			ctl_json_set(by, f->by[b].v[i].key,
+			    ctl_json_count(f, f->by[b].v[i].n));
+		ctl_json_set(o, ctl_bys[b].json, by);
+	}
+	for (i = 0; i < f->rows.n; i++) {
+		const struct ctl_row *w = &f->rows.v[i];
 
-		if (w->status == NULL) {
-			signups += w->n;
-			ctl_json_add(sub, a, w->n);
+		if (w->status == NULL)
 			continue;
-		}
-		total += w->n;
-		ctl_json_add(cat, w->category, w->n);
-		ctl_json_add(st, w->status, w->n);
-		ctl_json_add(area, a, w->n);
 		if ((r = cJSON_CreateObject()) == NULL)
 			fatalx("out of memory");
-		if (w->area)
-			cJSON_AddStringToObject(r, "area", w->area);
-		else
-			cJSON_AddNullToObject(r, "area");
-		cJSON_AddStringToObject(r, "category", w->category);
-		cJSON_AddStringToObject(r, "status", w->status);
-		cJSON_AddNumberToObject(r, "count", (double)w->n);
+		ctl_json_set(r, "area", w->area ?
+		    cJSON_CreateString(w->area) : cJSON_CreateNull());
+		ctl_json_set(r, "category", cJSON_CreateString(w->category));
+		ctl_json_set(r, "status", cJSON_CreateString(w->status));
+		ctl_json_set(r, "count", ctl_json_count(f, w->n));
 		cJSON_AddItemToArray(rows, r);
 	}
-	cJSON_AddNumberToObject(o, "reports", (double)total);
-	cJSON_AddNumberToObject(o, "signups", (double)signups);
-	cJSON_AddItemToObject(o, "signups_by_area", sub);
+	ctl_json_set(o, "rows", rows);
+	ctl_json_set(o, "reports", ctl_json_count(f, f->reports));
+	ctl_json_set(o, "signups", ctl_json_count(f, f->signups));
+	ctl_json_set(o, "median_ack_s", ctl_json_median(f->cw.median_ack_s));
+	ctl_json_set(o, "median_close_s",
+	    ctl_json_median(f->cw.median_close_s));
 	if ((out = cJSON_PrintUnformatted(o)) == NULL)
 		fatalx("out of memory");
 	printf("%s\n", out);
@@ -196,81 +346,182 @@ ctl_stats_json(const struct ctl_stats *t, const char *from, const char *to,
 
 /* One line of the text table: counts by status, then the total. */
 static void
-ctl_stats_line(const char *area, const char *category, const int64_t *n)
+ctl_stats_line(const struct ctl_figures *f, const char *area,
+    const char *category, const int64_t *n)
 {
+	char	 shown[24];
 	int64_t	 total = 0;
 	int	 k;
 
 	printf("%-10s %-9s", area, category);
 	for (k = 0; k < STATS__MAX; k++) {
-		printf(" %*lld", k == STATS_ACKNOWLEDGED ? 12 : 9,
-		    (long long)n[k]);
+		ctl_shown(f, n[k], shown, sizeof(shown));
+		printf(" %*s", k == STATS_ACKNOWLEDGED ? 12 : 9, shown);
 		total += n[k];
 	}
-	printf(" %9lld\n", (long long)total);
+	ctl_shown(f, total, shown, sizeof(shown));
+	printf(" %9s\n", shown);
 }
 
+/* The area x category x status table, as it always was. */
 static void
-ctl_stats_text(const struct ctl_stats *t, const char *from, const char *to,
-    const char *tz)
+ctl_stats_table(const struct ctl_figures *f)
 {
 	static const char *const cats[] = { "gbv", "shelter", "unknown" };
-	int64_t	 sum[STATS__MAX], all[STATS__MAX], signups = 0;
+	const struct ctl_row *v = f->rows.v;
+	int64_t	 sum[STATS__MAX], all[STATS__MAX];
 	size_t	 i, j, c;
 	int	 k;
 
-	printf("reports created %s .. %s (%s)\n\n", from, to, tz);
 	printf("%-10s %-9s", "area", "category");
 	for (k = 0; k < STATS__MAX; k++)
 		printf(" %*s", k == STATS_ACKNOWLEDGED ? 12 : 9,
 		    stats_status_name((enum stats_status)k));
 	printf(" %9s\n", "total");
 	/* The statement orders rows by area, category: one line each. */
-	for (i = 0; i < t->n; i = j) {
+	for (i = 0; i < f->rows.n; i = j) {
 		memset(sum, 0, sizeof(sum));
-		for (j = i; j < t->n && t->v[j].status != NULL &&
-		    strcmp(t->v[j].category, t->v[i].category) == 0 &&
-		    (t->v[j].area == NULL) == (t->v[i].area == NULL) &&
-		    (t->v[i].area == NULL ||
-		    strcmp(t->v[j].area, t->v[i].area) == 0); j++)
-			if ((k = stats_status_lookup(t->v[j].status)) != -1)
-				sum[k] += t->v[j].n;
+		for (j = i; j < f->rows.n && v[j].status != NULL &&
+		    strcmp(v[j].category, v[i].category) == 0 &&
+		    (v[j].area == NULL) == (v[i].area == NULL) &&
+		    (v[i].area == NULL ||
+		    strcmp(v[j].area, v[i].area) == 0); j++)
+			if ((k = stats_status_lookup(v[j].status)) != -1)
+				sum[k] += v[j].n;
 		if (j == i) {		/* a signup row */
-			signups += t->v[i].n;
 			j = i + 1;
 			continue;
 		}
-		ctl_stats_line(t->v[i].area ? t->v[i].area : "unknown",
-		    t->v[i].category, sum);
+		ctl_stats_line(f, v[i].area ? v[i].area : "unknown",
+		    v[i].category, sum);
 	}
 	memset(all, 0, sizeof(all));
 	for (c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
 		memset(sum, 0, sizeof(sum));
-		for (i = 0; i < t->n; i++)
-			if (t->v[i].status != NULL &&
-			    strcmp(t->v[i].category, cats[c]) == 0 &&
-			    (k = stats_status_lookup(t->v[i].status)) != -1) {
-				sum[k] += t->v[i].n;
-				all[k] += t->v[i].n;
+		for (i = 0; i < f->rows.n; i++)
+			if (v[i].status != NULL &&
+			    strcmp(v[i].category, cats[c]) == 0 &&
+			    (k = stats_status_lookup(v[i].status)) != -1) {
+				sum[k] += v[i].n;
+				all[k] += v[i].n;
 			}
-		ctl_stats_line("all", cats[c], sum);
+		ctl_stats_line(f, "all", cats[c], sum);
 	}
-	ctl_stats_line("all", "all", all);
-	printf("\nsignups: %lld", (long long)signups);
-	for (i = 0, c = 0; i < t->n; i++)
-		if (t->v[i].status == NULL)
-			printf("%s%s %lld", c++ ? ", " : " (",
-			    t->v[i].area ? t->v[i].area : "unknown",
-			    (long long)t->v[i].n);
-	printf("%s\n", c ? ")" : "");
+	ctl_stats_line(f, "all", "all", all);
+}
+
+/* "name: key n, key n" */
+static void
+ctl_text_tally(const struct ctl_figures *f, const char *name,
+    const struct ctl_tally *t)
+{
+	char	 shown[24];
+	size_t	 i;
+
+	printf("%s:", name);
+	for (i = 0; i < t->n; i++) {
+		ctl_shown(f, t->v[i].n, shown, sizeof(shown));
+		printf("%s %s %s", i ? "," : "", t->v[i].key, shown);
+	}
+	putchar('\n');
+}
+
+static void
+ctl_text_median(const struct ctl_figures *f, const char *what, int64_t s,
+    int64_t n)
+{
+	char	 d[48], shown[24];
+
+	if (s < 0) {
+		printf("median time to %s: none\n", what);
+		return;
+	}
+	casework_duration(s, 0, d, sizeof(d));
+	ctl_shown(f, n, shown, sizeof(shown));
+	printf("median time to %s: %s (%lld s, %s reports)\n", what, d,
+	    (long long)s, shown);
+}
+
+static void
+ctl_stats_text(const struct ctl_figures *f, int table)
+{
+	const struct ctl_tally	*sub = &f->by[CTL_BY_SIGNUPS];
+	char			 shown[24];
+	size_t			 i, b;
+
+	printf("reports created %s .. %s (%s)\n\n", f->from, f->to,
+	    f->conf->timezone);
+	ctl_stats_table(f);
+	ctl_shown(f, f->signups, shown, sizeof(shown));
+	printf("\nsignups: %s", shown);
+	for (i = 0; i < sub->n; i++) {
+		ctl_shown(f, sub->v[i].n, shown, sizeof(shown));
+		printf("%s%s %s", i ? ", " : " (", sub->v[i].key, shown);
+	}
+	printf("%s\n\n", sub->n ? ")" : "");
+	for (b = 0; b < CTL_BY__MAX; b++)
+		if (ctl_bys[b].line)
+			ctl_text_tally(f, ctl_bys[b].name, &f->by[b]);
+	ctl_text_median(f, "acknowledge", f->cw.median_ack_s, f->cw.acked);
+	ctl_text_median(f, "close", f->cw.median_close_s, f->cw.closed);
+	if (f->k > 1)
+		printf("counts from 1 to %d shown as <%d\n", f->k - 1, f->k);
+	printf("made %s (%s)\n", f->made, f->conf->timezone);
+}
+
+static void
+ctl_stats_html(const struct ctl_figures *f, int table)
+{
+	ctl_html(stdout, f);
+}
+
+static const struct {
+	const char	*name;
+	void		(*fn)(const struct ctl_figures *, int table);
+} ctl_formats[] = {
+	{ "text", ctl_stats_text },
+	{ "csv", ctl_stats_csv },
+	{ "json", ctl_stats_json },
+	{ "html", ctl_stats_html },
+};
+#define CTL_NFORMATS	(sizeof(ctl_formats) / sizeof(ctl_formats[0]))
+
+/* --table NAME: rows, medians or a breakdown's name; -1 if none. */
+static int
+ctl_table(const char *name)
+{
+	int	 b;
+
+	if (strcmp(name, "rows") == 0)
+		return CTL_TABLE_ROWS;
+	if (strcmp(name, "medians") == 0)
+		return CTL_TABLE_MEDIANS;
+	for (b = 0; b < CTL_BY__MAX; b++)
+		if (strcmp(name, ctl_bys[b].name) == 0)
+			return b;
+	return -1;
+}
+
+/* --suppress K: 1..1000, or -1. */
+static int
+ctl_suppress(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 4 || strspn(s, "0123456789") != n ||
+	    atoi(s) < 1 || atoi(s) > 1000)
+		return -1;
+	return atoi(s);
 }
 
 /*
- * stats [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json]:
- * reports created in the period, by area, category and status, and the
- * campaign signups made in it. Dates are the commune's (conf->timezone),
- * --to inclusive. Neither: this month. --from alone: until today. --to
- * alone: from the first of its month.
+ * stats [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format F] [--suppress K]
+ * [--table T]: reports created in the period, by area, category and
+ * status, by month, the victim's sex and age and the outcome, with the
+ * median times to acknowledge and to close, and the campaign signups made
+ * in it. Dates are the commune's (conf->timezone), --to inclusive.
+ * Neither: this month. --from alone: until today. --to alone: from the
+ * first of its month.
  */
 int
 ctl_stats(struct ctl *c, int argc, char **argv)
@@ -279,15 +530,16 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "suppress", required_argument, NULL, 'k' },
+		{ "table", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const formats[] = { "text", "csv", "json" };
-	struct ctl_stats	 t;
+	struct ctl_figures	 f;
 	const char		*tz = c->conf->timezone, *fromarg = NULL;
-	const char		*toarg = NULL, *format = "text";
-	char			 from[32], to[32];
-	int			 ch, fy, fm, fd, ty, tm, td, y, m, d;
-	size_t			 i;
+	const char		*toarg = NULL;
+	int			 ch, fy, fm, fd, ty, tm, td, y, m, d, k = 0;
+	int			 table = CTL_TABLE_ROWS, tabled = 0;
+	size_t			 fmt = 0;
 	int64_t			 t0, t1;
 
 	optind = 0;
@@ -296,15 +548,32 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 		case 'f': fromarg = optarg; break;
 		case 't': toarg = optarg; break;
 		case 'F':
-			for (i = 0; i < 3; i++)
-				if (strcmp(optarg, formats[i]) == 0)
+			for (fmt = 0; fmt < CTL_NFORMATS; fmt++)
+				if (strcmp(optarg, ctl_formats[fmt].name) == 0)
 					break;
-			if (i == 3) {
+			if (fmt == CTL_NFORMATS) {
 				fprintf(stderr, "tincayctl: stats: --format "
-				    "must be text, csv or json\n");
+				    "must be text, csv, json or html\n");
 				return -1;
 			}
-			format = optarg;
+			break;
+		case 'k':
+			if ((k = ctl_suppress(optarg)) == -1) {
+				fprintf(stderr, "tincayctl: stats: --suppress "
+				    "'%s' is not a count from 1 to 1000\n",
+				    optarg);
+				return -1;
+			}
+			break;
+		case 'T':
+			if ((table = ctl_table(optarg)) == -1) {
+				fprintf(stderr, "tincayctl: stats: --table "
+				    "'%s': rows, medians, category, status, "
+				    "area, signups, month, sex, age or "
+				    "outcome\n", optarg);
+				return -1;
+			}
+			tabled = 1;
 			break;
 		default:
 			return -1;
@@ -313,6 +582,11 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 	if (optind != argc) {
 		fprintf(stderr, "tincayctl: stats: unexpected '%s'\n",
 		    argv[optind]);
+		return -1;
+	}
+	if (tabled && ctl_formats[fmt].fn != ctl_stats_csv) {
+		fprintf(stderr, "tincayctl: stats: --table is for --format "
+		    "csv\n");
 		return -1;
 	}
 	if (fromarg && ctl_date(fromarg, &fy, &fm, &fd) == -1) {
@@ -343,11 +617,14 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 		fm = tm;
 		fd = 1;
 	}
-	snprintf(from, sizeof(from), "%04d-%02d-%02d", fy, fm, fd);
-	snprintf(to, sizeof(to), "%04d-%02d-%02d", ty, tm, td);
-	if (strcmp(from, to) > 0) {
+	memset(&f, 0, sizeof(f));
+	f.conf = c->conf;
+	f.k = k;
+	snprintf(f.from, sizeof(f.from), "%04d-%02d-%02d", fy, fm, fd);
+	snprintf(f.to, sizeof(f.to), "%04d-%02d-%02d", ty, tm, td);
+	if (strcmp(f.from, f.to) > 0) {
 		fprintf(stderr, "tincayctl: stats: --from %s is after --to "
-		    "%s\n", from, to);
+		    "%s\n", f.from, f.to);
 		return -1;
 	}
 	if ((t0 = tz_midnight(tz, fy, fm, fd)) == -1 ||
@@ -355,20 +632,13 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "tincayctl: stats: dates out of range\n");
 		return -1;
 	}
-	memset(&t, 0, sizeof(t));
-	if (stats_rows(c->st, t0, t1, NULL, ctl_stats_add, &t) == -1 ||
-	    stats_signups(c->st, t0, t1, NULL, ctl_stats_add, &t) == -1) {
+	if (ctl_figures_fill(c, &f, t0, t1) == -1) {
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
-		ctl_stats_clear(&t);
+		ctl_figures_clear(&f);
 		return -1;
 	}
-	if (strcmp(format, "json") == 0)
-		ctl_stats_json(&t, from, to, tz);
-	else if (strcmp(format, "csv") == 0)
-		ctl_stats_csv(&t);
-	else
-		ctl_stats_text(&t, from, to, tz);
-	ctl_stats_clear(&t);
+	ctl_formats[fmt].fn(&f, table);
+	ctl_figures_clear(&f);
 	return 0;
 }

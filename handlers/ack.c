@@ -21,7 +21,7 @@
 #include "handlers.h"
 
 #define ACK_AGE_MAX	120
-#define ACK_CODES_MAX	6	/* outcome codes kept, each once */
+#define ACK_CODES_MAX	CASEWORK_CODES	/* outcome codes, each once */
 
 /* What a responder's keyword does: from which states, to which state. */
 struct ack_rule {
@@ -36,10 +36,6 @@ static const struct ack_rule ack_close = { { "open", "acknowledged" },
     "closed", "report.closed", TMPL_CLOSED };
 static const struct ack_rule ack_false = { { "open", "acknowledged" },
     "cancelled", "report.cancelled", TMPL_CANCELLED };
-
-/* XONG's codes (§6a): the outcome a case came to. */
-static const char *const ack_outcomes[] = { "CA", "YT", "TL", "PL", "HG",
-    "KHAC" };
 
 /* What XONG's words said; unknown words are named back. */
 struct ack_codes {
@@ -114,9 +110,10 @@ ack_codes_parse(const char *s, struct ack_codes *c)
 {
 	char		 word[32], up[32];
 	const char	*next;
-	size_t		 i, k;
+	size_t		 k;
 	char		*end;
 	long		 age;
+	int		 i;
 
 	memset(c, 0, sizeof(*c));
 	c->age = -1;
@@ -135,18 +132,12 @@ ack_codes_parse(const char *s, struct ack_codes *c)
 		    (age = strtol(word, &end, 10)) <= ACK_AGE_MAX &&
 		    *end == '\0' && strlen(word) <= 3)
 			c->age = (int)age;
-		else {
-			for (i = 0; i < sizeof(ack_outcomes) /
-			    sizeof(ack_outcomes[0]); i++)
-				if (strcmp(up, ack_outcomes[i]) == 0)
-					break;
-			if (i == sizeof(ack_outcomes) / sizeof(ack_outcomes[0]))
-				ack_append(c->unknown, sizeof(c->unknown),
-				    word);
-			else if (!c->has[i]) {
-				c->has[i] = 1;
-				ack_append(c->outcome, sizeof(c->outcome), up);
-			}
+		/* The outcome codes (§6a) are casework.c's table. */
+		else if ((i = casework_code(up, k)) == -1)
+			ack_append(c->unknown, sizeof(c->unknown), word);
+		else if (!c->has[i]) {
+			c->has[i] = 1;
+			ack_append(c->outcome, sizeof(c->outcome), up);
 		}
 	}
 }

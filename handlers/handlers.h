@@ -95,6 +95,54 @@ void		 stats_format(const struct stats_counts *, const char *label,
 /* n as a count to show: "<k" for 1..k-1 when k > 1, else n. */
 void		 stats_shown(int64_t n, int k, char *out, size_t outlen);
 
+/* handlers/casework.c: what the cases of a period came to (SPEC §6a, §7),
+ * for the report to the city. */
+struct casework_key {
+	const char	*key;		/* as in stats --format json */
+	const char	*vi;		/* its name in the report */
+};
+enum { CASEWORK_F, CASEWORK_M, CASEWORK_SEX_UNKNOWN, CASEWORK_SEXES };
+#define CASEWORK_AGES		4	/* 0-17, 18-59, 60+, unknown */
+#define CASEWORK_AGE_UNKNOWN	(CASEWORK_AGES - 1)
+#define CASEWORK_CODES		6	/* CA YT TL PL HG KHAC */
+#define CASEWORK_OUTCOMES	(CASEWORK_CODES + 1)	/* and unknown */
+#define CASEWORK_OUTCOME_UNKNOWN CASEWORK_CODES
+extern const struct casework_key casework_sexes[CASEWORK_SEXES];
+extern const struct casework_key casework_ages[CASEWORK_AGES];
+extern const struct casework_key casework_outcomes[CASEWORK_OUTCOMES];
+/* Counts of the reports created in a period, "unknown" where nothing
+ * was recorded (open reports too). A report counts once in each of its
+ * outcome codes. */
+struct casework {
+	int64_t		 sex[CASEWORK_SEXES];
+	int64_t		 age[CASEWORK_AGES];
+	int64_t		 outcome[CASEWORK_OUTCOMES];
+	int64_t		 median_ack_s;	/* to the first NHAN/XONG; -1 none */
+	int64_t		 median_close_s; /* to XONG; -1 none */
+	int64_t		 acked, closed;	/* how many spans each median has */
+};
+/* The band of an age (-1: not recorded): an index of casework_ages. */
+int		 casework_age_band(int age);
+/* The index of outcome code (s, len) ("CA", upper case), or -1. */
+int		 casework_code(const char *s, size_t len);
+/* Count one group of the store's cases into cw. */
+void		 casework_add(struct casework *, const struct store_case *);
+/* The median of v[0..n) (sorted in place; two in the middle: their mean,
+ * rounded down), or -1 when n is 0. */
+int64_t		 casework_median(int64_t *v, size_t n);
+/* Fill cw for the reports created in [from, to). 0, or -1. */
+int		 casework_count(struct store *, int64_t from, int64_t to,
+		    struct casework *);
+/* s seconds for a reader: its two largest units, "2 h 5 min", "45 s" (vi:
+ * "2 giờ 5 phút"). */
+void		 casework_duration(int64_t s, int vi, char *out,
+		    size_t outlen);
+/* fn gets the reports created in each local month (of tz) that [from, to)
+ * touches, first to last, empty months too; -1 from fn stops. 0, -1. */
+typedef int	 (*casework_month_fn)(int y, int m, int64_t n, void *);
+int		 casework_months(struct store *, const char *tz, int64_t from,
+		    int64_t to, casework_month_fn, void *);
+
 
 struct intake {
 	const struct config	*conf;

@@ -1,0 +1,232 @@
+/*
+ * casework.c: what the report to the city counts (SPEC §6a, §7): the
+ * reports created in a period by the victim's sex, age band and the
+ * outcome codes their closers gave, the median times to acknowledge and
+ * to close, and the reports of each local month. The keys and their
+ * Vietnamese names are tables; XONG reads its codes from the same one.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+
+const struct casework_key casework_sexes[CASEWORK_SEXES] = {
+	{ "f",		"Nữ" },
+	{ "m",		"Nam" },
+	{ "unknown",	"Không rõ" },
+};
+
+/* Bands by the age said at XONG (0..120), "unknown" last. */
+static const struct {
+	int	 lo, hi;
+} casework_bands[CASEWORK_AGES - 1] = {
+	{ 0, 17 }, { 18, 59 }, { 60, INT_MAX },
+};
+const struct casework_key casework_ages[CASEWORK_AGES] = {
+	{ "0-17",	"Dưới 18 tuổi" },
+	{ "18-59",	"18–59 tuổi" },
+	{ "60+",	"Từ 60 tuổi" },
+	{ "unknown",	"Không rõ" },
+};
+
+/* XONG's outcome codes (§6a), then "unknown": none was given. */
+const struct casework_key casework_outcomes[CASEWORK_OUTCOMES] = {
+	{ "CA",		"Chuyển công an" },
+	{ "YT",		"Chuyển y tế" },
+	{ "TL",		"Tạm lánh (địa chỉ tin cậy)" },
+	{ "PL",		"Trợ giúp pháp lý" },
+	{ "HG",		"Hòa giải" },
+	{ "KHAC",	"Khác" },
+	{ "unknown",	"Chưa ghi kết quả" },
+};
+
+int
+casework_age_band(int age)
+{
+	int	 i;
+
+	for (i = 0; age >= 0 && i < CASEWORK_AGES - 1; i++)
+		if (age >= casework_bands[i].lo && age <= casework_bands[i].hi)
+			return i;
+	return CASEWORK_AGE_UNKNOWN;
+}
+
+int
+casework_code(const char *s, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < CASEWORK_CODES; i++)
+		if (strlen(casework_outcomes[i].key) == len &&
+		    memcmp(casework_outcomes[i].key, s, len) == 0)
+			return i;
+	return -1;
+}
+
+void
+casework_add(struct casework *cw, const struct store_case *c)
+{
+	const char	*s = c->outcome;
+	size_t		 len;
+	int		 i, any = 0, sex = CASEWORK_SEX_UNKNOWN;
+
+	for (i = 0; c->sex != NULL && i < CASEWORK_SEX_UNKNOWN; i++)
+		if (strcmp(c->sex, casework_sexes[i].key) == 0)
+			sex = i;
+	cw->sex[sex] += c->n;
+	cw->age[casework_age_band(c->age)] += c->n;
+	/* "CA YT": once in CA, once in YT. */
+	while (s != NULL && *s != '\0') {
+		s += strspn(s, " ");
+		len = strcspn(s, " ");
+		if ((i = casework_code(s, len)) != -1) {
+			cw->outcome[i] += c->n;
+			any = 1;
+		}
+		s += len;
+	}
+	if (!any)
+		cw->outcome[CASEWORK_OUTCOME_UNKNOWN] += c->n;
+}
+
+static int
+casework_cmp(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int64_t
+casework_median(int64_t *v, size_t n)
+{
+	if (n == 0)
+		return -1;
+	qsort(v, n, sizeof(*v), casework_cmp);
+	if (n % 2 == 1)
+		return v[n / 2];
+	/* Two in the middle: their mean, rounded down. */
+	return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+static int
+casework_case(const struct store_case *c, void *arg)
+{
+	casework_add(arg, c);
+	return 0;
+}
+
+/* The seconds of one kind of span, gathered for their median. */
+struct casework_spans {
+	int64_t		*v;		/* ours */
+	size_t		 n, cap;
+};
+
+static int
+casework_span(int64_t seconds, void *arg)
+{
+	struct casework_spans	*sp = arg;
+
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? 2 * sp->cap : 64;
+		sp->v = xrealloc(sp->v, sp->cap * sizeof(*sp->v));
+	}
+	/* A clock set back between filing and NHAN is not negative time. */
+	sp->v[sp->n++] = seconds < 0 ? 0 : seconds;
+	return 0;
+}
+
+static int
+casework_median_of(struct store *st, int64_t from, int64_t to,
+    enum store_span which, int64_t *median, int64_t *n)
+{
+	struct casework_spans	 sp;
+	int			 rc;
+
+	memset(&sp, 0, sizeof(sp));
+	rc = store_counts_spans(st, from, to, which, casework_span, &sp);
+	*median = casework_median(sp.v, sp.n);
+	*n = (int64_t)sp.n;
+	free(sp.v);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+casework_count(struct store *st, int64_t from, int64_t to,
+    struct casework *cw)
+{
+	memset(cw, 0, sizeof(*cw));
+	if (store_counts_cases(st, from, to, casework_case, cw) == -1 ||
+	    casework_median_of(st, from, to, STORE_SPAN_ACK,
+	    &cw->median_ack_s, &cw->acked) == -1 ||
+	    casework_median_of(st, from, to, STORE_SPAN_CLOSE,
+	    &cw->median_close_s, &cw->closed) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+casework_sum(const struct stats_row *r, void *arg)
+{
+	*(int64_t *)arg += r->n;
+	return 0;
+}
+
+int
+casework_months(struct store *st, const char *tz, int64_t from, int64_t to,
+    casework_month_fn fn, void *arg)
+{
+	int64_t	 a, b, n;
+	int	 y, m, d;
+
+	if (tz_date(tz, from, &y, &m, &d) == -1)
+		return -1;
+	for (a = from; a < to; a = b, m++) {
+		if (m == 13) {
+			y++;
+			m = 1;
+		}
+		if ((b = tz_midnight(tz, y, m + 1, 1)) == -1)
+			return -1;
+		if (b > to)
+			b = to;
+		n = 0;
+		if (stats_rows(st, a, b, NULL, casework_sum, &n) == -1 ||
+		    fn(y, m, n, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Units of a duration, largest first. */
+static const struct {
+	int64_t		 s;
+	const char	*en, *vi;
+} casework_units[] = {
+	{ 86400,	"d",	"ngày" },
+	{ 3600,		"h",	"giờ" },
+	{ 60,		"min",	"phút" },
+	{ 1,		"s",	"giây" },
+};
+#define CASEWORK_NUNITS	(sizeof(casework_units) / sizeof(casework_units[0]))
+
+void
+casework_duration(int64_t s, int vi, char *out, size_t outlen)
+{
+	size_t	 i, n;
+
+	if (s < 0)
+		s = 0;
+	for (i = 0; i + 1 < CASEWORK_NUNITS && s < casework_units[i].s; i++)
+		;
+	n = (size_t)snprintf(out, outlen, "%lld %s",
+	    (long long)(s / casework_units[i].s),
+	    vi ? casework_units[i].vi : casework_units[i].en);
+	/* The next unit down, if any: "2 h 5 min", never a third. */
+	if (i + 1 < CASEWORK_NUNITS && n < outlen)
+		snprintf(out + n, outlen - n, " %lld %s",
+		    (long long)(s % casework_units[i].s /
+		    casework_units[i + 1].s),
+		    vi ? casework_units[i + 1].vi : casework_units[i + 1].en);
+}
