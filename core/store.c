@@ -110,7 +110,8 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
-	    " AS messages FROM reports r"
+	    " AS messages, r.outcome, r.victim_sex, r.victim_age,"
+	    " r.cancel_requested FROM reports r"
 	    " WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.id",
 	[ST_REPORT_SHOW] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"

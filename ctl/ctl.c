@@ -119,12 +119,29 @@ bad:
 static cJSON *
 ctl_row_json(const struct store_field *f, size_t n)
 {
-	cJSON	*o;
+	cJSON	*o, *a;
+	char	*w, *copy, *save = NULL;
 	size_t	 i;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		fatalx("out of memory");
 	for (i = 0; i < n; i++) {
+		/* SPEC §7: cancel_requested is a bool, outcome a list. */
+		if (strcmp(f[i].name, "cancel_requested") == 0 &&
+		    f[i].type == STORE_FIELD_NUMBER) {
+			cJSON_AddBoolToObject(o, f[i].name, f[i].number != 0);
+			continue;
+		}
+		if (strcmp(f[i].name, "outcome") == 0 &&
+		    f[i].type == STORE_FIELD_TEXT) {
+			a = cJSON_AddArrayToObject(o, f[i].name);
+			copy = xstrdup(f[i].text);
+			for (w = strtok_r(copy, " ", &save); w != NULL;
+			    w = strtok_r(NULL, " ", &save))
+				cJSON_AddItemToArray(a, cJSON_CreateString(w));
+			free(copy);
+			continue;
+		}
 		switch (f[i].type) {
 		case STORE_FIELD_NUMBER:
 			cJSON_AddNumberToObject(o, f[i].name, f[i].number);

@@ -544,12 +544,16 @@ def test_delivery_huy_is_a_request(d):
 			got = wait_event(sink, path, "report.cancel_requested",
 			    ref, timeout=4)
 			check_webhook(got[0], ref, "report.cancel_requested")
-		eq(d.ctl_json("reports", "show", ref).get("cancel_requested"), 1,
-		    "reports show: cancel_requested")
+		eq(d.ctl_json("reports", "show", ref).get("cancel_requested"),
+		    True, "reports show: cancel_requested")
 		r = sms(d, PHONES["police"], "XONG %s nham" % ref)
 		check(ref.lower() in fold(r.get("reply", "")), "reply to XONG "
 		    "NHAM %r" % r.get("reply"))
 		eq(status(d, ref), "cancelled", "status after XONG NHAM")
+		row = [r for r in d.reports() if r["ref"] == ref][0]
+		eq((row.get("cancel_requested"), row.get("outcome"),
+		    row.get("victim_sex"), row.get("victim_age")),
+		    (True, None, None, None), "reports list --json row")
 		got = wait_event(sink, "/health", "report.cancelled", ref,
 		    timeout=4)
 		check_webhook(got[0], ref, "report.cancelled")

@@ -111,7 +111,7 @@ def test_purge_leaves_no_bytes(d):
 		show = d.ctl_json("reports", "show", ref)
 		eq((show.get("status"), show.get("victim_sex"),
 		    show.get("victim_age"), show.get("outcome")),
-		    ("closed", "f", 30, "CA"), "report after the purge")
+		    ("closed", "f", 30, ["CA"]), "report after the purge")
 		eq(show.get("reporter"), None, "reporter after the purge")
 		# The daemon goes on filing.
 		r = d.sms("pv-6", "0987000001", "BL thon 1")
