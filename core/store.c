@@ -243,7 +243,8 @@ static const char *const store_sql[ST__MAX] = {
 	 * escalations and retries; nothing waits longer than it could.
 	 */
 	[ST_CLAMP_ESCALATE] =
-	    "UPDATE reports SET escalate_at = ?1 + ?2 WHERE escalate_at > ?1 + ?2",
+	    "UPDATE reports SET escalate_at = ?1 + ?2 WHERE category = ?3"
+	    " AND escalate_at > ?1 + ?2",
 	[ST_CLAMP_RETRY] =
 	    "UPDATE outbox SET next_at = ?1 + ?2 WHERE status = 'pending'"
 	    " AND next_at > ?1 + ?2",
@@ -1120,34 +1121,38 @@ store_rollback_to(struct store *st)
 }
 
 int
-store_clamp_times(struct store *st, int64_t now, int64_t escalate_s,
-    int64_t retry_s)
+store_clamp_times(struct store *st, int64_t now,
+    const struct store_clamp *esc, size_t nesc, int64_t retry_s)
 {
-	static const struct {
-		enum stmt	 stmt;
-		int		 span;	/* 0: none, 1: escalate_s, 2: retry_s */
-	} clamps[] = {
-		{ ST_CLAMP_ESCALATE, 1 },
-		{ ST_CLAMP_RETRY, 2 },
-		{ ST_CLAMP_CREATED, 0 },
-	};
+	sqlite3_stmt	*s;
 	int64_t		 n, total = 0;
 	size_t		 i;
 
 	if (store_begin(st) == -1)
 		return -1;
-	for (i = 0; i < sizeof(clamps) / sizeof(clamps[0]); i++) {
-		sqlite3_bind_int64(st->stmt[clamps[i].stmt], 1, now);
-		if (clamps[i].span != 0)
-			sqlite3_bind_int64(st->stmt[clamps[i].stmt], 2,
-			    clamps[i].span == 1 ? escalate_s : retry_s);
-		if ((n = store_changes(st, clamps[i].stmt)) == -1) {
-			store_rollback(st);
-			return -1;
-		}
+	for (i = 0; i < nesc; i++) {
+		s = st->stmt[ST_CLAMP_ESCALATE];
+		sqlite3_bind_int64(s, 1, now);
+		sqlite3_bind_int64(s, 2, esc[i].after_s);
+		store_bind_text(s, 3, esc[i].category);
+		if ((n = store_changes(st, ST_CLAMP_ESCALATE)) == -1)
+			goto fail;
 		total += n;
 	}
+	s = st->stmt[ST_CLAMP_RETRY];
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, retry_s);
+	if ((n = store_changes(st, ST_CLAMP_RETRY)) == -1)
+		goto fail;
+	total += n;
+	sqlite3_bind_int64(st->stmt[ST_CLAMP_CREATED], 1, now);
+	if ((n = store_changes(st, ST_CLAMP_CREATED)) == -1)
+		goto fail;
+	total += n;
 	return store_commit(st) == -1 ? -1 : (int)total;
+fail:
+	store_rollback(st);
+	return -1;
 }
 
 /* Move what the WAL holds into the database file, if nobody reads it. */

@@ -86,13 +86,18 @@ void		 store_rollback_to(struct store *);
 /* A passive WAL checkpoint (after a purge); errors only logged. */
 void		 store_checkpoint(struct store *);
 /*
- * At start, in the daemon's scheduling seconds now: no escalation waits
- * more than escalate_s, no pending row more than retry_s, no row was
- * created in the future (SPEC §9: a clock set back since the times were
- * stored). How many rows changed, or -1.
+ * At start, in the daemon's scheduling seconds now: no report of a
+ * category escalates later than its after_s from now, no pending row
+ * waits more than retry_s, no row was created in the future (SPEC §9: a
+ * clock set back since the times were stored). How many rows changed, or
+ * -1.
  */
+struct store_clamp {
+	const char	*category;
+	int64_t		 after_s;
+};
 int		 store_clamp_times(struct store *, int64_t now,
-		    int64_t escalate_s, int64_t retry_s);
+		    const struct store_clamp *, size_t, int64_t retry_s);
 /* Checkpoint everything and truncate the WAL to nothing: 1, 0 if a
  * reader held it up tries times, -1 on error. */
 int		 store_wal_truncate(struct store *, int tries);

@@ -86,18 +86,22 @@ static void
 main_clamp_times(struct tincay *tc)
 {
 	const struct config	*conf = tc->conf;
-	int64_t			 esc = 0;
-	int			 c, n;
+	struct store_clamp	 esc[CAT__MAX];
+	size_t			 n = 0;
+	int			 c, changed;
 
 	for (c = 0; c < CAT__MAX; c++)
-		if (conf->escalation[c].after_s > esc)
-			esc = conf->escalation[c].after_s;
-	n = store_clamp_times(tc->store, util_sched_now(), esc,
+		if (conf->escalation[c].after_s > 0) {
+			esc[n].category = config_category_name(
+			    (enum category)c);
+			esc[n++].after_s = conf->escalation[c].after_s;
+		}
+	changed = store_clamp_times(tc->store, util_sched_now(), esc, n,
 	    conf->limits.retry_max_s);
-	if (n > 0)
+	if (changed > 0)
 		log_warnx("clock: %d escalation or retry times were further "
 		    "ahead than they can be (was the clock set back?); due "
-		    "sooner now", n);
+		    "sooner now", changed);
 }
 
 static void

@@ -1,0 +1,132 @@
+"""
+test_clock.py: SPEC §9, clock steps. A commune box after a power cut
+boots with a wrong clock and NTP sets it later. Under libfaketime (the
+wall clock moved, the monotonic clock not), tincayd must neither drop nor
+hold back alerts and replies:
+  (a) started 2 h slow, then set right: a resident's reply through
+      Africa's Talking goes out at once, not 2 h later;
+  (b) started 2 days slow, then set right: an alert that got a 500 is
+      retried and delivered, not failed "after 24 h" at its first retry;
+  (c) a report filed while the clock ran 2 h fast escalates on time after
+      a restart with the clock set right.
+libfaketime comes with scripts/install-deps (package faketime).
+"""
+
+import glob
+import os
+import time
+
+from harness import case, check, eq, wait_until
+from sink import Sink
+
+LIMITS = {"request_timeout_s": 2, "retry_base_ms": 200, "retry_max_s": 2}
+
+
+def faked(d, offset):
+	"""Run d's tincayd under libfaketime, its wall clock offset by the
+	contents of a file we can rewrite while it runs."""
+	libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+	check(libs, "libfaketime is missing (scripts/install-deps installs "
+	    "the faketime package)")
+	path = os.path.join(d.tmpdir, "faketime")
+	set_clock(path, offset)
+	d.env = {"LD_PRELOAD": libs[0], "FAKETIME_TIMESTAMP_FILE": path,
+	    "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+	    "FAKETIME_DONT_RESET": "1"}
+	return path
+
+
+def set_clock(path, offset):
+	with open(path + ".tmp", "w") as f:
+		f.write(offset + "\n")
+	os.replace(path + ".tmp", path)
+
+
+AT = {"africastalking": {"token": "it-clock-token-1"}}
+
+
+def at_sms(d, id, text):
+	"""An SMS through Africa's Talking: its token holds no time, so the
+	faked clock does not make it stale as a signed generic post would."""
+	import urllib.parse
+	body = urllib.parse.urlencode({"from": "+84912345678", "to": "8088",
+	    "text": text, "date": "2026-11-20 10:00:00", "id": id}).encode()
+	token = d.config["providers"]["africastalking"]["token"]
+	r = d.request("POST", "/sms/africastalking?token=" + token, body,
+	    {"Content-Type": "application/x-www-form-urlencoded"})
+	eq(r.status, 200, "Africa's Talking inbound %s" % id)
+
+
+@case(start=False)
+def test_clock_set_right_reply_goes_at_once(d):
+	with Sink() as sink:
+		sink.default("201")
+		d.overrides = {"allow_http": True, "limits": LIMITS,
+		    "providers": {"africastalking": {"username": "commune",
+		    "api_key": "k", "token": "it-clock-token-1",
+		    "api_base": sink.url}}}
+		d.new_config()
+		clock = faked(d, "-2h")
+		d.start()
+		at_sms(d, "clk-1", "HD")
+		got = sink.wait_for(1, "/version1/messaging", timeout=5)
+		eq(len(got), 1, "the first reply, clock 2 h slow")
+		set_clock(clock, "+0")		# NTP sets it right
+		time.sleep(0.2)
+		at_sms(d, "clk-2", "HD")
+		got = sink.wait_for(2, "/version1/messaging", timeout=5)
+		eq(len(got), 2, "the reply after the clock was set right, "
+		    "within 5 s")
+
+
+@case(start=False)
+def test_clock_set_right_retry_not_given_up(d):
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "limits": LIMITS,
+		    "providers": AT}
+		d.new_config()
+		clock = faked(d, "-2d")
+		d.start()
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		sink.on("/police", "500")
+		at_sms(d, "clk-3", "BL thon 3")
+		got = sink.wait_for(1, "/police", timeout=5)
+		check(got, "no first attempt")
+		ref = got[0].json().get("ref")
+		set_clock(clock, "+0")
+		got = sink.wait_for(2, "/police", timeout=8)
+		eq(len(got), 2, "the alert retried after the clock was set "
+		    "right (%r)" % [o["status"] for o in d.outbox()])
+		eq(got[1].json().get("ref"), ref, "the retried alert")
+		wait_until(lambda: [o["status"] for o in d.outbox()
+		    if o["channel"] == "webhook"] == ["sent"], 5, 0.1,
+		    "the alert marked sent, not failed")
+
+
+@case(start=False)
+def test_clock_fast_then_right_escalates_after_restart(d):
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "limits": LIMITS,
+		    "providers": AT,
+		    "escalation": {"gbv": {"after_s": 3, "to": ["leader"]}}}
+		d.new_config()
+		clock = faked(d, "+2h")
+		d.start()
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		d.add_contact("Leader", "0931000003", "leader", areas="*",
+		    channel="webhook", url=sink.url + "/leader")
+		at_sms(d, "clk-4", "BL thon 3")
+		got = sink.wait_for(1, "/police", timeout=5)
+		check(got, "no alert to the police")
+		ref = got[0].json().get("ref")
+		d.kill()		# a power cut before it escalates
+		set_clock(clock, "+0")
+		t0 = time.monotonic()
+		d.start()
+		got = sink.wait_for(1, "/leader", lambda r: r.event() ==
+		    "report.escalated", timeout=15)
+		check(got, "no escalation within 15 s of the restart")
+		eq(got[0].json().get("ref"), ref, "the escalated report")
+		check(time.monotonic() - t0 < 15, "escalated late")
