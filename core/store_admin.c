@@ -21,11 +21,14 @@ static const struct {
 	[STORE_LIST_REPORT] = { ST_REPORT_SHOW, STORE_BIND_ID },
 	[STORE_LIST_MESSAGES] = { ST_MESSAGES_LIST, STORE_BIND_NONE },
 	[STORE_LIST_OUTBOX] = { ST_OUTBOX_LIST, STORE_BIND_STATUS },
+	[STORE_LIST_REPORT_TEXTS] = { ST_REPORT_TEXTS, STORE_BIND_ID },
 };
 
-/* The fields of s's current row into f (n of them). */
-static void
-store_list_fields(sqlite3_stmt *s, struct store_field *f, size_t n)
+/* The fields of s's current row into f (n of them), sealed values
+ * opened: 0, or -1 (one does not open: altered, or another key). */
+static int
+store_list_fields(struct store *st, sqlite3_stmt *s, struct store_field *f,
+    size_t n)
 {
 	size_t	 i;
 
@@ -42,11 +45,17 @@ store_list_fields(sqlite3_stmt *s, struct store_field *f, size_t n)
 		case SQLITE_NULL:
 			f[i].type = STORE_FIELD_NULL;
 			break;
+		case SQLITE_BLOB:	/* the only blobs listed are sealed */
+			f[i].type = STORE_FIELD_TEXT;
+			if (store_col_unsealed(st, s, (int)i, &f[i].text) == -1)
+				return -1;
+			continue;
 		default:
 			f[i].type = STORE_FIELD_TEXT;
 		}
 		f[i].text = store_col_text(s, (int)i);
 	}
+	return 0;
 }
 
 int
@@ -75,7 +84,10 @@ store_list(struct store *st, enum store_list which,
 		fatalx("%s: listing %d has %zu columns", __func__, (int)which,
 		    ncols);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_list_fields(s, f, ncols);
+		if (store_list_fields(st, s, f, ncols) == -1) {
+			store_done(s);
+			return -1;
+		}
 		n++;
 		if (fn(f, ncols, arg) != 0)
 			break;

@@ -160,12 +160,35 @@ ctl_print_row(const struct store_field *f, size_t n, void *arg)
 	return p->single;	/* a single row stops at the first */
 }
 
-/* Print every row of a listing, as JSON or as a table: how many, or -1. */
+/* A report's texts (SPEC §7 "texts"): into the JSON array, or printed. */
+static int
+ctl_print_text(const struct store_field *f, size_t n, void *arg)
+{
+	cJSON	*arr = arg, *v;
+
+	if (arr == NULL) {
+		printf("text\t%s\n", f[0].text != NULL ? f[0].text : "-");
+		return 0;
+	}
+	v = f[0].text != NULL ? cJSON_CreateString(f[0].text) :
+	    cJSON_CreateNull();
+	if (v == NULL)
+		fatalx("out of memory");
+	cJSON_AddItemToArray(arr, v);
+	return 0;
+}
+
+/*
+ * Print every row of a listing, as JSON or as a table: how many, or -1.
+ * texts: a single report's row gets its messages' texts too, oldest
+ * first (JSON "texts"; a "text" line each in a table).
+ */
 static int
 ctl_print_rows(struct ctl *c, enum store_list which,
-    const struct store_list_args *args, int single)
+    const struct store_list_args *args, int single, int texts)
 {
 	struct ctl_print	 p;
+	cJSON			*arr = NULL;
 	char			*out;
 
 	memset(&p, 0, sizeof(p));
@@ -178,6 +201,18 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 		    store_errmsg(c->st));
 		cJSON_Delete(p.arr ? p.arr : p.row);
 		return -1;
+	}
+	if (texts && p.n == 1) {
+		if (c->json && (arr = cJSON_AddArrayToObject(p.row,
+		    "texts")) == NULL)
+			fatalx("out of memory");
+		if (store_list(c->st, STORE_LIST_REPORT_TEXTS, args,
+		    ctl_print_text, arr) == -1) {
+			fprintf(stderr, "tincayctl: database: cannot read the "
+			    "report's texts\n");
+			cJSON_Delete(p.row);
+			return -1;
+		}
 	}
 	if (c->json) {
 		if (single && p.row == NULL)
@@ -200,7 +235,7 @@ ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.status = c->status;	/* only set where statuses allow it */
-	return ctl_print_rows(c, which, &a, 0) < 0 ? -1 : 0;
+	return ctl_print_rows(c, which, &a, 0, 0) < 0 ? -1 : 0;
 }
 
 static int
@@ -251,7 +286,7 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if ((a.id = store_report_find(c->st, ref)) == -1)
 		return -1;
-	if ((n = ctl_print_rows(c, STORE_LIST_REPORT, &a, 1)) == 0) {
+	if ((n = ctl_print_rows(c, STORE_LIST_REPORT, &a, 1, 1)) == 0) {
 		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
 		return -1;
 	}
@@ -293,7 +328,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
 		return 1;
 	}
-	if ((c.st = store_open(c.conf->database, err, sizeof(err))) == NULL) {
+	if ((c.st = store_open_keyed(c.conf->database, c.conf->key_file, 0,
+	    err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		config_free(c.conf);
 		return 1;

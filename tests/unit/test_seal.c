@@ -2,7 +2,8 @@
  * test_seal.c: seal.c, the key of encryption at rest (SPEC §8): sealed
  * values open again only whole, unaltered and under their key; nonces are
  * fresh; keyed hashes; the key file made 0600 and refused when others may
- * read it.
+ * read it; and the store's use of it: a database refuses a missing or
+ * foreign key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include "../../core/core.h"
 #include "../../core/seal.h"
+#include "../../core/store.h"
 
 static char	 dir[] = "/tmp/tincay-seal-XXXXXX";
 
@@ -251,6 +253,53 @@ test_key_file_refused(void **state)
 	assert_int_equal(seal_key_read(dir, k, err, sizeof(err)), -1);
 }
 
+/* The store: a database makes its key beside it at first open, reopens
+ * with it, and refuses to open without it or with another database's;
+ * a key file others may read is refused too. */
+static void
+test_store_key(void **state)
+{
+	struct store	*st;
+	char		 db[sizeof(dir) + 16], key[sizeof(dir) + 16],
+			 other[sizeof(dir) + 16], err[256];
+	struct stat	 sb;
+	mode_t		 old;
+
+	path_of(db, sizeof(db), "t.db");
+	path_of(key, sizeof(key), "t.db.key");
+	path_of(other, sizeof(other), "u.db");
+	old = umask(0);
+	st = store_open_keyed(db, NULL, 0, err, sizeof(err));
+	umask(old);
+	if (st == NULL)
+		fail_msg("%s", err);
+	store_close(st);
+	assert_int_equal(stat(key, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	st = store_open_keyed(db, key, 1, err, sizeof(err));
+	assert_non_null(st);
+	store_close(st);
+
+	/* Another database's key is not this one's. */
+	st = store_open_keyed(other, NULL, 0, err, sizeof(err));
+	assert_non_null(st);
+	store_close(st);
+	path_of(other, sizeof(other), "u.db.key");
+	assert_null(store_open_keyed(db, other, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "not the key"));
+
+	/* Without its key (copied alone): refused, and no new key made. */
+	path_of(other, sizeof(other), "v.key");
+	assert_null(store_open_keyed(db, other, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "missing"));
+	assert_int_equal(stat(other, &sb), -1);
+
+	assert_int_equal(chmod(key, 0644), 0);
+	assert_null(store_open_keyed(db, NULL, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "0644"));
+	assert_int_equal(chmod(key, 0600), 0);
+}
+
 int
 main(void)
 {
@@ -262,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_key_file_created_0600),
 		cmocka_unit_test(test_key_file_refused),
+		cmocka_unit_test(test_store_key),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
