@@ -96,6 +96,7 @@ static const char *config_check_tz(const char *);
 static const char *config_check_date(const char *);
 static const char *config_check_via(const char *);
 static int	 config_post_public_url(struct cparse *);
+static int	 config_post_key_file(struct cparse *);
 static int	 config_post_outbound(struct cparse *);
 static int	 config_post_via(struct cparse *);
 static int	 config_post_areas(struct cparse *);
@@ -246,6 +247,7 @@ static const struct ckey config_keys[] = {
 	K_FN("listen", config_set_listen),
 	K_STR("public_url", OFF(public_url), 0, config_check_weburl),
 	K_STR("database", OFF(database), F_NONEMPTY, NULL),
+	K_STR("key_file", OFF(key_file), F_NONEMPTY, NULL),
 	K_STR("timezone", OFF(timezone), 0, config_check_tz),
 	K_STR("country_code", OFF(country_code), 0, config_check_cc),
 	K_OBJ("providers", 0, config_provider_keys),
@@ -277,6 +279,7 @@ static const struct {
 	{ OFF(listen_host),		"127.0.0.1" },
 	{ OFF(public_url),		"" },	/* "": derived from listen */
 	{ OFF(database),		"var/tincay.db" },
+	{ OFF(key_file),		"" },	/* "": the database's + .key */
 	{ OFF(timezone),		"Asia/Ho_Chi_Minh" },
 	{ OFF(country_code),		"84" },
 	{ OFF(sms_out.via),		"console" },
@@ -351,6 +354,7 @@ static const struct {
 /* Checks across keys, in order, after every key is read. */
 static int	(*const config_posts[])(struct cparse *) = {
 	config_post_public_url,
+	config_post_key_file,
 	config_post_outbound,
 	config_post_via,
 	config_post_areas,
@@ -926,6 +930,19 @@ config_post_public_url(struct cparse *cp)
 	n = strlen(cf->public_url);
 	while (n > 0 && cf->public_url[n - 1] == '/')
 		cf->public_url[--n] = '\0';
+	return 0;
+}
+
+/* Absent key_file: beside the database, its path + ".key" (SPEC §8). */
+static int
+config_post_key_file(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+
+	if (*cf->key_file == '\0') {
+		free(cf->key_file);
+		cf->key_file = xasprintf("%s.key", cf->database);
+	}
 	return 0;
 }
 

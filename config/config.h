@@ -75,6 +75,7 @@ struct config {
 	int		  listen_port;
 	char		 *public_url;
 	char		 *database;
+	char		 *key_file;	/* the database's key (SPEC §8) */
 	char		 *timezone;
 	char		 *country_code;	/* digits only, e.g. "84" */
 

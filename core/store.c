@@ -39,15 +39,15 @@ static const char *const store_sql[ST__MAX] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_REPORT_ADD] =
 	    "INSERT INTO reports (id, ref, category, area, reporter,"
-	    " created_at, updated_at, escalate_at)"
-	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+	    " created_at, updated_at, escalate_at, reporter_hash)"
+	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?8)",
 	[ST_REPORT_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM reports",
 	[ST_REF_TAKEN] = "SELECT 1 FROM legacy_refs WHERE ref = ?1",
 	[ST_REF_OF] = "SELECT ref FROM reports WHERE id = ?1",
 	[ST_REF_LEGACY] = "SELECT report_id FROM legacy_refs WHERE ref = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_REPORT_OPEN_BY_REPORTER] =
-	    "SELECT id, ref FROM reports WHERE reporter = ?1"
+	    "SELECT id, ref FROM reports WHERE reporter_hash = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
@@ -145,15 +145,15 @@ static const char *const store_sql[ST__MAX] = {
 	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
-	    " subscribed_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (phone, campaign) DO UPDATE SET"
+	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (phone_hash, campaign) DO UPDATE SET"
 	    " opted_out_at = NULL, area = coalesce(?3, area),"
 	    " subscribed_at = CASE WHEN opted_out_at IS NULL"
 	    " THEN subscribed_at ELSE ?5 END,"
 	    " source = CASE WHEN opted_out_at IS NULL THEN source ELSE ?4 END",
 	[ST_SUB_OPTOUT] =
 	    "UPDATE subscriptions SET opted_out_at = ?2"
-	    " WHERE phone = ?1 AND opted_out_at IS NULL",
+	    " WHERE phone_hash = ?1 AND opted_out_at IS NULL",
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL",
@@ -163,7 +163,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " ORDER BY id LIMIT ?3",
 	[ST_MESSAGES_LIST] =
 	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
-	    " m.received_at FROM messages m"
+	    " m.received_at, m.body AS text FROM messages m"
 	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
 	/* The same from the per-day counts: ?1, ?2 are day numbers. */
 	[ST_STATS_DAYS] =
@@ -252,7 +252,7 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE outbox SET created_at = ?1 WHERE status = 'pending'"
 	    " AND created_at > ?1",
 	[ST_PURGE_SUBS] =
-	    "UPDATE subscriptions SET phone = 'purged:' || id"
+	    "UPDATE subscriptions SET phone = 'purged:' || id, phone_hash = NULL"
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
 	[ST_CHECKPOINT] = "PRAGMA wal_checkpoint(PASSIVE)",
@@ -294,6 +294,10 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT closed_at - created_at FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
 	    " AND closed_at IS NOT NULL",
+	[ST_META_DEL] = "DELETE FROM meta WHERE key = ?1",
+	[ST_META_BLOB_SET] =
+	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO NOTHING",
 };
 
 /* Migrations: entry i brings user_version from i to i + 1. */
@@ -546,7 +550,7 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX pin_failures_contact ON pin_failures (contact_id, at);"
 	"ALTER TABLE contacts ADD COLUMN pin_locked_until INTEGER NOT NULL"
 	" DEFAULT 0;",
-		/*
+	/*
 	 * 8 → 9: when a report was first acknowledged (its first NHAN, or
 	 * a XONG without one), for the median time to acknowledge (SPEC
 	 * §7). A trigger stamps the report's updated_at when it first
@@ -559,7 +563,47 @@ static const char *const store_migrations[] = {
 	" AND NEW.acked_at IS NULL BEGIN"
 	" UPDATE reports SET acked_at = NEW.updated_at WHERE id = NEW.id;"
 	" END;",
+	/*
+	 * 9 → 10: encrypted at rest (SPEC §8, store_seal.c). Texts and
+	 * numbers of residents become sealed blobs (the columns keep their
+	 * names; SQLite keeps a blob as it is), and numbers are looked up
+	 * by a keyed hash: reports.reporter_hash for follow-ups,
+	 * subscriptions.phone_hash for signups and opt-outs (the table is
+	 * rebuilt: its UNIQUE (phone, campaign) meant nothing on blobs
+	 * sealed under fresh nonces). A number forgotten (purged) takes its
+	 * hash with it. seal_clear tells the first program that opens the
+	 * database with the key to seal the clear values from before.
+	 */
+	"ALTER TABLE reports ADD COLUMN reporter_hash BLOB;"
+	"DROP INDEX reports_reporter;"
+	"CREATE INDEX reports_reporter_hash ON reports"
+	" (reporter_hash, created_at) WHERE reporter_hash IS NOT NULL;"
+	"CREATE TRIGGER reports_reporter_gone AFTER UPDATE OF reporter"
+	" ON reports WHEN NEW.reporter IS NULL"
+	" AND NEW.reporter_hash IS NOT NULL BEGIN"
+	" UPDATE reports SET reporter_hash = NULL WHERE id = NEW.id;"
+	" END;"
+	"CREATE TABLE subscriptions_v7 ("
+	" id INTEGER PRIMARY KEY,"
+	" phone BLOB NOT NULL,"
+	" phone_hash BLOB,"
+	" campaign TEXT NOT NULL COLLATE NOCASE,"
+	" area TEXT,"
+	" source TEXT NOT NULL CHECK (source IN ('sms', 'ussd')),"
+	" subscribed_at INTEGER NOT NULL,"
+	" opted_out_at INTEGER,"
+	" UNIQUE (phone_hash, campaign));"
+	"INSERT INTO subscriptions_v7 (id, phone, campaign, area, source,"
+	" subscribed_at, opted_out_at) SELECT id, phone, campaign, area,"
+	" source, subscribed_at, opted_out_at FROM subscriptions;"
+	"DROP TABLE subscriptions;"
+	"ALTER TABLE subscriptions_v7 RENAME TO subscriptions;"
+	"CREATE INDEX subscriptions_live ON subscriptions (campaign, id)"
+	" WHERE opted_out_at IS NULL;"
+	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);"
+	"INSERT INTO meta (key, value) VALUES ('seal_clear', 1);",
 };
+#define STORE_SEALED_FROM	7	/* the version that seals */
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
 
@@ -643,6 +687,10 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		    "than this program (%d)", v, STORE_NMIGRATIONS);
 		return -1;
 	}
+	/* Tables rebuilt from clear values (7) leave no bytes behind. */
+	if (v < STORE_SEALED_FROM && v < STORE_NMIGRATIONS &&
+	    store_exec(st, "PRAGMA secure_delete = ON", err, errlen) == -1)
+		return -1;
 	for (; v < STORE_NMIGRATIONS; v++) {
 		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
@@ -844,7 +892,8 @@ store_lock(struct store *st, const char *path, char *err, size_t errlen)
 }
 
 static struct store *
-store_open_with(const char *path, int exclusive, char *err, size_t errlen)
+store_open_with(const char *path, const char *key_file, int exclusive,
+    char *err, size_t errlen)
 {
 	static int	 logged;
 	struct store	*st;
@@ -898,7 +947,8 @@ store_open_with(const char *path, int exclusive, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	if (store_meta_load(st, err, errlen) == -1)
+	if (store_meta_load(st, err, errlen) == -1 ||
+	    store_seal_open(st, path, key_file, err, errlen) == -1)
 		goto fail;
 	return st;
 fail:
@@ -909,13 +959,20 @@ fail:
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
-	return store_open_with(path, 0, err, errlen);
+	return store_open_with(path, NULL, 0, err, errlen);
 }
 
 struct store *
 store_open_daemon(const char *path, char *err, size_t errlen)
 {
-	return store_open_with(path, 1, err, errlen);
+	return store_open_with(path, NULL, 1, err, errlen);
+}
+
+struct store *
+store_open_keyed(const char *path, const char *key_file, int daemon,
+    char *err, size_t errlen)
+{
+	return store_open_with(path, key_file, daemon, err, errlen);
 }
 
 void
@@ -930,6 +987,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	ref_key_free(st->refkey);
 	EVP_CIPHER_CTX_free(st->idem);
+	store_seal_close(st);
 	free(st->tz);
 	if (st->lockfd != -1)
 		close(st->lockfd);
@@ -1277,13 +1335,13 @@ store_message_add(struct store *st, const struct message_row *m)
 
 	store_bind_text(s, 1, m->provider);
 	store_bind_text(s, 2, m->ext_id);
-	store_bind_text(s, 3, m->sender);
 	store_bind_text(s, 4, m->recipient);
-	if (m->body == NULL)
-		sqlite3_bind_null(s, 5);
-	else
-		sqlite3_bind_text(s, 5, m->body, (int)m->bodylen,
-		    SQLITE_STATIC);
+	if (store_bind_sealed(st, s, 3, m->sender, m->sender != NULL ?
+	    strlen(m->sender) : 0) == -1 ||
+	    store_bind_sealed(st, s, 5, m->body, m->bodylen) == -1) {
+		store_done(s);
+		return -1;
+	}
 	store_bind_text(s, 6, m->category);
 	store_bind_id(s, 7, m->report_id);
 	store_bind_text(s, 8, m->reply);
@@ -1336,7 +1394,12 @@ store_report_add(struct store *st, const char *category, const char *area,
 	sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
 	store_bind_text(s, 3, area);
-	store_bind_text(s, 4, reporter);
+	if (store_bind_sealed(st, s, 4, reporter, reporter != NULL ?
+	    strlen(reporter) : 0) == -1) {
+		store_done(s);
+		return -1;
+	}
+	store_bind_hash(st, s, 8, reporter);
 	sqlite3_bind_int64(s, 5, now);
 	store_bind_id(s, 6, escalate_at);
 	sqlite3_bind_int64(s, 7, id);
@@ -1352,7 +1415,7 @@ store_report_recent(struct store *st, const char *reporter, int64_t since,
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
 	int64_t		 id;
 
-	store_bind_text(s, 1, reporter);
+	store_bind_hash(st, s, 1, reporter);
 	sqlite3_bind_int64(s, 2, since);
 	if ((id = store_row(st, s, __func__)) == 1) {
 		id = sqlite3_column_int64(s, 0);
@@ -1496,8 +1559,15 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	store_bind_id(s, 2, o->contact_id);
 	store_bind_text(s, 3, o->channel);
 	store_bind_text(s, 4, o->event);
-	store_bind_text(s, 5, o->dest);
-	store_bind_text(s, 6, o->body);
+	/* Every destination is sealed: an SMS goes to a resident's number
+	 * as often as to a contact's; dkey keeps a webhook's origin. */
+	if (store_bind_sealed(st, s, 5, o->dest, o->dest != NULL ?
+	    strlen(o->dest) : 0) == -1 ||
+	    store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
+	    strlen(o->body) : 0) == -1) {
+		store_done(s);
+		return -1;
+	}
 	sqlite3_bind_int(s, 7, store_outbox_lane(o));
 	sqlite3_bind_int64(s, 8, now);
 	if (strcmp(o->channel, "webhook") != 0 || o->dest == NULL ||
@@ -1564,8 +1634,9 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 {
 	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
 	struct outbox_due *r;
+	const char	*dest, *body;
 	int64_t		 id;
-	int		 n = 0, rc = SQLITE_DONE, take = 1;
+	int		 n = 0, rc = SQLITE_DONE, take = 1, sealerr = 0;
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, filter != NULL ? -1 : max);
@@ -1580,11 +1651,17 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 				break;
 			continue;
 		}
+		if (store_col_unsealed(st, s, 2, &dest) == -1 ||
+		    store_col_unsealed(st, s, 3, &body) == -1) {
+			rc = SQLITE_ERROR;	/* logged */
+			sealerr = 1;
+			break;
+		}
 		r = &rows[n++];
 		r->id = id;
 		r->channel = xstrdup(store_col_text(s, 1));
-		r->dest = xstrdup(store_col_text(s, 2));
-		r->body = xstrdup(store_col_text(s, 3));
+		r->dest = xstrdup(dest != NULL ? dest : "");
+		r->body = xstrdup(body != NULL ? body : "");
 		store_outbox_idem(st, r->id, store_col_text(s, 4),
 		    r->idem_key);
 		r->attempts = sqlite3_column_int(s, 5);
@@ -1595,7 +1672,8 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		r->lane = lane;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		if (!sealerr)
+			log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
 		store_done(s);
 		while (n > 0)
 			store_outbox_due_clear(&rows[--n]);
@@ -1667,14 +1745,18 @@ store_report_get(struct store *st, int64_t id, const char *ref,
     struct report_row *r)
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_GET];
-	const char	*v;
+	const char	*v, *reporter, *text;
 	int		 found;
 
 	memset(r, 0, sizeof(*r));
 	if (ref != NULL && (id = store_report_find(st, ref)) <= 0)
 		return (int)id;
 	sqlite3_bind_int64(s, 1, id);
-	if ((found = store_row(st, s, __func__)) == 1) {
+	if ((found = store_row(st, s, __func__)) == 1 &&
+	    (store_col_unsealed(st, s, 5, &reporter) == -1 ||
+	    store_col_unsealed(st, s, 7, &text) == -1))
+		found = -1;
+	if (found == 1) {
 		r->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));
 		util_strlcpy(r->category, store_col_text(s, 2),
@@ -1683,11 +1765,10 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		util_strlcpy(r->area, v ? v : "", sizeof(r->area));
 		util_strlcpy(r->status, store_col_text(s, 4),
 		    sizeof(r->status));
-		v = store_col_text(s, 5);
-		util_strlcpy(r->reporter, v ? v : "", sizeof(r->reporter));
+		util_strlcpy(r->reporter, reporter ? reporter : "",
+		    sizeof(r->reporter));
 		r->escalation_level = sqlite3_column_int(s, 6);
-		v = store_col_text(s, 7);
-		r->text = v ? xstrdup(v) : NULL;
+		r->text = text ? xstrdup(text) : NULL;
 		r->received_at = sqlite3_column_int64(s, 8);
 	}
 	store_done(s);

@@ -39,6 +39,13 @@ struct store	*store_open(const char *path, char *err, size_t errlen);
  * NULL and why, before anything is migrated. */
 struct store	*store_open_daemon(const char *path, char *err,
 		    size_t errlen);
+/*
+ * Either, with the key in key_file (NULL: path + ".key"): read, or made
+ * 0600 if the database never had one; refused if others may read it, or
+ * if it is not the database's (SPEC §8). daemon: store_open_daemon's lock.
+ */
+struct store	*store_open_keyed(const char *path, const char *key_file,
+		    int daemon, char *err, size_t errlen);
 void		 store_close(struct store *);
 /*
  * Reports are counted per local day of tz (report_days, kept by triggers);

@@ -31,9 +31,11 @@ static const struct {
 	[STORE_LIST_INBOX] = { ST_INBOX_LIST, STORE_BIND_NONE },
 };
 
-/* The fields of s's current row into f (n of them). */
-static void
-store_list_fields(sqlite3_stmt *s, struct store_field *f, size_t n)
+/* The fields of s's current row into f (n of them), sealed values
+ * opened: 0, or -1 (one does not open: altered, or another key). */
+static int
+store_list_fields(struct store *st, sqlite3_stmt *s, struct store_field *f,
+    size_t n)
 {
 	size_t	 i;
 
@@ -50,11 +52,17 @@ store_list_fields(sqlite3_stmt *s, struct store_field *f, size_t n)
 		case SQLITE_NULL:
 			f[i].type = STORE_FIELD_NULL;
 			break;
+		case SQLITE_BLOB:	/* the only blobs listed are sealed */
+			f[i].type = STORE_FIELD_TEXT;
+			if (store_col_unsealed(st, s, (int)i, &f[i].text) == -1)
+				return -1;
+			continue;
 		default:
 			f[i].type = STORE_FIELD_TEXT;
 		}
 		f[i].text = store_col_text(s, (int)i);
 	}
+	return 0;
 }
 
 int
@@ -83,7 +91,10 @@ store_list(struct store *st, enum store_list which,
 		fatalx("%s: listing %d has %zu columns", __func__, (int)which,
 		    ncols);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_list_fields(s, f, ncols);
+		if (store_list_fields(st, s, f, ncols) == -1) {
+			store_done(s);
+			return -1;
+		}
 		n++;
 		if (fn(f, ncols, arg) != 0)
 			break;
@@ -94,7 +105,7 @@ store_list(struct store *st, enum store_list which,
 	return n;
 }
 
-/* A PIN is kept only as its salted slow hash (SPEC §8). */
+/* Every text filed under report id, oldest first, opened for fn. */
 int
 store_report_texts(struct store *st, int64_t id, store_text_fn fn,
     void *arg)
@@ -107,7 +118,10 @@ store_report_texts(struct store *st, int64_t id, store_text_fn fn,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t.at = sqlite3_column_int64(s, 0);
 		t.category = store_col_text(s, 1);
-		t.text = store_col_text(s, 2);
+		if (store_col_unsealed(st, s, 2, &t.text) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
 		n++;
 		if (fn(&t, arg) != 0)
 			break;
@@ -296,9 +310,13 @@ store_inbox_get(struct store *st, int64_t id, struct inbox_row *r)
 	sqlite3_bind_int64(s, 1, id);
 	if ((rc = store_row(st, s, __func__)) == 1) {
 		r->id = id;
-		if ((v = store_col_text(s, 0)) != NULL)
+		if (store_col_unsealed(st, s, 0, &v) == -1)
+			rc = -1;
+		else if (v != NULL)
 			util_strlcpy(r->sender, v, sizeof(r->sender));
-		if ((v = store_col_text(s, 1)) != NULL)
+		if (rc == 1 && store_col_unsealed(st, s, 1, &v) == -1)
+			rc = -1;
+		else if (rc == 1 && v != NULL)
 			r->text = xstrdup(v);
 		r->received_at = sqlite3_column_int64(s, 2);
 	}

@@ -12,7 +12,12 @@ store_sub_add(struct store *st, const struct subscription *sub)
 {
 	sqlite3_stmt	*s = st->stmt[ST_SUB_ADD];
 
-	store_bind_text(s, 1, sub->phone);
+	if (store_bind_sealed(st, s, 1, sub->phone, sub->phone != NULL ?
+	    strlen(sub->phone) : 0) == -1) {
+		store_done(s);
+		return -1;
+	}
+	store_bind_hash(st, s, 6, sub->phone);
 	store_bind_text(s, 2, sub->campaign);
 	store_bind_text(s, 3, sub->area);
 	store_bind_text(s, 4, sub->source);
@@ -25,7 +30,7 @@ store_sub_optout(struct store *st, const char *phone, int64_t now)
 {
 	sqlite3_stmt	*s = st->stmt[ST_SUB_OPTOUT];
 
-	store_bind_text(s, 1, phone);
+	store_bind_hash(st, s, 1, phone);
 	sqlite3_bind_int64(s, 2, now);
 	return store_run(st, ST_SUB_OPTOUT);
 }
@@ -50,6 +55,7 @@ store_sub_page(struct store *st, const char *campaign, int64_t after,
     struct sub_live *rows, size_t max)
 {
 	sqlite3_stmt	*s = st->stmt[ST_SUB_PAGE];
+	const char	*phone;
 	size_t		 n = 0;
 	int		 rc = SQLITE_DONE;
 
@@ -57,8 +63,12 @@ store_sub_page(struct store *st, const char *campaign, int64_t after,
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (int64_t)max);
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (store_col_unsealed(st, s, 1, &phone) == -1) {
+			store_done(s);		/* logged */
+			return -1;
+		}
 		rows[n].id = sqlite3_column_int64(s, 0);
-		util_strlcpy(rows[n].phone, store_col_text(s, 1),
+		util_strlcpy(rows[n].phone, phone != NULL ? phone : "",
 		    sizeof(rows[n].phone));
 		n++;
 	}

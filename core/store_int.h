@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "core.h"
+#include "seal.h"
 #include "store.h"
 
 /* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
@@ -90,6 +91,8 @@ enum stmt {
 	ST_STATS_CASES,
 	ST_STATS_ACK_TIMES,
 	ST_STATS_CLOSE_TIMES,
+	ST_META_DEL,
+	ST_META_BLOB_SET,
 	ST__MAX
 };
 
@@ -109,6 +112,13 @@ void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
 const char	*store_col_text(struct sqlite3_stmt *, int);
 
 #define STORE_LISTENERS	4
+#define STORE_SEAL_SLOTS 17	/* a statement's parameters, a row's columns */
+
+/* A buffer that only grows, for sealed values bound or opened. */
+struct store_buf {
+	unsigned char	*p;
+	size_t		 cap;
+};
 
 struct store {
 	sqlite3		*db;
@@ -130,6 +140,12 @@ struct store {
 	struct store_stats stats;
 	char		*tz;		/* the commune's, for report_days */
 	int64_t		 day_off;	/* seconds east of UTC its days start */
+	struct seal	*seal;		/* the key's (store_seal.c) */
+	/* Sealed values bound, by parameter; opened, by column; keyed
+	 * hashes bound, by parameter. Each valid until the statement is
+	 * done or the slot is used again. */
+	struct store_buf sealed[STORE_SEAL_SLOTS], opened[STORE_SEAL_SLOTS];
+	unsigned char	 hashed[STORE_SEAL_SLOTS][SEAL_HASH_LEN];
 };
 
 /*
@@ -144,5 +160,31 @@ int64_t		 store_changes(struct store *, enum stmt);
 /* store_pin.c: migration 7's step, in its transaction: every PIN still in
  * clear becomes its hash. 0, or -1 with why in err. */
 int		 store_pin_migrate(sqlite3 *, char *err, size_t errlen);
+/*
+ * store_seal.c: texts and numbers of residents are sealed (seal.c) inside
+ * the store, so callers see plaintext rows. store_seal_open: the key of
+ * the database at path (key_file, or NULL: path + ".key"; an in-memory
+ * database has a random key of its own): read, or created if the database
+ * has never had one, checked against the database; then any clear values
+ * from before sealed in place. 0, or -1 and err.
+ */
+int		 store_seal_open(struct store *, const char *path,
+		    const char *key_file, char *err, size_t errlen);
+void		 store_seal_close(struct store *);
+/* Bind (v, len) sealed at parameter i: NULL binds NULL, "" binds ""
+ * (nothing to hide). 0, or -1 (logged). */
+int		 store_bind_sealed(struct store *, struct sqlite3_stmt *,
+		    int i, const char *v, size_t len);
+/* Bind the keyed hash of number v at parameter i (NULL, "": NULL). */
+void		 store_bind_hash(struct store *, struct sqlite3_stmt *, int i,
+		    const char *v);
+/*
+ * Column col of s's row as plaintext into *out: a sealed value opened, a
+ * clear one (from before, or written by another program) as it is, NULL
+ * for NULL; borrowed until the column is opened again or s is stepped.
+ * 0, or -1 (logged: altered, or sealed under another key).
+ */
+int		 store_col_unsealed(struct store *, struct sqlite3_stmt *,
+		    int col, const char **out);
 
 #endif

@@ -463,7 +463,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
 		return 1;
 	}
-	if ((c.st = store_open(c.conf->database, err, sizeof(err))) == NULL) {
+	if ((c.st = store_open_keyed(c.conf->database, c.conf->key_file, 0,
+	    err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		config_free(c.conf);
 		return 1;

@@ -214,8 +214,8 @@ main(int argc, char *argv[])
 	if ((tc.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	/* One daemon per database: its outbox leases rows in memory. */
-	if ((tc.store = store_open_daemon(tc.conf->database, err,
-	    sizeof(err))) == NULL)
+	if ((tc.store = store_open_keyed(tc.conf->database,
+	    tc.conf->key_file, 1, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");

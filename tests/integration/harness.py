@@ -258,6 +258,21 @@ class Daemon:
 
 	# -- process
 
+	@property
+	def keypath(self):
+		"""The database's key file (SPEC §8: its path + .key)."""
+		return self.dbpath + ".key"
+
+	def phone_hash(self, e164):
+		"""The keyed hash the store looks numbers up by: HMAC-SHA256
+		under the HKDF-Expand subkey "tincay seal 1 hash" of the key,
+		cut to 16 bytes (core/seal.c)."""
+		with open(self.keypath, "rb") as f:
+			key = f.read()
+		sub = hmac.new(key, b"tincay seal 1 hash\x01",
+		    hashlib.sha256).digest()
+		return hmac.new(sub, e164.encode(), hashlib.sha256).digest()[:16]
+
 	def start(self, tries=3):
 		"""Start and wait for /healthz; retry on a port someone took."""
 		for attempt in range(tries):

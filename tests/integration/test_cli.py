@@ -222,6 +222,9 @@ def test_backup_while_daemon_runs(d):
 		t.join(20)
 	check(len(posted) < 300, "the posting ended before the backup did")
 	eq(stat.S_IMODE(os.stat(path).st_mode), 0o600, "backup file mode")
+	# The key goes with it (§8: the texts are sealed), 0600 too.
+	eq(stat.S_IMODE(os.stat(path + ".key").st_mode), 0o600,
+	    "the backup's key file mode")
 	after = d.reports()
 	# The copy, read by tincayctl with a config pointing at it.
 	cfg = json.loads(json.dumps(d.config))

@@ -3,14 +3,17 @@ test_privacy.py: SPEC §8 "purge leaves no bytes", checked from outside on
 the files themselves while tincayd runs: a canary text and canary numbers
 go in (a report with a follow-up, a signup opted out), are delivered to
 the recording sink, then purged, by tincayctl and by the daemon's own
-retention purge; every byte of the database, its WAL and its SHM is read
-for them before (they must be found: the scan works) and after (they must
-be gone).
+retention purge. They are sealed at rest, so the clear canaries are never
+in the files; what the purge must remove is their sealed blobs: every
+byte of the database, its WAL and its SHM is read for those blobs before
+(they must be found: the scan works) and after (they must be gone), and
+for the clear canaries always.
 """
 
 import os
 import secrets
 import signal
+import sqlite3
 import time
 
 from harness import case, check, eq
@@ -54,13 +57,36 @@ def files(d):
 
 
 def found(d, needles):
-	"""[(needle, file)] for each needle found in any of the files."""
+	"""[(needle, file)] for each needle (str or bytes) in any file."""
 	got = []
 	for name, data in files(d).items():
 		for s in needles:
-			if s.encode() in data:
+			if (s if isinstance(s, bytes) else s.encode()) in data:
 				got.append((s, name))
 	return got
+
+
+def sealed(d, ref):
+	"""The sealed blobs of report ref's texts and numbers, and of the
+	opted-out subscriptions and their messages, as stored."""
+	c = sqlite3.connect(d.dbpath, timeout=10)
+	try:
+		(rid, reporter), = c.execute("SELECT id, reporter FROM reports "
+		    "WHERE ref = ?", (ref,)).fetchall()
+		vals = [reporter]
+		for q in ("SELECT sender, body FROM messages WHERE report_id = ?",
+		    "SELECT dest, body FROM outbox WHERE report_id = ?"):
+			for row in c.execute(q, (rid,)):
+				vals += list(row)
+		for row in c.execute("SELECT m.sender, m.body FROM messages m "
+		    "WHERE m.category IN ('signup', 'optout')"):
+			vals += list(row)
+		for row in c.execute("SELECT phone FROM subscriptions WHERE "
+		    "opted_out_at IS NOT NULL"):
+			vals += list(row)
+	finally:
+		c.close()
+	return [v for v in vals if isinstance(v, bytes) and len(v) >= 16]
 
 
 def fill(d, sink, word, reporter, optout):
@@ -96,16 +122,18 @@ def test_purge_leaves_no_bytes(d):
 	needles = [word] + forms(reporter) + forms(optout)
 	with Sink() as sink:
 		ref = fill(d, sink, word, reporter, optout)
-		before = found(d, needles)
-		check(any(s == word for s, _ in before), "the canary text is "
-		    "not in the files before the purge: the scan proves nothing")
-		check(any(s in forms(reporter) for s, _ in before), "the "
-		    "reporter's number is not in the files before the purge")
+		eq(found(d, needles), [], "clear canaries in the files (they "
+		    "are sealed at rest)")
+		blobs = sealed(d, ref)
+		check(len(blobs) >= 8, "sealed values of the canaries: %d" %
+		    len(blobs))
+		check(found(d, blobs), "the sealed canaries are not in the "
+		    "files before the purge: the scan proves nothing")
 		out = d.ctl("purge", "--older-than", "0").stdout.decode()
 		check("purged 1 reports" in out and "1 opted-out" in out,
 		    "purge output: %r" % out)
-		eq(found(d, needles), [], "canaries left in db, WAL or SHM "
-		    "after the purge, while tincayd runs")
+		eq(found(d, blobs + needles), [], "canaries (sealed or clear) "
+		    "left in db, WAL or SHM after the purge, while tincayd runs")
 		check(d.alive(), "tincayd died during the purge")
 		# What the city's report needs stays.
 		show = d.ctl_json("reports", "show", ref)
@@ -126,13 +154,14 @@ def test_daemon_purges_by_itself(d):
 	needles = [word] + forms(reporter) + forms(optout)
 	with Sink() as sink:
 		ref = fill(d, sink, word, reporter, optout)
-		check(found(d, needles), "canaries not in the files before")
+		blobs = sealed(d, ref) + needles
+		check(found(d, blobs), "canaries not in the files before")
 		d.signal(signal.SIGHUP)
 		deadline = time.monotonic() + 10
-		while found(d, needles):
+		while found(d, blobs):
 			check(time.monotonic() < deadline, "after SIGHUP with "
-			    "retention_days 0, still in the files: %r" %
-			    found(d, needles))
+			    "retention_days 0, still in the files: %d" %
+			    len(found(d, blobs)))
 			time.sleep(0.2)
 		eq(d.ctl_json("reports", "show", ref).get("reporter"), None,
 		    "reporter after the daemon's purge")
@@ -148,10 +177,10 @@ def test_daemon_purges_by_itself(d):
 def test_wal_kept_by_a_reader_is_reported(d):
 	"""A reader holding an old snapshot keeps the WAL: the purge says so
 	and exits 1 rather than claiming the bytes are gone."""
-	import sqlite3
 	word, reporter, optout = canaries()
 	with Sink() as sink:
-		fill(d, sink, word, reporter, optout)
+		ref = fill(d, sink, word, reporter, optout)
+		blobs = sealed(d, ref)
 		c = sqlite3.connect(d.dbpath, timeout=1)
 		c.execute("BEGIN")
 		c.execute("SELECT count(*) FROM reports").fetchone()
@@ -165,5 +194,5 @@ def test_wal_kept_by_a_reader_is_reported(d):
 		check(b"reader kept the WAL" in p.stderr, "purge stderr: %r" %
 		    p.stderr)
 		p = d.ctl("purge", "--older-than", "0")
-		eq(found(d, [word] + forms(reporter)), [], "canaries after the "
-		    "second purge")
+		eq(found(d, blobs + [word] + forms(reporter)), [], "canaries "
+		    "after the second purge")

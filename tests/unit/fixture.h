@@ -1,7 +1,8 @@
 /*
  * fixture.h: what the router-level unit tests share: the daemon's context
  * over an in-memory database, filing a message through router_receive()
- * and committing it as the batch would, and counting over SQL.
+ * and committing it as the batch would, and counting over SQL (sealed
+ * columns through unseal(), sealed.h).
  * Include after cmocka.h, core.h and handlers.h; it reads the database
  * white-box, through store_int.h.
  */
@@ -9,6 +10,7 @@
 #define TINCAY_TEST_FIXTURE_H
 
 #include "../../core/store_int.h"
+#include "sealed.h"
 
 struct fixture {
 	struct {				/* what the router needs */
@@ -56,6 +58,7 @@ fixture_count(struct store *st, const char *sql)
 	sqlite3_stmt	*s;
 	int64_t		 n = -1;
 
+	sealed_sql(st);		/* sealed columns read through unseal() */
 	assert_int_equal(sqlite3_prepare_v2(fixture_db(st), sql, -1, &s,
 	    NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)

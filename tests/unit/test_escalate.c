@@ -59,7 +59,7 @@ static int64_t
 escalated(struct fixture *fx)
 {
 	return fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.escalated' AND dest = '+84901000004'");
+	    "WHERE event = 'report.escalated' AND unseal(dest) = '+84901000004'");
 }
 
 static int64_t

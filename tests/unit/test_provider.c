@@ -361,7 +361,7 @@ test_serve_africastalking_sms(void **state)
 	provider_call_clear(&c);
 	assert_int_equal(messages(fx), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "outbox WHERE event = 'reply' AND dest = '+84912345678'"), 1);
+	    "outbox WHERE event = 'reply' AND unseal(dest) = '+84912345678'"), 1);
 }
 
 /* USSD: a menu screen is answered at once and files nothing; the last

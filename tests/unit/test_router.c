@@ -184,7 +184,7 @@ test_report_and_alerts(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.created'"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE dest = '+84901000001' AND body LIKE 'BL % T3 0912345678: %"
+	    "WHERE unseal(dest) = '+84901000001' AND unseal(body) LIKE 'BL % T3 0912345678: %"
 	    "Tra loi NHAN %'"), 1);
 
 	/* The same provider id again: same outcome, nothing new. */
@@ -203,7 +203,7 @@ test_report_and_alerts(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'followup' AND report_id IS NOT NULL"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.updated' AND dest = '+84901000001'"), 1);
+	    "WHERE event = 'report.updated' AND unseal(dest) = '+84901000001'"), 1);
 
 	/* Health covers T1: both police and health are alerted. */
 	fixture_receive(fx, "generic", "m3", "+84912000000", "BL thon 1", &o2);
@@ -229,11 +229,11 @@ test_unknown_and_fallback(void **state)
 	fixture_receive(fx, "generic", "s1", "+84987654321", "TC thon 1", &o);
 	assert_true(ref_valid(o.ref, strlen(o.ref)));
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE dest = '+84901000001'"), 1);
+	    "WHERE unseal(dest) = '+84901000001'"), 1);
 	/* Shelter in T3: the volunteer. */
 	fixture_receive(fx, "generic", "s2", "+84911111111", "TC thon 3", &o);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE dest = '+84901000003'"), 1);
+	    "WHERE unseal(dest) = '+84901000003'"), 1);
 }
 
 /* A route a USSD menu decided is taken as is: the text is kept, never
@@ -249,7 +249,7 @@ test_decided_route(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "reports WHERE category = 'gbv' AND area = 'T3'"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "messages WHERE category = 'gbv' AND body = 'TC thon 1'"), 1);
+	    "messages WHERE category = 'gbv' AND unseal(body) = 'TC thon 1'"), 1);
 	/* "Don't know" the area: a report without one. */
 	fixture_routed(fx, "+84912345670", CAT_SHELTER, -1, "thon 3", &o);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
@@ -340,10 +340,10 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE escalate_at IS NOT NULL"), 0);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.acknowledged' AND dest = '+84901000002'"),
+	    "WHERE event = 'report.acknowledged' AND unseal(dest) = '+84901000002'"),
 	    1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.acknowledged' AND dest = '+84901000001'"),
+	    "WHERE event = 'report.acknowledged' AND unseal(dest) = '+84901000001'"),
 	    0);
 	/* A second NHAN: already taken, nothing new. */
 	fixture_receive(fx, "generic", "a2", "+84901000002", text, &a);
@@ -375,7 +375,7 @@ test_ack_done_cancel(void **state)
 	fixture_receive(fx, "generic", "c3", "+84901000001", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "cancelled");
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.cancelled' AND dest = '+84901000002'"), 1);
+	    "WHERE event = 'report.cancelled' AND unseal(dest) = '+84901000002'"), 1);
 
 	/* XONG closes an open report with sex, age and outcome (§6a) and
 	 * says what it understood and what not. */
@@ -389,7 +389,7 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "reports WHERE victim_sex = 'f' AND outcome = 'CA YT'"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE event = 'report.closed' AND dest = '+84901000001'"), 1);
+	    "WHERE event = 'report.closed' AND unseal(dest) = '+84901000001'"), 1);
 
 	/* An official may close a report it was never alerted for. */
 	fixture_receive(fx, "generic", "r3", "+84912000002", "SOS thon 3", &o);
@@ -423,7 +423,7 @@ test_pleas_and_repeats(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "reports WHERE category = 'gbv' AND area IS NULL"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "outbox WHERE event = 'report.created' AND dest = "
+	    "outbox WHERE event = 'report.created' AND unseal(dest) = "
 	    "'+84901000001'"), 1);
 	fixture_receive(fx, "generic", "p2", "+84913000002",
 	    "Em o xom bau, bo em bi danh", &o);
@@ -450,7 +450,7 @@ test_pleas_and_repeats(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "reports WHERE category = 'gbv'"), 3);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "messages WHERE sender = '+84913000005' AND category = "
+	    "messages WHERE unseal(sender) = '+84913000005' AND category = "
 	    "'followup'"), 2);
 	/* Another category from the same number is another report. */
 	fixture_receive(fx, "generic", "r4", "+84913000005", "TC thon 1", &o2);
@@ -505,7 +505,7 @@ test_close_by_operator(void **state)
 	    "acked_by = '" ACK_OPERATOR "' AND closed_at = 100"), 1);
 	/* Police (*) and health (T1) were alerted: both are told. */
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "outbox WHERE event = 'report.closed' AND dest IN "
+	    "outbox WHERE event = 'report.closed' AND unseal(dest) IN "
 	    "('+84901000001', '+84901000002')"), 2);
 	/* The same reply as a responder's XONG with the same words. */
 	fixture_receive(fx, "generic", "r2", "+84912345679", "BL thon 1", &p);

@@ -144,7 +144,7 @@ test_subscribe(void **state)
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_string_equal(o.ref, "");
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'THD'"
+	    "subscriptions WHERE unseal(phone) = '+84912345678' AND campaign = 'THD'"
 	    " AND source = 'sms' AND area IS NULL AND opted_out_at IS NULL"),
 	    1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
@@ -164,13 +164,13 @@ test_subscribe(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions WHERE campaign = 'THD'"), 4);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84900000001' AND area = 'T3'"), 1);
+	    "subscriptions WHERE unseal(phone) = '+84900000001' AND area = 'T3'"), 1);
 
 	/* USSD signups are marked as such. */
 	fixture_routed(fx, "+84900000004", CAT_SIGNUP, -1, "DANGKY", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84900000004' AND source = 'ussd'"),
+	    "subscriptions WHERE unseal(phone) = '+84900000004' AND source = 'ussd'"),
 	    1);
 }
 
@@ -187,7 +187,7 @@ test_named_and_unknown_code(void **state)
 	    "subscriptions WHERE campaign = 'Xyz'"), 1);
 	fixture_receive(fx, "generic", NULL, "+84912345678", "THAMGIA thd", &o);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84912345678'"), 2);
+	    "subscriptions WHERE unseal(phone) = '+84912345678'"), 2);
 
 	/* The words residents write after DANG KY name no campaign: the
 	 * running one is meant; an area after a code is kept (SPEC §4). */
@@ -198,13 +198,13 @@ test_named_and_unknown_code(void **state)
 	    "dang ky nhan tin thon 3", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84911000002' AND area = 'T3' AND "
+	    "subscriptions WHERE unseal(phone) = '+84911000002' AND area = 'T3' AND "
 	    "campaign = 'THD'"), 1);
 	fixture_receive(fx, "generic", NULL, "+84911000003", "DK THD thon 3",
 	    &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84911000003' AND area = 'T3'"), 1);
+	    "subscriptions WHERE unseal(phone) = '+84911000003' AND area = 'T3'"), 1);
 
 	/* An unknown code: a reply, nothing stored but the message. */
 	fixture_receive(fx, "generic", NULL, "+84987654321", "DK ABC", &o);
@@ -212,7 +212,7 @@ test_named_and_unknown_code(void **state)
 	assert_null(strstr(o.reply, "THD"));
 	assert_null(strstr(o.reply, "Xyz"));
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84987654321'"), 0);
+	    "subscriptions WHERE unseal(phone) = '+84987654321'"), 0);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM messages "
 	    "WHERE category = 'signup'"), 6);
 }
@@ -262,10 +262,10 @@ test_optout_and_resubscribe(void **state)
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'THD'"
+	    "subscriptions WHERE unseal(phone) = '+84912345678' AND campaign = 'THD'"
 	    " AND opted_out_at IS NULL"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84912345678' AND campaign = 'Xyz'"
+	    "subscriptions WHERE unseal(phone) = '+84912345678' AND campaign = 'Xyz'"
 	    " AND opted_out_at IS NOT NULL"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 3);
@@ -289,7 +289,7 @@ test_duplicates(void **state)
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK xyz", &o);
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK XYZ", &o);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions WHERE phone = '+84912345678'"), 2);
+	    "subscriptions WHERE unseal(phone) = '+84912345678'"), 2);
 }
 
 struct progress {
@@ -335,11 +335,11 @@ test_broadcast_rows(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'broadcast' AND channel = 'sms' AND status = "
 	    "'pending' AND report_id IS NULL AND contact_id IS NULL AND "
-	    "body = 'Huong ung Thang hanh dong'"), 4);
-	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(DISTINCT dest) "
+	    "unseal(body) = 'Huong ung Thang hanh dong'"), 4);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(DISTINCT unseal(dest)) "
 	    "FROM outbox"), 4);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
-	    "WHERE dest IN ('+84900000002', '+84900000009')"), 0);
+	    "WHERE unseal(dest) IN ('+84900000002', '+84900000009')"), 0);
 
 	/* Nobody subscribed: nothing, and that is fine. */
 	memset(&p, 0, sizeof(p));

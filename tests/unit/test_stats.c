@@ -430,8 +430,9 @@ stored_body(struct fixture *fx, const char *id)
 	sqlite3_stmt	*s;
 	const char	*v;
 
+	sealed_sql(fx->tc.store);
 	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
-	    "SELECT body FROM messages WHERE provider_id = ?1", -1, &s,
+	    "SELECT unseal(body) FROM messages WHERE provider_id = ?1", -1, &s,
 	    NULL), SQLITE_OK);
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -522,9 +523,9 @@ test_wrong_pin_not_alerted(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "outbox WHERE event = 'report.created'"), 1);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "outbox WHERE body LIKE '%4312%'"), 0);
+	    "outbox WHERE unseal(body) LIKE '%4312%'"), 0);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "outbox WHERE body LIKE '%TK nam%'"), 1);
+	    "outbox WHERE unseal(body) LIKE '%TK nam%'"), 1);
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "../../core/core.h"
 #include "../../core/store_int.h"	/* white box: raw SQL */
+#include "sealed.h"
 #include "../../handlers/handlers.h"
 
 static char	 dbdir[] = "/tmp/tincay-test-store-XXXXXX";
@@ -46,6 +47,8 @@ unlink_db(const char *path)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
 	unlink(p);
+	snprintf(p, sizeof(p), "%s.key", path);
+	unlink(p);
 }
 
 static int
@@ -68,6 +71,7 @@ scalar(struct store *st, const char *sql)
 	sqlite3_stmt	*s;
 	int64_t		 v = -1;
 
+	sealed_sql(st);		/* sealed columns read through unseal() */
 	assert_int_equal(sqlite3_prepare_v2(db_of(st), sql, -1, &s, NULL),
 	    SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -551,6 +555,100 @@ test_migrate_clear_pins(void **state)
 	assert_int_equal(store_contact_get(st, "+84900000003", &k), 1);
 	assert_int_equal(pin_verify("87654321", 8, k.pin_hash), 1);
 	assert_int_equal(pin_verify("4321", 4, k.pin_hash), 0);
+	store_close(st);
+	unlink_db(path);
+}
+
+/* Whether the file at path holds the bytes of s (0 if it is absent). */
+static int
+file_holds(const char *path, const char *s)
+{
+	FILE	*f;
+	char	*buf;
+	long	 n;
+	size_t	 len = strlen(s), i;
+	int	 found = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	for (i = 0; i + len <= (size_t)n && !found; i++)
+		found = memcmp(buf + i, s, len) == 0;
+	free(buf);
+	return found;
+}
+
+/*
+ * Migration 7 seals the clear values of before in place (SPEC §8): they
+ * read back the same through the store, numbers are found by their keyed
+ * hash, and no byte of them is left in the database, WAL or SHM.
+ */
+static void
+test_migrate_seals(void **state)
+{
+	static const char *const clear[] = { "+84912345678", "+84912345679",
+	    "BL T3", "+84900000001", "+84900000002", "+84987650001" };
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	struct store		*st;
+	struct outbox_due	 due[4];
+	struct report_row	 r;
+	struct sub_live		 live[4];
+	sqlite3			*db;
+	char			 err[256], path[sizeof(dbdir) + 16],
+				 p[sizeof(dbdir) + 32], ref[REF_MAX];
+	size_t			 i, k;
+
+	snprintf(path, sizeof(path), "%s/v2s.db", dbdir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO subscriptions (phone,"
+	    " campaign, source, subscribed_at) VALUES ('+84987650001', 'THD',"
+	    " 'sms', 5)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	/* Nothing clear is left in a sealed column. */
+	assert_int_equal(scalar(st, "SELECT count(*) FROM reports WHERE"
+	    " typeof(reporter) <> 'blob' OR reporter_hash IS NULL"), 0);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages WHERE"
+	    " typeof(sender) <> 'blob' OR typeof(body) <> 'blob'"), 0);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM outbox WHERE"
+	    " typeof(dest) <> 'blob' OR typeof(body) <> 'blob'"), 0);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM subscriptions WHERE"
+	    " typeof(phone) <> 'blob' OR phone_hash IS NULL"), 0);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM meta"
+	    " WHERE key = 'seal_clear'"), 0);
+	/* The same values through the store, and found by number. */
+	assert_int_equal(store_report_get(st, 1, NULL, &r), 1);
+	assert_string_equal(r.reporter, "+84912345678");
+	assert_string_equal(r.text, "BL T3");
+	store_report_row_clear(&r);
+	assert_int_equal(store_report_recent(st, "+84912345679", 0, ref), 2);
+	assert_string_equal(ref, "B2NN");
+	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, "", due, 4,
+	    NULL, NULL), 1);
+	assert_string_equal(due[0].dest, "+84900000001");
+	assert_string_equal(due[0].body, "x");
+	store_outbox_due_clear(&due[0]);
+	assert_int_equal(store_sub_page(st, "THD", 0, live, 4), 1);
+	assert_string_equal(live[0].phone, "+84987650001");
+	assert_int_equal(store_sub_optout(st, "+84987650001", 9), 0);
+	assert_int_equal(store_sub_count(st, "THD"), 0);
+	/* Not a byte of them on disk, the database still open. */
+	for (k = 0; k < sizeof(sfx) / sizeof(sfx[0]); k++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[k]);
+		for (i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
+			if (file_holds(p, clear[i]))
+				fail_msg("%s holds %s", p, clear[i]);
+	}
 	store_close(st);
 	unlink_db(path);
 }
@@ -1077,8 +1175,28 @@ test_backup(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(scalar(st, "SELECT count(*) FROM reports"), 201);
+	/* The copy's texts open with the database's key (SPEC §8): the
+	 * operator keeps the key file with the backup. */
+	{
+		char	 from[sizeof(dbdir) + 32], to[sizeof(dbdir) + 32];
+		char	 key[64];
+		FILE	*f;
+		size_t	 n;
+
+		snprintf(from, sizeof(from), "%s.key", dbpath);
+		snprintf(to, sizeof(to), "%s.key", path);
+		assert_non_null(f = fopen(from, "rb"));
+		n = fread(key, 1, sizeof(key), f);
+		fclose(f);
+		old = umask(077);
+		assert_non_null(f = fopen(to, "wb"));
+		umask(old);
+		assert_int_equal(fwrite(key, 1, n, f), n);
+		fclose(f);
+	}
 	copy = store_open(path, err, sizeof(err));
-	assert_non_null(copy);
+	if (copy == NULL)
+		fail_msg("%s", err);
 	assert_int_equal(scalar(copy, "SELECT count(*) FROM reports"), 200);
 	assert_int_equal(scalar(copy, "SELECT count(*) FROM pragma_integrity_check"
 	    " WHERE integrity_check <> 'ok'"), 0);
@@ -1139,7 +1257,7 @@ test_message_savepoint(void **state)
 	assert_string_equal(out.ref, "");
 	assert_string_equal(out.reply, "R");
 	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"
-	    " WHERE body = 'hello'"), 1);
+	    " WHERE unseal(body) = 'hello'"), 1);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_message_add(st, &m), -1);
 	store_rollback(st);
@@ -1180,9 +1298,10 @@ test_purge_subscriptions(void **state)
 	assert_int_equal(store_purge(st, 300, 10, NULL, NULL, &p), 0);
 	assert_int_equal(p.subscriptions, 1);
 	assert_int_equal(scalar(st, "SELECT count(*) FROM subscriptions "
-	    "WHERE phone = '+84900000001'"), 0);
+	    "WHERE unseal(phone) = '+84900000001' OR phone_hash IS NOT NULL "
+	    "AND opted_out_at IS NOT NULL"), 0);
 	assert_int_equal(scalar(st, "SELECT count(*) FROM subscriptions "
-	    "WHERE phone = '+84900000002'"), 1);
+	    "WHERE unseal(phone) = '+84900000002'"), 1);
 	assert_int_equal(scalar(st, "SELECT count(*) FROM subscriptions"), 2);
 	/* Again: nothing more. */
 	memset(&p, 0, sizeof(p));
@@ -1214,6 +1333,7 @@ main(void)
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_message_savepoint),
 		cmocka_unit_test(test_purge_subscriptions),
+		cmocka_unit_test(test_migrate_seals),
 	};
 
 	log_init(0);

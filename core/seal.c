@@ -1,0 +1,337 @@
+/*
+ * seal.c: the database's key and what it does (SPEC §8, encrypted at rest):
+ * values sealed as AES-256-GCM blobs under a fresh random nonce each, keyed
+ * hashes to find a number again without storing it, and the key file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "core.h"
+#include "seal.h"
+
+/*
+ * Subkeys are HKDF-Expand (RFC 5869) of the key, which is already uniform
+ * random (so the extract step is left out), one label each: a single block
+ * is HMAC-SHA256(key, label || 0x01).
+ */
+#define SEAL_LABEL_ENC		"tincay seal 1 enc"
+#define SEAL_LABEL_HASH		"tincay seal 1 hash"
+#define SEAL_LABEL_CHECK	"tincay seal 1 check"
+#define SEAL_MD_LEN		32
+
+struct seal {
+	EVP_CIPHER_CTX	*enc, *dec;	/* AES-256-GCM, keyed once */
+	EVP_MAC		*hmac;
+	EVP_MAC_CTX	*mac;		/* HMAC-SHA256 under the hash subkey */
+	unsigned char	 check[SEAL_CHECK_LEN];
+};
+
+/* A fresh HMAC-SHA256 context of hmac keyed with (key, len); NULL. */
+static EVP_MAC_CTX *
+seal_mac_new(EVP_MAC *hmac, const unsigned char *key, size_t len)
+{
+	OSSL_PARAM	 params[2];
+	EVP_MAC_CTX	*m;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((m = EVP_MAC_CTX_new(hmac)) == NULL)
+		return NULL;
+	if (EVP_MAC_init(m, key, len, params) != 1) {
+		EVP_MAC_CTX_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* HMAC-SHA256 of (in, len) with m, which is then ready for the next. */
+static int
+seal_mac(EVP_MAC_CTX *m, const void *in, size_t len,
+    unsigned char out[SEAL_MD_LEN])
+{
+	size_t	 n = 0;
+
+	/* NULL: keep the key set before. */
+	if (EVP_MAC_init(m, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(m, in, len) != 1 ||
+	    EVP_MAC_final(m, out, &n, SEAL_MD_LEN) != 1 || n != SEAL_MD_LEN)
+		return -1;
+	return 0;
+}
+
+/* HKDF-Expand of the key (m) for label: one block into out. */
+static int
+seal_derive(EVP_MAC_CTX *m, const char *label,
+    unsigned char out[SEAL_MD_LEN])
+{
+	unsigned char	 info[64];
+	size_t		 n = strlen(label);
+
+	memcpy(info, label, n);
+	info[n] = 0x01;
+	return seal_mac(m, info, n + 1, out);
+}
+
+struct seal *
+seal_new(const unsigned char key[SEAL_KEY_LEN])
+{
+	struct seal	*sl;
+	EVP_MAC_CTX	*master = NULL;
+	unsigned char	 enc[SEAL_MD_LEN], hash[SEAL_MD_LEN],
+			 check[SEAL_MD_LEN];
+	int		 ok = 0;
+
+	sl = xcalloc(1, sizeof(*sl));
+	if ((sl->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (master = seal_mac_new(sl->hmac, key, SEAL_KEY_LEN)) == NULL ||
+	    seal_derive(master, SEAL_LABEL_ENC, enc) == -1 ||
+	    seal_derive(master, SEAL_LABEL_HASH, hash) == -1 ||
+	    seal_derive(master, SEAL_LABEL_CHECK, check) == -1)
+		goto done;
+	memcpy(sl->check, check, SEAL_CHECK_LEN);
+	if ((sl->mac = seal_mac_new(sl->hmac, hash, sizeof(hash))) == NULL ||
+	    (sl->enc = EVP_CIPHER_CTX_new()) == NULL ||
+	    (sl->dec = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(sl->enc, EVP_aes_256_gcm(), NULL, enc,
+	    NULL) != 1 ||
+	    EVP_DecryptInit_ex(sl->dec, EVP_aes_256_gcm(), NULL, enc,
+	    NULL) != 1)
+		goto done;
+	ok = 1;
+done:
+	EVP_MAC_CTX_free(master);
+	OPENSSL_cleanse(enc, sizeof(enc));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(check, sizeof(check));
+	if (!ok) {
+		seal_free(sl);
+		return NULL;
+	}
+	return sl;
+}
+
+void
+seal_free(struct seal *sl)
+{
+	if (sl == NULL)
+		return;
+	/* The contexts wipe their key schedules when freed. */
+	EVP_CIPHER_CTX_free(sl->enc);
+	EVP_CIPHER_CTX_free(sl->dec);
+	EVP_MAC_CTX_free(sl->mac);
+	EVP_MAC_free(sl->hmac);
+	OPENSSL_cleanse(sl, sizeof(*sl));
+	free(sl);
+}
+
+const unsigned char *
+seal_check(const struct seal *sl)
+{
+	return sl->check;
+}
+
+/* The version byte is authenticated too (additional data). */
+static const unsigned char seal_version = SEAL_VERSION;
+
+int
+seal_seal(struct seal *sl, const void *in, size_t len, unsigned char *out)
+{
+	unsigned char	*nonce = out + 1, *ct = nonce + SEAL_NONCE_LEN;
+	int		 n = 0, fin = 0;
+
+	if (len > INT_MAX - SEAL_OVERHEAD)
+		return -1;
+	out[0] = seal_version;
+	if (util_random(nonce, SEAL_NONCE_LEN) == -1 ||
+	    EVP_EncryptInit_ex(sl->enc, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(sl->enc, NULL, &n, &seal_version, 1) != 1 ||
+	    EVP_EncryptUpdate(sl->enc, ct, &n, in, (int)len) != 1 ||
+	    EVP_EncryptFinal_ex(sl->enc, ct + n, &fin) != 1 ||
+	    (size_t)(n + fin) != len ||
+	    EVP_CIPHER_CTX_ctrl(sl->enc, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN,
+	    ct + len) != 1)
+		return -1;
+	return (int)len + SEAL_OVERHEAD;
+}
+
+int
+seal_unseal(struct seal *sl, const unsigned char *in, size_t len, char *out)
+{
+	const unsigned char *nonce = in + 1, *ct = nonce + SEAL_NONCE_LEN;
+	unsigned char	 tag[SEAL_TAG_LEN];
+	size_t		 clen;
+	int		 n = 0, fin = 0;
+
+	if (len < SEAL_OVERHEAD || len > INT_MAX || in[0] != SEAL_VERSION)
+		return -1;
+	clen = len - SEAL_OVERHEAD;
+	memcpy(tag, ct + clen, sizeof(tag));
+	if (EVP_DecryptInit_ex(sl->dec, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_DecryptUpdate(sl->dec, NULL, &n, &seal_version, 1) != 1 ||
+	    EVP_DecryptUpdate(sl->dec, (unsigned char *)out, &n, ct,
+	    (int)clen) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(sl->dec, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
+	    tag) != 1 ||
+	    EVP_DecryptFinal_ex(sl->dec, (unsigned char *)out + n,
+	    &fin) != 1 || (size_t)(n + fin) != clen) {
+		/* Nothing of a forgery is handed out. */
+		OPENSSL_cleanse(out, clen + 1);
+		return -1;
+	}
+	out[clen] = '\0';
+	return (int)clen;
+}
+
+void
+seal_hash(struct seal *sl, const void *in, size_t len,
+    unsigned char out[SEAL_HASH_LEN])
+{
+	unsigned char	 md[SEAL_MD_LEN];
+
+	if (seal_mac(sl->mac, in, len, md) == -1)
+		fatalx("%s: HMAC failed", __func__);
+	memcpy(out, md, SEAL_HASH_LEN);
+}
+
+int
+seal_key_read(const char *path, unsigned char key[SEAL_KEY_LEN], char *err,
+    size_t errlen)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(err, errlen, "key file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "key file %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "key file %s: not a regular file", path);
+		goto fail;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "key file %s: mode %04o lets others "
+		    "at the key; it must be 0600 (chmod 600 %s)", path,
+		    (unsigned)(sb.st_mode & 07777), path);
+		goto fail;
+	}
+	if (sb.st_size != SEAL_KEY_LEN) {
+		snprintf(err, errlen, "key file %s: %lld bytes, a key is %d",
+		    path, (long long)sb.st_size, SEAL_KEY_LEN);
+		goto fail;
+	}
+	while (got < SEAL_KEY_LEN) {
+		if ((n = read(fd, key + got, SEAL_KEY_LEN - got)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			snprintf(err, errlen, "key file %s: %s", path,
+			    n == 0 ? "short read" : strerror(errno));
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+fail:
+	OPENSSL_cleanse(key, SEAL_KEY_LEN);
+	close(fd);
+	return -1;
+}
+
+/* Make what was linked into path's directory survive a power cut. */
+static int
+seal_sync_dir(const char *path)
+{
+	char	*copy = xstrdup(path);
+	int	 fd, rc = -1;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+seal_key_create(const char *path, unsigned char key[SEAL_KEY_LEN],
+    char *err, size_t errlen)
+{
+	char	*tmp;
+	size_t	 done = 0;
+	ssize_t	 n;
+	int	 fd, rc = -1;
+
+	/* mkstemp: O_CREAT | O_EXCL, mode 0600 whatever the umask. */
+	tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		snprintf(err, errlen, "key file %s: %s", path,
+		    strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0600) == -1 || util_random(key, SEAL_KEY_LEN) == -1)
+		goto out;
+	while (done < SEAL_KEY_LEN) {
+		if ((n = write(fd, key + done, SEAL_KEY_LEN - done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto out;
+	/* It appears whole, or not at all; first one in wins. */
+	if (link(tmp, path) == -1) {
+		if (errno != EEXIST)
+			goto out;
+		close(fd);
+		fd = -1;
+		unlink(tmp);
+		free(tmp);
+		OPENSSL_cleanse(key, SEAL_KEY_LEN);
+		if ((rc = seal_key_read(path, key, err, errlen)) == 1) {
+			snprintf(err, errlen, "key file %s: vanished", path);
+			rc = -1;
+		}
+		return rc;
+	}
+	if (seal_sync_dir(path) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1) {
+		snprintf(err, errlen, "key file %s: %s", path,
+		    strerror(errno));
+		OPENSSL_cleanse(key, SEAL_KEY_LEN);
+	}
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
