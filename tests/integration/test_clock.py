@@ -14,8 +14,10 @@ libfaketime comes with scripts/install-deps (package faketime).
 
 import glob
 import os
+import subprocess
 import time
 
+import harness
 from harness import case, check, eq, wait_until
 from sink import Sink
 
@@ -30,7 +32,13 @@ def faked(d, offset):
 	    "the faketime package)")
 	path = os.path.join(d.tmpdir, "faketime")
 	set_clock(path, offset)
-	d.env = {"LD_PRELOAD": libs[0], "FAKETIME_TIMESTAMP_FILE": path,
+	# Under ASan its runtime must come first in the preload list.
+	ldd = subprocess.run(["ldd", harness.TINCAYD], capture_output=True,
+	    text=True).stdout
+	asan = [line.split("=>")[1].split()[0] for line in ldd.splitlines()
+	    if "libasan" in line and "=>" in line]
+	d.env = {"LD_PRELOAD": " ".join(asan + libs[:1]),
+	    "FAKETIME_TIMESTAMP_FILE": path,
 	    "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
 	    "FAKETIME_DONT_RESET": "1"}
 	return path
