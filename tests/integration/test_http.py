@@ -109,6 +109,37 @@ def test_bad_request_400(d):
 	no_rows(d, "400 requests")
 
 
+def test_nul_in_json_string_400(d):
+	"""SPEC §9: a JSON string holding U+0000 gets 400. cJSON ends a string
+	there: an id "m1\\u0000x" looked like the stored "m1" (answered with
+	its REF, the new text dropped) and a text was cut."""
+	first = d.sms("nul-1", RESIDENT, "BL thon 3 giup toi")
+	check(first.get("ref"), "no REF for the first message: %r" % first)
+	cases = [
+		("an id with \\u0000 after a stored id",
+		    b'{"id":"nul-1\\u0000x","from":"%s","to":"8088",'
+		    b'"text":"BL thon 4 khac"}' % RESIDENT.encode()),
+		("a text with \\u0000", b'{"id":"nul-2","from":"%s",'
+		    b'"to":"8088","text":"BL\\u0000 thon 5"}' %
+		    RESIDENT.encode()),
+		("\\u0000 ending a text", b'{"id":"nul-3","from":"%s",'
+		    b'"to":"8088","text":"BL thon 5\\u0000"}' %
+		    RESIDENT.encode()),
+		("another key with \\u0000", b'{"id":"nul-4","from":"%s",'
+		    b'"to":"8088","text":"HD","x\\u0000":1}' %
+		    RESIDENT.encode()),
+		("a raw NUL byte", b'{"id":"nul-5","from":"%s","to":"8088",'
+		    b'"text":"BL\x00 thon 5"}' % RESIDENT.encode()),
+	]
+	for what, body in cases:
+		r = d.post_raw(body)
+		eq(r.status, 400, "%s: status (%r)" % (what, r.body[:100]))
+		short_error(r, what)
+	eq([m["provider_id"] for m in d.messages()], ["nul-1"],
+	    "messages after the 400s")
+	eq(len(d.reports()), 1, "reports after the 400s")
+
+
 def test_signature_403(d):
 	body = d.sms_body("s-1", RESIDENT, "BL thon 3 chong danh vo")
 	now = int(time.time())
