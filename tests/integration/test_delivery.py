@@ -259,6 +259,65 @@ def test_delivery_429_retry_after_honoured(d):
 
 
 @case(cfg())
+def test_delivery_503_retry_after_honoured(d):
+	"""SPEC §5: Retry-After is honoured on 503 as on 429, in seconds or
+	as an HTTP date, and a retry never comes before the time asked."""
+	with Sink() as sink:
+		# Backoff alone waits at most 2 s here (retry_max_s).
+		sink.on("/police", "503:3", "503:1", "503:@2")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		got = sink.wait_for(4, "/police", timeout=12)
+		eq(len(got), 4, "requests after 503 Retry-After 3, 1, a date")
+		same_key(got, "503 retries")
+		g1 = got[1].mono - got[0].mono
+		g2 = got[2].mono - got[1].mono
+		check(3.0 <= g1 <= 4.6, "retry %.2f s after 503 Retry-After: 3, "
+		    "want 3–4.6 s" % g1)
+		check(1.0 <= g2 <= 2.6, "retry %.2f s after 503 Retry-After: 1, "
+		    "want 1–2.6 s" % g2)
+		# The date names a whole second: not before it.
+		date = int(got[2].time + 2)
+		check(got[3].time >= date, "retry at %.2f, before the "
+		    "Retry-After date %d" % (got[3].time, date))
+		check(got[3].time <= date + 1.6, "retry at %.2f, long after the "
+		    "Retry-After date %d" % (got[3].time, date))
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		eq(o["attempts"], 4, "attempts")
+
+
+@case(cfg())
+def test_delivery_tls_failure_failed_and_escalates(d):
+	"""SPEC §5: a TLS failure (here the handshake: https to a server that
+	speaks plain HTTP) marks the alert failed at once, no retry, and the
+	report escalates."""
+	with Sink() as sink:
+		contacts(d, sink, ("health", "leader"))
+		d.add_contact("Contact police", PHONES["police"], "police",
+		    areas="*", channel="webhook",
+		    url="https://127.0.0.1:%d/police" % sink.port)
+		ref, t0 = report(d)
+
+		def police():
+			rs = [r for r in rows(d, ref, "report.created")
+			    if r.get("contact") == "Contact police"]
+			return rs[0] if rs else None
+		o = wait_until(lambda: (lambda r: r if r and r["status"] !=
+		    "pending" else None)(police()), 5, 0.1,
+		    "the TLS row to leave pending")
+		eq(o["status"], "failed", "status after a TLS handshake failure")
+		eq(o["attempts"], 1, "attempts after a TLS failure")
+		check(o.get("last_error"), "no last_error: %r" % o)
+		esc_req = wait_event(sink, "/leader", "report.escalated", ref,
+		    timeout=5)
+		check_webhook(esc_req[0], ref, "report.escalated")
+		check(time.monotonic() - t0 < 5, "escalated %.1f s after the "
+		    "report" % (time.monotonic() - t0))
+		time.sleep(1.5)
+		eq(police()["attempts"], 1, "attempts 1.5 s later (no retry)")
+
+
+@case(cfg())
 def test_delivery_hang_then_recovery(d):
 	with Sink() as sink:
 		sink.on("/police", "hang")
