@@ -514,8 +514,15 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	if ((h->evh = evhttp_new(tc->base)) == NULL)
 		fatalx("%s: evhttp_new", __func__);
 	evhttp_set_flags(h->evh, EVHTTP_SERVER_LINGERING_CLOSE);
+	/*
+	 * Every method libevent knows reaches the routes, which answer 405
+	 * with Allow for one an endpoint does not take (SPEC §9); libevent
+	 * itself would answer 501.
+	 */
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
 	evhttp_set_bevcb(h->evh, http_bev_cb, h);
 	evhttp_set_gencb(h->evh, http_request_cb, h);
 	if (evhttp_bind_listener(h->evh, h->listener) == NULL)

@@ -83,6 +83,24 @@ def test_get_generic_405(d):
 	no_rows(d, "405 request")
 
 
+def test_other_methods_405_with_allow(d):
+	"""SPEC §9: a method an endpoint does not take gets 405 with Allow,
+	not libevent's 501, on a provider's endpoint and on our own routes;
+	nothing is stored."""
+	body = d.sms_body("m405-1", RESIDENT, "BL thon 3")
+	for path, allow in (("/sms/generic", "POST"), ("/healthz", "GET"),
+	    ("/metrics", "GET")):
+		for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+			r = d.request(method, path, body=body, headers={
+			    "Content-Type": "application/json",
+			    "X-Tincay-Signature": sign(SECRET, body)})
+			what = "%s %s" % (method, path)
+			eq(r.status, 405, "%s: status" % what)
+			eq(r.header("Allow"), allow, "%s: Allow" % what)
+			short_error(r, what)
+	no_rows(d, "405 requests")
+
+
 def test_bad_request_400(d):
 	now = int(time.time())
 	cases = [
