@@ -116,6 +116,13 @@ struct store {
 	struct store_stats stats;
 	char		*tz;		/* the commune's, for report_days */
 	int64_t		 day_off;	/* seconds east of UTC its days start */
+	/* Health (store_health): the file opened, and how commits went. */
+	uint64_t	 file_dev, file_ino;	/* of the path at open */
+	int		 file_known;		/* 0: in memory */
+	int		 commit_failed;		/* until a commit succeeds */
+	int		 busy_ms;		/* store_busy_timeout() */
+	uint64_t	 tidied_at;		/* stats.commits at the last
+						   store_wal_tidy() */
 };
 
 /*

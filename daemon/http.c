@@ -577,15 +577,21 @@ http_free(struct http *h)
 	free(h);
 }
 
-/* GET /healthz: 200 while the database takes writes. */
+/*
+ * GET /healthz: 200 while a commit would succeed; 503 and why when the
+ * database file is gone or replaced, the last commit failed, or it takes
+ * no writes (SPEC §9).
+ */
 static void
 http_healthz(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
-	if (store_writable(tc->store))
+	char	 why[128];
+
+	if (store_health(tc->store, why, sizeof(why)) == 0)
 		http_reply(req, 200, "text/plain; charset=utf-8", "ok\n", 3);
 	else
-		http_error(req, 503, "database not writable");
+		http_error(req, 503, why);
 }
 
 /* GET /metrics: Prometheus text format. */

@@ -1,0 +1,85 @@
+"""
+test_resilience.py: nothing lost, nothing late (issue 9) where the machine
+misbehaves: the database file deleted under the daemon (/healthz and every
+post 503, nothing acknowledged that is not durable), a WAL grown behind a
+long reader (back under its limit within seconds once the reader goes).
+"""
+
+import os
+import sqlite3
+import time
+
+from harness import check, eq, wait_until
+
+RESIDENT = "0987002002"
+WAL_LIMIT = 4 * 1024 * 1024	# PRAGMA journal_size_limit
+
+
+def one_line(r, what):
+	body = r.body.decode("utf-8", "replace").strip()
+	check(body and "\n" not in body and len(body) <= 200,
+	    "%s: body is not one short line: %r" % (what, r.body[:300]))
+	return body
+
+
+def test_database_deleted_healthz_and_posts_503(d):
+	"""SPEC §9: with the database file gone, /healthz answers 503 with a
+	reason, and posts get 503 + Retry-After, not a 200 for a row that
+	lives only in an unlinked file."""
+	d.sms("del-0", RESIDENT, "BL thon 3 giup toi")
+	eq(d.request("GET", "/healthz").status, 200, "healthz before")
+	for suffix in ("", "-wal", "-shm"):
+		try:
+			os.unlink(d.dbpath + suffix)
+		except FileNotFoundError:
+			pass
+	r = d.request("GET", "/healthz")
+	eq(r.status, 503, "healthz with the database file gone")
+	check("gone" in one_line(r, "healthz"), "healthz reason %r does not "
+	    "say the file is gone" % r.body)
+	for i in range(5):
+		r = d.post_raw(d.sms_body("del-%d" % (i + 1), RESIDENT,
+		    "BL thon %d giup toi" % (i + 1)))
+		eq(r.status, 503, "post %d with the database file gone" %
+		    (i + 1))
+		check(r.header("Retry-After"), "503 without Retry-After")
+		one_line(r, "post %d" % (i + 1))
+	eq(d.request("GET", "/healthz").status, 503, "healthz after the posts")
+	check(d.alive(), "tincayd died")
+
+
+def _wal_size(d):
+	try:
+		return os.path.getsize(d.dbpath + "-wal")
+	except FileNotFoundError:
+		return 0
+
+
+def test_wal_shrinks_after_a_long_reader(d):
+	"""Issue 9: a reader holding a snapshot lets the WAL grow past its
+	limit; once it lets go the daemon checkpoints it back under the limit
+	within seconds, with no further writes."""
+	c = sqlite3.connect(d.dbpath, timeout=5, isolation_level=None)
+	try:
+		c.execute("BEGIN")
+		c.execute("SELECT count(*) FROM messages").fetchone()
+		i = 0
+		deadline = time.monotonic() + 60
+		while _wal_size(d) <= 2 * WAL_LIMIT:
+			check(time.monotonic() < deadline, "WAL still %d bytes "
+			    "after %d messages" % (_wal_size(d), i))
+			d.sms("wal-%d" % i, RESIDENT, "HD")
+			i += 1
+		time.sleep(2.5)		# a checkpoint or two, held up
+		check(_wal_size(d) > 2 * WAL_LIMIT, "WAL shrank under a reader: "
+		    "%d bytes" % _wal_size(d))
+	finally:
+		c.execute("ROLLBACK")
+		c.close()
+	t0 = time.monotonic()
+	wait_until(lambda: _wal_size(d) <= WAL_LIMIT, 5.0, 0.1,
+	    "the WAL (%d bytes) back under %d bytes" % (_wal_size(d),
+	    WAL_LIMIT))
+	took = time.monotonic() - t0
+	eq(len(d.messages()), i, "messages stored")
+	check(took <= 5.0, "WAL took %.1f s to shrink" % took)
