@@ -66,7 +66,9 @@ struct http {
 	size_t			 nconns;
 	size_t			 ndeferred;
 	int			 paused;	/* accept error */
-	int			 capped;	/* at max_connections */
+	int			 capped;	/* at max_conns */
+	int			 max_conns;	/* max_connections, or what
+						   RLIMIT_NOFILE allows */
 	int			 stopped;
 	uint64_t		 n_requests;
 	uint64_t		 n_accept_errors;
@@ -114,7 +116,7 @@ http_listen_update(struct http *h)
 {
 	int	 want;
 
-	h->capped = h->nconns >= (size_t)h->tc->conf->limits.max_connections;
+	h->capped = h->nconns >= (size_t)h->max_conns;
 	want = !h->paused && !h->capped && !h->stopped;
 	if (want)
 		evconnlistener_enable(h->listener);
@@ -473,7 +475,12 @@ void
 http_configure(struct http *h)
 {
 	const struct config	*conf = h->tc->conf;
+	char			 warn[256];
 
+	h->max_conns = nofile_fit(conf->limits.max_connections, warn,
+	    sizeof(warn));
+	if (warn[0] != '\0')
+		log_warnx("%s", warn);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)conf->limits.max_body_bytes);
 	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
 	evhttp_set_timeout(h->evh, conf->limits.request_timeout_s);

@@ -88,6 +88,12 @@ int64_t		 outbox_retry_at(const struct config *,
 		    const struct fetch_result *, int attempts, int64_t sched_ms,
 		    int64_t wall_ms);
 
+/*
+ * nofile.c: the connections RLIMIT_NOFILE allows of those wanted (it may
+ * raise the soft limit); warn is "" or why fewer, naming both numbers.
+ */
+int		 nofile_fit(int want, char *warn, size_t warnlen);
+
 /* housekeep.c: the housekeeping tick: escalations (core/escalate.c). */
 struct housekeep;
 struct housekeep *housekeep_new(struct tincay *);

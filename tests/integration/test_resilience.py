@@ -2,14 +2,21 @@
 test_resilience.py: nothing lost, nothing late (issue 9) where the machine
 misbehaves: the database file deleted under the daemon (/healthz and every
 post 503, nothing acknowledged that is not durable), a WAL grown behind a
-long reader (back under its limit within seconds once the reader goes).
+long reader (back under its limit within seconds once the reader goes),
+and an open-file limit below max_connections (the cap lowered, a warning
+naming both numbers, alerts still go out while idle clients hold every
+connection).
 """
 
 import os
+import resource
+import socket
 import sqlite3
+import subprocess
 import time
 
-from harness import check, eq, wait_until
+from harness import TINCAYD, case, check, eq, wait_until
+from sink import Sink
 
 RESIDENT = "0987002002"
 WAL_LIMIT = 4 * 1024 * 1024	# PRAGMA journal_size_limit
@@ -83,3 +90,74 @@ def test_wal_shrinks_after_a_long_reader(d):
 	took = time.monotonic() - t0
 	eq(len(d.messages()), i, "messages stored")
 	check(took <= 5.0, "WAL took %.1f s to shrink" % took)
+
+
+def _nofile(n):
+	def limit():
+		resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+	return limit
+
+
+NOFILE_CFG = {"allow_http": True, "limits": {"max_connections": 1000,
+    "request_timeout_s": 10, "retry_base_ms": 100, "retry_max_s": 1}}
+
+
+@case(NOFILE_CFG, start=False)
+def test_nofile_below_max_connections(d):
+	"""Issue 9: max_connections 1000 under an open-file limit of 128: -t
+	and the daemon warn, naming both numbers; the daemon caps connections
+	below the limit, so with idle clients holding every connection it can
+	take, a report on an open connection is answered and its alert goes
+	out at once (curl still has descriptors)."""
+	p = subprocess.run([TINCAYD, "-t", "-c", d.cfgpath],
+	    stdin=subprocess.DEVNULL, capture_output=True, timeout=20,
+	    cwd=d.tmpdir, preexec_fn=_nofile(128))
+	eq(p.returncode, 0, "tincayd -t exit code (%r)" % p.stderr[-300:])
+	err = p.stderr.decode("utf-8", "replace")
+	check("warning" in err and "1000" in err and "128" in err,
+	    "tincayd -t does not warn about max_connections 1000 against "
+	    "the open-file limit 128: %r" % err)
+	with Sink() as sink:
+		d.nofile = 128
+		d.start()
+		check(d.wait_stderr(r"max_connections 1000.*128|128.*"
+		    r"max_connections 1000", 3.0), "no warning naming "
+		    "max_connections 1000 and the limit 128: %r" %
+		    d.stderr()[-600:])
+		d.add_contact("Contact police", "0931000001", "police",
+		    areas="*", channel="webhook", url=sink.url + "/police")
+		import http.client
+		keep = http.client.HTTPConnection("127.0.0.1", d.port,
+		    timeout=10)
+		keep.connect()
+		idle = []
+		try:
+			for _ in range(160):
+				s = socket.socket()
+				s.settimeout(0.2)
+				try:
+					s.connect(("127.0.0.1", d.port))
+					idle.append(s)
+				except OSError:
+					s.close()
+			time.sleep(0.5)
+			body = d.sms_body("nofile-1", RESIDENT, "BL thon 3 cuu")
+			from harness import SECRET, sign
+			t0 = time.monotonic()
+			keep.request("POST", "/sms/generic", body=body, headers={
+			    "Content-Type": "application/json",
+			    "X-Tincay-Signature": sign(SECRET, body)})
+			r = keep.getresponse()
+			r.read()
+			eq(r.status, 200, "report on an open connection")
+			got = sink.wait_for(1, "/police", timeout=3)
+			took = time.monotonic() - t0
+			check(len(got) == 1, "the alert did not go out within 3 s "
+			    "with idle clients holding the connections; stderr "
+			    "%r" % d.stderr()[-400:])
+			check(d.alive(), "tincayd died")
+			check(took < 3, "alert after %.1f s" % took)
+		finally:
+			keep.close()
+			for s in idle:
+				s.close()
