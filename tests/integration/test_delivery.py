@@ -317,6 +317,73 @@ def test_delivery_tls_failure_failed_and_escalates(d):
 		eq(police()["attempts"], 1, "attempts 1.5 s later (no retry)")
 
 
+def _tls_self_signed(tmpdir):
+	"""A TLS server on 127.0.0.1 with a fresh self-signed certificate;
+	returns its listening socket and a list counting the handshakes
+	tried."""
+	import socket
+	import ssl
+	import threading
+	key = os.path.join(tmpdir, "tls.key")
+	crt = os.path.join(tmpdir, "tls.crt")
+	subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+	    key, "-out", crt, "-days", "1", "-subj", "/CN=127.0.0.1",
+	    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+	    capture_output=True, timeout=30)
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+	ctx.load_cert_chain(crt, key)
+	ls = socket.socket()
+	ls.bind(("127.0.0.1", 0))
+	ls.listen(16)
+	tries = []
+
+	def serve():
+		while True:
+			try:
+				c, _ = ls.accept()
+			except OSError:
+				return
+			tries.append(time.monotonic())
+			c.settimeout(5)
+			try:
+				with ctx.wrap_socket(c, server_side=True) as t:
+					t.recv(1)
+			except (OSError, ssl.SSLError):
+				pass
+			finally:
+				c.close()
+	threading.Thread(target=serve, daemon=True).start()
+	return ls, tries
+
+
+@case(cfg())
+def test_delivery_self_signed_failed_and_escalates(d):
+	"""SPEC §5: a certificate curl cannot verify (self-signed) marks the
+	alert failed at once, no retry, and the report escalates."""
+	ls, tries = _tls_self_signed(d.tmpdir)
+	try:
+		with Sink() as sink:
+			contacts(d, sink, ("leader",))
+			d.add_contact("Contact police", PHONES["police"],
+			    "police", areas="*", channel="webhook",
+			    url="https://127.0.0.1:%d/police" %
+			    ls.getsockname()[1])
+			ref, t0 = report(d)
+			o = wait_row(d, ref, lambda o: o["status"] != "pending",
+			    "failed", timeout=5)
+			eq(o["status"], "failed", "status after a self-signed "
+			    "certificate")
+			eq(o["attempts"], 1, "attempts after a certificate "
+			    "failure")
+			wait_event(sink, "/leader", "report.escalated", ref,
+			    timeout=5)
+			time.sleep(1.5)
+			eq(len(tries), 1, "TLS connections tried (no retry)")
+	finally:
+		ls.close()
+
+
 @case(cfg())
 def test_delivery_hang_then_recovery(d):
 	with Sink() as sink:
