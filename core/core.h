@@ -56,6 +56,8 @@ char		*util_json_string(const char *);
 int64_t		 util_now(void);		/* wall clock, seconds */
 int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
+int64_t		 util_sched_now_ms(void);	/* the same, milliseconds */
+int64_t		 util_now_ms(void);		/* wall clock, milliseconds */
 int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
 /* (buf, len) in lower-case hex into out[2 * len + 1]. */

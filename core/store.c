@@ -21,6 +21,11 @@
 #include "store_int.h"
 
 #define STORE_BUSY_MS	2000
+/*
+ * SQLite truncates the WAL to this after a checkpoint has reset it; without
+ * a limit a WAL a long reader made grow stays that size for good.
+ */
+#define STORE_WAL_LIMIT	"4194304"	/* bytes: 4 MiB */
 
 static const char *const store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -891,6 +896,46 @@ store_lock(struct store *st, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* The file the path names now, to tell later if it is gone or replaced. */
+static void
+store_file_note(struct store *st)
+{
+	const char	*path = sqlite3_db_filename(st->db, "main");
+	struct stat	 sb;
+
+	if (path == NULL || *path == '\0' || stat(path, &sb) == -1)
+		return;
+	st->file_dev = (uint64_t)sb.st_dev;
+	st->file_ino = (uint64_t)sb.st_ino;
+	st->file_known = 1;
+}
+
+/*
+ * Whether the path still names the file we write: deleted or replaced
+ * under us, a commit would go to a file nobody will ever open again. 0 it
+ * does (or the database is in memory), -1 not, and why.
+ */
+static int
+store_file_same(struct store *st, char *why, size_t whylen)
+{
+	const char	*path = sqlite3_db_filename(st->db, "main");
+	struct stat	 sb;
+
+	if (!st->file_known || path == NULL)
+		return 0;
+	if (stat(path, &sb) == -1) {
+		snprintf(why, whylen, "database file %s", errno == ENOENT ?
+		    "is gone" : strerror(errno));
+		return -1;
+	}
+	if ((uint64_t)sb.st_dev != st->file_dev ||
+	    (uint64_t)sb.st_ino != st->file_ino) {
+		snprintf(why, whylen, "database file was replaced");
+		return -1;
+	}
+	return 0;
+}
+
 static struct store *
 store_open_with(const char *path, const char *key_file, int exclusive,
     char *err, size_t errlen)
@@ -916,10 +961,14 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	st->busy_ms = STORE_BUSY_MS;
+	store_file_note(st);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 256,
 	    1000);
 	if (store_exec(st, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
 	    store_exec(st, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
+	    store_exec(st, "PRAGMA journal_size_limit = " STORE_WAL_LIMIT, err,
+	    errlen) == -1 ||
 	    /*
 	     * Each message's savepoint journals the pages it touches; on
 	     * disk that journal spills to a temp file past 64 KiB and is
@@ -1117,6 +1166,7 @@ store_begin(struct store *st)
 	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
 		log_warnx("%s: the open batch was rolled back by SQLite",
 		    __func__);
+		st->commit_failed = 1;
 		store_batch_end(st, 0);
 	}
 	if (st->in_tx)
@@ -1132,12 +1182,25 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
+	char	 why[128];
+
 	if (!st->in_tx)
 		return 0;
-	if (store_run(st, ST_COMMIT) == -1) {
+	/* Nothing is acknowledged that would live only in a deleted file. */
+	if (store_file_same(st, why, sizeof(why)) == -1) {
+		if (!st->commit_failed)
+			log_warnx("%s: %s; nothing is committed", __func__,
+			    why);
 		store_rollback(st);
+		st->commit_failed = 1;
 		return -1;
 	}
+	if (store_run(st, ST_COMMIT) == -1) {
+		store_rollback(st);
+		st->commit_failed = 1;
+		return -1;
+	}
+	st->commit_failed = 0;
 	store_batch_end(st, 1);
 	return 0;
 }
@@ -1257,6 +1320,7 @@ void
 store_busy_timeout(struct store *st, int ms)
 {
 	sqlite3_busy_timeout(st->db, ms);
+	st->busy_ms = ms;
 }
 
 int
@@ -1277,6 +1341,64 @@ store_writable(struct store *st)
 		return 0;
 	store_run(st, ST_ROLLBACK);
 	return 1;
+}
+
+/*
+ * Whether a commit would succeed now (SPEC §9, /healthz): the path still
+ * names our file, the last commit did not fail (a full disk, an I/O error:
+ * until one succeeds again), and a write transaction can be taken. 0
+ * healthy, else -1 and why, one line.
+ */
+int
+store_health(struct store *st, char *why, size_t whylen)
+{
+	if (store_file_same(st, why, whylen) == -1)
+		return -1;
+	if (st->commit_failed) {
+		snprintf(why, whylen, "the last commit failed");
+		return -1;
+	}
+	if (sqlite3_db_readonly(st->db, "main") != 0) {
+		snprintf(why, whylen, "database is read-only");
+		return -1;
+	}
+	if (!store_writable(st)) {
+		snprintf(why, whylen, "database not writable");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Keep the WAL small (issue 9): a passive checkpoint, which never waits;
+ * then, if nothing was committed since the last call and every frame is
+ * in the database, a truncating one that does not wait for readers either
+ * (the busy handler is off for it). Under load journal_size_limit cuts the
+ * WAL back at the first commit after a checkpoint reset it. Never inside a
+ * batch. 0, or -1 on an error (logged).
+ */
+int
+store_wal_tidy(struct store *st)
+{
+	int	 rc, log = -1, done = -1, idle;
+
+	if (st->in_tx || !st->file_known)
+		return 0;
+	idle = st->stats.commits == st->tidied_at;
+	st->tidied_at = st->stats.commits;
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_OK && idle && log > 0 && done == log) {
+		sqlite3_busy_timeout(st->db, 0);
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+		sqlite3_busy_timeout(st->db, st->busy_ms);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
 }
 
 void

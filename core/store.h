@@ -112,6 +112,11 @@ void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
 int		 store_writable(struct store *);
+/* A commit would succeed (file still ours, last commit good, writable):
+ * 0, or -1 and why (one line). */
+int		 store_health(struct store *, char *why, size_t whylen);
+/* Checkpoint without waiting; truncate the WAL when idle. 0 or -1. */
+int		 store_wal_tidy(struct store *);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
 

@@ -146,6 +146,13 @@ struct store {
 	 * done or the slot is used again. */
 	struct store_buf sealed[STORE_SEAL_SLOTS], opened[STORE_SEAL_SLOTS];
 	unsigned char	 hashed[STORE_SEAL_SLOTS][SEAL_HASH_LEN];
+	/* Health (store_health): the file opened, and how commits went. */
+	uint64_t	 file_dev, file_ino;	/* of the path at open */
+	int		 file_known;		/* 0: in memory */
+	int		 commit_failed;		/* until a commit succeeds */
+	int		 busy_ms;		/* store_busy_timeout() */
+	uint64_t	 tidied_at;		/* stats.commits at the last
+						   store_wal_tidy() */
 };
 
 /*

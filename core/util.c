@@ -148,13 +148,30 @@ util_mono_ms(void)
 int64_t
 util_sched_now(void)
 {
+	return util_sched_now_ms() / 1000;
+}
+
+/* The same clock in milliseconds, for due times that must round up. */
+int64_t
+util_sched_now_ms(void)
+{
 	static int64_t	 wall0, mono0;
 
 	if (mono0 == 0) {
 		wall0 = util_now();
 		mono0 = util_mono_ms();
 	}
-	return wall0 + (util_mono_ms() - mono0) / 1000;
+	return wall0 * 1000 + util_mono_ms() - mono0;
+}
+
+/* The wall clock in milliseconds (an HTTP date is compared with it). */
+int64_t
+util_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

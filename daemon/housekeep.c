@@ -8,6 +8,8 @@
  * after a reload, and every day, between two batches, so that a purge
  * never rolls back anyone else's writes; a purge a reader held up is
  * tried again a few minutes later.
+ * Every HOUSEKEEP_WAL_MS it keeps the WAL small (store_wal_tidy), also
+ * between two batches: a reader that held it up must not leave it big.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #define HOUSEKEEP_PURGE_MS	(24 * 3600 * 1000LL)	/* daily */
 #define HOUSEKEEP_RETRY_MS	(5 * 60 * 1000LL)	/* after a failure */
 #define HOUSEKEEP_PURGE_BATCH	500	/* reports per transaction */
+#define HOUSEKEEP_WAL_MS	2000	/* checkpoint at most this often */
 
 struct housekeep {
 	struct tincay	*tc;
@@ -27,7 +30,22 @@ struct housekeep {
 	struct event	*kick;		/* a tick now, from the loop */
 	uint64_t	 n_escalated;
 	int64_t		 purge_ms;	/* monotonic: next purge; 0: now */
+	int64_t		 wal_ms;	/* monotonic: next checkpoint */
 };
+
+/* The WAL's checkpoint, if it is time: after the pass's batch commits. */
+static void
+housekeep_wal(struct housekeep *hk)
+{
+	struct tincay	*tc = hk->tc;
+	int64_t		 now = util_mono_ms();
+
+	if (now < hk->wal_ms)
+		return;
+	hk->wal_ms = now + HOUSEKEEP_WAL_MS;
+	if (batch_flush(tc->batch) == 0)
+		(void)store_wal_tidy(tc->store);
+}
 
 /* The daily purge, if it is time: 0 done or not due, -1 failed. */
 static int
@@ -78,6 +96,7 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 
 	if (tc->stopping)
 		return;
+	housekeep_wal(hk);
 	n = escalate_due(tc->store, tc->conf, util_sched_now(),
 	    ESCALATE_BATCH);
 	if (n > 0)

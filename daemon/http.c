@@ -66,7 +66,9 @@ struct http {
 	size_t			 nconns;
 	size_t			 ndeferred;
 	int			 paused;	/* accept error */
-	int			 capped;	/* at max_connections */
+	int			 capped;	/* at max_conns */
+	int			 max_conns;	/* max_connections, or what
+						   RLIMIT_NOFILE allows */
 	int			 stopped;
 	uint64_t		 n_requests;
 	uint64_t		 n_accept_errors;
@@ -114,7 +116,7 @@ http_listen_update(struct http *h)
 {
 	int	 want;
 
-	h->capped = h->nconns >= (size_t)h->tc->conf->limits.max_connections;
+	h->capped = h->nconns >= (size_t)h->max_conns;
 	want = !h->paused && !h->capped && !h->stopped;
 	if (want)
 		evconnlistener_enable(h->listener);
@@ -473,7 +475,12 @@ void
 http_configure(struct http *h)
 {
 	const struct config	*conf = h->tc->conf;
+	char			 warn[256];
 
+	h->max_conns = nofile_fit(conf->limits.max_connections, warn,
+	    sizeof(warn));
+	if (warn[0] != '\0')
+		log_warnx("%s", warn);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)conf->limits.max_body_bytes);
 	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
 	evhttp_set_timeout(h->evh, conf->limits.request_timeout_s);
@@ -514,8 +521,15 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	if ((h->evh = evhttp_new(tc->base)) == NULL)
 		fatalx("%s: evhttp_new", __func__);
 	evhttp_set_flags(h->evh, EVHTTP_SERVER_LINGERING_CLOSE);
+	/*
+	 * Every method libevent knows reaches the routes, which answer 405
+	 * with Allow for one an endpoint does not take (SPEC §9); libevent
+	 * itself would answer 501.
+	 */
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
 	evhttp_set_bevcb(h->evh, http_bev_cb, h);
 	evhttp_set_gencb(h->evh, http_request_cb, h);
 	if (evhttp_bind_listener(h->evh, h->listener) == NULL)
@@ -570,15 +584,21 @@ http_free(struct http *h)
 	free(h);
 }
 
-/* GET /healthz: 200 while the database takes writes. */
+/*
+ * GET /healthz: 200 while a commit would succeed; 503 and why when the
+ * database file is gone or replaced, the last commit failed, or it takes
+ * no writes (SPEC §9).
+ */
 static void
 http_healthz(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
-	if (store_writable(tc->store))
+	char	 why[128];
+
+	if (store_health(tc->store, why, sizeof(why)) == 0)
 		http_reply(req, 200, "text/plain; charset=utf-8", "ok\n", 3);
 	else
-		http_error(req, 503, "database not writable");
+		http_error(req, 503, why);
 }
 
 /* GET /metrics: Prometheus text format. */

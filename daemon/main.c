@@ -203,6 +203,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tincayd: warning: %s\n",
 		    tc.conf->warnings.v[w]);
 	if (test) {
+		(void)nofile_fit(tc.conf->limits.max_connections, err,
+		    sizeof(err));
+		if (err[0] != '\0')
+			fprintf(stderr, "tincayd: warning: %s\n", err);
 		fprintf(stderr, "tincayd: %s: configuration ok\n",
 		    tc.conffile);
 		config_free(tc.conf);

@@ -159,34 +159,72 @@ outbox_backoff_ms(const struct config *conf, int attempts)
 	return d < 1 ? 1 : (int64_t)d;
 }
 
-/* Retry-After: delta seconds or an HTTP date; -1 if absent or bad. */
+/*
+ * Retry-After: delta seconds or an HTTP date, as milliseconds from now_ms
+ * (the wall clock); -1 if absent or bad. Seconds are integers in RFC 9110;
+ * a fraction ("1.5") is taken as written, never cut.
+ */
 int64_t
-outbox_retry_after(const char *v)
+outbox_retry_after(const char *v, int64_t now_ms)
 {
-	char	*end;
-	long	 n;
-	time_t	 t;
+	const char	*p = v;
+	int64_t		 ms = 0, unit;
+	time_t		 t;
+	int		 up = 0;
 
 	if (v == NULL || *v == '\0')
 		return -1;
-	n = strtol(v, &end, 10);
-	if (*end == '\0' && n >= 0)
-		return n;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (ms < OUTBOX_RETRY_AFTER_MAX_S * 1000LL)
+			ms = ms * 10 + (*p - '0') * 1000;
+	if (p > v && *p == '.')
+		for (p++, unit = 100; *p >= '0' && *p <= '9'; p++, unit /= 10) {
+			if (unit > 0)
+				ms += (*p - '0') * unit;
+			else if (*p != '0')
+				up = 1;	/* below a millisecond: round up */
+		}
+	if (p > v && *p == '\0')
+		return ms + up;
 	if ((t = curl_getdate(v, NULL)) == -1)
 		return -1;
-	return (int64_t)t - util_now() > 0 ? (int64_t)t - util_now() : 0;
+	ms = (int64_t)t * 1000 - now_ms;
+	return ms > 0 ? ms : 0;
 }
+
+/* Transfer errors that no retry mends: a URL we cannot use, TLS (SPEC §5). */
+static const CURLcode outbox_fatal_curl[] = {
+	CURLE_UNSUPPORTED_PROTOCOL,
+	CURLE_URL_MALFORMAT,
+	CURLE_SSL_CONNECT_ERROR,	/* handshake, e.g. https to plain http */
+	CURLE_PEER_FAILED_VERIFICATION,	/* certificate: self-signed, name */
+	CURLE_SSL_ENGINE_NOTFOUND,
+	CURLE_SSL_ENGINE_SETFAILED,
+	CURLE_SSL_ENGINE_INITFAILED,
+	CURLE_SSL_CERTPROBLEM,
+	CURLE_SSL_CIPHER,
+	CURLE_SSL_CACERT_BADFILE,
+	CURLE_SSL_CRL_BADFILE,
+	CURLE_SSL_ISSUER_ERROR,
+	CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+	CURLE_SSL_INVALIDCERTSTATUS,
+	CURLE_SSL_CLIENTCERT,
+};
 
 /* What to do with a response: the delivery rules of SPEC §5. */
 enum outbox_verdict
 outbox_judge(const struct fetch_result *r, char *why, size_t whylen)
 {
+	size_t	 i;
+
 	if (r->curl_code != 0) {
 		snprintf(why, whylen, "%s", r->error ? r->error : "transfer "
 		    "failed");
-		/* A URL we will never be able to use is not worth retrying. */
-		return r->curl_code == CURLE_UNSUPPORTED_PROTOCOL ||
-		    r->curl_code == CURLE_URL_MALFORMAT ? OB_FAILED : OB_RETRY;
+		for (i = 0; i < sizeof(outbox_fatal_curl) /
+		    sizeof(outbox_fatal_curl[0]); i++)
+			if (r->curl_code == (int)outbox_fatal_curl[i])
+				return OB_FAILED;
+		return OB_RETRY;
 	}
 	snprintf(why, whylen, "HTTP %ld", r->status);
 	if (r->status >= 200 && r->status < 300)
@@ -197,6 +235,27 @@ outbox_judge(const struct fetch_result *r, char *why, size_t whylen)
 		snprintf(why, whylen, "HTTP %ld: redirects are not followed",
 		    r->status);
 	return OB_FAILED;
+}
+
+/*
+ * When a retried row is due again, in scheduling seconds: after the
+ * backoff, or after Retry-After on 429 and 503 (SPEC §5; at most an
+ * hour), rounded up, so that it is never tried before the time asked.
+ * sched_ms and wall_ms are now on util_sched_now_ms() and the wall clock.
+ */
+int64_t
+outbox_retry_at(const struct config *conf, const struct fetch_result *r,
+    int attempts, int64_t sched_ms, int64_t wall_ms)
+{
+	int64_t	 delay;
+
+	delay = outbox_backoff_ms(conf, attempts);
+	if ((r->status == 429 || r->status == 503) &&
+	    (delay = outbox_retry_after(r->retry_after, wall_ms)) == -1)
+		delay = outbox_backoff_ms(conf, attempts);
+	if (delay > OUTBOX_RETRY_AFTER_MAX_S * 1000LL)
+		delay = OUTBOX_RETRY_AFTER_MAX_S * 1000LL;
+	return (sched_ms + delay + 999) / 1000;
 }
 
 static void
@@ -258,7 +317,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	struct outbox		*ob = job->ob;
 	enum outbox_verdict	 v;
 	char			 why[256];
-	int64_t			 now = util_sched_now(), delay, ra;
+	int64_t			 now = util_sched_now(), at;
 
 	v = outbox_judge(r, why, sizeof(why));
 	/* created_at is in scheduling seconds, as now: a clock set while
@@ -275,15 +334,11 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 		break;
 	case OB_RETRY:
 		ob->n_retried++;
-		delay = (outbox_backoff_ms(ob->tc->conf, job->attempts) +
-		    999) / 1000;
-		if (r->status == 429 &&
-		    (ra = outbox_retry_after(r->retry_after)) >= 0)
-			delay = ra < OUTBOX_RETRY_AFTER_MAX_S ? ra :
-			    OUTBOX_RETRY_AFTER_MAX_S;
+		at = outbox_retry_at(ob->tc->conf, r, job->attempts,
+		    util_sched_now_ms(), util_now_ms());
 		log_info("outbox: #%lld: %s; retry in %lld s",
-		    (long long)job->id, why, (long long)delay);
-		outbox_job_done(ob, job, "pending", now + delay, why, 0);
+		    (long long)job->id, why, (long long)(at - now));
+		outbox_job_done(ob, job, "pending", at, why, 0);
 		break;
 	case OB_FAILED:
 		ob->n_failed++;

@@ -78,10 +78,21 @@ void		 outbox_on_failure(struct outbox *, void (*fn)(void *),
 		    void *arg);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
-int64_t		 outbox_retry_after(const char *);
+/* Retry-After as milliseconds from now_ms (wall clock); -1 absent or bad. */
+int64_t		 outbox_retry_after(const char *, int64_t now_ms);
 enum outbox_verdict { OB_SENT, OB_RETRY, OB_FAILED };
 enum outbox_verdict outbox_judge(const struct fetch_result *, char *why,
 		    size_t whylen);
+/* A retried row's due time (scheduling seconds), rounded up. */
+int64_t		 outbox_retry_at(const struct config *,
+		    const struct fetch_result *, int attempts, int64_t sched_ms,
+		    int64_t wall_ms);
+
+/*
+ * nofile.c: the connections RLIMIT_NOFILE allows of those wanted (it may
+ * raise the soft limit); warn is "" or why fewer, naming both numbers.
+ */
+int		 nofile_fit(int want, char *warn, size_t warnlen);
 
 /* housekeep.c: the housekeeping tick: escalations (core/escalate.c). */
 struct housekeep;

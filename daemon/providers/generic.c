@@ -75,6 +75,32 @@ done:
 	return ok ? NULL : why;
 }
 
+/*
+ * Whether a JSON text holds U+0000: the escape \u0000 in a string, or a
+ * raw NUL byte anywhere. cJSON ends its strings there, so a
+ * message id would match a shorter, stored one and a text would be cut.
+ * Every backslash of valid JSON opens an escape inside a string, so
+ * stepping over escapes pairwise finds exactly the escaped NULs; what is
+ * not valid JSON cJSON rejects anyway.
+ */
+static int
+generic_has_nul(const char *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\0')
+			return 1;
+		if (buf[i] != '\\' || i + 1 >= len)
+			continue;
+		if (buf[i + 1] == 'u' && i + 5 < len &&
+		    memcmp(buf + i + 2, "0000", 4) == 0)
+			return 1;
+		i++;	/* the escaped character */
+	}
+	return 0;
+}
+
 /* Fill in from the JSON object; NULL or why it is malformed. */
 static const char *
 generic_fields(const struct config *conf, const cJSON *o, struct inbound *in,
@@ -133,6 +159,10 @@ generic_decode(const struct config *conf, const char *body, size_t len,
 	*text = NULL;
 	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL)
 		return "malformed JSON";
+	if (generic_has_nul(body, len)) {
+		cJSON_Delete(o);
+		return "JSON holds U+0000";
+	}
 	why = generic_fields(conf, o, in, text);
 	cJSON_Delete(o);
 	if (why != NULL) {

@@ -6,7 +6,9 @@ answers each according to a mode:
 
   "200", "201", "404", "500", ...  that status, a short body
   "429"             429 without Retry-After
-  "429:N"           429 with Retry-After: N
+  "429:N"           429 with Retry-After: N (any status but 3xx takes one:
+                    "503:N"); "503:@N": Retry-After as the HTTP date N
+                    seconds from now (whole seconds, as dates are)
   "302" / "redirect[:URL]"   302 with a Location (default: <sink>/redirected)
   "hang"            read the request, never answer (until the sink closes)
   "slow:S[:CODE]"   wait S seconds, then answer CODE (default 200)
@@ -23,6 +25,7 @@ connection so that connects are refused; listen() opens it again on the
 same port. Python 3 standard library only; every wait is bounded.
 """
 
+import email.utils
 import json
 import socket
 import threading
@@ -295,7 +298,10 @@ class Sink:
 			return
 		code = int(kind)
 		extra = []
-		if code == 429 and arg:
+		if arg.startswith("@"):
+			arg = email.utils.formatdate(time.time() +
+			    float(arg[1:]), usegmt=True)
+		if arg and not 300 <= code < 400:
 			extra.append(("Retry-After", arg))
 		if 300 <= code < 400:
 			extra.append(("Location", arg or self.url + "/redirected"))

@@ -259,6 +259,132 @@ def test_delivery_429_retry_after_honoured(d):
 
 
 @case(cfg())
+def test_delivery_503_retry_after_honoured(d):
+	"""SPEC §5: Retry-After is honoured on 503 as on 429, in seconds or
+	as an HTTP date, and a retry never comes before the time asked."""
+	with Sink() as sink:
+		# Backoff alone waits at most 2 s here (retry_max_s).
+		sink.on("/police", "503:3", "503:1", "503:@2")
+		contacts(d, sink, ("police",))
+		ref, _ = report(d)
+		got = sink.wait_for(4, "/police", timeout=12)
+		eq(len(got), 4, "requests after 503 Retry-After 3, 1, a date")
+		same_key(got, "503 retries")
+		g1 = got[1].mono - got[0].mono
+		g2 = got[2].mono - got[1].mono
+		check(3.0 <= g1 <= 4.6, "retry %.2f s after 503 Retry-After: 3, "
+		    "want 3–4.6 s" % g1)
+		check(1.0 <= g2 <= 2.6, "retry %.2f s after 503 Retry-After: 1, "
+		    "want 1–2.6 s" % g2)
+		# The date names a whole second: not before it.
+		date = int(got[2].time + 2)
+		check(got[3].time >= date, "retry at %.2f, before the "
+		    "Retry-After date %d" % (got[3].time, date))
+		check(got[3].time <= date + 1.6, "retry at %.2f, long after the "
+		    "Retry-After date %d" % (got[3].time, date))
+		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
+		eq(o["attempts"], 4, "attempts")
+
+
+@case(cfg())
+def test_delivery_tls_failure_failed_and_escalates(d):
+	"""SPEC §5: a TLS failure (here the handshake: https to a server that
+	speaks plain HTTP) marks the alert failed at once, no retry, and the
+	report escalates."""
+	with Sink() as sink:
+		contacts(d, sink, ("health", "leader"))
+		d.add_contact("Contact police", PHONES["police"], "police",
+		    areas="*", channel="webhook",
+		    url="https://127.0.0.1:%d/police" % sink.port)
+		ref, t0 = report(d)
+
+		def police():
+			rs = [r for r in rows(d, ref, "report.created")
+			    if r.get("contact") == "Contact police"]
+			return rs[0] if rs else None
+		o = wait_until(lambda: (lambda r: r if r and r["status"] !=
+		    "pending" else None)(police()), 5, 0.1,
+		    "the TLS row to leave pending")
+		eq(o["status"], "failed", "status after a TLS handshake failure")
+		eq(o["attempts"], 1, "attempts after a TLS failure")
+		check(o.get("last_error"), "no last_error: %r" % o)
+		esc_req = wait_event(sink, "/leader", "report.escalated", ref,
+		    timeout=5)
+		check_webhook(esc_req[0], ref, "report.escalated")
+		check(time.monotonic() - t0 < 5, "escalated %.1f s after the "
+		    "report" % (time.monotonic() - t0))
+		time.sleep(1.5)
+		eq(police()["attempts"], 1, "attempts 1.5 s later (no retry)")
+
+
+def _tls_self_signed(tmpdir):
+	"""A TLS server on 127.0.0.1 with a fresh self-signed certificate;
+	returns its listening socket and a list counting the handshakes
+	tried."""
+	import socket
+	import ssl
+	import threading
+	key = os.path.join(tmpdir, "tls.key")
+	crt = os.path.join(tmpdir, "tls.crt")
+	subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+	    key, "-out", crt, "-days", "1", "-subj", "/CN=127.0.0.1",
+	    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+	    capture_output=True, timeout=30)
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+	ctx.load_cert_chain(crt, key)
+	ls = socket.socket()
+	ls.bind(("127.0.0.1", 0))
+	ls.listen(16)
+	tries = []
+
+	def serve():
+		while True:
+			try:
+				c, _ = ls.accept()
+			except OSError:
+				return
+			tries.append(time.monotonic())
+			c.settimeout(5)
+			try:
+				with ctx.wrap_socket(c, server_side=True) as t:
+					t.recv(1)
+			except (OSError, ssl.SSLError):
+				pass
+			finally:
+				c.close()
+	threading.Thread(target=serve, daemon=True).start()
+	return ls, tries
+
+
+@case(cfg())
+def test_delivery_self_signed_failed_and_escalates(d):
+	"""SPEC §5: a certificate curl cannot verify (self-signed) marks the
+	alert failed at once, no retry, and the report escalates."""
+	ls, tries = _tls_self_signed(d.tmpdir)
+	try:
+		with Sink() as sink:
+			contacts(d, sink, ("leader",))
+			d.add_contact("Contact police", PHONES["police"],
+			    "police", areas="*", channel="webhook",
+			    url="https://127.0.0.1:%d/police" %
+			    ls.getsockname()[1])
+			ref, t0 = report(d)
+			o = wait_row(d, ref, lambda o: o["status"] != "pending",
+			    "failed", timeout=5)
+			eq(o["status"], "failed", "status after a self-signed "
+			    "certificate")
+			eq(o["attempts"], 1, "attempts after a certificate "
+			    "failure")
+			wait_event(sink, "/leader", "report.escalated", ref,
+			    timeout=5)
+			time.sleep(1.5)
+			eq(len(tries), 1, "TLS connections tried (no retry)")
+	finally:
+		ls.close()
+
+
+@case(cfg())
 def test_delivery_hang_then_recovery(d):
 	with Sink() as sink:
 		sink.on("/police", "hang")

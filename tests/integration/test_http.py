@@ -83,6 +83,24 @@ def test_get_generic_405(d):
 	no_rows(d, "405 request")
 
 
+def test_other_methods_405_with_allow(d):
+	"""SPEC §9: a method an endpoint does not take gets 405 with Allow,
+	not libevent's 501, on a provider's endpoint and on our own routes;
+	nothing is stored."""
+	body = d.sms_body("m405-1", RESIDENT, "BL thon 3")
+	for path, allow in (("/sms/generic", "POST"), ("/healthz", "GET"),
+	    ("/metrics", "GET")):
+		for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+			r = d.request(method, path, body=body, headers={
+			    "Content-Type": "application/json",
+			    "X-Tincay-Signature": sign(SECRET, body)})
+			what = "%s %s" % (method, path)
+			eq(r.status, 405, "%s: status" % what)
+			eq(r.header("Allow"), allow, "%s: Allow" % what)
+			short_error(r, what)
+	no_rows(d, "405 requests")
+
+
 def test_bad_request_400(d):
 	now = int(time.time())
 	cases = [
@@ -107,6 +125,37 @@ def test_bad_request_400(d):
 		eq(r.status, 400, "signed request with %s: status" % what)
 		short_error(r, what)
 	no_rows(d, "400 requests")
+
+
+def test_nul_in_json_string_400(d):
+	"""SPEC §9: a JSON string holding U+0000 gets 400. cJSON ends a string
+	there: an id "m1\\u0000x" looked like the stored "m1" (answered with
+	its REF, the new text dropped) and a text was cut."""
+	first = d.sms("nul-1", RESIDENT, "BL thon 3 giup toi")
+	check(first.get("ref"), "no REF for the first message: %r" % first)
+	cases = [
+		("an id with \\u0000 after a stored id",
+		    b'{"id":"nul-1\\u0000x","from":"%s","to":"8088",'
+		    b'"text":"BL thon 4 khac"}' % RESIDENT.encode()),
+		("a text with \\u0000", b'{"id":"nul-2","from":"%s",'
+		    b'"to":"8088","text":"BL\\u0000 thon 5"}' %
+		    RESIDENT.encode()),
+		("\\u0000 ending a text", b'{"id":"nul-3","from":"%s",'
+		    b'"to":"8088","text":"BL thon 5\\u0000"}' %
+		    RESIDENT.encode()),
+		("another key with \\u0000", b'{"id":"nul-4","from":"%s",'
+		    b'"to":"8088","text":"HD","x\\u0000":1}' %
+		    RESIDENT.encode()),
+		("a raw NUL byte", b'{"id":"nul-5","from":"%s","to":"8088",'
+		    b'"text":"BL\x00 thon 5"}' % RESIDENT.encode()),
+	]
+	for what, body in cases:
+		r = d.post_raw(body)
+		eq(r.status, 400, "%s: status (%r)" % (what, r.body[:100]))
+		short_error(r, what)
+	eq([m["provider_id"] for m in d.messages()], ["nul-1"],
+	    "messages after the 400s")
+	eq(len(d.reports()), 1, "reports after the 400s")
 
 
 def test_signature_403(d):
@@ -343,9 +392,12 @@ def _cpu_ticks(pid):
 @case({"limits": {"max_connections": 4000}}, start=False)
 def test_out_of_descriptors_pauses(d):
 	"""Running out of file descriptors (EMFILE on accept) neither spins
-	nor floods the log, and the daemon serves again once they free up."""
-	d.nofile = 64
+	nor floods the log, and the daemon serves again once they free up.
+	The daemon fits its connection cap to the open-file limit it starts
+	with (test_resilience), so the limit drops to 64 while it runs."""
 	d.start()
+	import resource
+	resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (64, 64))
 	socks = []
 	for _ in range(160):
 		s = socket.socket()

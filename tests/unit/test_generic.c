@@ -122,6 +122,22 @@ test_decode(void **state)
 		    "\"text\":\"x\"}", "id must be 1..127 characters" },
 		{ "{\"id\":\"a\",\"from\":\"abc\",\"to\":\"1\","
 		    "\"text\":\"x\"}", "from is not a phone number" },
+		/* U+0000 in any string: cJSON would end it there. */
+		{ "{\"id\":\"m1\\u0000x\",\"from\":\"0912345678\","
+		    "\"to\":\"1\",\"text\":\"x\"}", "JSON holds U+0000" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"BL\\u0000 thon 3\"}", "JSON holds U+0000" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\\u0000\","
+		    "\"to\":\"1\",\"text\":\"x\"}", "JSON holds U+0000" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\",\"extra\\u0000\":1}",
+		    "JSON holds U+0000" },
+		/* An escaped backslash before "u0000" is no NUL. */
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\\\\u0000\"}", NULL },
+		/* Other escapes still decode. */
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"\\u0001\\u00e0\"}", NULL },
 	};
 	struct config	*conf;
 	struct inbound	 in;
@@ -148,6 +164,20 @@ test_decode(void **state)
 				    why ? why : "(ok)", cases[i].why);
 			assert_null(text);
 		}
+	}
+	/* A raw NUL byte inside a string, or after the object. */
+	{
+		static const char raw[] = "{\"id\":\"a\",\"from\":"
+		    "\"0912345678\",\"to\":\"1\",\"text\":\"B\0L\"}";
+		static const char tail[] = "{\"id\":\"a\",\"from\":"
+		    "\"0912345678\",\"to\":\"1\",\"text\":\"BL\"}\0";
+
+		why = generic_decode(conf, raw, sizeof(raw) - 1, &in, &text);
+		assert_non_null(why);
+		assert_null(text);
+		why = generic_decode(conf, tail, sizeof(tail) - 1, &in, &text);
+		assert_non_null(why);
+		assert_null(text);
 	}
 	/* The body need not be NUL-terminated: only len bytes are read. */
 	why = generic_decode(conf, body, strlen(body) - 1, &in, &text);

@@ -53,6 +53,20 @@ test_judge(void **state)
 		{ CURLE_WRITE_ERROR, 200, OB_RETRY },
 		{ CURLE_UNSUPPORTED_PROTOCOL, 0, OB_FAILED },
 		{ CURLE_URL_MALFORMAT, 0, OB_FAILED },
+		/* TLS: certificate or handshake (SPEC §5). */
+		{ CURLE_SSL_CONNECT_ERROR, 0, OB_FAILED },
+		{ CURLE_PEER_FAILED_VERIFICATION, 0, OB_FAILED },
+		{ CURLE_SSL_CERTPROBLEM, 0, OB_FAILED },
+		{ CURLE_SSL_CIPHER, 0, OB_FAILED },
+		{ CURLE_SSL_CACERT_BADFILE, 0, OB_FAILED },
+		{ CURLE_SSL_ISSUER_ERROR, 0, OB_FAILED },
+		{ CURLE_SSL_PINNEDPUBKEYNOTMATCH, 0, OB_FAILED },
+		{ CURLE_SSL_INVALIDCERTSTATUS, 0, OB_FAILED },
+		{ CURLE_SSL_CLIENTCERT, 0, OB_FAILED },
+		{ CURLE_SSL_CRL_BADFILE, 0, OB_FAILED },
+		{ CURLE_COULDNT_RESOLVE_HOST, 0, OB_RETRY },
+		{ CURLE_SEND_ERROR, 0, OB_RETRY },
+		{ CURLE_GOT_NOTHING, 0, OB_RETRY },
 	};
 	struct fetch_result	 r;
 	char			 why[128];
@@ -105,18 +119,80 @@ test_retry_after(void **state)
 	char	 date[64];
 	time_t	 t = time(NULL) + 120;
 	struct tm tm;
-	int64_t	 v;
+	int64_t	 v, now = (int64_t)time(NULL) * 1000;
 
-	assert_int_equal(outbox_retry_after("7"), 7);
-	assert_int_equal(outbox_retry_after("0"), 0);
-	assert_int_equal(outbox_retry_after(NULL), -1);
-	assert_int_equal(outbox_retry_after(""), -1);
-	assert_int_equal(outbox_retry_after("soon"), -1);
-	assert_int_equal(outbox_retry_after("-5"), -1);
+	assert_int_equal(outbox_retry_after("7", now), 7000);
+	assert_int_equal(outbox_retry_after("0", now), 0);
+	assert_int_equal(outbox_retry_after("120", now), 120000);
+	assert_int_equal(outbox_retry_after(NULL, now), -1);
+	assert_int_equal(outbox_retry_after("", now), -1);
+	assert_int_equal(outbox_retry_after("soon", now), -1);
+	assert_int_equal(outbox_retry_after("-5", now), -1);
+	assert_int_equal(outbox_retry_after(".5", now), -1);
+	/* A fraction is not cut: 1.5 s is 1500 ms, 0.0001 s at least 1. */
+	assert_int_equal(outbox_retry_after("1.5", now), 1500);
+	assert_int_equal(outbox_retry_after("0.0001", now), 1);
+	assert_int_equal(outbox_retry_after("2.000", now), 2000);
+	/* Huge values stay positive (capped by the caller). */
+	assert_true(outbox_retry_after("99999999999999999999999", now) > 0);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	v = outbox_retry_after(date);
-	assert_true(v >= 115 && v <= 121);
+	v = outbox_retry_after(date, now);
+	assert_int_equal(v, 120000);
+	/* 300 ms before the date's second: 300 ms, never 0. */
+	v = outbox_retry_after(date, (int64_t)t * 1000 - 300);
+	assert_int_equal(v, 300);
+	/* A date past is now. */
+	assert_int_equal(outbox_retry_after(date, (int64_t)t * 1000 + 5000),
+	    0);
+}
+
+/*
+ * The due time of a retry (scheduling seconds): Retry-After on 429 and
+ * 503, backoff otherwise, and always rounded up so that the row is not
+ * tried before the time asked.
+ */
+static void
+test_retry_at(void **state)
+{
+	struct config		*c = conf_get();
+	struct fetch_result	 r;
+	char			 date[64];
+	struct tm		 tm;
+	time_t			 t = 1795968000;	/* the date's second */
+	int64_t			 sched = 5000000900LL, at;	/* .9 s */
+	int			 i;
+
+	memset(&r, 0, sizeof(r));
+	r.status = 503;
+	r.retry_after = "7";
+	/* 5000000.9 + 7 s = 5000007.9: due at 5000008, not 5000007. */
+	assert_int_equal(outbox_retry_at(c, &r, 0, sched, 0), 5000008);
+	r.status = 429;
+	assert_int_equal(outbox_retry_at(c, &r, 0, sched, 0), 5000008);
+	/* An HTTP date 300 ms ahead: 5000000.9 + 0.3 = 5000001.2 → 5000002. */
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	r.status = 503;
+	r.retry_after = date;
+	assert_int_equal(outbox_retry_at(c, &r, 0, sched,
+	    (int64_t)t * 1000 - 300), 5000002);
+	/* At most an hour. */
+	r.retry_after = "86400";
+	assert_int_equal(outbox_retry_at(c, &r, 0, sched, 0),
+	    5000000 + 3600 + 1);
+	/* Other statuses, and a bad header: the backoff (1..2 s here). */
+	for (i = 0; i < 20; i++) {
+		r.status = 500;
+		r.retry_after = "600";
+		at = outbox_retry_at(c, &r, 1, sched, 0);
+		assert_true(at >= 5000001 + 1 && at <= 5000003);
+		r.status = 503;
+		r.retry_after = "soon";
+		at = outbox_retry_at(c, &r, 1, sched, 0);
+		assert_true(at >= 5000001 + 1 && at <= 5000003);
+	}
+	config_free(c);
 }
 
 static void
@@ -216,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_retry_at),
 		cmocka_unit_test(test_alert_texts),
 		cmocka_unit_test(test_json_string),
 	};

@@ -1264,6 +1264,147 @@ test_message_savepoint(void **state)
 	store_close(st);
 }
 
+/* A commit hook that refuses the next *n commits (a full disk, say). */
+static int
+refuse_commit(void *arg)
+{
+	int	*n = arg;
+
+	return *n > 0 ? (*n)--, 1 : 0;
+}
+
+/* One message row in a batch of its own; the commit's result. */
+static int
+one_message(struct store *st, const char *id)
+{
+	struct message_row	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.provider = "generic";
+	m.ext_id = id;
+	m.sender = "+84900000001";
+	m.body = "hello";
+	m.bodylen = 5;
+	m.category = "unknown";
+	m.received_at = 1;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_message_add(st, &m), 0);
+	return store_commit(st);
+}
+
+/*
+ * /healthz's store_health (SPEC §9): a failed commit makes it unhealthy
+ * until a commit succeeds again; a database file deleted or replaced under
+ * the store makes it unhealthy and refuses every commit (nothing is
+ * acknowledged that lives only in a file nobody will open again).
+ */
+static void
+test_health(void **state)
+{
+	struct store	*st;
+	char		 err[256], why[128], other[sizeof(dbpath) + 8];
+	int		 refuse = 1;
+	FILE		*f;
+
+	unlink_db(dbpath);
+	st = store_open(dbpath, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(one_message(st, "h1"), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+
+	/* The last commit failed: unhealthy, until one succeeds. */
+	sqlite3_commit_hook(db_of(st), refuse_commit, &refuse);
+	assert_int_equal(one_message(st, "h2"), -1);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_string_equal(why, "the last commit failed");
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_int_equal(one_message(st, "h3"), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	sqlite3_commit_hook(db_of(st), NULL, NULL);
+
+	/* The file deleted under us: unhealthy, and no commit goes through. */
+	assert_int_equal(unlink(dbpath), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_string_equal(why, "database file is gone");
+	assert_int_equal(one_message(st, "h4"), -1);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+
+	/* Another file put in its place: replaced, just as bad. */
+	snprintf(other, sizeof(other), "%s.new", dbpath);
+	assert_non_null(f = fopen(other, "w"));
+	fclose(f);
+	assert_int_equal(rename(other, dbpath), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_string_equal(why, "database file was replaced");
+	assert_int_equal(one_message(st, "h5"), -1);
+	store_close(st);
+	unlink_db(dbpath);
+
+	/* In memory there is no file to lose. */
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(one_message(st, "m1"), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	store_close(st);
+}
+
+/*
+ * journal_size_limit is set, and store_wal_tidy() empties a WAL that a
+ * reader made grow, once the reader is gone, without waiting for it.
+ */
+static void
+test_wal_tidy(void **state)
+{
+	struct store	*st;
+	sqlite3		*rd;
+	sqlite3_stmt	*s;
+	struct stat	 sb;
+	char		 err[256], wal[sizeof(dbpath) + 8], id[32];
+	int		 i;
+
+	unlink_db(dbpath);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	st = store_open(dbpath, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(scalar(st, "PRAGMA journal_size_limit"), 4194304);
+	store_busy_timeout(st, 5000);
+	/* A reader holds a snapshot while 2000 messages are written. */
+	assert_int_equal(sqlite3_open(dbpath, &rd), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(rd, "SELECT count(*) FROM "
+	    "messages", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	sqlite3_finalize(s);
+	for (i = 0; i < 2000; i++) {
+		snprintf(id, sizeof(id), "w%d", i);
+		assert_int_equal(one_message(st, id), 0);
+	}
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size > 4194304);
+	/* Held up: nothing truncated, and no wait either. */
+	assert_int_equal(store_wal_tidy(st), 0);
+	assert_int_equal(store_wal_tidy(st), 0);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size > 4194304);
+	/* Released: the next idle tidy empties it. */
+	sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(rd);
+	assert_int_equal(store_wal_tidy(st), 0);
+	assert_int_equal(store_wal_tidy(st), 0);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size <= 4194304);
+	/* Never inside a batch. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_wal_tidy(st), 0);
+	store_rollback(st);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2000);
+	store_close(st);
+	unlink_db(dbpath);
+}
+
 /* The purge's parts the integration test cannot time: the cutoff of 0
  * days takes this very second; opted-out numbers go, live ones and every
  * row (for the counts) stay; a purge inside an open transaction is
@@ -1334,6 +1475,8 @@ main(void)
 		cmocka_unit_test(test_message_savepoint),
 		cmocka_unit_test(test_purge_subscriptions),
 		cmocka_unit_test(test_migrate_seals),
+		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_wal_tidy),
 	};
 
 	log_init(0);
