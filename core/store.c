@@ -1681,11 +1681,21 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	store_bind_id(s, 2, o->contact_id);
 	store_bind_text(s, 3, o->channel);
 	store_bind_text(s, 4, o->event);
-	/* Every destination is sealed: an SMS goes to a resident's number
-	 * as often as to a contact's; dkey keeps a webhook's origin. */
-	if (store_bind_sealed(st, s, 5, o->dest, o->dest != NULL ?
-	    strlen(o->dest) : 0) == -1 ||
-	    store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
+	/*
+	 * Every body is sealed (an alert carries the reporter's number and
+	 * words). A destination is sealed unless it is a contact's: the
+	 * contacts table holds those in clear (responders, not residents,
+	 * SPEC §8), and sealing them cost a seal and 29 bytes per alert.
+	 * dkey keeps a webhook's origin.
+	 */
+	if (o->contact_id != 0)
+		store_bind_text(s, 5, o->dest);
+	else if (store_bind_sealed(st, s, 5, o->dest, o->dest != NULL ?
+	    strlen(o->dest) : 0) == -1) {
+		store_done(s);
+		return -1;
+	}
+	if (store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
 	    strlen(o->body) : 0) == -1) {
 		store_done(s);
 		return -1;
