@@ -1020,20 +1020,6 @@ config_post_via(struct cparse *cp)
 	return 0;
 }
 
-/* Fold as the router does, with spaces removed; malloc'd. */
-static char *
-config_fold(const char *s)
-{
-	char	*f, *r, *w;
-
-	f = text_keyfold(s, strlen(s));
-	for (r = w = f; *r != '\0'; r++)
-		if (*r != ' ')
-			*w++ = *r;
-	*w = '\0';
-	return f;
-}
-
 /* Area names as the router compares them, folded once. */
 static int
 config_post_folds(struct cparse *cp)
@@ -1046,7 +1032,7 @@ config_post_folds(struct cparse *cp)
 	for (i = 0; i < cf->nareas; i++) {
 		a = &cf->areas[i];
 		for (j = 0; j < a->aliases.n + 2; j++) {
-			f = config_fold(j == 0 ? a->code : j == 1 ? a->name :
+			f = text_keyfold_compact(j == 0 ? a->code : j == 1 ? a->name :
 			    a->aliases.v[j - 2]);
 			config_strlist_add(&a->match, f);
 			free(f);
@@ -1080,7 +1066,7 @@ config_post_areas(struct cparse *cp)
 		if (a->name == NULL)
 			a->name = xstrdup(a->code);
 		for (j = 0; j <= a->aliases.n; j++, n++) {
-			names[n].fold = config_fold(j == 0 ? a->code :
+			names[n].fold = text_keyfold_compact(j == 0 ? a->code :
 			    a->aliases.v[j - 1]);
 			names[n].area = i;
 			names[n].alias = j;
@@ -1168,12 +1154,12 @@ config_post_keywords(struct cparse *cp)
 	}
 	for (c = 0; c < CAT__MAX && rc == 0; c++) {
 		for (i = 0; i < cf->keywords[c].n && rc == 0; i++) {
-			a = config_fold(cf->keywords[c].v[i]);
+			a = text_keyfold_compact(cf->keywords[c].v[i]);
 			for (d = c + 1; d < CAT__MAX && rc == 0; d++) {
 				if (!(cp->kwset & ((1U << c) | (1U << d))))
 					continue;
 				for (j = 0; j < cf->keywords[d].n; j++) {
-					b = config_fold(cf->keywords[d].v[j]);
+					b = text_keyfold_compact(cf->keywords[d].v[j]);
 					if (strcmp(a, b) == 0) {
 						/* Name the list that was given. */
 						at = (cp->kwset & (1U << d)) ?

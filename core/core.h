@@ -83,6 +83,9 @@ char		*text_fold(const char *buf, size_t len);
  * leading or trailing space. Returns malloc'd.
  */
 char		*text_keyfold(const char *buf, size_t len);
+/* text_keyfold of the string s with its spaces removed, as keywords and
+ * area names are compared ("Báo lực" → "baoluc"). Returns malloc'd. */
+char		*text_keyfold_compact(const char *s);
 /*
  * (buf, len) as valid UTF-8: each invalid sequence (maximal subpart) and
  * each NUL becomes U+FFFD, everything else is copied. Returns malloc'd.

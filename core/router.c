@@ -52,20 +52,6 @@ static const struct {
 	{ WHO_OFFICIAL,	1, 1, DENY_UNMATCHED },
 };
 
-/* Fold as config.c checks keywords: text_keyfold without the spaces. */
-static char *
-router_fold(const char *s)
-{
-	char	*f, *r, *w;
-
-	f = text_keyfold(s, strlen(s));
-	for (r = w = f; *r != '\0'; r++)
-		if (*r != ' ')
-			*w++ = *r;
-	*w = '\0';
-	return f;
-}
-
 static int
 router_kw_cmp(const void *a, const void *b)
 {
@@ -90,7 +76,7 @@ router_new(const struct config *conf)
 	for (f = 0; f < nfam; f++) {
 		kw = &conf->keywords[fam[f]->cat];
 		for (i = 0; i < kw->n; i++) {
-			rt->kw[rt->nkw].fold = router_fold(kw->v[i]);
+			rt->kw[rt->nkw].fold = text_keyfold_compact(kw->v[i]);
 			rt->kw[rt->nkw].raw = kw->v[i];
 			rt->kw[rt->nkw].family = fam[f];
 			if (rt->kw[rt->nkw].fold[0] == '\0')

@@ -903,3 +903,16 @@ text_words(const char *s, int n, char *out, size_t outlen)
 		s++;
 	return s;
 }
+
+char *
+text_keyfold_compact(const char *s)
+{
+	char	*f, *r, *w;
+
+	f = text_keyfold(s, strlen(s));
+	for (r = w = f; *r != '\0'; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return f;
+}
