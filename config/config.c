@@ -725,16 +725,18 @@ bad:
 	return config_error(cp, path, "must be host:port with port 1..65535");
 }
 
-/* Object category -> array of keywords; replaces that category's list. */
+/*
+ * Walk an object whose keys are names (of categories, templates): each
+ * member not a comment, with its path, to fn; a duplicate key is an error.
+ */
+typedef int	 (*config_member_fn)(struct cparse *, const cJSON *,
+		    const char *);
 static int
-config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
-    const struct ckey *k, char *base)
+config_members(struct cparse *cp, const cJSON *v, const char *path,
+    config_member_fn fn)
 {
-	const struct ckey	 lk = { .name = "keywords", .flags = F_NONEMPTY,
-				    .off = 0 };
-	const cJSON		*it;
-	char			 cpath[CONFIG_PATH_MAX];
-	int			 c;
+	const cJSON	*it;
+	char		 cpath[CONFIG_PATH_MAX];
 
 	if (!cJSON_IsObject(v))
 		return config_error(cp, path, "must be an object");
@@ -744,52 +746,65 @@ config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
 		config_path_key(cpath, path, it->string);
 		if (config_dupkey(v, it))
 			return config_error(cp, cpath, "duplicate key");
-		/* Not a family: phrases found anywhere in a text. */
-		if (strcmp(it->string, "distress") == 0) {
-			if (config_set_list(cp, it, cpath, &lk,
-			    (char *)&cp->cf->distress) == -1)
-				return -1;
-			continue;
-		}
-		if ((c = config_category_lookup(it->string)) == -1)
-			return config_error(cp, cpath, "unknown category");
-		if (family_of((enum category)c)->keywords[0] == NULL)
-			return config_error(cp, cpath,
-			    "this category has no keywords");
-		if (config_set_list(cp, it, cpath, &lk,
-		    (char *)&cp->cf->keywords[c]) == -1)
+		if (fn(cp, it, cpath) == -1)
 			return -1;
-		cp->kwset |= 1U << c;
 	}
 	return 0;
 }
 
-/* Object name -> text; replaces that template (handlers/template.c). */
+/* keywords.<category>: its list replaces the family's built-in one;
+ * keywords.distress: the plea phrases. */
+static int
+config_keyword_list(struct cparse *cp, const cJSON *it, const char *cpath)
+{
+	const struct ckey	 lk = { .name = "keywords", .flags = F_NONEMPTY,
+				    .off = 0 };
+	int			 c;
+
+	/* Not a family: phrases found anywhere in a text. */
+	if (strcmp(it->string, "distress") == 0)
+		return config_set_list(cp, it, cpath, &lk,
+		    (char *)&cp->cf->distress);
+	if ((c = config_category_lookup(it->string)) == -1)
+		return config_error(cp, cpath, "unknown category");
+	if (family_of((enum category)c)->keywords[0] == NULL)
+		return config_error(cp, cpath,
+		    "this category has no keywords");
+	if (config_set_list(cp, it, cpath, &lk,
+	    (char *)&cp->cf->keywords[c]) == -1)
+		return -1;
+	cp->kwset |= 1U << c;
+	return 0;
+}
+
+static int
+config_set_keywords(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	return config_members(cp, v, path, config_keyword_list);
+}
+
+/* templates.<name>: replaces that reply (handlers/template.c). */
+static int
+config_template(struct cparse *cp, const cJSON *it, const char *cpath)
+{
+	const struct ckey	 tk = { .name = "templates", .flags = F_NONEMPTY };
+	int			 t;
+
+	if ((t = template_lookup(it->string)) == -1)
+		return config_error(cp, cpath, "unknown key");
+	if (config_str_ok(cp, it, cpath, &tk) == -1)
+		return -1;
+	free(cp->cf->templates[t]);
+	cp->cf->templates[t] = xstrdup(it->valuestring);
+	return 0;
+}
+
 static int
 config_set_templates(struct cparse *cp, const cJSON *v, const char *path,
     const struct ckey *k, char *base)
 {
-	const struct ckey	 tk = { .name = "templates", .flags = F_NONEMPTY };
-	const cJSON		*it;
-	char			 cpath[CONFIG_PATH_MAX];
-	int			 t;
-
-	if (!cJSON_IsObject(v))
-		return config_error(cp, path, "must be an object");
-	for (it = v->child; it != NULL; it = it->next) {
-		if (config_comment(it))
-			continue;
-		config_path_key(cpath, path, it->string);
-		if (config_dupkey(v, it))
-			return config_error(cp, cpath, "duplicate key");
-		if ((t = template_lookup(it->string)) == -1)
-			return config_error(cp, cpath, "unknown key");
-		if (config_str_ok(cp, it, cpath, &tk) == -1)
-			return -1;
-		free(cp->cf->templates[t]);
-		cp->cf->templates[t] = xstrdup(it->valuestring);
-	}
-	return 0;
+	return config_members(cp, v, path, config_template);
 }
 
 /* A present "escalation" replaces every default: absent means none. */
