@@ -1095,6 +1095,27 @@ store_row(struct store *st, sqlite3_stmt *s, const char *who)
 	return -1;
 }
 
+int
+store_rows(struct store *st, sqlite3_stmt *s, const char *who,
+    store_row_fn row, void *arg)
+{
+	int	 n = 0, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		if (row(s, arg) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
+		n = -1;
+	}
+	store_done(s);
+	return n;
+}
+
 /* Run a bound statement that writes: how many rows it changed, or -1. */
 int64_t
 store_changes(struct store *st, enum stmt which)
@@ -1611,33 +1632,35 @@ store_report_touch(struct store *st, int64_t id, int64_t now)
 	return store_run(st, ST_REPORT_TOUCH);
 }
 
+/* A contact's row to the caller's fn. */
+struct store_contact_walk {
+	store_contact_fn	 fn;
+	void			*arg;
+};
+
+static int
+store_contact_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_contact_walk	*w = arg;
+	struct contact			 c;
+
+	c.id = sqlite3_column_int64(s, 0);
+	c.name = store_col_text(s, 1);
+	c.phone = store_col_text(s, 2);
+	c.role = store_col_text(s, 3);
+	c.areas = store_col_text(s, 4);
+	c.channel = store_col_text(s, 5);
+	c.url = store_col_text(s, 6);
+	return w->fn(&c, w->arg) == -1 ? -1 : 0;
+}
+
 static int
 store_contacts_each(struct store *st, sqlite3_stmt *s, store_contact_fn fn,
     void *arg)
 {
-	struct contact	 c;
-	int		 n = 0, rc;
+	struct store_contact_walk	 w = { fn, arg };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.id = sqlite3_column_int64(s, 0);
-		c.name = store_col_text(s, 1);
-		c.phone = store_col_text(s, 2);
-		c.role = store_col_text(s, 3);
-		c.areas = store_col_text(s, 4);
-		c.channel = store_col_text(s, 5);
-		c.url = store_col_text(s, 6);
-		n++;
-		if (fn(&c, arg) == -1) {
-			n = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		n = -1;
-	}
-	store_done(s);
-	return n;
+	return store_rows(st, s, __func__, store_contact_row, &w);
 }
 
 int

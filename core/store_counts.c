@@ -8,35 +8,35 @@
 
 #include "store_int.h"
 
-/*
- * Each row of s, bound, to fn as a store_count whose area, category,
- * status and n are the columns col[0..3] (-1: none, NULL). Returns how
- * many rows, or -1 (logged for who, or fn's -1).
- */
+/* A count's columns col[0..3] (area, category, status, n; -1: NULL), and
+ * where it goes. */
+struct store_counts_walk {
+	const int	*col;
+	store_count_fn	 fn;
+	void		*arg;
+};
+
+static int
+store_counts_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_counts_walk	*w = arg;
+	struct store_count		 c;
+
+	c.area = store_col_text(s, w->col[0]);
+	c.category = w->col[1] < 0 ? NULL : store_col_text(s, w->col[1]);
+	c.status = w->col[2] < 0 ? NULL : store_col_text(s, w->col[2]);
+	c.n = sqlite3_column_int64(s, w->col[3]);
+	return w->fn(&c, w->arg) == -1 ? -1 : 0;
+}
+
+/* Each row of s, bound, to fn as a store_count; how many, or -1. */
 static int
 store_counts_each(struct store *st, sqlite3_stmt *s, const int col[4],
     store_count_fn fn, void *arg, const char *who)
 {
-	struct store_count	 c;
-	int			 n = 0, rc;
+	struct store_counts_walk	 w = { col, fn, arg };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.area = store_col_text(s, col[0]);
-		c.category = col[1] < 0 ? NULL : store_col_text(s, col[1]);
-		c.status = col[2] < 0 ? NULL : store_col_text(s, col[2]);
-		c.n = sqlite3_column_int64(s, col[3]);
-		n++;
-		if (fn(&c, arg) == -1) {
-			n = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
-		n = -1;
-	}
-	store_done(s);
-	return n;
+	return store_rows(st, s, who, store_counts_row, &w);
 }
 
 int
@@ -73,57 +73,59 @@ store_counts_signups(struct store *st, int64_t from, int64_t to,
 	return store_counts_each(st, s, col, fn, arg, __func__);
 }
 
+struct store_cases_walk {
+	store_case_fn	 fn;
+	void		*arg;
+};
+
+static int
+store_counts_case_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_cases_walk	*w = arg;
+	struct store_case	 c;
+
+	c.sex = store_col_text(s, 0);
+	c.age = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, 1);
+	c.outcome = store_col_text(s, 2);
+	c.n = sqlite3_column_int64(s, 3);
+	return w->fn(&c, w->arg) == -1 ? -1 : 0;
+}
+
 int
 store_counts_cases(struct store *st, int64_t from, int64_t to,
     store_case_fn fn, void *arg)
 {
 	sqlite3_stmt		*s = st->stmt[ST_STATS_CASES];
-	struct store_case	 c;
-	int			 n = 0, rc;
+	struct store_cases_walk	 w = { fn, arg };
 
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.sex = store_col_text(s, 0);
-		c.age = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(s, 1);
-		c.outcome = store_col_text(s, 2);
-		c.n = sqlite3_column_int64(s, 3);
-		n++;
-		if (fn(&c, arg) == -1) {
-			n = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		n = -1;
-	}
-	store_done(s);
-	return n;
+	return store_rows(st, s, __func__, store_counts_case_row, &w);
+}
+
+struct store_spans_walk {
+	store_span_fn	 fn;
+	void		*arg;
+};
+
+static int
+store_counts_span_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_spans_walk	*w = arg;
+
+	return w->fn(sqlite3_column_int64(s, 0), w->arg) == -1 ? -1 : 0;
 }
 
 int
 store_counts_spans(struct store *st, int64_t from, int64_t to,
     enum store_span which, store_span_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[which == STORE_SPAN_ACK ?
-			    ST_STATS_ACK_TIMES : ST_STATS_CLOSE_TIMES];
-	int		 n = 0, rc;
+	sqlite3_stmt		*s = st->stmt[which == STORE_SPAN_ACK ?
+				    ST_STATS_ACK_TIMES : ST_STATS_CLOSE_TIMES];
+	struct store_spans_walk	 w = { fn, arg };
 
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n++;
-		if (fn(sqlite3_column_int64(s, 0), arg) == -1) {
-			n = -1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		n = -1;
-	}
-	store_done(s);
-	return n;
+	return store_rows(st, s, __func__, store_counts_span_row, &w);
 }

@@ -160,6 +160,14 @@ struct store {
  * store_done), 0 there is none, -1 an error, logged for who.
  */
 int		 store_row(struct store *, sqlite3_stmt *, const char *who);
+/*
+ * store.c: step s, bound, through its rows: row(s, arg) reads each (0 go
+ * on, -1 stop: an error). Then store_done(s). How many rows, or -1 (a
+ * step's error logged for who, or row's -1).
+ */
+typedef int	 (*store_row_fn)(sqlite3_stmt *, void *);
+int		 store_rows(struct store *, sqlite3_stmt *, const char *who,
+		    store_row_fn, void *);
 /* Run statement which, bound, for its changes: how many rows it changed,
  * or -1 (logged). */
 int64_t		 store_changes(struct store *, enum stmt);
