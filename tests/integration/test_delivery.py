@@ -948,3 +948,34 @@ def test_delivery_plea_without_keyword(d):
 		eq(again.get("ref"), ref, "the same emergency texted again")
 		wait_event(sink, "/police", "report.updated", ref, timeout=4)
 		eq(len(d.reports()), 1, "reports after the second text")
+
+
+@case(cfg())
+def test_delivery_only_alerted_contacts_or_officials_act(d):
+	"""SPEC §6a: a volunteer never alerted for a gbv report cannot take
+	or close it (escalation goes on, nobody is told); a contact alerted
+	for it can; an official can close any report."""
+	with Sink() as sink:
+		contacts(d, sink)
+		d.add_contact("Tinh nguyen vien", "0931000009", "volunteer",
+		    areas="*", channel="webhook", url=sink.url + "/volunteer")
+		d.add_contact("Chu tich", PHONES["leader"], "leader", areas="*",
+		    channel="webhook", url=sink.url + "/leader")
+		ref, _ = report(d)
+		wait_event(sink, "/police", "report.created", ref, timeout=3)
+		for text in ("NHAN %s" % ref, "XONG %s nu 30 CA" % ref):
+			r = sms(d, "0931000009", text)
+			check("113" in r.get("reply", ""), "volunteer's %r: want "
+			    "the help reply, got %r" % (text, r.get("reply")))
+			eq(status(d, ref), "open", "after the volunteer's %r" % text)
+		r = sms(d, PHONES["health"], "NHAN %s" % ref)
+		eq(status(d, ref), "acknowledged", "after health's NHAN")
+		wait_event(sink, "/police", "report.acknowledged", ref, timeout=4)
+		time.sleep(0.3)
+		eq(events(sink, "/volunteer", ref), [], "the volunteer hears "
+		    "nothing of a report it was not alerted for")
+		# The leader (an official) was never alerted: it may close.
+		r = sms(d, PHONES["leader"], "XONG %s nu 30 CA" % ref)
+		eq(status(d, ref), "closed", "after the official's XONG")
+		for path in ("/police", "/health"):
+			wait_event(sink, path, "report.closed", ref, timeout=4)
