@@ -5,6 +5,7 @@
 #                   ASan/UBSan
 #   make bench      bounded load on loopback, prints figures
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
+#   make chaos      kill -9 tincayd 1000 times under load: nothing lost
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
@@ -94,6 +95,12 @@ suites: all layers $(UNITS) $(REPLAYS)
 	@scripts/run-replay $(REPLAYS)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
 	    python3 tests/integration/run.py
+	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
+	    python3 scripts/chaos.py --cycles $(CHAOS_SLICE)
+
+# kill -9 under load: a slice in every make check, make chaos in full.
+CHAOS_SLICE = 20
+CHAOS_CYCLES = 1000
 
 SANENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -123,6 +130,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	python3 scripts/bench.py
 
+chaos: deps
+	@$(MAKE) --no-print-directory all
+	python3 scripts/chaos.py --cycles $(CHAOS_CYCLES)
+
 fuzz:
 	@TINCAY_FUZZ=1 scripts/install-deps
 	scripts/fuzz $(FUZZ_SRCS)
@@ -130,6 +141,6 @@ fuzz:
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run suites check bench fuzz clean layers
+.PHONY: all deps run suites check bench fuzz clean layers chaos
 
 -include $(shell find build -name '*.d' 2>/dev/null)
