@@ -5,6 +5,9 @@
 #                   ASan/UBSan
 #   make bench      bounded load on loopback, prints figures
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
+#   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
+#                   the systemd unit, sysusers.d, tmpfiles.d, an example config
+#   make deb        ../tincay_*.deb with dpkg-buildpackage (needs debhelper)
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
@@ -88,8 +91,45 @@ run: deps
 	@scripts/seed-contacts config/tincay.json config/contacts.csv
 	exec bin/tincayd -c config/tincay.json
 
+# The manual pages, checked by mandoc (warnings are errors).
+MANS	 = man/tincayd.8 man/tincayctl.8 man/tincay.json.5
+
+man-lint:
+	mandoc -T lint -W warning $(MANS)
+
+# make install: the unit is rewritten to find tincayd in $(SBINDIR).
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/tincay
+LIBDIR_SYSTEMD ?= $(PREFIX)/lib
+UNITDIR	?= $(LIBDIR_SYSTEMD)/systemd/system
+INSTALL	?= install
+
+install: $(BIN)/tincayd $(BIN)/tincayctl
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d
+	$(INSTALL) -m 0755 $(BIN)/tincayd $(BIN)/tincayctl $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0644 man/tincayd.8 man/tincayctl.8 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 man/tincay.json.5 $(DESTDIR)$(MANDIR)/man5
+	sed 's|/usr/sbin/tincayd|$(SBINDIR)/tincayd|g' systemd/tincay.service \
+	    > $(DESTDIR)$(UNITDIR)/tincay.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tincay.service
+	$(INSTALL) -m 0644 systemd/tincay.sysusers \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/tincay.conf
+	$(INSTALL) -m 0644 systemd/tincay.tmpfiles \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/tincay.conf
+	$(INSTALL) -m 0644 config/tincay.json.example README.md $(DESTDIR)$(DOCDIR)
+
+# A binary package in the parent directory; debhelper is installed on demand.
+deb:
+	@TINCAY_DEB=1 scripts/install-deps
+	dpkg-buildpackage -us -uc -b
+
 # The suites, for the build chosen by SANITIZE.
-suites: all layers $(UNITS) $(REPLAYS)
+suites: all layers man-lint $(UNITS) $(REPLAYS)
 	@scripts/run-unit $(UNITS)
 	@scripts/run-replay $(REPLAYS)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
@@ -130,6 +170,6 @@ fuzz:
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run suites check bench fuzz clean layers
+.PHONY: all deps run suites check bench fuzz clean layers man-lint install deb
 
 -include $(shell find build -name '*.d' 2>/dev/null)
