@@ -7,7 +7,7 @@
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
 #   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
 #                   the systemd unit, sysusers.d, tmpfiles.d, an example config
-#   make deb        ../tincay_*.deb with dpkg-buildpackage (needs debhelper)
+#   make deb        build/deb/tincay_*.deb with dpkg-buildpackage
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
@@ -52,7 +52,7 @@ deps:
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
@@ -123,10 +123,18 @@ install: $(BIN)/tincayd $(BIN)/tincayctl
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/tincay.conf
 	$(INSTALL) -m 0644 config/tincay.json.example README.md $(DESTDIR)$(DOCDIR)
 
-# A binary package in the parent directory; debhelper is installed on demand.
+# The binary package, built from a copy of the tree in $(DEBDIR) (so that
+# its clean step leaves this build alone): $(DEBDIR)/tincay_*.deb.
+# debhelper is installed on demand.
+DEBDIR	?= build/deb
+
 deb:
 	@TINCAY_DEB=1 scripts/install-deps
-	dpkg-buildpackage -us -uc -b
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/tincay
+	tar --exclude=./build --exclude=./bin --exclude=./var --exclude=./.git \
+	    -cf - . | tar -C $(DEBDIR)/tincay -xf -
+	cd $(DEBDIR)/tincay && dpkg-buildpackage -us -uc -b
+	@ls $(DEBDIR)/*.deb
 
 # The suites, for the build chosen by SANITIZE.
 suites: all layers man-lint $(UNITS) $(REPLAYS)

@@ -7,6 +7,7 @@ their modes; the installed tincayd accepts the example config.
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 
@@ -87,3 +88,46 @@ def test_install_prefix(d):
 	    "/usr/local/sbin/tincayd")
 	check(os.path.isfile(os.path.join(root, "sbin/tincayctl")),
 	    "no /usr/local/sbin/tincayctl")
+
+
+@case(start=False)
+def test_deb(d):
+	"""make deb (when debhelper is here; about 10 s): the package holds
+	the programs, the unit where Debian 12's debhelper enables it, and
+	/etc/tincay/tincay.json as a conffile readable by its group only."""
+	if ("/build/san/" in TINCAYD or shutil.which("dh") is None or
+	    shutil.which("dpkg-buildpackage") is None):
+		return
+	out = os.path.join(d.tmpdir, "deb")
+	env = {k: v for k, v in os.environ.items()
+	    if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+	p = subprocess.run(["make", "-s", "--no-print-directory", "-C", REPO,
+	    "deb", "DEBDIR=" + out], stdin=subprocess.DEVNULL,
+	    capture_output=True, timeout=240, env=env)
+	eq(p.returncode, 0, "make deb exit code (%s)" %
+	    (p.stdout + p.stderr).decode("utf-8", "replace")[-600:])
+	debs = [n for n in os.listdir(out) if n.endswith(".deb") and
+	    "-dbgsym" not in n]
+	eq(len(debs), 1, "packages built")
+	deb = os.path.join(out, debs[0])
+	listing = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True,
+	    timeout=30, check=True).stdout.decode()
+	for want in (r"^-rwxr-xr-x \S+ .* \./usr/sbin/tincayd$",
+	    r"^-rwxr-xr-x \S+ .* \./usr/sbin/tincayctl$",
+	    r"^-rw-r--r-- \S+ .* \./lib/systemd/system/tincay\.service$",
+	    r"^-rw-r--r-- \S+ .* \./usr/lib/sysusers\.d/tincay\.conf$",
+	    r"^-rw-r--r-- \S+ .* \./usr/lib/tmpfiles\.d/tincay\.conf$",
+	    r"^-rw-r----- \S+ .* \./etc/tincay/tincay\.json$",
+	    r"\./usr/share/man/man8/tincayd\.8\.gz$",
+	    r"\./usr/share/man/man5/tincay\.json\.5\.gz$"):
+		check(re.search(want, listing, re.M), "the package lacks %s:\n%s"
+		    % (want, listing))
+	ctrl = os.path.join(d.tmpdir, "ctrl")
+	subprocess.run(["dpkg-deb", "-e", deb, ctrl], check=True, timeout=30)
+	with open(os.path.join(ctrl, "conffiles")) as f:
+		check("/etc/tincay/tincay.json" in f.read().split(),
+		    "/etc/tincay/tincay.json is not a conffile")
+	with open(os.path.join(ctrl, "postinst")) as f:
+		post = f.read()
+	check("deb-systemd-invoke" in post and "systemd-sysusers" in post,
+	    "postinst neither makes the user nor starts the service")
