@@ -132,6 +132,7 @@ deb:
 	@TINCAY_DEB=1 scripts/install-deps
 	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/tincay
 	tar --exclude=./build --exclude=./bin --exclude=./var --exclude=./.git \
+	    --exclude=__pycache__ \
 	    -cf - . | tar -C $(DEBDIR)/tincay -xf -
 	cd $(DEBDIR)/tincay && dpkg-buildpackage -us -uc -b
 	@ls $(DEBDIR)/*.deb
