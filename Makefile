@@ -6,6 +6,9 @@
 #   make bench      bounded load on loopback, prints figures
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
 #   make chaos      kill -9 tincayd 1000 times under load: nothing lost
+#   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
+#                   the systemd unit, sysusers.d, tmpfiles.d, an example config
+#   make deb        build/deb/tincay_*.deb with dpkg-buildpackage
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
@@ -50,7 +53,7 @@ deps:
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
@@ -89,8 +92,54 @@ run: deps
 	@scripts/seed-contacts config/tincay.json config/contacts.csv
 	exec bin/tincayd -c config/tincay.json
 
+# The manual pages, checked by mandoc (warnings are errors).
+MANS	 = man/tincayd.8 man/tincayctl.8 man/tincay.json.5
+
+man-lint:
+	mandoc -T lint -W warning $(MANS)
+
+# make install: the unit is rewritten to find tincayd in $(SBINDIR).
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/tincay
+LIBDIR_SYSTEMD ?= $(PREFIX)/lib
+UNITDIR	?= $(LIBDIR_SYSTEMD)/systemd/system
+INSTALL	?= install
+
+install: $(BIN)/tincayd $(BIN)/tincayctl
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d
+	$(INSTALL) -m 0755 $(BIN)/tincayd $(BIN)/tincayctl $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0644 man/tincayd.8 man/tincayctl.8 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 man/tincay.json.5 $(DESTDIR)$(MANDIR)/man5
+	sed 's|/usr/sbin/tincayd|$(SBINDIR)/tincayd|g' systemd/tincay.service \
+	    > $(DESTDIR)$(UNITDIR)/tincay.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tincay.service
+	$(INSTALL) -m 0644 systemd/tincay.sysusers \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/tincay.conf
+	$(INSTALL) -m 0644 systemd/tincay.tmpfiles \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/tincay.conf
+	$(INSTALL) -m 0644 config/tincay.json.example README.md $(DESTDIR)$(DOCDIR)
+
+# The binary package, built from a copy of the tree in $(DEBDIR) (so that
+# its clean step leaves this build alone): $(DEBDIR)/tincay_*.deb.
+# debhelper is installed on demand.
+DEBDIR	?= build/deb
+
+deb:
+	@TINCAY_DEB=1 scripts/install-deps
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/tincay
+	tar --exclude=./build --exclude=./bin --exclude=./var --exclude=./.git \
+	    --exclude=__pycache__ \
+	    -cf - . | tar -C $(DEBDIR)/tincay -xf -
+	cd $(DEBDIR)/tincay && dpkg-buildpackage -us -uc -b
+	@ls $(DEBDIR)/*.deb
+
 # The suites, for the build chosen by SANITIZE.
-suites: all layers $(UNITS) $(REPLAYS)
+suites: all layers man-lint $(UNITS) $(REPLAYS)
 	@scripts/run-unit $(UNITS)
 	@scripts/run-replay $(REPLAYS)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
@@ -141,6 +190,6 @@ fuzz:
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run suites check bench fuzz clean layers chaos
+.PHONY: all deps run suites check bench fuzz clean layers chaos man-lint install deb
 
 -include $(shell find build -name '*.d' 2>/dev/null)

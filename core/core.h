@@ -8,6 +8,8 @@
 #ifndef TINCAY_CORE_H
 #define TINCAY_CORE_H
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +43,17 @@ void		 fatal(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 void		 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * owner.c: root becomes the database's owner before opening it (tincayctl
+ * on the service's database). owner_decide is the rule, by user ids.
+ */
+enum owner_act {
+	OWNER_KEEP,	/* open as we are */
+	OWNER_DROP	/* become the owner first */
+};
+enum owner_act	 owner_decide(uid_t euid, uid_t owner);
+int		 owner_become(const char *dbpath, char *err, size_t errlen);
 
 /* util.c */
 void		*xmalloc(size_t);

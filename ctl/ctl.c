@@ -463,6 +463,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
 		return 1;
 	}
+	/* Root on the service's database becomes its owner first. */
+	if (owner_become(c.conf->database, err, sizeof(err)) == -1) {
+		fprintf(stderr, "tincayctl: %s\n", err);
+		config_free(c.conf);
+		return 1;
+	}
 	if ((c.st = store_open_keyed(c.conf->database, c.conf->key_file, 0,
 	    err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s\n", err);

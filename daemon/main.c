@@ -149,17 +149,21 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct tincay	*tc = arg;
 
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
+		(void)notify_reloading();
 		main_reload(tc);
-	else
+		(void)notify_ready();
+	} else {
+		(void)notify_stopping();
 		main_stop(tc);
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct tincay	 tc;
-	struct event	*sigs[3];
+	struct event	*sigs[3], *watchdog;
 	static const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
 	char		 err[256];
 	int		 ch, test = 0, verbose = 0, i;
@@ -245,9 +249,12 @@ main(int argc, char *argv[])
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
 	    tc.conf->database, tc.conf->sms_out.via);
 
+	watchdog = notify_watchdog_start(tc.base);
+	(void)notify_ready();
 	log_buffer();
 	event_base_dispatch(tc.base);
 	log_flush();
+	notify_watchdog_stop(watchdog);
 
 	housekeep_free(tc.housekeep);
 	outbox_free(tc.outbox);

@@ -94,6 +94,22 @@ int64_t		 outbox_retry_at(const struct config *,
  */
 int		 nofile_fit(int want, char *warn, size_t warnlen);
 
+/*
+ * notify.c: the service manager's protocol ($NOTIFY_SOCKET, sd_notify(3)
+ * without libsystemd). Each returns 0 when sent or when no socket is set,
+ * -1 on failure (logged).
+ */
+struct event;
+int		 notify_send(const char *);
+int		 notify_ready(void);
+int		 notify_reloading(void);	/* with MONOTONIC_USEC= */
+int		 notify_stopping(void);
+int		 notify_watchdog(void);
+uint64_t	 notify_watchdog_usec(void);	/* 0: no watchdog for us */
+/* Pings WATCHDOG=1 every half interval; NULL when there is none. */
+struct event	*notify_watchdog_start(struct event_base *);
+void		 notify_watchdog_stop(struct event *);
+
 /* housekeep.c: the housekeeping tick: escalations (core/escalate.c). */
 struct housekeep;
 struct housekeep *housekeep_new(struct tincay *);

@@ -351,3 +351,23 @@ def test_contacts_import_spreadsheet_csv(d):
 	eq(p.returncode, 1, "a bad ';' CSV")
 	check(b"bad.csv:2" in p.stderr, "stderr %r" % p.stderr)
 	eq(len(d.contacts()), 3, "nothing imported from the bad file")
+
+
+@case(start=False)
+def test_ctl_root_becomes_owner(d):
+	"""Root's tincayctl on a database directory of another user creates
+	the database (and its key) as that user, never as root (SPEC §9)."""
+	if os.geteuid() != 0:
+		return
+	nobody = 65534
+	os.chmod(d.tmpdir, 0o711)
+	state = os.path.join(d.tmpdir, "state")
+	os.mkdir(state, 0o700)
+	os.chown(state, nobody, nobody)
+	d.config["database"] = os.path.join(state, "t.db")
+	d.write_config()
+	d.ctl("contacts", "list")
+	for name in ("t.db", "t.db.key"):
+		st = os.stat(os.path.join(state, name))
+		eq(st.st_uid, nobody, "owner of %s made by root's tincayctl" %
+		    name)

@@ -1,0 +1,133 @@
+"""
+test_install.py: `make install DESTDIR=... PREFIX=...` (SPEC §9) lays out
+the programs, the man pages, the systemd unit pointing at the installed
+tincayd, the sysusers.d and tmpfiles.d files and the example config, with
+their modes; the installed tincayd accepts the example config.
+"""
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+
+from harness import REPO, TINCAYD, case, check, eq
+
+FILES = {
+	"sbin/tincayd": 0o755,
+	"sbin/tincayctl": 0o755,
+	"share/man/man8/tincayd.8": 0o644,
+	"share/man/man8/tincayctl.8": 0o644,
+	"share/man/man5/tincay.json.5": 0o644,
+	"lib/systemd/system/tincay.service": 0o644,
+	"lib/sysusers.d/tincay.conf": 0o644,
+	"lib/tmpfiles.d/tincay.conf": 0o644,
+	"share/doc/tincay/tincay.json.example": 0o644,
+}
+
+
+def _install(d, prefix):
+	dest = os.path.join(d.tmpdir, "dest")
+	env = {k: v for k, v in os.environ.items()
+	    if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+	args = ["make", "-s", "--no-print-directory", "-C", REPO, "install",
+	    "DESTDIR=" + dest, "PREFIX=" + prefix]
+	if "/build/san/" in TINCAYD:
+		args.append("SANITIZE=1")
+	p = subprocess.run(args, stdin=subprocess.DEVNULL,
+	    capture_output=True, timeout=120, env=env)
+	eq(p.returncode, 0, "make install exit code (%s)" %
+	    (p.stdout + p.stderr).decode("utf-8", "replace")[-600:])
+	return dest, dest + prefix
+
+
+@case(start=False)
+def test_install_tree(d):
+	dest, root = _install(d, "/usr")
+	for rel, mode in sorted(FILES.items()):
+		path = os.path.join(root, rel)
+		check(os.path.isfile(path), "not installed: /usr/%s" % rel)
+		eq(stat.S_IMODE(os.stat(path).st_mode), mode, "mode of /usr/%s"
+		    % rel)
+	for top, dirs, files in os.walk(dest):
+		for n in dirs + files:
+			m = os.lstat(os.path.join(top, n)).st_mode
+			check(not m & 0o022, "%s is writable by others" %
+			    os.path.join(top, n)[len(dest):])
+	with open(os.path.join(root, "lib/systemd/system/tincay.service")) as f:
+		unit = f.read()
+	for line in ("Type=notify", "ExecStart=/usr/sbin/tincayd -c "
+	    "/etc/tincay/tincay.json", "StateDirectory=tincay",
+	    "WorkingDirectory=/var/lib/tincay", "User=tincay"):
+		check(re.search("^" + re.escape(line) + "$", unit, re.M),
+		    "the installed unit lacks %r" % line)
+	with open(os.path.join(root, "lib/sysusers.d/tincay.conf")) as f:
+		check(re.search(r"^u\s+tincay\s", f.read(), re.M),
+		    "sysusers.d: no user tincay")
+	with open(os.path.join(root, "lib/tmpfiles.d/tincay.conf")) as f:
+		check(re.search(r"^d\s+/var/lib/tincay\s+0700\s+tincay\s",
+		    f.read(), re.M), "tmpfiles.d: no /var/lib/tincay 0700 tincay")
+	tincayd = os.path.join(root, "sbin/tincayd")
+	p = subprocess.run([tincayd, "-V"], capture_output=True, timeout=20)
+	eq(p.returncode, 0, "installed tincayd -V")
+	example = os.path.join(root, "share/doc/tincay/tincay.json.example")
+	p = subprocess.run([tincayd, "-c", example, "-t"], capture_output=True,
+	    timeout=20)
+	eq(p.returncode, 0, "tincayd -t on the example config (%s)" %
+	    p.stderr.decode("utf-8", "replace")[-300:])
+
+
+@case(start=False)
+def test_install_prefix(d):
+	"""Under /usr/local the unit starts /usr/local/sbin/tincayd."""
+	dest, root = _install(d, "/usr/local")
+	with open(os.path.join(root, "lib/systemd/system/tincay.service")) as f:
+		unit = f.read()
+	check("ExecStart=/usr/local/sbin/tincayd " in unit and
+	    "/usr/sbin/" not in unit, "the unit does not start "
+	    "/usr/local/sbin/tincayd")
+	check(os.path.isfile(os.path.join(root, "sbin/tincayctl")),
+	    "no /usr/local/sbin/tincayctl")
+
+
+@case(start=False)
+def test_deb(d):
+	"""make deb (when debhelper is here; about 10 s): the package holds
+	the programs, the unit where Debian 12's debhelper enables it, and
+	/etc/tincay/tincay.json as a conffile readable by its group only."""
+	if ("/build/san/" in TINCAYD or shutil.which("dh") is None or
+	    shutil.which("dpkg-buildpackage") is None):
+		return
+	out = os.path.join(d.tmpdir, "deb")
+	env = {k: v for k, v in os.environ.items()
+	    if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+	p = subprocess.run(["make", "-s", "--no-print-directory", "-C", REPO,
+	    "deb", "DEBDIR=" + out], stdin=subprocess.DEVNULL,
+	    capture_output=True, timeout=240, env=env)
+	eq(p.returncode, 0, "make deb exit code (%s)" %
+	    (p.stdout + p.stderr).decode("utf-8", "replace")[-600:])
+	debs = [n for n in os.listdir(out) if n.endswith(".deb") and
+	    "-dbgsym" not in n]
+	eq(len(debs), 1, "packages built")
+	deb = os.path.join(out, debs[0])
+	listing = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True,
+	    timeout=30, check=True).stdout.decode()
+	for want in (r"^-rwxr-xr-x \S+ .* \./usr/sbin/tincayd$",
+	    r"^-rwxr-xr-x \S+ .* \./usr/sbin/tincayctl$",
+	    r"^-rw-r--r-- \S+ .* \./lib/systemd/system/tincay\.service$",
+	    r"^-rw-r--r-- \S+ .* \./usr/lib/sysusers\.d/tincay\.conf$",
+	    r"^-rw-r--r-- \S+ .* \./usr/lib/tmpfiles\.d/tincay\.conf$",
+	    r"^-rw-r----- \S+ .* \./etc/tincay/tincay\.json$",
+	    r"\./usr/share/man/man8/tincayd\.8\.gz$",
+	    r"\./usr/share/man/man5/tincay\.json\.5\.gz$"):
+		check(re.search(want, listing, re.M), "the package lacks %s:\n%s"
+		    % (want, listing))
+	ctrl = os.path.join(d.tmpdir, "ctrl")
+	subprocess.run(["dpkg-deb", "-e", deb, ctrl], check=True, timeout=30)
+	with open(os.path.join(ctrl, "conffiles")) as f:
+		check("/etc/tincay/tincay.json" in f.read().split(),
+		    "/etc/tincay/tincay.json is not a conffile")
+	with open(os.path.join(ctrl, "postinst")) as f:
+		post = f.read()
+	check("deb-systemd-invoke" in post and "systemd-sysusers" in post,
+	    "postinst neither makes the user nor starts the service")
