@@ -33,6 +33,9 @@ void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+/* Normal but significant: an escalation (journald priority 5). */
+void		 log_notice(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 void		 log_info(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_debug(const char *, ...)
@@ -158,6 +161,8 @@ int		 pin_is_hash(const char *stored);
  * epoch seconds. m and d may run over (d = 32, m = 13) and are normalised
  * as mktime() does. Returns -1 on error.
  */
+/* 1 if tz is a zone of the TZ database or a built-in rule, else 0. */
+int		 tz_known(const char *tz);
 int64_t		 tz_midnight(const char *tz, int y, int m, int d);
 /* The local date of UTC time t in tz. 0, or -1. */
 int		 tz_date(const char *tz, int64_t t, int *y, int *m, int *d);

@@ -303,7 +303,30 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_META_BLOB_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO NOTHING",
+	/* /metrics: pending rows by lane, from the partial index outbox_due
+	 * alone (its rows are the pending ones, lane its first column). */
+	[ST_METRICS_DEPTH] =
+	    "SELECT lane, count(*) FROM outbox INDEXED BY outbox_due"
+	    " WHERE status = 'pending' GROUP BY lane",
+	/* The oldest pending alert (a row to a contact), of the pending rows
+	 * only: as long a read as the queue. */
+	[ST_METRICS_OLDEST] =
+	    "SELECT min(created_at) FROM outbox INDEXED BY outbox_due"
+	    " WHERE status = 'pending' AND contact_id IS NOT NULL",
+	/* Open (unacknowledged) reports by category, from the per-day
+	 * counts: a few rows per day, however many reports. */
+	[ST_METRICS_OPEN] =
+	    "SELECT category, sum(n) FROM report_days WHERE status = 'open'"
+	    " GROUP BY category ORDER BY category",
+	[ST_CONTACTS_ROLE_ANY] =
+	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
 };
+
+const char *
+store_sql_text(enum stmt i)
+{
+	return i < ST__MAX ? store_sql[i] : NULL;
+}
 
 /* Migrations: entry i brings user_version from i to i + 1. */
 static const char *const store_migrations[] = {

@@ -460,7 +460,7 @@ main(int argc, char *argv[])
 	if (conffile == NULL)
 		ctl_usage(0);
 	if ((c.conf = config_load(conffile, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
+		fprintf(stderr, "tincayctl: %s\n", err);	/* names the file */
 		return 1;
 	}
 	if ((c.st = store_open_keyed(c.conf->database, c.conf->key_file, 0,
