@@ -58,6 +58,7 @@ size_t		 util_strlcpy(char *, const char *, size_t);
 char		*util_json_string(const char *);
 int64_t		 util_now(void);		/* wall clock, seconds */
 int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
+int64_t		 util_mono_us(void);		/* monotonic, microseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int64_t		 util_sched_now_ms(void);	/* the same, milliseconds */
 int64_t		 util_now_ms(void);		/* wall clock, milliseconds */
