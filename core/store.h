@@ -193,6 +193,8 @@ struct outbox_due {
 	char		*channel, *dest, *body, *event;
 	char		 idem_key[OUTBOX_IDEM_LEN + 1];	/* stable per row */
 	char		 dkey[OUTBOX_DKEY_MAX];		/* its destination */
+	char		 ref[REF_MAX];		/* its report's, "" if none */
+	char		 role[64];		/* its contact's, "" if none */
 };
 /*
  * Up to max pending rows of lane to destination dkey due at now, committed
