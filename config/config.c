@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -105,6 +106,8 @@ static int	 config_post_keywords(struct cparse *);
 static int	 config_post_routes(struct cparse *);
 static int	 config_post_templates(struct cparse *);
 static int	 config_post_secrets(struct cparse *);
+static int	 config_post_providers(struct cparse *);
+static int	 config_post_console(struct cparse *);
 static int	 config_post_folds(struct cparse *);
 static void	 config_strlist_set(struct strlist *, const char *const *);
 static void	 config_strlist_add(struct strlist *, const char *);
@@ -157,7 +160,8 @@ static const struct ckey config_generic_keys[] = {
 
 static const struct ckey config_twilio_keys[] = {
 	K_PSTR("account_sid", OFF(twilio.account_sid), F_NONEMPTY | F_VIA, ""),
-	K_PSTR("auth_token", OFF(twilio.auth_token), F_REQ | F_NONEMPTY, ""),
+	K_PSTR("auth_token", OFF(twilio.auth_token),
+	    F_REQ | F_NONEMPTY | F_SECRET, ""),
 	K_PSTR("from", OFF(twilio.from), F_NONEMPTY | F_VIA, ""),
 	K_PSTR("api_base", OFF(twilio.api_base), F_NONEMPTY | F_URL,
 	    "https://api.twilio.com"),
@@ -167,9 +171,11 @@ static const struct ckey config_twilio_keys[] = {
 static const struct ckey config_at_keys[] = {
 	K_PSTR("username", OFF(africastalking.username), F_NONEMPTY | F_VIA,
 	    ""),
-	K_PSTR("api_key", OFF(africastalking.api_key), F_NONEMPTY | F_VIA, ""),
+	K_PSTR("api_key", OFF(africastalking.api_key),
+	    F_NONEMPTY | F_VIA | F_SECRET, ""),
 	K_PSTR("from", OFF(africastalking.from), F_NONEMPTY, ""),
-	K_PSTR("token", OFF(africastalking.token), F_REQ | F_NONEMPTY, ""),
+	K_PSTR("token", OFF(africastalking.token),
+	    F_REQ | F_NONEMPTY | F_SECRET, ""),
 	K_PSTR("api_base", OFF(africastalking.api_base), F_NONEMPTY | F_URL,
 	    "https://api.africastalking.com"),
 	K_END
@@ -363,6 +369,8 @@ static int	(*const config_posts[])(struct cparse *) = {
 	config_post_routes,
 	config_post_templates,
 	config_post_secrets,
+	config_post_providers,
+	config_post_console,
 	config_post_folds,
 };
 
@@ -387,6 +395,40 @@ config_category_lookup(const char *name)
 }
 
 /* Whether the provider section sec is present in cf. */
+/* fn once for each role routing, escalation or officials names, in that
+ * order, each name once; a non-zero fn stops: its value, else 0. */
+int
+config_roles(const struct config *cf, config_role_fn fn, void *arg)
+{
+	const struct strlist	*lists[2 * CAT__MAX + 1];
+	const struct strlist	*l, *m;
+	size_t			 nl = 0, a, i, b, j;
+	int			 c, seen, rc;
+
+	for (c = 0; c < CAT__MAX; c++)
+		lists[nl++] = &cf->routing[c];
+	for (c = 0; c < CAT__MAX; c++)
+		lists[nl++] = &cf->escalation[c].to;
+	lists[nl++] = &cf->officials;
+	for (a = 0; a < nl; a++) {
+		l = lists[a];
+		for (i = 0; i < l->n; i++) {
+			seen = 0;
+			for (b = 0; b <= a && !seen; b++) {
+				m = lists[b];
+				for (j = 0; j < (b == a ? i : m->n); j++)
+					if (strcmp(m->v[j], l->v[i]) == 0) {
+						seen = 1;
+						break;
+					}
+			}
+			if (!seen && (rc = fn(l->v[i], arg)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 config_section_on(const struct config *cf, const struct ckey *sec)
 {
@@ -876,6 +918,8 @@ config_check_tz(const char *s)
 	    "0123456789/_+-");
 	if (n == 0 || s[n] != '\0' || *s == '/' || strstr(s, "..") != NULL)
 		return "must be a time zone name such as Asia/Ho_Chi_Minh";
+	if (!tz_known(s))
+		return "unknown time zone (not in the TZ database)";
 	return NULL;
 }
 
@@ -1257,6 +1301,71 @@ config_post_templates(struct cparse *cp)
 	return 0;
 }
 
+/*
+ * Whether a secret is still a placeholder: one of those shipped in
+ * config/tincay.json ("change-me...") or the elisions of SPEC §2's
+ * example ("…", "AC…").
+ */
+static int
+config_placeholder(const char *s)
+{
+	static const char *const prefixes[] = { "change-me", "changeme" };
+	static const char *const within[] = { "\xe2\x80\xa6", "..." };
+	size_t	 i;
+
+	for (i = 0; i < nitems(prefixes); i++)
+		if (strncasecmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	for (i = 0; i < nitems(within); i++)
+		if (strstr(s, within[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Warn when no provider is enabled: nothing can file a report. */
+static int
+config_post_providers(struct cparse *cp)
+{
+	const struct ckey	*sec;
+
+	for (sec = config_provider_keys; sec->name != NULL; sec++)
+		if (config_section_on(cp->cf, sec))
+			return 0;
+	config_warn(cp->cf, "providers: none enabled; no endpoint takes "
+	    "messages, so nobody can report");
+	return 0;
+}
+
+/* Whether host is a loopback address (or a name that only means one). */
+static int
+config_loopback(const char *host)
+{
+	static const char *const names[] = { "localhost", "::1",
+	    "[::1]", "ip6-localhost" };
+	size_t	 i;
+
+	if (strncmp(host, "127.", 4) == 0)
+		return 1;
+	for (i = 0; i < nitems(names); i++)
+		if (strcmp(host, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Warn when the console channel prints alerts on a networked daemon. */
+static int
+config_post_console(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+
+	if (strcmp(cf->sms_out.via, "console") == 0 &&
+	    !config_loopback(cf->listen_host))
+		config_warn(cf, "sms_out.via: console, but listen %s is not "
+		    "loopback: SMS alerts of a reachable daemon are only "
+		    "printed, never sent", cf->listen_host);
+	return 0;
+}
+
 /* Warn about an unset secret or one of the shipped placeholders. */
 static int
 config_post_secrets(struct cparse *cp)
@@ -1274,15 +1383,15 @@ config_post_secrets(struct cparse *cp)
 		if (!config_section_on(cf, sec))
 			continue;
 		for (k = sec->sub; k->name != NULL; k++)
-			if ((k->flags & F_SECRET) && strncmp(*SLOT(base,
-			    k->off, char *), "change-me", 9) == 0)
+			if ((k->flags & F_SECRET) &&
+			    config_placeholder(*SLOT(base, k->off, char *)))
 				config_warn(cf, "providers.%s.%s: still the "
 				    "shipped placeholder; for local testing "
 				    "only", sec->name, k->name);
 	}
 	for (i = 0; i < nitems(config_secrets); i++) {
 		s = *SLOT(base, config_secrets[i].off, char *);
-		if (strncmp(s, "change-me", 9) == 0)
+		if (config_placeholder(s))
 			config_warn(cf, "%s: still the shipped placeholder; "
 			    "for local testing only", config_secrets[i].path);
 	}
@@ -1435,7 +1544,7 @@ config_load(const char *file, char *err, size_t errlen)
 	struct cparse	 cp;
 	struct config	*cf;
 	FILE		*fp;
-	char		*buf;
+	char		*buf, *msg;
 	size_t		 len, cap, n;
 
 	memset(&cp, 0, sizeof(cp));
@@ -1465,6 +1574,12 @@ config_load(const char *file, char *err, size_t errlen)
 	fclose(fp);
 	cf = config_parse(buf, len, err, errlen);
 	free(buf);
+	/* Every error of a file names it, once. */
+	if (cf == NULL && err != NULL && errlen > 0) {
+		msg = xstrdup(err);
+		config_error(&cp, file, "%s", msg);
+		free(msg);
+	}
 	return cf;
 }
 

@@ -142,8 +142,8 @@ struct config {
 
 /*
  * Load and validate FILE. On error return NULL and write a one-line reason
- * naming the key (e.g. "limits.max_body_bytes: must be 256..16777216") to
- * err. The caller owns the result and frees it with config_free().
+ * naming the file once and the key (e.g. "tincay.json:
+ * limits.max_body_bytes: must be 256..16777216") to err. The caller owns the result and frees it with config_free().
  */
 struct config	*config_load(const char *file, char *err, size_t errlen);
 /* The same from a buffer (buf, len); name is used in messages. */
@@ -159,6 +159,10 @@ int		 config_category_lookup(const char *);
  * no such provider section. */
 int		 config_provider_enabled(const struct config *,
 		    const char *name);
+/* fn once for each role routing, escalation or officials names (each
+ * name once, in that order); a non-zero fn stops and is returned, else 0. */
+typedef int	 (*config_role_fn)(const char *role, void *arg);
+int		 config_roles(const struct config *, config_role_fn, void *);
 /* Template name ("received", "followup", "help") and lookup. */
 const char	*config_template_name(enum tmpl);
 

@@ -35,6 +35,9 @@ void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+/* Normal but significant: an escalation (journald priority 5). */
+void		 log_notice(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 void		 log_info(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_debug(const char *, ...)
@@ -68,6 +71,7 @@ size_t		 util_strlcpy(char *, const char *, size_t);
 char		*util_json_string(const char *);
 int64_t		 util_now(void);		/* wall clock, seconds */
 int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
+int64_t		 util_mono_us(void);		/* monotonic, microseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int64_t		 util_sched_now_ms(void);	/* the same, milliseconds */
 int64_t		 util_now_ms(void);		/* wall clock, milliseconds */
@@ -174,6 +178,8 @@ int		 pin_is_hash(const char *stored);
  * epoch seconds. m and d may run over (d = 32, m = 13) and are normalised
  * as mktime() does. Returns -1 on error.
  */
+/* 1 if tz is a zone of the TZ database or a built-in rule, else 0. */
+int		 tz_known(const char *tz);
 int64_t		 tz_midnight(const char *tz, int y, int m, int d);
 /* The local date of UTC time t in tz. 0, or -1. */
 int		 tz_date(const char *tz, int64_t t, int *y, int *m, int *d);

@@ -35,7 +35,7 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 		log_warnx("%s: report %s: no escalation contact; "
 		    "NOBODY NEW ALERTED", __func__, row.ref);
 	else
-		log_info("escalation: report %s level %d: %d alerts",
+		log_notice("escalation: report %s level %d: %d alerts",
 		    row.ref, row.escalation_level + 1, sent);
 	if (esc && esc->after_s > 0 &&
 	    row.escalation_level + 1 < ESCALATE_LEVELS)

@@ -95,16 +95,20 @@ static const char *const store_sql[ST__MAX] = {
 	 * first row of our open batch), oldest first: a walk of the partial
 	 * index of pending rows, (lane, dkey, next_at, id). */
 	[ST_OUTBOX_DUE] =
-	    "SELECT id, channel, dest, body, idem_key, attempts, created_at,"
-	    " report_id, event, dkey FROM outbox o"
-	    " WHERE status = 'pending' AND lane = ?3 AND dkey = ?5"
-	    " AND next_at <= ?1 AND id < ?4"
+	    "SELECT o.id, o.channel, o.dest, o.body, o.idem_key, o.attempts,"
+	    " o.created_at, o.report_id, o.event, o.dkey, r.ref, c.role"
+	    " FROM outbox o"
+	    /* What a failure's log line names: the REF, the contact's role. */
+	    " LEFT JOIN reports r ON r.id = o.report_id"
+	    " LEFT JOIN contacts c ON c.id = o.contact_id"
+	    " WHERE o.status = 'pending' AND o.lane = ?3 AND o.dkey = ?5"
+	    " AND o.next_at <= ?1 AND o.id < ?4"
 	    /* One report's events reach a contact in order: a row waits
 	     * while an earlier one to the same contact is still pending. */
 	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
-	    " ORDER BY next_at, id LIMIT ?2",
+	    " ORDER BY o.next_at, o.id LIMIT ?2",
 	/* The destinations with pending rows in lane ?1, one at a time. */
 	[ST_OUTBOX_DEST_FIRST] =
 	    "SELECT dkey FROM outbox WHERE status = 'pending' AND lane = ?1"
@@ -303,7 +307,30 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_META_BLOB_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO NOTHING",
+	/* /metrics: pending rows by lane, from the partial index outbox_due
+	 * alone (its rows are the pending ones, lane its first column). */
+	[ST_METRICS_DEPTH] =
+	    "SELECT lane, count(*) FROM outbox INDEXED BY outbox_due"
+	    " WHERE status = 'pending' GROUP BY lane",
+	/* The oldest pending alert (a row to a contact), of the pending rows
+	 * only: as long a read as the queue. */
+	[ST_METRICS_OLDEST] =
+	    "SELECT min(created_at) FROM outbox INDEXED BY outbox_due"
+	    " WHERE status = 'pending' AND contact_id IS NOT NULL",
+	/* Open (unacknowledged) reports by category, from the per-day
+	 * counts: a few rows per day, however many reports. */
+	[ST_METRICS_OPEN] =
+	    "SELECT category, sum(n) FROM report_days WHERE status = 'open'"
+	    " GROUP BY category ORDER BY category",
+	[ST_CONTACTS_ROLE_ANY] =
+	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
 };
+
+const char *
+store_sql_text(enum stmt i)
+{
+	return i < ST__MAX ? store_sql[i] : NULL;
+}
 
 /* Migrations: entry i brings user_version from i to i + 1. */
 static const char *const store_migrations[] = {
@@ -1824,6 +1851,10 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		r->report_id = sqlite3_column_int64(s, 7);
 		r->event = xstrdup(store_col_text(s, 8));
 		util_strlcpy(r->dkey, store_col_text(s, 9), sizeof(r->dkey));
+		util_strlcpy(r->ref, sqlite3_column_type(s, 10) == SQLITE_NULL ?
+		    "" : store_col_text(s, 10), sizeof(r->ref));
+		util_strlcpy(r->role, sqlite3_column_type(s, 11) ==
+		    SQLITE_NULL ? "" : store_col_text(s, 11), sizeof(r->role));
 		r->lane = lane;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

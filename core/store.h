@@ -193,6 +193,8 @@ struct outbox_due {
 	char		*channel, *dest, *body, *event;
 	char		 idem_key[OUTBOX_IDEM_LEN + 1];	/* stable per row */
 	char		 dkey[OUTBOX_DKEY_MAX];		/* its destination */
+	char		 ref[REF_MAX];		/* its report's, "" if none */
+	char		 role[64];		/* its contact's, "" if none */
 };
 /*
  * Up to max pending rows of lane to destination dkey due at now, committed
@@ -211,6 +213,32 @@ int		 store_outbox_due(struct store *, int64_t now, int lane,
 int		 store_outbox_dest(struct store *, int lane, const char *after,
 		    char out[OUTBOX_DKEY_MAX]);
 void		 store_outbox_due_clear(struct outbox_due *);
+/*
+ * store_metrics.c: what /metrics shows of the database. Pending outbox
+ * rows by lane, and when the oldest pending alert (a row to a contact) was
+ * written, in its writer's clock. 0, or -1.
+ */
+struct store_gauges {
+	int64_t		 pending[OUTBOX_LANES];
+	int64_t		 oldest_alert_at;
+	int		 has_oldest;	/* 0: no alert pending */
+};
+int		 store_metrics_outbox(struct store *, struct store_gauges *);
+/* fn gets each category with open reports and how many (the category
+ * borrowed for the call); non-zero stops. How many categories, or -1. */
+typedef int	 (*store_open_fn)(const char *category, int64_t n, void *);
+int		 store_metrics_open(struct store *, store_open_fn, void *);
+/*
+ * store_peek.c: a database looked at, never changed (tincayd -t): opened
+ * read-only, not created, migrated nor keyed; NULL and why if it is not
+ * there or not readable. store_peek_role: 1 a contact holds role, 0 none,
+ * -1 on error.
+ */
+struct store_peek;
+struct store_peek *store_peek_open(const char *path, char *err,
+		    size_t errlen);
+int		 store_peek_role(struct store_peek *, const char *role);
+void		 store_peek_close(struct store_peek *);
 /* store_campaign.c: campaign subscriptions. */
 struct subscription {
 	const char	*phone;

@@ -93,6 +93,10 @@ enum stmt {
 	ST_STATS_CLOSE_TIMES,
 	ST_META_DEL,
 	ST_META_BLOB_SET,
+	ST_METRICS_DEPTH,
+	ST_METRICS_OLDEST,
+	ST_METRICS_OPEN,
+	ST_CONTACTS_ROLE_ANY,
 	ST__MAX
 };
 
@@ -103,6 +107,8 @@ enum stmt {
  * Borrowed statement; the caller binds, steps and calls store_done().
  */
 struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
+/* The SQL of statement i (store_peek.c prepares one on its own handle). */
+const char	*store_sql_text(enum stmt);
 void		 store_done(struct sqlite3_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
 int		 store_run(struct store *, enum stmt);

@@ -4,6 +4,8 @@
  * stats periods and the campaign dates; local clock times for tincayctl's
  * listings.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,35 @@ static const struct {
 	{ "UTC",		"UTC0" },
 	{ "Etc/UTC",		"UTC0" },
 };
+
+/*
+ * Whether tz names a zone the calendar can keep: a file of the TZ database
+ * (under TZDIR, else /usr/share/zoneinfo), or one of the built-in rules
+ * above. The C library never says: an unknown TZ silently means UTC. A
+ * name with ".." or a leading '/' is never looked up.
+ */
+int
+tz_known(const char *tz)
+{
+	const char	*dir;
+	char		 path[512];
+	struct stat	 sb;
+	size_t		 i;
+	int		 n;
+
+	if (tz == NULL || *tz == '\0' || *tz == '/' ||
+	    strstr(tz, "..") != NULL)
+		return 0;
+	for (i = 0; i < sizeof(tz_fallback) / sizeof(tz_fallback[0]); i++)
+		if (strcmp(tz_fallback[i].name, tz) == 0)
+			return 1;
+	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	n = snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
 
 /* The TZ in force before tz_enter(); malloc'd, NULL if unset. */
 struct tz_saved {

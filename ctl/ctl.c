@@ -460,7 +460,7 @@ main(int argc, char *argv[])
 	if (conffile == NULL)
 		ctl_usage(0);
 	if ((c.conf = config_load(conffile, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "tincayctl: %s: %s\n", conffile, err);
+		fprintf(stderr, "tincayctl: %s\n", err);	/* names the file */
 		return 1;
 	}
 	/* Root on the service's database becomes its owner first. */

@@ -30,6 +30,7 @@
 #define HTTP_GET		0x1
 #define HTTP_POST		0x2
 #define HTTP_SWEEP_MS		250
+#define HTTP_BUCKETS		12	/* latency histogram, 1 ms .. 5 s */
 
 /*
  * One accepted connection. We hold a reference on its bufferevent so that
@@ -43,6 +44,8 @@ struct conn {
 	struct bufferevent	*bev;
 	struct event		*deadline;
 	enum { CONN_IDLE, CONN_READING, CONN_HANDLING } state;
+	int64_t			 arrived_us;	/* the request's first byte;
+						   0: none yet */
 };
 
 /* A reply waiting for COMMIT. */
@@ -72,6 +75,17 @@ struct http {
 	int			 stopped;
 	uint64_t		 n_requests;
 	uint64_t		 n_accept_errors;
+	/* Request latency, arrival to reply: a count per bucket of
+	 * http_buckets_us (the last: beyond them), their sum. */
+	uint64_t		 lat_n[HTTP_BUCKETS + 1];
+	uint64_t		 lat_sum_us;
+};
+
+/* The latency histogram's upper bounds, in microseconds (/metrics shows
+ * them in seconds). */
+static const int64_t http_buckets_us[HTTP_BUCKETS] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000,
 };
 
 /* A route of the server's own; the body is borrowed until it returns. */
@@ -194,8 +208,10 @@ http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 {
 	struct conn	*c = arg;
 
-	if (info->n_added > 0 && c->state == CONN_IDLE)
+	if (info->n_added > 0 && c->state == CONN_IDLE) {
 		c->state = CONN_READING;
+		c->arrived_us = util_mono_us();
+	}
 }
 
 /* evhttp asks us for each new connection's bufferevent. */
@@ -237,12 +253,29 @@ http_conn_of(struct http *h, struct evhttp_request *req)
 	return NULL;
 }
 
+/* A request answered: into the latency histogram (a walk of 12 bounds). */
+static void
+http_latency(struct http *h, int64_t us)
+{
+	size_t	 i;
+
+	if (us < 0)
+		us = 0;
+	for (i = 0; i < HTTP_BUCKETS && us > http_buckets_us[i]; i++)
+		;
+	h->lat_n[i]++;
+	h->lat_sum_us += (uint64_t)us;
+}
+
 /* The reply went out: the deadline now runs for the next request. */
 static void
 http_complete_cb(struct evhttp_request *req, void *arg)
 {
 	struct conn	*c = arg;
 
+	if (c->arrived_us != 0)
+		http_latency(c->http, util_mono_us() - c->arrived_us);
+	c->arrived_us = 0;
 	c->state = CONN_IDLE;
 	if (http_conn_alive(c))
 		http_deadline_arm(c);
@@ -445,6 +478,8 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	h->n_requests++;
 	if ((c = http_conn_of(h, req)) != NULL) {
 		c->state = CONN_HANDLING;
+		if (c->arrived_us == 0)		/* pipelined: already read */
+			c->arrived_us = util_mono_us();
 		evtimer_del(c->deadline);
 		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
 	}
@@ -601,58 +636,159 @@ http_healthz(struct tincay *tc, struct evhttp_request *req,
 		http_error(req, 503, why);
 }
 
-/* GET /metrics: Prometheus text format. */
+/*
+ * /metrics: the families without labels, each one line of the table:
+ * name, type, help; their values come in the same order (http_metrics).
+ */
+enum http_family {
+	HM_REQUESTS, HM_CONNECTIONS, HM_ACCEPT_ERRORS, HM_MESSAGES,
+	HM_DUPLICATES, HM_REPORTS, HM_COMMITS, HM_COMMIT_FAILURES, HM_SENT,
+	HM_RETRIES, HM_FAILED, HM_ESCALATIONS, HM_INFLIGHT, HM_OLDEST_AGE,
+	HM__MAX
+};
+static const struct {
+	const char	*name, *type, *help;
+} http_families[HM__MAX] = {
+	[HM_REQUESTS] = { "tincay_http_requests_total", "counter",
+	    "HTTP requests received." },
+	[HM_CONNECTIONS] = { "tincay_http_connections", "gauge",
+	    "HTTP connections open." },
+	[HM_ACCEPT_ERRORS] = { "tincay_accept_errors_total", "counter",
+	    "Failed accept(2) calls (the listener pauses)." },
+	[HM_MESSAGES] = { "tincay_messages_total", "counter",
+	    "Inbound messages filed." },
+	[HM_DUPLICATES] = { "tincay_duplicates_total", "counter",
+	    "Inbound messages already filed (a provider's retry)." },
+	[HM_REPORTS] = { "tincay_reports_total", "counter",
+	    "Reports filed since start." },
+	[HM_COMMITS] = { "tincay_commits_total", "counter",
+	    "Batches committed to the database." },
+	[HM_COMMIT_FAILURES] = { "tincay_commit_failures_total", "counter",
+	    "Batches that failed to commit (their replies got 503)." },
+	[HM_SENT] = { "tincay_outbox_sent_total", "counter",
+	    "Outbox rows delivered." },
+	[HM_RETRIES] = { "tincay_outbox_retries_total", "counter",
+	    "Delivery attempts to be tried again." },
+	[HM_FAILED] = { "tincay_outbox_failed_total", "counter",
+	    "Outbox rows failed for good (their reports escalate)." },
+	[HM_ESCALATIONS] = { "tincay_escalations_total", "counter",
+	    "Reports escalated since start." },
+	[HM_INFLIGHT] = { "tincay_outbox_inflight", "gauge",
+	    "Deliveries in flight." },
+	[HM_OLDEST_AGE] = { "tincay_outbox_oldest_alert_age_seconds",
+	    "gauge",
+	    "Age of the oldest pending alert to a contact; 0: none." },
+};
+static const char *const http_lanes[OUTBOX_LANES] = {
+	[OUTBOX_LANE_WEBHOOK] = "webhook",
+	[OUTBOX_LANE_SMS] = "sms",
+	[OUTBOX_LANE_BROADCAST] = "broadcast",
+};
+
+static void
+http_family_head(struct evbuffer *out, const char *name, const char *type,
+    const char *help)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	    name, type);
+}
+
+static int
+http_metrics_open(const char *category, int64_t n, void *arg)
+{
+	evbuffer_add_printf(arg, "tincay_reports_open{category=\"%s\"} "
+	    "%lld\n", category, (long long)n);
+	return 0;
+}
+
+/* The latency histogram: cumulative buckets, in seconds. */
+static void
+http_metrics_latency(struct evbuffer *out, const struct http *h)
+{
+	uint64_t	 cum = 0;
+	size_t		 i;
+
+	http_family_head(out, "tincay_http_request_duration_seconds",
+	    "histogram", "Time from a request's first byte to its reply "
+	    "sent.");
+	for (i = 0; i < HTTP_BUCKETS; i++) {
+		cum += h->lat_n[i];
+		evbuffer_add_printf(out, "tincay_http_request_duration_seconds"
+		    "_bucket{le=\"%g\"} %llu\n",
+		    (double)http_buckets_us[i] / 1e6,
+		    (unsigned long long)cum);
+	}
+	cum += h->lat_n[HTTP_BUCKETS];
+	evbuffer_add_printf(out, "tincay_http_request_duration_seconds_bucket"
+	    "{le=\"+Inf\"} %llu\n"
+	    "tincay_http_request_duration_seconds_sum %.6f\n"
+	    "tincay_http_request_duration_seconds_count %llu\n",
+	    (unsigned long long)cum, (double)h->lat_sum_us / 1e6,
+	    (unsigned long long)cum);
+}
+
+/* GET /metrics: Prometheus text format 0.0.4, every family with HELP and
+ * TYPE (SPEC §9). */
 static void
 http_metrics(struct tincay *tc, struct evhttp_request *req,
     const char *body, size_t len)
 {
 	struct http		*h = tc->http;
+	struct evbuffer		*out = evhttp_request_get_output_buffer(req);
 	struct outbox_stats	 ob;
 	struct store_stats	 ss;
-	char			*out;
+	struct store_gauges	 g;
+	uint64_t		 v[HM__MAX];
+	int64_t			 age = 0;
+	int			 i;
 
 	store_stats(tc->store, &ss);
 	memset(&ob, 0, sizeof(ob));
 	if (tc->outbox != NULL)
 		outbox_metrics(tc->outbox, &ob);
-	out = xasprintf(
-	    "# TYPE tincay_http_requests_total counter\n"
-	    "tincay_http_requests_total %llu\n"
-	    "# TYPE tincay_http_connections gauge\n"
-	    "tincay_http_connections %zu\n"
-	    "# TYPE tincay_accept_errors_total counter\n"
-	    "tincay_accept_errors_total %llu\n"
-	    "# TYPE tincay_messages_total counter\n"
-	    "tincay_messages_total %llu\n"
-	    "# TYPE tincay_duplicates_total counter\n"
-	    "tincay_duplicates_total %llu\n"
-	    "# TYPE tincay_reports_total counter\n"
-	    "tincay_reports_total %llu\n"
-	    "# TYPE tincay_commits_total counter\n"
-	    "tincay_commits_total %llu\n"
-	    "# TYPE tincay_commit_failures_total counter\n"
-	    "tincay_commit_failures_total %llu\n"
-	    "# TYPE tincay_outbox_sent_total counter\n"
-	    "tincay_outbox_sent_total %llu\n"
-	    "# TYPE tincay_outbox_retries_total counter\n"
-	    "tincay_outbox_retries_total %llu\n"
-	    "# TYPE tincay_outbox_failed_total counter\n"
-	    "tincay_outbox_failed_total %llu\n"
-	    "# TYPE tincay_escalations_total counter\n"
-	    "tincay_escalations_total %llu\n"
-	    "# TYPE tincay_outbox_inflight gauge\n"
-	    "tincay_outbox_inflight %zu\n",
-	    (unsigned long long)h->n_requests, h->nconns,
-	    (unsigned long long)h->n_accept_errors,
-	    (unsigned long long)tc->n_messages,
-	    (unsigned long long)tc->n_duplicates,
-	    (unsigned long long)tc->n_reports,
-	    (unsigned long long)ss.commits,
-	    (unsigned long long)ss.commit_failures,
-	    (unsigned long long)ob.sent, (unsigned long long)ob.retried,
-	    (unsigned long long)ob.failed,
-	    (unsigned long long)housekeep_escalated(tc->housekeep),
-	    ob.inflight);
-	http_reply(req, 200, "text/plain; version=0.0.4", out, strlen(out));
-	free(out);
+	if (store_metrics_outbox(tc->store, &g) == -1) {
+		http_error(req, 503, "cannot read the database");
+		return;
+	}
+	if (g.has_oldest && (age = util_sched_now() - g.oldest_alert_at) < 0)
+		age = 0;
+	v[HM_REQUESTS] = h->n_requests;
+	v[HM_CONNECTIONS] = h->nconns;
+	v[HM_ACCEPT_ERRORS] = h->n_accept_errors;
+	v[HM_MESSAGES] = tc->n_messages;
+	v[HM_DUPLICATES] = tc->n_duplicates;
+	v[HM_REPORTS] = tc->n_reports;
+	v[HM_COMMITS] = ss.commits;
+	v[HM_COMMIT_FAILURES] = ss.commit_failures;
+	v[HM_SENT] = ob.sent;
+	v[HM_RETRIES] = ob.retried;
+	v[HM_FAILED] = ob.failed;
+	v[HM_ESCALATIONS] = housekeep_escalated(tc->housekeep);
+	v[HM_INFLIGHT] = ob.inflight;
+	v[HM_OLDEST_AGE] = (uint64_t)age;
+	for (i = 0; i < HM__MAX; i++) {
+		http_family_head(out, http_families[i].name,
+		    http_families[i].type, http_families[i].help);
+		evbuffer_add_printf(out, "%s %llu\n", http_families[i].name,
+		    (unsigned long long)v[i]);
+	}
+	http_family_head(out, "tincay_outbox_pending", "gauge",
+	    "Outbox rows waiting to be sent, by lane.");
+	for (i = 0; i < OUTBOX_LANES; i++)
+		evbuffer_add_printf(out, "tincay_outbox_pending{lane=\"%s\"} "
+		    "%lld\n", http_lanes[i], (long long)g.pending[i]);
+	http_family_head(out, "tincay_reports_open", "gauge",
+	    "Reports nobody has acknowledged yet, by category.");
+	if (store_metrics_open(tc->store, http_metrics_open, out) == -1) {
+		evbuffer_drain(out, evbuffer_get_length(out));
+		http_error(req, 503, "cannot read the database");
+		return;
+	}
+	http_metrics_latency(out, h);
+	http_family_head(out, "tincay_build_info", "gauge",
+	    "The running build; always 1.");
+	evbuffer_add_printf(out, "tincay_build_info{version=\"%s\"} 1\n",
+	    TINCAY_VERSION);
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+	    0);
 }

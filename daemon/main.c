@@ -45,6 +45,37 @@ main_libevent_log(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/* -t: a role the configuration names that no contact of the database
+ * holds alerts nobody. */
+static int
+main_check_role(const char *role, void *arg)
+{
+	struct store_peek	*p = arg;
+	int			 held;
+
+	if ((held = store_peek_role(p, role)) == 0)
+		log_warnx("tincayd: warning: role %s: no contact in the "
+		    "database; its alerts reach nobody", role);
+	return held == -1 ? -1 : 0;
+}
+
+/* -t: what only the database can tell, if there is one (never changed). */
+static void
+main_check(const struct config *conf)
+{
+	struct store_peek	*p;
+	char			 err[256];
+
+	if ((p = store_peek_open(conf->database, err, sizeof(err))) == NULL) {
+		log_info("tincayd: contacts not checked: %s", err);
+		return;
+	}
+	if (config_roles(conf, main_check_role, p) == -1)
+		log_warnx("tincayd: warning: contacts not checked: database "
+		    "%s unreadable", conf->database);
+	store_peek_close(p);
+}
+
 /* Stopping: leave the loop once nothing is in flight, or at the limit. */
 static void
 main_drain_cb(evutil_socket_t fd, short ev, void *arg)
@@ -199,20 +230,18 @@ main(int argc, char *argv[])
 	if (tc.conffile == NULL || optind != argc)
 		main_usage(0);
 	log_init(verbose);
-	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "tincayd: %s: %s\n", tc.conffile, err);
-		return 1;
-	}
+	/* Every line, from the first, carries its journald priority. */
+	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL)
+		fatalx("tincayd: %s", err);	/* names the file */
 	for (w = 0; w < tc.conf->warnings.n; w++)
-		fprintf(stderr, "tincayd: warning: %s\n",
-		    tc.conf->warnings.v[w]);
+		log_warnx("tincayd: warning: %s", tc.conf->warnings.v[w]);
 	if (test) {
 		(void)nofile_fit(tc.conf->limits.max_connections, err,
 		    sizeof(err));
 		if (err[0] != '\0')
-			fprintf(stderr, "tincayd: warning: %s\n", err);
-		fprintf(stderr, "tincayd: %s: configuration ok\n",
-		    tc.conffile);
+			log_warnx("tincayd: warning: %s", err);
+		main_check(tc.conf);
+		log_info("tincayd: %s: configuration ok", tc.conffile);
 		config_free(tc.conf);
 		return 0;
 	}

@@ -59,6 +59,8 @@ struct outbox_job {
 	int		 attempts;
 	int		 lane;
 	char		 dest[OUTBOX_DEST_MAX];	/* where it connects */
+	char		 ref[REF_MAX];		/* for the log: its report */
+	char		 role[64];		/* and its contact's role */
 	/*
 	 * Done: the transfer is over and its result below must reach the
 	 * database before the lease ends, or the row, still pending there,
@@ -122,6 +124,16 @@ outbox_record(struct outbox *ob, int64_t id, const char *status,
 {
 	return store_outbox_result(ob->tc->store, id, status, next_at,
 	    strcmp(status, "sent") == 0 ? util_now() : 0, error);
+}
+
+/* A row failed for good: the line names its REF and who it was for. */
+static void
+outbox_log_failed(int64_t id, const char *ref, const char *role,
+    const char *why)
+{
+	log_warnx("outbox: #%lld failed: report %s, alert to %s: %s",
+	    (long long)id, *ref != '\0' ? ref : "(none)",
+	    *role != '\0' ? role : "(no contact)", why);
 }
 
 /*
@@ -342,7 +354,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 		break;
 	case OB_FAILED:
 		ob->n_failed++;
-		log_warnx("outbox: #%lld failed: %s", (long long)job->id, why);
+		outbox_log_failed(job->id, job->ref, job->role, why);
 		outbox_job_done(ob, job, "failed", now, why, 1);
 		break;
 	}
@@ -396,6 +408,8 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job->attempts = row->attempts;
 	job->lane = row->lane;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
+	util_strlcpy(job->ref, row->ref, sizeof(job->ref));
+	util_strlcpy(job->role, row->role, sizeof(job->role));
 	TAILQ_INSERT_TAIL(&ob->jobs, job, entry);
 	ob->njobs++;
 	return job;
@@ -450,6 +464,8 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	    outbox_is_console(conf, row->lane, row->dkey))
 		return outbox_console(ob, row, dest);
 	if ((build = outbox_builder(conf, row)) == NULL) {
+		outbox_log_failed(row->id, row->ref, row->role,
+		    "no channel for this row");
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "no channel for this row");
 		return 0;
@@ -458,7 +474,7 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	m.text = row->body;
 	m.key = row->idem_key;
 	if (build(conf, &m, &q, err, sizeof(err)) == -1) {
-		log_warnx("%s: #%lld: %s", __func__, (long long)row->id, err);
+		outbox_log_failed(row->id, row->ref, row->role, err);
 		provider_send_free(&q);
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "cannot build the request");

@@ -194,6 +194,7 @@ test_overrides(void **state)
 	    "\"templates\": {\"help\": \"Goi 113.\"},"
 	    "\"public_url\": \"https://x.example/\","
 	    "\"areas\": [{\"code\": \"T1\", \"//\": \"a comment\"}],"
+	    "\"providers\": {\"generic\": {\"secret\": \"s\"}},"
 	    "\"webhook_secret\": \"s\"}", err, sizeof(err));
 	if (cf == NULL)
 		fail_msg("%s", err);
@@ -260,6 +261,11 @@ static const struct {
 	  "must be 1 to 3 digits" },
 	{ "{\"country_code\": 84}", "country_code", "must be a string" },
 	{ "{\"timezone\": \"../etc/passwd\"}", "timezone",
+	  "must be a time zone name" },
+	{ "{\"timezone\": \"Asia/Atlantis\"}", "timezone",
+	  "unknown time zone" },
+	{ "{\"timezone\": \"Asia\"}", "timezone", "unknown time zone" },
+	{ "{\"timezone\": \"/etc/passwd\"}", "timezone",
 	  "must be a time zone name" },
 	{ "{\"database\": \"\"}", "database", "must be a non-empty string" },
 	{ "{\"sms_out\": {\"via\": \"pigeon\"}}", "sms_out.via",
@@ -450,6 +456,7 @@ test_template_warning(void **state)
 	help[171] = '\0';
 	snprintf(json, sizeof(json), "{\"templates\": {\"help\": \"%s\","
 	    "\"received\": \"Ma %%REF%%.\", \"followup\": \"Them.\"},"
+	    "\"providers\": {\"generic\": {\"secret\": \"s\"}},"
 	    "\"webhook_secret\": \"s\"}", help);
 	cf = parse(json, err, sizeof(err));
 	if (cf == NULL)
@@ -465,6 +472,7 @@ test_template_warning(void **state)
 	memset(help, 'b', 155);
 	memcpy(help + 155, "%REF%", 6);
 	snprintf(json, sizeof(json), "{\"templates\": {\"received\": \"%s\"}"
+	    ", \"providers\": {\"generic\": {\"secret\": \"s\"}}"
 	    ", \"webhook_secret\": \"s\"}", help);
 	cf = parse(json, err, sizeof(err));
 	if (cf == NULL)
@@ -472,6 +480,126 @@ test_template_warning(void **state)
 	assert_int_equal(cf->warnings.n, 1);
 	assert_string_equal(cf->warnings.v[0],
 	    "templates.received: 161 characters, over one SMS segment");
+	config_free(cf);
+}
+
+/* Zones: the TZ database's files, the built-in rules without tzdata. */
+static void
+test_timezones(void **state)
+{
+	static const char *const known[] = { "Asia/Ho_Chi_Minh", "UTC",
+	    "Etc/UTC", "Asia/Saigon" };
+	static const char *const unknown[] = { "Asia/Atlantis", "Asia",
+	    "", "../zoneinfo/UTC", "/UTC", "Asia/../UTC" };
+	struct config	*cf;
+	char		 err[256];
+	size_t		 i;
+
+	for (i = 0; i < nitems(known); i++)
+		assert_true(tz_known(known[i]));
+	for (i = 0; i < nitems(unknown); i++)
+		assert_false(tz_known(unknown[i]));
+	/* A machine without tzdata keeps the built-in zones only. */
+	setenv("TZDIR", "/nonexistent", 1);
+	assert_true(tz_known("Asia/Ho_Chi_Minh"));
+	assert_true(tz_known("UTC"));
+	assert_false(tz_known("Europe/Paris"));
+	cf = parse("{\"timezone\": \"UTC\"}", err, sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	config_free(cf);
+	assert_null(parse("{\"timezone\": \"Europe/Paris\"}", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "timezone: unknown time zone"));
+	unsetenv("TZDIR");
+}
+
+/* What tincayd -t (and the start) warn about. */
+static void
+test_check_warnings(void **state)
+{
+	struct config	*cf;
+	char		 err[256];
+
+	/* No provider: nothing takes messages. */
+	cf = parse("{\"webhook_secret\": \"s\"}", err, sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	assert_true(has_warning(cf, "providers: none enabled"));
+	assert_false(has_warning(cf, "sms_out.via"));
+	config_free(cf);
+
+	/* Placeholder tokens of each provider; console on a reachable
+	 * listen. */
+	cf = parse("{\"listen\": \"0.0.0.0:8080\", \"webhook_secret\": \"s\","
+	    "\"providers\": {\"twilio\": {\"auth_token\": \"\u2026\"},"
+	    "\"africastalking\": {\"token\": \"change-me\","
+	    "\"api_key\": \"...\", \"username\": \"u\"}}}", err,
+	    sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	assert_true(has_warning(cf, "providers.twilio.auth_token: still the "
+	    "shipped placeholder"));
+	assert_true(has_warning(cf, "providers.africastalking.token: "));
+	assert_true(has_warning(cf, "providers.africastalking.api_key: "));
+	assert_false(has_warning(cf, "providers.africastalking.username"));
+	assert_false(has_warning(cf, "providers: none"));
+	assert_true(has_warning(cf, "sms_out.via: console, but listen "
+	    "0.0.0.0"));
+	config_free(cf);
+
+	/* Real tokens, loopback (v4 or v6), or a real sms_out: silent. */
+	cf = parse("{\"listen\": \"[::1]:8080\", \"webhook_secret\": \"s\","
+	    "\"providers\": {\"twilio\": {\"auth_token\": \"t0k\"}}}", err,
+	    sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(cf->warnings.n, 0);
+	config_free(cf);
+	cf = parse("{\"listen\": \"0.0.0.0:8080\", \"webhook_secret\": \"s\","
+	    "\"allow_http\": true, \"sms_out\": {\"via\": \"generic\","
+	    "\"url\": \"http://127.0.0.1:9/send\"},"
+	    "\"providers\": {\"generic\": {\"secret\": \"g\"}}}", err,
+	    sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(cf->warnings.n, 0);
+	config_free(cf);
+}
+
+static int
+collect_role(const char *role, void *arg)
+{
+	char	*out = arg;
+
+	strcat(out, role);
+	strcat(out, ",");
+	return strcmp(role, "stop") == 0 ? 7 : 0;
+}
+
+/* The roles -t looks for in the database: each named once, in order. */
+static void
+test_roles(void **state)
+{
+	struct config	*cf;
+	char		 err[256], got[256];
+
+	cf = parse("{\"routing\": {\"gbv\": [\"police\", \"health\"],"
+	    "\"unknown\": [\"police\"]}, \"escalation\": {\"gbv\":"
+	    "{\"after_s\": 60, \"to\": [\"leader\", \"health\"]}},"
+	    "\"officials\": [\"official\", \"leader\"]}", err, sizeof(err));
+	if (cf == NULL)
+		fail_msg("%s", err);
+	got[0] = '\0';
+	assert_int_equal(config_roles(cf, collect_role, got), 0);
+	assert_string_equal(got,
+	    "police,health,volunteer,leader,official,");
+	config_free(cf);
+	cf = parse("{\"officials\": [\"stop\", \"after\"]}", err,
+	    sizeof(err));
+	got[0] = '\0';
+	assert_int_equal(config_roles(cf, collect_role, got), 7);
+	assert_null(strstr(got, "after"));
 	config_free(cf);
 }
 
@@ -483,6 +611,9 @@ test_load_errors(void **state)
 	assert_null(config_load("tests/unit/no-such-config.json", err,
 	    sizeof(err)));
 	assert_non_null(strstr(err, "tests/unit/no-such-config.json: "));
+	/* Named once: "path: why", never "path: path: why". */
+	assert_null(strstr(strstr(err, "no-such-config.json") + 1,
+	    "no-such-config.json"));
 	config_free(NULL);
 }
 
@@ -498,6 +629,9 @@ main(void)
 		cmocka_unit_test(test_unterminated),
 		cmocka_unit_test(test_template_warning),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_timezones),
+		cmocka_unit_test(test_check_warnings),
+		cmocka_unit_test(test_roles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,64 @@
+/*
+ * store_peek.c: a look at a database that must not change (tincayd -t):
+ * opened read-only, never created, migrated nor keyed, with only the
+ * statement it asks, taken from store.c's table: whether a role has a
+ * contact.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+struct store_peek {
+	sqlite3		*db;
+	sqlite3_stmt	*role;
+};
+
+struct store_peek *
+store_peek_open(const char *path, char *err, size_t errlen)
+{
+	struct store_peek	*p;
+
+	if (access(path, F_OK) == -1) {
+		snprintf(err, errlen, "database %s: not there yet", path);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, store_sql_text(ST_CONTACTS_ROLE_ANY), -1,
+	    &p->role, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database %s: %s", path,
+		    p->db ? sqlite3_errmsg(p->db) : "cannot open");
+		store_peek_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+store_peek_role(struct store_peek *p, const char *role)
+{
+	int	 rc;
+
+	sqlite3_bind_text(p->role, 1, role, -1, SQLITE_STATIC);
+	rc = sqlite3_step(p->role);
+	sqlite3_reset(p->role);
+	sqlite3_clear_bindings(p->role);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_peek_close(struct store_peek *p)
+{
+	if (p == NULL)
+		return;
+	sqlite3_finalize(p->role);
+	sqlite3_close(p->db);
+	free(p);
+}
