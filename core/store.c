@@ -1721,6 +1721,24 @@ store_outbox_lane(const struct outbox_row *o)
 	    OUTBOX_LANE_WEBHOOK;
 }
 
+/*
+ * Bodies tincay composed itself, holding nothing a resident wrote: a
+ * reply (a template and the REF, kept in clear in messages.reply too), a
+ * campaign broadcast, an operator's test SMS. Every other body (alerts:
+ * the reporter's words and number) is sealed.
+ */
+static int
+store_outbox_composed(const char *event)
+{
+	static const char *const composed[] = { "reply", "broadcast", "test" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(composed) / sizeof(composed[0]); i++)
+		if (event != NULL && strcmp(event, composed[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int64_t
 store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 {
@@ -1732,8 +1750,9 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	store_bind_text(s, 3, o->channel);
 	store_bind_text(s, 4, o->event);
 	/*
-	 * Every body is sealed (an alert carries the reporter's number and
-	 * words). A destination is sealed unless it is a contact's: the
+	 * Every body a resident's words can be in is sealed (an alert carries
+	 * the reporter's number and words). A destination is sealed unless
+	 * it is a contact's: the
 	 * contacts table holds those in clear (responders, not residents,
 	 * SPEC §8), and sealing them cost a seal and 29 bytes per alert.
 	 * dkey keeps a webhook's origin.
@@ -1745,7 +1764,9 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 		store_done(s);
 		return -1;
 	}
-	if (store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
+	if (store_outbox_composed(o->event))
+		store_bind_text(s, 6, o->body);
+	else if (store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
 	    strlen(o->body) : 0) == -1) {
 		store_done(s);
 		return -1;
