@@ -46,6 +46,8 @@ struct conn {
 	enum { CONN_IDLE, CONN_READING, CONN_HANDLING } state;
 	int64_t			 arrived_us;	/* the request's first byte;
 						   0: none yet */
+	int64_t			 accepted_us;	/* when it was accepted */
+	int			 evicted;	/* shut down to make room */
 };
 
 /* A reply waiting for COMMIT. */
@@ -67,6 +69,7 @@ struct http {
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, deferred)	 deferred;
 	size_t			 nconns;
+	size_t			 nevicted;	/* of nconns, on their way out */
 	size_t			 ndeferred;
 	int			 paused;	/* accept error */
 	int			 capped;	/* at max_conns */
@@ -130,7 +133,9 @@ http_listen_update(struct http *h)
 {
 	int	 want;
 
-	h->capped = h->nconns >= (size_t)h->max_conns;
+	/* Connections shut down to make room free their descriptors in
+	 * the loop's next turn: they do not count against the cap. */
+	h->capped = h->nconns - h->nevicted >= (size_t)h->max_conns;
 	want = !h->paused && !h->capped && !h->stopped;
 	if (want)
 		evconnlistener_enable(h->listener);
@@ -152,12 +157,20 @@ http_sweep_conns(struct http *h)
 	http_listen_update(h);
 }
 
+static void	http_evict(struct http *);
+
+/* Every second: drop what evhttp is done with; still at the cap (slow
+ * clients holding every slot), make room for whoever waits to connect. */
 static void
 http_sweep_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct http	*h = arg;
 
 	http_sweep_conns(h);
+	if (h->capped && !h->stopped) {
+		http_evict(h);
+		http_listen_update(h);
+	}
 }
 
 static void
@@ -167,6 +180,8 @@ http_conn_free(struct conn *c)
 
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
+	if (c->evicted)
+		h->nevicted--;
 	event_free(c->deadline);
 	bufferevent_decref(c->bev);
 	free(c);
@@ -201,6 +216,44 @@ http_deadline_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/*
+ * At the cap, make room (SPEC §9: slow clients must not hold legitimate
+ * requests back for request_timeout_s): shut down the connection that
+ * has waited longest without a request on its way to a handler: an idle
+ * one first (never sent a byte, or kept alive after its reply), else the
+ * slowest still sending its request. Only one older than
+ * HTTP_EVICT_MIN_US, so a client that just connected gets its chance;
+ * none in a handler.
+ */
+#define HTTP_EVICT_MIN_US	500000
+static void
+http_evict(struct http *h)
+{
+	struct conn	*c, *idle = NULL, *slow = NULL, *victim;
+	int64_t		 now = util_mono_us();
+	evutil_socket_t	 s;
+
+	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (c->evicted || c->state == CONN_HANDLING ||
+		    now - c->accepted_us < HTTP_EVICT_MIN_US ||
+		    !http_conn_alive(c))
+			continue;
+		if (c->state == CONN_IDLE && idle == NULL)
+			idle = c;
+		else if (c->state == CONN_READING && slow == NULL)
+			slow = c;
+	}
+	if ((victim = idle != NULL ? idle : slow) == NULL)
+		return;
+	if ((s = bufferevent_getfd(victim->bev)) == -1)
+		return;
+	log_debug("%s: at max_connections: closing the %s connection that "
+	    "waited longest", __func__, victim == idle ? "idle" : "slowest");
+	shutdown(s, SHUT_RDWR);
+	victim->evicted = 1;
+	h->nevicted++;
+}
+
 /* Bytes arrived: a request has begun (evbuffer callbacks are ours). */
 static void
 http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
@@ -230,9 +283,12 @@ http_bev_cb(struct event_base *base, void *arg)
 	bufferevent_incref(c->bev);
 	evbuffer_add_cb(bufferevent_get_input(c->bev), http_input_cb, c);
 	c->deadline = evtimer_new(base, http_deadline_cb, c);
+	c->accepted_us = util_mono_us();
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
 	http_deadline_arm(c);
+	if (h->nconns - h->nevicted >= (size_t)h->max_conns)
+		http_evict(h);
 	http_listen_update(h);
 	return c->bev;
 }

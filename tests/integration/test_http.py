@@ -432,3 +432,39 @@ def test_out_of_descriptors_pauses(d):
 		check(time.monotonic() < deadline, "not serving again after "
 		    "the descriptors were freed")
 		time.sleep(0.2)
+
+
+@case({"limits": {"request_timeout_s": 10, "max_connections": 64}})
+def test_slow_clients_do_not_hold_requests_back(d):
+	"""Slowloris (issue 9, row 6), on the default request_timeout_s: 100
+	clients trickling headers (more than max_connections) must not keep
+	a legitimate signed request waiting for their deadlines: at the cap
+	the daemon closes the connection that waited longest."""
+	socks = []
+	try:
+		for i in range(100):
+			try:
+				s = socket.create_connection(("127.0.0.1", d.port),
+				    timeout=1)
+			except OSError:
+				break
+			s.sendall(b"POST /sms/generic HTTP/1.1\r\nHost: x\r\n")
+			socks.append(s)
+		time.sleep(0.7)		# older than the daemon's grace
+		worst = 0.0
+		for i in range(5):
+			t0 = time.monotonic()
+			r = d.sms("loris-%d" % i, RESIDENT, "BL thon 3")
+			worst = max(worst, time.monotonic() - t0)
+			check(r.get("ref"), "no REF behind slow clients: %r" % r)
+			for s in socks[:5]:
+				try:
+					s.sendall(b"X-Slow: 1\r\n")
+				except OSError:
+					pass
+		check(worst < 3.0, "a signed request behind 100 slow clients "
+		    "took %.1f s (request_timeout_s is 10)" % worst)
+		check(d.alive(), "tincayd died under slow clients")
+	finally:
+		for s in socks:
+			s.close()
