@@ -161,3 +161,68 @@ def test_nofile_below_max_connections(d):
 			keep.close()
 			for s in idle:
 				s.close()
+
+
+@case(start=False)
+def test_disk_full_healthz_and_posts_503(d):
+	"""SPEC §9, on a real full disk (a 2 MiB tmpfs; root only, as the
+	suites run in CI): once a commit fails for want of space, posts get
+	503 + Retry-After and /healthz 503; nothing answered 200 is lost;
+	with space again both recover."""
+	if os.geteuid() != 0:
+		return
+	disk = os.path.join(d.tmpdir, "disk")
+	os.mkdir(disk)
+	if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+	    disk], capture_output=True).returncode != 0:
+		raise AssertionError("cannot mount a tmpfs as root")
+	filler = os.path.join(disk, "filler")
+	try:
+		d.config["database"] = os.path.join(disk, "t.db")
+		d.write_config()
+		d.start()
+		d.sms("full-0", RESIDENT, "BL thon 3")
+		# Fill what is left but a few pages.
+		fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+		try:
+			while os.write(fd, b"\0" * 4096) > 0:
+				pass
+		except OSError:
+			pass
+		finally:
+			os.close(fd)
+		acked, refused = [], 0
+		for i in range(1, 400):
+			mid = "full-%d" % i
+			r = d.post_raw(d.sms_body(mid, "09870%05d" % i,
+			    "BL thon 1 " + "x" * 120))
+			if r.status == 200:
+				acked.append(mid)
+			else:
+				eq(r.status, 503, "a post on a full disk")
+				check(r.header("Retry-After"), "503 without "
+				    "Retry-After")
+				refused += 1
+				if refused >= 3:
+					break
+		check(refused >= 3, "no 503 on a full disk after %d posts" %
+		    len(acked))
+		eq(d.request("GET", "/healthz").status, 503,
+		    "healthz on a full disk")
+		check(d.alive(), "tincayd died on a full disk")
+		os.unlink(filler)
+		r = d.post_raw(d.sms_body("full-again", RESIDENT, "BL thon 2"))
+		eq(r.status, 200, "a post once there is space again")
+		wait_until(lambda: d.request("GET", "/healthz").status == 200,
+		    3, 0.1, "healthz once there is space again")
+		stored = {m["provider_id"] for m in d.messages()}
+		lost = [m for m in acked if m not in stored]
+		eq(lost, [], "posts answered 200 on a full disk but not stored")
+		d.stop()
+	finally:
+		d.kill()
+		try:
+			os.unlink(filler)
+		except FileNotFoundError:
+			pass
+		subprocess.run(["umount", "-l", disk], capture_output=True)
