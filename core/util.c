@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -330,4 +331,36 @@ util_url_origin(const char *url, char *out, size_t outlen)
 	if (w < 0 || (size_t)w >= outlen - o)
 		return -1;
 	return 0;
+}
+
+/*
+ * cJSON allocates through these, so that a parse that failed for want of
+ * memory can be told from a malformed text (answered 503, not 400).
+ */
+static void	*(*util_cjson_real)(size_t) = malloc;
+static uint64_t	 util_cjson_failures;
+
+static void *
+util_cjson_malloc(size_t n)
+{
+	void	*p = util_cjson_real(n);
+
+	if (p == NULL)
+		util_cjson_failures++;
+	return p;
+}
+
+void
+util_cjson_hooks(void *(*alloc)(size_t))
+{
+	cJSON_Hooks	 h = { util_cjson_malloc, free };
+
+	util_cjson_real = alloc != NULL ? alloc : malloc;
+	cJSON_InitHooks(&h);
+}
+
+uint64_t
+util_cjson_alloc_failures(void)
+{
+	return util_cjson_failures;
 }

@@ -230,6 +230,8 @@ main(int argc, char *argv[])
 	if (tc.conffile == NULL || optind != argc)
 		main_usage(0);
 	log_init(verbose);
+	/* A JSON body that ran out of memory is answered 503, not 400. */
+	util_cjson_hooks(NULL);
 	/* Every line, from the first, carries its journald priority. */
 	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL)
 		fatalx("tincayd: %s", err);	/* names the file */

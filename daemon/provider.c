@@ -13,6 +13,8 @@
 
 #define PROVIDER_RETRY_LATER	"cannot store, retry later"
 
+const char provider_internal[] = "cannot check it now, retry later";
+
 /* The providers: one line each. */
 const struct provider *const providers[] = {
 	&provider_generic,
@@ -81,6 +83,9 @@ provider_json_type(const char *ct)
 static void
 provider_refuse(struct provider_answer *a, int code, const char *why)
 {
+	/* Not the request's fault: the provider must retry, not drop it. */
+	if (why == provider_internal)
+		code = 503;
 	a->code = code;
 	util_strlcpy(a->line, why, sizeof(a->line));
 }

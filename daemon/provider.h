@@ -51,6 +51,10 @@ struct provider_call {
 	struct outcome		 out;		/* the router's, once filed */
 };
 
+/* verify and decode: NULL if good, else why (verify 403, decode 400);
+ * provider_internal if they could not do their work (out of memory): the
+ * request may be good, so it is answered 503 and the provider retries. */
+extern const char provider_internal[];
 /* verify and decode: NULL if good, else why (verify 403, decode 400). */
 typedef const char *(*provider_check_fn)(struct provider_call *);
 /* The 200 body, malloc'd (NULL: empty), and its type in *ctype. */

@@ -192,7 +192,7 @@ africastalking_ussd_decode(const struct config *conf, const struct form *f,
 	if (africastalking_phone(conf, v[1], in->from) == -1)
 		return "phoneNumber is not a phone number";
 	if (africastalking_session_id(conf, v[0], in->from, in->ext_id) == -1)
-		return "cannot tag the session";
+		return provider_internal;	/* out of memory: retry */
 	if ((code = form_get(f, "serviceCode")) != NULL &&
 	    code->vallen < sizeof(in->to))
 		util_strlcpy(in->to, code->val, sizeof(in->to));

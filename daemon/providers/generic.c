@@ -58,7 +58,7 @@ generic_verify(const char *secret, const char *hdr, const char *body,
 	msg[tl] = '.';
 	if (len)
 		memcpy(msg + tl + 1, body, len);
-	why = "cannot compute signature";
+	why = provider_internal;	/* out of memory: retry */
 	if (util_hmac_sha256_hex(secret, msg, tl + 1 + len, want) == 0) {
 		why = "bad signature";
 		for (i = 0; i < nv1; i++) {
@@ -153,12 +153,15 @@ generic_decode(const struct config *conf, const char *body, size_t len,
 {
 	const char	*why;
 	cJSON		*o;
+	uint64_t	 fails;
 
 	memset(in, 0, sizeof(*in));
 	in->provider = "generic";
 	*text = NULL;
+	fails = util_cjson_alloc_failures();
 	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL)
-		return "malformed JSON";
+		return util_cjson_alloc_failures() != fails ?
+		    provider_internal : "malformed JSON";
 	if (generic_has_nul(body, len)) {
 		cJSON_Delete(o);
 		return "JSON holds U+0000";

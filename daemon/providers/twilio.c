@@ -206,20 +206,24 @@ twilio_verify(const char *token, const char *sig, const char *url,
 {
 	char	*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2];
 	size_t	 n, i, siglen;
-	int	 ok = 0;
+	int	 ok = 0, failed = 0;
 
 	if (sig == NULL || sig[0] == '\0')
 		return "missing signature";
 	siglen = strlen(sig);
 	n = twilio_url_variants(url, v);
 	for (i = 0; i < n; i++) {
-		if (!ok && twilio_signature(token, v[i], params, alg, want,
-		    sizeof(want)) == 0 &&
-		    util_ct_equal(sig, siglen, want, strlen(want)))
-			ok = 1;
+		if (!ok && !failed) {
+			if (twilio_signature(token, v[i], params, alg, want,
+			    sizeof(want)) == -1)
+				failed = 1;	/* out of memory: retry */
+			else if (util_ct_equal(sig, siglen, want,
+			    strlen(want)))
+				ok = 1;
+		}
 		free(v[i]);
 	}
-	return ok ? NULL : "bad signature";
+	return ok ? NULL : failed ? provider_internal : "bad signature";
 }
 
 /* The form fields of an inbound SMS into in; NULL or why not. */

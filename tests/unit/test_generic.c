@@ -185,12 +185,59 @@ test_decode(void **state)
 	config_free(conf);
 }
 
+/* An allocator that fails once armed: the allocation failure of issue 9,
+ * row 9, injected where cJSON allocates. */
+static int	 fail_allocs;
+
+static void *
+failing_malloc(size_t n)
+{
+	return fail_allocs ? NULL : malloc(n);
+}
+
+/*
+ * Out of memory is not the request's fault: a good body whose parse ran
+ * out of memory is provider_internal (answered 503, the provider
+ * retries), never "malformed JSON" (400, dropped); with memory again it
+ * decodes; a malformed body is still 400.
+ */
+static void
+test_decode_out_of_memory(void **state)
+{
+	static const char good[] = "{\"id\":\"m1\",\"from\":\"0912345678\","
+	    "\"to\":\"1\",\"text\":\"BL\"}";
+	static const char cj[] =
+	    "{\"providers\":{\"generic\":{\"secret\":\"s\"}}}";
+	struct config	*conf;
+	struct inbound	 in;
+	const char	*why;
+	char		*text, err[128];
+
+	conf = config_parse(cj, sizeof(cj) - 1, err, sizeof(err));
+	assert_non_null(conf);
+	util_cjson_hooks(failing_malloc);
+	fail_allocs = 1;
+	why = generic_decode(conf, good, sizeof(good) - 1, &in, &text);
+	fail_allocs = 0;
+	assert_ptr_equal(why, provider_internal);
+	assert_null(text);
+	why = generic_decode(conf, good, sizeof(good) - 1, &in, &text);
+	assert_null(why);
+	free(text);
+	why = generic_decode(conf, "{\"id\":", 6, &in, &text);
+	assert_non_null(why);
+	assert_ptr_not_equal(why, provider_internal);
+	util_cjson_hooks(NULL);
+	config_free(conf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_decode_out_of_memory),
 	};
 
 	log_init(0);

@@ -453,11 +453,83 @@ test_serve_ussd_bound(void **state)
 	    " LIKE '%987654321%'"), 0);
 }
 
+static const char *
+verify_internal(struct provider_call *c)
+{
+	return provider_internal;
+}
+
+static const char *
+decode_internal(struct provider_call *c)
+{
+	return provider_internal;
+}
+
+static const char *
+verify_ok(struct provider_call *c)
+{
+	return NULL;
+}
+
+static char *
+reply_none(struct provider_call *c, const char **ctype)
+{
+	return NULL;
+}
+
+/*
+ * A verify or decode that could not do its work (out of memory, issue 9
+ * row 9) is answered 503, so the provider retries a message that may well
+ * be good, and nothing is filed; an ordinary refusal stays 403 / 400.
+ */
+static void
+test_serve_internal_503(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct provider_endpoint verify_fails = { "/x", PROVIDER_JSON,
+	    PROVIDER_RAW, verify_internal, decode_internal, reply_none };
+	const struct provider_endpoint decode_fails = { "/x", PROVIDER_JSON,
+	    PROVIDER_RAW, verify_ok, decode_internal, reply_none };
+	struct provider_call	 c;
+	struct provider_answer	 a;
+	struct fake		 f;
+
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	c.conf = fx->tc.conf;
+	c.ctype = "application/json";
+	c.body = "{}";
+	c.len = 2;
+	c.header = fake_header;
+	c.req = &f;
+	provider_serve(&verify_fails, &c, fixture_router(fx), fx->tc.store,
+	    &a);
+	assert_int_equal(a.code, 503);
+	assert_int_equal(a.filed, 0);
+	provider_answer_clear(&a);
+	provider_call_clear(&c);
+	memset(&c, 0, sizeof(c));
+	c.conf = fx->tc.conf;
+	c.ctype = "application/json";
+	c.body = "{}";
+	c.len = 2;
+	c.header = fake_header;
+	c.req = &f;
+	provider_serve(&decode_fails, &c, fixture_router(fx), fx->tc.store,
+	    &a);
+	assert_int_equal(a.code, 503);
+	provider_answer_clear(&a);
+	provider_call_clear(&c);
+	assert_int_equal(messages(fx), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_descriptors),
+		cmocka_unit_test_setup_teardown(test_serve_internal_503, setup,
+		    fixture_teardown),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test_setup_teardown(test_serve_generic, setup,
 		    fixture_teardown),
