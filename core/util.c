@@ -131,22 +131,26 @@ util_now(void)
 	return (int64_t)time(NULL);
 }
 
-int64_t
-util_mono_ms(void)
+/* Clock clk in microseconds. */
+static int64_t
+util_clock_us(clockid_t clk)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+util_mono_ms(void)
+{
+	return util_clock_us(CLOCK_MONOTONIC) / 1000;
 }
 
 int64_t
 util_mono_us(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return util_clock_us(CLOCK_MONOTONIC);
 }
 
 /*
@@ -178,10 +182,7 @@ util_sched_now_ms(void)
 int64_t
 util_now_ms(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_clock_us(CLOCK_REALTIME) / 1000;
 }
 
 int

@@ -25,7 +25,6 @@
 #define HTTP_BACKLOG		128
 #define HTTP_MAX_HEADERS	8192
 #define HTTP_PAUSE_S		1	/* after an accept error */
-#define HTTP_RETRY_LATER	"cannot store, retry later"
 
 #define HTTP_GET		0x1
 #define HTTP_POST		0x2
@@ -440,7 +439,7 @@ http_committed(void *arg, int ok, const struct store_batch *b)
 		if (ok)
 			http_reply(d->req, d->code, d->ctype, d->body, d->len);
 		else
-			http_error(d->req, 503, HTTP_RETRY_LATER);
+			http_error(d->req, 503, PROVIDER_RETRY_LATER);
 		free(d->ctype);
 		free(d->body);
 		free(d);

@@ -83,14 +83,10 @@ notify_ready(void)
 int
 notify_reloading(void)
 {
-	struct timespec	 ts;
 	char		 msg[64];
-	uint64_t	 usec;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	usec = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
-	    usec);
+	    (uint64_t)util_mono_us());
 	return notify_send(msg);
 }
 

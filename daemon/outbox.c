@@ -28,7 +28,6 @@
 #define OUTBOX_TICK_MS		250
 #define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
 #define OUTBOX_PER_DEST		FETCH_MAX_HOST_CONNS
-#define OUTBOX_DEST_MAX		160
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
 
@@ -57,8 +56,7 @@ struct outbox_job {
 	int64_t		 report_id;
 	int64_t		 created_at;
 	int		 attempts;
-	int		 lane;
-	char		 dest[OUTBOX_DEST_MAX];	/* where it connects */
+	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
 	char		 ref[REF_MAX];		/* for the log: its report */
 	char		 role[64];		/* and its contact's role */
 	/*
@@ -406,7 +404,6 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job->report_id = row->report_id;
 	job->created_at = row->created_at;
 	job->attempts = row->attempts;
-	job->lane = row->lane;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
 	util_strlcpy(job->ref, row->ref, sizeof(job->ref));
 	util_strlcpy(job->role, row->role, sizeof(job->role));

@@ -11,7 +11,6 @@
 
 #include "provider.h"
 
-#define PROVIDER_RETRY_LATER	"cannot store, retry later"
 
 const char provider_internal[] = "cannot check it now, retry later";
 

@@ -55,6 +55,8 @@ struct provider_call {
  * provider_internal if they could not do their work (out of memory): the
  * request may be good, so it is answered 503 and the provider retries. */
 extern const char provider_internal[];
+/* The line of a 503 for a message that could not be stored. */
+#define PROVIDER_RETRY_LATER	"cannot store, retry later"
 /* verify and decode: NULL if good, else why (verify 403, decode 400). */
 typedef const char *(*provider_check_fn)(struct provider_call *);
 /* The 200 body, malloc'd (NULL: empty), and its type in *ctype. */
