@@ -56,6 +56,8 @@ struct alert_ctx {
 	int64_t				 except;	/* contact id */
 	int64_t				 now;
 	int				 count;
+	char				*sms_body;	/* made at the */
+	char				*hook_body;	/* first use */
 };
 
 static const char *
@@ -183,8 +185,12 @@ alert_contact(const struct contact *c, void *arg)
 		    (long long)c->id);
 		return 0;
 	}
-	body = webhook ? alert_webhook_body(a->r, a->event) :
-	    alert_sms_text(a->conf, a->r, a->event);
+	/* The same for every contact of the notice: made once each. */
+	if (webhook && a->hook_body == NULL)
+		a->hook_body = alert_webhook_body(a->r, a->event);
+	else if (!webhook && a->sms_body == NULL)
+		a->sms_body = alert_sms_text(a->conf, a->r, a->event);
+	body = webhook ? a->hook_body : a->sms_body;
 	memset(&row, 0, sizeof(row));
 	row.report_id = a->r->id;
 	row.contact_id = c->id;
@@ -193,7 +199,6 @@ alert_contact(const struct contact *c, void *arg)
 	row.dest = webhook ? c->url : c->phone;
 	row.body = body;
 	rc = store_outbox_add(a->st, &row, a->now) == -1 ? -1 : 0;
-	free(body);
 	if (rc == 0)
 		a->count++;
 	return rc;
@@ -206,6 +211,7 @@ alert_notify(struct store *st, const struct config *conf,
 {
 	struct alert_ctx	 a;
 	size_t			 i;
+	int			 rc = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.st = st;
@@ -215,13 +221,13 @@ alert_notify(struct store *st, const struct config *conf,
 	a.except = except;
 	a.now = now;
 	if (roles == NULL)
-		return store_contacts_alerted(st, r->id, alert_contact, &a) ==
-		    -1 ? -1 : a.count;
-	for (i = 0; i < roles->n; i++)
-		if (store_contacts_for(st, roles->v[i], r->area,
-		    alert_contact, &a) == -1)
-			return -1;
-	return a.count;
+		rc = store_contacts_alerted(st, r->id, alert_contact, &a);
+	for (i = 0; roles != NULL && i < roles->n && rc != -1; i++)
+		rc = store_contacts_for(st, roles->v[i], r->area,
+		    alert_contact, &a);
+	free(a.sms_body);
+	free(a.hook_body);
+	return rc == -1 ? -1 : a.count;
 }
 
 /* The resident's words as kept: without a PIN (stored_text), or as sent. */
