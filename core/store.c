@@ -52,7 +52,7 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REF_LEGACY] = "SELECT report_id FROM legacy_refs WHERE ref = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_REPORT_OPEN_BY_REPORTER] =
-	    "SELECT id, ref FROM reports WHERE reporter_hash = ?1"
+	    "SELECT id, ref, category FROM reports WHERE reporter_hash = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
@@ -1582,6 +1582,13 @@ int64_t
 store_report_recent(struct store *st, const char *reporter, int64_t since,
     char ref_out[REF_MAX])
 {
+	return store_report_recent_of(st, reporter, since, ref_out, NULL);
+}
+
+int64_t
+store_report_recent_of(struct store *st, const char *reporter,
+    int64_t since, char ref_out[REF_MAX], char category_out[16])
+{
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
 	int64_t		 id;
 
@@ -1590,6 +1597,8 @@ store_report_recent(struct store *st, const char *reporter, int64_t since,
 	if ((id = store_row(st, s, __func__)) == 1) {
 		id = sqlite3_column_int64(s, 0);
 		util_strlcpy(ref_out, store_col_text(s, 1), REF_MAX);
+		if (category_out != NULL)
+			util_strlcpy(category_out, store_col_text(s, 2), 16);
 	}
 	store_done(s);
 	return id;

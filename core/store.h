@@ -146,6 +146,9 @@ int64_t		 store_report_add(struct store *, const char *category,
 /* Newest open report of reporter younger than since: id, ref; 0 none. */
 int64_t		 store_report_recent(struct store *, const char *reporter,
 		    int64_t since, char ref_out[REF_MAX]);
+/* The same, with that report's category into category_out (if not NULL). */
+int64_t		 store_report_recent_of(struct store *, const char *reporter,
+		    int64_t since, char ref_out[REF_MAX], char category_out[16]);
 int		 store_report_touch(struct store *, int64_t id, int64_t now);
 /* Move report id to status (its escalation stops); by: who took it (NULL
  * keeps the one before). Closing or cancelling stamps closed_at. 0, -1. */

@@ -339,20 +339,16 @@ alert_file_report(struct store *st, const struct config *conf,
 static int
 alert_same_emergency(struct intake *it)
 {
-	struct report_row	 row;
-	char			 ref[REF_MAX];
+	char			 ref[REF_MAX], category[16];
 	int64_t			 id;
-	int			 same;
 
-	id = store_report_recent(it->st, it->in->from,
-	    it->now - it->conf->followup_window_s, ref);
+	/* The newest open report of the number, as a follow-up would find
+	 * it: the same emergency only if of this category. */
+	id = store_report_recent_of(it->st, it->in->from,
+	    it->now - it->conf->followup_window_s, ref, category);
 	if (id <= 0)
 		return id == -1 ? -1 : 0;
-	if (store_report_get(it->st, id, NULL, &row) != 1)
-		return -1;
-	same = strcmp(row.category, family_of(it->m.cat)->name) == 0;
-	store_report_row_clear(&row);
-	if (!same)
+	if (strcmp(category, family_of(it->m.cat)->name) != 0)
 		return 0;
 	it->report_id = id;
 	util_strlcpy(it->ref, ref, sizeof(it->ref));
