@@ -281,7 +281,6 @@ struct router;
  * made at load and at each reload. */
 struct router	*router_new(const struct config *);
 void		 router_free(struct router *);
-const struct config *router_config(const struct router *);
 /*
  * File (in, now): store the message, run its handler and write outbox rows,
  * all in the open batch transaction (begun here if needed) under one

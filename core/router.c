@@ -114,12 +114,6 @@ router_free(struct router *rt)
 	free(rt);
 }
 
-const struct config *
-router_config(const struct router *rt)
-{
-	return rt->conf;
-}
-
 /* The family whose folded keyword is word, or NULL. */
 static const struct family *
 router_kw_find(const struct router *rt, const char *word)

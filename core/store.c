@@ -233,7 +233,6 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE outbox SET body = '', dest = '' WHERE report_id IS NULL"
 	    " AND created_at < ?1 AND status <> 'pending'"
 	    " AND (body <> '' OR dest <> '')",
-	[ST_SECURE_DELETE] = "PRAGMA secure_delete = ON",
 	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
 	/* The review list (SPEC §4, §7): unknown texts nobody has seen. */
 	[ST_INBOX_LIST] =
@@ -264,7 +263,6 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE subscriptions SET phone = 'purged:' || id, phone_hash = NULL"
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
-	[ST_CHECKPOINT] = "PRAGMA wal_checkpoint(PASSIVE)",
 	[ST_STATS_SIGNUPS] =
 	    "SELECT area, count(*) FROM subscriptions"
 	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
@@ -635,7 +633,6 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);"
 	"INSERT INTO meta (key, value) VALUES ('seal_clear', 1);",
 };
-#define STORE_SEALED_FROM	7	/* the version that seals */
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
 
@@ -719,10 +716,6 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		    "than this program (%d)", v, STORE_NMIGRATIONS);
 		return -1;
 	}
-	/* Tables rebuilt from clear values (7) leave no bytes behind. */
-	if (v < STORE_SEALED_FROM && v < STORE_NMIGRATIONS &&
-	    store_exec(st, "PRAGMA secure_delete = ON", err, errlen) == -1)
-		return -1;
 	for (; v < STORE_NMIGRATIONS; v++) {
 		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
@@ -1322,13 +1315,6 @@ store_clamp_times(struct store *st, int64_t now,
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-/* Move what the WAL holds into the database file, if nobody reads it. */
-void
-store_checkpoint(struct store *st)
-{
-	(void)store_run(st, ST_CHECKPOINT);
 }
 
 /*

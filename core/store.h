@@ -90,8 +90,6 @@ int		 store_in_tx(const struct store *);
 int		 store_savepoint(struct store *);
 int		 store_release(struct store *);
 void		 store_rollback_to(struct store *);
-/* A passive WAL checkpoint (after a purge); errors only logged. */
-void		 store_checkpoint(struct store *);
 /*
  * At start, in the daemon's scheduling seconds now: no report of a
  * category escalates later than its after_s from now, no pending row

@@ -166,16 +166,6 @@ store_contact_remove(struct store *st, const char *phone)
 }
 
 /*
- * The purge forgets with secure_delete on (SQLite zeroes the bytes it
- * frees); it stays on for the connection.
- */
-static int
-store_purge_secure(struct store *st)
-{
-	return store_run(st, ST_SECURE_DELETE);
-}
-
-/*
  * One batch in its own transaction: up to max reports after *last closed
  * or cancelled before cutoff that still hold a text or a number. How many
  * reports (0: none left), or -1 (rolled back).
@@ -232,8 +222,6 @@ store_purge_reports(struct store *st, int64_t cutoff, size_t batch,
 
 	if (batch == 0)
 		batch = 1;
-	if (store_purge_secure(st) == -1)
-		return -1;
 	ids = xcalloc(batch, sizeof(*ids));
 	while ((n = store_purge_batch(st, cutoff, &last, ids, batch,
 	    p)) > 0)
@@ -252,7 +240,7 @@ store_purge_loose(struct store *st, int64_t cutoff, struct store_purged *p)
 	int64_t		 changed;
 	size_t		 i;
 
-	if (store_purge_secure(st) == -1 || store_begin(st) == -1)
+	if (store_begin(st) == -1)
 		return -1;
 	for (i = 0; i < sizeof(forget) / sizeof(forget[0]); i++) {
 		sqlite3_bind_int64(st->stmt[forget[i]], 1, cutoff);

@@ -336,9 +336,8 @@ store_seal_clear(struct store *st, char *err, size_t errlen)
 	store_done(st->stmt[ST_META_GET]);
 	if (pending == 0)
 		return 0;
-	if (pending == -1 ||
-	    store_seal_exec(st, "PRAGMA secure_delete = ON", err,
-	    errlen) == -1)
+	/* secure_delete is on for the connection already (store.c). */
+	if (pending == -1)
 		return -1;
 	for (c = 0; c < STORE_SEAL_NCOLUMNS; c++)
 		if (store_seal_column(st, c, &count, err, errlen) == -1)
