@@ -795,10 +795,11 @@ def test_delivery_sms_generic(d):
 		    rows(d, ref)), 5, 0.1, "SMS rows sent")
 
 
-# Defaults on purpose (request_timeout_s 10): a burst must never let a
+# Defaults on purpose (request_timeout_s 10; the harness shortens it, so
+# None takes it out again): a burst must never let a
 # transfer time out while it waits for a connection, as it did when every
 # due row was handed to curl at once.
-@case({"allow_http": True})
+@case({"allow_http": True, "limits": {"request_timeout_s": None}})
 def test_delivery_burst_to_slow_contact_no_retry(d):
 	n, answer_s, per_dest = 960, 0.1, 16
 	with Sink() as sink:
@@ -840,7 +841,7 @@ def test_delivery_burst_to_slow_contact_no_retry(d):
 # Defaults on purpose (the lease the first build wrote was 120 s + the
 # request timeout): an alert in flight at kill -9 goes out within seconds
 # of the next start.
-@case({"allow_http": True})
+@case({"allow_http": True, "limits": {"request_timeout_s": None}})
 def test_delivery_kill9_inflight_sent_at_restart(d):
 	with Sink() as sink:
 		sink.on("/police", "hang")

@@ -116,6 +116,8 @@ test_defaults(void **state)
 	assert_int_equal(cf->limits.max_body_bytes, 16384);
 	assert_int_equal(cf->limits.request_timeout_s, 10);
 	assert_int_equal(cf->limits.max_connections, 512);
+	assert_int_equal(cf->limits.retry_base_ms, 2000);
+	assert_int_equal(cf->limits.retry_max_s, 1800);
 	assert_false(cf->generic.enabled);
 	assert_false(cf->twilio.enabled);
 	assert_false(cf->africastalking.enabled);

@@ -113,6 +113,29 @@ test_backoff(void **state)
 	config_free(c);
 }
 
+/* The same on the shipped defaults (retry_base_ms 2000, retry_max_s
+ * 1800): the first retry within 1..2 s, the cap within 15..30 min. */
+static void
+test_backoff_defaults(void **state)
+{
+	static const char json[] =
+	    "{\"providers\":{\"generic\":{\"secret\":\"s\"}}}";
+	struct config	*c;
+	char		 err[128];
+	int64_t		 d;
+	int		 i;
+
+	c = config_parse(json, sizeof(json) - 1, err, sizeof(err));
+	assert_non_null(c);
+	for (i = 0; i < 50; i++) {
+		d = outbox_backoff_ms(c, 0);
+		assert_true(d >= 1000 && d <= 2000);
+		d = outbox_backoff_ms(c, 100000);
+		assert_true(d >= 900000 && d <= 1800000);
+	}
+	config_free(c);
+}
+
 static void
 test_retry_after(void **state)
 {
@@ -291,6 +314,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_backoff_defaults),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_retry_at),
 		cmocka_unit_test(test_alert_texts),
