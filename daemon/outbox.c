@@ -257,11 +257,11 @@ int64_t
 outbox_retry_at(const struct config *conf, const struct fetch_result *r,
     int attempts, int64_t sched_ms, int64_t wall_ms)
 {
-	int64_t	 delay;
+	int64_t	 delay = -1;
 
-	delay = outbox_backoff_ms(conf, attempts);
-	if ((r->status == 429 || r->status == 503) &&
-	    (delay = outbox_retry_after(r->retry_after, wall_ms)) == -1)
+	if (r->status == 429 || r->status == 503)
+		delay = outbox_retry_after(r->retry_after, wall_ms);
+	if (delay == -1)
 		delay = outbox_backoff_ms(conf, attempts);
 	if (delay > OUTBOX_RETRY_AFTER_MAX_S * 1000LL)
 		delay = OUTBOX_RETRY_AFTER_MAX_S * 1000LL;
