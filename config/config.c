@@ -1268,33 +1268,22 @@ config_post_templates(struct cparse *cp)
 {
 	struct config	*cf = cp->cf;
 	struct text_seg	 seg;
-	const char	*t, *p;
-	char		*s, *w;
+	char		*s;
 	size_t		 i, len;
-	int		 ref;
 
 	for (i = 0; i < TMPL__MAX; i++) {
-		t = cf->templates[i];
-		ref = 0;
-		len = strlen(t);
-		w = s = xmalloc(len * 2 + 1);
-		for (p = t; *p != '\0';) {
-			if (strncmp(p, "%REF%", 5) == 0) {
-				memcpy(w, "XXXXXX", 6);
-				w += 6;
-				p += 5;
-				ref = 1;
-			} else
-				*w++ = *p++;
-		}
-		*w = '\0';
-		text_segments(s, (size_t)(w - s), &seg);
+		/* As sent, with the longest REF (6 characters for 5). */
+		len = strlen(cf->templates[i]) * 2 + 1;
+		s = xmalloc(len);
+		template_render(cf, (enum tmpl)i, "XXXXXX", s, len);
+		text_segments(s, strlen(s), &seg);
 		free(s);
 		if (seg.segments > 1)
 			config_warn(cf, "templates.%s: %zu characters, over "
 			    "one SMS segment", template_name((enum tmpl)i),
 			    seg.units);
-		if (template_wants_ref((enum tmpl)i) && !ref)
+		if (template_wants_ref((enum tmpl)i) &&
+		    strstr(cf->templates[i], "%REF%") == NULL)
 			config_warn(cf, "templates.%s: has no %%REF%%",
 			    template_name((enum tmpl)i));
 	}
