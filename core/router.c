@@ -42,14 +42,13 @@ struct router {
  */
 enum router_deny { DENY_HELP, DENY_UNMATCHED };
 static const struct {
-	enum family_who	 who;
 	int		 contact;	/* the sender must be a contact */
 	int		 official;	/* of an officials role */
 	enum router_deny deny;
-} router_who[] = {
-	{ WHO_ANYONE,	0, 0, DENY_HELP },
-	{ WHO_CONTACT,	1, 0, DENY_HELP },
-	{ WHO_OFFICIAL,	1, 1, DENY_UNMATCHED },
+} router_who[] = {	/* index: enum family_who */
+	[WHO_ANYONE] =		{ 0, 0, DENY_HELP },
+	[WHO_CONTACT] =		{ 1, 0, DENY_HELP },
+	[WHO_OFFICIAL] =	{ 1, 1, DENY_UNMATCHED },
 };
 
 static int
@@ -274,10 +273,7 @@ router_dispatch(const struct router *rt, struct intake *it)
 
 	if (f == NULL || f->fn == NULL)
 		return help_reply(it);
-	for (w = 0; w < sizeof(router_who) / sizeof(router_who[0]); w++)
-		if (router_who[w].who == f->who)
-			break;
-	if (w == sizeof(router_who) / sizeof(router_who[0]))
+	if ((w = (size_t)f->who) >= sizeof(router_who) / sizeof(router_who[0]))
 		return -1;
 	if (router_who[w].contact) {
 		if ((ok = store_contact_get(it->st, it->in->from,
