@@ -146,16 +146,20 @@ def test_purge_leaves_no_bytes(d):
 		check(r.get("ref"), "no REF after the purge: %r" % r)
 
 
-@case(cfg(retention_days=0))
+@case(cfg())
 def test_daemon_purges_by_itself(d):
 	"""retention_days: the daemon purges at start, after a reload and
-	daily; here a reload makes it purge what was just closed."""
+	daily; here a reload that sets retention_days 0 makes it purge what
+	was just closed. (Started with it set, its purge at the first tick
+	could come before the canaries were seen in the files.)"""
 	word, reporter, optout = canaries()
 	needles = [word] + forms(reporter) + forms(optout)
 	with Sink() as sink:
 		ref = fill(d, sink, word, reporter, optout)
 		blobs = sealed(d, ref) + needles
 		check(found(d, blobs), "canaries not in the files before")
+		d.config["retention_days"] = 0
+		d.write_config()
 		d.signal(signal.SIGHUP)
 		deadline = time.monotonic() + 10
 		while found(d, blobs):
@@ -171,6 +175,29 @@ def test_daemon_purges_by_itself(d):
 	    log[-500:])
 	check(word not in log and reporter not in log, "the log holds a "
 	    "canary")
+
+
+@case(cfg())
+def test_daemon_purges_at_start(d):
+	"""A box that was off for days purges at its first tick, without
+	waiting a day or a reload."""
+	word, reporter, optout = canaries()
+	with Sink() as sink:
+		ref = fill(d, sink, word, reporter, optout)
+		blobs = sealed(d, ref)
+		check(found(d, blobs), "canaries not in the files before")
+		d.stop()
+		d.config["retention_days"] = 0
+		d.write_config()
+		d.start()
+		deadline = time.monotonic() + 10
+		while found(d, blobs):
+			check(time.monotonic() < deadline, "after a start with "
+			    "retention_days 0, still in the files: %d" %
+			    len(found(d, blobs)))
+			time.sleep(0.2)
+		eq(d.ctl_json("reports", "show", ref).get("reporter"), None,
+		    "reporter after the purge at start")
 
 
 @case(cfg())
