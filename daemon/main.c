@@ -276,6 +276,10 @@ main(int argc, char *argv[])
 	tc.outbox = outbox_new(&tc);
 	tc.housekeep = housekeep_new(&tc);
 	outbox_on_failure(tc.outbox, main_escalate_now, tc.housekeep);
+#ifdef TINCAY_SEAL_CLEAR
+	log_warnx("built for make bench with TINCAY_SEAL_CLEAR: nothing is "
+	    "encrypted at rest; never run this build for people");
+#endif
 	log_info("tincayd %s: listening on %s:%d, database %s, sms via %s",
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
 	    tc.conf->database, tc.conf->sms_out.via);

@@ -1,9 +1,9 @@
 -- bench.lua: wrk script for scripts/bench.py. Arguments: PATH PREFIX MS
 -- COUNT. Each wrk thread POSTs Africa's Talking-shaped MO messages
--- ("BL thon N ...", a new id and a new number each) to PATH, for MS
--- milliseconds or COUNT requests per thread, whichever ends first (0: no
--- limit of that kind). Then it sends no more POSTs, waits for the ones in
--- flight (sending GET /healthz fillers meanwhile), stops, and creates
+-- ("BL thon N ...", a new id and a new, scattered number each) to PATH,
+-- for MS milliseconds or COUNT requests per thread, whichever ends first
+-- (0: no limit of that kind). Then it sends no more POSTs, waits for the
+-- ones in flight (sending GET /healthz fillers meanwhile), stops, and creates
 -- PREFIX.done.<thread> so bench.py can end wrk early. Every POST sent was
 -- answered, so stored messages must equal the 200s exactly.
 -- done() prints one "BENCH key=value ..." line for bench.py to parse.
@@ -18,6 +18,16 @@ local ts = ffi.new("bench_ts")
 local function now_ms()
 	ffi.C.clock_gettime(1, ts)	-- CLOCK_MONOTONIC
 	return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
+-- The sender of request n: n scattered over 7 digits without a repeat
+-- (4435761 is prime to 10^7, so n -> n * 4435761 mod 10^7 is one-to-one),
+-- as residents' numbers are. Counted up instead, every report's number
+-- would land at the end of the phone index, one page for a whole commit;
+-- real numbers land anywhere (13.6 KB written per message before
+-- encryption instead of 7.8 KB; issue 10's note). Exact in doubles.
+local function number(n)
+	return n * 4435761 % 10000000
 end
 
 local threads = {}
@@ -68,7 +78,7 @@ function request()
 		local body = string.format("from=%%2B8491%07d&to=8088" ..
 		    "&text=BL+thon+%d+nguoi+bi+danh+%d&date=2026-12-01" ..
 		    "&id=%s-%d-%d&linkId=bench",
-		    tid * 3000000 + issued, issued % 6 + 1, issued,
+		    number(tid * 3000000 + issued), issued % 6 + 1, issued,
 		    prefix:match("[^/]*$"), tid, issued)
 		return wrk.format("POST", path, headers, body)
 	end

@@ -13,7 +13,11 @@ webhook alert and one SMS reply (through the provider's send API).
      on an empty database with its alerts and replies going to
      build/bench/sink (a small C sink, so the sink is never the
      bottleneck); and tincayd with no contacts and its replies held back
-     (what intake alone costs). accepted/s, p50/p99, the ratios, messages
+     (what intake alone costs). Both tincayd runs again with
+     build/clear/bin/tincayd, the same program built with
+     TINCAY_SEAL_CLEAR (sealing and keyed hashing replaced by copies),
+     to say what encryption at rest costs (issue 10: within 10 %).
+     accepted/s, p50/p99, daemon CPU per message, the ratios, messages
      per commit; stored messages must equal the 200s in every round;
   3. duplicates: 20% repeated ids on /sms/generic, some concurrent:
      stored = unique ids, every copy of an id gets the same reply;
@@ -62,6 +66,7 @@ from sink import Sink  # noqa: E402
 LUA = os.path.join(ROOT, "scripts", "bench.lua")
 PROBE = os.path.join(ROOT, "build", "bench", "probe")
 CSINK = os.path.join(ROOT, "build", "bench", "sink")
+CLEAR = os.path.join(ROOT, "build", "clear", "bin")
 AT_TOKEN = "bench-at-token"
 AT_PATH = "/sms/africastalking?token=" + AT_TOKEN
 
@@ -213,16 +218,21 @@ def median(xs, key=None):
 
 
 def summarize(runs):
-	"""The median round of runs (by rate), with every round's rate."""
+	"""The median round of runs (by rate), with every round's rate, and
+	the median daemon CPU per message if measured."""
 	m = median(runs, key=lambda r: r["rate"])
-	return dict(m, rates=[r["rate"] for r in runs],
+	out = dict(m, rates=[r["rate"] for r in runs],
 	    p99s=[r["p99_us"] for r in runs])
+	if all("cpu_us" in r for r in runs):
+		out["cpu_med"] = median([r["cpu_us"] for r in runs])
+	return out
 
 
 def show_rounds(name, r):
-	print("  %-22s %6.0f req/s  p50 %5.2f ms  p99 %5.2f ms   (rounds: %s)"
-	    % (name, r["rate"], r["p50_us"] / 1000, r["p99_us"] / 1000,
-	    ", ".join("%.0f" % x for x in r["rates"])))
+	cpu = "  %4.1f us CPU/msg" % r["cpu_med"] if "cpu_med" in r else ""
+	print("  %-22s %6.0f req/s  p50 %5.2f ms  p99 %5.2f ms%s   (rounds: "
+	    "%s)" % (name, r["rate"], r["p50_us"] / 1000, r["p99_us"] / 1000,
+	    cpu, ", ".join("%.0f" % x for x in r["rates"])))
 
 
 def one_probe(args, tmp, tag):
@@ -233,16 +243,30 @@ def one_probe(args, tmp, tag):
 		p.stop()
 
 
-def one_tincayd(args, tmp, tag, ov, hook=None, check=None):
+def proc_cpu_s(pid):
+	"""User + system CPU seconds of process pid so far."""
+	with open("/proc/%d/stat" % pid) as f:
+		fields = f.read().rsplit(")", 1)[1].split()
+	return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_tincayd(args, tmp, tag, ov, hook=None, check=None, clear=False):
 	"""A fresh tincayd for one round, stopped after it (its queue goes
-	with it, so it cannot take the core from the next round)."""
+	with it, so it cannot take the core from the next round); clear:
+	the TINCAY_SEAL_CLEAR build."""
 	d = harness.Daemon(ov)
+	if clear:
+		d.tincayd = os.path.join(CLEAR, "tincayd")
+		d.tincayctl = os.path.join(CLEAR, "tincayctl")
 	try:
 		d.start()
 		if hook:
 			add_hook(d, hook)
 		c0 = metric(d, "tincay_commits_total")
+		cpu0 = proc_cpu_s(d.proc.pid)
 		r = wrk_run(d.port, args, tmp, tag, seconds=args.duration)
+		r["cpu_us"] = (proc_cpu_s(d.proc.pid) - cpu0) * 1e6 / max(
+		    r["accepted"], 1)
 		r["commits"] = metric(d, "tincay_commits_total") - c0
 		if check:
 			check(d, r)
@@ -262,6 +286,11 @@ def alone_overrides():
 	return ov
 
 
+def seal_cost(r, key):
+	"""Sealed against clear, in % of the clear build's figure."""
+	return 100.0 * (r[key] - r["clear"][key]) / max(r["clear"][key], 1e-9)
+
+
 def run_intake(args, tmp, csink):
 	"""Runs 1-2: probe, tincayd, tincayd alone, in alternating rounds (a
 	shared machine drifts; medians of interleaved rounds do not)."""
@@ -273,31 +302,53 @@ def run_intake(args, tmp, csink):
 	print("  tincayd: empty database, alerts (webhook) and replies (Africa's"
 	    " Talking API) to the C sink")
 	print("  alone: tincayd with no contacts, replies waiting at 1 SMS/s")
+	print("  clear: both again, built with TINCAY_SEAL_CLEAR (nothing "
+	    "encrypted at rest)")
 	bad = []
 
-	def stored(d, r):
+	def stored(d, r, clear=False):
 		n = count_rows(d.dbpath, "SELECT count(*) FROM messages")
 		if n != r["accepted"]:
 			bad.append((n, r["accepted"]))
+		# The yardstick is what it says: numbers in clear in the clear
+		# build only.
+		k = count_rows(d.dbpath, "SELECT count(*) FROM messages WHERE "
+		    "CAST(sender AS TEXT) LIKE '+849%'")
+		if k != (n if clear else 0):
+			bad.append(("clear senders", k, n, clear))
 
-	probes, full, alone = [], [], []
+	def stored_clear(d, r):
+		stored(d, r, clear=True)
+
+	probes, full, alone, full_c, alone_c = [], [], [], [], []
 	for i in range(args.rounds):
 		probes.append(one_probe(args, tmp, "probe%d" % i))
 		full.append(one_tincayd(args, tmp, "full%d" % i,
 		    overrides(csink.url), csink.url, stored))
 		alone.append(one_tincayd(args, tmp, "alone%d" % i,
 		    alone_overrides(), None, stored))
+		full_c.append(one_tincayd(args, tmp, "fullc%d" % i,
+		    overrides(csink.url), csink.url, stored_clear, clear=True))
+		alone_c.append(one_tincayd(args, tmp, "alonec%d" % i,
+		    alone_overrides(), None, stored_clear, clear=True))
 	probe, intake, only = summarize(probes), summarize(full), \
 	    summarize(alone)
+	intake["clear"], only["clear"] = summarize(full_c), summarize(alone_c)
 	show_rounds("probe", probe)
 	show_rounds("tincayd", intake)
 	show_rounds("tincayd, intake alone", only)
+	show_rounds("clear build", intake["clear"])
+	show_rounds("clear build, alone", only["clear"])
 	print("  ratio to probe: tincayd %.0f %%, alone %.0f %%" % (
 	    100 * intake["rate"] / probe["rate"],
 	    100 * only["rate"] / probe["rate"]))
+	print("  encryption at rest: tincayd %+.1f %% req/s, %+.1f %% CPU/msg;"
+	    " alone %+.1f %% req/s, %+.1f %% CPU/msg" % (
+	    seal_cost(intake, "rate"), seal_cost(intake, "cpu_med"),
+	    seal_cost(only, "rate"), seal_cost(only, "cpu_med")))
 	print("  tincayd commits: %.1f messages per commit" % (
 	    intake["accepted"] / max(intake["commits"], 1)))
-	for r in full + alone:
+	for r in full + alone + full_c + alone_c:
 		if r["other"] or not r["drained"]:
 			bad.append(("non-200 or unanswered", r["other"]))
 	print("  stored msgs = 200s in every round  %s" % ("OK" if not bad else
@@ -704,6 +755,13 @@ def main():
 		    ("  (intake alone vs probe)", "%.0f / %.0f req/s = %.0f %%" % (
 			alone["rate"], probe["rate"],
 			100 * alone["rate"] / probe["rate"]), "", True)]
+	if intake and alone:
+		# Issue 10: encryption at rest costs intake at most 10 %.
+		worst = min(seal_cost(intake, "rate"), seal_cost(alone, "rate"))
+		rows += [
+		    ("intake, sealed vs clear build", "%+.1f %% / %+.1f %% "
+			"(tincayd / alone)" % (seal_cost(intake, "rate"),
+			seal_cost(alone, "rate")), ">= -10 %", worst >= -10)]
 	if burst:
 		rows += [
 		    ("alerts to a fast sink", "%.0f/s" % burst["alerts_per_s"],

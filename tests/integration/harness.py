@@ -233,6 +233,8 @@ class Daemon:
 		self.umask = 0o022	# of tincayd and tincayctl
 		self.nofile = None	# RLIMIT_NOFILE of tincayd, if set
 		self.env = None		# more environment for tincayd
+		self.tincayd = TINCAYD	# the programs (make bench: another build)
+		self.tincayctl = TINCAYCTL
 		self.numbers = set()	# every phone number the test used
 		self.texts = set()	# every message text the test posted
 
@@ -300,7 +302,7 @@ class Daemon:
 				resource.setrlimit(resource.RLIMIT_NOFILE,
 				    (nofile, nofile))
 		env = dict(os.environ, **self.env) if self.env else None
-		self.proc = subprocess.Popen([TINCAYD, "-c", self.cfgpath],
+		self.proc = subprocess.Popen([self.tincayd, "-c", self.cfgpath],
 		    stdin=subprocess.DEVNULL, stdout=self.outf,
 		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask,
 		    preexec_fn=limit, env=env)
@@ -407,14 +409,15 @@ class Daemon:
 	# -- tincayd one-shot modes
 
 	def run_daemon_args(self, *args, timeout=CTL_TIMEOUT):
-		return subprocess.run([TINCAYD] + list(args),
+		return subprocess.run([self.tincayd] + list(args),
 		    stdin=subprocess.DEVNULL, capture_output=True,
 		    timeout=timeout, cwd=self.tmpdir)
 
 	# -- tincayctl
 
 	def ctl(self, *args, ok=True, timeout=CTL_TIMEOUT):
-		p = subprocess.run([TINCAYCTL, "-c", self.cfgpath] + list(args),
+		p = subprocess.run([self.tincayctl, "-c", self.cfgpath] +
+		    list(args),
 		    stdin=subprocess.DEVNULL, capture_output=True,
 		    timeout=timeout, cwd=self.tmpdir, umask=self.umask)
 		if ok and p.returncode != 0:
