@@ -316,4 +316,33 @@ int		 area_find(const struct config *, const char *words,
 int		 escalate_due(struct store *, const struct config *,
 		    int64_t now, int max);
 
+/*
+ * receipt.c: delivery receipts (SPEC §5). A provider tells what became of
+ * an SMS it sent for us, by its own id for it: delivered, or not. An SMS
+ * alert that did not reach its responder escalates its report now, as an
+ * alert that failed does.
+ */
+enum receipt_status {
+	RECEIPT_PENDING,	/* on its way: nothing to record */
+	RECEIPT_DELIVERED,
+	RECEIPT_UNDELIVERED
+};
+#define RECEIPT_ID_MAX	127	/* a provider's id for an SMS, at most */
+#define RECEIPT_KEY_MAX	160	/* "provider:id", NUL */
+struct receipt {
+	char			 key[RECEIPT_KEY_MAX];
+	enum receipt_status	 status;
+	char			 reason[64];	/* the provider's words, or "" */
+};
+/* key = "provider:id" (id of idlen bytes); -1 if it does not fit. */
+int		 receipt_key(struct receipt *, const char *provider,
+		    const char *id, size_t idlen);
+/*
+ * Record r into the open batch: the row's receipt, and for an alert to a
+ * contact that did not arrive (the first time it is told) its report due
+ * for escalation now. 1 recorded, 0 nothing to record (pending, or no
+ * SMS of ours by that id), -1 the store failed (answer 503).
+ */
+int		 receipt_file(struct store *, const struct receipt *r);
+
 #endif

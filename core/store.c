@@ -87,7 +87,7 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
 	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
-	    " o.last_error FROM outbox o"
+	    " o.last_error, o.receipt, o.receipt_at FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
@@ -152,6 +152,15 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
+	[ST_OUTBOX_MSG] = "UPDATE outbox SET provider_msg = ?2 WHERE id = ?1",
+	[ST_OUTBOX_BY_MSG] =
+	    "SELECT o.id, o.report_id, o.contact_id, o.receipt, r.ref, c.role"
+	    " FROM outbox o LEFT JOIN reports r ON r.id = o.report_id"
+	    " LEFT JOIN contacts c ON c.id = o.contact_id"
+	    " WHERE o.provider_msg = ?1 ORDER BY o.id DESC LIMIT 1",
+	[ST_OUTBOX_RECEIPT] =
+	    "UPDATE outbox SET receipt = ?2, receipt_at = ?3,"
+	    " last_error = coalesce(?4, last_error) WHERE id = ?1",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
 	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -632,6 +641,17 @@ static const char *const store_migrations[] = {
 	" WHERE opted_out_at IS NULL;"
 	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);"
 	"INSERT INTO meta (key, value) VALUES ('seal_clear', 1);",
+	/*
+	 * 10 → 11: delivery receipts (SPEC §5, receipt.c). An SMS sent
+	 * through a provider keeps the provider's id for it
+	 * ("provider:id"), found again when the provider reports what
+	 * became of it: receipt 'delivered' or 'undelivered', and when.
+	 */
+	"ALTER TABLE outbox ADD COLUMN provider_msg TEXT;"
+	"ALTER TABLE outbox ADD COLUMN receipt TEXT;"
+	"ALTER TABLE outbox ADD COLUMN receipt_at INTEGER;"
+	"CREATE INDEX outbox_provider_msg ON outbox (provider_msg)"
+	" WHERE provider_msg IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

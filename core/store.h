@@ -472,7 +472,24 @@ void		 store_report_row_clear(struct report_row *);
 int		 store_outbox_result(struct store *, int64_t id,
 		    const char *status, int64_t next_at, int64_t sent_at,
 		    const char *error);
-/* Mark open report report_id (0: none) due for escalation at at. */
+/* The provider's id of row id's SMS ("provider:id"), for its receipts. */
+int		 store_outbox_msg(struct store *, int64_t id, const char *key);
+/* The row a receipt is about, as it was before the receipt. */
+struct store_receipt_row {
+	int64_t		 id;
+	int64_t		 report_id;	/* 0: none */
+	int64_t		 contact_id;	/* 0: a resident's */
+	char		 was[16];	/* its receipt so far, or "" */
+	char		 ref[REF_MAX];	/* "" if none */
+	char		 role[64];	/* its contact's, or "" */
+};
+/* Record receipt ("delivered" or "undelivered", reason or NULL, at) on
+ * the SMS the provider knows by key: 1 and the row, 0 no such row. */
+int		 store_outbox_receipt(struct store *, const char *key,
+		    const char *receipt, const char *reason, int64_t at,
+		    struct store_receipt_row *);
+/* Mark open report report_id (0: none) due for escalation at at: 1, or 0
+ * if it is not open (acknowledged, closed) or none. */
 int		 store_outbox_escalate_at(struct store *, int64_t report_id,
 		    int64_t at);
 /* Up to max ids of open reports due for escalation at now, most overdue

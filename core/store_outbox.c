@@ -1,10 +1,12 @@
 /*
  * store_outbox.c: the typed rows delivery and escalation write and read,
  * over the statements of store.c's table: the result of one delivery
- * attempt, a report marked due for escalation, the reports due, and one
- * escalation done. Every write joins the open batch (store_begin).
+ * attempt, the provider's id for an SMS and its receipt, a report marked
+ * due for escalation, the reports due, and one escalation done. Every
+ * write joins the open batch (store_begin).
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "store_int.h"
 
@@ -26,6 +28,63 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
 }
 
 int
+store_outbox_msg(struct store *st, int64_t id, const char *key)
+{
+	sqlite3_stmt	*s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_OUTBOX_MSG);
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, key);
+	return store_run(st, ST_OUTBOX_MSG);
+}
+
+/* Copy column col of s (text, or NULL: "") into out. */
+static void
+store_outbox_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+	const unsigned char	*v = sqlite3_column_text(s, col);
+
+	util_strlcpy(out, v != NULL ? (const char *)v : "", outlen);
+}
+
+int
+store_outbox_receipt(struct store *st, const char *key, const char *receipt,
+    const char *reason, int64_t at, struct store_receipt_row *row)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(row, 0, sizeof(*row));
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_OUTBOX_BY_MSG);
+	store_bind_text(s, 1, key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row->id = sqlite3_column_int64(s, 0);
+		row->report_id = sqlite3_column_int64(s, 1);
+		row->contact_id = sqlite3_column_int64(s, 2);
+		store_outbox_col(s, 3, row->was, sizeof(row->was));
+		store_outbox_col(s, 4, row->ref, sizeof(row->ref));
+		store_outbox_col(s, 5, row->role, sizeof(row->role));
+	}
+	store_done(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		return -1;
+	}
+	s = store_stmt(st, ST_OUTBOX_RECEIPT);
+	sqlite3_bind_int64(s, 1, row->id);
+	store_bind_text(s, 2, receipt);
+	sqlite3_bind_int64(s, 3, at);
+	store_bind_text(s, 4, reason);
+	return store_run(st, ST_OUTBOX_RECEIPT) == -1 ? -1 : 1;
+}
+
+int
 store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
 {
 	sqlite3_stmt	*s;
@@ -37,7 +96,9 @@ store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
 	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
 	sqlite3_bind_int64(s, 1, report_id);
 	sqlite3_bind_int64(s, 2, at);
-	return store_run(st, ST_REPORT_ESCALATE_NOW);
+	if (store_run(st, ST_REPORT_ESCALATE_NOW) == -1)
+		return -1;
+	return sqlite3_changes(st->db) > 0;
 }
 
 int

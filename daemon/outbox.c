@@ -6,7 +6,9 @@
  * transfer ever waits for a connection; the rest wait in SQLite. Each row
  * goes to its channel (console, webhook, or SMS through sms_out.via);
  * fetch.c reports back and the row becomes sent, due again after a
- * backoff, or failed; the pool is topped up when it is half empty. A row
+ * backoff, or failed; the pool is topped up when it is half empty. An SMS
+ * a provider took keeps the provider's id for it, for its delivery
+ * receipts (core/receipt.c); one its answer refuses is failed. A row
  * that failed for good marks its report due for escalation in the store,
  * for the housekeeping tick (housekeep.c) to pick up: delivery only
  * delivers.
@@ -59,6 +61,8 @@ struct outbox_job {
 	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
 	char		 ref[REF_MAX];		/* for the log: its report */
 	char		 role[64];		/* and its contact's role */
+	const struct provider *via;		/* an SMS's provider, or NULL */
+	char		 msg[RECEIPT_KEY_MAX];	/* the provider's id for it */
 	/*
 	 * Done: the transfer is over and its result below must reach the
 	 * database before the lease ends, or the row, still pending there,
@@ -91,19 +95,23 @@ outbox_webhook(const struct config *conf, const struct provider_sms *m,
 
 /*
  * Who builds the request for a row of channel: the webhook builder, or the
- * provider of sms_out.via (console has no request: outbox_console). NULL:
- * nobody.
+ * provider of sms_out.via (console has no request: outbox_console), then
+ * in *via. NULL: nobody.
  */
 static provider_send_fn
-outbox_builder(const struct config *conf, const struct outbox_due *row)
+outbox_builder(const struct config *conf, const struct outbox_due *row,
+    const struct provider **via)
 {
 	const struct provider	*p;
 
+	*via = NULL;
 	if (strcmp(row->channel, "webhook") == 0)
 		return outbox_webhook;
 	if (strcmp(row->channel, "sms") == 0 && (p = provider_find(
-	    row->dkey[0] != '\0' ? row->dkey : conf->sms_out.via)) != NULL)
+	    row->dkey[0] != '\0' ? row->dkey : conf->sms_out.via)) != NULL) {
+		*via = p;
 		return p->build_send;
+	}
 	return NULL;
 }
 
@@ -143,7 +151,7 @@ static void
 outbox_escalate_now(struct outbox *ob, int64_t report_id)
 {
 	if (report_id == 0 || store_outbox_escalate_at(ob->tc->store,
-	    report_id, util_sched_now()) == -1)
+	    report_id, util_sched_now()) != 1)
 		return;
 	if (ob->on_failure != NULL)
 		ob->on_failure(ob->on_failure_arg);
@@ -282,7 +290,9 @@ static void
 outbox_job_write(struct outbox *ob, struct outbox_job *job)
 {
 	if (job->written || outbox_record(ob, job->id, job->status,
-	    job->next_at, job->error[0] ? job->error : NULL) == -1)
+	    job->next_at, job->error[0] ? job->error : NULL) == -1 ||
+	    (job->msg[0] != '\0' && store_outbox_msg(ob->tc->store, job->id,
+	    job->msg) == -1))
 		return;
 	if (job->escalate)
 		outbox_escalate_now(ob, job->report_id);
@@ -320,6 +330,32 @@ outbox_dest_count(const struct outbox *ob, const char *dest, int done)
 	return n;
 }
 
+/*
+ * A provider's 2xx for an SMS: keep its id for the SMS in job->msg, for
+ * the receipts; or, if the answer refuses the SMS after all, the verdict
+ * that refusal makes (why says it).
+ */
+static enum outbox_verdict
+outbox_took(struct outbox_job *job, const struct fetch_result *r, char *why,
+    size_t whylen)
+{
+	struct provider_sent	 s;
+	struct receipt		 rc;
+
+	if (job->via == NULL || job->via->sent == NULL || r->body == NULL)
+		return OB_SENT;
+	job->via->sent(r->body, r->bodylen, &s);
+	if (s.took != PROVIDER_TOOK) {
+		snprintf(why, whylen, "HTTP %ld, but %s refused it: %s",
+		    r->status, job->via->name, s.why);
+		return s.took == PROVIDER_REFUSED ? OB_FAILED : OB_RETRY;
+	}
+	if (s.id[0] != '\0' && receipt_key(&rc, job->via->name, s.id,
+	    strlen(s.id)) == 0)
+		util_strlcpy(job->msg, rc.key, sizeof(job->msg));
+	return OB_SENT;
+}
+
 static void
 outbox_done_cb(const struct fetch_result *r, void *arg)
 {
@@ -330,6 +366,8 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	int64_t			 now = util_sched_now(), at;
 
 	v = outbox_judge(r, why, sizeof(why));
+	if (v == OB_SENT)
+		v = outbox_took(job, r, why, sizeof(why));
 	/* created_at is in scheduling seconds, as now: a clock set while
 	 * the row waits neither gives up early nor late. */
 	if (v == OB_RETRY && now - job->created_at >= OUTBOX_GIVE_UP_S) {
@@ -454,13 +492,14 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	struct provider_send	 q;
 	struct fetch_req	 fr;
 	struct outbox_job	*job;
+	const struct provider	*via;
 	provider_send_fn	 build;
 	char			 err[128];
 
 	if (strcmp(row->channel, "sms") == 0 &&
 	    outbox_is_console(conf, row->lane, row->dkey))
 		return outbox_console(ob, row, dest);
-	if ((build = outbox_builder(conf, row)) == NULL) {
+	if ((build = outbox_builder(conf, row, &via)) == NULL) {
 		outbox_log_failed(row->id, row->ref, row->role,
 		    "no channel for this row");
 		outbox_record(ob, row->id, "failed", util_sched_now(),
@@ -488,6 +527,7 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	fr.timeout_ms = (long)conf->limits.request_timeout_s * 1000;
 	fr.allow_http = conf->allow_http;
 	job = outbox_job_new(ob, row, dest);
+	job->via = via;
 	if (fetch_post(ob->fetch, &fr, outbox_done_cb, job) == -1) {
 		outbox_job_end(ob, job);
 		provider_send_free(&q);

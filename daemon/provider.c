@@ -119,7 +119,13 @@ provider_serve(const struct provider_endpoint *ep, struct provider_call *c,
 		provider_refuse(a, 400, why);
 		return;
 	}
-	if (!c->answer_now) {
+	if (c->is_receipt) {
+		if (receipt_file(st, &c->receipt) == -1) {
+			provider_refuse(a, 503, PROVIDER_RETRY_LATER);
+			return;
+		}
+		a->filed = 1;
+	} else if (!c->answer_now) {
 		if (router_receive(rt, st, &c->in, &c->out) == -1) {
 			provider_refuse(a, 503, PROVIDER_RETRY_LATER);
 			return;
@@ -129,6 +135,46 @@ provider_serve(const struct provider_endpoint *ep, struct provider_call *c,
 	a->code = 200;
 	a->body = ep->reply(c, &a->ctype);
 	a->len = a->body != NULL ? strlen(a->body) : 0;
+}
+
+/* Keep what a log line may show of a provider's words: " _.-" and
+ * alphanumerics, cut to fit. */
+static void
+provider_words(char *out, size_t outlen, const char *v, size_t n)
+{
+	size_t	 i, j = 0;
+	char	 ch;
+
+	for (i = 0; i < n && j + 1 < outlen; i++) {
+		ch = v[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr(" _.-", ch) != NULL)
+			out[j++] = ch;
+	}
+	out[j] = '\0';
+}
+
+const char *
+provider_receipt(struct provider_call *c, const struct provider *p,
+    const struct provider_status *table, const char *id, size_t idlen,
+    const char *word, size_t wordlen, const char *reason, size_t reasonlen)
+{
+	struct receipt	*r = &c->receipt;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	if (receipt_key(r, p->name, id, idlen) == -1)
+		return "the message id must be 1..127 characters";
+	r->status = RECEIPT_PENDING;
+	for (i = 0; table[i].word != NULL; i++)
+		if (strlen(table[i].word) == wordlen &&
+		    strncasecmp(table[i].word, word, wordlen) == 0) {
+			r->status = table[i].status;
+			break;
+		}
+	provider_words(r->reason, sizeof(r->reason), reason, reasonlen);
+	c->is_receipt = 1;
+	return NULL;
 }
 
 void

@@ -45,6 +45,10 @@ struct provider_call {
 
 	struct form		*form;		/* a form body, parsed */
 	struct inbound		 in;		/* what decode made */
+	/* ... or, from a receipt endpoint, a delivery receipt to record
+	 * instead of a message to file. */
+	int			 is_receipt;
+	struct receipt		 receipt;
 	char			*text;		/* malloc'd; in.text borrows */
 	void			*state;		/* the endpoint's, malloc'd */
 	int			 answer_now;	/* decode: answer, file none */
@@ -95,11 +99,37 @@ typedef int	 (*provider_send_fn)(const struct config *,
 		    const struct provider_sms *, struct provider_send *r,
 		    char *err, size_t errlen);
 
-#define PROVIDER_ENDPOINTS	2
+/*
+ * What a send API's 2xx answer says of the one SMS it was asked to send:
+ * the provider's id for it (for its receipts; "" if none), and whether
+ * it refused it after all (Africa's Talking answers 201 with a per-number
+ * status: an unknown number, no credit).
+ */
+enum provider_took {
+	PROVIDER_TOOK,		/* taken (or the answer says nothing) */
+	PROVIDER_REFUSED,	/* refused for good: failed, escalate */
+	PROVIDER_REFUSED_NOW	/* refused for now: retry */
+};
+struct provider_sent {
+	enum provider_took	 took;
+	char			 id[RECEIPT_ID_MAX + 1];
+	char			 why[64];	/* a refusal's words */
+};
+typedef void	 (*provider_sent_fn)(const char *body, size_t len,
+		    struct provider_sent *);
+
+/* A provider's status words and what they mean for a receipt. */
+struct provider_status {
+	const char		*word;		/* NULL: end of the table */
+	enum receipt_status	 status;
+};
+
+#define PROVIDER_ENDPOINTS	3
 struct provider {
 	const char		*name;	/* providers.<name>, sms_out.via */
 	struct provider_endpoint endpoints[PROVIDER_ENDPOINTS];
 	provider_send_fn	 build_send;	/* NULL: sends no SMS */
+	provider_sent_fn	 sent;		/* NULL: keeps no id */
 };
 
 /* provider.c: the table (NULL-terminated) and the skeleton. */
@@ -125,9 +155,10 @@ struct provider_answer {
 /*
  * The skeleton of every inbound endpoint: content type (415), verify
  * (403), parse (400), decode (400), then file the message through the
- * router rt into st's open batch (503 if it cannot be stored) and make the
- * reply, answered once the batch commits (a->filed); an endpoint that
- * decides to answer without filing (a USSD menu screen) answers now.
+ * router rt into st's open batch, or record the delivery receipt (503 if
+ * it cannot be stored), and make the reply, answered once the batch
+ * commits (a->filed); an endpoint that decides to answer without filing
+ * (a USSD menu screen) answers now.
  */
 void		 provider_serve(const struct provider_endpoint *,
 		    struct provider_call *, const struct router *rt,
@@ -136,6 +167,17 @@ void		 provider_call_clear(struct provider_call *);
 void		 provider_answer_clear(struct provider_answer *);
 /* 1 if a Content-Type header value is JSON, any parameters. */
 int		 provider_json_type(const char *ctype);
+/*
+ * For a receipt endpoint's decode: c->receipt from the provider's id
+ * (id, idlen), its status word looked up in table (unknown words:
+ * pending) and its reason (kept to letters, digits and " _.-"). NULL,
+ * or why the request is malformed.
+ */
+const char	*provider_receipt(struct provider_call *c,
+		    const struct provider *p,
+		    const struct provider_status *table, const char *id,
+		    size_t idlen, const char *word, size_t wordlen,
+		    const char *reason, size_t reasonlen);
 
 /* provider_send.c: building send requests (and the outbox's webhooks). */
 void		 provider_send_free(struct provider_send *);
@@ -175,6 +217,9 @@ char		*twilio_twiml(const char *reply);	/* malloc'd */
 /* Twilio's Messages API request for sms. */
 int		 twilio_send(const struct config *, const struct provider_sms *,
 		    struct provider_send *, char *err, size_t errlen);
+/* The Messages API's answer: the Message's "sid". */
+void		 twilio_sent(const char *body, size_t len,
+		    struct provider_sent *);
 
 /* providers/africastalking.c */
 extern const struct provider provider_africastalking;
@@ -196,5 +241,8 @@ char		*africastalking_ussd_text(const struct config *,
 int		 africastalking_send(const struct config *,
 		    const struct provider_sms *, struct provider_send *,
 		    char *err, size_t errlen);
+/* Its answer: the one recipient's messageId, or its refusal. */
+void		 africastalking_sent(const char *body, size_t len,
+		    struct provider_sent *);
 
 #endif

@@ -1,12 +1,16 @@
 /*
  * africastalking.c: the Africa's Talking provider (SPEC §3, §6). Inbound
  * SMS (answered through the outbox), the USSD endpoint that drives the
- * menu of handlers/ussd.c, and the request of its SMS send API.
+ * menu of handlers/ussd.c, its delivery reports (the callback URL set in
+ * its dashboard: /sms/africastalking/delivery?token=T), and the request
+ * of its SMS send API and what its answer says.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <cjson/cJSON.h>
 
 #include "../provider.h"
 #include "../../handlers/handlers.h"
@@ -312,6 +316,72 @@ africastalking_send(const struct config *conf,
 	return 0;
 }
 
+/* Delivery report statuses; Sent, Submitted, Buffered: on its way. */
+static const struct provider_status africastalking_statuses[] = {
+	{ "Success", RECEIPT_DELIVERED },
+	{ "Failed", RECEIPT_UNDELIVERED },
+	{ "Rejected", RECEIPT_UNDELIVERED },
+	{ "Expired", RECEIPT_UNDELIVERED },
+	{ NULL, RECEIPT_PENDING }
+};
+
+/* A delivery report: id, status, failureReason when it failed. */
+static const char *
+africastalking_delivery_decode(struct provider_call *c)
+{
+	const struct form_field	*id, *st, *why;
+
+	if ((id = form_get(c->form, "id")) == NULL)
+		return "missing field: id";
+	if ((st = form_get(c->form, "status")) == NULL)
+		return "missing field: status";
+	why = form_get(c->form, "failureReason");
+	return provider_receipt(c, &provider_africastalking,
+	    africastalking_statuses, id->val, id->vallen, st->val,
+	    st->vallen, why ? why->val : "", why ? why->vallen : 0);
+}
+
+/*
+ * The send API's answer: SMSMessageData.Recipients, one per number, each
+ * with its statusCode (100 Processed, 101 Sent, 102 Queued; 500
+ * InternalServerError and 501 GatewayError are worth a retry; any other,
+ * such as 403 InvalidPhoneNumber or 405 InsufficientBalance, is a refusal)
+ * and messageId. Only a one-number answer is judged: a broadcast's list
+ * is the provider's business.
+ */
+void
+africastalking_sent(const char *body, size_t len, struct provider_sent *s)
+{
+	cJSON		*root, *list, *one, *code, *id, *st;
+	int		 n;
+
+	memset(s, 0, sizeof(*s));
+	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
+		return;
+	list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    root, "SMSMessageData"), "Recipients");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) != 1)
+		goto done;
+	one = cJSON_GetArrayItem(list, 0);
+	code = cJSON_GetObjectItemCaseSensitive(one, "statusCode");
+	id = cJSON_GetObjectItemCaseSensitive(one, "messageId");
+	st = cJSON_GetObjectItemCaseSensitive(one, "status");
+	n = cJSON_IsNumber(code) ? code->valueint : 0;
+	if (n != 0 && (n < 100 || n > 102)) {
+		s->took = n == 500 || n == 501 ? PROVIDER_REFUSED_NOW :
+		    PROVIDER_REFUSED;
+		snprintf(s->why, sizeof(s->why), "%d %s", n,
+		    cJSON_IsString(st) ? st->valuestring : "");
+		goto done;
+	}
+	if (cJSON_IsString(id) && id->valuestring[0] != '\0' &&
+	    strcmp(id->valuestring, "None") != 0 &&
+	    strlen(id->valuestring) <= RECEIPT_ID_MAX)
+		util_strlcpy(s->id, id->valuestring, sizeof(s->id));
+done:
+	cJSON_Delete(root);
+}
+
 const struct provider provider_africastalking = {
 	.name = "africastalking",
 	.endpoints = {
@@ -323,6 +393,11 @@ const struct provider provider_africastalking = {
 		    africastalking_endpoint_verify,
 		    africastalking_ussd_endpoint_decode,
 		    africastalking_ussd_reply },
+		{ "/sms/africastalking/delivery", PROVIDER_FORM, PROVIDER_RAW,
+		    africastalking_endpoint_verify,
+		    africastalking_delivery_decode,
+		    africastalking_sms_reply },
 	},
 	.build_send = africastalking_send,
+	.sent = africastalking_sent,
 };

@@ -3,7 +3,8 @@
  * Twilio's official library computes it (HMAC over the public URL and the
  * decoded POST parameters sorted by key, base64), decodes the form into a
  * message and answers TwiML once the message is committed; sends an SMS
- * through its Messages API.
+ * through its Messages API, asking for its StatusCallback at
+ * /sms/twilio/status, signed the same way, which records the receipt.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,9 +15,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cjson/cJSON.h>
+
 #include "../provider.h"
 
 #define TWILIO_URL_VARIANTS	6
+#define TWILIO_STATUS_PATH	"/sms/twilio/status"
 
 /* Sort fields by key, then value, bytewise. */
 static int
@@ -291,16 +295,24 @@ twilio_twiml(const char *reply)
 	return b.buf;
 }
 
-/* public_url (no trailing '/') + the request-target as received. */
+/* public_url (no trailing '/') + path: the URL Twilio signs, and
+ * calls back. */
 static char *
-twilio_request_url(const struct provider_call *c)
+twilio_public(const struct config *conf, const char *path)
 {
-	const char	*pub = c->conf->public_url;
+	const char	*pub = conf->public_url;
 	size_t		 n = strlen(pub);
 
 	while (n > 0 && pub[n - 1] == '/')
 		n--;
-	return xasprintf("%.*s%s", (int)n, pub, c->uri ? c->uri : "");
+	return xasprintf("%.*s%s", (int)n, pub, path);
+}
+
+/* public_url (no trailing '/') + the request-target as received. */
+static char *
+twilio_request_url(const struct provider_call *c)
+{
+	return twilio_public(c->conf, c->uri ? c->uri : "");
 }
 
 static const char *
@@ -329,17 +341,72 @@ twilio_reply(struct provider_call *c, const char **ctype)
 	return twilio_twiml(c->out.reply);
 }
 
-/* Twilio's Messages API: basic auth, form To/From/Body. */
+/* MessageStatus words (Twilio's Message resource); others: on its way. */
+static const struct provider_status twilio_statuses[] = {
+	{ "delivered", RECEIPT_DELIVERED },
+	{ "read", RECEIPT_DELIVERED },
+	{ "undelivered", RECEIPT_UNDELIVERED },
+	{ "failed", RECEIPT_UNDELIVERED },
+	{ "canceled", RECEIPT_UNDELIVERED },
+	{ NULL, RECEIPT_PENDING }
+};
+
+/* StatusCallback: MessageSid, MessageStatus, ErrorCode if it failed. */
+static const char *
+twilio_status_decode(struct provider_call *c)
+{
+	const struct form_field	*sid, *st, *code;
+
+	if ((sid = form_get(c->form, "MessageSid")) == NULL)
+		return "missing field: MessageSid";
+	if ((st = form_get(c->form, "MessageStatus")) == NULL)
+		return "missing field: MessageStatus";
+	code = form_get(c->form, "ErrorCode");
+	return provider_receipt(c, &provider_twilio, twilio_statuses,
+	    sid->val, sid->vallen, st->val, st->vallen,
+	    code ? code->val : "", code ? code->vallen : 0);
+}
+
+/* A status callback wants a 2xx; its body is not read. */
+static char *
+twilio_status_reply(struct provider_call *c, const char **ctype)
+{
+	*ctype = "text/plain; charset=utf-8";
+	return NULL;
+}
+
+/* The Messages API's 201: the Message resource, its id in "sid". */
+void
+twilio_sent(const char *body, size_t len, struct provider_sent *s)
+{
+	cJSON		*root, *sid;
+
+	memset(s, 0, sizeof(*s));
+	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
+		return;
+	sid = cJSON_GetObjectItemCaseSensitive(root, "sid");
+	if (cJSON_IsString(sid) && sid->valuestring[0] != '\0' &&
+	    strlen(sid->valuestring) <= RECEIPT_ID_MAX)
+		util_strlcpy(s->id, sid->valuestring, sizeof(s->id));
+	cJSON_Delete(root);
+}
+
+/* Twilio's Messages API: basic auth, form To/From/Body, and where to
+ * report the SMS's status. */
 int
 twilio_send(const struct config *conf, const struct provider_sms *sms,
     struct provider_send *r, char *err, size_t errlen)
 {
 	struct form_buf	 b = { NULL, 0, 0 };
+	char		*callback;
 
 	memset(r, 0, sizeof(*r));
+	callback = twilio_public(conf, TWILIO_STATUS_PATH);
 	form_add(&b, "To", sms->to);
 	form_add(&b, "From", conf->twilio.from);
 	form_add(&b, "Body", sms->text);
+	form_add(&b, "StatusCallback", callback);
+	free(callback);
 	r->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
 	    conf->twilio.api_base, conf->twilio.account_sid);
 	r->body = b.buf;
@@ -358,6 +425,10 @@ const struct provider provider_twilio = {
 		{ "/sms/twilio", PROVIDER_FORM, PROVIDER_PARSED,
 		    twilio_endpoint_verify, twilio_endpoint_decode,
 		    twilio_reply },
+		{ TWILIO_STATUS_PATH, PROVIDER_FORM, PROVIDER_PARSED,
+		    twilio_endpoint_verify, twilio_status_decode,
+		    twilio_status_reply },
 	},
 	.build_send = twilio_send,
+	.sent = twilio_sent,
 };

@@ -6,7 +6,9 @@
  * message must be well formed, and a TwiML reply must be XML-safe. The
  * same input also goes through every endpoint of the providers' table as
  * provider_serve() would take it (the line as query and every header),
- * short of filing: a USSD screen must stay a screen.
+ * short of filing: a USSD screen must stay a screen, a delivery receipt
+ * names a provider's SMS and keeps only printable words. The body also
+ * goes through every provider's reading of its send API's answer.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +42,42 @@ fuzz_inbound(const struct inbound *in)
 	FUZZ_CHECK(in->ext_id[0] != '\0');
 	FUZZ_CHECK(in->from[0] == '+');
 	FUZZ_CHECK(in->text != NULL);
+}
+
+/* A receipt: "provider:id" with an id, a known status, a clean reason. */
+static void
+fuzz_receipt(const struct provider *p, const struct receipt *r)
+{
+	size_t	 n = strlen(p->name), i;
+
+	FUZZ_CHECK(strncmp(r->key, p->name, n) == 0 && r->key[n] == ':' &&
+	    r->key[n + 1] != '\0');
+	FUZZ_CHECK(strlen(r->key + n + 1) <= RECEIPT_ID_MAX);
+	FUZZ_CHECK(r->status == RECEIPT_PENDING ||
+	    r->status == RECEIPT_DELIVERED ||
+	    r->status == RECEIPT_UNDELIVERED);
+	for (i = 0; r->reason[i] != '\0'; i++)
+		FUZZ_CHECK(r->reason[i] >= ' ' && r->reason[i] < 0x7f &&
+		    r->reason[i] != '<' && r->reason[i] != '%');
+}
+
+/* Every provider's reading of a send answer: a bounded id, a verdict. */
+static void
+fuzz_sent(const char *body, size_t len)
+{
+	struct provider_sent	 s;
+	size_t			 i;
+
+	for (i = 0; providers[i] != NULL; i++) {
+		if (providers[i]->sent == NULL)
+			continue;
+		providers[i]->sent(body, len, &s);
+		FUZZ_CHECK(s.took == PROVIDER_TOOK ||
+		    s.took == PROVIDER_REFUSED ||
+		    s.took == PROVIDER_REFUSED_NOW);
+		FUZZ_CHECK(strlen(s.id) <= RECEIPT_ID_MAX);
+		FUZZ_CHECK(s.took == PROVIDER_TOOK || s.id[0] == '\0');
+	}
 }
 
 static const char *
@@ -81,7 +119,9 @@ fuzz_endpoints(const struct config *conf, char *line,
 				provider_call_clear(&c);
 				continue;
 			}
-			if (!c.answer_now)
+			if (c.is_receipt)
+				fuzz_receipt(providers[i], &c.receipt);
+			else if (!c.answer_now)
 				fuzz_inbound(&c.in);
 			ctype = NULL;
 			reply = ep->reply(&c, &ctype);
@@ -126,6 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		form_free(f);
 	}
 	fuzz_endpoints(conf, line, nl ? nl + 1 : "", nl ? size - hlen - 1 : 0);
+	fuzz_sent(buf, size);
 	/* Whatever the reply holds, the TwiML carries no raw < or &. */
 	twiml = twilio_twiml(line);
 	FUZZ_CHECK(twiml != NULL);

@@ -16,6 +16,8 @@ answers each according to a mode:
                     body, then close the connection (close mid-body)
   "drop"            read the request, close without a byte of answer
   "big:N[:CODE]"    answer CODE (default 200) with an N-byte body
+  "json:CODE:BODY"  answer CODE with BODY as application/json (what a
+                    provider's send API answers)
 
 Modes are chosen per request: first a callable set with program(fn)
 (fn(req) returns a mode or None), then the queue for the request's path
@@ -292,6 +294,10 @@ class Sink:
 			except OSError:
 				h.close_connection = True
 			return
+		if kind == "json":	# json:CODE:BODY, a provider's API answer
+			code, _, body = arg.partition(":")
+			self._body(h, int(code), body.encode(), "application/json")
+			return
 		if kind == "redirect":
 			self._status(h, 302, [("Location", arg or self.url +
 			    "/redirected")])
@@ -309,8 +315,11 @@ class Sink:
 
 	def _status(self, h, code, extra=()):
 		body = ("%d %s\n" % (code, REASONS.get(code, "Status"))).encode()
+		self._body(h, code, body, "text/plain", extra)
+
+	def _body(self, h, code, body, ctype, extra=()):
 		h.send_response(code, REASONS.get(code))
-		h.send_header("Content-Type", "text/plain")
+		h.send_header("Content-Type", ctype)
 		h.send_header("Content-Length", str(len(body)))
 		for k, v in extra:
 			h.send_header(k, v)

@@ -99,6 +99,40 @@ fixture_routed(struct fixture *fx, const char *from, enum category cat,
 	assert_int_equal(store_commit(fx->tc.store), 0);
 }
 
+/*
+ * A fixture over an in-memory store with the config of json and two
+ * responders by SMS for every area: Police (+84901000001, police) and
+ * Leader (+84901000004, leader). For a cmocka setup.
+ */
+static inline struct fixture *
+fixture_responders(const char *json)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	char		 err[256];
+	sqlite3_stmt	*s;
+	static const char *const contacts[][3] = {
+		{ "Police", "+84901000001", "police" },
+		{ "Leader", "+84901000004", "leader" },
+	};
+	size_t		 i;
+
+	fx->tc.conf = fixture_conf(json);
+	fx->tc.store = store_open(":memory:", err, sizeof(err));
+	if (fx->tc.store == NULL)
+		fail_msg("store: %s", err);
+	for (i = 0; i < 2; i++) {
+		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
+		store_bind_text(s, 1, contacts[i][0]);
+		store_bind_text(s, 2, contacts[i][1]);
+		store_bind_text(s, 3, contacts[i][2]);
+		store_bind_text(s, 4, "*");
+		store_bind_text(s, 5, "sms");
+		sqlite3_bind_int64(s, 8, 1);
+		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
+	}
+	return fx;
+}
+
 /* File text from a provider (id NULL: a fresh one) and commit. */
 static inline void
 fixture_receive(struct fixture *fx, const char *provider, const char *id,

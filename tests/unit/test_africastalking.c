@@ -1,8 +1,8 @@
 /*
  * test_africastalking.c: the SMS send request against the sms_send and
  * sandbox cases of tests/vectors/africastalking-vectors.json (the official
- * SDK's requests), the token check, inbound SMS decoding and the text a
- * USSD action files.
+ * SDK's requests), the token check, inbound SMS decoding, the text a
+ * USSD action files, delivery reports and what the send API's answer says.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +224,121 @@ test_decode(void **state)
 	config_free(conf);
 }
 
+/* A delivery report through its endpoint's decode: the receipt. */
+static void
+test_delivery_decode(void **state)
+{
+	static const struct {
+		const char		*body, *why, *key;
+		enum receipt_status	 status;
+		const char		*reason;
+	} cases[] = {
+		{ "id=ATXid_1&status=Success&phoneNumber=%2B84931000001",
+		    NULL, "africastalking:ATXid_1", RECEIPT_DELIVERED, "" },
+		{ "id=ATXid_2&status=Failed&failureReason=AbsentSubscriber"
+		    "&retryCount=0", NULL, "africastalking:ATXid_2",
+		    RECEIPT_UNDELIVERED, "AbsentSubscriber" },
+		{ "id=ATXid_3&status=Rejected&failureReason=%3Cb%3E+x%0A",
+		    NULL, "africastalking:ATXid_3", RECEIPT_UNDELIVERED,
+		    "b x" },
+		{ "id=ATXid_4&status=Buffered", NULL, "africastalking:ATXid_4",
+		    RECEIPT_PENDING, "" },
+		{ "id=ATXid_5&status=Whatever", NULL, "africastalking:ATXid_5",
+		    RECEIPT_PENDING, "" },
+		{ "status=Success", "missing field: id", NULL, 0, NULL },
+		{ "id=ATXid_6", "missing field: status", NULL, 0, NULL },
+		{ "id=&status=Success", "the message id must be 1..127 "
+		    "characters", NULL, 0, NULL },
+	};
+	struct config			*conf = conf_at("u", NULL);
+	const struct provider_endpoint	*ep;
+	struct provider_call		 c;
+	const char			*why;
+	char				 err[64];
+	size_t				 i;
+
+	ep = provider_route(conf, "/sms/africastalking/delivery");
+	assert_non_null(ep);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		c.conf = conf;
+		c.form = form_parse(cases[i].body, strlen(cases[i].body), err,
+		    sizeof(err));
+		assert_non_null(c.form);
+		why = ep->decode(&c);
+		if (cases[i].why == NULL) {
+			if (why != NULL)
+				fail_msg("case %zu: %s", i, why);
+			assert_int_equal(c.is_receipt, 1);
+			assert_string_equal(c.receipt.key, cases[i].key);
+			assert_int_equal(c.receipt.status, cases[i].status);
+			assert_string_equal(c.receipt.reason, cases[i].reason);
+		} else if (why == NULL || strcmp(why, cases[i].why) != 0)
+			fail_msg("case %zu: got %s, want %s", i,
+			    why ? why : "(ok)", cases[i].why);
+		provider_call_clear(&c);
+	}
+	/* The token guards it as the SMS endpoint. */
+	memset(&c, 0, sizeof(c));
+	c.conf = conf;
+	c.query = "token=wrong";
+	assert_non_null(ep->verify(&c));
+	c.query = "token=T0k";
+	assert_null(ep->verify(&c));
+	config_free(conf);
+}
+
+/* The send API's 201: one recipient's id, or its refusal. */
+static void
+test_sent(void **state)
+{
+	static const struct {
+		const char		*body;
+		enum provider_took	 took;
+		const char		*id, *why;
+	} cases[] = {
+		{ "{\"SMSMessageData\":{\"Message\":\"Sent to 1/1\","
+		    "\"Recipients\":[{\"statusCode\":101,\"number\":"
+		    "\"+84931000001\",\"status\":\"Success\",\"cost\":"
+		    "\"VND 300\",\"messageId\":\"ATXid_9\"}]}}",
+		    PROVIDER_TOOK, "ATXid_9", "" },
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "405,\"status\":\"InsufficientBalance\",\"messageId\":"
+		    "\"None\"}]}}", PROVIDER_REFUSED, "",
+		    "405 InsufficientBalance" },
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "403,\"status\":\"InvalidPhoneNumber\"}]}}",
+		    PROVIDER_REFUSED, "", "403 InvalidPhoneNumber" },
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "501,\"status\":\"GatewayError\"}]}}",
+		    PROVIDER_REFUSED_NOW, "", "501 GatewayError" },
+		/* Queued, no id yet: taken, nothing to keep. */
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "102,\"messageId\":\"None\"}]}}", PROVIDER_TOOK, "", "" },
+		/* Two numbers (a broadcast): not judged. */
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "405},{\"statusCode\":101,\"messageId\":\"a\"}]}}",
+		    PROVIDER_TOOK, "", "" },
+		{ "Sent", PROVIDER_TOOK, "", "" },
+		{ "{\"SMSMessageData\":{\"Recipients\":[]}}", PROVIDER_TOOK,
+		    "", "" },
+		{ "{\"SMSMessageData\":{\"Recipients\":[{\"statusCode\":"
+		    "\"101\",\"messageId\":7}]}}", PROVIDER_TOOK, "", "" },
+	};
+	struct provider_sent	 s;
+	size_t			 i;
+
+	assert_ptr_equal(provider_find("africastalking")->sent,
+	    africastalking_sent);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		africastalking_sent(cases[i].body, strlen(cases[i].body), &s);
+		if (s.took != cases[i].took || strcmp(s.id, cases[i].id) != 0 ||
+		    strcmp(s.why, cases[i].why) != 0)
+			fail_msg("case %zu: took %d id %s why %s", i, s.took,
+			    s.id, s.why);
+	}
+}
+
 /* A USSD action files the text an SMS resident would send. */
 static void
 test_ussd_text(void **state)
@@ -269,6 +384,8 @@ main(void)
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_ussd_text),
+		cmocka_unit_test(test_delivery_decode),
+		cmocka_unit_test(test_sent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

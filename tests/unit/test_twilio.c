@@ -2,7 +2,9 @@
  * test_twilio.c: X-Twilio-Signature against every case of
  * tests/vectors/twilio-vectors.json (produced by the official library):
  * string to sign, signature, validation, every negative check and URL
- * variant, the upstream published vectors; then decoding and TwiML.
+ * variant, the upstream published vectors; then decoding and TwiML, the
+ * StatusCallback asked for in a send, its decoding and signature, and the
+ * Message's sid kept from the send's answer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,6 +240,13 @@ test_verify_misc(void **state)
 	form_free(f);
 }
 
+/* The X-Twilio-Signature header of a call: its req. */
+static const char *
+test_header(const struct provider_call *c, const char *name)
+{
+	return strcmp(name, "X-Twilio-Signature") == 0 ? c->req : NULL;
+}
+
 static void
 test_decode(void **state)
 {
@@ -291,6 +300,101 @@ test_decode(void **state)
 	config_free(conf);
 }
 
+/* A send asks for the StatusCallback at public_url; the callback's
+ * fields make a receipt; the answer's sid is kept. */
+static void
+test_status_callback(void **state)
+{
+	static const char cj[] = "{\"public_url\":\"https://gw.example/\","
+	    "\"providers\":{\"twilio\":{\"account_sid\":\"AC1\","
+	    "\"auth_token\":\"tok\",\"from\":\"+15005550006\"}}}";
+	static const struct {
+		const char		*body, *why;
+		enum receipt_status	 status;
+		const char		*reason;
+	} cases[] = {
+		{ "MessageSid=SM9&MessageStatus=delivered", NULL,
+		    RECEIPT_DELIVERED, "" },
+		{ "MessageSid=SM9&MessageStatus=undelivered&ErrorCode=30003",
+		    NULL, RECEIPT_UNDELIVERED, "30003" },
+		{ "MessageSid=SM9&MessageStatus=failed&ErrorCode=30008", NULL,
+		    RECEIPT_UNDELIVERED, "30008" },
+		{ "MessageSid=SM9&MessageStatus=sent", NULL, RECEIPT_PENDING,
+		    "" },
+		{ "MessageStatus=sent", "missing field: MessageSid", 0, NULL },
+		{ "MessageSid=SM9", "missing field: MessageStatus", 0, NULL },
+	};
+	struct provider_sms		 m = { "+84931000001", "BL", "k" };
+	const struct provider_endpoint	*ep;
+	struct provider_send		 r;
+	struct provider_call		 c;
+	struct provider_sent		 s;
+	struct config			*conf;
+	struct form			*f;
+	const char			*why;
+	char				 err[128], sig[65];
+	size_t				 i;
+
+	conf = config_parse(cj, sizeof(cj) - 1, err, sizeof(err));
+	if (conf == NULL)
+		fail_msg("config: %s", err);
+	assert_int_equal(twilio_send(conf, &m, &r, err, sizeof(err)), 0);
+	f = form_parse(r.body, r.bodylen, err, sizeof(err));
+	assert_non_null(f);
+	assert_non_null(form_get(f, "StatusCallback"));
+	assert_string_equal(form_get(f, "StatusCallback")->val,
+	    "https://gw.example/sms/twilio/status");
+	form_free(f);
+	provider_send_free(&r);
+
+	ep = provider_route(conf, "/sms/twilio/status");
+	assert_non_null(ep);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		c.conf = conf;
+		c.form = form_parse(cases[i].body, strlen(cases[i].body), err,
+		    sizeof(err));
+		assert_non_null(c.form);
+		why = ep->decode(&c);
+		if (cases[i].why == NULL) {
+			if (why != NULL)
+				fail_msg("case %zu: %s", i, why);
+			assert_string_equal(c.receipt.key, "twilio:SM9");
+			assert_int_equal(c.receipt.status, cases[i].status);
+			assert_string_equal(c.receipt.reason, cases[i].reason);
+		} else if (why == NULL || strcmp(why, cases[i].why) != 0)
+			fail_msg("case %zu: got %s, want %s", i,
+			    why ? why : "(ok)", cases[i].why);
+		provider_call_clear(&c);
+	}
+
+	/* Signed over public_url + the path, as Twilio signs it. */
+	memset(&c, 0, sizeof(c));
+	c.conf = conf;
+	c.uri = "/sms/twilio/status";
+	c.form = form_parse(cases[1].body, strlen(cases[1].body), err,
+	    sizeof(err));
+	assert_int_equal(twilio_signature("tok",
+	    "https://gw.example/sms/twilio/status", c.form, TWILIO_SHA1, sig,
+	    sizeof(sig)), 0);
+	c.header = test_header;
+	c.req = sig;
+	assert_null(ep->verify(&c));
+	memcpy(sig, "AAAA", 5);
+	assert_non_null(ep->verify(&c));
+	provider_call_clear(&c);
+	config_free(conf);
+
+	twilio_sent("{\"sid\":\"SM0123\",\"status\":\"queued\"}", 36, &s);
+	assert_int_equal(s.took, PROVIDER_TOOK);
+	assert_string_equal(s.id, "SM0123");
+	twilio_sent("{\"sid\":7}", 9, &s);
+	assert_string_equal(s.id, "");
+	twilio_sent("not json", 8, &s);
+	assert_string_equal(s.id, "");
+	assert_int_equal(s.took, PROVIDER_TOOK);
+}
+
 static void
 test_twiml(void **state)
 {
@@ -322,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_verify_misc),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_twiml),
+		cmocka_unit_test(test_status_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
