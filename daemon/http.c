@@ -473,7 +473,9 @@ http_provider(struct http *h, struct evhttp_request *req,
 	c.header = http_call_header;
 	c.req = req;
 	provider_serve(ep, &c, tc->router, tc->store, &a);
-	if (a.filed) {
+	if (a.filed && c.is_receipt)
+		tc->n_receipts[c.receipt.status]++;
+	else if (a.filed) {
 		if (c.out.duplicate)
 			tc->n_duplicates++;
 		else
@@ -740,6 +742,13 @@ static const char *const http_lanes[OUTBOX_LANES] = {
 	[OUTBOX_LANE_BROADCAST] = "broadcast",
 };
 
+/* tincay_receipts_total's labels (index: enum receipt_status). */
+static const char *const http_receipt_words[] = {
+	[RECEIPT_PENDING] = "pending",
+	[RECEIPT_DELIVERED] = "delivered",
+	[RECEIPT_UNDELIVERED] = "undelivered",
+};
+
 static void
 http_family_head(struct evbuffer *out, const char *name, const char *type,
     const char *help)
@@ -840,6 +849,13 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 		return;
 	}
 	http_metrics_latency(out, h);
+	http_family_head(out, "tincay_receipts_total", "counter",
+	    "Delivery receipts from providers, by what they said (an "
+	    "undelivered alert escalates).");
+	for (i = 0; i < 3; i++)
+		evbuffer_add_printf(out, "tincay_receipts_total{status=\"%s\"} "
+		    "%llu\n", http_receipt_words[i],
+		    (unsigned long long)tc->n_receipts[i]);
 	http_family_head(out, "tincay_build_info", "gauge",
 	    "The running build; always 1.");
 	evbuffer_add_printf(out, "tincay_build_info{version=\"%s\"} 1\n",

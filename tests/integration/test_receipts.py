@@ -159,6 +159,12 @@ def test_twilio_status_callback_escalates_undelivered(d):
 		log = d.stderr()
 		check("not delivered" in log and ref in log and "police" in log,
 		    "the log names REF and role: %r" % log[-400:])
+		m = d.request("GET", "/metrics").body.decode()
+		for status, n in (("pending", 1), ("delivered", 0),
+		    ("undelivered", 3)):
+			check('tincay_receipts_total{status="%s"} %d\n' % (status,
+			    n) in m, "metrics: %s %d in %r" % (status, n,
+			    [l for l in m.splitlines() if "receipt" in l]))
 
 
 @case(start=False)
