@@ -118,16 +118,17 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND dkey > ?2 ORDER BY dkey LIMIT 1",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
-	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
-	    " AS messages, r.outcome, r.victim_sex, r.victim_age,"
-	    " r.cancel_requested FROM reports r"
+	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
+	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.outcome,"
+	    " r.victim_sex, r.victim_age, r.cancel_requested FROM reports r"
 	    " WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.id",
 	[ST_REPORT_SHOW] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
-	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id)"
-	    " AS messages, r.reporter, r.updated_at, r.escalate_at,"
-	    " r.acked_by, r.closed_at, r.cancel_requested, r.victim_sex,"
-	    " r.victim_age, r.outcome FROM reports r WHERE r.id = ?1",
+	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
+	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.reporter,"
+	    " r.updated_at, r.escalate_at, r.acked_by, r.closed_at,"
+	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome"
+	    " FROM reports r WHERE r.id = ?1",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at FROM reports r"

@@ -134,10 +134,14 @@ def test_reports_show_texts(d):
 	ref = sms(d, REPORTER, first)["ref"]
 	sms(d, REPORTER, second)		# a follow-up
 	sms(d, "0987000111", "BL thon 5 co danh nhau")	# another report
+	sms(d, POLICE, "NHAN %s" % ref)		# the responder's, not counted
 	r = d.ctl_json("reports", "show", ref.lower())
 	eq(r["ref"], ref, "reports show ref")
-	eq(r["texts"], [first, second], "reports show --json texts")
-	eq(r["messages"], 2, "messages")
+	eq(r["texts"], [first, second, "NHAN %s" % ref],
+	    "reports show --json texts")
+	eq(r["messages"], 2, "messages from the reporter's number")
+	eq([x["messages"] for x in d.reports() if x["ref"] == ref], [2],
+	    "reports list messages")
 	out = d.ctl("reports", "show", ref).stdout.decode()
 	check(not EPOCH_RE.search(out), "reports show shows epoch seconds: "
 	    "%r" % out)
@@ -146,8 +150,8 @@ def test_reports_show_texts(d):
 	lines = out.split("texts:\n", 1)
 	check(len(lines) == 2, "reports show has no texts: %r" % out)
 	got = [l for l in lines[1].split("\n") if l]
-	eq(len(got), 2, "reports show text lines")
-	for line, want in zip(got, (first, second)):
+	eq(len(got), 3, "reports show text lines")
+	for line, want in zip(got, (first, second, "NHAN %s" % ref)):
 		check(line.endswith(want) and re.match(r"^\s+\d{4}-\d\d-\d\d "
 		    r"\d\d:\d\d\s+\w+\s+", line), "text line %r" % line)
 	p = d.ctl("reports", "show", "ZZZZ", ok=False)

@@ -30,6 +30,7 @@ WANT = {
 	"tincay_escalations_total": "counter",
 	"tincay_http_request_duration_seconds": "histogram",
 	"tincay_build_info": "gauge",
+	"tincay_receipts_total": "counter",
 }
 
 
