@@ -1352,6 +1352,12 @@ config_post_console(struct cparse *cp)
 		config_warn(cf, "sms_out.via: console, but listen %s is not "
 		    "loopback: SMS alerts of a reachable daemon are only "
 		    "printed, never sent", cf->listen_host);
+	/* Twilio's StatusCallback goes to public_url only if it can. */
+	if (strcmp(cf->sms_out.via, "twilio") == 0 &&
+	    strncmp(cf->public_url, "https://", 8) != 0 && !cf->allow_http)
+		config_warn(cf, "public_url: %s is not https; Twilio is not "
+		    "asked for delivery receipts, so an alert a phone never "
+		    "got waits for after_s to escalate", cf->public_url);
 	return 0;
 }
 

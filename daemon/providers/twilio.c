@@ -391,8 +391,12 @@ twilio_sent(const char *body, size_t len, struct provider_sent *s)
 	cJSON_Delete(root);
 }
 
-/* Twilio's Messages API: basic auth, form To/From/Body, and where to
- * report the SMS's status. */
+/*
+ * Twilio's Messages API: basic auth, form To/From/Body, and where to
+ * report the SMS's status: public_url, when it is one Twilio can reach
+ * (https, or http where allow_http says this is a test bed); the example
+ * config's http://127.0.0.1 must not cost a send (tincayd -t warns).
+ */
 int
 twilio_send(const struct config *conf, const struct provider_sms *sms,
     struct provider_send *r, char *err, size_t errlen)
@@ -401,12 +405,16 @@ twilio_send(const struct config *conf, const struct provider_sms *sms,
 	char		*callback;
 
 	memset(r, 0, sizeof(*r));
-	callback = twilio_public(conf, TWILIO_STATUS_PATH);
 	form_add(&b, "To", sms->to);
 	form_add(&b, "From", conf->twilio.from);
 	form_add(&b, "Body", sms->text);
-	form_add(&b, "StatusCallback", callback);
-	free(callback);
+	if (strncmp(conf->public_url, "https://", 8) == 0 ||
+	    (conf->allow_http && strncmp(conf->public_url, "http://", 7) ==
+	    0)) {
+		callback = twilio_public(conf, TWILIO_STATUS_PATH);
+		form_add(&b, "StatusCallback", callback);
+		free(callback);
+	}
 	r->url = xasprintf("%s/2010-04-01/Accounts/%s/Messages.json",
 	    conf->twilio.api_base, conf->twilio.account_sid);
 	r->body = b.buf;

@@ -308,6 +308,11 @@ test_status_callback(void **state)
 	static const char cj[] = "{\"public_url\":\"https://gw.example/\","
 	    "\"providers\":{\"twilio\":{\"account_sid\":\"AC1\","
 	    "\"auth_token\":\"tok\",\"from\":\"+15005550006\"}}}";
+	static const char cj_http[] = "{\"public_url\":"
+	    "\"http://127.0.0.1:8080\",\"webhook_secret\":\"w-4f1d9e\","
+	    "\"sms_out\":{\"via\":\"twilio\"},"
+	    "\"providers\":{\"twilio\":{\"account_sid\":\"AC1\","
+	    "\"auth_token\":\"tok-7d2c\",\"from\":\"+15005550006\"}}}";
 	static const struct {
 		const char		*body, *why;
 		enum receipt_status	 status;
@@ -329,7 +334,7 @@ test_status_callback(void **state)
 	struct provider_send		 r;
 	struct provider_call		 c;
 	struct provider_sent		 s;
-	struct config			*conf;
+	struct config			*conf, *plain;
 	struct form			*f;
 	const char			*why;
 	char				 err[128], sig[65];
@@ -346,6 +351,22 @@ test_status_callback(void **state)
 	    "https://gw.example/sms/twilio/status");
 	form_free(f);
 	provider_send_free(&r);
+	/* Not a URL Twilio can call: no StatusCallback, and -t says so. */
+	plain = config_parse(cj_http, sizeof(cj_http) - 1, err, sizeof(err));
+	if (plain == NULL)
+		fail_msg("config: %s", err);
+	for (i = 0; i < plain->warnings.n; i++)
+		if (strstr(plain->warnings.v[i], "delivery receipts") != NULL)
+			break;
+	assert_true(i < plain->warnings.n);
+	assert_int_equal(twilio_send(plain, &m, &r, err, sizeof(err)), 0);
+	f = form_parse(r.body, r.bodylen, err, sizeof(err));
+	assert_non_null(f);
+	assert_null(form_get(f, "StatusCallback"));
+	assert_non_null(form_get(f, "Body"));
+	form_free(f);
+	provider_send_free(&r);
+	config_free(plain);
 
 	ep = provider_route(conf, "/sms/twilio/status");
 	assert_non_null(ep);
