@@ -66,6 +66,15 @@ def found(d, needles):
 	return got
 
 
+def wait_gone(d, needles, when):
+	"""Wait (10 s at most) until no needle is in the files."""
+	deadline = time.monotonic() + 10
+	while found(d, needles):
+		check(time.monotonic() < deadline, "%s, still in the files: %d"
+		    % (when, len(found(d, needles))))
+		time.sleep(0.2)
+
+
 def sealed(d, ref):
 	"""The sealed blobs of report ref's texts and numbers, and of the
 	opted-out subscriptions and their messages, as stored."""
@@ -161,12 +170,7 @@ def test_daemon_purges_by_itself(d):
 		d.config["retention_days"] = 0
 		d.write_config()
 		d.signal(signal.SIGHUP)
-		deadline = time.monotonic() + 10
-		while found(d, blobs):
-			check(time.monotonic() < deadline, "after SIGHUP with "
-			    "retention_days 0, still in the files: %d" %
-			    len(found(d, blobs)))
-			time.sleep(0.2)
+		wait_gone(d, blobs, "after SIGHUP with retention_days 0")
 		eq(d.ctl_json("reports", "show", ref).get("reporter"), None,
 		    "reporter after the daemon's purge")
 		check(d.alive(), "tincayd died during its purge")
@@ -190,12 +194,7 @@ def test_daemon_purges_at_start(d):
 		d.config["retention_days"] = 0
 		d.write_config()
 		d.start()
-		deadline = time.monotonic() + 10
-		while found(d, blobs):
-			check(time.monotonic() < deadline, "after a start with "
-			    "retention_days 0, still in the files: %d" %
-			    len(found(d, blobs)))
-			time.sleep(0.2)
+		wait_gone(d, blobs, "after a start with retention_days 0")
 		eq(d.ctl_json("reports", "show", ref).get("reporter"), None,
 		    "reporter after the purge at start")
 

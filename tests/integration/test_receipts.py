@@ -76,6 +76,15 @@ def _contacts(d, sink):
 	    channel="webhook", url=sink.url + "/leader")
 
 
+def _started(d, sink, via):
+	"""tincayd sending SMS through via's API (the sink), with the
+	contacts of _contacts."""
+	d.overrides = _config(sink, via)
+	d.new_config()
+	d.start()
+	_contacts(d, sink)
+
+
 def _alert_row(d, ref):
 	rows = [o for o in d.outbox() if o["ref"] == ref and
 	    o["channel"] == "sms" and o["event"] == "report.created"]
@@ -120,10 +129,7 @@ def _report(d, sink, api_path, n):
 def test_twilio_status_callback_escalates_undelivered(d):
 	with Sink() as sink:
 		_twilio_api(sink)
-		d.overrides = _config(sink, "twilio")
-		d.new_config()
-		d.start()
-		_contacts(d, sink)
+		_started(d, sink, "twilio")
 		ref, req = _report(d, sink, TW_PATH, 1)
 		form = dict(urllib.parse.parse_qsl(req.body.decode()))
 		eq(form.get("StatusCallback"), d.config["public_url"] +
@@ -171,10 +177,7 @@ def test_twilio_status_callback_escalates_undelivered(d):
 def test_twilio_delivered_and_unknown_sid(d):
 	with Sink() as sink:
 		_twilio_api(sink)
-		d.overrides = _config(sink, "twilio")
-		d.new_config()
-		d.start()
-		_contacts(d, sink)
+		_started(d, sink, "twilio")
 		ref, req = _report(d, sink, TW_PATH, 2)
 		sid = _answer(req)["sid"]
 		p = [("MessageSid", sid), ("MessageStatus", "delivered")]
@@ -197,10 +200,7 @@ def test_twilio_delivered_and_unknown_sid(d):
 def test_africastalking_delivery_report_escalates(d):
 	with Sink() as sink:
 		_at_api(sink)
-		d.overrides = _config(sink, "africastalking")
-		d.new_config()
-		d.start()
-		_contacts(d, sink)
+		_started(d, sink, "africastalking")
 		ref, req = _report(d, sink, AT_PATH, 3)
 		f = {"id": _at_id(req), "status": "Failed", "phoneNumber":
 		    "+84931000001", "networkCode": "45201", "failureReason":
@@ -234,10 +234,7 @@ def test_africastalking_refusal_fails_and_escalates(d):
 	the alert did not go; it fails at once and the report escalates."""
 	with Sink() as sink:
 		_at_api(sink, code=405, status="InsufficientBalance")
-		d.overrides = _config(sink, "africastalking")
-		d.new_config()
-		d.start()
-		_contacts(d, sink)
+		_started(d, sink, "africastalking")
 		ref = d.sms("rc-5", "0912000005", "BL thon 3")["ref"]
 		wait_until(lambda: _escalations(sink, ref), 5, 0.05,
 		    "report.escalated to the leader")

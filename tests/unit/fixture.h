@@ -99,10 +99,17 @@ fixture_routed(struct fixture *fx, const char *from, enum category cat,
 	assert_int_equal(store_commit(fx->tc.store), 0);
 }
 
+/* gbv escalates to the leader after 600 s; one area, T1. */
+#define FIXTURE_RESPONDERS_CONF \
+    "{ \"database\": \":memory:\"," \
+    "  \"escalation\": { \"gbv\": { \"after_s\": 600, " \
+    "\"to\": [\"leader\"] } }," \
+    "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thon 1\" } ] }"
+
 /*
  * A fixture over an in-memory store with the config of json and two
  * responders by SMS for every area: Police (+84901000001, police) and
- * Leader (+84901000004, leader). For a cmocka setup.
+ * Leader (+84901000004, leader).
  */
 static inline struct fixture *
 fixture_responders(const char *json)
@@ -131,6 +138,14 @@ fixture_responders(const char *json)
 		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
 	}
 	return fx;
+}
+
+/* A cmocka setup: fixture_responders(FIXTURE_RESPONDERS_CONF). */
+static inline int
+fixture_setup_responders(void **state)
+{
+	*state = fixture_responders(FIXTURE_RESPONDERS_CONF);
+	return 0;
 }
 
 /* File text from a provider (id NULL: a fresh one) and commit. */

@@ -20,18 +20,6 @@
 #include "../../handlers/handlers.h"
 #include "fixture.h"
 
-static const char test_conf[] =
-    "{ \"database\": \":memory:\","
-    "  \"escalation\": { \"gbv\": { \"after_s\": 600, \"to\": [\"leader\"] } },"
-    "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thon 1\" } ] }";
-
-static int
-setup(void **state)
-{
-	*state = fixture_responders(test_conf);
-	return 0;
-}
-
 static int64_t
 escalated(struct fixture *fx)
 {
@@ -161,14 +149,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_after_s, setup,
-		    fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_failed_alert, setup,
-		    fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_acked, setup,
-		    fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_batch, setup,
-		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_after_s,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_alert,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_acked,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_batch,
+		    fixture_setup_responders, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

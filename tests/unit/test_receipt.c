@@ -21,19 +21,6 @@
 #include "../../handlers/handlers.h"
 #include "fixture.h"
 
-static const char test_conf[] =
-    "{ \"database\": \":memory:\","
-    "  \"routing\": { \"gbv\": [\"police\"] },"
-    "  \"escalation\": { \"gbv\": { \"after_s\": 600, \"to\": [\"leader\"] } },"
-    "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thon 1\" } ] }";
-
-static int
-setup(void **state)
-{
-	*state = fixture_responders(test_conf);
-	return 0;
-}
-
 /* A report from a resident; its police alert sent through twilio with the
  * provider's id sid. Returns the report's id. */
 static int64_t
@@ -175,11 +162,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_undelivered_escalates_once,
-		    setup, fixture_teardown),
+		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_delivered_pending_unknown,
-		    setup, fixture_teardown),
+		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_acknowledged_not_due,
-		    setup, fixture_teardown),
+		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test(test_keys),
 	};
 
