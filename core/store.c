@@ -63,8 +63,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " areas = ?4, channel = ?5, url = ?6, pin = ?7",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
 	[ST_CONTACT_BY_PHONE] =
-	    "SELECT id, name, phone, role, areas, channel, url, pin,"
-	    " pin_locked_until FROM contacts WHERE phone = ?1",
+	    "SELECT id, role, pin, pin_locked_until FROM contacts"
+	    " WHERE phone = ?1",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
 	    " WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL AND"
@@ -1513,8 +1513,7 @@ store_message_add(struct store *st, const struct message_row *m)
 	store_bind_text(s, 1, m->provider);
 	store_bind_text(s, 2, m->ext_id);
 	store_bind_text(s, 4, m->recipient);
-	if (store_bind_sealed(st, s, 3, m->sender, m->sender != NULL ?
-	    strlen(m->sender) : 0) == -1 ||
+	if (store_bind_sealed_str(st, s, 3, m->sender) == -1 ||
 	    store_bind_sealed(st, s, 5, m->body, m->bodylen) == -1) {
 		store_done(s);
 		return -1;
@@ -1571,8 +1570,7 @@ store_report_add(struct store *st, const char *category, const char *area,
 	sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
 	store_bind_text(s, 3, area);
-	if (store_bind_sealed(st, s, 4, reporter, reporter != NULL ?
-	    strlen(reporter) : 0) == -1) {
+	if (store_bind_sealed_str(st, s, 4, reporter) == -1) {
 		store_done(s);
 		return -1;
 	}
@@ -1775,15 +1773,13 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 	 */
 	if (o->contact_id != 0)
 		store_bind_text(s, 5, o->dest);
-	else if (store_bind_sealed(st, s, 5, o->dest, o->dest != NULL ?
-	    strlen(o->dest) : 0) == -1) {
+	else if (store_bind_sealed_str(st, s, 5, o->dest) == -1) {
 		store_done(s);
 		return -1;
 	}
 	if (store_outbox_composed(o->event))
 		store_bind_text(s, 6, o->body);
-	else if (store_bind_sealed(st, s, 6, o->body, o->body != NULL ?
-	    strlen(o->body) : 0) == -1) {
+	else if (store_bind_sealed_str(st, s, 6, o->body) == -1) {
 		store_done(s);
 		return -1;
 	}
@@ -1927,10 +1923,10 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 	store_bind_text(s, 1, phone);
 	if ((found = store_row(st, s, __func__)) == 1) {
 		c->id = sqlite3_column_int64(s, 0);
-		util_strlcpy(c->role, store_col_text(s, 3), sizeof(c->role));
-		v = store_col_text(s, 7);
+		util_strlcpy(c->role, store_col_text(s, 1), sizeof(c->role));
+		v = store_col_text(s, 2);
 		util_strlcpy(c->pin_hash, v ? v : "", sizeof(c->pin_hash));
-		c->pin_locked_until = sqlite3_column_int64(s, 8);
+		c->pin_locked_until = sqlite3_column_int64(s, 3);
 	}
 	store_done(s);
 	return found;

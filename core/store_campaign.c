@@ -12,8 +12,7 @@ store_sub_add(struct store *st, const struct subscription *sub)
 {
 	sqlite3_stmt	*s = st->stmt[ST_SUB_ADD];
 
-	if (store_bind_sealed(st, s, 1, sub->phone, sub->phone != NULL ?
-	    strlen(sub->phone) : 0) == -1) {
+	if (store_bind_sealed_str(st, s, 1, sub->phone) == -1) {
 		store_done(s);
 		return -1;
 	}

@@ -197,6 +197,9 @@ void		 store_seal_close(struct store *);
  * (nothing to hide). 0, or -1 (logged). */
 int		 store_bind_sealed(struct store *, struct sqlite3_stmt *,
 		    int i, const char *v, size_t len);
+/* The same for a string v (or NULL). */
+int		 store_bind_sealed_str(struct store *, struct sqlite3_stmt *,
+		    int i, const char *v);
 /* Bind the keyed hash of number v at parameter i (NULL, "": NULL). */
 void		 store_bind_hash(struct store *, struct sqlite3_stmt *, int i,
 		    const char *v);

@@ -102,6 +102,12 @@ store_bind_sealed(struct store *st, sqlite3_stmt *s, int i, const char *v,
 	return 0;
 }
 
+int
+store_bind_sealed_str(struct store *st, sqlite3_stmt *s, int i, const char *v)
+{
+	return store_bind_sealed(st, s, i, v, v != NULL ? strlen(v) : 0);
+}
+
 void
 store_bind_hash(struct store *st, sqlite3_stmt *s, int i, const char *v)
 {
