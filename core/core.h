@@ -84,6 +84,10 @@ int		 util_url_origin(const char *url, char *out, size_t outlen);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */
 int		 util_hmac_sha256_hex(const char *key, const void *msg,
 		    size_t len, char out[65]);
+/* A new HMAC-SHA256 context (OpenSSL's EVP_MAC_CTX) keyed with (key,
+ * len), the caller's to free; NULL if OpenSSL fails. */
+struct evp_mac_ctx_st;
+struct evp_mac_ctx_st *util_hmac_sha256_new(const void *key, size_t len);
 /* cJSON allocates through alloc (NULL: malloc), counting its failures, so
  * that a parse that ran out of memory is told from a malformed text. */
 void		 util_cjson_hooks(void *(*alloc)(size_t));

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -33,7 +32,6 @@
 
 struct seal {
 	EVP_CIPHER_CTX	*enc, *dec;	/* AES-256-GCM, keyed once */
-	EVP_MAC		*hmac;
 	EVP_MAC_CTX	*mac;		/* HMAC-SHA256 under the hash subkey */
 	unsigned char	 check[SEAL_CHECK_LEN];
 	/*
@@ -48,25 +46,6 @@ struct seal {
 	unsigned char	 nonce[SEAL_NONCE_LEN];
 	uint64_t	 count;
 };
-
-/* A fresh HMAC-SHA256 context of hmac keyed with (key, len); NULL. */
-static EVP_MAC_CTX *
-seal_mac_new(EVP_MAC *hmac, const unsigned char *key, size_t len)
-{
-	OSSL_PARAM	 params[2];
-	EVP_MAC_CTX	*m;
-
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((m = EVP_MAC_CTX_new(hmac)) == NULL)
-		return NULL;
-	if (EVP_MAC_init(m, key, len, params) != 1) {
-		EVP_MAC_CTX_free(m);
-		return NULL;
-	}
-	return m;
-}
 
 /* HMAC-SHA256 of (in, len) with m, which is then ready for the next. */
 static int
@@ -106,8 +85,7 @@ seal_new(const unsigned char key[SEAL_KEY_LEN])
 	int		 ok = 0;
 
 	sl = xcalloc(1, sizeof(*sl));
-	if ((sl->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-	    (master = seal_mac_new(sl->hmac, key, SEAL_KEY_LEN)) == NULL ||
+	if ((master = util_hmac_sha256_new(key, SEAL_KEY_LEN)) == NULL ||
 	    seal_derive(master, SEAL_LABEL_ENC, enc) == -1 ||
 	    seal_derive(master, SEAL_LABEL_HASH, hash) == -1 ||
 	    seal_derive(master, SEAL_LABEL_CHECK, check) == -1)
@@ -115,7 +93,7 @@ seal_new(const unsigned char key[SEAL_KEY_LEN])
 	memcpy(sl->check, check, SEAL_CHECK_LEN);
 	if (util_random(sl->nonce, sizeof(sl->nonce)) == -1)
 		goto done;
-	if ((sl->mac = seal_mac_new(sl->hmac, hash, sizeof(hash))) == NULL ||
+	if ((sl->mac = util_hmac_sha256_new(hash, sizeof(hash))) == NULL ||
 	    (sl->enc = EVP_CIPHER_CTX_new()) == NULL ||
 	    (sl->dec = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_EncryptInit_ex(sl->enc, EVP_aes_256_gcm(), NULL, enc,
@@ -145,7 +123,6 @@ seal_free(struct seal *sl)
 	EVP_CIPHER_CTX_free(sl->enc);
 	EVP_CIPHER_CTX_free(sl->dec);
 	EVP_MAC_CTX_free(sl->mac);
-	EVP_MAC_free(sl->hmac);
 	OPENSSL_cleanse(sl, sizeof(*sl));
 	free(sl);
 }

@@ -208,39 +208,47 @@ util_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
  */
 #define UTIL_MAC_KEYS	4
 
+EVP_MAC_CTX *
+util_hmac_sha256_new(const void *key, size_t len)
+{
+	static EVP_MAC	*mac;		/* fetched once, for the process */
+	OSSL_PARAM	 params[2];
+	EVP_MAC_CTX	*ctx;
+
+	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return NULL;
+	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(ctx, key, len, params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 static EVP_MAC_CTX *
 util_hmac_template(const char *key)
 {
-	static EVP_MAC		*mac;
 	static struct {
 		char		*key;
 		EVP_MAC_CTX	*ctx;
 	}			 cache[UTIL_MAC_KEYS];
 	static size_t		 next;
-	OSSL_PARAM		 params[2];
 	size_t			 i;
 
 	for (i = 0; i < UTIL_MAC_KEYS; i++)
 		if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0)
 			return cache[i].ctx;
-	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		return NULL;
 	i = next++ % UTIL_MAC_KEYS;
 	if (cache[i].key != NULL)
 		OPENSSL_clear_free(cache[i].key, strlen(cache[i].key) + 1);
 	EVP_MAC_CTX_free(cache[i].ctx);
 	cache[i].key = NULL;
-	if ((cache[i].ctx = EVP_MAC_CTX_new(mac)) == NULL)
+	if ((cache[i].ctx = util_hmac_sha256_new(key, strlen(key))) == NULL)
 		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string("digest",
-	    (char *)(uintptr_t)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(cache[i].ctx, (const unsigned char *)key,
-	    strlen(key), params) != 1) {
-		EVP_MAC_CTX_free(cache[i].ctx);
-		cache[i].ctx = NULL;
-		return NULL;
-	}
 	cache[i].key = xstrdup(key);
 	return cache[i].ctx;
 }
