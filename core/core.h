@@ -84,6 +84,11 @@ int		 util_url_origin(const char *url, char *out, size_t outlen);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */
 int		 util_hmac_sha256_hex(const char *key, const void *msg,
 		    size_t len, char out[65]);
+/* The same of stamp "." (msg, len) (SPEC §3's signed string), with no
+ * copy of msg. */
+int		 util_hmac_sha256_stamped_hex(const char *key,
+		    const char *stamp, const void *msg, size_t len,
+		    char out[65]);
 /* A new HMAC-SHA256 context (OpenSSL's EVP_MAC_CTX) keyed with (key,
  * len), the caller's to free; NULL if OpenSSL fails. */
 struct evp_mac_ctx_st;

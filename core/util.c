@@ -257,6 +257,14 @@ int
 util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
     char out[65])
 {
+	return util_hmac_sha256_stamped_hex(key, NULL, msg, len, out);
+}
+
+/* stamp NULL: no stamp and no ".". */
+int
+util_hmac_sha256_stamped_hex(const char *key, const char *stamp,
+    const void *msg, size_t len, char out[65])
+{
 	EVP_MAC_CTX	*tmpl, *ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	size_t		 mdlen = 0;
@@ -265,7 +273,10 @@ util_hmac_sha256_hex(const char *key, const void *msg, size_t len,
 	if ((tmpl = util_hmac_template(key)) == NULL ||
 	    (ctx = EVP_MAC_CTX_dup(tmpl)) == NULL)
 		return -1;
-	ok = EVP_MAC_update(ctx, msg, len) == 1 &&
+	ok = (stamp == NULL || (EVP_MAC_update(ctx, (const unsigned char *)
+	    stamp, strlen(stamp)) == 1 && EVP_MAC_update(ctx,
+	    (const unsigned char *)".", 1) == 1)) &&
+	    EVP_MAC_update(ctx, msg, len) == 1 &&
 	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 && mdlen == 32;
 	EVP_MAC_CTX_free(ctx);
 	if (!ok)

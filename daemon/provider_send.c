@@ -36,11 +36,11 @@ provider_send_header(struct provider_send *r, char *line)
 void
 provider_send_sign(struct provider_send *r, const char *secret, int64_t now)
 {
-	char	*msg, hex[65];
+	char	 stamp[24], hex[65];
 
-	msg = xasprintf("%lld.%s", (long long)now, r->body ? r->body : "");
-	if (util_hmac_sha256_hex(secret, msg, strlen(msg), hex) == 0)
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	if (util_hmac_sha256_stamped_hex(secret, stamp, r->body ? r->body :
+	    "", r->body ? r->bodylen : 0, hex) == 0)
 		provider_send_header(r, xasprintf("X-Tincay-Signature: "
-		    "t=%lld,v1=%s", (long long)now, hex));
-	free(msg);
+		    "t=%s,v1=%s", stamp, hex));
 }

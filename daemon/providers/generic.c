@@ -24,10 +24,10 @@ const char *
 generic_verify(const char *secret, const char *hdr, const char *body,
     size_t len, int64_t now)
 {
-	char		 want[65], *copy, *field, *save = NULL, *end, *msg;
+	char		 want[65], *copy, *field, *save = NULL, *end;
 	char		*v1[GENERIC_MAX_V1], *p;
 	const char	*tstr = NULL, *why;
-	size_t		 nv1 = 0, i, tl;
+	size_t		 nv1 = 0, i;
 	long long	 t;
 	int		 ok = 0;
 
@@ -52,14 +52,9 @@ generic_verify(const char *secret, const char *hdr, const char *body,
 	why = "stale signature";
 	if (t > now + GENERIC_SKEW_S || t < now - GENERIC_SKEW_S)
 		goto done;
-	tl = strlen(tstr);
-	msg = xmalloc(tl + 1 + len);
-	memcpy(msg, tstr, tl);
-	msg[tl] = '.';
-	if (len)
-		memcpy(msg + tl + 1, body, len);
 	why = provider_internal;	/* out of memory: retry */
-	if (util_hmac_sha256_hex(secret, msg, tl + 1 + len, want) == 0) {
+	if (util_hmac_sha256_stamped_hex(secret, tstr, body, len,
+	    want) == 0) {
 		why = "bad signature";
 		for (i = 0; i < nv1; i++) {
 			for (p = v1[i]; *p != '\0'; p++)
@@ -69,7 +64,6 @@ generic_verify(const char *secret, const char *hdr, const char *body,
 				ok = 1;
 		}
 	}
-	free(msg);
 done:
 	free(copy);
 	return ok ? NULL : why;
