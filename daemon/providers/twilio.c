@@ -85,25 +85,45 @@ twilio_string_to_sign(const char *url, const struct form *params,
 	return b.buf;
 }
 
+/*
+ * base64(HMAC(token, url + tail)) into out, tail being the parameters'
+ * part of the string to sign (twilio_string_to_sign with url ""); 0 or -1.
+ */
+static int
+twilio_mac(const char *token, const char *url, const char *tail,
+    size_t taillen, enum twilio_alg alg, char *out, size_t outlen)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*msg;
+	size_t		 ulen = strlen(url);
+	int		 rc = -1;
+
+	msg = xmalloc(ulen + taillen + 1);
+	memcpy(msg, url, ulen);
+	memcpy(msg + ulen, tail, taillen);
+	if (HMAC(alg == TWILIO_SHA256 ? EVP_sha256() : EVP_sha1(), token,
+	    (int)strlen(token), (unsigned char *)msg, ulen + taillen, md,
+	    &mdlen) != NULL && outlen >= 4 * ((mdlen + 2) / 3) + 1) {
+		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+		rc = 0;
+	}
+	free(msg);
+	return rc;
+}
+
 /* base64(HMAC(token, string to sign)) into out; 0 or -1. */
 int
 twilio_signature(const char *token, const char *url,
     const struct form *params, enum twilio_alg alg, char *out, size_t outlen)
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
-	char		*msg;
-	size_t		 len;
-	int		 rc = -1;
+	char	*tail;
+	size_t	 len;
+	int	 rc;
 
-	msg = twilio_string_to_sign(url, params, &len);
-	if (HMAC(alg == TWILIO_SHA256 ? EVP_sha256() : EVP_sha1(), token,
-	    (int)strlen(token), (unsigned char *)msg, len, md, &mdlen) !=
-	    NULL && outlen >= 4 * ((mdlen + 2) / 3) + 1) {
-		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-		rc = 0;
-	}
-	free(msg);
+	tail = twilio_string_to_sign("", params, &len);
+	rc = twilio_mac(token, url, tail, len, alg, out, outlen);
+	free(tail);
 	return rc;
 }
 
@@ -208,17 +228,19 @@ const char *
 twilio_verify(const char *token, const char *sig, const char *url,
     const struct form *params, enum twilio_alg alg)
 {
-	char	*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2];
-	size_t	 n, i, siglen;
+	char	*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2], *tail;
+	size_t	 n, i, siglen, taillen;
 	int	 ok = 0, failed = 0;
 
 	if (sig == NULL || sig[0] == '\0')
 		return "missing signature";
 	siglen = strlen(sig);
+	/* The parameters' part, sorted once for every URL variant. */
+	tail = twilio_string_to_sign("", params, &taillen);
 	n = twilio_url_variants(url, v);
 	for (i = 0; i < n; i++) {
 		if (!ok && !failed) {
-			if (twilio_signature(token, v[i], params, alg, want,
+			if (twilio_mac(token, v[i], tail, taillen, alg, want,
 			    sizeof(want)) == -1)
 				failed = 1;	/* out of memory: retry */
 			else if (util_ct_equal(sig, siglen, want,
@@ -227,6 +249,7 @@ twilio_verify(const char *token, const char *sig, const char *url,
 		}
 		free(v[i]);
 	}
+	free(tail);
 	return ok ? NULL : failed ? provider_internal : "bad signature";
 }
 
