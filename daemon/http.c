@@ -54,8 +54,8 @@ struct deferred {
 	TAILQ_ENTRY(deferred)	 entry;
 	struct evhttp_request	*req;
 	int			 code;
-	char			*ctype;
-	char			*body;
+	const char		*ctype;		/* a constant */
+	char			*body;		/* ours */
 	size_t			 len;
 };
 
@@ -404,20 +404,21 @@ http_error(struct evhttp_request *req, int code, const char *line)
 
 void
 http_defer(struct http *h, struct evhttp_request *req, int code,
-    const char *ctype, const char *body, size_t len)
+    const char *ctype, char *body, size_t len)
 {
 	struct deferred	*d;
 
 	/* Nothing open to wait for: what it answers is already durable. */
 	if (!store_in_tx(h->tc->store)) {
 		http_reply(req, code, ctype, body, len);
+		free(body);
 		return;
 	}
 	d = xcalloc(1, sizeof(*d));
 	d->req = req;
 	d->code = code;
-	d->ctype = ctype ? xstrdup(ctype) : NULL;
-	d->body = body ? xstrndup(body, len) : NULL;
+	d->ctype = ctype;
+	d->body = body;
 	d->len = body ? len : 0;
 	TAILQ_INSERT_TAIL(&h->deferred, d, entry);
 	h->ndeferred++;
@@ -440,7 +441,6 @@ http_committed(void *arg, int ok, const struct store_batch *b)
 			http_reply(d->req, d->code, d->ctype, d->body, d->len);
 		else
 			http_error(d->req, 503, PROVIDER_RETRY_LATER);
-		free(d->ctype);
 		free(d->body);
 		free(d);
 	}
@@ -485,8 +485,10 @@ http_provider(struct http *h, struct evhttp_request *req,
 	}
 	if (a.code != 200)
 		http_error(req, a.code, a.line);
-	else if (a.filed)
+	else if (a.filed) {
 		http_defer(h, req, a.code, a.ctype, a.body, a.len);
+		a.body = NULL;		/* taken */
+	}
 	else
 		http_reply(req, a.code, a.ctype, a.body, a.len);
 	provider_answer_clear(&a);

@@ -53,9 +53,10 @@ void		 http_reply(struct evhttp_request *, int code,
 /* A one-line plain-text error. */
 void		 http_error(struct evhttp_request *, int code, const char *);
 /* Reply once the open batch has committed (503 if it fails); now if no
- * batch is open. */
+ * batch is open. body (malloc'd, or NULL) is taken; ctype is a string
+ * that lives as long as the program (a reply function's constant). */
 void		 http_defer(struct http *, struct evhttp_request *, int code,
-		    const char *ctype, const char *body, size_t len);
+		    const char *ctype, char *body, size_t len);
 const char	*http_header(struct evhttp_request *, const char *);
 
 /* outbox.c: delivery of the outbox; nothing else. */
