@@ -203,4 +203,7 @@ clean:
 .PHONY: all deps run suites check bench fuzz clean layers chaos man-lint install deb \
 	clear-build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# The compiler's dependency files; the package's and the VM's trees under
+# build hold other *.d (tmpfiles.d, invoke-rc.d).
+-include $(shell find build \( -path build/deb -o -path build/vm \) -prune -o \
+	-name '*.d' -type f -print 2>/dev/null)
