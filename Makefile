@@ -10,6 +10,7 @@
 #   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
 #                   the systemd unit, sysusers.d, tmpfiles.d, an example config
 #   make deb        build/deb/tincay_*.deb with dpkg-buildpackage
+#   make vm-test    the .deb installed and its service run in a Debian 12 VM
 
 CC	?= cc
 PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
@@ -197,10 +198,18 @@ fuzz:
 	@TINCAY_FUZZ=1 scripts/install-deps
 	scripts/fuzz $(FUZZ_SRCS)
 
+# Install the .deb in a Debian 12 VM (debootstrap, qemu) and check the
+# service as systemd runs it. Root, minutes: not part of make check.
+vm-test:
+	@scripts/vm-test
+
 clean:
 	rm -rf build bin
 
 .PHONY: all deps run suites check bench fuzz clean layers chaos man-lint install deb \
-	clear-build
+	clear-build vm-test
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# The compiler's dependency files; the package's and the VM's trees under
+# build hold other *.d (tmpfiles.d, invoke-rc.d).
+-include $(shell find build \( -path build/deb -o -path build/vm \) -prune -o \
+	-name '*.d' -type f -print 2>/dev/null)
