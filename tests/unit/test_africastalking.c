@@ -19,6 +19,7 @@
 #include "../../handlers/handlers.h"
 #include "vectors.h"
 #include "../../daemon/provider.h"
+#include "receipts.h"
 
 #define AT_VECTORS	"tests/vectors/africastalking-vectors.json"
 
@@ -228,11 +229,7 @@ test_decode(void **state)
 static void
 test_delivery_decode(void **state)
 {
-	static const struct {
-		const char		*body, *why, *key;
-		enum receipt_status	 status;
-		const char		*reason;
-	} cases[] = {
+	static const struct receipt_case cases[] = {
 		{ "id=ATXid_1&status=Success&phoneNumber=%2B84931000001",
 		    NULL, "africastalking:ATXid_1", RECEIPT_DELIVERED, "" },
 		{ "id=ATXid_2&status=Failed&failureReason=AbsentSubscriber"
@@ -253,31 +250,11 @@ test_delivery_decode(void **state)
 	struct config			*conf = conf_at("u", NULL);
 	const struct provider_endpoint	*ep;
 	struct provider_call		 c;
-	const char			*why;
-	char				 err[64];
-	size_t				 i;
 
+	receipt_cases(conf, "/sms/africastalking/delivery", cases,
+	    sizeof(cases) / sizeof(cases[0]));
 	ep = provider_route(conf, "/sms/africastalking/delivery");
 	assert_non_null(ep);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		c.conf = conf;
-		c.form = form_parse(cases[i].body, strlen(cases[i].body), err,
-		    sizeof(err));
-		assert_non_null(c.form);
-		why = ep->decode(&c);
-		if (cases[i].why == NULL) {
-			if (why != NULL)
-				fail_msg("case %zu: %s", i, why);
-			assert_int_equal(c.is_receipt, 1);
-			assert_string_equal(c.receipt.key, cases[i].key);
-			assert_int_equal(c.receipt.status, cases[i].status);
-			assert_string_equal(c.receipt.reason, cases[i].reason);
-		} else if (why == NULL || strcmp(why, cases[i].why) != 0)
-			fail_msg("case %zu: got %s, want %s", i,
-			    why ? why : "(ok)", cases[i].why);
-		provider_call_clear(&c);
-	}
 	/* The token guards it as the SMS endpoint. */
 	memset(&c, 0, sizeof(c));
 	c.conf = conf;

@@ -20,6 +20,7 @@
 #include "../../daemon/tincayd.h"
 #include "vectors.h"
 #include "../../daemon/provider.h"
+#include "receipts.h"
 
 #define TWILIO_VECTORS	"tests/vectors/twilio-vectors.json"
 
@@ -313,21 +314,19 @@ test_status_callback(void **state)
 	    "\"sms_out\":{\"via\":\"twilio\"},"
 	    "\"providers\":{\"twilio\":{\"account_sid\":\"AC1\","
 	    "\"auth_token\":\"tok-7d2c\",\"from\":\"+15005550006\"}}}";
-	static const struct {
-		const char		*body, *why;
-		enum receipt_status	 status;
-		const char		*reason;
-	} cases[] = {
-		{ "MessageSid=SM9&MessageStatus=delivered", NULL,
+	static const struct receipt_case cases[] = {
+		{ "MessageSid=SM9&MessageStatus=delivered", NULL, "twilio:SM9",
 		    RECEIPT_DELIVERED, "" },
 		{ "MessageSid=SM9&MessageStatus=undelivered&ErrorCode=30003",
-		    NULL, RECEIPT_UNDELIVERED, "30003" },
+		    NULL, "twilio:SM9", RECEIPT_UNDELIVERED, "30003" },
 		{ "MessageSid=SM9&MessageStatus=failed&ErrorCode=30008", NULL,
-		    RECEIPT_UNDELIVERED, "30008" },
-		{ "MessageSid=SM9&MessageStatus=sent", NULL, RECEIPT_PENDING,
-		    "" },
-		{ "MessageStatus=sent", "missing field: MessageSid", 0, NULL },
-		{ "MessageSid=SM9", "missing field: MessageStatus", 0, NULL },
+		    "twilio:SM9", RECEIPT_UNDELIVERED, "30008" },
+		{ "MessageSid=SM9&MessageStatus=sent", NULL, "twilio:SM9",
+		    RECEIPT_PENDING, "" },
+		{ "MessageStatus=sent", "missing field: MessageSid", NULL, 0,
+		    NULL },
+		{ "MessageSid=SM9", "missing field: MessageStatus", NULL, 0,
+		    NULL },
 	};
 	struct provider_sms		 m = { "+84931000001", "BL", "k" };
 	const struct provider_endpoint	*ep;
@@ -336,7 +335,6 @@ test_status_callback(void **state)
 	struct provider_sent		 s;
 	struct config			*conf, *plain;
 	struct form			*f;
-	const char			*why;
 	char				 err[128], sig[65];
 	size_t				 i;
 
@@ -368,26 +366,10 @@ test_status_callback(void **state)
 	provider_send_free(&r);
 	config_free(plain);
 
+	receipt_cases(conf, "/sms/twilio/status", cases,
+	    sizeof(cases) / sizeof(cases[0]));
 	ep = provider_route(conf, "/sms/twilio/status");
 	assert_non_null(ep);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		c.conf = conf;
-		c.form = form_parse(cases[i].body, strlen(cases[i].body), err,
-		    sizeof(err));
-		assert_non_null(c.form);
-		why = ep->decode(&c);
-		if (cases[i].why == NULL) {
-			if (why != NULL)
-				fail_msg("case %zu: %s", i, why);
-			assert_string_equal(c.receipt.key, "twilio:SM9");
-			assert_int_equal(c.receipt.status, cases[i].status);
-			assert_string_equal(c.receipt.reason, cases[i].reason);
-		} else if (why == NULL || strcmp(why, cases[i].why) != 0)
-			fail_msg("case %zu: got %s, want %s", i,
-			    why ? why : "(ok)", cases[i].why);
-		provider_call_clear(&c);
-	}
 
 	/* Signed over public_url + the path, as Twilio signs it. */
 	memset(&c, 0, sizeof(c));
