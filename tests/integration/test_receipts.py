@@ -76,9 +76,11 @@ def _contacts(d, sink):
 	    channel="webhook", url=sink.url + "/leader")
 
 
-def _started(d, sink, via):
-	"""tincayd sending SMS through via's API (the sink), with the
+def _started(d, sink, via, **answer):
+	"""tincayd sending SMS through via's API (the sink, answering as
+	that provider does; answer: _at_api's code and status), with the
 	contacts of _contacts."""
+	(_twilio_api if via == "twilio" else _at_api)(sink, **answer)
 	d.overrides = _config(sink, via)
 	d.new_config()
 	d.start()
@@ -128,7 +130,6 @@ def _report(d, sink, api_path, n):
 @case(start=False)
 def test_twilio_status_callback_escalates_undelivered(d):
 	with Sink() as sink:
-		_twilio_api(sink)
 		_started(d, sink, "twilio")
 		ref, req = _report(d, sink, TW_PATH, 1)
 		form = dict(urllib.parse.parse_qsl(req.body.decode()))
@@ -176,7 +177,6 @@ def test_twilio_status_callback_escalates_undelivered(d):
 @case(start=False)
 def test_twilio_delivered_and_unknown_sid(d):
 	with Sink() as sink:
-		_twilio_api(sink)
 		_started(d, sink, "twilio")
 		ref, req = _report(d, sink, TW_PATH, 2)
 		sid = _answer(req)["sid"]
@@ -199,7 +199,6 @@ def test_twilio_delivered_and_unknown_sid(d):
 @case(start=False)
 def test_africastalking_delivery_report_escalates(d):
 	with Sink() as sink:
-		_at_api(sink)
 		_started(d, sink, "africastalking")
 		ref, req = _report(d, sink, AT_PATH, 3)
 		f = {"id": _at_id(req), "status": "Failed", "phoneNumber":
@@ -233,8 +232,8 @@ def test_africastalking_refusal_fails_and_escalates(d):
 	"""201, but the recipient's statusCode is 405 InsufficientBalance:
 	the alert did not go; it fails at once and the report escalates."""
 	with Sink() as sink:
-		_at_api(sink, code=405, status="InsufficientBalance")
-		_started(d, sink, "africastalking")
+		_started(d, sink, "africastalking", code=405,
+		    status="InsufficientBalance")
 		ref = d.sms("rc-5", "0912000005", "BL thon 3")["ref"]
 		wait_until(lambda: _escalations(sink, ref), 5, 0.05,
 		    "report.escalated to the leader")
