@@ -610,6 +610,21 @@ class FakeServer:
 
 # ---------------------------------------------------------------- polling
 
+def idle_connections(port, n):
+	"""Up to n connections to port that send nothing (as many as the
+	listener accepts within 0.2 s each); the caller closes them."""
+	socks = []
+	for _ in range(n):
+		s = socket.socket()
+		s.settimeout(0.2)
+		try:
+			s.connect(("127.0.0.1", port))
+			socks.append(s)
+		except OSError:
+			s.close()
+	return socks
+
+
 def wait_until(pred, timeout=10.0, interval=0.05, what=None):
 	"""Poll pred() until it returns something truthy and return that; on
 	timeout raise TestFailure naming what (or return None if what is

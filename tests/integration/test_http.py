@@ -8,11 +8,12 @@ clients) that libevent does not set by itself.
 import http.client
 import json
 import os
+import resource
 import socket
 import threading
 import time
 
-from harness import SECRET, case, check, eq, sign
+from harness import SECRET, case, check, eq, idle_connections, sign
 
 RESIDENT = "0987001001"
 
@@ -396,17 +397,8 @@ def test_out_of_descriptors_pauses(d):
 	The daemon fits its connection cap to the open-file limit it starts
 	with (test_resilience), so the limit drops to 64 while it runs."""
 	d.start()
-	import resource
 	resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (64, 64))
-	socks = []
-	for _ in range(160):
-		s = socket.socket()
-		s.settimeout(0.2)
-		try:
-			s.connect(("127.0.0.1", d.port))
-			socks.append(s)
-		except OSError:
-			s.close()
+	socks = idle_connections(d.port, 160)
 	try:
 		time.sleep(1.0)
 		t0 = _cpu_ticks(d.proc.pid)

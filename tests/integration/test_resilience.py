@@ -8,14 +8,15 @@ naming both numbers, alerts still go out while idle clients hold every
 connection).
 """
 
+import http.client
 import os
 import resource
-import socket
 import sqlite3
 import subprocess
 import time
 
-from harness import TINCAYD, case, check, eq, wait_until
+from harness import (SECRET, TINCAYD, case, check, eq, idle_connections,
+    sign, wait_until)
 from sink import Sink
 
 RESIDENT = "0987002002"
@@ -126,23 +127,14 @@ def test_nofile_below_max_connections(d):
 		    d.stderr()[-600:])
 		d.add_contact("Contact police", "0931000001", "police",
 		    areas="*", channel="webhook", url=sink.url + "/police")
-		import http.client
 		keep = http.client.HTTPConnection("127.0.0.1", d.port,
 		    timeout=10)
 		keep.connect()
 		idle = []
 		try:
-			for _ in range(160):
-				s = socket.socket()
-				s.settimeout(0.2)
-				try:
-					s.connect(("127.0.0.1", d.port))
-					idle.append(s)
-				except OSError:
-					s.close()
+			idle = idle_connections(d.port, 160)
 			time.sleep(0.5)
 			body = d.sms_body("nofile-1", RESIDENT, "BL thon 3 cuu")
-			from harness import SECRET, sign
 			t0 = time.monotonic()
 			keep.request("POST", "/sms/generic", body=body, headers={
 			    "Content-Type": "application/json",
