@@ -334,8 +334,11 @@ int		 escalate_due(struct store *, const struct config *,
 enum receipt_status {
 	RECEIPT_PENDING,	/* on its way: nothing to record */
 	RECEIPT_DELIVERED,
-	RECEIPT_UNDELIVERED
+	RECEIPT_UNDELIVERED,
+	RECEIPT__MAX
 };
+/* "pending", "delivered", "undelivered": as stored, as /metrics says. */
+const char	*receipt_word(enum receipt_status);
 #define RECEIPT_ID_MAX	127	/* a provider's id for an SMS, at most */
 #define RECEIPT_KEY_MAX	160	/* "provider:id", NUL */
 struct receipt {

@@ -14,12 +14,18 @@
 #include "core.h"
 #include "store.h"
 
-/* The words stored for a status (index: enum receipt_status). */
-static const char *const receipt_words[] = {
-	[RECEIPT_PENDING] = NULL,
+/* The words of a status (index: enum receipt_status). */
+static const char *const receipt_words[RECEIPT__MAX] = {
+	[RECEIPT_PENDING] = "pending",
 	[RECEIPT_DELIVERED] = "delivered",
 	[RECEIPT_UNDELIVERED] = "undelivered",
 };
+
+const char *
+receipt_word(enum receipt_status status)
+{
+	return receipt_words[status];
+}
 
 int
 receipt_key(struct receipt *r, const char *provider, const char *id,

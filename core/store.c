@@ -152,8 +152,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND status = 'open'",
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
-	    " next_at = ?3, sent_at = ?4, last_error = ?5 WHERE id = ?1",
-	[ST_OUTBOX_MSG] = "UPDATE outbox SET provider_msg = ?2 WHERE id = ?1",
+	    " next_at = ?3, sent_at = ?4, last_error = ?5,"
+	    " provider_msg = coalesce(?6, provider_msg) WHERE id = ?1",
 	[ST_OUTBOX_BY_MSG] =
 	    "SELECT o.id, o.report_id, o.contact_id, o.receipt, r.ref, c.role"
 	    " FROM outbox o LEFT JOIN reports r ON r.id = o.report_id"

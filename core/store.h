@@ -468,12 +468,12 @@ void		 store_report_row_clear(struct report_row *);
  * from store.c; each write joins the open batch). 0 or -1 unless said.
  */
 /* The result of one attempt at outbox row id: status, when it is due
- * again, when it was sent (0: not), the error (NULL: none). */
+ * again, when it was sent (0: not), the error (NULL: none), and the
+ * provider's id for its SMS ("provider:id", for the receipts; NULL:
+ * none given). */
 int		 store_outbox_result(struct store *, int64_t id,
 		    const char *status, int64_t next_at, int64_t sent_at,
-		    const char *error);
-/* The provider's id of row id's SMS ("provider:id"), for its receipts. */
-int		 store_outbox_msg(struct store *, int64_t id, const char *key);
+		    const char *error, const char *msg);
 /* The row a receipt is about, as it was before the receipt. */
 struct store_receipt_row {
 	int64_t		 id;

@@ -12,7 +12,7 @@
 
 int
 store_outbox_result(struct store *st, int64_t id, const char *status,
-    int64_t next_at, int64_t sent_at, const char *error)
+    int64_t next_at, int64_t sent_at, const char *error, const char *msg)
 {
 	sqlite3_stmt	*s;
 
@@ -24,20 +24,8 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
 	sqlite3_bind_int64(s, 3, next_at);
 	store_bind_id(s, 4, sent_at);
 	store_bind_text(s, 5, error);
+	store_bind_text(s, 6, msg);
 	return store_run(st, ST_OUTBOX_RESULT);
-}
-
-int
-store_outbox_msg(struct store *st, int64_t id, const char *key)
-{
-	sqlite3_stmt	*s;
-
-	if (store_begin(st) == -1)
-		return -1;
-	s = store_stmt(st, ST_OUTBOX_MSG);
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, key);
-	return store_run(st, ST_OUTBOX_MSG);
 }
 
 /* Copy column col of s (text, or NULL: "") into out. */

@@ -744,13 +744,6 @@ static const char *const http_lanes[OUTBOX_LANES] = {
 	[OUTBOX_LANE_BROADCAST] = "broadcast",
 };
 
-/* tincay_receipts_total's labels (index: enum receipt_status). */
-static const char *const http_receipt_words[] = {
-	[RECEIPT_PENDING] = "pending",
-	[RECEIPT_DELIVERED] = "delivered",
-	[RECEIPT_UNDELIVERED] = "undelivered",
-};
-
 static void
 http_family_head(struct evbuffer *out, const char *name, const char *type,
     const char *help)
@@ -854,9 +847,9 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	http_family_head(out, "tincay_receipts_total", "counter",
 	    "Delivery receipts from providers, by what they said (an "
 	    "undelivered alert escalates).");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < RECEIPT__MAX; i++)
 		evbuffer_add_printf(out, "tincay_receipts_total{status=\"%s\"} "
-		    "%llu\n", http_receipt_words[i],
+		    "%llu\n", receipt_word((enum receipt_status)i),
 		    (unsigned long long)tc->n_receipts[i]);
 	http_family_head(out, "tincay_build_info", "gauge",
 	    "The running build; always 1.");

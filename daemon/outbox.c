@@ -123,13 +123,14 @@ outbox_is_console(const struct config *conf, int lane, const char *dkey)
 	    strcmp(conf->sms_out.via, "console") == 0;
 }
 
-/* Write the outcome of one attempt into the batch; 0, or -1. */
+/* Write the outcome of one attempt into the batch (msg: the provider's
+ * id for the SMS, or NULL); 0, or -1. */
 static int
 outbox_record(struct outbox *ob, int64_t id, const char *status,
-    int64_t next_at, const char *error)
+    int64_t next_at, const char *error, const char *msg)
 {
 	return store_outbox_result(ob->tc->store, id, status, next_at,
-	    strcmp(status, "sent") == 0 ? util_now() : 0, error);
+	    strcmp(status, "sent") == 0 ? util_now() : 0, error, msg);
 }
 
 /* A row failed for good: the line names its REF and who it was for. */
@@ -290,9 +291,8 @@ static void
 outbox_job_write(struct outbox *ob, struct outbox_job *job)
 {
 	if (job->written || outbox_record(ob, job->id, job->status,
-	    job->next_at, job->error[0] ? job->error : NULL) == -1 ||
-	    (job->msg[0] != '\0' && store_outbox_msg(ob->tc->store, job->id,
-	    job->msg) == -1))
+	    job->next_at, job->error[0] ? job->error : NULL,
+	    job->msg[0] != '\0' ? job->msg : NULL) == -1)
 		return;
 	if (job->escalate)
 		outbox_escalate_now(ob, job->report_id);
@@ -503,7 +503,7 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		outbox_log_failed(row->id, row->ref, row->role,
 		    "no channel for this row");
 		outbox_record(ob, row->id, "failed", util_sched_now(),
-		    "no channel for this row");
+		    "no channel for this row", NULL);
 		return 0;
 	}
 	m.to = row->dest;
@@ -513,7 +513,7 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		outbox_log_failed(row->id, row->ref, row->role, err);
 		provider_send_free(&q);
 		outbox_record(ob, row->id, "failed", util_sched_now(),
-		    "cannot build the request");
+		    "cannot build the request", NULL);
 		outbox_escalate_now(ob, row->report_id);
 		return 0;
 	}

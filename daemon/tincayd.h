@@ -37,7 +37,7 @@ struct tincay {
 	uint64_t		 n_messages;	/* new messages stored */
 	uint64_t		 n_duplicates;	/* provider retries answered */
 	uint64_t		 n_reports;
-	uint64_t		 n_receipts[3];	/* by enum receipt_status */
+	uint64_t		 n_receipts[RECEIPT__MAX];	/* by status */
 };
 
 /* http.c: evhttp listener, limits, the route table, replies. */

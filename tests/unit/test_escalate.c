@@ -81,7 +81,7 @@ test_failed_alert(void **state)
 	    "event = 'report.created'");
 	assert_true(row > 0);
 	assert_int_equal(store_outbox_result(st, row, "failed", now, 0,
-	    "HTTP 302"), 0);
+	    "HTTP 302", NULL), 0);
 	assert_int_equal(store_outbox_escalate_at(st, id, now), 1);
 	/* Seen in the open batch, before it commits. */
 	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
