@@ -71,7 +71,6 @@ struct http {
 	size_t			 nevicted;	/* of nconns, on their way out */
 	size_t			 ndeferred;
 	int			 paused;	/* accept error */
-	int			 capped;	/* at max_conns */
 	int			 max_conns;	/* max_connections, or what
 						   RLIMIT_NOFILE allows */
 	int			 stopped;
@@ -127,15 +126,20 @@ http_conn_alive(const struct conn *c)
 	return rd != NULL || wr != NULL || ev != NULL;
 }
 
+/* At max_conns. Connections shut down to make room free their
+ * descriptors in the loop's next turn: they do not count. */
+static int
+http_at_cap(const struct http *h)
+{
+	return h->nconns - h->nevicted >= (size_t)h->max_conns;
+}
+
 static void
 http_listen_update(struct http *h)
 {
 	int	 want;
 
-	/* Connections shut down to make room free their descriptors in
-	 * the loop's next turn: they do not count against the cap. */
-	h->capped = h->nconns - h->nevicted >= (size_t)h->max_conns;
-	want = !h->paused && !h->capped && !h->stopped;
+	want = !h->paused && !http_at_cap(h) && !h->stopped;
 	if (want)
 		evconnlistener_enable(h->listener);
 	else
@@ -158,15 +162,16 @@ http_sweep_conns(struct http *h)
 
 static void	http_evict(struct http *);
 
-/* Every second: drop what evhttp is done with; still at the cap (slow
- * clients holding every slot), make room for whoever waits to connect. */
+/* Every HTTP_SWEEP_MS: drop what evhttp is done with; still at the cap
+ * (slow clients holding every slot), make room for whoever waits to
+ * connect. */
 static void
 http_sweep_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct http	*h = arg;
 
 	http_sweep_conns(h);
-	if (h->capped && !h->stopped) {
+	if (http_at_cap(h) && !h->stopped) {
 		http_evict(h);
 		http_listen_update(h);
 	}
@@ -286,7 +291,7 @@ http_bev_cb(struct event_base *base, void *arg)
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
 	http_deadline_arm(c);
-	if (h->nconns - h->nevicted >= (size_t)h->max_conns)
+	if (http_at_cap(h))
 		http_evict(h);
 	http_listen_update(h);
 	return c->bev;
