@@ -206,12 +206,10 @@ form_add(struct form_buf *b, const char *key, const char *val)
 	form_encode(b, val, strlen(val));
 }
 
-/* Content-Type is application/x-www-form-urlencoded (any parameters). */
 int
-form_urlencoded(const char *ct)
+form_ctype_is(const char *ct, const char *want)
 {
-	static const char	 want[] = "application/x-www-form-urlencoded";
-	size_t			 n = sizeof(want) - 1;
+	size_t	 n = strlen(want);
 
 	if (ct == NULL)
 		return 0;
@@ -219,4 +217,11 @@ form_urlencoded(const char *ct)
 		ct++;
 	return strncasecmp(ct, want, n) == 0 &&
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Content-Type is application/x-www-form-urlencoded (any parameters). */
+int
+form_urlencoded(const char *ct)
+{
+	return form_ctype_is(ct, "application/x-www-form-urlencoded");
 }

@@ -69,14 +69,7 @@ provider_route(const struct config *conf, const char *path)
 int
 provider_json_type(const char *ct)
 {
-	size_t	 n = strlen("application/json");
-
-	if (ct == NULL)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	return strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return form_ctype_is(ct, "application/json");
 }
 
 static void

@@ -195,5 +195,7 @@ void		 form_encode(struct form_buf *, const char *s, size_t n);
 void		 form_add(struct form_buf *, const char *key, const char *val);
 /* 1 if a Content-Type header value is a form, any parameters. */
 int		 form_urlencoded(const char *content_type);
+/* A Content-Type header value is want (case aside), with any parameters. */
+int		 form_ctype_is(const char *content_type, const char *want);
 
 #endif
