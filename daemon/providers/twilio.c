@@ -318,24 +318,12 @@ twilio_twiml(const char *reply)
 	return b.buf;
 }
 
-/* public_url (no trailing '/') + path: the URL Twilio signs, and
- * calls back. */
+/* public_url (config.c dropped any trailing '/') + path: the URL Twilio
+ * signs (path: the request-target as received), and calls back. */
 static char *
 twilio_public(const struct config *conf, const char *path)
 {
-	const char	*pub = conf->public_url;
-	size_t		 n = strlen(pub);
-
-	while (n > 0 && pub[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, pub, path);
-}
-
-/* public_url (no trailing '/') + the request-target as received. */
-static char *
-twilio_request_url(const struct provider_call *c)
-{
-	return twilio_public(c->conf, c->uri ? c->uri : "");
+	return xasprintf("%s%s", conf->public_url, path);
 }
 
 static const char *
@@ -344,7 +332,7 @@ twilio_endpoint_verify(struct provider_call *c)
 	const char	*why;
 	char		*url;
 
-	url = twilio_request_url(c);
+	url = twilio_public(c->conf, c->uri ? c->uri : "");
 	why = twilio_verify(c->conf->twilio.auth_token,
 	    c->header(c, "X-Twilio-Signature"), url, c->form, TWILIO_SHA1);
 	free(url);
