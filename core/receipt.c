@@ -64,7 +64,7 @@ receipt_file(struct store *st, const struct receipt *r)
 	if (rc != 1)
 		return rc;
 	if (r->status != RECEIPT_UNDELIVERED ||
-	    strcmp(row.was, "undelivered") == 0)
+	    strcmp(row.was, receipt_words[RECEIPT_UNDELIVERED]) == 0)
 		return 1;
 	if (row.contact_id == 0 || row.report_id == 0) {
 		log_info("receipt: #%lld not delivered (%s)",

@@ -408,13 +408,17 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 
 /*
  * Where a lane's rows to dkey connect, for the per-destination cap: a
- * webhook's origin (the dkey the store made); for SMS the one sms_out
- * provider, or the provider a reply goes back through (its name).
+ * webhook's origin (the dkey the store made); for SMS the provider that
+ * sends it, by name: the one a reply goes back through (its dkey), or
+ * sms_out's. Named alike, replies through Africa's Talking and alerts
+ * through it as sms_out share one cap, as they share curl's connections
+ * to its host.
  */
 static const char *
-outbox_dest(int lane, const char *dkey)
+outbox_dest(const struct config *conf, int lane, const char *dkey)
 {
-	return lane == OUTBOX_LANE_WEBHOOK || dkey[0] != '\0' ? dkey : "sms";
+	return lane == OUTBOX_LANE_WEBHOOK || dkey[0] != '\0' ? dkey :
+	    conf->sms_out.via;
 }
 
 /* Whether row id is leased (in flight, or done and not yet committed). */
@@ -587,7 +591,7 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
 
 	console = console && outbox_is_console(ob->tc->conf, lane, dkey);
-	dest = outbox_dest(lane, dkey);
+	dest = outbox_dest(ob->tc->conf, lane, dkey);
 	want = *budget;
 	room = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest, 0);
 	if (!console && want > room)
