@@ -83,13 +83,8 @@ static int
 outbox_webhook(const struct config *conf, const struct provider_sms *m,
     struct provider_send *r, char *err, size_t errlen)
 {
-	memset(r, 0, sizeof(*r));
-	r->url = xstrdup(m->to);
-	r->body = xstrdup(m->text);
-	r->bodylen = strlen(r->body);
-	provider_send_header(r, xstrdup("Content-Type: application/json"));
-	provider_send_sign(r, conf->webhook_secret, util_now());
-	provider_send_header(r, xasprintf("Idempotency-Key: %s", m->key));
+	provider_send_json(r, m->to, xstrdup(m->text), conf->webhook_secret,
+	    m->key);
 	return 0;
 }
 

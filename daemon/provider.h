@@ -186,6 +186,10 @@ void		 provider_send_header(struct provider_send *, char *line);
 /* X-Tincay-Signature over r->body at now with secret (SPEC §3, §5). */
 void		 provider_send_sign(struct provider_send *,
 		    const char *secret, int64_t now);
+/* r: a JSON POST of body (taken) to url, signed with secret now, with
+ * Idempotency-Key key: a webhook alert, and the generic send API. */
+void		 provider_send_json(struct provider_send *r, const char *url,
+		    char *body, const char *secret, const char *key);
 
 /* providers/generic.c */
 extern const struct provider provider_generic;

@@ -34,6 +34,19 @@ provider_send_header(struct provider_send *r, char *line)
 }
 
 void
+provider_send_json(struct provider_send *r, const char *url, char *body,
+    const char *secret, const char *key)
+{
+	memset(r, 0, sizeof(*r));
+	r->url = xstrdup(url);
+	r->body = body;
+	r->bodylen = strlen(body);
+	provider_send_header(r, xstrdup("Content-Type: application/json"));
+	provider_send_sign(r, secret, util_now());
+	provider_send_header(r, xasprintf("Idempotency-Key: %s", key));
+}
+
+void
 provider_send_sign(struct provider_send *r, const char *secret, int64_t now)
 {
 	char	 stamp[24], hex[65];

@@ -213,20 +213,15 @@ generic_send(const struct config *conf, const struct provider_sms *sms,
 {
 	char	*to, *text, *id;
 
-	memset(r, 0, sizeof(*r));
 	to = util_json_string(sms->to);
 	text = util_json_string(sms->text);
 	id = util_json_string(sms->key);
-	r->url = xstrdup(conf->sms_out.url);
-	r->body = xasprintf("{\"to\":%s,\"text\":%s,\"id\":%s}", to, text,
-	    id);
-	r->bodylen = strlen(r->body);
+	provider_send_json(r, conf->sms_out.url, xasprintf("{\"to\":%s,"
+	    "\"text\":%s,\"id\":%s}", to, text, id), conf->webhook_secret,
+	    sms->key);
 	free(to);
 	free(text);
 	free(id);
-	provider_send_header(r, xstrdup("Content-Type: application/json"));
-	provider_send_sign(r, conf->webhook_secret, util_now());
-	provider_send_header(r, xasprintf("Idempotency-Key: %s", sms->key));
 	return 0;
 }
 
