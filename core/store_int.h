@@ -152,6 +152,10 @@ struct store {
 	 * done or the slot is used again. */
 	struct store_buf sealed[STORE_SEAL_SLOTS], opened[STORE_SEAL_SLOTS];
 	unsigned char	 hashed[STORE_SEAL_SLOTS][SEAL_HASH_LEN];
+	/* The last number hashed and its hash: a message's sender is
+	 * looked up (follow-ups) and then filed under the same hash. */
+	char		 hash_of[PHONE_MAX];
+	unsigned char	 hash_last[SEAL_HASH_LEN];
 	/* Health (store_health): the file opened, and how commits went. */
 	uint64_t	 file_dev, file_ino;	/* of the path at open */
 	int		 file_known;		/* 0: in memory */

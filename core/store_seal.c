@@ -117,7 +117,15 @@ store_bind_hash(struct store *st, sqlite3_stmt *s, int i, const char *v)
 	}
 	if (i <= 0 || i >= STORE_SEAL_SLOTS)
 		fatalx("%s: parameter %d", __func__, i);
-	seal_hash(st->seal, v, strlen(v), st->hashed[i]);
+	if (strcmp(v, st->hash_of) != 0) {
+		seal_hash(st->seal, v, strlen(v), st->hash_last);
+		/* One too long to remember is hashed every time. */
+		if (strlen(v) < sizeof(st->hash_of))
+			util_strlcpy(st->hash_of, v, sizeof(st->hash_of));
+		else
+			st->hash_of[0] = '\0';
+	}
+	memcpy(st->hashed[i], st->hash_last, SEAL_HASH_LEN);
 	sqlite3_bind_blob(s, i, st->hashed[i], SEAL_HASH_LEN, SQLITE_STATIC);
 }
 
@@ -419,4 +427,6 @@ store_seal_close(struct store *st)
 		store_buf_free(&st->opened[i]);
 	}
 	OPENSSL_cleanse(st->hashed, sizeof(st->hashed));
+	OPENSSL_cleanse(st->hash_of, sizeof(st->hash_of));
+	OPENSSL_cleanse(st->hash_last, sizeof(st->hash_last));
 }
