@@ -692,7 +692,7 @@ store_create_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static int
+int
 store_exec(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char	*msg = NULL;
@@ -759,21 +759,22 @@ fail:
 	return -1;
 }
 
-/* A blob of the meta table into buf (exactly len bytes); -1 if not. */
-static int
+int
 store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 {
 	sqlite3_stmt	*s = st->stmt[ST_META_GET];
-	int		 rc = -1;
+	int		 found;
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW &&
-	    (size_t)sqlite3_column_bytes(s, 0) == len) {
-		memcpy(buf, sqlite3_column_blob(s, 0), len);
-		rc = 0;
+	if ((found = store_row(st, s, __func__)) == 1) {
+		if (sqlite3_column_type(s, 0) == SQLITE_BLOB &&
+		    (size_t)sqlite3_column_bytes(s, 0) == len)
+			memcpy(buf, sqlite3_column_blob(s, 0), len);
+		else
+			found = -1;
 	}
 	store_done(s);
-	return rc;
+	return found;
 }
 
 /* A number of the meta table into *v; -1 if there is none. */
@@ -809,8 +810,8 @@ store_meta_load(struct store *st, char *err, size_t errlen)
 	unsigned char	 key[REF_KEY_LEN], salt[16];
 	int64_t		 legacy;
 
-	if (store_meta_get(st, "ref_key", key, sizeof(key)) == -1 ||
-	    store_meta_get(st, "idem_salt", salt, sizeof(salt)) == -1 ||
+	if (store_meta_get(st, "ref_key", key, sizeof(key)) != 1 ||
+	    store_meta_get(st, "idem_salt", salt, sizeof(salt)) != 1 ||
 	    store_meta_int(st, "ref_legacy", &legacy) == -1) {
 		snprintf(err, errlen, "database: meta table incomplete");
 		return -1;
@@ -1480,6 +1481,14 @@ store_col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
+void
+store_col_copy(sqlite3_stmt *s, int i, char *out, size_t outlen)
+{
+	const char	*v = store_col_text(s, i);
+
+	util_strlcpy(out, v != NULL ? v : "", outlen);
+}
+
 /*
  * A message already stored under (provider, ext_id): its report's REF and
  * the reply it got, into out ("" for none). 1 found, 0 not, -1 error.
@@ -1489,17 +1498,13 @@ store_message_find(struct store *st, const char *provider,
     const char *ext_id, struct outcome *out)
 {
 	sqlite3_stmt	*s = st->stmt[ST_MSG_FIND];
-	const char	*ref, *reply;
 	int		 found;
 
 	store_bind_text(s, 1, provider);
 	store_bind_text(s, 2, ext_id);
 	if ((found = store_row(st, s, __func__)) == 1) {
-		ref = store_col_text(s, 0);
-		reply = store_col_text(s, 1);
-		util_strlcpy(out->ref, ref ? ref : "", sizeof(out->ref));
-		util_strlcpy(out->reply, reply ? reply : "",
-		    sizeof(out->reply));
+		store_col_copy(s, 0, out->ref, sizeof(out->ref));
+		store_col_copy(s, 1, out->reply, sizeof(out->reply));
 	}
 	store_done(s);
 	return found;
@@ -1884,10 +1889,8 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		r->report_id = sqlite3_column_int64(s, 7);
 		r->event = xstrdup(store_col_text(s, 8));
 		util_strlcpy(r->dkey, store_col_text(s, 9), sizeof(r->dkey));
-		util_strlcpy(r->ref, sqlite3_column_type(s, 10) == SQLITE_NULL ?
-		    "" : store_col_text(s, 10), sizeof(r->ref));
-		util_strlcpy(r->role, sqlite3_column_type(s, 11) ==
-		    SQLITE_NULL ? "" : store_col_text(s, 11), sizeof(r->role));
+		store_col_copy(s, 10, r->ref, sizeof(r->ref));
+		store_col_copy(s, 11, r->role, sizeof(r->role));
 		r->lane = lane;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -1916,7 +1919,6 @@ int
 store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 {
 	sqlite3_stmt	*s = st->stmt[ST_CONTACT_BY_PHONE];
-	const char	*v;
 	int		 found;
 
 	memset(c, 0, sizeof(*c));
@@ -1924,8 +1926,7 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 	if ((found = store_row(st, s, __func__)) == 1) {
 		c->id = sqlite3_column_int64(s, 0);
 		util_strlcpy(c->role, store_col_text(s, 1), sizeof(c->role));
-		v = store_col_text(s, 2);
-		util_strlcpy(c->pin_hash, v ? v : "", sizeof(c->pin_hash));
+		store_col_copy(s, 2, c->pin_hash, sizeof(c->pin_hash));
 		c->pin_locked_until = sqlite3_column_int64(s, 3);
 	}
 	store_done(s);
@@ -1964,7 +1965,7 @@ store_report_get(struct store *st, int64_t id, const char *ref,
     struct report_row *r)
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_GET];
-	const char	*v, *reporter, *text;
+	const char	*reporter, *text;
 	int		 found;
 
 	memset(r, 0, sizeof(*r));
@@ -1980,8 +1981,7 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));
 		util_strlcpy(r->category, store_col_text(s, 2),
 		    sizeof(r->category));
-		v = store_col_text(s, 3);
-		util_strlcpy(r->area, v ? v : "", sizeof(r->area));
+		store_col_copy(s, 3, r->area, sizeof(r->area));
 		util_strlcpy(r->status, store_col_text(s, 4),
 		    sizeof(r->status));
 		util_strlcpy(r->reporter, reporter ? reporter : "",

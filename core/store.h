@@ -383,29 +383,6 @@ struct store_purged {
 	int		 wal_emptied;	/* 0: a reader held the WAL */
 };
 typedef void	 (*store_purge_fn)(const struct store_purged *, void *);
-/*
- * Forget the texts and numbers of reports closed or cancelled before
- * cutoff (their messages' bodies and senders, their reporter, the body
- * and destination of their outbox rows no longer pending), batch reports
- * per transaction, with secure_delete on; counts, categories, areas,
- * statuses and times stay. progress hears each full batch. Adds to p.
- * 0, or -1 (the batches before it stay purged).
- */
-int		 store_purge_reports(struct store *, int64_t cutoff,
-		    size_t batch, store_purge_fn progress, void *arg,
-		    struct store_purged *p);
-/* The same for texts older than cutoff that belong to no report, and the
- * replies and broadcasts sent for them, in one transaction. 0, or -1. */
-int		 store_purge_loose(struct store *, int64_t cutoff,
-		    struct store_purged *p);
-/*
- * The whole purge of SPEC §8: reports (as store_purge_reports), texts of
- * no report (store_purge_loose), numbers of subscriptions opted out
- * before cutoff; then the WAL is emptied into the database, so that no
- * byte of what was purged is left in the database, its WAL or its SHM
- * (freed bytes are zeroed: secure_delete is on for every connection).
- * Must be called with no transaction open. 0, or -1.
- */
 /* An unknown text of the review list, copied out; text malloc'd. */
 struct inbox_row {
 	int64_t		 id;
@@ -422,6 +399,17 @@ int		 store_inbox_review(struct store *, int64_t id,
 		    int64_t report_id, int64_t now);
 /* The cutoff of "older than days" at now; days 0: everything up to now. */
 int64_t		 store_purge_cutoff(int64_t now, int64_t days);
+/*
+ * The whole purge of SPEC §8, with secure_delete on: the texts and numbers
+ * of reports closed or cancelled before cutoff (batch reports per
+ * transaction; progress hears each full batch), texts older than cutoff
+ * that belong to no report and what was sent for them, numbers of
+ * subscriptions opted out before cutoff; counts, categories, areas,
+ * statuses and times stay. Then the WAL is emptied into the database, so
+ * that no byte of what was purged is left in the database, its WAL or its
+ * SHM. Adds to p. Must be called with no transaction open. 0, or -1 (the
+ * batches before it stay purged).
+ */
 int		 store_purge(struct store *, int64_t cutoff, size_t batch,
 		    store_purge_fn progress, void *arg, struct store_purged *p);
 

@@ -213,7 +213,8 @@ fail:
 	return -1;
 }
 
-int
+/* The reports' part of store_purge, batch reports per transaction. */
+static int
 store_purge_reports(struct store *st, int64_t cutoff, size_t batch,
     store_purge_fn progress, void *arg, struct store_purged *p)
 {
@@ -231,7 +232,8 @@ store_purge_reports(struct store *st, int64_t cutoff, size_t batch,
 	return n == -1 ? -1 : 0;
 }
 
-int
+/* The texts of no report, and what was sent for them: one transaction. */
+static int
 store_purge_loose(struct store *st, int64_t cutoff, struct store_purged *p)
 {
 	static const enum stmt forget[] = { ST_PURGE_LOOSE_MESSAGES,

@@ -116,6 +116,9 @@ int		 store_run(struct store *, enum stmt);
 void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
 void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
 const char	*store_col_text(struct sqlite3_stmt *, int);
+/* Column i as text into out (NULL: ""), cut to outlen. */
+void		 store_col_copy(struct sqlite3_stmt *, int i, char *out,
+		    size_t outlen);
 
 #define STORE_LISTENERS	4
 #define STORE_SEAL_SLOTS 17	/* a statement's parameters, a row's columns */
@@ -170,6 +173,13 @@ struct store {
  * store_done), 0 there is none, -1 an error, logged for who.
  */
 int		 store_row(struct store *, sqlite3_stmt *, const char *who);
+/* Run sql (no parameters, no batch) at open; 0, or -1 and err. */
+int		 store_exec(struct store *, const char *sql, char *err,
+		    size_t errlen);
+/* The blob meta[key] into buf if it is exactly len bytes: 1; 0 there is
+ * none; -1 another size or type, or an error. */
+int		 store_meta_get(struct store *, const char *key, void *buf,
+		    size_t len);
 /*
  * store.c: step s, bound, through its rows: row(s, arg) reads each (0 go
  * on, -1 stop: an error). Then store_done(s). How many rows, or -1 (a

@@ -28,15 +28,6 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
 	return store_run(st, ST_OUTBOX_RESULT);
 }
 
-/* Copy column col of s (text, or NULL: "") into out. */
-static void
-store_outbox_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-	const unsigned char	*v = sqlite3_column_text(s, col);
-
-	util_strlcpy(out, v != NULL ? (const char *)v : "", outlen);
-}
-
 int
 store_outbox_receipt(struct store *st, const char *key, const char *receipt,
     const char *reason, int64_t at, struct store_receipt_row *row)
@@ -53,9 +44,9 @@ store_outbox_receipt(struct store *st, const char *key, const char *receipt,
 		row->id = sqlite3_column_int64(s, 0);
 		row->report_id = sqlite3_column_int64(s, 1);
 		row->contact_id = sqlite3_column_int64(s, 2);
-		store_outbox_col(s, 3, row->was, sizeof(row->was));
-		store_outbox_col(s, 4, row->ref, sizeof(row->ref));
-		store_outbox_col(s, 5, row->role, sizeof(row->role));
+		store_col_copy(s, 3, row->was, sizeof(row->was));
+		store_col_copy(s, 4, row->ref, sizeof(row->ref));
+		store_col_copy(s, 5, row->role, sizeof(row->role));
 	}
 	store_done(s);
 	if (rc == SQLITE_DONE)
@@ -76,6 +67,7 @@ int
 store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
 {
 	sqlite3_stmt	*s;
+	int64_t		 n;
 
 	if (report_id == 0)
 		return 0;
@@ -84,9 +76,9 @@ store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
 	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
 	sqlite3_bind_int64(s, 1, report_id);
 	sqlite3_bind_int64(s, 2, at);
-	if (store_run(st, ST_REPORT_ESCALATE_NOW) == -1)
+	if ((n = store_changes(st, ST_REPORT_ESCALATE_NOW)) == -1)
 		return -1;
-	return sqlite3_changes(st->db) > 0;
+	return n > 0;
 }
 
 int

@@ -16,8 +16,9 @@
 
 /*
  * The columns that hold texts and numbers of residents, and how to seal
- * the clear ones in place: ?1 the row after which to look, then the row,
- * its value sealed and (hashed) the keyed hash of it. "" carries nothing
+ * the clear ones in place: ?1 the row after which to look, ?2 how many
+ * (STORE_SEAL_BATCH), then the row, its value sealed and (hashed) the
+ * keyed hash of it. "" carries nothing
  * and stays (a purge leaves it). Run once, at the open after migration 7.
  */
 static const struct {
@@ -26,28 +27,28 @@ static const struct {
 } store_seal_columns[] = {
 	{ "SELECT rowid, sender FROM messages WHERE rowid > ?1"
 	    " AND typeof(sender) = 'text' AND sender <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE messages SET sender = ?2 WHERE rowid = ?1", 0 },
 	{ "SELECT rowid, body FROM messages WHERE rowid > ?1"
 	    " AND typeof(body) = 'text' AND body <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE messages SET body = ?2 WHERE rowid = ?1", 0 },
 	{ "SELECT rowid, reporter FROM reports WHERE rowid > ?1"
 	    " AND typeof(reporter) = 'text' AND reporter <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE reports SET reporter = ?2, reporter_hash = ?3"
 	    " WHERE rowid = ?1", 1 },
 	{ "SELECT rowid, dest FROM outbox WHERE rowid > ?1"
 	    " AND typeof(dest) = 'text' AND dest <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE outbox SET dest = ?2 WHERE rowid = ?1", 0 },
 	{ "SELECT rowid, body FROM outbox WHERE rowid > ?1"
 	    " AND typeof(body) = 'text' AND body <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE outbox SET body = ?2 WHERE rowid = ?1", 0 },
 	{ "SELECT rowid, phone FROM subscriptions WHERE rowid > ?1"
 	    " AND typeof(phone) = 'text' AND phone <> ''"
-	    " ORDER BY rowid LIMIT 500",
+	    " ORDER BY rowid LIMIT ?2",
 	    "UPDATE subscriptions SET phone = ?2, phone_hash = ?3"
 	    " WHERE rowid = ?1", 1 },
 };
@@ -162,25 +163,6 @@ store_col_unsealed(struct store *st, sqlite3_stmt *s, int col,
 	return 0;
 }
 
-/* The blob meta[key] into buf if it is len bytes: 1, 0 none, -1. */
-static int
-store_seal_meta(struct store *st, const char *key, void *buf, size_t len)
-{
-	sqlite3_stmt	*s = st->stmt[ST_META_GET];
-	int		 found;
-
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if ((found = store_row(st, s, __func__)) == 1) {
-		if (sqlite3_column_type(s, 0) == SQLITE_BLOB &&
-		    (size_t)sqlite3_column_bytes(s, 0) == len)
-			memcpy(buf, sqlite3_column_blob(s, 0), len);
-		else
-			found = -1;
-	}
-	store_done(s);
-	return found;
-}
-
 /*
  * The database keeps a check of its key (seal.c's keyed hash of a label):
  * the first program to open it with a key writes it, every later one must
@@ -194,7 +176,7 @@ store_seal_check(struct store *st, const char *path, const char *key_file,
 	sqlite3_stmt	*s = st->stmt[ST_META_BLOB_SET];
 	int		 found;
 
-	if ((found = store_seal_meta(st, "seal_check", kept,
+	if ((found = store_meta_get(st, "seal_check", kept,
 	    sizeof(kept))) == 0) {
 		/* Another program may write it first: it then wins. */
 		sqlite3_bind_text(s, 1, "seal_check", -1, SQLITE_STATIC);
@@ -205,7 +187,7 @@ store_seal_check(struct store *st, const char *path, const char *key_file,
 			    "key's check: %s", path, sqlite3_errmsg(st->db));
 			return -1;
 		}
-		found = store_seal_meta(st, "seal_check", kept, sizeof(kept));
+		found = store_meta_get(st, "seal_check", kept, sizeof(kept));
 	}
 	if (found != 1) {
 		snprintf(err, errlen, "database %s: its key's check is "
@@ -230,7 +212,7 @@ store_seal_key(struct store *st, const char *path, const char *key_file,
 	unsigned char	 kept[SEAL_CHECK_LEN];
 	int		 rc, sealed;
 
-	if ((sealed = store_seal_meta(st, "seal_check", kept,
+	if ((sealed = store_meta_get(st, "seal_check", kept,
 	    sizeof(kept))) == -1) {
 		snprintf(err, errlen, "database %s: its key's check is "
 		    "unreadable", path);
@@ -268,11 +250,11 @@ store_seal_column(struct store *st, size_t c, int64_t *count, char *err,
 	do {
 		/* Not the batch (store_begin): nothing listens yet, and
 		 * this is no work of the program's to count. */
-		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    NULL) != SQLITE_OK)
+		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 			goto out;
 		n = 0;
 		sqlite3_bind_int64(sel, 1, last);
+		sqlite3_bind_int(sel, 2, STORE_SEAL_BATCH);
 		while (n < STORE_SEAL_BATCH &&
 		    (step = sqlite3_step(sel)) == SQLITE_ROW) {
 			ids[n] = sqlite3_column_int64(sel, 0);
@@ -300,8 +282,8 @@ store_seal_column(struct store *st, size_t c, int64_t *count, char *err,
 			OPENSSL_cleanse(vals[i], lens[i]);
 			free(vals[i]);
 		}
-		if (step != SQLITE_DONE || sqlite3_exec(st->db, "COMMIT",
-		    NULL, NULL, NULL) != SQLITE_OK) {
+		if (step != SQLITE_DONE || store_exec(st, "COMMIT", err,
+		    errlen) == -1) {
 			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
 			    NULL);
 			goto out;
@@ -318,17 +300,6 @@ out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
 	return rc;
-}
-
-static int
-store_seal_exec(struct store *st, const char *sql, char *err, size_t errlen)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "database: %s: %s", sql,
-		    sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -361,9 +332,9 @@ store_seal_clear(struct store *st, char *err, size_t errlen)
 		    "(encrypted at rest)", (long long)count);
 		/* The copy VACUUM makes goes to a temporary file, not into
 		 * memory: by now it holds nothing clear. */
-		if (store_seal_exec(st, "PRAGMA temp_store = FILE", err,
-		    errlen) == -1 || store_seal_exec(st, "VACUUM", err,
-		    errlen) == -1 || store_seal_exec(st,
+		if (store_exec(st, "PRAGMA temp_store = FILE", err,
+		    errlen) == -1 || store_exec(st, "VACUUM", err,
+		    errlen) == -1 || store_exec(st,
 		    "PRAGMA temp_store = MEMORY", err, errlen) == -1)
 			return -1;
 	}
@@ -375,8 +346,7 @@ store_seal_clear(struct store *st, char *err, size_t errlen)
 	}
 	/* Readers (tincayctl) may keep it from emptying the WAL: then
 	 * the next checkpoint does. */
-	(void)sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-	    NULL, NULL);
+	(void)store_wal_truncate(st, 1);
 	/* secure_delete stays on: every connection keeps it (store.c). */
 	return 0;
 }
