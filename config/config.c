@@ -1183,14 +1183,31 @@ config_post_campaigns(struct cparse *cp)
 	return 0;
 }
 
+/* Keyword i of category c folds as keyword j of d: name the one in the
+ * list the config gave. */
+static int
+config_keyword_dup(struct cparse *cp, int c, size_t i, int d, size_t j)
+{
+	struct config	*cf = cp->cf;
+	char		 path[CONFIG_PATH_MAX];
+	int		 at = (cp->kwset & (1U << d)) ? d : c;
+	int		 other = at == d ? c : d;
+	size_t		 k = at == d ? j : i;
+
+	snprintf(path, sizeof(path), "keywords.%s[%zu]",
+	    config_category_name((enum category)at), k);
+	return config_error(cp, path, "\"%s\" is also a %s keyword",
+	    cf->keywords[at].v[k], config_category_name((enum category)other));
+}
+
 /* A keyword may belong to one category only and span three words. */
 static int
 config_post_keywords(struct cparse *cp)
 {
 	struct config	*cf = cp->cf;
-	char		*a, *b, path[CONFIG_PATH_MAX];
+	char		*a, **folds[CAT__MAX], path[CONFIG_PATH_MAX];
 	size_t		 i, j, words;
-	int		 c, d, rc = 0, at, other;
+	int		 c, d, rc = 0;
 	const char	*s;
 
 	for (c = 0; c < CAT__MAX; c++) {
@@ -1211,36 +1228,30 @@ config_post_keywords(struct cparse *cp)
 			}
 		}
 	}
-	for (c = 0; c < CAT__MAX && rc == 0; c++) {
-		for (i = 0; i < cf->keywords[c].n && rc == 0; i++) {
-			a = text_keyfold_compact(cf->keywords[c].v[i]);
+	/* Each keyword folded once; then every pair of categories where
+	 * one was given in the config is compared. */
+	for (c = 0; c < CAT__MAX; c++) {
+		folds[c] = xcalloc(cf->keywords[c].n + 1, sizeof(*folds[c]));
+		for (i = 0; i < cf->keywords[c].n; i++)
+			folds[c][i] = text_keyfold_compact(cf->keywords[c].v[i]);
+	}
+	for (c = 0; c < CAT__MAX && rc == 0; c++)
+		for (i = 0; i < cf->keywords[c].n && rc == 0; i++)
 			for (d = c + 1; d < CAT__MAX && rc == 0; d++) {
 				if (!(cp->kwset & ((1U << c) | (1U << d))))
 					continue;
-				for (j = 0; j < cf->keywords[d].n; j++) {
-					b = text_keyfold_compact(cf->keywords[d].v[j]);
-					if (strcmp(a, b) == 0) {
-						/* Name the list that was given. */
-						at = (cp->kwset & (1U << d)) ?
-						    d : c;
-						other = at == d ? c : d;
-						snprintf(path, sizeof(path),
-						    "keywords.%s[%zu]",
-						    config_category_name((enum category)at),
-						    at == d ? j : i);
-						rc = config_error(cp, path,
-						    "\"%s\" is also a %s keyword",
-						    cf->keywords[at].v[at == d ?
-						    j : i],
-						    config_category_name((enum category)other));
-					}
-					free(b);
-					if (rc != 0)
+				for (j = 0; j < cf->keywords[d].n; j++)
+					if (strcmp(folds[c][i], folds[d][j]) ==
+					    0) {
+						rc = config_keyword_dup(cp, c, i,
+						    d, j);
 						break;
-				}
+					}
 			}
-			free(a);
-		}
+	for (c = 0; c < CAT__MAX; c++) {
+		for (i = 0; i < cf->keywords[c].n; i++)
+			free(folds[c][i]);
+		free(folds[c]);
 	}
 	return rc;
 }
