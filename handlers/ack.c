@@ -323,14 +323,7 @@ ack_close_by_operator(struct store *st, const struct config *conf,
 		store_rollback(st);
 		return ACK_OPERATOR_NOT_OPEN;
 	}
-	memset(&in, 0, sizeof(in));
-	in.provider = ACK_OPERATOR;
-	util_strlcpy(in.from, ACK_OPERATOR, sizeof(in.from));
-	memset(&it, 0, sizeof(it));
-	it.conf = conf;
-	it.st = st;
-	it.in = &in;
-	it.now = now;
+	intake_operator(&it, &in, conf, st, ACK_OPERATOR, ACK_OPERATOR, now);
 	it.report_id = row.id;
 	util_strlcpy(it.ref, row.ref, sizeof(it.ref));
 	rc = ack_apply(&it, &row, rule, &c);

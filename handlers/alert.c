@@ -313,16 +313,9 @@ alert_file_report(struct store *st, const struct config *conf,
 	struct intake	 it;
 	struct inbound	 in;
 
-	memset(&in, 0, sizeof(in));
-	in.provider = "tincayctl";
-	util_strlcpy(in.from, reporter, sizeof(in.from));
+	intake_operator(&it, &in, conf, st, "tincayctl", reporter, now);
 	in.text = text;
 	in.textlen = strlen(text);
-	memset(&it, 0, sizeof(it));
-	it.conf = conf;
-	it.st = st;
-	it.in = &in;
-	it.now = now;
 	it.m.cat = cat;
 	it.m.area = area;
 	if (alert_file(&it) == -1)

@@ -6,6 +6,8 @@
 #ifndef TINCAY_HANDLERS_H
 #define TINCAY_HANDLERS_H
 
+#include <string.h>
+
 #include "../core/core.h"
 #include "../core/store.h"
 
@@ -165,6 +167,26 @@ struct intake {
 	 * that only contacts or officials may use; id 0 if not one. */
 	struct contact_row	 contact;
 };
+
+/*
+ * An intake for what an operator does through tincayctl rather than by
+ * SMS: in, zeroed, names provider and comes from from; it is filled in
+ * and points at in. Both are the caller's.
+ */
+static inline void
+intake_operator(struct intake *it, struct inbound *in,
+    const struct config *conf, struct store *st, const char *provider,
+    const char *from, int64_t now)
+{
+	memset(in, 0, sizeof(*in));
+	in->provider = provider;
+	util_strlcpy(in->from, from, sizeof(in->from));
+	memset(it, 0, sizeof(*it));
+	it->conf = conf;
+	it->st = st;
+	it->in = in;
+	it->now = now;
+}
 
 /*
  * A handler returns 0 (done: stored category, reply and writes are in the
