@@ -89,9 +89,12 @@ int		 util_hmac_sha256_hex(const char *key, const void *msg,
 int		 util_hmac_sha256_stamped_hex(const char *key,
 		    const char *stamp, const void *msg, size_t len,
 		    char out[65]);
-/* A new HMAC-SHA256 context (OpenSSL's EVP_MAC_CTX) keyed with (key,
- * len), the caller's to free; NULL if OpenSSL fails. */
+/* A new HMAC context (OpenSSL's EVP_MAC_CTX) of digest ("SHA256",
+ * "SHA1") keyed with (key, len), the caller's to free (EVP_MAC_CTX_dup it
+ * to use it more than once); NULL if OpenSSL fails. */
 struct evp_mac_ctx_st;
+struct evp_mac_ctx_st *util_hmac_new(const char *digest, const void *key,
+		    size_t len);
 struct evp_mac_ctx_st *util_hmac_sha256_new(const void *key, size_t len);
 /* cJSON allocates through alloc (NULL: malloc), counting its failures, so
  * that a parse that ran out of memory is told from a malformed text. */

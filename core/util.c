@@ -209,7 +209,7 @@ util_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 #define UTIL_MAC_KEYS	4
 
 EVP_MAC_CTX *
-util_hmac_sha256_new(const void *key, size_t len)
+util_hmac_new(const char *digest, const void *key, size_t len)
 {
 	static EVP_MAC	*mac;		/* fetched once, for the process */
 	OSSL_PARAM	 params[2];
@@ -220,13 +220,19 @@ util_hmac_sha256_new(const void *key, size_t len)
 	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string("digest",
-	    (char *)(uintptr_t)"SHA256", 0);
+	    (char *)(uintptr_t)digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_MAC_init(ctx, key, len, params) != 1) {
 		EVP_MAC_CTX_free(ctx);
 		return NULL;
 	}
 	return ctx;
+}
+
+EVP_MAC_CTX *
+util_hmac_sha256_new(const void *key, size_t len)
+{
+	return util_hmac_new("SHA256", key, len);
 }
 
 static EVP_MAC_CTX *

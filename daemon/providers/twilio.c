@@ -13,7 +13,6 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cjson/cJSON.h>
 
@@ -85,31 +84,40 @@ twilio_string_to_sign(const char *url, const struct form *params,
 	return b.buf;
 }
 
+/* The token's HMAC context for alg (util_hmac_new), or NULL. */
+static EVP_MAC_CTX *
+twilio_keyed(const char *token, enum twilio_alg alg)
+{
+	return util_hmac_new(alg == TWILIO_SHA256 ? "SHA256" : "SHA1", token,
+	    strlen(token));
+}
+
 /*
- * base64(HMAC(token, url + tail)) into out, tail being the parameters'
- * part of the string to sign (twilio_string_to_sign with url ""); 0 or -1.
+ * base64(HMAC(url + tail)) under keyed (a copy of it is used) into out,
+ * tail being the parameters' part of the string to sign
+ * (twilio_string_to_sign with url ""); 0 or -1.
  */
 static int
-twilio_mac(const char *token, const char *url, const char *tail,
-    size_t taillen, enum twilio_alg alg, char *out, size_t outlen)
+twilio_mac(const EVP_MAC_CTX *keyed, const char *url, const char *tail,
+    size_t taillen, char *out, size_t outlen)
 {
+	EVP_MAC_CTX	*ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
-	char		*msg;
-	size_t		 ulen = strlen(url);
-	int		 rc = -1;
+	size_t		 mdlen = 0;
+	int		 ok;
 
-	msg = xmalloc(ulen + taillen + 1);
-	memcpy(msg, url, ulen);
-	memcpy(msg + ulen, tail, taillen);
-	if (HMAC(alg == TWILIO_SHA256 ? EVP_sha256() : EVP_sha1(), token,
-	    (int)strlen(token), (unsigned char *)msg, ulen + taillen, md,
-	    &mdlen) != NULL && outlen >= 4 * ((mdlen + 2) / 3) + 1) {
-		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-		rc = 0;
-	}
-	free(msg);
-	return rc;
+	if (keyed == NULL || (ctx = EVP_MAC_CTX_dup(keyed)) == NULL)
+		return -1;
+	ok = EVP_MAC_update(ctx, (const unsigned char *)url,
+	    strlen(url)) == 1 && EVP_MAC_update(ctx,
+	    (const unsigned char *)tail, taillen) == 1 &&
+	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 &&
+	    outlen >= 4 * ((mdlen + 2) / 3) + 1;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+	return 0;
 }
 
 /* base64(HMAC(token, string to sign)) into out; 0 or -1. */
@@ -117,12 +125,14 @@ int
 twilio_signature(const char *token, const char *url,
     const struct form *params, enum twilio_alg alg, char *out, size_t outlen)
 {
-	char	*tail;
-	size_t	 len;
-	int	 rc;
+	EVP_MAC_CTX	*keyed = twilio_keyed(token, alg);
+	char		*tail;
+	size_t		 len;
+	int		 rc;
 
 	tail = twilio_string_to_sign("", params, &len);
-	rc = twilio_mac(token, url, tail, len, alg, out, outlen);
+	rc = twilio_mac(keyed, url, tail, len, out, outlen);
+	EVP_MAC_CTX_free(keyed);
 	free(tail);
 	return rc;
 }
@@ -228,19 +238,23 @@ const char *
 twilio_verify(const char *token, const char *sig, const char *url,
     const struct form *params, enum twilio_alg alg)
 {
-	char	*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2], *tail;
-	size_t	 n, i, siglen, taillen;
-	int	 ok = 0, failed = 0;
+	char		*v[TWILIO_URL_VARIANTS], want[EVP_MAX_MD_SIZE * 2];
+	char		*tail;
+	size_t		 n, i, siglen, taillen;
+	int		 ok = 0, failed = 0;
+	EVP_MAC_CTX	*keyed;
 
 	if (sig == NULL || sig[0] == '\0')
 		return "missing signature";
 	siglen = strlen(sig);
-	/* The parameters' part, sorted once for every URL variant. */
+	/* The parameters' part sorted, and the token keyed, once for
+	 * every URL variant. */
 	tail = twilio_string_to_sign("", params, &taillen);
+	keyed = twilio_keyed(token, alg);
 	n = twilio_url_variants(url, v);
 	for (i = 0; i < n; i++) {
 		if (!ok && !failed) {
-			if (twilio_mac(token, v[i], tail, taillen, alg, want,
+			if (twilio_mac(keyed, v[i], tail, taillen, want,
 			    sizeof(want)) == -1)
 				failed = 1;	/* out of memory: retry */
 			else if (util_ct_equal(sig, siglen, want,
@@ -250,6 +264,7 @@ twilio_verify(const char *token, const char *sig, const char *url,
 		free(v[i]);
 	}
 	free(tail);
+	EVP_MAC_CTX_free(keyed);
 	return ok ? NULL : failed ? provider_internal : "bad signature";
 }
 
