@@ -69,6 +69,8 @@ int		 store_day_aligned(const struct store *, int64_t t);
  */
 struct store_batch {
 	int		 outbox_added;	/* outbox rows inserted */
+	int		 escalate_now;	/* reports marked due for escalation
+					   now (store_outbox_escalate_at) */
 };
 struct store_stats {
 	uint64_t	 commits, commit_failures;

@@ -78,6 +78,8 @@ store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
 	sqlite3_bind_int64(s, 2, at);
 	if ((n = store_changes(st, ST_REPORT_ESCALATE_NOW)) == -1)
 		return -1;
+	if (n > 0)
+		st->batch.escalate_now++;
 	return n > 0;
 }
 

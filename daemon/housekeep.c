@@ -1,8 +1,9 @@
 /*
  * housekeep.c: the housekeeping tick on the event loop. Every
- * HOUSEKEEP_TICK_MS, and at once when kicked (an alert failed for good and
- * the outbox marked its report due), it escalates the reports whose time
- * is up (core/escalate.c). Delivery is none of its business: the alerts it
+ * HOUSEKEEP_TICK_MS, and at once after a batch that marked a report due
+ * now (an alert failed for good, or a receipt said it was not delivered:
+ * store_batch.escalate_now), it escalates the reports whose time is up
+ * (core/escalate.c). Delivery is none of its business: the alerts it
  * writes are outbox rows, sent once the batch commits.
  * With retention_days set it also purges (SPEC §8): at the first tick,
  * after a reload, and every day, between two batches, so that a purge
@@ -115,6 +116,14 @@ housekeep_kick(struct housekeep *hk)
 		event_active(hk->kick, EV_TIMEOUT, 1);
 }
 
+/* A batch marked reports due now: escalate them in the next pass. */
+static void
+housekeep_committed(void *arg, int ok, const struct store_batch *b)
+{
+	if (ok && b->escalate_now > 0)
+		housekeep_kick(arg);
+}
+
 struct housekeep *
 housekeep_new(struct tincay *tc)
 {
@@ -126,6 +135,7 @@ housekeep_new(struct tincay *tc)
 	hk->timer = event_new(tc->base, -1, EV_PERSIST, housekeep_tick_cb, hk);
 	hk->kick = event_new(tc->base, -1, 0, housekeep_tick_cb, hk);
 	evtimer_add(hk->timer, &tv);
+	store_on_commit(tc->store, housekeep_committed, hk);
 	return hk;
 }
 
@@ -134,6 +144,7 @@ housekeep_free(struct housekeep *hk)
 {
 	if (hk == NULL)
 		return;
+	store_off_commit(hk->tc->store, housekeep_committed, hk);
 	event_free(hk->timer);
 	event_free(hk->kick);
 	free(hk);

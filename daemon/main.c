@@ -168,13 +168,6 @@ main_reload(struct tincay *tc)
 	log_info("reload: configuration reloaded");
 }
 
-/* An alert failed for good: escalate its report now, not at the tick. */
-static void
-main_escalate_now(void *arg)
-{
-	housekeep_kick(arg);
-}
-
 static void
 main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -275,7 +268,6 @@ main(int argc, char *argv[])
 	}
 	tc.outbox = outbox_new(&tc);
 	tc.housekeep = housekeep_new(&tc);
-	outbox_on_failure(tc.outbox, main_escalate_now, tc.housekeep);
 #ifdef TINCAY_SEAL_CLEAR
 	log_warnx("built for make bench with TINCAY_SEAL_CLEAR: nothing is "
 	    "encrypted at rest; never run this build for people");

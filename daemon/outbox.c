@@ -46,8 +46,6 @@ struct outbox {
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed;
-	void		(*on_failure)(void *);	/* a report to escalate */
-	void		*on_failure_arg;
 };
 
 /* One row in flight: what the result callback needs. */
@@ -140,17 +138,14 @@ outbox_log_failed(int64_t id, const char *ref, const char *role,
 
 /*
  * A row failed for good: its report is due for escalation now, not at
- * after_s. The store holds that; the housekeeping tick is told, so it
- * escalates in this loop pass or the next.
+ * after_s. The store holds that, and its batch tells the housekeeping
+ * tick once it commits (housekeep.c).
  */
 static void
 outbox_escalate_now(struct outbox *ob, int64_t report_id)
 {
-	if (report_id == 0 || store_outbox_escalate_at(ob->tc->store,
-	    report_id, util_sched_now()) != 1)
-		return;
-	if (ob->on_failure != NULL)
-		ob->on_failure(ob->on_failure_arg);
+	(void)store_outbox_escalate_at(ob->tc->store, report_id,
+	    util_sched_now());
 }
 
 /*
@@ -754,13 +749,6 @@ outbox_free(struct outbox *ob)
 	event_free(ob->timer);
 	event_free(ob->kick);
 	free(ob);
-}
-
-void
-outbox_on_failure(struct outbox *ob, void (*fn)(void *), void *arg)
-{
-	ob->on_failure = fn;
-	ob->on_failure_arg = arg;
 }
 
 void

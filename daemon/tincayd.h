@@ -71,13 +71,6 @@ void		 outbox_free(struct outbox *);
 int		 outbox_pass(struct outbox *);
 /* Run a pass soon (after a commit that added rows). */
 void		 outbox_kick(struct outbox *);
-/*
- * A row failed for good: its report is marked due for escalation in the
- * store, then fn(arg) is called (main.c: kick the housekeeping tick). fn
- * only schedules.
- */
-void		 outbox_on_failure(struct outbox *, void (*fn)(void *),
-		    void *arg);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 /* Retry-After as milliseconds from now_ms (wall clock); -1 absent or bad. */
