@@ -988,6 +988,11 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 
 	if (!logged) {
 		sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, NULL);
+		/*
+		 * Nothing reads SQLite's memory statistics; kept, they take
+		 * a global mutex on every allocation it makes.
+		 */
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 		logged = 1;
 	}
 	if (store_create_file(path, err, errlen) == -1)

@@ -45,6 +45,27 @@ main_libevent_log(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/*
+ * The loop's base. With epoll, changes to a descriptor's events within one
+ * pass are applied as one epoll_ctl at the next dispatch: evhttp turns a
+ * connection from reading to writing and back for every request, and
+ * curl's sockets change what they wait for per transfer. (libevent warns
+ * about descriptors that are dup()ed: the daemon never does that.)
+ */
+static struct event_base *
+main_base(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	(void)event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 /* -t: a role the configuration names that no contact of the database
  * holds alerts nobody. */
 static int
@@ -243,7 +264,7 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(main_libevent_log);
-	if ((tc.base = event_base_new()) == NULL)
+	if ((tc.base = main_base()) == NULL)
 		fatalx("event_base_new");
 	/* One daemon per database: its outbox leases rows in memory. */
 	if ((tc.store = store_open_keyed(tc.conf->database,
