@@ -1200,6 +1200,22 @@ config_keyword_dup(struct cparse *cp, int c, size_t i, int d, size_t j)
 	    cf->keywords[at].v[k], config_category_name((enum category)other));
 }
 
+/*
+ * What a keyword matches by, as the router does: its fold without spaces;
+ * one made only of punctuation ("?", "!!") folds to "" and matches the
+ * whole text as written, so it is itself (no fold holds punctuation).
+ */
+static char *
+config_keyword_key(const char *kw)
+{
+	char	*f = text_keyfold_compact(kw);
+
+	if (f[0] != '\0')
+		return f;
+	free(f);
+	return xstrdup(kw);
+}
+
 /* A keyword may belong to one category only and span three words. */
 static int
 config_post_keywords(struct cparse *cp)
@@ -1228,12 +1244,12 @@ config_post_keywords(struct cparse *cp)
 			}
 		}
 	}
-	/* Each keyword folded once; then every pair of categories where
-	 * one was given in the config is compared. */
+	/* Each keyword's match key made once; then every pair of
+	 * categories where one was given in the config is compared. */
 	for (c = 0; c < CAT__MAX; c++) {
 		folds[c] = xcalloc(cf->keywords[c].n + 1, sizeof(*folds[c]));
 		for (i = 0; i < cf->keywords[c].n; i++)
-			folds[c][i] = text_keyfold_compact(cf->keywords[c].v[i]);
+			folds[c][i] = config_keyword_key(cf->keywords[c].v[i]);
 	}
 	for (c = 0; c < CAT__MAX && rc == 0; c++)
 		for (i = 0; i < cf->keywords[c].n && rc == 0; i++)

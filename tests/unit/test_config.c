@@ -367,6 +367,8 @@ static const struct {
 	  "must be a non-empty string" },
 	{ "{\"keywords\": {\"shelter\": [\"TC\", \"bl\"]}}",
 	  "keywords.shelter[1]", "is also a gbv keyword" },
+	{ "{\"keywords\": {\"gbv\": [\"BL\", \"?\"]}}", "keywords.gbv[1]",
+	  "\"?\" is also a help keyword" },
 	{ "{\"keywords\": {\"gbv\": [\"one two three four\"]}}",
 	  "keywords.gbv[0]", "at most three words" },
 	{ "{\"templates\": {\"goodbye\": \"x\"}}", "templates.goodbye",

@@ -480,6 +480,29 @@ test_distress_configured(void **state)
 	fixture_teardown((void **)&fx);
 }
 
+/* Two keywords made only of punctuation, in two families: each matches
+ * its own text as written, neither the other's (both fold to ""). */
+static void
+test_punctuation_keywords(void **state)
+{
+	struct config		*c;
+	struct route_match	 m;
+	char			*f;
+
+	c = fixture_conf("{ \"providers\": { \"generic\": { \"secret\": "
+	    "\"s\" } }, \"keywords\": { \"gbv\": [\"BL\", \"!!\"] } }");
+	match(c, " !! ", &m, &f);
+	assert_int_equal(m.cat, CAT_GBV);
+	free(f);
+	match(c, "?", &m, &f);
+	assert_int_equal(m.cat, CAT_HELP);
+	free(f);
+	match(c, "!", &m, &f);
+	assert_int_equal(m.cat, CAT_UNKNOWN);
+	free(f);
+	config_free(c);
+}
+
 /* reports close by an operator (§6a): XONG's codes and reply, every
  * contact alerted told, acked_by the operator; a closed report, a REF
  * that names none, NHAM. */
@@ -552,6 +575,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pleas_and_repeats, setup,
 		    fixture_teardown),
 		cmocka_unit_test(test_distress_configured),
+		cmocka_unit_test(test_punctuation_keywords),
 		cmocka_unit_test_setup_teardown(test_decided_route, setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
