@@ -999,6 +999,9 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->lockfd = -1;
+	/* A process that stopped before it emptied the WAL after a purge
+	 * may have left it so: the first purge empties it in any case. */
+	st->wal_unscrubbed = 1;
 	if (exclusive && store_lock(st, path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |

@@ -409,8 +409,11 @@ int64_t		 store_purge_cutoff(int64_t now, int64_t days);
  * subscriptions opted out before cutoff; counts, categories, areas,
  * statuses and times stay. Then the WAL is emptied into the database, so
  * that no byte of what was purged is left in the database, its WAL or its
- * SHM. Adds to p. Must be called with no transaction open. 0, or -1 (the
- * batches before it stay purged).
+ * SHM: when this purge erased something, or this store has not yet
+ * emptied it after a purge (the first of a process always does). A purge
+ * that found nothing to erase does not wait for readers of the WAL. Adds
+ * to p. Must be called with no transaction open. 0, or -1 (the batches
+ * before it stay purged).
  */
 int		 store_purge(struct store *, int64_t cutoff, size_t batch,
 		    store_purge_fn progress, void *arg, struct store_purged *p);

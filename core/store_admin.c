@@ -282,9 +282,18 @@ store_purge(struct store *st, int64_t cutoff, size_t batch,
 		return -1;
 	}
 	p->subscriptions += changed;
-	if (store_commit(st) == -1 ||
-	    (rc = store_wal_truncate(st, STORE_PURGE_WAL_TRIES)) == -1)
+	if (store_commit(st) == -1)
 		return -1;
+	if (p->reports > 0 || p->messages > 0 || p->outbox > 0 ||
+	    p->subscriptions > 0)
+		st->wal_unscrubbed = 1;
+	if (!st->wal_unscrubbed) {
+		p->wal_emptied = 1;
+		return 0;
+	}
+	if ((rc = store_wal_truncate(st, STORE_PURGE_WAL_TRIES)) == -1)
+		return -1;
+	st->wal_unscrubbed = rc == 0;
 	p->wal_emptied = rc;
 	return 0;
 }

@@ -166,6 +166,8 @@ struct store {
 	int		 busy_ms;		/* store_busy_timeout() */
 	uint64_t	 tidied_at;		/* stats.commits at the last
 						   store_wal_tidy() */
+	int		 wal_unscrubbed;	/* the WAL may hold what a
+						   purge erased (store_purge) */
 };
 
 /*

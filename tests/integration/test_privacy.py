@@ -199,6 +199,35 @@ def test_daemon_purges_at_start(d):
 		    "reporter after the purge at start")
 
 
+@case(cfg(retention_days=30))
+def test_reload_with_nothing_to_purge_waits_for_no_reader(d):
+	"""A reload purges (SPEC §8); when that purge finds nothing to erase,
+	a reader holding the WAL (an official's long export) must not stall
+	the daemon: the purge is done at once, it does not wait to empty the
+	WAL and then report itself "not done"."""
+	check(d.wait_stderr(r"purge: 0 reports", 5.0), "no purge at start")
+	with Sink() as sink:
+		d.add_contact("Police", POLICE, "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		d.sms("wal-reader-1", "0912000111", "BL thon 2")
+		c = sqlite3.connect(d.dbpath, timeout=1)
+		c.execute("BEGIN")
+		c.execute("SELECT count(*) FROM reports").fetchone()
+		try:
+			mark = len(d.stderr())
+			d.signal(signal.SIGHUP)
+			check(d.wait_stderr(r"purge: 0 reports", 5.0, mark),
+			    "no purge after the reload: %r" %
+			    d.stderr()[mark:])
+			check(d.wait_stderr(r"purge: not done", 1.0, mark)
+			    is None, "the purge waited for the reader: %r" %
+			    d.stderr()[mark:])
+			eq(d.request("GET", "/healthz").status, 200, "healthz")
+		finally:
+			c.rollback()
+			c.close()
+
+
 @case(cfg())
 def test_wal_kept_by_a_reader_is_reported(d):
 	"""A reader holding an old snapshot keeps the WAL: the purge says so
