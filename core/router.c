@@ -35,20 +35,20 @@ struct router {
 };
 
 /*
- * Who may use a family, and what anyone else gets (SPEC §6, §6a): a
- * stranger's NHAN or XONG changes nothing and gets the unknown-message
- * answer (help); TK from anyone but an official is answered exactly as a
- * text without keyword, so that nothing reveals it.
+ * Who may use a family (SPEC §6, §6a). Anyone else's text is taken exactly
+ * as one without keyword (router_unmatched): a stranger's NHAN or XONG
+ * changes nothing, TK reveals nothing, and what only looked like a
+ * keyword and a REF is still heard: "Huy đánh tôi" is a plea, "ok dang
+ * chay" a reporter's follow-up. The handlers of NHAN, XONG and HUY do the
+ * same with a REF that names no report, or one that is not the sender's.
  */
-enum router_deny { DENY_HELP, DENY_UNMATCHED };
 static const struct {
 	int		 contact;	/* the sender must be a contact */
 	int		 official;	/* of an officials role */
-	enum router_deny deny;
 } router_who[] = {	/* index: enum family_who */
-	[WHO_ANYONE] =		{ 0, 0, DENY_HELP },
-	[WHO_CONTACT] =		{ 1, 0, DENY_HELP },
-	[WHO_OFFICIAL] =	{ 1, 1, DENY_UNMATCHED },
+	[WHO_ANYONE] =		{ 0, 0 },
+	[WHO_CONTACT] =		{ 1, 0 },
+	[WHO_OFFICIAL] =	{ 1, 1 },
 };
 
 static int
@@ -284,8 +284,7 @@ router_dispatch(const struct router *rt, struct intake *it)
 	}
 	if (!ok) {
 		memset(&it->contact, 0, sizeof(it->contact));
-		return router_who[w].deny == DENY_HELP ? help_reply(it) :
-		    router_unmatched(rt, it);
+		return router_unmatched(rt, it);
 	}
 	it->stored = it->m.cat;
 	if ((rc = f->fn(it)) == HANDLER_UNMATCHED)

@@ -227,10 +227,10 @@ ack_responder_handle(struct intake *it)
 	if ((found = ack_report(it, &row)) == -1)
 		return -1;
 	if (found == 0)
-		return help_reply(it);
+		return HANDLER_UNMATCHED;
 	if ((ok = ack_responder(it, row.id)) != 1) {
 		store_report_row_clear(&row);
-		return ok == -1 ? -1 : help_reply(it);
+		return ok == -1 ? -1 : HANDLER_UNMATCHED;
 	}
 	it->report_id = row.id;
 	util_strlcpy(it->ref, row.ref, sizeof(it->ref));
@@ -261,10 +261,10 @@ ack_cancel_request(struct intake *it)
 	if ((found = ack_report(it, &row)) == -1)
 		return -1;
 	if (found == 0)
-		return help_reply(it);
+		return HANDLER_UNMATCHED;
 	if (strcmp(row.reporter, it->in->from) != 0) {
 		store_report_row_clear(&row);
-		return help_reply(it);
+		return HANDLER_UNMATCHED;
 	}
 	it->report_id = row.id;
 	util_strlcpy(it->ref, row.ref, sizeof(it->ref));

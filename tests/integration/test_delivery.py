@@ -693,12 +693,12 @@ def test_delivery_huy_is_a_request(d):
 
 @case(cfg())
 def test_delivery_stranger_nhan_gets_help(d):
+	"""NHAN or XONG from who may not use it changes nothing (SPEC §4)."""
 	with Sink() as sink:
 		contacts(d, sink)
 		ref, _ = report(d)
 		wait_event(sink, "/police", "report.created", ref, timeout=3)
 		for frm, text in ((STRANGER, "NHAN %s" % ref),
-		    (REPORTER, "NHAN %s" % ref),
 		    (STRANGER, "XONG %s" % ref),
 		    (PHONES["police"], "NHAN ZZZZ")):
 			r = sms(d, frm, text)
@@ -712,6 +712,12 @@ def test_delivery_stranger_nhan_gets_help(d):
 			eq(events(sink, path, ref), ["report.created"],
 			    "%s events after strangers' commands" % path)
 		eq(len(rows(d, ref)), 2, "outbox rows for the report")
+		# The reporter may not take it either; from that phone it is a
+		# text without keyword, so a follow-up: heard, changes nothing.
+		r = sms(d, REPORTER, "NHAN %s" % ref)
+		eq(r.get("ref"), ref, "the reporter's NHAN: a follow-up")
+		eq(status(d, ref), "open", "status after the reporter's NHAN")
+		wait_event(sink, "/police", "report.updated", ref, timeout=3)
 
 
 @case(cfg())
@@ -949,6 +955,19 @@ def test_delivery_plea_without_keyword(d):
 		eq(again.get("ref"), ref, "the same emergency texted again")
 		wait_event(sink, "/police", "report.updated", ref, timeout=4)
 		eq(len(d.reports()), 1, "reports after the second text")
+
+
+@case(cfg())
+def test_delivery_plea_that_looks_like_a_command(d):
+	"""Huy is a common name, and "đang", "đánh" fold to words a REF could
+	be: "Huy đang đánh tôi" starts like HUY REF. It names no report of the
+	sender's, so it is a text without keyword: a plea, alerted."""
+	with Sink() as sink:
+		contacts(d, sink)
+		r = sms(d, STRANGER, "Huy đang đánh tôi, cứu với")
+		ref = r.get("ref")
+		check(ref, "the plea got no REF: %r" % r)
+		wait_event(sink, "/police", "report.created", ref, timeout=4)
 
 
 @case(cfg())

@@ -314,15 +314,17 @@ test_ack_done_cancel(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM reports "
 	    "WHERE escalate_at IS NOT NULL"), 1);
 
-	/* A stranger cannot take it: the unknown-message answer (help),
-	 * nothing changes; an unknown REF changes nothing either. */
+	/* A stranger cannot take it: taken as a text without keyword, the
+	 * unknown-message answer (help) and the review list; nothing
+	 * changes. An unknown REF changes nothing either. */
 	snprintf(text, sizeof(text), "NHAN %s", o.ref);
 	fixture_receive(fx, "generic", "x1", "+84999999999", text, &a);
 	assert_non_null(strstr(a.reply, "113"));
 	assert_string_equal(a.ref, "");
 	assert_string_equal(status_of(fx, o.ref), "open");
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "messages WHERE provider_id = 'x1' AND category = 'help'"), 1);
+	    "messages WHERE provider_id = 'x1' AND category = 'unknown' "
+	    "AND reviewed_at IS NULL"), 1);
 	fixture_receive(fx, "generic", "x2", "+84901000001", "NHAN ZZZZ", &a);
 	assert_string_equal(status_of(fx, o.ref), "open");
 	/* A contact never alerted for it (the volunteer of T3) cannot
@@ -406,6 +408,21 @@ test_ack_done_cancel(void **state)
 	assert_string_equal(status_of(fx, o.ref), "open");
 	assert_true(report_int(fx, o.ref, "escalate_at") > 0);
 	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 1);
+
+	/* What only looks like a keyword and a REF is still heard (SPEC
+	 * §4): "Huy" is a name, "dang" and "danh" are REF-shaped words. A
+	 * stranger's plea is filed; the reporter's "ok ..." is a follow-up. */
+	fixture_receive(fx, "generic", "p1", "+84999999998",
+	    "Huy đang đánh tôi, cứu với", &a);
+	assert_true(ref_valid(a.ref, strlen(a.ref)));
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id = 'p1' AND category = 'gbv'"), 1);
+	fixture_receive(fx, "generic", "p2", "+84912000003", "ok dang chay",
+	    &a);
+	assert_string_equal(a.ref, o.ref);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id = 'p2' AND category = 'followup'"),
+	    1);
 }
 
 /* A plea without keyword reaches a person (SPEC §4): a distress phrase
