@@ -71,12 +71,12 @@ receipt_file(struct store *st, const struct receipt *r)
 		    (long long)row.id, r->reason[0] ? r->reason : "no reason");
 		return 1;
 	}
-	if ((rc = store_outbox_escalate_at(st, row.report_id,
+	if ((rc = store_outbox_escalate_at(st, row.id,
 	    util_sched_now())) == -1)
 		return -1;
 	log_notice("receipt: #%lld, report %s, alert to %s not delivered "
-	    "(%s): %s", (long long)row.id, row.ref, row.role,
+	    "(%s)%s", (long long)row.id, row.ref, row.role,
 	    r->reason[0] ? r->reason : "no reason given", rc == 1 ?
-	    "escalating" : "the report is no longer open");
+	    ": escalating" : "");
 	return 1;
 }

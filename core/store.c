@@ -147,8 +147,16 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORT_ESCALATED] =
 	    "UPDATE reports SET escalation_level = escalation_level + 1,"
 	    " escalate_at = ?2 WHERE id = ?1",
+	/*
+	 * Only a report's first alerts to its contacts bring its escalation
+	 * forward: an escalation alert that fails for good waits for the
+	 * next level like the others, or one contact whose address is wrong
+	 * would escalate the report again at every failure, at once.
+	 */
 	[ST_REPORT_ESCALATE_NOW] =
-	    "UPDATE reports SET escalate_at = ?2 WHERE id = ?1"
+	    "UPDATE reports SET escalate_at = ?2 WHERE id ="
+	    " (SELECT report_id FROM outbox WHERE id = ?1"
+	    "  AND event = 'report.created' AND contact_id IS NOT NULL)"
 	    " AND status = 'open'",
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"

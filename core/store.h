@@ -481,9 +481,14 @@ struct store_receipt_row {
 int		 store_outbox_receipt(struct store *, const char *key,
 		    const char *receipt, const char *reason, int64_t at,
 		    struct store_receipt_row *);
-/* Mark open report report_id (0: none) due for escalation at at: 1, or 0
- * if it is not open (acknowledged, closed) or none. */
-int		 store_outbox_escalate_at(struct store *, int64_t report_id,
+/*
+ * Outbox row outbox_id failed for good (or was not delivered): if it was
+ * one of its report's first alerts to a contact (report.created), mark
+ * that report due for escalation at at: 1; 0 if the row is another kind
+ * (an escalation alert, an update, a reply), its report is not open
+ * (acknowledged, closed), or there is none (0).
+ */
+int		 store_outbox_escalate_at(struct store *, int64_t outbox_id,
 		    int64_t at);
 /* Up to max ids of open reports due for escalation at now, most overdue
  * first: n, or -1. */

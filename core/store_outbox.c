@@ -64,17 +64,17 @@ store_outbox_receipt(struct store *st, const char *key, const char *receipt,
 }
 
 int
-store_outbox_escalate_at(struct store *st, int64_t report_id, int64_t at)
+store_outbox_escalate_at(struct store *st, int64_t outbox_id, int64_t at)
 {
 	sqlite3_stmt	*s;
 	int64_t		 n;
 
-	if (report_id == 0)
+	if (outbox_id == 0)
 		return 0;
 	if (store_begin(st) == -1)
 		return -1;
 	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
-	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_int64(s, 1, outbox_id);
 	sqlite3_bind_int64(s, 2, at);
 	if ((n = store_changes(st, ST_REPORT_ESCALATE_NOW)) == -1)
 		return -1;

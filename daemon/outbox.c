@@ -53,7 +53,6 @@ struct outbox_job {
 	TAILQ_ENTRY(outbox_job) entry;
 	struct outbox	*ob;
 	int64_t		 id;
-	int64_t		 report_id;
 	int64_t		 created_at;
 	int		 attempts;
 	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
@@ -137,15 +136,14 @@ outbox_log_failed(int64_t id, const char *ref, const char *role,
 }
 
 /*
- * A row failed for good: its report is due for escalation now, not at
- * after_s. The store holds that, and its batch tells the housekeeping
- * tick once it commits (housekeep.c).
+ * Row id failed for good: if it was one of its report's first alerts, the
+ * report is due for escalation now, not at after_s. The store holds that,
+ * and its batch tells the housekeeping tick once it commits (housekeep.c).
  */
 static void
-outbox_escalate_now(struct outbox *ob, int64_t report_id)
+outbox_escalate_now(struct outbox *ob, int64_t id)
 {
-	(void)store_outbox_escalate_at(ob->tc->store, report_id,
-	    util_sched_now());
+	(void)store_outbox_escalate_at(ob->tc->store, id, util_sched_now());
 }
 
 /*
@@ -285,7 +283,7 @@ outbox_job_write(struct outbox *ob, struct outbox_job *job)
 	    job->msg[0] != '\0' ? job->msg : NULL) == -1)
 		return;
 	if (job->escalate)
-		outbox_escalate_now(ob, job->report_id);
+		outbox_escalate_now(ob, job->id);
 	job->written = 1;
 }
 
@@ -433,7 +431,6 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job = xcalloc(1, sizeof(*job));
 	job->ob = ob;
 	job->id = row->id;
-	job->report_id = row->report_id;
 	job->created_at = row->created_at;
 	job->attempts = row->attempts;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
@@ -508,7 +505,7 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		provider_send_free(&q);
 		outbox_record(ob, row->id, "failed", util_sched_now(),
 		    "cannot build the request", NULL);
-		outbox_escalate_now(ob, row->report_id);
+		outbox_escalate_now(ob, row->id);
 		return 0;
 	}
 	memset(&fr, 0, sizeof(fr));

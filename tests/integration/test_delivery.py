@@ -475,6 +475,30 @@ def test_delivery_404_failed_no_retry(d):
 
 
 @case(cfg())
+def test_delivery_failing_escalation_contact_no_storm(d):
+	"""The police alert fails for good (404): the report escalates at
+	once, to the leaders. One leader's address is wrong too (404): that
+	escalation alert fails as well, and must not escalate the report
+	again at once, or the good leader is alerted over and over (it was,
+	about a hundred times a second)."""
+	with Sink() as sink:
+		sink.default("404", "/police")
+		sink.default("404", "/leader-bad")
+		contacts(d, sink, ("police", "leader"))
+		d.add_contact("Leader, wrong URL", "0931000004", "leader",
+		    areas="*", channel="webhook", url=sink.url + "/leader-bad")
+		ref, _ = report(d)
+		wait_event(sink, "/leader", "report.escalated", ref, timeout=5)
+		check(sink.wait_for(1, "/leader-bad", timeout=5), "the bad "
+		    "leader's escalation was not tried")
+		time.sleep(2.0)
+		eq(events(sink, "/leader", ref), ["report.escalated"],
+		    "the good leader's alerts")
+		eq(len(sink.got("/leader-bad")), 1, "requests to the bad leader")
+		eq(status(d, ref), "open", "status")
+
+
+@case(cfg())
 def test_delivery_close_mid_body_retried(d):
 	with Sink() as sink:
 		sink.on("/police", "close", "drop")

@@ -82,7 +82,7 @@ test_failed_alert(void **state)
 	assert_true(row > 0);
 	assert_int_equal(store_outbox_result(st, row, "failed", now, 0,
 	    "HTTP 302", NULL), 0);
-	assert_int_equal(store_outbox_escalate_at(st, id, now), 1);
+	assert_int_equal(store_outbox_escalate_at(st, row, now), 1);
 	/* Seen in the open batch, before it commits. */
 	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
 	    1);
@@ -97,8 +97,27 @@ test_failed_alert(void **state)
 	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600,
 	    ESCALATE_BATCH), 1);
 	assert_int_equal(store_commit(st), 0);
-	/* No report (0) marks nothing. */
+	/* No row (0) marks nothing. */
 	assert_int_equal(store_outbox_escalate_at(st, 0, now), 0);
+	/*
+	 * An escalation alert that fails for good (one contact's address
+	 * is wrong) does not escalate again at once: the report keeps to
+	 * after_s, or every failure would escalate it anew, at once, for
+	 * ever. Nor does a reply to the reporter.
+	 */
+	row = fixture_count(st, "SELECT max(id) FROM outbox WHERE "
+	    "event = 'report.escalated'");
+	assert_true(row > 0);
+	assert_int_equal(store_outbox_escalate_at(st, row, now + 600), 0);
+	row = fixture_count(st, "SELECT max(id) FROM outbox WHERE "
+	    "event = 'reply'");
+	if (row > 0)
+		assert_int_equal(store_outbox_escalate_at(st, row, now + 600),
+		    0);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 1199,
+	    ESCALATE_BATCH), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 2);
 }
 
 /* An acknowledged report is never escalated, even when marked. */
@@ -114,7 +133,8 @@ test_acked(void **state)
 	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
 	snprintf(text, sizeof(text), "NHAN %s", o.ref);
 	fixture_receive(fx, "generic", NULL, "+84901000001", text, &a);
-	assert_int_equal(store_outbox_escalate_at(st, report_id(fx, o.ref),
+	assert_int_equal(store_outbox_escalate_at(st, fixture_count(st,
+	    "SELECT min(id) FROM outbox WHERE event = 'report.created'"),
 	    now), 0);
 	assert_int_equal(escalate_due(st, fx->tc.conf, now + 86400,
 	    ESCALATE_BATCH), 0);
