@@ -233,8 +233,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " OR EXISTS (SELECT 1 FROM outbox o WHERE o.report_id = r.id"
 	    "  AND o.status <> 'pending' AND (o.dest <> '' OR o.body <> '')))"
 	    " ORDER BY r.id LIMIT ?3",
+	/*
+	 * The provider's id goes too: at the provider it leads back to the
+	 * number (a Twilio SID, a USSD session's tag of it).
+	 */
 	[ST_PURGE_MESSAGES] =
-	    "UPDATE messages SET body = NULL, sender = NULL"
+	    "UPDATE messages SET body = NULL, sender = NULL,"
+	    " provider_id = 'purged:' || id"
 	    " WHERE report_id = ?1 AND (body IS NOT NULL OR sender IS NOT NULL)",
 	[ST_PURGE_OUTBOX] =
 	    "UPDATE outbox SET body = '', dest = '' WHERE report_id = ?1"
@@ -242,7 +247,8 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_PURGE_REPORT] = "UPDATE reports SET reporter = NULL WHERE id = ?1",
 	/* Texts that belong to no report: unknown, help, signups, TK. */
 	[ST_PURGE_LOOSE_MESSAGES] =
-	    "UPDATE messages SET body = NULL, sender = NULL"
+	    "UPDATE messages SET body = NULL, sender = NULL,"
+	    " provider_id = 'purged:' || id"
 	    " WHERE report_id IS NULL AND received_at < ?1"
 	    " AND (body IS NOT NULL OR sender IS NOT NULL)"
 	    /* An unknown text waits in the review list until seen. */

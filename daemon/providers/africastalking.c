@@ -146,19 +146,21 @@ africastalking_ussd_text(const struct config *conf,
 
 /*
  * A session is bound to its number (SPEC §6): the message id is the
- * sessionId and a tag of the caller's number, so the same sessionId from
- * another number files its own report and never gets the first caller's
- * REF. The tag is an HMAC-SHA256 under the endpoint's token, cut to 64
- * bits: the id never holds the number, nor a hash anyone could reverse by
- * trying every number. 0, or -1.
+ * sessionId and a tag of the session and the caller's number, so the same
+ * sessionId from another number files its own report and never gets the
+ * first caller's REF. The tag is an HMAC-SHA256 under the endpoint's token
+ * of both, cut to 64 bits: the id never holds the number, and one
+ * number's sessions do not share a tag that would tie them together (a
+ * purge replaces the id: store_purge). 0, or -1.
  */
 static int
 africastalking_session_id(const struct config *conf,
     const struct form_field *sid, const char *e164, char out[EXTID_MAX])
 {
-	char	 msg[PHONE_MAX + 16], mac[65];
+	char	 msg[EXTID_MAX + PHONE_MAX + 16], mac[65];
 
-	snprintf(msg, sizeof(msg), "ussd-session:%s", e164);
+	snprintf(msg, sizeof(msg), "ussd-session:%.*s:%s",
+	    (int)sid->vallen, sid->val, e164);
 	if (util_hmac_sha256_hex(conf->africastalking.token, msg,
 	    strlen(msg), mac) == -1)
 		return -1;

@@ -339,3 +339,28 @@ def test_africastalking_reply_through_its_api_not_sms_out(d):
 		time.sleep(0.3)
 		eq(len(sink.got("/version1/messaging")), 1, "only the reply "
 		    "went through Africa's Talking")
+
+
+@case(PROVIDERS)
+def test_ussd_ids_unlinked_and_purged(d):
+	"""A USSD message's id tags its session with the number (SPEC §6),
+	but one number's sessions share no tag that would tie them together,
+	and a purge replaces the ids of what it purges (SPEC §8): nothing
+	left points back to the caller."""
+	from test_privacy import found
+	ussd(d, "1*1", "ATUid_p1", "+84915551234")
+	ussd(d, "2*1", "ATUid_p2", "+84915551234")
+	ids = [m["provider_id"] for m in d.messages()
+	    if m["provider"] == "africastalking-ussd"]
+	eq(len(ids), 2, "USSD messages")
+	tags = [i.split(":", 1)[1] for i in ids]
+	check(tags[0] != tags[1], "one number's two sessions share the tag "
+	    "%r" % tags)
+	for r in d.reports():
+		d.ctl("reports", "close", r["ref"], "nham")
+	d.ctl("purge", "--older-than", "0")
+	after = [m["provider_id"] for m in d.messages()
+	    if m["provider"] == "africastalking-ussd"]
+	check(all(i.startswith("purged:") for i in after),
+	    "ids after the purge: %r" % after)
+	eq(found(d, tags), [], "the tags in the files after the purge")

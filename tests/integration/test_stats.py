@@ -273,10 +273,16 @@ def test_purge(d):
 		    "? AND body IS NULL", (rid,)).fetchone()
 		eq(n, 0, "%s messages emptied" % ref)
 
-	for pid, gone in (("p-u1", True), ("p-u2", False)):
-		(body, sender), = c.execute("SELECT body, sender FROM messages "
-		    "WHERE provider_id = ?", (pid,)).fetchall()
-		eq(body is None and sender is None, gone, "%s purged" % pid)
+	# The loose text p-u1 is purged, its provider's id with it (at the
+	# provider it leads back to the number); p-u2 is too young.
+	eq(c.execute("SELECT count(*) FROM messages WHERE provider_id = "
+	    "'p-u1'").fetchone(), (0,), "p-u1's id after the purge")
+	(body, sender), = c.execute("SELECT body, sender FROM messages "
+	    "WHERE provider_id = 'p-u2'").fetchall()
+	check(body is not None and sender is not None, "p-u2 purged")
+	eq(c.execute("SELECT count(*) FROM messages WHERE provider_id LIKE "
+	    "'purged:%' AND (body IS NOT NULL OR sender IS NOT NULL)")
+	    .fetchone(), (0,), "ids replaced of texts not purged")
 	c.close()
 
 	# Rows and counts stay; the lists still list them.
