@@ -158,10 +158,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " (SELECT report_id FROM outbox WHERE id = ?1"
 	    "  AND event = 'report.created' AND contact_id IS NOT NULL)"
 	    " AND status = 'open'",
+	/* Only a row still pending: a purge may have failed it while its
+	 * transfer ran, and must not see it come back. */
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5,"
-	    " provider_msg = coalesce(?6, provider_msg) WHERE id = ?1",
+	    " provider_msg = coalesce(?6, provider_msg)"
+	    " WHERE id = ?1 AND status = 'pending'",
 	[ST_OUTBOX_BY_MSG] =
 	    "SELECT o.id, o.report_id, o.contact_id, o.receipt, r.ref, c.role"
 	    " FROM outbox o LEFT JOIN reports r ON r.id = o.report_id"
@@ -241,9 +244,17 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE messages SET body = NULL, sender = NULL,"
 	    " provider_id = 'purged:' || id"
 	    " WHERE report_id = ?1 AND (body IS NOT NULL OR sender IS NOT NULL)",
+	/*
+	 * A row still pending (a destination down, retried for up to 24 h)
+	 * is emptied too, and failed: sent later it would carry what the
+	 * purge erased.
+	 */
 	[ST_PURGE_OUTBOX] =
-	    "UPDATE outbox SET body = '', dest = '' WHERE report_id = ?1"
-	    " AND status <> 'pending' AND (body <> '' OR dest <> '')",
+	    "UPDATE outbox SET body = '', dest = '',"
+	    " last_error = CASE status WHEN 'pending'"
+	    "  THEN 'purged before it was sent' ELSE last_error END,"
+	    " status = CASE status WHEN 'pending' THEN 'failed' ELSE status END"
+	    " WHERE report_id = ?1 AND (body <> '' OR dest <> '')",
 	[ST_PURGE_REPORT] = "UPDATE reports SET reporter = NULL WHERE id = ?1",
 	/* Texts that belong to no report: unknown, help, signups, TK. */
 	[ST_PURGE_LOOSE_MESSAGES] =
@@ -254,8 +265,13 @@ static const char *const store_sql[ST__MAX] = {
 	    /* An unknown text waits in the review list until seen. */
 	    " AND NOT (category = 'unknown' AND reviewed_at IS NULL)",
 	[ST_PURGE_LOOSE_OUTBOX] =
-	    "UPDATE outbox SET body = '', dest = '' WHERE report_id IS NULL"
-	    " AND created_at < ?1 AND status <> 'pending'"
+	    "UPDATE outbox SET body = '', dest = '',"
+	    " last_error = CASE status WHEN 'pending'"
+	    "  THEN 'purged before it was sent' ELSE last_error END,"
+	    " status = CASE status WHEN 'pending' THEN 'failed' ELSE status END"
+	    " WHERE report_id IS NULL AND created_at < ?1"
+	    /* A campaign still going out is no resident's words. */
+	    " AND (status <> 'pending' OR event <> 'broadcast')"
 	    " AND (body <> '' OR dest <> '')",
 	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
 	/* The review list (SPEC §4, §7): unknown texts nobody has seen. */

@@ -156,6 +156,39 @@ def test_purge_leaves_no_bytes(d):
 
 
 @case(cfg())
+def test_purge_fails_alerts_still_pending(d):
+	"""An alert that still waits (its webhook answers 503) holds the
+	reporter's number and words: a purge of its closed report empties and
+	fails it, and when the webhook comes back nothing of them is sent."""
+	word, reporter, _ = canaries()
+	with Sink() as sink:
+		sink.default("503", "/police")
+		d.add_contact("Police", POLICE, "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		ref = d.sms("pp-1", reporter, "BL thon 3 %s dang danh" %
+		    word).get("ref")
+		check(ref, "no REF")
+		check(sink.wait_for(2, "/police", timeout=5), "no retry")
+		d.ctl("reports", "close", ref, "nu", "30", "CA")
+		blobs = sealed(d, ref)
+		check(found(d, blobs), "the sealed canaries are not in the "
+		    "files before the purge: the scan proves nothing")
+		d.ctl("purge", "--older-than", "0")
+		eq(found(d, blobs), [], "canaries left after the purge")
+		rows = [o for o in d.outbox() if o["ref"] == ref]
+		check(rows and all(o["status"] == "failed" for o in rows),
+		    "the report's rows after the purge: %r" % [(o["event"],
+		    o["status"]) for o in rows])
+		n = len(sink.got("/police"))
+		sink.default("200", "/police")
+		time.sleep(3.0)
+		leaked = [r for r in sink.got("/police")[n:]
+		    if word in r.body.decode("utf-8", "replace")]
+		eq(leaked, [], "purged words sent after the purge")
+		check(d.alive(), "tincayd died")
+
+
+@case(cfg())
 def test_daemon_purges_by_itself(d):
 	"""retention_days: the daemon purges at start, after a reload and
 	daily; here a reload that sets retention_days 0 makes it purge what
