@@ -348,14 +348,38 @@ router_reply_outbox(struct intake *it)
 	    0;
 }
 
+/*
+ * A text that is not valid UTF-8 (a provider's stray byte) as UTF-8, each
+ * bad sequence U+FFFD: stored so, it never breaks what reads it back
+ * (tincayctl's JSON, the review list). NULL if it is valid. malloc'd.
+ */
+static char *
+router_repaired(const struct inbound *in)
+{
+	char	*u = text_utf8(in->text, in->textlen);
+
+	if (strlen(u) == in->textlen && memcmp(u, in->text, in->textlen) == 0) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
 static int
 router_file(const struct router *rt, struct store *st,
     const struct inbound *in, struct outcome *out)
 {
 	struct intake	 it;
-	char		*folded;
+	struct inbound	 fixed;
+	char		*folded, *repaired;
 	int		 rc;
 
+	if ((repaired = router_repaired(in)) != NULL) {
+		fixed = *in;
+		fixed.text = repaired;
+		fixed.textlen = strlen(repaired);
+		in = &fixed;
+	}
 	memset(&it, 0, sizeof(it));
 	it.conf = rt->conf;
 	it.st = st;
@@ -377,9 +401,11 @@ router_file(const struct router *rt, struct store *st,
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1) {
 		free(it.stored_text);
+		free(repaired);
 		return -1;
 	}
 	free(it.stored_text);
+	free(repaired);
 	util_strlcpy(out->ref, it.ref, sizeof(out->ref));
 	util_strlcpy(out->reply, it.reply, sizeof(out->reply));
 	out->new_report = it.new_report;

@@ -145,7 +145,7 @@ const char *
 generic_decode(const struct config *conf, const char *body, size_t len,
     struct inbound *in, char **text)
 {
-	const char	*why;
+	const char	*why, *end = NULL;
 	cJSON		*o;
 	uint64_t	 fails;
 
@@ -153,9 +153,18 @@ generic_decode(const struct config *conf, const char *body, size_t len,
 	in->provider = "generic";
 	*text = NULL;
 	fails = util_cjson_alloc_failures();
-	if ((o = cJSON_ParseWithLength(body ? body : "", len)) == NULL)
+	if (body == NULL)
+		body = "";
+	if ((o = cJSON_ParseWithLengthOpts(body, len, &end, 0)) == NULL)
 		return util_cjson_alloc_failures() != fails ?
 		    provider_internal : "malformed JSON";
+	/* One object and nothing after it but white space. */
+	for (; end < body + len; end++)
+		if (*end != ' ' && *end != '\t' && *end != '\r' &&
+		    *end != '\n') {
+			cJSON_Delete(o);
+			return "malformed JSON: bytes after the object";
+		}
 	if (generic_has_nul(body, len)) {
 		cJSON_Delete(o);
 		return "JSON holds U+0000";

@@ -105,6 +105,11 @@ test_decode(void **state)
 		{ "{\"id\":\"a\",\"from\":\"84912345678\",\"to\":\"1\","
 		    "\"text\":\"\"}", NULL },
 		{ "not json", "malformed JSON" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\"}garbage",
+		    "malformed JSON: bytes after the object" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\"} \r\n", NULL },
 		{ "", "malformed JSON" },
 		{ "[]", "body must be a JSON object" },
 		{ "{\"from\":\"0912345678\",\"to\":\"1\",\"text\":\"x\"}",

@@ -520,6 +520,27 @@ test_punctuation_keywords(void **state)
 	config_free(c);
 }
 
+/* A stray byte that is not UTF-8 is stored as U+FFFD, never as is: what
+ * reads the text back (tincayctl's JSON) must not break on it. */
+static void
+test_bad_utf8_repaired(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o;
+
+	fixture_receive(fx, "generic", "u1", "+84913000020",
+	    "xin chao \xc3 ban", &o);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id = 'u1' AND unseal(body) = "
+	    "'xin chao ' || char(65533) || ' ban'"), 1);
+	fixture_receive(fx, "generic", "u2", "+84913000021",
+	    "BL thon 1 \xff\xfe chong danh", &o);
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "messages WHERE provider_id = 'u2' AND unseal(body) = "
+	    "'BL thon 1 ' || char(65533, 65533) || ' chong danh'"), 1);
+}
+
 /* reports close by an operator (§6a): XONG's codes and reply, every
  * contact alerted told, acked_by the operator; a closed report, a REF
  * that names none, NHAM. */
@@ -593,6 +614,8 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test(test_distress_configured),
 		cmocka_unit_test(test_punctuation_keywords),
+		cmocka_unit_test_setup_teardown(test_bad_utf8_repaired, setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_decided_route, setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
