@@ -323,7 +323,9 @@ int		 area_find(const struct config *, const char *words,
 /*
  * Escalate up to max (at most ESCALATE_BATCH) open reports due at now
  * (scheduling seconds, util_sched_now), writing into the open batch.
- * Returns how many went up, or -1.
+ * One that cannot be read (a damaged row) is logged and due again a minute
+ * later, so it never holds up those due after it. Returns how many went
+ * up, or -1.
  */
 int		 escalate_due(struct store *, const struct config *,
 		    int64_t now, int max);

@@ -12,8 +12,12 @@
 #include "../handlers/handlers.h"
 
 #define ESCALATE_LEVELS	3
+#define ESCALATE_UNREAD_S	60	/* a report that could not be read */
 
-/* One report up one level: alert its escalation roles. 0, or -1. */
+/*
+ * One report up one level: alert its escalation roles. 0; 1 it could not
+ * be read (a damaged row: logged by the store); -1 the database failed.
+ */
 static int
 escalate_report(struct store *st, const struct config *conf, int64_t id,
     int64_t now)
@@ -24,8 +28,10 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 	int64_t			 next = 0;
 	int			 cat, sent;
 
-	if (store_begin(st) == -1 || store_report_get(st, id, NULL, &row) != 1)
+	if (store_begin(st) == -1)
 		return -1;
+	if (store_report_get(st, id, NULL, &row) != 1)
+		return 1;
 	cat = config_category_lookup(row.category);
 	esc = cat >= 0 ? &conf->escalation[cat] : NULL;
 	alert_from_row(&row, &r);
@@ -50,14 +56,28 @@ escalate_due(struct store *st, const struct config *conf, int64_t now,
     int max)
 {
 	int64_t	 ids[ESCALATE_BATCH];
-	int	 n, i;
+	int	 n, i, rc, done = 0;
 
 	if (max > ESCALATE_BATCH)
 		max = ESCALATE_BATCH;
 	if ((n = store_outbox_escalations(st, now, ids, max)) <= 0)
 		return n;
-	for (i = 0; i < n; i++)
-		if (escalate_report(st, conf, ids[i], now) == -1)
-			return i;
-	return n;
+	for (i = 0; i < n; i++) {
+		if ((rc = escalate_report(st, conf, ids[i], now)) == -1)
+			return done;
+		if (rc == 0) {
+			done++;
+			continue;
+		}
+		/*
+		 * A report that cannot be read must not stand first in line
+		 * at every tick, in front of every report due after it.
+		 */
+		log_warnx("escalation: report #%lld cannot be read; tried "
+		    "again in %d s", (long long)ids[i], ESCALATE_UNREAD_S);
+		if (store_outbox_escalate_later(st, ids[i],
+		    now + ESCALATE_UNREAD_S) == -1)
+			return done;
+	}
+	return done;
 }

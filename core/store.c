@@ -147,6 +147,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORT_ESCALATED] =
 	    "UPDATE reports SET escalation_level = escalation_level + 1,"
 	    " escalate_at = ?2 WHERE id = ?1",
+	[ST_REPORT_ESCALATE_LATER] =
+	    "UPDATE reports SET escalate_at = ?2 WHERE id = ?1"
+	    " AND status = 'open'",
 	/*
 	 * Only a report's first alerts to its contacts bring its escalation
 	 * forward: an escalation alert that fails for good waits for the

@@ -494,6 +494,10 @@ int		 store_outbox_escalate_at(struct store *, int64_t outbox_id,
  * first: n, or -1. */
 int		 store_outbox_escalations(struct store *, int64_t now,
 		    int64_t *ids, int max);
+/* Open report report_id is due for escalation again at at (it could not
+ * be read now): 0, or -1. */
+int		 store_outbox_escalate_later(struct store *, int64_t report_id,
+		    int64_t at);
 /* Report report_id went up one level; due again at next_at (0: never). */
 int		 store_outbox_escalated(struct store *, int64_t report_id,
 		    int64_t next_at);

@@ -103,6 +103,19 @@ store_outbox_escalations(struct store *st, int64_t now, int64_t *ids,
 }
 
 int
+store_outbox_escalate_later(struct store *st, int64_t report_id, int64_t at)
+{
+	sqlite3_stmt	*s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_REPORT_ESCALATE_LATER);
+	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_int64(s, 2, at);
+	return store_run(st, ST_REPORT_ESCALATE_LATER);
+}
+
+int
 store_outbox_escalated(struct store *st, int64_t report_id, int64_t next_at)
 {
 	sqlite3_stmt	*s;

@@ -120,6 +120,37 @@ test_failed_alert(void **state)
 	assert_int_equal(escalated(fx), 2);
 }
 
+/* A report that cannot be read (its sealed number damaged) is put off a
+ * minute and never holds up the reports due after it. */
+static void
+test_unreadable_skipped(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 bad, good;
+	int64_t		 now = util_sched_now();
+	char		 sql[256];
+
+	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &bad);
+	fixture_receive(fx, "generic", NULL, "+84912345679", "BL T1", &good);
+	assert_int_equal(store_commit(st), 0);
+	snprintf(sql, sizeof(sql), "UPDATE reports SET escalate_at = 1,"
+	    " reporter = CASE ref WHEN '%s' THEN zeroblob(40) ELSE reporter"
+	    " END", bad.ref);
+	assert_int_equal(sqlite3_exec(fixture_db(st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
+	    1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 1);
+	snprintf(sql, sizeof(sql), "SELECT escalate_at FROM reports WHERE "
+	    "ref = '%s'", bad.ref);
+	assert_int_equal(fixture_count(st, sql), now + 60);
+	/* Not due again before its minute. */
+	assert_int_equal(escalate_due(st, fx->tc.conf, now + 59,
+	    ESCALATE_BATCH), 0);
+}
+
 /* An acknowledged report is never escalated, even when marked. */
 static void
 test_acked(void **state)
@@ -172,6 +203,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_after_s,
 		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_alert,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_skipped,
 		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_acked,
 		    fixture_setup_responders, fixture_teardown),
