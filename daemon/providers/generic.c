@@ -4,6 +4,7 @@
  * answers {"ref","reply"} once the message is committed; sends an SMS as
  * JSON {"to","text","id"} to sms_out.url, signed the same way.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,27 +71,36 @@ done:
 }
 
 /*
- * Whether a JSON text holds U+0000: the escape \u0000 in a string, or a
- * raw NUL byte anywhere. cJSON ends its strings there, so a
+ * Whether cJSON would read U+0000 in a JSON text: a raw NUL byte anywhere
+ * (even right after a backslash), the escape \u0000, or a \u escape
+ * whose four characters are not all hex digits (cJSON takes it as
+ * U+0000 rather than refusing it). cJSON ends its strings there, so a
  * message id would match a shorter, stored one and a text would be cut.
  * Every backslash of valid JSON opens an escape inside a string, so
- * stepping over escapes pairwise finds exactly the escaped NULs; what is
- * not valid JSON cJSON rejects anyway.
+ * stepping over escapes pairwise finds exactly these.
  */
 static int
 generic_has_nul(const char *buf, size_t len)
 {
-	size_t	 i;
+	size_t	 i, k;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\0')
-			return 1;
-		if (buf[i] != '\\' || i + 1 >= len)
+	if (memchr(buf, '\0', len) != NULL)
+		return 1;
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] != '\\')
 			continue;
-		if (buf[i + 1] == 'u' && i + 5 < len &&
-		    memcmp(buf + i + 2, "0000", 4) == 0)
+		if (buf[i + 1] != 'u') {
+			i++;	/* the escaped character */
+			continue;
+		}
+		if (i + 6 > len)
 			return 1;
-		i++;	/* the escaped character */
+		for (k = i + 2; k < i + 6; k++)
+			if (!isxdigit((unsigned char)buf[k]))
+				return 1;
+		if (memcmp(buf + i + 2, "0000", 4) == 0)
+			return 1;
+		i += 5;
 	}
 	return 0;
 }

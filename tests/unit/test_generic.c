@@ -137,6 +137,10 @@ test_decode(void **state)
 		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
 		    "\"text\":\"x\",\"extra\\u0000\":1}",
 		    "JSON holds U+0000" },
+		/* A \u escape that is not four hex digits: cJSON would
+		 * read U+0000 and cut the text there. */
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"BL\\u00zz thon 3\"}", "JSON holds U+0000" },
 		/* An escaped backslash before "u0000" is no NUL. */
 		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
 		    "\"text\":\"x\\\\u0000\"}", NULL },
