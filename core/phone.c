@@ -138,12 +138,17 @@ phone_mask(const char *e164, char out[PHONE_MAX])
 	return out;
 }
 
-/* Characters that may stand between the digits of a number in a text. */
+/* Characters that may stand between the digits of a number in a text:
+ * "091 234 5678", "(091) 234-5678", "091/234/5678", "0912,345,678". */
 static int
 phone_text_sep(char c)
 {
-	return c == ' ' || c == '.' || c == '-';
+	return c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' ||
+	    c == '/' || c == ',' || c == '_';
 }
+
+/* How many separators may stand together between two digits ("(091) 234"). */
+#define PHONE_TEXT_SEPS	2
 
 static int
 phone_text_digit(char c)
@@ -158,17 +163,18 @@ phone_text_letter(char c)
 }
 
 /*
- * A run of digits starts at a digit or at a "+" before one and takes
- * single separators between digits, except after fewer than 8 digits glued
- * to a word ("T3 0912345678": the area code's digit is not part of the
- * number). Masking again changes nothing: what is left of a run is never
- * more than its last 3 digits.
+ * A run of digits starts at a digit or at a "+" before one and takes up to
+ * PHONE_TEXT_SEPS separators between digits, except while digits glued to
+ * a word are fewer than 8 and do not start like a local number, 0 and two
+ * more ("T3 0912345678": the area code's digit is not part of the number;
+ * "SDT0912 345 678" is one). A REF holds no 0. Masking again changes
+ * nothing: what is left of a run is never more than its last 3 digits.
  */
 char *
 phone_mask_text(const char *buf, size_t len)
 {
 	char	*out = xmalloc(len + 1);
-	size_t	 i = 0, j, end, ndigits, keep, seen;
+	size_t	 i = 0, j, k, end, ndigits, keep, seen;
 	int	 glued;
 
 	memcpy(out, buf, len);
@@ -186,12 +192,17 @@ phone_mask_text(const char *buf, size_t len)
 			if (phone_text_digit(buf[j])) {
 				ndigits++;
 				end = ++j;
-			} else if ((!glued || ndigits >= 8) &&
-			    phone_text_sep(buf[j]) && j + 1 < len &&
-			    phone_text_digit(buf[j + 1]))
-				j++;
-			else
+				continue;
+			}
+			if (glued && ndigits < 8 && (buf[i] != '0' ||
+			    ndigits < 3))
 				break;
+			for (k = j; k < len && k - j < PHONE_TEXT_SEPS &&
+			    phone_text_sep(buf[k]); k++)
+				;
+			if (k == j || k == len || !phone_text_digit(buf[k]))
+				break;
+			j = k;
 		}
 		if (ndigits >= 8) {
 			keep = ndigits - 3;

@@ -176,8 +176,15 @@ test_mask_text(void **state)
 		{ S("12345678"), "*****678" },
 		{ S("1234567"), "1234567" },
 		{ S("TK 11/2026: BL 5 TC 2"), "TK 11/2026: BL 5 TC 2" },
-		/* Two separators, or a separator at the end, end a run. */
-		{ S("0912  345678"), "0912  345678" },
+		/* Up to two separators stand between digits, of these:
+		 * space . - ( ) / , _ (the console shows what residents
+		 * write, SPEC §8). Three, or one at the end, end a run. */
+		{ S("0912  345678"), "****  ***678" },
+		{ S("goi em (091) 234 5678"), "goi em (***) *** *678" },
+		{ S("goi 091/234/5678"), "goi ***/***/*678" },
+		{ S("goi 0912,345,678"), "goi ****,***,678" },
+		{ S("goi 091  234  5678"), "goi ***  ***  *678" },
+		{ S("0912_345_678"), "****_***_678" },
 		{ S("0912345 - 678"), "0912345 - 678" },
 		{ S("0912345678-"), "*******678-" },
 		{ S("a+b+84912345678+"), "a+b+********678+" },
@@ -186,7 +193,11 @@ test_mask_text(void **state)
 		{ S("T3 0912345678"), "T3 *******678" },
 		{ S("T3-0912345678"), "T3-*******678" },
 		{ S("ma0912345678"), "ma*******678" },
-		{ S("ma0912 345678"), "ma0912 345678" },
+		/* Unless they start like a local number: 0 and two more. */
+		{ S("ma0912 345678"), "ma**** ***678" },
+		{ S("SDT0912 345 678"), "SDT**** *** 678" },
+		{ S("T12 0912345678"), "T12 *******678" },
+		{ S("K234 0912345678"), "K234 *******678" },
 		/* Eight glued digits are a number, separators and all. */
 		{ S("ab849123423456.5697 48"), "ab************.***7 48" },
 		{ S("b+84 912 345 678"), "b+** *** *** 678" },
