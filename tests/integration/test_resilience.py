@@ -127,24 +127,26 @@ def test_nofile_below_max_connections(d):
 		    d.stderr()[-600:])
 		d.add_contact("Contact police", "0931000001", "police",
 		    areas="*", channel="webhook", url=sink.url + "/police")
-		# The report's connection is accepted first and its request
-		# under way (headers sent) before the idle clients come: at
-		# the cap the daemon makes room by closing the connection idle
-		# longest (after 0.5 s), which must be one of theirs.
+		# At the cap the daemon makes room every 250 ms by closing the
+		# connection that waited longest: an idle one once 0.5 s old,
+		# else the slowest still sending. The report's connection comes
+		# after 31 idle ones, the last the daemon takes (or the first
+		# waiting in the listen queue behind them), and the rest wait
+		# in that queue: older idle ones go before it, however slowly
+		# this machine runs.
 		body = d.sms_body("nofile-1", RESIDENT, "BL thon 3 cuu")
 		keep = http.client.HTTPConnection("127.0.0.1", d.port,
 		    timeout=10)
-		keep.putrequest("POST", "/sms/generic")
-		keep.putheader("Content-Type", "application/json")
-		keep.putheader("X-Tincay-Signature", sign(SECRET, body))
-		keep.putheader("Content-Length", str(len(body)))
-		keep.endheaders()
 		idle = []
 		try:
-			idle = idle_connections(d.port, 160)
-			time.sleep(0.5)
+			idle = idle_connections(d.port, 31)
+			keep.connect()
+			idle += idle_connections(d.port, 129)
+			time.sleep(0.3)
 			t0 = time.monotonic()
-			keep.send(body)
+			keep.request("POST", "/sms/generic", body=body, headers={
+			    "Content-Type": "application/json",
+			    "X-Tincay-Signature": sign(SECRET, body)})
 			r = keep.getresponse()
 			r.read()
 			eq(r.status, 200, "report on an open connection")
