@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,10 +708,38 @@ store_sqlite_log(void *arg, int code, const char *msg)
 	log_warnx("sqlite: (%d) %s", code, msg);
 }
 
-/* Create the file 0600 before SQLite opens it, whatever the umask. */
+/*
+ * The file at path (if there is one) readable by its owner only: a copy
+ * or a restore made under umask 022 leaves a database 0644, and SQLite
+ * then makes its WAL and SHM the same. Said in the log when changed; a
+ * file of another owner is left as it is, and said so.
+ */
+static void
+store_tighten(const char *path)
+{
+	struct stat	 sb;
+
+	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (sb.st_mode & 077) == 0)
+		return;
+	if (chmod(path, sb.st_mode & 0600) == -1)
+		log_warnx("database %s: mode %04o lets others read it, and "
+		    "it cannot be changed: %s", path,
+		    (unsigned)(sb.st_mode & 07777), strerror(errno));
+	else
+		log_warnx("database %s: mode %04o let others read it; now "
+		    "%04o", path, (unsigned)(sb.st_mode & 07777),
+		    (unsigned)(sb.st_mode & 0600));
+}
+
+/* Create the file 0600 before SQLite opens it, whatever the umask; one
+ * that others may read (and its WAL and SHM) becomes 0600. */
 static int
 store_create_file(const char *path, char *err, size_t errlen)
 {
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char	 p[PATH_MAX];
+	size_t	 i;
 	int	 fd;
 
 	if (strcmp(path, ":memory:") == 0)
@@ -722,6 +751,10 @@ store_create_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) <
+		    (int)sizeof(p))
+			store_tighten(p);
 	return 0;
 }
 

@@ -189,6 +189,27 @@ def test_purge_fails_alerts_still_pending(d):
 
 
 @case(cfg())
+def test_database_readable_by_others_is_made_0600(d):
+	"""A database copied or restored under umask 022 is 0644, and SQLite
+	makes its WAL and SHM the same: at start the daemon makes all three
+	0600 and says so."""
+	d.sms("mode-1", "0912000333", "BL thon 1")
+	d.stop()
+	for suffix in ("", "-wal", "-shm"):
+		if os.path.exists(d.dbpath + suffix):
+			os.chmod(d.dbpath + suffix, 0o644)
+	os.chmod(d.dbpath, 0o644)
+	d.start()
+	check(d.wait_stderr(r"mode 0644 let others read it; now 0600", 3.0),
+	    "no word of the mode: %r" % d.stderr()[-400:])
+	d.sms("mode-2", "0912000334", "BL thon 2")
+	for suffix in ("", "-wal", "-shm"):
+		if os.path.exists(d.dbpath + suffix):
+			eq(oct(os.stat(d.dbpath + suffix).st_mode & 0o777),
+			    oct(0o600), "mode of the database%s" % suffix)
+
+
+@case(cfg())
 def test_daemon_purges_by_itself(d):
 	"""retention_days: the daemon purges at start, after a reload and
 	daily; here a reload that sets retention_days 0 makes it purge what
