@@ -57,11 +57,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
+	/* An update that names no PIN keeps the contact's: an import of a
+	 * list without the pin column must not open TK to its phone. */
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
-	    " areas = ?4, channel = ?5, url = ?6, pin = ?7",
+	    " areas = ?4, channel = ?5, url = ?6, pin = coalesce(?7, pin)",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
 	[ST_CONTACT_BY_PHONE] =
 	    "SELECT id, role, pin, pin_locked_until FROM contacts"

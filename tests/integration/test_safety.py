@@ -51,6 +51,24 @@ def test_console_masks_every_number(d):
 
 
 @case()
+def test_pin_kept_when_contacts_updated_without_one(d):
+	"""An official's PIN survives an update that names none: a contacts
+	list imported again without the pin column, or contacts add
+	--replace without --pin. Dropped, TK answered whoever held the
+	phone."""
+	d.add_contact("Can bo xa", OFFICIAL, "official", pin="4321")
+	plain = d.sms("x-1", "0977000001", "xin chao")
+	d.import_contacts([("Chu tich xa", OFFICIAL, "official", "*")])
+	d.ctl("contacts", "add", "--name", "Chu tich", "--phone", OFFICIAL,
+	    "--role", "official", "--replace")
+	eq([c.get("name") for c in d.contacts()], ["Chu tich"], "contacts")
+	eq(d.sms("tk-n", OFFICIAL, "TK THANG"), plain, "TK without the PIN")
+	res = d.sms("tk-y", OFFICIAL, "TK 4321 THANG")
+	check(res.get("reply", "").startswith("TK "), "TK with the PIN %r" %
+	    res)
+
+
+@case()
 def test_tk_pin_hashed_stored_without_it_and_lockout(d):
 	d.add_contact("Can bo xa", OFFICIAL, "official", pin="4321")
 	rows = db_rows(d, "SELECT pin FROM contacts")
