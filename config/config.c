@@ -803,6 +803,13 @@ config_keyword_list(struct cparse *cp, const cJSON *it, const char *cpath)
 				    .off = 0 };
 	int			 c;
 
+	/*
+	 * An empty list would leave a family (or the pleas without keyword,
+	 * SPEC §4) unreachable: an emergency text answered with help and
+	 * alerting nobody.
+	 */
+	if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 0)
+		return config_error(cp, cpath, "must not be empty");
 	/* Not a family: phrases found anywhere in a text. */
 	if (strcmp(it->string, "distress") == 0)
 		return config_set_list(cp, it, cpath, &lk,
@@ -1226,6 +1233,17 @@ config_post_keywords(struct cparse *cp)
 	int		 c, d, rc = 0;
 	const char	*s;
 
+	/* A plea phrase is found by its letters and digits (router.c). */
+	for (i = 0; i < cf->distress.n; i++) {
+		a = text_keyfold(cf->distress.v[i], strlen(cf->distress.v[i]));
+		words = a[0] != '\0';
+		free(a);
+		if (!words) {
+			snprintf(path, sizeof(path), "keywords.distress[%zu]",
+			    i);
+			return config_error(cp, path, "has no letter or digit");
+		}
+	}
 	for (c = 0; c < CAT__MAX; c++) {
 		if (!(cp->kwset & (1U << c)))
 			continue;
