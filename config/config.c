@@ -5,6 +5,8 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -730,6 +732,7 @@ config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
 {
 	struct config	*cf = cp->cf;
 	const char	*s, *colon, *host, *p;
+	struct in6_addr	 addr;
 	size_t		 hostlen;
 	long		 port;
 
@@ -762,6 +765,16 @@ config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
 	free(cf->listen_host);
 	cf->listen_host = xstrndup(host, hostlen);
 	cf->listen_port = (int)port;
+	/* The daemon binds what it is given: an address, never a name. */
+	if (*s != '[' && strcmp(cf->listen_host, "localhost") == 0) {
+		free(cf->listen_host);
+		cf->listen_host = xstrdup("127.0.0.1");
+	}
+	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, cf->listen_host,
+	    &addr) != 1)
+		return config_error(cp, path, "%s is not an IPv4 address "
+		    "or a bracketed IPv6 one (127.0.0.1:8080, [::1]:8080)",
+		    cf->listen_host);
 	return 0;
 bad:
 	return config_error(cp, path, "must be host:port with port 1..65535");

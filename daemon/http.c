@@ -595,7 +595,9 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	char			 addr[300];
 	struct timeval		 tv = { 0, HTTP_SWEEP_MS * 1000 };
 
-	snprintf(addr, sizeof(addr), "%s:%d", tc->conf->listen_host,
+	/* An IPv6 address between brackets (config.c took only addresses). */
+	snprintf(addr, sizeof(addr), strchr(tc->conf->listen_host, ':') ?
+	    "[%s]:%d" : "%s:%d", tc->conf->listen_host,
 	    tc->conf->listen_port);
 	memset(&ss, 0, sizeof(ss));
 	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss,
