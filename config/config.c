@@ -909,24 +909,29 @@ config_check_code(const char *s)
 	return NULL;
 }
 
-/* A URL with a scheme of http or https and something after it. */
+/* A URL curl can send to: https (http too with allow_http), a host, a
+ * port if any; what else is wrong with it, util_url_check says. */
 static int
 config_url_scheme(const char *s, int allow_http)
 {
-	if (strncmp(s, "https://", 8) == 0 && s[8] != '\0' && s[8] != '/')
-		return 0;
-	if (allow_http && strncmp(s, "http://", 7) == 0 && s[7] != '\0' &&
-	    s[7] != '/')
-		return 0;
-	return -1;
+	return util_url_check(s, allow_http) == NULL ? 0 : -1;
+}
+
+/* Why s is not an http(s) URL: its scheme, else what util_url_check
+ * found (a host with a blank in it, a port 0). */
+static const char *
+config_url_why(const char *s)
+{
+	const char	*why = util_url_check(s, 1);
+
+	return why == NULL || strncmp(why, "must", 4) == 0 ?
+	    "must start with http:// or https:// and a host" : why;
 }
 
 static const char *
 config_check_weburl(const char *s)
 {
-	if (config_url_scheme(s, 1) == -1)
-		return "must start with http:// or https:// and a host";
-	return NULL;
+	return util_url_check(s, 1) == NULL ? NULL : config_url_why(s);
 }
 
 static const char *
@@ -1026,8 +1031,13 @@ config_post_key_file(struct cparse *cp)
 }
 
 static int
-config_url_error(struct cparse *cp, const char *path)
+config_url_error(struct cparse *cp, const char *path, const char *url)
 {
+	const char	*why = config_url_why(url);
+
+	if (strncmp(why, "must", 4) != 0 && (cp->cf->allow_http ||
+	    strncasecmp(url, "https://", 8) == 0))
+		return config_error(cp, path, "%s", why);
 	return config_error(cp, path, cp->cf->allow_http ?
 	    "must start with https:// or http:// and a host" :
 	    "must be an https:// URL (http:// needs \"allow_http\": true)");
@@ -1046,7 +1056,8 @@ config_post_outbound(struct cparse *cp)
 		url = *SLOT(base, config_outbound[i].off, char *);
 		if (*url != '\0' &&
 		    config_url_scheme(url, cp->cf->allow_http) == -1)
-			return config_url_error(cp, config_outbound[i].path);
+			return config_url_error(cp, config_outbound[i].path,
+			    url);
 	}
 	for (sec = config_provider_keys; sec->name != NULL; sec++) {
 		if (!config_section_on(cp->cf, sec))
@@ -1058,7 +1069,7 @@ config_post_outbound(struct cparse *cp)
 				continue;
 			snprintf(path, sizeof(path), "providers.%s.%s",
 			    sec->name, k->name);
-			return config_url_error(cp, path);
+			return config_url_error(cp, path, url);
 		}
 	}
 	return 0;

@@ -79,6 +79,13 @@ int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
 /* (buf, len) in lower-case hex into out[2 * len + 1]. */
 void		 util_hex(const unsigned char *buf, size_t len, char *out);
+/*
+ * Whether url is one curl can send to: https:// (or http:// when
+ * allow_http), a host (a name, an IPv4 address or a bracketed IPv6 one),
+ * an optional port 1..65535, then a path, query or nothing; no blank or
+ * control character anywhere. NULL, or why not.
+ */
+const char	*util_url_check(const char *url, int allow_http);
 /* "scheme://host:port" of an http(s) URL, normalised; 0 or -1. */
 int		 util_url_origin(const char *url, char *out, size_t outlen);
 /* HMAC-SHA256 of (msg, len) under key, lower-case hex into out[65]. */

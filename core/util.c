@@ -310,6 +310,50 @@ util_hex(const unsigned char *buf, size_t len, char *out)
  * the default port written out ("https://H/x" and "https://h:443/y" are
  * one origin). 0, or -1 if url is not http(s) or out is too small.
  */
+const char *
+util_url_check(const char *url, int allow_http)
+{
+	const char	*h, *end, *p;
+	long		 port;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0) {
+		if (!allow_http)
+			return "must be https:// (http:// needs allow_http)";
+		h = url + 7;
+	} else
+		return "must start with https:// or http://";
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return "holds a blank or a control character";
+	end = h + strcspn(h, "/?#");
+	if ((p = memchr(h, '@', (size_t)(end - h))) != NULL)
+		h = p + 1;
+	if (*h == '[') {
+		if ((p = memchr(h, ']', (size_t)(end - h))) == NULL || p == h + 1)
+			return "has a broken [IPv6] host";
+		p++;
+	} else {
+		for (p = h; p < end && *p != ':'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' &&
+			    *p != '-' && *p != '_' && (unsigned char)*p < 0x80)
+				return "has a character a host name cannot hold";
+		if (p == h)
+			return "has no host";
+	}
+	if (p == end)
+		return NULL;
+	if (*p != ':' || p + 1 == end)
+		return "has a broken port";
+	for (port = 0, p++; p < end; p++) {
+		if (!isdigit((unsigned char)*p) || port > 65535)
+			return "has a broken port";
+		port = port * 10 + (*p - '0');
+	}
+	return port >= 1 && port <= 65535 ? NULL : "has a broken port";
+}
+
 int
 util_url_origin(const char *url, char *out, size_t outlen)
 {

@@ -42,6 +42,9 @@ ctl_contact_check(const struct config *conf, const struct ctl_contact *k,
 			return conf->allow_http ? "url: webhook contacts need "
 			    "an http:// or https:// URL" : "url: webhook "
 			    "contacts need an https:// URL";
+		if (util_url_check(k->url, conf->allow_http) != NULL)
+			return "url: not a URL to send to (a blank, or a "
+			    "broken host or port)";
 	}
 	if (k->pin != NULL && k->pin[0] != '\0' &&
 	    (strspn(k->pin, "0123456789") != strlen(k->pin) ||

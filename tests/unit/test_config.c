@@ -278,6 +278,21 @@ static const struct {
 	  "sms_out.url", "must be an https:// URL" },
 	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": \"ftp://x/send\"},"
 	  "\"allow_http\": true}", "sms_out.url", "must start with https://" },
+	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": "
+	  "\"https://exa mple.invalid/x\"}}", "sms_out.url",
+	  "holds a blank or a control character" },
+	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": "
+	  "\"https://:0/x\"}}", "sms_out.url", "has no host" },
+	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": "
+	  "\"https://sms.example:0/x\"}}", "sms_out.url",
+	  "has a broken port" },
+	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": "
+	  "\"https://sms.example:99999/x\"}}", "sms_out.url",
+	  "has a broken port" },
+	{ "{\"sms_out\": {\"via\": \"generic\", \"url\": "
+	  "\"https://[::1/x\"}}", "sms_out.url", "has a broken [IPv6] host" },
+	{ "{\"public_url\": \"https://gw.example:/\"}", "public_url",
+	  "has a broken port" },
 	{ "{\"sms_out\": {\"via\": \"twilio\"}}", "sms_out.via",
 	  "needs a providers.twilio section" },
 	{ "{\"sms_out\": {\"via\": \"africastalking\"}}", "sms_out.via",

@@ -50,10 +50,56 @@ test_url_origin(void **state)
 	    sizeof(tiny)), -1);
 }
 
+/* URLs curl can send to, and why others are not. */
+static void
+test_url_check(void **state)
+{
+	static const struct {
+		const char	*url;
+		int		 allow_http;
+		const char	*why;	/* NULL: good */
+	} t[] = {
+		{ "https://api.africastalking.com/version1/messaging", 0, NULL },
+		{ "https://api.twilio.com", 0, NULL },
+		{ "http://127.0.0.1:8080/hook", 1, NULL },
+		{ "https://user:pw@hook.example/x?a=1#f", 0, NULL },
+		{ "https://[::1]:8443/x", 0, NULL },
+		{ "HTTPS://Hook.Example/", 0, NULL },
+		{ "https://hòa.example/", 0, NULL },
+		{ "http://127.0.0.1:8080/hook", 0, "must be https://" },
+		{ "ftp://x/", 1, "must start with" },
+		{ "https://exa mple.invalid/x", 0, "blank" },
+		{ "https://a.example/\tx", 0, "control" },
+		{ "https://", 0, "has no host" },
+		{ "https:///x", 0, "has no host" },
+		{ "https://:0/x", 0, "has no host" },
+		{ "https://a!b/x", 0, "cannot hold" },
+		{ "https://a.example:/x", 0, "broken port" },
+		{ "https://a.example:0", 0, "broken port" },
+		{ "https://a.example:65536/", 0, "broken port" },
+		{ "https://a.example:8o/", 0, "broken port" },
+		{ "https://[]/x", 0, "IPv6" },
+		{ "https://[::1/x", 0, "IPv6" },
+		{ "https://[::1]x/", 0, "broken port" },
+	};
+	const char	*why;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		why = util_url_check(t[i].url, t[i].allow_http);
+		if (t[i].why == NULL ? why != NULL : why == NULL ||
+		    strstr(why, t[i].why) == NULL)
+			fail_msg("%s: %s, want %s", t[i].url, why ? why : "ok",
+			    t[i].why ? t[i].why : "ok");
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_check),
 		cmocka_unit_test(test_url_origin),
 	};
 
