@@ -65,6 +65,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
 	    " areas = ?4, channel = ?5, url = ?6, pin = coalesce(?7, pin)",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
+	/* What still waits for a contact being removed is never sent: it
+	 * carries reporters' numbers and words to whom may not have them. */
+	[ST_CONTACT_UNSENT] =
+	    "UPDATE outbox SET status = 'failed', body = '', dest = '',"
+	    " last_error = 'contact removed before it was sent'"
+	    " WHERE status = 'pending' AND contact_id ="
+	    " (SELECT id FROM contacts WHERE phone = ?1)",
 	[ST_CONTACT_BY_PHONE] =
 	    "SELECT id, role, pin, pin_locked_until FROM contacts"
 	    " WHERE phone = ?1",

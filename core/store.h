@@ -350,7 +350,9 @@ struct contact_new {
 };
 int		 store_contact_add(struct store *, const struct contact_new *,
 		    int64_t now);
-/* 1 removed, 0 no contact has phone, -1 error. */
+/* Remove the contact with phone, and fail (emptied) what still waits to
+ * be sent to it, in its own transaction: 1 removed, 0 no contact has
+ * phone, -1 error. */
 int		 store_contact_remove(struct store *, const char *phone);
 /* One message of a report: when it arrived, its category ("gbv",
  * "followup", "done", ...), its text (NULL once purged); borrowed. */

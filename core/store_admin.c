@@ -159,10 +159,16 @@ store_contact_remove(struct store *st, const char *phone)
 {
 	int64_t	 n;
 
-	store_bind_text(st->stmt[ST_CONTACT_REMOVE], 1, phone);
-	if ((n = store_changes(st, ST_CONTACT_REMOVE)) == -1)
+	if (store_begin(st) == -1)
 		return -1;
-	return n > 0;
+	store_bind_text(st->stmt[ST_CONTACT_UNSENT], 1, phone);
+	store_bind_text(st->stmt[ST_CONTACT_REMOVE], 1, phone);
+	if (store_changes(st, ST_CONTACT_UNSENT) == -1 ||
+	    (n = store_changes(st, ST_CONTACT_REMOVE)) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st) == -1 ? -1 : n > 0;
 }
 
 /*

@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import threading
+import time
 
 import harness
 
@@ -375,3 +376,30 @@ def test_ctl_root_becomes_owner(d):
 		st = os.stat(os.path.join(state, name))
 		eq(st.st_uid, nobody, "owner of %s made by root's tincayctl" %
 		    name)
+
+
+@case({"allow_http": True, "limits": {"request_timeout_s": 2,
+    "retry_base_ms": 200, "retry_max_s": 1}})
+def test_contacts_remove_stops_what_waits_for_it(d):
+	"""A contact removed (a volunteer who left) gets nothing more: alerts
+	still waiting for it (its webhook answering 503) are failed and
+	emptied of the reporter's number and words, not retried."""
+	with Sink() as sink:
+		sink.default("503", "/vol")
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		d.add_contact("Gone", "0944444444", "police", areas="*",
+		    channel="webhook", url=sink.url + "/vol")
+		ref = d.sms("rm-1", "0912000444", "BL thon 1 cuu")["ref"]
+		check(sink.wait_for(2, "/vol", timeout=5), "no retry to /vol")
+		out = d.ctl("contacts", "remove", "0944444444").stdout.decode()
+		check("removed" in out, "remove: %r" % out)
+		rows = [o for o in d.outbox() if o["ref"] == ref and
+		    o.get("contact") != "Police"]
+		check(rows and all(o["status"] == "failed" for o in rows),
+		    "rows of the removed contact: %r" % [(o["event"],
+		    o["status"]) for o in rows])
+		n = len(sink.got("/vol"))
+		time.sleep(2.0)
+		eq(len(sink.got("/vol")), n, "requests to the removed contact "
+		    "after its removal")
