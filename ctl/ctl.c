@@ -183,6 +183,30 @@ ctl_field_text(const struct store_field *f, const struct tz_zone *zone,
 	return f->text;
 }
 
+/*
+ * Print what a resident wrote to the operator's terminal as text only: a
+ * line break or tab becomes a space (it would forge rows of a listing), any
+ * other control character, C0, DEL or C1 (U+0080..U+009F, an escape to
+ * some terminals), becomes '?'. JSON escapes them itself.
+ */
+static void
+ctl_put_clean(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			putchar(' ');
+		else if (*p < 0x20 || *p == 0x7f)
+			putchar('?');
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putchar('?');
+			p++;
+		} else
+			putchar(*p);
+	}
+}
+
 static void
 ctl_row_text(const struct store_field *f, size_t n, int header,
     const struct tz_zone *zone)
@@ -190,9 +214,11 @@ ctl_row_text(const struct store_field *f, size_t n, int header,
 	char	 stamp[TZ_STAMP_MAX];
 	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		printf("%s%s", header ? f[i].name : ctl_field_text(&f[i],
-		    zone, stamp), i + 1 < n ? "\t" : "\n");
+	for (i = 0; i < n; i++) {
+		ctl_put_clean(header ? f[i].name : ctl_field_text(&f[i],
+		    zone, stamp));
+		putchar(i + 1 < n ? '\t' : '\n');
+	}
 }
 
 /* A listing being printed: a JSON array, or a table under a header
@@ -324,9 +350,11 @@ ctl_show_row(const struct store_field *f, size_t n, void *arg)
 		s->row = ctl_row_json(f, n);
 		return 1;
 	}
-	for (i = 0; i < n; i++)
-		printf("%-16s  %s\n", f[i].name, ctl_field_text(&f[i],
-		    s->zone, stamp));
+	for (i = 0; i < n; i++) {
+		printf("%-16s  ", f[i].name);
+		ctl_put_clean(ctl_field_text(&f[i], s->zone, stamp));
+		putchar('\n');
+	}
 	return 1;
 }
 
@@ -343,8 +371,9 @@ ctl_show_text(const struct store_text *t, void *arg)
 	}
 	if (tz_zone_stamp(s->zone, t->at, stamp) == -1)
 		snprintf(stamp, sizeof(stamp), "%lld", (long long)t->at);
-	printf("  %s  %-8s  %s\n", stamp, t->category ? t->category : "-",
-	    t->text != NULL ? t->text : "(purged)");
+	printf("  %s  %-8s  ", stamp, t->category ? t->category : "-");
+	ctl_put_clean(t->text != NULL ? t->text : "(purged)");
+	putchar('\n');
 	return 0;
 }
 

@@ -403,3 +403,22 @@ def test_contacts_remove_stops_what_waits_for_it(d):
 		time.sleep(2.0)
 		eq(len(sink.got("/vol")), n, "requests to the removed contact "
 		    "after its removal")
+
+
+@case()
+def test_listings_show_no_control_characters(d):
+	"""A resident's text reaches the operator's terminal as text: an
+	escape sequence, a C1 control or a line break and tabs that would
+	forge a row of the listing are shown as '?' and spaces (SPEC §7)."""
+	text = "hello\x1b[31mRED\x1b[0m\u009b2J\n99\tforged row\tx"
+	d.sms("cc-1", "0912000555", text)
+	for args in (("inbox",), ("messages", "list")):
+		out = d.ctl(*args).stdout.decode()
+		check("\x1b" not in out and "\u009b" not in out, "%s: an escape "
+		    "reached the terminal: %r" % (args, out))
+		rows = [l for l in out.splitlines() if "forged" in l]
+		eq(len(rows), 1, "%s: the text on one row: %r" % (args, out))
+		check("hello?[31mRED?[0m?2J 99 forged row x" in rows[0],
+		    "%s: %r" % (args, rows[0]))
+	j = [m for m in d.messages() if m["provider_id"] == "cc-1"]
+	eq(j[0]["text"], text, "the text as stored, in --json")
