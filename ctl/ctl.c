@@ -5,6 +5,7 @@
  * runs: WAL readers, short write transactions, SQLite's busy timeout.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,5 +513,11 @@ main(int argc, char *argv[])
 	rc = ctl_commands[i].fn(&c, argc - verb, argv + verb);
 	store_close(c.st);
 	config_free(c.conf);
+	/* A report written to a full disk is no report: say so. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "tincayctl: writing the output: %s\n",
+		    strerror(errno));
+		rc = 1;
+	}
 	return rc == 0 ? 0 : 1;
 }

@@ -422,3 +422,21 @@ def test_listings_show_no_control_characters(d):
 		    "%s: %r" % (args, rows[0]))
 	j = [m for m in d.messages() if m["provider_id"] == "cc-1"]
 	eq(j[0]["text"], text, "the text as stored, in --json")
+
+
+@case()
+def test_output_to_a_full_disk_fails(d):
+	"""The monthly report written to a full disk is no report: tincayctl
+	says so and exits 1 instead of 0."""
+	d.sms("full-1", "0912000666", "BL thon 1")
+	if not os.path.exists("/dev/full"):
+		return
+	for args in (("stats", "--format", "html"), ("reports", "list",
+	    "--json")):
+		with open("/dev/full", "w") as full:
+			p = subprocess.run([d.tincayctl, "-c", d.cfgpath] +
+			    list(args), stdin=subprocess.DEVNULL, stdout=full,
+			    stderr=subprocess.PIPE, timeout=30)
+		eq(p.returncode, 1, "%s to a full disk: exit code" % (args,))
+		check(b"writing the output" in p.stderr, "%s: stderr %r" %
+		    (args, p.stderr))
