@@ -1337,7 +1337,7 @@ config_post_templates(struct cparse *cp)
 {
 	struct config	*cf = cp->cf;
 	struct text_seg	 seg;
-	char		*s;
+	char		*s, path[CONFIG_PATH_MAX];
 	size_t		 i, len;
 
 	for (i = 0; i < TMPL__MAX; i++) {
@@ -1346,6 +1346,14 @@ config_post_templates(struct cparse *cp)
 		s = xmalloc(len);
 		template_render(cf, (enum tmpl)i, "XXXXXX", s, len);
 		text_segments(s, strlen(s), &seg);
+		/* Longer, a reply would be cut, maybe inside a letter. */
+		if ((len = strlen(s)) >= REPLY_MAX) {
+			snprintf(path, sizeof(path), "templates.%s",
+			    template_name((enum tmpl)i));
+			free(s);
+			return config_error(cp, path, "%zu bytes as sent, over "
+			    "the %d a reply holds", len, REPLY_MAX - 1);
+		}
 		free(s);
 		if (seg.segments > 1)
 			config_warn(cf, "templates.%s: %zu characters, over "

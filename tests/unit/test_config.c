@@ -382,6 +382,8 @@ static const struct {
 	  "must be a non-empty string" },
 	{ "{\"keywords\": {\"shelter\": [\"TC\", \"bl\"]}}",
 	  "keywords.shelter[1]", "is also a gbv keyword" },
+	{ "{\"templates\": {\"received\": \"Ma %REF%. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. Khẩn cấp gọi 113. \"}}",
+	  "templates.received", "bytes as sent, over the 479 a reply holds" },
 	{ "{\"listen\": \"example.org:8080\"}", "listen",
 	  "example.org is not an IPv4 address or a bracketed IPv6 one" },
 	{ "{\"listen\": \"[::1:8080\"}", "listen",
