@@ -257,17 +257,56 @@ ctl_csv_split(char *line, char sep, char **f, int nf)
 	}
 }
 
+/* The numbers of a file being imported, with their lines (pass 0). */
+struct ctl_seen {
+	char	(*phone)[PHONE_MAX];
+	size_t	 *line, n, cap;
+};
+
+/* The line phone was seen on before, or 0; then it is seen on line. */
+static size_t
+ctl_seen_add(struct ctl_seen *s, const char *phone, size_t line)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->phone[i], phone) == 0)
+			return s->line[i];
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->phone = xrealloc(s->phone, s->cap * sizeof(*s->phone));
+		s->line = xrealloc(s->line, s->cap * sizeof(*s->line));
+	}
+	util_strlcpy(s->phone[s->n], phone, sizeof(s->phone[s->n]));
+	s->line[s->n++] = line;
+	return 0;
+}
+
+/* Whether (text, len) is valid UTF-8 (a spreadsheet's "CSV" may be in a
+ * Windows code page instead). */
+static int
+ctl_utf8(const char *text, size_t len)
+{
+	char	*u = text_utf8(text, len);
+	int	 ok = strlen(u) == len && memcmp(u, text, len) == 0;
+
+	free(u);
+	return ok;
+}
+
 int
 ctl_contacts_import(struct ctl *c, int argc, char **argv)
 {
 	FILE			*fp;
 	char			*line = NULL, *text, *f[8], e164[PHONE_MAX];
 	char			 areas[512], sep = ',';
-	size_t			 cap = 0, lineno = 0;
+	size_t			 cap = 0, lineno = 0, first;
 	ssize_t			 len;
-	int			 bad = 0, pass, n, count = 0;
+	int			 bad = 0, pass, n, count = 0, updated = 0;
 	const char		*why;
 	struct ctl_contact	 k;
+	struct contact_row	 old;
+	struct ctl_seen		 seen = { NULL, NULL, 0, 0 };
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tincayctl contacts import FILE.csv\n");
@@ -297,6 +336,13 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				text += 3;
 			if (*text == '\0' || *text == '#')
 				continue;
+			if (!ctl_utf8(text, strlen(text))) {
+				fprintf(stderr, "tincayctl: %s:%zu: not UTF-8 "
+				    "(save the file as \"CSV UTF-8\")\n",
+				    argv[1], lineno);
+				bad = 1;
+				continue;
+			}
 			if (lineno == 1 && (sep = ctl_csv_header(text)) != 0)
 				continue;
 			if (sep == 0)
@@ -324,17 +370,29 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				bad = 1;
 				continue;
 			}
+			if (pass == 0 && (first = ctl_seen_add(&seen, e164,
+			    lineno)) != 0) {
+				fprintf(stderr, "tincayctl: %s:%zu: %s is on line "
+				    "%zu too; one contact per number\n", argv[1],
+				    lineno, e164, first);
+				bad = 1;
+				continue;
+			}
 			if (pass == 1) {
-				if (ctl_contact_store(c, &k, e164, areas) ==
-				    -1) {
+				if ((n = store_contact_get(c->st, e164,
+				    &old)) == -1 || ctl_contact_store(c, &k,
+				    e164, areas) == -1) {
 					bad = 1;
 					break;
 				}
+				updated += n;
 				count++;
 			}
 		}
 	}
 	free(line);
+	free(seen.phone);
+	free(seen.line);
 	fclose(fp);
 	if (bad) {
 		store_rollback(c->st);
@@ -343,6 +401,7 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 	}
 	if (store_commit(c->st) == -1)
 		return -1;
-	printf("%d contacts imported\n", count);
+	printf("%d contacts imported (%d new, %d updated)\n", count,
+	    count - updated, updated);
 	return 0;
 }

@@ -440,3 +440,35 @@ def test_output_to_a_full_disk_fails(d):
 		eq(p.returncode, 1, "%s to a full disk: exit code" % (args,))
 		check(b"writing the output" in p.stderr, "%s: stderr %r" %
 		    (args, p.stderr))
+
+
+@case()
+def test_contacts_import_refuses_repeats_and_other_encodings(d):
+	"""One number twice in a list (in two forms) would make one contact
+	silently overwrite the other; a CSV saved in a Windows code page
+	would store names no JSON reader can read. Both are refused, with
+	their lines, and nothing is imported; a good list says how many
+	contacts were new and how many updated."""
+	def imp(name, data):
+		path = os.path.join(d.tmpdir, name)
+		with open(path, "wb") as f:
+			f.write(data)
+		return d.ctl("contacts", "import", path, ok=False)
+
+	d.add_contact("Police A", "0912345001", "police")
+	p = imp("dup.csv", b"name,phone,role,areas\n"
+	    b"Vol A,0911111111,volunteer,T1\n"
+	    b"Vol B,+84911111111,volunteer,T2\n")
+	eq(p.returncode, 1, "a repeated number: exit code")
+	check(b"dup.csv:3: +84911111111 is on line 2 too" in p.stderr,
+	    "stderr %r" % p.stderr)
+	p = imp("cp.csv", b"name,phone,role\n"
+	    b"Nguy\xf2n V\xe3n \xd0\xf4ng,0933333333,police\n")
+	eq(p.returncode, 1, "not UTF-8: exit code")
+	check(b"cp.csv:2: not UTF-8" in p.stderr, "stderr %r" % p.stderr)
+	eq(len(d.contacts()), 1, "contacts after the refused imports")
+	p = imp("ok.csv", "name,phone,role\nNguyễn Văn Đông,0933333333,"
+	    "police\nCông an xã,0912345001,police\n".encode())
+	eq(p.returncode, 0, "a good list: %r" % p.stderr)
+	check(b"2 contacts imported (1 new, 1 updated)" in p.stdout,
+	    "stdout %r" % p.stdout)
