@@ -1146,26 +1146,34 @@ config_post_areas(struct cparse *cp)
 	size_t		 i, j, n, total;
 	int		 rc = 0;
 
+	/* Code, aliases and name of each area: the router finds an area
+	 * by any of them (area.c), so none may name two areas. */
 	total = 0;
 	for (i = 0; i < cf->nareas; i++)
-		total += 1 + cf->areas[i].aliases.n;
+		total += 2 + cf->areas[i].aliases.n;
 	names = xcalloc(total, sizeof(*names));
 	n = 0;
 	for (i = 0; i < cf->nareas; i++) {
 		a = &cf->areas[i];
 		if (a->name == NULL)
 			a->name = xstrdup(a->code);
-		for (j = 0; j <= a->aliases.n; j++, n++) {
+		for (j = 0; j <= a->aliases.n + 1; j++, n++) {
 			names[n].fold = text_keyfold_compact(j == 0 ? a->code :
-			    a->aliases.v[j - 1]);
+			    j <= a->aliases.n ? a->aliases.v[j - 1] : a->name);
 			names[n].area = i;
 			names[n].alias = j;
 		}
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		snprintf(path, sizeof(path), names[i].alias == 0 ?
-		    "areas[%zu].code" : "areas[%zu].aliases[%zu]",
-		    names[i].area, names[i].alias - 1);
+		if (names[i].alias == 0)
+			snprintf(path, sizeof(path), "areas[%zu].code",
+			    names[i].area);
+		else if (names[i].alias <= cf->areas[names[i].area].aliases.n)
+			snprintf(path, sizeof(path), "areas[%zu].aliases[%zu]",
+			    names[i].area, names[i].alias - 1);
+		else
+			snprintf(path, sizeof(path), "areas[%zu].name",
+			    names[i].area);
 		if (names[i].fold[0] == '\0') {
 			rc = config_error(cp, path,
 			    "must contain letters or digits");

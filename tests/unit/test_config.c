@@ -331,6 +331,12 @@ static const struct {
 	{ "{\"areas\": [{\"code\": \"T1\", \"aliases\": [\"thon 1\"]},"
 	  "{\"code\": \"T2\", \"aliases\": [\"x\", \"Thon 1\"]}]}",
 	  "areas[1].aliases[1]", "also names areas[0]" },
+	{ "{\"areas\": [{\"code\": \"T1\", \"name\": \"Thôn 1\"},"
+	  "{\"code\": \"T2\", \"name\": \"Thon 1\"}]}",
+	  "areas[1].name", "also names areas[0]" },
+	{ "{\"areas\": [{\"code\": \"T1\", \"name\": \"Thôn Một\"},"
+	  "{\"code\": \"T2\", \"name\": \"T1\"}]}",
+	  "areas[1].name", "also names areas[0]" },
 	{ "{\"areas\": [{\"code\": \"T1\", \"aliases\": [\"--\"]}]}",
 	  "areas[0].aliases[0]", "must contain letters or digits" },
 	{ "{\"areas\": [{\"code\": \"T1\", \"zone\": 1}]}", "areas[0].zone",
