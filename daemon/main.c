@@ -2,6 +2,8 @@
  * main.c: tincayd's options, start-up order, signals, the event loop and
  * the orderly shutdown. The only main() of the daemon.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,8 +87,23 @@ static void
 main_check(const struct config *conf)
 {
 	struct store_peek	*p;
-	char			 err[256];
+	struct stat		 sb;
+	char			 err[256], *dir, *slash;
 
+	/* The daemon creates the database, never its directory. */
+	dir = xstrdup(conf->database);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			/* A config checked before its machine is set up. */
+			log_warnx("tincayd: warning: database %s: no "
+			    "directory %s here; the daemon cannot start "
+			    "until there is", conf->database, dir);
+			free(dir);
+			return;
+		}
+	}
+	free(dir);
 	if ((p = store_peek_open(conf->database, err, sizeof(err))) == NULL) {
 		log_info("tincayd: contacts not checked: %s", err);
 		return;
@@ -171,10 +188,12 @@ main_reload(struct tincay *tc)
 	for (i = 0; i < conf->warnings.n; i++)
 		log_warnx("config: %s", conf->warnings.v[i]);
 	if (strcmp(conf->database, tc->conf->database) != 0 ||
+	    strcmp(conf->key_file, tc->conf->key_file) != 0 ||
 	    strcmp(conf->listen_host, tc->conf->listen_host) != 0 ||
 	    conf->listen_port != tc->conf->listen_port)
-		log_warnx("reload: listen and database changes take effect "
-		    "at the next start");
+		log_warnx("reload: listen, database and key_file changes take "
+		    "effect at the next start (and a database sealed under "
+		    "another key will not open then)");
 	/* Nothing borrowed from the old config outlives this call. */
 	(void)batch_flush(tc->batch);
 	router_free(tc->router);

@@ -43,6 +43,30 @@ def test_config_check_ok(d):
 	    "%r)" % (p.stdout + p.stderr)[:300])
 
 
+@case(start=False)
+def test_config_check_warns_of_what_start_needs(d):
+	"""-t on a config whose database directory is not there says the
+	daemon cannot start until it is (it may be checked before the box is
+	set up: exit 0); a reload that changes key_file says it waits for
+	the next start."""
+	d.config["database"] = os.path.join(d.tmpdir, "nodir", "t.db")
+	d.write_config()
+	p = d.run_daemon_args("-c", d.cfgpath, "-t")
+	out = (p.stdout + p.stderr).decode("utf-8", "replace")
+	eq(p.returncode, 0, "-t exit code: %r" % out[-300:])
+	check("no directory %s" % os.path.join(d.tmpdir, "nodir") in out,
+	    "no word of the missing directory: %r" % out[-300:])
+	d.config["database"] = os.path.join(d.tmpdir, "t.db")
+	d.write_config()
+	d.start()
+	mark = len(d.stderr())
+	d.config["key_file"] = os.path.join(d.tmpdir, "other.key")
+	d.write_config()
+	d.signal(signal.SIGHUP)
+	check(d.wait_stderr(r"key_file changes take effect at the next start",
+	    3.0, mark), "no word of key_file: %r" % d.stderr()[mark:])
+
+
 def _check_bad(d, cfg, key, what):
 	d.write_config(cfg)
 	p = d.run_daemon_args("-c", d.cfgpath, "-t")
