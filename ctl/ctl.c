@@ -134,9 +134,11 @@ ctl_row_json(const struct store_field *f, size_t n)
 			continue;
 		}
 		if (strcmp(f[i].name, "outcome") == 0 &&
-		    f[i].type == STORE_FIELD_TEXT) {
+		    f[i].type != STORE_FIELD_NUMBER) {
+			/* None yet, or none given: an empty list. */
 			a = cJSON_AddArrayToObject(o, f[i].name);
-			copy = xstrdup(f[i].text);
+			copy = xstrdup(f[i].type == STORE_FIELD_TEXT ?
+			    f[i].text : "");
 			for (w = strtok_r(copy, " ", &save); w != NULL;
 			    w = strtok_r(NULL, " ", &save))
 				cJSON_AddItemToArray(a, cJSON_CreateString(w));
@@ -284,9 +286,15 @@ ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
     const char *const *statuses)
 {
 	struct store_list_args	 a;
+	int			 n;
 
-	if (ctl_list_opts(c, argc, argv, statuses) != argc)
+	if ((n = ctl_list_opts(c, argc, argv, statuses)) == -1)
 		return -1;
+	if (n != argc) {
+		fprintf(stderr, "tincayctl: unexpected '%s' (COMMAND --help "
+		    "shows its usage)\n", argv[n]);
+		return -1;
+	}
 	memset(&a, 0, sizeof(a));
 	a.status = c->status;	/* only set where statuses allow it */
 	return ctl_print_rows(c, which, &a) < 0 ? -1 : 0;

@@ -472,3 +472,21 @@ def test_contacts_import_refuses_repeats_and_other_encodings(d):
 	eq(p.returncode, 0, "a good list: %r" % p.stderr)
 	check(b"2 contacts imported (1 new, 1 updated)" in p.stdout,
 	    "stdout %r" % p.stdout)
+
+
+@case()
+def test_listing_with_extra_words_says_why(d):
+	"""An extra word after a listing is refused with a message, not a
+	silent exit 1; an open report's outcome is an empty list in JSON
+	(SPEC §7: a list of codes), never null."""
+	for args in (("reports", "list", "extra"), ("inbox", "list"),
+	    ("contacts", "list", "x")):
+		p = d.ctl(*args, ok=False)
+		eq(p.returncode, 1, "%s: exit code" % (args,))
+		check(b"unexpected" in p.stderr, "%s: stderr %r" % (args,
+		    p.stderr))
+	ref = d.sms("ol-1", "0912000777", "BL thon 1")["ref"]
+	eq([r.get("outcome") for r in d.reports() if r["ref"] == ref], [[]],
+	    "outcome of an open report in reports list --json")
+	eq(d.ctl_json("reports", "show", ref).get("outcome"), [],
+	    "outcome in reports show --json")
