@@ -34,6 +34,22 @@ static const struct {
 	{ "Etc/UTC",		"UTC0" },
 };
 
+/* Whether the file at path is a compiled zone (RFC 8536: "TZif"). */
+static int
+tz_is_tzif(const char *path)
+{
+	FILE	*fp;
+	char	 magic[4];
+	int	 ok;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fread(magic, 1, sizeof(magic), fp) == sizeof(magic) &&
+	    memcmp(magic, "TZif", 4) == 0;
+	fclose(fp);
+	return ok;
+}
+
 /*
  * Whether tz names a zone the calendar can keep: a file of the TZ database
  * (under TZDIR, else /usr/share/zoneinfo), or one of the built-in rules
@@ -60,7 +76,10 @@ tz_known(const char *tz)
 	n = snprintf(path, sizeof(path), "%s/%s", dir, tz);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return 0;
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
+		return 0;
+	/* zone.tab, leapseconds, tzdata.zi are files there too. */
+	return tz_is_tzif(path);
 }
 
 /* The TZ in force before tz_enter(); malloc'd, NULL if unset. */

@@ -267,6 +267,9 @@ static const struct {
 	{ "{\"timezone\": \"Asia/Atlantis\"}", "timezone",
 	  "unknown time zone" },
 	{ "{\"timezone\": \"Asia\"}", "timezone", "unknown time zone" },
+	/* A file of the zone directory that is no zone. */
+	{ "{\"timezone\": \"leapseconds\"}", "timezone",
+	  "unknown time zone" },
 	{ "{\"timezone\": \"/etc/passwd\"}", "timezone",
 	  "must be a time zone name" },
 	{ "{\"database\": \"\"}", "database", "must be a non-empty string" },
