@@ -703,7 +703,7 @@ def test_delivery_huy_is_a_request(d):
 		row = [r for r in d.reports() if r["ref"] == ref][0]
 		eq((row.get("cancel_requested"), row.get("outcome"),
 		    row.get("victim_sex"), row.get("victim_age")),
-		    (True, None, None, None), "reports list --json row")
+		    (True, [], None, None), "reports list --json row")
 		got = wait_event(sink, "/health", "report.cancelled", ref,
 		    timeout=4)
 		check_webhook(got[0], ref, "report.cancelled")
