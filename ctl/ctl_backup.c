@@ -79,20 +79,33 @@ done:
 int
 ctl_backup(struct ctl *c, int argc, char **argv)
 {
-	char	 err[512];
-	int	 last = 0;
+	char	 err[512], *key;
+	int	 last = 0, taken;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tincayctl backup FILE\n");
 		return -1;
 	}
+	/* A backup never overwrites: its key's name must be free too. */
+	key = xasprintf("%s.key", argv[1]);
+	taken = access(key, F_OK) == 0;
+	if (taken)
+		fprintf(stderr, "tincayctl: backup: %s exists; choose another "
+		    "name (a backup never overwrites)\n", key);
+	free(key);
+	if (taken)
+		return -1;
 	if (store_backup(c->st, argv[1], CTL_BACKUP_STEP, ctl_backup_progress,
 	    &last, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		return -1;
 	}
 	printf("backup written to %s\n", argv[1]);
-	if (ctl_backup_key(c, argv[1]) == -1)
+	if (ctl_backup_key(c, argv[1]) == -1) {
+		/* Without its key the copy is no backup: try again whole. */
+		(void)unlink(argv[1]);
+		fprintf(stderr, "tincayctl: backup: %s removed\n", argv[1]);
 		return -1;
+	}
 	return 0;
 }

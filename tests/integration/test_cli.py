@@ -490,3 +490,22 @@ def test_listing_with_extra_words_says_why(d):
 	    "outcome of an open report in reports list --json")
 	eq(d.ctl_json("reports", "show", ref).get("outcome"), [],
 	    "outcome in reports show --json")
+
+
+@case()
+def test_backup_refuses_a_taken_key_name(d):
+	"""A backup never overwrites, its key included: with FILE.key taken
+	it writes nothing (it used to write FILE, then fail on the key, and
+	the next try failed on FILE)."""
+	d.sms("bk-1", "0912000888", "BL thon 1")
+	path = os.path.join(d.tmpdir, "copy.db")
+	with open(path + ".key", "w") as f:
+		f.write("someone else's")
+	p = d.ctl("backup", path, ok=False)
+	eq(p.returncode, 1, "exit code with FILE.key taken")
+	check(b"copy.db.key exists" in p.stderr, "stderr %r" % p.stderr)
+	check(not os.path.exists(path), "the backup was written anyway")
+	os.unlink(path + ".key")
+	d.ctl("backup", path)
+	check(os.path.exists(path) and os.path.exists(path + ".key"),
+	    "the backup and its key after the second try")
