@@ -74,6 +74,14 @@ int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
 int64_t		 util_mono_us(void);		/* monotonic, microseconds */
 int64_t		 util_sched_now(void);		/* wall, but never jumps */
 int64_t		 util_sched_now_ms(void);	/* the same, milliseconds */
+/*
+ * How far the scheduling clock runs ahead of the wall clock now (ms); and
+ * from now on run it that far ahead: tincayctl takes the running daemon's
+ * offset, so that what it writes (an escalation, a retry) is due when the
+ * daemon means, even after the wall clock was set since the daemon began.
+ */
+int64_t		 util_sched_offset_ms(void);
+void		 util_sched_adopt(int64_t offset_ms);
 int64_t		 util_now_ms(void);		/* wall clock, milliseconds */
 int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);

@@ -879,6 +879,32 @@ store_meta_put_int(struct store *st, const char *key, int64_t v)
 	return store_run(st, ST_META_SET);
 }
 
+int
+store_sched_publish(struct store *st, int64_t offset_ms)
+{
+	if (store_begin(st) == -1)
+		return -1;
+	return store_meta_put_int(st, "sched_offset_ms", offset_ms);
+}
+
+int
+store_sched_follow(struct store *st, const char *path)
+{
+	int64_t	 off;
+	int	 fd, running;
+
+	if (strcmp(path, ":memory:") == 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	/* The daemon holds its lock (store_lock) as long as it runs. */
+	running = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	if (!running || store_meta_int(st, "sched_offset_ms", &off) == -1)
+		return 0;
+	util_sched_adopt(off);
+	return 1;
+}
+
 static int
 store_meta_load(struct store *st, char *err, size_t errlen)
 {

@@ -117,6 +117,15 @@ int		 store_writable(struct store *);
 int		 store_health(struct store *, char *why, size_t whylen);
 /* Checkpoint without waiting; truncate the WAL when idle. 0 or -1. */
 int		 store_wal_tidy(struct store *);
+/*
+ * The daemon's scheduling clock (util_sched_now) against the wall clock:
+ * the daemon writes its offset, in the batch, whenever it changes (the
+ * wall clock was set); tincayctl, when that daemon runs (it holds its
+ * lock on path), takes it over, so that what it writes is due in the
+ * daemon's time. publish: 0 or -1; follow: 1 taken, 0 not (no daemon).
+ */
+int		 store_sched_publish(struct store *, int64_t offset_ms);
+int		 store_sched_follow(struct store *, const char *path);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
 

@@ -165,17 +165,31 @@ util_sched_now(void)
 	return util_sched_now_ms() / 1000;
 }
 
+/* The scheduling clock's origin: its value at mono0 (both ms). */
+static int64_t	 util_sched_base, util_sched_mono0;
+
 /* The same clock in milliseconds, for due times that must round up. */
 int64_t
 util_sched_now_ms(void)
 {
-	static int64_t	 wall0, mono0;
-
-	if (mono0 == 0) {
-		wall0 = util_now();
-		mono0 = util_mono_ms();
+	if (util_sched_mono0 == 0) {
+		util_sched_base = util_now() * 1000;
+		util_sched_mono0 = util_mono_ms();
 	}
-	return wall0 * 1000 + util_mono_ms() - mono0;
+	return util_sched_base + util_mono_ms() - util_sched_mono0;
+}
+
+int64_t
+util_sched_offset_ms(void)
+{
+	return util_sched_now_ms() - util_now_ms();
+}
+
+void
+util_sched_adopt(int64_t offset_ms)
+{
+	util_sched_mono0 = util_mono_ms();
+	util_sched_base = util_now_ms() + offset_ms;
 }
 
 /* The wall clock in milliseconds (an HTTP date is compared with it). */

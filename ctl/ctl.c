@@ -513,6 +513,8 @@ main(int argc, char *argv[])
 		config_free(c.conf);
 		return 1;
 	}
+	/* What this writes is due in the running daemon's time. */
+	(void)store_sched_follow(c.st, c.conf->database);
 	/* The daemon counts again when the offset changed; until then
 	 * (or if it never ran) stats read the reports themselves. */
 	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)

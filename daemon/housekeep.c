@@ -32,7 +32,29 @@ struct housekeep {
 	uint64_t	 n_escalated;
 	int64_t		 purge_ms;	/* monotonic: next purge; 0: now */
 	int64_t		 wal_ms;	/* monotonic: next checkpoint */
+	int		 published;	/* the scheduling offset is */
+	int64_t		 offset_ms;	/* the one published */
 };
+
+#define HOUSEKEEP_OFFSET_MS	1000	/* a clock set by more: publish */
+
+/*
+ * The scheduling clock's offset from the wall clock, for tincayctl
+ * (store_sched_publish): at the first tick (a start replaces what an
+ * earlier run left) and whenever the wall clock was set.
+ */
+static void
+housekeep_offset(struct housekeep *hk)
+{
+	int64_t	 off = util_sched_offset_ms();
+
+	if (hk->published && llabs(off - hk->offset_ms) < HOUSEKEEP_OFFSET_MS)
+		return;
+	if (store_sched_publish(hk->tc->store, off) == 0) {
+		hk->published = 1;
+		hk->offset_ms = off;
+	}
+}
 
 /* The WAL's checkpoint, if it is time: after the pass's batch commits. */
 static void
@@ -98,6 +120,7 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	if (tc->stopping)
 		return;
 	housekeep_wal(hk);
+	housekeep_offset(hk);
 	n = escalate_due(tc->store, tc->conf, util_sched_now(),
 	    ESCALATE_BATCH);
 	if (n > 0)

@@ -138,3 +138,32 @@ def test_clock_fast_then_right_escalates_after_restart(d):
 		check(got, "no escalation within 15 s of the restart")
 		eq(got[0].json().get("ref"), ref, "the escalated report")
 		check(time.monotonic() - t0 < 15, "escalated late")
+
+
+@case(start=False)
+def test_clock_set_right_ctl_writes_in_daemon_time(d):
+	"""Started 2 days slow, then set right while it runs: a report filed
+	from the review list by tincayctl (which runs on the right clock)
+	escalates after its after_s, not 2 days later; the daemon tells
+	tincayctl how far its scheduling clock runs from the wall clock."""
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "limits": LIMITS,
+		    "providers": AT,
+		    "escalation": {"gbv": {"after_s": 2, "to": ["leader"]}}}
+		d.new_config()
+		clock = faked(d, "-2d")
+		d.start()
+		d.add_contact("Police", "0931000001", "police", areas="*",
+		    channel="webhook", url=sink.url + "/police")
+		d.add_contact("Leader", "0931000003", "leader", areas="*",
+		    channel="webhook", url=sink.url + "/leader")
+		set_clock(clock, "+0")		# NTP sets it right
+		at_sms(d, "clk-5", "xin chao, toi can giup")
+		wait_until(lambda: d.ctl_json("inbox"), 5, 0.1, "the review list")
+		mid = d.ctl_json("inbox")[0]["id"]
+		time.sleep(1.5)			# the daemon publishes its offset
+		d.ctl("inbox", "file", str(mid), "gbv", "T3")
+		got = sink.wait_for(1, "/leader", lambda r: r.event() ==
+		    "report.escalated", timeout=10)
+		check(got, "a report filed by tincayctl did not escalate within "
+		    "10 s (after_s 2) after the clock was set right")

@@ -95,10 +95,28 @@ test_url_check(void **state)
 	}
 }
 
+/* The scheduling clock runs as far ahead of the wall clock as told. */
+static void
+test_sched_adopt(void **state)
+{
+	int64_t	 off;
+
+	(void)state;
+	util_sched_adopt(-2 * 86400 * 1000LL);
+	off = util_sched_offset_ms();
+	assert_true(off > -2 * 86400 * 1000LL - 50 &&
+	    off < -2 * 86400 * 1000LL + 50);
+	assert_true(util_now() - util_sched_now() >= 2 * 86400 - 1);
+	util_sched_adopt(0);
+	off = util_sched_offset_ms();
+	assert_true(off > -50 && off < 50);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sched_adopt),
 		cmocka_unit_test(test_url_check),
 		cmocka_unit_test(test_url_origin),
 	};
