@@ -102,28 +102,31 @@ store_outbox_escalations(struct store *st, int64_t now, int64_t *ids,
 	return n;
 }
 
-int
-store_outbox_escalate_later(struct store *st, int64_t report_id, int64_t at)
+/* Statement which (report id, a time; 0 binds NULL) in the batch. */
+static int
+store_outbox_report_at(struct store *st, enum stmt which, int64_t report_id,
+    int64_t at)
 {
 	sqlite3_stmt	*s;
 
 	if (store_begin(st) == -1)
 		return -1;
-	s = store_stmt(st, ST_REPORT_ESCALATE_LATER);
+	s = store_stmt(st, which);
 	sqlite3_bind_int64(s, 1, report_id);
-	sqlite3_bind_int64(s, 2, at);
-	return store_run(st, ST_REPORT_ESCALATE_LATER);
+	store_bind_id(s, 2, at);
+	return store_run(st, which);
+}
+
+int
+store_outbox_escalate_later(struct store *st, int64_t report_id, int64_t at)
+{
+	return store_outbox_report_at(st, ST_REPORT_ESCALATE_LATER, report_id,
+	    at);
 }
 
 int
 store_outbox_escalated(struct store *st, int64_t report_id, int64_t next_at)
 {
-	sqlite3_stmt	*s;
-
-	if (store_begin(st) == -1)
-		return -1;
-	s = store_stmt(st, ST_REPORT_ESCALATED);
-	sqlite3_bind_int64(s, 1, report_id);
-	store_bind_id(s, 2, next_at);
-	return store_run(st, ST_REPORT_ESCALATED);
+	return store_outbox_report_at(st, ST_REPORT_ESCALATED, report_id,
+	    next_at);
 }

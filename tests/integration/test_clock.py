@@ -53,6 +53,21 @@ def set_clock(path, offset):
 AT = {"africastalking": {"token": "it-clock-token-1"}}
 
 
+def escalating(d, sink, after_s, offset):
+	"""d started with its wall clock offset, escalating gbv to the leader
+	after after_s; police and leader by webhook to sink. The clock file."""
+	d.overrides = {"allow_http": True, "limits": LIMITS, "providers": AT,
+	    "escalation": {"gbv": {"after_s": after_s, "to": ["leader"]}}}
+	d.new_config()
+	clock = faked(d, offset)
+	d.start()
+	for name, phone, role in (("Police", "0931000001", "police"),
+	    ("Leader", "0931000003", "leader")):
+		d.add_contact(name, phone, role, areas="*", channel="webhook",
+		    url="%s/%s" % (sink.url, role))
+	return clock
+
+
 def at_sms(d, id, text):
 	"""An SMS through Africa's Talking: its token holds no time, so the
 	faked clock does not make it stale as a signed generic post would."""
@@ -115,16 +130,7 @@ def test_clock_set_right_retry_not_given_up(d):
 @case(start=False)
 def test_clock_fast_then_right_escalates_after_restart(d):
 	with Sink() as sink:
-		d.overrides = {"allow_http": True, "limits": LIMITS,
-		    "providers": AT,
-		    "escalation": {"gbv": {"after_s": 3, "to": ["leader"]}}}
-		d.new_config()
-		clock = faked(d, "+2h")
-		d.start()
-		d.add_contact("Police", "0931000001", "police", areas="*",
-		    channel="webhook", url=sink.url + "/police")
-		d.add_contact("Leader", "0931000003", "leader", areas="*",
-		    channel="webhook", url=sink.url + "/leader")
+		clock = escalating(d, sink, 3, "+2h")
 		at_sms(d, "clk-4", "BL thon 3")
 		got = sink.wait_for(1, "/police", timeout=5)
 		check(got, "no alert to the police")
@@ -147,16 +153,7 @@ def test_clock_set_right_ctl_writes_in_daemon_time(d):
 	escalates after its after_s, not 2 days later; the daemon tells
 	tincayctl how far its scheduling clock runs from the wall clock."""
 	with Sink() as sink:
-		d.overrides = {"allow_http": True, "limits": LIMITS,
-		    "providers": AT,
-		    "escalation": {"gbv": {"after_s": 2, "to": ["leader"]}}}
-		d.new_config()
-		clock = faked(d, "-2d")
-		d.start()
-		d.add_contact("Police", "0931000001", "police", areas="*",
-		    channel="webhook", url=sink.url + "/police")
-		d.add_contact("Leader", "0931000003", "leader", areas="*",
-		    channel="webhook", url=sink.url + "/leader")
+		clock = escalating(d, sink, 2, "-2d")
 		set_clock(clock, "+0")		# NTP sets it right
 		at_sms(d, "clk-5", "xin chao, toi can giup")
 		wait_until(lambda: d.ctl_json("inbox"), 5, 0.1, "the review list")
