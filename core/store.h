@@ -250,6 +250,10 @@ struct store_peek;
 struct store_peek *store_peek_open(const char *path, char *err,
 		    size_t errlen);
 int		 store_peek_role(struct store_peek *, const char *role);
+/* Whether key_file opens the database at path (of p): 1 yes, or it was
+ * never keyed; 0 no (missing, unusable, another key: err says which). */
+int		 store_peek_key(struct store_peek *, const char *path,
+		    const char *key_file, char *err, size_t errlen);
 void		 store_peek_close(struct store_peek *);
 /* store_campaign.c: campaign subscriptions. */
 struct subscription {

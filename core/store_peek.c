@@ -53,6 +53,43 @@ store_peek_role(struct store_peek *p, const char *role)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+store_peek_key(struct store_peek *p, const char *path, const char *key_file,
+    char *err, size_t errlen)
+{
+	unsigned char	 kept[SEAL_CHECK_LEN], key[SEAL_KEY_LEN];
+	struct seal	*seal;
+	sqlite3_stmt	*s;
+	int		 rc, sealed = 0, ok;
+
+	if (sqlite3_prepare_v2(p->db, store_sql_text(ST_META_GET), -1, &s,
+	    NULL) != SQLITE_OK)
+		return 1;	/* no meta yet: a database never opened */
+	sqlite3_bind_text(s, 1, "seal_check", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_bytes(s, 0) == SEAL_CHECK_LEN) {
+		memcpy(kept, sqlite3_column_blob(s, 0), SEAL_CHECK_LEN);
+		sealed = 1;
+	}
+	sqlite3_finalize(s);
+	if (!sealed)
+		return 1;
+	if ((rc = seal_key_read(key_file, key, err, errlen)) == 1)
+		snprintf(err, errlen, "database %s is encrypted with the key "
+		    "in %s, which is missing", path, key_file);
+	if (rc != 0)
+		return 0;
+	seal = seal_new(key);
+	explicit_bzero(key, sizeof(key));
+	ok = util_ct_equal(kept, sizeof(kept), seal_check(seal),
+	    SEAL_CHECK_LEN);
+	seal_free(seal);
+	if (!ok)
+		snprintf(err, errlen, "key file %s is not the key of database "
+		    "%s", key_file, path);
+	return ok;
+}
+
 void
 store_peek_close(struct store_peek *p)
 {

@@ -111,6 +111,10 @@ main_check(const struct config *conf)
 	if (config_roles(conf, main_check_role, p) == -1)
 		log_warnx("tincayd: warning: contacts not checked: database "
 		    "%s unreadable", conf->database);
+	if (store_peek_key(p, conf->database, conf->key_file, err,
+	    sizeof(err)) == 0)
+		log_warnx("tincayd: warning: %s; the daemon cannot start "
+		    "with this key_file", err);
 	store_peek_close(p);
 }
 

@@ -67,6 +67,33 @@ def test_config_check_warns_of_what_start_needs(d):
 	    3.0, mark), "no word of key_file: %r" % d.stderr()[mark:])
 
 
+@case()
+def test_config_check_tries_the_key(d):
+	"""-t on an encrypted database whose key_file is missing, or another
+	key: a warning that the daemon cannot start with it (the start would
+	refuse), before systemd gets that far."""
+	d.sms("key-1", "0912000999", "BL thon 1")
+	d.stop()
+	key = d.keypath
+	other = os.path.join(d.tmpdir, "other.key")
+	with open(other, "wb") as f:
+		f.write(os.urandom(32))
+	os.chmod(other, 0o600)
+	for path, want in ((os.path.join(d.tmpdir, "gone.key"), "which is "
+	    "missing"), (other, "is not the key of database")):
+		d.config["key_file"] = path
+		d.write_config()
+		p = d.run_daemon_args("-c", d.cfgpath, "-t")
+		out = (p.stdout + p.stderr).decode("utf-8", "replace")
+		check(want in out and "cannot start with this key_file" in out,
+		    "-t with key_file %s: %r" % (path, out[-400:]))
+	d.config["key_file"] = key
+	d.write_config()
+	p = d.run_daemon_args("-c", d.cfgpath, "-t")
+	out = (p.stdout + p.stderr).decode("utf-8", "replace")
+	check("key_file" not in out, "-t with the right key: %r" % out[-300:])
+
+
 def _check_bad(d, cfg, key, what):
 	d.write_config(cfg)
 	p = d.run_daemon_args("-c", d.cfgpath, "-t")
