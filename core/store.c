@@ -197,6 +197,14 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_SUB_OPTOUT] =
 	    "UPDATE subscriptions SET opted_out_at = ?2"
 	    " WHERE phone_hash = ?1 AND opted_out_at IS NULL",
+	[ST_SUB_LIVE] =
+	    "SELECT 1 FROM subscriptions"
+	    " WHERE phone_hash = ?1 AND opted_out_at IS NULL LIMIT 1",
+	/* A row not yet sealed (written before sealing, or by hand): its
+	 * number in clear, no hash; sealing at the next start gives one. */
+	[ST_SUB_LIVE_CLEAR] =
+	    "SELECT 1 FROM subscriptions WHERE phone_hash IS NULL"
+	    " AND phone = ?1 AND opted_out_at IS NULL LIMIT 1",
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL",

@@ -269,6 +269,9 @@ int		 store_sub_add(struct store *, const struct subscription *);
 /* Stamp every live subscription of phone as opted out at now. 0, -1. */
 int		 store_sub_optout(struct store *, const char *phone,
 		    int64_t now);
+/* Whether phone still takes campaign messages (a subscription it has not
+ * stopped): 1 yes, 0 no, -1 error. */
+int		 store_sub_live(struct store *, const char *phone);
 /* Live subscriptions of campaign: how many, or -1. */
 int64_t		 store_sub_count(struct store *, const char *campaign);
 /* A live subscriber, copied out of the row. */

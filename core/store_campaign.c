@@ -34,6 +34,24 @@ store_sub_optout(struct store *st, const char *phone, int64_t now)
 	return store_run(st, ST_SUB_OPTOUT);
 }
 
+int
+store_sub_live(struct store *st, const char *phone)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SUB_LIVE];
+	int		 rc;
+
+	store_bind_hash(st, s, 1, phone);
+	rc = store_row(st, s, __func__);
+	store_done(s);
+	if (rc != 0)
+		return rc;
+	s = st->stmt[ST_SUB_LIVE_CLEAR];
+	store_bind_text(s, 1, phone);
+	rc = store_row(st, s, __func__);
+	store_done(s);
+	return rc;
+}
+
 int64_t
 store_sub_count(struct store *st, const char *campaign)
 {

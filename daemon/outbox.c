@@ -486,7 +486,19 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	const struct provider	*via;
 	provider_send_fn	 build;
 	char			 err[128];
+	int			 live;
 
+	/* A broadcast goes only to whom still takes them: one who sent
+	 * STOP since it was queued gets nothing more (SPEC §8). */
+	if (strcmp(row->event, "broadcast") == 0) {
+		if ((live = store_sub_live(ob->tc->store, row->dest)) == -1)
+			return -1;
+		if (live == 0) {
+			outbox_record(ob, row->id, "failed", util_sched_now(),
+			    "opted out before it was sent", NULL);
+			return 0;
+		}
+	}
 	if (strcmp(row->channel, "sms") == 0 &&
 	    outbox_is_console(conf, row->lane, row->dkey))
 		return outbox_console(ob, row, dest);

@@ -58,6 +58,17 @@ signup_active(const struct config *conf, int64_t now)
 	return NULL;
 }
 
+/* Whether campaign c ended before today (a code may name one that is not
+ * yet running: joining early is joining). */
+static int
+signup_ended(const struct config *conf, const struct campaign *c, int64_t now)
+{
+	char	 today[11];
+
+	return signup_date(conf->timezone, now, today) == 0 &&
+	    strcmp(c->end, today) < 0;
+}
+
 /*
  * Words a resident writes after the keyword that name nothing: "Dang ky
  * tham gia", "dang ky nhan tin", "DK de nhan tin chuong trinh" are
@@ -114,7 +125,11 @@ signup_join(struct intake *it)
 		    sizeof(it->reply));
 		return 0;
 	}
-	if (c == NULL && (c = signup_active(conf, it->now)) == NULL) {
+	if (c != NULL && signup_ended(conf, c, it->now))
+		c = NULL;	/* over: as if none were named or open */
+	else if (c == NULL)
+		c = signup_active(conf, it->now);
+	if (c == NULL) {
 		template_render(conf, TMPL_SIGNUP_NONE, "", it->reply,
 		    sizeof(it->reply));
 		return 0;
@@ -261,6 +276,6 @@ const struct family signup_join_family = {
 };
 const struct family signup_optout_family = {
 	.cat = CAT_OPTOUT, .name = "optout",
-	.keywords = { "HUYDK", "TUCHOI", "STOP" },
+	.keywords = { "HUYDK", "HUYDANGKY", "TUCHOI", "STOP" },
 	.who = WHO_ANYONE, .fn = signup_optout,
 };

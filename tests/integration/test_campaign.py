@@ -263,3 +263,32 @@ def test_campaign_alert_overtakes_queued_broadcast(d):
 	check(sent < 40, "the alert came after %d SMS of the broadcast" % sent)
 	check(len([o for o in broadcasts(d) if o["status"] == "pending"]) > 150,
 	    "the broadcast should still be mostly queued: %r" % line)
+
+
+@case(dict(CAMPAIGN, sms_out={"rate_per_second": 1}))
+def test_campaign_stop_after_queued_and_ended_code(d):
+	"""A broadcast still queued when its subscriber says "Hủy đăng ký"
+	(or STOP) never reaches that number (SPEC §8); a code naming a
+	campaign that is over joins nothing and says none is open."""
+	for n in (A, B, C):
+		sms(d, n, "DK")
+	rc, out, err = broadcast(d, "THD", "Moi ban du mit tinh")
+	eq(rc, 0, "broadcast: %r" % err)
+	r = resident_reply(sms(d, C, "Hủy đăng ký"), "opt-out in words")
+	check("ngung" in r, "not the opt-out reply: %r" % r)
+	wait_until(lambda: not any(o["status"] == "pending"
+	    for o in broadcasts(d)), 15, 0.2, "broadcast rows done")
+	lines = console_lines(d)
+	check(not any(masked(E164[C]) in l for l in lines),
+	    "the broadcast reached the number that stopped: %r" % lines)
+	eq(sorted(o["status"] for o in broadcasts(d)),
+	    ["failed", "sent", "sent"], "broadcast rows")
+	r = resident_reply(sms(d, "0912345604", "DK OLD"), "DK of an ended "
+	    "campaign")
+	check("chua mo" in r, "not the none-open reply: %r" % r)
+	c = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
+	try:
+		eq(c.execute("SELECT count(*) FROM subscriptions WHERE "
+		    "campaign = 'OLD'").fetchone(), (0,), "subscriptions to OLD")
+	finally:
+		c.close()

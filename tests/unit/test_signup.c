@@ -227,11 +227,16 @@ test_no_active_campaign(void **state)
 	reply_is(fx, &o, TMPL_SIGNUP_NONE);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "subscriptions"), 0);
-	/* A named campaign still works, ended or not. */
+	/* A campaign that is over joins nothing: the resident would wait
+	 * for messages that never come; one not yet begun may be joined. */
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK THD", &o);
+	reply_is(fx, &o, TMPL_SIGNUP_NONE);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "subscriptions"), 0);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "DK XYZ", &o);
 	reply_is(fx, &o, TMPL_SIGNUP);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
-	    "subscriptions"), 1);
+	    "subscriptions WHERE campaign = 'Xyz'"), 1);
 }
 
 static void
