@@ -205,6 +205,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_SUB_LIVE_CLEAR] =
 	    "SELECT 1 FROM subscriptions WHERE phone_hash IS NULL"
 	    " AND phone = ?1 AND opted_out_at IS NULL LIMIT 1",
+	[ST_BROADCAST_QUEUED] =
+	    "SELECT count(*) FROM outbox WHERE event = 'broadcast'"
+	    " AND body = ?1",
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL",

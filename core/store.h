@@ -272,6 +272,9 @@ int		 store_sub_optout(struct store *, const char *phone,
 /* Whether phone still takes campaign messages (a subscription it has not
  * stopped): 1 yes, 0 no, -1 error. */
 int		 store_sub_live(struct store *, const char *phone);
+/* How many broadcast SMS with body (as queued: signup_broadcast_text)
+ * the outbox holds, sent or not; -1 on error. */
+int64_t		 store_broadcast_queued(struct store *, const char *body);
 /* Live subscriptions of campaign: how many, or -1. */
 int64_t		 store_sub_count(struct store *, const char *campaign);
 /* A live subscriber, copied out of the row. */

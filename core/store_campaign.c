@@ -53,6 +53,19 @@ store_sub_live(struct store *st, const char *phone)
 }
 
 int64_t
+store_broadcast_queued(struct store *st, const char *body)
+{
+	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_QUEUED];
+	int64_t		 n;
+
+	store_bind_text(s, 1, body);
+	if ((n = store_row(st, s, __func__)) == 1)
+		n = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return n;
+}
+
+int64_t
 store_sub_count(struct store *st, const char *campaign)
 {
 	sqlite3_stmt	*s = st->stmt[ST_SUB_COUNT];

@@ -48,7 +48,7 @@ static const struct {
 	{ "inbox", "dismiss", ctl_inbox_dismiss, "inbox dismiss ID" },
 	{ "inbox", NULL, ctl_inbox_list, "inbox [--json]" },
 	{ "send", NULL, ctl_send, "send PHONE \"TEXT\"" },
-	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\"" },
+	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\" [--again]" },
 	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json|html] [--suppress K] "
 	    "[--table T]" },

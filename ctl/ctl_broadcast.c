@@ -3,8 +3,8 @@
  * queued in transactions with progress.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
 
 #include "ctl.h"
 
@@ -25,12 +25,32 @@ ctl_broadcast_progress(size_t done, size_t total, void *arg)
 int
 ctl_broadcast(struct ctl *c, int argc, char **argv)
 {
-	char	 err[256];
-	int64_t	 n;
+	char	 err[256], *body;
+	int64_t	 n, before;
+	int	 again = argc == 4 && strcmp(argv[3], "--again") == 0;
 
-	if (argc != 3) {
+	if (argc != 3 && !again) {
 		fprintf(stderr, "usage: tincayctl broadcast CAMPAIGN "
-		    "\"TEXT\"\n");
+		    "\"TEXT\" [--again]\n");
+		return -1;
+	}
+	/* The same text twice is a slip (run again, up-arrow): every
+	 * subscriber would get it twice. */
+	if ((body = signup_broadcast_text(argv[2], err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tincayctl: broadcast: %s\n", err);
+		return -1;
+	}
+	before = store_broadcast_queued(c->st, body);
+	free(body);
+	if (before == -1) {
+		fprintf(stderr, "tincayctl: broadcast: database: %s\n",
+		    store_errmsg(c->st));
+		return -1;
+	}
+	if (before > 0 && !again) {
+		fprintf(stderr, "tincayctl: broadcast: this text was queued "
+		    "before (%lld messages); to send it to everyone again, add "
+		    "--again\n", (long long)before);
 		return -1;
 	}
 	n = signup_broadcast(c->st, c->conf, argv[1], argv[2],

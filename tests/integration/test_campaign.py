@@ -292,3 +292,20 @@ def test_campaign_stop_after_queued_and_ended_code(d):
 		    "campaign = 'OLD'").fetchone(), (0,), "subscriptions to OLD")
 	finally:
 		c.close()
+
+
+@case(CAMPAIGN)
+def test_campaign_same_broadcast_twice_needs_again(d):
+	"""The same text broadcast a second time (run again by mistake) is
+	refused, so nobody gets it twice; --again sends it on purpose."""
+	for n in (A, B):
+		sms(d, n, "DK")
+	eq(broadcast(d, "THD", "Moi ban du mit tinh")[0], 0, "first")
+	rc, out, err = broadcast(d, "THD", "Moi ban du mit tinh", ok=False)
+	eq(rc, 1, "the same text again: exit code")
+	check("queued before (2 messages)" in err and "--again" in err,
+	    "stderr %r" % err)
+	eq(len(broadcasts(d)), 2, "broadcast rows after the refusal")
+	p = d.ctl("broadcast", "THD", "Moi ban du mit tinh", "--again")
+	check(b"2 messages queued" in p.stdout, "stdout %r" % p.stdout)
+	eq(len(broadcasts(d)), 4, "broadcast rows after --again")
