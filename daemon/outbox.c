@@ -30,6 +30,7 @@
 #define OUTBOX_TICK_MS		250
 #define OUTBOX_INFLIGHT		FETCH_MAX_CONNS
 #define OUTBOX_PER_DEST		FETCH_MAX_HOST_CONNS
+#define OUTBOX_BROADCAST_MAX	(OUTBOX_PER_DEST / 2)	/* to one destination */
 #define OUTBOX_RETRY_AFTER_MAX_S 3600
 #define OUTBOX_GIVE_UP_S	(24 * 3600)
 
@@ -56,6 +57,7 @@ struct outbox_job {
 	int64_t		 created_at;
 	int		 attempts;
 	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
+	int		 lane;			/* OUTBOX_LANE_* */
 	char		 ref[REF_MAX];		/* for the log: its report */
 	char		 role[64];		/* and its contact's role */
 	const struct provider *via;		/* an SMS's provider, or NULL */
@@ -318,6 +320,20 @@ outbox_dest_count(const struct outbox *ob, const char *dest, int done)
 	return n;
 }
 
+/* Broadcasts in flight to dest. */
+static size_t
+outbox_dest_broadcasts(const struct outbox *ob, const char *dest)
+{
+	const struct outbox_job	*job;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(job, &ob->jobs, entry)
+		if (!job->done && job->lane == OUTBOX_LANE_BROADCAST &&
+		    strcmp(job->dest, dest) == 0)
+			n++;
+	return n;
+}
+
 /*
  * A provider's 2xx for an SMS: keep its id for the SMS in job->msg, for
  * the receipts; or, if the answer refuses the SMS after all, the verdict
@@ -433,6 +449,7 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job->id = row->id;
 	job->created_at = row->created_at;
 	job->attempts = row->attempts;
+	job->lane = row->lane;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
 	util_strlcpy(job->ref, row->ref, sizeof(job->ref));
 	util_strlcpy(job->role, row->role, sizeof(job->role));
@@ -593,6 +610,15 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	dest = outbox_dest(ob->tc->conf, lane, dkey);
 	want = *budget;
 	room = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest, 0);
+	/*
+	 * Broadcasts take at most half of a destination's connections: the
+	 * rest stay free for an alert filed while a slow provider holds
+	 * them (lane order alone only picks who gets the next free one).
+	 */
+	if (lane == OUTBOX_LANE_BROADCAST && room > OUTBOX_BROADCAST_MAX -
+	    (int)outbox_dest_broadcasts(ob, dest))
+		room = OUTBOX_BROADCAST_MAX -
+		    (int)outbox_dest_broadcasts(ob, dest);
 	if (!console && want > room)
 		want = room;
 	if (want <= 0)

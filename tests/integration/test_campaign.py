@@ -10,6 +10,7 @@ import datetime
 import os
 import re
 import sqlite3
+import time
 import urllib.parse
 
 from harness import case, check, eq, fold, wait_until
@@ -309,3 +310,45 @@ def test_campaign_same_broadcast_twice_needs_again(d):
 	p = d.ctl("broadcast", "THD", "Moi ban du mit tinh", "--again")
 	check(b"2 messages queued" in p.stdout, "stdout %r" % p.stdout)
 	eq(len(broadcasts(d)), 4, "broadcast rows after --again")
+
+
+@case(start=False)
+def test_campaign_slow_provider_keeps_room_for_alerts(d):
+	"""Broadcasts and alerts go to one SMS provider, which answers the
+	broadcasts slowly: broadcasts hold at most half its connections, so
+	an alert filed behind them reaches it at once, not after a
+	broadcast's answer."""
+	with Sink() as sink:
+		def answer(req):
+			j = req.json() or {}
+			return ("slow:8:200" if "Chao ban" in j.get("text", "")
+			    else "200")
+		sink.program(answer)
+		# The default request timeout (the harness shortens it):
+		# a broadcast's transfer holds its connection the 8 s.
+		d.overrides = dict(CAMPAIGN, allow_http=True,
+		    limits={"request_timeout_s": None},
+		    sms_out={"via": "generic", "url": sink.url + "/sms",
+		    "rate_per_second": 50})
+		d.new_config()
+		d.start()
+		db = sqlite3.connect(d.dbpath, timeout=10)
+		with db:
+			db.executemany("INSERT INTO subscriptions (phone, campaign,"
+			    " source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
+			    [("+8493%07d" % i,) for i in range(40)])
+		db.close()
+		d.add_contact("Cong an", "0931000001", "police", areas="*")
+		eq(broadcast(d, "THD", "Chao ban")[0], 0, "broadcast")
+		wait_until(lambda: len(sink.got("/sms")) >= 8, 5, 0.05,
+		    "broadcasts at the provider")
+		ref = sms(d, "0912345678", "BL thon 3 co nguoi bi danh")["ref"]
+		t0 = time.monotonic()
+		got = wait_until(lambda: [r for r in sink.got("/sms")
+		    if ref in (r.json() or {}).get("text", "")], 4, 0.05,
+		    "the alert at the provider")
+		check(got and time.monotonic() - t0 < 2, "the alert reached the "
+		    "provider %.1f s after the report" % (time.monotonic() - t0))
+		eq(len([r for r in sink.got("/sms") if "Chao ban" in
+		    (r.json() or {}).get("text", "")]), 8, "broadcasts the "
+		    "provider was holding")
