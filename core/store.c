@@ -898,19 +898,32 @@ store_sched_publish(struct store *st, int64_t offset_ms)
 	return store_meta_put_int(st, "sched_offset_ms", offset_ms);
 }
 
-int
-store_sched_follow(struct store *st, const char *path)
+/*
+ * Whether a daemon runs on the database at path: it holds its lock
+ * (store_lock) as long as it runs. Only before SQLite opens the file: a
+ * close() of any descriptor of it would drop every POSIX lock this
+ * process holds on it, SQLite's own read lock included.
+ */
+static int
+store_daemon_runs(const char *path)
 {
-	int64_t	 off;
 	int	 fd, running;
 
 	if (strcmp(path, ":memory:") == 0 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
-	/* The daemon holds its lock (store_lock) as long as it runs. */
 	running = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
 	close(fd);
-	if (!running || store_meta_int(st, "sched_offset_ms", &off) == -1)
+	return running;
+}
+
+int
+store_sched_follow(struct store *st)
+{
+	int64_t	 off;
+
+	if (!st->daemon_runs ||
+	    store_meta_int(st, "sched_offset_ms", &off) == -1)
 		return 0;
 	util_sched_adopt(off);
 	return 1;
@@ -1116,6 +1129,8 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 	st->wal_unscrubbed = 1;
 	if (exclusive && store_lock(st, path, err, errlen) == -1)
 		goto fail;
+	if (!exclusive)
+		st->daemon_runs = store_daemon_runs(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database %s: %s", path,

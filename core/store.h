@@ -120,12 +120,12 @@ int		 store_wal_tidy(struct store *);
 /*
  * The daemon's scheduling clock (util_sched_now) against the wall clock:
  * the daemon writes its offset, in the batch, whenever it changes (the
- * wall clock was set); tincayctl, when that daemon runs (it holds its
- * lock on path), takes it over, so that what it writes is due in the
- * daemon's time. publish: 0 or -1; follow: 1 taken, 0 not (no daemon).
+ * wall clock was set); tincayctl, if that daemon ran when it opened the
+ * store (it holds its lock), takes it over, so that what it writes is due
+ * in the daemon's time. publish: 0 or -1; follow: 1 taken, 0 not.
  */
 int		 store_sched_publish(struct store *, int64_t offset_ms);
-int		 store_sched_follow(struct store *, const char *path);
+int		 store_sched_follow(struct store *);
 int		 store_version(struct store *);
 const char	*store_errmsg(struct store *);
 

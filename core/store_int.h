@@ -173,6 +173,8 @@ struct store {
 						   store_wal_tidy() */
 	int		 wal_unscrubbed;	/* the WAL may hold what a
 						   purge erased (store_purge) */
+	int		 daemon_runs;		/* on it, when this (not the
+						   daemon) opened it */
 };
 
 /*

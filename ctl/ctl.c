@@ -514,7 +514,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	/* What this writes is due in the running daemon's time. */
-	(void)store_sched_follow(c.st, c.conf->database);
+	(void)store_sched_follow(c.st);
 	/* The daemon counts again when the offset changed; until then
 	 * (or if it never ran) stats read the reports themselves. */
 	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)

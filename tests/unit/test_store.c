@@ -6,6 +6,9 @@
  * and contacts, a message's savepoint; PINs hashed by migration 7 and
  * wrong PINs counted.
  */
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1451,6 +1454,94 @@ test_purge_subscriptions(void **state)
 	store_close(st);
 }
 
+/*
+ * Whether another process would see a read lock of this process on the
+ * file at path, where SQLite holds one for as long as a WAL connection is
+ * open (its SHARED range).
+ */
+static int
+locked_for_others(const char *path)
+{
+	struct flock	 fl;
+	pid_t		 pid;
+	int		 fd, status;
+
+	if ((pid = fork()) == 0) {
+		if ((fd = open(path, O_RDWR)) == -1)
+			_exit(2);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 0x40000002;	/* SQLite's SHARED_FIRST */
+		fl.l_len = 510;
+		if (fcntl(fd, F_GETLK, &fl) == -1)
+			_exit(2);
+		_exit(fl.l_type == F_UNLCK ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 2);
+	return WEXITSTATUS(status) == 1;
+}
+
+/*
+ * tincayctl takes the daemon's scheduling offset without touching the
+ * database file once SQLite has it open: a close() of any descriptor of
+ * it drops every POSIX lock the process holds there, SQLite's too, and a
+ * daemon stopping then folds away the WAL tincayctl is writing to. The
+ * daemon runs in a child, as it would in its own process.
+ */
+static void
+test_sched_follow_keeps_locks(void **state)
+{
+	char		 dir[] = "/tmp/tincay-lock-XXXXXX", path[64], err[256];
+	struct store	*d, *c;
+	int		 go[2], ready[2], status;
+	pid_t		 pid;
+	char		 b;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	/* No daemon: nothing to take, and SQLite's lock stays. */
+	c = store_open(path, err, sizeof(err));
+	assert_non_null(c);
+	assert_true(store_version(c) > 0);
+	assert_true(locked_for_others(path));
+	assert_int_equal(store_sched_follow(c), 0);
+	assert_true(locked_for_others(path));
+	store_close(c);
+	/* A daemon that runs 5 s behind the wall clock. */
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	if ((pid = fork()) == 0) {
+		if ((d = store_open_daemon(path, err, sizeof(err))) == NULL ||
+		    store_sched_publish(d, -5000) == -1 ||
+		    store_commit(d) == -1)
+			_exit(1);
+		(void)write(ready[1], "r", 1);
+		(void)read(go[0], &b, 1);
+		store_close(d);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	c = store_open(path, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(store_sched_follow(c), 1);
+	assert_true(util_sched_offset_ms() < -4000);
+	util_sched_adopt(0);
+	store_close(c);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	snprintf(err, sizeof(err), "rm -rf %s", dir);
+	assert_int_equal(system(err), 0);
+}
+
 int
 main(void)
 {
@@ -1477,6 +1568,7 @@ main(void)
 		cmocka_unit_test(test_migrate_seals),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_wal_tidy),
+		cmocka_unit_test(test_sched_follow_keeps_locks),
 	};
 
 	log_init(0);
