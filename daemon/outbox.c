@@ -488,8 +488,9 @@ outbox_console(struct outbox *ob, const struct outbox_due *row,
 
 /*
  * Start one due row: 1 if it took a slot (a transfer in flight), 0 if it
- * was handled at once (console, or failed to build), -1 if it cannot go
- * now (busy database, no transfer).
+ * was handled at once (console, or failed to build), -1 if nothing went
+ * (busy database, no transfer, or a broadcast to a number that opted out,
+ * failed without sending).
  */
 static int
 outbox_start(struct outbox *ob, const struct outbox_due *row,
@@ -511,9 +512,10 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 		if ((live = store_sub_live(ob->tc->store, row->dest)) == -1)
 			return -1;
 		if (live == 0) {
+			/* Nothing sent: no slot taken, no SMS token spent. */
 			outbox_record(ob, row->id, "failed", util_sched_now(),
 			    "opted out before it was sent", NULL);
-			return 0;
+			return -1;
 		}
 	}
 	if (strcmp(row->channel, "sms") == 0 &&
