@@ -78,16 +78,25 @@ ussd_ascii(char *s)
 static void
 ussd_area_line(const struct config *conf, size_t i, char *out, size_t outlen)
 {
-	const char	*name = conf->areas[i].name;
+	const char	*name = conf->areas[i].name, *code;
 	char		*f;
 
 	if (name == NULL || name[0] == '\0')
 		name = conf->areas[i].code;
 	f = text_gsm7(name, strlen(name), 1);
 	ussd_ascii(f);
-	if (strlen(f) > USSD_NAME_MAX)
-		f[USSD_NAME_MAX] = '\0';
-	snprintf(out, outlen, "%zu %s", i + 1, f);
+	code = conf->areas[i].code;
+	/*
+	 * A name cut short ends with its code: two long names that begin
+	 * alike ("Thon Dong Hoa Thuong ...") must not look the same.
+	 */
+	if (strlen(f) > USSD_NAME_MAX && strlen(code) + 8 < USSD_NAME_MAX)
+		snprintf(out, outlen, "%zu %.*s (%s)", i + 1,
+		    (int)(USSD_NAME_MAX - strlen(code) - 3), f, code);
+	else if (strlen(f) > USSD_NAME_MAX)
+		snprintf(out, outlen, "%zu %s", i + 1, code);
+	else
+		snprintf(out, outlen, "%zu %s", i + 1, f);
 	free(f);
 }
 

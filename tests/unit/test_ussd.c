@@ -232,6 +232,21 @@ test_result(void **state)
 	assert_non_null(strstr(s.text, "113"));
 }
 
+/* Long names that begin alike are told apart by their codes. */
+static void
+test_long_names(void **state)
+{
+	struct config		*conf = conf_with(3, "Th\xc3\xb4n \xc4\x90\xc3\xb4ng "
+	    "H\xc3\xb2" "a Th\xc6\xb0\xe1\xbb\xa3ng Nguy\xe1\xbb\x85n X\xc3\xa2n");
+	struct ussd_screen	 s;
+
+	step(conf, "1", &s);
+	assert_non_null(strstr(s.text, "\n1 Thon Dong Hoa Thuon (T1)\n"));
+	assert_non_null(strstr(s.text, "\n2 Thon Dong Hoa Thuon (T2)\n"));
+	assert_non_null(strstr(s.text, "\n3 Thon Dong Hoa Thuon (T3)\n"));
+	config_free(conf);
+}
+
 int
 main(void)
 {
@@ -239,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_result),
+		cmocka_unit_test(test_long_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
