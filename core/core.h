@@ -139,6 +139,8 @@ char		*text_keyfold_compact(const char *s);
  * each NUL becomes U+FFFD, everything else is copied. Returns malloc'd.
  */
 char		*text_utf8(const char *buf, size_t len);
+/* Whether text_utf8 would copy (buf, len) unchanged: valid, no NUL. */
+int		 text_utf8_valid(const char *buf, size_t len);
 enum text_enc { TEXT_GSM7, TEXT_UCS2 };
 struct text_seg {
 	enum text_enc	 enc;

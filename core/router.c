@@ -356,13 +356,8 @@ router_reply_outbox(struct intake *it)
 static char *
 router_repaired(const struct inbound *in)
 {
-	char	*u = text_utf8(in->text, in->textlen);
-
-	if (strlen(u) == in->textlen && memcmp(u, in->text, in->textlen) == 0) {
-		free(u);
-		return NULL;
-	}
-	return u;
+	return text_utf8_valid(in->text, in->textlen) ? NULL :
+	    text_utf8(in->text, in->textlen);
 }
 
 static int

@@ -728,6 +728,19 @@ text_fold(const char *buf, size_t len)
 	return text_buf_end(&b);
 }
 
+int
+text_utf8_valid(const char *buf, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	size_t			 i = 0;
+	int32_t			 cp;
+
+	while (i < len)
+		if ((cp = text_utf8_next(s, len, &i)) == TEXT_BAD || cp == 0)
+			return 0;
+	return 1;
+}
+
 char *
 text_utf8(const char *buf, size_t len)
 {

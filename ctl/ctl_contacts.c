@@ -282,18 +282,6 @@ ctl_seen_add(struct ctl_seen *s, const char *phone, size_t line)
 	return 0;
 }
 
-/* Whether (text, len) is valid UTF-8 (a spreadsheet's "CSV" may be in a
- * Windows code page instead). */
-static int
-ctl_utf8(const char *text, size_t len)
-{
-	char	*u = text_utf8(text, len);
-	int	 ok = strlen(u) == len && memcmp(u, text, len) == 0;
-
-	free(u);
-	return ok;
-}
-
 int
 ctl_contacts_import(struct ctl *c, int argc, char **argv)
 {
@@ -336,7 +324,8 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				text += 3;
 			if (*text == '\0' || *text == '#')
 				continue;
-			if (!ctl_utf8(text, strlen(text))) {
+			/* A spreadsheet's "CSV" may be in a Windows code page. */
+			if (!text_utf8_valid(text, strlen(text))) {
 				fprintf(stderr, "tincayctl: %s:%zu: not UTF-8 "
 				    "(save the file as \"CSV UTF-8\")\n",
 				    argv[1], lineno);
