@@ -307,31 +307,40 @@ outbox_job_done(struct outbox *ob, struct outbox_job *job,
 	outbox_job_write(ob, job);
 }
 
-/* Leases on rows to dest: those in flight, or (done) all of them. */
-static size_t
-outbox_dest_count(const struct outbox *ob, const char *dest, int done)
+/* The leases on rows to one destination, counted in one walk. */
+struct outbox_leases {
+	int	 all;		/* in flight, or done and not yet committed */
+	int	 flight;	/* in flight */
+	int	 broadcasts;	/* broadcasts in flight */
+};
+
+static void
+outbox_dest_leases(const struct outbox *ob, const char *dest,
+    struct outbox_leases *l)
 {
 	const struct outbox_job	*job;
-	size_t			 n = 0;
 
-	TAILQ_FOREACH(job, &ob->jobs, entry)
-		if ((done || !job->done) && strcmp(job->dest, dest) == 0)
-			n++;
-	return n;
+	memset(l, 0, sizeof(*l));
+	TAILQ_FOREACH(job, &ob->jobs, entry) {
+		if (strcmp(job->dest, dest) != 0)
+			continue;
+		l->all++;
+		if (job->done)
+			continue;
+		l->flight++;
+		if (job->lane == OUTBOX_LANE_BROADCAST)
+			l->broadcasts++;
+	}
 }
 
-/* Broadcasts in flight to dest. */
-static size_t
-outbox_dest_broadcasts(const struct outbox *ob, const char *dest)
+/* Leases on rows to dest in flight. */
+static int
+outbox_dest_count(const struct outbox *ob, const char *dest)
 {
-	const struct outbox_job	*job;
-	size_t			 n = 0;
+	struct outbox_leases	 l;
 
-	TAILQ_FOREACH(job, &ob->jobs, entry)
-		if (!job->done && job->lane == OUTBOX_LANE_BROADCAST &&
-		    strcmp(job->dest, dest) == 0)
-			n++;
-	return n;
+	outbox_dest_leases(ob, dest, &l);
+	return l.flight;
 }
 
 /*
@@ -406,7 +415,7 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	 * until its result is committed.)
 	 */
 	if (ob->njobs == 0 || ob->njobs == OUTBOX_INFLIGHT / 2 ||
-	    outbox_dest_count(ob, job->dest, 0) == OUTBOX_PER_DEST / 2)
+	    outbox_dest_count(ob, job->dest) == OUTBOX_PER_DEST / 2)
 		outbox_kick(ob);
 }
 
@@ -604,6 +613,7 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 {
 	struct outbox_due	 rows[OUTBOX_INFLIGHT];
 	struct outbox_pick	 pick;
+	struct outbox_leases	 leases;
 	const char		*dest;
 	int			 want, room, n, i, started = 0;
 	int			 sms = lane != OUTBOX_LANE_WEBHOOK;
@@ -611,23 +621,23 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	console = console && outbox_is_console(ob->tc->conf, lane, dkey);
 	dest = outbox_dest(ob->tc->conf, lane, dkey);
 	want = *budget;
-	room = OUTBOX_PER_DEST - (int)outbox_dest_count(ob, dest, 0);
+	outbox_dest_leases(ob, dest, &leases);
+	room = OUTBOX_PER_DEST - leases.flight;
 	/*
 	 * Broadcasts take at most half of a destination's connections: the
 	 * rest stay free for an alert filed while a slow provider holds
 	 * them (lane order alone only picks who gets the next free one).
 	 */
-	if (lane == OUTBOX_LANE_BROADCAST && room > OUTBOX_BROADCAST_MAX -
-	    (int)outbox_dest_broadcasts(ob, dest))
-		room = OUTBOX_BROADCAST_MAX -
-		    (int)outbox_dest_broadcasts(ob, dest);
+	if (lane == OUTBOX_LANE_BROADCAST &&
+	    room > OUTBOX_BROADCAST_MAX - leases.broadcasts)
+		room = OUTBOX_BROADCAST_MAX - leases.broadcasts;
 	if (!console && want > room)
 		want = room;
 	if (want <= 0)
 		return 0;
 	memset(&pick, 0, sizeof(pick));
 	pick.ob = ob;
-	pick.limit = outbox_dest_count(ob, dest, 1);
+	pick.limit = (size_t)leases.all;
 	n = store_outbox_due(ob->tc->store, now, lane, dkey, rows,
 	    want, outbox_pick, &pick);
 	for (i = 0; i < n; i++) {
