@@ -52,32 +52,32 @@ store_sub_live(struct store *st, const char *phone)
 	return rc;
 }
 
-int64_t
-store_broadcast_queued(struct store *st, const char *body)
+/* The count(*) of statement which, bound with text: n, or -1. */
+static int64_t
+store_count_of(struct store *st, enum stmt which, const char *text)
 {
-	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_QUEUED];
+	sqlite3_stmt	*s = st->stmt[which];
 	int64_t		 n;
 
-	store_bind_text(s, 1, body);
-	if ((n = store_row(st, s, __func__)) == 1)
-		n = sqlite3_column_int64(s, 0);
-	store_done(s);
-	return n;
-}
-
-int64_t
-store_sub_count(struct store *st, const char *campaign)
-{
-	sqlite3_stmt	*s = st->stmt[ST_SUB_COUNT];
-	int64_t		 n;
-
-	store_bind_text(s, 1, campaign);
+	store_bind_text(s, 1, text);
 	if ((n = store_row(st, s, __func__)) == 1)
 		n = sqlite3_column_int64(s, 0);
 	else if (n == 0)
 		n = -1;		/* count(*) always has its row */
 	store_done(s);
 	return n;
+}
+
+int64_t
+store_broadcast_queued(struct store *st, const char *body)
+{
+	return store_count_of(st, ST_BROADCAST_QUEUED, body);
+}
+
+int64_t
+store_sub_count(struct store *st, const char *campaign)
+{
+	return store_count_of(st, ST_SUB_COUNT, campaign);
 }
 
 int
