@@ -273,11 +273,12 @@ static const char *const store_sql[ST__MAX] = {
 	 * is emptied too, and failed: sent later it would carry what the
 	 * purge erased.
 	 */
-	[ST_PURGE_OUTBOX] =
-	    "UPDATE outbox SET body = '', dest = '',"
-	    " last_error = CASE status WHEN 'pending'"
-	    "  THEN 'purged before it was sent' ELSE last_error END,"
+#define STORE_PURGE_OUTBOX_SET \
+	    "UPDATE outbox SET body = '', dest = '',"			\
+	    " last_error = CASE status WHEN 'pending'"			\
+	    "  THEN 'purged before it was sent' ELSE last_error END,"	\
 	    " status = CASE status WHEN 'pending' THEN 'failed' ELSE status END"
+	[ST_PURGE_OUTBOX] = STORE_PURGE_OUTBOX_SET
 	    " WHERE report_id = ?1 AND (body <> '' OR dest <> '')",
 	[ST_PURGE_REPORT] = "UPDATE reports SET reporter = NULL WHERE id = ?1",
 	/* Texts that belong to no report: unknown, help, signups, TK. */
@@ -288,11 +289,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND (body IS NOT NULL OR sender IS NOT NULL)"
 	    /* An unknown text waits in the review list until seen. */
 	    " AND NOT (category = 'unknown' AND reviewed_at IS NULL)",
-	[ST_PURGE_LOOSE_OUTBOX] =
-	    "UPDATE outbox SET body = '', dest = '',"
-	    " last_error = CASE status WHEN 'pending'"
-	    "  THEN 'purged before it was sent' ELSE last_error END,"
-	    " status = CASE status WHEN 'pending' THEN 'failed' ELSE status END"
+	[ST_PURGE_LOOSE_OUTBOX] = STORE_PURGE_OUTBOX_SET
 	    " WHERE report_id IS NULL AND created_at < ?1"
 	    /* A campaign still going out is no resident's words. */
 	    " AND (status <> 'pending' OR event <> 'broadcast')"
