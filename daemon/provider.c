@@ -149,23 +149,29 @@ provider_words(char *out, size_t outlen, const char *v, size_t n)
 
 const char *
 provider_receipt(struct provider_call *c, const struct provider *p,
-    const struct provider_status *table, const char *id, size_t idlen,
-    const char *word, size_t wordlen, const char *reason, size_t reasonlen)
+    const struct provider_receipt_form *f)
 {
-	struct receipt	*r = &c->receipt;
-	size_t		 i;
+	const struct provider_status	*t;
+	const struct form_field		*id, *word, *why;
+	struct receipt			*r = &c->receipt;
 
 	memset(r, 0, sizeof(*r));
-	if (receipt_key(r, p->name, id, idlen) == -1)
+	if ((id = form_get(c->form, f->id)) == NULL)
+		return f->no_id;
+	if ((word = form_get(c->form, f->status)) == NULL)
+		return f->no_status;
+	if (receipt_key(r, p->name, id->val, id->vallen) == -1)
 		return "the message id must be 1..127 characters";
 	r->status = RECEIPT_PENDING;
-	for (i = 0; table[i].word != NULL; i++)
-		if (strlen(table[i].word) == wordlen &&
-		    strncasecmp(table[i].word, word, wordlen) == 0) {
-			r->status = table[i].status;
+	for (t = f->table; t->word != NULL; t++)
+		if (strlen(t->word) == word->vallen &&
+		    strncasecmp(t->word, word->val, word->vallen) == 0) {
+			r->status = t->status;
 			break;
 		}
-	provider_words(r->reason, sizeof(r->reason), reason, reasonlen);
+	if ((why = form_get(c->form, f->reason)) != NULL)
+		provider_words(r->reason, sizeof(r->reason), why->val,
+		    why->vallen);
 	c->is_receipt = 1;
 	return NULL;
 }

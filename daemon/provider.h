@@ -123,6 +123,13 @@ struct provider_status {
 	const char		*word;		/* NULL: end of the table */
 	enum receipt_status	 status;
 };
+/* A receipt endpoint's form: the names of its fields (and what is said
+ * when the first two are missing), its status words. */
+struct provider_receipt_form {
+	const char			*id, *status, *reason;
+	const char			*no_id, *no_status;
+	const struct provider_status	*table;
+};
 
 #define PROVIDER_ENDPOINTS	3
 struct provider {
@@ -168,16 +175,14 @@ void		 provider_answer_clear(struct provider_answer *);
 /* 1 if a Content-Type header value is JSON, any parameters. */
 int		 provider_json_type(const char *ctype);
 /*
- * For a receipt endpoint's decode: c->receipt from the provider's id
- * (id, idlen), its status word looked up in table (unknown words:
- * pending) and its reason (kept to letters, digits and " _.-"). NULL,
- * or why the request is malformed.
+ * A receipt endpoint's decode: c->receipt from c->form's fields named in
+ * f: the provider's id, its status word looked up in f->table (unknown
+ * words: pending) and the reason if any (kept to letters, digits and
+ * " _.-"). NULL, or why the request is malformed.
  */
 const char	*provider_receipt(struct provider_call *c,
 		    const struct provider *p,
-		    const struct provider_status *table, const char *id,
-		    size_t idlen, const char *word, size_t wordlen,
-		    const char *reason, size_t reasonlen);
+		    const struct provider_receipt_form *f);
 
 /* provider_send.c: building send requests (and the outbox's webhooks). */
 void		 provider_send_free(struct provider_send *);

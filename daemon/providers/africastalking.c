@@ -328,19 +328,17 @@ static const struct provider_status africastalking_statuses[] = {
 };
 
 /* A delivery report: id, status, failureReason when it failed. */
+static const struct provider_receipt_form africastalking_delivery = {
+	"id", "status", "failureReason",
+	"missing field: id", "missing field: status",
+	africastalking_statuses
+};
+
 static const char *
 africastalking_delivery_decode(struct provider_call *c)
 {
-	const struct form_field	*id, *st, *why;
-
-	if ((id = form_get(c->form, "id")) == NULL)
-		return "missing field: id";
-	if ((st = form_get(c->form, "status")) == NULL)
-		return "missing field: status";
-	why = form_get(c->form, "failureReason");
 	return provider_receipt(c, &provider_africastalking,
-	    africastalking_statuses, id->val, id->vallen, st->val,
-	    st->vallen, why ? why->val : "", why ? why->vallen : 0);
+	    &africastalking_delivery);
 }
 
 /*

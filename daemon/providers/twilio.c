@@ -378,19 +378,16 @@ static const struct provider_status twilio_statuses[] = {
 };
 
 /* StatusCallback: MessageSid, MessageStatus, ErrorCode if it failed. */
+static const struct provider_receipt_form twilio_status = {
+	"MessageSid", "MessageStatus", "ErrorCode",
+	"missing field: MessageSid", "missing field: MessageStatus",
+	twilio_statuses
+};
+
 static const char *
 twilio_status_decode(struct provider_call *c)
 {
-	const struct form_field	*sid, *st, *code;
-
-	if ((sid = form_get(c->form, "MessageSid")) == NULL)
-		return "missing field: MessageSid";
-	if ((st = form_get(c->form, "MessageStatus")) == NULL)
-		return "missing field: MessageStatus";
-	code = form_get(c->form, "ErrorCode");
-	return provider_receipt(c, &provider_twilio, twilio_statuses,
-	    sid->val, sid->vallen, st->val, st->vallen,
-	    code ? code->val : "", code ? code->vallen : 0);
+	return provider_receipt(c, &provider_twilio, &twilio_status);
 }
 
 /* A status callback wants a 2xx; its body is not read. */
