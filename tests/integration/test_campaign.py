@@ -64,6 +64,17 @@ def broadcast(d, code, text, ok=True):
 	    p.stderr.decode("utf-8", "replace"))
 
 
+def subscribe_many(d, prefix, n):
+	"""n subscribers to THD written straight into the database, numbers
+	prefix + 7 digits (a big campaign, in a second)."""
+	db = sqlite3.connect(d.dbpath, timeout=10)
+	with db:
+		db.executemany("INSERT INTO subscriptions (phone, campaign, "
+		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
+		    [("%s%07d" % (prefix, i),) for i in range(n)])
+	db.close()
+
+
 def masked(e164):
 	"""A number as the console shows it: all but its last 3 digits
 	masked (SPEC §8)."""
@@ -155,11 +166,9 @@ def test_campaign_broadcast_refusals(d):
 def test_campaign_broadcast_batches(d):
 	"""Subscribers written straight into the database (a big campaign)
 	are queued in transactions of 200 with progress lines."""
+	subscribe_many(d, "+8491", 450)
 	db = sqlite3.connect(d.dbpath, timeout=10)
 	with db:
-		db.executemany("INSERT INTO subscriptions (phone, campaign, "
-		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
-		    [("+8491%07d" % i,) for i in range(450)])
 		db.execute("UPDATE subscriptions SET opted_out_at = 1 "
 		    "WHERE phone = '+84910000007'")
 	db.close()
@@ -247,12 +256,7 @@ def test_campaign_alert_overtakes_queued_broadcast(d):
 	"""A broadcast that needs 40 s at the SMS rate never holds back an
 	alert filed behind it: broadcasts wait in a lane of their own, served
 	with what alerts and replies leave of the rate."""
-	db = sqlite3.connect(d.dbpath, timeout=10)
-	with db:
-		db.executemany("INSERT INTO subscriptions (phone, campaign, "
-		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
-		    [("+8492%07d" % i,) for i in range(200)])
-	db.close()
+	subscribe_many(d, "+8492", 200)
 	eq(broadcast(d, "THD", "Chao ban")[0], 0, "broadcast exit status")
 	wait_until(lambda: console_lines(d), 5, 0.1, "the first broadcast SMS")
 	d.add_contact("Cong an", "0931000001", "police", areas="*")
@@ -332,12 +336,7 @@ def test_campaign_slow_provider_keeps_room_for_alerts(d):
 		    "rate_per_second": 50})
 		d.new_config()
 		d.start()
-		db = sqlite3.connect(d.dbpath, timeout=10)
-		with db:
-			db.executemany("INSERT INTO subscriptions (phone, campaign,"
-			    " source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
-			    [("+8493%07d" % i,) for i in range(40)])
-		db.close()
+		subscribe_many(d, "+8493", 40)
 		d.add_contact("Cong an", "0931000001", "police", areas="*")
 		eq(broadcast(d, "THD", "Chao ban")[0], 0, "broadcast")
 		wait_until(lambda: len(sink.got("/sms")) >= 8, 5, 0.05,

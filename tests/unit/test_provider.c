@@ -482,6 +482,19 @@ reply_none(struct provider_call *c, const char **ctype)
  * row 9) is answered 503, so the provider retries a message that may well
  * be good, and nothing is filed; an ordinary refusal stays 403 / 400.
  */
+/* A call with an empty JSON body, its headers from f. */
+static void
+json_call(struct provider_call *c, struct fixture *fx, struct fake *f)
+{
+	memset(c, 0, sizeof(*c));
+	c->conf = fx->tc.conf;
+	c->ctype = "application/json";
+	c->body = "{}";
+	c->len = 2;
+	c->header = fake_header;
+	c->req = f;
+}
+
 static void
 test_serve_internal_503(void **state)
 {
@@ -495,26 +508,14 @@ test_serve_internal_503(void **state)
 	struct fake		 f;
 
 	memset(&f, 0, sizeof(f));
-	memset(&c, 0, sizeof(c));
-	c.conf = fx->tc.conf;
-	c.ctype = "application/json";
-	c.body = "{}";
-	c.len = 2;
-	c.header = fake_header;
-	c.req = &f;
+	json_call(&c, fx, &f);
 	provider_serve(&verify_fails, &c, fixture_router(fx), fx->tc.store,
 	    &a);
 	assert_int_equal(a.code, 503);
 	assert_int_equal(a.filed, 0);
 	provider_answer_clear(&a);
 	provider_call_clear(&c);
-	memset(&c, 0, sizeof(c));
-	c.conf = fx->tc.conf;
-	c.ctype = "application/json";
-	c.body = "{}";
-	c.len = 2;
-	c.header = fake_header;
-	c.req = &f;
+	json_call(&c, fx, &f);
 	provider_serve(&decode_fails, &c, fixture_router(fx), fx->tc.store,
 	    &a);
 	assert_int_equal(a.code, 503);
