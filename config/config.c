@@ -94,7 +94,7 @@ static int	 config_set_escalation(struct cparse *, const cJSON *,
 		    const char *, const struct ckey *, char *);
 static const char *config_check_cc(const char *);
 static const char *config_check_code(const char *);
-static const char *config_check_weburl(const char *);
+static const char *config_url_why(const char *);
 static const char *config_check_tz(const char *);
 static const char *config_check_date(const char *);
 static const char *config_check_via(const char *);
@@ -253,7 +253,7 @@ static const struct ckey config_privacy_keys[] = {
 static const struct ckey config_keys[] = {
 	K_STR("commune", OFF(commune), 0, NULL),
 	K_FN("listen", config_set_listen),
-	K_STR("public_url", OFF(public_url), 0, config_check_weburl),
+	K_STR("public_url", OFF(public_url), 0, config_url_why),
 	K_STR("database", OFF(database), F_NONEMPTY, NULL),
 	K_STR("key_file", OFF(key_file), F_NONEMPTY, NULL),
 	K_STR("timezone", OFF(timezone), 0, config_check_tz),
@@ -909,29 +909,15 @@ config_check_code(const char *s)
 	return NULL;
 }
 
-/* A URL curl can send to: https (http too with allow_http), a host, a
- * port if any; what else is wrong with it, util_url_check says. */
-static int
-config_url_scheme(const char *s, int allow_http)
-{
-	return util_url_check(s, allow_http) == NULL ? 0 : -1;
-}
-
-/* Why s is not an http(s) URL: its scheme, else what util_url_check
- * found (a host with a blank in it, a port 0). */
+/* Why s is not an http(s) URL, NULL if it is: its scheme, else what
+ * util_url_check found (a host with a blank in it, a port 0). */
 static const char *
 config_url_why(const char *s)
 {
 	const char	*why = util_url_check(s, 1);
 
-	return why == NULL || strncmp(why, "must", 4) == 0 ?
+	return why != NULL && strncmp(why, "must", 4) == 0 ?
 	    "must start with http:// or https:// and a host" : why;
-}
-
-static const char *
-config_check_weburl(const char *s)
-{
-	return util_url_check(s, 1) == NULL ? NULL : config_url_why(s);
 }
 
 static const char *
@@ -1035,8 +1021,8 @@ config_url_error(struct cparse *cp, const char *path, const char *url)
 {
 	const char	*why = config_url_why(url);
 
-	if (strncmp(why, "must", 4) != 0 && (cp->cf->allow_http ||
-	    strncasecmp(url, "https://", 8) == 0))
+	if (why != NULL && strncmp(why, "must", 4) != 0 &&
+	    (cp->cf->allow_http || strncasecmp(url, "https://", 8) == 0))
 		return config_error(cp, path, "%s", why);
 	return config_error(cp, path, cp->cf->allow_http ?
 	    "must start with https:// or http:// and a host" :
@@ -1055,7 +1041,7 @@ config_post_outbound(struct cparse *cp)
 	for (i = 0; i < nitems(config_outbound); i++) {
 		url = *SLOT(base, config_outbound[i].off, char *);
 		if (*url != '\0' &&
-		    config_url_scheme(url, cp->cf->allow_http) == -1)
+		    util_url_check(url, cp->cf->allow_http) != NULL)
 			return config_url_error(cp, config_outbound[i].path,
 			    url);
 	}
@@ -1065,7 +1051,7 @@ config_post_outbound(struct cparse *cp)
 		for (k = sec->sub; k->name != NULL; k++) {
 			url = *SLOT(base, k->off, char *);
 			if (!(k->flags & F_URL) ||
-			    config_url_scheme(url, cp->cf->allow_http) == 0)
+			    util_url_check(url, cp->cf->allow_http) == NULL)
 				continue;
 			snprintf(path, sizeof(path), "providers.%s.%s",
 			    sec->name, k->name);
