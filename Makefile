@@ -166,8 +166,9 @@ else
 	@$(SANENV) $(MAKE) --no-print-directory suites
 endif
 
-# The roofline probe and the sink bench.py runs beside tincayd.
-BENCH_BINS = build/bench/probe build/bench/sink
+# The roofline probe and the sink bench.py runs beside tincayd; pin times
+# one PIN check with the daemon's own core.
+BENCH_BINS = build/bench/probe build/bench/sink build/bench/pin
 
 build/bench/probe: bench/probe.c bench/bench.h
 	@mkdir -p $(dir $@)
@@ -176,6 +177,10 @@ build/bench/probe: bench/probe.c bench/bench.h
 build/bench/sink: bench/sink.c bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent)
+
+build/bench/pin: bench/pin.c build/normal/libtincay-core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs $(CORE_PKGS)) -lm
 
 # The bench's yardstick for encryption at rest: the same programs built
 # with TINCAY_SEAL_CLEAR (sealing and keyed hashing are copies; tincayd

@@ -15,7 +15,8 @@
 /*
  * scrypt with N = 2^13, r = 8, p = 1: 8 MiB and about 15 ms on the 2-core
  * box tincay runs on, so a TK (which holds the event loop) stays well under
- * 50 ms, while each guess at a stolen database costs as much.
+ * 50 ms (make bench holds it there), while each guess at a stolen database
+ * costs as much.
  */
 #define PIN_N		8192
 #define PIN_R		8

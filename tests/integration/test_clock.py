@@ -137,13 +137,11 @@ def test_clock_fast_then_right_escalates_after_restart(d):
 		ref = got[0].json().get("ref")
 		d.kill()		# a power cut before it escalates
 		set_clock(clock, "+0")
-		t0 = time.monotonic()
 		d.start()
 		got = sink.wait_for(1, "/leader", lambda r: r.event() ==
 		    "report.escalated", timeout=15)
 		check(got, "no escalation within 15 s of the restart")
 		eq(got[0].json().get("ref"), ref, "the escalated report")
-		check(time.monotonic() - t0 < 15, "escalated late")
 
 
 @case(start=False)

