@@ -1,6 +1,8 @@
 # tincay: one Makefile, pkg-config, no autotools.
 #   make            bin/tincayd and bin/tincayctl
 #   make run        install deps, build, start tincayd on config/tincay.json
+#                   [CONFIG=file] [LISTEN=host:port] (a copy in var/, see
+#                   scripts/run: no tracked file is edited)
 #   make check      install deps, build, run every suite, then again under
 #                   ASan/UBSan
 #   make bench      bounded load on loopback, prints figures (also builds
@@ -88,11 +90,12 @@ $(O)/tests/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(NET_LIB) $(C
 layers: $(CORE_LIB) $(BIN)/tincayctl
 	@scripts/check-layers $(CORE_LIB) $(BIN)/tincayctl
 
+CONFIG	?= config/tincay.json
+LISTEN	?=
+
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p var
-	@scripts/seed-contacts config/tincay.json config/contacts.csv
-	exec bin/tincayd -c config/tincay.json
+	exec scripts/run $(CONFIG) $(LISTEN)
 
 # The manual pages, checked by mandoc (warnings are errors).
 MANS	 = man/tincayd.8 man/tincayctl.8 man/tincay.json.5

@@ -1,6 +1,6 @@
 /*
  * test_config.c: config.c turns JSON into struct config: the shipped files
- * load, defaults fill every absent key, and each bad value is refused with
+ * examples load, defaults fill every absent key, and each bad value is refused with
  * a one-line message that starts with the key's path. Run from the root.
  */
 #include <setjmp.h>
@@ -36,46 +36,42 @@ has_warning(const struct config *cf, const char *prefix)
 	return 0;
 }
 
+/*
+ * The shipped placeholders earn a warning each; templates do not. Inline:
+ * config/tincay.json is the user's to edit (make run LISTEN=, another
+ * port), so no test reads it; make check runs tincayd -t on it instead.
+ */
 static void
-test_shipped(void **state)
+test_placeholders(void **state)
 {
 	struct config	*cf;
 	char		 err[256];
 	size_t		 i;
 
-	cf = config_load("config/tincay.json", err, sizeof(err));
+	(void)state;
+	cf = parse("{\"providers\": {\"generic\": {\"secret\": "
+	    "\"change-me\"}, \"africastalking\": {\"token\": "
+	    "\"change-me-3\"}}, \"webhook_secret\": \"change-me-too\"}",
+	    err, sizeof(err));
 	if (cf == NULL)
-		fail_msg("config/tincay.json: %s", err);
-	assert_string_equal(cf->commune, "Xã Tịnh Châu");
-	assert_string_equal(cf->listen_host, "127.0.0.1");
-	assert_int_equal(cf->listen_port, 8080);
-	assert_string_equal(cf->public_url, "http://127.0.0.1:8080");
-	assert_string_equal(cf->database, "var/tincay.db");
-	assert_true(cf->generic.enabled);
-	assert_string_equal(cf->generic.secret, "change-me");
-	assert_false(cf->twilio.enabled);
-	assert_true(cf->africastalking.enabled);	/* scripts/ussd */
-	assert_string_equal(cf->africastalking.token, "change-me-3");
-	assert_string_equal(cf->sms_out.via, "console");
-	assert_false(cf->allow_http);
-	assert_int_equal(cf->nareas, 6);
-	assert_string_equal(cf->areas[0].code, "T1");
-	assert_string_equal(cf->areas[0].name, "Thôn 1");
-	assert_int_equal(cf->areas[0].aliases.n, 2);
-	assert_string_equal(cf->areas[5].code, "T6");
-	assert_int_equal(cf->ncampaigns, 1);
-	assert_string_equal(cf->campaigns[0].code, "THD");
-	assert_string_equal(cf->campaigns[0].start, "2026-11-15");
-	assert_string_equal(cf->campaigns[0].end, "2026-12-15");
-	assert_int_equal(cf->escalation[CAT_GBV].after_s, 600);
-	assert_int_equal(cf->escalation[CAT_SHELTER].after_s, 900);
-	/* Placeholder secrets are flagged; templates are fine. */
+		fail_msg("placeholders: %s", err);
 	assert_true(has_warning(cf, "providers.generic.secret: "));
+	assert_true(has_warning(cf, "providers.africastalking.token: "));
+	assert_true(has_warning(cf, "webhook_secret: "));
 	assert_false(has_warning(cf, "templates."));
 	for (i = 0; i < cf->warnings.n; i++)
 		assert_non_null(strstr(cf->warnings.v[i], "placeholder"));
 	config_free(cf);
+}
 
+/* The example that documents every key: valid, and without a warning. */
+static void
+test_example_full(void **state)
+{
+	struct config	*cf;
+	char		 err[256];
+
+	(void)state;
 	cf = config_load("config/example-full.json", err, sizeof(err));
 	if (cf == NULL)
 		fail_msg("config/example-full.json: %s", err);
@@ -663,7 +659,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_placeholders),
+		cmocka_unit_test(test_example_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_overrides),
