@@ -232,6 +232,7 @@ static const struct ckey config_escalation_keys[] = {
 	K_OBJ("gbv", OFF(escalation[CAT_GBV]), config_esc_keys),
 	K_OBJ("shelter", OFF(escalation[CAT_SHELTER]), config_esc_keys),
 	K_OBJ("unknown", OFF(escalation[CAT_UNKNOWN]), config_esc_keys),
+	K_INT("repeat_s", OFF(escalation_repeat_s), 1, 604800),
 	K_END
 };
 
@@ -1539,6 +1540,7 @@ config_defaults(void)
 		cf->templates[c] = xstrdup(template_default((enum tmpl)c));
 	cf->listen_port = 8080;
 	cf->sms_out.rate_per_second = 10;
+	cf->escalation_repeat_s = 3600;
 	cf->followup_window_s = 1800;
 	cf->privacy.min_count = 3;
 	cf->retention_days = -1;

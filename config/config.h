@@ -104,6 +104,9 @@ struct config {
 	size_t		  nareas;
 	struct strlist	  routing[CAT__MAX];	/* only gbv, shelter, unknown */
 	struct escalation escalation[CAT__MAX];	/* only gbv, shelter, unknown */
+	/* escalation.repeat_s: after its last step, an unacknowledged
+	 * report alerts that step's roles again this often (SPEC §5). */
+	int		  escalation_repeat_s;
 	int		  followup_window_s;
 	struct campaign	 *campaigns;
 	size_t		  ncampaigns;

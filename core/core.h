@@ -337,6 +337,9 @@ int		 area_find(const struct config *, const char *words,
 
 /* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
 #define ESCALATE_BATCH	16	/* reports read at once, at most */
+/* Steps of after_s each; past the last, the last step's roles are alerted
+ * again every escalation.repeat_s until someone acknowledges. */
+#define ESCALATE_LEVELS	3
 /*
  * Escalate up to max (at most ESCALATE_BATCH) open reports due at now
  * (scheduling seconds, util_sched_now), writing into the open batch.

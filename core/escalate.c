@@ -2,8 +2,9 @@
  * escalate.c: escalation (SPEC §5). A report nobody acknowledged by its
  * escalate_at, or one an alert of which failed for good (the outbox marks
  * it due now), alerts its category's escalation roles, and again every
- * after_s, ESCALATE_LEVELS times at most. No event loop here: the daemon's
- * housekeeping tick calls escalate_due().
+ * after_s, ESCALATE_LEVELS times; then it never gives up in silence: the
+ * same roles again every escalation.repeat_s until someone acknowledges.
+ * No event loop here: the daemon's housekeeping tick calls escalate_due().
  */
 #include <stdint.h>
 
@@ -11,7 +12,6 @@
 #include "store.h"
 #include "../handlers/handlers.h"
 
-#define ESCALATE_LEVELS	3
 #define ESCALATE_UNREAD_S	60	/* a report that could not be read */
 
 /*
@@ -40,12 +40,16 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 	if (sent == 0)
 		log_warnx("%s: report %s: no escalation contact; "
 		    "NOBODY NEW ALERTED", __func__, row.ref);
-	else
+	else if (row.escalation_level < ESCALATE_LEVELS)
 		log_notice("escalation: report %s level %d: %d alerts",
 		    row.ref, row.escalation_level + 1, sent);
-	if (esc && esc->after_s > 0 &&
-	    row.escalation_level + 1 < ESCALATE_LEVELS)
-		next = now + esc->after_s;
+	else
+		log_notice("escalation: report %s still not acknowledged "
+		    "after every step; alerted again (%d alerts)", row.ref,
+		    sent);
+	if (esc && esc->after_s > 0)
+		next = now + (row.escalation_level + 1 < ESCALATE_LEVELS ?
+		    esc->after_s : conf->escalation_repeat_s);
 	(void)store_outbox_escalated(st, row.id, next);
 	store_report_row_clear(&row);
 	return 0;

@@ -312,8 +312,10 @@ static const char *const store_sql[ST__MAX] = {
 	 * escalations and retries; nothing waits longer than it could.
 	 */
 	[ST_CLAMP_ESCALATE] =
-	    "UPDATE reports SET escalate_at = ?1 + ?2 WHERE category = ?3"
-	    " AND escalate_at > ?1 + ?2",
+	    "UPDATE reports SET escalate_at = ?1 + CASE WHEN"
+	    " escalation_level < ?4 THEN ?2 ELSE ?5 END WHERE category = ?3"
+	    " AND escalate_at > ?1 + CASE WHEN escalation_level < ?4"
+	    " THEN ?2 ELSE ?5 END",
 	[ST_CLAMP_RETRY] =
 	    "UPDATE outbox SET next_at = ?1 + ?2 WHERE status = 'pending'"
 	    " AND next_at > ?1 + ?2",
@@ -381,6 +383,13 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_METRICS_OPEN] =
 	    "SELECT category, sum(n) FROM report_days WHERE status = 'open'"
 	    " GROUP BY category ORDER BY category",
+	/* Open reports past the last escalation step, alerted again every
+	 * repeat_s: those have an escalate_at, so the partial index holds
+	 * them among the reports that escalate, never among all. */
+	[ST_METRICS_REPEATING] =
+	    "SELECT count(*) FROM reports INDEXED BY reports_escalate"
+	    " WHERE escalate_at IS NOT NULL AND status = 'open'"
+	    " AND escalation_level >= ?1",
 	[ST_CONTACTS_ROLE_ANY] =
 	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
 };
@@ -704,6 +713,13 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN receipt_at INTEGER;"
 	"CREATE INDEX outbox_provider_msg ON outbox (provider_msg)"
 	" WHERE provider_msg IS NOT NULL;",
+	/*
+	 * 11 → 12: escalation never gives up in silence (SPEC §5). A report
+	 * an earlier version left open after its last step, with no time to
+	 * escalate again, is due now: its last step's roles hear of it again.
+	 */
+	"UPDATE reports SET escalate_at = 0 WHERE status = 'open'"
+	" AND escalate_at IS NULL AND escalation_level >= 3;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1451,6 +1467,8 @@ store_clamp_times(struct store *st, int64_t now,
 		sqlite3_bind_int64(s, 1, now);
 		sqlite3_bind_int64(s, 2, esc[i].after_s);
 		store_bind_text(s, 3, esc[i].category);
+		sqlite3_bind_int(s, 4, ESCALATE_LEVELS);
+		sqlite3_bind_int64(s, 5, esc[i].repeat_s);
 		if ((n = store_changes(st, ST_CLAMP_ESCALATE)) == -1)
 			goto fail;
 		total += n;

@@ -102,6 +102,7 @@ void		 store_rollback_to(struct store *);
 struct store_clamp {
 	const char	*category;
 	int64_t		 after_s;
+	int64_t		 repeat_s;	/* past the last step */
 };
 int		 store_clamp_times(struct store *, int64_t now,
 		    const struct store_clamp *, size_t, int64_t retry_s);
@@ -234,6 +235,8 @@ struct store_gauges {
 	int64_t		 pending[OUTBOX_LANES];
 	int64_t		 oldest_alert_at;
 	int		 has_oldest;	/* 0: no alert pending */
+	int64_t		 repeating;	/* open reports past the last
+					   escalation step */
 };
 int		 store_metrics_outbox(struct store *, struct store_gauges *);
 /* fn gets each category with open reports and how many (the category

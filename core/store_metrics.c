@@ -2,7 +2,8 @@
  * store_metrics.c: what /metrics shows of the database, each figure one
  * cheap read: the outbox's pending rows by lane and its oldest pending
  * alert (the partial index of pending rows), open reports by category
- * (the per-day counts).
+ * (the per-day counts), open reports past the last escalation step (the
+ * partial index of reports that escalate).
  */
 #include <stdint.h>
 #include <string.h>
@@ -33,6 +34,13 @@ store_metrics_outbox(struct store *st, struct store_gauges *g)
 		g->has_oldest = 1;
 		g->oldest_alert_at = sqlite3_column_int64(s, 0);
 	}
+	store_done(s);
+	if (rc == -1)
+		return -1;
+	s = store_stmt(st, ST_METRICS_REPEATING);
+	sqlite3_bind_int(s, 1, ESCALATE_LEVELS);
+	if ((rc = store_row(st, s, __func__)) == 1)
+		g->repeating = sqlite3_column_int64(s, 0);
 	store_done(s);
 	return rc == -1 ? -1 : 0;
 }

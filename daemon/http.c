@@ -710,7 +710,7 @@ enum http_family {
 	HM_REQUESTS, HM_CONNECTIONS, HM_ACCEPT_ERRORS, HM_MESSAGES,
 	HM_DUPLICATES, HM_REPORTS, HM_COMMITS, HM_COMMIT_FAILURES, HM_SENT,
 	HM_RETRIES, HM_FAILED, HM_ESCALATIONS, HM_INFLIGHT, HM_OLDEST_AGE,
-	HM__MAX
+	HM_REPEATING, HM__MAX
 };
 static const struct {
 	const char	*name, *type, *help;
@@ -744,6 +744,9 @@ static const struct {
 	[HM_OLDEST_AGE] = { "tincay_outbox_oldest_alert_age_seconds",
 	    "gauge",
 	    "Age of the oldest pending alert to a contact; 0: none." },
+	[HM_REPEATING] = { "tincay_reports_escalation_repeating", "gauge",
+	    "Open reports past the last escalation step, whose last step's "
+	    "roles are alerted again every escalation.repeat_s." },
 };
 static const char *const http_lanes[OUTBOX_LANES] = {
 	[OUTBOX_LANE_WEBHOOK] = "webhook",
@@ -832,6 +835,7 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	v[HM_ESCALATIONS] = housekeep_escalated(tc->housekeep);
 	v[HM_INFLIGHT] = ob.inflight;
 	v[HM_OLDEST_AGE] = (uint64_t)age;
+	v[HM_REPEATING] = (uint64_t)g.repeating;
 	for (i = 0; i < HM__MAX; i++) {
 		http_family_head(out, http_families[i].name,
 		    http_families[i].type, http_families[i].help);

@@ -167,6 +167,7 @@ main_clamp_times(struct tincay *tc)
 		if (conf->escalation[c].after_s > 0) {
 			esc[n].category = config_category_name(
 			    (enum category)c);
+			esc[n].repeat_s = conf->escalation_repeat_s;
 			esc[n++].after_s = conf->escalation[c].after_s;
 		}
 	changed = store_clamp_times(tc->store, util_sched_now(), esc, n,

@@ -56,13 +56,20 @@ test_after_s(void **state)
 		assert_int_equal(store_commit(st), 0);
 		assert_int_equal(escalated(fx), level);
 	}
-	/* Three levels at most: nothing is due any more. */
-	assert_int_equal(escalate_due(st, fx->tc.conf, t + 86400,
+	/* Past the last step, never silence: the same roles again every
+	 * escalation.repeat_s (3600), counted from the last step. */
+	t -= 600;
+	assert_int_equal(fx->tc.conf->escalation_repeat_s, 3600);
+	assert_int_equal(escalate_due(st, fx->tc.conf, t + 3599,
 	    ESCALATE_BATCH), 0);
+	assert_int_equal(escalate_due(st, fx->tc.conf, t + 3600,
+	    ESCALATE_BATCH), 1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(escalated(fx), 4);
 	assert_int_equal(fixture_count(st, "SELECT escalation_level FROM "
-	    "reports"), 3);
-	assert_int_equal(fixture_count(st, "SELECT count(*) FROM reports "
-	    "WHERE escalate_at IS NULL"), 1);
+	    "reports"), 4);
+	assert_int_equal(fixture_count(st, "SELECT escalate_at FROM "
+	    "reports"), t + 7200);
 }
 
 /* A failed alert: delivery marks the report due now; it escalates at once. */
