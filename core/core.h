@@ -139,6 +139,15 @@ char		*text_keyfold_compact(const char *s);
  * each NUL becomes U+FFFD, everything else is copied. Returns malloc'd.
  */
 char		*text_utf8(const char *buf, size_t len);
+/*
+ * (buf, len) fit for a screen (SPEC §8), as text_utf8 but with every
+ * control character (C0 with CR, LF, tab and ESC; DEL; C1) and line or
+ * paragraph separator a space (one space where it stands beside a space
+ * or another), and bidi controls, zero-width and other invisible format
+ * characters dropped: no line can be forged, and digits they split join
+ * again for phone_mask_text, which must come after. Returns malloc'd.
+ */
+char		*text_screen(const char *buf, size_t len);
 /* Whether text_utf8 would copy (buf, len) unchanged: valid, no NUL. */
 int		 text_utf8_valid(const char *buf, size_t len);
 enum text_enc { TEXT_GSM7, TEXT_UCS2 };

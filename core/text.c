@@ -1,7 +1,8 @@
 /*
  * text.c: Vietnamese folding (precomposed letters to their base letter,
- * combining marks U+0300..U+036F dropped, đ/Đ to d/D) and SMS arithmetic:
- * GSM-7 or UCS-2, septets or UTF-16 units, and how many segments.
+ * combining marks U+0300..U+036F dropped, đ/Đ to d/D), SMS arithmetic
+ * (GSM-7 or UCS-2, septets or UTF-16 units, and how many segments), and
+ * texts made fit for a screen (no controls, nothing invisible).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -427,6 +428,35 @@ static const struct {
 	{ 0xF4, 0xF4, 3, 0x80, 0x8F },
 };
 
+/*
+ * What text_screen does with characters that must not reach a screen
+ * (SPEC §8): controls and line breaks become a space, the invisible ones
+ * (bidi controls, zero-width and other format characters, variation
+ * selectors, tags) are dropped. Sorted, disjoint.
+ */
+enum text_screen_do { TEXT_SCREEN_SPACE, TEXT_SCREEN_DROP };
+static const struct {
+	uint32_t		 lo, hi;
+	enum text_screen_do	 act;
+} text_screen_tab[] = {
+	{ 0x0000, 0x001F, TEXT_SCREEN_SPACE },	/* C0: CR, LF, tab, ESC */
+	{ 0x007F, 0x009F, TEXT_SCREEN_SPACE },	/* DEL, C1 (NEL, CSI) */
+	{ 0x00AD, 0x00AD, TEXT_SCREEN_DROP },	/* soft hyphen */
+	{ 0x034F, 0x034F, TEXT_SCREEN_DROP },	/* grapheme joiner */
+	{ 0x061C, 0x061C, TEXT_SCREEN_DROP },	/* Arabic letter mark */
+	{ 0x180B, 0x180F, TEXT_SCREEN_DROP },	/* Mongolian selectors */
+	{ 0x200B, 0x200F, TEXT_SCREEN_DROP },	/* ZWSP ZWNJ ZWJ LRM RLM */
+	{ 0x2028, 0x2029, TEXT_SCREEN_SPACE },	/* line, paragraph sep. */
+	{ 0x202A, 0x202E, TEXT_SCREEN_DROP },	/* LRE RLE PDF LRO RLO */
+	{ 0x2060, 0x2064, TEXT_SCREEN_DROP },	/* word joiner, invisibles */
+	{ 0x2066, 0x206F, TEXT_SCREEN_DROP },	/* isolates, deprecated */
+	{ 0xFE00, 0xFE0F, TEXT_SCREEN_DROP },	/* variation selectors */
+	{ 0xFEFF, 0xFEFF, TEXT_SCREEN_DROP },	/* zero-width no-break */
+	{ 0xFFF9, 0xFFFB, TEXT_SCREEN_DROP },	/* annotation controls */
+	{ 0xE0000, 0xE007F, TEXT_SCREEN_DROP },	/* tags */
+	{ 0xE0100, 0xE01EF, TEXT_SCREEN_DROP },	/* variation selectors */
+};
+
 #define TEXT_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define TEXT_DROP	(-2)		/* text_fold_cp: nothing to write */
 #define TEXT_FFFD	0xFFFD
@@ -466,6 +496,7 @@ static void	 text_buf_add(struct text_buf *, const char *, size_t);
 static void	 text_buf_cp(struct text_buf *, uint32_t);
 static char	*text_buf_end(struct text_buf *);
 static size_t	 text_gsm7_cut(const char *, size_t, size_t);
+static int	 text_screen_find(int32_t);
 
 /*
  * Decode the code point of (s, len) at *pos and advance past it. An invalid
@@ -755,6 +786,48 @@ text_utf8(const char *buf, size_t len)
 		/* NUL would end the string early: it becomes U+FFFD too. */
 		text_buf_cp(&b, cp == TEXT_BAD || cp == 0 ? TEXT_FFFD :
 		    (uint32_t)cp);
+	}
+	return text_buf_end(&b);
+}
+
+/* The index in text_screen_tab of cp's range, or -1. */
+static int
+text_screen_find(int32_t cp)
+{
+	size_t	 lo = 0, hi = TEXT_NITEMS(text_screen_tab), mid;
+
+	while (cp >= 0 && lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((uint32_t)cp < text_screen_tab[mid].lo)
+			hi = mid;
+		else if ((uint32_t)cp > text_screen_tab[mid].hi)
+			lo = mid + 1;
+		else
+			return (int)mid;
+	}
+	return -1;
+}
+
+char *
+text_screen(const char *buf, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	struct text_buf		 b;
+	size_t			 i = 0;
+	int32_t			 cp;
+	int			 k;
+
+	text_buf_init(&b, len);
+	while (i < len) {
+		cp = text_utf8_next(s, len, &i);
+		if ((k = text_screen_find(cp)) == -1)
+			text_buf_cp(&b, cp == TEXT_BAD ? TEXT_FFFD :
+			    (uint32_t)cp);
+		/* CR LF is one space, and so is a control beside a space:
+		 * "091\r\n234" stays a number the mask sees. */
+		else if (text_screen_tab[k].act == TEXT_SCREEN_SPACE &&
+		    (b.len == 0 || b.p[b.len - 1] != ' '))
+			text_buf_add(&b, " ", 1);
 	}
 	return text_buf_end(&b);
 }

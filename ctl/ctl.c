@@ -187,27 +187,18 @@ ctl_field_text(const struct store_field *f, const struct tz_zone *zone,
 }
 
 /*
- * Print what a resident wrote to the operator's terminal as text only: a
- * line break or tab becomes a space (it would forge rows of a listing), any
- * other control character, C0, DEL or C1 (U+0080..U+009F, an escape to
- * some terminals), becomes '?'. JSON escapes them itself.
+ * Print what a resident wrote to the operator's terminal as text only
+ * (SPEC §8): text_screen makes every control character a space (a line
+ * break would forge rows of a listing, an escape drives some terminals)
+ * and drops bidi controls and zero-width characters. JSON escapes them.
  */
 static void
 ctl_put_clean(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
+	char	*shown = text_screen(s, strlen(s));
 
-	for (; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			putchar(' ');
-		else if (*p < 0x20 || *p == 0x7f)
-			putchar('?');
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putchar('?');
-			p++;
-		} else
-			putchar(*p);
-	}
+	fputs(shown, stdout);
+	free(shown);
 }
 
 static void

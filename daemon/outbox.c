@@ -479,11 +479,15 @@ outbox_console(struct outbox *ob, const struct outbox_due *row,
     const char *dest)
 {
 	struct outbox_job	*job;
-	char			 to[PHONE_MAX], *body;
+	char			 to[PHONE_MAX], *shown, *body;
 
 	if (store_begin(ob->tc->store) == -1)
 		return -1;
-	body = phone_mask_text(row->body, strlen(row->body));
+	/* Controls and invisibles out first, so no line is forged and no
+	 * number split by a zero-width space slips past the mask. */
+	shown = text_screen(row->body, strlen(row->body));
+	body = phone_mask_text(shown, strlen(shown));
+	free(shown);
 	printf("console sms #%lld to %s: %s\n", (long long)row->id,
 	    phone_mask(row->dest, to), body);
 	fflush(stdout);

@@ -407,19 +407,22 @@ def test_contacts_remove_stops_what_waits_for_it(d):
 
 @case()
 def test_listings_show_no_control_characters(d):
-	"""A resident's text reaches the operator's terminal as text: an
-	escape sequence, a C1 control or a line break and tabs that would
-	forge a row of the listing are shown as '?' and spaces (SPEC §7)."""
-	text = "hello\x1b[31mRED\x1b[0m\u009b2J\n99\tforged row\tx"
+	"""A resident's text reaches the operator's terminal as text (SPEC
+	§8): an escape sequence, a C1 control, CR LF and tabs that would
+	forge a row of the listing become spaces; bidi overrides and
+	zero-width characters, which reorder or hide what is shown, go."""
+	text = ("hello\x1b[31mRED\x1b[0m\u009b2J\r\n99\tforged row\tx "
+	    "\u202egnp.exe\u202c \u2066y\u2069 09\u200b12\u200d3\ufeff4")
 	d.sms("cc-1", "0912000555", text)
 	for args in (("inbox",), ("messages", "list")):
 		out = d.ctl(*args).stdout.decode()
-		check("\x1b" not in out and "\u009b" not in out, "%s: an escape "
-		    "reached the terminal: %r" % (args, out))
+		for c in "\x1b\u009b\r\u202e\u202c\u2066\u2069\u200b\u200d\ufeff":
+			check(c not in out, "%s: %r reached the terminal: %r" %
+			    (args, c, out))
 		rows = [l for l in out.splitlines() if "forged" in l]
 		eq(len(rows), 1, "%s: the text on one row: %r" % (args, out))
-		check("hello?[31mRED?[0m?2J 99 forged row x" in rows[0],
-		    "%s: %r" % (args, rows[0]))
+		check("hello [31mRED [0m 2J 99 forged row x gnp.exe y 091234"
+		    in rows[0], "%s: %r" % (args, rows[0]))
 	j = [m for m in d.messages() if m["provider_id"] == "cc-1"]
 	eq(j[0]["text"], text, "the text as stored, in --json")
 

@@ -413,11 +413,66 @@ test_utf8(void **state)
 	}
 }
 
+/* SPEC §8: nothing that forges a line or hides from the mask. */
+static void
+test_screen(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} cases[] = {
+		{ "", 0, "" },
+		{ S("B\xc3\xa1o l\xe1\xbb\xb1" "c"), "B\xc3\xa1o l\xe1\xbb\xb1" "c" },
+		/* A forged line: CR LF is one space, tab and ESC too. */
+		{ S("giup\r\nconsole sms #9 to +84*: OK"),
+		    "giup console sms #9 to +84*: OK" },
+		{ S("a\tb\x1b[2Jc"), "a b [2Jc" },
+		{ S("a \r\n\t b"), "a  b" },
+		{ S("a\x7f\xc2\x85\xc2\x9b" "b"), "a b" },	/* DEL, NEL, CSI */
+		{ S("a\xe2\x80\xa8" "b"), "a b" },		/* U+2028 */
+		/* Bidi controls dropped: RLO, LRI..PDI, LRM/RLM, ALM. */
+		{ S("\xe2\x80\xae" "cba\xe2\x80\xac"), "cba" },
+		{ S("\xe2\x81\xa6" "x\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f"
+		    "\xd8\x9c" "y"), "xy" },
+		/* Zero-width: digits join again for the mask. */
+		{ S("091\xe2\x80\x8b" "234\xe2\x80\x8c" "56\xe2\x80\x8d"
+		    "7\xe2\x81\xa0" "8\xef\xbb\xbf"), "0912345678" },
+		{ S("a\0b\xff"), "a b\xef\xbf\xbd" },	/* NUL, invalid */
+		{ S("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80" },	/* emoji */
+	};
+	size_t	 i;
+	char	*got, *again, *m;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = text_screen(cases[i].in, cases[i].len);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got \"%s\"", i, got);
+		again = text_screen(got, strlen(got));
+		assert_string_equal(again, got);
+		free(again);
+		free(got);
+	}
+	/* Screened, then masked: a number split by ZWSP or CR LF is seen. */
+	got = text_screen(S("SDT 091\xe2\x80\x8b" "2345\xe2\x80\x8b" "678"));
+	m = phone_mask_text(got, strlen(got));
+	assert_string_equal(m, "SDT *******678");
+	free(m);
+	free(got);
+	got = text_screen(S("SDT 0912\r\n345\r\n678"));
+	m = phone_mask_text(got, strlen(got));
+	assert_string_equal(m, "SDT **** *** 678");
+	free(m);
+	free(got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_screen),
 		cmocka_unit_test(test_fold_vectors),
 		cmocka_unit_test(test_segments_vectors),
 		cmocka_unit_test(test_fold_edges),
