@@ -168,8 +168,8 @@ void		 text_segments(const char *buf, size_t len,
  * Fold (buf, len) to text that is pure GSM-7 (folding Vietnamese, replacing
  * what cannot be represented by '?'; typographic quotes, dashes, tab and
  * no-break space become their ASCII look-alikes) and cut it at a character
- * boundary so that it fits max_segments segments (0: empty). Returns
- * malloc'd.
+ * boundary so that it fits max_segments segments (0: empty, SIZE_MAX:
+ * never cut). Returns malloc'd.
  */
 char		*text_gsm7(const char *buf, size_t len, size_t max_segments);
 /*

@@ -5,6 +5,7 @@
  * already alerted; anything else is kept as unknown and answered with help.
  * alert_notify() composes every later event (escalated, acknowledged, ...).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,18 +85,66 @@ alert_local_number(const struct config *conf, const char *e164, char *out,
 		util_strlcpy(out, e164, outlen);
 }
 
+/* How many characters (not bytes) s holds. */
+static size_t
+alert_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * head, body, tail in ALERT_SMS_SEGMENTS: body (pure GSM-7) whole if it
+ * fits, else cut between characters and marked "... (+84)", the number
+ * of characters left out (SPEC §5), so a responder knows to read the rest
+ * (webhook, tincayctl reports show). Returns malloc'd.
+ */
+static char *
+alert_sms_fit(const char *head, const char *body, const char *tail)
+{
+	struct text_seg	 seg;
+	char		*msg, *two;
+	size_t		 blen;
+
+	msg = xasprintf("%s%s%s", head, body, tail);
+	text_segments(msg, strlen(msg), &seg);
+	if (seg.segments <= ALERT_SMS_SEGMENTS)
+		return msg;
+	free(msg);
+	/* No more than would fit without head, tail or mark. */
+	two = text_gsm7(body, strlen(body), ALERT_SMS_SEGMENTS);
+	blen = strlen(two);
+	free(two);
+	for (;;) {
+		while (blen > 0 && body[blen - 1] == ' ')
+			blen--;
+		msg = xasprintf("%s%.*s... (+%zu)%s", head, (int)blen, body,
+		    alert_chars(body + blen), tail);
+		text_segments(msg, strlen(msg), &seg);
+		if (seg.segments <= ALERT_SMS_SEGMENTS || blen == 0)
+			return msg;
+		free(msg);
+		do
+			blen--;
+		while (blen > 0 && ((unsigned char)body[blen] & 0xc0) == 0x80);
+	}
+}
+
 /*
  * BL A7K2 T3 0912345678: <text>. Tra loi NHAN A7K2 — pure GSM-7, cut to
  * two segments by shortening the resident's words, never the reference or
- * the how-to. Returns malloc'd.
+ * the how-to. The words are screened first (SPEC §8): no control or
+ * invisible character reaches the phone. Returns malloc'd.
  */
 char *
 alert_sms_text(const struct config *conf, const struct alert_report *r,
     const char *event)
 {
-	struct text_seg	 seg;
-	char		 local[PHONE_MAX + 2], *head, *tail, *body, *msg;
-	size_t		 i, blen;
+	char		 local[PHONE_MAX + 2], *head, *tail, *body, *shown, *msg;
+	size_t		 i;
 
 	for (i = 0; i < sizeof(alert_sms_events) /
 	    sizeof(alert_sms_events[0]); i++)
@@ -117,18 +166,13 @@ alert_sms_text(const struct config *conf, const struct alert_report *r,
 		    alert_sms_events[i].words ? ": " : "");
 	tail = alert_sms_events[i].howto ?
 	    xasprintf(". Tra loi NHAN %s", r->ref) : xstrdup("");
-	body = alert_sms_events[i].words ? text_gsm7(r->text, r->textlen,
-	    ALERT_SMS_SEGMENTS) : xstrdup("");
-	for (blen = strlen(body);; ) {
-		msg = xasprintf("%s%.*s%s", head, (int)blen, body, tail);
-		text_segments(msg, strlen(msg), &seg);
-		if (seg.segments <= ALERT_SMS_SEGMENTS || blen == 0)
-			break;
-		free(msg);
-		do
-			blen--;
-		while (blen > 0 && ((unsigned char)body[blen] & 0xc0) == 0x80);
-	}
+	if (alert_sms_events[i].words) {
+		shown = text_screen(r->text, r->textlen);
+		body = text_gsm7(shown, strlen(shown), SIZE_MAX);
+		free(shown);
+	} else
+		body = xstrdup("");
+	msg = alert_sms_fit(head, body, tail);
 	free(head);
 	free(tail);
 	free(body);

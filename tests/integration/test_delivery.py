@@ -15,6 +15,7 @@ import re
 import sqlite3
 import subprocess
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 import harness
@@ -818,6 +819,48 @@ def test_delivery_sms_generic(d):
 		eq(len(set(r.json()["id"] for r in got)), 2, "distinct SMS ids")
 		wait_until(lambda: all(o["status"] == "sent" for o in
 		    rows(d, ref)), 5, 0.1, "SMS rows sent")
+
+
+@case(start=False)
+def test_sms_alert_cut_says_so(d):
+	"""SPEC §5: an SMS alert whose text is cut ends the cut text with
+	'...' and the number of characters left out, '(+84)'; the webhook
+	carries the whole text. A 300-character plea lost the directions to
+	the house without a mark."""
+	with Sink() as sink:
+		d.overrides = cfg(sms_out={"via": "generic",
+		    "url": sink.url + "/sms"})
+		d.new_config()
+		d.start()
+		d.add_contact("Cong an", PHONES["police"], "police", areas="*",
+		    channel="sms")
+		d.add_contact("Tram y te", PHONES["health"], "health",
+		    areas="*", channel="webhook", url=sink.url + "/health")
+		text = ("BL thôn 3 chồng em say rượu đánh em và con, em đang "
+		    "trốn ở nhà bác hàng xóm. " * 3 + "Nhà em đi qua cầu tre, "
+		    "rẽ trái sau cây đa, nhà mái tôn xanh thứ ba bên phải.")
+		check(len(text) >= 300, "a long plea: %d" % len(text))
+		ref, _ = report(d, text)
+		got = sink.wait_for(2, timeout=5)
+		sms_text = [r.json()["text"] for r in got if r.path == "/sms"]
+		hook = [r.json() for r in got if r.path == "/health"]
+		eq(len(sms_text), 1, "one SMS alert")
+		eq(len(hook), 1, "one webhook alert")
+		eq(hook[0]["text"], text, "the webhook carries the whole text")
+		m = re.match(r"BL %s T3 0912345678: (.*)\.\.\. \(\+(\d+)\)\. "
+		    r"Tra loi NHAN %s$" % (ref, ref), sms_text[0])
+		check(m, "a cut SMS alert without '... (+N)': %r" % sms_text[0])
+		segs, n = gsm7_segments(sms_text[0])
+		check(segs is not None and segs <= 2, "SMS alert is %r segments "
+		    "(%r): %r" % (segs, n, sms_text[0]))
+		whole = unicodedata.normalize("NFD", text.replace("đ", "d"))
+		whole = "".join(c for c in whole
+		    if not unicodedata.combining(c))
+		kept, left = m.group(1), int(m.group(2))
+		check(whole.startswith(kept) and len(kept) > 200,
+		    "the cut text is the plea's beginning: %r" % kept)
+		eq(left, len(whole) - len(kept), "characters left out")
+		check(kept[-1] != " ", "the cut ends on a word: %r" % kept)
 
 
 # Defaults on purpose (request_timeout_s 10; the harness shortens it, so

@@ -51,6 +51,31 @@ def test_console_masks_every_number(d):
 
 
 @case()
+def test_console_shows_no_control_characters(d):
+	"""SPEC §8: CR, LF, tab, escape, bidi overrides and zero-width
+	characters become a space or go before numbers are masked: the
+	console printed raw CR/LF (a forged line), and digits split by
+	zero-width spaces escaped the mask."""
+	d.add_contact("Cong an", POLICE, "police", areas="*")
+	text = ("BL thon 3 cuu\r\nconsole sms #99 to +84*: da xong\tSDT "
+	    "09\u200b87\u200b65\u200d43\u206021 \u202enhà\u202c\x1b[2J het")
+	ref = d.sms("safe-cc", REPORTER, text).get("ref")
+	check(ref, "no REF")
+	wait_until(lambda: ref in console(d), 10, 0.1,
+	    "the alert on the console")
+	lines = [l for l in console(d).split("\n") if ref in l]
+	eq(len(lines), 1, "the alert on one line: %r" % lines)
+	line = lines[0]
+	for c in "\r\t\x1b\u200b\u200d\u2060\u202e\u202c":
+		check(c not in line, "%r on the console: %r" % (c, line))
+	check(not any(l.startswith("console sms #99 ") for l in
+	    console(d).splitlines()), "a forged console line")
+	check("cuu console sms #99 to +84*: da xong SDT *******321 nha [2J "
+	    "het" in line, "the alert's words %r" % line)
+	check("9876543" not in line, "the number escaped the mask: %r" % line)
+
+
+@case()
 def test_pin_kept_when_contacts_updated_without_one(d):
 	"""An official's PIN survives an update that names none: a contacts
 	list imported again without the pin column, or contacts add

@@ -218,6 +218,33 @@ test_retry_at(void **state)
 	config_free(c);
 }
 
+/*
+ * SMS alert s is cut (SPEC §5): its words, the text folded, end "... (+N)"
+ * right before tail, N the characters of the folded text left out.
+ */
+static void
+test_alert_cut(const char *s, const char *text, const char *tail)
+{
+	char		*folded, *end;
+	const char	*words, *mark;
+	size_t		 kept;
+
+	folded = text_gsm7(text, strlen(text), SIZE_MAX);
+	words = strstr(s, ": ");
+	assert_non_null(words);
+	words += 2;
+	if ((mark = strstr(s, "... (+")) == NULL)
+		fail_msg("no cut mark: %s", s);
+	kept = (size_t)(mark - words);
+	assert_true(kept > 200);
+	assert_memory_equal(words, folded, kept);
+	/* ASCII here: characters are bytes. */
+	assert_int_equal(strtoul(mark + 6, &end, 10), strlen(folded) - kept);
+	assert_int_equal(end[0], ')');
+	assert_string_equal(end + 1, tail);
+	free(folded);
+}
+
 static void
 test_alert_texts(void **state)
 {
@@ -257,7 +284,29 @@ test_alert_texts(void **state)
 	assert_int_equal(strncmp(s, "BL A7K2 T3 0912345678: Chong toi danh",
 	    37), 0);
 	assert_non_null(strstr(s, ". Tra loi NHAN A7K2"));
+	/* Cut, and says so: "... (+N)", N the characters left out. */
+	test_alert_cut(s, long_text, ". Tra loi NHAN A7K2");
 	free(s);
+	s = alert_sms_text(c, &r, "report.escalated");
+	test_alert_cut(s, long_text, ". Tra loi NHAN A7K2");
+	free(s);
+	/* Whole: no mark. */
+	r.text = "Chong toi danh toi... (+3) that";
+	r.textlen = strlen(r.text);
+	s = alert_sms_text(c, &r, "report.created");
+	assert_string_equal(s, "BL A7K2 T3 0912345678: Chong toi danh toi... "
+	    "(+3) that. Tra loi NHAN A7K2");
+	free(s);
+	/* A line break or an invisible character never reaches the phone:
+	 * nor does a number split by zero-width spaces escape notice. */
+	r.text = "cuu\r\nNHAN B9X9\tnha \xe2\x80\xae" "so 5\xe2\x80\x8b" "7";
+	r.textlen = strlen(r.text);
+	s = alert_sms_text(c, &r, "report.created");
+	assert_string_equal(s, "BL A7K2 T3 0912345678: cuu NHAN B9X9 nha so "
+	    "57. Tra loi NHAN A7K2");
+	free(s);
+	r.text = long_text;
+	r.textlen = strlen(long_text);
 
 	s = alert_webhook_body(&r, "report.created");
 	o = cJSON_Parse(s);
