@@ -10,7 +10,7 @@
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
 #   make chaos      kill -9 tincayd 1000 times under load: nothing lost
 #   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
-#                   the systemd unit, sysusers.d, tmpfiles.d, an example config
+#                   the systemd unit, sysusers.d, tmpfiles.d, the example configs
 #   make deb        build/deb/tincay_*.deb with dpkg-buildpackage
 #   make vm-test    the .deb installed and its service run in a Debian 12 VM
 
@@ -127,7 +127,8 @@ install: $(BIN)/tincayd $(BIN)/tincayctl
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/tincay.conf
 	$(INSTALL) -m 0644 systemd/tincay.tmpfiles \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/tincay.conf
-	$(INSTALL) -m 0644 config/tincay.json.example README.md $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0644 config/tincay.json.example config/example-full.json \
+	    README.md $(DESTDIR)$(DOCDIR)
 
 # The binary package, built from a copy of the tree in $(DEBDIR) (so that
 # its clean step leaves this build alone): $(DEBDIR)/tincay_*.deb.

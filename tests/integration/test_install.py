@@ -1,8 +1,9 @@
 """
 test_install.py: `make install DESTDIR=... PREFIX=...` (SPEC §9) lays out
 the programs, the man pages, the systemd unit pointing at the installed
-tincayd, the sysusers.d and tmpfiles.d files and the example config, with
-their modes; the installed tincayd accepts the example config.
+tincayd, the sysusers.d and tmpfiles.d files and the example configs, with
+their modes; the installed tincayd accepts the example config; the README's
+steps without a package work with what it installs.
 """
 
 import os
@@ -23,6 +24,7 @@ FILES = {
 	"lib/sysusers.d/tincay.conf": 0o644,
 	"lib/tmpfiles.d/tincay.conf": 0o644,
 	"share/doc/tincay/tincay.json.example": 0o644,
+	"share/doc/tincay/example-full.json": 0o644,
 }
 
 
@@ -119,6 +121,8 @@ def test_deb(d):
 	    r"^-rw-r--r-- \S+ .* \./usr/lib/tmpfiles\.d/tincay\.conf$",
 	    r"^-rw-r----- \S+ .* \./etc/tincay/tincay\.json$",
 	    r"\./usr/share/man/man8/tincayd\.8\.gz$",
+	    r"\./usr/share/doc/tincay/tincay\.json\.example$",
+	    r"\./usr/share/doc/tincay/example-full\.json$",
 	    r"\./usr/share/man/man5/tincay\.json\.5\.gz$"):
 		check(re.search(want, listing, re.M), "the package lacks %s:\n%s"
 		    % (want, listing))
@@ -131,3 +135,63 @@ def test_deb(d):
 		post = f.read()
 	check("deb-systemd-invoke" in post and "systemd-sysusers" in post,
 	    "postinst neither makes the user nor starts the service")
+
+
+def readme_block(after):
+	"""The first ```sh block of the README that follows the line
+	holding after, as lines without comments."""
+	with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+		readme = f.read()
+	at = readme.find(after)
+	check(at >= 0, "README: no %r" % after)
+	m = re.search(r"```sh\n(.*?)```", readme[at:], re.S)
+	check(m, "README: no sh block after %r" % after)
+	return [re.sub(r"\s+#.*$", "", l).strip() for l in
+	    m.group(1).splitlines() if l.strip()]
+
+
+@case(start=False)
+def test_install_readme_steps_without_package(d):
+	"""The README's steps without a package, followed in order against
+	what make install PREFIX=/usr installs: what they copy is installed,
+	the group tincay exists (systemd-sysusers) before a file names it,
+	and every directory they write into is made first."""
+	dest, root = _install(d, "/usr")
+	steps = readme_block("or, without a package")
+	eq(steps[0], "make && make install PREFIX=/usr", "the first step")
+	group, made = False, set()
+
+	def have(path):
+		return path in made or os.path.exists(dest + path)
+	for s in steps[1:]:
+		argv = s.split()
+		if argv[0] == "systemd-sysusers":
+			check(os.path.isfile(os.path.join(root, "lib/sysusers.d",
+			    argv[-1])), "%r: no such sysusers.d file" % s)
+			group = True
+		elif argv[:2] == ["systemd-tmpfiles", "--create"]:
+			check(os.path.isfile(os.path.join(root, "lib/tmpfiles.d",
+			    argv[-1])), "%r: no such tmpfiles.d file" % s)
+			made.add("/var/lib/tincay")
+		elif argv[0] in ("install", "mkdir") and ("-d" in argv or
+		    "-p" in argv):
+			made.add(argv[-1])
+		elif argv[0] in ("install", "cp"):
+			if "tincay" in argv:
+				check(group, "%r names the group tincay before "
+				    "systemd-sysusers made it" % s)
+			src, dst = argv[-2], argv[-1]
+			check(have(src), "%r: make install did not install %s" %
+			    (s, src))
+			check(have(os.path.dirname(dst)), "%r: nothing made %s" %
+			    (s, os.path.dirname(dst)))
+			made.add(dst)
+		elif argv[0] in ("chgrp", "chown"):
+			check(group, "%r before systemd-sysusers" % s)
+			check(have(argv[-1]), "%r: no %s yet" % (s, argv[-1]))
+		elif argv[:2] == ["systemctl", "daemon-reload"]:
+			pass
+		else:
+			check(False, "a step this test does not know: %r" % s)
+	check("/etc/tincay/tincay.json" in made, "the steps make no "
+	    "/etc/tincay/tincay.json")
