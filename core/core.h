@@ -67,6 +67,8 @@ char		*xstrndup(const char *, size_t);
 char		*xasprintf(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 size_t		 util_strlcpy(char *, const char *, size_t);
+/* one if n is 1, else many: "1 report", "0 reports", "2 reports". */
+const char	*util_plural(int64_t n, const char *one, const char *many);
 /* A JSON string literal (quoted, escaped) of s. Returns malloc'd. */
 char		*util_json_string(const char *);
 int64_t		 util_now(void);		/* wall clock, seconds */

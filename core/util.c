@@ -84,6 +84,12 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
+const char *
+util_plural(int64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 size_t
 util_strlcpy(char *dst, const char *src, size_t size)
 {

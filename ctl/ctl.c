@@ -4,12 +4,16 @@
  * store.c (no second copy of the SQL) and is safe to run while the daemon
  * runs: WAL readers, short write transactions, SQLite's busy timeout.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,58 +27,154 @@ static int	ctl_messages_list(struct ctl *, int, char **);
 static int	ctl_outbox_list(struct ctl *, int, char **);
 static int	ctl_inbox_list(struct ctl *, int, char **);
 
-static const struct {
+/*
+ * The commands. creates: may start a database that is not there (the
+ * others refuse one: a misspelt `database` would get an empty one). help:
+ * what `COMMAND --help` says beyond the usage.
+ */
+static const struct ctl_command {
 	const char	*noun, *verb;	/* verb NULL: the noun alone */
 	ctl_fn		 fn;
-	const char	*usage;
+	int		 creates;
+	const char	*usage, *help;
 } ctl_commands[] = {
-	{ "contacts", "import", ctl_contacts_import, "contacts import FILE.csv" },
-	{ "contacts", "add", ctl_contacts_add, "contacts add --name N "
+	{ "contacts", "import", ctl_contacts_import, 1,
+	    "contacts import FILE.csv",
+	    "  a CSV file with a header line: name,phone,role,areas,channel,"
+	    "url,pin\n  (',' or ';'); all its lines are imported, or none\n" },
+	{ "contacts", "add", ctl_contacts_add, 1, "contacts add --name N "
 	    "--phone P --role R [--areas A] [--channel sms|webhook] [--url U] "
-	    "[--pin PIN]" },
-	{ "contacts", "list", ctl_contacts_list, "contacts list [--json]" },
-	{ "contacts", "remove", ctl_contacts_remove, "contacts remove PHONE" },
-	{ "reports", "list", ctl_reports_list, "reports list [--status "
-	    "open|acknowledged|closed|cancelled] [--json]" },
-	{ "reports", "show", ctl_reports_show, "reports show REF [--json]" },
-	{ "reports", "close", ctl_close, "reports close REF [CODE...]  "
-	    "(NU|NAM, age, CA YT TL PL HG KHAC, NHAM)" },
-	{ "messages", "list", ctl_messages_list, "messages list [--json]" },
-	{ "outbox", "list", ctl_outbox_list, "outbox list [--status "
-	    "pending|sent|failed] [--json]" },
+	    "[--pin PIN] [--replace]",
+	    "  --role      one word, as routing, escalation, officials or "
+	    "review name it\n"
+	    "  --areas     * (the default) or codes of the config: T1;T3\n"
+	    "  --url       for --channel webhook: the https:// URL to post to\n"
+	    "  --pin       4 to 8 digits\n"
+	    "  --replace   overwrite the contact with this number\n" },
+	{ "contacts", "list", ctl_contacts_list, 0, "contacts list [--json]",
+	    NULL },
+	{ "contacts", "remove", ctl_contacts_remove, 0,
+	    "contacts remove PHONE", NULL },
+	{ "reports", "list", ctl_reports_list, 0, "reports list [--status "
+	    "open|acknowledged|closed|cancelled] [--json]", NULL },
+	{ "reports", "show", ctl_reports_show, 0, "reports show REF [--json]",
+	    NULL },
+	{ "reports", "close", ctl_close, 0, "reports close REF [CODE...]",
+	    "  CODE: NU or NAM (the victim's sex), an age, CA YT TL PL HG "
+	    "KHAC (what was\n  done), NHAM (a false alarm)\n" },
+	{ "messages", "list", ctl_messages_list, 0, "messages list [--json]",
+	    NULL },
+	{ "outbox", "list", ctl_outbox_list, 0, "outbox list [--status "
+	    "pending|sent|failed] [--json]", NULL },
 	/* The verbs first: "inbox" alone matches any of its lines. */
-	{ "inbox", "file", ctl_inbox_file, "inbox file ID gbv|shelter "
-	    "[AREA]" },
-	{ "inbox", "dismiss", ctl_inbox_dismiss, "inbox dismiss ID" },
-	{ "inbox", NULL, ctl_inbox_list, "inbox [--json]" },
-	{ "send", NULL, ctl_send, "send PHONE \"TEXT\"" },
-	{ "broadcast", NULL, ctl_broadcast, "broadcast CAMPAIGN \"TEXT\" [--again]" },
-	{ "stats", NULL, ctl_stats, "stats [--from YYYY-MM-DD] "
+	{ "inbox", "file", ctl_inbox_file, 0, "inbox file ID gbv|shelter "
+	    "[AREA]", NULL },
+	{ "inbox", "dismiss", ctl_inbox_dismiss, 0, "inbox dismiss ID", NULL },
+	{ "inbox", NULL, ctl_inbox_list, 0, "inbox [--json]", NULL },
+	{ "send", NULL, ctl_send, 0, "send PHONE \"TEXT\"", NULL },
+	{ "broadcast", NULL, ctl_broadcast, 0,
+	    "broadcast CAMPAIGN \"TEXT\" [--again]",
+	    "  --again     queue a text queued before for the campaign "
+	    "once more\n" },
+	{ "stats", NULL, ctl_stats, 0, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json|html] [--suppress K] "
-	    "[--table T]" },
-	{ "purge", NULL, ctl_purge, "purge --older-than DAYS" },
-	{ "backup", NULL, ctl_backup, "backup FILE" },
+	    "[--table T]",
+	    "  --from, --to  the period, local dates, inclusive\n"
+	    "  --suppress    counts from 1 to K-1 shown as <K (K 1..1000)\n"
+	    "  --table       with --format csv: rows (the default), medians, "
+	    "category,\n"
+	    "                status, area, signups, month, sex, age or "
+	    "outcome\n" },
+	{ "purge", NULL, ctl_purge, 0, "purge --older-than DAYS [--yes]",
+	    "  --older-than  days since a report was closed (0 to 36500)\n"
+	    "  --yes         needed on a terminal for --older-than 0\n" },
+	{ "backup", NULL, ctl_backup, 0, "backup FILE", NULL },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
-static void	ctl_usage(int) __attribute__((noreturn));
+/* The command running, for ctl_getopt's messages. */
+static const struct ctl_command *ctl_running;
 
-/* The usage, every command from the table: on stdout for -h (exit 0),
- * else on stderr (exit 1). */
+static void	ctl_usage(void) __attribute__((noreturn));
+
+/* -h: every command from the table, on stdout, exit 0. */
 static void
-ctl_usage(int help)
+ctl_usage(void)
 {
-	FILE	*fp = help ? stdout : stderr;
 	size_t	 i;
 
-	fprintf(fp, "usage: tincayctl [-hV] -c config.json COMMAND\n");
+	printf("usage: tincayctl [-hV] -c config.json COMMAND\n");
 	for (i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(fp, "       tincayctl -c config.json %s\n",
+		printf("       tincayctl -c config.json %s\n",
 		    ctl_commands[i].usage);
-	if (help)
-		fprintf(fp, "Times are the commune's (timezone); COMMAND "
-		    "--help shows one command's usage.\n");
-	exit(help ? 0 : 1);
+	printf("Times are the commune's (timezone); COMMAND --help shows one "
+	    "command's usage.\n");
+	exit(0);
+}
+
+/* The usage of every command of noun (verb NULL), or of one, on stdout. */
+static void
+ctl_usage_of(const char *noun, const char *verb)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < CTL_NCOMMANDS; i++) {
+		if (strcmp(ctl_commands[i].noun, noun) != 0 || (verb != NULL &&
+		    (ctl_commands[i].verb == NULL ||
+		    strcmp(ctl_commands[i].verb, verb) != 0)))
+			continue;
+		printf("%s tincayctl -c config.json %s\n", n++ ? "      " :
+		    "usage:", ctl_commands[i].usage);
+		if (ctl_commands[i].help != NULL)
+			fputs(ctl_commands[i].help, stdout);
+	}
+}
+
+/* One line saying what was wrong, and where to look (the usage of noun's
+ * commands, or of all); exit 1. */
+static void	ctl_wrong(const char *, const char *, ...)
+		    __attribute__((noreturn, format(printf, 2, 3)));
+
+static void
+ctl_wrong(const char *noun, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("tincayctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (noun != NULL)
+		fprintf(stderr, " (tincayctl %s --help lists them)\n", noun);
+	else
+		fputs(" (tincayctl -h shows the usage)\n", stderr);
+	exit(1);
+}
+
+int
+ctl_getopt(int argc, char **argv, const struct option *opts)
+{
+	const char	*name = ctl_running->verb != NULL ?
+			    ctl_running->verb : ctl_running->noun;
+	char		 shortopt[3] = { '-', '\0', '\0' };
+	int		 ch;
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, ":", opts, NULL);
+	if (ch != '?' && ch != ':')
+		return ch;
+	shortopt[1] = (char)optopt;
+	if (ch == ':')
+		fprintf(stderr, "tincayctl: %s: %s needs a value", name,
+		    argv[optind - 1]);
+	else
+		fprintf(stderr, "tincayctl: %s: unknown option '%s'", name,
+		    optopt != 0 ? shortopt : argv[optind - 1]);
+	fprintf(stderr, " (tincayctl %s%s%s --help shows its options)\n",
+	    ctl_running->noun, ctl_running->verb ? " " : "",
+	    ctl_running->verb ? ctl_running->verb : "");
+	return '?';
 }
 
 /* Options shared by the listing commands: --json, --status S. */
@@ -89,14 +189,17 @@ ctl_list_opts(struct ctl *c, int argc, char **argv, const char *const *ok)
 	int	 ch, i;
 
 	optind = 0;	/* GNU getopt: a full reset, argv changed */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'j':
 			c->json = 1;
 			break;
 		case 's':
-			if (ok == NULL)
-				goto bad;
+			if (ok == NULL) {
+				fprintf(stderr, "tincayctl: --status: this "
+				    "listing has none\n");
+				return -1;
+			}
 			for (i = 0; ok[i] != NULL; i++)
 				if (strcmp(ok[i], optarg) == 0)
 					break;
@@ -108,13 +211,10 @@ ctl_list_opts(struct ctl *c, int argc, char **argv, const char *const *ok)
 			c->status = optarg;
 			break;
 		default:
-			goto bad;
+			return -1;
 		}
 	}
 	return optind;
-bad:
-	fprintf(stderr, "tincayctl: unknown option\n");
-	return -1;
 }
 
 static cJSON *
@@ -431,63 +531,121 @@ done:
 	return rc;
 }
 
-/* The command argv names (its noun, and verb if it has one), or -1. */
 static int
+ctl_is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/*
+ * The command argv names (its noun, and verb if it has one). `NOUN
+ * --help` prints the usage of the noun's commands and exits 0; a word
+ * that names no command, or -c after it, is said in one line, exit 1.
+ */
+static const struct ctl_command *
 ctl_command(int argc, char **argv)
 {
-	size_t	 i;
+	const struct ctl_command	*k;
+	const char			*verbs = NULL;
+	int				 j;
 
-	for (i = 0; i < CTL_NCOMMANDS; i++)
-		if (strcmp(ctl_commands[i].noun, argv[0]) == 0 &&
-		    (ctl_commands[i].verb == NULL || (argc > 1 &&
-		    strcmp(ctl_commands[i].verb, argv[1]) == 0)))
-			return (int)i;
-	return -1;
+	if (argc < 1)
+		ctl_wrong(NULL, "no command");
+	if (argc > 1 && ctl_is_help(argv[1])) {
+		ctl_usage_of(argv[0], NULL);
+		for (k = ctl_commands; k < ctl_commands + CTL_NCOMMANDS; k++)
+			if (strcmp(k->noun, argv[0]) == 0)
+				exit(0);
+	}
+	for (k = ctl_commands; k < ctl_commands + CTL_NCOMMANDS; k++) {
+		if (strcmp(k->noun, argv[0]) != 0)
+			continue;
+		if (k->verb == NULL || (argc > 1 && strcmp(k->verb,
+		    argv[1]) == 0))
+			break;
+		verbs = k->noun;
+	}
+	if (k == ctl_commands + CTL_NCOMMANDS) {
+		if (verbs == NULL)
+			ctl_wrong(NULL, "no command '%s'", argv[0]);
+		if (argc < 2)
+			ctl_wrong(verbs, "%s: which command?", verbs);
+		ctl_wrong(verbs, "%s: no command '%s'", verbs, argv[1]);
+	}
+	for (j = 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+		if (strcmp(argv[j], "-c") == 0 ||
+		    strncmp(argv[j], "--config", 8) == 0)
+			ctl_wrong(NULL, "%s after the command: the "
+			    "configuration goes first, tincayctl -c FILE %s%s%s "
+			    "...", argv[j], k->noun, k->verb ? " " : "",
+			    k->verb ? k->verb : "");
+	return k;
+}
+
+/*
+ * Whether the database is there: 1, 0 if not, -1 if it cannot be told
+ * (opening it will say why). A command that only reads must not make an
+ * empty one (and its key) where a misspelt `database` points.
+ */
+static int
+ctl_db_exists(const char *path)
+{
+	struct stat	 sb;
+
+	if (strcmp(path, ":memory:") == 0 || stat(path, &sb) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct ctl_command *k;
 	struct ctl	 c;
 	const char	*conffile = NULL;
 	char		 err[256];
-	int		 ch, rc, verb, i;
+	int		 ch, rc, verb, exists, keyed;
 
 	memset(&c, 0, sizeof(c));
 	log_init(0);
-	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
 			break;
 		case 'h':
-			ctl_usage(1);
+			ctl_usage();
 		case 'V':
 			printf("tincayctl %s\n", TINCAY_VERSION);
 			return 0;
+		case ':':
+			ctl_wrong(NULL, "%s needs a file", argv[optind - 1]);
 		default:
-			ctl_usage(0);
+			if (optopt != 0)
+				ctl_wrong(NULL, "unknown option '-%c'", optopt);
+			ctl_wrong(NULL, "unknown option '%s'",
+			    argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (i = ctl_command(argc, argv)) == -1)
-		ctl_usage(0);
+	ctl_running = k = ctl_command(argc, argv);
 	/* The command gets its own words from its last name on. */
-	verb = ctl_commands[i].verb != NULL;
-	if (argc > verb + 1 && (strcmp(argv[verb + 1], "--help") == 0 ||
-	    strcmp(argv[verb + 1], "-h") == 0)) {
-		printf("usage: tincayctl -c config.json %s\n",
-		    ctl_commands[i].usage);
+	verb = k->verb != NULL;
+	if (verb && argc > 2 && ctl_is_help(argv[2])) {
+		ctl_usage_of(k->noun, k->verb);
 		return 0;
 	}
 	if (conffile == NULL)
-		ctl_usage(0);
+		ctl_wrong(NULL, "no configuration: -c FILE before the "
+		    "command");
 	if ((c.conf = config_load(conffile, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s\n", err);	/* names the file */
 		return 1;
@@ -498,12 +656,24 @@ main(int argc, char *argv[])
 		config_free(c.conf);
 		return 1;
 	}
+	if ((exists = ctl_db_exists(c.conf->database)) == 0 && !k->creates) {
+		fprintf(stderr, "tincayctl: database %s does not exist (is "
+		    "database right in %s? tincayd, contacts add and contacts "
+		    "import create it)\n", c.conf->database, conffile);
+		config_free(c.conf);
+		return 1;
+	}
+	keyed = access(c.conf->key_file, F_OK) == 0;
 	if ((c.st = store_open_keyed(c.conf->database, c.conf->key_file, 0,
 	    err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		config_free(c.conf);
 		return 1;
 	}
+	if (exists == 0)
+		fprintf(stderr, "tincayctl: created database %s%s%s\n",
+		    c.conf->database, keyed ? "" : " and its key ",
+		    keyed ? "" : c.conf->key_file);
 	/* What this writes is due in the running daemon's time. */
 	(void)store_sched_follow(c.st);
 	/* The daemon counts again when the offset changed; until then
@@ -511,7 +681,7 @@ main(int argc, char *argv[])
 	if (store_set_timezone(c.st, c.conf->timezone, 0) == -1)
 		fprintf(stderr, "tincayctl: warning: counts by day not "
 		    "readable; stats read every report\n");
-	rc = ctl_commands[i].fn(&c, argc - verb, argv + verb);
+	rc = k->fn(&c, argc - verb, argv + verb);
 	store_close(c.st);
 	config_free(c.conf);
 	/* A report written to a full disk is no report: say so. */

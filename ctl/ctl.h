@@ -18,6 +18,11 @@ struct ctl {
 
 /* Each command gets its own words, argv[0] being its last name. */
 typedef int	 (*ctl_fn)(struct ctl *, int, char **);
+struct option;
+/* getopt_long for a command's options (optind reset by the caller): an
+ * option unknown or without its value is said in one line, naming the
+ * command; then '?'. */
+int		 ctl_getopt(int, char **, const struct option *);
 
 /* ctl_contacts.c */
 int		 ctl_contacts_import(struct ctl *, int, char **);

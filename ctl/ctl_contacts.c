@@ -3,6 +3,8 @@
  * against the configuration before anything is stored; an import stores
  * all of its rows or none.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -141,7 +143,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 	int			 ch, replace = 0, found;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'n': k.name = optarg; break;
 		case 'p': k.phone = optarg; break;
@@ -295,14 +297,18 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 	struct ctl_contact	 k;
 	struct contact_row	 old;
 	struct ctl_seen		 seen = { NULL, NULL, 0, 0 };
+	struct stat		 sb;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tincayctl contacts import FILE.csv\n");
 		return -1;
 	}
-	if ((fp = fopen(argv[1], "r")) == NULL) {
-		fprintf(stderr, "tincayctl: %s: %s\n", argv[1],
-		    strerror(errno));
+	if ((fp = fopen(argv[1], "r")) == NULL ||
+	    fstat(fileno(fp), &sb) == -1 || S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "tincayctl: %s: %s\n", argv[1], fp == NULL ?
+		    strerror(errno) : "a directory, not a CSV file");
+		if (fp != NULL)
+			fclose(fp);
 		return -1;
 	}
 	/* Pass 0 checks every line; pass 1 stores, only if all are good. */
@@ -378,6 +384,11 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				count++;
 			}
 		}
+		if (ferror(fp)) {
+			fprintf(stderr, "tincayctl: %s: %s\n", argv[1],
+			    strerror(errno));
+			bad = 1;
+		}
 	}
 	free(line);
 	free(seen.phone);
@@ -390,7 +401,8 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 	}
 	if (store_commit(c->st) == -1)
 		return -1;
-	printf("%d contacts imported (%d new, %d updated)\n", count,
-	    count - updated, updated);
+	printf("%d %s imported (%d new, %d updated)\n", count,
+	    util_plural(count, "contact", "contacts"), count - updated,
+	    updated);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -17,8 +18,8 @@
 static void
 ctl_purge_progress(const struct store_purged *p, void *arg)
 {
-	fprintf(stderr, "purge: %lld reports so far\n",
-	    (long long)p->reports);
+	fprintf(stderr, "purge: %lld %s so far\n", (long long)p->reports,
+	    util_plural(p->reports, "report", "reports"));
 }
 
 /*
@@ -39,6 +40,7 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "older-than", required_argument, NULL, 'o' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*arg = NULL;
@@ -46,16 +48,20 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 	long long	 days;
 	struct store_purged p;
 	int64_t		 cutoff;
-	int		 ch;
+	int		 ch, yes = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'o')
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
+		if (ch == 'y')
+			yes = 1;
+		else if (ch == 'o')
+			arg = optarg;
+		else
 			return -1;
-		arg = optarg;
 	}
 	if (optind != argc || arg == NULL) {
-		fprintf(stderr, "usage: tincayctl purge --older-than DAYS\n");
+		fprintf(stderr, "usage: tincayctl purge --older-than DAYS "
+		    "[--yes]\n");
 		return -1;
 	}
 	errno = 0;
@@ -66,20 +72,31 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 		    "whole number of days from 0 to %d\n", CTL_PURGE_MAX_DAYS);
 		return -1;
 	}
+	/* 0 forgets every closed report at once: typed by hand, say so. */
+	if (days == 0 && !yes && isatty(STDIN_FILENO)) {
+		fprintf(stderr, "tincayctl: purge: --older-than 0 empties the "
+		    "texts and numbers of every closed report now; add --yes "
+		    "to do it\n");
+		return -1;
+	}
 	cutoff = store_purge_cutoff(util_now(), days);
 	memset(&p, 0, sizeof(p));
 	if (store_purge(c->st, cutoff, CTL_PURGE_BATCH, ctl_purge_progress,
 	    NULL, &p) == -1) {
-		fprintf(stderr, "tincayctl: purge: database: %s (%lld reports "
+		fprintf(stderr, "tincayctl: purge: database: %s (%lld %s "
 		    "purged before it)\n", store_errmsg(c->st),
-		    (long long)p.reports);
+		    (long long)p.reports, util_plural(p.reports, "report",
+		    "reports"));
 		return -1;
 	}
-	printf("purged %lld reports, %lld messages, %lld outbox rows, %lld "
-	    "opted-out numbers (reports closed or cancelled, and texts of no "
-	    "report, over %lld days ago)\n", (long long)p.reports,
-	    (long long)p.messages, (long long)p.outbox,
-	    (long long)p.subscriptions, days);
+	printf("purged %lld %s, %lld %s, %lld outbox %s, %lld opted-out %s "
+	    "(reports closed or cancelled, and texts of no report, over %lld "
+	    "%s ago)\n", (long long)p.reports, util_plural(p.reports,
+	    "report", "reports"), (long long)p.messages,
+	    util_plural(p.messages, "message", "messages"),
+	    (long long)p.outbox, util_plural(p.outbox, "row", "rows"),
+	    (long long)p.subscriptions, util_plural(p.subscriptions,
+	    "number", "numbers"), days, util_plural(days, "day", "days"));
 	if (!p.wal_emptied) {
 		fprintf(stderr, "tincayctl: purge: a reader kept the WAL: old "
 		    "copies of the purged pages may remain in it; run the purge "

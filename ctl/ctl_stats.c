@@ -543,7 +543,7 @@ ctl_stats(struct ctl *c, int argc, char **argv)
 	int64_t			 t0, t1;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'f': fromarg = optarg; break;
 		case 't': toarg = optarg; break;

@@ -247,7 +247,7 @@ def test_purge(d):
 	eq(d.ctl("purge", ok=False).returncode, 1, "purge without DAYS")
 
 	out = d.ctl("purge", "--older-than", "30").stdout.decode()
-	m = re.search(r"purged (\d+) reports, (\d+) messages", out)
+	m = re.search(r"purged (\d+) reports?, (\d+) messages?", out)
 	check(m, "purge output: %r" % out)
 	# closed: the BL and the XONG; cancelled: the SOS and the HUY; and
 	# the old text of no report.
