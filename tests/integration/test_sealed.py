@@ -141,7 +141,7 @@ def test_sealed_copy_without_key(d):
 	os.mkdir(other)
 	d2 = dict(d.config, database=os.path.join(other, "o.db"))
 	d.write_config(d2)
-	d.ctl("reports", "list")
+	d.add_contact("Cong an", "0931000001", "police")	# makes o.db
 	d.write_config()
 	shutil.copy(os.path.join(other, "o.db.key"), d.keypath)
 	p = d.ctl("reports", "list", ok=False)
