@@ -40,6 +40,7 @@ enum tmpl {
 	TMPL_SIGNUP_NONE,	/* no campaign running, none named */
 	TMPL_SIGNUP_UNKNOWN,	/* the named campaign does not exist */
 	TMPL_OPTOUT,		/* no more campaign messages */
+	TMPL_AMENDED,		/* to whoever corrected %REF%'s close */
 	TMPL__MAX
 };
 

@@ -141,7 +141,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " FROM reports r WHERE r.id = ?1",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
-	    " r.escalation_level, m.body, m.received_at FROM reports r"
+	    " r.escalation_level, m.body, m.received_at, r.closed_at"
+	    " FROM reports r"
 	    " LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages"
 	    " WHERE report_id = r.id)"
 	    " WHERE r.id = ?1",
@@ -237,6 +238,12 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
 	    " escalate_at = NULL, updated_at = ?4, closed_at = ?4,"
 	    " victim_sex = ?5, victim_age = ?6, outcome = ?7 WHERE id = ?1",
+	/* A close corrected (SPEC §6a): its codes and whether it was a
+	 * false alarm; when it closed stays. */
+	[ST_REPORT_AMEND] =
+	    "UPDATE reports SET status = ?2, updated_at = ?3, victim_sex = ?4,"
+	    " victim_age = ?5, outcome = ?6 WHERE id = ?1"
+	    " AND status IN ('closed', 'cancelled')",
 	[ST_REPORT_CANCEL_REQUEST] =
 	    "UPDATE reports SET cancel_requested = 1, updated_at = ?2"
 	    " WHERE id = ?1",
@@ -1795,6 +1802,22 @@ store_report_close(struct store *st, int64_t id,
 }
 
 int
+store_report_amend(struct store *st, int64_t id,
+    const struct report_close *c, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_AMEND];
+
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, c->status);
+	sqlite3_bind_int64(s, 3, now);
+	store_bind_text(s, 4, c->sex);
+	if (c->age >= 0)
+		sqlite3_bind_int(s, 5, c->age);
+	store_bind_text(s, 6, c->outcome);
+	return store_run(st, ST_REPORT_AMEND);
+}
+
+int
 store_report_cancel_request(struct store *st, int64_t id, int64_t now)
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_CANCEL_REQUEST];
@@ -2139,6 +2162,7 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		r->escalation_level = sqlite3_column_int(s, 6);
 		r->text = text ? xstrdup(text) : NULL;
 		r->received_at = sqlite3_column_int64(s, 8);
+		r->closed_at = sqlite3_column_int64(s, 9);
 	}
 	store_done(s);
 	return found;

@@ -174,6 +174,11 @@ struct report_close {
 };
 int		 store_report_close(struct store *, int64_t id,
 		    const struct report_close *, int64_t now);
+/* A closed or cancelled report's codes replaced (SPEC §6a): status
+ * ("closed", or "cancelled" for NHAM), sex, age, outcome; by and when it
+ * closed stay. */
+int		 store_report_amend(struct store *, int64_t id,
+		    const struct report_close *, int64_t now);
 /* HUY from the reporter's phone: mark the request, change nothing else. */
 int		 store_report_cancel_request(struct store *, int64_t id,
 		    int64_t now);
@@ -472,6 +477,7 @@ struct report_row {
 	int		 escalation_level;
 	char		*text;			/* malloc'd, or NULL */
 	int64_t		 received_at;
+	int64_t		 closed_at;		/* 0: not closed */
 };
 /* The id of the report with REF ref: > 0, 0 if none, -1 on error. */
 int64_t		 store_report_find(struct store *, const char *ref);

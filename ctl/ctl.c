@@ -62,6 +62,9 @@ static const struct ctl_command {
 	{ "reports", "close", ctl_close, 0, "reports close REF [CODE...]",
 	    "  CODE: NU or NAM (the victim's sex), an age, CA YT TL PL HG "
 	    "KHAC (what was\n  done), NHAM (a false alarm)\n" },
+	{ "reports", "amend", ctl_amend, 0, "reports amend REF [CODE...]",
+	    "  replaces a closed report's codes (as reports close), at any "
+	    "time\n" },
 	{ "messages", "list", ctl_messages_list, 0, "messages list [--json]",
 	    NULL },
 	{ "outbox", "list", ctl_outbox_list, 0, "outbox list [--status "

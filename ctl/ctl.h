@@ -40,6 +40,7 @@ int		 ctl_inbox_dismiss(struct ctl *, int, char **);
 int		 ctl_send(struct ctl *, int, char **);
 /* ctl_close.c */
 int		 ctl_close(struct ctl *, int, char **);
+int		 ctl_amend(struct ctl *, int, char **);
 /* ctl_backup.c */
 int		 ctl_backup(struct ctl *, int, char **);
 /* A breakdown: keys in the order they are shown, with their counts. */

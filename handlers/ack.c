@@ -4,6 +4,8 @@
  *                    alerted are told;
  *   XONG REF [CODES] a responder closes it with what happened (sex, age,
  *                    outcome), or cancels it as a false alarm (NHAM);
+ *                    again within ACK_AMEND_S of the close, it replaces
+ *                    the codes ("Da sua");
  *   HUY REF          the reporter's phone asks to cancel: a request only.
  *                    The phone may be in the abuser's hands, so nothing
  *                    closes and escalation goes on; the alerted contacts
@@ -11,7 +13,8 @@
  * Only a contact alerted for the report, or an official, may NHAN or XONG
  * it; HUY counts only from the reporter's number. Anyone else, and a REF
  * that does not exist, changes nothing and gets the unknown-message answer
- * (help). ack_close_by_operator() is XONG for tincayctl's reports close.
+ * (help). ack_by_operator() is XONG for tincayctl's reports close and
+ * reports amend.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "handlers.h"
 
 #define ACK_AGE_MAX	120
+#define ACK_AMEND_S	86400	/* a close may be corrected by SMS so long */
 #define ACK_CODES_MAX	CASEWORK_CODES	/* outcome codes, each once */
 
 /* What a responder's keyword does: from which states, to which state. */
@@ -37,10 +41,15 @@ static const struct ack_rule ack_close = { { "open", "acknowledged" },
 static const struct ack_rule ack_false = { { "open", "acknowledged" },
     "cancelled", "report.cancelled", TMPL_CANCELLED };
 
-/* What XONG's words said; unknown words are named back. */
+/* What XONG's words said; unknown words are named back, and so are
+ * words that contradict each other (NU NAM, two ages): nothing is
+ * guessed. */
 struct ack_codes {
 	const char	*sex;		/* "f", "m" or NULL */
 	int		 age;		/* -1: not said */
+	char		 sex_said[16];	/* the sex words, as written */
+	char		 age_said[16];	/* the ages, as written */
+	int		 sexes, ages;	/* how many differing ones */
 	int		 false_alarm;	/* NHAM */
 	int		 has[ACK_CODES_MAX];	/* each outcome code once */
 	char		 outcome[ACK_CODES_MAX * 5];
@@ -109,7 +118,7 @@ static void
 ack_codes_parse(const char *s, struct ack_codes *c)
 {
 	char		 word[32], up[32];
-	const char	*next;
+	const char	*next, *sex;
 	size_t		 k;
 	char		*end;
 	long		 age;
@@ -117,21 +126,30 @@ ack_codes_parse(const char *s, struct ack_codes *c)
 
 	memset(c, 0, sizeof(*c));
 	c->age = -1;
-	while ((next = text_words(s, 1, word, sizeof(word))) != NULL) {
-		s = next;
+	for (; (next = text_words(s, 1, word, sizeof(word))) != NULL; s = next) {
 		for (k = 0; word[k] != '\0'; k++)
 			up[k] = (char)toupper((unsigned char)word[k]);
 		up[k] = '\0';
-		if (strcmp(up, "NU") == 0)
-			c->sex = "f";
-		else if (strcmp(up, "NAM") == 0)
-			c->sex = "m";
-		else if (strcmp(up, "NHAM") == 0)
+		if (strcmp(up, "NU") == 0 || strcmp(up, "NAM") == 0) {
+			sex = up[1] == 'U' ? "f" : "m";
+			if (c->sex == NULL || strcmp(c->sex, sex) != 0) {
+				c->sexes++;
+				ack_append(c->sex_said, sizeof(c->sex_said),
+				    word);
+			}
+			c->sex = sex;
+		} else if (strcmp(up, "NHAM") == 0)
 			c->false_alarm = 1;
 		else if (isdigit((unsigned char)word[0]) &&
 		    (age = strtol(word, &end, 10)) <= ACK_AGE_MAX &&
-		    *end == '\0' && strlen(word) <= 3)
+		    *end == '\0' && strlen(word) <= 3) {
+			if (c->age != (int)age) {
+				c->ages++;
+				ack_append(c->age_said, sizeof(c->age_said),
+				    word);
+			}
 			c->age = (int)age;
+		}
 		/* The outcome codes (§6a) are casework.c's table. */
 		else if ((i = casework_code(up, k)) == -1)
 			ack_append(c->unknown, sizeof(c->unknown), word);
@@ -139,6 +157,15 @@ ack_codes_parse(const char *s, struct ack_codes *c)
 			c->has[i] = 1;
 			ack_append(c->outcome, sizeof(c->outcome), up);
 		}
+	}
+	/* "NU 30 NAM", "30 40": which is right is not ours to guess. */
+	if (c->sexes > 1) {
+		c->sex = NULL;
+		ack_append(c->unknown, sizeof(c->unknown), c->sex_said);
+	}
+	if (c->ages > 1) {
+		c->age = -1;
+		ack_append(c->unknown, sizeof(c->unknown), c->age_said);
 	}
 }
 
@@ -214,6 +241,39 @@ ack_apply(struct intake *it, struct report_row *row,
 	return 0;
 }
 
+/* 1 if XONG on row corrects its close: closed or cancelled, and (by SMS,
+ * window > 0) no longer than window ago. */
+static int
+ack_amendable(const struct report_row *row, int64_t now, int64_t window)
+{
+	if (strcmp(row->status, "closed") != 0 &&
+	    strcmp(row->status, "cancelled") != 0)
+		return 0;
+	return window == 0 || now - row->closed_at < window;
+}
+
+/*
+ * The close corrected (SPEC §6a): the codes replaced, NHAM or not
+ * deciding closed or cancelled; nobody else is told, nothing escalates
+ * again. The reply says "Da sua" and what was understood.
+ */
+static int
+ack_amend(struct intake *it, const struct report_row *row,
+    const struct ack_codes *codes)
+{
+	struct report_close	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.status = codes->false_alarm ? ack_false.to : ack_close.to;
+	c.sex = codes->sex;
+	c.age = codes->age;
+	c.outcome = codes->outcome[0] ? codes->outcome : NULL;
+	if (store_report_amend(it->st, row->id, &c, it->now) == -1)
+		return -1;
+	ack_close_reply(it, codes, TMPL_AMENDED);
+	return 0;
+}
+
 /* NHAN/OK REF and XONG REF [CODES]: a responder of the report. */
 static int
 ack_responder_handle(struct intake *it)
@@ -239,8 +299,11 @@ ack_responder_handle(struct intake *it)
 	else {
 		after = text_words(it->m.args, 1, ref, sizeof(ref));
 		ack_codes_parse(after != NULL ? after : "", &codes);
-		rc = ack_apply(it, &row, codes.false_alarm ? &ack_false :
-		    &ack_close, &codes);
+		if (ack_amendable(&row, it->now, ACK_AMEND_S))
+			rc = ack_amend(it, &row, &codes);
+		else
+			rc = ack_apply(it, &row, codes.false_alarm ?
+			    &ack_false : &ack_close, &codes);
 	}
 	store_report_row_clear(&row);
 	return rc;
@@ -283,13 +346,15 @@ ack_cancel_request(struct intake *it)
 }
 
 /*
- * XONG REF CODES by an operator (tincayctl reports close): the same codes,
- * the same close and events to every contact alerted, the same reply, in
- * a transaction of its own; acked_by becomes ACK_OPERATOR.
+ * XONG REF CODES by an operator: tincayctl reports close (amend 0), the
+ * same codes, the same close and events to every contact alerted, the
+ * same reply; or reports amend (amend 1), the codes of a closed report
+ * replaced at any time. A transaction of its own; acked_by becomes
+ * ACK_OPERATOR.
  */
-int
-ack_close_by_operator(struct store *st, const struct config *conf,
-    const char *ref, const char *codes, int64_t now, char *reply,
+static int
+ack_by_operator(struct store *st, const struct config *conf,
+    const char *ref, const char *codes, int amend, int64_t now, char *reply,
     size_t replylen)
 {
 	const struct ack_rule	*rule;
@@ -299,7 +364,7 @@ ack_close_by_operator(struct store *st, const struct config *conf,
 	struct ack_codes	 c;
 	char			 up[REF_MAX], *folded;
 	size_t			 k;
-	int			 found, rc;
+	int			 found, rc, ok;
 
 	reply[0] = '\0';
 	for (k = 0; ref[k] != '\0' && k + 1 < sizeof(up); k++)
@@ -317,23 +382,45 @@ ack_close_by_operator(struct store *st, const struct config *conf,
 	ack_codes_parse(folded, &c);
 	free(folded);
 	rule = c.false_alarm ? &ack_false : &ack_close;
-	if (!ack_state_ok(rule, row.status)) {
+	ok = amend ? ack_amendable(&row, now, 0) : ack_state_ok(rule,
+	    row.status);
+	if (!ok) {
 		util_strlcpy(reply, row.status, replylen);
 		store_report_row_clear(&row);
 		store_rollback(st);
-		return ACK_OPERATOR_NOT_OPEN;
+		return amend ? ACK_OPERATOR_NOT_CLOSED : ACK_OPERATOR_NOT_OPEN;
 	}
 	intake_operator(&it, &in, conf, st, ACK_OPERATOR, ACK_OPERATOR, now);
 	it.report_id = row.id;
 	util_strlcpy(it.ref, row.ref, sizeof(it.ref));
-	rc = ack_apply(&it, &row, rule, &c);
+	rc = amend ? ack_amend(&it, &row, &c) : ack_apply(&it, &row, rule, &c);
 	store_report_row_clear(&row);
 	if (rc == -1 || store_commit(st) == -1) {
 		store_rollback(st);
 		return -1;
 	}
 	util_strlcpy(reply, it.reply, replylen);
+	if (amend)
+		return ACK_OPERATOR_AMENDED;
 	return c.false_alarm ? ACK_OPERATOR_CANCELLED : ACK_OPERATOR_CLOSED;
+}
+
+int
+ack_close_by_operator(struct store *st, const struct config *conf,
+    const char *ref, const char *codes, int64_t now, char *reply,
+    size_t replylen)
+{
+	return ack_by_operator(st, conf, ref, codes, 0, now, reply,
+	    replylen);
+}
+
+int
+ack_amend_by_operator(struct store *st, const struct config *conf,
+    const char *ref, const char *codes, int64_t now, char *reply,
+    size_t replylen)
+{
+	return ack_by_operator(st, conf, ref, codes, 1, now, reply,
+	    replylen);
 }
 
 const struct family ack_ack_family = {

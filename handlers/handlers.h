@@ -287,22 +287,29 @@ extern const struct family alert_gbv_family, alert_shelter_family,
 extern const struct family ack_ack_family, ack_done_family,
 		    ack_cancel_family;
 /*
- * XONG ref codes by an operator (tincayctl reports close, SPEC §6a):
- * codes (words, any case or accents: "nu 30 CA YT", "NHAM") read as a
- * responder's are, the report closed (or cancelled) with acked_by
- * ACK_OPERATOR and every contact alerted for it told, in a transaction of
- * its own (none may be open). reply gets the text a responder would get,
- * saying what was understood and what not; for ACK_OPERATOR_NOT_OPEN the
- * report's status instead. Returns an enum ack_operator, or -1.
+ * XONG ref codes by an operator (SPEC §6a): codes (words, any case or
+ * accents: "nu 30 CA YT", "NHAM") read as a responder's are.
+ * ack_close_by_operator (tincayctl reports close): the report closed (or
+ * cancelled) with acked_by ACK_OPERATOR and every contact alerted for it
+ * told. ack_amend_by_operator (reports amend): a closed or cancelled
+ * report's codes replaced, at any time, nobody told. In a transaction of its own (none may be open).
+ * reply gets the text a responder would get, saying what was understood
+ * and what not; for ACK_OPERATOR_NOT_OPEN and _NOT_CLOSED the report's
+ * status instead. Returns an enum ack_operator, or -1.
  */
 #define ACK_OPERATOR	"tincayctl"
 enum ack_operator {
 	ACK_OPERATOR_CLOSED,
 	ACK_OPERATOR_CANCELLED,		/* NHAM: a false alarm */
+	ACK_OPERATOR_AMENDED,		/* its codes replaced */
 	ACK_OPERATOR_NO_REPORT,		/* no report has that REF */
-	ACK_OPERATOR_NOT_OPEN		/* closed or cancelled already */
+	ACK_OPERATOR_NOT_OPEN,		/* closed or cancelled already */
+	ACK_OPERATOR_NOT_CLOSED		/* amend: not closed yet */
 };
 int		 ack_close_by_operator(struct store *, const struct config *,
+		    const char *ref, const char *codes, int64_t now,
+		    char *reply, size_t replylen);
+int		 ack_amend_by_operator(struct store *, const struct config *,
 		    const char *ref, const char *codes, int64_t now,
 		    char *reply, size_t replylen);
 /* help.c */

@@ -38,6 +38,7 @@ static const struct {
 	[TMPL_OPTOUT] = { "optout", 0,
 	    "Da ngung gui tin chuong trinh cho ban. Nhan DK de dang ky lai. "
 	    "Khan cap goi 113." },
+	[TMPL_AMENDED] = { "amended", 1, "Da sua ma %REF%. Cam on." },
 };
 
 const char *
