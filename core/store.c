@@ -106,8 +106,8 @@ static const char *const store_sql[ST__MAX] = {
 	 * index of pending rows, (lane, dkey, next_at, id). */
 	[ST_OUTBOX_DUE] =
 	    "SELECT o.id, o.channel, o.dest, o.body, o.idem_key, o.attempts,"
-	    " o.created_at, o.report_id, o.event, o.dkey, r.ref, c.role"
-	    " FROM outbox o"
+	    " o.created_at, o.report_id, o.event, o.dkey, r.ref, c.role,"
+	    " o.failing_since FROM outbox o"
 	    /* What a failure's log line names: the REF, the contact's role. */
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
@@ -177,7 +177,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5,"
-	    " provider_msg = coalesce(?6, provider_msg)"
+	    " provider_msg = coalesce(?6, provider_msg), tried_at = ?7,"
+	    " failing_since = coalesce(failing_since,"
+	    "  CASE WHEN ?2 = 'pending' THEN ?7 END)"
 	    " WHERE id = ?1 AND status = 'pending'",
 	[ST_OUTBOX_BY_MSG] =
 	    "SELECT o.id, o.report_id, o.contact_id, o.receipt, r.ref, c.role"
@@ -323,6 +325,19 @@ static const char *const store_sql[ST__MAX] = {
 	    " escalation_level < ?4 THEN ?2 ELSE ?5 END WHERE category = ?3"
 	    " AND escalate_at > ?1 + CASE WHEN escalation_level < ?4"
 	    " THEN ?2 ELSE ?5 END",
+	/*
+	 * A start re-bases what an earlier run stamped in its own clock:
+	 * how long a row has failed (tried_at - failing_since) is kept, and
+	 * it waits no longer than it had left at its last attempt (next_at
+	 * - tried_at), whatever the wall clock did meanwhile; time the
+	 * daemon was down is no failure. Rows from before these stamps (and
+	 * any other still ahead) wait at most ?2.
+	 */
+	[ST_REBASE_TRIED] =
+	    "UPDATE outbox SET failing_since = failing_since + (?1 - tried_at),"
+	    " next_at = next_at + min(?1 - tried_at, 0), tried_at = ?1"
+	    " WHERE status = 'pending' AND tried_at IS NOT NULL"
+	    " AND tried_at <> ?1",
 	[ST_CLAMP_RETRY] =
 	    "UPDATE outbox SET next_at = ?1 + ?2 WHERE status = 'pending'"
 	    " AND next_at > ?1 + ?2",
@@ -727,6 +742,15 @@ static const char *const store_migrations[] = {
 	 */
 	"UPDATE reports SET escalate_at = 0 WHERE status = 'open'"
 	" AND escalate_at IS NULL AND escalation_level >= 3;",
+	/*
+	 * 12 → 13: when a row's last attempt ended (tried_at) and when it
+	 * first failed (failing_since), in the scheduling seconds of the run
+	 * that wrote them; a start re-bases both onto its own clock
+	 * (store_clamp_times), so that the 24 h give-up counts time spent
+	 * failing, not a wall clock set while the daemon was down (SPEC §9).
+	 */
+	"ALTER TABLE outbox ADD COLUMN tried_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN failing_since INTEGER;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1480,6 +1504,10 @@ store_clamp_times(struct store *st, int64_t now,
 			goto fail;
 		total += n;
 	}
+	sqlite3_bind_int64(st->stmt[ST_REBASE_TRIED], 1, now);
+	if ((n = store_changes(st, ST_REBASE_TRIED)) == -1)
+		goto fail;
+	total += n;
 	s = st->stmt[ST_CLAMP_RETRY];
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, retry_s);
@@ -2064,6 +2092,7 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		util_strlcpy(r->dkey, store_col_text(s, 9), sizeof(r->dkey));
 		store_col_copy(s, 10, r->ref, sizeof(r->ref));
 		store_col_copy(s, 11, r->role, sizeof(r->role));
+		r->failing_since = sqlite3_column_int64(s, 12);
 		r->lane = lane;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

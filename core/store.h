@@ -93,11 +93,13 @@ int		 store_savepoint(struct store *);
 int		 store_release(struct store *);
 void		 store_rollback_to(struct store *);
 /*
- * At start, in the daemon's scheduling seconds now: no report of a
- * category escalates later than its after_s from now, no pending row
- * waits more than retry_s, no row was created in the future (SPEC §9: a
- * clock set back since the times were stored). How many rows changed, or
- * -1.
+ * At start, in the daemon's scheduling seconds now (SPEC §9: the wall
+ * clock may have been set since the times were stored): a pending row
+ * keeps how long it has failed and waits no longer than it had left at
+ * its last attempt (the time the daemon was down counts as neither); no
+ * report of a category escalates later than its after_s from now, no
+ * pending row waits more than retry_s, no row was created in the future.
+ * How many rows changed, or -1.
  */
 struct store_clamp {
 	const char	*category;
@@ -206,6 +208,7 @@ struct outbox_due {
 	int64_t		 id;
 	int64_t		 report_id;
 	int64_t		 created_at;
+	int64_t		 failing_since;	/* first failed attempt; 0: none */
 	int		 attempts;
 	int		 lane;
 	char		*channel, *dest, *body, *event;
@@ -490,13 +493,14 @@ void		 store_report_row_clear(struct report_row *);
  * store_outbox.c: the typed rows of delivery and escalation (kept apart
  * from store.c; each write joins the open batch). 0 or -1 unless said.
  */
-/* The result of one attempt at outbox row id: status, when it is due
- * again, when it was sent (0: not), the error (NULL: none), and the
- * provider's id for its SMS ("provider:id", for the receipts; NULL:
- * none given). */
+/* The result of one attempt at outbox row id, ended at now (scheduling
+ * seconds): status, when it is due again, when it was sent (0: not), the
+ * error (NULL: none), and the provider's id for its SMS ("provider:id",
+ * for the receipts; NULL: none given). A row left pending has failed
+ * since its first such result. */
 int		 store_outbox_result(struct store *, int64_t id,
-		    const char *status, int64_t next_at, int64_t sent_at,
-		    const char *error, const char *msg);
+		    const char *status, int64_t now, int64_t next_at,
+		    int64_t sent_at, const char *error, const char *msg);
 /* The row a receipt is about, as it was before the receipt. */
 struct store_receipt_row {
 	int64_t		 id;

@@ -12,7 +12,8 @@
 
 int
 store_outbox_result(struct store *st, int64_t id, const char *status,
-    int64_t next_at, int64_t sent_at, const char *error, const char *msg)
+    int64_t now, int64_t next_at, int64_t sent_at, const char *error,
+    const char *msg)
 {
 	sqlite3_stmt	*s;
 
@@ -25,6 +26,7 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
 	store_bind_id(s, 4, sent_at);
 	store_bind_text(s, 5, error);
 	store_bind_text(s, 6, msg);
+	sqlite3_bind_int64(s, 7, now);
 	return store_run(st, ST_OUTBOX_RESULT);
 }
 

@@ -54,7 +54,7 @@ struct outbox_job {
 	TAILQ_ENTRY(outbox_job) entry;
 	struct outbox	*ob;
 	int64_t		 id;
-	int64_t		 created_at;
+	int64_t		 failing_since;	/* its first failure; 0: none */
 	int		 attempts;
 	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
 	int		 lane;			/* OUTBOX_LANE_* */
@@ -71,6 +71,7 @@ struct outbox_job {
 	int		 done;
 	int		 written;
 	const char	*status;
+	int64_t		 ended;			/* scheduling seconds */
 	int64_t		 next_at;
 	int		 escalate;
 	char		 error[256];
@@ -117,14 +118,24 @@ outbox_is_console(const struct config *conf, int lane, const char *dkey)
 	    strcmp(conf->sms_out.via, "console") == 0;
 }
 
-/* Write the outcome of one attempt into the batch (msg: the provider's
- * id for the SMS, or NULL); 0, or -1. */
+/* Write the outcome of one attempt, ended at now, into the batch (msg:
+ * the provider's id for the SMS, or NULL); 0, or -1. */
 static int
 outbox_record(struct outbox *ob, int64_t id, const char *status,
-    int64_t next_at, const char *error, const char *msg)
+    int64_t now, int64_t next_at, const char *error, const char *msg)
 {
-	return store_outbox_result(ob->tc->store, id, status, next_at,
+	return store_outbox_result(ob->tc->store, id, status, now, next_at,
 	    strcmp(status, "sent") == 0 ? util_now() : 0, error, msg);
+}
+
+/* The outcome of an attempt that ends now for good: sent or failed. */
+static int
+outbox_record_now(struct outbox *ob, int64_t id, const char *status,
+    const char *error)
+{
+	int64_t	 now = util_sched_now();
+
+	return outbox_record(ob, id, status, now, now, error, NULL);
 }
 
 /* A row failed for good: the line names its REF and who it was for. */
@@ -281,7 +292,7 @@ static void
 outbox_job_write(struct outbox *ob, struct outbox_job *job)
 {
 	if (job->written || outbox_record(ob, job->id, job->status,
-	    job->next_at, job->error[0] ? job->error : NULL,
+	    job->ended, job->next_at, job->error[0] ? job->error : NULL,
 	    job->msg[0] != '\0' ? job->msg : NULL) == -1)
 		return;
 	if (job->escalate)
@@ -300,6 +311,7 @@ outbox_job_done(struct outbox *ob, struct outbox_job *job,
 {
 	job->done = 1;
 	job->status = status;
+	job->ended = util_sched_now();
 	job->next_at = next_at;
 	job->escalate = escalate;
 	util_strlcpy(job->error, error ? error : "", sizeof(job->error));
@@ -381,9 +393,11 @@ outbox_done_cb(const struct fetch_result *r, void *arg)
 	v = outbox_judge(r, why, sizeof(why));
 	if (v == OB_SENT)
 		v = outbox_took(job, r, why, sizeof(why));
-	/* created_at is in scheduling seconds, as now: a clock set while
-	 * the row waits neither gives up early nor late. */
-	if (v == OB_RETRY && now - job->created_at >= OUTBOX_GIVE_UP_S) {
+	/* 24 h of failures, in scheduling seconds, as now: a clock set
+	 * while the row waits neither gives up early nor late (nor, as a
+	 * start re-bases it, one set while the daemon was down). */
+	if (v == OB_RETRY && job->failing_since != 0 &&
+	    now - job->failing_since >= OUTBOX_GIVE_UP_S) {
 		v = OB_FAILED;
 		snprintf(why + strlen(why), sizeof(why) - strlen(why),
 		    "; giving up after 24 h");
@@ -456,7 +470,7 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job = xcalloc(1, sizeof(*job));
 	job->ob = ob;
 	job->id = row->id;
-	job->created_at = row->created_at;
+	job->failing_since = row->failing_since;
 	job->attempts = row->attempts;
 	job->lane = row->lane;
 	util_strlcpy(job->dest, dest, sizeof(job->dest));
@@ -526,8 +540,8 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 			return -1;
 		if (live == 0) {
 			/* Nothing sent: no slot taken, no SMS token spent. */
-			outbox_record(ob, row->id, "failed", util_sched_now(),
-			    "opted out before it was sent", NULL);
+			outbox_record_now(ob, row->id, "failed",
+			    "opted out before it was sent");
 			return -1;
 		}
 	}
@@ -537,8 +551,8 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	if ((build = outbox_builder(conf, row, &via)) == NULL) {
 		outbox_log_failed(row->id, row->ref, row->role,
 		    "no channel for this row");
-		outbox_record(ob, row->id, "failed", util_sched_now(),
-		    "no channel for this row", NULL);
+		outbox_record_now(ob, row->id, "failed",
+		    "no channel for this row");
 		return 0;
 	}
 	m.to = row->dest;
@@ -547,8 +561,8 @@ outbox_start(struct outbox *ob, const struct outbox_due *row,
 	if (build(conf, &m, &q, err, sizeof(err)) == -1) {
 		outbox_log_failed(row->id, row->ref, row->role, err);
 		provider_send_free(&q);
-		outbox_record(ob, row->id, "failed", util_sched_now(),
-		    "cannot build the request", NULL);
+		outbox_record_now(ob, row->id, "failed",
+		    "cannot build the request");
 		outbox_escalate_now(ob, row->id);
 		return 0;
 	}

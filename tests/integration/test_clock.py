@@ -162,3 +162,69 @@ def test_clock_set_right_ctl_writes_in_daemon_time(d):
 		    "report.escalated", timeout=10)
 		check(got, "a report filed by tincayctl did not escalate within "
 		    "10 s (after_s 2) after the clock was set right")
+
+
+AT_PATH = "/version1/messaging"
+
+
+def stepped_while_stopped(d, sink, step, after):
+	"""On the shipped retry limits: a report whose police alert (by
+	webhook) and whose resident's reply (through Africa's Talking's
+	send API) both got a 503 asking to retry in 4 s; the daemon stopped,
+	its wall clock stepped by step while it was down, then started again
+	with the sink answering each path the modes of after."""
+	d.overrides = {"allow_http": True, "providers": {"africastalking": {
+	    "username": "commune", "api_key": "k", "token": "it-clock-token-1",
+	    "api_base": sink.url}}}
+	d.new_config()
+	clock = faked(d, "+0")
+	d.start()
+	d.add_contact("Police", "0931000001", "police", areas="*",
+	    channel="webhook", url=sink.url + "/police")
+	sink.on("/police", "503:4")
+	sink.on(AT_PATH, "503:4")
+	at_sms(d, "clk-step-%s" % step, "BL thon 3")
+	check(sink.wait_for(1, "/police", timeout=5), "no first alert")
+	check(sink.wait_for(1, AT_PATH, timeout=5), "no first reply")
+	wait_until(lambda: sorted(o["attempts"] for o in d.outbox()) == [1, 1],
+	    5, 0.05, "both first attempts recorded")
+	d.stop()
+	set_clock(clock, step)
+	for path in ("/police", AT_PATH):
+		sink.on(path, *after)
+		sink.default("201" if path == AT_PATH else "200", path)
+	d.start()
+
+
+@case(start=False)
+def test_clock_set_back_while_stopped_retries_on_time(d):
+	"""Set back 1 h while stopped: the alert and the reply that were due
+	4 s after their 503 go 4 s after the start, not retry_max_s (30
+	min) later: a due time is not trusted across clocks."""
+	with Sink() as sink:
+		stepped_while_stopped(d, sink, "-1h", ())
+		check(sink.wait_for(2, "/police", timeout=20)[1:],
+		    "the alert not retried within 20 s of the start (%r)" %
+		    [(o["status"], o["next_at"]) for o in d.outbox()])
+		check(sink.wait_for(2, AT_PATH, timeout=10)[1:],
+		    "the reply not retried within 20 s of the start")
+		wait_until(lambda: [o["status"] for o in d.outbox()] ==
+		    ["sent", "sent"], 5, 0.1, "both sent")
+
+
+@case(start=False)
+def test_clock_set_forward_while_stopped_does_not_give_up(d):
+	"""Set forward 1 day while stopped: a 500 after the start is retried;
+	the alert and the reply are not failed 'giving up after 24 h' (they
+	have failed for 4 s, not a day)."""
+	with Sink() as sink:
+		stepped_while_stopped(d, sink, "+1d", ("500",))
+		got = sink.wait_for(3, "/police", timeout=20)
+		eq(len(got), 3, "alert attempts: 503, 500 after the start, then "
+		    "200 (%r)" % [(o["status"], o["last_error"])
+		    for o in d.outbox()])
+		eq(len(sink.wait_for(3, AT_PATH, timeout=10)), 3,
+		    "reply attempts")
+		wait_until(lambda: [o["status"] for o in d.outbox()] ==
+		    ["sent", "sent"], 5, 0.1, "both sent, not failed")
+		check("giving up" not in d.stderr(), "gave up")

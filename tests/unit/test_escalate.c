@@ -87,7 +87,7 @@ test_failed_alert(void **state)
 	row = fixture_count(st, "SELECT id FROM outbox WHERE "
 	    "event = 'report.created'");
 	assert_true(row > 0);
-	assert_int_equal(store_outbox_result(st, row, "failed", now, 0,
+	assert_int_equal(store_outbox_result(st, row, "failed", now, now, 0,
 	    "HTTP 302", NULL), 0);
 	assert_int_equal(store_outbox_escalate_at(st, row, now), 1);
 	/* Seen in the open batch, before it commits. */

@@ -40,7 +40,7 @@ alerted(struct fixture *fx, const char *from, const char *sid,
 	assert_true(row > 0);
 	assert_int_equal(receipt_key(&r, "twilio", sid, strlen(sid)), 0);
 	assert_int_equal(store_outbox_result(st, row, "sent",
-	    util_sched_now(), util_now(), NULL, r.key), 0);
+	    util_sched_now(), util_sched_now(), util_now(), NULL, r.key), 0);
 	assert_int_equal(store_commit(st), 0);
 	return store_report_find(st, o->ref);
 }

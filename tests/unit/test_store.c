@@ -403,7 +403,7 @@ test_contacts_and_outbox(void **state)
 			store_outbox_due_clear(&b[j]);
 		/* A retry is not due before its time. */
 		assert_int_equal(store_outbox_result(st, first, "pending",
-		    2000, 0, NULL, NULL), 0);
+		    1000, 2000, 0, NULL, NULL), 0);
 		assert_int_equal(store_commit(st), 0);
 		assert_int_equal(store_outbox_due(st, 1999, OUTBOX_LANE_SMS, "",
 		    b, 4, NULL, NULL), 1);
@@ -414,7 +414,7 @@ test_contacts_and_outbox(void **state)
 			store_outbox_due_clear(&b[j]);
 		/* Back as it was for what follows. */
 		assert_int_equal(store_outbox_result(st, first, "pending", 0, 0,
-		    NULL, NULL), 0);
+		    0, NULL, NULL), 0);
 		assert_int_equal(store_commit(st), 0);
 	}
 	got[0] = '\0';
