@@ -392,6 +392,8 @@ router_file(const struct router *rt, struct store *st,
 		rc = router_unmatched(rt, &it);
 	else
 		rc = router_dispatch(rt, &it);
+	if (rc != -1)
+		rc = stats_keep_no_pin(&it);
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1) {

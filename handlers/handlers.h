@@ -349,5 +349,9 @@ int64_t		 signup_broadcast(struct store *, const struct config *,
 		    size_t errlen);
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */
 extern const struct family stats_family;
+/* Before a message is stored (SPEC §8): a text from an official's number
+ * with a PIN that begins like TK ("TK1234", "TK PIN 1234") gets a
+ * stored_text without the PIN, whatever family took it. 0 or -1. */
+int		 stats_keep_no_pin(struct intake *);
 
 #endif

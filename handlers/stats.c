@@ -311,6 +311,13 @@ stats_format(const struct stats_counts *c, const char *label,
 	free(g);
 }
 
+/* Whether folded (s, len) is the word PIN written out. */
+static int
+stats_pin_word(const char *s, size_t len)
+{
+	return len == 3 && strncmp(s, "pin", 3) == 0;
+}
+
 /* A byte of a word of the raw text: ASCII letters and digits, and the
  * bytes of UTF-8 sequences (Vietnamese letters). */
 static int
@@ -410,6 +417,74 @@ stats_pin(struct intake *it, const char *word)
 	return HANDLER_UNMATCHED;
 }
 
+/* Past keyword key (folded, no spaces) at the start of folded words f,
+ * spaces ignored ("thong ke"), even glued to what follows; 0 if not. */
+static size_t
+stats_keyword_end(const char *f, const char *key)
+{
+	size_t	 at = 0, n = 0;
+
+	while (key[n] != '\0') {
+		if (f[at] == ' ') {
+			at++;
+			continue;
+		}
+		if (f[at] != key[n])
+			return 0;
+		at++;
+		n++;
+	}
+	return at;
+}
+
+/*
+ * SPEC §8: whatever the router made of it, a text from an official's
+ * number with a PIN that begins like TK ("TK1234", "TKPIN 1234", a TK
+ * refused) is kept without the digits that stand where the PIN would:
+ * right after the keyword, or after the word PIN. A TK handled above has
+ * its stored_text already.
+ */
+int
+stats_keep_no_pin(struct intake *it)
+{
+	const struct strlist	*kw = &it->conf->keywords[CAT_STATS];
+	struct contact_row	 k;
+	const char		*f = it->folded;
+	char			*key, *out;
+	size_t			 i, at, o, digits = 0;
+	int			 found;
+
+	if (it->stored_text != NULL || f == NULL)
+		return 0;
+	for (i = 0; digits == 0 && i < kw->n; i++) {
+		key = text_keyfold_compact(kw->v[i]);
+		if ((at = stats_keyword_end(f, key)) > 0) {
+			at += strspn(f + at, " ");
+			if (strncmp(f + at, "pin", 3) == 0)
+				at += 3 + strspn(f + at + 3, " ");
+			/* The PIN: the digits there, up to the word's end. */
+			digits = strspn(f + at, "0123456789");
+		}
+		free(key);
+	}
+	if (digits == 0)
+		return 0;
+	if ((found = store_contact_get(it->st, it->in->from, &k)) != 1 ||
+	    k.pin_hash[0] == '\0' || !family_official(it->conf, k.role))
+		return found == -1 ? -1 : 0;
+	/* Keyword and PIN word hold no digit: the PIN's are the first. */
+	out = xmalloc(it->in->textlen + 1);
+	for (i = o = 0; i < it->in->textlen; i++)
+		if (digits > 0 && it->in->text[i] >= '0' &&
+		    it->in->text[i] <= '9')
+			digits--;
+		else
+			out[o++] = it->in->text[i];
+	out[o] = '\0';
+	it->stored_text = out;
+	return 0;
+}
+
 static int
 stats_handle(struct intake *it)
 {
@@ -426,6 +501,9 @@ stats_handle(struct intake *it)
 	 * is not kept with the message. */
 	s = it->m.args;
 	if (k->pin_hash[0] != '\0') {
+		/* "TK PIN 1234": the word PIN written out. */
+		if (stats_pin_word(s, strcspn(s, " ")))
+			s = stats_word(s, word, sizeof(word));
 		if (*s != '\0')
 			stats_redact(it, s, strcspn(s, " "));
 		s = stats_word(s, word, sizeof(word));

@@ -120,3 +120,46 @@ def test_tk_pin_hashed_stored_without_it_and_lockout(d):
 	eq(db_rows(d, "SELECT count(*) FROM messages WHERE reply LIKE "
 	    "'%4321%'"), [(0,)], "a PIN among the replies")
 	check("4321" not in d.stderr(), "the PIN is in the log")
+
+
+@case()
+def test_no_pin_kept_from_anything_that_begins_like_tk(d):
+	"""SPEC §8: anything an official's number sends that begins like TK
+	is stored without its PIN: TK1234 (glued, no keyword to the router)
+	and TK PIN 1234 left the PIN in the inbox and the messages table."""
+	d.add_contact("Can bo xa", OFFICIAL, "official", pin="4321")
+	sent = {
+		"g-1": "TK4321",
+		"g-2": "tk4321 thang",
+		"g-3": "TK PIN 4321",
+		"g-4": "TK pin: 4321 THANG",
+		"g-5": "TKPIN4321",
+		"g-6": "Thong ke 4321",
+		"g-7": "TK PIN 9876",		# a wrong one
+		"g-8": "TK9876 11/2026",	# a wrong one, glued
+	}
+	for pid, text in sent.items():
+		d.sms(pid, OFFICIAL, text)
+	# Written out, the word PIN is no PIN: the TK is answered.
+	res = d.sms("g-9", OFFICIAL, "TK PIN 4321 THANG")
+	check(res.get("reply", "").startswith("TK "), "TK PIN 4321 THANG: %r"
+	    % res)
+	texts = {m["provider_id"]: m.get("text") or "" for m in d.messages()}
+	for pid in list(sent) + ["g-9"]:
+		check("4321" not in texts[pid] and "9876" not in texts[pid],
+		    "%s: a PIN stored: %r" % (pid, texts[pid]))
+	eq(texts["g-1"], "TK", "TK1234 as stored")
+	eq(texts["g-8"], "TK 11/2026", "the period stays")
+	inbox = d.ctl_json("inbox")
+	check(not any("4321" in (r.get("text") or "") or "9876" in
+	    (r.get("text") or "") for r in inbox), "a PIN in the inbox: %r" %
+	    inbox)
+	out = d.ctl("messages", "list").stdout.decode()
+	check("4321" not in out and "9876" not in out, "a PIN listed: %r" %
+	    out)
+	check("4321" not in d.stderr() and "9876" not in d.stderr(),
+	    "a PIN in the log")
+	# Anyone else's TK1234 is no PIN of theirs: kept as sent.
+	d.sms("o-1", "0977000001", "TK1234")
+	texts = {m["provider_id"]: m.get("text") for m in d.messages()}
+	eq(texts["o-1"], "TK1234", "a resident's text")
