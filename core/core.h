@@ -31,6 +31,8 @@ void		 log_init(int verbose);
 /* Buffer info lines until log_flush() (the daemon's loop). */
 void		 log_buffer(void);
 void		 log_flush(void);
+/* Rate-limit lines that repeat (a format past 10 lines in 10 s). */
+void		 log_limit(int on);
 void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)

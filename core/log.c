@@ -1,6 +1,7 @@
 /*
- * log.c: logging to stderr with journald priority prefixes ("<3>" ...).
- * Callers never pass message texts or whole phone numbers (phone_mask).
+ * log.c: logging to stderr with journald priority prefixes ("<3>" ...),
+ * and in the daemon a rate limit on lines that repeat. Callers never pass
+ * message texts or whole phone numbers (phone_mask).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,32 @@
 
 #define LOG_BUFSIZE	65536
 
+/*
+ * The rate limit (log_limit(), the daemon): a line repeats when its format,
+ * its call site, does. Each format writes at most LOG_BURST lines per
+ * LOG_WINDOW_MS; what it would have written beyond is counted and said in
+ * one line once the window is over (at its next line, or at log_flush(),
+ * which the loop calls after every commit and tick). A failure that repeats
+ * (a full disk, a destination down) then writes a few lines a minute, never
+ * a disk of them. Formats share LOG_KEYS slots by their address; two that
+ * meet in one slot take turns, each saying what it left out.
+ */
+#define LOG_KEYS	128
+#define LOG_BURST	10
+#define LOG_WINDOW_MS	10000
+
+struct log_key {
+	const char	*fmt;		/* NULL: free */
+	int		 prio;
+	int64_t		 since_ms;	/* the window's start */
+	unsigned	 n;		/* lines written in it */
+	unsigned long	 dropped;	/* and left out */
+};
+
 static int	log_verbose;
 static int	log_buffered;
+static int	log_limited;
+static struct log_key log_keys[LOG_KEYS];
 
 static void	log_emit(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
@@ -24,6 +49,56 @@ log_init(int verbose)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
+void
+log_limit(int on)
+{
+	log_limited = on;
+	memset(log_keys, 0, sizeof(log_keys));
+}
+
+/* What a slot left out, in one line; the slot is free again. */
+static void
+log_key_said(struct log_key *k, int64_t now)
+{
+	if (k->dropped > 0) {
+		fprintf(stderr, "<%d>log: %lu more lines like \"%.80s\" left "
+		    "out in %lld s\n", k->prio, k->dropped, k->fmt,
+		    (long long)((now - k->since_ms + 999) / 1000));
+		if (log_buffered)
+			fflush(stderr);
+	}
+	memset(k, 0, sizeof(*k));
+}
+
+/* 1 if a line of fmt may be written now; else it is counted. */
+static int
+log_allow(int prio, const char *fmt)
+{
+	struct log_key	*k;
+	uintptr_t	 h = (uintptr_t)fmt;
+	int64_t		 now;
+
+	if (!log_limited || prio > 6 || prio < 3)
+		return 1;
+	h ^= h >> 7;
+	k = &log_keys[h % LOG_KEYS];
+	now = util_mono_ms();
+	if (k->fmt != NULL && (k->fmt != fmt ||
+	    now - k->since_ms >= LOG_WINDOW_MS))
+		log_key_said(k, now);
+	if (k->fmt == NULL) {
+		k->fmt = fmt;
+		k->prio = prio;
+		k->since_ms = now;
+	}
+	if (k->n < LOG_BURST) {
+		k->n++;
+		return 1;
+	}
+	k->dropped++;
+	return 0;
+}
+
 /* prio: syslog priority; with_errno appends strerror(saved errno). */
 static void
 log_emit(int prio, int with_errno, const char *fmt, va_list ap)
@@ -31,6 +106,8 @@ log_emit(int prio, int with_errno, const char *fmt, va_list ap)
 	char	 msg[1024];
 	int	 saved = errno;
 
+	if (!log_allow(prio, fmt))
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (with_errno)
 		fprintf(stderr, "<%d>%s: %s\n", prio, msg, strerror(saved));
@@ -60,6 +137,16 @@ log_buffer(void)
 void
 log_flush(void)
 {
+	int64_t	 now;
+	size_t	 i;
+
+	if (log_limited) {
+		now = util_mono_ms();
+		for (i = 0; i < LOG_KEYS; i++)
+			if (log_keys[i].dropped > 0 &&
+			    now - log_keys[i].since_ms >= LOG_WINDOW_MS)
+				log_key_said(&log_keys[i], now);
+	}
 	if (log_buffered)
 		fflush(stderr);
 }

@@ -924,7 +924,7 @@ store_meta_int(struct store *st, const char *key, int64_t *v)
 	return rc;
 }
 
-static int
+int
 store_meta_put_int(struct store *st, const char *key, int64_t v)
 {
 	sqlite3_stmt	*s = st->stmt[ST_META_SET];
@@ -1107,46 +1107,6 @@ store_lock(struct store *st, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* The file the path names now, to tell later if it is gone or replaced. */
-static void
-store_file_note(struct store *st)
-{
-	const char	*path = sqlite3_db_filename(st->db, "main");
-	struct stat	 sb;
-
-	if (path == NULL || *path == '\0' || stat(path, &sb) == -1)
-		return;
-	st->file_dev = (uint64_t)sb.st_dev;
-	st->file_ino = (uint64_t)sb.st_ino;
-	st->file_known = 1;
-}
-
-/*
- * Whether the path still names the file we write: deleted or replaced
- * under us, a commit would go to a file nobody will ever open again. 0 it
- * does (or the database is in memory), -1 not, and why.
- */
-static int
-store_file_same(struct store *st, char *why, size_t whylen)
-{
-	const char	*path = sqlite3_db_filename(st->db, "main");
-	struct stat	 sb;
-
-	if (!st->file_known || path == NULL)
-		return 0;
-	if (stat(path, &sb) == -1) {
-		snprintf(why, whylen, "database file %s", errno == ENOENT ?
-		    "is gone" : strerror(errno));
-		return -1;
-	}
-	if ((uint64_t)sb.st_dev != st->file_dev ||
-	    (uint64_t)sb.st_ino != st->file_ino) {
-		snprintf(why, whylen, "database file was replaced");
-		return -1;
-	}
-	return 0;
-}
-
 static struct store *
 store_open_with(const char *path, const char *key_file, int exclusive,
     char *err, size_t errlen)
@@ -1220,6 +1180,8 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 	if (store_meta_load(st, err, errlen) == -1 ||
 	    store_seal_open(st, path, key_file, err, errlen) == -1)
 		goto fail;
+	/* SQLite has its WAL open by now. */
+	store_wal_note(st);
 	return st;
 fail:
 	store_close(st);
@@ -1397,6 +1359,16 @@ store_batch_end(struct store *st, int ok)
 		st->listeners[i].fn(st->listeners[i].arg, ok, &b);
 }
 
+/* A commit failed with SQLite's code rc: health says so until one that
+ * would succeed (store_health.c). */
+static void
+store_failed(struct store *st, int rc)
+{
+	st->commit_failed = 1;
+	st->commit_err = rc;
+	st->commit_full = (rc & 0xff) == SQLITE_FULL;
+}
+
 int
 store_begin(struct store *st)
 {
@@ -1408,7 +1380,7 @@ store_begin(struct store *st)
 	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
 		log_warnx("%s: the open batch was rolled back by SQLite",
 		    __func__);
-		st->commit_failed = 1;
+		store_failed(st, sqlite3_errcode(st->db));
 		store_batch_end(st, 0);
 	}
 	if (st->in_tx)
@@ -1430,16 +1402,16 @@ store_commit(struct store *st)
 		return 0;
 	/* Nothing is acknowledged that would live only in a deleted file. */
 	if (store_file_same(st, why, sizeof(why)) == -1) {
-		if (!st->commit_failed)
-			log_warnx("%s: %s; nothing is committed", __func__,
-			    why);
+		log_warnx("%s: %s; nothing is committed", __func__, why);
 		store_rollback(st);
-		st->commit_failed = 1;
+		store_failed(st, SQLITE_IOERR);
+		/* A WAL deleted under us: a new one now, if we can. */
+		(void)store_wal_mend(st);
 		return -1;
 	}
 	if (store_run(st, ST_COMMIT) == -1) {
+		store_failed(st, sqlite3_errcode(st->db));
 		store_rollback(st);
-		st->commit_failed = 1;
 		return -1;
 	}
 	st->commit_failed = 0;
@@ -1568,46 +1540,6 @@ int
 store_in_tx(const struct store *st)
 {
 	return st->in_tx;
-}
-
-/* Writable: a write transaction can be taken (or is held by us). */
-int
-store_writable(struct store *st)
-{
-	if (st->in_tx)
-		return 1;
-	if (sqlite3_db_readonly(st->db, "main") != 0)
-		return 0;
-	if (store_run(st, ST_BEGIN) == -1)
-		return 0;
-	store_run(st, ST_ROLLBACK);
-	return 1;
-}
-
-/*
- * Whether a commit would succeed now (SPEC §9, /healthz): the path still
- * names our file, the last commit did not fail (a full disk, an I/O error:
- * until one succeeds again), and a write transaction can be taken. 0
- * healthy, else -1 and why, one line.
- */
-int
-store_health(struct store *st, char *why, size_t whylen)
-{
-	if (store_file_same(st, why, whylen) == -1)
-		return -1;
-	if (st->commit_failed) {
-		snprintf(why, whylen, "the last commit failed");
-		return -1;
-	}
-	if (sqlite3_db_readonly(st->db, "main") != 0) {
-		snprintf(why, whylen, "database is read-only");
-		return -1;
-	}
-	if (!store_writable(st)) {
-		snprintf(why, whylen, "database not writable");
-		return -1;
-	}
-	return 0;
 }
 
 /*

@@ -115,9 +115,18 @@ void		 store_stats(const struct store *, struct store_stats *);
 /* How long to wait for another writer (default 2000 ms). */
 void		 store_busy_timeout(struct store *, int ms);
 int		 store_writable(struct store *);
-/* A commit would succeed (file still ours, last commit good, writable):
- * 0, or -1 and why (one line). */
+/* A commit would succeed now (the files are ours, the disk has room, no
+ * failure but for space since the last commit, writable): 0, or -1 and
+ * why (one line). */
 int		 store_health(struct store *, char *why, size_t whylen);
+/* A commit failed and none would succeed yet (full disk, WAL gone): 1. */
+int		 store_failing(struct store *);
+/* After a failed commit, a probe commit when one could succeed (at most
+ * every second): 0 no failure any more, -1 still failing. */
+int		 store_probe(struct store *);
+/* A WAL deleted under us: checkpointed and made anew. 1, 0, or -1 not
+ * now (another program has the database open). */
+int		 store_wal_mend(struct store *);
 /* Checkpoint without waiting; truncate the WAL when idle. 0 or -1. */
 int		 store_wal_tidy(struct store *);
 /*

@@ -167,10 +167,15 @@ struct store {
 	 * looked up (follow-ups) and then filed under the same hash. */
 	char		 hash_of[PHONE_MAX];
 	unsigned char	 hash_last[SEAL_HASH_LEN];
-	/* Health (store_health): the file opened, and how commits went. */
+	/* Health (store_health.c): the files written, how commits went. */
 	uint64_t	 file_dev, file_ino;	/* of the path at open */
 	int		 file_known;		/* 0: in memory */
+	uint64_t	 wal_dev, wal_ino;	/* the WAL SQLite writes */
+	int		 wal_known;
 	int		 commit_failed;		/* until a commit succeeds */
+	int		 commit_err;		/* SQLite's code for it */
+	int		 commit_full;		/* for want of space */
+	int64_t		 probed_ms;		/* store_probe(), monotonic */
 	int		 busy_ms;		/* store_busy_timeout() */
 	uint64_t	 tidied_at;		/* stats.commits at the last
 						   store_wal_tidy() */
@@ -203,6 +208,19 @@ int		 store_rows(struct store *, sqlite3_stmt *, const char *who,
 /* Run statement which, bound, for its changes: how many rows it changed,
  * or -1 (logged). */
 int64_t		 store_changes(struct store *, enum stmt);
+
+/* store.c: meta[key] = v, in the open transaction; 0, or -1. */
+int		 store_meta_put_int(struct store *, const char *key, int64_t v);
+
+/*
+ * store_health.c: the database file at open, and the WAL once SQLite has
+ * it open, noted; whether the paths still name them (0, or -1 and why);
+ * (store_wal_mend, store.h, mends a WAL deleted under us).
+ */
+void		 store_file_note(struct store *);
+void		 store_wal_note(struct store *);
+int		 store_file_same(struct store *, char *why, size_t whylen);
+int		 store_wal_same(struct store *, char *why, size_t whylen);
 
 /* store_pin.c: migration 7's step, in its transaction: every PIN still in
  * clear becomes its hash. 0, or -1 with why in err. */

@@ -11,6 +11,8 @@
  * tried again a few minutes later.
  * Every HOUSEKEEP_WAL_MS it keeps the WAL small (store_wal_tidy), also
  * between two batches: a reader that held it up must not leave it big.
+ * Every tick it mends a WAL deleted under us, and after a failed commit
+ * (a full disk) probes until one succeeds, writing nothing else till then.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,17 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 
 	if (tc->stopping)
 		return;
+	/*
+	 * A WAL deleted under us is made anew; after a failed commit a
+	 * probe ends the failure once the disk has room. Until then nothing
+	 * is written that could not be kept: escalations wait.
+	 */
+	if (!store_in_tx(tc->store))
+		(void)store_wal_mend(tc->store);
+	if (store_probe(tc->store) == -1 || store_failing(tc->store)) {
+		log_flush();
+		return;
+	}
 	housekeep_wal(hk);
 	housekeep_offset(hk);
 	n = escalate_due(tc->store, tc->conf, util_sched_now(),

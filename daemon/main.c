@@ -324,6 +324,7 @@ main(int argc, char *argv[])
 	watchdog = notify_watchdog_start(tc.base);
 	(void)notify_ready();
 	log_buffer();
+	log_limit(1);
 	event_base_dispatch(tc.base);
 	log_flush();
 	notify_watchdog_stop(watchdog);

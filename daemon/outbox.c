@@ -722,6 +722,13 @@ outbox_pass(struct outbox *ob)
 	int64_t	 now = util_sched_now();
 	int	 lane, started = 0;
 
+	/*
+	 * A commit failed and none would succeed yet (a full disk, a WAL
+	 * gone): results wait here, their rows leased, and nothing starts
+	 * whose result could not be kept. The tick looks again.
+	 */
+	if (store_failing(ob->tc->store))
+		return 0;
 	outbox_write_results(ob);
 	if (ob->tc->stopping)
 		return 0;
@@ -748,15 +755,15 @@ outbox_tick_cb(evutil_socket_t fd, short ev, void *arg)
 
 /*
  * A batch ended. Committed: the results it held are in the database, and
- * their leases end. Rolled back: they are written again at the next pass.
- * New rows may go now, not at the tick.
+ * their leases end. Rolled back: they are written again at the next tick,
+ * not at once (a full disk would have the loop do nothing else). New rows
+ * may go now, not at the tick.
  */
 static void
 outbox_committed(void *arg, int ok, const struct store_batch *b)
 {
 	struct outbox		*ob = arg;
 	struct outbox_job	*job, *next;
-	int			 again = 0;
 
 	for (job = TAILQ_FIRST(&ob->jobs); job != NULL; job = next) {
 		next = TAILQ_NEXT(job, entry);
@@ -764,12 +771,10 @@ outbox_committed(void *arg, int ok, const struct store_batch *b)
 			continue;
 		if (ok)
 			outbox_job_end(ob, job);
-		else {
+		else
 			job->written = 0;
-			again = 1;
-		}
 	}
-	if (again || (ok && b->outbox_added > 0))
+	if (ok && b->outbox_added > 0)
 		outbox_kick(ob);
 }
 

@@ -1320,18 +1320,45 @@ test_health(void **state)
 	sqlite3_commit_hook(db_of(st), refuse_commit, &refuse);
 	assert_int_equal(one_message(st, "h2"), -1);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
-	assert_string_equal(why, "the last commit failed");
+	assert_string_equal(why, "the last commit failed: constraint failed");
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_int_equal(store_failing(st), 1);
 	assert_int_equal(one_message(st, "h3"), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(store_failing(st), 0);
 	sqlite3_commit_hook(db_of(st), NULL, NULL);
+
+	/*
+	 * The WAL deleted under us: a commit would live only in the unlinked
+	 * file. Unhealthy, no commit goes through; mended (what the old WAL
+	 * held checkpointed, a new one made: by the next tick, or by the
+	 * commit it refused), commits are durable again.
+	 */
+	snprintf(other, sizeof(other), "%s-wal", dbpath);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_string_equal(why, "WAL file is gone");
+	assert_int_equal(store_wal_mend(st), 1);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(store_wal_mend(st), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(one_message(st, "h3b"), -1);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(store_failing(st), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(one_message(st, "h3c"), 0);
+	store_close(st);
+	st = store_open(dbpath, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 3);
 
 	/* The file deleted under us: unhealthy, and no commit goes through. */
 	assert_int_equal(unlink(dbpath), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
 	assert_string_equal(why, "database file is gone");
 	assert_int_equal(one_message(st, "h4"), -1);
-	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 3);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
 
 	/* Another file put in its place: replaced, just as bad. */

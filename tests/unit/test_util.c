@@ -1,6 +1,7 @@
 /*
  * test_util.c: util.c's URL origin, the key the outbox caps connections
- * by: one origin however a URL spells its scheme, host, port and user.
+ * by: one origin however a URL spells its scheme, host, port and user;
+ * log.c's rate limit on lines that repeat.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -112,10 +114,68 @@ test_sched_adopt(void **state)
 	assert_true(off > -50 && off < 50);
 }
 
+/* Lines on stderr while fn runs, stderr caught in a temporary file. */
+static int
+count_lines(void (*fn)(void))
+{
+	FILE	*tmp = tmpfile();
+	int	 saved, c, n = 0;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved != -1 && dup2(fileno(tmp), 2) == 2);
+	fn();
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(tmp);
+	while ((c = fgetc(tmp)) != EOF)
+		n += c == '\n';
+	fclose(tmp);
+	return n;
+}
+
+static void
+log_flood(void)
+{
+	int	 i;
+
+	for (i = 0; i < 10000; i++)
+		log_warnx("flood: commit failed %d", i);
+	log_info("another line");
+}
+
+static void
+log_flood_unlimited(void)
+{
+	int	 i;
+
+	for (i = 0; i < 100; i++)
+		log_warnx("flood: commit failed %d", i);
+}
+
+/*
+ * Issue 23 item 2: a failure that repeats (a full disk) wrote 13k-48k
+ * lines a second. Limited, a format writes its first 10 lines of a 10 s
+ * window; other formats are not held back by it. tincayctl (no limit)
+ * writes every line.
+ */
+static void
+test_log_limit(void **state)
+{
+	(void)state;
+	log_limit(1);
+	assert_int_equal(count_lines(log_flood), 10 + 1);
+	log_limit(0);
+	assert_int_equal(count_lines(log_flood_unlimited), 100);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_limit),
 		cmocka_unit_test(test_sched_adopt),
 		cmocka_unit_test(test_url_check),
 		cmocka_unit_test(test_url_origin),
