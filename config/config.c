@@ -268,6 +268,7 @@ static const struct ckey config_keys[] = {
 	K_OBJ("routing", 0, config_routing_keys),
 	K_FN("escalation", config_set_escalation),
 	K_INT("followup_window_s", OFF(followup_window_s), 0, 604800),
+	K_INT("reopen_window_s", OFF(reopen_window_s), 0, 31622400),
 	K_ARR("campaigns", OFF(campaigns), OFF(ncampaigns), struct campaign,
 	    config_campaign_keys),
 	K_LIST("officials", OFF(officials), F_NONEMPTY),
@@ -1542,6 +1543,7 @@ config_defaults(void)
 	cf->sms_out.rate_per_second = 10;
 	cf->escalation_repeat_s = 3600;
 	cf->followup_window_s = 1800;
+	cf->reopen_window_s = 2592000;		/* 30 days */
 	cf->privacy.min_count = 3;
 	cf->retention_days = -1;
 	cf->limits.max_body_bytes = 16384;

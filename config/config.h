@@ -109,6 +109,9 @@ struct config {
 	 * report alerts that step's roles again this often (SPEC §5). */
 	int		  escalation_repeat_s;
 	int		  followup_window_s;
+	/* A number whose report closed less than this ago gets a new
+	 * report naming it (SPEC §4); 0: never. */
+	int		  reopen_window_s;
 	struct campaign	 *campaigns;
 	size_t		  ncampaigns;
 	struct strlist	  officials;

@@ -231,30 +231,19 @@ router_area_anywhere(const struct config *conf, const char *words)
 }
 
 /*
- * Answer it exactly as a text with no keyword: a follow-up of the
- * sender's young open report; else a plea (a distress phrase anywhere)
- * filed as gbv with the first area it names (SPEC §4); else unknown.
+ * Answer it exactly as a text with no keyword, with the first area it
+ * names: a plea (a distress phrase anywhere) as a BL report (SPEC §4);
+ * anything else is the unknown family's, which finds what the number
+ * has (a young open report: a follow-up; one closed not long ago: a new
+ * report naming it) without the reply ever showing it (alert.c).
  */
 static int
 router_unmatched(const struct router *rt, struct intake *it)
 {
-	char	 ref[REF_MAX];
-	int64_t	 id;
-
 	it->m.cat = CAT_UNKNOWN;
-	it->m.area = -1;
-	id = store_report_recent(it->st, it->in->from,
-	    it->now - it->conf->followup_window_s, ref);
-	if (id == -1)
-		return -1;
-	if (id > 0) {
-		it->m.cat = CAT_FOLLOWUP;
-		it->report_id = id;
-		util_strlcpy(it->ref, ref, sizeof(it->ref));
-	} else if (router_distress(rt, it->folded)) {
+	it->m.area = router_area_anywhere(rt->conf, it->folded);
+	if (router_distress(rt, it->folded))
 		it->m.cat = CAT_GBV;
-		it->m.area = router_area_anywhere(rt->conf, it->folded);
-	}
 	it->stored = it->m.cat;
 	return family_of(it->m.cat)->fn(it);
 }

@@ -52,10 +52,30 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REF_OF] = "SELECT ref FROM reports WHERE id = ?1",
 	[ST_REF_LEGACY] = "SELECT report_id FROM legacy_refs WHERE ref = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	/* Of category ?3 only, unless it is NULL (SPEC §4: coalescing). */
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref, category FROM reports WHERE reporter_hash = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
+	    " AND (?3 IS NULL OR category = ?3)"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
+	/* The one closed or cancelled last, at ?2 or later (SPEC §4:
+	 * a victim who writes again gets a report naming it). */
+	[ST_REPORT_CLOSED_BY_REPORTER] =
+	    "SELECT id, ref, category, area FROM reports"
+	    " WHERE reporter_hash = ?1 AND status IN ('closed', 'cancelled')"
+	    " AND closed_at >= ?2 ORDER BY closed_at DESC, id DESC LIMIT 1",
+	[ST_REPORT_LINK] = "UPDATE reports SET previous = ?2 WHERE id = ?1",
+	/* A follow-up that names an area gives one to a report without. */
+	[ST_REPORT_SET_AREA] =
+	    "UPDATE reports SET area = ?2 WHERE id = ?1 AND area IS NULL",
+	/* Who took or closed a report: the senders of its NHAN and XONG
+	 * (sealed, so matched to contacts in C). */
+	[ST_REPORT_HANDLERS] =
+	    "SELECT sender FROM messages WHERE report_id = ?1"
+	    " AND category IN ('ack', 'done') ORDER BY id",
+	[ST_CONTACT_FULL_BY_PHONE] =
+	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
+	    " WHERE phone = ?1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
 	/* An update that names no PIN keeps the contact's: an import of a
 	 * list without the pin column must not open TK to its phone. */
@@ -130,21 +150,25 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
 	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.outcome,"
-	    " r.victim_sex, r.victim_age, r.cancel_requested FROM reports r"
+	    " r.victim_sex, r.victim_age, r.cancel_requested,"
+	    " p.ref AS previous FROM reports r"
+	    " LEFT JOIN reports p ON p.id = r.previous"
 	    " WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.id",
 	[ST_REPORT_SHOW] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
 	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.reporter,"
 	    " r.updated_at, r.escalate_at, r.acked_by, r.closed_at,"
-	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome"
-	    " FROM reports r WHERE r.id = ?1",
+	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome,"
+	    " p.ref AS previous FROM reports r"
+	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
-	    " r.escalation_level, m.body, m.received_at, r.closed_at"
-	    " FROM reports r"
+	    " r.escalation_level, m.body, m.received_at, r.closed_at,"
+	    " r.cancel_requested, p.ref FROM reports r"
 	    " LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages"
 	    " WHERE report_id = r.id)"
+	    " LEFT JOIN reports p ON p.id = r.previous"
 	    " WHERE r.id = ?1",
 	[ST_REPORT_STATUS] =
 	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
@@ -751,6 +775,12 @@ static const char *const store_migrations[] = {
 	 */
 	"ALTER TABLE outbox ADD COLUMN tried_at INTEGER;"
 	"ALTER TABLE outbox ADD COLUMN failing_since INTEGER;",
+	/*
+	 * 13 → 14: a report filed for a number whose report was closed or
+	 * cancelled not long before names that one (SPEC §4: previous).
+	 */
+	"ALTER TABLE reports ADD COLUMN previous INTEGER"
+	" REFERENCES reports (id);",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1709,26 +1739,66 @@ int64_t
 store_report_recent(struct store *st, const char *reporter, int64_t since,
     char ref_out[REF_MAX])
 {
-	return store_report_recent_of(st, reporter, since, ref_out, NULL);
+	return store_report_recent_of(st, reporter, since, NULL, ref_out);
 }
 
 int64_t
 store_report_recent_of(struct store *st, const char *reporter,
-    int64_t since, char ref_out[REF_MAX], char category_out[16])
+    int64_t since, const char *category, char ref_out[REF_MAX])
 {
 	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
 	int64_t		 id;
 
 	store_bind_hash(st, s, 1, reporter);
 	sqlite3_bind_int64(s, 2, since);
+	store_bind_text(s, 3, category);
 	if ((id = store_row(st, s, __func__)) == 1) {
 		id = sqlite3_column_int64(s, 0);
 		util_strlcpy(ref_out, store_col_text(s, 1), REF_MAX);
-		if (category_out != NULL)
-			util_strlcpy(category_out, store_col_text(s, 2), 16);
 	}
 	store_done(s);
 	return id;
+}
+
+int
+store_report_closed_recent(struct store *st, const char *reporter,
+    int64_t since, struct report_prev *p)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_CLOSED_BY_REPORTER];
+	int		 found;
+
+	memset(p, 0, sizeof(*p));
+	store_bind_hash(st, s, 1, reporter);
+	sqlite3_bind_int64(s, 2, since);
+	if ((found = store_row(st, s, __func__)) == 1) {
+		p->id = sqlite3_column_int64(s, 0);
+		util_strlcpy(p->ref, store_col_text(s, 1), sizeof(p->ref));
+		util_strlcpy(p->category, store_col_text(s, 2),
+		    sizeof(p->category));
+		store_col_copy(s, 3, p->area, sizeof(p->area));
+	}
+	store_done(s);
+	return found;
+}
+
+int
+store_report_link(struct store *st, int64_t id, int64_t previous)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_LINK];
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, previous);
+	return store_run(st, ST_REPORT_LINK);
+}
+
+int
+store_report_set_area(struct store *st, int64_t id, const char *area)
+{
+	sqlite3_stmt	*s = st->stmt[ST_REPORT_SET_AREA];
+
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, area);
+	return (int)store_changes(st, ST_REPORT_SET_AREA);
 }
 
 int
@@ -1861,6 +1931,56 @@ store_contacts_alerted(struct store *st, int64_t report_id,
 
 	sqlite3_bind_int64(s, 1, report_id);
 	return store_contacts_each(st, s, fn, arg);
+}
+
+/* The numbers that sent a report's NHAN and XONG, each once. */
+struct store_handlers {
+	struct store	*st;
+	char		 phone[STORE_HANDLERS_MAX][PHONE_MAX];
+	size_t		 n;
+};
+
+static int
+store_handler_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_handlers	*h = arg;
+	const char		*phone;
+	size_t			 i;
+
+	if (store_col_unsealed(h->st, s, 0, &phone) == -1)
+		return -1;
+	if (phone == NULL || h->n == STORE_HANDLERS_MAX)
+		return 0;	/* purged; or more than ever hand a case on */
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->phone[i], phone) == 0)
+			return 0;
+	util_strlcpy(h->phone[h->n++], phone, PHONE_MAX);
+	return 0;
+}
+
+int
+store_contacts_handled(struct store *st, int64_t report_id,
+    store_contact_fn fn, void *arg)
+{
+	struct store_handlers	 h;
+	sqlite3_stmt		*s = st->stmt[ST_REPORT_HANDLERS];
+	size_t			 i;
+	int			 n, total = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.st = st;
+	sqlite3_bind_int64(s, 1, report_id);
+	if (store_rows(st, s, __func__, store_handler_row, &h) == -1)
+		return -1;
+	/* The senders first, then their rows: one statement at a time. */
+	for (i = 0; i < h.n; i++) {
+		s = st->stmt[ST_CONTACT_FULL_BY_PHONE];
+		sqlite3_bind_text(s, 1, h.phone[i], -1, SQLITE_STATIC);
+		if ((n = store_contacts_each(st, s, fn, arg)) == -1)
+			return -1;
+		total += n;
+	}
+	return total;
 }
 
 /* The lane a row waits in: webhooks, SMS, then broadcasts. */
@@ -2124,6 +2244,8 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		r->text = text ? xstrdup(text) : NULL;
 		r->received_at = sqlite3_column_int64(s, 8);
 		r->closed_at = sqlite3_column_int64(s, 9);
+		r->cancel_requested = sqlite3_column_int(s, 10);
+		store_col_copy(s, 11, r->previous, sizeof(r->previous));
 	}
 	store_done(s);
 	return found;

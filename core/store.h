@@ -164,12 +164,29 @@ int		 store_message_add(struct store *, const struct message_row *);
 int64_t		 store_report_add(struct store *, const char *category,
 		    const char *area, const char *reporter, int64_t now,
 		    int64_t escalate_at, char ref_out[REF_MAX]);
-/* Newest open report of reporter younger than since: id, ref; 0 none. */
+/* Newest open report of reporter created at since or later: id (ref_out
+ * filled); 0 none; -1. */
 int64_t		 store_report_recent(struct store *, const char *reporter,
 		    int64_t since, char ref_out[REF_MAX]);
-/* The same, with that report's category into category_out (if not NULL). */
+/* The same, of category only (NULL: any). */
 int64_t		 store_report_recent_of(struct store *, const char *reporter,
-		    int64_t since, char ref_out[REF_MAX], char category_out[16]);
+		    int64_t since, const char *category, char ref_out[REF_MAX]);
+/* The report of reporter closed or cancelled last, at since or later. */
+struct report_prev {
+	int64_t		 id;
+	char		 ref[REF_MAX];
+	char		 category[16];
+	char		 area[24];		/* "" for unknown */
+};
+/* 1 found (p filled), 0 none, -1 error. */
+int		 store_report_closed_recent(struct store *,
+		    const char *reporter, int64_t since, struct report_prev *);
+/* Report id names report previous as the earlier one (SPEC §4). 0, -1. */
+int		 store_report_link(struct store *, int64_t id,
+		    int64_t previous);
+/* Give report id area if it has none: 1 given, 0 it had one, -1. */
+int		 store_report_set_area(struct store *, int64_t id,
+		    const char *area);
 int		 store_report_touch(struct store *, int64_t id, int64_t now);
 /* Move report id to status (its escalation stops); by: who took it (NULL
  * keeps the one before). Closing or cancelling stamps closed_at. 0, -1. */
@@ -204,6 +221,11 @@ int		 store_contacts_for(struct store *, const char *role,
 		    const char *area, store_contact_fn, void *);
 /* Contacts already alerted about report id (distinct). */
 int		 store_contacts_alerted(struct store *, int64_t report_id,
+		    store_contact_fn, void *);
+/* Contacts who took or closed report id (sent its NHAN or XONG), each
+ * once, at most STORE_HANDLERS_MAX. How many, or -1. */
+#define STORE_HANDLERS_MAX	8
+int		 store_contacts_handled(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
 int64_t		 store_outbox_add(struct store *, const struct outbox_row *,
 		    int64_t now);
@@ -490,6 +512,8 @@ struct report_row {
 	char		*text;			/* malloc'd, or NULL */
 	int64_t		 received_at;
 	int64_t		 closed_at;		/* 0: not closed */
+	int		 cancel_requested;	/* HUY came from its phone */
+	char		 previous[REF_MAX];	/* the earlier's REF, or "" */
 };
 /* The id of the report with REF ref: > 0, 0 if none, -1 on error. */
 int64_t		 store_report_find(struct store *, const char *ref);

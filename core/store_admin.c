@@ -13,7 +13,7 @@
 
 #include "store_int.h"
 
-#define STORE_LIST_COLS	16	/* more than any listing has */
+#define STORE_LIST_COLS	24	/* more than any listing has */
 #define STORE_PURGE_WAL_TRIES	5	/* busy timeouts to wait for readers */
 #define STORE_BACKUP_BUSY_TRIES	100	/* 50 ms sleeps while a step is busy */
 

@@ -9,7 +9,8 @@
  *   HUY REF          the reporter's phone asks to cancel: a request only.
  *                    The phone may be in the abuser's hands, so nothing
  *                    closes and escalation goes on; the alerted contacts
- *                    are warned and the phone gets the neutral reply.
+ *                    are warned, once per report, and the phone gets the
+ *                    reply of a text without keyword.
  * Only a contact alerted for the report, or an official, may NHAN or XONG
  * it; HUY counts only from the reporter's number. Anyone else, and a REF
  * that does not exist, changes nothing and gets the unknown-message answer
@@ -311,8 +312,10 @@ ack_responder_handle(struct intake *it)
 
 /*
  * HUY REF from the reporter's number: cancel_requested, the alerted told
- * with a warning, the report's status and escalation unchanged, and the
- * neutral received reply whatever the state, confirming nothing.
+ * with a warning (the first HUY only: another would page them again for
+ * nothing), the report's status and escalation unchanged, and the reply
+ * of a text without keyword whatever the state (SPEC §8): whoever holds
+ * the phone cannot tell a REF of hers from any other word.
  */
 static int
 ack_cancel_request(struct intake *it)
@@ -331,7 +334,7 @@ ack_cancel_request(struct intake *it)
 	}
 	it->report_id = row.id;
 	util_strlcpy(it->ref, row.ref, sizeof(it->ref));
-	if (ack_state_ok(&ack_close, row.status)) {
+	if (ack_state_ok(&ack_close, row.status) && !row.cancel_requested) {
 		alert_from_row(&row, &r);
 		if (store_report_cancel_request(it->st, row.id, it->now) ==
 		    -1 || alert_notify(it->st, it->conf, &r,
@@ -340,8 +343,7 @@ ack_cancel_request(struct intake *it)
 			rc = -1;
 	}
 	store_report_row_clear(&row);
-	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
-	    sizeof(it->reply));
+	alert_reply_neutral(it);
 	return rc;
 }
 

@@ -1,8 +1,11 @@
 /*
- * alert.c: the alert family and the alerts themselves. A gbv or shelter
- * keyword files a report and writes one outbox row per matching contact; a
- * text from a reporter with a young open report is a follow-up for those
- * already alerted; anything else is kept as unknown and answered with help.
+ * alert.c: the alert family and the alerts themselves (SPEC §4, §5). A gbv
+ * or shelter keyword (or a plea) files a report, or joins the number's
+ * young open report of its category, and writes one outbox row per contact
+ * to alert; a text without keyword from a number with a young open report
+ * is a follow-up for those already alerted, from one whose report closed
+ * not long before a new report naming it, else it is kept as unknown. The
+ * reply depends on the text alone, never on what the number has filed.
  * alert_notify() composes every later event (escalated, acknowledged, ...).
  */
 #include <stdint.h>
@@ -55,6 +58,8 @@ struct alert_ctx {
 	const struct alert_report	*r;
 	const char			*event;
 	int64_t				 except;	/* contact id */
+	int				 fresh;		/* only contacts not
+							   alerted about r */
 	int64_t				 now;
 	int				 count;
 	char				*sms_body;	/* made at the */
@@ -155,9 +160,11 @@ alert_sms_text(const struct config *conf, const struct alert_report *r,
 	alert_local_number(conf, r->reporter ? r->reporter : "", local,
 	    sizeof(local));
 	if (alert_sms_events[i].head)
-		head = xasprintf("%s%s %s %s %s%s",
+		head = xasprintf("%s%s %s %s %s%s%s%s%s",
 		    alert_sms_events[i].prefix, alert_code(r->category),
 		    r->ref, r->area ? r->area : "?", local,
+		    r->previous ? " (lan truoc " : "",
+		    r->previous ? r->previous : "", r->previous ? ")" : "",
 		    alert_sms_events[i].words ? ": " : "");
 	else
 		head = xasprintf("%s %s%s%s", r->ref,
@@ -205,6 +212,9 @@ alert_webhook_body(const struct alert_report *r, const char *event)
 	    "");
 	cJSON_AddStringToObject(o, "text", text);
 	cJSON_AddStringToObject(o, "received_at", when);
+	/* Only a report filed after an earlier one closed has it (§4). */
+	if (r->previous)
+		cJSON_AddStringToObject(o, "previous", r->previous);
 	if ((s = cJSON_PrintUnformatted(o)) == NULL)
 		fatalx("%s: out of memory", __func__);
 	cJSON_Delete(o);
@@ -223,6 +233,9 @@ alert_contact(const struct contact *c, void *arg)
 
 	if (c->id == a->except)
 		return 0;
+	if (a->fresh && (rc = store_contact_was_alerted(a->st, a->r->id,
+	    c->id)) != 0)
+		return rc == -1 ? -1 : 0;
 	webhook = strcmp(c->channel, "webhook") == 0;
 	if (webhook && (c->url == NULL || c->url[0] == '\0')) {
 		log_warnx("%s: contact %lld has no URL", __func__,
@@ -248,30 +261,86 @@ alert_contact(const struct contact *c, void *arg)
 	return rc;
 }
 
+static void
+alert_ctx_init(struct alert_ctx *a, struct store *st,
+    const struct config *conf, const struct alert_report *r,
+    const char *event, int64_t now)
+{
+	memset(a, 0, sizeof(*a));
+	a->st = st;
+	a->conf = conf;
+	a->r = r;
+	a->event = event;
+	a->now = now;
+}
+
+/* The walk's result (how many rows, or -1); the bodies freed. */
+static int
+alert_ctx_done(struct alert_ctx *a, int rc)
+{
+	free(a->sms_body);
+	free(a->hook_body);
+	return rc == -1 ? -1 : a->count;
+}
+
+/* Every contact of roles covering the report's area, through a. */
+static int
+alert_roles(struct alert_ctx *a, const struct strlist *roles)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; i < roles->n && rc != -1; i++)
+		rc = store_contacts_for(a->st, roles->v[i], a->r->area,
+		    alert_contact, a);
+	return rc;
+}
+
 int
 alert_notify(struct store *st, const struct config *conf,
     const struct alert_report *r, const char *event,
     const struct strlist *roles, int64_t except, int64_t now)
 {
 	struct alert_ctx	 a;
-	size_t			 i;
-	int			 rc = 0;
+	int			 rc;
 
-	memset(&a, 0, sizeof(a));
-	a.st = st;
-	a.conf = conf;
-	a.r = r;
-	a.event = event;
+	alert_ctx_init(&a, st, conf, r, event, now);
 	a.except = except;
-	a.now = now;
 	if (roles == NULL)
 		rc = store_contacts_alerted(st, r->id, alert_contact, &a);
-	for (i = 0; roles != NULL && i < roles->n && rc != -1; i++)
-		rc = store_contacts_for(st, roles->v[i], r->area,
-		    alert_contact, &a);
-	free(a.sms_body);
-	free(a.hook_body);
-	return rc == -1 ? -1 : a.count;
+	else
+		rc = alert_roles(&a, roles);
+	return alert_ctx_done(&a, rc);
+}
+
+/*
+ * report.created to whom it is new: the contacts of roles (NULL: none)
+ * covering r's area, and those who took or closed report handled_by (0:
+ * none), that were not alerted about r yet. How many, or -1.
+ */
+static int
+alert_newcomers(struct intake *it, const struct alert_report *r,
+    const struct strlist *roles, int64_t handled_by)
+{
+	struct alert_ctx	 a;
+	int			 rc = 0;
+
+	alert_ctx_init(&a, it->st, it->conf, r, "report.created",
+	    util_sched_now());
+	a.fresh = 1;
+	if (roles != NULL)
+		rc = alert_roles(&a, roles);
+	if (rc != -1 && handled_by > 0)
+		rc = store_contacts_handled(it->st, handled_by, alert_contact,
+		    &a);
+	return alert_ctx_done(&a, rc);
+}
+
+void
+alert_reply_neutral(struct intake *it)
+{
+	template_render(it->conf, TMPL_HELP, "", it->reply,
+	    sizeof(it->reply));
 }
 
 /* The resident's words as kept: without a PIN (stored_text), or as sent. */
@@ -301,29 +370,49 @@ alert_view(const struct intake *it, struct alert_report *r,
 	r->at = it->now;
 }
 
-static int	 alert_followup(struct intake *);
-
-/* File a report of it->m.cat and alert its roles (or the fallback). */
+/*
+ * The number's report closed or cancelled last, less than reopen_window_s
+ * ago (SPEC §4): 1 (p filled), 0 none, -1 on error.
+ */
 static int
-alert_file(struct intake *it)
+alert_previous(struct intake *it, struct report_prev *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (it->conf->reopen_window_s <= 0 || it->in->from[0] == '\0')
+		return 0;
+	return store_report_closed_recent(it->st, it->in->from,
+	    it->now - it->conf->reopen_window_s, p);
+}
+
+/*
+ * File a report of it->m.cat and alert its roles (or the fallback). After
+ * an earlier report prev (NULL: none), the new one names it, takes its
+ * area if the text names none, and alerts who took or closed it as well.
+ */
+static int
+alert_file_after(struct intake *it, const struct report_prev *prev)
 {
 	const struct config	*conf = it->conf;
 	const struct escalation	*esc = &conf->escalation[it->m.cat];
 	struct alert_report	 r;
 	const char		*category, *area;
 	int64_t			 escalate_at = 0;
-	int			 n;
+	int			 n, more;
 
 	category = family_of(it->m.cat)->name;
 	area = it->m.area >= 0 ? conf->areas[it->m.area].code : NULL;
+	if (area == NULL && prev != NULL && prev->area[0] != '\0')
+		area = prev->area;
 	if (esc->after_s > 0 && esc->to.n > 0)
 		escalate_at = util_sched_now() + esc->after_s;
 	it->report_id = store_report_add(it->st, category, area,
 	    it->in->from, it->now, escalate_at, it->ref);
-	if (it->report_id == -1)
+	if (it->report_id == -1 || (prev != NULL &&
+	    store_report_link(it->st, it->report_id, prev->id) == -1))
 		return -1;
 	it->new_report = 1;
 	alert_view(it, &r, category, area);
+	r.previous = prev != NULL ? prev->ref : NULL;
 	if ((n = alert_notify(it->st, conf, &r, "report.created",
 	    &conf->routing[it->m.cat], 0, util_sched_now())) == -1)
 		return -1;
@@ -335,6 +424,11 @@ alert_file(struct intake *it)
 		    &esc->to, 0, util_sched_now())) == -1)
 			return -1;
 	}
+	if (prev != NULL) {
+		if ((more = alert_newcomers(it, &r, NULL, prev->id)) == -1)
+			return -1;
+		n += more;
+	}
 	if (n == 0)
 		log_warnx("%s: report %s: NOBODY ALERTED: no contact matches "
 		    "category %s (area %s)", __func__, it->ref, category,
@@ -342,11 +436,25 @@ alert_file(struct intake *it)
 	else {
 		char	 masked[PHONE_MAX];
 
-		log_info("report %s: %s, area %s, from %s: %d alerts queued",
-		    it->ref, category, area ? area : "unknown",
-		    phone_mask(it->in->from, masked), n);
+		log_info("report %s: %s, area %s, from %s%s%s: %d alerts "
+		    "queued", it->ref, category, area ? area : "unknown",
+		    phone_mask(it->in->from, masked),
+		    prev != NULL ? ", after " : "",
+		    prev != NULL ? prev->ref : "", n);
 	}
 	return 0;
+}
+
+/* A new report, naming the number's report closed not long before. */
+static int
+alert_file(struct intake *it)
+{
+	struct report_prev	 prev;
+	int			 rc;
+
+	if ((rc = alert_previous(it, &prev)) == -1)
+		return -1;
+	return alert_file_after(it, rc == 1 ? &prev : NULL);
 }
 
 int64_t
@@ -369,42 +477,46 @@ alert_file_report(struct store *st, const struct config *conf,
 }
 
 /*
- * The sender's open report of this category, if one is young enough to
- * be the same emergency texted again (SPEC §4): its id into it (and the
- * REF), 1; 0 if none; -1 on error.
+ * The number's newest open report of category (NULL: any) young enough
+ * for this text to belong to it (SPEC §4): its id into it (and the REF),
+ * 1; 0 if none; -1 on error.
  */
 static int
-alert_same_emergency(struct intake *it)
+alert_young_report(struct intake *it, const char *category)
 {
-	char			 ref[REF_MAX], category[16];
+	char			 ref[REF_MAX];
 	int64_t			 id;
 
-	/* The newest open report of the number, as a follow-up would find
-	 * it: the same emergency only if of this category. */
 	id = store_report_recent_of(it->st, it->in->from,
-	    it->now - it->conf->followup_window_s, ref, category);
+	    it->now - it->conf->followup_window_s, category, ref);
 	if (id <= 0)
 		return id == -1 ? -1 : 0;
-	if (strcmp(category, family_of(it->m.cat)->name) != 0)
-		return 0;
 	it->report_id = id;
 	util_strlcpy(it->ref, ref, sizeof(it->ref));
 	return 1;
 }
 
+static int	 alert_followup_of(struct intake *);
+
+/*
+ * A gbv or shelter keyword, a plea, a USSD report: the same emergency
+ * texted again joins the newest young open report of its category,
+ * whatever else the number has; else a new report. Either way the reply
+ * is a report's, with its REF: the phone cannot tell the two apart.
+ */
 static int
 alert_report(struct intake *it)
 {
 	int	 rc;
 
-	/* One emergency texted three times is one report, not three. */
-	if ((rc = alert_same_emergency(it)) == -1)
+	if ((rc = alert_young_report(it, family_of(it->m.cat)->name)) == -1)
 		return -1;
 	if (rc == 1) {
-		it->m.cat = it->stored = CAT_FOLLOWUP;
-		return alert_followup(it);
-	}
-	if (alert_file(it) == -1)
+		it->stored = CAT_FOLLOWUP;
+		rc = alert_followup_of(it);
+	} else
+		rc = alert_file(it);
+	if (rc == -1)
 		return -1;
 	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
 	    sizeof(it->reply));
@@ -423,11 +535,43 @@ alert_from_row(const struct report_row *row, struct alert_report *r)
 	r->text = row->text ? row->text : "";
 	r->textlen = strlen(r->text);
 	r->at = row->received_at;
+	r->previous = row->previous[0] ? row->previous : NULL;
 }
 
-/* The router found the open report (id, ref) this text belongs to. */
+/*
+ * A follow-up that names an area gives the report its area when it had
+ * none (SPEC §4): the contacts of its roles there hear of it now, with
+ * its first words and these (r: the follow-up's view, area NULL).
+ */
 static int
-alert_followup(struct intake *it)
+alert_followup_area(struct intake *it, const struct report_row *row,
+    struct alert_report *r)
+{
+	const char	*area = it->conf->areas[it->m.area].code;
+	char		*joined = NULL;
+	int		 cat, rc;
+
+	if ((rc = store_report_set_area(it->st, row->id, area)) != 1)
+		return rc;
+	if ((cat = config_category_lookup(row->category)) < 0)
+		return 0;
+	r->area = area;
+	if (row->text != NULL && row->text[0] != '\0') {
+		joined = xasprintf("%s / %.*s", row->text, (int)r->textlen,
+		    r->text);
+		r->text = joined;
+		r->textlen = strlen(joined);
+	}
+	rc = alert_newcomers(it, r, &it->conf->routing[cat], 0);
+	free(joined);
+	return rc == -1 ? -1 : 0;
+}
+
+/* This text belongs to the open report it->report_id: kept with it, sent
+ * on to the contacts already alerted; an area it names may be the
+ * report's. The reply is the caller's. */
+static int
+alert_followup_of(struct intake *it)
 {
 	struct report_row	 row;
 	struct alert_report	 r;
@@ -441,23 +585,52 @@ alert_followup(struct intake *it)
 	rc = store_report_touch(it->st, it->report_id, it->now) == -1 ||
 	    alert_notify(it->st, it->conf, &r, "report.updated", NULL, 0,
 	    util_sched_now()) == -1 ? -1 : 0;
+	if (rc == 0 && row.area[0] == '\0' && it->m.area >= 0)
+		rc = alert_followup_area(it, &row, &r);
 	store_report_row_clear(&row);
-	if (rc == -1)
+	return rc;
+}
+
+/* A text the caller found to belong to report it->report_id. */
+static int
+alert_followup(struct intake *it)
+{
+	if (alert_followup_of(it) == -1)
 		return -1;
-	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
-	    sizeof(it->reply));
+	alert_reply_neutral(it);
 	return 0;
 }
 
-/* No keyword, no open report: keep it; alert routing.unknown if any. */
+/*
+ * A text without keyword that is no plea (SPEC §4): a follow-up of the
+ * number's young open report; else, after a report closed or cancelled
+ * less than reopen_window_s ago, a new report of its category naming it;
+ * else kept for review (alerting routing.unknown if any). The reply is the
+ * same whichever it was (§5): only a report's first reply to a keyword or
+ * a plea carries its REF, and nobody holding the phone learns from it
+ * whether a report exists.
+ */
 static int
 alert_unknown(struct intake *it)
 {
-	it->stored = CAT_UNKNOWN;
-	if (it->conf->routing[CAT_UNKNOWN].n > 0 && alert_file(it) == -1)
+	struct report_prev	 prev;
+	int			 rc, cat;
+
+	alert_reply_neutral(it);
+	if ((rc = alert_young_report(it, NULL)) != 0) {
+		it->stored = CAT_FOLLOWUP;
+		return rc == -1 ? -1 : alert_followup_of(it);
+	}
+	if ((rc = alert_previous(it, &prev)) == -1)
 		return -1;
-	template_render(it->conf, TMPL_HELP, "", it->reply,
-	    sizeof(it->reply));
+	if (rc == 1 && (cat = config_category_lookup(prev.category)) >= 0) {
+		it->m.cat = it->stored = (enum category)cat;
+		return alert_file_after(it, &prev);
+	}
+	it->m.cat = it->stored = CAT_UNKNOWN;
+	if (it->conf->routing[CAT_UNKNOWN].n > 0 &&
+	    alert_file_after(it, NULL) == -1)
+		return -1;
 	return 0;
 }
 

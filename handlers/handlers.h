@@ -258,6 +258,8 @@ struct alert_report {
 	const char	*text;
 	size_t		 textlen;
 	int64_t		 at;		/* when the text arrived */
+	const char	*previous;	/* REF of the report it follows, or
+					   NULL (SPEC §4) */
 };
 /* The same, for a stored report (r borrows from row). */
 void		 alert_from_row(const struct report_row *,
@@ -278,6 +280,12 @@ int		 alert_notify(struct store *, const struct config *,
 int64_t		 alert_file_report(struct store *, const struct config *,
 		    enum category cat, int area, const char *reporter,
 		    const char *text, int64_t now, char ref[REF_MAX]);
+/*
+ * The reply to a text without keyword, and to every text that must not
+ * tell whoever holds the phone whether it has a report (a follow-up, HUY:
+ * SPEC §5, §8): the same bytes for any number.
+ */
+void		 alert_reply_neutral(struct intake *);
 char		*alert_sms_text(const struct config *,
 		    const struct alert_report *, const char *event);
 char		*alert_webhook_body(const struct alert_report *, const char *);

@@ -353,24 +353,29 @@ test_ack_done_cancel(void **state)
 	    "WHERE event = 'report.acknowledged'"), 1);
 
 	/* HUY from the reporter's phone is a request (SPEC §8): nothing
-	 * closes, the alerted are warned, the phone gets the neutral
-	 * received reply. From anyone else it is no keyword at all. */
+	 * closes, the alerted are warned once, the phone gets the reply of
+	 * a text without keyword. From anyone else it is no keyword at
+	 * all, and answered the same. */
 	snprintf(text, sizeof(text), "HUY %s", o.ref);
-	fixture_receive(fx, "generic", "c0", "+84901000002", text, &a);
+	fixture_receive(fx, "generic", "c0", "+84901000002", text, &r);
 	assert_string_equal(status_of(fx, o.ref), "acknowledged");
 	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 0);
 	fixture_receive(fx, "generic", "c1", "+84912345678", text, &a);
 	assert_string_equal(status_of(fx, o.ref), "acknowledged");
 	assert_int_equal(report_int(fx, o.ref, "cancel_requested"), 1);
-	assert_string_equal(a.reply, o.reply);
+	assert_string_equal(a.reply, r.reply);
+	assert_null(strstr(a.reply, o.ref));
+	fixture_receive(fx, "generic", "c1b", "+84912345678", text, &a);
+	assert_string_equal(a.reply, r.reply);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.cancel_requested'"), 2);
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'report.cancelled'"), 0);
-	/* Its next text without keyword is a follow-up, answered neutrally. */
-	fixture_receive(fx, "generic", "c2", "+84912345678", "dung lo", &r);
-	assert_string_equal(r.ref, o.ref);
-	assert_string_equal(r.reply, o.reply);
+	/* Its next text without keyword is a follow-up, answered as any
+	 * number's (SPEC §5). */
+	fixture_receive(fx, "generic", "c2", "+84912345678", "dung lo", &a);
+	assert_string_equal(a.ref, o.ref);
+	assert_string_equal(a.reply, r.reply);
 
 	/* Only a responder's XONG REF NHAM cancels. */
 	snprintf(text, sizeof(text), "XONG %s nham", o.ref);
