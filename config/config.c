@@ -246,6 +246,12 @@ static const struct ckey config_limits_keys[] = {
 	K_END
 };
 
+static const struct ckey config_review_keys[] = {
+	K_LIST("to", OFF(review.to), F_NONEMPTY | F_MINONE),
+	K_INT("every_s", OFF(review.every_s), 1, 86400),
+	K_END
+};
+
 static const struct ckey config_privacy_keys[] = {
 	K_INT("min_count", OFF(privacy.min_count), 1, 1000),
 	K_END
@@ -276,6 +282,7 @@ static const struct ckey config_keys[] = {
 	K_FN("templates", config_set_templates),
 	K_OBJ("limits", 0, config_limits_keys),
 	K_OBJ("privacy", 0, config_privacy_keys),
+	K_OBJ("review", 0, config_review_keys),
 	K_INT("retention_days", OFF(retention_days), 0, 36500),
 	K_END
 };
@@ -320,6 +327,7 @@ static const struct {
 	{ OFF(routing[CAT_SHELTER]),		config_roles_shelter },
 	{ OFF(routing[CAT_UNKNOWN]),		config_roles_none },
 	{ OFF(officials),			config_roles_officials },
+	{ OFF(review.to),			config_roles_leader },
 	{ OFF(distress),			config_distress },
 };
 
@@ -399,12 +407,12 @@ config_category_lookup(const char *name)
 }
 
 /* Whether the provider section sec is present in cf. */
-/* fn once for each role routing, escalation or officials names, in that
+/* fn once for each role routing, escalation, officials or review.to names, in that
  * order, each name once; a non-zero fn stops: its value, else 0. */
 int
 config_roles(const struct config *cf, config_role_fn fn, void *arg)
 {
-	const struct strlist	*lists[2 * CAT__MAX + 1];
+	const struct strlist	*lists[2 * CAT__MAX + 2];
 	const struct strlist	*l, *m;
 	size_t			 nl = 0, a, i, b, j;
 	int			 c, seen, rc;
@@ -414,6 +422,7 @@ config_roles(const struct config *cf, config_role_fn fn, void *arg)
 	for (c = 0; c < CAT__MAX; c++)
 		lists[nl++] = &cf->escalation[c].to;
 	lists[nl++] = &cf->officials;
+	lists[nl++] = &cf->review.to;
 	for (a = 0; a < nl; a++) {
 		l = lists[a];
 		for (i = 0; i < l->n; i++) {
@@ -1542,6 +1551,7 @@ config_defaults(void)
 	cf->listen_port = 8080;
 	cf->sms_out.rate_per_second = 10;
 	cf->escalation_repeat_s = 3600;
+	cf->review.every_s = 900;
 	cf->followup_window_s = 1800;
 	cf->reopen_window_s = 2592000;		/* 30 days */
 	cf->privacy.min_count = 3;
@@ -1694,6 +1704,7 @@ config_free(struct config *cf)
 		config_strlist_free(&cf->keywords[c]);
 	}
 	config_strlist_free(&cf->officials);
+	config_strlist_free(&cf->review.to);
 	config_strlist_free(&cf->distress);
 	config_strlist_free(&cf->warnings);
 	free(cf);

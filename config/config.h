@@ -21,6 +21,8 @@ enum category {
 	CAT_STATS,
 	CAT_HELP,
 	CAT_FOLLOWUP,
+	CAT_APPROVE,		/* DUYET ID: a text of the review list filed */
+	CAT_DISMISS,		/* BO ID: one dismissed */
 	CAT__MAX
 };
 
@@ -108,6 +110,12 @@ struct config {
 	/* escalation.repeat_s: after its last step, an unacknowledged
 	 * report alerts that step's roles again this often (SPEC §5). */
 	int		  escalation_repeat_s;
+	/* The review list (SPEC §4): every text that enters it is sent to
+	 * the contacts of these roles within every_s seconds. */
+	struct {
+		struct strlist	  to;
+		int		  every_s;
+	} review;
 	int		  followup_window_s;
 	/* A number whose report closed less than this ago gets a new
 	 * report naming it (SPEC §4); 0: never. */
@@ -166,8 +174,9 @@ int		 config_category_lookup(const char *);
  * no such provider section. */
 int		 config_provider_enabled(const struct config *,
 		    const char *name);
-/* fn once for each role routing, escalation or officials names (each
- * name once, in that order); a non-zero fn stops and is returned, else 0. */
+/* fn once for each role routing, escalation, officials or review.to names
+ * (each name once, in that order); a non-zero fn stops and is returned,
+ * else 0. */
 typedef int	 (*config_role_fn)(const char *role, void *arg);
 int		 config_roles(const struct config *, config_role_fn, void *);
 /* Template name ("received", "followup", "help") and lookup. */

@@ -363,6 +363,16 @@ int		 area_find(const struct config *, const char *words,
 int		 escalate_due(struct store *, const struct config *,
 		    int64_t now, int max);
 
+/* review.c: nothing waits unseen (SPEC §4); the housekeeping tick runs it. */
+#define REVIEW_BATCH	32	/* texts told of in one pass, at most */
+/*
+ * If a text of the review list nobody was told of is due at now
+ * (scheduling seconds), tell the review.to roles of every such text (up
+ * to REVIEW_BATCH), in the open batch. How many texts, or -1.
+ */
+int		 review_due(struct store *, const struct config *,
+		    int64_t now);
+
 /*
  * receipt.c: delivery receipts (SPEC §5). A provider tells what became of
  * an SMS it sent for us, by its own id for it: delivered, or not. An SMS

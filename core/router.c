@@ -311,6 +311,9 @@ router_store_message(struct intake *it)
 	m.report_id = it->report_id;
 	m.reply = it->reply[0] ? it->reply : NULL;
 	m.received_at = it->now;
+	/* Nothing waits unseen (SPEC §4): review.to hears of it by then. */
+	if (it->stored == CAT_UNKNOWN)
+		m.review_at = util_sched_now() + it->conf->review.every_s;
 	return store_message_add(it->st, &m);
 }
 

@@ -41,8 +41,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE m.provider = ?1 AND m.provider_id = ?2",
 	[ST_MSG_ADD] =
 	    "INSERT INTO messages (provider, provider_id, sender, recipient,"
-	    " body, category, report_id, reply, received_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    " body, category, report_id, reply, received_at, review_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_REPORT_ADD] =
 	    "INSERT INTO reports (id, ref, category, area, reporter,"
 	    " created_at, updated_at, escalate_at, reporter_hash)"
@@ -336,7 +336,7 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT sender, body, received_at FROM messages WHERE id = ?1"
 	    " AND category = 'unknown' AND reviewed_at IS NULL",
 	[ST_INBOX_REVIEW] =
-	    "UPDATE messages SET reviewed_at = ?2,"
+	    "UPDATE messages SET reviewed_at = ?2, review_at = NULL,"
 	    " report_id = coalesce(?3, report_id) WHERE id = ?1"
 	    " AND category = 'unknown' AND reviewed_at IS NULL",
 	/*
@@ -436,6 +436,14 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT count(*) FROM reports INDEXED BY reports_escalate"
 	    " WHERE escalate_at IS NOT NULL AND status = 'open'"
 	    " AND escalation_level >= ?1",
+	/* The review list's texts nobody was told of (store_review.c): the
+	 * earliest due, then up to ?1 of them, oldest first. */
+	[ST_REVIEW_FIRST] =
+	    "SELECT min(review_at) FROM messages WHERE review_at IS NOT NULL",
+	[ST_REVIEW_ITEMS] =
+	    "SELECT id, sender, body FROM messages WHERE review_at IS NOT NULL"
+	    " ORDER BY id LIMIT ?1",
+	[ST_REVIEW_TOLD] = "UPDATE messages SET review_at = ?2 WHERE id = ?1",
 	[ST_CONTACTS_ROLE_ANY] =
 	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
 };
@@ -781,6 +789,18 @@ static const char *const store_migrations[] = {
 	 */
 	"ALTER TABLE reports ADD COLUMN previous INTEGER"
 	" REFERENCES reports (id);",
+	/*
+	 * 14 → 15: nothing waits unseen (SPEC §4). review_at: by when (in
+	 * scheduling seconds) the review.to roles must hear of a text of the
+	 * review list; NULL once they have (set in the transaction that
+	 * queues the message telling them) or once it is reviewed. Texts
+	 * already waiting are due now: nobody was told of them.
+	 */
+	"ALTER TABLE messages ADD COLUMN review_at INTEGER;"
+	"CREATE INDEX messages_review ON messages (review_at, id)"
+	" WHERE review_at IS NOT NULL;"
+	"UPDATE messages SET review_at = 0 WHERE category = 'unknown'"
+	" AND reviewed_at IS NULL;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -1674,6 +1694,7 @@ store_message_add(struct store *st, const struct message_row *m)
 	store_bind_id(s, 7, m->report_id);
 	store_bind_text(s, 8, m->reply);
 	sqlite3_bind_int64(s, 9, m->received_at);
+	store_bind_id(s, 10, m->review_at);
 	return store_run(st, ST_MSG_ADD);
 }
 

@@ -152,6 +152,8 @@ struct message_row {
 	int64_t		 report_id;	/* 0: none */
 	const char	*reply;		/* NULL: none */
 	int64_t		 received_at;
+	int64_t		 review_at;	/* 0: none; a text of the review
+					   list: told of by then (SPEC §4) */
 };
 /* The outcome of a message already stored under (provider, ext_id): only
  * out->ref and out->reply are written ("" if none). 1 found, 0 not, -1. */
@@ -462,6 +464,25 @@ void		 store_inbox_row_clear(struct inbox_row *);
  * was not waiting, -1 on error. */
 int		 store_inbox_review(struct store *, int64_t id,
 		    int64_t report_id, int64_t now);
+/*
+ * store_review.c: the texts of the review list nobody has been told of
+ * (SPEC §4). The earliest time one is due into *at: 1; 0 if none; -1.
+ */
+int		 store_review_first(struct store *, int64_t *at);
+/* One of them, copied out; text malloc'd. */
+struct review_item {
+	int64_t		 id;
+	char		 sender[PHONE_MAX];
+	char		*text;
+};
+/* Up to max of them into v, oldest first: how many, or -1. */
+int		 store_review_items(struct store *, struct review_item *v,
+		    int max);
+void		 store_review_items_clear(struct review_item *, int n);
+/* In the batch: message id told of (again_at 0), or due again at
+ * again_at (nobody could be told). 0, or -1. */
+int		 store_review_told(struct store *, int64_t id,
+		    int64_t again_at);
 /* The cutoff of "older than days" at now; days 0: everything up to now. */
 int64_t		 store_purge_cutoff(int64_t now, int64_t days);
 /*

@@ -71,7 +71,7 @@ static const struct ctl_command {
 	    "pending|sent|failed] [--json]", NULL },
 	/* The verbs first: "inbox" alone matches any of its lines. */
 	{ "inbox", "file", ctl_inbox_file, 0, "inbox file ID gbv|shelter "
-	    "[AREA]", NULL },
+	    "[AREA] | inbox file ID --to REF", NULL },
 	{ "inbox", "dismiss", ctl_inbox_dismiss, 0, "inbox dismiss ID", NULL },
 	{ "inbox", NULL, ctl_inbox_list, 0, "inbox [--json]", NULL },
 	{ "send", NULL, ctl_send, 0, "send PHONE \"TEXT\"", NULL },

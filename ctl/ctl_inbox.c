@@ -2,9 +2,11 @@
  * ctl_inbox.c: the review list (SPEC §4, §7). Every text without keyword
  * waits there until a person has seen it: `inbox file ID gbv|shelter
  * [AREA]` files a report from it (its alerts go out as for a keyword, the
- * daemon sends them), `inbox dismiss ID` marks it seen. Listing it is
- * ctl.c's (`inbox [--json]`).
+ * daemon sends them), `inbox file ID --to REF` makes it a follow-up of the
+ * report it belongs to (forwarded to the contacts alerted for REF), `inbox
+ * dismiss ID` marks it seen. Listing it is ctl.c's (`inbox [--json]`).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,71 @@ ctl_inbox_area(const struct config *conf, const char *s)
 	return -1;
 }
 
-/* inbox file ID gbv|shelter [AREA] */
+/*
+ * inbox file ID --to REF: the text belongs to report REF (a victim's
+ * second text, from her number or another): kept with it as a follow-up
+ * and forwarded to the contacts alerted for it, as the sender's text.
+ */
+static int
+ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
+{
+	struct inbox_row	 m;
+	struct report_row	 row;
+	struct alert_report	 r;
+	char			 ref[REF_MAX];
+	int64_t			 id;
+	size_t			 k;
+	int			 found, n = -1;
+
+	if ((id = ctl_inbox_id(idarg)) == -1)
+		return -1;
+	for (k = 0; refarg[k] != '\0' && k + 1 < sizeof(ref); k++)
+		ref[k] = (char)toupper((unsigned char)refarg[k]);
+	ref[k] = '\0';
+	if (store_begin(c->st) == -1)
+		goto db;
+	if ((found = store_inbox_get(c->st, id, &m)) != 1) {
+		store_rollback(c->st);
+		if (found == -1)
+			goto db;
+		fprintf(stderr, "tincayctl: inbox: no message %lld waits for "
+		    "review\n", (long long)id);
+		return -1;
+	}
+	if ((found = store_report_get(c->st, 0, ref, &row)) != 1) {
+		store_inbox_row_clear(&m);
+		store_rollback(c->st);
+		if (found == -1)
+			goto db;
+		fprintf(stderr, "tincayctl: inbox: no report %s\n", refarg);
+		return -1;
+	}
+	alert_from_row(&row, &r);
+	r.reporter = m.sender;
+	r.text = m.text != NULL ? m.text : "";
+	r.textlen = strlen(r.text);
+	r.at = m.received_at;
+	if (store_report_touch(c->st, row.id, util_now()) == 0 &&
+	    (n = alert_notify(c->st, c->conf, &r, "report.updated", NULL, 0,
+	    util_sched_now())) != -1 && (store_inbox_review(c->st, id, row.id,
+	    util_now()) != 1 || store_commit(c->st) == -1))
+		n = -1;
+	store_inbox_row_clear(&m);
+	store_report_row_clear(&row);
+	if (n == -1) {
+		store_rollback(c->st);
+		goto db;
+	}
+	printf("filed message %lld as a follow-up of report %s; forwarded to "
+	    "the %d contacts alerted for it\n", (long long)id, ref, n);
+	return 0;
+db:
+	fprintf(stderr, "tincayctl: inbox: database: %s\n",
+	    store_errmsg(c->st));
+	return -1;
+}
+
+/* inbox file ID gbv|shelter [AREA], or inbox file ID --to REF */
 int
 ctl_inbox_file(struct ctl *c, int argc, char **argv)
 {
@@ -54,9 +120,11 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 	size_t			 i;
 	int			 area = -1, found;
 
+	if (argc == 4 && strcmp(argv[2], "--to") == 0)
+		return ctl_inbox_attach(c, argv[1], argv[3]);
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "usage: tincayctl inbox file ID gbv|shelter "
-		    "[AREA]\n");
+		    "[AREA]\n       tincayctl inbox file ID --to REF\n");
 		return -1;
 	}
 	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)

@@ -3,8 +3,10 @@
  * HOUSEKEEP_TICK_MS, and at once after a batch that marked a report due
  * now (an alert failed for good, or a receipt said it was not delivered:
  * store_batch.escalate_now), it escalates the reports whose time is up
- * (core/escalate.c). Delivery is none of its business: the alerts it
- * writes are outbox rows, sent once the batch commits.
+ * (core/escalate.c), and tells the review.to roles of the texts of the
+ * review list once they are due (core/review.c). Delivery is none of its
+ * business: the alerts it writes are outbox rows, sent once the batch
+ * commits.
  * With retention_days set it also purges (SPEC §8): at the first tick,
  * after a reload, and every day, between two batches, so that a purge
  * never rolls back anyone else's writes; a purge a reader held up is
@@ -117,7 +119,7 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct housekeep	*hk = arg;
 	struct tincay		*tc = hk->tc;
-	int			 n;
+	int			 n, r;
 
 	if (tc->stopping)
 		return;
@@ -138,8 +140,9 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	    ESCALATE_BATCH);
 	if (n > 0)
 		hk->n_escalated += (uint64_t)n;
+	r = review_due(tc->store, tc->conf, util_sched_now());
 	/* A full batch: there may be more due behind it. */
-	if (n == ESCALATE_BATCH)
+	if (n == ESCALATE_BATCH || r == REVIEW_BATCH)
 		housekeep_kick(hk);
 	(void)housekeep_purge(hk);
 	log_flush();

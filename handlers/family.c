@@ -19,6 +19,8 @@ static const struct family *const families[] = {
 	&help_family,
 	&alert_followup_family,
 	&alert_unknown_family,
+	&review_approve_family,
+	&review_dismiss_family,
 };
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))

@@ -355,6 +355,8 @@ int64_t		 signup_broadcast(struct store *, const struct config *,
 		    const char *code, const char *text, size_t batch,
 		    signup_progress_fn progress, void *arg, char *err,
 		    size_t errlen);
+/* review.c: DUYET ID [AREA] and BO ID from a review.to contact. */
+extern const struct family review_approve_family, review_dismiss_family;
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */
 extern const struct family stats_family;
 /* Before a message is stored (SPEC §8): a text from an official's number
