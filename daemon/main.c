@@ -15,7 +15,8 @@
 
 #include "tincayd.h"
 
-#define MAIN_DRAIN_MS	4500	/* SIGTERM: at most this for in-flight */
+#define MAIN_DRAIN_MS	4500	/* SIGTERM: at most this for in-flight
+				   requests and deliveries (SPEC §1: 5 s) */
 #define MAIN_POLL_MS	50
 #define MAIN_BUSY_MS	250	/* wait for another writer, at most */
 
@@ -118,19 +119,28 @@ main_check(const struct config *conf)
 	store_peek_close(p);
 }
 
-/* Stopping: leave the loop once nothing is in flight, or at the limit. */
+/*
+ * Stopping: leave the loop once nothing is in flight, or at the limit.
+ * Deliveries in flight are waited for too, and their results committed
+ * (each poll commits what came): abandoned, a destination that answered
+ * would get them again after the restart (issue 23).
+ */
 static void
 main_drain_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct tincay	*tc = arg;
 	struct timeval	 tv = { 0, MAIN_POLL_MS * 1000 };
+	size_t		 reqs, sends;
 
 	(void)batch_flush(tc->batch);
-	if (http_busy(tc->http) == 0 ||
+	reqs = http_busy(tc->http);
+	sends = outbox_inflight(tc->outbox);
+	if ((reqs == 0 && sends == 0) ||
 	    util_mono_ms() - tc->stop_ms >= MAIN_DRAIN_MS) {
-		if (http_busy(tc->http) > 0)
-			log_warnx("stopping: %zu requests still in flight",
-			    http_busy(tc->http));
+		if (reqs > 0 || sends > 0)
+			log_warnx("stopping: %zu requests and %zu deliveries "
+			    "still in flight (the deliveries go again at the "
+			    "next start)", reqs, sends);
 		event_base_loopexit(tc->base, NULL);
 		return;
 	}

@@ -799,9 +799,10 @@ outbox_new(struct tincay *tc)
 
 /*
  * Stop: results not yet written are written into the batch the caller
- * commits; transfers still in flight are abandoned. Their rows were
- * leased only in memory, so they are pending and due in the table: the
- * next start sends them at once.
+ * commits. Stopping waited a few seconds for the transfers in flight
+ * (main.c); any still in flight now are abandoned. Their rows were leased
+ * only in memory, so they are pending and due in the table: the next start
+ * sends them at once.
  */
 void
 outbox_free(struct outbox *ob)
@@ -819,6 +820,13 @@ outbox_free(struct outbox *ob)
 	event_free(ob->timer);
 	event_free(ob->kick);
 	free(ob);
+}
+
+/* Transfers in flight: stopping waits for them (main.c). */
+size_t
+outbox_inflight(const struct outbox *ob)
+{
+	return ob != NULL ? ob->njobs : 0;
 }
 
 void

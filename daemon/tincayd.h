@@ -71,6 +71,7 @@ void		 outbox_free(struct outbox *);
 int		 outbox_pass(struct outbox *);
 /* Run a pass soon (after a commit that added rows). */
 void		 outbox_kick(struct outbox *);
+size_t		 outbox_inflight(const struct outbox *);
 void		 outbox_metrics(const struct outbox *, struct outbox_stats *);
 int64_t		 outbox_backoff_ms(const struct config *, int attempts);
 /* Retry-After as milliseconds from now_ms (wall clock); -1 absent or bad. */
