@@ -94,8 +94,41 @@ int		 stats_count(struct store *, int64_t from, int64_t to,
  * min_count - 1 reads "<min_count" (SPEC §6; min_count <= 1: exact). */
 void		 stats_format(const struct stats_counts *, const char *label,
 		    const char *area, int min_count, char *out, size_t outlen);
+/* The figures of the reply, in its order. */
+enum { STATS_FIG_BL, STATS_FIG_TC, STATS_FIG_DK, STATS_FIG_HUY,
+    STATS_FIG_OPEN, STATS_FIG_CLOSED, STATS_NFIGS };
+/* As stats_format, each figure shown as mark[STATS_NFIGS] says
+ * (enum suppress_mark; NULL: by its value alone): "*" hidden as the
+ * complement of another (SPEC §6). */
+void		 stats_format_marked(const struct stats_counts *,
+		    const char *label, const char *area, int min_count,
+		    const unsigned char *mark, char *out, size_t outlen);
 /* n as a count to show: "<k" for 1..k-1 when k > 1, else n. */
 void		 stats_shown(int64_t n, int k, char *out, size_t outlen);
+
+/*
+ * handlers/suppress.c: complementary suppression (SPEC §6, §7) of cells
+ * v[0..ncells) (borrowed) under k: cells from 1 to k - 1 are
+ * SUPPRESS_SMALL ("<k"), and in every line (a set of cells whose total is
+ * shown: a table, a row or a column) that hides any, the next smallest
+ * are SUPPRESS_COMPLEMENT ("*") until its hidden cells are at least two
+ * and hold at least k. k <= 1: every cell shown.
+ */
+enum suppress_mark { SUPPRESS_SHOWN, SUPPRESS_SMALL, SUPPRESS_COMPLEMENT };
+struct suppress;
+struct suppress	*suppress_new(const int64_t *v, size_t ncells, int k);
+/* One line: the indices of its n cells (copied). */
+void		 suppress_line(struct suppress *, const size_t *cells,
+		    size_t n);
+/* Fill mark[ncells] with each cell's enum suppress_mark. */
+void		 suppress_run(const struct suppress *, unsigned char *mark);
+void		 suppress_free(struct suppress *);
+/* A table that is one line. */
+void		 suppress_table(const int64_t *v, size_t n, int k,
+		    unsigned char *mark);
+/* n as shown: "*" hidden as a complement, else as stats_shown. */
+void		 suppress_shown(int64_t n, int k, unsigned char mark,
+		    char *out, size_t outlen);
 
 /* handlers/casework.c: what the cases of a period came to (SPEC §6a, §7),
  * for the report to the city. */

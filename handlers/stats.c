@@ -285,23 +285,40 @@ stats_shown(int64_t n, int k, char *out, size_t outlen)
 		snprintf(out, outlen, "%lld", (long long)n);
 }
 
+/* The figures of the SMS reply, in its order. */
+static void
+stats_figures(const struct stats_counts *c, int64_t v[STATS_NFIGS])
+{
+	v[STATS_FIG_BL] = c->gbv;
+	v[STATS_FIG_TC] = c->shelter;
+	v[STATS_FIG_DK] = c->signups;
+	v[STATS_FIG_HUY] = c->status[STATS_CANCELLED];
+	v[STATS_FIG_OPEN] = c->status[STATS_OPEN] +
+	    c->status[STATS_ACKNOWLEDGED];
+	v[STATS_FIG_CLOSED] = c->status[STATS_CLOSED];
+}
+
 void
 stats_format(const struct stats_counts *c, const char *label,
     const char *area, int min_count, char *out, size_t outlen)
 {
-	char	 n[6][24], *g;
-	int64_t	 v[6];
+	stats_format_marked(c, label, area, min_count, NULL, out, outlen);
+}
+
+void
+stats_format_marked(const struct stats_counts *c, const char *label,
+    const char *area, int min_count, const unsigned char *mark, char *out,
+    size_t outlen)
+{
+	char	 n[STATS_NFIGS][24], *g;
+	int64_t	 v[STATS_NFIGS];
 	int	 k = area != NULL ? min_count : 0;
 	size_t	 i;
 
-	v[0] = c->gbv;
-	v[1] = c->shelter;
-	v[2] = c->signups;
-	v[3] = c->status[STATS_CANCELLED];
-	v[4] = c->status[STATS_OPEN] + c->status[STATS_ACKNOWLEDGED];
-	v[5] = c->status[STATS_CLOSED];
-	for (i = 0; i < 6; i++)
-		stats_shown(v[i], k, n[i], sizeof(n[i]));
+	stats_figures(c, v);
+	for (i = 0; i < STATS_NFIGS; i++)
+		suppress_shown(v[i], k, mark != NULL ? mark[i] :
+		    SUPPRESS_SHOWN, n[i], sizeof(n[i]));
 	snprintf(out, outlen, "TK %s%s%s: BL %s TC %s DK %s HUY %s; "
 	    "mo %s xong %s", label, area ? " " : "", area ? area : "",
 	    n[0], n[1], n[2], n[3], n[4], n[5]);
@@ -309,6 +326,99 @@ stats_format(const struct stats_counts *c, const char *label,
 	g = text_gsm7(out, strlen(out), STATS_SEGMENTS);
 	util_strlcpy(out, g, outlen);
 	free(g);
+}
+
+/*
+ * The SMS figures of every area for complementary suppression (SPEC §6):
+ * a row per area of the config, then one for reports of no area (or of
+ * one the config no longer has), which TK never shows but whose counts
+ * are in the commune's totals.
+ */
+struct stats_grid {
+	const struct config	*conf;
+	size_t			 nrows;
+	int64_t			*v;		/* nrows x STATS_NFIGS */
+};
+
+static int64_t *
+stats_grid_row(struct stats_grid *g, const char *area)
+{
+	size_t	 r;
+
+	for (r = 0; area != NULL && r < g->conf->nareas; r++)
+		if (strcmp(g->conf->areas[r].code, area) == 0)
+			break;
+	if (area == NULL)
+		r = g->conf->nareas;
+	return g->v + r * STATS_NFIGS;
+}
+
+static int
+stats_grid_add(const struct stats_row *r, void *arg)
+{
+	struct stats_grid	*g = arg;
+	struct stats_counts	 c;
+	int64_t			*row = stats_grid_row(g, r->area), v[STATS_NFIGS];
+	size_t			 f;
+
+	memset(&c, 0, sizeof(c));
+	if (r->status == NULL)
+		c.signups = r->n;
+	else if (stats_count_row(r, &c) == -1)
+		return -1;
+	stats_figures(&c, v);
+	for (f = 0; f < STATS_NFIGS; f++)
+		row[f] += v[f];
+	return 0;
+}
+
+/*
+ * Which of area row's figures TK hides, into mark[STATS_NFIGS]: the
+ * lines are each figure over the areas (its commune total is exact), and
+ * in each area BL TC and HUY mo xong, two ways of counting its reports.
+ */
+static int
+stats_grid_marks(struct store *st, const struct config *conf,
+    int64_t from, int64_t to, size_t row, unsigned char *mark)
+{
+	static const size_t	 by_cat[] = { STATS_FIG_BL, STATS_FIG_TC },
+				 by_status[] = { STATS_FIG_HUY, STATS_FIG_OPEN,
+				    STATS_FIG_CLOSED };
+	struct stats_grid	 g;
+	struct suppress		*s;
+	unsigned char		*all;
+	size_t			 r, f, i, line[STATS_NFIGS], *col;
+	int			 rc = 0;
+
+	g.conf = conf;
+	g.nrows = conf->nareas + 1;
+	g.v = xcalloc(g.nrows * STATS_NFIGS, sizeof(*g.v));
+	if (stats_rows(st, from, to, NULL, stats_grid_add, &g) == -1 ||
+	    stats_signups(st, from, to, NULL, stats_grid_add, &g) == -1)
+		rc = -1;
+	s = suppress_new(g.v, g.nrows * STATS_NFIGS, conf->privacy.min_count);
+	col = xcalloc(g.nrows, sizeof(*col));
+	for (f = 0; f < STATS_NFIGS; f++) {
+		for (r = 0; r < g.nrows; r++)
+			col[r] = r * STATS_NFIGS + f;
+		suppress_line(s, col, g.nrows);
+	}
+	for (r = 0; r < g.nrows; r++) {
+		for (i = 0; i < 2; i++)
+			line[i] = r * STATS_NFIGS + by_cat[i];
+		suppress_line(s, line, 2);
+		for (i = 0; i < 3; i++)
+			line[i] = r * STATS_NFIGS + by_status[i];
+		suppress_line(s, line, 3);
+	}
+	all = xcalloc(g.nrows * STATS_NFIGS, 1);
+	suppress_run(s, all);
+	memcpy(mark, all + row * STATS_NFIGS, STATS_NFIGS);
+	free(all);
+	free(col);
+	suppress_free(s);
+	free(g.v);
+	return rc;
 }
 
 /* Whether folded (s, len) is the word PIN written out. */
@@ -494,7 +604,8 @@ stats_handle(struct intake *it)
 	const struct contact_row *k = &it->contact;
 	const char		*s, *next, *area = NULL;
 	char			 word[32];
-	int			 have_period = 0, a, rc;
+	unsigned char		 mark[STATS_NFIGS];
+	int			 have_period = 0, a, ai = -1, rc;
 
 	/* The router let only an official through (WHO_OFFICIAL); a wrong
 	 * PIN is answered as if TK meant nothing, too. Either way the PIN
@@ -520,6 +631,7 @@ stats_handle(struct intake *it)
 		} else if (area == NULL &&
 		    (a = area_find(conf, s, &next)) != -1) {
 			area = conf->areas[a].code;
+			ai = a;
 			s = next;
 		} else {
 			util_strlcpy(it->reply, "TK: sai cu phap. TK [PIN] "
@@ -534,10 +646,12 @@ stats_handle(struct intake *it)
 		    conf->timezone);
 		return -1;
 	}
-	if (stats_count(it->st, p.from, p.to, area, &c) == -1)
+	if (stats_count(it->st, p.from, p.to, area, &c) == -1 ||
+	    (area != NULL && stats_grid_marks(it->st, conf, p.from, p.to,
+	    (size_t)ai, mark) == -1))
 		return -1;
-	stats_format(&c, p.label, area, conf->privacy.min_count, it->reply,
-	    sizeof(it->reply));
+	stats_format_marked(&c, p.label, area, conf->privacy.min_count,
+	    area != NULL ? mark : NULL, it->reply, sizeof(it->reply));
 	return 0;
 }
 

@@ -77,6 +77,44 @@ def unknown_reply(d, n=[0]):
 	return d.sms("unk-%d" % n[0], "09771%05d" % n[0], "xin chao")
 
 
+@case()
+def test_stats_sms_complementary_suppression(d):
+	"""SPEC §6: a hamlet's "<3" is never the only figure hidden in its
+	table: commune totals are exact, so the next smallest hamlet is
+	hidden too ("*"), and within a hamlet BL+TC and HUY+mo+xong, which
+	count the same reports, never leave one hidden figure alone. Today
+	TK T1 and TK T2 subtracted from TK gave T3's "<3" back."""
+	d.import_contacts(CONTACTS)
+	n = 0
+	for area, count in ((1, 5), (2, 7), (3, 2)):
+		for i in range(count):
+			n += 1
+			res = d.sms("cs-%d" % n, "09881%05d" % n, "BL thon %d" %
+			    area)
+			check(res.get("ref"), "no REF")
+	label, _ = local_month()
+	got = {}
+	for a in ("", " thon 1", " thon 2", " thon 3", " thon 4"):
+		got[a] = d.sms("cs-tk%s" % a, LEADER, "TK%s" % a)["reply"]
+	eq(got[""], "TK %s: BL 14 TC 0 DK 0 HUY 0; mo 14 xong 0" % label,
+	    "the commune, exact")
+	eq(got[" thon 3"], "TK %s T3: BL <3 TC * DK 0 HUY *; mo <3 xong 0" %
+	    label, "the small hamlet")
+	eq(got[" thon 1"], "TK %s T1: BL * TC * DK 0 HUY *; mo * xong 0" %
+	    label, "the next smallest, its complement")
+	eq(got[" thon 2"], "TK %s T2: BL 7 TC 0 DK 0 HUY 0; mo 7 xong 0" %
+	    label, "a hamlet shown")
+	eq(got[" thon 4"], "TK %s T4: BL 0 TC 0 DK 0 HUY 0; mo 0 xong 0" %
+	    label, "an empty hamlet")
+	# What subtraction leaves: the commune less every figure shown is
+	# never one hidden figure alone.
+	for fig in ("BL", "mo"):
+		hidden = [a for a in got if a and re.search(r"\b%s (<3|\*)" %
+		    fig, got[a])]
+		check(len(hidden) != 1, "%s: one hidden figure: %r" % (fig,
+		    got))
+
+
 @case(overrides=ALWAYS)
 def test_stats_sms_official(d):
 	seed(d)
@@ -88,9 +126,10 @@ def test_stats_sms_official(d):
 		eq(res.get("reply"), want, "reply to %r" % text)
 		eq(res.get("ref"), None, "ref of a TK reply")
 	res = d.sms("tk-area", OFFICIAL, "TK 4321 %s thon 1" % label)
-	# A hamlet's small counts name a household (§6, min_count 3).
-	eq(res.get("reply"), "TK %s T1: BL <3 TC <3 DK <3 HUY 0; mo <3 "
-	    "xong 0" % label, "reply with AREA")
+	# A hamlet's small counts name a household (§6, min_count 3); HUY 0
+	# and xong 0 would give mo and the others back (complements).
+	eq(res.get("reply"), "TK %s T1: BL <3 TC <3 DK <3 HUY *; mo <3 "
+	    "xong *" % label, "reply with AREA")
 	res = d.sms("tk-year", OFFICIAL, "TK 4321 NAM")
 	check(res["reply"].startswith("TK %s: BL 3 TC 1 DK 2 " %
 	    label[3:]), "reply for NAM: %r" % res["reply"])

@@ -321,11 +321,12 @@ static const struct {
 	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
 	{ "+84901000005", "tk 4321 thang 11/2026",
 	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1" },
-	/* An area's counts of 1 and 2 name households: "<3" (§6). */
+	/* An area's counts of 1 and 2 name households: "<3" (§6), and
+	 * never alone: "*" where a figure would give one back. */
 	{ "+84901000005", "Thống kê 4321 11-2026 thôn 1",
-	    "TK 11/2026 T1: BL <3 TC <3 DK <3 HUY 0; mo <3 xong 0" },
+	    "TK 11/2026 T1: BL <3 TC <3 DK <3 HUY *; mo <3 xong *" },
 	{ "+84901000005", "TK 4321 T3 11/2026",
-	    "TK 11/2026 T3: BL <3 TC 0 DK 0 HUY 0; mo 0 xong <3" },
+	    "TK 11/2026 T3: BL <3 TC * DK 0 HUY 0; mo * xong <3" },
 	{ "+84901000005", "TK 4321 2026",
 	    "TK 2026: BL 5 TC 1 DK 3 HUY 1; mo 4 xong 1" },
 	{ "+84901000005", "TK 4321 12/2026",
