@@ -30,6 +30,7 @@
 #define HTTP_POST		0x2
 #define HTTP_SWEEP_MS		250
 #define HTTP_BUCKETS		12	/* latency histogram, 1 ms .. 5 s */
+#define HTTP_COUNTS		96	/* (endpoint, code) pairs counted */
 
 /*
  * One accepted connection. We hold a reference on its bufferevent so that
@@ -47,6 +48,13 @@ struct conn {
 						   0: none yet */
 	int64_t			 accepted_us;	/* when it was accepted */
 	int			 evicted;	/* shut down to make room */
+};
+
+/* Replies sent to one endpoint with one code (/metrics). */
+struct http_count {
+	const char	*endpoint;	/* a route's own path, or "other" */
+	int		 code;
+	uint64_t	 n;
 };
 
 /* A reply waiting for COMMIT. */
@@ -74,7 +82,8 @@ struct http {
 	int			 max_conns;	/* max_connections, or what
 						   RLIMIT_NOFILE allows */
 	int			 stopped;
-	uint64_t		 n_requests;
+	struct http_count	 counts[HTTP_COUNTS];
+	size_t			 ncounts;
 	uint64_t		 n_accept_errors;
 	/* Request latency, arrival to reply: a count per bucket of
 	 * http_buckets_us (the last: beyond them), their sum. */
@@ -99,6 +108,7 @@ struct http_route {
 };
 
 static void	http_conn_free(struct conn *);
+static const char *http_endpoint(struct http *, struct evhttp_request *);
 static void	http_healthz(struct tincay *, struct evhttp_request *,
 		    const char *, size_t);
 static void	http_metrics(struct tincay *, struct evhttp_request *,
@@ -327,12 +337,35 @@ http_latency(struct http *h, int64_t us)
 	h->lat_sum_us += (uint64_t)us;
 }
 
+/* A reply sent: counted by its endpoint and code. A pair past the
+ * table's size (it holds every route with every code we answer) is not. */
+static void
+http_count(struct http *h, struct evhttp_request *req)
+{
+	const char	*endpoint = http_endpoint(h, req);
+	int		 code = evhttp_request_get_response_code(req);
+	size_t		 i;
+
+	for (i = 0; i < h->ncounts; i++)
+		if (h->counts[i].code == code &&
+		    h->counts[i].endpoint == endpoint) {
+			h->counts[i].n++;
+			return;
+		}
+	if (h->ncounts < HTTP_COUNTS) {
+		h->counts[h->ncounts].endpoint = endpoint;
+		h->counts[h->ncounts].code = code;
+		h->counts[h->ncounts++].n = 1;
+	}
+}
+
 /* The reply went out: the deadline now runs for the next request. */
 static void
 http_complete_cb(struct evhttp_request *req, void *arg)
 {
 	struct conn	*c = arg;
 
+	http_count(c->http, req);
 	if (c->arrived_us != 0)
 		http_latency(c->http, util_mono_us() - c->arrived_us);
 	c->arrived_us = 0;
@@ -488,8 +521,12 @@ http_provider(struct http *h, struct evhttp_request *req,
 		if (c.out.new_report)
 			tc->n_reports++;
 	}
-	if (a.code != 200)
+	if (a.code != 200) {
+		/* Refused: say why (never the body), or nobody would see a
+		 * wrong secret refusing every report. Rate-limited. */
+		log_warnx("http: %s: %d %s", ep->path, a.code, a.line);
 		http_error(req, a.code, a.line);
+	}
 	else if (a.filed) {
 		http_defer(h, req, a.code, a.ctype, a.body, a.len);
 		a.body = NULL;		/* taken */
@@ -509,6 +546,27 @@ http_route_find(const char *path)
 		if (strcmp(http_routes[i].path, path) == 0)
 			return &http_routes[i];
 	return NULL;
+}
+
+/* The endpoint a request named, for its count: the route's own string (a
+ * constant), or "other" for a path we do not serve, so that whatever
+ * paths clients try add no labels. */
+static const char *
+http_endpoint(struct http *h, struct evhttp_request *req)
+{
+	const struct evhttp_uri		*uri;
+	const struct http_route		*r;
+	const struct provider_endpoint	*ep;
+	const char			*path;
+
+	uri = evhttp_request_get_evhttp_uri(req);
+	if ((path = uri ? evhttp_uri_get_path(uri) : NULL) == NULL)
+		return "other";
+	if ((r = http_route_find(path)) != NULL)
+		return r->path;
+	if ((ep = provider_route(h->tc->conf, path)) != NULL)
+		return ep->path;
+	return "other";
 }
 
 /* The HTTP method as a route's bit; 0 for any other. */
@@ -539,7 +597,6 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	size_t				 len;
 	int				 methods;
 
-	h->n_requests++;
 	if ((c = http_conn_of(h, req)) != NULL) {
 		c->state = CONN_HANDLING;
 		if (c->arrived_us == 0)		/* pipelined: already read */
@@ -707,7 +764,7 @@ http_healthz(struct tincay *tc, struct evhttp_request *req,
  * name, type, help; their values come in the same order (http_metrics).
  */
 enum http_family {
-	HM_REQUESTS, HM_CONNECTIONS, HM_ACCEPT_ERRORS, HM_MESSAGES,
+	HM_CONNECTIONS, HM_ACCEPT_ERRORS, HM_MESSAGES,
 	HM_DUPLICATES, HM_REPORTS, HM_COMMITS, HM_COMMIT_FAILURES, HM_SENT,
 	HM_RETRIES, HM_FAILED, HM_ESCALATIONS, HM_INFLIGHT, HM_OLDEST_AGE,
 	HM_REPEATING, HM__MAX
@@ -715,8 +772,6 @@ enum http_family {
 static const struct {
 	const char	*name, *type, *help;
 } http_families[HM__MAX] = {
-	[HM_REQUESTS] = { "tincay_http_requests_total", "counter",
-	    "HTTP requests received." },
 	[HM_CONNECTIONS] = { "tincay_http_connections", "gauge",
 	    "HTTP connections open." },
 	[HM_ACCEPT_ERRORS] = { "tincay_accept_errors_total", "counter",
@@ -821,7 +876,6 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	}
 	if (g.has_oldest && (age = util_sched_now() - g.oldest_alert_at) < 0)
 		age = 0;
-	v[HM_REQUESTS] = h->n_requests;
 	v[HM_CONNECTIONS] = h->nconns;
 	v[HM_ACCEPT_ERRORS] = h->n_accept_errors;
 	v[HM_MESSAGES] = tc->n_messages;
@@ -855,6 +909,13 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 		return;
 	}
 	http_metrics_latency(out, h);
+	http_family_head(out, "tincay_http_requests_total", "counter",
+	    "HTTP requests answered, by endpoint (\"other\": a path not "
+	    "served) and status code.");
+	for (i = 0; i < (int)h->ncounts; i++)
+		evbuffer_add_printf(out, "tincay_http_requests_total{endpoint="
+		    "\"%s\",code=\"%d\"} %llu\n", h->counts[i].endpoint,
+		    h->counts[i].code, (unsigned long long)h->counts[i].n);
 	http_family_head(out, "tincay_receipts_total", "counter",
 	    "Delivery receipts from providers, by what they said (an "
 	    "undelivered alert escalates).");

@@ -31,6 +31,7 @@ WANT = {
 	"tincay_http_request_duration_seconds": "histogram",
 	"tincay_build_info": "gauge",
 	"tincay_receipts_total": "counter",
+	"tincay_http_requests_total": "counter",
 }
 
 
@@ -133,6 +134,43 @@ def test_metrics_families_and_values(d):
 	check(len(info) == 1 and info[0][2] == 1 and
 	    re.match(r'\{version="\d+\.\d+[^"]*"\}$', info[0][1]),
 	    "build info: %r" % info)
+
+
+def test_refused_requests_logged_and_counted(d):
+	"""Issue 17 item 3: a request refused 403 or 415 is a rate-limited
+	warning naming the endpoint and the reason, never the body, and
+	every reply is counted in tincay_http_requests_total{endpoint,code};
+	a path not served is counted as endpoint "other", whatever it is."""
+	secret_text = "BL thon 3 canary-9f2e"
+	body = d.sms_body("ref-1", RESIDENT, secret_text)
+	eq(d.post_raw(body, sig=None).status, 403, "unsigned post")
+	eq(d.post_raw(body, content_type="text/plain").status, 415,
+	    "post as text/plain")
+	eq(d.request("GET", "/no/such/0912345678").status, 404, "unknown path")
+	eq(d.post_raw(body).status, 200, "signed post")
+	line = d.wait_stderr(r"^<4>.*/sms/generic.*403.*signature.*$", 3)
+	check(line, "no warning for the 403: %r" % d.stderr()[-600:])
+	check(d.wait_stderr(r"^<4>.*/sms/generic.*415.*$", 3),
+	    "no warning for the 415: %r" % d.stderr()[-600:])
+	for i in range(40):
+		d.post_raw(d.sms_body("ref-x%d" % i, RESIDENT, secret_text),
+		    sig="t=1,v1=00")
+	text = scrape(d)
+	promtool(text)
+	fams = parse(text)
+	f = "tincay_http_requests_total"
+	for ep, code, want in (("/sms/generic", 403, 41),
+	    ("/sms/generic", 415, 1), ("/sms/generic", 200, 1),
+	    ("other", 404, 1)):
+		eq(value(fams, f, labels='{endpoint="%s",code="%d"}' % (ep,
+		    code)), want, "%s %s %d" % (f, ep, code))
+	check(value(fams, f, labels='{endpoint="/healthz",code="200"}') >= 1,
+	    "healthz not counted: %r" % fams[f])
+	log = d.stderr()
+	check(secret_text not in log and "canary" not in log and
+	    "912345678" not in log, "a body or a path is in the log")
+	n = len([l for l in log.splitlines() if "/sms/generic: 403" in l])
+	check(n <= 12, "%d warnings for 41 refusals: not rate-limited" % n)
 
 
 @case({"allow_http": True, "webhook_secret": "change-me-monitor"})
