@@ -201,7 +201,7 @@ bench: deps
 
 chaos: deps
 	@$(MAKE) --no-print-directory all
-	python3 scripts/chaos.py --cycles $(CHAOS_CYCLES)
+	python3 scripts/chaos.py --cycles $(CHAOS_CYCLES) --inflight-max 5
 
 fuzz:
 	@TINCAY_FUZZ=1 scripts/install-deps

@@ -15,16 +15,25 @@ be 0), that no alert reached a healthy path under two Idempotency-Keys,
 how often one key came twice (a crash between the sink's 200 and the
 commit of "sent" sends it again: at least once, never lost, and the key
 lets the receiver drop the copy), and the worst time from a restart to the delivery of
-an alert that was pending when the daemon was killed.
+an alert that was pending when the daemon was killed. Apart from that worst
+(queue-bound: a pending alert waits behind new ones and escalations), it
+prints how long the alerts in flight at a kill took: those a healthy path
+received before the kill and received again, under the same key, after
+the restart (the kill came between the sink's 200 and the commit of
+"sent", so they were leased at the kill), timed from the restart's start.
 
   python3 scripts/chaos.py [--cycles 1000] [--clients 4] [--seed N]
+      [--inflight-max S]
 
-make chaos runs 1000 cycles; make check runs a bounded slice (20).
-Exit 1 if anything acknowledged was lost or stored twice, or an alert
-reached a healthy sink under two Idempotency-Keys.
+make chaos runs 1000 cycles with --inflight-max 5; make check runs a
+bounded slice (20), which holds no time to a limit. Exit 1 if anything
+acknowledged was lost or stored twice, an alert reached a healthy sink
+under two Idempotency-Keys, or (with --inflight-max) an alert in flight at
+a kill took longer than S seconds after the restart.
 """
 
 import argparse
+import bisect
 import os
 import random
 import signal
@@ -79,6 +88,8 @@ def main():
 	ap.add_argument("--cycles", type=int, default=1000)
 	ap.add_argument("--clients", type=int, default=4)
 	ap.add_argument("--seed", type=int, default=None)
+	ap.add_argument("--inflight-max", type=float, default=None,
+	    help="fail if an alert in flight at a kill took longer")
 	args = ap.parse_args()
 	seed = args.seed if args.seed is not None else int(time.time())
 	rng = random.Random(seed)
@@ -99,7 +110,7 @@ def main():
 	    "escalation": {"gbv": {"after_s": 2, "to": ["leader"]}}})
 	acked, lock = {}, threading.Lock()
 	ids = iter(range(1, 10 ** 9))
-	twice, doubled, restarts = [], [], []
+	twice, doubled, restarts, kills = [], [], [], []
 	bad = []
 	t0 = time.monotonic()
 	try:
@@ -116,6 +127,7 @@ def main():
 			for t in threads:
 				t.start()
 			time.sleep(rng.uniform(0.05, 0.6))
+			kills.append(time.monotonic())
 			d.proc.send_signal(signal.SIGKILL)
 			d.proc.wait(5)
 			stop.set()
@@ -131,8 +143,9 @@ def main():
 				refs = set(acked.values())
 			pending = refs - {(q.json() or {}).get("ref") for q in
 			    sink.got("/police")}
+			began = time.monotonic()
 			d.start()
-			restarts.append((time.monotonic(), pending))
+			restarts.append((time.monotonic(), pending, began))
 			if (cycle + 1) % 50 == 0:
 				print("chaos: %d cycles, %d acknowledged" % (cycle + 1,
 				    len(acked)), flush=True)
@@ -156,20 +169,36 @@ def main():
 		# be two alerts); the same key again is a re-send after a kill
 		# between the sink's 200 and the commit of "sent", which the
 		# key lets the receiver drop.
+		inflight = []
 		for path in ("/police", "/leader"):
-			keys, alerts = {}, {}
+			keys, alerts, seen = {}, {}, {}
 			for q in sink.got(path):
 				k = q.header("idempotency-key")
 				keys[k] = keys.get(k, 0) + 1
+				seen.setdefault(k, []).append(q.mono)
 				# report.created: one per report and contact
 				# (escalations repeat by design, every after_s).
 				if q.event() == "report.created":
 					a = (q.json() or {}).get("ref")
 					alerts.setdefault(a, set()).add(k)
 			twice += [k for k, n in keys.items() if n > 1]
+			# The same key again on a healthy path: a kill came
+			# between its 200 and the commit of "sent". Timed from
+			# the start of the restart after that kill.
+			for times in seen.values():
+				times.sort()
+				for a, b in zip(times, times[1:]):
+					i = bisect.bisect_left(kills, a)
+					# Sent before kill i - 1, recorded
+					# by the sink after it.
+					if i > 0 and a < restarts[i - 1][2]:
+						i -= 1
+					if i < len(kills) and kills[i] < b:
+						inflight.append(max(0.0,
+						    b - restarts[i][2]))
 			doubled += [a for a, ks in alerts.items() if len(ks) > 1]
 		worst = 0.0
-		for at, pending in restarts:
+		for at, pending, _ in restarts:
 			for ref in pending:
 				if ref in first and first[ref] > at:
 					worst = max(worst, first[ref] - at)
@@ -180,9 +209,20 @@ def main():
 		    "restart to delivery %.1f s" % (seed, args.cycles, secs,
 		    len(acked), len(lost), len(bad), len(doubled), len(twice),
 		    worst))
-		if lost or bad or doubled:
-			print("chaos: lost %r, stored not once %r, doubled %r" % (
-			    lost[:10], bad[:10], doubled[:10]))
+		inflight.sort()
+		slow = (args.inflight_max is not None and inflight and
+		    inflight[-1] > args.inflight_max)
+		print("chaos: %d alerts in flight at a kill, delivered after the "
+		    "restart in median %.1f s, worst %.1f s%s" % (len(inflight),
+		    inflight[len(inflight) // 2] if inflight else 0.0,
+		    inflight[-1] if inflight else 0.0,
+		    "" if args.inflight_max is None else " (at most %.0f s "
+		    "allowed)" % args.inflight_max))
+		if lost or bad or doubled or slow:
+			print("chaos: lost %r, stored not once %r, doubled %r, in "
+			    "flight over the limit %r" % (lost[:10], bad[:10],
+			    doubled[:10], [round(t, 1) for t in inflight if
+			    slow and t > args.inflight_max][:10]))
 			return 1
 		return 0
 	finally:
