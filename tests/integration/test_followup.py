@@ -18,6 +18,7 @@ import json
 import time
 
 from harness import REF_RE, case, check, eq, wait_until
+from sink import Sink
 
 # Contacts by name (outbox rows carry the contact's name).
 POLICE_T3 = ("Cong an T3", "0911000003", "police", "T3")
@@ -316,6 +317,30 @@ def test_reopen_keyword_and_plea_after_cancel(d):
 	    ("gbv", "T3", hers), "the plea's report")
 	eq(alerted(d, plea), sorted([POLICE_T3[0], HEALTH[0]]),
 	    "report.created rows of the plea's report")
+
+
+@case({"allow_http": True})
+def test_reopen_webhook_names_previous(d):
+	"""The webhook of a report filed after an earlier one closed carries
+	'previous'; a first report's body keeps the keys of SPEC §5."""
+	with Sink() as sink:
+		d.add_contact("Tram y te", HEALTH[1], "health", areas="*",
+		    channel="webhook", url=sink.url + "/health")
+		me = "0987101001"
+		first = new_ref(sms(d, me, "BL thon 3"), "BL")
+		sms(d, HEALTH[1], "XONG %s" % first)
+		again = new_ref(sms(d, me, "BL"), "BL again")
+		got = sink.wait_for(1, "/health", lambda r: r.event() ==
+		    "report.created" and (r.json() or {}).get("ref") == again,
+		    8.0)
+		check(got, "no report.created for %s: %r" % (again,
+		    sink.got("/health")))
+		j = got[0].json()
+		eq((j.get("previous"), j.get("area")), (first, "T3"),
+		    "previous and area in the webhook")
+		one = [r.json() for r in sink.got("/health")
+		    if (r.json() or {}).get("ref") == first][0]
+		check("previous" not in one, "a first report's webhook: %r" % one)
 
 
 @case({"reopen_window_s": 1})

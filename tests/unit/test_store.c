@@ -324,6 +324,106 @@ collect(const struct contact *c, void *arg)
 	return 0;
 }
 
+/* A message from sender of category under report rid. */
+static void
+message_of(struct store *st, const char *id, const char *sender,
+    const char *category, int64_t rid)
+{
+	struct message_row	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.provider = "generic";
+	m.ext_id = id;
+	m.sender = sender;
+	m.body = "x";
+	m.bodylen = 1;
+	m.category = category;
+	m.report_id = rid;
+	m.received_at = 100;
+	assert_int_equal(store_message_add(st, &m), 0);
+}
+
+/*
+ * What a number's next text looks up (SPEC §4): its newest young open
+ * report of a category or of any; the one it closed last within the
+ * reopen window; who took or closed that one; an area given once.
+ */
+static void
+test_report_followup_and_reopen(void **state)
+{
+	struct store		*st;
+	struct report_prev	 p;
+	struct report_row	 r;
+	char			 err[256], got[256], ref[REF_MAX], tc[REF_MAX];
+	const char		*me = "+84912345678";
+	static const char *const c[][4] = {
+		{ "A", "+84900000001", "police", "*" },
+		{ "B", "+84900000002", "leader", "*" },
+		{ "C", "+84900000003", "health", "*" },
+	};
+	int64_t			 shelter, gbv, next;
+	size_t			 i;
+
+	st = store_open(":memory:", err, sizeof(err));
+	assert_non_null(st);
+	for (i = 0; i < 3; i++) {
+		struct contact_new k = { .name = c[i][0], .phone = c[i][1],
+		    .role = c[i][2], .areas = c[i][3], .channel = "sms" };
+
+		assert_int_equal(store_contact_add(st, &k, 1), 0);
+	}
+	shelter = store_report_add(st, "shelter", NULL, me, 100, 0, tc);
+	gbv = store_report_add(st, "gbv", NULL, me, 110, 0, ref);
+	assert_int_equal(store_report_recent_of(st, me, 50, "shelter", got),
+	    shelter);
+	assert_string_equal(got, tc);
+	assert_int_equal(store_report_recent_of(st, me, 50, NULL, got), gbv);
+	assert_int_equal(store_report_recent_of(st, me, 105, "shelter", got),
+	    0);
+	assert_int_equal(store_report_recent_of(st, "+84912345679", 0, NULL,
+	    got), 0);
+	/* An area is given once. */
+	assert_int_equal(store_report_set_area(st, shelter, "T2"), 1);
+	assert_int_equal(store_report_set_area(st, shelter, "T3"), 0);
+	assert_int_equal(store_report_get(st, shelter, NULL, &r), 1);
+	assert_string_equal(r.area, "T2");
+	assert_string_equal(r.previous, "");
+	assert_int_equal(r.cancel_requested, 0);
+	store_report_row_clear(&r);
+	/* Nothing closed yet; then the gbv one, taken by A, closed by B. */
+	assert_int_equal(store_report_closed_recent(st, me, 0, &p), 0);
+	message_of(st, "n1", "+84900000001", "ack", gbv);
+	message_of(st, "x1", "+84900000002", "done", gbv);
+	message_of(st, "x2", "+84900000002", "done", gbv);
+	message_of(st, "f1", me, "followup", gbv);
+	message_of(st, "u1", "+84900000003", "unknown", gbv);
+	assert_int_equal(store_report_status(st, gbv, "closed", NULL, 200), 0);
+	assert_int_equal(store_report_closed_recent(st, me, 150, &p), 1);
+	assert_int_equal(p.id, gbv);
+	assert_string_equal(p.ref, ref);
+	assert_string_equal(p.category, "gbv");
+	assert_string_equal(p.area, "");
+	assert_int_equal(store_report_closed_recent(st, me, 201, &p), 0);
+	assert_int_equal(store_report_closed_recent(st, "+84912345679", 0,
+	    &p), 0);
+	got[0] = '\0';
+	assert_int_equal(store_contacts_handled(st, gbv, collect, got), 2);
+	assert_string_equal(got, "A,B,");
+	got[0] = '\0';
+	assert_int_equal(store_contacts_handled(st, shelter, collect, got), 0);
+	/* A new report names it. */
+	next = store_report_add(st, "gbv", NULL, me, 300, 0, got);
+	assert_int_equal(store_report_link(st, next, gbv), 0);
+	assert_int_equal(store_report_get(st, next, NULL, &r), 1);
+	assert_string_equal(r.previous, ref);
+	store_report_row_clear(&r);
+	assert_int_equal(store_report_cancel_request(st, next, 301), 0);
+	assert_int_equal(store_report_get(st, next, NULL, &r), 1);
+	assert_int_equal(r.cancel_requested, 1);
+	store_report_row_clear(&r);
+	store_close(st);
+}
+
 static void
 test_contacts_and_outbox(void **state)
 {
@@ -1587,6 +1687,7 @@ main(void)
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_dests),
 		cmocka_unit_test(test_contacts_and_outbox),
+		cmocka_unit_test(test_report_followup_and_reopen),
 		cmocka_unit_test(test_admin_rows),
 		cmocka_unit_test(test_report_texts),
 		cmocka_unit_test(test_backup),
