@@ -109,6 +109,7 @@ test_defaults(void **state)
 	assert_string_equal(cf->sms_out.url, "");
 	assert_int_equal(cf->sms_out.rate_per_second, 10);
 	assert_int_equal(cf->followup_window_s, 1800);
+	assert_int_equal(cf->reopen_window_s, 2592000);
 	assert_int_equal(cf->limits.max_body_bytes, 16384);
 	assert_int_equal(cf->limits.request_timeout_s, 10);
 	assert_int_equal(cf->limits.max_connections, 512);
@@ -242,6 +243,8 @@ static const struct {
 	  "limits.max_body_bytes", "duplicate key" },
 	{ "{\"limits\": 5}", "limits", "must be an object" },
 	{ "{\"followup_window_s\": -1}", "followup_window_s",
+	  "must be an integer" },
+	{ "{\"reopen_window_s\": 40000000}", "reopen_window_s",
 	  "must be an integer" },
 	{ "{\"sms_out\": {\"rate_per_second\": 0}}", "sms_out.rate_per_second",
 	  "must be an integer 1..1000" },
