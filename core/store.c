@@ -444,6 +444,8 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, sender, body FROM messages WHERE review_at IS NOT NULL"
 	    " ORDER BY id LIMIT ?1",
 	[ST_REVIEW_TOLD] = "UPDATE messages SET review_at = ?2 WHERE id = ?1",
+	[ST_CLAMP_REVIEW] =
+	    "UPDATE messages SET review_at = ?1 WHERE review_at > ?1",
 	[ST_CONTACTS_ROLE_ANY] =
 	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
 };
@@ -1507,7 +1509,8 @@ store_rollback_to(struct store *st)
 
 int
 store_clamp_times(struct store *st, int64_t now,
-    const struct store_clamp *esc, size_t nesc, int64_t retry_s)
+    const struct store_clamp *esc, size_t nesc, int64_t retry_s,
+    int64_t review_s)
 {
 	sqlite3_stmt	*s;
 	int64_t		 n, total = 0;
@@ -1538,6 +1541,10 @@ store_clamp_times(struct store *st, int64_t now,
 	total += n;
 	sqlite3_bind_int64(st->stmt[ST_CLAMP_CREATED], 1, now);
 	if ((n = store_changes(st, ST_CLAMP_CREATED)) == -1)
+		goto fail;
+	total += n;
+	sqlite3_bind_int64(st->stmt[ST_CLAMP_REVIEW], 1, now + review_s);
+	if ((n = store_changes(st, ST_CLAMP_REVIEW)) == -1)
 		goto fail;
 	total += n;
 	return store_commit(st) == -1 ? -1 : (int)total;

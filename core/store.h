@@ -98,7 +98,8 @@ void		 store_rollback_to(struct store *);
  * keeps how long it has failed and waits no longer than it had left at
  * its last attempt (the time the daemon was down counts as neither); no
  * report of a category escalates later than its after_s from now, no
- * pending row waits more than retry_s, no row was created in the future.
+ * pending row waits more than retry_s, no row was created in the future,
+ * no text of the review list waits more than review_s to be told of.
  * How many rows changed, or -1.
  */
 struct store_clamp {
@@ -107,7 +108,8 @@ struct store_clamp {
 	int64_t		 repeat_s;	/* past the last step */
 };
 int		 store_clamp_times(struct store *, int64_t now,
-		    const struct store_clamp *, size_t, int64_t retry_s);
+		    const struct store_clamp *, size_t, int64_t retry_s,
+		    int64_t review_s);
 /* Checkpoint everything and truncate the WAL to nothing: 1, 0 if a
  * reader held it up tries times, -1 on error. */
 int		 store_wal_truncate(struct store *, int tries);

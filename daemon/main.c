@@ -181,11 +181,11 @@ main_clamp_times(struct tincay *tc)
 			esc[n++].after_s = conf->escalation[c].after_s;
 		}
 	changed = store_clamp_times(tc->store, util_sched_now(), esc, n,
-	    conf->limits.retry_max_s);
+	    conf->limits.retry_max_s, conf->review.every_s);
 	if (changed > 0)
-		log_warnx("clock: %d escalation or retry times were further "
-		    "ahead than they can be (was the clock set back?); due "
-		    "sooner now", changed);
+		log_warnx("clock: %d escalation, retry or review times were "
+		    "further ahead than they can be (was the clock set back?); "
+		    "due sooner now", changed);
 }
 
 static void

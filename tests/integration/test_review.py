@@ -259,3 +259,27 @@ def test_review_config_checked(d):
 	d.write_config()
 	eq(d.run_daemon_args("-c", d.cfgpath, "-t").returncode, 0, "a good "
 	    "review section")
+
+
+@case(start=False)
+def test_review_clock_fast_then_right_after_restart(d):
+	"""A text that came while the clock ran 2 h fast is told of within
+	every_s of a restart with the clock set right (SPEC §9: one
+	scheduling clock), not 2 h later."""
+	import test_clock
+	with Sink() as sink:
+		d.overrides = {"allow_http": True, "limits": LIMITS,
+		    "providers": test_clock.AT, "review": {"every_s": 3}}
+		d.new_config()
+		clock = test_clock.faked(d, "+2h")
+		d.start()
+		d.add_contact("Leader", LEADER, "leader", areas="*",
+		    channel="webhook", url=sink.url + "/leader")
+		test_clock.at_sms(d, "rv-clk-1", "cho em hoi chut viec")
+		d.kill()			# a power cut before it is due
+		test_clock.set_clock(clock, "+0")
+		d.start()
+		got = sink.wait_for(1, "/leader", lambda r: r.event() ==
+		    "inbox.review", timeout=15)
+		check(got, "the text was not told of within 15 s of the restart "
+		    "(every_s 3) after the clock was set right")
