@@ -48,6 +48,7 @@ struct ctl_tally {
 	struct ctl_tally_item {
 		char	*key;		/* ours */
 		int64_t	 n;
+		unsigned char hide;	/* enum suppress_mark */
 	}		*v;
 	size_t		 n, cap;
 };
@@ -63,6 +64,7 @@ struct ctl_rows {
 		char	*category;
 		char	*status;	/* NULL for signups */
 		int64_t	 n;
+		unsigned char hide;	/* enum suppress_mark */
 	}		*v;
 	size_t		 n, cap;
 };
@@ -76,10 +78,23 @@ struct ctl_figures {
 	struct ctl_tally by[CTL_BY__MAX];	/* area keys: codes, "unknown";
 						 * month keys "YYYY-MM" */
 	struct casework	 cw;		/* its medians; counts are in by[] */
+	/* --suppress: how the text table's sums are shown (enum
+	 * suppress_mark), by the indices of by[CTL_BY_AREA] and
+	 * by[CTL_BY_CATEGORY]; NULL without. */
+	unsigned char	*line_hide;	/* an area's category: na x nc */
+	unsigned char	*all_hide;	/* a category's status: nc x STATS__MAX */
 };
 /* n as shown: "<k" for 1..k-1 under --suppress K, else the number. */
 void		 ctl_shown(const struct ctl_figures *, int64_t n, char *out,
 		    size_t outlen);
+/* A cell of a table as shown: also "*" hidden as a complement (SPEC §6). */
+void		 ctl_cell(const struct ctl_figures *, int64_t n,
+		    unsigned char hide, char *out, size_t outlen);
+/* How a sum of the report rows is shown under --suppress (enum
+ * suppress_mark): area's category, or (area NULL) a category's status s
+ * over the areas, s -1 the category's. */
+unsigned char	 ctl_sum_hide(const struct ctl_figures *, const char *area,
+		    const char *category, int s);
 /* ctl_html.c: the figures as one self-contained printable page. */
 void		 ctl_html(FILE *, const struct ctl_figures *);
 /* ctl_purge.c */

@@ -167,31 +167,36 @@ struct ctl_html_items {
 
 static void
 ctl_html_item(const struct ctl_figures *f, const struct ctl_html_section *s,
-    struct ctl_html_items *it, const char *key, int64_t n)
+    struct ctl_html_items *it, const char *key, int64_t n,
+    unsigned char hide)
 {
 	struct html_item	*h = &it->v[it->n];
 
 	s->label(f, s, key, it->labels[it->n], sizeof(it->labels[0]));
-	ctl_shown(f, n, it->shown[it->n], sizeof(it->shown[0]));
+	ctl_cell(f, n, hide, it->shown[it->n], sizeof(it->shown[0]));
 	h->label = it->labels[it->n];
 	h->shown = it->shown[it->n];
-	/* A suppressed count is drawn as long as k - 1: never its own. */
-	h->muted = f->k > 1 && n >= 1 && n < f->k;
+	/* A hidden count ("<k", "*") is drawn as long as k - 1: never its
+	 * own. */
+	h->muted = hide != SUPPRESS_SHOWN || (f->k > 1 && n >= 1 &&
+	    n < f->k);
 	h->n = h->muted ? f->k - 1 : n;
 	it->n++;
 }
 
+/* key's count in t (0 if none) and how it is shown. */
 static int64_t
-ctl_html_count(const struct ctl_tally *t, const char *key, int *found)
+ctl_html_count(const struct ctl_tally *t, const char *key,
+    unsigned char *hide)
 {
 	size_t	 i;
 
 	for (i = 0; i < t->n; i++)
 		if (strcmp(t->v[i].key, key) == 0) {
-			*found = 1;
+			*hide = t->v[i].hide;
 			return t->v[i].n;
 		}
-	*found = 0;
+	*hide = SUPPRESS_SHOWN;
 	return 0;
 }
 
@@ -201,7 +206,7 @@ ctl_html_items(const struct ctl_figures *f, const struct ctl_html_section *s,
 {
 	const struct ctl_tally	*t = &f->by[s->by];
 	size_t			 i, j, max;
-	int			 found;
+	unsigned char		 hide;
 	int64_t			 n;
 
 	max = t->n + (s->label == ctl_html_area ? f->conf->nareas : 0) + 1;
@@ -210,8 +215,8 @@ ctl_html_items(const struct ctl_figures *f, const struct ctl_html_section *s,
 	it->shown = xcalloc(max, sizeof(*it->shown));
 	it->n = 0;
 	for (j = 0; s->label == ctl_html_area && j < f->conf->nareas; j++) {
-		n = ctl_html_count(t, f->conf->areas[j].code, &found);
-		ctl_html_item(f, s, it, f->conf->areas[j].code, n);
+		n = ctl_html_count(t, f->conf->areas[j].code, &hide);
+		ctl_html_item(f, s, it, f->conf->areas[j].code, n, hide);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; s->label == ctl_html_area &&
@@ -219,7 +224,8 @@ ctl_html_items(const struct ctl_figures *f, const struct ctl_html_section *s,
 			if (strcmp(t->v[i].key, f->conf->areas[j].code) == 0)
 				break;
 		if (s->label != ctl_html_area || j == f->conf->nareas)
-			ctl_html_item(f, s, it, t->v[i].key, t->v[i].n);
+			ctl_html_item(f, s, it, t->v[i].key, t->v[i].n,
+			    t->v[i].hide);
 	}
 }
 
@@ -304,7 +310,9 @@ ctl_html_matrix(FILE *fp, const struct ctl_figures *f)
 		    sizeof(label));
 		cells[0] = label;
 		for (k = 0; k <= STATS__MAX; k++) {
-			ctl_shown(f, n[k], shown[k], sizeof(shown[k]));
+			ctl_cell(f, n[k], ctl_sum_hide(f, NULL, cat->v[i].key,
+			    k < STATS__MAX ? k : -1), shown[k],
+			    sizeof(shown[k]));
 			cells[k + 1] = shown[k];
 		}
 		html_row(fp, cells, STATS__MAX + 2, 0);
@@ -378,7 +386,8 @@ ctl_html_head(FILE *fp, const struct ctl_figures *f)
 	fprintf(fp, "), lập lúc %s.</p>\n", f->made);
 	if (f->k > 1)
 		fprintf(fp, "<p class=\"note\">Để bảo vệ người bị hại, số từ 1 "
-		    "đến %d được ghi là “&lt;%d”.</p>\n", f->k - 1, f->k);
+		    "đến %d được ghi là “&lt;%d”, và số ghi “*” được ẩn cùng "
+		    "để không thể suy ra từ tổng.</p>\n", f->k - 1, f->k);
 	fputs("</header>\n", fp);
 }
 

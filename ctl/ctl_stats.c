@@ -71,6 +71,13 @@ ctl_shown(const struct ctl_figures *f, int64_t n, char *out, size_t outlen)
 	stats_shown(n, f->k, out, outlen);
 }
 
+void
+ctl_cell(const struct ctl_figures *f, int64_t n, unsigned char hide,
+    char *out, size_t outlen)
+{
+	suppress_shown(n, f->k, hide, out, outlen);
+}
+
 /* Add n to key's count, appending key if it is new. */
 static void
 ctl_tally_add(struct ctl_tally *t, const char *key, int64_t n)
@@ -87,6 +94,7 @@ ctl_tally_add(struct ctl_tally *t, const char *key, int64_t n)
 		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
 	}
 	t->v[t->n].key = xstrdup(key);
+	t->v[t->n].hide = SUPPRESS_SHOWN;
 	t->v[t->n++].n = n;
 }
 
@@ -115,6 +123,7 @@ ctl_rows_add(const struct stats_row *r, void *arg)
 	w->category = xstrdup(r->category);
 	w->status = r->status ? xstrdup(r->status) : NULL;
 	w->n = r->n;
+	w->hide = SUPPRESS_SHOWN;
 	return 0;
 }
 
@@ -139,12 +148,233 @@ ctl_figures_clear(struct ctl_figures *f)
 		free(f->rows.v[i].status);
 	}
 	free(f->rows.v);
+	free(f->line_hide);
+	free(f->all_hide);
 	for (b = 0; b < CTL_BY__MAX; b++) {
 		for (i = 0; i < f->by[b].n; i++)
 			free(f->by[b].v[i].key);
 		free(f->by[b].v);
 	}
 	memset(f, 0, sizeof(*f));
+}
+
+/* The index of key in t, or -1. */
+static int
+ctl_tally_index(const struct ctl_tally *t, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The report rows as a cube, area x category x status (zeros too), with
+ * every sum some output shows as a cell of its own: an area's category
+ * (the text's line totals), a category's status (its "all" lines), an
+ * area, a category, a status. Each sum and what it sums is a line of
+ * suppress.c: no hidden cell is ever the only one hidden among them.
+ */
+struct ctl_cube {
+	size_t		 na, nc, ns;
+	size_t		 x, t, mcs, ma, mc, ms, n;	/* where each starts */
+	int64_t		*v;
+	unsigned char	*mark;
+};
+
+static size_t
+ctl_cube_x(const struct ctl_cube *q, size_t a, size_t c, size_t s)
+{
+	return q->x + (a * q->nc + c) * q->ns + s;
+}
+
+/* The cells of one sum and the sum itself: a line. */
+static void
+ctl_cube_line(struct suppress *sp, size_t *line, size_t n, size_t sum)
+{
+	line[n++] = sum;
+	suppress_line(sp, line, n);
+}
+
+static void
+ctl_cube_lines(const struct ctl_cube *q, struct suppress *sp)
+{
+	size_t	*l = xcalloc(q->n + 1, sizeof(*l)), a, c, s, n;
+
+	for (a = 0; a < q->na; a++)
+		for (c = 0; c < q->nc; c++) {
+			for (s = 0; s < q->ns; s++)
+				l[s] = ctl_cube_x(q, a, c, s);
+			ctl_cube_line(sp, l, q->ns, q->t + a * q->nc + c);
+		}
+	for (c = 0; c < q->nc; c++)
+		for (s = 0; s < q->ns; s++) {
+			for (a = 0; a < q->na; a++)
+				l[a] = ctl_cube_x(q, a, c, s);
+			ctl_cube_line(sp, l, q->na, q->mcs + c * q->ns + s);
+		}
+	for (a = 0; a < q->na; a++) {
+		for (c = 0; c < q->nc; c++)
+			l[c] = q->t + a * q->nc + c;
+		ctl_cube_line(sp, l, q->nc, q->ma + a);
+	}
+	for (c = 0; c < q->nc; c++) {
+		for (a = 0; a < q->na; a++)
+			l[a] = q->t + a * q->nc + c;
+		ctl_cube_line(sp, l, q->na, q->mc + c);
+		for (s = 0; s < q->ns; s++)
+			l[s] = q->mcs + c * q->ns + s;
+		ctl_cube_line(sp, l, q->ns, q->mc + c);
+	}
+	for (s = 0; s < q->ns; s++) {
+		for (c = 0; c < q->nc; c++)
+			l[c] = q->mcs + c * q->ns + s;
+		ctl_cube_line(sp, l, q->nc, q->ms + s);
+	}
+	/* The margins themselves sum to the reports, shown exactly. */
+	for (n = 0; n < q->na; n++)
+		l[n] = q->ma + n;
+	suppress_line(sp, l, q->na);
+	for (n = 0; n < q->nc; n++)
+		l[n] = q->mc + n;
+	suppress_line(sp, l, q->nc);
+	for (n = 0; n < q->ns; n++)
+		l[n] = q->ms + n;
+	suppress_line(sp, l, q->ns);
+	free(l);
+}
+
+/* Fill the cube's cells from the report rows, and every sum. */
+static void
+ctl_cube_fill(struct ctl_cube *q, const struct ctl_figures *f)
+{
+	const struct ctl_row	*w;
+	size_t			 i, a, c, s;
+	int			 ai, ci, si;
+
+	q->na = f->by[CTL_BY_AREA].n;
+	q->nc = f->by[CTL_BY_CATEGORY].n;
+	q->ns = STATS__MAX;
+	q->x = 0;
+	q->t = q->x + q->na * q->nc * q->ns;
+	q->mcs = q->t + q->na * q->nc;
+	q->ma = q->mcs + q->nc * q->ns;
+	q->mc = q->ma + q->na;
+	q->ms = q->mc + q->nc;
+	q->n = q->ms + q->ns;
+	q->v = xcalloc(q->n + 1, sizeof(*q->v));
+	q->mark = xcalloc(q->n + 1, 1);
+	for (i = 0; i < f->rows.n; i++) {
+		w = &f->rows.v[i];
+		if (w->status == NULL ||
+		    (ai = ctl_tally_index(&f->by[CTL_BY_AREA], w->area ?
+		    w->area : "unknown")) == -1 ||
+		    (ci = ctl_tally_index(&f->by[CTL_BY_CATEGORY],
+		    w->category)) == -1 ||
+		    (si = stats_status_lookup(w->status)) == -1)
+			continue;
+		a = (size_t)ai;
+		c = (size_t)ci;
+		s = (size_t)si;
+		q->v[ctl_cube_x(q, a, c, s)] += w->n;
+		q->v[q->t + a * q->nc + c] += w->n;
+		q->v[q->mcs + c * q->ns + s] += w->n;
+		q->v[q->ma + a] += w->n;
+		q->v[q->mc + c] += w->n;
+		q->v[q->ms + s] += w->n;
+	}
+}
+
+/*
+ * --suppress K (SPEC §6, §7): the report rows and their sums are the
+ * cube above; each other breakdown (month, sex, age, outcome, signups) is
+ * a table whose total is shown. Marks go to the rows, the tallies and
+ * the text table's sums; a signup row takes its area's.
+ */
+static void
+ctl_figures_suppress(struct ctl_figures *f)
+{
+	struct ctl_cube		 q;
+	struct ctl_tally	*t;
+	struct suppress		*sp;
+	struct ctl_row		*w;
+	unsigned char		*mark;
+	int64_t			*v;
+	size_t			 b, i, max = 1;
+	int			 ai, ci, si;
+
+	if (f->k <= 1)
+		return;
+	memset(&q, 0, sizeof(q));
+	ctl_cube_fill(&q, f);
+	sp = suppress_new(q.v, q.n, f->k);
+	ctl_cube_lines(&q, sp);
+	suppress_run(sp, q.mark);
+	suppress_free(sp);
+	for (i = 0; i < f->by[CTL_BY_AREA].n; i++)
+		f->by[CTL_BY_AREA].v[i].hide = q.mark[q.ma + i];
+	for (i = 0; i < f->by[CTL_BY_CATEGORY].n; i++)
+		f->by[CTL_BY_CATEGORY].v[i].hide = q.mark[q.mc + i];
+	for (i = 0; i < f->by[CTL_BY_STATUS].n && i < q.ns; i++)
+		f->by[CTL_BY_STATUS].v[i].hide = q.mark[q.ms + i];
+	f->line_hide = xcalloc(q.na * q.nc + 1, 1);
+	memcpy(f->line_hide, q.mark + q.t, q.na * q.nc);
+	f->all_hide = xcalloc(q.nc * q.ns + 1, 1);
+	memcpy(f->all_hide, q.mark + q.mcs, q.nc * q.ns);
+
+	for (b = 0; b < CTL_BY__MAX; b++)
+		max = f->by[b].n > max ? f->by[b].n : max;
+	v = xcalloc(max, sizeof(*v));
+	mark = xcalloc(max, 1);
+	for (b = 0; b < CTL_BY__MAX; b++) {
+		if (b == CTL_BY_AREA || b == CTL_BY_CATEGORY ||
+		    b == CTL_BY_STATUS)
+			continue;
+		t = &f->by[b];
+		for (i = 0; i < t->n; i++)
+			v[i] = t->v[i].n;
+		suppress_table(v, t->n, f->k, mark);
+		for (i = 0; i < t->n; i++)
+			t->v[i].hide = mark[i];
+	}
+	free(mark);
+	free(v);
+	for (i = 0; i < f->rows.n; i++) {
+		w = &f->rows.v[i];
+		ai = ctl_tally_index(&f->by[w->status != NULL ? CTL_BY_AREA :
+		    CTL_BY_SIGNUPS], w->area ? w->area : "unknown");
+		if (ai == -1)
+			continue;
+		if (w->status == NULL)
+			w->hide = f->by[CTL_BY_SIGNUPS].v[ai].hide;
+		else if ((ci = ctl_tally_index(&f->by[CTL_BY_CATEGORY],
+		    w->category)) != -1 &&
+		    (si = stats_status_lookup(w->status)) != -1)
+			w->hide = q.mark[ctl_cube_x(&q, (size_t)ai, (size_t)ci,
+			    (size_t)si)];
+	}
+	free(q.v);
+	free(q.mark);
+}
+
+unsigned char
+ctl_sum_hide(const struct ctl_figures *f, const char *area,
+    const char *category, int s)
+{
+	int	 ai, ci;
+
+	if (f->line_hide == NULL ||
+	    (ci = ctl_tally_index(&f->by[CTL_BY_CATEGORY], category)) == -1)
+		return SUPPRESS_SHOWN;
+	if (area == NULL)
+		return s == -1 ? f->by[CTL_BY_CATEGORY].v[ci].hide :
+		    f->all_hide[(size_t)ci * STATS__MAX + (size_t)s];
+	if ((ai = ctl_tally_index(&f->by[CTL_BY_AREA], area)) == -1)
+		return SUPPRESS_SHOWN;
+	return f->line_hide[(size_t)ai * f->by[CTL_BY_CATEGORY].n +
+	    (size_t)ci];
 }
 
 /* Everything stats says about [t0, t1): the rows, then each breakdown. */
@@ -188,6 +418,7 @@ ctl_figures_fill(struct ctl *c, struct ctl_figures *f, int64_t t0,
 	ctl_tally_keys(&f->by[CTL_BY_OUTCOME], casework_outcomes,
 	    f->cw.outcome, CASEWORK_OUTCOMES);
 	tz_format(tz, util_now(), f->made, sizeof(f->made));
+	ctl_figures_suppress(f);
 	return 0;
 }
 
@@ -249,7 +480,8 @@ ctl_stats_csv(const struct ctl_figures *f, int table)
 		printf("%s,count\n", ctl_bys[table].name);
 		for (i = 0; i < t->n; i++) {
 			ctl_csv_field(t->v[i].key);
-			ctl_shown(f, t->v[i].n, shown, sizeof(shown));
+			ctl_cell(f, t->v[i].n, t->v[i].hide, shown,
+			    sizeof(shown));
 			printf(",%s\n", shown);
 		}
 		return;
@@ -261,26 +493,34 @@ ctl_stats_csv(const struct ctl_figures *f, int table)
 		ctl_csv_field(f->rows.v[i].category);
 		putchar(',');
 		ctl_csv_field(f->rows.v[i].status);
-		ctl_shown(f, f->rows.v[i].n, shown, sizeof(shown));
+		ctl_cell(f, f->rows.v[i].n, f->rows.v[i].hide, shown,
+		    sizeof(shown));
 		printf(",%s\n", shown);
 	}
 }
 
-/* A count under --suppress: a number, or the string "<k". */
+/* A count under --suppress: a number, or the string "<k", or "*" for a
+ * cell hidden as a complement (hide). */
 static cJSON *
-ctl_json_count(const struct ctl_figures *f, int64_t n)
+ctl_json_cell(const struct ctl_figures *f, int64_t n, unsigned char hide)
 {
 	char	 shown[24];
 	cJSON	*item;
 
-	if (f->k > 1 && n >= 1 && n < f->k) {
-		ctl_shown(f, n, shown, sizeof(shown));
+	if (hide != SUPPRESS_SHOWN || (f->k > 1 && n >= 1 && n < f->k)) {
+		ctl_cell(f, n, hide, shown, sizeof(shown));
 		item = cJSON_CreateString(shown);
 	} else
 		item = cJSON_CreateNumber((double)n);
 	if (item == NULL)
 		fatalx("out of memory");
 	return item;
+}
+
+static cJSON *
+ctl_json_count(const struct ctl_figures *f, int64_t n)
+{
+	return ctl_json_cell(f, n, SUPPRESS_SHOWN);
 }
 
 static void
@@ -314,7 +554,8 @@ ctl_stats_json(const struct ctl_figures *f, int table)
 			fatalx("out of memory");
 		for (i = 0; i < f->by[b].n; i++)
 			ctl_json_set(by, f->by[b].v[i].key,
-			    ctl_json_count(f, f->by[b].v[i].n));
+			    ctl_json_cell(f, f->by[b].v[i].n,
+			    f->by[b].v[i].hide));
 		ctl_json_set(o, ctl_bys[b].json, by);
 	}
 	for (i = 0; i < f->rows.n; i++) {
@@ -328,7 +569,7 @@ ctl_stats_json(const struct ctl_figures *f, int table)
 		    cJSON_CreateString(w->area) : cJSON_CreateNull());
 		ctl_json_set(r, "category", cJSON_CreateString(w->category));
 		ctl_json_set(r, "status", cJSON_CreateString(w->status));
-		ctl_json_set(r, "count", ctl_json_count(f, w->n));
+		ctl_json_set(r, "count", ctl_json_cell(f, w->n, w->hide));
 		cJSON_AddItemToArray(rows, r);
 	}
 	ctl_json_set(o, "rows", rows);
@@ -347,7 +588,8 @@ ctl_stats_json(const struct ctl_figures *f, int table)
 /* One line of the text table: counts by status, then the total. */
 static void
 ctl_stats_line(const struct ctl_figures *f, const char *area,
-    const char *category, const int64_t *n)
+    const char *category, const int64_t *n, const unsigned char *hide,
+    unsigned char total_hide)
 {
 	char	 shown[24];
 	int64_t	 total = 0;
@@ -355,11 +597,11 @@ ctl_stats_line(const struct ctl_figures *f, const char *area,
 
 	printf("%-10s %-9s", area, category);
 	for (k = 0; k < STATS__MAX; k++) {
-		ctl_shown(f, n[k], shown, sizeof(shown));
+		ctl_cell(f, n[k], hide[k], shown, sizeof(shown));
 		printf(" %*s", k == STATS_ACKNOWLEDGED ? 12 : 9, shown);
 		total += n[k];
 	}
-	ctl_shown(f, total, shown, sizeof(shown));
+	ctl_cell(f, total, total_hide, shown, sizeof(shown));
 	printf(" %9s\n", shown);
 }
 
@@ -370,6 +612,7 @@ ctl_stats_table(const struct ctl_figures *f)
 	static const char *const cats[] = { "gbv", "shelter", "unknown" };
 	const struct ctl_row *v = f->rows.v;
 	int64_t	 sum[STATS__MAX], all[STATS__MAX];
+	unsigned char hide[STATS__MAX];
 	size_t	 i, j, c;
 	int	 k;
 
@@ -381,23 +624,29 @@ ctl_stats_table(const struct ctl_figures *f)
 	/* The statement orders rows by area, category: one line each. */
 	for (i = 0; i < f->rows.n; i = j) {
 		memset(sum, 0, sizeof(sum));
+		memset(hide, SUPPRESS_SHOWN, sizeof(hide));
 		for (j = i; j < f->rows.n && v[j].status != NULL &&
 		    strcmp(v[j].category, v[i].category) == 0 &&
 		    (v[j].area == NULL) == (v[i].area == NULL) &&
 		    (v[i].area == NULL ||
 		    strcmp(v[j].area, v[i].area) == 0); j++)
-			if ((k = stats_status_lookup(v[j].status)) != -1)
+			if ((k = stats_status_lookup(v[j].status)) != -1) {
 				sum[k] += v[j].n;
+				hide[k] = v[j].hide;
+			}
 		if (j == i) {		/* a signup row */
 			j = i + 1;
 			continue;
 		}
 		ctl_stats_line(f, v[i].area ? v[i].area : "unknown",
-		    v[i].category, sum);
+		    v[i].category, sum, hide, ctl_sum_hide(f, v[i].area ?
+		    v[i].area : "unknown", v[i].category, -1));
 	}
 	memset(all, 0, sizeof(all));
 	for (c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
 		memset(sum, 0, sizeof(sum));
+		for (k = 0; k < STATS__MAX; k++)
+			hide[k] = ctl_sum_hide(f, NULL, cats[c], k);
 		for (i = 0; i < f->rows.n; i++)
 			if (v[i].status != NULL &&
 			    strcmp(v[i].category, cats[c]) == 0 &&
@@ -405,9 +654,12 @@ ctl_stats_table(const struct ctl_figures *f)
 				sum[k] += v[i].n;
 				all[k] += v[i].n;
 			}
-		ctl_stats_line(f, "all", cats[c], sum);
+		ctl_stats_line(f, "all", cats[c], sum, hide,
+		    ctl_sum_hide(f, NULL, cats[c], -1));
 	}
-	ctl_stats_line(f, "all", "all", all);
+	for (k = 0; k < STATS__MAX; k++)
+		hide[k] = f->by[CTL_BY_STATUS].v[k].hide;
+	ctl_stats_line(f, "all", "all", all, hide, SUPPRESS_SHOWN);
 }
 
 /* "name: key n, key n" */
@@ -420,7 +672,7 @@ ctl_text_tally(const struct ctl_figures *f, const char *name,
 
 	printf("%s:", name);
 	for (i = 0; i < t->n; i++) {
-		ctl_shown(f, t->v[i].n, shown, sizeof(shown));
+		ctl_cell(f, t->v[i].n, t->v[i].hide, shown, sizeof(shown));
 		printf("%s %s %s", i ? "," : "", t->v[i].key, shown);
 	}
 	putchar('\n');
@@ -455,7 +707,8 @@ ctl_stats_text(const struct ctl_figures *f, int table)
 	ctl_shown(f, f->signups, shown, sizeof(shown));
 	printf("\nsignups: %s", shown);
 	for (i = 0; i < sub->n; i++) {
-		ctl_shown(f, sub->v[i].n, shown, sizeof(shown));
+		ctl_cell(f, sub->v[i].n, sub->v[i].hide, shown,
+		    sizeof(shown));
 		printf("%s%s %s", i ? ", " : " (", sub->v[i].key, shown);
 	}
 	printf("%s\n\n", sub->n ? ")" : "");
@@ -465,7 +718,8 @@ ctl_stats_text(const struct ctl_figures *f, int table)
 	ctl_text_median(f, "acknowledge", f->cw.median_ack_s, f->cw.acked);
 	ctl_text_median(f, "close", f->cw.median_close_s, f->cw.closed);
 	if (f->k > 1)
-		printf("counts from 1 to %d shown as <%d\n", f->k - 1, f->k);
+		printf("counts from 1 to %d shown as <%d, and * hidden with "
+		    "them so that no total gives one back\n", f->k - 1, f->k);
 	printf("made %s (%s)\n", f->made, f->conf->timezone);
 }
 

@@ -160,8 +160,12 @@ def test_report_suppress(d):
 	text = stats(d, "--suppress", "3")
 	check(re.search(r"^sex: f <3, m <3, unknown 3$", text, re.M),
 	    "text sex line: %r" % text)
-	check(re.search(r"^all\s+all\s+<3\s+<3\s+3\s+<3\s+6$", text, re.M),
+	# Closed 3 is hidden with the others: open and cancelled "<3" of 5
+	# gbv and 3 closed would give them back (1 each).
+	check(re.search(r"^all\s+all\s+<3\s+<3\s+\*\s+<3\s+6$", text, re.M),
 	    "text total line: %r" % text)
+	check(re.search(r"^all\s+gbv\s+<3\s+0\s+\*\s+<3\s+\*$", text, re.M),
+	    "text gbv line: %r" % text)
 
 
 @case(overrides=ODD)
@@ -295,3 +299,55 @@ def test_listing_times_local(d):
 		    out))
 		check(not re.search(r"\b1[6-9]\d{8}\b", out), "%s: epoch "
 		    "seconds in %r" % (" ".join(args), out))
+
+
+@case()
+def test_report_complementary_suppression(d):
+	"""SPEC §6, §7: under --suppress, a small count is never the only one
+	hidden in its table (area, sex, age, outcome, and the rows): the next
+	smallest reads "*" until the hidden ones are two and hold at least K,
+	so no subtraction from the exact totals gives one back."""
+	d.import_contacts(CONTACTS)
+	n = 0
+	for area, count, codes in ((1, 5, "nam 40 YT"), (2, 7, None),
+	    (3, 2, "nu 30 CA")):
+		for i in range(count):
+			n += 1
+			ref = d.sms("cx-%d" % n, "09882%05d" % n, "BL thon %d" %
+			    area)["ref"]
+			if codes:
+				d.sms("cx-x%d" % n, LEADER, "XONG %s %s" % (ref,
+				    codes))
+	j = json.loads(stats(d, "--format", "json", "--suppress", "3"))
+	eq(j["reports"], 14, "the total, exact")
+	eq(j["by_area"], {"T1": "*", "T2": 7, "T3": "<3"}, "by_area")
+	eq(j["by_sex"], {"f": "<3", "m": "*", "unknown": 7}, "by_sex")
+	eq(j["by_age"], {"0-17": 0, "18-59": 7, "60+": 0, "unknown": 7},
+	    "by_age: nothing small")
+	eq(j["by_outcome"]["CA"], "<3", "by_outcome CA")
+	eq(j["by_outcome"]["YT"], "*", "by_outcome YT, its complement")
+	rows = {(r["area"], r["status"]): r["count"] for r in j["rows"]}
+	eq(rows, {("T1", "closed"): "*", ("T2", "open"): 7,
+	    ("T3", "closed"): "<3"}, "rows")
+	# No table leaves one hidden count for a subtraction to give back.
+	for name in ("by_area", "by_sex", "by_age", "by_outcome"):
+		hidden = [k for k, v in j[name].items() if isinstance(v, str)]
+		check(len(hidden) != 1, "%s: one hidden: %r" % (name, j[name]))
+	text = stats(d, "--suppress", "3")
+	check(re.search(r"^sex: f <3, m \*, unknown 7$", text, re.M),
+	    "text sex line: %r" % text)
+	# T1's only figure hidden: its line total is hidden with it.
+	check(re.search(r"^T1\s+gbv\s+0\s+0\s+\*\s+0\s+\*$", text, re.M),
+	    "text T1 line: %r" % text)
+	check(re.search(r"^all\s+gbv\s+7\s+0\s+7\s+0\s+14$", text, re.M),
+	    "text all line: %r" % text)
+	check("* hidden with them" in text, "the note on *: %r" % text)
+	out = stats(d, "--format", "csv", "--suppress", "3", "--table", "area")
+	eq(sorted(out.strip().splitlines()[1:]), ["T1,*", "T2,7", "T3,<3"],
+	    "csv area table")
+	raw = stats(d, "--format", "html", "--suppress", "3")
+	check(re.search(r"Thôn 1 \(T1\)</td><td>\*</td>", raw),
+	    "html T1 row: %r" % raw[:3000])
+	# --suppress 1: exact.
+	j1 = json.loads(stats(d, "--format", "json", "--suppress", "1"))
+	eq(j1["by_area"], {"T1": 5, "T2": 7, "T3": 2}, "--suppress 1")
