@@ -443,6 +443,49 @@ config_roles(const struct config *cf, config_role_fn fn, void *arg)
 }
 
 static int
+config_role_is(const char *role, void *arg)
+{
+	return strcmp(role, arg) == 0;
+}
+
+int
+config_role_named(const struct config *cf, const char *role)
+{
+	return config_roles(cf, config_role_is, (void *)(uintptr_t)role);
+}
+
+/* The text being made by config_roles_text. */
+struct config_rtext {
+	char	*out;
+	size_t	 len, off;
+};
+
+static int
+config_role_add(const char *role, void *arg)
+{
+	struct config_rtext	*t = arg;
+	int			 n;
+
+	n = snprintf(t->out + t->off, t->len - t->off, "%s%s",
+	    t->off ? ", " : "", role);
+	if (n < 0 || (size_t)n >= t->len - t->off)
+		return 1;
+	t->off += (size_t)n;
+	return 0;
+}
+
+void
+config_roles_text(const struct config *cf, char *out, size_t outlen)
+{
+	struct config_rtext	 t = { out, outlen, 0 };
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	(void)config_roles(cf, config_role_add, &t);
+}
+
+static int
 config_section_on(const struct config *cf, const struct ckey *sec)
 {
 	return *(const int *)(const void *)((const char *)cf + sec->aux);

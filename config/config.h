@@ -180,6 +180,11 @@ int		 config_provider_enabled(const struct config *,
  * else 0. */
 typedef int	 (*config_role_fn)(const char *role, void *arg);
 int		 config_roles(const struct config *, config_role_fn, void *);
+/* 1 if routing, escalation or officials names role, else 0. */
+int		 config_role_named(const struct config *, const char *role);
+/* The roles config_roles() gives, ", " between, into out (cut to fit). */
+void		 config_roles_text(const struct config *, char *out,
+		    size_t outlen);
 /* Template name ("received", "followup", "help") and lookup. */
 const char	*config_template_name(enum tmpl);
 

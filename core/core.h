@@ -27,6 +27,7 @@
 struct store;
 
 /* log.c */
+/* "<N>" journald prefixes only when stderr is $JOURNAL_STREAM's file. */
 void		 log_init(int verbose);
 /* Buffer info lines until log_flush() (the daemon's loop). */
 void		 log_buffer(void);
@@ -244,6 +245,11 @@ struct tz_zone	*tz_zone_enter(const char *tz);
 int		 tz_zone_stamp(const struct tz_zone *, int64_t t,
 		    char out[TZ_STAMP_MAX]);
 void		 tz_zone_leave(struct tz_zone *);
+/* How far tz is from UTC at t, as people write it: "UTC+07:00",
+ * "UTC-03:30". 0, or -1 (out is then "UTC?"). */
+#define TZ_OFFSET_MAX	16
+int		 tz_utc_offset(const char *tz, int64_t t,
+		    char out[TZ_OFFSET_MAX]);
 /* tz_stamp() into out of outlen bytes (17 hold it all). */
 int		 tz_format(const char *tz, int64_t t, char *out, size_t outlen);
 

@@ -1,12 +1,16 @@
 /*
- * log.c: logging to stderr with journald priority prefixes ("<3>" ...),
- * and in the daemon a rate limit on lines that repeat. Callers never pass
- * message texts or whole phone numbers (phone_mask).
+ * log.c: logging to stderr, with journald priority prefixes ("<3>" ...)
+ * when stderr is the journal, plain lines on a terminal or in a file; in
+ * the daemon a rate limit on lines that repeat. Callers never pass message
+ * texts or whole phone numbers (phone_mask).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 
@@ -38,14 +42,36 @@ static int	log_verbose;
 static int	log_buffered;
 static int	log_limited;
 static struct log_key log_keys[LOG_KEYS];
+static int	log_journal;	/* stderr is the journal: "<N>" prefixes */
 
 static void	log_emit(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
+
+/*
+ * Whether stderr is the journal's stream: systemd puts the device and
+ * inode of that stream in $JOURNAL_STREAM ("DEV:INO"); a stderr that was
+ * redirected since (to a terminal, a file) is another file.
+ */
+static int
+log_is_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 sb;
+	int			 n = 0;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%n", &dev, &ino, &n) != 2 ||
+	    env[n] != '\0' || fstat(STDERR_FILENO, &sb) == -1)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino;
+}
 
 void
 log_init(int verbose)
 {
 	log_verbose = verbose;
+	log_journal = log_is_journal();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
@@ -61,8 +87,10 @@ static void
 log_key_said(struct log_key *k, int64_t now)
 {
 	if (k->dropped > 0) {
-		fprintf(stderr, "<%d>log: %lu more lines like \"%.80s\" left "
-		    "out in %lld s\n", k->prio, k->dropped, k->fmt,
+		if (log_journal)
+			fprintf(stderr, "<%d>", k->prio);
+		fprintf(stderr, "log: %lu more lines like \"%.80s\" left out "
+		    "in %lld s\n", k->dropped, k->fmt,
 		    (long long)((now - k->since_ms + 999) / 1000));
 		if (log_buffered)
 			fflush(stderr);
@@ -109,10 +137,12 @@ log_emit(int prio, int with_errno, const char *fmt, va_list ap)
 	if (!log_allow(prio, fmt))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_journal)
+		fprintf(stderr, "<%d>", prio);
 	if (with_errno)
-		fprintf(stderr, "<%d>%s: %s\n", prio, msg, strerror(saved));
+		fprintf(stderr, "%s: %s\n", msg, strerror(saved));
 	else
-		fprintf(stderr, "<%d>%s\n", prio, msg);
+		fprintf(stderr, "%s\n", msg);
 	/* Warnings and worse go out at once, whatever the buffering. */
 	if (log_buffered && prio < 6)
 		fflush(stderr);

@@ -448,6 +448,8 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE messages SET review_at = ?1 WHERE review_at > ?1",
 	[ST_CONTACTS_ROLE_ANY] =
 	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
+	[ST_CONTACTS_ROLES] =
+	    "SELECT role, count(*) FROM contacts GROUP BY role ORDER BY role",
 };
 
 const char *
@@ -1099,6 +1101,7 @@ int
 store_set_timezone(struct store *st, const char *tz, int recount)
 {
 	int64_t		 off = store_day_offset(tz, util_now()), was, counted;
+	char		 utc[TZ_OFFSET_MAX];
 
 	if (st->tz != NULL && strcmp(st->tz, tz) == 0 && st->day_off == off)
 		return 0;
@@ -1110,8 +1113,9 @@ store_set_timezone(struct store *st, const char *tz, int recount)
 	if (was != off && !recount)
 		return 0;
 	if (was != off) {
-		log_info("database: counting reports by day (UTC%+lld s)",
-		    (long long)off);
+		(void)tz_utc_offset(tz, util_now(), utc);
+		log_info("database: counting reports by day (%s, %s)", tz,
+		    utc);
 		if (store_begin(st) == -1)
 			return -1;
 		if (store_meta_put_int(st, "day_offset", off) == -1 ||

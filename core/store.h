@@ -290,12 +290,16 @@ int		 store_metrics_open(struct store *, store_open_fn, void *);
  * store_peek.c: a database looked at, never changed (tincayd -t): opened
  * read-only, not created, migrated nor keyed; NULL and why if it is not
  * there or not readable. store_peek_role: 1 a contact holds role, 0 none,
- * -1 on error.
+ * -1 on error. store_peek_roles: fn for each role contacts hold, with how
+ * many hold it (role borrowed for the call); 0, or -1.
  */
 struct store_peek;
 struct store_peek *store_peek_open(const char *path, char *err,
 		    size_t errlen);
 int		 store_peek_role(struct store_peek *, const char *role);
+typedef void	 (*store_peek_role_fn)(const char *role, int64_t n, void *);
+int		 store_peek_roles(struct store_peek *, store_peek_role_fn,
+		    void *);
 /* Whether key_file opens the database at path (of p): 1 yes, or it was
  * never keyed; 0 no (missing, unusable, another key: err says which). */
 int		 store_peek_key(struct store_peek *, const char *path,
@@ -402,6 +406,10 @@ typedef int	 (*store_list_fn)(const struct store_field *, size_t n,
 		    void *arg);
 /* The rows of a listing (args may be NULL): how many were given to fn,
  * or -1 (store_errmsg() says why). */
+/* The names of a listing's columns (for the header of one without rows),
+ * borrowed from the store, at most max: how many. */
+size_t		 store_list_names(struct store *, enum store_list,
+		    const char **names, size_t max);
 int		 store_list(struct store *, enum store_list,
 		    const struct store_list_args *, store_list_fn, void *);
 /* A contact to add, or to update by phone (E.164). */

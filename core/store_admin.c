@@ -65,6 +65,22 @@ store_list_fields(struct store *st, sqlite3_stmt *s, struct store_field *f,
 	return 0;
 }
 
+size_t
+store_list_names(struct store *st, enum store_list which,
+    const char **names, size_t max)
+{
+	sqlite3_stmt	*s;
+	size_t		 i, n;
+
+	if ((unsigned)which >= STORE_LIST__MAX)
+		fatalx("%s: no listing %d", __func__, (int)which);
+	s = st->stmt[store_lists[which].stmt];
+	n = (size_t)sqlite3_column_count(s);
+	for (i = 0; i < n && i < max; i++)
+		names[i] = sqlite3_column_name(s, (int)i);
+	return i;
+}
+
 int
 store_list(struct store *st, enum store_list which,
     const struct store_list_args *args, store_list_fn fn, void *arg)

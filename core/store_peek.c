@@ -1,8 +1,8 @@
 /*
  * store_peek.c: a look at a database that must not change (tincayd -t):
  * opened read-only, never created, migrated nor keyed, with only the
- * statement it asks, taken from store.c's table: whether a role has a
- * contact.
+ * statements it asks, taken from store.c's table: whether a role has a
+ * contact, and which roles contacts hold.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +50,23 @@ store_peek_role(struct store_peek *p, const char *role)
 	sqlite3_clear_bindings(p->role);
 	if (rc == SQLITE_ROW)
 		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_peek_roles(struct store_peek *p, store_peek_role_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(p->db, store_sql_text(ST_CONTACTS_ROLES), -1,
+	    &s, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_type(s, 0) == SQLITE_TEXT)
+			fn((const char *)sqlite3_column_text(s, 0),
+			    sqlite3_column_int64(s, 1), arg);
+	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

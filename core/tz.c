@@ -213,6 +213,28 @@ tz_stamp(const char *tz, int64_t t, char out[TZ_STAMP_MAX])
 	return rc;
 }
 
+int
+tz_utc_offset(const char *tz, int64_t t, char out[TZ_OFFSET_MAX])
+{
+	struct tz_saved	 save;
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	long		 off;
+	int		 ok;
+
+	tz_enter(tz, &save);
+	ok = localtime_r(&tt, &tm) != NULL;
+	tz_leave(&save);
+	if (!ok) {
+		util_strlcpy(out, "UTC?", TZ_OFFSET_MAX);
+		return -1;
+	}
+	off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+	snprintf(out, TZ_OFFSET_MAX, "UTC%c%02ld:%02ld", tm.tm_gmtoff < 0 ?
+	    '-' : '+', off / 3600 % 100, off / 60 % 60);
+	return 0;
+}
+
 /* The same into a buffer of any size (the report's pages); one too
  * small for the whole stamp gets "" and -1, never a cut time. */
 int

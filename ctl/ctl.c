@@ -304,18 +304,73 @@ ctl_put_clean(const char *s)
 	free(shown);
 }
 
-static void
-ctl_row_text(const struct store_field *f, size_t n, int header,
-    const struct tz_zone *zone)
+/*
+ * A text listing, kept until the width of each column is known, then
+ * printed in columns two spaces apart under its header (SPEC §7).
+ */
+#define CTL_COLS	16
+struct ctl_table {
+	char	**cell;			/* screened, ours; header first */
+	size_t	  ncols, ncells, cap;
+	size_t	  width[CTL_COLS];
+};
+
+/* Columns s takes on a terminal: a character each, a combining accent
+ * (U+0300..U+036F, a text in NFD) none. */
+static size_t
+ctl_width(const char *s)
 {
-	char	 stamp[TZ_STAMP_MAX];
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 w = 0;
+
+	for (; *p != '\0'; p++)
+		if ((*p & 0xc0) != 0x80 && !((*p == 0xcc && (p[1] & 0xc0) ==
+		    0x80) || (*p == 0xcd && p[1] >= 0x80 && p[1] <= 0xaf)))
+			w++;
+	return w;
+}
+
+static void
+ctl_table_add(struct ctl_table *t, const char *s)
+{
+	size_t	 col = t->ncells % t->ncols, w;
+
+	if (t->ncells == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->cell = xrealloc(t->cell, t->cap * sizeof(*t->cell));
+	}
+	t->cell[t->ncells] = text_screen(s, strlen(s));
+	if ((w = ctl_width(t->cell[t->ncells])) > t->width[col])
+		t->width[col] = w;
+	t->ncells++;
+}
+
+static void
+ctl_table_print(struct ctl_table *t)
+{
+	size_t	 i, col, pad;
+
+	for (i = 0; i < t->ncells; i++) {
+		col = i % t->ncols;
+		fputs(t->cell[i], stdout);
+		if (col + 1 == t->ncols) {
+			putchar('\n');
+			continue;
+		}
+		for (pad = ctl_width(t->cell[i]); pad < t->width[col] + 2;
+		    pad++)
+			putchar(' ');
+	}
+}
+
+static void
+ctl_table_free(struct ctl_table *t)
+{
 	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		ctl_put_clean(header ? f[i].name : ctl_field_text(&f[i],
-		    zone, stamp));
-		putchar(i + 1 < n ? '\t' : '\n');
-	}
+	for (i = 0; i < t->ncells; i++)
+		free(t->cell[i]);
+	free(t->cell);
 }
 
 /* A listing being printed: a JSON array, or a table under a header
@@ -324,6 +379,7 @@ struct ctl_print {
 	struct ctl	*c;
 	cJSON		*arr;		/* ours until printed */
 	struct tz_zone	*zone;		/* text only; ours */
+	struct ctl_table table;		/* text only */
 	int		 n;
 };
 
@@ -331,13 +387,20 @@ static int
 ctl_print_row(const struct store_field *f, size_t n, void *arg)
 {
 	struct ctl_print	*p = arg;
+	char			 stamp[TZ_STAMP_MAX];
+	size_t			 i;
 
 	if (p->c->json)
 		cJSON_AddItemToArray(p->arr, ctl_row_json(f, n));
 	else {
-		if (p->n == 0)
-			ctl_row_text(f, n, 1, p->zone);
-		ctl_row_text(f, n, 0, p->zone);
+		if (p->n == 0) {
+			p->table.ncols = n < CTL_COLS ? n : CTL_COLS;
+			for (i = 0; i < p->table.ncols; i++)
+				ctl_table_add(&p->table, f[i].name);
+		}
+		for (i = 0; i < p->table.ncols; i++)
+			ctl_table_add(&p->table, ctl_field_text(&f[i],
+			    p->zone, stamp));
 	}
 	p->n++;
 	return 0;
@@ -349,7 +412,9 @@ ctl_print_rows(struct ctl *c, enum store_list which,
     const struct store_list_args *args)
 {
 	struct ctl_print	 p;
+	const char		*names[CTL_COLS];
 	char			*out;
+	size_t			 i;
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
@@ -364,6 +429,7 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 		fprintf(stderr, "tincayctl: database: %s\n",
 		    store_errmsg(c->st));
 		cJSON_Delete(p.arr);
+		ctl_table_free(&p.table);
 		return -1;
 	}
 	if (c->json) {
@@ -371,7 +437,16 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 		printf("%s\n", out);
 		free(out);
 		cJSON_Delete(p.arr);
+		return p.n;
 	}
+	/* No rows: the header alone says what would be there. */
+	if (p.n == 0) {
+		p.table.ncols = store_list_names(c->st, which, names, CTL_COLS);
+		for (i = 0; i < p.table.ncols; i++)
+			ctl_table_add(&p.table, names[i]);
+	}
+	ctl_table_print(&p.table);
+	ctl_table_free(&p.table);
 	return p.n;
 }
 

@@ -83,6 +83,26 @@ ctl_contact_check(const struct config *conf, const struct ctl_contact *k,
 	return NULL;
 }
 
+/*
+ * A role that no routing, escalation or officials list names is never
+ * alerted: most likely a typo ("polce"). The contact is saved all the
+ * same (the config may be about to name it); where says which line.
+ */
+static void
+ctl_contact_role_warn(const struct config *conf, const char *role,
+    const char *where)
+{
+	char	 named[256];
+
+	if (config_role_named(conf, role))
+		return;
+	config_roles_text(conf, named, sizeof(named));
+	fprintf(stderr, "tincayctl: %s: warning: role %s: no routing, "
+	    "escalation or officials list of the config names it, so this "
+	    "contact is never alerted (roles named: %s)\n", where, role,
+	    named[0] != '\0' ? named : "none");
+}
+
 static int
 ctl_contact_store(struct ctl *c, const struct ctl_contact *k,
     const char *e164, const char *areas)
@@ -176,6 +196,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 	}
 	printf("contact %s (%s) %s\n", k.name, k.role, found ? "replaced" :
 	    "saved");
+	ctl_contact_role_warn(c->conf, k.role, "contacts add");
 	return 0;
 }
 
@@ -289,7 +310,7 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 {
 	FILE			*fp;
 	char			*line = NULL, *text, *f[8], e164[PHONE_MAX];
-	char			 areas[512], sep = ',';
+	char			 areas[512], sep = ',', where[300];
 	size_t			 cap = 0, lineno = 0, first;
 	ssize_t			 len;
 	int			 bad = 0, pass, n, count = 0, updated = 0;
@@ -382,6 +403,9 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				}
 				updated += n;
 				count++;
+				snprintf(where, sizeof(where), "%s:%zu",
+				    argv[1], lineno);
+				ctl_contact_role_warn(c->conf, k.role, where);
 			}
 		}
 		if (ferror(fp)) {

@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +84,20 @@ main_check_role(const char *role, void *arg)
 	return held == -1 ? -1 : 0;
 }
 
+/* -t: a role contacts hold that nothing names is never alerted: most
+ * likely a typo ("polce") at contacts add. */
+static void
+main_check_held(const char *role, int64_t n, void *arg)
+{
+	const struct config	*conf = arg;
+
+	if (!config_role_named(conf, role))
+		log_warnx("tincayd: warning: role %s: held by %lld %s, named by "
+		    "no routing, escalation or officials list; never alerted "
+		    "(a typo?)", role, (long long)n, util_plural(n, "contact",
+		    "contacts"));
+}
+
 /* -t: what only the database can tell, if there is one (never changed). */
 static void
 main_check(const struct config *conf)
@@ -109,7 +124,8 @@ main_check(const struct config *conf)
 		log_info("tincayd: contacts not checked: %s", err);
 		return;
 	}
-	if (config_roles(conf, main_check_role, p) == -1)
+	if (config_roles(conf, main_check_role, p) == -1 ||
+	    store_peek_roles(p, main_check_held, (void *)(uintptr_t)conf) == -1)
 		log_warnx("tincayd: warning: contacts not checked: database "
 		    "%s unreadable", conf->database);
 	if (store_peek_key(p, conf->database, conf->key_file, err,
@@ -117,6 +133,37 @@ main_check(const struct config *conf)
 		log_warnx("tincayd: warning: %s; the daemon cannot start "
 		    "with this key_file", err);
 	store_peek_close(p);
+}
+
+/*
+ * A start that makes the database (and so its key) says so; one that then
+ * cannot listen takes them away again, so that a wrong port leaves no
+ * empty database behind. A database that was there is never touched: its
+ * key may now be the one its texts were sealed with.
+ */
+static int
+main_db_made(const struct config *conf)
+{
+	return strcmp(conf->database, ":memory:") != 0 &&
+	    access(conf->database, F_OK) == -1 && errno == ENOENT;
+}
+
+static void
+main_db_unmake(const struct config *conf, int key_made)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char	*p;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		p = xasprintf("%s%s", conf->database, sfx[i]);
+		(void)unlink(p);
+		free(p);
+	}
+	if (key_made)
+		(void)unlink(conf->key_file);
+	log_info("tincayd: database %s removed: it was made by this start",
+	    conf->database);
 }
 
 /*
@@ -245,7 +292,7 @@ main(int argc, char *argv[])
 	struct event	*sigs[3], *watchdog;
 	static const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
 	char		 err[256];
-	int		 ch, test = 0, verbose = 0, i;
+	int		 ch, test = 0, verbose = 0, i, db_made, key_made;
 	size_t		 w;
 
 	static const struct option opts[] = {
@@ -280,7 +327,8 @@ main(int argc, char *argv[])
 	log_init(verbose);
 	/* A JSON body that ran out of memory is answered 503, not 400. */
 	util_cjson_hooks(NULL);
-	/* Every line, from the first, carries its journald priority. */
+	/* Every line, from the first, carries its journald priority (when
+	 * stderr is the journal). */
 	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL)
 		fatalx("tincayd: %s", err);	/* names the file */
 	for (w = 0; w < tc.conf->warnings.n; w++)
@@ -301,9 +349,15 @@ main(int argc, char *argv[])
 	if ((tc.base = main_base()) == NULL)
 		fatalx("event_base_new");
 	/* One daemon per database: its outbox leases rows in memory. */
+	db_made = main_db_made(tc.conf);
+	key_made = db_made && access(tc.conf->key_file, F_OK) == -1;
 	if ((tc.store = store_open_keyed(tc.conf->database,
 	    tc.conf->key_file, 1, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (db_made)
+		log_notice("tincayd: created database %s%s%s",
+		    tc.conf->database, key_made ? " and its key " : "",
+		    key_made ? tc.conf->key_file : "");
 	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");
 	main_clamp_times(&tc);
@@ -315,8 +369,11 @@ main(int argc, char *argv[])
 	 * provider retries.
 	 */
 	store_busy_timeout(tc.store, MAIN_BUSY_MS);
-	if ((tc.http = http_new(&tc, err, sizeof(err))) == NULL)
+	if ((tc.http = http_new(&tc, err, sizeof(err))) == NULL) {
+		if (db_made)
+			main_db_unmake(tc.conf, key_made);
 		fatalx("%s", err);
+	}
 	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(tc.base, signos[i], main_signal_cb, &tc);
 		evsignal_add(sigs[i], NULL);

@@ -49,6 +49,13 @@ HTTP_TIMEOUT = 10.0
 CTL_TIMEOUT = 20.0
 
 
+def journal_stream(f):
+	"""$JOURNAL_STREAM for an open file: its "DEV:INO", which systemd sets
+	to say that stderr is the journal's stream."""
+	st = os.fstat(f.fileno())
+	return "%d:%d" % (st.st_dev, st.st_ino)
+
+
 class TestFailure(AssertionError):
 	pass
 
@@ -301,7 +308,9 @@ class Daemon:
 			if nofile is not None:
 				resource.setrlimit(resource.RLIMIT_NOFILE,
 				    (nofile, nofile))
-		env = dict(os.environ, **self.env) if self.env else None
+		env = dict(os.environ, **(self.env or {}))
+		# stderr is the journal, as systemd runs it: "<N>" prefixes.
+		env["JOURNAL_STREAM"] = journal_stream(self.errf)
 		self.proc = subprocess.Popen([self.tincayd, "-c", self.cfgpath],
 		    stdin=subprocess.DEVNULL, stdout=self.outf,
 		    stderr=self.errf, cwd=self.tmpdir, umask=self.umask,
@@ -409,9 +418,18 @@ class Daemon:
 	# -- tincayd one-shot modes
 
 	def run_daemon_args(self, *args, timeout=CTL_TIMEOUT):
-		return subprocess.run([self.tincayd] + list(args),
-		    stdin=subprocess.DEVNULL, capture_output=True,
-		    timeout=timeout, cwd=self.tmpdir)
+		"""tincayd with args, its stderr the journal (as under
+		systemd: "<N>" prefixes); stdout and stderr as bytes."""
+		path = os.path.join(self.tmpdir, "args-stderr.log")
+		with open(path, "wb") as err:
+			env = dict(os.environ, JOURNAL_STREAM=journal_stream(err))
+			p = subprocess.run([self.tincayd] + list(args),
+			    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+			    stderr=err, timeout=timeout, cwd=self.tmpdir,
+			    env=env)
+		with open(path, "rb") as f:
+			p.stderr = f.read()
+		return p
 
 	# -- tincayctl
 

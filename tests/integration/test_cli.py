@@ -40,10 +40,15 @@ def local(t):
 
 
 def table(out):
-	"""A text listing: its header names and rows as dicts."""
+	"""A text listing: its header names and rows as dicts, each cell
+	read under its column's header (columns are lined up)."""
 	lines = out.decode().rstrip("\n").split("\n")
-	head = lines[0].split("\t")
-	return head, [dict(zip(head, l.split("\t"))) for l in lines[1:]]
+	cols = [(m.start(), m.group(0)) for m in re.finditer(r"\S+",
+	    lines[0])]
+	ends = [s for s, _ in cols[1:]] + [None]
+	head = [n for _, n in cols]
+	return head, [{n: l[s:e].rstrip() for (s, n), e in zip(cols, ends)}
+	    for l in lines[1:]]
 
 
 def text(p):

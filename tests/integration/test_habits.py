@@ -11,11 +11,12 @@ import json
 import os
 import pty
 import re
+import socket
 import subprocess
 
 import harness
 
-from harness import TINCAYCTL, case, check, eq
+from harness import TINCAYCTL, TINCAYD, case, check, eq
 
 READERS = (("reports", "list"), ("reports", "show", "ABCD"),
     ("messages", "list"), ("outbox", "list"), ("contacts", "list"),
@@ -68,6 +69,46 @@ def test_contacts_add_creates_and_says_so(d):
 	check(os.path.exists(db), "no database after contacts add")
 	p = d.ctl("contacts", "list")
 	check("created" not in err(p), "said again: %r" % err(p))
+
+
+@case(start=False)
+def test_daemon_says_it_created_the_database(d):
+	d.start()
+	d.stop()
+	check(re.search(r"created database %s" % re.escape(d.dbpath),
+	    d.stderr()), "tincayd made the database without a word: %r" %
+	    d.stderr()[:600])
+
+
+@case(start=False)
+def test_daemon_that_cannot_bind_creates_nothing(d):
+	"""A daemon whose port is taken exits 1 and leaves no database nor
+	key behind (it created both, then failed to listen)."""
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	try:
+		s.bind(("127.0.0.1", d.port))
+		s.listen(1)
+		p = run([TINCAYD, "-c", d.cfgpath], d.tmpdir)
+	finally:
+		s.close()
+	eq(p.returncode, 1, "tincayd on a taken port: exit code (%r)" %
+	    err(p)[-300:])
+	check("listen" in err(p), "no word of the port: %r" % err(p))
+	left = [n for n in os.listdir(d.tmpdir) if n.startswith("t.db")]
+	eq(left, [], "files left by a daemon that could not bind")
+	# One that ran before keeps its database, of course.
+	d.start()
+	d.stop()
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	try:
+		s.bind(("127.0.0.1", d.port))
+		s.listen(1)
+		p = run([TINCAYD, "-c", d.cfgpath], d.tmpdir)
+	finally:
+		s.close()
+	eq(p.returncode, 1, "the second start: exit code")
+	check(os.path.exists(d.dbpath) and os.path.exists(d.dbpath + ".key"),
+	    "a database that was there is gone")
 
 
 # ---------------------------------------------------------------- item 9
@@ -156,6 +197,28 @@ def test_purge_all_asks_on_a_terminal(d):
 
 
 @case(start=False)
+def test_listings_line_up_and_show_their_header(d):
+	d.add_contact("Cong an", "0931000001", "police")
+	d.add_contact("Nguyễn Văn Đông", "0931000002", "health", areas="T1;T3")
+	for noun, col in (("reports", "ref"), ("messages", "received_at"),
+	    ("outbox", "status")):
+		out = d.ctl(noun, "list").stdout.decode()
+		eq(len(out.splitlines()), 1, "%s list on no rows: %r" % (noun,
+		    out))
+		check(col in out.split(), "%s list: no header: %r" % (noun,
+		    out))
+	lines = d.ctl("contacts", "list").stdout.decode().splitlines()
+	eq(len(lines), 3, "contacts list lines")
+	check("\t" not in "".join(lines), "tabs in %r" % lines)
+	head = lines[0]
+	starts = [m.start() for m in re.finditer(r"\S+", head)]
+	for l in lines[1:]:
+		for s in starts[1:]:
+			check(l[s - 1] == " " and l[s] != " ", "column at %d "
+			    "does not line up in %r under %r" % (s, l, head))
+
+
+@case(start=False)
 def test_counts_in_the_singular(d):
 	path = os.path.join(d.tmpdir, "one.csv")
 	with open(path, "w") as f:
@@ -169,3 +232,81 @@ def test_counts_in_the_singular(d):
 	p = d.ctl("purge", "--older-than", "1")
 	check(b"over 1 day ago" in p.stdout, "stdout %r" % p.stdout)
 
+
+@case()
+def test_offsets_as_hours_and_minutes(d):
+	d.stop()
+	log = d.stderr()
+	check("UTC+07:00" in log, "no UTC+07:00 in %r" % log[:800])
+	check(not re.search(r"UTC[+-]\d+ s", log), "seconds for an offset: "
+	    "%r" % log[:800])
+
+
+# ---------------------------------------------------------------- journald
+
+def _journal_run(argv, cwd, journal):
+	"""Run with stderr a file; JOURNAL_STREAM names it if journal."""
+	path = os.path.join(cwd, "journal.log")
+	with open(path, "wb") as f:
+		st = os.fstat(f.fileno())
+		env = dict(os.environ)
+		env.pop("JOURNAL_STREAM", None)
+		if journal:
+			env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+		else:	# another file's: not stderr
+			env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev,
+			    st.st_ino + 1)
+		p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=f,
+		    stderr=f, timeout=harness.CTL_TIMEOUT, cwd=cwd, env=env)
+	with open(path, "rb") as f:
+		return p.returncode, f.read().decode("utf-8", "replace")
+
+
+@case(start=False)
+def test_priority_prefixes_only_on_the_journal(d):
+	argv = [TINCAYD, "-c", d.cfgpath, "-t"]
+	rc, out = _journal_run(argv, d.tmpdir, True)
+	eq(rc, 0, "tincayd -t: exit code (%r)" % out)
+	check(re.search(r"^<6>tincayd: .*configuration ok", out, re.M),
+	    "on the journal, no <6>: %r" % out)
+	rc, out = _journal_run(argv, d.tmpdir, False)
+	check(re.search(r"^tincayd: .*configuration ok", out, re.M) and
+	    not re.search(r"^<\d>", out, re.M), "not the journal, yet "
+	    "prefixed: %r" % out)
+	p = run(argv, d.tmpdir, env={k: v for k, v in os.environ.items()
+	    if k != "JOURNAL_STREAM"})
+	check(not re.search(r"^<\d>", err(p), re.M), "a pipe without "
+	    "JOURNAL_STREAM: %r" % err(p))
+
+
+# ---------------------------------------------------------------- item 5
+
+@case(start=False)
+def test_a_role_nothing_names_is_warned_of(d):
+	p = d.add_contact("Cong an", "0931000001", "polce")
+	check("warning" in err(p) and "polce" in err(p),
+	    "contacts add --role polce: no warning: %r" % err(p))
+	check(b"saved" in p.stdout, "the contact is still saved: %r" %
+	    p.stdout)
+	p = d.add_contact("Truong thon", "0931000002", "leader")
+	check("warning" not in err(p), "leader is named: %r" % err(p))
+	path = os.path.join(d.tmpdir, "c.csv")
+	with open(path, "w") as f:
+		f.write("name,phone,role\nA,0931000003,helth\n"
+		    "B,0931000004,police\n")
+	p = d.ctl("contacts", "import", path)
+	check(re.search(r"c\.csv:2: .*warning.*helth", err(p)) and
+	    "role police" not in err(p), "import: %r" % err(p))
+	p = run([TINCAYD, "-c", d.cfgpath, "-t"], d.tmpdir)
+	eq(p.returncode, 0, "tincayd -t: exit code")
+	out = err(p)
+	for role in ("polce", "helth"):
+		check(re.search(r"warning: .*role %s" % role, out),
+		    "tincayd -t says nothing of %s: %r" % (role, out))
+	check(not re.search(r"warning: .*role (police|leader)\b.*nothing",
+	    out), "a named role warned of: %r" % out)
+	# -t looks, never creates.
+	db = _misspelt(d)
+	p = run([TINCAYD, "-c", d.cfgpath, "-t"], d.tmpdir)
+	eq(p.returncode, 0, "tincayd -t on no database: exit code")
+	check(not os.path.exists(db), "tincayd -t created %s" % db)

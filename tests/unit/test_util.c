@@ -1,7 +1,8 @@
 /*
  * test_util.c: util.c's URL origin, the key the outbox caps connections
  * by: one origin however a URL spells its scheme, host, port and user;
- * log.c's rate limit on lines that repeat.
+ * log.c's rate limit on lines that repeat; a zone's offset as people
+ * write it (tz.c), a count's noun.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -171,6 +172,38 @@ test_log_limit(void **state)
 	assert_int_equal(count_lines(log_flood_unlimited), 100);
 }
 
+/* "UTC+07:00", never "UTC+25200 s"; minutes and the sign west too. */
+static void
+test_utc_offset(void **state)
+{
+	static const struct {
+		const char	*tz, *want;
+	} c[] = {
+		{ "Asia/Ho_Chi_Minh", "UTC+07:00" },
+		{ "UTC", "UTC+00:00" },
+		{ "<-0330>3:30", "UTC-03:30" },
+		{ "<+0545>-5:45", "UTC+05:45" },
+	};
+	char	 out[TZ_OFFSET_MAX];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_int_equal(tz_utc_offset(c[i].tz, 1764547200, out), 0);
+		assert_string_equal(out, c[i].want);
+	}
+}
+
+static void
+test_plural(void **state)
+{
+	(void)state;
+	assert_string_equal(util_plural(1, "report", "reports"), "report");
+	assert_string_equal(util_plural(0, "report", "reports"), "reports");
+	assert_string_equal(util_plural(2, "day", "days"), "days");
+	assert_string_equal(util_plural(-1, "day", "days"), "days");
+}
+
 int
 main(void)
 {
@@ -179,6 +212,8 @@ main(void)
 		cmocka_unit_test(test_sched_adopt),
 		cmocka_unit_test(test_url_check),
 		cmocka_unit_test(test_url_origin),
+		cmocka_unit_test(test_utc_offset),
+		cmocka_unit_test(test_plural),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
