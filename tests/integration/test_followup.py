@@ -282,11 +282,12 @@ def test_reopen_text_without_keyword(d):
 	    "the stranger's text only")
 	# The text listings name it too.
 	out = d.ctl("reports", "list").stdout.decode()
-	head = out.splitlines()[0].split("\t")
-	check("previous" in head, "reports list header %r" % head)
+	head = out.splitlines()[0]
+	check("previous" in head.split(), "reports list header %r" % head)
 	line = [l for l in out.splitlines() if l.startswith(row["ref"])][0]
-	eq(line.split("\t")[head.index("previous")], first,
-	    "reports list: previous")
+	# Columns are lined up: the cell starts under its header.
+	at = head.index(" previous") + 1
+	eq(line[at:].split()[0], first, "reports list: previous")
 	out = d.ctl("reports", "show", row["ref"]).stdout.decode()
 	check(any(l.split() == ["previous", first] for l in out.splitlines()),
 	    "reports show: no 'previous %s' line in %r" % (first, out))
