@@ -309,11 +309,6 @@ static const char *const config_roles_shelter[] = { "volunteer", NULL };
 static const char *const config_roles_none[] = { NULL };
 static const char *const config_roles_leader[] = { "leader", NULL };
 static const char *const config_roles_police[] = { "police", NULL };
-/* Plain-language pleas that file a gbv report without keyword (SPEC §4),
- * as text_keyfold writes them. */
-static const char *const config_distress[] = { "danh toi", "bi danh",
-    "bao luc", "cuu toi", "giup toi", "giup voi", "cuu voi", "hiep dam",
-    "doa giet", "bat coc", NULL };
 static const char *const config_roles_officials[] = {
 	"official", "leader", NULL
 };
@@ -328,7 +323,8 @@ static const struct {
 	{ OFF(routing[CAT_UNKNOWN]),		config_roles_none },
 	{ OFF(officials),			config_roles_officials },
 	{ OFF(review.to),			config_roles_leader },
-	{ OFF(distress),			config_distress },
+	{ OFF(distress),			config_roles_none },
+	{ OFF(not_distress),			config_roles_none },
 };
 
 static const struct {
@@ -862,7 +858,8 @@ config_members(struct cparse *cp, const cJSON *v, const char *path,
 }
 
 /* keywords.<category>: its list replaces the family's built-in one;
- * keywords.distress: the plea phrases. */
+ * keywords.distress and keywords.not_distress: plea phrases and everyday
+ * phrases, added to the built-in ones (core/plea.c). */
 static int
 config_keyword_list(struct cparse *cp, const cJSON *it, const char *cpath)
 {
@@ -881,6 +878,9 @@ config_keyword_list(struct cparse *cp, const cJSON *it, const char *cpath)
 	if (strcmp(it->string, "distress") == 0)
 		return config_set_list(cp, it, cpath, &lk,
 		    (char *)&cp->cf->distress);
+	if (strcmp(it->string, "not_distress") == 0)
+		return config_set_list(cp, it, cpath, &lk,
+		    (char *)&cp->cf->not_distress);
 	if ((c = config_category_lookup(it->string)) == -1)
 		return config_error(cp, cpath, "unknown category");
 	if (family_of((enum category)c)->keywords[0] == NULL)
@@ -1159,12 +1159,25 @@ config_post_folds(struct cparse *cp)
 	char		*f;
 	size_t		 i, j;
 
+	char		 kind[16];
+	int		 num;
+
 	for (i = 0; i < cf->nareas; i++) {
 		a = &cf->areas[i];
 		for (j = 0; j < a->aliases.n + 2; j++) {
 			f = text_keyfold_compact(j == 0 ? a->code : j == 1 ? a->name :
 			    a->aliases.v[j - 2]);
 			config_strlist_add(&a->match, f);
+			free(f);
+		}
+		/* Thôn 3 is also thôn ba, thon03 and xóm 3 (area.c). */
+		for (j = 1; j < a->aliases.n + 2 && a->kind == NULL; j++) {
+			f = text_keyfold(j == 1 ? a->name : a->aliases.v[j - 2],
+			    strlen(j == 1 ? a->name : a->aliases.v[j - 2]));
+			if (area_hamlet_parse(f, kind, sizeof(kind), &num) == 0) {
+				a->kind = xstrdup(kind);
+				a->number = num;
+			}
 			free(f);
 		}
 	}
@@ -1305,15 +1318,21 @@ config_post_keywords(struct cparse *cp)
 	int		 c, d, rc = 0;
 	const char	*s;
 
-	/* A plea phrase is found by its letters and digits (router.c). */
-	for (i = 0; i < cf->distress.n; i++) {
-		a = text_keyfold(cf->distress.v[i], strlen(cf->distress.v[i]));
-		words = a[0] != '\0';
-		free(a);
-		if (!words) {
-			snprintf(path, sizeof(path), "keywords.distress[%zu]",
-			    i);
-			return config_error(cp, path, "has no letter or digit");
+	/* A plea phrase is found by its letters and digits (plea.c). */
+	for (d = 0; d < 2; d++) {
+		const struct strlist *l = d ? &cf->not_distress : &cf->distress;
+
+		for (i = 0; i < l->n; i++) {
+			a = text_keyfold(l->v[i], strlen(l->v[i]));
+			words = a[0] != '\0';
+			free(a);
+			if (!words) {
+				snprintf(path, sizeof(path),
+				    "keywords.%s[%zu]", d ? "not_distress" :
+				    "distress", i);
+				return config_error(cp, path,
+				    "has no letter or digit");
+			}
 		}
 	}
 	for (c = 0; c < CAT__MAX; c++) {
@@ -1713,6 +1732,7 @@ config_area_free(struct area *a)
 	free(a->name);
 	config_strlist_free(&a->aliases);
 	config_strlist_free(&a->match);
+	free(a->kind);
 }
 
 void
@@ -1749,6 +1769,7 @@ config_free(struct config *cf)
 	config_strlist_free(&cf->officials);
 	config_strlist_free(&cf->review.to);
 	config_strlist_free(&cf->distress);
+	config_strlist_free(&cf->not_distress);
 	config_strlist_free(&cf->warnings);
 	free(cf);
 }

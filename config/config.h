@@ -59,6 +59,10 @@ struct area {
 	/* Code, name and aliases folded for matching (text_keyfold,
 	 * spaces removed), made once at load. */
 	struct strlist	  match;
+	/* Its name (or first alias) as a hamlet's kind word and number,
+	 * "thon" and 3 for "Thôn 3"; NULL and 0 if it is none. */
+	char		 *kind;
+	int		  number;
 };
 
 struct campaign {
@@ -129,8 +133,11 @@ struct config {
 	 * (handlers/family.c) unless overridden; the router folds them. */
 	struct strlist	  keywords[CAT__MAX];
 	/* keywords.distress: phrases that, anywhere in a text without
-	 * keyword, file it as a gbv report (SPEC §4). */
+	 * keyword, file it as a gbv report (SPEC §4), besides the built-in
+	 * ones of core/plea.c; keywords.not_distress: everyday phrases in
+	 * which those words are no plea. */
 	struct strlist	  distress;
+	struct strlist	  not_distress;
 	/* Replies: the built-in texts (handlers/template.c) unless
 	 * overridden. */
 	char		 *templates[TMPL__MAX];

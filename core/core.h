@@ -348,11 +348,26 @@ struct route_match {
 void		 router_match(const struct router *, const char *raw,
 		    size_t rawlen, const char *folded, struct route_match *);
 
+/* plea.c: plain-language pleas (SPEC §4). */
+struct plea;
+/* The built-in word lists plus keywords.distress and .not_distress (each
+ * may be NULL); the lists are folded and copied, not kept. */
+struct plea	*plea_new(const struct strlist *distress,
+		    const struct strlist *not_distress);
+void		 plea_free(struct plea *);
+/* 1 if folded text (text_keyfold) tells of violence, abuse or danger, or
+ * calls for help; else 0. */
+int		 plea_match(const struct plea *, const char *folded);
+
 /* area.c: the commune's areas named in a text. */
 /* The area named by the first one to three words of (folded) words: its
  * index into conf->areas and *after past it; or -1 and *after = words. */
 int		 area_find(const struct config *, const char *words,
 		    const char **after);
+/* Whether a folded area name is a hamlet's kind and number ("thon 3",
+ * "xom ba"): 0 with the kind word and the number, or -1. */
+int		 area_hamlet_parse(const char *folded, char *kind,
+		    size_t kindlen, int *num);
 
 /* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
 #define ESCALATE_BATCH	16	/* reports read at once, at most */

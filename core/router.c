@@ -28,10 +28,7 @@ struct router {
 	struct router_kw	*kw;	/* sorted by fold, "" ones first */
 	size_t			 nkw;
 	size_t			 npunct;	/* how many "" ones */
-	/* keywords.distress, folded with a space at each end, so that
-	 * one is found on word boundaries anywhere in " " text " ". */
-	char			**distress;
-	size_t			 ndistress;
+	struct plea		*plea;	/* pleas without keyword (plea.c) */
 };
 
 /*
@@ -85,15 +82,7 @@ router_new(const struct config *conf)
 	}
 	/* config.c made sure no fold belongs to two families. */
 	qsort(rt->kw, rt->nkw, sizeof(*rt->kw), router_kw_cmp);
-	rt->distress = xcalloc(conf->distress.n + 1, sizeof(*rt->distress));
-	for (i = 0; i < conf->distress.n; i++) {
-		char	*d = text_keyfold(conf->distress.v[i],
-		    strlen(conf->distress.v[i]));
-
-		if (d[0] != '\0')
-			rt->distress[rt->ndistress++] = xasprintf(" %s ", d);
-		free(d);
-	}
+	rt->plea = plea_new(&conf->distress, &conf->not_distress);
 	return rt;
 }
 
@@ -107,9 +96,7 @@ router_free(struct router *rt)
 	for (i = 0; i < rt->nkw; i++)
 		free(rt->kw[i].fold);
 	free(rt->kw);
-	for (i = 0; i < rt->ndistress; i++)
-		free(rt->distress[i]);
-	free(rt->distress);
+	plea_free(rt->plea);
 	free(rt);
 }
 
@@ -197,23 +184,6 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 	}
 }
 
-/* 1 if folded text holds a distress phrase on word boundaries. */
-static int
-router_distress(const struct router *rt, const char *folded)
-{
-	char	*padded;
-	size_t	 i;
-	int	 found = 0;
-
-	if (rt->ndistress == 0)
-		return 0;
-	padded = xasprintf(" %s ", folded);
-	for (i = 0; i < rt->ndistress && !found; i++)
-		found = strstr(padded, rt->distress[i]) != NULL;
-	free(padded);
-	return found;
-}
-
 /* The first area named anywhere in folded words, or -1. */
 static int
 router_area_anywhere(const struct config *conf, const char *words)
@@ -231,8 +201,35 @@ router_area_anywhere(const struct config *conf, const char *words)
 }
 
 /*
+ * A keyword that only asks for something (HELP, DK, STOP) followed by a
+ * plea ("help chồng đánh em") is taken as a text without keyword: the
+ * plea wins over the help text or the signup.
+ */
+static const enum category router_yields[] = {
+	CAT_HELP, CAT_SIGNUP, CAT_OPTOUT,
+};
+
+static void
+router_plea_first(const struct router *rt, const char *folded,
+    struct route_match *m)
+{
+	size_t	 i;
+
+	if (m->args[0] == '\0')
+		return;
+	for (i = 0; i < sizeof(router_yields) / sizeof(router_yields[0]); i++)
+		if (m->cat == router_yields[i] &&
+		    plea_match(rt->plea, folded)) {
+			m->cat = CAT_UNKNOWN;
+			m->area = -1;
+			return;
+		}
+}
+
+/*
  * Answer it exactly as a text with no keyword, with the first area it
- * names: a plea (a distress phrase anywhere) as a BL report (SPEC §4);
+ * names: a plea (plea.c: told in the resident's own words) as a BL
+ * report (SPEC §4);
  * anything else is the unknown family's, which finds what the number
  * has (a young open report: a follow-up; one closed not long ago: a new
  * report naming it) without the reply ever showing it (alert.c).
@@ -242,7 +239,7 @@ router_unmatched(const struct router *rt, struct intake *it)
 {
 	it->m.cat = CAT_UNKNOWN;
 	it->m.area = router_area_anywhere(rt->conf, it->folded);
-	if (router_distress(rt, it->folded))
+	if (plea_match(rt->plea, it->folded))
 		it->m.cat = CAT_GBV;
 	it->stored = it->m.cat;
 	return family_of(it->m.cat)->fn(it);
@@ -378,8 +375,10 @@ router_file(const struct router *rt, struct store *st,
 		it.m.cat = in->cat;
 		it.m.area = in->area;
 		it.m.args = it.m.rest = folded + strlen(folded);
-	} else
+	} else {
 		router_match(rt, in->text, in->textlen, folded, &it.m);
+		router_plea_first(rt, folded, &it.m);
+	}
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(rt, &it);
 	else

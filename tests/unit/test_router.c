@@ -481,7 +481,9 @@ test_pleas_and_repeats(void **state)
 	    "reports WHERE category = 'shelter'"), 1);
 }
 
-/* keywords.distress replaces the built-in phrases. */
+/* keywords.distress and keywords.not_distress add to the built-in lists
+ * (SPEC §2, §4): a commune's own words page, the built-in ones still do,
+ * and its everyday phrase pages no one. */
 static void
 test_distress_configured(void **state)
 {
@@ -491,13 +493,17 @@ test_distress_configured(void **state)
 
 	fx->tc.conf = fixture_conf("{ \"providers\": { \"generic\": "
 	    "{ \"secret\": \"s\" } }, \"keywords\": { \"distress\": "
-	    "[\"Cứu con\"] } }");
+	    "[\"Ông kẹ tới\"], \"not_distress\": [\"đánh trâu\"] } }");
 	fx->tc.store = store_open(":memory:", err, sizeof(err));
 	assert_non_null(fx->tc.store);
-	fixture_receive(fx, "generic", "d1", "+84913000010", "ai do cuu con",
+	fixture_receive(fx, "generic", "d1", "+84913000010",
+	    "ong ke toi nha roi", &o);
+	assert_true(ref_valid(o.ref, strlen(o.ref)));
+	fixture_receive(fx, "generic", "d2", "+84913000011", "giup em voi",
 	    &o);
 	assert_true(ref_valid(o.ref, strlen(o.ref)));
-	fixture_receive(fx, "generic", "d2", "+84913000011", "giup voi", &o);
+	fixture_receive(fx, "generic", "d3", "+84913000012",
+	    "chong em di danh trau ngoai dong", &o);
 	assert_string_equal(o.ref, "");
 	fixture_teardown((void **)&fx);
 }

@@ -1,0 +1,897 @@
+/*
+ * plea.c: whether a text without keyword tells of violence, abuse or
+ * danger, or calls for help (SPEC §4). Victims write sentences: the words
+ * are found wherever they stand, as people text them (ck, e, bj, dah,
+ * doubled letters), and not inside an everyday phrase (đánh giá).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define PLEA_TOKENS	256	/* words of a text looked at, at most */
+#define PLEA_WORDMAX	32	/* a longer word is no word of ours */
+#define PLEA_PHRASEMAX	8	/* words in one phrase, at most */
+
+/*
+ * What a phrase found in a text means:
+ *  STRONG	a plea wherever it stands (bạo lực, xâm hại, cứu);
+ *  WEAK	a plea with a person or a blow around it: bị … đánh, đánh em,
+ *		chồng … đánh, đánh … bầm; alone, đánh may be đánh trứng;
+ *  HELP	giúp: a plea as giúp (em) với, or ending the text, unless
+ *		the text asks about papers (giúp em làm giấy khai sinh);
+ *  ALARM	khẩn cấp, nguy hiểm: a plea after a person, unless the text
+ *		is an advert or asks about papers;
+ *  FEAR	sợ: a plea ending the text right after em, tôi (… em sợ);
+ *  NOT		an everyday phrase: what it covers is no plea (đánh giá);
+ *  VETO	papers, adverts, money: giúp and khẩn cấp are no plea then.
+ */
+enum plea_kind {
+	PK_NOT, PK_VETO, PK_STRONG, PK_WEAK, PK_HELP, PK_ALARM, PK_FEAR
+};
+
+/* Built-in phrases, written as plea_canon leaves words. */
+static const struct {
+	enum plea_kind	 kind;
+	const char	*words;
+} plea_builtin[] = {
+	/* Violence and abuse told outright. */
+	{ PK_STRONG, "bao luc" },		{ PK_STRONG, "hanh ha" },
+	{ PK_STRONG, "danh dap" },		{ PK_STRONG, "hanh hung" },
+	{ PK_STRONG, "danh nhau" },		{ PK_STRONG, "danh lon" },
+	{ PK_STRONG, "danh ghen" },		{ PK_STRONG, "an don" },
+	{ PK_STRONG, "danh ca con" },		{ PK_STRONG, "danh ca em" },
+	{ PK_STRONG, "danh ca vo" },		{ PK_STRONG, "danh ca me" },
+	{ PK_STRONG, "danh ca nha" },		{ PK_STRONG, "danh ca toi" },
+	{ PK_STRONG, "danh ca chau" },		{ PK_STRONG, "danh ca be" },
+	{ PK_STRONG, "bao hanh gia dinh" },	{ PK_STRONG, "bi bao hanh" },
+	{ PK_STRONG, "cuong hiep" },		{ PK_STRONG, "hiep dam" },
+	{ PK_STRONG, "xam hai" },		{ PK_STRONG, "sam hai" },
+	{ PK_STRONG, "sam so" },		{ PK_STRONG, "xam so" },
+	{ PK_STRONG, "xam xo" },		{ PK_STRONG, "sam xo" },
+	{ PK_STRONG, "so mo" },			{ PK_STRONG, "dam o" },
+	{ PK_STRONG, "quay roi" },		{ PK_STRONG, "ep quan he" },
+	{ PK_STRONG, "ep lam chuyen" },		{ PK_STRONG, "cuong ep" },
+	{ PK_STRONG, "lam chuyen do" },		{ PK_STRONG, "lam chuyen xau" },
+	{ PK_STRONG, "dung cham" },		{ PK_STRONG, "loan luan" },
+	{ PK_STRONG, "lam dung tinh duc" },	{ PK_STRONG, "bi lam dung" },
+	{ PK_STRONG, "ep cuoi" },		{ PK_STRONG, "ep lay chong" },
+	{ PK_STRONG, "ep lay vo" },		{ PK_STRONG, "tao hon" },
+	{ PK_STRONG, "bat coc" },		{ PK_STRONG, "buon nguoi" },
+	{ PK_STRONG, "buon ban nguoi" },	{ PK_STRONG, "mua ban nguoi" },
+	{ PK_STRONG, "bi ban sang" },		{ PK_STRONG, "bi ban qua" },
+	{ PK_STRONG, "bi ban roi" },		{ PK_STRONG, "ban em sang" },
+	{ PK_STRONG, "ban toi sang" },		{ PK_STRONG, "ban em qua" },
+	{ PK_STRONG, "ban nguoi sang" },	{ PK_STRONG, "ban ra nuoc ngoai" },
+	{ PK_STRONG, "ban sang nuoc ngoai" },	{ PK_STRONG, "bien gioi" },
+	{ PK_STRONG, "lua ban" },		{ PK_STRONG, "du do" },
+	{ PK_STRONG, "bi du" },			{ PK_STRONG, "giat con" },
+	{ PK_WEAK, "de doa" },			{ PK_STRONG, "ham doa" },
+	{ PK_STRONG, "uy hiep" },
+	{ PK_STRONG, "doa giet" },		{ PK_STRONG, "doa danh" },
+	{ PK_STRONG, "doa chem" },		{ PK_STRONG, "doa dam" },
+	{ PK_STRONG, "doa tat" },		{ PK_STRONG, "doa dot" },
+	{ PK_STRONG, "bop co" },		{ PK_STRONG, "siet co" },
+	{ PK_STRONG, "bop vu" },		{ PK_STRONG, "tat axit" },
+	{ PK_STRONG, "tat a xit" },		{ PK_STRONG, "dam chem" },
+	{ PK_STRONG, "chem giet" },		{ PK_STRONG, "giam long" },
+	{ PK_STRONG, "giam cam" },		{ PK_STRONG, "lam nhuc" },
+	{ PK_STRONG, "si nhuc" },		{ PK_STRONG, "chui boi" },
+	{ PK_STRONG, "chui mang" },		{ PK_STRONG, "bat nat" },
+	{ PK_STRONG, "rinh ngoai" },		{ PK_STRONG, "dung rinh" },
+	{ PK_STRONG, "rinh rap" },		{ PK_STRONG, "di theo em" },
+	{ PK_STRONG, "bam theo em" },		{ PK_STRONG, "bat em lay chong" },
+	{ PK_STRONG, "bat lay chong" },		{ PK_STRONG, "bat em cuoi" },
+	{ PK_STRONG, "anh nong" },		{ PK_STRONG, "clip nong" },
+	{ PK_STRONG, "tung anh" },		{ PK_STRONG, "tung clip" },
+	{ PK_STRONG, "giup gap" },		{ PK_STRONG, "giup do gap" },
+	{ PK_STRONG, "em can giup" },		{ PK_STRONG, "toi can giup" },
+	{ PK_STRONG, "minh can giup" },		{ PK_STRONG, "can nguoi giup em" },
+	{ PK_STRONG, "bo doi em" },		{ PK_STRONG, "bo doi con" },
+	{ PK_STRONG, "bo doi me con" },		{ PK_STRONG, "bi troi" },
+	{ PK_STRONG, "troi em" },		{ PK_STRONG, "troi tay" },
+	{ PK_STRONG, "dap pha" },		{ PK_STRONG, "la that thanh" },
+	{ PK_STRONG, "dot luon" },		{ PK_STRONG, "dot quan ao" },
+	{ PK_STRONG, "danh da man" },		{ PK_STRONG, "dap da man" },
+	{ PK_STRONG, "tat da man" },		{ PK_STRONG, "hanh ha da man" },
+	{ PK_STRONG, "doi bai" },		{ PK_STRONG, "gio tro" },
+	{ PK_STRONG, "cuong buc" },		{ PK_STRONG, "bit mieng" },
+	{ PK_STRONG, "len vao phong" },		{ PK_STRONG, "xong vao phong" },
+	{ PK_STRONG, "xong vao nha" },		{ PK_STRONG, "rinh em" },
+	{ PK_STRONG, "la het" },		{ PK_STRONG, "keu la" },
+	{ PK_STRONG, "dau doc" },		{ PK_STRONG, "bo thuoc doc" },
+	{ PK_STRONG, "chet chung" },		{ PK_STRONG, "giet ca nha" },
+	{ PK_STRONG, "tat nuoc soi" },		{ PK_STRONG, "tat dau soi" },
+	{ PK_STRONG, "tat xang" },		{ PK_STRONG, "dot nha" },
+	{ PK_STRONG, "dot ca nha" },		{ PK_STRONG, "dot cai nha" },
+	{ PK_STRONG, "tan thuoc vao" },		{ PK_STRONG, "da vao bung" },
+	{ PK_STRONG, "da vao nguoi" },		{ PK_STRONG, "da vao mat" },
+	{ PK_STRONG, "da vao lung" },		{ PK_STRONG, "dap vao bung" },
+	{ PK_STRONG, "nhin doi" },		{ PK_STRONG, "bo doi may ngay" },
+	{ PK_STRONG, "doi 2 ngay" },		{ PK_STRONG, "doi 3 ngay" },
+	{ PK_STRONG, "doi hai ngay" },		{ PK_STRONG, "doi ba ngay" },
+	{ PK_STRONG, "doi may ngay" },		{ PK_STRONG, "doi ca ngay" },
+	{ PK_STRONG, "khong co gi an" },	{ PK_STRONG, "khong cho an" },
+	{ PK_STRONG, "khong cho em an" },	{ PK_STRONG, "khong cho con bu" },
+	{ PK_STRONG, "khong cho em ra" },	{ PK_STRONG, "khong cho toi ra" },
+	{ PK_STRONG, "khong cho minh ra" },	{ PK_STRONG, "khong cho ra" },
+	{ PK_STRONG, "khong cho em ve" },	{ PK_STRONG, "khong cho em di" },
+	{ PK_STRONG, "khong cho me con" },	{ PK_STRONG, "giu em trong" },
+	{ PK_STRONG, "giu trong phong" },	{ PK_STRONG, "giu em lai" },
+	{ PK_STRONG, "duoi ra khoi nha" },	{ PK_STRONG, "duoi khoi nha" },
+	{ PK_STRONG, "duoi ra duong" },		{ PK_STRONG, "duoi ra ngoai" },
+	{ PK_STRONG, "khong cho ra khoi nha" },
+	{ PK_STRONG, "khong cho ra ngoai" },	{ PK_STRONG, "khong cho ve" },
+	{ PK_STRONG, "dap do" },		{ PK_STRONG, "dap vo" },
+	{ PK_STRONG, "nem do" },		{ PK_STRONG, "xo nga" },
+	{ PK_STRONG, "day nga" },		{ PK_STRONG, "dap nga" },
+	/* Weapons and wounds. */
+	{ PK_STRONG, "cam dao" },		{ PK_STRONG, "vac dao" },
+	{ PK_STRONG, "xach dao" },		{ PK_STRONG, "dung dao" },
+	{ PK_STRONG, "ke dao" },		{ PK_STRONG, "bang dao" },
+	{ PK_STRONG, "rut dao" },		{ PK_STRONG, "mang dao" },
+	{ PK_STRONG, "cam gay" },		{ PK_STRONG, "cam bua" },
+	{ PK_STRONG, "cam sung" },		{ PK_STRONG, "cam keo" },
+	{ PK_STRONG, "bam tim" },		{ PK_STRONG, "bam dap" },
+	{ PK_STRONG, "chay mau" },		{ PK_STRONG, "bi thuong" },
+	{ PK_STRONG, "gay tay" },		{ PK_STRONG, "gay chan" },
+	{ PK_STRONG, "gay xuong" },		{ PK_STRONG, "bat tinh" },
+	{ PK_STRONG, "vo dau" },
+	/* Calls for help, fear, flight, despair. */
+	{ PK_STRONG, "cuu" },			{ PK_STRONG, "keu cuu" },
+	{ PK_STRONG, "sos" },			{ PK_STRONG, "help me" },
+	{ PK_STRONG, "help em" },		{ PK_STRONG, "help toi" },
+	{ PK_STRONG, "so qua" },		{ PK_STRONG, "so lam" },
+	{ PK_STRONG, "so hai" },		{ PK_STRONG, "hoang so" },
+	{ PK_STRONG, "so chet" },		{ PK_STRONG, "rat so" },
+	{ PK_STRONG, "khong dam ve" },		{ PK_STRONG, "khong dam o nha" },
+	{ PK_STRONG, "bo tron" },		{ PK_STRONG, "chay tron" },
+	{ PK_STRONG, "dang tron" },		{ PK_STRONG, "phai tron" },
+	{ PK_STRONG, "di tron" },		{ PK_STRONG, "tron di" },
+	{ PK_STRONG, "tron khoi" },		{ PK_STRONG, "tron ra" },
+	{ PK_STRONG, "tron sang" },		{ PK_STRONG, "tron ve" },
+	{ PK_STRONG, "tron vao" },		{ PK_STRONG, "tron o" },
+	{ PK_STRONG, "tron trong" },		{ PK_STRONG, "tron chong" },
+	{ PK_STRONG, "gap nguy hiem" },		{ PK_STRONG, "muon chet" },
+	{ PK_STRONG, "tu tu" },			{ PK_STRONG, "tu sat" },
+	{ PK_STRONG, "uong thuoc sau" },	{ PK_STRONG, "treo co" },
+	{ PK_STRONG, "nhay song" },
+	/* Blows and abuse that need a person around them. */
+	{ PK_WEAK, "danh" },	{ PK_WEAK, "dap" },	{ PK_WEAK, "tat" },
+	{ PK_WEAK, "dam" },	{ PK_WEAK, "chem" },	{ PK_WEAK, "giet" },
+	{ PK_WEAK, "doa" },	{ PK_WEAK, "chui" },	{ PK_WEAK, "dot" },
+	{ PK_WEAK, "nhot" },	{ PK_WEAK, "duoi" },	{ PK_WEAK, "bop" },
+	{ PK_WEAK, "hiep" },	{ PK_WEAK, "ep" },	{ PK_WEAK, "xo" },
+	{ PK_WEAK, "bao hanh" },
+	{ PK_WEAK, "lam dung" },	{ PK_WEAK, "keo" },
+	{ PK_WEAK, "ruot" },		{ PK_WEAK, "theo doi" },
+	{ PK_HELP, "giup" },		{ PK_FEAR, "so" },
+	{ PK_ALARM, "khan cap" },	{ PK_ALARM, "nguy hiem" },
+	/* Everyday phrases. */
+	{ PK_NOT, "danh gia" },		{ PK_NOT, "danh rang" },
+	{ PK_NOT, "danh roi" },		{ PK_NOT, "danh bai" },
+	{ PK_NOT, "danh may" },		{ PK_NOT, "danh thuc" },
+	{ PK_NOT, "danh ca" },		{ PK_NOT, "danh van" },
+	{ PK_NOT, "danh cau" },		{ PK_NOT, "danh co" },
+	{ PK_NOT, "danh lua" },		{ PK_NOT, "danh bong" },
+	{ PK_NOT, "danh dau" },		{ PK_NOT, "danh so" },
+	{ PK_NOT, "danh sach" },	{ PK_NOT, "danh ba" },
+	{ PK_NOT, "danh hieu" },	{ PK_NOT, "danh tieng" },
+	{ PK_NOT, "danh thiep" },	{ PK_NOT, "danh muc" },
+	{ PK_NOT, "danh nghia" },	{ PK_NOT, "danh du" },
+	{ PK_NOT, "danh tinh" },	{ PK_NOT, "danh lam" },
+	{ PK_NOT, "danh nhan" },	{ PK_NOT, "danh phan" },
+	{ PK_NOT, "danh vong" },	{ PK_NOT, "danh trong" },
+	{ PK_NOT, "danh dan" },		{ PK_NOT, "danh bac" },
+	{ PK_NOT, "danh de" },		{ PK_NOT, "danh lo" },
+	{ PK_NOT, "danh cuoc" },	{ PK_NOT, "danh doi" },
+	{ PK_NOT, "danh chen" },	{ PK_NOT, "danh lieu" },
+	{ PK_NOT, "danh mat" },		{ PK_NOT, "danh thue" },
+	{ PK_NOT, "danh trung" },	{ PK_NOT, "danh son" },
+	{ PK_NOT, "danh giay" },	{ PK_NOT, "danh dien" },
+	{ PK_NOT, "danh bat" },		{ PK_NOT, "danh luoi" },
+	{ PK_NOT, "danh vay" },		{ PK_NOT, "danh thuoc" },
+	{ PK_NOT, "danh golf" },	{ PK_NOT, "danh tennis" },
+	{ PK_NOT, "danh bida" },	{ PK_NOT, "danh bi" },
+	{ PK_NOT, "danh tran" },	{ PK_NOT, "danh giac" },
+	{ PK_NOT, "danh thang" },	{ PK_NOT, "danh vat" },
+	{ PK_NOT, "danh dong" },	{ PK_NOT, "danh chuong" },
+	{ PK_NOT, "danh xe" },		{ PK_NOT, "danh cap" },
+	{ PK_NOT, "danh hoi" },		{ PK_NOT, "danh chu" },
+	{ PK_NOT, "danh quay" },	{ PK_NOT, "danh kem" },
+	{ PK_NOT, "danh keng" },	{ PK_NOT, "danh mo" },
+	{ PK_NOT, "danh cong" },	{ PK_NOT, "danh tin" },
+	{ PK_NOT, "danh nhip" },	{ PK_NOT, "danh phen" },
+	{ PK_NOT, "danh da" },		{ PK_NOT, "danh dom" },
+	{ PK_NOT, "dap xe" },		{ PK_NOT, "dap an" },
+	{ PK_NOT, "dap ung" },		{ PK_NOT, "dap lua" },
+	{ PK_NOT, "dap nuoc" },		{ PK_NOT, "dap tran" },
+	{ PK_NOT, "dap thuy" },		{ PK_NOT, "dap le" },
+	{ PK_NOT, "dap tra" },		{ PK_NOT, "dap tu" },
+	{ PK_NOT, "tat ca" },		{ PK_NOT, "tat den" },
+	{ PK_NOT, "tat may" },		{ PK_NOT, "tat dien" },
+	{ PK_NOT, "tat nuoc" },		{ PK_NOT, "tat nhien" },
+	{ PK_NOT, "tat bat" },		{ PK_NOT, "tat nien" },
+	{ PK_NOT, "tat thay" },		{ PK_NOT, "tat yeu" },
+	{ PK_NOT, "tat bep" },		{ PK_NOT, "tat quat" },
+	{ PK_NOT, "tat tivi" },		{ PK_NOT, "tat ti vi" },
+	{ PK_NOT, "tat nguon" },	{ PK_NOT, "tat dien thoai" },
+	{ PK_NOT, "tat tieng" },	{ PK_NOT, "tat loa" },
+	{ PK_NOT, "tat mang" },		{ PK_NOT, "tat lua" },
+	{ PK_NOT, "tat ta" },		{ PK_NOT, "tat bao thuc" },
+	{ PK_NOT, "dam cuoi" },		{ PK_NOT, "dam ma" },
+	{ PK_NOT, "dam gio" },		{ PK_NOT, "dam dong" },
+	{ PK_NOT, "dam bao" },		{ PK_NOT, "dam me" },
+	{ PK_NOT, "dam nhan" },		{ PK_NOT, "dam phan" },
+	{ PK_NOT, "dam thoai" },	{ PK_NOT, "dam tang" },
+	{ PK_NOT, "dam chay" },		{ PK_NOT, "dam hoi" },
+	{ PK_NOT, "dam lay" },		{ PK_NOT, "dam sen" },
+	{ PK_NOT, "dam da" },		{ PK_NOT, "dam nhiem" },
+	{ PK_NOT, "dam dang" },		{ PK_NOT, "dam bac" },
+	{ PK_NOT, "dam tiec" },		{ PK_NOT, "chem gio" },
+	{ PK_NOT, "giet thoi gian" },	{ PK_NOT, "giet sau" },
+	{ PK_NOT, "giet chuot" },	{ PK_NOT, "giet muoi" },
+	{ PK_NOT, "giet ruoi" },	{ PK_NOT, "giet gian" },
+	{ PK_NOT, "giet moi" },		{ PK_NOT, "doa hoa" },
+	{ PK_NOT, "chui vao" },		{ PK_NOT, "chui ra" },
+	{ PK_NOT, "chui qua" },		{ PK_NOT, "chui xuong" },
+	{ PK_NOT, "dot rac" },		{ PK_NOT, "dot vang" },
+	{ PK_NOT, "dot nhang" },	{ PK_NOT, "dot huong" },
+	{ PK_NOT, "dot den" },		{ PK_NOT, "dot la" },
+	{ PK_NOT, "dot phao" },		{ PK_NOT, "dot bien" },
+	{ PK_NOT, "dot xuat" },		{ PK_NOT, "dot ngot" },
+	{ PK_NOT, "dot pha" },		{ PK_NOT, "dot quy" },
+	{ PK_NOT, "dot rom" },		{ PK_NOT, "nhot ga" },
+	{ PK_NOT, "nhot lon" },		{ PK_NOT, "nhot cho" },
+	{ PK_NOT, "nhot vit" },		{ PK_NOT, "nhot trau" },
+	{ PK_NOT, "duoi ga" },
+	{ PK_NOT, "duoi cho" },		{ PK_NOT, "duoi chuot" },
+	{ PK_NOT, "duoi kip" },		{ PK_NOT, "bop chan" },
+	{ PK_NOT, "bop vai" },		{ PK_NOT, "bop lung" },
+	{ PK_NOT, "bop dau" },		{ PK_NOT, "bop tay" },
+	{ PK_NOT, "bop coi" },		{ PK_NOT, "bop phanh" },
+	{ PK_NOT, "hiep hoi" },		{ PK_NOT, "hiep si" },
+	{ PK_NOT, "hiep dinh" },	{ PK_NOT, "hiep thuong" },
+	{ PK_NOT, "hiep dong" },	{ PK_NOT, "hiep luc" },
+	{ PK_NOT, "hiep 1" },		{ PK_NOT, "hiep 2" },
+	{ PK_NOT, "hiep mot" },		{ PK_NOT, "hiep hai" },
+	{ PK_NOT, "ep nuoc" },		{ PK_NOT, "ep mia" },
+	{ PK_NOT, "ep gia" },		{ PK_NOT, "ep can" },
+	{ PK_NOT, "ep toc" },		{ PK_NOT, "ep dau" },
+	{ PK_NOT, "ep nhua" },		{ PK_NOT, "ep plastic" },
+	{ PK_NOT, "xo so" },		{ PK_NOT, "xo nuoc" },
+	{ PK_NOT, "bao hanh dien thoai" },
+	{ PK_NOT, "nghien cuu" },	{ PK_NOT, "cuu long" },
+	{ PK_NOT, "thit cuu" },		{ PK_NOT, "con cuu" },
+	{ PK_NOT, "nuoi cuu" },		{ PK_NOT, "cuu tro" },
+	{ PK_NOT, "cuu chien binh" },	{ PK_NOT, "cap cuu" },
+	{ PK_NOT, "cuu thuong" },	{ PK_NOT, "cuu hoa" },
+	{ PK_NOT, "cuu ho" },		{ PK_NOT, "cuu can bo" },
+	{ PK_NOT, "cuu hoc sinh" },	{ PK_NOT, "cuu sinh vien" },
+	{ PK_NOT, "cuu giao vien" },	{ PK_NOT, "cuu thanh nien" },
+	{ PK_NOT, "cuu chu tich" },	{ PK_NOT, "cuu the" },
+	{ PK_NOT, "chay mau cam" },	{ PK_NOT, "so qua tang" },
+	{ PK_NOT, "quay roi qua" },	{ PK_NOT, "quang cao quay roi" },
+	{ PK_NOT, "cuoc goi quay roi" },	{ PK_NOT, "tin nhan quay roi" },
+	{ PK_NOT, "ve bao luc" },	{ PK_NOT, "bao bao luc" },
+	{ PK_NOT, "phong chong bao luc" },	{ PK_NOT, "phong chong xam hai" },
+	{ PK_NOT, "phong chong bao hanh" },	{ PK_NOT, "chong bao luc gioi" },
+	{ PK_NOT, "ve xam hai" },	{ PK_NOT, "danh chuot" },
+	{ PK_NOT, "dap heo" },		{ PK_NOT, "dap da" },
+	{ PK_NOT, "ep deo" },		{ PK_NOT, "thi keo co" },
+	{ PK_NOT, "choi keo co" },	{ PK_NOT, "giai keo co" },
+	{ PK_NOT, "keo dai" },		{ PK_NOT, "keo theo" },
+	{ PK_NOT, "keo xe" },		{ PK_NOT, "keo luoi" },
+	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "danh rom" },
+	{ PK_NOT, "cuu doi" },		{ PK_NOT, "cuu lut" },
+	{ PK_NOT, "cuu nan" },		{ PK_NOT, "ngoai dam" },
+	{ PK_NOT, "chay mau chan" },	{ PK_NOT, "chay mau nuou" },
+	{ PK_NOT, "da giup" },		{ PK_NOT, "bo tron hoc" },
+	{ PK_NOT, "tron hoc" },		{ PK_NOT, "tron thue" },
+	{ PK_NOT, "tron no" },		{ PK_NOT, "tron viec" },	{ PK_NOT, "theo doi suc khoe" },
+	/* Papers, adverts and money. */
+	{ PK_VETO, "thu tuc" },		{ PK_VETO, "dang ky" },
+	{ PK_VETO, "mau don" },		{ PK_VETO, "trung thuong" },
+	{ PK_VETO, "giay to" },		{ PK_VETO, "khai sinh" },
+	{ PK_VETO, "ho so" },		{ PK_VETO, "so do" },
+	{ PK_VETO, "can cuoc" },	{ PK_VETO, "cccd" },
+	{ PK_VETO, "bao hiem" },	{ PK_VETO, "hoc phi" },
+	{ PK_VETO, "tien dien" },	{ PK_VETO, "tien nuoc" },
+	{ PK_VETO, "khuyen mai" },	{ PK_VETO, "link" },
+	{ PK_VETO, "http" },		{ PK_VETO, "www" },
+	{ PK_VETO, "com" },		{ PK_VETO, "vay von" },
+	{ PK_VETO, "vay tien" },	{ PK_VETO, "lai suat" },
+	{ PK_VETO, "tai khoan" },	{ PK_VETO, "ngan hang" },
+	{ PK_VETO, "nap tien" },	{ PK_VETO, "cho hoi" },
+	{ PK_VETO, "cho em hoi" },	{ PK_VETO, "cho toi hoi" },
+	{ PK_VETO, "cho minh hoi" },	{ PK_VETO, "xin hoi" },
+	{ PK_VETO, "lam giay" },	{ PK_VETO, "xac nhan" },
+	{ PK_VETO, "sat lo" },		{ PK_VETO, "lu lut" },
+	{ PK_VETO, "ngap" },		{ PK_VETO, "qua tang" },
+};
+
+/*
+ * SMS spellings and their words: the text's word on the left becomes the
+ * right one before any phrase is looked up. Sorted by the left column.
+ */
+static const struct {
+	const char	*sms;
+	const char	*word;
+} plea_canon_tab[] = {
+	{ "bij", "bi" },	{ "bj", "bi" },		{ "bn", "ban" },
+	{ "chg", "chong" },	{ "chog", "chong" },	{ "ck", "chong" },
+	{ "ckg", "chong" },	{ "ckong", "chong" },	{ "cku", "chu" },
+	{ "dag", "dang" },	{ "dah", "danh" },	{ "dak", "danh" },
+	{ "dc", "duoc" },	{ "dg", "dang" },
+	{ "dnah", "danh" },	{ "dnh", "danh" },	{ "e", "em" },
+	{ "giub", "giup" },	{ "hjep", "hiep" },	{ "hok", "khong" },
+	{ "j", "gi" },
+	{ "jub", "giup" },	{ "jup", "giup" },	{ "k", "khong" },
+	{ "kg", "khong" },	{ "kh", "khong" },	{ "khg", "khong" },
+	{ "ko", "khong" },	{ "kuu", "cuu" },	{ "mik", "minh" },
+	{ "mjk", "minh" },	{ "mjnh", "minh" },	{ "mk", "minh" },
+	{ "ng", "nguoi" },	{ "ngta", "nguoi" },	{ "qa", "qua" },
+	{ "t", "toi" },		{ "tao", "toi" },	{ "toy", "toi" },
+	{ "tui", "toi" },	{ "vk", "vo" },		{ "voj", "voi" },
+	{ "vs", "voi" },	{ "wa", "qua" },	{ "zoi", "voi" },
+	{ "zup", "giup" },
+};
+
+/* Word sets, sorted. */
+static const char *const plea_person[] = {	/* who is hit */
+	"anh", "ba", "bac", "ban", "be", "bo", "cau", "cha", "chau", "chi",
+	"chong", "chu", "co", "con", "dua", "duong", "em", "gai", "han",
+	"me", "minh", "nguoi", "nhoc", "no", "ny", "ong", "thang", "thim",
+	"toi", "tre", "vo",
+};
+static const char *const plea_striker[] = {	/* who hits */
+	"anh", "ba", "bac", "bo", "cau", "cha", "chong", "chu", "duong",
+	"han", "ma", "me", "nguoi", "no", "ny", "ong", "thang", "thim", "vo",
+};
+static const char *const plea_blow[] = {	/* what follows a blow */
+	"bam", "bung", "chan", "chay", "chet", "co", "dap", "dau", "du",
+	"gay", "hoai", "lien", "lung", "mat", "mieng", "mui", "nga", "nguc",
+	"nhu", "nua", "sml", "suot", "tan", "tay", "tham", "thuong", "tim",
+	"toi", "vao", "vo",
+};
+static const char *const plea_self[] = {	/* the one who writes */
+	"chau", "em", "minh", "toi",
+};
+static const char *const plea_animal[] = {	/* con mèo bị nhốt */
+	"bo", "cho", "chuot", "de", "ga", "heo", "lon", "meo", "trau", "vit",
+};
+static const char *const plea_particle[] = {	/* after the last word */
+	"a", "lam", "oi", "qua", "roi", "that",
+};
+static const char *const plea_filler[] = {	/* skipped after a blow */
+	"ca", "cho", "den", "lai", "luon", "ngay", "rat", "roi", "that",
+	"thay",
+};
+static const char *const plea_title[] = {	/* anh Danh is a name */
+	"anh", "ba", "bac", "chi", "chu", "co", "di", "em", "mo", "ong",
+	"thim",
+};
+
+/* One phrase, its words as plea_canon leaves them. */
+struct plea_phrase {
+	const char	*w[PLEA_PHRASEMAX];
+	size_t		 n;
+	enum plea_kind	 kind;
+};
+
+struct plea {
+	struct plea_phrase	*ph;	/* sorted by first word */
+	size_t			 nph;
+	char			*words;	/* the phrases' words, one buffer */
+	/* The words that words typed without a space split into
+	 * (chồngđánh), sorted. */
+	const char		**known;
+	size_t			 nknown;
+};
+
+static int
+plea_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+plea_in(const char *const *set, size_t n, const char *w)
+{
+	return bsearch(&w, set, n, sizeof(*set), plea_strcmp) != NULL;
+}
+
+#define PLEA_IN(set, w)	plea_in((set), nitems(set), (w))
+
+/* The word an SMS spelling stands for, or NULL. */
+static const char *
+plea_canon_find(const char *w)
+{
+	size_t	 lo = 0, hi = nitems(plea_canon_tab), mid;
+	int	 c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(w, plea_canon_tab[mid].sms)) == 0)
+			return plea_canon_tab[mid].word;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * A word as the phrases are written: an SMS spelling becomes its word;
+ * letters doubled for stress are taken once (cuuuu, giupp, danhhh), and
+ * "cu" so squeezed is cứu. w is rewritten in place; the result is w or a
+ * constant.
+ */
+static const char *
+plea_canon(char *w)
+{
+	const char	*c;
+	char		*r, *o;
+	int		 doubled = 0;
+
+	if ((c = plea_canon_find(w)) != NULL)
+		return c;
+	for (r = w; r[0] != '\0'; r++)
+		if (r[1] == r[0] && !(r[0] >= '0' && r[0] <= '9'))
+			doubled = 1;
+	if (!doubled)
+		return w;
+	for (r = o = w; *r != '\0'; r++)
+		if (o == w || o[-1] != *r || (*r >= '0' && *r <= '9'))
+			*o++ = *r;
+	*o = '\0';
+	if (strcmp(w, "cu") == 0)
+		return "cuu";
+	if ((c = plea_canon_find(w)) != NULL)
+		return c;
+	return w;
+}
+
+static int
+plea_phrase_cmp(const void *a, const void *b)
+{
+	const struct plea_phrase	*x = a, *y = b;
+
+	return strcmp(x->w[0], y->w[0]);
+}
+
+/*
+ * Split a folded phrase into canonical words, stored from *at on; its
+ * words are pointers into the buffer or constants. 0 if it has none.
+ */
+static size_t
+plea_split(struct plea_phrase *ph, const char *folded, char **at)
+{
+	char		*p = *at, *w;
+	size_t		 n = 0;
+
+	strcpy(p, folded);
+	*at += strlen(folded) + 1;
+	while (*p != '\0' && n < PLEA_PHRASEMAX) {
+		w = p;
+		p += strcspn(p, " ");
+		if (*p == ' ')
+			*p++ = '\0';
+		ph->w[n++] = plea_canon(w);
+	}
+	ph->n = n;
+	return n;
+}
+
+/* The word sets are searched by halves: a set out of order is a bug. */
+static void
+plea_check_sorted(void)
+{
+	static const struct {
+		const char *const	*v;
+		size_t			 n;
+	} sets[] = {
+		{ plea_person, nitems(plea_person) },
+		{ plea_striker, nitems(plea_striker) },
+		{ plea_self, nitems(plea_self) },
+		{ plea_animal, nitems(plea_animal) },
+		{ plea_particle, nitems(plea_particle) },
+		{ plea_blow, nitems(plea_blow) },
+		{ plea_filler, nitems(plea_filler) },
+		{ plea_title, nitems(plea_title) },
+	};
+	size_t	 s, i;
+
+	for (s = 0; s < nitems(sets); s++)
+		for (i = 1; i < sets[s].n; i++)
+			if (strcmp(sets[s].v[i - 1], sets[s].v[i]) >= 0)
+				fatalx("%s: %s out of order", __func__,
+				    sets[s].v[i]);
+	for (i = 1; i < nitems(plea_canon_tab); i++)
+		if (strcmp(plea_canon_tab[i - 1].sms,
+		    plea_canon_tab[i].sms) >= 0)
+			fatalx("%s: %s out of order", __func__,
+			    plea_canon_tab[i].sms);
+}
+
+/*
+ * The words a glued word may split into, sorted and each once: people,
+ * the first words of pleas, "bị" and "đang". Everyday words are none of
+ * them, so "luống" never becomes "lu ông".
+ */
+static void
+plea_known(struct plea *pl)
+{
+	static const char *const more[] = { "bi", "dang" };
+	size_t	 max = nitems(plea_person) + nitems(plea_striker) +
+		    nitems(more) + pl->nph, i, k, n = 0;
+
+	pl->known = xcalloc(max, sizeof(*pl->known));
+	for (i = 0; i < pl->nph; i++)
+		if (pl->ph[i].kind > PK_VETO)
+			pl->known[n++] = pl->ph[i].w[0];
+	for (i = 0; i < nitems(plea_person); i++)
+		pl->known[n++] = plea_person[i];
+	for (i = 0; i < nitems(plea_striker); i++)
+		pl->known[n++] = plea_striker[i];
+	for (i = 0; i < nitems(more); i++)
+		pl->known[n++] = more[i];
+	qsort(pl->known, n, sizeof(*pl->known), plea_strcmp);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || strcmp(pl->known[k - 1], pl->known[i]) != 0)
+			pl->known[k++] = pl->known[i];
+	pl->nknown = k;
+}
+
+struct plea *
+plea_new(const struct strlist *distress, const struct strlist *not_distress)
+{
+	struct plea	*pl = xcalloc(1, sizeof(*pl));
+	const struct strlist *extra[2] = { distress, not_distress };
+	const enum plea_kind extra_kind[2] = { PK_STRONG, PK_NOT };
+	char		**folded, *at;
+	size_t		 nextra = 0, bytes = 0, i, j, k = 0, max;
+
+	plea_check_sorted();
+	for (j = 0; j < 2; j++)
+		nextra += extra[j] != NULL ? extra[j]->n : 0;
+	folded = xcalloc(nextra + 1, sizeof(*folded));
+	for (j = 0; j < 2; j++)
+		for (i = 0; extra[j] != NULL && i < extra[j]->n; i++) {
+			folded[k] = text_keyfold(extra[j]->v[i],
+			    strlen(extra[j]->v[i]));
+			bytes += strlen(folded[k++]) + 1;
+		}
+	for (i = 0; i < nitems(plea_builtin); i++)
+		bytes += strlen(plea_builtin[i].words) + 1;
+	max = nitems(plea_builtin) + nextra;
+	pl->ph = xcalloc(max, sizeof(*pl->ph));
+	pl->words = at = xcalloc(1, bytes + 1);
+	for (i = 0; i < nitems(plea_builtin); i++) {
+		pl->ph[pl->nph].kind = plea_builtin[i].kind;
+		if (plea_split(&pl->ph[pl->nph], plea_builtin[i].words, &at))
+			pl->nph++;
+	}
+	k = 0;
+	for (j = 0; j < 2; j++)
+		for (i = 0; extra[j] != NULL && i < extra[j]->n; i++) {
+			pl->ph[pl->nph].kind = extra_kind[j];
+			if (plea_split(&pl->ph[pl->nph], folded[k], &at))
+				pl->nph++;
+			free(folded[k++]);
+		}
+	free(folded);
+	qsort(pl->ph, pl->nph, sizeof(*pl->ph), plea_phrase_cmp);
+	plea_known(pl);
+	return pl;
+}
+
+void
+plea_free(struct plea *pl)
+{
+	if (pl == NULL)
+		return;
+	free(pl->known);
+	free(pl->ph);
+	free(pl->words);
+	free(pl);
+}
+
+/* A text's words, canonical, and how far everyday phrases cover each. */
+struct plea_text {
+	const char	*w[PLEA_TOKENS];
+	/* How far the everyday phrases over a word reach: a phrase found
+	 * at i is masked when one reaches past its end (đánh in đánh giá),
+	 * not when it only overlaps (bất tỉnh after đánh bắt). */
+	unsigned short	 cover[PLEA_TOKENS];
+	size_t		 n;
+	int		 veto;			/* papers, adverts */
+	int		 glued;			/* a word was split */
+	char		 buf[PLEA_TOKENS * (PLEA_WORDMAX + 1)];
+};
+
+static int
+plea_is_known(const struct plea *pl, const char *w)
+{
+	return bsearch(&w, pl->known, pl->nknown, sizeof(*pl->known),
+	    plea_strcmp) != NULL;
+}
+
+/*
+ * Where a word typed without spaces splits into two known ones
+ * of two letters or more (emđang → em đang, chồngđánh → chồng đánh): the
+ * length of the first part, the longest that fits, or 0.
+ */
+static size_t
+plea_glue(const struct plea *pl, const char *w, size_t len)
+{
+	char	 a[PLEA_WORDMAX + 1], b[PLEA_WORDMAX + 1];
+	size_t	 k;
+
+	if (len < 4 || plea_is_known(pl, w))
+		return 0;
+	for (k = len - 2; k >= 2; k--) {
+		memcpy(a, w, k);
+		a[k] = '\0';
+		memcpy(b, w + k, len - k + 1);
+		if (plea_is_known(pl, a) && plea_is_known(pl, b))
+			return k;
+	}
+	return 0;
+}
+
+static void
+plea_word(struct plea_text *t, char **o, const char *w, size_t len)
+{
+	memcpy(*o, w, len);
+	(*o)[len] = '\0';
+	t->w[t->n] = plea_canon(*o);
+	t->cover[t->n++] = 0;
+	*o += len + 1;
+}
+
+/* The text's words; with split, words typed without a space split. */
+static void
+plea_tokens(const struct plea *pl, struct plea_text *t, const char *folded,
+    int split)
+{
+	const char	*p = folded;
+	char		*o = t->buf;
+	size_t		 len, k;
+
+	t->n = 0;
+	t->veto = 0;
+	t->glued = 0;
+	while (*p != '\0' && t->n < PLEA_TOKENS - 1) {
+		len = strcspn(p, " ");
+		if (len <= PLEA_WORDMAX) {
+			memcpy(o, p, len);
+			o[len] = '\0';
+			if ((k = plea_glue(pl, o, len)) > 0) {
+				t->glued = 1;
+				if (split) {
+					plea_word(t, &o, p, k);
+					plea_word(t, &o, p + k, len - k);
+				} else
+					plea_word(t, &o, p, len);
+			} else
+				plea_word(t, &o, p, len);
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+}
+
+/* The first of the phrases that begin with word w, or NULL; *end after. */
+static const struct plea_phrase *
+plea_first(const struct plea *pl, const char *w, const struct plea_phrase **end)
+{
+	size_t	 lo = 0, hi = pl->nph, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(pl->ph[mid].w[0], w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pl->nph || strcmp(pl->ph[lo].w[0], w) != 0)
+		return NULL;
+	for (hi = lo; hi < pl->nph && strcmp(pl->ph[hi].w[0], w) == 0; hi++)
+		;
+	*end = pl->ph + hi;
+	return pl->ph + lo;
+}
+
+static int
+plea_at(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
+{
+	size_t	 k;
+
+	if (i + ph->n > t->n)
+		return 0;
+	for (k = 1; k < ph->n; k++)
+		if (strcmp(t->w[i + k], ph->w[k]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+plea_person_at(const struct plea_text *t, size_t i)
+{
+	return PLEA_IN(plea_person, t->w[i]);
+}
+
+/* Whether word j before the blow at i is someone who may strike: not a
+ * title right before it (anh Danh, chị Đánh are names). */
+static int
+plea_striker_at(const struct plea_text *t, size_t j, size_t i)
+{
+	if (!PLEA_IN(plea_striker, t->w[j]))
+		return 0;
+	return j + 1 != i || !PLEA_IN(plea_title, t->w[j]);
+}
+
+/* Whether only particles follow word i (… em sợ lắm). */
+static int
+plea_last(const struct plea_text *t, size_t i)
+{
+	for (i++; i < t->n; i++)
+		if (!PLEA_IN(plea_particle, t->w[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A blow (words i .. i+n-1) with someone around it: "bị" up to five words
+ * before (em bị người yêu cũ đánh); a person or a wound in the two words
+ * after (đánh em, tát vào mặt, đánh dã man); someone other than the
+ * writer up to three words before (chồng lại đánh); or, at the end of the
+ * text, a person up to four words before (chồng em say rượu về đánh).
+ */
+static int
+plea_blow_told(const struct plea_text *t, size_t i, size_t n)
+{
+	size_t	 j, seen, from;
+
+	from = i > 5 ? i - 5 : 0;
+	for (j = from; j < i; j++)
+		if (strcmp(t->w[j], "bi") == 0 &&
+		    !(j > 0 && PLEA_IN(plea_animal, t->w[j - 1])))
+			return 1;
+	for (j = i + n, seen = 0; j < t->n && seen < 2; j++) {
+		if (PLEA_IN(plea_filler, t->w[j]))
+			continue;
+		if (plea_person_at(t, j) || PLEA_IN(plea_blow, t->w[j]))
+			return 1;
+		seen++;
+	}
+	from = i > 3 ? i - 3 : 0;
+	for (j = from; j < i; j++)
+		if (plea_striker_at(t, j, i))
+			return 1;
+	if (i + n == t->n) {
+		from = i > 4 ? i - 4 : 0;
+		for (j = from; j < i; j++)
+			if (plea_striker_at(t, j, i) ||
+			    PLEA_IN(plea_self, t->w[j]))
+				return 1;
+	}
+	return 0;
+}
+
+/* giúp … với, or giúp em ending the text; the commune's "xem giúp" on
+ * papers is no plea. */
+static int
+plea_help_told(const struct plea_text *t, size_t i)
+{
+	size_t	 j;
+
+	if (t->veto)
+		return 0;
+	for (j = i + 1; j < t->n && j <= i + 3; j++)
+		if (strcmp(t->w[j], "voi") == 0)
+			return 1;
+	if (i + 1 == t->n)		/* "giúp", "cần giúp" */
+		return t->n <= 3;
+	return i + 2 == t->n && PLEA_IN(plea_self, t->w[i + 1]);
+}
+
+/* … em sợ, … tôi sợ quá: the writer's fear ends the text. */
+static int
+plea_fear_told(const struct plea_text *t, size_t i)
+{
+	return i > 0 && PLEA_IN(plea_self, t->w[i - 1]) && plea_last(t, i);
+}
+
+/* khẩn cấp, nguy hiểm after a person, or opening a short text ("nguy
+ * hiểm, đến ngay"), in a text that sells nothing. */
+static int
+plea_alarm_told(const struct plea_text *t, size_t i)
+{
+	size_t	 j, from = i > 4 ? i - 4 : 0;
+
+	if (t->veto)
+		return 0;
+	if (i <= 1 && t->n <= 10)
+		return 1;
+	for (j = from; j < i; j++)
+		if (plea_person_at(t, j))
+			return 1;
+	return 0;
+}
+
+static int
+plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
+{
+	switch (ph->kind) {
+	case PK_STRONG:
+		return 1;
+	case PK_WEAK:
+		return plea_blow_told(t, i, ph->n);
+	case PK_HELP:
+		return plea_help_told(t, i);
+	case PK_ALARM:
+		return plea_alarm_told(t, i);
+	case PK_FEAR:
+		return plea_fear_told(t, i);
+	case PK_NOT:
+	case PK_VETO:
+		break;
+	}
+	return 0;
+}
+
+static int
+plea_scan(const struct plea *pl, struct plea_text *t)
+{
+	const struct plea_phrase	*ph, *end;
+	size_t				 i, k;
+	int				 found = 0;
+
+	/* First what everyday phrases cover, then the rest around them. */
+	for (i = 0; i < t->n; i++) {
+		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
+			continue;
+		for (; ph < end; ph++) {
+			if (ph->kind > PK_VETO || !plea_at(t, i, ph))
+				continue;
+			if (ph->kind == PK_VETO)
+				t->veto = 1;
+			else
+				for (k = i; k < i + ph->n; k++)
+					if (t->cover[k] < i + ph->n)
+						t->cover[k] =
+						    (unsigned short)(i + ph->n);
+		}
+	}
+	for (i = 0; i < t->n && !found; i++) {
+		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
+			continue;
+		for (; ph < end && !found; ph++)
+			if (ph->kind > PK_VETO && t->cover[i] < i + ph->n &&
+			    plea_at(t, i, ph))
+				found = plea_told(t, i, ph);
+	}
+	return found;
+}
+
+int
+plea_match(const struct plea *pl, const char *folded)
+{
+	struct plea_text	 text;
+
+	if (pl == NULL || folded == NULL || folded[0] == '\0')
+		return 0;
+	plea_tokens(pl, &text, folded, 0);
+	if (plea_scan(pl, &text))
+		return 1;
+	/* Words typed without a space are split only when the text as
+	 * typed tells nothing: a second look, never a first. */
+	if (!text.glued)
+		return 0;
+	plea_tokens(pl, &text, folded, 1);
+	return plea_scan(pl, &text);
+}

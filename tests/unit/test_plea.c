@@ -1,0 +1,119 @@
+/*
+ * test_plea.c: plain-language pleas (SPEC §4) through the real router, on
+ * the shipped default roles and hamlets: the corpus of
+ * tests/vectors/pleas.tsv, each text from its own number, must page a
+ * responder for every plea (P) and for no everyday text (E); recall and
+ * false alarms are printed and held. Then the word lists' corners.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+#include "../../core/core.h"
+#include "../../core/store_int.h"	/* white box: raw SQL */
+#include "../../handlers/handlers.h"
+#include "fixture.h"
+#include "vectors.h"
+
+#define CORPUS		"tests/vectors/pleas.tsv"
+#define RECALL_MIN	97.0	/* per cent of pleas that page, at least */
+#define FALSE_MAX	5.0	/* per cent of everyday texts that page, at most */
+
+/* The shipped defaults' hamlets; roles and escalation are the built-in. */
+static const char plea_conf[] =
+    "{ \"database\": \":memory:\","
+    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+    "  \"areas\": ["
+    "   { \"code\": \"T1\", \"name\": \"Thôn 1\", \"aliases\": [\"thon 1\"] },"
+    "   { \"code\": \"T2\", \"name\": \"Thôn 2\", \"aliases\": [\"thon 2\"] },"
+    "   { \"code\": \"T3\", \"name\": \"Thôn 3\", \"aliases\": [\"thon 3\"] },"
+    "   { \"code\": \"T4\", \"name\": \"Thôn 4\", \"aliases\": [\"thon 4\"] },"
+    "   { \"code\": \"T5\", \"name\": \"Thôn 5\", \"aliases\": [\"thon 5\"] },"
+    "   { \"code\": \"T6\", \"name\": \"Thôn 6\", \"aliases\": [\"thon 6\"] } ] }";
+
+/* Whether text, from a number never seen, files a report that alerts. */
+static int
+pages(struct fixture *fx, int n, const char *text)
+{
+	struct outcome	 o;
+	char		 from[32];
+
+	snprintf(from, sizeof(from), "+8490%07d", 2000000 + n);
+	fixture_receive(fx, "generic", NULL, from, text, &o);
+	return o.new_report;
+}
+
+static void
+test_corpus(void **state)
+{
+	struct fixture	*fx = fixture_responders(plea_conf);
+	char		*buf = vectors_read(CORPUS), *line, *next, *tab;
+	int		 n = 0, pleas = 0, heard = 0, everyday = 0, alarms = 0;
+	int		 err, null;
+	double		 recall, falses;
+
+	/* A report's log line for each of hundreds of texts says nothing
+	 * here: stderr is set aside while the corpus runs. */
+	fflush(stderr);
+	assert_true((err = dup(2)) != -1);
+	assert_true((null = open("/dev/null", O_WRONLY)) != -1);
+	assert_true(dup2(null, 2) != -1);
+	close(null);
+
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    (line[0] != 'P' && line[0] != 'E') || tab != line + 1)
+			fail_msg("%s: bad line: %s", CORPUS, line);
+		if (line[0] == 'P') {
+			pleas++;
+			if (pages(fx, n++, tab + 1))
+				heard++;
+			else
+				print_message("missed plea: %s\n", tab + 1);
+		} else {
+			everyday++;
+			if (pages(fx, n++, tab + 1)) {
+				alarms++;
+				print_message("false alarm: %s\n", tab + 1);
+			}
+		}
+	}
+	free(buf);
+	fixture_teardown((void **)&fx);
+	fflush(stderr);
+	assert_true(dup2(err, 2) != -1);
+	close(err);
+	assert_true(pleas >= 100 && everyday >= 100);
+	recall = 100.0 * heard / pleas;
+	falses = 100.0 * alarms / everyday;
+	print_message("plea corpus: recall %d/%d (%.1f %%), false alarms "
+	    "%d/%d (%.1f %%)\n", heard, pleas, recall, alarms, everyday,
+	    falses);
+	assert_true(recall >= RECALL_MIN);
+	assert_true(falses <= FALSE_MAX);
+	(void)state;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
