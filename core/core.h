@@ -355,9 +355,9 @@ struct plea;
 struct plea	*plea_new(const struct strlist *distress,
 		    const struct strlist *not_distress);
 void		 plea_free(struct plea *);
-/* 1 if folded text (text_keyfold) tells of violence, abuse or danger, or
- * calls for help; else 0. */
-int		 plea_match(const struct plea *, const char *folded);
+/* 1 if a text as received (raw, len: UTF-8, not folded) tells of
+ * violence, abuse or danger, or calls for help; else 0. */
+int		 plea_match(const struct plea *, const char *raw, size_t len);
 
 /* area.c: the commune's areas named in a text. */
 /* The area named by the first one to three words of (folded) words: its

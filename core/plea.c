@@ -25,11 +25,16 @@
  *		is an advert or asks about papers;
  *  FEAR	sợ: a plea ending the text right after em, tôi (… em sợ);
  *  NOT		an everyday phrase: what it covers is no plea (đánh giá);
- *  VETO	papers, adverts, money: giúp and khẩn cấp are no plea then.
+ *  VETO	papers, adverts, money: giúp and khẩn cấp are no plea then;
+ *  NEWS	news, films, the courts: a blow told of there is no plea.
+ * giúp, khẩn cấp and sợ are no plea either in a text that holds an
+ * everyday phrase (em đánh rơi ví, ai thấy nhắn giúp em với).
  */
 enum plea_kind {
-	PK_NOT, PK_VETO, PK_STRONG, PK_WEAK, PK_HELP, PK_ALARM, PK_FEAR
+	PK_NOT, PK_VETO, PK_NEWS, PK_STRONG, PK_WEAK, PK_HELP, PK_ALARM,
+	PK_FEAR
 };
+#define PK_MARKS	PK_NEWS		/* kinds up to it only mark a text */
 
 /* Built-in phrases, written as plea_canon leaves words. */
 static const struct {
@@ -79,6 +84,23 @@ static const struct {
 	{ PK_STRONG, "giam cam" },		{ PK_STRONG, "lam nhuc" },
 	{ PK_STRONG, "si nhuc" },		{ PK_STRONG, "chui boi" },
 	{ PK_STRONG, "chui mang" },		{ PK_STRONG, "bat nat" },
+	{ PK_STRONG, "bi danh" },		{ PK_STRONG, "danh hoi dong" },
+	{ PK_STRONG, "so soang" },		{ PK_STRONG, "so nguc" },
+	{ PK_STRONG, "so vu" },			{ PK_STRONG, "khoc thet" },
+	{ PK_STRONG, "khoa trai" },		{ PK_STRONG, "bat cuoi" },
+	{ PK_STRONG, "bat quy" },		{ PK_STRONG, "bat toi quy" },
+	{ PK_STRONG, "bat em quy" },		{ PK_STRONG, "khong cho vo" },
+	{ PK_STRONG, "bat toi ra" },		{ PK_STRONG, "bat em ra" },
+	{ PK_STRONG, "doa bat" },		{ PK_STRONG, "bat con di" },
+	{ PK_STRONG, "bat con luon" },		{ PK_STRONG, "khong cho gap con" },
+	{ PK_STRONG, "khong cho toi gap con" },
+	{ PK_STRONG, "khong cho em gap con" },
+	{ PK_STRONG, "giu het tien" },		{ PK_STRONG, "giu het luong" },
+	{ PK_STRONG, "lay het tien" },		{ PK_STRONG, "khong dua tien" },
+	{ PK_STRONG, "khong cho tien" },	{ PK_STRONG, "khong co gao" },
+	{ PK_STRONG, "khong co hot gao" },	{ PK_STRONG, "doi may bua" },
+	{ PK_STRONG, "doi khoc" },		{ PK_STRONG, "cu theo em" },
+	{ PK_STRONG, "theo em ve" },		{ PK_STRONG, "bam theo" },
 	{ PK_STRONG, "rinh ngoai" },		{ PK_STRONG, "dung rinh" },
 	{ PK_STRONG, "rinh rap" },		{ PK_STRONG, "di theo em" },
 	{ PK_STRONG, "bam theo em" },		{ PK_STRONG, "bat em lay chong" },
@@ -88,7 +110,7 @@ static const struct {
 	{ PK_STRONG, "giup gap" },		{ PK_STRONG, "giup do gap" },
 	{ PK_STRONG, "em can giup" },		{ PK_STRONG, "toi can giup" },
 	{ PK_STRONG, "minh can giup" },		{ PK_STRONG, "can nguoi giup em" },
-	{ PK_STRONG, "bo doi em" },		{ PK_STRONG, "bo doi con" },
+	{ PK_STRONG, "bi bo doi" },		{ PK_STRONG, "bo doi em" },		{ PK_STRONG, "bo doi con" },
 	{ PK_STRONG, "bo doi me con" },		{ PK_STRONG, "bi troi" },
 	{ PK_STRONG, "troi em" },		{ PK_STRONG, "troi tay" },
 	{ PK_STRONG, "dap pha" },		{ PK_STRONG, "la that thanh" },
@@ -283,7 +305,18 @@ static const struct {
 	{ PK_NOT, "choi keo co" },	{ PK_NOT, "giai keo co" },
 	{ PK_NOT, "keo dai" },		{ PK_NOT, "keo theo" },
 	{ PK_NOT, "keo xe" },		{ PK_NOT, "keo luoi" },
-	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "danh rom" },
+	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "bi danh gia" },
+	{ PK_NOT, "bi danh thue" },	{ PK_NOT, "bi danh bai" },
+	{ PK_NOT, "bi danh thuc" },	{ PK_NOT, "bi danh roi" },
+	{ PK_NOT, "bi danh mat" },	{ PK_NOT, "bi danh dau" },
+	{ PK_NOT, "bi danh so" },	{ PK_NOT, "bi danh cap" },
+	{ PK_NOT, "bi danh bat" },	{ PK_NOT, "dam lung" },
+	{ PK_NOT, "dam bop" },		{ PK_NOT, "duoi chim" },
+	{ PK_NOT, "dap toi phi" },	{ PK_NOT, "toi phi" },
+	{ PK_NOT, "xe dap" },		{ PK_NOT, "dap dien" },
+	{ PK_NOT, "mia ep" },		{ PK_NOT, "nuoc ep" },
+	{ PK_NOT, "tat tv" },		{ PK_NOT, "ong dot" },
+	{ PK_NOT, "kien dot" },		{ PK_NOT, "muoi dot" },	{ PK_NOT, "danh rom" },
 	{ PK_NOT, "cuu doi" },		{ PK_NOT, "cuu lut" },
 	{ PK_NOT, "cuu nan" },		{ PK_NOT, "ngoai dam" },
 	{ PK_NOT, "chay mau chan" },	{ PK_NOT, "chay mau nuou" },
@@ -309,6 +342,18 @@ static const struct {
 	{ PK_VETO, "lam giay" },	{ PK_VETO, "xac nhan" },
 	{ PK_VETO, "sat lo" },		{ PK_VETO, "lu lut" },
 	{ PK_VETO, "ngap" },		{ PK_VETO, "qua tang" },
+	{ PK_VETO, "gia re" },		{ PK_VETO, "sale" },
+	{ PK_VETO, "giam gia" },	{ PK_VETO, "mua ngay" },
+	{ PK_VETO, "lien he" },		{ PK_VETO, "hotline" },
+	{ PK_VETO, "ship" },		{ PK_VETO, "dat hang" },
+	{ PK_VETO, "zalo" },		{ PK_VETO, "giao hang" },
+	{ PK_VETO, "bi hu" },		{ PK_VETO, "xe hu" },
+	{ PK_NEWS, "dua tin" },		{ PK_NEWS, "tren bao" },
+	{ PK_NEWS, "doc bao" },		{ PK_NEWS, "xem bao" },
+	{ PK_NEWS, "tren tivi" },	{ PK_NEWS, "tren tv" },
+	{ PK_NEWS, "toa xu" },		{ PK_NEWS, "xet xu" },
+	{ PK_NEWS, "bo phim" },		{ PK_NEWS, "xem phim" },
+	{ PK_NEWS, "phim" },
 };
 
 /*
@@ -323,7 +368,7 @@ static const struct {
 	{ "chg", "chong" },	{ "chog", "chong" },	{ "ck", "chong" },
 	{ "ckg", "chong" },	{ "ckong", "chong" },	{ "cku", "chu" },
 	{ "dag", "dang" },	{ "dah", "danh" },	{ "dak", "danh" },
-	{ "dc", "duoc" },	{ "dg", "dang" },
+	{ "dc", "duoc" },
 	{ "dnah", "danh" },	{ "dnh", "danh" },	{ "e", "em" },
 	{ "giub", "giup" },	{ "hjep", "hiep" },	{ "hok", "khong" },
 	{ "j", "gi" },
@@ -332,7 +377,8 @@ static const struct {
 	{ "ko", "khong" },	{ "kuu", "cuu" },	{ "mik", "minh" },
 	{ "mjk", "minh" },	{ "mjnh", "minh" },	{ "mk", "minh" },
 	{ "ng", "nguoi" },	{ "ngta", "nguoi" },	{ "qa", "qua" },
-	{ "t", "toi" },		{ "tao", "toi" },	{ "toy", "toi" },
+	{ "t", "toi" },		{ "tao", "toi" },	{ "thg", "thang" },
+	{ "toy", "toi" },
 	{ "tui", "toi" },	{ "vk", "vo" },		{ "voj", "voi" },
 	{ "vs", "voi" },	{ "wa", "qua" },	{ "zoi", "voi" },
 	{ "zup", "giup" },
@@ -340,7 +386,7 @@ static const struct {
 
 /* Word sets, sorted. */
 static const char *const plea_person[] = {	/* who is hit */
-	"anh", "ba", "bac", "ban", "be", "bo", "cau", "cha", "chau", "chi",
+	"anh", "ba", "bac", "ban", "be", "bo", "cha", "chau", "chi",
 	"chong", "chu", "co", "con", "dua", "duong", "em", "gai", "han",
 	"me", "minh", "nguoi", "nhoc", "no", "ny", "ong", "thang", "thim",
 	"toi", "tre", "vo",
@@ -359,7 +405,12 @@ static const char *const plea_self[] = {	/* the one who writes */
 	"chau", "em", "minh", "toi",
 };
 static const char *const plea_animal[] = {	/* con mèo bị nhốt */
-	"bo", "cho", "chuot", "de", "ga", "heo", "lon", "meo", "trau", "vit",
+	"chim", "cho", "chuot", "de", "ga", "heo", "lon", "meo",
+	"muoi", "ran", "ruoi", "trau", "vit",
+};
+static const char *const plea_hazard[] = {	/* đường trơn nguy hiểm */
+	"bao", "cau", "dien", "duong", "lu", "mua", "ngap", "nuoc", "ran",
+	"song", "tron", "xe",
 };
 static const char *const plea_particle[] = {	/* after the last word */
 	"a", "lam", "oi", "qua", "roi", "that",
@@ -498,6 +549,7 @@ plea_check_sorted(void)
 		{ plea_self, nitems(plea_self) },
 		{ plea_animal, nitems(plea_animal) },
 		{ plea_particle, nitems(plea_particle) },
+		{ plea_hazard, nitems(plea_hazard) },
 		{ plea_blow, nitems(plea_blow) },
 		{ plea_filler, nitems(plea_filler) },
 		{ plea_title, nitems(plea_title) },
@@ -530,7 +582,7 @@ plea_known(struct plea *pl)
 
 	pl->known = xcalloc(max, sizeof(*pl->known));
 	for (i = 0; i < pl->nph; i++)
-		if (pl->ph[i].kind > PK_VETO)
+		if (pl->ph[i].kind > PK_MARKS)
 			pl->known[n++] = pl->ph[i].w[0];
 	for (i = 0; i < nitems(plea_person); i++)
 		pl->known[n++] = plea_person[i];
@@ -606,8 +658,13 @@ struct plea_text {
 	 * at i is masked when one reaches past its end (đánh in đánh giá),
 	 * not when it only overlaps (bất tỉnh after đánh bắt). */
 	unsigned short	 cover[PLEA_TOKENS];
+	/* A clause begins at this word: no phrase spans a comma ("đánh, bả
+	 * khóc" is no "danh bạ"). */
+	unsigned char	 brk[PLEA_TOKENS];
 	size_t		 n;
 	int		 veto;			/* papers, adverts */
+	int		 everyday;		/* an everyday phrase is in it */
+	int		 news;			/* it tells the news */
 	int		 glued;			/* a word was split */
 	char		 buf[PLEA_TOKENS * (PLEA_WORDMAX + 1)];
 };
@@ -620,67 +677,105 @@ plea_is_known(const struct plea *pl, const char *w)
 }
 
 /*
- * Where a word typed without spaces splits into two known ones
- * of two letters or more (emđang → em đang, chồngđánh → chồng đánh): the
- * length of the first part, the longest that fits, or 0.
+ * Where a word typed without spaces splits into known words of two
+ * letters or more (emđang → em đang, ckdanhemgiupem → ck danh em giup
+ * em): the end of each part in cut[], how many parts, or 0 if it does not
+ * split so.
  */
 static size_t
-plea_glue(const struct plea *pl, const char *w, size_t len)
+plea_glue(const struct plea *pl, const char *w, size_t len, size_t *cut,
+    size_t maxcut)
 {
-	char	 a[PLEA_WORDMAX + 1], b[PLEA_WORDMAX + 1];
-	size_t	 k;
+	char	 a[PLEA_WORDMAX + 1];
+	size_t	 k, n;
 
-	if (len < 4 || plea_is_known(pl, w))
+	if (maxcut == 0)
 		return 0;
-	for (k = len - 2; k >= 2; k--) {
+	memcpy(a, w, len);
+	a[len] = '\0';
+	if (len >= 2 && plea_is_known(pl, plea_canon(a))) {
+		cut[0] = len;
+		return 1;
+	}
+	for (k = len - 2; k >= 2 && k < len; k--) {
 		memcpy(a, w, k);
 		a[k] = '\0';
-		memcpy(b, w + k, len - k + 1);
-		if (plea_is_known(pl, a) && plea_is_known(pl, b))
-			return k;
+		if (!plea_is_known(pl, plea_canon(a)))
+			continue;
+		if ((n = plea_glue(pl, w + k, len - k, cut + 1,
+		    maxcut - 1)) > 0) {
+			cut[0] = k;
+			for (size_t j = 1; j <= n; j++)
+				cut[j] += k;
+			return n + 1;
+		}
 	}
 	return 0;
 }
 
 static void
-plea_word(struct plea_text *t, char **o, const char *w, size_t len)
+plea_word(struct plea_text *t, char **o, const char *w, size_t len, int brk)
 {
 	memcpy(*o, w, len);
 	(*o)[len] = '\0';
+	t->brk[t->n] = (unsigned char)brk;
 	t->w[t->n] = plea_canon(*o);
 	t->cover[t->n++] = 0;
 	*o += len + 1;
 }
 
-/* The text's words; with split, words typed without a space split. */
+/* The words of one clause, folded; with split, glued ones split. */
 static void
-plea_tokens(const struct plea *pl, struct plea_text *t, const char *folded,
-    int split)
+plea_clause(const struct plea *pl, struct plea_text *t, char **o,
+    const char *folded, int split)
 {
 	const char	*p = folded;
-	char		*o = t->buf;
-	size_t		 len, k;
+	size_t		 len, cut[6], n, j;
+	int		 brk = 1;
 
-	t->n = 0;
-	t->veto = 0;
-	t->glued = 0;
-	while (*p != '\0' && t->n < PLEA_TOKENS - 1) {
+	while (*p != '\0' && t->n + 6 < PLEA_TOKENS) {
 		len = strcspn(p, " ");
 		if (len <= PLEA_WORDMAX) {
-			memcpy(o, p, len);
-			o[len] = '\0';
-			if ((k = plea_glue(pl, o, len)) > 0) {
+			n = 0;
+			if (len >= 7 && (n = plea_glue(pl, p, len, cut, 6)) > 1)
 				t->glued = 1;
-				if (split) {
-					plea_word(t, &o, p, k);
-					plea_word(t, &o, p + k, len - k);
-				} else
-					plea_word(t, &o, p, len);
-			} else
-				plea_word(t, &o, p, len);
+			if (split && n > 1)
+				for (j = 0; j < n; j++)
+					plea_word(t, o, p + (j ? cut[j - 1] : 0),
+					    cut[j] - (j ? cut[j - 1] : 0),
+					    brk && j == 0);
+			else
+				plea_word(t, o, p, len, brk);
+			brk = 0;
 		}
 		p += len;
 		p += strspn(p, " ");
+	}
+}
+
+/*
+ * A text's words, clause by clause: a clause ends at , . ; : ! ? ( ) or
+ * a line's end. With split, words typed without a space split.
+ */
+static void
+plea_tokens(const struct plea *pl, struct plea_text *t, const char *raw,
+    size_t len, int split)
+{
+	char	*o = t->buf, *f;
+	size_t	 i = 0, k;
+
+	t->n = 0;
+	t->veto = t->everyday = t->news = t->glued = 0;
+	while (i < len && t->n + 6 < PLEA_TOKENS) {
+		k = i;
+		while (k < len && strchr(",.;:!?()[]\"\r\n", raw[k]) == NULL)
+			k++;
+		if (k > i) {
+			f = text_keyfold(raw + i, k - i);
+			plea_clause(pl, t, &o, f, split);
+			free(f);
+		}
+		i = k + 1;
 	}
 }
 
@@ -713,7 +808,7 @@ plea_at(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 	if (i + ph->n > t->n)
 		return 0;
 	for (k = 1; k < ph->n; k++)
-		if (strcmp(t->w[i + k], ph->w[k]) != 0)
+		if (t->brk[i + k] || strcmp(t->w[i + k], ph->w[k]) != 0)
 			return 0;
 	return 1;
 }
@@ -725,13 +820,14 @@ plea_person_at(const struct plea_text *t, size_t i)
 }
 
 /* Whether word j before the blow at i is someone who may strike: not a
- * title right before it (anh Danh, chị Đánh are names). */
+ * title right before Danh (anh Danh is a name). */
 static int
 plea_striker_at(const struct plea_text *t, size_t j, size_t i)
 {
 	if (!PLEA_IN(plea_striker, t->w[j]))
 		return 0;
-	return j + 1 != i || !PLEA_IN(plea_title, t->w[j]);
+	return j + 1 != i || !PLEA_IN(plea_title, t->w[j]) ||
+	    strcmp(t->w[i], "danh") != 0;
 }
 
 /* Whether only particles follow word i (… em sợ lắm). */
@@ -756,6 +852,12 @@ plea_blow_told(const struct plea_text *t, size_t i, size_t n)
 {
 	size_t	 j, seen, from;
 
+	if (t->news)
+		return 0;
+	/* đập con muỗi, đuổi gà: a blow at an animal is no plea. */
+	for (j = i + n; j < t->n && j < i + n + 2 && !t->brk[j]; j++)
+		if (PLEA_IN(plea_animal, t->w[j]))
+			return 0;
 	from = i > 5 ? i - 5 : 0;
 	for (j = from; j < i; j++)
 		if (strcmp(t->w[j], "bi") == 0 &&
@@ -789,7 +891,7 @@ plea_help_told(const struct plea_text *t, size_t i)
 {
 	size_t	 j;
 
-	if (t->veto)
+	if (t->veto || t->everyday)
 		return 0;
 	for (j = i + 1; j < t->n && j <= i + 3; j++)
 		if (strcmp(t->w[j], "voi") == 0)
@@ -803,7 +905,8 @@ plea_help_told(const struct plea_text *t, size_t i)
 static int
 plea_fear_told(const struct plea_text *t, size_t i)
 {
-	return i > 0 && PLEA_IN(plea_self, t->w[i - 1]) && plea_last(t, i);
+	return !t->everyday && i > 0 && PLEA_IN(plea_self, t->w[i - 1]) &&
+	    plea_last(t, i);
 }
 
 /* khẩn cấp, nguy hiểm after a person, or opening a short text ("nguy
@@ -813,8 +916,11 @@ plea_alarm_told(const struct plea_text *t, size_t i)
 {
 	size_t	 j, from = i > 4 ? i - 4 : 0;
 
-	if (t->veto)
+	if (t->veto || t->everyday)
 		return 0;
+	for (j = 0; j < t->n; j++)
+		if (PLEA_IN(plea_hazard, t->w[j]))
+			return 0;
 	if (i <= 1 && t->n <= 10)
 		return 1;
 	for (j = from; j < i; j++)
@@ -839,6 +945,7 @@ plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 		return plea_fear_told(t, i);
 	case PK_NOT:
 	case PK_VETO:
+	case PK_NEWS:
 		break;
 	}
 	return 0;
@@ -856,22 +963,26 @@ plea_scan(const struct plea *pl, struct plea_text *t)
 		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
 			continue;
 		for (; ph < end; ph++) {
-			if (ph->kind > PK_VETO || !plea_at(t, i, ph))
+			if (ph->kind > PK_MARKS || !plea_at(t, i, ph))
 				continue;
 			if (ph->kind == PK_VETO)
 				t->veto = 1;
-			else
+			else if (ph->kind == PK_NEWS)
+				t->news = 1;
+			else {
+				t->everyday = 1;
 				for (k = i; k < i + ph->n; k++)
 					if (t->cover[k] < i + ph->n)
 						t->cover[k] =
 						    (unsigned short)(i + ph->n);
+			}
 		}
 	}
 	for (i = 0; i < t->n && !found; i++) {
 		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
 			continue;
 		for (; ph < end && !found; ph++)
-			if (ph->kind > PK_VETO && t->cover[i] < i + ph->n &&
+			if (ph->kind > PK_MARKS && t->cover[i] < i + ph->n &&
 			    plea_at(t, i, ph))
 				found = plea_told(t, i, ph);
 	}
@@ -879,19 +990,19 @@ plea_scan(const struct plea *pl, struct plea_text *t)
 }
 
 int
-plea_match(const struct plea *pl, const char *folded)
+plea_match(const struct plea *pl, const char *raw, size_t len)
 {
 	struct plea_text	 text;
 
-	if (pl == NULL || folded == NULL || folded[0] == '\0')
+	if (pl == NULL || raw == NULL || len == 0)
 		return 0;
-	plea_tokens(pl, &text, folded, 0);
+	plea_tokens(pl, &text, raw, len, 0);
 	if (plea_scan(pl, &text))
 		return 1;
 	/* Words typed without a space are split only when the text as
 	 * typed tells nothing: a second look, never a first. */
 	if (!text.glued)
 		return 0;
-	plea_tokens(pl, &text, folded, 1);
+	plea_tokens(pl, &text, raw, len, 1);
 	return plea_scan(pl, &text);
 }

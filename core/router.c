@@ -210,7 +210,7 @@ static const enum category router_yields[] = {
 };
 
 static void
-router_plea_first(const struct router *rt, const char *folded,
+router_plea_first(const struct router *rt, const struct inbound *in,
     struct route_match *m)
 {
 	size_t	 i;
@@ -219,7 +219,7 @@ router_plea_first(const struct router *rt, const char *folded,
 		return;
 	for (i = 0; i < sizeof(router_yields) / sizeof(router_yields[0]); i++)
 		if (m->cat == router_yields[i] &&
-		    plea_match(rt->plea, folded)) {
+		    plea_match(rt->plea, in->text, in->textlen)) {
 			m->cat = CAT_UNKNOWN;
 			m->area = -1;
 			return;
@@ -239,7 +239,7 @@ router_unmatched(const struct router *rt, struct intake *it)
 {
 	it->m.cat = CAT_UNKNOWN;
 	it->m.area = router_area_anywhere(rt->conf, it->folded);
-	if (plea_match(rt->plea, it->folded))
+	if (plea_match(rt->plea, it->in->text, it->in->textlen))
 		it->m.cat = CAT_GBV;
 	it->stored = it->m.cat;
 	return family_of(it->m.cat)->fn(it);
@@ -377,7 +377,7 @@ router_file(const struct router *rt, struct store *st,
 		it.m.args = it.m.rest = folded + strlen(folded);
 	} else {
 		router_match(rt, in->text, in->textlen, folded, &it.m);
-		router_plea_first(rt, folded, &it.m);
+		router_plea_first(rt, in, &it.m);
 	}
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(rt, &it);

@@ -153,7 +153,7 @@ def test_clock_set_right_ctl_writes_in_daemon_time(d):
 	with Sink() as sink:
 		clock = escalating(d, sink, 2, "-2d")
 		set_clock(clock, "+0")		# NTP sets it right
-		at_sms(d, "clk-5", "xin chao, toi can giup")
+		at_sms(d, "clk-5", "xin chao, cho hoi lich hop thon")
 		wait_until(lambda: d.ctl_json("inbox"), 5, 0.1, "the review list")
 		mid = d.ctl_json("inbox")[0]["id"]
 		time.sleep(1.5)			# the daemon publishes its offset

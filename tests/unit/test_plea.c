@@ -108,11 +108,70 @@ test_corpus(void **state)
 	(void)state;
 }
 
+/* The area of the first hamlet a plea names, in any form (SPEC §4). */
+static void
+test_plea_area(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*area;	/* NULL: unknown */
+	} cases[] = {
+		{ "Em bị chồng đánh, đang ở nhà mẹ đẻ thôn 3", "T3" },
+		{ "Có người đánh vợ ở xóm 4", "T4" },
+		{ "ck danh e, e o thon ba", "T3" },
+		{ "chong dah em o Thon 05", "T5" },
+		{ "em bi danh thon6 cuu em", "T6" },
+		{ "chồng em đánh em", NULL },
+		{ "chồng đánh em ở thôn mười", NULL },
+	};
+	struct fixture	*fx = fixture_responders(plea_conf);
+	struct outcome	 o;
+	char		 from[32], sql[160];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(from, sizeof(from), "+8490300%04zu", i);
+		fixture_receive(fx, "generic", NULL, from, cases[i].text, &o);
+		assert_true(o.new_report);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE "
+		    "ref = '%s' AND area IS %s%s%s", o.ref,
+		    cases[i].area ? "'" : "", cases[i].area ? cases[i].area :
+		    "NULL", cases[i].area ? "'" : "");
+		if (fixture_count(fx->tc.store, sql) != 1)
+			fail_msg("%s: not filed under %s", cases[i].text,
+			    cases[i].area ? cases[i].area : "no area");
+	}
+	fixture_teardown((void **)&fx);
+	(void)state;
+}
+
+/* What a keyword that only asks for something yields to (SPEC §4): help
+ * followed by a plea is a plea; HELP alone is still the help text. */
+static void
+test_plea_over_help(void **state)
+{
+	struct fixture	*fx = fixture_responders(plea_conf);
+	struct outcome	 o;
+
+	fixture_receive(fx, "generic", NULL, "+84903100001",
+	    "help chong dang danh em", &o);
+	assert_true(o.new_report);
+	fixture_receive(fx, "generic", NULL, "+84903100002", "HELP", &o);
+	assert_false(o.new_report);
+	assert_string_equal(o.ref, "");
+	fixture_receive(fx, "generic", NULL, "+84903100003", "help me", &o);
+	assert_true(o.new_report);
+	fixture_teardown((void **)&fx);
+	(void)state;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_plea_area),
+		cmocka_unit_test(test_plea_over_help),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

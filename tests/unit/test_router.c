@@ -58,6 +58,14 @@ static const struct {
 	{ "SOS", CAT_GBV, NULL, "" },
 	{ "cứu tôi với", CAT_GBV, NULL, "voi" },
 	{ "sos xom bau", CAT_GBV, "T3", "" },
+	/* A hamlet's kind word and its number in any form (SPEC §4). */
+	{ "BL thôn ba", CAT_GBV, "T3", "" },
+	{ "BL Thôn 03 nhanh", CAT_GBV, "T3", "nhanh" },
+	{ "BL thon3", CAT_GBV, "T3", "" },
+	{ "BL thon mot", CAT_GBV, "T1", "" },
+	{ "BL xóm 3", CAT_GBV, "T3", "" },	/* no area is a xóm here */
+	{ "BL thon 2", CAT_GBV, NULL, "thon 2" },	/* no Thôn 2 */
+	{ "BL thon 13", CAT_GBV, NULL, "thon 13" },
 	{ "TC thon 1", CAT_SHELTER, "T1", "" },
 	{ "Địa chỉ tin cậy", CAT_SHELTER, NULL, "" },
 	{ "nha tam lanh", CAT_SHELTER, NULL, "" },
