@@ -110,9 +110,9 @@ def test_review_sms_to_leader_masked_once(d):
 		d.new_config()
 		d.start()
 		d.add_contact("Leader", LEADER, "leader", areas="*")
-		sms(d, "0987600678", "em bi\r\nchong\x1b[2J  nhot, goi 0912 345 678 "
-		    "giup em voi nhe, em o nha")
-		sms(d, "0987600679", 'chi oi "cuu" em')
+		sms(d, "0987600678", "em o\r\nthon\x1b[2J  3, goi 0912 345 678 "
+		    "nho chi goi lai cho em nhe, em o nha")
+		sms(d, "0987600679", 'chi oi "alo" em')
 		d.kill()			# before they are due
 		d.start()
 		got = wait_until(lambda: reviews(sink), 10, 0.1)
@@ -127,7 +127,7 @@ def test_review_sms_to_leader_masked_once(d):
 		ids = inbox_ids(d)
 		eq([i for i, _, _ in items], ids, "ids in the SMS")
 		eq([l for _, l, _ in items], ["678", "679"], "last 3 digits")
-		check(items[0][2].startswith("em bi chong"), "control characters "
+		check(items[0][2].startswith("em o thon"), "control characters "
 		    "not screened: %r" % items[0][2])
 		check("0912" not in text and "345 678" not in text and
 		    "987600678" not in text, "a whole phone number: %r" % text)
