@@ -41,12 +41,13 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 		log_warnx("%s: report %s: no escalation contact; "
 		    "NOBODY NEW ALERTED", __func__, row.ref);
 	else if (row.escalation_level < ESCALATE_LEVELS)
-		log_notice("escalation: report %s level %d: %d alerts",
-		    row.ref, row.escalation_level + 1, sent);
+		log_notice("escalation: report %s level %d: %d %s",
+		    row.ref, row.escalation_level + 1, sent,
+		    util_plural(sent, "alert", "alerts"));
 	else
 		log_notice("escalation: report %s still not acknowledged "
-		    "after every step; alerted again (%d alerts)", row.ref,
-		    sent);
+		    "after every step; alerted again (%d %s)", row.ref,
+		    sent, util_plural(sent, "alert", "alerts"));
 	if (esc && esc->after_s > 0)
 		next = now + (row.escalation_level + 1 < ESCALATE_LEVELS ?
 		    esc->after_s : conf->escalation_repeat_s);

@@ -49,8 +49,9 @@ ctl_broadcast(struct ctl *c, int argc, char **argv)
 	}
 	if (before > 0 && !again) {
 		fprintf(stderr, "tincayctl: broadcast: this text was queued "
-		    "before (%lld messages); to send it to everyone again, add "
-		    "--again\n", (long long)before);
+		    "before (%lld %s); to send it to everyone again, add "
+		    "--again\n", (long long)before, util_plural(before,
+		    "message", "messages"));
 		return -1;
 	}
 	n = signup_broadcast(c->st, c->conf, argv[1], argv[2],

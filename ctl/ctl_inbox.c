@@ -101,7 +101,8 @@ ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
 		goto db;
 	}
 	printf("filed message %lld as a follow-up of report %s; forwarded to "
-	    "the %d contacts alerted for it\n", (long long)id, ref, n);
+	    "the %d %s alerted for it\n", (long long)id, ref, n,
+	    util_plural(n, "contact", "contacts"));
 	return 0;
 db:
 	fprintf(stderr, "tincayctl: inbox: database: %s\n",

@@ -690,8 +690,9 @@ ctl_text_median(const struct ctl_figures *f, const char *what, int64_t s,
 	}
 	casework_duration(s, 0, d, sizeof(d));
 	ctl_shown(f, n, shown, sizeof(shown));
-	printf("median time to %s: %s (%lld s, %s reports)\n", what, d,
-	    (long long)s, shown);
+	printf("median time to %s: %s (%lld s, %s %s)\n", what, d,
+	    (long long)s, shown, strcmp(shown, "1") == 0 ? "report" :
+	    "reports");
 }
 
 static void

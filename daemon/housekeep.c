@@ -97,10 +97,14 @@ housekeep_purge(struct housekeep *hk)
 		hk->purge_ms = now + HOUSEKEEP_RETRY_MS;
 		return -1;
 	}
-	log_info("purge: %lld reports, %lld messages, %lld outbox rows, %lld "
-	    "opted-out numbers older than %lld days", (long long)p.reports,
-	    (long long)p.messages, (long long)p.outbox,
-	    (long long)p.subscriptions, (long long)days);
+	log_info("purge: %lld %s, %lld %s, %lld outbox %s, %lld opted-out %s "
+	    "older than %lld %s", (long long)p.reports, util_plural(p.reports,
+	    "report", "reports"), (long long)p.messages,
+	    util_plural(p.messages, "message", "messages"),
+	    (long long)p.outbox, util_plural(p.outbox, "row", "rows"),
+	    (long long)p.subscriptions, util_plural(p.subscriptions,
+	    "number", "numbers"), (long long)days, util_plural(days, "day",
+	    "days"));
 	hk->purge_ms = now + HOUSEKEEP_PURGE_MS;
 	return 0;
 }

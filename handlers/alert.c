@@ -436,11 +436,12 @@ alert_file_after(struct intake *it, const struct report_prev *prev)
 	else {
 		char	 masked[PHONE_MAX];
 
-		log_info("report %s: %s, area %s, from %s%s%s: %d alerts "
-		    "queued", it->ref, category, area ? area : "unknown",
+		log_info("report %s: %s, area %s, from %s%s%s: %d %s queued",
+		    it->ref, category, area ? area : "unknown",
 		    phone_mask(it->in->from, masked),
 		    prev != NULL ? ", after " : "",
-		    prev != NULL ? prev->ref : "", n);
+		    prev != NULL ? prev->ref : "", n, util_plural(n, "alert",
+		    "alerts"));
 	}
 	return 0;
 }

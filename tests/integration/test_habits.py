@@ -310,3 +310,13 @@ def test_a_role_nothing_names_is_warned_of(d):
 	p = run([TINCAYD, "-c", d.cfgpath, "-t"], d.tmpdir)
 	eq(p.returncode, 0, "tincayd -t on no database: exit code")
 	check(not os.path.exists(db), "tincayd -t created %s" % db)
+
+
+@case()
+def test_one_alert_in_the_singular(d):
+	"""The daemon's lines count in the singular too: 1 alert, not 1
+	alerts."""
+	d.add_contact("Cong an", "0931000001", "police")
+	ref = d.sms("one-1", "0912000999", "BL thon 3")["ref"]
+	check(d.wait_stderr(r"report %s: .*: 1 alert queued$" % ref),
+	    "no '1 alert queued': %r" % d.stderr()[-600:])
