@@ -421,9 +421,16 @@ int		 receipt_key(struct receipt *, const char *provider,
 /*
  * Record r into the open batch: the row's receipt, and for an alert to a
  * contact that did not arrive (the first time it is told) its report due
- * for escalation now. 1 recorded, 0 nothing to record (pending, or no
- * SMS of ours by that id), -1 the store failed (answer 503).
+ * for escalation now; a receipt for an SMS not known yet is kept a day,
+ * for receipt_sent. 1 recorded or kept, 0 nothing to record (pending),
+ * -1 the store failed (answer 503).
  */
 int		 receipt_file(struct store *, const struct receipt *r);
+/*
+ * The outbox recorded (in the open batch) that the SMS the provider knows
+ * by key was sent: record a receipt kept for it, as receipt_file would
+ * have. 1 recorded, 0 none kept, -1 the store failed.
+ */
+int		 receipt_sent(struct store *, const char *key);
 
 #endif

@@ -213,6 +213,17 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_RECEIPT] =
 	    "UPDATE outbox SET receipt = ?2, receipt_at = ?3,"
 	    " last_error = coalesce(?4, last_error) WHERE id = ?1",
+	/* A receipt ahead of its send's result, kept by the provider's id
+	 * (store_receipt_keep); those kept before ?1 go. */
+	[ST_RECEIPT_KEEP] =
+	    "INSERT INTO receipts_early (msg, receipt, reason, at)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (msg) DO UPDATE SET"
+	    " receipt = excluded.receipt, reason = excluded.reason,"
+	    " at = excluded.at",
+	[ST_RECEIPT_EXPIRE] = "DELETE FROM receipts_early WHERE at < ?1",
+	[ST_RECEIPT_TAKE] =
+	    "DELETE FROM receipts_early WHERE msg = ?1"
+	    " RETURNING receipt, reason, at",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
 	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -805,6 +816,17 @@ static const char *const store_migrations[] = {
 	" WHERE review_at IS NOT NULL;"
 	"UPDATE messages SET review_at = 0 WHERE category = 'unknown'"
 	" AND reviewed_at IS NULL;",
+	/*
+	 * 15 → 16: receipts that came before their send's result (a
+	 * provider may report on an SMS before its answer to the request
+	 * that sent it reaches us), kept by the provider's id ("provider:id",
+	 * as outbox.provider_msg) until the outbox records that id, a day at
+	 * most (receipt.c).
+	 */
+	"CREATE TABLE receipts_early (msg TEXT PRIMARY KEY,"
+	" receipt TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX receipts_early_at ON receipts_early (at);",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -580,6 +580,22 @@ int		 store_outbox_receipt(struct store *, const char *key,
 		    const char *receipt, const char *reason, int64_t at,
 		    struct store_receipt_row *);
 /*
+ * A receipt for an SMS the outbox has not recorded yet (its send's result
+ * is still on its way, or the id is not ours): keep it by key in the
+ * batch, dropping those kept before drop_before; take (and forget) the one
+ * kept for key once the outbox records it: 1 and *k, 0 none, -1 error.
+ */
+struct store_receipt_kept {
+	char		 receipt[16];
+	char		 reason[64];	/* "" if none */
+	int64_t		 at;
+};
+int		 store_receipt_keep(struct store *, const char *key,
+		    const char *receipt, const char *reason, int64_t at,
+		    int64_t drop_before);
+int		 store_receipt_take(struct store *, const char *key,
+		    struct store_receipt_kept *);
+/*
  * Outbox row outbox_id failed for good (or was not delivered): if it was
  * one of its report's first alerts to a contact (report.created), mark
  * that report due for escalation at at: 1; 0 if the row is another kind

@@ -66,6 +66,50 @@ store_outbox_receipt(struct store *st, const char *key, const char *receipt,
 }
 
 int
+store_receipt_keep(struct store *st, const char *key, const char *receipt,
+    const char *reason, int64_t at, int64_t drop_before)
+{
+	sqlite3_stmt	*s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	sqlite3_bind_int64(store_stmt(st, ST_RECEIPT_EXPIRE), 1, drop_before);
+	if (store_run(st, ST_RECEIPT_EXPIRE) == -1)
+		return -1;
+	s = store_stmt(st, ST_RECEIPT_KEEP);
+	store_bind_text(s, 1, key);
+	store_bind_text(s, 2, receipt);
+	store_bind_text(s, 3, reason);
+	sqlite3_bind_int64(s, 4, at);
+	return store_run(st, ST_RECEIPT_KEEP);
+}
+
+int
+store_receipt_take(struct store *st, const char *key,
+    struct store_receipt_kept *k)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(k, 0, sizeof(*k));
+	if (store_begin(st) == -1)
+		return -1;
+	s = store_stmt(st, ST_RECEIPT_TAKE);
+	store_bind_text(s, 1, key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_col_copy(s, 0, k->receipt, sizeof(k->receipt));
+		store_col_copy(s, 1, k->reason, sizeof(k->reason));
+		k->at = sqlite3_column_int64(s, 2);
+	}
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, store_errmsg(st));
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+int
 store_outbox_escalate_at(struct store *st, int64_t outbox_id, int64_t at)
 {
 	sqlite3_stmt	*s;

@@ -8,7 +8,8 @@
  * fetch.c reports back and the row becomes sent, due again after a
  * backoff, or failed; the pool is topped up when it is half empty. An SMS
  * a provider took keeps the provider's id for it, for its delivery
- * receipts (core/receipt.c); one its answer refuses is failed. A row
+ * receipts (core/receipt.c), and takes one that came before that id was
+ * known; one its answer refuses is failed. A row
  * that failed for good marks its report due for escalation in the store,
  * for the housekeeping tick (housekeep.c) to pick up: delivery only
  * delivers.
@@ -294,6 +295,9 @@ outbox_job_write(struct outbox *ob, struct outbox_job *job)
 	if (job->written || outbox_record(ob, job->id, job->status,
 	    job->ended, job->next_at, job->error[0] ? job->error : NULL,
 	    job->msg[0] != '\0' ? job->msg : NULL) == -1)
+		return;
+	/* A receipt may have come before the answer that told us the id. */
+	if (job->msg[0] != '\0' && receipt_sent(ob->tc->store, job->msg) == -1)
 		return;
 	if (job->escalate)
 		outbox_escalate_now(ob, job->id);

@@ -240,3 +240,38 @@ def test_africastalking_refusal_fails_and_escalates(d):
 		check("InsufficientBalance" in (row.get("last_error") or ""),
 		    "why: %r" % row.get("last_error"))
 		eq(len(sink.got(AT_PATH)) >= 1, True, "the send was tried")
+
+
+@case(start=False)
+def test_receipt_before_its_send_is_known(d):
+	"""Twilio's status callback can reach us before its API's answer to
+	the send does (here: posted while the send waits for its answer).
+	The receipt is not lost: it is kept until the send's id is known,
+	then the undelivered alert escalates its report."""
+	seen = []
+	with Sink() as sink:
+		n = itertools.count(1)
+
+		def answer(req):
+			if req.path != TW_PATH:
+				return None
+			sid = "SM%032d" % next(n)
+			seen.append(status_post(d, [("MessageSid", sid),
+			    ("MessageStatus", "undelivered"),
+			    ("ErrorCode", "30003")]).status)
+			return "json:201:" + json.dumps({"sid": sid,
+			    "status": "queued"})
+		sink.program(answer)
+		d.overrides = _config(sink, "twilio")
+		d.new_config()
+		d.start()
+		_contacts(d, sink)
+		ref = d.sms("rc-early", "0912000099", "BL thon 3")["ref"]
+		wait_until(lambda: _escalations(sink, ref), 5, 0.05,
+		    "report.escalated to the leader (%r)" % _alert_row(d, ref))
+		eq(seen, [200], "the early receipt's answer")
+		row = _alert_row(d, ref)
+		eq((row["status"], row.get("receipt")), ("sent", "undelivered"),
+		    "the alert's row")
+		check("30003" in (row.get("last_error") or ""), "error code "
+		    "kept: %r" % row.get("last_error"))

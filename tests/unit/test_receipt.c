@@ -3,7 +3,8 @@
  * store: the provider's id kept on a sent SMS finds its row again; an
  * undelivered alert to a responder makes its open report due now, once;
  * delivered, pending, unknown ids, acknowledged reports and residents'
- * rows escalate nothing; keys that do not fit are refused.
+ * rows escalate nothing; a receipt ahead of its send is kept until the
+ * outbox records the id, a day at most; keys that do not fit are refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,9 +114,12 @@ test_delivered_pending_unknown(void **state)
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "outbox WHERE receipt = 'delivered' AND last_error IS NULL"), 1);
 	assert_int_equal(due(fx), 0);
+	/* Not ours (or not known yet): kept, nothing due. */
 	assert_int_equal(file(fx, "SM-not-ours", RECEIPT_UNDELIVERED, "x"),
-	    0);
+	    1);
 	assert_int_equal(due(fx), 0);
+	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
+	    "receipts_early"), 1);
 	/* Kept as provider:id: another provider's SM2 is another SMS. */
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM "
 	    "outbox WHERE provider_msg = 'twilio:SM2'"), 1);
@@ -134,6 +138,61 @@ test_acknowledged_not_due(void **state)
 	fixture_receive(fx, "generic", NULL, "+84901000001", text, &a);
 	assert_int_equal(file(fx, "SM3", RECEIPT_UNDELIVERED, "30005"), 1);
 	assert_int_equal(due(fx), 0);
+}
+
+/*
+ * A receipt ahead of its send's result (issue 23 item 5) is kept; when the
+ * outbox records the id, it is recorded and the undelivered alert makes
+ * its report due, as if it had come after.
+ */
+static void
+test_receipt_before_send(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+	struct outcome	 o;
+	struct receipt	 r;
+	int64_t		 row;
+	char		 sql[160];
+
+	assert_int_equal(file(fx, "SM4", RECEIPT_UNDELIVERED, "30003"), 1);
+	assert_int_equal(receipt_sent(st, "twilio:SM-other"), 0);
+	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
+	snprintf(sql, sizeof(sql), "SELECT o.id FROM outbox o JOIN reports r "
+	    "ON r.id = o.report_id WHERE r.ref = '%s' AND o.contact_id IS "
+	    "NOT NULL AND o.event = 'report.created'", o.ref);
+	row = fixture_count(st, sql);
+	assert_int_equal(due(fx), 0);
+	assert_int_equal(receipt_key(&r, "twilio", "SM4", 3), 0);
+	assert_int_equal(store_outbox_result(st, row, "sent",
+	    util_sched_now(), util_sched_now(), util_now(), NULL, r.key), 0);
+	assert_int_equal(receipt_sent(st, r.key), 1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(due(fx), 1);
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM outbox "
+	    "WHERE receipt = 'undelivered' AND last_error = '30003'"), 1);
+	/* Taken: the next send with that id finds none. */
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM "
+	    "receipts_early"), 0);
+	assert_int_equal(receipt_sent(st, r.key), 0);
+	assert_int_equal(store_commit(st), 0);
+}
+
+/* Kept receipts for ids that never come go after a day. */
+static void
+test_receipt_kept_a_day(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*st = fx->tc.store;
+
+	assert_int_equal(store_receipt_keep(st, "twilio:SM-old",
+	    "undelivered", NULL, util_now() - 24 * 3600 - 1, 0), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(file(fx, "SM-new", RECEIPT_DELIVERED, ""), 1);
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM "
+	    "receipts_early WHERE msg = 'twilio:SM-old'"), 0);
+	assert_int_equal(fixture_count(st, "SELECT count(*) FROM "
+	    "receipts_early WHERE msg = 'twilio:SM-new'"), 1);
 }
 
 /* Keys: "provider:id", 1..RECEIPT_ID_MAX bytes of id, no NUL. */
@@ -165,6 +224,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delivered_pending_unknown,
 		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_acknowledged_not_due,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_before_send,
+		    fixture_setup_responders, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_kept_a_day,
 		    fixture_setup_responders, fixture_teardown),
 		cmocka_unit_test(test_keys),
 	};
