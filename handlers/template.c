@@ -14,7 +14,9 @@ static const struct {
 } templates[TMPL__MAX] = {
 	[TMPL_RECEIVED] = { "received", 1,
 	    "Tin nhan da duoc tiep nhan, ma %REF%. Khan cap goi 113." },
-	[TMPL_FOLLOWUP] = { "followup", 1,
+	/* Unused: a follow-up is answered as a text without keyword (SPEC
+	 * §5), so no REF is asked of an override. */
+	[TMPL_FOLLOWUP] = { "followup", 0,
 	    "Da bo sung thong tin vao ma %REF%. Khan cap goi 113." },
 	[TMPL_HELP] = { "help", 0,
 	    "Nhan BL <ten thon> de bao tin, TC de tim noi an toan. Khan cap: "

@@ -141,7 +141,7 @@ test_defaults(void **state)
 	assert_int_equal(cf->keywords[CAT_UNKNOWN].n, 0);
 	assert_int_equal(cf->keywords[CAT_FOLLOWUP].n, 0);
 	assert_non_null(strstr(cf->templates[TMPL_RECEIVED], "%REF%"));
-	assert_non_null(strstr(cf->templates[TMPL_FOLLOWUP], "%REF%"));
+	assert_false(template_wants_ref(TMPL_FOLLOWUP));
 	for (t = 0; t < TMPL__MAX; t++) {
 		text_segments(cf->templates[t], strlen(cf->templates[t]),
 		    &seg);
@@ -496,17 +496,19 @@ test_template_warning(void **state)
 	memset(help, 'a', 171);
 	help[171] = '\0';
 	snprintf(json, sizeof(json), "{\"templates\": {\"help\": \"%s\","
-	    "\"received\": \"Ma %%REF%%.\", \"followup\": \"Them.\"},"
+	    "\"received\": \"Ma %%REF%%.\", \"ack\": \"Da nhan.\","
+	    "\"followup\": \"Them.\"},"
 	    "\"providers\": {\"generic\": {\"secret\": \"s\"}},"
 	    "\"webhook_secret\": \"s\"}", help);
 	cf = parse(json, err, sizeof(err));
 	if (cf == NULL)
 		fail_msg("%s", err);
+	/* followup is unused (SPEC §5): no REF is asked of it. */
 	assert_int_equal(cf->warnings.n, 2);
 	assert_string_equal(cf->warnings.v[0],
-	    "templates.followup: has no %REF%");
-	assert_string_equal(cf->warnings.v[1],
 	    "templates.help: 171 characters, over one SMS segment");
+	assert_string_equal(cf->warnings.v[1],
+	    "templates.ack: has no %REF%");
 	config_free(cf);
 
 	/* %REF% counts as six characters: 155 + 6 is 161. */
