@@ -11,7 +11,7 @@
 #   make chaos      kill -9 tincayd 1000 times under load: nothing lost
 #   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
 #                   the systemd unit, sysusers.d, tmpfiles.d, the example configs
-#   make deb        build/deb/tincay_*.deb with dpkg-buildpackage
+#   make deb        build/deb/tincay_*.deb with dpkg-buildpackage, then lintian
 #   make vm-test    the .deb installed and its service run in a Debian 12 VM
 
 CC	?= cc
@@ -143,6 +143,7 @@ deb:
 	    -cf - . | tar -C $(DEBDIR)/tincay -xf -
 	cd $(DEBDIR)/tincay && dpkg-buildpackage -us -uc -b
 	@ls $(DEBDIR)/*.deb
+	lintian --fail-on error,warning $(DEBDIR)/tincay_*_*.deb
 
 # The suites, for the build chosen by SANITIZE.
 suites: all layers man-lint $(UNITS) $(REPLAYS)

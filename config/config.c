@@ -268,6 +268,7 @@ static const struct ckey config_keys[] = {
 	K_OBJ("providers", 0, config_provider_keys),
 	K_OBJ("sms_out", 0, config_sms_out_keys),
 	K_BOOL("allow_http", OFF(allow_http)),
+	K_BOOL("allow_placeholders", OFF(allow_placeholders)),
 	K_STR("webhook_secret", OFF(webhook_secret), F_NONEMPTY, NULL),
 	K_ARR("areas", OFF(areas), OFF(nareas), struct area,
 	    config_area_keys),
@@ -1513,6 +1514,7 @@ config_post_secrets(struct cparse *cp)
 	char			*base = (char *)cf;
 	const struct ckey	*sec, *k;
 	const char		*s;
+	char			 path[64];
 	size_t			 i;
 
 	if (*cf->webhook_secret == '\0')
@@ -1523,18 +1525,44 @@ config_post_secrets(struct cparse *cp)
 			continue;
 		for (k = sec->sub; k->name != NULL; k++)
 			if ((k->flags & F_SECRET) &&
-			    config_placeholder(*SLOT(base, k->off, char *)))
+			    config_placeholder(*SLOT(base, k->off, char *))) {
 				config_warn(cf, "providers.%s.%s: still the "
 				    "shipped placeholder; for local testing "
 				    "only", sec->name, k->name);
+				snprintf(path, sizeof(path), "providers.%s.%s",
+				    sec->name, k->name);
+				config_strlist_add(&cf->placeholders, path);
+			}
 	}
 	for (i = 0; i < nitems(config_secrets); i++) {
 		s = *SLOT(base, config_secrets[i].off, char *);
-		if (config_placeholder(s))
+		if (config_placeholder(s)) {
 			config_warn(cf, "%s: still the shipped placeholder; "
 			    "for local testing only", config_secrets[i].path);
+			config_strlist_add(&cf->placeholders,
+			    config_secrets[i].path);
+		}
 	}
 	return 0;
+}
+
+int
+config_check_placeholders(const struct config *cf, char *err, size_t errlen)
+{
+	size_t	 i, n = 0;
+
+	if (cf->placeholders.n == 0 ||
+	    (cf->allow_placeholders && config_loopback(cf->listen_host)))
+		return 0;
+	for (i = 0; i < cf->placeholders.n && n < errlen; i++)
+		n += (size_t)snprintf(err + n, errlen - n, "%s%s", i ? ", " : "",
+		    cf->placeholders.v[i]);
+	if (n < errlen)
+		snprintf(err + n, errlen - n, ": still the shipped placeholder%s;"
+		    " set real secrets (\"allow_placeholders\": true runs them "
+		    "on a loopback listen, for local testing only)",
+		    cf->placeholders.n > 1 ? "s" : "");
+	return -1;
 }
 
 static void
@@ -1771,5 +1799,6 @@ config_free(struct config *cf)
 	config_strlist_free(&cf->distress);
 	config_strlist_free(&cf->not_distress);
 	config_strlist_free(&cf->warnings);
+	config_strlist_free(&cf->placeholders);
 	free(cf);
 }

@@ -106,6 +106,9 @@ struct config {
 		int	  rate_per_second;
 	} sms_out;
 	int		  allow_http;
+	/* allow_placeholders: the shipped placeholder secrets run, on a
+	 * loopback listen only (make run); else tincayd refuses them. */
+	int		  allow_placeholders;
 	char		 *webhook_secret;
 
 	struct area	 *areas;
@@ -161,6 +164,8 @@ struct config {
 
 	/* Warnings found while loading (e.g. template over one segment). */
 	struct strlist	  warnings;
+	/* The keys that hold a shipped placeholder secret ("webhook_secret"). */
+	struct strlist	  placeholders;
 };
 
 /*
@@ -173,6 +178,11 @@ struct config	*config_load(const char *file, char *err, size_t errlen);
 struct config	*config_parse(const char *buf, size_t len, char *err,
 		    size_t errlen);
 void		 config_free(struct config *);
+/* 0 if tincayd may start on cf's secrets; -1 if a key holds a shipped
+ * placeholder and cf does not allow them (allow_placeholders, on a
+ * loopback listen), with a message naming the keys in err. */
+int		 config_check_placeholders(const struct config *cf, char *err,
+		    size_t errlen);
 
 /* "gbv", "shelter", ...; NULL for out of range. */
 const char	*config_category_name(enum category);

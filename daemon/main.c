@@ -249,6 +249,12 @@ main_reload(struct tincay *tc)
 	}
 	for (i = 0; i < conf->warnings.n; i++)
 		log_warnx("config: %s", conf->warnings.v[i]);
+	if (config_check_placeholders(conf, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		config_free(conf);
+		return;
+	}
 	if (strcmp(conf->database, tc->conf->database) != 0 ||
 	    strcmp(conf->key_file, tc->conf->key_file) != 0 ||
 	    strcmp(conf->listen_host, tc->conf->listen_host) != 0 ||
@@ -333,6 +339,9 @@ main(int argc, char *argv[])
 		fatalx("tincayd: %s", err);	/* names the file */
 	for (w = 0; w < tc.conf->warnings.n; w++)
 		log_warnx("tincayd: warning: %s", tc.conf->warnings.v[w]);
+	/* Anyone who read the example knows a placeholder secret. */
+	if (config_check_placeholders(tc.conf, err, sizeof(err)) == -1)
+		fatalx("tincayd: %s: refusing to start: %s", tc.conffile, err);
 	if (test) {
 		(void)nofile_fit(tc.conf->limits.max_connections, err,
 		    sizeof(err));

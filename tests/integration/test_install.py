@@ -72,11 +72,26 @@ def test_install_tree(d):
 	tincayd = os.path.join(root, "sbin/tincayd")
 	p = subprocess.run([tincayd, "-V"], capture_output=True, timeout=20)
 	eq(p.returncode, 0, "installed tincayd -V")
+	# The example as installed is refused for its placeholder secrets,
+	# and accepted once they are replaced, as the README says to.
 	example = os.path.join(root, "share/doc/tincay/tincay.json.example")
 	p = subprocess.run([tincayd, "-c", example, "-t"], capture_output=True,
 	    timeout=20)
-	eq(p.returncode, 0, "tincayd -t on the example config (%s)" %
-	    p.stderr.decode("utf-8", "replace")[-300:])
+	err = p.stderr.decode("utf-8", "replace")
+	eq(p.returncode, 1, "tincayd -t on the example config (%s)" % err[-300:])
+	check(re.search(r"refusing to start: providers\.generic\.secret, "
+	    r"webhook_secret: still the shipped placeholders", err),
+	    "the refusal names neither secret: %r" % err[-300:])
+	with open(example, encoding="utf-8") as f:
+		text = re.sub(r'"change-me[^"]*"', lambda m: '"%s"' % os.urandom(
+		    12).hex(), f.read())
+	edited = os.path.join(d.tmpdir, "edited.json")
+	with open(edited, "w", encoding="utf-8") as f:
+		f.write(text)
+	p = subprocess.run([tincayd, "-c", edited, "-t"], capture_output=True,
+	    timeout=20)
+	eq(p.returncode, 0, "tincayd -t on the example with its secrets set "
+	    "(%s)" % p.stderr.decode("utf-8", "replace")[-300:])
 
 
 @case(start=False)
@@ -94,11 +109,14 @@ def test_install_prefix(d):
 
 @case(start=False)
 def test_deb(d):
-	"""make deb (when debhelper is here; about 10 s): the package holds
-	the programs, the unit where Debian 12's debhelper enables it, and
-	/etc/tincay/tincay.json as a conffile readable by its group only."""
+	"""make deb (when debhelper and lintian are here; about 10 s): the
+	package holds the programs, the unit where Debian 12's debhelper
+	enables it, and /etc/tincay/tincay.json as a conffile readable by its
+	group only; lintian finds neither error nor warning (make deb fails
+	if it does)."""
 	if ("/build/san/" in TINCAYD or shutil.which("dh") is None or
-	    shutil.which("dpkg-buildpackage") is None):
+	    shutil.which("dpkg-buildpackage") is None or
+	    shutil.which("lintian") is None):
 		return
 	out = os.path.join(d.tmpdir, "deb")
 	env = {k: v for k, v in os.environ.items()

@@ -173,7 +173,8 @@ def test_refused_requests_logged_and_counted(d):
 	check(n <= 12, "%d warnings for 41 refusals: not rate-limited" % n)
 
 
-@case({"allow_http": True, "webhook_secret": "change-me-monitor"})
+@case({"allow_http": True, "allow_placeholders": True,
+    "webhook_secret": "change-me-monitor"})
 def test_log_lines_have_priorities(d):
 	with Sink() as sink:
 		sink.default("404", "/police")
@@ -215,16 +216,22 @@ def test_config_check_warnings(d):
 	d.import_contacts([("Cong an", "0921300003", "police", "*", "sms")])
 	cfg = json.loads(json.dumps(d.config))
 	cfg["listen"] = "0.0.0.0:%d" % d.port
-	cfg["providers"]["twilio"] = {"auth_token": "\u2026",
-	    "account_sid": "AC\u2026"}
+	cfg["providers"]["twilio"] = {"auth_token": "tw-9f3a",
+	    "account_sid": "AC0123"}
 	rc, out = _check_t(d, cfg)
 	eq(rc, 0, "tincayd -t with warnings only: exit code (%r)" % out[:600])
-	for want in ("providers.twilio.auth_token: still the shipped "
-	    "placeholder", "sms_out.via: console, but listen 0.0.0.0",
+	for want in ("sms_out.via: console, but listen 0.0.0.0",
 	    "role health: no contact", "role leader: no contact",
 	    "role volunteer: no contact", "configuration ok"):
 		check(want in out, "tincayd -t: no %r in %r" % (want, out[:900]))
 	check("role police:" not in out, "police has a contact: %r" % out)
+	# A placeholder secret is warned about, and refused (test_placeholders).
+	cfg["providers"]["twilio"]["auth_token"] = "\u2026"
+	rc, out = _check_t(d, cfg)
+	eq(rc, 1, "tincayd -t with a placeholder secret: exit code")
+	for want in ("providers.twilio.auth_token: still the shipped "
+	    "placeholder", "refusing to start: providers.twilio.auth_token"):
+		check(want in out, "tincayd -t: no %r in %r" % (want, out[:900]))
 	cfg = json.loads(json.dumps(d.config))
 	del cfg["providers"]
 	rc, out = _check_t(d, cfg)

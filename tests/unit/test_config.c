@@ -61,6 +61,31 @@ test_placeholders(void **state)
 	assert_false(has_warning(cf, "templates."));
 	for (i = 0; i < cf->warnings.n; i++)
 		assert_non_null(strstr(cf->warnings.v[i], "placeholder"));
+	/* tincayd refuses them, naming each key. */
+	assert_int_equal(config_check_placeholders(cf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "providers.generic.secret, "
+	    "providers.africastalking.token, webhook_secret: still the "
+	    "shipped placeholders"));
+	config_free(cf);
+	/* Unless asked for, on loopback only. */
+	cf = parse("{\"allow_placeholders\": true, \"webhook_secret\": "
+	    "\"...\"}", err, sizeof(err));
+	assert_non_null(cf);
+	assert_int_equal(config_check_placeholders(cf, err, sizeof(err)), 0);
+	config_free(cf);
+	cf = parse("{\"allow_placeholders\": true, \"listen\": "
+	    "\"0.0.0.0:8080\", \"webhook_secret\": \"...\"}", err,
+	    sizeof(err));
+	assert_non_null(cf);
+	assert_int_equal(config_check_placeholders(cf, err, sizeof(err)), -1);
+	assert_string_equal(err, "webhook_secret: still the shipped "
+	    "placeholder; set real secrets (\"allow_placeholders\": true "
+	    "runs them on a loopback listen, for local testing only)");
+	config_free(cf);
+	/* Real secrets: nothing to refuse. */
+	cf = parse("{\"webhook_secret\": \"k3y\"}", err, sizeof(err));
+	assert_non_null(cf);
+	assert_int_equal(config_check_placeholders(cf, err, sizeof(err)), 0);
 	config_free(cf);
 }
 
