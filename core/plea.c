@@ -4,6 +4,7 @@
  * are found wherever they stand, as people text them (ck, e, bj, dah,
  * doubled letters), and not inside an everyday phrase (đánh giá).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,15 +27,21 @@
  *  FEAR	sợ: a plea ending the text right after em, tôi (… em sợ);
  *  NOT		an everyday phrase: what it covers is no plea (đánh giá);
  *  VETO	papers, adverts, money: giúp and khẩn cấp are no plea then;
- *  NEWS	news, films, the courts: a blow told of there is no plea.
+ *  NEWS	news, films, the courts: nothing told of there is a plea;
+ *  AD	adverts: nothing in them is a plea ("đập không vỡ, giá 199k");
+ *  TOPIC	training, contests, the law: violence named as a subject;
+ *  NAMED	a plea named as a subject (bạo lực, xâm hại): a plea unless
+ *		the text is about a training, a contest or the law;
+ *  PASSIVE	a plea only after "bị" (bị … đi theo, bị … làm bậy);
+ *  MARRY	lấy chồng, cưới: a plea when forced (bắt, ép, gả) or young;
  * giúp, khẩn cấp and sợ are no plea either in a text that holds an
  * everyday phrase (em đánh rơi ví, ai thấy nhắn giúp em với).
  */
 enum plea_kind {
-	PK_NOT, PK_VETO, PK_NEWS, PK_STRONG, PK_WEAK, PK_HELP, PK_ALARM,
-	PK_FEAR
+	PK_NOT, PK_VETO, PK_NEWS, PK_AD, PK_TOPIC, PK_STRONG, PK_NAMED,
+	PK_WEAK, PK_PASSIVE, PK_MARRY, PK_HELP, PK_ALARM, PK_FEAR
 };
-#define PK_MARKS	PK_NEWS		/* kinds up to it only mark a text */
+#define PK_MARKS	PK_TOPIC	/* kinds up to it only mark a text */
 
 /* Built-in phrases, written as plea_canon leaves words. */
 static const struct {
@@ -42,7 +49,7 @@ static const struct {
 	const char	*words;
 } plea_builtin[] = {
 	/* Violence and abuse told outright. */
-	{ PK_STRONG, "bao luc" },		{ PK_STRONG, "hanh ha" },
+	{ PK_NAMED, "bao luc" },		{ PK_STRONG, "hanh ha" },
 	{ PK_STRONG, "danh dap" },		{ PK_STRONG, "hanh hung" },
 	{ PK_STRONG, "danh nhau" },		{ PK_STRONG, "danh lon" },
 	{ PK_STRONG, "danh ghen" },		{ PK_STRONG, "an don" },
@@ -50,21 +57,21 @@ static const struct {
 	{ PK_STRONG, "danh ca vo" },		{ PK_STRONG, "danh ca me" },
 	{ PK_STRONG, "danh ca nha" },		{ PK_STRONG, "danh ca toi" },
 	{ PK_STRONG, "danh ca chau" },		{ PK_STRONG, "danh ca be" },
-	{ PK_STRONG, "bao hanh gia dinh" },	{ PK_STRONG, "bi bao hanh" },
-	{ PK_STRONG, "cuong hiep" },		{ PK_STRONG, "hiep dam" },
-	{ PK_STRONG, "xam hai" },		{ PK_STRONG, "sam hai" },
+	{ PK_NAMED, "bao hanh gia dinh" },	{ PK_STRONG, "bi bao hanh" },
+	{ PK_NAMED, "cuong hiep" },		{ PK_NAMED, "hiep dam" },
+	{ PK_NAMED, "xam hai" },		{ PK_NAMED, "sam hai" },
 	{ PK_STRONG, "sam so" },		{ PK_STRONG, "xam so" },
 	{ PK_STRONG, "xam xo" },		{ PK_STRONG, "sam xo" },
 	{ PK_STRONG, "so mo" },			{ PK_STRONG, "dam o" },
-	{ PK_STRONG, "quay roi" },		{ PK_STRONG, "ep quan he" },
+	{ PK_NAMED, "quay roi" },		{ PK_STRONG, "ep quan he" },
 	{ PK_STRONG, "ep lam chuyen" },		{ PK_STRONG, "cuong ep" },
 	{ PK_STRONG, "lam chuyen do" },		{ PK_STRONG, "lam chuyen xau" },
 	{ PK_STRONG, "dung cham" },		{ PK_STRONG, "loan luan" },
 	{ PK_STRONG, "lam dung tinh duc" },	{ PK_STRONG, "bi lam dung" },
 	{ PK_STRONG, "ep cuoi" },		{ PK_STRONG, "ep lay chong" },
-	{ PK_STRONG, "ep lay vo" },		{ PK_STRONG, "tao hon" },
-	{ PK_STRONG, "bat coc" },		{ PK_STRONG, "buon nguoi" },
-	{ PK_STRONG, "buon ban nguoi" },	{ PK_STRONG, "mua ban nguoi" },
+	{ PK_STRONG, "ep lay vo" },		{ PK_NAMED, "tao hon" },
+	{ PK_STRONG, "bat coc" },		{ PK_NAMED, "buon nguoi" },
+	{ PK_NAMED, "buon ban nguoi" },	{ PK_NAMED, "mua ban nguoi" },
 	{ PK_STRONG, "bi ban sang" },		{ PK_STRONG, "bi ban qua" },
 	{ PK_STRONG, "bi ban roi" },		{ PK_STRONG, "ban em sang" },
 	{ PK_STRONG, "ban toi sang" },		{ PK_STRONG, "ban em qua" },
@@ -84,6 +91,42 @@ static const struct {
 	{ PK_STRONG, "giam cam" },		{ PK_STRONG, "lam nhuc" },
 	{ PK_STRONG, "si nhuc" },		{ PK_STRONG, "chui boi" },
 	{ PK_STRONG, "chui mang" },		{ PK_STRONG, "bat nat" },
+	{ PK_STRONG, "vet bong" },		{ PK_STRONG, "vet bam" },
+	{ PK_STRONG, "bong thuoc la" },		{ PK_STRONG, "di thuoc la" },
+	{ PK_STRONG, "tuc tiu" },		{ PK_STRONG, "hinh bay" },
+	{ PK_STRONG, "gui anh bay" },		{ PK_STRONG, "clip bay" },
+	{ PK_STRONG, "chuyen bay ba" },		{ PK_STRONG, "cam rua" },
+	{ PK_STRONG, "vac rua" },		{ PK_STRONG, "ma tau" },
+	{ PK_STRONG, "xa beng" },		{ PK_STRONG, "dang nup" },
+	{ PK_STRONG, "phai nup" },		{ PK_STRONG, "nup trong" },
+	{ PK_STRONG, "la lang" },		{ PK_STRONG, "bi quat" },
+	{ PK_STRONG, "quat con" },		{ PK_STRONG, "quat em" },
+	{ PK_STRONG, "quat toi" },		{ PK_STRONG, "lay that lung" },
+	{ PK_STRONG, "roi may" },		{ PK_STRONG, "lay roi" },
+	{ PK_STRONG, "bat em ngu" },		{ PK_STRONG, "bat ngu voi" },
+	{ PK_STRONG, "ngu voi no" },		{ PK_STRONG, "doi ngu voi" },
+	{ PK_STRONG, "quay clip em" },		{ PK_STRONG, "quay len" },
+	{ PK_STRONG, "tung len" },		{ PK_STRONG, "dang len mang" },
+	{ PK_STRONG, "phat tan" },		{ PK_STRONG, "xich chan" },
+	{ PK_STRONG, "xich tay" },		{ PK_STRONG, "xich lai" },
+	{ PK_STRONG, "day troi" },		{ PK_STRONG, "troi lai" },
+	{ PK_STRONG, "troi ba" },		{ PK_STRONG, "de em xuong" },
+	{ PK_STRONG, "de toi xuong" },		{ PK_STRONG, "de xuong" },
+	{ PK_STRONG, "khong dam ngu" },		{ PK_STRONG, "vach quan" },
+	{ PK_STRONG, "doi hoi chuyen do" },	{ PK_STRONG, "chat tay" },
+	{ PK_STRONG, "cho tron" },		{ PK_STRONG, "quan ao rach" },
+	{ PK_STRONG, "anh khoa than" },		{ PK_STRONG, "khoa than" },
+	{ PK_STRONG, "lam dau" },		{ PK_STRONG, "bat toi ve" },
+	{ PK_STRONG, "bat em ve" },		{ PK_STRONG, "dien len roi" },
+	{ PK_STRONG, "len con dien" },		{ PK_STRONG, "so mong" },
+	{ PK_STRONG, "du con" },		{ PK_STRONG, "du em" },
+	{ PK_STRONG, "du be" },			{ PK_STRONG, "lang vang" },
+	{ PK_STRONG, "lam bay" },		{ PK_STRONG, "lam chuyen bay" },
+	{ PK_WEAK, "xich" },			{ PK_WEAK, "chat" },
+	{ PK_PASSIVE, "di theo" },		{ PK_PASSIVE, "bat" },
+	{ PK_MARRY, "lay chong" },		{ PK_MARRY, "cuoi" },
+	{ PK_STRONG, "ga cho mot" },		{ PK_STRONG, "ga cho ong" },
+	{ PK_STRONG, "ga no cho" },
 	{ PK_STRONG, "bi danh" },		{ PK_STRONG, "danh hoi dong" },
 	{ PK_STRONG, "so soang" },		{ PK_STRONG, "so nguc" },
 	{ PK_STRONG, "so vu" },			{ PK_STRONG, "khoc thet" },
@@ -305,7 +348,11 @@ static const struct {
 	{ PK_NOT, "choi keo co" },	{ PK_NOT, "giai keo co" },
 	{ PK_NOT, "keo dai" },		{ PK_NOT, "keo theo" },
 	{ PK_NOT, "keo xe" },		{ PK_NOT, "keo luoi" },
-	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "bi danh gia" },
+	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "khuyet tat" },
+	{ PK_NOT, "so ma" },		{ PK_NOT, "chat cay" },
+	{ PK_NOT, "chat cui" },		{ PK_NOT, "chat go" },
+	{ PK_NOT, "chat chuoi" },	{ PK_NOT, "chat thit" },
+	{ PK_NOT, "ruot thua" },	{ PK_NOT, "bi bat" },	{ PK_NOT, "bi danh gia" },
 	{ PK_NOT, "bi danh thue" },	{ PK_NOT, "bi danh bai" },
 	{ PK_NOT, "bi danh thuc" },	{ PK_NOT, "bi danh roi" },
 	{ PK_NOT, "bi danh mat" },	{ PK_NOT, "bi danh dau" },
@@ -353,7 +400,19 @@ static const struct {
 	{ PK_NEWS, "tren tivi" },	{ PK_NEWS, "tren tv" },
 	{ PK_NEWS, "toa xu" },		{ PK_NEWS, "xet xu" },
 	{ PK_NEWS, "bo phim" },		{ PK_NEWS, "xem phim" },
-	{ PK_NEWS, "phim" },
+	{ PK_NEWS, "phim" },		{ PK_AD, "giao hang" },
+	{ PK_AD, "gia chi" },		{ PK_AD, "mien phi" },
+	{ PK_AD, "gia re" },		{ PK_AD, "sale" },
+	{ PK_AD, "giam gia" },		{ PK_AD, "khuyen mai" },
+	{ PK_AD, "mua ngay" },		{ PK_AD, "sieu ben" },
+	{ PK_TOPIC, "tuyen truyen" },	{ PK_TOPIC, "truyen thong" },
+	{ PK_TOPIC, "tap huan" },	{ PK_TOPIC, "hoi thi" },
+	{ PK_TOPIC, "cuoc thi" },	{ PK_TOPIC, "phong chong" },
+	{ PK_TOPIC, "phong ngua" },	{ PK_TOPIC, "noi khong voi" },
+	{ PK_TOPIC, "hoi thao" },	{ PK_TOPIC, "chuyen de" },
+	{ PK_TOPIC, "luat" },		{ PK_TOPIC, "nghi dinh" },
+	{ PK_TOPIC, "moi ba con" },	{ PK_TOPIC, "hoi nghi" },
+	{ PK_TOPIC, "tham du" },
 };
 
 /*
@@ -369,8 +428,9 @@ static const struct {
 	{ "ckg", "chong" },	{ "ckong", "chong" },	{ "cku", "chu" },
 	{ "dag", "dang" },	{ "dah", "danh" },	{ "dak", "danh" },
 	{ "dc", "duoc" },
-	{ "dnah", "danh" },	{ "dnh", "danh" },	{ "e", "em" },
-	{ "giub", "giup" },	{ "hjep", "hiep" },	{ "hok", "khong" },
+	{ "dnah", "danh" },	{ "dnh", "danh" },	{ "dum", "giup" },
+	{ "e", "em" },
+	{ "giub", "giup" },	{ "gium", "giup" },	{ "hjep", "hiep" },	{ "hok", "khong" },
 	{ "j", "gi" },
 	{ "jub", "giup" },	{ "jup", "giup" },	{ "k", "khong" },
 	{ "kg", "khong" },	{ "kh", "khong" },	{ "khg", "khong" },
@@ -405,8 +465,11 @@ static const char *const plea_self[] = {	/* the one who writes */
 	"chau", "em", "minh", "toi",
 };
 static const char *const plea_animal[] = {	/* con mèo bị nhốt */
-	"chim", "cho", "chuot", "de", "ga", "heo", "lon", "meo",
-	"muoi", "ran", "ruoi", "trau", "vit",
+	"chim", "cho", "chuot", "ga", "heo", "meo", "muoi", "ran", "ruoi",
+	"trau", "vit",
+};
+static const char *const plea_counter[] = {	/* mấy con gà */
+	"cac", "con", "dan", "may", "nhung",
 };
 static const char *const plea_hazard[] = {	/* đường trơn nguy hiểm */
 	"bao", "cau", "dien", "duong", "lu", "mua", "ngap", "nuoc", "ran",
@@ -550,6 +613,7 @@ plea_check_sorted(void)
 		{ plea_animal, nitems(plea_animal) },
 		{ plea_particle, nitems(plea_particle) },
 		{ plea_hazard, nitems(plea_hazard) },
+		{ plea_counter, nitems(plea_counter) },
 		{ plea_blow, nitems(plea_blow) },
 		{ plea_filler, nitems(plea_filler) },
 		{ plea_title, nitems(plea_title) },
@@ -664,7 +728,8 @@ struct plea_text {
 	size_t		 n;
 	int		 veto;			/* papers, adverts */
 	int		 everyday;		/* an everyday phrase is in it */
-	int		 news;			/* it tells the news */
+	int		 news;			/* news, or an advert */
+	int		 topic;			/* violence as a subject */
 	int		 glued;			/* a word was split */
 	char		 buf[PLEA_TOKENS * (PLEA_WORDMAX + 1)];
 };
@@ -693,11 +758,13 @@ plea_glue(const struct plea *pl, const char *w, size_t len, size_t *cut,
 		return 0;
 	memcpy(a, w, len);
 	a[len] = '\0';
-	if (len >= 2 && plea_is_known(pl, plea_canon(a))) {
+	/* A part of one letter only as an SMS spelling (ckdanhe). */
+	if ((len >= 2 || plea_canon_find(a) != NULL) &&
+	    plea_is_known(pl, plea_canon(a))) {
 		cut[0] = len;
 		return 1;
 	}
-	for (k = len - 2; k >= 2 && k < len; k--) {
+	for (k = len - 1; k >= 2 && k < len; k--) {
 		memcpy(a, w, k);
 		a[k] = '\0';
 		if (!plea_is_known(pl, plea_canon(a)))
@@ -754,6 +821,29 @@ plea_clause(const struct plea *pl, struct plea_text *t, char **o,
 }
 
 /*
+ * A clause folded, the name Danh (capital D, no accent: anh Danh, chị
+ * Danh) first set apart from đánh. malloc'd.
+ */
+static char *
+plea_fold(const char *raw, size_t len)
+{
+	char	*c, *f, *p;
+
+	if (memchr(raw, 'D', len) == NULL)
+		return text_keyfold(raw, len);
+	c = xmalloc(len + 1);
+	memcpy(c, raw, len);
+	c[len] = '\0';
+	for (p = c; (p = strstr(p, "Danh")) != NULL; p += 4)
+		if ((p == c || !isalpha((unsigned char)p[-1])) &&
+		    !isalpha((unsigned char)p[4]) && (p[4] & 0x80) == 0)
+			memcpy(p, "Tenq", 4);
+	f = text_keyfold(c, len);
+	free(c);
+	return f;
+}
+
+/*
  * A text's words, clause by clause: a clause ends at , . ; : ! ? ( ) or
  * a line's end. With split, words typed without a space split.
  */
@@ -765,13 +855,13 @@ plea_tokens(const struct plea *pl, struct plea_text *t, const char *raw,
 	size_t	 i = 0, k;
 
 	t->n = 0;
-	t->veto = t->everyday = t->news = t->glued = 0;
+	t->veto = t->everyday = t->news = t->topic = t->glued = 0;
 	while (i < len && t->n + 6 < PLEA_TOKENS) {
 		k = i;
 		while (k < len && strchr(",.;:!?()[]\"\r\n", raw[k]) == NULL)
 			k++;
 		if (k > i) {
-			f = text_keyfold(raw + i, k - i);
+			f = plea_fold(raw + i, k - i);
 			plea_clause(pl, t, &o, f, split);
 			free(f);
 		}
@@ -819,15 +909,12 @@ plea_person_at(const struct plea_text *t, size_t i)
 	return PLEA_IN(plea_person, t->w[i]);
 }
 
-/* Whether word j before the blow at i is someone who may strike: not a
- * title right before Danh (anh Danh is a name). */
+/* Whether word j before the blow at i is someone who may strike. */
 static int
 plea_striker_at(const struct plea_text *t, size_t j, size_t i)
 {
-	if (!PLEA_IN(plea_striker, t->w[j]))
-		return 0;
-	return j + 1 != i || !PLEA_IN(plea_title, t->w[j]) ||
-	    strcmp(t->w[i], "danh") != 0;
+	(void)i;
+	return PLEA_IN(plea_striker, t->w[j]);
 }
 
 /* Whether only particles follow word i (… em sợ lắm). */
@@ -855,15 +942,19 @@ plea_blow_told(const struct plea_text *t, size_t i, size_t n)
 	if (t->news)
 		return 0;
 	/* đập con muỗi, đuổi gà: a blow at an animal is no plea. */
-	for (j = i + n; j < t->n && j < i + n + 2 && !t->brk[j]; j++)
-		if (PLEA_IN(plea_animal, t->w[j]))
-			return 0;
+	for (j = i + n; j < t->n && !t->brk[j] &&
+	    PLEA_IN(plea_counter, t->w[j]); j++)
+		;
+	if (j < t->n && !t->brk[j] && PLEA_IN(plea_animal, t->w[j]))
+		return 0;
 	from = i > 5 ? i - 5 : 0;
 	for (j = from; j < i; j++)
 		if (strcmp(t->w[j], "bi") == 0 &&
 		    !(j > 0 && PLEA_IN(plea_animal, t->w[j - 1])))
 			return 1;
 	for (j = i + n, seen = 0; j < t->n && seen < 2; j++) {
+		if (strcmp(t->w[j], "giup") == 0)	/* chặt giùm tui */
+			break;
 		if (PLEA_IN(plea_filler, t->w[j]))
 			continue;
 		if (plea_person_at(t, j) || PLEA_IN(plea_blow, t->w[j]))
@@ -893,6 +984,9 @@ plea_help_told(const struct plea_text *t, size_t i)
 
 	if (t->veto || t->everyday)
 		return 0;
+	for (j = 0; j < t->n; j++)	/* đuổi gà giùm tui với */
+		if (PLEA_IN(plea_animal, t->w[j]))
+			return 0;
 	for (j = i + 1; j < t->n && j <= i + 3; j++)
 		if (strcmp(t->w[j], "voi") == 0)
 			return 1;
@@ -901,12 +995,64 @@ plea_help_told(const struct plea_text *t, size_t i)
 	return i + 2 == t->n && PLEA_IN(plea_self, t->w[i + 1]);
 }
 
-/* … em sợ, … tôi sợ quá: the writer's fear ends the text. */
+/* … em sợ, … tôi sợ quá, con sợ ba lắm: the writer's fear, of someone
+ * or ending the text. */
 static int
 plea_fear_told(const struct plea_text *t, size_t i)
 {
-	return !t->everyday && i > 0 && PLEA_IN(plea_self, t->w[i - 1]) &&
-	    plea_last(t, i);
+	if (t->everyday || i == 0 || !PLEA_IN(plea_self, t->w[i - 1]))
+		return 0;
+	return plea_last(t, i) ||
+	    (i + 1 < t->n && PLEA_IN(plea_striker, t->w[i + 1]));
+}
+
+/* bị … then the deed, up to five words before (bị một thằng đi theo). */
+static int
+plea_passive_told(const struct plea_text *t, size_t i)
+{
+	size_t	 j, from = i > 5 ? i - 5 : 0;
+
+	for (j = from; j < i; j++)
+		if (strcmp(t->w[j], "bi") == 0 &&
+		    !(j > 0 && PLEA_IN(plea_animal, t->w[j - 1])))
+			return 1;
+	return 0;
+}
+
+/* A child's age, 5 to 17: "14 tuổi", "17t", "mới 15". */
+static int
+plea_young(const struct plea_text *t)
+{
+	size_t	 i;
+	int	 n;
+
+	for (i = 0; i < t->n; i++) {
+		n = atoi(t->w[i]);
+		if (n >= 5 && n <= 17 && ((i + 1 < t->n &&
+		    strcmp(t->w[i + 1], "tuoi") == 0) ||
+		    (i > 0 && strcmp(t->w[i - 1], "moi") == 0)))
+			return 1;
+		if ((n == 1 && strcmp(t->w[i], "1") != 0 &&
+		    t->w[i][strspn(t->w[i], "0123456789")] == 't') ||
+		    (n >= 5 && n <= 17 && strcmp(t->w[i] +
+		    strspn(t->w[i], "0123456789"), "t") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* lấy chồng, cưới: forced (bắt, ép up to five words before) or a
+ * child's. */
+static int
+plea_marry_told(const struct plea_text *t, size_t i)
+{
+	size_t	 j, from = i > 5 ? i - 5 : 0;
+
+	for (j = from; j < i; j++)
+		if ((strcmp(t->w[j], "bat") == 0 || strcmp(t->w[j], "ep") == 0) &&
+		    t->cover[j] <= j)		/* not ép cân */
+			return 1;
+	return plea_young(t);
 }
 
 /* khẩn cấp, nguy hiểm after a person, or opening a short text ("nguy
@@ -935,6 +1081,12 @@ plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 	switch (ph->kind) {
 	case PK_STRONG:
 		return 1;
+	case PK_NAMED:
+		return !t->topic;
+	case PK_PASSIVE:
+		return plea_passive_told(t, i);
+	case PK_MARRY:
+		return plea_marry_told(t, i);
 	case PK_WEAK:
 		return plea_blow_told(t, i, ph->n);
 	case PK_HELP:
@@ -946,6 +1098,8 @@ plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 	case PK_NOT:
 	case PK_VETO:
 	case PK_NEWS:
+	case PK_AD:
+	case PK_TOPIC:
 		break;
 	}
 	return 0;
@@ -967,8 +1121,10 @@ plea_scan(const struct plea *pl, struct plea_text *t)
 				continue;
 			if (ph->kind == PK_VETO)
 				t->veto = 1;
-			else if (ph->kind == PK_NEWS)
+			else if (ph->kind == PK_NEWS || ph->kind == PK_AD)
 				t->news = 1;
+			else if (ph->kind == PK_TOPIC)
+				t->topic = 1;
 			else {
 				t->everyday = 1;
 				for (k = i; k < i + ph->n; k++)
@@ -978,8 +1134,14 @@ plea_scan(const struct plea *pl, struct plea_text *t)
 			}
 		}
 	}
+	if (t->news)
+		return 0;
 	for (i = 0; i < t->n && !found; i++) {
 		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
+			continue;
+		/* con mèo trốn, bò đạp: what an animal does is no plea. */
+		if ((i > 0 && PLEA_IN(plea_animal, t->w[i - 1])) ||
+		    (i > 1 && PLEA_IN(plea_animal, t->w[i - 2])))
 			continue;
 		for (; ph < end && !found; ph++)
 			if (ph->kind > PK_MARKS && t->cover[i] < i + ph->n &&
