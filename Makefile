@@ -172,8 +172,9 @@ else
 endif
 
 # The roofline probe and the sink bench.py runs beside tincayd; pin times
-# one PIN check with the daemon's own core.
-BENCH_BINS = build/bench/probe build/bench/sink build/bench/pin
+# one PIN check with the daemon's own core, plea one plain-language check.
+BENCH_BINS = build/bench/probe build/bench/sink build/bench/pin \
+	     build/bench/plea
 
 build/bench/probe: bench/probe.c bench/bench.h
 	@mkdir -p $(dir $@)
@@ -184,6 +185,10 @@ build/bench/sink: bench/sink.c bench/bench.h
 	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent)
 
 build/bench/pin: bench/pin.c build/normal/libtincay-core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs $(CORE_PKGS)) -lm
+
+build/bench/plea: bench/plea.c build/normal/libtincay-core.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs $(CORE_PKGS)) -lm
 

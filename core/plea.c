@@ -5,6 +5,7 @@
  * doubled letters), and not inside an everyday phrase (đánh giá).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -494,9 +495,23 @@ struct plea_phrase {
 	enum plea_kind	 kind;
 };
 
+/* The phrases that begin with one word: ph[lo, two) are of that word
+ * alone, ph[two, hi) longer, by second word. */
+struct plea_head {
+	const char	*w;
+	size_t		 lo, two, hi;
+};
+
+#define PLEA_HASH	2048	/* slots of the heads' table, a power of 2 */
+
 struct plea {
-	struct plea_phrase	*ph;	/* sorted by first word */
+	struct plea_phrase	*ph;	/* plea_phrase_cmp's order */
 	size_t			 nph;
+	struct plea_head	*head;	/* one per first word, sorted */
+	size_t			 nhead;
+	/* The heads by their word's hash, open addressing: an index + 1
+	 * into head, 0 for an empty slot. */
+	unsigned short		 slot[PLEA_HASH];
 	char			*words;	/* the phrases' words, one buffer */
 	/* The words that words typed without a space split into
 	 * (chồngđánh), sorted. */
@@ -568,12 +583,18 @@ plea_canon(char *w)
 	return w;
 }
 
+/* By first word; then one-word phrases first; then by second word. */
 static int
 plea_phrase_cmp(const void *a, const void *b)
 {
 	const struct plea_phrase	*x = a, *y = b;
+	int				 c;
 
-	return strcmp(x->w[0], y->w[0]);
+	if ((c = strcmp(x->w[0], y->w[0])) != 0)
+		return c;
+	if ((x->n == 1) != (y->n == 1))
+		return x->n == 1 ? -1 : 1;
+	return x->n == 1 ? 0 : strcmp(x->w[1], y->w[1]);
 }
 
 /*
@@ -661,6 +682,45 @@ plea_known(struct plea *pl)
 	pl->nknown = k;
 }
 
+/* FNV-1a of a word, to a slot of the heads' table. */
+static size_t
+plea_hash(const char *w)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *w != '\0'; w++)
+		h = (h ^ (unsigned char)*w) * 16777619u;
+	return h & (PLEA_HASH - 1);
+}
+
+static void
+plea_heads(struct plea *pl)
+{
+	size_t	 i, h, n = 0;
+
+	pl->head = xcalloc(pl->nph + 1, sizeof(*pl->head));
+	for (i = 0; i < pl->nph; i++) {
+		if (n == 0 || strcmp(pl->head[n - 1].w, pl->ph[i].w[0]) != 0) {
+			pl->head[n].w = pl->ph[i].w[0];
+			pl->head[n].lo = pl->head[n].two = i;
+			n++;
+		}
+		if (pl->ph[i].n == 1)
+			pl->head[n - 1].two = i + 1;
+		pl->head[n - 1].hi = i + 1;
+	}
+	pl->nhead = n;
+	/* Half full at most; more words than that is a broken build. */
+	if (n > PLEA_HASH / 2)
+		fatalx("%s: %zu first words", __func__, n);
+	for (i = 0; i < n; i++) {
+		for (h = plea_hash(pl->head[i].w); pl->slot[h] != 0;
+		    h = (h + 1) & (PLEA_HASH - 1))
+			;
+		pl->slot[h] = (unsigned short)(i + 1);
+	}
+}
+
 struct plea *
 plea_new(const struct strlist *distress, const struct strlist *not_distress)
 {
@@ -700,6 +760,7 @@ plea_new(const struct strlist *distress, const struct strlist *not_distress)
 		}
 	free(folded);
 	qsort(pl->ph, pl->nph, sizeof(*pl->ph), plea_phrase_cmp);
+	plea_heads(pl);
 	plea_known(pl);
 	return pl;
 }
@@ -710,6 +771,7 @@ plea_free(struct plea *pl)
 	if (pl == NULL)
 		return;
 	free(pl->known);
+	free(pl->head);
 	free(pl->ph);
 	free(pl->words);
 	free(pl);
@@ -820,6 +882,13 @@ plea_clause(const struct plea *pl, struct plea_text *t, char **o,
 	}
 }
 
+/* The bytes that end a clause. */
+static const unsigned char plea_break[256] = {
+	['\0'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, ['.'] = 1, [';'] = 1,
+	[':'] = 1, ['!'] = 1, ['?'] = 1, ['('] = 1, [')'] = 1, ['['] = 1,
+	[']'] = 1, ['"'] = 1,
+};
+
 /*
  * A clause folded, the name Danh (capital D, no accent: anh Danh, chị
  * Danh) first set apart from đánh. malloc'd.
@@ -858,7 +927,7 @@ plea_tokens(const struct plea *pl, struct plea_text *t, const char *raw,
 	t->veto = t->everyday = t->news = t->topic = t->glued = 0;
 	while (i < len && t->n + 6 < PLEA_TOKENS) {
 		k = i;
-		while (k < len && strchr(",.;:!?()[]\"\r\n", raw[k]) == NULL)
+		while (k < len && !plea_break[(unsigned char)raw[k]])
 			k++;
 		if (k > i) {
 			f = plea_fold(raw + i, k - i);
@@ -869,25 +938,16 @@ plea_tokens(const struct plea *pl, struct plea_text *t, const char *raw,
 	}
 }
 
-/* The first of the phrases that begin with word w, or NULL; *end after. */
-static const struct plea_phrase *
-plea_first(const struct plea *pl, const char *w, const struct plea_phrase **end)
+/* The head of the phrases that begin with word w, or NULL. */
+static const struct plea_head *
+plea_head(const struct plea *pl, const char *w)
 {
-	size_t	 lo = 0, hi = pl->nph, mid;
+	size_t	 h;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (strcmp(pl->ph[mid].w[0], w) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == pl->nph || strcmp(pl->ph[lo].w[0], w) != 0)
-		return NULL;
-	for (hi = lo; hi < pl->nph && strcmp(pl->ph[hi].w[0], w) == 0; hi++)
-		;
-	*end = pl->ph + hi;
-	return pl->ph + lo;
+	for (h = plea_hash(w); pl->slot[h] != 0; h = (h + 1) & (PLEA_HASH - 1))
+		if (strcmp(pl->head[pl->slot[h] - 1].w, w) == 0)
+			return &pl->head[pl->slot[h] - 1];
+	return NULL;
 }
 
 static int
@@ -1105,50 +1165,89 @@ plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 	return 0;
 }
 
+#define PLEA_HITS	512	/* phrases found in one text, at most */
+
+struct plea_hit {
+	const struct plea_phrase	*ph;
+	size_t				 at;
+};
+
+/* Every phrase found at word i, appended to hits. */
+static size_t
+plea_find(const struct plea *pl, const struct plea_text *t, size_t i,
+    struct plea_hit *hits, size_t nhits)
+{
+	const struct plea_head	*h;
+	size_t			 k, lo, hi, mid;
+
+	if ((h = plea_head(pl, t->w[i])) == NULL)
+		return nhits;
+	for (k = h->lo; k < h->two && nhits < PLEA_HITS; k++) {
+		hits[nhits].ph = &pl->ph[k];
+		hits[nhits++].at = i;
+	}
+	if (i + 1 >= t->n || t->brk[i + 1] || h->two == h->hi)
+		return nhits;
+	/* The longer ones whose second word is the text's next. */
+	lo = h->two;
+	hi = h->hi;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(pl->ph[mid].w[1], t->w[i + 1]) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < h->hi && nhits < PLEA_HITS &&
+	    strcmp(pl->ph[k].w[1], t->w[i + 1]) == 0; k++)
+		if (plea_at(t, i, &pl->ph[k])) {
+			hits[nhits].ph = &pl->ph[k];
+			hits[nhits++].at = i;
+		}
+	return nhits;
+}
+
 static int
 plea_scan(const struct plea *pl, struct plea_text *t)
 {
-	const struct plea_phrase	*ph, *end;
-	size_t				 i, k;
-	int				 found = 0;
+	struct plea_hit			 hits[PLEA_HITS];
+	const struct plea_phrase	*ph;
+	size_t				 i, k, h, n = 0;
 
+	for (i = 0; i < t->n; i++)
+		n = plea_find(pl, t, i, hits, n);
 	/* First what everyday phrases cover, then the rest around them. */
-	for (i = 0; i < t->n; i++) {
-		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
-			continue;
-		for (; ph < end; ph++) {
-			if (ph->kind > PK_MARKS || !plea_at(t, i, ph))
-				continue;
-			if (ph->kind == PK_VETO)
-				t->veto = 1;
-			else if (ph->kind == PK_NEWS || ph->kind == PK_AD)
-				t->news = 1;
-			else if (ph->kind == PK_TOPIC)
-				t->topic = 1;
-			else {
-				t->everyday = 1;
-				for (k = i; k < i + ph->n; k++)
-					if (t->cover[k] < i + ph->n)
-						t->cover[k] =
-						    (unsigned short)(i + ph->n);
-			}
+	for (h = 0; h < n; h++) {
+		ph = hits[h].ph;
+		i = hits[h].at;
+		if (ph->kind == PK_VETO)
+			t->veto = 1;
+		else if (ph->kind == PK_NEWS || ph->kind == PK_AD)
+			t->news = 1;
+		else if (ph->kind == PK_TOPIC)
+			t->topic = 1;
+		else if (ph->kind == PK_NOT) {
+			t->everyday = 1;
+			for (k = i; k < i + ph->n; k++)
+				if (t->cover[k] < i + ph->n)
+					t->cover[k] = (unsigned short)(i + ph->n);
 		}
 	}
 	if (t->news)
 		return 0;
-	for (i = 0; i < t->n && !found; i++) {
-		if ((ph = plea_first(pl, t->w[i], &end)) == NULL)
+	for (h = 0; h < n; h++) {
+		ph = hits[h].ph;
+		i = hits[h].at;
+		if (ph->kind <= PK_MARKS || t->cover[i] >= i + ph->n)
 			continue;
 		/* con mèo trốn, bò đạp: what an animal does is no plea. */
 		if ((i > 0 && PLEA_IN(plea_animal, t->w[i - 1])) ||
 		    (i > 1 && PLEA_IN(plea_animal, t->w[i - 2])))
 			continue;
-		for (; ph < end && !found; ph++)
-			if (ph->kind > PK_MARKS && t->cover[i] < i + ph->n &&
-			    plea_at(t, i, ph))
-				found = plea_told(t, i, ph);
+		if (plea_told(t, i, ph))
+			return 1;
 	}
-	return found;
+	return 0;
 }
 
 int

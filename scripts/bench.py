@@ -71,6 +71,8 @@ LUA = os.path.join(ROOT, "scripts", "bench.lua")
 PROBE = os.path.join(ROOT, "build", "bench", "probe")
 CSINK = os.path.join(ROOT, "build", "bench", "sink")
 PIN = os.path.join(ROOT, "build", "bench", "pin")
+PLEA = os.path.join(ROOT, "build", "bench", "plea")
+CORPUS = os.path.join(ROOT, "tests", "vectors", "pleas.tsv")
 CLEAR = os.path.join(ROOT, "build", "clear", "bin")
 AT_TOKEN = "bench-at-token"
 AT_PATH = "/sms/africastalking?token=" + AT_TOKEN
@@ -722,6 +724,22 @@ def run_pin():
 	return {"params": params, "cpu_ms": cpu / 1000}, True
 
 
+def run_plea():
+	"""Returns (figures, ok): what telling a plea costs per message."""
+	print("run 8: plain-language pleas, the corpus through plea_match()")
+	try:
+		out = subprocess.run([PLEA, CORPUS, "21"], capture_output=True,
+		    text=True, timeout=120, check=True).stdout.split()
+	except (subprocess.SubprocessError, OSError) as e:
+		print("bench: plea: error: %s" % e)
+		return None, False
+	n, med, worst, rounds = int(out[0]), int(out[1]), int(out[2]), \
+	    int(out[3])
+	print("  %d texts: median %.2f us CPU a text (max %.2f), %d rounds" %
+	    (n, med / 1000, worst / 1000, rounds))
+	return {"us": med / 1000}, True
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -738,14 +756,14 @@ def main():
 	ap.add_argument("--prefill", type=int, default=1000000)
 	args = ap.parse_args()
 
-	for b in ("wrk", PROBE, CSINK, PIN):
+	for b in ("wrk", PROBE, CSINK, PIN, PLEA):
 		if not shutil.which(b):
 			print("bench: %s is missing (make bench builds it)" % b)
 			return 1
 	tmp = tempfile.mkdtemp(prefix="tincay-bench-")
 	csink = Program([CSINK], tmp, "sink")
 	ok = True
-	probe = intake = alone = burst = growth = pin = None
+	probe = intake = alone = burst = growth = pin = plea = None
 	try:
 		probe, intake, alone, good = run_intake(args, tmp, csink)
 		ok &= good
@@ -756,6 +774,8 @@ def main():
 		growth, good = run_growth(args, tmp, csink)
 		ok &= good
 		pin, good = run_pin()
+		ok &= good
+		plea, good = run_plea()
 		ok &= good
 	finally:
 		csink.stop()
@@ -805,6 +825,10 @@ def main():
 		rows += [
 		    ("a PIN check (%s)" % pin["params"], "%.1f ms CPU" %
 			pin["cpu_ms"], "< 50 ms", pin["cpu_ms"] < 50)]
+	if plea:
+		rows += [
+		    ("telling a plea, per text", "%.2f us CPU" % plea["us"],
+			"<= 5 us", plea["us"] <= 5)]
 	for what, got, want, met in rows:
 		print("  %-30s %-34s %-10s %s" % (what, got, want,
 		    "" if not want else "met" if met else "NOT MET"))
