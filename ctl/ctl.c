@@ -158,15 +158,16 @@ ctl_wrong(const char *noun, const char *fmt, ...)
 int
 ctl_getopt(int argc, char **argv, const struct option *opts)
 {
-	const char	*name = ctl_running->verb != NULL ?
-			    ctl_running->verb : ctl_running->noun;
-	char		 shortopt[3] = { '-', '\0', '\0' };
-	int		 ch;
+	char	 name[64], shortopt[3] = { '-', '\0', '\0' };
+	int	 ch;
 
 	opterr = 0;
 	ch = getopt_long(argc, argv, ":", opts, NULL);
 	if (ch != '?' && ch != ':')
 		return ch;
+	snprintf(name, sizeof(name), "%s%s%s", ctl_running->noun,
+	    ctl_running->verb ? " " : "", ctl_running->verb ?
+	    ctl_running->verb : "");
 	shortopt[1] = (char)optopt;
 	if (ch == ':')
 		fprintf(stderr, "tincayctl: %s: %s needs a value", name,
@@ -174,9 +175,7 @@ ctl_getopt(int argc, char **argv, const struct option *opts)
 	else
 		fprintf(stderr, "tincayctl: %s: unknown option '%s'", name,
 		    optopt != 0 ? shortopt : argv[optind - 1]);
-	fprintf(stderr, " (tincayctl %s%s%s --help shows its options)\n",
-	    ctl_running->noun, ctl_running->verb ? " " : "",
-	    ctl_running->verb ? ctl_running->verb : "");
+	fprintf(stderr, " (tincayctl %s --help shows its options)\n", name);
 	return '?';
 }
 

@@ -229,7 +229,7 @@ def test_daemon_purges_by_itself(d):
 		    "reporter after the daemon's purge")
 		check(d.alive(), "tincayd died during its purge")
 	log = open(d.errpath, encoding="utf-8", errors="replace").read()
-	check("purge: 1 reports" in log, "no purge line in the log: %r" %
+	check("purge: 1 report," in log, "no purge line in the log: %r" %
 	    log[-500:])
 	check(word not in log and reporter not in log, "the log holds a "
 	    "canary")

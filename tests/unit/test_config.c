@@ -662,6 +662,16 @@ test_roles(void **state)
 	assert_int_equal(config_roles(cf, collect_role, got), 0);
 	assert_string_equal(got,
 	    "police,health,volunteer,leader,official,");
+	/* What contacts add warns of: a role nothing names (a typo). */
+	assert_int_equal(config_role_named(cf, "leader"), 1);
+	assert_int_equal(config_role_named(cf, "volunteer"), 1);
+	assert_int_equal(config_role_named(cf, "polce"), 0);
+	assert_int_equal(config_role_named(cf, "Police"), 0);
+	config_roles_text(cf, got, sizeof(got));
+	assert_string_equal(got, "police, health, volunteer, leader, "
+	    "official");
+	config_roles_text(cf, got, 12);		/* cut, never overrun */
+	assert_string_equal(got, "police, hea");
 	config_free(cf);
 	cf = parse("{\"officials\": [\"stop\", \"after\"]}", err,
 	    sizeof(err));
