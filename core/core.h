@@ -120,6 +120,10 @@ struct evp_mac_ctx_st *util_hmac_sha256_new(const void *key, size_t len);
  * that a parse that ran out of memory is told from a malformed text. */
 void		 util_cjson_hooks(void *(*alloc)(size_t));
 uint64_t	 util_cjson_alloc_failures(void);
+struct cJSON;
+/* A key some object in the tree holds twice (borrowed from it), or NULL:
+ * JSON from outside with one is refused. */
+const char	*util_json_dup_key(const struct cJSON *);
 
 /* text.c: Vietnamese folding and SMS segment arithmetic. */
 /*

@@ -454,3 +454,43 @@ util_cjson_alloc_failures(void)
 {
 	return util_cjson_failures;
 }
+
+static int
+util_json_keycmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A key that an object in the tree at j holds twice, or NULL. cJSON keeps
+ * both and its lookups find the first, so a text that says
+ * {"id":"abc","id":"new"} would mean one thing to us and maybe another to
+ * whoever wrote it. Each object's keys are sorted (n log n, whatever a
+ * large body holds); nesting is bounded by cJSON's limit.
+ */
+const char *
+util_json_dup_key(const cJSON *j)
+{
+	const cJSON	*c;
+	const char	*dup = NULL, **keys;
+	size_t		 n = 0, i;
+
+	if (j == NULL)
+		return NULL;
+	for (c = j->child; c != NULL; c = c->next) {
+		if ((dup = util_json_dup_key(c)) != NULL)
+			return dup;
+		n++;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return NULL;
+	keys = xcalloc(n, sizeof(*keys));
+	for (i = 0, c = j->child; c != NULL; c = c->next)
+		keys[i++] = c->string != NULL ? c->string : "";
+	qsort(keys, n, sizeof(*keys), util_json_keycmp);
+	for (i = 1; i < n && dup == NULL; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			dup = keys[i];
+	free(keys);
+	return dup;
+}

@@ -358,6 +358,9 @@ africastalking_sent(const char *body, size_t len, struct provider_sent *s)
 	memset(s, 0, sizeof(*s));
 	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
 		return;
+	/* A key twice: nothing in the answer can be trusted to be its. */
+	if (util_json_dup_key(root) != NULL)
+		goto done;
 	list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    root, "SMSMessageData"), "Recipients");
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) != 1)

@@ -179,6 +179,11 @@ generic_decode(const struct config *conf, const char *body, size_t len,
 		cJSON_Delete(o);
 		return "JSON holds U+0000";
 	}
+	/* {"id":"abc","id":"new"}: which id is it? */
+	if (util_json_dup_key(o) != NULL) {
+		cJSON_Delete(o);
+		return "malformed JSON: a key appears twice";
+	}
 	why = generic_fields(conf, o, in, text);
 	cJSON_Delete(o);
 	if (why != NULL) {

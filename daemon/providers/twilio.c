@@ -408,7 +408,8 @@ twilio_sent(const char *body, size_t len, struct provider_sent *s)
 	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
 		return;
 	sid = cJSON_GetObjectItemCaseSensitive(root, "sid");
-	if (cJSON_IsString(sid) && sid->valuestring[0] != '\0' &&
+	/* A key twice: which sid is it? None kept. */
+	if (util_json_dup_key(root) == NULL && cJSON_IsString(sid) && sid->valuestring[0] != '\0' &&
 	    strlen(sid->valuestring) <= RECEIPT_ID_MAX)
 		util_strlcpy(s->id, sid->valuestring, sizeof(s->id));
 	cJSON_Delete(root);

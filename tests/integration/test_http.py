@@ -159,6 +159,27 @@ def test_nul_in_json_string_400(d):
 	eq(len(d.reports()), 1, "reports after the 400s")
 
 
+def test_duplicate_json_key_400(d):
+	"""A key twice in a JSON body (issue 23): {"id":"abc","id":"new"} was
+	taken for a retry of the stored "abc" (cJSON finds the first key) and
+	its text swallowed; a text given twice was one of two. Both 400."""
+	first = d.sms("dup-1", RESIDENT, "BL thon 3 giup toi")
+	check(first.get("ref"), "no REF for the first message: %r" % first)
+	cases = [
+		("an id twice, the first stored", b'{"id":"dup-1","id":"dup-2",'
+		    b'"from":"%s","to":"8088","text":"BL thon 4 khac"}' %
+		    RESIDENT.encode()),
+		("a text twice", b'{"id":"dup-3","from":"%s","to":"8088",'
+		    b'"text":"HD","text":"BL thon 5"}' % RESIDENT.encode()),
+	]
+	for what, body in cases:
+		r = d.post_raw(body)
+		eq(r.status, 400, "%s: status (%r)" % (what, r.body[:100]))
+		short_error(r, what)
+	eq([m["provider_id"] for m in d.messages()], ["dup-1"],
+	    "messages after the 400s")
+
+
 def test_signature_403(d):
 	body = d.sms_body("s-1", RESIDENT, "BL thon 3 chong danh vo")
 	now = int(time.time())

@@ -144,6 +144,19 @@ test_decode(void **state)
 		/* An escaped backslash before "u0000" is no NUL. */
 		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
 		    "\"text\":\"x\\\\u0000\"}", NULL },
+		/* A key twice (issue 23): which id is it? Refused, at any
+		 * depth, whichever key; different keys are fine. */
+		{ "{\"id\":\"abc\",\"id\":\"new\",\"from\":\"0912345678\","
+		    "\"to\":\"1\",\"text\":\"x\"}",
+		    "malformed JSON: a key appears twice" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\",\"text\":\"y\"}",
+		    "malformed JSON: a key appears twice" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\",\"meta\":[{\"k\":1,\"k\":2}]}",
+		    "malformed JSON: a key appears twice" },
+		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
+		    "\"text\":\"x\",\"ID\":\"b\",\"meta\":{\"id\":1}}", NULL },
 		/* Other escapes still decode. */
 		{ "{\"id\":\"a\",\"from\":\"0912345678\",\"to\":\"1\","
 		    "\"text\":\"\\u0001\\u00e0\"}", NULL },

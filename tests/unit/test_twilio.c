@@ -393,6 +393,8 @@ test_status_callback(void **state)
 	assert_string_equal(s.id, "SM0123");
 	twilio_sent("{\"sid\":7}", 9, &s);
 	assert_string_equal(s.id, "");
+	twilio_sent("{\"sid\":\"SM1\",\"sid\":\"SM2\"}", 25, &s);
+	assert_string_equal(s.id, "");
 	twilio_sent("not json", 8, &s);
 	assert_string_equal(s.id, "");
 	assert_int_equal(s.took, PROVIDER_TOOK);
