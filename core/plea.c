@@ -33,6 +33,8 @@
  *  TOPIC	training, contests, the law: violence named as a subject;
  *  NAMED	a plea named as a subject (bạo lực, xâm hại): a plea unless
  *		the text is about a training, a contest or the law;
+ *  FLEE	trốn: a plea unless the text names an animal (con chó … nó
+ *		trốn đi);
  *  PASSIVE	a plea only after "bị" (bị … đi theo, bị … làm bậy);
  *  MARRY	lấy chồng, cưới: a plea when forced (bắt, ép, gả) or young;
  * giúp, khẩn cấp and sợ are no plea either in a text that holds an
@@ -40,7 +42,7 @@
  */
 enum plea_kind {
 	PK_NOT, PK_VETO, PK_NEWS, PK_AD, PK_TOPIC, PK_STRONG, PK_NAMED,
-	PK_WEAK, PK_PASSIVE, PK_MARRY, PK_HELP, PK_ALARM, PK_FEAR
+	PK_FLEE, PK_WEAK, PK_PASSIVE, PK_MARRY, PK_HELP, PK_ALARM, PK_FEAR
 };
 #define PK_MARKS	PK_TOPIC	/* kinds up to it only mark a text */
 
@@ -189,7 +191,7 @@ static const struct {
 	{ PK_STRONG, "duoi ra duong" },		{ PK_STRONG, "duoi ra ngoai" },
 	{ PK_STRONG, "khong cho ra khoi nha" },
 	{ PK_STRONG, "khong cho ra ngoai" },	{ PK_STRONG, "khong cho ve" },
-	{ PK_STRONG, "dap do" },		{ PK_STRONG, "dap vo" },
+	{ PK_STRONG, "dap do" },		{ PK_WEAK, "dap vo" },
 	{ PK_STRONG, "nem do" },		{ PK_STRONG, "xo nga" },
 	{ PK_STRONG, "day nga" },		{ PK_STRONG, "dap nga" },
 	/* Weapons and wounds. */
@@ -212,13 +214,13 @@ static const struct {
 	{ PK_STRONG, "so hai" },		{ PK_STRONG, "hoang so" },
 	{ PK_STRONG, "so chet" },		{ PK_STRONG, "rat so" },
 	{ PK_STRONG, "khong dam ve" },		{ PK_STRONG, "khong dam o nha" },
-	{ PK_STRONG, "bo tron" },		{ PK_STRONG, "chay tron" },
-	{ PK_STRONG, "dang tron" },		{ PK_STRONG, "phai tron" },
-	{ PK_STRONG, "di tron" },		{ PK_STRONG, "tron di" },
-	{ PK_STRONG, "tron khoi" },		{ PK_STRONG, "tron ra" },
-	{ PK_STRONG, "tron sang" },		{ PK_STRONG, "tron ve" },
-	{ PK_STRONG, "tron vao" },		{ PK_STRONG, "tron o" },
-	{ PK_STRONG, "tron trong" },		{ PK_STRONG, "tron chong" },
+	{ PK_FLEE, "bo tron" },		{ PK_FLEE, "chay tron" },
+	{ PK_FLEE, "dang tron" },		{ PK_FLEE, "phai tron" },
+	{ PK_FLEE, "di tron" },		{ PK_FLEE, "tron di" },
+	{ PK_FLEE, "tron khoi" },		{ PK_FLEE, "tron ra" },
+	{ PK_FLEE, "tron sang" },		{ PK_FLEE, "tron ve" },
+	{ PK_FLEE, "tron vao" },		{ PK_FLEE, "tron o" },
+	{ PK_FLEE, "tron trong" },		{ PK_FLEE, "tron chong" },
 	{ PK_STRONG, "gap nguy hiem" },		{ PK_STRONG, "muon chet" },
 	{ PK_STRONG, "tu tu" },			{ PK_STRONG, "tu sat" },
 	{ PK_STRONG, "uong thuoc sau" },	{ PK_STRONG, "treo co" },
@@ -261,7 +263,7 @@ static const struct {
 	{ PK_NOT, "danh golf" },	{ PK_NOT, "danh tennis" },
 	{ PK_NOT, "danh bida" },	{ PK_NOT, "danh bi" },
 	{ PK_NOT, "danh tran" },	{ PK_NOT, "danh giac" },
-	{ PK_NOT, "danh thang" },	{ PK_NOT, "danh vat" },
+	{ PK_NOT, "danh vat" },
 	{ PK_NOT, "danh dong" },	{ PK_NOT, "danh chuong" },
 	{ PK_NOT, "danh xe" },		{ PK_NOT, "danh cap" },
 	{ PK_NOT, "danh hoi" },		{ PK_NOT, "danh chu" },
@@ -349,7 +351,10 @@ static const struct {
 	{ PK_NOT, "choi keo co" },	{ PK_NOT, "giai keo co" },
 	{ PK_NOT, "keo dai" },		{ PK_NOT, "keo theo" },
 	{ PK_NOT, "keo xe" },		{ PK_NOT, "keo luoi" },
-	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "khuyet tat" },
+	{ PK_NOT, "ruot duoi" },	{ PK_NOT, "dap vo cai" },
+	{ PK_NOT, "dap vo chen" },	{ PK_NOT, "dap vo bat" },
+	{ PK_NOT, "dap vo ly" },	{ PK_NOT, "dap vo coc" },
+	{ PK_NOT, "dap vo kinh" },	{ PK_NOT, "dap vo trung" },	{ PK_NOT, "khuyet tat" },
 	{ PK_NOT, "so ma" },		{ PK_NOT, "chat cay" },
 	{ PK_NOT, "chat cui" },		{ PK_NOT, "chat go" },
 	{ PK_NOT, "chat chuoi" },	{ PK_NOT, "chat thit" },
@@ -793,6 +798,7 @@ struct plea_text {
 	int		 news;			/* news, or an advert */
 	int		 topic;			/* violence as a subject */
 	int		 glued;			/* a word was split */
+	int		 glues;			/* glued words looked at */
 	char		 buf[PLEA_TOKENS * (PLEA_WORDMAX + 1)];
 };
 
@@ -803,43 +809,52 @@ plea_is_known(const struct plea *pl, const char *w)
 	    plea_strcmp) != NULL;
 }
 
+#define PLEA_PART	8	/* letters in a part of a glued word, at most */
+#define PLEA_GLUES	16	/* glued words looked at in one text, at most */
+
+/* Whether w[0, len) is a known word: of two letters or more, or one
+ * letter that is an SMS spelling (ckdanhe: ck danh e). */
+static int
+plea_part(const struct plea *pl, const char *w, size_t len)
+{
+	char	 a[PLEA_PART + 1];
+
+	memcpy(a, w, len);
+	a[len] = '\0';
+	if (len < 2 && plea_canon_find(a) == NULL)
+		return 0;
+	return plea_is_known(pl, plea_canon(a));
+}
+
 /*
- * Where a word typed without spaces splits into known words of two
- * letters or more (emđang → em đang, ckdanhemgiupem → ck danh em giup
- * em): the end of each part in cut[], how many parts, or 0 if it does not
- * split so.
+ * Where a word typed without spaces splits into known words (emđang →
+ * em đang, ckdanhemgiupem → ck danh em giup em), in as few parts as it
+ * can, at most maxcut: the end of each part in cut[], how many parts, or
+ * 0 if it does not split so. Each end is reached once (no search that
+ * grows with the word's length beyond PLEA_PART tries a letter).
  */
 static size_t
 plea_glue(const struct plea *pl, const char *w, size_t len, size_t *cut,
     size_t maxcut)
 {
-	char	 a[PLEA_WORDMAX + 1];
-	size_t	 k, n;
+	unsigned char	 parts[PLEA_WORDMAX + 1], from[PLEA_WORDMAX + 1];
+	size_t		 p, q, n;
 
-	if (maxcut == 0)
+	memset(parts, 0xff, sizeof(parts));
+	parts[0] = 0;
+	for (p = 1; p <= len; p++)
+		for (q = p > PLEA_PART ? p - PLEA_PART : 0; q < p; q++)
+			if (parts[q] != 0xff && parts[q] + 1 < parts[p] &&
+			    plea_part(pl, w + q, p - q)) {
+				parts[p] = (unsigned char)(parts[q] + 1);
+				from[p] = (unsigned char)q;
+			}
+	if (parts[len] == 0xff || parts[len] > maxcut)
 		return 0;
-	memcpy(a, w, len);
-	a[len] = '\0';
-	/* A part of one letter only as an SMS spelling (ckdanhe). */
-	if ((len >= 2 || plea_canon_find(a) != NULL) &&
-	    plea_is_known(pl, plea_canon(a))) {
-		cut[0] = len;
-		return 1;
-	}
-	for (k = len - 1; k >= 2 && k < len; k--) {
-		memcpy(a, w, k);
-		a[k] = '\0';
-		if (!plea_is_known(pl, plea_canon(a)))
-			continue;
-		if ((n = plea_glue(pl, w + k, len - k, cut + 1,
-		    maxcut - 1)) > 0) {
-			cut[0] = k;
-			for (size_t j = 1; j <= n; j++)
-				cut[j] += k;
-			return n + 1;
-		}
-	}
-	return 0;
+	n = parts[len];
+	for (p = len; p > 0; p = from[p])
+		cut[parts[p] - 1] = p;
+	return n;
 }
 
 static void
@@ -866,8 +881,11 @@ plea_clause(const struct plea *pl, struct plea_text *t, char **o,
 		len = strcspn(p, " ");
 		if (len <= PLEA_WORDMAX) {
 			n = 0;
-			if (len >= 7 && (n = plea_glue(pl, p, len, cut, 6)) > 1)
-				t->glued = 1;
+			if (len >= 7 && t->glues < PLEA_GLUES) {
+				t->glues++;
+				if ((n = plea_glue(pl, p, len, cut, 6)) > 1)
+					t->glued = 1;
+			}
 			if (split && n > 1)
 				for (j = 0; j < n; j++)
 					plea_word(t, o, p + (j ? cut[j - 1] : 0),
@@ -925,6 +943,7 @@ plea_tokens(const struct plea *pl, struct plea_text *t, const char *raw,
 
 	t->n = 0;
 	t->veto = t->everyday = t->news = t->topic = t->glued = 0;
+	t->glues = 0;
 	while (i < len && t->n + 6 < PLEA_TOKENS) {
 		k = i;
 		while (k < len && !plea_break[(unsigned char)raw[k]])
@@ -1025,7 +1044,7 @@ plea_blow_told(const struct plea_text *t, size_t i, size_t n)
 	for (j = from; j < i; j++)
 		if (plea_striker_at(t, j, i))
 			return 1;
-	if (i + n == t->n) {
+	if (i + n == t->n || t->brk[i + n]) {	/* the clause's last */
 		from = i > 4 ? i - 4 : 0;
 		for (j = from; j < i; j++)
 			if (plea_striker_at(t, j, i) ||
@@ -1053,6 +1072,17 @@ plea_help_told(const struct plea_text *t, size_t i)
 	if (i + 1 == t->n)		/* "giúp", "cần giúp" */
 		return t->n <= 3;
 	return i + 2 == t->n && PLEA_IN(plea_self, t->w[i + 1]);
+}
+
+static int
+plea_animal_in(const struct plea_text *t)
+{
+	size_t	 j;
+
+	for (j = 0; j < t->n; j++)
+		if (PLEA_IN(plea_animal, t->w[j]))
+			return 1;
+	return 0;
 }
 
 /* … em sợ, … tôi sợ quá, con sợ ba lắm: the writer's fear, of someone
@@ -1143,6 +1173,8 @@ plea_told(const struct plea_text *t, size_t i, const struct plea_phrase *ph)
 		return 1;
 	case PK_NAMED:
 		return !t->topic;
+	case PK_FLEE:
+		return !plea_animal_in(t);
 	case PK_PASSIVE:
 		return plea_passive_told(t, i);
 	case PK_MARRY:
