@@ -28,6 +28,12 @@
 
 #define HTTP_GET		0x1
 #define HTTP_POST		0x2
+/*
+ * libevent 2.1 gives a method it does not know (PROPFIND, BREW) the type
+ * EVHTTP_REQ_UNKNOWN_ (1 << 15, http-internal.h) and answers it 501 with
+ * its own HTML page unless that bit is among the allowed methods.
+ */
+#define HTTP_REQ_OTHER		(1 << 15)
 #define HTTP_SWEEP_MS		250
 #define HTTP_BUCKETS		12	/* latency histogram, 1 ms .. 5 s */
 #define HTTP_COUNTS		96	/* (endpoint, code) pairs counted */
@@ -583,16 +589,43 @@ http_method(struct evhttp_request *req)
 	}
 }
 
+/*
+ * The path a request names, or NULL. libevent reads a CONNECT's target
+ * as an authority (host:port) and leaves its path empty: a CONNECT
+ * /sms/generic names the endpoint as any other method would, so its path
+ * comes from the target as received (up to a query), into buf.
+ */
+static const char *
+http_path(struct evhttp_request *req, char *buf, size_t buflen)
+{
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*target;
+	size_t			 n;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_CONNECT)
+		return uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if ((target = evhttp_request_get_uri(req)) == NULL ||
+	    target[0] != '/')
+		return NULL;
+	n = strcspn(target, "?#");
+	if (n >= buflen)
+		return NULL;
+	memcpy(buf, target, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 static void
 http_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct http			*h = arg;
 	const struct http_route		*r = NULL;
 	const struct provider_endpoint	*ep = NULL;
-	const struct evhttp_uri		*uri;
 	struct evbuffer			*in;
+	struct evkeyvalq		*hdr;
 	struct conn			*c;
 	const char			*path;
+	char				 pathbuf[256];
 	unsigned char			*body;
 	size_t				 len;
 	int				 methods;
@@ -604,17 +637,21 @@ http_request_cb(struct evhttp_request *req, void *arg)
 		evtimer_del(c->deadline);
 		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
 	}
-	uri = evhttp_request_get_evhttp_uri(req);
-	path = uri ? evhttp_uri_get_path(uri) : NULL;
-	if (path == NULL || ((r = http_route_find(path)) == NULL &&
+	if ((path = http_path(req, pathbuf, sizeof(pathbuf))) == NULL ||
+	    ((r = http_route_find(path)) == NULL &&
 	    (ep = provider_route(h->tc->conf, path)) == NULL)) {
 		http_error(req, 404, "not found");
 		return;
 	}
 	methods = r != NULL ? r->methods : HTTP_POST;
 	if ((http_method(req) & methods) == 0) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", methods == HTTP_GET ? "GET" : "POST");
+		hdr = evhttp_request_get_output_headers(req);
+		evhttp_add_header(hdr, "Allow", methods == HTTP_GET ? "GET" :
+		    "POST");
+		/* libevent reads no body of a method it does not know: what
+		 * follows must not be taken for the next request. */
+		if (evhttp_request_get_command(req) == HTTP_REQ_OTHER)
+			evhttp_add_header(hdr, "Connection", "close");
 		http_error(req, 405, "method not allowed");
 		return;
 	}
@@ -680,14 +717,14 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 		fatalx("%s: evhttp_new", __func__);
 	evhttp_set_flags(h->evh, EVHTTP_SERVER_LINGERING_CLOSE);
 	/*
-	 * Every method libevent knows reaches the routes, which answer 405
-	 * with Allow for one an endpoint does not take (SPEC §9); libevent
-	 * itself would answer 501.
+	 * Every method reaches the routes, those libevent knows and any
+	 * other, which answer 405 with Allow for one an endpoint does not
+	 * take (SPEC §9); libevent itself would answer 501.
 	 */
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
+	    EVHTTP_REQ_PATCH | HTTP_REQ_OTHER);
 	evhttp_set_bevcb(h->evh, http_bev_cb, h);
 	evhttp_set_gencb(h->evh, http_request_cb, h);
 	if (evhttp_bind_listener(h->evh, h->listener) == NULL)

@@ -102,6 +102,51 @@ def test_other_methods_405_with_allow(d):
 	no_rows(d, "405 requests")
 
 
+def _head_of(port, request):
+	"""Send raw request bytes; the response's status and headers (a
+	CONNECT's answer has no body nor length, and its connection stays)."""
+	with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+		s.sendall(request)
+		got = b""
+		while b"\r\n\r\n" not in got and len(got) < 65536:
+			b = s.recv(4096)
+			if not b:
+				break
+			got += b
+	head = got.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+	status = int(head[0].split(" ")[1])
+	headers = dict((k.strip().lower(), v.strip()) for k, v in
+	    (line.split(":", 1) for line in head[1:] if ":" in line))
+	return status, headers
+
+
+def test_connect_and_unknown_methods_405_with_allow(d):
+	"""Issue 23: CONNECT got 404 (libevent reads its target as an
+	authority, so the path was lost) and a method libevent does not know
+	(PROPFIND, BREW) got libevent's HTML 501: each is 405 with Allow on
+	every endpoint, the error in plain text; nothing is stored."""
+	for path, allow in (("/sms/generic", "POST"), ("/healthz", "GET"),
+	    ("/metrics", "GET"), ("/sms/twilio", None)):
+		status, h = _head_of(d.port, b"CONNECT %s HTTP/1.1\r\n"
+		    b"Host: x\r\n\r\n" % path.encode())
+		if allow is None:	# no such endpoint here: 404
+			eq(status, 404, "CONNECT %s: status" % path)
+			continue
+		eq(status, 405, "CONNECT %s: status" % path)
+		eq(h.get("allow"), allow, "CONNECT %s: Allow" % path)
+		for method in ("PROPFIND", "BREW"):
+			what = "%s %s" % (method, path)
+			r = d.request(method, path, body=b"{}", headers={
+			    "Content-Type": "application/json"})
+			eq(r.status, 405, "%s: status" % what)
+			eq(r.header("Allow"), allow, "%s: Allow" % what)
+			check((r.header("Content-Type") or "").startswith(
+			    "text/plain"), "%s: %r" % (what,
+			    r.header("Content-Type")))
+			short_error(r, what)
+	no_rows(d, "405 requests")
+
+
 def test_bad_request_400(d):
 	now = int(time.time())
 	cases = [
