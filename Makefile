@@ -1,8 +1,8 @@
 # tincay: one Makefile, pkg-config, no autotools.
 #   make            bin/tincayd and bin/tincayctl
 #   make run        install deps, build, start tincayd on config/tincay.json
-#                   [CONFIG=file] [LISTEN=host:port] (a copy in var/, see
-#                   scripts/run: no tracked file is edited)
+#                   [CONFIG=file] [LISTEN=host:port] (a copy beside CONFIG,
+#                   see scripts/run: no tracked file is edited)
 #   make check      install deps, build, run every suite, then again under
 #                   ASan/UBSan
 #   make bench      bounded load on loopback, prints figures (also builds

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -38,6 +39,7 @@
 
 struct cparse {
 	struct config	*cf;
+	const char	*dir;		/* the config file's directory */
 	char		*err;
 	size_t		 errlen;
 	unsigned int	 kwset;		/* categories whose keywords were given */
@@ -100,6 +102,8 @@ static const char *config_check_date(const char *);
 static const char *config_check_via(const char *);
 static int	 config_post_public_url(struct cparse *);
 static int	 config_post_key_file(struct cparse *);
+static struct config *config_parse_in(const char *, size_t, const char *,
+		    char *, size_t);
 static int	 config_post_outbound(struct cparse *);
 static int	 config_post_via(struct cparse *);
 static int	 config_post_areas(struct cparse *);
@@ -1058,15 +1062,41 @@ config_post_public_url(struct cparse *cp)
 	return 0;
 }
 
-/* Absent key_file: beside the database, its path + ".key" (SPEC §8). */
+/*
+ * Where the key is (SPEC §8: never beside the database by default): the
+ * unit's systemd credential when it passes one ($CREDENTIALS_DIRECTORY/
+ * tincay.key); else key_file; else a key an earlier version kept beside
+ * the database, which keeps working (tincayd -t warns); else the
+ * database's name + ".key" in the configuration's directory.
+ */
 static int
 config_post_key_file(struct cparse *cp)
 {
 	struct config	*cf = cp->cf;
+	const char	*creds = getenv("CREDENTIALS_DIRECTORY"), *name;
+	char		*path = NULL;
 
-	if (*cf->key_file == '\0') {
+	if (creds != NULL && *creds != '\0') {
+		path = xasprintf("%s/%s", creds, CONFIG_KEY_CREDENTIAL);
+		if (access(path, F_OK) == -1) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path == NULL && *cf->key_file == '\0') {
+		path = xasprintf("%s.key", cf->database);
+		if (access(path, F_OK) == -1) {
+			free(path);
+			name = strrchr(cf->database, '/');
+			name = name != NULL ? name + 1 : cf->database;
+			path = strcmp(cp->dir, ".") == 0 ?
+			    xasprintf("%s.key", name) :
+			    xasprintf("%s/%s.key", cp->dir, name);
+		}
+	}
+	if (path != NULL) {
 		free(cf->key_file);
-		cf->key_file = xasprintf("%s.key", cf->database);
+		cf->key_file = path;
 	}
 	return 0;
 }
@@ -1657,12 +1687,21 @@ config_defaults(void)
 struct config *
 config_parse(const char *buf, size_t len, char *err, size_t errlen)
 {
+	return config_parse_in(buf, len, ".", err, errlen);
+}
+
+/* config_parse() of a file in directory dir (for key_file's default). */
+static struct config *
+config_parse_in(const char *buf, size_t len, const char *dir, char *err,
+    size_t errlen)
+{
 	struct cparse	 cp;
 	cJSON		*root;
 	const char	*end = NULL;
 	size_t		 pos, line, i;
 
 	memset(&cp, 0, sizeof(cp));
+	cp.dir = dir;
 	cp.err = err;
 	cp.errlen = errlen;
 	if (err != NULL && errlen > 0)
@@ -1714,7 +1753,7 @@ config_load(const char *file, char *err, size_t errlen)
 	struct cparse	 cp;
 	struct config	*cf;
 	FILE		*fp;
-	char		*buf, *msg;
+	char		*buf, *msg, *dir, *slash;
 	size_t		 len, cap, n;
 
 	memset(&cp, 0, sizeof(cp));
@@ -1742,7 +1781,13 @@ config_load(const char *file, char *err, size_t errlen)
 		return NULL;
 	}
 	fclose(fp);
-	cf = config_parse(buf, len, err, errlen);
+	dir = xstrdup(file);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';	/* "/x.json": "/" */
+	cf = config_parse_in(buf, len, dir, err, errlen);
+	free(dir);
 	free(buf);
 	/* Every error of a file names it, once. */
 	if (cf == NULL && err != NULL && errlen > 0) {

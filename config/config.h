@@ -83,7 +83,7 @@ struct config {
 	int		  listen_port;
 	char		 *public_url;
 	char		 *database;
-	char		 *key_file;	/* the database's key (SPEC §8) */
+	char		 *key_file;	/* the key in force: credential, key_file, default */
 	char		 *timezone;
 	char		 *country_code;	/* digits only, e.g. "84" */
 
@@ -174,6 +174,8 @@ struct config {
  * limits.max_body_bytes: must be 256..16777216") to err. The caller owns the result and frees it with config_free().
  */
 struct config	*config_load(const char *file, char *err, size_t errlen);
+/* The name of the key's systemd credential (LoadCredential=, SPEC §8). */
+#define CONFIG_KEY_CREDENTIAL	"tincay.key"
 /* The same from a buffer (buf, len); name is used in messages. */
 struct config	*config_parse(const char *buf, size_t len, char *err,
 		    size_t errlen);

@@ -242,6 +242,24 @@ seal_hash(struct seal *sl, const void *in, size_t len,
 }
 #endif
 
+/*
+ * Whether mode keeps a key file to its owner. In the unit's credentials
+ * directory, which systemd keeps to the service alone, a credential may
+ * carry group bits (an ACL's mask gives the service user read access);
+ * only others' bits count there.
+ */
+static int
+seal_key_private(const char *path, mode_t mode)
+{
+	const char	*creds = getenv("CREDENTIALS_DIRECTORY");
+	size_t		 n;
+
+	if (creds != NULL && (n = strlen(creds)) > 0 &&
+	    strncmp(path, creds, n) == 0 && path[n] == '/')
+		return (mode & 007) == 0;
+	return (mode & 077) == 0;
+}
+
 int
 seal_key_read(const char *path, unsigned char key[SEAL_KEY_LEN], char *err,
     size_t errlen)
@@ -267,7 +285,7 @@ seal_key_read(const char *path, unsigned char key[SEAL_KEY_LEN], char *err,
 		snprintf(err, errlen, "key file %s: not a regular file", path);
 		goto fail;
 	}
-	if ((sb.st_mode & 077) != 0) {
+	if (!seal_key_private(path, sb.st_mode)) {
 		snprintf(err, errlen, "key file %s: mode %04o lets others "
 		    "at the key; it must be 0600 (chmod 600 %s)", path,
 		    (unsigned)(sb.st_mode & 07777), path);

@@ -91,7 +91,9 @@ static const struct ctl_command {
 	{ "purge", NULL, ctl_purge, 0, "purge --older-than DAYS [--yes]",
 	    "  --older-than  days since a report was closed (0 to 36500)\n"
 	    "  --yes         needed on a terminal for --older-than 0\n" },
-	{ "backup", NULL, ctl_backup, 0, "backup FILE", NULL },
+	{ "backup", NULL, ctl_backup, 0, "backup FILE [--with-key KEYFILE]",
+	    "  --with-key  also copy the database's key to KEYFILE (0600), "
+	    "which must not\n              be in FILE's directory\n" },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 

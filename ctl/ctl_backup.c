@@ -2,12 +2,13 @@
  * ctl_backup.c: backup FILE: a consistent copy of the database through
  * store_backup() (SQLite's online backup), safe while tincayd runs; FILE
  * is created 0600 and never overwritten; progress on stderr when the copy
- * takes more than one step. Its texts and numbers are sealed (SPEC §8),
- * so the database's key goes with it, as FILE.key (0600, never
- * overwritten): a backup that cannot be read is no backup.
+ * takes more than one step. Its texts and numbers are sealed (SPEC §8):
+ * the key is copied only with --with-key KEYFILE (0600, never
+ * overwritten, never in the copy's directory).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,27 +34,42 @@ ctl_backup_progress(int64_t done, int64_t total, void *arg)
 
 #define CTL_KEY_MAX	256	/* a key file is 32 bytes */
 
-/* Copy the database's key file to file.key, created 0600. 0, or -1. */
-static int
-ctl_backup_key(struct ctl *c, const char *file)
+/* The directory of path, resolved when it exists; the caller frees it. */
+static char *
+ctl_backup_dir(const char *path)
 {
-	char		 buf[CTL_KEY_MAX], *from, *to;
+	char	*dir = xstrdup(path), *slash, *real;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir] = '\0';
+	if ((real = realpath(dir, NULL)) == NULL)
+		return dir;
+	free(dir);
+	return real;
+}
+
+/* Copy the database's key file to to, created 0600. 0, or -1. */
+static int
+ctl_backup_key(struct ctl *c, const char *to)
+{
+	char		 buf[CTL_KEY_MAX];
+	const char	*from = c->conf->key_file;
 	ssize_t		 n;
 	int		 in, out, rc = -1;
 
-	from = c->conf->key_file != NULL ? xstrdup(c->conf->key_file) :
-	    xasprintf("%s.key", c->conf->database);
-	to = xasprintf("%s.key", file);
 	if ((in = open(from, O_RDONLY)) == -1) {
 		fprintf(stderr, "tincayctl: backup: %s: %s\n", from,
 		    strerror(errno));
-		goto done;
+		return -1;
 	}
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
 		fprintf(stderr, "tincayctl: backup: %s: %s; the key is not "
 		    "copied\n", to, strerror(errno));
 		close(in);
-		goto done;
+		return -1;
 	}
 	if ((n = read(in, buf, sizeof(buf))) > 0 &&
 	    write(out, buf, (size_t)n) == n && fsync(out) == 0)
@@ -65,46 +81,78 @@ ctl_backup_key(struct ctl *c, const char *file)
 	if (close(out) == -1)
 		rc = -1;
 	if (rc == 0)
-		printf("its key written to %s: keep both together, and apart "
+		printf("its key written to %s: keep it apart from the copy, "
 		    "from anyone who should not read the texts\n", to);
 	else
 		(void)unlink(to);
 	explicit_bzero(buf, sizeof(buf));
-done:
-	free(from);
-	free(to);
 	return rc;
 }
 
+/*
+ * backup FILE [--with-key KEYFILE]: the key goes only where asked, and
+ * never beside the copy (SPEC §8): a copy found with its key is read by
+ * whoever finds it. Nothing is written if KEYFILE is refused.
+ */
 int
 ctl_backup(struct ctl *c, int argc, char **argv)
 {
-	char	 err[512], *key;
-	int	 last = 0, taken;
+	static const struct option opts[] = {
+		{ "with-key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char		 err[512], *fdir, *kdir;
+	const char	*file, *key = NULL;
+	int		 ch, last = 0, refused = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tincayctl backup FILE\n");
+	optind = 0;
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
+		if (ch == 'k')
+			key = optarg;
+		else
+			return -1;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: tincayctl backup FILE "
+		    "[--with-key KEYFILE]\n");
 		return -1;
 	}
-	/* A backup never overwrites: its key's name must be free too. */
-	key = xasprintf("%s.key", argv[1]);
-	taken = access(key, F_OK) == 0;
-	if (taken)
-		fprintf(stderr, "tincayctl: backup: %s exists; choose another "
-		    "name (a backup never overwrites)\n", key);
-	free(key);
-	if (taken)
-		return -1;
-	if (store_backup(c->st, argv[1], CTL_BACKUP_STEP, ctl_backup_progress,
+	file = argv[optind];
+	if (key != NULL) {
+		fdir = ctl_backup_dir(file);
+		kdir = ctl_backup_dir(key);
+		if (strcmp(fdir, kdir) == 0) {
+			fprintf(stderr, "tincayctl: backup: --with-key %s is in "
+			    "%s, beside the copy: whoever takes the directory "
+			    "would read every text; write the key elsewhere\n",
+			    key, fdir);
+			refused = 1;
+		} else if (access(key, F_OK) == 0) {
+			fprintf(stderr, "tincayctl: backup: %s exists; choose "
+			    "another name (a backup never overwrites)\n", key);
+			refused = 1;
+		}
+		free(fdir);
+		free(kdir);
+		if (refused)
+			return -1;
+	}
+	if (store_backup(c->st, file, CTL_BACKUP_STEP, ctl_backup_progress,
 	    &last, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		return -1;
 	}
-	printf("backup written to %s\n", argv[1]);
-	if (ctl_backup_key(c, argv[1]) == -1) {
-		/* Without its key the copy is no backup: try again whole. */
-		(void)unlink(argv[1]);
-		fprintf(stderr, "tincayctl: backup: %s removed\n", argv[1]);
+	printf("backup written to %s\n", file);
+	if (key == NULL) {
+		printf("its key is not in it: without %s the copy cannot be "
+		    "read; keep that key backed up apart (--with-key KEYFILE "
+		    "copies it)\n", c->conf->key_file);
+		return 0;
+	}
+	if (ctl_backup_key(c, key) == -1) {
+		/* Asked for with its key: try again whole. */
+		(void)unlink(file);
+		fprintf(stderr, "tincayctl: backup: %s removed\n", file);
 		return -1;
 	}
 	return 0;

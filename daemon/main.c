@@ -98,6 +98,47 @@ main_check_held(const char *role, int64_t n, void *arg)
 		    "contacts"));
 }
 
+/* The directory of path, resolved when it exists; the caller frees it. */
+static char *
+main_dir(const char *path)
+{
+	char	*dir = xstrdup(path), *slash, *real;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir] = '\0';
+	if ((real = realpath(dir, NULL)) == NULL)
+		return dir;
+	free(dir);
+	return real;
+}
+
+/* -t: the key does not travel with the data (SPEC §8). Whoever copies the
+ * database's directory must not find a key in it. */
+static void
+main_check_key(const struct config *conf)
+{
+	char	*kdir = main_dir(conf->key_file), *ddir;
+	char	*beside = xasprintf("%s.key", conf->database);
+
+	ddir = main_dir(conf->database);
+	if (strcmp(kdir, ddir) == 0)
+		log_warnx("tincayd: warning: key file %s is in the database's "
+		    "directory %s: whoever copies that directory can read "
+		    "every text; move it out (a systemd credential, or "
+		    "key_file under /etc/tincay)", conf->key_file, ddir);
+	else if (access(beside, F_OK) == 0)
+		log_warnx("tincayd: warning: %s lies beside the database: "
+		    "whoever copies its directory has a key; once %s is "
+		    "known to be the same key and kept apart, delete it "
+		    "(shred -u %s)", beside, conf->key_file, beside);
+	free(beside);
+	free(kdir);
+	free(ddir);
+}
+
 /* -t: what only the database can tell, if there is one (never changed). */
 static void
 main_check(const struct config *conf)
@@ -347,6 +388,7 @@ main(int argc, char *argv[])
 		    sizeof(err));
 		if (err[0] != '\0')
 			log_warnx("tincayd: warning: %s", err);
+		main_check_key(tc.conf);
 		main_check(tc.conf);
 		log_info("tincayd: %s: configuration ok", tc.conffile);
 		config_free(tc.conf);

@@ -269,8 +269,15 @@ class Daemon:
 
 	@property
 	def keypath(self):
-		"""The database's key file (SPEC §8: its path + .key)."""
-		return self.dbpath + ".key"
+		"""The database's key file (SPEC §8): key_file; else a key
+		beside the database; else the database's name + .key in the
+		config's directory (the same here, where both are in tmpdir)."""
+		if self.config.get("key_file"):
+			return self.config["key_file"]
+		if os.path.exists(self.dbpath + ".key"):
+			return self.dbpath + ".key"
+		return os.path.join(os.path.dirname(self.cfgpath),
+		    os.path.basename(self.dbpath) + ".key")
 
 	def phone_hash(self, e164):
 		"""The keyed hash the store looks numbers up by: HMAC-SHA256

@@ -234,13 +234,15 @@ def test_backup_while_daemon_runs(d):
 		t.join(20)
 	check(len(posted) < 300, "the posting ended before the backup did")
 	eq(stat.S_IMODE(os.stat(path).st_mode), 0o600, "backup file mode")
-	# The key goes with it (§8: the texts are sealed), 0600 too.
-	eq(stat.S_IMODE(os.stat(path + ".key").st_mode), 0o600,
-	    "the backup's key file mode")
+	# The key does not travel with the data (§8): not asked for, not
+	# written.
+	check(not os.path.exists(path + ".key"), "a key beside the copy")
 	after = d.reports()
-	# The copy, read by tincayctl with a config pointing at it.
+	# The copy, read by tincayctl with a config pointing at it and at
+	# the database's key.
 	cfg = json.loads(json.dumps(d.config))
 	cfg["database"] = path
+	cfg["key_file"] = d.keypath
 	cpath = os.path.join(d.tmpdir, "copy.json")
 	with open(cpath, "w", encoding="utf-8") as f:
 		json.dump(cfg, f, ensure_ascii=False)
@@ -374,15 +376,17 @@ def test_ctl_root_becomes_owner(d):
 	nobody = 65534
 	os.chmod(d.tmpdir, 0o711)
 	state = os.path.join(d.tmpdir, "state")
-	os.mkdir(state, 0o700)
-	os.chown(state, nobody, nobody)
+	keys = os.path.join(d.tmpdir, "keys")	# the key apart (SPEC §8)
+	for path in (state, keys):
+		os.mkdir(path, 0o700)
+		os.chown(path, nobody, nobody)
 	d.config["database"] = os.path.join(state, "t.db")
+	d.config["key_file"] = os.path.join(keys, "t.key")
 	d.write_config()
 	d.add_contact("Cong an", "0931000001", "police")
-	for name in ("t.db", "t.db.key"):
-		st = os.stat(os.path.join(state, name))
-		eq(st.st_uid, nobody, "owner of %s made by root's tincayctl" %
-		    name)
+	for path in (d.config["database"], d.config["key_file"]):
+		eq(os.stat(path).st_uid, nobody, "owner of %s made by root's "
+		    "tincayctl" % path)
 
 
 @case({"allow_http": True, "limits": {"request_timeout_s": 2,
@@ -503,19 +507,41 @@ def test_listing_with_extra_words_says_why(d):
 
 
 @case()
-def test_backup_refuses_a_taken_key_name(d):
-	"""A backup never overwrites, its key included: with FILE.key taken
-	it writes nothing (it used to write FILE, then fail on the key, and
-	the next try failed on FILE)."""
+def test_backup_key_only_with_key_never_beside(d):
+	"""SPEC §8: backup writes the key only when asked (--with-key KEYFILE),
+	never in the copy's directory, never over a file; a refused KEYFILE
+	writes nothing at all."""
 	d.sms("bk-1", "0912000888", "BL thon 1")
-	path = os.path.join(d.tmpdir, "copy.db")
-	with open(path + ".key", "w") as f:
+	copies = os.path.join(d.tmpdir, "copies")
+	keys = os.path.join(d.tmpdir, "keys")
+	os.mkdir(copies)
+	os.mkdir(keys)
+	p = d.ctl("backup", os.path.join(copies, "a.db"))
+	eq(sorted(os.listdir(copies)), ["a.db"], "what backup FILE wrote")
+	check(b"--with-key" in p.stdout, "backup does not say where the key "
+	    "is not: %r" % p.stdout)
+	# Beside the copy: refused, nothing written.
+	b = os.path.join(copies, "b.db")
+	for key in (os.path.join(copies, "b.db.key"),
+	    os.path.join(copies, "k")):
+		p = d.ctl("backup", b, "--with-key", key, ok=False)
+		eq(p.returncode, 1, "--with-key %s: exit code" % key)
+		check(b"beside the copy" in p.stderr, "stderr %r" % p.stderr)
+		eq(sorted(os.listdir(copies)), ["a.db"], "written after a "
+		    "refused --with-key")
+	# Never over a file, which is left as it was.
+	taken = os.path.join(keys, "taken")
+	with open(taken, "w") as f:
 		f.write("someone else's")
-	p = d.ctl("backup", path, ok=False)
-	eq(p.returncode, 1, "exit code with FILE.key taken")
-	check(b"copy.db.key exists" in p.stderr, "stderr %r" % p.stderr)
-	check(not os.path.exists(path), "the backup was written anyway")
-	os.unlink(path + ".key")
-	d.ctl("backup", path)
-	check(os.path.exists(path) and os.path.exists(path + ".key"),
-	    "the backup and its key after the second try")
+	p = d.ctl("backup", b, "--with-key", taken, ok=False)
+	eq(p.returncode, 1, "--with-key over a file: exit code")
+	check(not os.path.exists(b), "the backup was written anyway")
+	with open(taken) as f:
+		eq(f.read(), "someone else's", "the file named by --with-key")
+	# Elsewhere: the copy, and the key, 0600, the database's own.
+	key = os.path.join(keys, "b.key")
+	d.ctl("backup", "--with-key", key, b)
+	eq(sorted(os.listdir(copies)), ["a.db", "b.db"], "the copies")
+	eq(stat.S_IMODE(os.stat(key).st_mode), 0o600, "the key's mode")
+	with open(key, "rb") as f, open(d.keypath, "rb") as g:
+		check(f.read() == g.read(), "--with-key wrote another key")

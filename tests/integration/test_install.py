@@ -6,6 +6,7 @@ their modes; the installed tincayd accepts the example config; the README's
 steps without a package work with what it installs.
 """
 
+import json
 import os
 import re
 import shutil
@@ -177,7 +178,7 @@ def test_install_readme_steps_without_package(d):
 	dest, root = _install(d, "/usr")
 	steps = readme_block("or, without a package")
 	eq(steps[0], "make && make install PREFIX=/usr", "the first step")
-	group, made = False, set()
+	group, made, key = False, set(), None
 
 	def have(path):
 		return path in made or os.path.exists(dest + path)
@@ -199,17 +200,31 @@ def test_install_readme_steps_without_package(d):
 				check(group, "%r names the group tincay before "
 				    "systemd-sysusers made it" % s)
 			src, dst = argv[-2], argv[-1]
-			check(have(src), "%r: make install did not install %s" %
-			    (s, src))
+			check(src == "/dev/null" or have(src), "%r: make install "
+			    "did not install %s" % (s, src))
 			check(have(os.path.dirname(dst)), "%r: nothing made %s" %
 			    (s, os.path.dirname(dst)))
 			made.add(dst)
 		elif argv[0] in ("chgrp", "chown"):
 			check(group, "%r before systemd-sysusers" % s)
 			check(have(argv[-1]), "%r: no %s yet" % (s, argv[-1]))
+		elif argv[:3] == ["head", "-c", "32"] and argv[-2] == ">":
+			check(argv[-1] in made, "%r: nothing made %s 0600 first"
+			    % (s, argv[-1]))
+			key = argv[-1]
 		elif argv[:2] == ["systemctl", "daemon-reload"]:
 			pass
 		else:
 			check(False, "a step this test does not know: %r" % s)
 	check("/etc/tincay/tincay.json" in made, "the steps make no "
 	    "/etc/tincay/tincay.json")
+	# The key the unit passes as its credential, and the example's
+	# key_file, is the one the steps make.
+	with open(os.path.join(root, "lib/systemd/system/tincay.service")) as f:
+		cred = re.search(r"^LoadCredential=tincay\.key:(\S+)$", f.read(),
+		    re.M)
+	check(cred, "the unit passes no credential tincay.key")
+	eq(key, cred.group(1), "the key the steps make")
+	with open(os.path.join(root, "share/doc/tincay/tincay.json.example"),
+	    encoding="utf-8") as f:
+		eq(json.load(f).get("key_file"), key, "the example's key_file")

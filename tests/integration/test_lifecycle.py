@@ -91,7 +91,8 @@ def test_config_check_tries_the_key(d):
 	d.write_config()
 	p = d.run_daemon_args("-c", d.cfgpath, "-t")
 	out = (p.stdout + p.stderr).decode("utf-8", "replace")
-	check("key_file" not in out, "-t with the right key: %r" % out[-300:])
+	check("cannot start with this key_file" not in out, "-t with the right "
+	    "key: %r" % out[-300:])
 
 
 def _check_bad(d, cfg, key, what):

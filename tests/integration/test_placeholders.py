@@ -4,7 +4,8 @@ test_placeholders.py: the placeholder secrets the examples ship
 start on them, naming each key, unless the config says
 "allow_placeholders": true and it listens on loopback (make run); a
 reload onto them keeps the running configuration; the package's postinst
-starts the service only once `tincayd -t` accepts its configuration.
+starts the service only once `tincayd -t` accepts its configuration, and makes the
+database's key apart from the database (/etc/tincay/tincay.key).
 """
 
 import os
@@ -70,9 +71,13 @@ def _stubs(d, log):
 	os.makedirs(bindir)
 	logger = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >>%s\n" % log
 	for name in ("systemd-sysusers", "chown", "chmod",
-	    "deb-systemd-invoke", "deb-systemd-helper"):
+	    "deb-systemd-invoke", "deb-systemd-helper", "mv"):
 		with open(os.path.join(bindir, name), "w") as f:
 			f.write(logger)
+	# The key is made in the test's directory, not in /etc/tincay.
+	with open(os.path.join(bindir, "mktemp"), "w") as f:
+		f.write("#!/bin/sh\necho \"mktemp $*\" >>%s\n: >%s/key.tmp\n"
+		    "echo %s/key.tmp\n" % (log, d.tmpdir, d.tmpdir))
 	with open(os.path.join(bindir, "dpkg-statoverride"), "w") as f:
 		f.write("#!/bin/sh\nexit 1\n")
 	with open(os.path.join(bindir, "runuser"), "w") as f:
@@ -107,6 +112,15 @@ def test_postinst_starts_only_a_checked_config(d):
 	    "run as the service's user: %r" % calls)
 	check("deb-systemd-invoke" not in calls, "started with placeholder "
 	    "secrets: %r" % calls)
+	# The database's key, made apart from it (in /etc/tincay), 0600 (by
+	# mktemp), the service's.
+	tmp = os.path.join(d.tmpdir, "key.tmp")
+	for want in ("mktemp /etc/tincay/tincay.key.XXXXXX",
+	    "chown tincay:tincay %s" % tmp,
+	    "mv %s /etc/tincay/tincay.key" % tmp):
+		check(re.search("^" + re.escape(want) + "$", calls, re.M),
+		    "postinst did not %r: %r" % (want, calls))
+	eq(os.path.getsize(tmp), 32, "the key's size")
 	check("not started" in err and re.search(NAMED, err), "postinst "
 	    "does not say which keys hold placeholders: %r" % err)
 	# The secrets changed: configure starts it.

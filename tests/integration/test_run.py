@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 
 import harness
@@ -88,12 +89,40 @@ def test_run_listen_elsewhere_edits_nothing(d):
 		if p.poll() is None:
 			stop(p)
 	eq(_digest(conf), before, "config/tincay.json after make run LISTEN=")
-	with open(os.path.join(root, "var", "run.json"), encoding="utf-8") as f:
+	with open(os.path.join(root, "config", "tincay.run.json"),
+	    encoding="utf-8") as f:
 		c = json.load(f)
-	eq(c["listen"], "127.0.0.1:%d" % port, "listen of var/run.json")
+	eq(c["listen"], "127.0.0.1:%d" % port, "listen of the copy")
 	eq(c["public_url"], "http://127.0.0.1:%d" % port, "its public_url")
 	with open(conf, encoding="utf-8") as f:
 		shipped = json.load(f)
 	for k in shipped:
 		if k not in ("listen", "public_url"):
-			eq(c[k], shipped[k], "var/run.json's %s" % k)
+			eq(c[k], shipped[k], "the copy's %s" % k)
+
+
+@case(start=False)
+def test_run_key_not_beside_the_database(d):
+	"""SPEC §8 for make run: the key in config/ (git-ignored), outside
+	var/, which holds the database."""
+	root = _tree(d)
+	port = harness.free_port()
+	p = run(d, root, "config/tincay.json", "127.0.0.1:%d" % port)
+	try:
+		ok = wait_until(lambda: p.poll() is not None or
+		    _healthz(port) == 200, 30, 0.1)
+		check(ok and p.poll() is None, "make run not serving: %s" %
+		    run_stderr(d)[-600:])
+	finally:
+		if p.poll() is None:
+			stop(p)
+	var = sorted(os.listdir(os.path.join(root, "var")))
+	check("tincay.db" in var, "no database in var/: %r" % var)
+	check(not [n for n in var if n.endswith(".key")], "a key in var/: %r"
+	    % var)
+	key = os.path.join(root, "config", "tincay.db.key")
+	eq(stat.S_IMODE(os.stat(key).st_mode), 0o600, "config/tincay.db.key "
+	    "mode")
+	with open(os.path.join(REPO, ".gitignore")) as f:
+		check("/config/*.key" in f.read().split(), "config/'s keys are "
+		    "not git-ignored")

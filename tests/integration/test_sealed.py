@@ -125,6 +125,8 @@ def test_sealed_copy_without_key(d):
 			shutil.copy(d.dbpath + sfx, os.path.join(copy, "t.db" + sfx))
 	key = d.keypath
 	d.config["database"] = os.path.join(copy, "t.db")
+	# Where the copied folder's key would be: not there.
+	d.config["key_file"] = os.path.join(copy, "t.db.key")
 	d.write_config()
 
 	p = d.ctl("reports", "show", ref, "--json", ok=False)
@@ -139,7 +141,8 @@ def test_sealed_copy_without_key(d):
 	# Another database's key is refused too.
 	other = os.path.join(d.tmpdir, "other")
 	os.mkdir(other)
-	d2 = dict(d.config, database=os.path.join(other, "o.db"))
+	d2 = dict(d.config, database=os.path.join(other, "o.db"),
+	    key_file=os.path.join(other, "o.db.key"))
 	d.write_config(d2)
 	d.add_contact("Cong an", "0931000001", "police")	# makes o.db
 	d.write_config()

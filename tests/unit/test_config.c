@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -111,6 +112,79 @@ test_example_full(void **state)
 	assert_int_equal(cf->keywords[CAT_GBV].n, 6);
 	assert_int_equal(cf->warnings.n, 0);
 	config_free(cf);
+}
+
+/* Write text to a new file at path. */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/*
+ * Where the key is (SPEC §8), never beside the database by default: the
+ * unit's credential; else key_file; else a key beside the database (an
+ * earlier version's); else the database's name + .key in the config
+ * file's directory.
+ */
+static void
+test_key_file(void **state)
+{
+	struct config	*cf;
+	char		 err[256], dir[] = "/tmp/test_config.XXXXXX", path[512];
+	char		 json[1024];
+
+	(void)state;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_non_null(mkdtemp(dir));
+	snprintf(json, sizeof(json), "{\"database\": \"%s/data/t.db\"}", dir);
+	snprintf(path, sizeof(path), "%s/data", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/etc", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/etc/tincay.json", dir);
+	write_file(path, json);
+	/* A new database: its key in the config's directory. */
+	cf = config_load(path, err, sizeof(err));
+	assert_non_null(cf);
+	snprintf(json, sizeof(json), "%s/etc/t.db.key", dir);
+	assert_string_equal(cf->key_file, json);
+	config_free(cf);
+	/* config_parse(): the working directory. */
+	cf = parse("{}", err, sizeof(err));
+	assert_string_equal(cf->key_file, "tincay.db.key");
+	config_free(cf);
+	/* A key an earlier version kept beside the database keeps working. */
+	snprintf(json, sizeof(json), "%s/data/t.db.key", dir);
+	write_file(json, "");	/* where a key is is all that counts */
+	cf = config_load(path, err, sizeof(err));
+	assert_string_equal(cf->key_file, json);
+	config_free(cf);
+	/* The unit's credential comes first, key_file or not. */
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	cf = config_load(path, err, sizeof(err));
+	assert_string_equal(cf->key_file, json);	/* no tincay.key there */
+	config_free(cf);
+	snprintf(json, sizeof(json), "%s/tincay.key", dir);
+	write_file(json, "");
+	cf = config_load(path, err, sizeof(err));
+	assert_string_equal(cf->key_file, json);
+	config_free(cf);
+	cf = parse("{\"key_file\": \"/etc/tincay/tincay.key\"}", err,
+	    sizeof(err));
+	assert_string_equal(cf->key_file, json);
+	config_free(cf);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	cf = parse("{\"key_file\": \"/etc/tincay/tincay.key\"}", err,
+	    sizeof(err));
+	assert_string_equal(cf->key_file, "/etc/tincay/tincay.key");
+	config_free(cf);
+	snprintf(json, sizeof(json), "rm -r %s", dir);
+	assert_int_equal(system(json), 0);
 }
 
 static void
@@ -702,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_example_full),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_errors),
