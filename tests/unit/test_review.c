@@ -69,7 +69,7 @@ test_told_once_when_due(void **state)
 	int		 seen[8] = { 0 };
 
 	fixture_receive(fx, "generic", NULL, "+84987600678",
-	    "em bi\r\nnhot, goi 0912345678 giup em", &o);
+	    "em muon\r\nhoi, goi 0912345678 nhe", &o);
 	fixture_receive(fx, "generic", NULL, "+84987600679", "chi oi", &o);
 	assert_int_equal(fixture_count(st, "SELECT count(*) FROM messages "
 	    "WHERE review_at IS NOT NULL"), 2);
@@ -84,7 +84,7 @@ test_told_once_when_due(void **state)
 	assert_int_equal(seen[2], 1);
 	assert_int_equal(fixture_count(st, "SELECT count(*) FROM outbox "
 	    "WHERE event = 'inbox.review' AND unseal(body) LIKE "
-	    "'XEM 2 tin: #1 ..678 \"em bi nhot, goi *******678 giup em\" ; "
+	    "'XEM 2 tin: #1 ..678 \"em muon hoi, goi *******678 nhe\" ; "
 	    "#2 ..679 \"chi oi\"%'"), 1);
 	/* Once: never again, however late. */
 	assert_int_equal(review_due(st, fx->tc.conf, now + 86400), 0);
