@@ -55,6 +55,8 @@ review_begin(const char *text, size_t max, int gsm)
 		if (masked[i] == ' ' && space)
 			continue;
 		if ((masked[i] & 0xc0) != 0x80 && chars++ == max) {
+			while (o > 0 && out[o - 1] == ' ')
+				o--;
 			memcpy(out + o, "...", 3);
 			o += 3;
 			break;
@@ -205,9 +207,10 @@ review_due(struct store *st, const struct config *conf, int64_t now)
 	/* All of it or none: a savepoint of its own in the batch. */
 	if (store_begin(st) == -1 || store_savepoint(st) == -1)
 		return -1;
-	if ((n = store_review_items(st, v, REVIEW_BATCH)) == -1) {
-		store_rollback_to(st);
-		return -1;
+	if ((n = store_review_items(st, v, REVIEW_BATCH)) <= 0) {
+		if (n == -1)
+			store_rollback_to(st);
+		return n == -1 || store_release(st) == -1 ? -1 : 0;
 	}
 	memset(&r, 0, sizeof(r));
 	r.st = st;
