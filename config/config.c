@@ -912,6 +912,11 @@ config_template(struct cparse *cp, const cJSON *it, const char *cpath)
 	const struct ckey	 tk = { .name = "templates", .flags = F_NONEMPTY };
 	int			 t;
 
+	/* There was one; a config that names it must not think it is used. */
+	if (strcmp(it->string, "followup") == 0)
+		return config_error(cp, cpath, "no such reply: a follow-up is "
+		    "answered as a text without keyword (templates.help), so "
+		    "no reply says a report exists; remove it");
 	if ((t = template_lookup(it->string)) == -1)
 		return config_error(cp, cpath, "unknown key");
 	if (config_str_ok(cp, it, cpath, &tk) == -1)

@@ -29,10 +29,6 @@ enum category {
 /* Reply templates, overridable under "templates". */
 enum tmpl {
 	TMPL_RECEIVED = 0,	/* new report filed: %REF% */
-	TMPL_FOLLOWUP,		/* unused since SPEC §5, §8: a follow-up
-				 * is answered as a text without keyword
-				 * (help), confirming nothing; kept so
-				 * configs naming it load */
 	TMPL_HELP,		/* help / unknown */
 	TMPL_ACK,		/* to the responder who took %REF% */
 	TMPL_ACK_TAKEN,		/* %REF% was already taken or is over */

@@ -14,10 +14,6 @@ static const struct {
 } templates[TMPL__MAX] = {
 	[TMPL_RECEIVED] = { "received", 1,
 	    "Tin nhan da duoc tiep nhan, ma %REF%. Khan cap goi 113." },
-	/* Unused: a follow-up is answered as a text without keyword (SPEC
-	 * §5), so no REF is asked of an override. */
-	[TMPL_FOLLOWUP] = { "followup", 0,
-	    "Da bo sung thong tin vao ma %REF%. Khan cap goi 113." },
 	[TMPL_HELP] = { "help", 0,
 	    "Nhan BL <ten thon> de bao tin, TC de tim noi an toan. Khan cap: "
 	    "113 cong an, 115 cap cuu, 111 tong dai tre em, 1800 1768." },

@@ -240,15 +240,13 @@ test_defaults(void **state)
 	assert_int_equal(cf->keywords[CAT_UNKNOWN].n, 0);
 	assert_int_equal(cf->keywords[CAT_FOLLOWUP].n, 0);
 	assert_non_null(strstr(cf->templates[TMPL_RECEIVED], "%REF%"));
-	assert_false(template_wants_ref(TMPL_FOLLOWUP));
 	for (t = 0; t < TMPL__MAX; t++) {
 		text_segments(cf->templates[t], strlen(cf->templates[t]),
 		    &seg);
 		assert_int_equal(seg.enc, TEXT_GSM7);
 		assert_int_equal(seg.segments, 1);
 		/* What a resident reads always carries a hotline. */
-		if (t == TMPL_RECEIVED || t == TMPL_FOLLOWUP ||
-		    t == TMPL_HELP || t == TMPL_CANCELLED ||
+		if (t == TMPL_RECEIVED || t == TMPL_HELP || t == TMPL_CANCELLED ||
 		    t == TMPL_SIGNUP || t == TMPL_SIGNUP_NONE ||
 		    t == TMPL_SIGNUP_UNKNOWN || t == TMPL_OPTOUT)
 			assert_non_null(strstr(cf->templates[t], "113"));
@@ -272,7 +270,7 @@ test_names(void **state)
 	assert_int_equal(config_category_lookup("violence"), -1);
 	assert_int_equal(config_category_lookup(NULL), -1);
 	assert_string_equal(config_template_name(TMPL_RECEIVED), "received");
-	assert_string_equal(config_template_name(TMPL_FOLLOWUP), "followup");
+	assert_int_equal(template_lookup("followup"), -1);
 	assert_string_equal(config_template_name(TMPL_HELP), "help");
 	assert_string_equal(config_template_name(TMPL_SIGNUP), "signup");
 	assert_string_equal(config_template_name(TMPL_OPTOUT), "optout");
@@ -507,6 +505,10 @@ static const struct {
 	  "\"?\" is also a help keyword" },
 	{ "{\"keywords\": {\"gbv\": [\"one two three four\"]}}",
 	  "keywords.gbv[0]", "at most three words" },
+	/* Unused since a follow-up is answered as any text without keyword
+	 * (SPEC §5): refused, not taken in silence (issue 23). */
+	{ "{\"templates\": {\"followup\": \"Da bo sung %REF%.\"}}",
+	  "templates.followup", "answered as a text without keyword" },
 	{ "{\"templates\": {\"goodbye\": \"x\"}}", "templates.goodbye",
 	  "unknown key" },
 	{ "{\"templates\": {\"help\": \"\"}}", "templates.help",
@@ -595,14 +597,12 @@ test_template_warning(void **state)
 	memset(help, 'a', 171);
 	help[171] = '\0';
 	snprintf(json, sizeof(json), "{\"templates\": {\"help\": \"%s\","
-	    "\"received\": \"Ma %%REF%%.\", \"ack\": \"Da nhan.\","
-	    "\"followup\": \"Them.\"},"
+	    "\"received\": \"Ma %%REF%%.\", \"ack\": \"Da nhan.\"},"
 	    "\"providers\": {\"generic\": {\"secret\": \"s\"}},"
 	    "\"webhook_secret\": \"s\"}", help);
 	cf = parse(json, err, sizeof(err));
 	if (cf == NULL)
 		fail_msg("%s", err);
-	/* followup is unused (SPEC §5): no REF is asked of it. */
 	assert_int_equal(cf->warnings.n, 2);
 	assert_string_equal(cf->warnings.v[0],
 	    "templates.help: 171 characters, over one SMS segment");
