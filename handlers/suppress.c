@@ -54,6 +54,8 @@ suppress_line(struct suppress *s, const size_t *cells, size_t n)
 		s->cell = xrealloc(s->cell, s->capcell * sizeof(*s->cell));
 	}
 	s->start[s->nlines++] = s->ncell;
+	if (n == 0)
+		return;
 	memcpy(s->cell + s->ncell, cells, n * sizeof(*cells));
 	s->ncell += n;
 }
