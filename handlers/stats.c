@@ -3,6 +3,7 @@
  * (SPEC §6), answered only to a contact of an officials role with its PIN;
  * and the period, time-zone and counting helpers tincayctl stats shares.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,11 +563,15 @@ stats_keep_no_pin(struct intake *it)
 	const char		*f = it->folded;
 	char			*key, *out;
 	size_t			 i, at, o, digits = 0;
-	int			 found;
+	int			 found, c0;
 
 	if (it->stored_text != NULL || f == NULL)
 		return 0;
 	for (i = 0; digits == 0 && i < kw->n; i++) {
+		/* Most texts: their first letter is not the keyword's. */
+		c0 = (unsigned char)kw->v[i][0];
+		if (c0 < 0x80 && isalpha(c0) && tolower(c0) != f[0])
+			continue;
 		key = text_keyfold_compact(kw->v[i]);
 		if ((at = stats_keyword_end(f, key)) > 0) {
 			at += strspn(f + at, " ");
