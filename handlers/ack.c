@@ -300,7 +300,10 @@ ack_responder_handle(struct intake *it)
 	else {
 		after = text_words(it->m.args, 1, ref, sizeof(ref));
 		ack_codes_parse(after != NULL ? after : "", &codes);
-		if (ack_amendable(&row, it->now, ACK_AMEND_S))
+		/* A bare XONG on a closed report (a second responder's)
+		 * corrects nothing: it would only erase the codes. */
+		if (after != NULL && *after != '\0' &&
+		    ack_amendable(&row, it->now, ACK_AMEND_S))
 			rc = ack_amend(it, &row, &codes);
 		else
 			rc = ack_apply(it, &row, codes.false_alarm ?

@@ -96,6 +96,10 @@ def test_xong_again_within_24h_corrects_the_close(d):
 	eq((counts.get("closed"), counts.get("cancelled", 0)), (1, 0),
 	    "counts follow the correction")
 
+	# A bare XONG (a second responder's) corrects nothing: the codes
+	# stay, and the answer is the one a closed report always had.
+	eq(reply(d, LEADER, "XONG %s" % ref), TAKEN % ref, "a bare XONG")
+	eq(codes(d, ref), ("closed", "f", 30, ["CA"]), "after a bare XONG")
 	# An official may correct it too; a stranger changes nothing.
 	r = reply(d, LEADER, "XONG %s nu 31 CA" % ref)
 	check(r.startswith("Da sua ma %s." % ref), "official's %r" % r)
