@@ -248,7 +248,15 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND body = ?1",
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
-	    " WHERE campaign = ?1 AND opted_out_at IS NULL",
+	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2",
+	/* How far a broadcast of text ?2 to campaign ?1 got. */
+	[ST_BROADCAST_RUN] =
+	    "SELECT last_sub, done FROM broadcast_runs"
+	    " WHERE campaign = ?1 AND body = ?2",
+	[ST_BROADCAST_MARK] =
+	    "INSERT INTO broadcast_runs (campaign, body, last_sub, done)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (campaign, body) DO UPDATE"
+	    " SET last_sub = excluded.last_sub, done = excluded.done",
 	[ST_SUB_PAGE] =
 	    "SELECT id, phone FROM subscriptions"
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2"
@@ -827,6 +835,16 @@ static const char *const store_migrations[] = {
 	" receipt TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL)"
 	" WITHOUT ROWID;"
 	"CREATE INDEX receipts_early_at ON receipts_early (at);",
+	/*
+	 * 16 → 17: how far a broadcast got (tincayctl broadcast): the last
+	 * subscription queued for a campaign's text, written in the
+	 * transaction of each batch of its rows, and whether the run ended;
+	 * a run cut short (killed, a lost terminal) is resumed from there.
+	 */
+	"CREATE TABLE broadcast_runs (campaign TEXT NOT NULL COLLATE NOCASE,"
+	" body TEXT NOT NULL, last_sub INTEGER NOT NULL,"
+	" done INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (campaign, body))"
+	" WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS \
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))

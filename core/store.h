@@ -325,8 +325,19 @@ int		 store_sub_live(struct store *, const char *phone);
 /* How many broadcast SMS with body (as queued: signup_broadcast_text)
  * the outbox holds, sent or not; -1 on error. */
 int64_t		 store_broadcast_queued(struct store *, const char *body);
-/* Live subscriptions of campaign: how many, or -1. */
-int64_t		 store_sub_count(struct store *, const char *campaign);
+/* Live subscriptions of campaign with id > after: how many, or -1. */
+int64_t		 store_sub_count(struct store *, const char *campaign,
+		    int64_t after);
+/*
+ * A broadcast's progress, by campaign and text (as queued): the last
+ * subscription id queued and whether the run ended. run: 1 and those, 0
+ * none was begun, -1 error; mark (into the batch of the rows it counts):
+ * 0 or -1.
+ */
+int		 store_broadcast_run(struct store *, const char *campaign,
+		    const char *body, int64_t *last, int *done);
+int		 store_broadcast_mark(struct store *, const char *campaign,
+		    const char *body, int64_t last, int done);
 /* A live subscriber, copied out of the row. */
 struct sub_live {
 	int64_t		 id;

@@ -75,9 +75,44 @@ store_broadcast_queued(struct store *st, const char *body)
 }
 
 int64_t
-store_sub_count(struct store *st, const char *campaign)
+store_sub_count(struct store *st, const char *campaign, int64_t after)
 {
+	sqlite3_bind_int64(st->stmt[ST_SUB_COUNT], 2, after);
 	return store_count_of(st, ST_SUB_COUNT, campaign);
+}
+
+int
+store_broadcast_run(struct store *st, const char *campaign,
+    const char *body, int64_t *last, int *done)
+{
+	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_RUN];
+	int		 rc;
+
+	*last = 0;
+	*done = 0;
+	store_bind_text(s, 1, campaign);
+	store_bind_text(s, 2, body);
+	if ((rc = store_row(st, s, __func__)) == 1) {
+		*last = sqlite3_column_int64(s, 0);
+		*done = sqlite3_column_int(s, 1);
+	}
+	store_done(s);
+	return rc;
+}
+
+int
+store_broadcast_mark(struct store *st, const char *campaign,
+    const char *body, int64_t last, int done)
+{
+	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_MARK];
+
+	if (store_begin(st) == -1)
+		return -1;
+	store_bind_text(s, 1, campaign);
+	store_bind_text(s, 2, body);
+	sqlite3_bind_int64(s, 3, last);
+	sqlite3_bind_int(s, 4, done);
+	return store_run(st, ST_BROADCAST_MARK);
 }
 
 int

@@ -373,8 +373,10 @@ extern const struct family signup_join_family, signup_optout_family;
 /*
  * Queue text (folded to GSM-7, at most SIGNUP_BROADCAST_SEGMENTS
  * segments) as one outbox row, event "broadcast", to each subscriber of
- * campaign code who has not opted out, committing every batch rows.
- * progress (may be NULL) is called after each commit. Returns how many
+ * campaign code who has not opted out, committing every batch rows, from
+ * the subscription after after (0: all; a run cut short resumes from
+ * the last one store_broadcast_run says it queued). progress (may be
+ * NULL) is called after each commit. Returns how many
  * rows were queued, or -1 with why in err (the batches committed before
  * an error stay queued; err says how many).
  */
@@ -385,9 +387,9 @@ typedef void	 (*signup_progress_fn)(size_t done, size_t total, void *);
 char		*signup_broadcast_text(const char *text, char *err,
 		    size_t errlen);
 int64_t		 signup_broadcast(struct store *, const struct config *,
-		    const char *code, const char *text, size_t batch,
-		    signup_progress_fn progress, void *arg, char *err,
-		    size_t errlen);
+		    const char *code, const char *text, int64_t after,
+		    size_t batch, signup_progress_fn progress, void *arg,
+		    char *err, size_t errlen);
 /* review.c: DUYET ID [AREA] and BO ID from a review.to contact. */
 extern const struct family review_approve_family, review_dismiss_family;
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */

@@ -191,7 +191,9 @@ signup_broadcast_text(const char *text, char *err, size_t errlen)
 /*
  * One batch, in its own transaction: the page of live subscribers after
  * *last is read inside it, so an opt-out is either before (skipped) or
- * after (sent) but never half-way. Returns rows queued (0: done), or -1.
+ * after (sent) but never half-way; how far the run got is written with
+ * its rows (a run cut short resumes there). Returns rows queued (0:
+ * done, and the run is marked ended), or -1.
  */
 static int64_t
 signup_batch(struct store *st, const char *code, const char *body,
@@ -216,6 +218,9 @@ signup_batch(struct store *st, const char *code, const char *body,
 		if (store_outbox_add(st, &row, now) == -1)
 			goto fail;
 	}
+	if (store_broadcast_mark(st, code, body, n > 0 ? page[n - 1].id :
+	    *last, n == 0) == -1)
+		goto fail;
 	if (store_commit(st) == -1) {
 		free(page);
 		return -1;
@@ -232,12 +237,12 @@ fail:
 
 int64_t
 signup_broadcast(struct store *st, const struct config *conf,
-    const char *code, const char *text, size_t batch,
+    const char *code, const char *text, int64_t after, size_t batch,
     signup_progress_fn progress, void *arg, char *err, size_t errlen)
 {
 	const struct campaign	*c;
 	char			*body;
-	int64_t			 total, done = 0, n, last = 0;
+	int64_t			 total, done = 0, n, last = after;
 
 	if ((c = signup_campaign(conf, code, strlen(code))) == NULL) {
 		snprintf(err, errlen, "no campaign '%s' in the config", code);
@@ -247,7 +252,7 @@ signup_broadcast(struct store *st, const struct config *conf,
 		return -1;
 	if (batch == 0)
 		batch = 1;
-	if ((total = store_sub_count(st, c->code)) == -1) {
+	if ((total = store_sub_count(st, c->code, after)) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(st));
 		free(body);
 		return -1;

@@ -10,6 +10,7 @@ import datetime
 import os
 import re
 import sqlite3
+import subprocess
 import time
 import urllib.parse
 
@@ -353,3 +354,41 @@ def test_campaign_slow_provider_keeps_room_for_alerts(d):
 		eq(len([r for r in sink.got("/sms") if "Chao ban" in
 		    (r.json() or {}).get("text", "")]), 8, "broadcasts the "
 		    "provider was holding")
+
+
+def _queued_per_number(d):
+	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
+	try:
+		return db.execute("SELECT count(*), count(DISTINCT dest) FROM "
+		    "outbox WHERE event = 'broadcast'").fetchone()
+	finally:
+		db.close()
+
+
+@case(dict(CAMPAIGN, sms_out={"rate_per_second": 1}))
+def test_campaign_broadcast_interrupted_resumes(d):
+	"""Issue 23: a broadcast killed half-way could only be finished with
+	--again, which sent it again to those already queued. Run again, it
+	queues only the subscribers not yet queued for that text; a run
+	after a finished one is refused as before, and --again is still a
+	deliberate second send to everyone."""
+	n = 3000
+	subscribe_many(d, "+8492", n)
+	p = subprocess.Popen([d.tincayctl, "-c", d.cfgpath, "broadcast", "THD",
+	    "Chao ban"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+	    stderr=subprocess.PIPE, cwd=d.tmpdir)
+	first = p.stdout.readline().decode()
+	p.kill()
+	p.communicate(timeout=10)
+	check(first.startswith("queued "), "no progress line: %r" % first)
+	done, numbers = _queued_per_number(d)
+	check(0 < done < n, "killed half-way: %d of %d queued" % (done, n))
+	rc, out, err = broadcast(d, "THD", "Chao ban")
+	check("%d messages queued" % (n - done) in out, "the rest: %r %r" %
+	    (out[-200:], err))
+	eq(_queued_per_number(d), (n, n), "rows, numbers after the re-run")
+	rc, out, err = broadcast(d, "THD", "Chao ban", ok=False)
+	check(rc != 0 and "--again" in err, "a finished one run again: "
+	    "%r" % err)
+	d.ctl("broadcast", "THD", "Chao ban", "--again")
+	eq(_queued_per_number(d)[0], 2 * n, "rows after --again")
