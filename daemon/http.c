@@ -738,6 +738,19 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	return h;
 }
 
+/*
+ * Out of memory is fatal (the xmalloc family), in libevent too. evhttp
+ * answers a request it could not parse for want of memory with its own
+ * HTML 400, and a provider drops a message answered 4xx for good; a
+ * daemon that exits drops the connection instead, which the provider
+ * retries, and what was acknowledged is in the database already.
+ */
+void
+http_alloc_init(void)
+{
+	event_set_mem_functions(xmalloc, xrealloc, free);
+}
+
 void
 http_stop_accepting(struct http *h)
 {

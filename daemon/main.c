@@ -374,6 +374,8 @@ main(int argc, char *argv[])
 	log_init(verbose);
 	/* A JSON body that ran out of memory is answered 503, not 400. */
 	util_cjson_hooks(NULL);
+	/* Before libevent allocates anything. */
+	http_alloc_init();
 	/* Every line, from the first, carries its journald priority (when
 	 * stderr is the journal). */
 	if ((tc.conf = config_load(tc.conffile, err, sizeof(err))) == NULL)

@@ -46,6 +46,9 @@ struct http	*http_new(struct tincay *, char *err, size_t errlen);
 void		 http_free(struct http *);
 void		 http_configure(struct http *);	/* re-apply limits */
 void		 http_stop_accepting(struct http *);
+/* libevent allocates through the xmalloc family: once, before any other
+ * libevent call. */
+void		 http_alloc_init(void);
 size_t		 http_busy(const struct http *);
 /* Reply now. body may be NULL. */
 void		 http_reply(struct evhttp_request *, int code,
