@@ -798,6 +798,9 @@ outbox_new(struct tincay *tc)
 	ob->kick = event_new(tc->base, -1, 0, outbox_tick_cb, ob);
 	evtimer_add(ob->timer, &tv);
 	store_on_commit(tc->store, outbox_committed, ob);
+	/* What was in flight when the last run stopped (even kill -9) is
+	 * due: it goes in the loop's first turn, not at the first tick. */
+	outbox_kick(ob);
 	return ob;
 }
 
