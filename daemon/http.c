@@ -54,6 +54,7 @@ struct conn {
 						   0: none yet */
 	int64_t			 accepted_us;	/* when it was accepted */
 	int			 evicted;	/* shut down to make room */
+	int			 rewriting;	/* in http_output_cb */
 };
 
 /* Replies sent to one endpoint with one code (/metrics). */
@@ -287,6 +288,86 @@ http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	}
 }
 
+/*
+ * libevent writes some errors itself, before any callback of ours can
+ * answer: 413 for a body over max_body_bytes, 400 for a request it could
+ * not parse. Its page is HTML ("<HTML><HEAD>..." ending
+ * "</BODY></HTML>\n", Content-Type text/html); every other error of ours
+ * is one plain-text line (SPEC §3). Once such a page is whole in the
+ * connection's output (evhttp writes a response there in one go, before
+ * the loop sends a byte of it), it is replaced by the same status with a
+ * plain-text line. Our own replies are never HTML.
+ */
+static const char http_page_tail[] = "</BODY></HTML>\n";
+
+/* The line that stands for libevent's page with status code. */
+static const char *
+http_page_line(int code)
+{
+	switch (code) {
+	case 413:
+		return "body too large";
+	case 400:
+		return "malformed request";
+	default:
+		return "request refused";
+	}
+}
+
+static void
+http_output_cb(struct evbuffer *out, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn		*c = arg;
+	struct evbuffer_ptr	 p, at;
+	struct evbuffer		*keep;
+	char			 tail[sizeof(http_page_tail) - 1], head[16];
+	size_t			 len = evbuffer_get_length(out), start;
+	int			 code;
+
+	if (c->rewriting || info->n_added == 0 || len < sizeof(tail))
+		return;
+	if (evbuffer_ptr_set(out, &p, len - sizeof(tail), EVBUFFER_PTR_SET)
+	    == -1 || evbuffer_copyout_from(out, &p, tail, sizeof(tail)) !=
+	    (ev_ssize_t)sizeof(tail) || memcmp(tail, http_page_tail,
+	    sizeof(tail)) != 0)
+		return;
+	/* Its status line: the last one in what is not sent yet. */
+	at.pos = -1;
+	p = evbuffer_search(out, "HTTP/1.", 7, NULL);
+	while (p.pos != -1) {
+		at = p;
+		if (evbuffer_ptr_set(out, &p, 1, EVBUFFER_PTR_ADD) == -1)
+			break;
+		p = evbuffer_search(out, "HTTP/1.", 7, &p);
+	}
+	if (at.pos == -1 || evbuffer_search_range(out, "Content-Type: "
+	    "text/html", 23, &at, NULL).pos == -1 ||
+	    evbuffer_copyout_from(out, &at, head, sizeof(head) - 1) !=
+	    (ev_ssize_t)sizeof(head) - 1)
+		return;
+	head[sizeof(head) - 1] = '\0';
+	if (sscanf(head, "HTTP/1.%*d %3d", &code) != 1)
+		return;
+	start = (size_t)at.pos;
+	c->rewriting = 1;
+	/* Keep what is before it (an earlier reply not yet sent). */
+	if ((keep = evbuffer_new()) != NULL &&
+	    evbuffer_remove_buffer(out, keep, start) == (int)start) {
+		evbuffer_drain(out, evbuffer_get_length(out));
+		evbuffer_add_buffer(out, keep);
+		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n",
+		    code, code == 413 ? "Payload Too Large" : code == 400 ?
+		    "Bad Request" : "Error", strlen(http_page_line(code)) + 1,
+		    http_page_line(code));
+	}
+	if (keep != NULL)
+		evbuffer_free(keep);
+	c->rewriting = 0;
+}
+
 /* evhttp asks us for each new connection's bufferevent. */
 static struct bufferevent *
 http_bev_cb(struct event_base *base, void *arg)
@@ -302,6 +383,7 @@ http_bev_cb(struct event_base *base, void *arg)
 		fatalx("%s: bufferevent_socket_new", __func__);
 	bufferevent_incref(c->bev);
 	evbuffer_add_cb(bufferevent_get_input(c->bev), http_input_cb, c);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), http_output_cb, c);
 	c->deadline = evtimer_new(base, http_deadline_cb, c);
 	c->accepted_us = util_mono_us();
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);

@@ -288,16 +288,38 @@ def test_body_limit_413(d):
 	r1 = d.post_raw(big)
 	eq(r1.status, 413, "body of max_body_bytes+1 status")
 	huge = _padded_body(d, "big-2", limit * 8)
-	r = d.post_raw(huge)
+	r413 = r = d.post_raw(huge)
 	eq(r.status, 413, "body of 8*max_body_bytes status")
 	no_rows(d, "413 requests")
 	r = d.post_raw(_padded_body(d, "big-3", limit))
 	eq(r.status, 200, "body of exactly max_body_bytes status")
 	r = d.request("GET", "/healthz")
 	eq(r.status, 200, "healthz after 413s")
-	# libevent 2.1 writes this 413 itself, as a short HTML page, before
-	# any callback of ours runs (docs/architecture.md, "Known limit"): so
-	# here only the status and the clean close are the contract.
+	# libevent 2.1 writes this 413 itself, before any callback of ours
+	# runs, as an HTML page: it is one plain-text line like every other
+	# error (issue 23).
+	for r, what in ((r1, "max_body_bytes+1"), (r413, "8*max_body_bytes")):
+		check((r.header("Content-Type") or "").startswith("text/plain"),
+		    "%s: 413 as %r: %r" % (what, r.header("Content-Type"),
+		    r.body[:80]))
+		short_error(r, what)
+
+
+def test_unparsable_request_400_plain(d):
+	"""A request line libevent cannot parse gets its 400, written before
+	any callback of ours: in plain text too."""
+	with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
+		s.sendall(b"POST /sms/generic HTTP/9.x\r\nHost: x\r\n\r\n")
+		got = b""
+		while True:
+			b = s.recv(4096)
+			if not b:
+				break
+			got += b
+	head, _, body = got.partition(b"\r\n\r\n")
+	check(head.startswith(b"HTTP/1.1 400 "), "status: %r" % head[:40])
+	check(b"text/plain" in head and b"<" not in body and
+	    body.count(b"\n") == 1, "not one plain line: %r" % got[:300])
 
 
 def _dribble(port, head, body, interval, limit):
