@@ -216,3 +216,18 @@ area_find(const struct config *conf, const char *words, const char **after)
 	*after = words;
 	return -1;
 }
+
+int
+area_anywhere(const struct config *conf, const char *words)
+{
+	const char	*after, *p = words;
+	int		 a;
+
+	while (*p != '\0') {
+		if ((a = area_find(conf, p, &after)) != -1)
+			return a;
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	return -1;
+}

@@ -74,6 +74,8 @@ size_t		 util_strlcpy(char *, const char *, size_t);
 const char	*util_plural(int64_t n, const char *one, const char *many);
 /* A JSON string literal (quoted, escaped) of s. Returns malloc'd. */
 char		*util_json_string(const char *);
+/* The directory of path, resolved (realpath) when it exists. malloc'd. */
+char		*util_dir(const char *path);
 int64_t		 util_now(void);		/* wall clock, seconds */
 int64_t		 util_mono_ms(void);		/* monotonic, milliseconds */
 int64_t		 util_mono_us(void);		/* monotonic, microseconds */
@@ -368,6 +370,8 @@ int		 plea_match(const struct plea *, const char *raw, size_t len);
  * index into conf->areas and *after past it; or -1 and *after = words. */
 int		 area_find(const struct config *, const char *words,
 		    const char **after);
+/* The first area named anywhere in folded words, or -1. */
+int		 area_anywhere(const struct config *, const char *words);
 /* Whether a folded area name is a hamlet's kind and number ("thon 3",
  * "xom ba"): 0 with the kind word and the number, or -1. */
 int		 area_hamlet_parse(const char *folded, char *kind,

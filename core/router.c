@@ -184,22 +184,6 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 	}
 }
 
-/* The first area named anywhere in folded words, or -1. */
-static int
-router_area_anywhere(const struct config *conf, const char *words)
-{
-	const char	*after, *p = words;
-	int		 a;
-
-	while (*p != '\0') {
-		if ((a = area_find(conf, p, &after)) != -1)
-			return a;
-		p += strcspn(p, " ");
-		p += strspn(p, " ");
-	}
-	return -1;
-}
-
 /*
  * A keyword that only asks for something (HELP, DK, STOP) followed by a
  * plea ("help chồng đánh em") is taken as a text without keyword: the
@@ -238,7 +222,7 @@ static int
 router_unmatched(const struct router *rt, struct intake *it)
 {
 	it->m.cat = CAT_UNKNOWN;
-	it->m.area = router_area_anywhere(rt->conf, it->folded);
+	it->m.area = area_anywhere(rt->conf, it->folded);
 	if (plea_match(rt->plea, it->in->text, it->in->textlen))
 		it->m.cat = CAT_GBV;
 	it->stored = it->m.cat;

@@ -494,3 +494,20 @@ util_json_dup_key(const cJSON *j)
 	free(keys);
 	return dup;
 }
+
+/* The directory of path, resolved when it exists; the caller frees it. */
+char *
+util_dir(const char *path)
+{
+	char	*dir = xstrdup(path), *slash, *real;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir] = '\0';
+	if ((real = realpath(dir, NULL)) == NULL)
+		return dir;
+	free(dir);
+	return real;
+}

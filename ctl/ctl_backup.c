@@ -34,23 +34,6 @@ ctl_backup_progress(int64_t done, int64_t total, void *arg)
 
 #define CTL_KEY_MAX	256	/* a key file is 32 bytes */
 
-/* The directory of path, resolved when it exists; the caller frees it. */
-static char *
-ctl_backup_dir(const char *path)
-{
-	char	*dir = xstrdup(path), *slash, *real;
-
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else
-		slash[slash == dir] = '\0';
-	if ((real = realpath(dir, NULL)) == NULL)
-		return dir;
-	free(dir);
-	return real;
-}
-
 /* Copy the database's key file to to, created 0600. 0, or -1. */
 static int
 ctl_backup_key(struct ctl *c, const char *to)
@@ -119,8 +102,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	}
 	file = argv[optind];
 	if (key != NULL) {
-		fdir = ctl_backup_dir(file);
-		kdir = ctl_backup_dir(key);
+		fdir = util_dir(file);
+		kdir = util_dir(key);
 		if (strcmp(fdir, kdir) == 0) {
 			fprintf(stderr, "tincayctl: backup: --with-key %s is in "
 			    "%s, beside the copy: whoever takes the directory "

@@ -98,32 +98,15 @@ main_check_held(const char *role, int64_t n, void *arg)
 		    "contacts"));
 }
 
-/* The directory of path, resolved when it exists; the caller frees it. */
-static char *
-main_dir(const char *path)
-{
-	char	*dir = xstrdup(path), *slash, *real;
-
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else
-		slash[slash == dir] = '\0';
-	if ((real = realpath(dir, NULL)) == NULL)
-		return dir;
-	free(dir);
-	return real;
-}
-
 /* -t: the key does not travel with the data (SPEC §8). Whoever copies the
  * database's directory must not find a key in it. */
 static void
 main_check_key(const struct config *conf)
 {
-	char	*kdir = main_dir(conf->key_file), *ddir;
+	char	*kdir = util_dir(conf->key_file), *ddir;
 	char	*beside = xasprintf("%s.key", conf->database);
 
-	ddir = main_dir(conf->database);
+	ddir = util_dir(conf->database);
 	if (strcmp(kdir, ddir) == 0)
 		log_warnx("tincayd: warning: key file %s is in the database's "
 		    "directory %s: whoever copies that directory can read "

@@ -45,22 +45,6 @@ review_id(const char *args, const char **after)
 	return id > 0 ? id : 0;
 }
 
-/* The first area named in folded words, anywhere, or -1. */
-static int
-review_area(const struct config *conf, const char *words)
-{
-	const char	*after, *p = words;
-	int		 a;
-
-	while (*p != '\0') {
-		if ((a = area_find(conf, p, &after)) != -1)
-			return a;
-		p += strcspn(p, " ");
-		p += strspn(p, " ");
-	}
-	return -1;
-}
-
 /* What a plea's sender is answered, sent now through sms_out. */
 static int
 review_reply_sender(struct intake *it, const char *to, int64_t report,
@@ -108,7 +92,7 @@ review_approve(struct intake *it)
 	if ((area = area_find(it->conf, after, &rest)) == -1) {
 		folded = text_keyfold(m.text ? m.text : "",
 		    m.text ? strlen(m.text) : 0);
-		area = review_area(it->conf, folded);
+		area = area_anywhere(it->conf, folded);
 		free(folded);
 	}
 	report = alert_file_report(it->st, it->conf, CAT_GBV, area, m.sender,
