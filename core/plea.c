@@ -488,10 +488,6 @@ static const char *const plea_filler[] = {	/* skipped after a blow */
 	"ca", "cho", "den", "lai", "luon", "ngay", "rat", "roi", "that",
 	"thay",
 };
-static const char *const plea_title[] = {	/* anh Danh is a name */
-	"anh", "ba", "bac", "chi", "chu", "co", "di", "em", "mo", "ong",
-	"thim",
-};
 
 /* One phrase, its words as plea_canon leaves them. */
 struct plea_phrase {
@@ -642,7 +638,6 @@ plea_check_sorted(void)
 		{ plea_counter, nitems(plea_counter) },
 		{ plea_blow, nitems(plea_blow) },
 		{ plea_filler, nitems(plea_filler) },
-		{ plea_title, nitems(plea_title) },
 	};
 	size_t	 s, i;
 
@@ -988,14 +983,6 @@ plea_person_at(const struct plea_text *t, size_t i)
 	return PLEA_IN(plea_person, t->w[i]);
 }
 
-/* Whether word j before the blow at i is someone who may strike. */
-static int
-plea_striker_at(const struct plea_text *t, size_t j, size_t i)
-{
-	(void)i;
-	return PLEA_IN(plea_striker, t->w[j]);
-}
-
 /* Whether only particles follow word i (… em sợ lắm). */
 static int
 plea_last(const struct plea_text *t, size_t i)
@@ -1042,12 +1029,12 @@ plea_blow_told(const struct plea_text *t, size_t i, size_t n)
 	}
 	from = i > 3 ? i - 3 : 0;
 	for (j = from; j < i; j++)
-		if (plea_striker_at(t, j, i))
+		if (PLEA_IN(plea_striker, t->w[j]))
 			return 1;
 	if (i + n == t->n || t->brk[i + n]) {	/* the clause's last */
 		from = i > 4 ? i - 4 : 0;
 		for (j = from; j < i; j++)
-			if (plea_striker_at(t, j, i) ||
+			if (PLEA_IN(plea_striker, t->w[j]) ||
 			    PLEA_IN(plea_self, t->w[j]))
 				return 1;
 	}
@@ -1122,10 +1109,8 @@ plea_young(const struct plea_text *t)
 		    strcmp(t->w[i + 1], "tuoi") == 0) ||
 		    (i > 0 && strcmp(t->w[i - 1], "moi") == 0)))
 			return 1;
-		if ((n == 1 && strcmp(t->w[i], "1") != 0 &&
-		    t->w[i][strspn(t->w[i], "0123456789")] == 't') ||
-		    (n >= 5 && n <= 17 && strcmp(t->w[i] +
-		    strspn(t->w[i], "0123456789"), "t") == 0))
+		if (n >= 5 && n <= 17 && strcmp(t->w[i] +
+		    strspn(t->w[i], "0123456789"), "t") == 0)	/* 17t */
 			return 1;
 	}
 	return 0;
