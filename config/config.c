@@ -1194,9 +1194,7 @@ config_post_folds(struct cparse *cp)
 	struct area	*a;
 	char		*f;
 	size_t		 i, j;
-
-	char		 kind[16];
-	int		 num;
+	const char	*n;
 
 	for (i = 0; i < cf->nareas; i++) {
 		a = &cf->areas[i];
@@ -1207,13 +1205,10 @@ config_post_folds(struct cparse *cp)
 			free(f);
 		}
 		/* Thôn 3 is also thôn ba, thon03 and xóm 3 (area.c). */
-		for (j = 1; j < a->aliases.n + 2 && a->kind == NULL; j++) {
-			f = text_keyfold(j == 1 ? a->name : a->aliases.v[j - 2],
-			    strlen(j == 1 ? a->name : a->aliases.v[j - 2]));
-			if (area_hamlet_parse(f, kind, sizeof(kind), &num) == 0) {
-				a->kind = xstrdup(kind);
-				a->number = num;
-			}
+		for (j = 1; j < a->aliases.n + 2 && a->number == 0; j++) {
+			n = j == 1 ? a->name : a->aliases.v[j - 2];
+			f = text_keyfold(n, strlen(n));
+			area_hamlet_parse(f, &a->kind, &a->number);
 			free(f);
 		}
 	}
@@ -1810,7 +1805,6 @@ config_area_free(struct area *a)
 	free(a->name);
 	config_strlist_free(&a->aliases);
 	config_strlist_free(&a->match);
-	free(a->kind);
 }
 
 void

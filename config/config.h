@@ -55,9 +55,10 @@ struct area {
 	/* Code, name and aliases folded for matching (text_keyfold,
 	 * spaces removed), made once at load. */
 	struct strlist	  match;
-	/* Its name (or first alias) as a hamlet's kind word and number,
-	 * "thon" and 3 for "Thôn 3"; NULL and 0 if it is none. */
-	char		 *kind;
+	/* Its name (or first alias) as a hamlet's kind and number: area.c's
+	 * index of the kind word ("thon") and 3 for "Thôn 3"; number 0 if
+	 * it is none. */
+	int		  kind;
 	int		  number;
 };
 

@@ -139,15 +139,16 @@ area_kind_number(const char *words, int *num, const char **after)
 }
 
 int
-area_hamlet_parse(const char *folded, char *kind, size_t kindlen, int *num)
+area_hamlet_parse(const char *folded, int *kind, int *num)
 {
 	const char	*after;
-	int		 k;
+	int		 k, n;
 
-	if ((k = area_kind_number(folded, num, &after)) == -1 ||
+	if ((k = area_kind_number(folded, &n, &after)) == -1 ||
 	    *after != '\0')
 		return -1;
-	util_strlcpy(kind, area_kinds[k].kind, kindlen);
+	*kind = k;
+	*num = n;
 	return 0;
 }
 
@@ -164,18 +165,15 @@ area_hamlet(const struct config *conf, const char *words, const char **after)
 	if ((k = area_kind_number(words, &num, after)) == -1)
 		return -1;
 	for (a = 0; a < conf->nareas; a++) {
-		if (conf->areas[a].kind == NULL)
+		if (conf->areas[a].number == 0)
 			continue;
-		if (strcmp(conf->areas[a].kind, area_kinds[k].kind) == 0) {
+		if (conf->areas[a].kind == k) {
 			kind_seen = 1;
 			if (conf->areas[a].number == num)
 				return (int)a;
 		} else if (any == -1 && area_kinds[k].rural &&
-		    conf->areas[a].number == num &&
-		    area_kind(conf->areas[a].kind,
-		    strlen(conf->areas[a].kind)) != -1 &&
-		    area_kinds[area_kind(conf->areas[a].kind,
-		    strlen(conf->areas[a].kind))].rural)
+		    area_kinds[conf->areas[a].kind].rural &&
+		    conf->areas[a].number == num)
 			any = (int)a;
 	}
 	return kind_seen ? -1 : any;

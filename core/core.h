@@ -373,9 +373,9 @@ int		 area_find(const struct config *, const char *words,
 /* The first area named anywhere in folded words, or -1. */
 int		 area_anywhere(const struct config *, const char *words);
 /* Whether a folded area name is a hamlet's kind and number ("thon 3",
- * "xom ba"): 0 with the kind word and the number, or -1. */
-int		 area_hamlet_parse(const char *folded, char *kind,
-		    size_t kindlen, int *num);
+ * "xom ba"): 0 with the kind's index and the number, or -1 and both
+ * untouched. */
+int		 area_hamlet_parse(const char *folded, int *kind, int *num);
 
 /* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
 #define ESCALATE_BATCH	16	/* reports read at once, at most */
