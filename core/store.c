@@ -1886,6 +1886,17 @@ store_report_status(struct store *st, int64_t id, const char *status,
 	return store_run(st, ST_REPORT_STATUS);
 }
 
+/* A close's codes (§6a) from parameter at on: sex, age (NULL when
+ * unknown), outcome; a close and an amend write them alike. */
+static void
+store_bind_codes(sqlite3_stmt *s, int at, const struct report_close *c)
+{
+	store_bind_text(s, at, c->sex);
+	if (c->age >= 0)
+		sqlite3_bind_int(s, at + 1, c->age);
+	store_bind_text(s, at + 2, c->outcome);
+}
+
 int
 store_report_close(struct store *st, int64_t id,
     const struct report_close *c, int64_t now)
@@ -1896,10 +1907,7 @@ store_report_close(struct store *st, int64_t id,
 	store_bind_text(s, 2, c->status);
 	store_bind_text(s, 3, c->by);
 	sqlite3_bind_int64(s, 4, now);
-	store_bind_text(s, 5, c->sex);
-	if (c->age >= 0)
-		sqlite3_bind_int(s, 6, c->age);
-	store_bind_text(s, 7, c->outcome);
+	store_bind_codes(s, 5, c);
 	return store_run(st, ST_REPORT_CLOSE);
 }
 
@@ -1912,10 +1920,7 @@ store_report_amend(struct store *st, int64_t id,
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, c->status);
 	sqlite3_bind_int64(s, 3, now);
-	store_bind_text(s, 4, c->sex);
-	if (c->age >= 0)
-		sqlite3_bind_int(s, 5, c->age);
-	store_bind_text(s, 6, c->outcome);
+	store_bind_codes(s, 4, c);
 	return store_run(st, ST_REPORT_AMEND);
 }
 
