@@ -45,6 +45,35 @@ ctl_inbox_area(const struct config *conf, const char *s)
 	return -1;
 }
 
+static int
+ctl_inbox_dberr(struct ctl *c)
+{
+	fprintf(stderr, "tincayctl: inbox: database: %s\n",
+	    store_errmsg(c->st));
+	return -1;
+}
+
+/*
+ * In a new batch, the text id of the review list into m: 1 (the batch
+ * stays open), 0 when none such waits (said; nothing open), -1 on a
+ * database error (nothing open).
+ */
+static int
+ctl_inbox_take(struct ctl *c, int64_t id, struct inbox_row *m)
+{
+	int	 found;
+
+	if (store_begin(c->st) == -1)
+		return -1;
+	if ((found = store_inbox_get(c->st, id, m)) != 1) {
+		store_rollback(c->st);
+		if (found == 0)
+			fprintf(stderr, "tincayctl: inbox: no message %lld "
+			    "waits for review\n", (long long)id);
+	}
+	return found;
+}
+
 /*
  * inbox file ID --to REF: the text belongs to report REF (a victim's
  * second text, from her number or another): kept with it as a follow-up
@@ -66,16 +95,8 @@ ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
 	for (k = 0; refarg[k] != '\0' && k + 1 < sizeof(ref); k++)
 		ref[k] = (char)toupper((unsigned char)refarg[k]);
 	ref[k] = '\0';
-	if (store_begin(c->st) == -1)
-		goto db;
-	if ((found = store_inbox_get(c->st, id, &m)) != 1) {
-		store_rollback(c->st);
-		if (found == -1)
-			goto db;
-		fprintf(stderr, "tincayctl: inbox: no message %lld waits for "
-		    "review\n", (long long)id);
-		return -1;
-	}
+	if ((found = ctl_inbox_take(c, id, &m)) != 1)
+		return found == -1 ? ctl_inbox_dberr(c) : -1;
 	if ((found = store_report_get(c->st, 0, ref, &row)) != 1) {
 		store_inbox_row_clear(&m);
 		store_rollback(c->st);
@@ -105,9 +126,7 @@ ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
 	    util_plural(n, "contact", "contacts"));
 	return 0;
 db:
-	fprintf(stderr, "tincayctl: inbox: database: %s\n",
-	    store_errmsg(c->st));
-	return -1;
+	return ctl_inbox_dberr(c);
 }
 
 /* inbox file ID gbv|shelter [AREA], or inbox file ID --to REF */
@@ -139,16 +158,8 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 	if ((id = ctl_inbox_id(argv[1])) == -1 ||
 	    (argc == 4 && (area = ctl_inbox_area(c->conf, argv[3])) == -1))
 		return -1;
-	if (store_begin(c->st) == -1)
-		goto db;
-	if ((found = store_inbox_get(c->st, id, &m)) != 1) {
-		store_rollback(c->st);
-		if (found == -1)
-			goto db;
-		fprintf(stderr, "tincayctl: inbox: no message %lld waits for "
-		    "review\n", (long long)id);
-		return -1;
-	}
+	if ((found = ctl_inbox_take(c, id, &m)) != 1)
+		return found == -1 ? ctl_inbox_dberr(c) : -1;
 	report = alert_file_report(c->st, c->conf, cats[i], area, m.sender,
 	    m.text != NULL ? m.text : "", util_now(), ref);
 	store_inbox_row_clear(&m);
@@ -162,9 +173,7 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 	    "", area >= 0 ? c->conf->areas[area].code : "");
 	return 0;
 db:
-	fprintf(stderr, "tincayctl: inbox: database: %s\n",
-	    store_errmsg(c->st));
-	return -1;
+	return ctl_inbox_dberr(c);
 }
 
 /* inbox dismiss ID */
