@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "core.h"
-#include "store.h"
+#include "../store/store.h"
 #include "../handlers/handlers.h"
 
 #define ESCALATE_UNREAD_S	60	/* a report that could not be read */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "store.h"
+#include "../store/store.h"
 
 /* The words of a status (index: enum receipt_status). */
 static const char *const receipt_words[RECEIPT__MAX] = {

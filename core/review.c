@@ -16,7 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "core.h"
-#include "store.h"
+#include "../store/store.h"
 
 #define REVIEW_SMS_SEGMENTS	2
 #define REVIEW_SMS_CHARS	40	/* of each text, by SMS */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "store.h"
+#include "../store/store.h"
 #include "../handlers/handlers.h"
 
 #define ROUTER_KW_WORDS		4

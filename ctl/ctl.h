@@ -6,7 +6,7 @@
 #define TINCAY_CTL_H
 
 #include "../core/core.h"
-#include "../core/store.h"
+#include "../store/store.h"
 #include "../handlers/handlers.h"
 
 struct ctl {

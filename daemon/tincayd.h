@@ -8,7 +8,7 @@
 #define TINCAYD_H
 
 #include "../core/core.h"
-#include "../core/store.h"
+#include "../store/store.h"
 
 struct event_base;
 struct fetch_result;

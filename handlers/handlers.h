@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../core/core.h"
-#include "../core/store.h"
+#include "../store/store.h"
 
 /* handlers/ussd.c: the USSD menu (SPEC §6), pure: no I/O. */
 #define USSD_SCREEN_MAX	178	/* 182 with "CON " or "END " in front */

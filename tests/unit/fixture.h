@@ -9,7 +9,7 @@
 #ifndef TINCAY_TEST_FIXTURE_H
 #define TINCAY_TEST_FIXTURE_H
 
-#include "../../core/store_int.h"
+#include "../../store/store_int.h"
 #include "sealed.h"
 
 struct fixture {

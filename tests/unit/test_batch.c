@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #include "../../daemon/tincayd.h"
-#include "../../core/store_int.h"	/* white box: raw SQL */
+#include "../../store/store_int.h"	/* white box: raw SQL */
 
 struct pass {
 	struct store	*st;

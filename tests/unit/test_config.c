@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 #include "../../handlers/handlers.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 #include "../../handlers/handlers.h"
 
 #define S(lit)		lit, sizeof(lit) - 1	/* literal, its length */

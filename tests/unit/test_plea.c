@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "../../core/core.h"
-#include "../../core/store_int.h"	/* white box: raw SQL */
+#include "../../store/store_int.h"	/* white box: raw SQL */
 #include "../../handlers/handlers.h"
 #include "fixture.h"
 #include "vectors.h"

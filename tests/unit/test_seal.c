@@ -19,7 +19,7 @@
 
 #include "../../core/core.h"
 #include "../../core/seal.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 
 static char	 dir[] = "/tmp/tincay-seal-XXXXXX";
 

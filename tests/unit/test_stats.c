@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "../../core/core.h"
-#include "../../core/store_int.h"	/* white box: raw SQL */
+#include "../../store/store_int.h"	/* white box: raw SQL */
 #include "../../handlers/handlers.h"
 #include "fixture.h"
 

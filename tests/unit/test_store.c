@@ -23,7 +23,7 @@
 #include <sqlite3.h>
 
 #include "../../core/core.h"
-#include "../../core/store_int.h"	/* white box: raw SQL */
+#include "../../store/store_int.h"	/* white box: raw SQL */
 #include "sealed.h"
 #include "../../handlers/handlers.h"
 

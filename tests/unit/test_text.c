@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "../../core/core.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 #include "../../handlers/handlers.h"
 #include "vectors.h"
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 #include "../../handlers/handlers.h"
 
 static struct config *

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
-#include "../../core/store.h"
+#include "../../store/store.h"
 #include "../../handlers/handlers.h"
 
 static void

@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "core.h"
+#include "../core/core.h"
 #include "store.h"
 #include "store_int.h"
 

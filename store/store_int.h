@@ -1,5 +1,5 @@
 /*
- * store_int.h: what the store's own files (core/store*.c) share and nothing
+ * store_int.h: what the store's own files (store/store*.c) share and nothing
  * else sees (white-box unit tests aside): the layout of struct store, the
  * statement table and its helpers, and the one-row step. Only these files
  * include sqlite3.h.
@@ -10,8 +10,8 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "core.h"
-#include "seal.h"
+#include "../core/core.h"
+#include "../core/seal.h"
 #include "store.h"
 
 /* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
@@ -124,7 +124,7 @@ enum stmt {
 };
 
 /*
- * Statements, by number: for the store's own files (core/store*.c) and
+ * Statements, by number: for the store's own files (store/store*.c) and
  * white-box unit tests only; everything else calls the typed functions of
  * store.h and sees rows, never statements.
  * Borrowed statement; the caller binds, steps and calls store_done().

@@ -7,7 +7,7 @@
 #ifndef TINCAY_STORE_H
 #define TINCAY_STORE_H
 
-#include "core.h"
+#include "../core/core.h"
 
 
 /* A contact as read from the store; strings point into the row. */

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "core.h"
+#include "../core/core.h"
 #include "store.h"
 #include "store_int.h"
 
