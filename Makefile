@@ -15,7 +15,7 @@
 #   make vm-test    the .deb installed and its service run in a Debian 12 VM
 
 CC	?= cc
-PKGS	 = libevent libcurl sqlite3 libcjson libcrypto
+PKGS	 = libevent libcurl sqlite3 libpq libcjson libcrypto
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 SAN	 = $(if $(SANITIZE),$(SANFLAGS))
@@ -38,7 +38,7 @@ LDFLAGS	+= $(SAN)
 CORE_SRCS = $(wildcard core/*.c store/*.c config/*.c handlers/*.c)
 NET_SRCS = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/providers/*.c))
 CTL_SRCS = $(wildcard ctl/*.c)
-CORE_PKGS = sqlite3 libcjson libcrypto
+CORE_PKGS = sqlite3 libpq libcjson libcrypto
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 
