@@ -1,7 +1,8 @@
 /*
- * store.c: the SQLite database. Opens it 0600 in WAL with synchronous=FULL,
- * migrates it by PRAGMA user_version, and prepares every statement of the
- * program from one table at open, so that a typo fails at start-up.
+ * store.c: the store, whatever its engine (db.h): opens the database
+ * (store_sqlite.c, store_pg.c make it ready and migrate it), prepares every
+ * statement of the program from one table at open, so that a typo fails at
+ * start-up, and holds the batch and the daemon's rows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,18 +16,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include "../core/core.h"
 #include "store.h"
 #include "store_int.h"
 
-#define STORE_BUSY_MS	2000
-/*
- * SQLite truncates the WAL to this after a checkpoint has reset it; without
- * a limit a WAL a long reader made grow stays that size for good.
- */
-#define STORE_WAL_LIMIT	"4194304"	/* bytes: 4 MiB */
 
 static const char *const store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -113,7 +107,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " body, lane, next_at, created_at, dkey)"
 	    /* Due at once, whatever the clock of the program that wrote it
 	     * (tincayctl's wall clock, the daemon's scheduling seconds). */
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9) RETURNING id",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
 	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
@@ -477,454 +471,28 @@ store_sql_text(enum stmt i)
 	return i < ST__MAX ? store_sql[i] : NULL;
 }
 
-/* Migrations: entry i brings user_version from i to i + 1. */
-static const char *const store_migrations[] = {
-	"CREATE TABLE reports ("
-	" id INTEGER PRIMARY KEY,"
-	" ref TEXT NOT NULL UNIQUE,"
-	" category TEXT NOT NULL,"
-	" area TEXT,"
-	" status TEXT NOT NULL DEFAULT 'open' CHECK (status IN"
-	"  ('open', 'acknowledged', 'closed', 'cancelled')),"
-	" reporter TEXT,"
-	" created_at INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL,"
-	" escalate_at INTEGER,"
-	" escalation_level INTEGER NOT NULL DEFAULT 0,"
-	" acked_by TEXT,"
-	" closed_at INTEGER);"
-	"CREATE INDEX reports_reporter ON reports (reporter, created_at);"
-	"CREATE INDEX reports_escalate ON reports (escalate_at)"
-	" WHERE escalate_at IS NOT NULL;"
-	"CREATE TABLE messages ("
-	" id INTEGER PRIMARY KEY,"
-	" provider TEXT NOT NULL,"
-	" provider_id TEXT NOT NULL,"
-	" sender TEXT,"
-	" recipient TEXT,"
-	" body TEXT,"
-	" category TEXT NOT NULL,"
-	" report_id INTEGER REFERENCES reports (id),"
-	" reply TEXT,"
-	" received_at INTEGER NOT NULL,"
-	" UNIQUE (provider, provider_id));"
-	"CREATE INDEX messages_report ON messages (report_id);"
-	"CREATE TABLE contacts ("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL,"
-	" phone TEXT NOT NULL UNIQUE,"
-	" role TEXT NOT NULL,"
-	" areas TEXT NOT NULL DEFAULT '*',"
-	" channel TEXT NOT NULL DEFAULT 'sms'"
-	"  CHECK (channel IN ('sms', 'webhook')),"
-	" url TEXT,"
-	" pin TEXT,"
-	" created_at INTEGER NOT NULL);"
-	"CREATE INDEX contacts_role ON contacts (role);"
-	"CREATE TABLE outbox ("
-	" id INTEGER PRIMARY KEY,"
-	" report_id INTEGER REFERENCES reports (id),"
-	" contact_id INTEGER,"
-	" channel TEXT NOT NULL,"
-	" event TEXT NOT NULL,"
-	" dest TEXT NOT NULL,"
-	" body TEXT NOT NULL,"
-	" idem_key TEXT NOT NULL UNIQUE,"
-	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
-	"  ('pending', 'sent', 'failed')),"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" next_at INTEGER NOT NULL,"
-	" created_at INTEGER NOT NULL,"
-	" sent_at INTEGER,"
-	" last_error TEXT);"
-	"CREATE INDEX outbox_due ON outbox (status, next_at);"
-	"CREATE INDEX outbox_report ON outbox (report_id);",
-	/*
-	 * 1 → 2: campaign subscriptions. One row per number and campaign
-	 * (the config's code); an opt-out (HUYDK, TUCHOI, STOP) stamps every
-	 * row of the number, a later signup clears its campaign's stamp.
-	 * Broadcasts walk the partial index of live rows in id order.
-	 */
-	"CREATE TABLE subscriptions ("
-	" id INTEGER PRIMARY KEY,"
-	" phone TEXT NOT NULL,"
-	" campaign TEXT NOT NULL COLLATE NOCASE,"
-	" area TEXT,"
-	" source TEXT NOT NULL CHECK (source IN ('sms', 'ussd')),"
-	" subscribed_at INTEGER NOT NULL,"
-	" opted_out_at INTEGER,"
-	" UNIQUE (phone, campaign));"
-	"CREATE INDEX subscriptions_live ON subscriptions (campaign, id)"
-	" WHERE opted_out_at IS NULL;",
-	/*
-	 * 2 → 3: cost that does not grow with the data (issue 7).
-	 * - meta: the REF key (REFs are a keyed permutation of the report id
-	 *   from now on, found by deciphering them: no index) and the salt
-	 *   of idempotency keys, which are derived from the row id instead
-	 *   of a random column with a unique index.
-	 * - reports rebuilt without the unique index on ref, whose random
-	 *   inserts cost a page per report; the random REFs of reports filed
-	 *   before move to legacy_refs, where lookups and new REFs check
-	 *   them. reports_created (created_at, id, ...) only ever appends
-	 *   and covers what stats read.
-	 * - outbox: a lane per kind of destination (0 webhook, 1 SMS, 2
-	 *   broadcast) and a partial index of pending rows only, so sent
-	 *   rows leave it and the due walk stays as small as the queue.
-	 * - reports_created covers what stats read.
-	 */
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
-	" WITHOUT ROWID;"
-	"INSERT INTO meta (key, value) VALUES ('ref_key', randomblob(16)),"
-	" ('idem_salt', randomblob(16)),"
-	" ('ref_legacy', (SELECT count(*) > 0 FROM reports));"
-	"CREATE TABLE legacy_refs (ref TEXT PRIMARY KEY,"
-	" report_id INTEGER NOT NULL) WITHOUT ROWID;"
-	"INSERT INTO legacy_refs (ref, report_id) SELECT ref, id FROM reports;"
-	"CREATE TABLE reports_v3 ("
-	" id INTEGER PRIMARY KEY,"
-	" ref TEXT NOT NULL,"
-	" category TEXT NOT NULL,"
-	" area TEXT,"
-	/* Comparisons, not IN (...): an IN list in a CHECK builds a
-	 * temporary b-tree on every insert. */
-	" status TEXT NOT NULL DEFAULT 'open' CHECK (status = 'open'"
-	"  OR status = 'acknowledged' OR status = 'closed'"
-	"  OR status = 'cancelled'),"
-	" reporter TEXT,"
-	" created_at INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL,"
-	" escalate_at INTEGER,"
-	" escalation_level INTEGER NOT NULL DEFAULT 0,"
-	" acked_by TEXT,"
-	" closed_at INTEGER);"
-	"INSERT INTO reports_v3 (id, ref, category, area, status, reporter,"
-	" created_at, updated_at, escalate_at, escalation_level, acked_by,"
-	" closed_at) SELECT id, ref, category, area, status, reporter,"
-	" created_at, updated_at, escalate_at, escalation_level, acked_by,"
-	" closed_at FROM reports;"
-	"DROP TABLE reports;"
-	"ALTER TABLE reports_v3 RENAME TO reports;"
-	"CREATE INDEX reports_reporter ON reports (reporter, created_at);"
-	"CREATE INDEX reports_escalate ON reports (escalate_at)"
-	" WHERE escalate_at IS NOT NULL;"
-	"CREATE TABLE outbox_v3 ("
-	" id INTEGER PRIMARY KEY,"
-	" report_id INTEGER REFERENCES reports (id),"
-	" contact_id INTEGER,"
-	" channel TEXT NOT NULL,"
-	" event TEXT NOT NULL,"
-	" dest TEXT NOT NULL,"
-	" body TEXT NOT NULL,"
-	" lane INTEGER NOT NULL DEFAULT 0,"
-	" idem_key TEXT,"
-	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'pending'"
-	"  OR status = 'sent' OR status = 'failed'),"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" next_at INTEGER NOT NULL,"
-	" created_at INTEGER NOT NULL,"
-	" sent_at INTEGER,"
-	" last_error TEXT);"
-	"INSERT INTO outbox_v3 (id, report_id, contact_id, channel, event,"
-	" dest, body, lane, idem_key, status, attempts, next_at, created_at,"
-	" sent_at, last_error) SELECT id, report_id, contact_id, channel,"
-	" event, dest, body, CASE WHEN event = 'broadcast' THEN 2"
-	" WHEN channel = 'sms' THEN 1 ELSE 0 END, idem_key, status,"
-	" attempts, next_at, created_at, sent_at, last_error FROM outbox;"
-	"DROP TABLE outbox;"
-	"ALTER TABLE outbox_v3 RENAME TO outbox;"
-	"CREATE INDEX outbox_due ON outbox (lane, next_at, id)"
-	" WHERE status = 'pending';"
-	"CREATE INDEX outbox_report ON outbox (report_id, contact_id)"
-	" WHERE report_id IS NOT NULL;"
-	"CREATE INDEX reports_created ON reports"
-	" (created_at, id, area, category, status);",
-	/*
-	 * 3 → 4: per-day counts, so that a month's stats (and a TK by SMS,
-	 * which holds the event loop) read a few hundred rows however many
-	 * reports there are. A day is (created_at + day_offset) / 86400:
-	 * day_offset is the commune's offset from UTC, so days start at its
-	 * midnights (store_set_timezone() sets it and counts again when it
-	 * changes). Triggers keep the counts in plain SQL, so any program
-	 * that writes reports keeps them right.
-	 */
-	"INSERT INTO meta (key, value) VALUES ('day_offset', 0);"
-	"CREATE TABLE report_days ("
-	" day INTEGER NOT NULL,"
-	" area TEXT NOT NULL,"
-	" category TEXT NOT NULL,"
-	" status TEXT NOT NULL,"
-	" n INTEGER NOT NULL,"
-	" PRIMARY KEY (day, area, category, status)) WITHOUT ROWID;"
-	"CREATE TRIGGER report_days_add AFTER INSERT ON reports BEGIN"
-	" INSERT INTO report_days (day, area, category, status, n)"
-	" VALUES ((NEW.created_at + (SELECT value FROM meta"
-	" WHERE key = 'day_offset')) / 86400, coalesce(NEW.area, ''),"
-	" NEW.category, NEW.status, 1)"
-	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
-	" END;"
-	"CREATE TRIGGER report_days_move AFTER UPDATE OF status, area,"
-	" category, created_at ON reports"
-	" WHEN OLD.status IS NOT NEW.status OR OLD.area IS NOT NEW.area"
-	" OR OLD.category IS NOT NEW.category"
-	" OR OLD.created_at IS NOT NEW.created_at BEGIN"
-	" UPDATE report_days SET n = n - 1"
-	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
-	" WHERE key = 'day_offset')) / 86400"
-	" AND area = coalesce(OLD.area, '') AND category = OLD.category"
-	" AND status = OLD.status;"
-	" INSERT INTO report_days (day, area, category, status, n)"
-	" VALUES ((NEW.created_at + (SELECT value FROM meta"
-	" WHERE key = 'day_offset')) / 86400, coalesce(NEW.area, ''),"
-	" NEW.category, NEW.status, 1)"
-	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
-	" END;"
-	"CREATE TRIGGER report_days_del AFTER DELETE ON reports BEGIN"
-	" UPDATE report_days SET n = n - 1"
-	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
-	" WHERE key = 'day_offset')) / 86400"
-	" AND area = coalesce(OLD.area, '') AND category = OLD.category"
-	" AND status = OLD.status;"
-	" END;"
-	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);",
-	/*
-	 * 4 → 5: the destination a row connects to (dkey: a webhook's
-	 * origin, "" for SMS, which all go to the one provider), so that the
-	 * outbox walks each destination's due rows on its own and a slow
-	 * one's backlog never stands in front of another's alerts. Rows
-	 * pending from before share "".
-	 */
-	"ALTER TABLE outbox ADD COLUMN dkey TEXT NOT NULL DEFAULT '';"
-	"DROP INDEX outbox_due;"
-	"CREATE INDEX outbox_due ON outbox (lane, dkey, next_at, id)"
-	" WHERE status = 'pending';",
-	/*
-	 * 5 → 6: what a case came to (SPEC §6a: the victim's sex and age,
-	 * the outcome codes) and whether the reporter's phone asked to
-	 * cancel it (§8: a request, which closes nothing).
-	 */
-	"ALTER TABLE reports ADD COLUMN cancel_requested INTEGER NOT NULL"
-	" DEFAULT 0;"
-	"ALTER TABLE reports ADD COLUMN victim_sex TEXT;"
-	"ALTER TABLE reports ADD COLUMN victim_age INTEGER;"
-	"ALTER TABLE reports ADD COLUMN outcome TEXT;",
-	/*
-	 * 6 → 7: the review list. An unknown text waits (reviewed_at NULL)
-	 * until an operator files a report from it or dismisses it.
-	 */
-	"ALTER TABLE messages ADD COLUMN reviewed_at INTEGER;"
-	"CREATE INDEX messages_inbox ON messages (id)"
-	" WHERE category = 'unknown' AND reviewed_at IS NULL;",
-	/*
-	 * 7 → 8: PINs as salted slow hashes (SPEC §8): store_pin_migrate()
-	 * hashes the ones kept in clear, in this migration's transaction.
-	 * Wrong PINs of the last hour, one row each, and how long TK is
-	 * locked for a contact after five of them.
-	 */
-	"CREATE TABLE pin_failures ("
-	" contact_id INTEGER NOT NULL REFERENCES contacts (id)"
-	"  ON DELETE CASCADE,"
-	" at INTEGER NOT NULL);"
-	"CREATE INDEX pin_failures_contact ON pin_failures (contact_id, at);"
-	"ALTER TABLE contacts ADD COLUMN pin_locked_until INTEGER NOT NULL"
-	" DEFAULT 0;",
-	/*
-	 * 8 → 9: when a report was first acknowledged (its first NHAN, or
-	 * a XONG without one), for the median time to acknowledge (SPEC
-	 * §7). A trigger stamps the report's updated_at when it first
-	 * leaves 'open', so every writer of statuses keeps it; reports
-	 * acknowledged before this migration have none.
-	 */
-	"ALTER TABLE reports ADD COLUMN acked_at INTEGER;"
-	"CREATE TRIGGER reports_acked AFTER UPDATE OF status ON reports"
-	" WHEN OLD.status = 'open' AND NEW.status <> 'open'"
-	" AND NEW.acked_at IS NULL BEGIN"
-	" UPDATE reports SET acked_at = NEW.updated_at WHERE id = NEW.id;"
-	" END;",
-	/*
-	 * 9 → 10: encrypted at rest (SPEC §8, store_seal.c). Texts and
-	 * numbers of residents become sealed blobs (the columns keep their
-	 * names; SQLite keeps a blob as it is), and numbers are looked up
-	 * by a keyed hash: reports.reporter_hash for follow-ups,
-	 * subscriptions.phone_hash for signups and opt-outs (the table is
-	 * rebuilt: its UNIQUE (phone, campaign) meant nothing on blobs
-	 * sealed under fresh nonces). A number forgotten (purged) takes its
-	 * hash with it. seal_clear tells the first program that opens the
-	 * database with the key to seal the clear values from before.
-	 */
-	"ALTER TABLE reports ADD COLUMN reporter_hash BLOB;"
-	"DROP INDEX reports_reporter;"
-	"CREATE INDEX reports_reporter_hash ON reports"
-	" (reporter_hash, created_at) WHERE reporter_hash IS NOT NULL;"
-	"CREATE TRIGGER reports_reporter_gone AFTER UPDATE OF reporter"
-	" ON reports WHEN NEW.reporter IS NULL"
-	" AND NEW.reporter_hash IS NOT NULL BEGIN"
-	" UPDATE reports SET reporter_hash = NULL WHERE id = NEW.id;"
-	" END;"
-	"CREATE TABLE subscriptions_v7 ("
-	" id INTEGER PRIMARY KEY,"
-	" phone BLOB NOT NULL,"
-	" phone_hash BLOB,"
-	" campaign TEXT NOT NULL COLLATE NOCASE,"
-	" area TEXT,"
-	" source TEXT NOT NULL CHECK (source IN ('sms', 'ussd')),"
-	" subscribed_at INTEGER NOT NULL,"
-	" opted_out_at INTEGER,"
-	" UNIQUE (phone_hash, campaign));"
-	"INSERT INTO subscriptions_v7 (id, phone, campaign, area, source,"
-	" subscribed_at, opted_out_at) SELECT id, phone, campaign, area,"
-	" source, subscribed_at, opted_out_at FROM subscriptions;"
-	"DROP TABLE subscriptions;"
-	"ALTER TABLE subscriptions_v7 RENAME TO subscriptions;"
-	"CREATE INDEX subscriptions_live ON subscriptions (campaign, id)"
-	" WHERE opted_out_at IS NULL;"
-	"CREATE INDEX subscriptions_at ON subscriptions (subscribed_at, area);"
-	"INSERT INTO meta (key, value) VALUES ('seal_clear', 1);",
-	/*
-	 * 10 → 11: delivery receipts (SPEC §5, receipt.c). An SMS sent
-	 * through a provider keeps the provider's id for it
-	 * ("provider:id"), found again when the provider reports what
-	 * became of it: receipt 'delivered' or 'undelivered', and when.
-	 */
-	"ALTER TABLE outbox ADD COLUMN provider_msg TEXT;"
-	"ALTER TABLE outbox ADD COLUMN receipt TEXT;"
-	"ALTER TABLE outbox ADD COLUMN receipt_at INTEGER;"
-	"CREATE INDEX outbox_provider_msg ON outbox (provider_msg)"
-	" WHERE provider_msg IS NOT NULL;",
-	/*
-	 * 11 → 12: escalation never gives up in silence (SPEC §5). A report
-	 * an earlier version left open after its last step, with no time to
-	 * escalate again, is due now: its last step's roles hear of it again.
-	 */
-	"UPDATE reports SET escalate_at = 0 WHERE status = 'open'"
-	" AND escalate_at IS NULL AND escalation_level >= 3;",
-	/*
-	 * 12 → 13: when a row's last attempt ended (tried_at) and when it
-	 * first failed (failing_since), in the scheduling seconds of the run
-	 * that wrote them; a start re-bases both onto its own clock
-	 * (store_clamp_times), so that the 24 h give-up counts time spent
-	 * failing, not a wall clock set while the daemon was down (SPEC §9).
-	 */
-	"ALTER TABLE outbox ADD COLUMN tried_at INTEGER;"
-	"ALTER TABLE outbox ADD COLUMN failing_since INTEGER;",
-	/*
-	 * 13 → 14: a report filed for a number whose report was closed or
-	 * cancelled not long before names that one (SPEC §4: previous).
-	 */
-	"ALTER TABLE reports ADD COLUMN previous INTEGER"
-	" REFERENCES reports (id);",
-	/*
-	 * 14 → 15: nothing waits unseen (SPEC §4). review_at: by when (in
-	 * scheduling seconds) the review.to roles must hear of a text of the
-	 * review list; NULL once they have (set in the transaction that
-	 * queues the message telling them) or once it is reviewed. Texts
-	 * already waiting are due now: nobody was told of them.
-	 */
-	"ALTER TABLE messages ADD COLUMN review_at INTEGER;"
-	"CREATE INDEX messages_review ON messages (review_at, id)"
-	" WHERE review_at IS NOT NULL;"
-	"UPDATE messages SET review_at = 0 WHERE category = 'unknown'"
-	" AND reviewed_at IS NULL;",
-	/*
-	 * 15 → 16: receipts that came before their send's result (a
-	 * provider may report on an SMS before its answer to the request
-	 * that sent it reaches us), kept by the provider's id ("provider:id",
-	 * as outbox.provider_msg) until the outbox records that id, a day at
-	 * most (receipt.c).
-	 */
-	"CREATE TABLE receipts_early (msg TEXT PRIMARY KEY,"
-	" receipt TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL)"
-	" WITHOUT ROWID;"
-	"CREATE INDEX receipts_early_at ON receipts_early (at);",
-	/*
-	 * 16 → 17: how far a broadcast got (tincayctl broadcast): the last
-	 * subscription queued for a campaign's text, written in the
-	 * transaction of each batch of its rows, and whether the run ended;
-	 * a run cut short (killed, a lost terminal) is resumed from there.
-	 */
-	"CREATE TABLE broadcast_runs (campaign TEXT NOT NULL COLLATE NOCASE,"
-	" body TEXT NOT NULL, last_sub INTEGER NOT NULL,"
-	" done INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (campaign, body))"
-	" WITHOUT ROWID;",
-};
-#define STORE_NMIGRATIONS \
-	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]))
-
-/* What a migration does in C, after its SQL, in its transaction. */
-static const struct {
-	int	 version;		/* the one it brings the schema to */
-	int	 (*fn)(sqlite3 *, char *err, size_t errlen);
-} store_migration_steps[] = {
-	{ 8, store_pin_migrate },
-};
-
-static void
-store_sqlite_log(void *arg, int code, const char *msg)
+/* Statement i as the engine of db writes it. */
+const char *
+store_sql_on(const struct db *db, enum stmt i)
 {
-	/* SQLite's own messages never carry bound values. */
-	if (code == SQLITE_NOTICE || (code & 0xff) == SQLITE_SCHEMA)
-		return;
-	log_warnx("sqlite: (%d) %s", code, msg);
+	const char	*pg;
+
+	if (db_engine(db) == DB_PG && (pg = store_sql_pg(i)) != NULL)
+		return pg;
+	return store_sql[i];
 }
 
-/*
- * The file at path (if there is one) readable by its owner only: a copy
- * or a restore made under umask 022 leaves a database 0644, and SQLite
- * then makes its WAL and SHM the same. Said in the log when changed; a
- * file of another owner is left as it is, and said so.
- */
-static void
-store_tighten(const char *path)
+const char *
+store_sql_of(const struct store *st, enum stmt i)
 {
-	struct stat	 sb;
-
-	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    (sb.st_mode & 077) == 0)
-		return;
-	if (chmod(path, sb.st_mode & 0600) == -1)
-		log_warnx("database %s: mode %04o lets others read it, and "
-		    "it cannot be changed: %s", path,
-		    (unsigned)(sb.st_mode & 07777), strerror(errno));
-	else
-		log_warnx("database %s: mode %04o let others read it; now "
-		    "%04o", path, (unsigned)(sb.st_mode & 07777),
-		    (unsigned)(sb.st_mode & 0600));
-}
-
-/* Create the file 0600 before SQLite opens it, whatever the umask; one
- * that others may read (and its WAL and SHM) becomes 0600. */
-static int
-store_create_file(const char *path, char *err, size_t errlen)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	char	 p[PATH_MAX];
-	size_t	 i;
-	int	 fd;
-
-	if (strcmp(path, ":memory:") == 0)
-		return 0;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	close(fd);
-	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
-		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) <
-		    (int)sizeof(p))
-			store_tighten(p);
-	return 0;
+	return store_sql_on(st->db, i);
 }
 
 int
 store_exec(struct store *st, const char *sql, char *err, size_t errlen)
 {
-	char	*msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "database: %s",
-		    msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
+	if (db_exec(st->db, sql) == -1) {
+		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -933,67 +501,21 @@ store_exec(struct store *st, const char *sql, char *err, size_t errlen)
 int
 store_version(struct store *st)
 {
-	sqlite3_stmt	*s;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static int
-store_migrate(struct store *st, char *err, size_t errlen)
-{
-	char	 sql[64];
-	size_t	 i;
-	int	 v;
-
-	if ((v = store_version(st)) < 0) {
-		snprintf(err, errlen, "database: cannot read user_version");
-		return -1;
-	}
-	if (v > STORE_NMIGRATIONS) {
-		snprintf(err, errlen, "database: schema version %d is newer "
-		    "than this program (%d)", v, STORE_NMIGRATIONS);
-		return -1;
-	}
-	for (; v < STORE_NMIGRATIONS; v++) {
-		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
-			return -1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (store_exec(st, store_migrations[v], err, errlen) == -1 ||
-		    store_exec(st, sql, err, errlen) == -1)
-			goto fail;
-		for (i = 0; i < sizeof(store_migration_steps) /
-		    sizeof(store_migration_steps[0]); i++)
-			if (store_migration_steps[i].version == v + 1 &&
-			    store_migration_steps[i].fn(st->db, err,
-			    errlen) == -1)
-				goto fail;
-		if (store_exec(st, "COMMIT", err, errlen) == -1)
-			return -1;
-	}
-	return 0;
-fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return db_engine(st->db) == DB_PG ? store_pg_version(st) :
+	    store_sqlite_version(st);
 }
 
 int
 store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 {
-	sqlite3_stmt	*s = st->stmt[ST_META_GET];
+	struct db_stmt	*s = st->stmt[ST_META_GET];
 	int		 found;
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, key, -1);
 	if ((found = store_row(st, s, __func__)) == 1) {
-		if (sqlite3_column_type(s, 0) == SQLITE_BLOB &&
-		    (size_t)sqlite3_column_bytes(s, 0) == len)
-			memcpy(buf, sqlite3_column_blob(s, 0), len);
+		if (db_column_type(s, 0) == DB_BLOB &&
+		    (size_t)db_column_bytes(s, 0) == len)
+			memcpy(buf, db_column_blob(s, 0), len);
 		else
 			found = -1;
 	}
@@ -1005,13 +527,13 @@ store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 static int
 store_meta_int(struct store *st, const char *key, int64_t *v)
 {
-	sqlite3_stmt	*s = st->stmt[ST_META_GET];
+	struct db_stmt	*s = st->stmt[ST_META_GET];
 	int		 rc = -1;
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 0) == SQLITE_INTEGER) {
-		*v = sqlite3_column_int64(s, 0);
+	db_bind_text(s, 1, key, -1);
+	if (db_step(s) == DB_ROW &&
+	    db_column_type(s, 0) == DB_INT) {
+		*v = db_column_int64(s, 0);
 		rc = 0;
 	}
 	store_done(s);
@@ -1021,10 +543,10 @@ store_meta_int(struct store *st, const char *key, int64_t *v)
 int
 store_meta_put_int(struct store *st, const char *key, int64_t v)
 {
-	sqlite3_stmt	*s = st->stmt[ST_META_SET];
+	struct db_stmt	*s = st->stmt[ST_META_SET];
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, v);
+	db_bind_text(s, 1, key, -1);
+	db_bind_int64(s, 2, v);
 	return store_run(st, ST_META_SET);
 }
 
@@ -1034,25 +556,6 @@ store_sched_publish(struct store *st, int64_t offset_ms)
 	if (store_begin(st) == -1)
 		return -1;
 	return store_meta_put_int(st, "sched_offset_ms", offset_ms);
-}
-
-/*
- * Whether a daemon runs on the database at path: it holds its lock
- * (store_lock) as long as it runs. Only before SQLite opens the file: a
- * close() of any descriptor of it would drop every POSIX lock this
- * process holds on it, SQLite's own read lock included.
- */
-static int
-store_daemon_runs(const char *path)
-{
-	int	 fd, running;
-
-	if (strcmp(path, ":memory:") == 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	running = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
-	return running;
 }
 
 int
@@ -1162,7 +665,7 @@ store_set_timezone(struct store *st, const char *tz, int recount)
 		    store_meta_put_int(st, "days_counted", 1) == -1 ||
 		    store_run(st, ST_DAYS_CLEAR) == -1)
 			goto fail;
-		sqlite3_bind_int64(st->stmt[ST_DAYS_FILL], 1, off);
+		db_bind_int64(st->stmt[ST_DAYS_FILL], 1, off);
 		if (store_run(st, ST_DAYS_FILL) == -1 ||
 		    store_commit(st) == -1)
 			goto fail;
@@ -1176,100 +679,26 @@ fail:
 	return -1;
 }
 
-/*
- * Claim the database for this process alone (an flock(2) on the file,
- * which SQLite's own fcntl locks never touch), before anything migrates
- * it: a second daemon on the same database stops at start instead of
- * sending every alert twice, or rebuilding tables under the first.
- */
-static int
-store_lock(struct store *st, const char *path, char *err, size_t errlen)
-{
-	if (strcmp(path, ":memory:") == 0)
-		return 0;
-	if ((st->lockfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    errno == EWOULDBLOCK ? "another tincayd is running on it" :
-		    strerror(errno));
-		close(st->lockfd);
-		st->lockfd = -1;
-		return -1;
-	}
-	return 0;
-}
-
 static struct store *
 store_open_with(const char *path, const char *key_file, int exclusive,
     char *err, size_t errlen)
 {
-	static int	 logged;
 	struct store	*st;
 	int		 i;
 
-	if (!logged) {
-		sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, NULL);
-		/*
-		 * Nothing reads SQLite's memory statistics; kept, they take
-		 * a global mutex on every allocation it makes.
-		 */
-		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-		logged = 1;
-	}
-	if (store_create_file(path, err, errlen) == -1)
-		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->lockfd = -1;
 	/* A process that stopped before it emptied the WAL after a purge
 	 * may have left it so: the first purge empties it in any case. */
 	st->wal_unscrubbed = 1;
-	if (exclusive && store_lock(st, path, err, errlen) == -1)
-		goto fail;
-	if (!exclusive)
-		st->daemon_runs = store_daemon_runs(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "database %s: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	st->busy_ms = STORE_BUSY_MS;
-	store_file_note(st);
-	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 256,
-	    1000);
-	if (store_exec(st, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
-	    store_exec(st, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
-	    store_exec(st, "PRAGMA journal_size_limit = " STORE_WAL_LIMIT, err,
-	    errlen) == -1 ||
-	    /*
-	     * Each message's savepoint journals the pages it touches; on
-	     * disk that journal spills to a temp file past 64 KiB and is
-	     * then never truncated within the batch. In memory it is
-	     * emptied at every RELEASE.
-	     */
-	    store_exec(st, "PRAGMA temp_store = MEMORY", err, errlen) == -1 ||
-	    /*
-	     * What a row held is zeroed when SQLite frees it: a text moved by
-	     * an UPDATE (an outbox row marked sent) leaves no stale copy in
-	     * the page for a purge to miss (SPEC §8).
-	     */
-	    store_exec(st, "PRAGMA secure_delete = ON", err, errlen) == -1 ||
-	    /* Off while migrations rebuild tables that others reference. */
-	    store_exec(st, "PRAGMA foreign_keys = OFF", err, errlen) == -1 ||
-	    store_migrate(st, err, errlen) == -1 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON", err, errlen) == -1)
+	if ((db_is_pg(path) ? store_pg_open(st, path, err, errlen) :
+	    store_sqlite_open(st, path, exclusive, err, errlen)) == -1)
 		goto fail;
 	for (i = 0; i < ST__MAX; i++) {
-		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
-		    SQLITE_OK) {
+		if (db_prepare(st->db, store_sql_of(st, i), &st->stmt[i]) !=
+		    0) {
 			snprintf(err, errlen, "database: statement %d: %s", i,
-			    sqlite3_errmsg(st->db));
+			    db_errmsg(st->db));
 			goto fail;
 		}
 	}
@@ -1311,8 +740,8 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < ST__MAX; i++)
-		sqlite3_finalize(st->stmt[i]);
-	sqlite3_close(st->db);
+		db_finalize(st->stmt[i]);
+	db_close(st->db);
 	ref_key_free(st->refkey);
 	EVP_CIPHER_CTX_free(st->idem);
 	store_seal_close(st);
@@ -1322,36 +751,35 @@ store_close(struct store *st)
 	free(st);
 }
 
-sqlite3_stmt *
+struct db_stmt *
 store_stmt(struct store *st, enum stmt which)
 {
 	return st->stmt[which];
 }
 
 void
-store_done(sqlite3_stmt *s)
+store_done(struct db_stmt *s)
 {
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
 }
 
 const char *
 store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	return db_errmsg(st->db);
 }
 
 int
 store_run(struct store *st, enum stmt which)
 {
-	sqlite3_stmt	*s = st->stmt[which];
+	struct db_stmt	*s = st->stmt[which];
 	int		 rc;
 
-	rc = sqlite3_step(s);
+	rc = db_step(s);
 	store_done(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != DB_DONE && rc != DB_ROW) {
 		log_warnx("%s: statement %d: %s", __func__, which,
-		    sqlite3_errmsg(st->db));
+		    db_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -1362,33 +790,33 @@ store_run(struct store *st, enum stmt which)
  * is none, -1 an error, logged for who.
  */
 int
-store_row(struct store *st, sqlite3_stmt *s, const char *who)
+store_row(struct store *st, struct db_stmt *s, const char *who)
 {
-	int	 rc = sqlite3_step(s);
+	int	 rc = db_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
-	log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
+	log_warnx("%s: %s", who, db_errmsg(st->db));
 	return -1;
 }
 
 int
-store_rows(struct store *st, sqlite3_stmt *s, const char *who,
+store_rows(struct store *st, struct db_stmt *s, const char *who,
     store_row_fn row, void *arg)
 {
 	int	 n = 0, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		n++;
 		if (row(s, arg) == -1) {
 			n = -1;
 			break;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", who, sqlite3_errmsg(st->db));
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_warnx("%s: %s", who, db_errmsg(st->db));
 		n = -1;
 	}
 	store_done(s);
@@ -1401,7 +829,7 @@ store_changes(struct store *st, enum stmt which)
 {
 	if (store_run(st, which) == -1)
 		return -1;
-	return sqlite3_changes64(st->db);
+	return db_changes(st->db);
 }
 
 /*
@@ -1455,14 +883,15 @@ store_batch_end(struct store *st, int ok)
 		st->listeners[i].fn(st->listeners[i].arg, ok, &b);
 }
 
-/* A commit failed with SQLite's code rc: health says so until one that
- * would succeed (store_health.c). */
+/* A commit failed (rc, a db.h kind; why, the engine's words): health says
+ * so until one that would succeed (store_health.c). */
 static void
-store_failed(struct store *st, int rc)
+store_failed(struct store *st, enum db_err rc)
 {
 	st->commit_failed = 1;
-	st->commit_err = rc;
-	st->commit_full = (rc & 0xff) == SQLITE_FULL;
+	snprintf(st->commit_why, sizeof(st->commit_why), "%s",
+	    db_errmsg(st->db));
+	st->commit_full = rc == DB_EFULL;
 }
 
 int
@@ -1473,10 +902,10 @@ store_begin(struct store *st)
 	 * full disk): its writes are gone, so end it as failed (its replies
 	 * get 503) before opening the next.
 	 */
-	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
-		log_warnx("%s: the open batch was rolled back by SQLite",
+	if (st->in_tx && !db_in_tx(st->db)) {
+		log_warnx("%s: the open batch was rolled back by the database",
 		    __func__);
-		store_failed(st, sqlite3_errcode(st->db));
+		store_failed(st, db_errcode(st->db));
 		store_batch_end(st, 0);
 	}
 	if (st->in_tx)
@@ -1500,13 +929,13 @@ store_commit(struct store *st)
 	if (store_file_same(st, why, sizeof(why)) == -1) {
 		log_warnx("%s: %s; nothing is committed", __func__, why);
 		store_rollback(st);
-		store_failed(st, SQLITE_IOERR);
+		store_failed(st, DB_EOTHER);
 		/* A WAL deleted under us: a new one now, if we can. */
 		(void)store_wal_mend(st);
 		return -1;
 	}
 	if (store_run(st, ST_COMMIT) == -1) {
-		store_failed(st, sqlite3_errcode(st->db));
+		store_failed(st, db_errcode(st->db));
 		store_rollback(st);
 		return -1;
 	}
@@ -1520,7 +949,7 @@ store_rollback(struct store *st)
 {
 	int	 was = st->in_tx;
 
-	if (sqlite3_get_autocommit(st->db) == 0)
+	if (db_in_tx(st->db))
 		(void)store_run(st, ST_ROLLBACK);
 	if (was)
 		store_batch_end(st, 0);
@@ -1556,7 +985,7 @@ store_clamp_times(struct store *st, int64_t now,
     const struct store_clamp *esc, size_t nesc, int64_t retry_s,
     int64_t review_s)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 n, total = 0;
 	size_t		 i;
 
@@ -1564,30 +993,30 @@ store_clamp_times(struct store *st, int64_t now,
 		return -1;
 	for (i = 0; i < nesc; i++) {
 		s = st->stmt[ST_CLAMP_ESCALATE];
-		sqlite3_bind_int64(s, 1, now);
-		sqlite3_bind_int64(s, 2, esc[i].after_s);
+		db_bind_int64(s, 1, now);
+		db_bind_int64(s, 2, esc[i].after_s);
 		store_bind_text(s, 3, esc[i].category);
-		sqlite3_bind_int(s, 4, ESCALATE_LEVELS);
-		sqlite3_bind_int64(s, 5, esc[i].repeat_s);
+		db_bind_int64(s, 4, ESCALATE_LEVELS);
+		db_bind_int64(s, 5, esc[i].repeat_s);
 		if ((n = store_changes(st, ST_CLAMP_ESCALATE)) == -1)
 			goto fail;
 		total += n;
 	}
-	sqlite3_bind_int64(st->stmt[ST_REBASE_TRIED], 1, now);
+	db_bind_int64(st->stmt[ST_REBASE_TRIED], 1, now);
 	if ((n = store_changes(st, ST_REBASE_TRIED)) == -1)
 		goto fail;
 	total += n;
 	s = st->stmt[ST_CLAMP_RETRY];
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int64(s, 2, retry_s);
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, retry_s);
 	if ((n = store_changes(st, ST_CLAMP_RETRY)) == -1)
 		goto fail;
 	total += n;
-	sqlite3_bind_int64(st->stmt[ST_CLAMP_CREATED], 1, now);
+	db_bind_int64(st->stmt[ST_CLAMP_CREATED], 1, now);
 	if ((n = store_changes(st, ST_CLAMP_CREATED)) == -1)
 		goto fail;
 	total += n;
-	sqlite3_bind_int64(st->stmt[ST_CLAMP_REVIEW], 1, now + review_s);
+	db_bind_int64(st->stmt[ST_CLAMP_REVIEW], 1, now + review_s);
 	if ((n = store_changes(st, ST_CLAMP_REVIEW)) == -1)
 		goto fail;
 	total += n;
@@ -1597,44 +1026,10 @@ fail:
 	return -1;
 }
 
-/*
- * Move every page into the database file and empty the WAL, so that no
- * older copy of a page (one that held a purged text) is left in it. A
- * reader (the daemon between passes, tincayctl) can hold it up: waits up
- * to the busy timeout, then tries again, tries times in all. 1 done, 0
- * still held up, -1 an error.
- */
-int
-store_wal_truncate(struct store *st, int tries)
-{
-	int	 rc, log = -1, done = -1;
-
-	if (st->in_tx)
-		return 0;
-	while (tries-- > 0) {
-		rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-		if (rc == SQLITE_OK)
-			return 1;
-		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-			log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void
 store_stats(const struct store *st, struct store_stats *out)
 {
 	*out = st->stats;
-}
-
-void
-store_busy_timeout(struct store *st, int ms)
-{
-	sqlite3_busy_timeout(st->db, ms);
-	st->busy_ms = ms;
 }
 
 int
@@ -1643,64 +1038,32 @@ store_in_tx(const struct store *st)
 	return st->in_tx;
 }
 
-/*
- * Keep the WAL small (issue 9): a passive checkpoint, which never waits;
- * then, if nothing was committed since the last call and every frame is
- * in the database, a truncating one that does not wait for readers either
- * (the busy handler is off for it). Under load journal_size_limit cuts the
- * WAL back at the first commit after a checkpoint reset it. Never inside a
- * batch. 0, or -1 on an error (logged).
- */
-int
-store_wal_tidy(struct store *st)
-{
-	int	 rc, log = -1, done = -1, idle;
-
-	if (st->in_tx || !st->file_known)
-		return 0;
-	idle = st->stats.commits == st->tidied_at;
-	st->tidied_at = st->stats.commits;
-	rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-	if (rc == SQLITE_OK && idle && log > 0 && done == log) {
-		sqlite3_busy_timeout(st->db, 0);
-		rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-		sqlite3_busy_timeout(st->db, st->busy_ms);
-	}
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
-}
-
 void
-store_bind_text(sqlite3_stmt *s, int i, const char *v)
+store_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		db_bind_text_copy(s, i, v, -1);
 }
 
 void
-store_bind_id(sqlite3_stmt *s, int i, int64_t id)
+store_bind_id(struct db_stmt *s, int i, int64_t id)
 {
 	if (id == 0)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, id);
+		db_bind_int64(s, i, id);
 }
 
 const char *
-store_col_text(sqlite3_stmt *s, int i)
+store_col_text(struct db_stmt *s, int i)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	return db_column_text(s, i);
 }
 
 void
-store_col_copy(sqlite3_stmt *s, int i, char *out, size_t outlen)
+store_col_copy(struct db_stmt *s, int i, char *out, size_t outlen)
 {
 	const char	*v = store_col_text(s, i);
 
@@ -1715,7 +1078,7 @@ int
 store_message_find(struct store *st, const char *provider,
     const char *ext_id, struct outcome *out)
 {
-	sqlite3_stmt	*s = st->stmt[ST_MSG_FIND];
+	struct db_stmt	*s = st->stmt[ST_MSG_FIND];
 	int		 found;
 
 	store_bind_text(s, 1, provider);
@@ -1731,7 +1094,7 @@ store_message_find(struct store *st, const char *provider,
 int
 store_message_add(struct store *st, const struct message_row *m)
 {
-	sqlite3_stmt	*s = st->stmt[ST_MSG_ADD];
+	struct db_stmt	*s = st->stmt[ST_MSG_ADD];
 
 	store_bind_text(s, 1, m->provider);
 	store_bind_text(s, 2, m->ext_id);
@@ -1744,7 +1107,7 @@ store_message_add(struct store *st, const struct message_row *m)
 	store_bind_text(s, 6, m->category);
 	store_bind_id(s, 7, m->report_id);
 	store_bind_text(s, 8, m->reply);
-	sqlite3_bind_int64(s, 9, m->received_at);
+	db_bind_int64(s, 9, m->received_at);
 	store_bind_id(s, 10, m->review_at);
 	return store_run(st, ST_MSG_ADD);
 }
@@ -1757,12 +1120,12 @@ store_message_add(struct store *st, const struct message_row *m)
 static int64_t
 store_report_next(struct store *st, char ref_out[REF_MAX])
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
+	struct db_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
 	int64_t		 id = -1;
 	int		 taken;
 
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
+	if (db_step(s) == DB_ROW)
+		id = db_column_int64(s, 0);
 	store_done(s);
 	for (; id > 0; id++) {
 		if (ref_encode(st->refkey, id - 1, ref_out) == -1)
@@ -1770,8 +1133,8 @@ store_report_next(struct store *st, char ref_out[REF_MAX])
 		if (!st->ref_legacy)
 			return id;
 		s = st->stmt[ST_REF_TAKEN];
-		sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_STATIC);
-		taken = sqlite3_step(s) == SQLITE_ROW;
+		db_bind_text(s, 1, ref_out, -1);
+		taken = db_step(s) == DB_ROW;
 		store_done(s);
 		if (!taken)
 			return id;
@@ -1784,24 +1147,24 @@ store_report_add(struct store *st, const char *category, const char *area,
     const char *reporter, int64_t now, int64_t escalate_at,
     char ref_out[REF_MAX])
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_ADD];
+	struct db_stmt	*s = st->stmt[ST_REPORT_ADD];
 	int64_t		 id;
 
 	if ((id = store_report_next(st, ref_out)) == -1) {
-		log_warnx("%s: no REF: %s", __func__, sqlite3_errmsg(st->db));
+		log_warnx("%s: no REF: %s", __func__, db_errmsg(st->db));
 		return -1;
 	}
-	sqlite3_bind_text(s, 1, ref_out, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
+	db_bind_text_copy(s, 1, ref_out, -1);
+	db_bind_text(s, 2, category, -1);
 	store_bind_text(s, 3, area);
 	if (store_bind_sealed_str(st, s, 4, reporter) == -1) {
 		store_done(s);
 		return -1;
 	}
 	store_bind_hash(st, s, 8, reporter);
-	sqlite3_bind_int64(s, 5, now);
+	db_bind_int64(s, 5, now);
 	store_bind_id(s, 6, escalate_at);
-	sqlite3_bind_int64(s, 7, id);
+	db_bind_int64(s, 7, id);
 	if (store_run(st, ST_REPORT_ADD) == -1)
 		return -1;
 	return id;
@@ -1818,14 +1181,14 @@ int64_t
 store_report_recent_of(struct store *st, const char *reporter,
     int64_t since, const char *category, char ref_out[REF_MAX])
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
+	struct db_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
 	int64_t		 id;
 
 	store_bind_hash(st, s, 1, reporter);
-	sqlite3_bind_int64(s, 2, since);
+	db_bind_int64(s, 2, since);
 	store_bind_text(s, 3, category);
 	if ((id = store_row(st, s, __func__)) == 1) {
-		id = sqlite3_column_int64(s, 0);
+		id = db_column_int64(s, 0);
 		util_strlcpy(ref_out, store_col_text(s, 1), REF_MAX);
 	}
 	store_done(s);
@@ -1836,14 +1199,14 @@ int
 store_report_closed_recent(struct store *st, const char *reporter,
     int64_t since, struct report_prev *p)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_CLOSED_BY_REPORTER];
+	struct db_stmt	*s = st->stmt[ST_REPORT_CLOSED_BY_REPORTER];
 	int		 found;
 
 	memset(p, 0, sizeof(*p));
 	store_bind_hash(st, s, 1, reporter);
-	sqlite3_bind_int64(s, 2, since);
+	db_bind_int64(s, 2, since);
 	if ((found = store_row(st, s, __func__)) == 1) {
-		p->id = sqlite3_column_int64(s, 0);
+		p->id = db_column_int64(s, 0);
 		util_strlcpy(p->ref, store_col_text(s, 1), sizeof(p->ref));
 		util_strlcpy(p->category, store_col_text(s, 2),
 		    sizeof(p->category));
@@ -1856,19 +1219,19 @@ store_report_closed_recent(struct store *st, const char *reporter,
 int
 store_report_link(struct store *st, int64_t id, int64_t previous)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_LINK];
+	struct db_stmt	*s = st->stmt[ST_REPORT_LINK];
 
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, previous);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, previous);
 	return store_run(st, ST_REPORT_LINK);
 }
 
 int
 store_report_set_area(struct store *st, int64_t id, const char *area)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_SET_AREA];
+	struct db_stmt	*s = st->stmt[ST_REPORT_SET_AREA];
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_text(s, 2, area);
 	return (int)store_changes(st, ST_REPORT_SET_AREA);
 }
@@ -1877,23 +1240,23 @@ int
 store_report_status(struct store *st, int64_t id, const char *status,
     const char *by, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_STATUS];
+	struct db_stmt	*s = st->stmt[ST_REPORT_STATUS];
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_text(s, 2, status);
 	store_bind_text(s, 3, by);
-	sqlite3_bind_int64(s, 4, now);
+	db_bind_int64(s, 4, now);
 	return store_run(st, ST_REPORT_STATUS);
 }
 
 /* A close's codes (§6a) from parameter at on: sex, age (NULL when
  * unknown), outcome; a close and an amend write them alike. */
 static void
-store_bind_codes(sqlite3_stmt *s, int at, const struct report_close *c)
+store_bind_codes(struct db_stmt *s, int at, const struct report_close *c)
 {
 	store_bind_text(s, at, c->sex);
 	if (c->age >= 0)
-		sqlite3_bind_int(s, at + 1, c->age);
+		db_bind_int64(s, at + 1, c->age);
 	store_bind_text(s, at + 2, c->outcome);
 }
 
@@ -1901,12 +1264,12 @@ int
 store_report_close(struct store *st, int64_t id,
     const struct report_close *c, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_CLOSE];
+	struct db_stmt	*s = st->stmt[ST_REPORT_CLOSE];
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_text(s, 2, c->status);
 	store_bind_text(s, 3, c->by);
-	sqlite3_bind_int64(s, 4, now);
+	db_bind_int64(s, 4, now);
 	store_bind_codes(s, 5, c);
 	return store_run(st, ST_REPORT_CLOSE);
 }
@@ -1915,11 +1278,11 @@ int
 store_report_amend(struct store *st, int64_t id,
     const struct report_close *c, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_AMEND];
+	struct db_stmt	*s = st->stmt[ST_REPORT_AMEND];
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_text(s, 2, c->status);
-	sqlite3_bind_int64(s, 3, now);
+	db_bind_int64(s, 3, now);
 	store_bind_codes(s, 4, c);
 	return store_run(st, ST_REPORT_AMEND);
 }
@@ -1927,10 +1290,10 @@ store_report_amend(struct store *st, int64_t id,
 int
 store_report_cancel_request(struct store *st, int64_t id, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_CANCEL_REQUEST];
+	struct db_stmt	*s = st->stmt[ST_REPORT_CANCEL_REQUEST];
 
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now);
 	return store_run(st, ST_REPORT_CANCEL_REQUEST);
 }
 
@@ -1938,11 +1301,11 @@ int
 store_contact_was_alerted(struct store *st, int64_t report_id,
     int64_t contact_id)
 {
-	sqlite3_stmt	*s = st->stmt[ST_CONTACT_WAS_ALERTED];
+	struct db_stmt	*s = st->stmt[ST_CONTACT_WAS_ALERTED];
 	int		 rc;
 
-	sqlite3_bind_int64(s, 1, report_id);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, report_id);
+	db_bind_int64(s, 2, contact_id);
 	rc = store_row(st, s, __func__);
 	store_done(s);
 	return rc;
@@ -1951,10 +1314,10 @@ store_contact_was_alerted(struct store *st, int64_t report_id,
 int
 store_report_touch(struct store *st, int64_t id, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_TOUCH];
+	struct db_stmt	*s = st->stmt[ST_REPORT_TOUCH];
 
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now);
 	return store_run(st, ST_REPORT_TOUCH);
 }
 
@@ -1965,12 +1328,12 @@ struct store_contact_walk {
 };
 
 static int
-store_contact_row(sqlite3_stmt *s, void *arg)
+store_contact_row(struct db_stmt *s, void *arg)
 {
 	struct store_contact_walk	*w = arg;
 	struct contact			 c;
 
-	c.id = sqlite3_column_int64(s, 0);
+	c.id = db_column_int64(s, 0);
 	c.name = store_col_text(s, 1);
 	c.phone = store_col_text(s, 2);
 	c.role = store_col_text(s, 3);
@@ -1981,7 +1344,7 @@ store_contact_row(sqlite3_stmt *s, void *arg)
 }
 
 static int
-store_contacts_each(struct store *st, sqlite3_stmt *s, store_contact_fn fn,
+store_contacts_each(struct store *st, struct db_stmt *s, store_contact_fn fn,
     void *arg)
 {
 	struct store_contact_walk	 w = { fn, arg };
@@ -1993,7 +1356,7 @@ int
 store_contacts_for(struct store *st, const char *role, const char *area,
     store_contact_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[ST_CONTACTS_FOR];
+	struct db_stmt	*s = st->stmt[ST_CONTACTS_FOR];
 
 	store_bind_text(s, 1, role);
 	store_bind_text(s, 2, area);
@@ -2004,9 +1367,9 @@ int
 store_contacts_alerted(struct store *st, int64_t report_id,
     store_contact_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[ST_CONTACTS_ALERTED];
+	struct db_stmt	*s = st->stmt[ST_CONTACTS_ALERTED];
 
-	sqlite3_bind_int64(s, 1, report_id);
+	db_bind_int64(s, 1, report_id);
 	return store_contacts_each(st, s, fn, arg);
 }
 
@@ -2018,7 +1381,7 @@ struct store_handlers {
 };
 
 static int
-store_handler_row(sqlite3_stmt *s, void *arg)
+store_handler_row(struct db_stmt *s, void *arg)
 {
 	struct store_handlers	*h = arg;
 	const char		*phone;
@@ -2040,19 +1403,19 @@ store_contacts_handled(struct store *st, int64_t report_id,
     store_contact_fn fn, void *arg)
 {
 	struct store_handlers	 h;
-	sqlite3_stmt		*s = st->stmt[ST_REPORT_HANDLERS];
+	struct db_stmt		*s = st->stmt[ST_REPORT_HANDLERS];
 	size_t			 i;
 	int			 n, total = 0;
 
 	memset(&h, 0, sizeof(h));
 	h.st = st;
-	sqlite3_bind_int64(s, 1, report_id);
+	db_bind_int64(s, 1, report_id);
 	if (store_rows(st, s, __func__, store_handler_row, &h) == -1)
 		return -1;
 	/* The senders first, then their rows: one statement at a time. */
 	for (i = 0; i < h.n; i++) {
 		s = st->stmt[ST_CONTACT_FULL_BY_PHONE];
-		sqlite3_bind_text(s, 1, h.phone[i], -1, SQLITE_STATIC);
+		db_bind_text(s, 1, h.phone[i], -1);
 		if ((n = store_contacts_each(st, s, fn, arg)) == -1)
 			return -1;
 		total += n;
@@ -2091,8 +1454,9 @@ store_outbox_composed(const char *event)
 int64_t
 store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_ADD];
+	struct db_stmt	*s = st->stmt[ST_OUTBOX_ADD];
 	char		 dkey[OUTBOX_DKEY_MAX];
+	int64_t		 id;
 
 	store_bind_id(s, 1, o->report_id);
 	store_bind_id(s, 2, o->contact_id);
@@ -2118,21 +1482,25 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t now)
 		store_done(s);
 		return -1;
 	}
-	sqlite3_bind_int(s, 7, store_outbox_lane(o));
-	sqlite3_bind_int64(s, 8, now);
+	db_bind_int64(s, 7, store_outbox_lane(o));
+	db_bind_int64(s, 8, now);
 	if (strcmp(o->channel, "webhook") != 0 || o->dest == NULL ||
 	    util_url_origin(o->dest, dkey, sizeof(dkey)) == -1)
 		util_strlcpy(dkey, o->via != NULL && strcmp(o->channel,
 		    "sms") == 0 ? o->via : "", sizeof(dkey));
-	sqlite3_bind_text(s, 9, dkey, -1, SQLITE_STATIC);
-	if (store_run(st, ST_OUTBOX_ADD) == -1)
+	db_bind_text(s, 9, dkey, -1);
+	if (store_row(st, s, __func__) != 1) {
+		store_done(s);
 		return -1;
+	}
+	id = db_column_int64(s, 0);
+	store_done(s);
 	st->batch.outbox_added++;
 	/* Rows of the open batch get ids above every committed one (we hold
 	 * the write lock): the first marks where uncommitted rows begin. */
 	if (st->in_tx && st->outbox_first == 0)
-		st->outbox_first = sqlite3_last_insert_rowid(st->db);
-	return sqlite3_last_insert_rowid(st->db);
+		st->outbox_first = id;
+	return id;
 }
 
 /*
@@ -2164,14 +1532,14 @@ int
 store_outbox_dest(struct store *st, int lane, const char *after,
     char out[OUTBOX_DKEY_MAX])
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 found;
 
 	s = st->stmt[after == NULL ? ST_OUTBOX_DEST_FIRST :
 	    ST_OUTBOX_DEST_NEXT];
-	sqlite3_bind_int(s, 1, lane);
+	db_bind_int64(s, 1, lane);
 	if (after != NULL)
-		sqlite3_bind_text(s, 2, after, -1, SQLITE_TRANSIENT);
+		db_bind_text_copy(s, 2, after, -1);
 	if ((found = store_row(st, s, __func__)) == 1)
 		util_strlcpy(out, store_col_text(s, 0), OUTBOX_DKEY_MAX);
 	store_done(s);
@@ -2182,20 +1550,20 @@ int
 store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
     struct outbox_due *rows, int max, store_due_fn filter, void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[ST_OUTBOX_DUE];
+	struct db_stmt	*s = st->stmt[ST_OUTBOX_DUE];
 	struct outbox_due *r;
 	const char	*dest, *body;
 	int64_t		 id;
-	int		 n = 0, rc = SQLITE_DONE, take = 1, sealerr = 0;
+	int		 n = 0, rc = DB_DONE, take = 1, sealerr = 0;
 
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, filter != NULL ? -1 : max);
-	sqlite3_bind_int(s, 3, lane);
-	sqlite3_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, filter != NULL ? -1 : max);
+	db_bind_int64(s, 3, lane);
+	db_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
 	    INT64_MAX);
-	sqlite3_bind_text(s, 5, dkey, -1, SQLITE_STATIC);
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
+	db_bind_text(s, 5, dkey, -1);
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		id = db_column_int64(s, 0);
 		if (filter != NULL && (take = filter(id, arg)) <= 0) {
 			if (take < 0)
 				break;
@@ -2203,7 +1571,7 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		}
 		if (store_col_unsealed(st, s, 2, &dest) == -1 ||
 		    store_col_unsealed(st, s, 3, &body) == -1) {
-			rc = SQLITE_ERROR;	/* logged */
+			rc = DB_ERR;	/* logged */
 			sealerr = 1;
 			break;
 		}
@@ -2214,19 +1582,19 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 		r->body = xstrdup(body != NULL ? body : "");
 		store_outbox_idem(st, r->id, store_col_text(s, 4),
 		    r->idem_key);
-		r->attempts = sqlite3_column_int(s, 5);
-		r->created_at = sqlite3_column_int64(s, 6);
-		r->report_id = sqlite3_column_int64(s, 7);
+		r->attempts = (int)db_column_int64(s, 5);
+		r->created_at = db_column_int64(s, 6);
+		r->report_id = db_column_int64(s, 7);
 		r->event = xstrdup(store_col_text(s, 8));
 		util_strlcpy(r->dkey, store_col_text(s, 9), sizeof(r->dkey));
 		store_col_copy(s, 10, r->ref, sizeof(r->ref));
 		store_col_copy(s, 11, r->role, sizeof(r->role));
-		r->failing_since = sqlite3_column_int64(s, 12);
+		r->failing_since = db_column_int64(s, 12);
 		r->lane = lane;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != DB_ROW && rc != DB_DONE) {
 		if (!sealerr)
-			log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+			log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		store_done(s);
 		while (n > 0)
 			store_outbox_due_clear(&rows[--n]);
@@ -2249,16 +1617,16 @@ store_outbox_due_clear(struct outbox_due *r)
 int
 store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 {
-	sqlite3_stmt	*s = st->stmt[ST_CONTACT_BY_PHONE];
+	struct db_stmt	*s = st->stmt[ST_CONTACT_BY_PHONE];
 	int		 found;
 
 	memset(c, 0, sizeof(*c));
 	store_bind_text(s, 1, phone);
 	if ((found = store_row(st, s, __func__)) == 1) {
-		c->id = sqlite3_column_int64(s, 0);
+		c->id = db_column_int64(s, 0);
 		util_strlcpy(c->role, store_col_text(s, 1), sizeof(c->role));
 		store_col_copy(s, 2, c->pin_hash, sizeof(c->pin_hash));
-		c->pin_locked_until = sqlite3_column_int64(s, 3);
+		c->pin_locked_until = db_column_int64(s, 3);
 	}
 	store_done(s);
 	return found;
@@ -2271,22 +1639,22 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 int64_t
 store_report_find(struct store *st, const char *ref)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 n, id;
 
 	if ((n = ref_decode(st->refkey, ref, strlen(ref))) < 0)
 		return 0;
 	s = st->stmt[ST_REF_OF];
-	sqlite3_bind_int64(s, 1, n + 1);
+	db_bind_int64(s, 1, n + 1);
 	if ((id = store_row(st, s, __func__)) == 1)
 		id = strcmp(store_col_text(s, 0), ref) == 0 ? n + 1 : 0;
 	store_done(s);
 	if (id != 0 || !st->ref_legacy)
 		return id;
 	s = st->stmt[ST_REF_LEGACY];
-	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, ref, -1);
 	if ((id = store_row(st, s, __func__)) == 1)
-		id = sqlite3_column_int64(s, 0);
+		id = db_column_int64(s, 0);
 	store_done(s);
 	return id;
 }
@@ -2295,20 +1663,20 @@ int
 store_report_get(struct store *st, int64_t id, const char *ref,
     struct report_row *r)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REPORT_GET];
+	struct db_stmt	*s = st->stmt[ST_REPORT_GET];
 	const char	*reporter, *text;
 	int		 found;
 
 	memset(r, 0, sizeof(*r));
 	if (ref != NULL && (id = store_report_find(st, ref)) <= 0)
 		return (int)id;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	if ((found = store_row(st, s, __func__)) == 1 &&
 	    (store_col_unsealed(st, s, 5, &reporter) == -1 ||
 	    store_col_unsealed(st, s, 7, &text) == -1))
 		found = -1;
 	if (found == 1) {
-		r->id = sqlite3_column_int64(s, 0);
+		r->id = db_column_int64(s, 0);
 		util_strlcpy(r->ref, store_col_text(s, 1), sizeof(r->ref));
 		util_strlcpy(r->category, store_col_text(s, 2),
 		    sizeof(r->category));
@@ -2317,11 +1685,11 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		    sizeof(r->status));
 		util_strlcpy(r->reporter, reporter ? reporter : "",
 		    sizeof(r->reporter));
-		r->escalation_level = sqlite3_column_int(s, 6);
+		r->escalation_level = (int)db_column_int64(s, 6);
 		r->text = text ? xstrdup(text) : NULL;
-		r->received_at = sqlite3_column_int64(s, 8);
-		r->closed_at = sqlite3_column_int64(s, 9);
-		r->cancel_requested = sqlite3_column_int(s, 10);
+		r->received_at = db_column_int64(s, 8);
+		r->closed_at = db_column_int64(s, 9);
+		r->cancel_requested = (int)db_column_int64(s, 10);
 		store_col_copy(s, 11, r->previous, sizeof(r->previous));
 	}
 	store_done(s);

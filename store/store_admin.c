@@ -15,7 +15,6 @@
 
 #define STORE_LIST_COLS	24	/* more than any listing has */
 #define STORE_PURGE_WAL_TRIES	5	/* busy timeouts to wait for readers */
-#define STORE_BACKUP_BUSY_TRIES	100	/* 50 ms sleeps while a step is busy */
 
 /* What each listing runs, and what its ?1 is. */
 enum store_list_bind { STORE_BIND_NONE, STORE_BIND_STATUS, STORE_BIND_ID };
@@ -34,25 +33,25 @@ static const struct {
 /* The fields of s's current row into f (n of them), sealed values
  * opened: 0, or -1 (one does not open: altered, or another key). */
 static int
-store_list_fields(struct store *st, sqlite3_stmt *s, struct store_field *f,
+store_list_fields(struct store *st, struct db_stmt *s, struct store_field *f,
     size_t n)
 {
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		f[i].name = sqlite3_column_name(s, (int)i);
+		f[i].name = db_column_name(s, (int)i);
 		f[i].number = 0;
 		/* The type first: reading the value converts it. */
-		switch (sqlite3_column_type(s, (int)i)) {
-		case SQLITE_INTEGER:
-		case SQLITE_FLOAT:
+		switch (db_column_type(s, (int)i)) {
+		case DB_INT:
+		case DB_FLOAT:
 			f[i].type = STORE_FIELD_NUMBER;
-			f[i].number = sqlite3_column_double(s, (int)i);
+			f[i].number = db_column_double(s, (int)i);
 			break;
-		case SQLITE_NULL:
+		case DB_NULL:
 			f[i].type = STORE_FIELD_NULL;
 			break;
-		case SQLITE_BLOB:	/* the only blobs listed are sealed */
+		case DB_BLOB:	/* the only blobs listed are sealed */
 			f[i].type = STORE_FIELD_TEXT;
 			if (store_col_unsealed(st, s, (int)i, &f[i].text) == -1)
 				return -1;
@@ -69,15 +68,15 @@ size_t
 store_list_names(struct store *st, enum store_list which,
     const char **names, size_t max)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	size_t		 i, n;
 
 	if ((unsigned)which >= STORE_LIST__MAX)
 		fatalx("%s: no listing %d", __func__, (int)which);
 	s = st->stmt[store_lists[which].stmt];
-	n = (size_t)sqlite3_column_count(s);
+	n = (size_t)db_column_count(s);
 	for (i = 0; i < n && i < max; i++)
-		names[i] = sqlite3_column_name(s, (int)i);
+		names[i] = db_column_name(s, (int)i);
 	return i;
 }
 
@@ -86,7 +85,7 @@ store_list(struct store *st, enum store_list which,
     const struct store_list_args *args, store_list_fn fn, void *arg)
 {
 	struct store_field	 f[STORE_LIST_COLS];
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	size_t			 ncols;
 	int			 rc, n = 0;
 
@@ -98,15 +97,15 @@ store_list(struct store *st, enum store_list which,
 		store_bind_text(s, 1, args != NULL ? args->status : NULL);
 		break;
 	case STORE_BIND_ID:
-		sqlite3_bind_int64(s, 1, args != NULL ? args->id : 0);
+		db_bind_int64(s, 1, args != NULL ? args->id : 0);
 		break;
 	case STORE_BIND_NONE:
 		break;
 	}
-	if ((ncols = (size_t)sqlite3_column_count(s)) > STORE_LIST_COLS)
+	if ((ncols = (size_t)db_column_count(s)) > STORE_LIST_COLS)
 		fatalx("%s: listing %d has %zu columns", __func__, (int)which,
 		    ncols);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (store_list_fields(st, s, f, ncols) == -1) {
 			store_done(s);
 			return -1;
@@ -116,7 +115,7 @@ store_list(struct store *st, enum store_list which,
 			break;
 	}
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return -1;
 	return n;
 }
@@ -126,16 +125,16 @@ int
 store_report_texts(struct store *st, int64_t id, store_text_fn fn,
     void *arg)
 {
-	sqlite3_stmt		*s = st->stmt[ST_REPORT_TEXTS];
+	struct db_stmt		*s = st->stmt[ST_REPORT_TEXTS];
 	struct store_text	 t;
 	int			 rc, n = 0;
 
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		t.at = sqlite3_column_int64(s, 0);
+	db_bind_int64(s, 1, id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		t.at = db_column_int64(s, 0);
 		t.category = store_col_text(s, 1);
 		if (store_col_unsealed(st, s, 2, &t.text) == -1) {
-			rc = SQLITE_ERROR;
+			rc = DB_ERR;
 			break;
 		}
 		n++;
@@ -143,7 +142,7 @@ store_report_texts(struct store *st, int64_t id, store_text_fn fn,
 			break;
 	}
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return -1;
 	return n;
 }
@@ -152,7 +151,7 @@ int
 store_contact_add(struct store *st, const struct contact_new *c,
     int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_CONTACT_ADD];
+	struct db_stmt	*s = st->stmt[ST_CONTACT_ADD];
 	char		 h[PIN_HASH_MAX];
 
 	if (c->pin != NULL && pin_hash(c->pin, strlen(c->pin), h) == -1) {
@@ -166,7 +165,7 @@ store_contact_add(struct store *st, const struct contact_new *c,
 	store_bind_text(s, 5, c->channel);
 	store_bind_text(s, 6, c->url);
 	store_bind_text(s, 7, c->pin != NULL ? h : NULL);
-	sqlite3_bind_int64(s, 8, now);
+	db_bind_int64(s, 8, now);
 	return store_run(st, ST_CONTACT_ADD);
 }
 
@@ -199,26 +198,26 @@ store_purge_batch(struct store *st, int64_t cutoff, int64_t *last,
 	static const enum stmt forget[] = { ST_PURGE_MESSAGES,
 	    ST_PURGE_OUTBOX, ST_PURGE_REPORT };
 	int64_t		*counts[] = { &p->messages, &p->outbox, NULL };
-	sqlite3_stmt	*s = st->stmt[ST_PURGE_DUE];
+	struct db_stmt	*s = st->stmt[ST_PURGE_DUE];
 	int64_t		 changed;
 	size_t		 n = 0, i, k;
-	int		 rc = SQLITE_DONE;
+	int		 rc = DB_DONE;
 
 	if (store_begin(st) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, cutoff);
-	sqlite3_bind_int64(s, 2, *last);
-	sqlite3_bind_int64(s, 3, (int64_t)max);
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
+	db_bind_int64(s, 1, cutoff);
+	db_bind_int64(s, 2, *last);
+	db_bind_int64(s, 3, (int64_t)max);
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		ids[n++] = db_column_int64(s, 0);
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		goto fail;
 	}
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(forget) / sizeof(forget[0]); k++) {
-			sqlite3_bind_int64(st->stmt[forget[k]], 1, ids[i]);
+			db_bind_int64(st->stmt[forget[k]], 1, ids[i]);
 			if ((changed = store_changes(st, forget[k])) == -1)
 				goto fail;
 			if (counts[k] != NULL)
@@ -267,7 +266,7 @@ store_purge_loose(struct store *st, int64_t cutoff, struct store_purged *p)
 	if (store_begin(st) == -1)
 		return -1;
 	for (i = 0; i < sizeof(forget) / sizeof(forget[0]); i++) {
-		sqlite3_bind_int64(st->stmt[forget[i]], 1, cutoff);
+		db_bind_int64(st->stmt[forget[i]], 1, cutoff);
 		if ((changed = store_changes(st, forget[i])) == -1) {
 			store_rollback(st);
 			return -1;
@@ -298,7 +297,7 @@ store_purge(struct store *st, int64_t cutoff, size_t batch,
 	if (store_purge_reports(st, cutoff, batch, progress, arg, p) == -1 ||
 	    store_purge_loose(st, cutoff, p) == -1 || store_begin(st) == -1)
 		return -1;
-	sqlite3_bind_int64(st->stmt[ST_PURGE_SUBS], 1, cutoff);
+	db_bind_int64(st->stmt[ST_PURGE_SUBS], 1, cutoff);
 	if ((changed = store_changes(st, ST_PURGE_SUBS)) == -1) {
 		store_rollback(st);
 		return -1;
@@ -323,12 +322,12 @@ store_purge(struct store *st, int64_t cutoff, size_t batch,
 int
 store_inbox_get(struct store *st, int64_t id, struct inbox_row *r)
 {
-	sqlite3_stmt	*s = st->stmt[ST_INBOX_GET];
+	struct db_stmt	*s = st->stmt[ST_INBOX_GET];
 	const char	*v;
 	int		 rc;
 
 	memset(r, 0, sizeof(*r));
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	if ((rc = store_row(st, s, __func__)) == 1) {
 		r->id = id;
 		if (store_col_unsealed(st, s, 0, &v) == -1)
@@ -339,7 +338,7 @@ store_inbox_get(struct store *st, int64_t id, struct inbox_row *r)
 			rc = -1;
 		else if (rc == 1 && v != NULL)
 			r->text = xstrdup(v);
-		r->received_at = sqlite3_column_int64(s, 2);
+		r->received_at = db_column_int64(s, 2);
 	}
 	store_done(s);
 	return rc;
@@ -356,93 +355,14 @@ int
 store_inbox_review(struct store *st, int64_t id, int64_t report_id,
     int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_INBOX_REVIEW];
+	struct db_stmt	*s = st->stmt[ST_INBOX_REVIEW];
 	int64_t		 n;
 
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now);
 	store_bind_id(s, 3, report_id);
 	if ((n = store_changes(st, ST_INBOX_REVIEW)) == -1)
 		return -1;
 	return n > 0;
 }
 
-/* Copy st's snapshot into the open, empty dst, step pages at a time. */
-static int
-store_backup_copy(struct store *st, sqlite3 *dst, int step,
-    store_backup_fn progress, void *arg, char *err, size_t errlen)
-{
-	sqlite3_backup	*b;
-	int		 rc, busy = 0, steps = 0, total;
-
-	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
-		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
-		return -1;
-	}
-	do {
-		rc = sqlite3_backup_step(b, step);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-			sqlite3_sleep(50);
-			continue;
-		}
-		steps++;
-		total = sqlite3_backup_pagecount(b);
-		if (progress != NULL && (rc == SQLITE_OK || (rc == SQLITE_DONE &&
-		    steps > 1)))
-			progress(total - sqlite3_backup_remaining(b), total,
-			    arg);
-	} while (rc == SQLITE_OK || ((rc == SQLITE_BUSY ||
-	    rc == SQLITE_LOCKED) && ++busy < STORE_BACKUP_BUSY_TRIES));
-	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
-		rc = sqlite3_errcode(dst);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_backup(struct store *st, const char *path, int step,
-    store_backup_fn progress, void *arg, char *err, size_t errlen)
-{
-	sqlite3	*dst = NULL;
-	int	 fd, rc = -1;
-
-	if (store_in_tx(st)) {
-		snprintf(err, errlen, "backup: a transaction is open");
-		return -1;
-	}
-	/* Ours alone, 0600, and never someone's file overwritten. */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
-		    "exists; not overwritten" : strerror(errno));
-		return -1;
-	}
-	close(fd);
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, dst != NULL ?
-		    sqlite3_errmsg(dst) : "cannot open");
-		goto done;
-	}
-	if (store_run(st, ST_BACKUP_BEGIN) == -1) {
-		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(st->db));
-		goto done;
-	}
-	if (store_run(st, ST_BACKUP_READ) == 0)
-		rc = store_backup_copy(st, dst, step > 0 ? step : -1,
-		    progress, arg, err, errlen);
-	else
-		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(st->db));
-	(void)store_run(st, ST_ROLLBACK);	/* the snapshot ends */
-done:
-	if (sqlite3_close(dst) != SQLITE_OK && rc == 0) {
-		snprintf(err, errlen, "%s: cannot close", path);
-		rc = -1;
-	}
-	if (rc == -1)
-		unlink(path);
-	return rc;
-}

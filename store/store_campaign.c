@@ -10,7 +10,7 @@
 int
 store_sub_add(struct store *st, const struct subscription *sub)
 {
-	sqlite3_stmt	*s = st->stmt[ST_SUB_ADD];
+	struct db_stmt	*s = st->stmt[ST_SUB_ADD];
 
 	if (store_bind_sealed_str(st, s, 1, sub->phone) == -1) {
 		store_done(s);
@@ -20,24 +20,24 @@ store_sub_add(struct store *st, const struct subscription *sub)
 	store_bind_text(s, 2, sub->campaign);
 	store_bind_text(s, 3, sub->area);
 	store_bind_text(s, 4, sub->source);
-	sqlite3_bind_int64(s, 5, sub->at);
+	db_bind_int64(s, 5, sub->at);
 	return store_run(st, ST_SUB_ADD);
 }
 
 int
 store_sub_optout(struct store *st, const char *phone, int64_t now)
 {
-	sqlite3_stmt	*s = st->stmt[ST_SUB_OPTOUT];
+	struct db_stmt	*s = st->stmt[ST_SUB_OPTOUT];
 
 	store_bind_hash(st, s, 1, phone);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 2, now);
 	return store_run(st, ST_SUB_OPTOUT);
 }
 
 int
 store_sub_live(struct store *st, const char *phone)
 {
-	sqlite3_stmt	*s = st->stmt[ST_SUB_LIVE];
+	struct db_stmt	*s = st->stmt[ST_SUB_LIVE];
 	int		 rc;
 
 	store_bind_hash(st, s, 1, phone);
@@ -56,12 +56,12 @@ store_sub_live(struct store *st, const char *phone)
 static int64_t
 store_count_of(struct store *st, enum stmt which, const char *text)
 {
-	sqlite3_stmt	*s = st->stmt[which];
+	struct db_stmt	*s = st->stmt[which];
 	int64_t		 n;
 
 	store_bind_text(s, 1, text);
 	if ((n = store_row(st, s, __func__)) == 1)
-		n = sqlite3_column_int64(s, 0);
+		n = db_column_int64(s, 0);
 	else if (n == 0)
 		n = -1;		/* count(*) always has its row */
 	store_done(s);
@@ -77,7 +77,7 @@ store_broadcast_queued(struct store *st, const char *body)
 int64_t
 store_sub_count(struct store *st, const char *campaign, int64_t after)
 {
-	sqlite3_bind_int64(st->stmt[ST_SUB_COUNT], 2, after);
+	db_bind_int64(st->stmt[ST_SUB_COUNT], 2, after);
 	return store_count_of(st, ST_SUB_COUNT, campaign);
 }
 
@@ -85,7 +85,7 @@ int
 store_broadcast_run(struct store *st, const char *campaign,
     const char *body, int64_t *last, int *done)
 {
-	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_RUN];
+	struct db_stmt	*s = st->stmt[ST_BROADCAST_RUN];
 	int		 rc;
 
 	*last = 0;
@@ -93,8 +93,8 @@ store_broadcast_run(struct store *st, const char *campaign,
 	store_bind_text(s, 1, campaign);
 	store_bind_text(s, 2, body);
 	if ((rc = store_row(st, s, __func__)) == 1) {
-		*last = sqlite3_column_int64(s, 0);
-		*done = sqlite3_column_int(s, 1);
+		*last = db_column_int64(s, 0);
+		*done = (int)db_column_int64(s, 1);
 	}
 	store_done(s);
 	return rc;
@@ -104,14 +104,14 @@ int
 store_broadcast_mark(struct store *st, const char *campaign,
     const char *body, int64_t last, int done)
 {
-	sqlite3_stmt	*s = st->stmt[ST_BROADCAST_MARK];
+	struct db_stmt	*s = st->stmt[ST_BROADCAST_MARK];
 
 	if (store_begin(st) == -1)
 		return -1;
 	store_bind_text(s, 1, campaign);
 	store_bind_text(s, 2, body);
-	sqlite3_bind_int64(s, 3, last);
-	sqlite3_bind_int(s, 4, done);
+	db_bind_int64(s, 3, last);
+	db_bind_int64(s, 4, done);
 	return store_run(st, ST_BROADCAST_MARK);
 }
 
@@ -119,26 +119,26 @@ int
 store_sub_page(struct store *st, const char *campaign, int64_t after,
     struct sub_live *rows, size_t max)
 {
-	sqlite3_stmt	*s = st->stmt[ST_SUB_PAGE];
+	struct db_stmt	*s = st->stmt[ST_SUB_PAGE];
 	const char	*phone;
 	size_t		 n = 0;
-	int		 rc = SQLITE_DONE;
+	int		 rc = DB_DONE;
 
 	store_bind_text(s, 1, campaign);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, (int64_t)max);
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 2, after);
+	db_bind_int64(s, 3, (int64_t)max);
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		if (store_col_unsealed(st, s, 1, &phone) == -1) {
 			store_done(s);		/* logged */
 			return -1;
 		}
-		rows[n].id = sqlite3_column_int64(s, 0);
+		rows[n].id = db_column_int64(s, 0);
 		util_strlcpy(rows[n].phone, phone != NULL ? phone : "",
 		    sizeof(rows[n].phone));
 		n++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		store_done(s);
 		return -1;
 	}

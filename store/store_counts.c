@@ -17,7 +17,7 @@ struct store_counts_walk {
 };
 
 static int
-store_counts_row(sqlite3_stmt *s, void *arg)
+store_counts_row(struct db_stmt *s, void *arg)
 {
 	struct store_counts_walk	*w = arg;
 	struct store_count		 c;
@@ -25,13 +25,13 @@ store_counts_row(sqlite3_stmt *s, void *arg)
 	c.area = store_col_text(s, w->col[0]);
 	c.category = w->col[1] < 0 ? NULL : store_col_text(s, w->col[1]);
 	c.status = w->col[2] < 0 ? NULL : store_col_text(s, w->col[2]);
-	c.n = sqlite3_column_int64(s, w->col[3]);
+	c.n = db_column_int64(s, w->col[3]);
 	return w->fn(&c, w->arg) == -1 ? -1 : 0;
 }
 
 /* Each row of s, bound, to fn as a store_count; how many, or -1. */
 static int
-store_counts_each(struct store *st, sqlite3_stmt *s, const int col[4],
+store_counts_each(struct store *st, struct db_stmt *s, const int col[4],
     store_count_fn fn, void *arg, const char *who)
 {
 	struct store_counts_walk	 w = { col, fn, arg };
@@ -44,7 +44,7 @@ store_counts_reports(struct store *st, int64_t from, int64_t to,
     const char *area, store_count_fn fn, void *arg)
 {
 	static const int col[4] = { 0, 1, 2, 3 };
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	/* Whole local days (every period of TK and stats is) come from
 	 * the per-day counts; anything else from the reports. */
@@ -54,8 +54,8 @@ store_counts_reports(struct store *st, int64_t from, int64_t to,
 		to = store_day(st, to);
 	} else
 		s = st->stmt[ST_STATS_COUNT];
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
 	store_bind_text(s, 3, area);
 	return store_counts_each(st, s, col, fn, arg, __func__);
 }
@@ -65,10 +65,10 @@ store_counts_signups(struct store *st, int64_t from, int64_t to,
     const char *area, store_count_fn fn, void *arg)
 {
 	static const int col[4] = { 0, -1, -1, 1 };
-	sqlite3_stmt	*s = st->stmt[ST_STATS_SIGNUPS];
+	struct db_stmt	*s = st->stmt[ST_STATS_SIGNUPS];
 
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
 	store_bind_text(s, 3, area);
 	return store_counts_each(st, s, col, fn, arg, __func__);
 }
@@ -79,16 +79,16 @@ struct store_cases_walk {
 };
 
 static int
-store_counts_case_row(sqlite3_stmt *s, void *arg)
+store_counts_case_row(struct db_stmt *s, void *arg)
 {
 	struct store_cases_walk	*w = arg;
 	struct store_case	 c;
 
 	c.sex = store_col_text(s, 0);
-	c.age = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(s, 1);
+	c.age = db_column_type(s, 1) == DB_NULL ? -1 :
+	    (int)db_column_int64(s, 1);
 	c.outcome = store_col_text(s, 2);
-	c.n = sqlite3_column_int64(s, 3);
+	c.n = db_column_int64(s, 3);
 	return w->fn(&c, w->arg) == -1 ? -1 : 0;
 }
 
@@ -96,11 +96,11 @@ int
 store_counts_cases(struct store *st, int64_t from, int64_t to,
     store_case_fn fn, void *arg)
 {
-	sqlite3_stmt		*s = st->stmt[ST_STATS_CASES];
+	struct db_stmt		*s = st->stmt[ST_STATS_CASES];
 	struct store_cases_walk	 w = { fn, arg };
 
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
 	return store_rows(st, s, __func__, store_counts_case_row, &w);
 }
 
@@ -110,22 +110,22 @@ struct store_spans_walk {
 };
 
 static int
-store_counts_span_row(sqlite3_stmt *s, void *arg)
+store_counts_span_row(struct db_stmt *s, void *arg)
 {
 	struct store_spans_walk	*w = arg;
 
-	return w->fn(sqlite3_column_int64(s, 0), w->arg) == -1 ? -1 : 0;
+	return w->fn(db_column_int64(s, 0), w->arg) == -1 ? -1 : 0;
 }
 
 int
 store_counts_spans(struct store *st, int64_t from, int64_t to,
     enum store_span which, store_span_fn fn, void *arg)
 {
-	sqlite3_stmt		*s = st->stmt[which == STORE_SPAN_ACK ?
+	struct db_stmt		*s = st->stmt[which == STORE_SPAN_ACK ?
 				    ST_STATS_ACK_TIMES : ST_STATS_CLOSE_TIMES];
 	struct store_spans_walk	 w = { fn, arg };
 
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
 	return store_rows(st, s, __func__, store_counts_span_row, &w);
 }

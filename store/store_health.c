@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -26,11 +27,40 @@
 #define STORE_HEADROOM		(1024 * 1024)
 #define STORE_PROBE_MS		1000	/* after a failed commit */
 
+/* The database file's path, or NULL: in memory, or not SQLite (whose
+ * server keeps its own files). */
+static const char *
+store_file_path(struct store *st)
+{
+	sqlite3		*h = db_sqlite_handle(st->db);
+
+	return h != NULL ? sqlite3_db_filename(h, "main") : NULL;
+}
+
+/* Whether the database is read-only (SQLite's file, opened so). */
+static int
+store_readonly(struct store *st)
+{
+	sqlite3		*h = db_sqlite_handle(st->db);
+
+	return h != NULL && sqlite3_db_readonly(h, "main") != 0;
+}
+
+/* SQLite's busy timeout, if it is SQLite. */
+static void
+store_busy_set(struct store *st, int ms)
+{
+	sqlite3		*h = db_sqlite_handle(st->db);
+
+	if (h != NULL)
+		sqlite3_busy_timeout(h, ms);
+}
+
 /* The WAL's path (SQLite's name for it), or NULL: in memory. */
 static const char *
 store_wal_path(struct store *st)
 {
-	sqlite3_filename db = sqlite3_db_filename(st->db, "main");
+	sqlite3_filename db = store_file_path(st);
 
 	if (db == NULL || *db == '\0')
 		return NULL;
@@ -42,7 +72,7 @@ store_wal_path(struct store *st)
 void
 store_file_note(struct store *st)
 {
-	const char	*path = sqlite3_db_filename(st->db, "main");
+	const char	*path = store_file_path(st);
 	struct stat	 sb;
 
 	if (path == NULL || *path == '\0' || stat(path, &sb) == -1)
@@ -95,7 +125,7 @@ store_same(const char *what, const char *path, uint64_t dev, uint64_t ino,
 int
 store_file_same(struct store *st, char *why, size_t whylen)
 {
-	const char	*path = sqlite3_db_filename(st->db, "main");
+	const char	*path = store_file_path(st);
 
 	if (!st->file_known || path == NULL)
 		return 0;
@@ -120,17 +150,17 @@ store_wal_same(struct store *st, char *why, size_t whylen)
 static int
 store_journal_mode(struct store *st, const char *mode)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 sql[64];
 	int		 rc = -1;
 
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(st->db, sql, &s) != 0)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_strnicmp(
-	    (const char *)sqlite3_column_text(s, 0), mode, 8) == 0)
+	if (db_step(s) == DB_ROW && strncasecmp(
+	    db_column_text(s, 0), mode, 8) == 0)
 		rc = 0;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -153,15 +183,15 @@ store_wal_mend(struct store *st)
 	if (st->in_tx || store_wal_same(st, why, sizeof(why)) == 0)
 		return 0;
 	/* Another connection open: do not wait for it, try again later. */
-	sqlite3_busy_timeout(st->db, 0);
+	store_busy_set(st, 0);
 	/* SQLite opens (makes) the new WAL at the next transaction: a read. */
 	rc = store_journal_mode(st, "DELETE") == -1 ||
 	    store_journal_mode(st, "WAL") == -1 ||
 	    store_version(st) == -1 ? -1 : 0;
-	sqlite3_busy_timeout(st->db, st->busy_ms);
+	store_busy_set(st, st->busy_ms);
 	if (rc == -1) {
 		log_warnx("database: %s; no new WAL yet (%s): nothing is "
-		    "committed until there is", why, sqlite3_errmsg(st->db));
+		    "committed until there is", why, db_errmsg(st->db));
 		return -1;
 	}
 	store_wal_note(st);
@@ -176,7 +206,7 @@ store_wal_mend(struct store *st)
 static int
 store_room(struct store *st, char *why, size_t whylen)
 {
-	const char	*path = sqlite3_db_filename(st->db, "main");
+	const char	*path = store_file_path(st);
 	struct statvfs	 sv;
 	uint64_t	 avail;
 
@@ -204,7 +234,7 @@ store_commit_ready(struct store *st, char *why, size_t whylen)
 		return -1;
 	if (st->commit_failed && !st->commit_full) {
 		snprintf(why, whylen, "the last commit failed: %s",
-		    sqlite3_errstr(st->commit_err));
+		    st->commit_why);
 		return -1;
 	}
 	return 0;
@@ -255,7 +285,7 @@ store_writable(struct store *st)
 {
 	if (st->in_tx)
 		return 1;
-	if (sqlite3_db_readonly(st->db, "main") != 0)
+	if (store_readonly(st))
 		return 0;
 	if (store_run(st, ST_BEGIN) == -1)
 		return 0;
@@ -273,7 +303,7 @@ store_health(struct store *st, char *why, size_t whylen)
 {
 	if (store_commit_ready(st, why, whylen) == -1)
 		return -1;
-	if (sqlite3_db_readonly(st->db, "main") != 0) {
+	if (store_readonly(st)) {
 		snprintf(why, whylen, "database is read-only");
 		return -1;
 	}

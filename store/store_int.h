@@ -1,17 +1,18 @@
 /*
  * store_int.h: what the store's own files (store/store*.c) share and nothing
  * else sees (white-box unit tests aside): the layout of struct store, the
- * statement table and its helpers, and the one-row step. Only these files
- * include sqlite3.h.
+ * statement table and its helpers, and the one-row step. Engines are
+ * reached through db.h; only the engines' own files include sqlite3.h or
+ * libpq-fe.h.
  */
 #ifndef TINCAY_STORE_INT_H
 #define TINCAY_STORE_INT_H
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include "../core/core.h"
 #include "../core/seal.h"
+#include "db.h"
 #include "store.h"
 
 /* store.c: SQLite, pragmas, migrations, every SQL statement in one table. */
@@ -129,18 +130,38 @@ enum stmt {
  * store.h and sees rows, never statements.
  * Borrowed statement; the caller binds, steps and calls store_done().
  */
-struct sqlite3_stmt *store_stmt(struct store *, enum stmt);
+struct db_stmt *store_stmt(struct store *, enum stmt);
 /* The SQL of statement i (store_peek.c prepares one on its own handle). */
 const char	*store_sql_text(enum stmt);
-void		 store_done(struct sqlite3_stmt *);
+/* Statement i as st's engine writes it: PostgreSQL's own (sql_pg.c), or the
+ * common one. */
+const char	*store_sql_of(const struct store *, enum stmt);
+const char	*store_sql_on(const struct db *, enum stmt);
+/* sql_pg.c: PostgreSQL's text of statement i where the common one does not
+ * do there, else NULL. */
+const char	*store_sql_pg(enum stmt);
+
+/*
+ * The engines' own parts of the store: st->db opened (an SQLite path, a
+ * PostgreSQL connection string), the schema brought to this program's
+ * version; exclusive: the daemon's, one process on an SQLite file. 0, or
+ * -1 and err. The schema version, or -1.
+ */
+int		 store_sqlite_open(struct store *, const char *path,
+		    int exclusive, char *err, size_t errlen);
+int		 store_pg_open(struct store *, const char *conninfo,
+		    char *err, size_t errlen);
+int		 store_sqlite_version(struct store *);
+int		 store_pg_version(struct store *);
+void		 store_done(struct db_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
 int		 store_run(struct store *, enum stmt);
 /* Bind helpers: NULL text binds NULL; id 0 binds NULL. */
-void		 store_bind_text(struct sqlite3_stmt *, int, const char *);
-void		 store_bind_id(struct sqlite3_stmt *, int, int64_t);
-const char	*store_col_text(struct sqlite3_stmt *, int);
+void		 store_bind_text(struct db_stmt *, int, const char *);
+void		 store_bind_id(struct db_stmt *, int, int64_t);
+const char	*store_col_text(struct db_stmt *, int);
 /* Column i as text into out (NULL: ""), cut to outlen. */
-void		 store_col_copy(struct sqlite3_stmt *, int i, char *out,
+void		 store_col_copy(struct db_stmt *, int i, char *out,
 		    size_t outlen);
 
 #define STORE_LISTENERS	4
@@ -153,9 +174,9 @@ struct store_buf {
 };
 
 struct store {
-	sqlite3		*db;
+	struct db	*db;
 	int		 lockfd;	/* store_lock(), or -1 */
-	sqlite3_stmt	*stmt[ST__MAX];	/* store_sql[], prepared at open */
+	struct db_stmt	*stmt[ST__MAX];	/* store_sql[], prepared at open */
 	int		 in_tx;
 	struct store_batch batch;	/* what the open transaction holds */
 	int64_t		 outbox_first;	/* first row of the open batch, or 0 */
@@ -188,7 +209,7 @@ struct store {
 	uint64_t	 wal_dev, wal_ino;	/* the WAL SQLite writes */
 	int		 wal_known;
 	int		 commit_failed;		/* until a commit succeeds */
-	int		 commit_err;		/* SQLite's code for it */
+	char		 commit_why[128];	/* the engine's words for it */
 	int		 commit_full;		/* for want of space */
 	int64_t		 probed_ms;		/* store_probe(), monotonic */
 	int		 busy_ms;		/* store_busy_timeout() */
@@ -204,7 +225,7 @@ struct store {
  * store.c: step s for its one row: 1 there is one (read it, then
  * store_done), 0 there is none, -1 an error, logged for who.
  */
-int		 store_row(struct store *, sqlite3_stmt *, const char *who);
+int		 store_row(struct store *, struct db_stmt *, const char *who);
 /* Run sql (no parameters, no batch) at open; 0, or -1 and err. */
 int		 store_exec(struct store *, const char *sql, char *err,
 		    size_t errlen);
@@ -217,8 +238,8 @@ int		 store_meta_get(struct store *, const char *key, void *buf,
  * on, -1 stop: an error). Then store_done(s). How many rows, or -1 (a
  * step's error logged for who, or row's -1).
  */
-typedef int	 (*store_row_fn)(sqlite3_stmt *, void *);
-int		 store_rows(struct store *, sqlite3_stmt *, const char *who,
+typedef int	 (*store_row_fn)(struct db_stmt *, void *);
+int		 store_rows(struct store *, struct db_stmt *, const char *who,
 		    store_row_fn, void *);
 /* Run statement which, bound, for its changes: how many rows it changed,
  * or -1 (logged). */
@@ -239,7 +260,7 @@ int		 store_wal_same(struct store *, char *why, size_t whylen);
 
 /* store_pin.c: migration 7's step, in its transaction: every PIN still in
  * clear becomes its hash. 0, or -1 with why in err. */
-int		 store_pin_migrate(sqlite3 *, char *err, size_t errlen);
+int		 store_pin_migrate(struct db *, char *err, size_t errlen);
 /*
  * store_seal.c: texts and numbers of residents are sealed (seal.c) inside
  * the store, so callers see plaintext rows. store_seal_open: the key of
@@ -253,13 +274,13 @@ int		 store_seal_open(struct store *, const char *path,
 void		 store_seal_close(struct store *);
 /* Bind (v, len) sealed at parameter i: NULL binds NULL, "" binds ""
  * (nothing to hide). 0, or -1 (logged). */
-int		 store_bind_sealed(struct store *, struct sqlite3_stmt *,
+int		 store_bind_sealed(struct store *, struct db_stmt *,
 		    int i, const char *v, size_t len);
 /* The same for a string v (or NULL). */
-int		 store_bind_sealed_str(struct store *, struct sqlite3_stmt *,
+int		 store_bind_sealed_str(struct store *, struct db_stmt *,
 		    int i, const char *v);
 /* Bind the keyed hash of number v at parameter i (NULL, "": NULL). */
-void		 store_bind_hash(struct store *, struct sqlite3_stmt *, int i,
+void		 store_bind_hash(struct store *, struct db_stmt *, int i,
 		    const char *v);
 /*
  * Column col of s's row as plaintext into *out: a sealed value opened, a
@@ -267,7 +288,7 @@ void		 store_bind_hash(struct store *, struct sqlite3_stmt *, int i,
  * for NULL; borrowed until the column is opened again or s is stepped.
  * 0, or -1 (logged: altered, or sealed under another key).
  */
-int		 store_col_unsealed(struct store *, struct sqlite3_stmt *,
+int		 store_col_unsealed(struct store *, struct db_stmt *,
 		    int col, const char **out);
 
 #endif

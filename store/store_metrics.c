@@ -13,34 +13,34 @@
 int
 store_metrics_outbox(struct store *st, struct store_gauges *g)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc, lane;
 
 	memset(g, 0, sizeof(*g));
 	s = store_stmt(st, ST_METRICS_DEPTH);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		lane = sqlite3_column_int(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		lane = (int)db_column_int64(s, 0);
 		if (lane >= 0 && lane < OUTBOX_LANES)
-			g->pending[lane] = sqlite3_column_int64(s, 1);
+			g->pending[lane] = db_column_int64(s, 1);
 	}
 	store_done(s);
-	if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	if (rc != DB_DONE) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		return -1;
 	}
 	s = store_stmt(st, ST_METRICS_OLDEST);
 	if ((rc = store_row(st, s, __func__)) == 1 &&
-	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	    db_column_type(s, 0) != DB_NULL) {
 		g->has_oldest = 1;
-		g->oldest_alert_at = sqlite3_column_int64(s, 0);
+		g->oldest_alert_at = db_column_int64(s, 0);
 	}
 	store_done(s);
 	if (rc == -1)
 		return -1;
 	s = store_stmt(st, ST_METRICS_REPEATING);
-	sqlite3_bind_int(s, 1, ESCALATE_LEVELS);
+	db_bind_int64(s, 1, ESCALATE_LEVELS);
 	if ((rc = store_row(st, s, __func__)) == 1)
-		g->repeating = sqlite3_column_int64(s, 0);
+		g->repeating = db_column_int64(s, 0);
 	store_done(s);
 	return rc == -1 ? -1 : 0;
 }
@@ -48,19 +48,19 @@ store_metrics_outbox(struct store *st, struct store_gauges *g)
 int
 store_metrics_open(struct store *st, store_open_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_METRICS_OPEN);
+	struct db_stmt	*s = store_stmt(st, ST_METRICS_OPEN);
 	int		 rc, n = 0;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		n++;
-		if (fn(store_col_text(s, 0), sqlite3_column_int64(s, 1),
+		if (fn(store_col_text(s, 0), db_column_int64(s, 1),
 		    arg) != 0) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	if (rc != DB_DONE) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		n = -1;
 	}
 	store_done(s);

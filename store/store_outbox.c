@@ -15,18 +15,18 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
     int64_t now, int64_t next_at, int64_t sent_at, const char *error,
     const char *msg)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (store_begin(st) == -1)
 		return -1;
 	s = store_stmt(st, ST_OUTBOX_RESULT);
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_text(s, 2, status);
-	sqlite3_bind_int64(s, 3, next_at);
+	db_bind_int64(s, 3, next_at);
 	store_bind_id(s, 4, sent_at);
 	store_bind_text(s, 5, error);
 	store_bind_text(s, 6, msg);
-	sqlite3_bind_int64(s, 7, now);
+	db_bind_int64(s, 7, now);
 	return store_run(st, ST_OUTBOX_RESULT);
 }
 
@@ -34,7 +34,7 @@ int
 store_outbox_receipt(struct store *st, const char *key, const char *receipt,
     const char *reason, int64_t at, struct store_receipt_row *row)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc;
 
 	memset(row, 0, sizeof(*row));
@@ -42,25 +42,25 @@ store_outbox_receipt(struct store *st, const char *key, const char *receipt,
 		return -1;
 	s = store_stmt(st, ST_OUTBOX_BY_MSG);
 	store_bind_text(s, 1, key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row->id = sqlite3_column_int64(s, 0);
-		row->report_id = sqlite3_column_int64(s, 1);
-		row->contact_id = sqlite3_column_int64(s, 2);
+	if ((rc = db_step(s)) == DB_ROW) {
+		row->id = db_column_int64(s, 0);
+		row->report_id = db_column_int64(s, 1);
+		row->contact_id = db_column_int64(s, 2);
 		store_col_copy(s, 3, row->was, sizeof(row->was));
 		store_col_copy(s, 4, row->ref, sizeof(row->ref));
 		store_col_copy(s, 5, row->role, sizeof(row->role));
 	}
 	store_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW) {
+	if (rc != DB_ROW) {
 		log_warnx("%s: %s", __func__, store_errmsg(st));
 		return -1;
 	}
 	s = store_stmt(st, ST_OUTBOX_RECEIPT);
-	sqlite3_bind_int64(s, 1, row->id);
+	db_bind_int64(s, 1, row->id);
 	store_bind_text(s, 2, receipt);
-	sqlite3_bind_int64(s, 3, at);
+	db_bind_int64(s, 3, at);
 	store_bind_text(s, 4, reason);
 	return store_run(st, ST_OUTBOX_RECEIPT) == -1 ? -1 : 1;
 }
@@ -69,18 +69,18 @@ int
 store_receipt_keep(struct store *st, const char *key, const char *receipt,
     const char *reason, int64_t at, int64_t drop_before)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (store_begin(st) == -1)
 		return -1;
-	sqlite3_bind_int64(store_stmt(st, ST_RECEIPT_EXPIRE), 1, drop_before);
+	db_bind_int64(store_stmt(st, ST_RECEIPT_EXPIRE), 1, drop_before);
 	if (store_run(st, ST_RECEIPT_EXPIRE) == -1)
 		return -1;
 	s = store_stmt(st, ST_RECEIPT_KEEP);
 	store_bind_text(s, 1, key);
 	store_bind_text(s, 2, receipt);
 	store_bind_text(s, 3, reason);
-	sqlite3_bind_int64(s, 4, at);
+	db_bind_int64(s, 4, at);
 	return store_run(st, ST_RECEIPT_KEEP);
 }
 
@@ -88,7 +88,7 @@ int
 store_receipt_take(struct store *st, const char *key,
     struct store_receipt_kept *k)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc;
 
 	memset(k, 0, sizeof(*k));
@@ -96,23 +96,23 @@ store_receipt_take(struct store *st, const char *key,
 		return -1;
 	s = store_stmt(st, ST_RECEIPT_TAKE);
 	store_bind_text(s, 1, key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((rc = db_step(s)) == DB_ROW) {
 		store_col_copy(s, 0, k->receipt, sizeof(k->receipt));
 		store_col_copy(s, 1, k->reason, sizeof(k->reason));
-		k->at = sqlite3_column_int64(s, 2);
+		k->at = db_column_int64(s, 2);
 	}
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != DB_ROW && rc != DB_DONE) {
 		log_warnx("%s: %s", __func__, store_errmsg(st));
 		return -1;
 	}
-	return rc == SQLITE_ROW;
+	return rc == DB_ROW;
 }
 
 int
 store_outbox_escalate_at(struct store *st, int64_t outbox_id, int64_t at)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 n;
 
 	if (outbox_id == 0)
@@ -120,8 +120,8 @@ store_outbox_escalate_at(struct store *st, int64_t outbox_id, int64_t at)
 	if (store_begin(st) == -1)
 		return -1;
 	s = store_stmt(st, ST_REPORT_ESCALATE_NOW);
-	sqlite3_bind_int64(s, 1, outbox_id);
-	sqlite3_bind_int64(s, 2, at);
+	db_bind_int64(s, 1, outbox_id);
+	db_bind_int64(s, 2, at);
 	if ((n = store_changes(st, ST_REPORT_ESCALATE_NOW)) == -1)
 		return -1;
 	if (n > 0)
@@ -133,14 +133,14 @@ int
 store_outbox_escalations(struct store *st, int64_t now, int64_t *ids,
     int max)
 {
-	sqlite3_stmt	*s;
-	int		 n = 0, rc = SQLITE_DONE;
+	struct db_stmt	*s;
+	int		 n = 0, rc = DB_DONE;
 
 	s = store_stmt(st, ST_REPORTS_ESCALATE_DUE);
-	sqlite3_bind_int64(s, 1, now);
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	if (n < max && rc != SQLITE_DONE) {
+	db_bind_int64(s, 1, now);
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		ids[n++] = db_column_int64(s, 0);
+	if (n < max && rc != DB_DONE) {
 		log_warnx("%s: %s", __func__, store_errmsg(st));
 		n = -1;
 	}
@@ -153,12 +153,12 @@ static int
 store_outbox_report_at(struct store *st, enum stmt which, int64_t report_id,
     int64_t at)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (store_begin(st) == -1)
 		return -1;
 	s = store_stmt(st, which);
-	sqlite3_bind_int64(s, 1, report_id);
+	db_bind_int64(s, 1, report_id);
 	store_bind_id(s, 2, at);
 	return store_run(st, which);
 }

@@ -13,14 +13,14 @@
 int
 store_review_first(struct store *st, int64_t *at)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_REVIEW_FIRST);
+	struct db_stmt	*s = store_stmt(st, ST_REVIEW_FIRST);
 	int		 rc;
 
 	if ((rc = store_row(st, s, __func__)) == 1) {
-		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+		if (db_column_type(s, 0) == DB_NULL)
 			rc = 0;
 		else
-			*at = sqlite3_column_int64(s, 0);
+			*at = db_column_int64(s, 0);
 	}
 	store_done(s);
 	return rc;
@@ -29,14 +29,14 @@ store_review_first(struct store *st, int64_t *at)
 int
 store_review_items(struct store *st, struct review_item *v, int max)
 {
-	sqlite3_stmt	*s = store_stmt(st, ST_REVIEW_ITEMS);
+	struct db_stmt	*s = store_stmt(st, ST_REVIEW_ITEMS);
 	const char	*p;
 	int		 rc, n = 0;
 
-	sqlite3_bind_int(s, 1, max);
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, max);
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		memset(&v[n], 0, sizeof(v[n]));
-		v[n].id = sqlite3_column_int64(s, 0);
+		v[n].id = db_column_int64(s, 0);
 		if (store_col_unsealed(st, s, 1, &p) == -1)
 			goto fail;
 		if (p != NULL)
@@ -45,7 +45,7 @@ store_review_items(struct store *st, struct review_item *v, int max)
 			goto fail;
 		v[n++].text = xstrdup(p != NULL ? p : "");
 	}
-	if (n < max && rc != SQLITE_DONE) {
+	if (n < max && rc != DB_DONE) {
 		log_warnx("%s: %s", __func__, store_errmsg(st));
 		goto fail;
 	}
@@ -71,11 +71,11 @@ store_review_items_clear(struct review_item *v, int n)
 int
 store_review_told(struct store *st, int64_t id, int64_t again_at)
 {
-	sqlite3_stmt	*s = st->stmt[ST_REVIEW_TOLD];
+	struct db_stmt	*s = st->stmt[ST_REVIEW_TOLD];
 
 	if (store_begin(st) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	store_bind_id(s, 2, again_at);
 	return store_run(st, ST_REVIEW_TOLD);
 }

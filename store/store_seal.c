@@ -77,18 +77,18 @@ store_buf_free(struct store_buf *b)
 }
 
 int
-store_bind_sealed(struct store *st, sqlite3_stmt *s, int i, const char *v,
+store_bind_sealed(struct store *st, struct db_stmt *s, int i, const char *v,
     size_t len)
 {
 	unsigned char	*out;
 	int		 n;
 
 	if (v == NULL) {
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 		return 0;
 	}
 	if (len == 0) {
-		sqlite3_bind_text(s, i, "", 0, SQLITE_STATIC);
+		db_bind_text(s, i, "", 0);
 		return 0;
 	}
 	if (i <= 0 || i >= STORE_SEAL_SLOTS)
@@ -99,21 +99,21 @@ store_bind_sealed(struct store *st, sqlite3_stmt *s, int i, const char *v,
 		return -1;
 	}
 	/* Ours until store_done() clears the bindings. */
-	sqlite3_bind_blob(s, i, out, n, SQLITE_STATIC);
+	db_bind_blob(s, i, out, n);
 	return 0;
 }
 
 int
-store_bind_sealed_str(struct store *st, sqlite3_stmt *s, int i, const char *v)
+store_bind_sealed_str(struct store *st, struct db_stmt *s, int i, const char *v)
 {
 	return store_bind_sealed(st, s, i, v, v != NULL ? strlen(v) : 0);
 }
 
 void
-store_bind_hash(struct store *st, sqlite3_stmt *s, int i, const char *v)
+store_bind_hash(struct store *st, struct db_stmt *s, int i, const char *v)
 {
 	if (v == NULL || *v == '\0') {
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 		return;
 	}
 	if (i <= 0 || i >= STORE_SEAL_SLOTS)
@@ -127,22 +127,22 @@ store_bind_hash(struct store *st, sqlite3_stmt *s, int i, const char *v)
 			st->hash_of[0] = '\0';
 	}
 	memcpy(st->hashed[i], st->hash_last, SEAL_HASH_LEN);
-	sqlite3_bind_blob(s, i, st->hashed[i], SEAL_HASH_LEN, SQLITE_STATIC);
+	db_bind_blob(s, i, st->hashed[i], SEAL_HASH_LEN);
 }
 
 int
-store_col_unsealed(struct store *st, sqlite3_stmt *s, int col,
+store_col_unsealed(struct store *st, struct db_stmt *s, int col,
     const char **out)
 {
 	const unsigned char	*blob;
 	size_t			 len;
 	char			*p;
 
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_NULL:
+	switch (db_column_type(s, col)) {
+	case DB_NULL:
 		*out = NULL;
 		return 0;
-	case SQLITE_BLOB:
+	case DB_BLOB:
 		break;
 	default:	/* clear: from before, or another program's */
 		*out = store_col_text(s, col);
@@ -150,8 +150,8 @@ store_col_unsealed(struct store *st, sqlite3_stmt *s, int col,
 	}
 	if (col < 0 || col >= STORE_SEAL_SLOTS)
 		fatalx("%s: column %d", __func__, col);
-	blob = sqlite3_column_blob(s, col);
-	len = (size_t)sqlite3_column_bytes(s, col);
+	blob = db_column_blob(s, col);
+	len = (size_t)db_column_bytes(s, col);
 	p = (char *)store_buf_fit(&st->opened[col], len + 1);
 	if (blob == NULL || seal_unseal(st->seal, blob, len, p) == -1) {
 		log_warnx("%s: a sealed value does not open: altered, or "
@@ -173,18 +173,17 @@ store_seal_check(struct store *st, const char *path, const char *key_file,
     char *err, size_t errlen)
 {
 	unsigned char	 kept[SEAL_CHECK_LEN];
-	sqlite3_stmt	*s = st->stmt[ST_META_BLOB_SET];
+	struct db_stmt	*s = st->stmt[ST_META_BLOB_SET];
 	int		 found;
 
 	if ((found = store_meta_get(st, "seal_check", kept,
 	    sizeof(kept))) == 0) {
 		/* Another program may write it first: it then wins. */
-		sqlite3_bind_text(s, 1, "seal_check", -1, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 2, seal_check(st->seal), SEAL_CHECK_LEN,
-		    SQLITE_STATIC);
+		db_bind_text(s, 1, "seal_check", -1);
+		db_bind_blob(s, 2, seal_check(st->seal), SEAL_CHECK_LEN);
 		if (store_run(st, ST_META_BLOB_SET) == -1) {
 			snprintf(err, errlen, "database %s: cannot keep its "
-			    "key's check: %s", path, sqlite3_errmsg(st->db));
+			    "key's check: %s", path, db_errmsg(st->db));
 			return -1;
 		}
 		found = store_meta_get(st, "seal_check", kept, sizeof(kept));
@@ -237,55 +236,54 @@ static int
 store_seal_column(struct store *st, size_t c, int64_t *count, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*sel = NULL, *upd = NULL;
+	struct db_stmt	*sel = NULL, *upd = NULL;
 	int64_t		 ids[STORE_SEAL_BATCH], last = 0;
 	char		*vals[STORE_SEAL_BATCH];
 	size_t		 lens[STORE_SEAL_BATCH], n, i;
 	int		 rc = -1, step;
 
-	if (sqlite3_prepare_v2(st->db, store_seal_columns[c].select, -1, &sel,
-	    NULL) != SQLITE_OK || sqlite3_prepare_v2(st->db,
-	    store_seal_columns[c].update, -1, &upd, NULL) != SQLITE_OK)
+	if (db_prepare(st->db, store_seal_columns[c].select, &sel) != 0 ||
+	    db_prepare(st->db, store_seal_columns[c].update, &upd) != 0)
 		goto out;
 	do {
 		/* Not the batch (store_begin): nothing listens yet, and
 		 * this is no work of the program's to count. */
-		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+		if (store_exec(st, store_sql_of(st, ST_BEGIN), err,
+		    errlen) == -1)
 			goto out;
 		n = 0;
-		sqlite3_bind_int64(sel, 1, last);
-		sqlite3_bind_int(sel, 2, STORE_SEAL_BATCH);
+		db_bind_int64(sel, 1, last);
+		db_bind_int64(sel, 2, STORE_SEAL_BATCH);
 		while (n < STORE_SEAL_BATCH &&
-		    (step = sqlite3_step(sel)) == SQLITE_ROW) {
-			ids[n] = sqlite3_column_int64(sel, 0);
-			lens[n] = (size_t)sqlite3_column_bytes(sel, 1);
+		    (step = db_step(sel)) == DB_ROW) {
+			ids[n] = db_column_int64(sel, 0);
+			lens[n] = (size_t)db_column_bytes(sel, 1);
 			vals[n] = xmalloc(lens[n] + 1);
-			memcpy(vals[n], sqlite3_column_text(sel, 1), lens[n]);
+			memcpy(vals[n], db_column_text(sel, 1), lens[n]);
 			vals[n][lens[n]] = '\0';
 			n++;
 		}
-		sqlite3_reset(sel);
-		for (i = 0, step = SQLITE_DONE; i < n; i++) {
-			if (step == SQLITE_DONE) {
-				sqlite3_bind_int64(upd, 1, ids[i]);
+		db_reset(sel);
+		for (i = 0, step = DB_DONE; i < n; i++) {
+			if (step == DB_DONE) {
+				db_bind_int64(upd, 1, ids[i]);
 				if (store_bind_sealed(st, upd, 2, vals[i],
 				    lens[i]) == -1)
-					step = SQLITE_ERROR;
+					step = DB_ERR;
 				else {
 					if (store_seal_columns[c].hashed)
 						store_bind_hash(st, upd, 3,
 						    vals[i]);
-					step = sqlite3_step(upd);
+					step = db_step(upd);
 					store_done(upd);
 				}
 			}
 			OPENSSL_cleanse(vals[i], lens[i]);
 			free(vals[i]);
 		}
-		if (step != SQLITE_DONE || store_exec(st, "COMMIT", err,
+		if (step != DB_DONE || store_exec(st, "COMMIT", err,
 		    errlen) == -1) {
-			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
-			    NULL);
+			(void)db_exec(st->db, "ROLLBACK");
 			goto out;
 		}
 		if (n > 0)
@@ -296,9 +294,9 @@ store_seal_column(struct store *st, size_t c, int64_t *count, char *err,
 out:
 	if (rc == -1)
 		snprintf(err, errlen, "database: sealing clear values: %s",
-		    sqlite3_errmsg(st->db));
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+		    db_errmsg(st->db));
+	db_finalize(sel);
+	db_finalize(upd);
 	return rc;
 }
 
@@ -315,8 +313,7 @@ store_seal_clear(struct store *st, char *err, size_t errlen)
 	int64_t		 pending, count = 0;
 	size_t		 c;
 
-	sqlite3_bind_text(st->stmt[ST_META_GET], 1, "seal_clear", -1,
-	    SQLITE_STATIC);
+	db_bind_text(st->stmt[ST_META_GET], 1, "seal_clear", -1);
 	pending = store_row(st, st->stmt[ST_META_GET], __func__);
 	store_done(st->stmt[ST_META_GET]);
 	if (pending == 0)
@@ -338,10 +335,9 @@ store_seal_clear(struct store *st, char *err, size_t errlen)
 		    "PRAGMA temp_store = MEMORY", err, errlen) == -1)
 			return -1;
 	}
-	sqlite3_bind_text(st->stmt[ST_META_DEL], 1, "seal_clear", -1,
-	    SQLITE_STATIC);
+	db_bind_text(st->stmt[ST_META_DEL], 1, "seal_clear", -1);
 	if (store_run(st, ST_META_DEL) == -1) {
-		snprintf(err, errlen, "database: %s", sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
 		return -1;
 	}
 	/* Readers (tincayctl) may keep it from emptying the WAL: then
