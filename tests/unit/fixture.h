@@ -45,25 +45,25 @@ fixture_teardown(void **state)
 	return 0;
 }
 
-static inline sqlite3 *
+static inline struct db *
 fixture_db(struct store *st)
 {
-	return sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+	return st->db;
 }
 
 /* The first column of the first row of sql, e.g. a count(*). */
 static inline int64_t
 fixture_count(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 n = -1;
 
 	sealed_sql(st);		/* sealed columns read through unseal() */
-	assert_int_equal(sqlite3_prepare_v2(fixture_db(st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (db_prepare(fixture_db(st), sql, &s) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(fixture_db(st)));
+	if (db_step(s) == DB_ROW)
+		n = db_column_int64(s, 0);
+	db_finalize(s);
 	return n;
 }
 
@@ -116,7 +116,7 @@ fixture_responders(const char *json)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
 	char		 err[256];
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	static const char *const contacts[][3] = {
 		{ "Police", "+84901000001", "police" },
 		{ "Leader", "+84901000004", "leader" },
@@ -134,7 +134,7 @@ fixture_responders(const char *json)
 		store_bind_text(s, 3, contacts[i][2]);
 		store_bind_text(s, 4, "*");
 		store_bind_text(s, 5, "sms");
-		sqlite3_bind_int64(s, 8, 1);
+		db_bind_int64(s, 8, 1);
 		assert_int_equal(store_run(fx->tc.store, ST_CONTACT_ADD), 0);
 	}
 	return fx;

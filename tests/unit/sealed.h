@@ -8,6 +8,8 @@
 #ifndef TINCAY_TEST_SEALED_H
 #define TINCAY_TEST_SEALED_H
 
+#include <sqlite3.h>
+
 static inline void
 sealed_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -33,12 +35,16 @@ sealed_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, n, free);
 }
 
-/* unseal(x) on st's connection (again is harmless). */
+/* unseal(x) on st's connection (again is harmless); SQLite's own SQL
+ * function, so SQLite only for now. */
 static inline void
 sealed_sql(struct store *st)
 {
-	sqlite3_create_function(sqlite3_db_handle(store_stmt(st, ST_BEGIN)),
-	    "unseal", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, st,
+	sqlite3	*h;
+
+	if ((h = db_sqlite_handle(st->db)) == NULL)
+		return;
+	sqlite3_create_function(h, "unseal", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, st,
 	    sealed_unseal, NULL, NULL);
 }
 

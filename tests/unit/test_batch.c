@@ -16,7 +16,6 @@
 
 #include <cmocka.h>
 #include <event2/event.h>
-#include <sqlite3.h>
 
 #include "../../daemon/tincayd.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
@@ -60,15 +59,14 @@ pass_write_cb(evutil_socket_t fd, short ev, void *arg)
 static int64_t
 rows(struct store *st)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(sqlite3_db_handle(store_stmt(st,
-	    ST_BEGIN)), "SELECT count(*) FROM outbox", -1, &s, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(st->db, "SELECT count(*) FROM outbox",
+	    &s), 0);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int64(s, 0);
+	db_finalize(s);
 	return n;
 }
 

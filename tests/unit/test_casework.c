@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
@@ -156,10 +155,8 @@ test_suppressed(void **state)
 static void
 exec_sql(struct store *st, const char *sql)
 {
-	char	*err = NULL;
-
-	if (sqlite3_exec(fixture_db(st), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
+	if (db_exec(fixture_db(st), sql) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(fixture_db(st)));
 }
 
 static int

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <cjson/cJSON.h>
 
 #include "../../core/core.h"

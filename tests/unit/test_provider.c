@@ -16,7 +16,6 @@
 #include <strings.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../daemon/provider.h"
 #include "../../handlers/handlers.h"

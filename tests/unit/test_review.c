@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
@@ -32,17 +31,17 @@ told(struct fixture *fx)
 static void
 check_bodies(struct fixture *fx, int *seen, size_t nseen)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	struct text_seg	 seg;
 	const char	*body, *p;
 	long		 id;
 
 	sealed_sql(fx->tc.store);	/* bodies read through unseal() */
-	assert_int_equal(sqlite3_prepare_v2(fixture_db(fx->tc.store),
+	assert_int_equal(db_prepare(fixture_db(fx->tc.store),
 	    "SELECT unseal(body) FROM outbox WHERE event = 'inbox.review'",
-	    -1, &s, NULL), SQLITE_OK);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		body = (const char *)sqlite3_column_text(s, 0);
+	    &s), 0);
+	while (db_step(s) == DB_ROW) {
+		body = db_column_text(s, 0);
 		assert_non_null(body);
 		assert_memory_equal(body, "XEM ", 4);
 		text_segments(body, strlen(body), &seg);
@@ -56,7 +55,7 @@ check_bodies(struct fixture *fx, int *seen, size_t nseen)
 			seen[id]++;
 		}
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 }
 
 static void

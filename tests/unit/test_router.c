@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */

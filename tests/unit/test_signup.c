@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */

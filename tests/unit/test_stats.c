@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
@@ -229,19 +228,17 @@ test_format(void **state)
 
 /* ------------------------------------------------------------ router */
 
-static sqlite3 *
+static struct db *
 db_of(struct store *st)
 {
-	return sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+	return st->db;
 }
 
 static void
 exec_sql(struct store *st, const char *sql)
 {
-	char	*err = NULL;
-
-	if (sqlite3_exec(db_of(st), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
+	if (db_exec(db_of(st), sql) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(db_of(st)));
 }
 
 static int
@@ -300,16 +297,14 @@ static const char *
 stored_category(struct fixture *fx, const char *id)
 {
 	static char	 cat[32];
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
-	    "SELECT category FROM messages WHERE provider_id = ?1", -1, &s,
-	    NULL), SQLITE_OK);
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	util_strlcpy(cat, (const char *)sqlite3_column_text(s, 0),
-	    sizeof(cat));
-	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(db_of(fx->tc.store),
+	    "SELECT category FROM messages WHERE provider_id = ?1", &s), 0);
+	db_bind_text(s, 1, id, -1);
+	assert_int_equal(db_step(s), DB_ROW);
+	util_strlcpy(cat, db_column_text(s, 0), sizeof(cat));
+	db_finalize(s);
 	return cat;
 }
 
@@ -428,18 +423,17 @@ static const char *
 stored_body(struct fixture *fx, const char *id)
 {
 	static char	 body[256];
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	const char	*v;
 
 	sealed_sql(fx->tc.store);
-	assert_int_equal(sqlite3_prepare_v2(db_of(fx->tc.store),
-	    "SELECT unseal(body) FROM messages WHERE provider_id = ?1", -1, &s,
-	    NULL), SQLITE_OK);
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = (const char *)sqlite3_column_text(s, 0);
+	assert_int_equal(db_prepare(db_of(fx->tc.store),
+	    "SELECT unseal(body) FROM messages WHERE provider_id = ?1", &s), 0);
+	db_bind_text(s, 1, id, -1);
+	assert_int_equal(db_step(s), DB_ROW);
+	v = db_column_text(s, 0);
 	util_strlcpy(body, v ? v : "", sizeof(body));
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return body;
 }
 
