@@ -62,25 +62,43 @@ group_teardown(void **state)
 	return 0;
 }
 
-static sqlite3 *
+static struct db *
 db_of(struct store *st)
 {
-	return sqlite3_db_handle(store_stmt(st, ST_BEGIN));
+	return st->db;
+}
+
+/* SQLite's own handle of st, for the tests that are about SQLite. */
+static sqlite3 *
+sqlite_of(struct store *st)
+{
+	sqlite3	*h;
+
+	h = db_sqlite_handle(st->db);
+	assert_non_null(h);
+	return h;
 }
 
 static int64_t
 scalar(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 v = -1;
 
 	sealed_sql(st);		/* sealed columns read through unseal() */
-	assert_int_equal(sqlite3_prepare_v2(db_of(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (db_prepare(db_of(st), sql, &s) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(db_of(st)));
+	if (db_step(s) == DB_ROW)
+		v = db_column_int64(s, 0);
+	db_finalize(s);
 	return v;
+}
+
+static void
+exec_sql(struct store *st, const char *sql)
+{
+	if (db_exec(db_of(st), sql) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(db_of(st)));
 }
 
 /* How many SMS rows store_outbox_due offers at time 1000. */
@@ -116,10 +134,10 @@ test_open_mode_pragmas_migrations(void **state)
 	assert_true(v >= 1);
 	assert_int_equal(scalar(st, "PRAGMA synchronous"), 2);	/* FULL */
 	{
-		sqlite3_stmt	*s;
+		sqlite3_stmt	*s;	/* SQLite's: its journal mode */
 
-		sqlite3_prepare_v2(db_of(st), "PRAGMA journal_mode", -1, &s,
-		    NULL);
+		sqlite3_prepare_v2(sqlite_of(st), "PRAGMA journal_mode", -1,
+		    &s, NULL);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 		assert_string_equal(sqlite3_column_text(s, 0), "wal");
 		sqlite3_finalize(s);
@@ -132,8 +150,9 @@ test_open_mode_pragmas_migrations(void **state)
 	assert_non_null(st);
 	assert_int_equal(store_version(st), v);
 	/* A database from a newer program is refused, clearly. */
-	assert_int_equal(sqlite3_exec(db_of(st), "PRAGMA user_version = 999",
-	    NULL, NULL, NULL), SQLITE_OK);
+	/* SQLite's: the schema version is its user_version. */
+	assert_int_equal(sqlite3_exec(sqlite_of(st), "PRAGMA user_version ="
+	    " 999", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	st = store_open(dbpath, err, sizeof(err));
 	assert_null(st);
@@ -246,16 +265,14 @@ test_report_refs(void **state)
 	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND sql LIKE '%(ref%'"), 0);
 	{
-		sqlite3_stmt	*s;
+		struct db_stmt	*s;
 
-		assert_int_equal(sqlite3_prepare_v2(db_of(st), "SELECT id, ref"
-		    " FROM reports WHERE id IN (1, 1234, 3000)", -1, &s, NULL),
-		    SQLITE_OK);
-		while (sqlite3_step(s) == SQLITE_ROW)
+		assert_int_equal(db_prepare(db_of(st), "SELECT id, ref"
+		    " FROM reports WHERE id IN (1, 1234, 3000)", &s), 0);
+		while (db_step(s) == DB_ROW)
 			assert_int_equal(store_report_find(st,
-			    (const char *)sqlite3_column_text(s, 1)),
-			    sqlite3_column_int64(s, 0));
-		sqlite3_finalize(s);
+			    db_column_text(s, 1)), db_column_int64(s, 0));
+		db_finalize(s);
 	}
 	store_close(st);
 }
@@ -269,7 +286,7 @@ test_report_refs_legacy(void **state)
 {
 	struct store	*st;
 	struct ref_key	*k, *k2;
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	unsigned char	 key[REF_KEY_LEN];
 	char		 err[256], ref[REF_MAX], taken[REF_MAX], want[REF_MAX];
 	char		 path[sizeof(dbdir) + 16], sql[256];
@@ -277,13 +294,13 @@ test_report_refs_legacy(void **state)
 	snprintf(path, sizeof(path), "%s/legacy.db", dbdir);
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(sqlite3_prepare_v2(db_of(st), "SELECT value FROM meta"
-	    " WHERE key = 'ref_key'", -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_bytes(s, 0), REF_KEY_LEN);
-	memcpy(key, sqlite3_column_blob(s, 0), sizeof(key));
+	assert_int_equal(db_prepare(db_of(st), "SELECT value FROM meta"
+	    " WHERE key = 'ref_key'", &s), 0);
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_int_equal(db_column_bytes(s, 0), REF_KEY_LEN);
+	memcpy(key, db_column_blob(s, 0), sizeof(key));
 	k = ref_key_new(key);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	assert_non_null(k);
 	/* Old report 1 drew, at random, the REF that id 2 maps to. */
 	assert_int_equal(ref_encode(k, 1, taken), 0);
@@ -293,8 +310,7 @@ test_report_refs_legacy(void **state)
 	    " created_at, updated_at) VALUES (1, '%s', 'gbv', 1, 1);"
 	    "INSERT INTO legacy_refs VALUES ('%s', 1);"
 	    "UPDATE meta SET value = 1 WHERE key = 'ref_legacy'", taken, taken);
-	assert_int_equal(sqlite3_exec(db_of(st), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	exec_sql(st, sql);
 	store_close(st);
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
@@ -525,8 +541,7 @@ test_contacts_and_outbox(void **state)
 	row.event = "report.acknowledged";
 	assert_true(store_outbox_add(st, &row, 100) > 0);
 	assert_int_equal(scalar_due(st), 2);	/* rows 1, 2; 3 waits */
-	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE outbox SET status ="
-	    " 'sent' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	exec_sql(st, "UPDATE outbox SET status = 'sent' WHERE id = 1");
 	assert_int_equal(scalar_due(st), 2);	/* rows 2, 3 */
 	assert_int_equal(store_report_recent(st, "+84912345678", 50, ref),
 	    rid);
@@ -586,6 +601,7 @@ test_migrate_v2(void **state)
 	char			 ref[REF_MAX];
 
 	snprintf(path, sizeof(path), "%s/v2.db", dbdir);
+	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -632,6 +648,7 @@ test_migrate_clear_pins(void **state)
 	char			 err[256], path[sizeof(dbdir) + 16];
 
 	snprintf(path, sizeof(path), "%s/v2pin.db", dbdir);
+	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -708,6 +725,7 @@ test_migrate_seals(void **state)
 	size_t			 i, k;
 
 	snprintf(path, sizeof(path), "%s/v2s.db", dbdir);
+	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v2_fixture, NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -949,11 +967,10 @@ test_listeners(void **state)
 	 * told as failed when the next write comes, not joined. */
 	assert_int_equal(store_begin(st), 0);
 	assert_true(store_outbox_add(st, &row, 100) > 0);
-	assert_int_equal(sqlite3_exec(db_of(st), "ROLLBACK", NULL, NULL, NULL),
-	    SQLITE_OK);
+	exec_sql(st, "ROLLBACK");
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(h.failures, 2);
-	assert_int_equal(sqlite3_get_autocommit(db_of(st)), 0);
+	assert_int_equal(db_in_tx(db_of(st)), 1);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(h.commits, 2);
 	store_off_commit(st, heard_commit, &h);
@@ -1041,8 +1058,7 @@ test_days(void **state)
 	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
 		assert_true(store_report_add(st, r[i].cat, r[i].area, NULL,
 		    r[i].at, 0, ref) > 0);
-	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE reports SET status ="
-	    " 'closed' WHERE id IN (2, 4)", NULL, NULL, NULL), SQLITE_OK);
+	exec_sql(st, "UPDATE reports SET status = 'closed' WHERE id IN (2, 4)");
 	assert_int_equal(store_commit(st), 0);
 	for (i = 0; i < 3; i++) {
 		/* December's first day, the whole of December, November. */
@@ -1203,9 +1219,7 @@ test_report_texts(void **state)
 	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
 	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:van o nha;"
 	    "24:done:XONG;");
-	assert_int_equal(sqlite3_exec(db_of(st), "UPDATE messages SET"
-	    " body = NULL WHERE provider_id = 'd'", NULL, NULL, NULL),
-	    SQLITE_OK);
+	exec_sql(st, "UPDATE messages SET body = NULL WHERE provider_id = 'd'");
 	got[0] = '\0';
 	assert_int_equal(store_report_texts(st, r1, flatten_text, got), 3);
 	assert_string_equal(got, "20:gbv:BL thon 3;23:followup:-;24:done:XONG;");
@@ -1416,8 +1430,9 @@ test_health(void **state)
 	assert_int_equal(one_message(st, "h1"), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), 0);
 
-	/* The last commit failed: unhealthy, until one succeeds. */
-	sqlite3_commit_hook(db_of(st), refuse_commit, &refuse);
+	/* The last commit failed: unhealthy, until one succeeds (SQLite's
+	 * commit hook makes it fail). */
+	sqlite3_commit_hook(sqlite_of(st), refuse_commit, &refuse);
 	assert_int_equal(one_message(st, "h2"), -1);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
 	assert_string_equal(why, "the last commit failed: constraint failed");
@@ -1426,7 +1441,7 @@ test_health(void **state)
 	assert_int_equal(one_message(st, "h3"), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), 0);
 	assert_int_equal(store_failing(st), 0);
-	sqlite3_commit_hook(db_of(st), NULL, NULL);
+	sqlite3_commit_hook(sqlite_of(st), NULL, NULL);
 
 	/*
 	 * The WAL deleted under us: a commit would live only in the unlinked
@@ -1500,7 +1515,8 @@ test_wal_tidy(void **state)
 	assert_non_null(st);
 	assert_int_equal(scalar(st, "PRAGMA journal_size_limit"), 4194304);
 	store_busy_timeout(st, 5000);
-	/* A reader holds a snapshot while 2000 messages are written. */
+	/* A reader holds a snapshot while 2000 messages are written
+	 * (SQLite's: a second connection on the file, its WAL). */
 	assert_int_equal(sqlite3_open(dbpath, &rd), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL),
 	    SQLITE_OK);
