@@ -1088,6 +1088,11 @@ config_post_key_file(struct cparse *cp)
 			path = NULL;
 		}
 	}
+	if (path == NULL && *cf->key_file == '\0' &&
+	    !store_is_file(cf->database))
+		return config_error(cp, "key_file", "required when database "
+		    "is a server's (PostgreSQL): every node needs the same "
+		    "key, kept apart from the data");
 	if (path == NULL && *cf->key_file == '\0') {
 		path = xasprintf("%s.key", cf->database);
 		if (access(path, F_OK) == -1) {

@@ -103,9 +103,12 @@ main_check_held(const char *role, int64_t n, void *arg)
 static void
 main_check_key(const struct config *conf)
 {
-	char	*kdir = util_dir(conf->key_file), *ddir;
-	char	*beside = xasprintf("%s.key", conf->database);
+	char	*kdir, *ddir, *beside;
 
+	if (!store_is_file(conf->database))
+		return;	/* a server's: its directory is not on this box */
+	kdir = util_dir(conf->key_file);
+	beside = xasprintf("%s.key", conf->database);
 	ddir = util_dir(conf->database);
 	if (strcmp(kdir, ddir) == 0)
 		log_warnx("tincayd: warning: key file %s is in the database's "
@@ -132,7 +135,8 @@ main_check(const struct config *conf)
 
 	/* The daemon creates the database, never its directory. */
 	dir = xstrdup(conf->database);
-	if ((slash = strrchr(dir, '/')) != NULL) {
+	if (store_is_file(conf->database) &&
+	    (slash = strrchr(dir, '/')) != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
 		if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
 			/* A config checked before its machine is set up. */
@@ -151,7 +155,7 @@ main_check(const struct config *conf)
 	if (config_roles(conf, main_check_role, p) == -1 ||
 	    store_peek_roles(p, main_check_held, (void *)(uintptr_t)conf) == -1)
 		log_warnx("tincayd: warning: contacts not checked: database "
-		    "%s unreadable", conf->database);
+		    "unreadable");
 	if (store_peek_key(p, conf->database, conf->key_file, err,
 	    sizeof(err)) == 0)
 		log_warnx("tincayd: warning: %s; the daemon cannot start "
@@ -168,7 +172,8 @@ main_check(const struct config *conf)
 static int
 main_db_made(const struct config *conf)
 {
-	return strcmp(conf->database, ":memory:") != 0 &&
+	return store_is_file(conf->database) &&
+	    strcmp(conf->database, ":memory:") != 0 &&
 	    access(conf->database, F_OK) == -1 && errno == ENOENT;
 }
 
@@ -321,7 +326,7 @@ main(int argc, char *argv[])
 	struct tincay	 tc;
 	struct event	*sigs[3], *watchdog;
 	static const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
-	char		 err[256];
+	char		 err[256], *dbname;
 	int		 ch, test = 0, verbose = 0, i, db_made, key_made;
 	size_t		 w;
 
@@ -420,9 +425,11 @@ main(int argc, char *argv[])
 	log_warnx("built for make bench with TINCAY_SEAL_CLEAR: nothing is "
 	    "encrypted at rest; never run this build for people");
 #endif
+	dbname = store_name_safe(tc.conf->database);
 	log_info("tincayd %s: listening on %s:%d, database %s, sms via %s",
 	    TINCAY_VERSION, tc.conf->listen_host, tc.conf->listen_port,
-	    tc.conf->database, tc.conf->sms_out.via);
+	    dbname, tc.conf->sms_out.via);
+	free(dbname);
 
 	watchdog = notify_watchdog_start(tc.base);
 	(void)notify_ready();

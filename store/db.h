@@ -95,6 +95,8 @@ struct db_stmt {
 struct db	*db_open(const char *name, int flags, char *err, size_t errlen);
 /* Whether name is a PostgreSQL connection string rather than a path. */
 int		 db_is_pg(const char *name);
+/* name with any password masked, for logs; allocated. */
+char		*db_name_safe(const char *name);
 struct db	*db_sqlite_open(const char *path, int flags, char *err,
 		    size_t errlen);
 struct db	*db_pg_open(const char *conninfo, char *err, size_t errlen);

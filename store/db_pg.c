@@ -1,14 +1,688 @@
 /*
- * db_pg.c: the PostgreSQL engine of db.h (libpq).
+ * db_pg.c: the PostgreSQL engine of db.h, on libpq. A statement is prepared
+ * on the server under a name of its own (again on a new connection, after
+ * a reconnect), its ?N parameters rewritten to $N. Integers are sent as
+ * text, texts and blobs as their bytes (binary format: the server's type
+ * for the parameter reads them as they are, text or bytea); results come
+ * back as text, a bytea decoded from its hex form when read.
+ *
+ * A connection that breaks (the primary gone, a failover) fails the
+ * statement (DB_ELOST); the next statement reconnects, at most once a
+ * second, to whichever host the connection string names is writable now
+ * (target_session_attrs=read-write in a multi-host URI).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include <libpq-fe.h>
+
+#include "../core/core.h"
 #include "db.h"
+
+#define DB_PG_PARAMS	24	/* the most a statement of ours binds */
+#define DB_PG_COLS	24	/* bytea columns decoded, by index */
+#define DB_PG_RETRY_MS	1000	/* between two reconnects */
+
+/* Type OIDs (pg_type.h is the server's). */
+#define PG_BOOL		16
+#define PG_BYTEA	17
+#define PG_INT8		20
+#define PG_INT2		21
+#define PG_INT4		23
+#define PG_OID		26
+#define PG_FLOAT4	700
+#define PG_FLOAT8	701
+#define PG_NUMERIC	1700
+
+struct db_pg {
+	struct db	 base;
+	PGconn		*c;
+	char		*conninfo;
+	uint64_t	 gen;		/* connections made */
+	int64_t		 tried_ms;	/* the last reconnect */
+	unsigned	 names;		/* statement names given */
+	int64_t		 changes;
+	enum db_err	 code;
+	char		 err[256];
+};
+
+struct db_pg_col {
+	unsigned char	*p;		/* decoded, NUL-terminated */
+	size_t		 len, cap;
+	int		 row;		/* of the row decoded, or -1 */
+};
+
+struct db_pg_stmt {
+	struct db_stmt	 base;
+	struct db_pg	*db;
+	char		*sql;		/* with $N */
+	char		 name[16];
+	uint64_t	 gen;		/* prepared on that connection; 0 no */
+	int		 nparams;
+	const char	*val[DB_PG_PARAMS];
+	int		 len[DB_PG_PARAMS];
+	int		 fmt[DB_PG_PARAMS];
+	char		 num[DB_PG_PARAMS][24];
+	char		*copy[DB_PG_PARAMS];
+	PGresult	*res;
+	int		 ran;		/* executed since the last reset */
+	int		 row, nrows;
+	struct db_pg_col col[DB_PG_COLS];
+};
+
+#define PGDB(db)	((struct db_pg *)(void *)(db))
+#define PGST(st)	((struct db_pg_stmt *)(void *)(st))
+
+static const struct db_ops db_pg_ops;
+
+static int64_t
+db_pg_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The error of the last call: its words (one line) and its kind. */
+static void
+db_pg_fail(struct db_pg *db, const PGresult *r)
+{
+	const char	*msg, *state;
+	size_t		 n;
+
+	msg = r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(db->c);
+	if (msg == NULL || *msg == '\0')
+		msg = PQerrorMessage(db->c);
+	snprintf(db->err, sizeof(db->err), "%s", msg);
+	n = strcspn(db->err, "\n");
+	db->err[n] = '\0';
+	state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(db->c) != CONNECTION_OK)
+		db->code = DB_ELOST;
+	else if (state == NULL)
+		db->code = DB_EOTHER;
+	else if (strncmp(state, "23", 2) == 0)
+		db->code = DB_ECONSTRAINT;
+	else if (strcmp(state, "53100") == 0)
+		db->code = DB_EFULL;
+	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0)
+		db->code = DB_EBUSY;
+	else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0
+	    || strcmp(state, "25006") == 0)
+		/* Gone, shut down, or a standby now (read-only): this
+		 * connection is no use, the next statement makes another. */
+		db->code = DB_ELOST;
+	else
+		db->code = DB_EOTHER;
+	if (db->code == DB_ELOST && PQstatus(db->c) == CONNECTION_OK &&
+	    PQtransactionStatus(db->c) == PQTRANS_IDLE)
+		PQfinish(db->c), db->c = NULL;
+}
+
+static void
+db_pg_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;	/* "no transaction in progress" and the like */
+}
+
+static PGconn *
+db_pg_connect(const char *conninfo)
+{
+	/* Ours first, then the string's own, which may set any of them. */
+	static const char *const keys[] = { "application_name",
+	    "connect_timeout", "keepalives_idle", "keepalives_interval",
+	    "keepalives_count", "tcp_user_timeout", "dbname", NULL };
+	const char	*vals[] = { "tincay", "5", "10", "3", "3", "10000",
+	    conninfo, NULL };
+	PGconn		*c;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c != NULL && PQstatus(c) == CONNECTION_OK)
+		PQsetNoticeProcessor(c, db_pg_notice, NULL);
+	return c;
+}
+
+/* A connection, made again if the last one broke: 0, or -1. */
+static int
+db_pg_ready(struct db_pg *db)
+{
+	int64_t	 now;
+
+	if (db->c != NULL && PQstatus(db->c) == CONNECTION_OK)
+		return 0;
+	now = db_pg_ms();
+	if (db->tried_ms != 0 && now - db->tried_ms < DB_PG_RETRY_MS) {
+		db->code = DB_ELOST;
+		snprintf(db->err, sizeof(db->err), "no connection to the "
+		    "database yet");
+		return -1;
+	}
+	db->tried_ms = now;
+	if (db->c != NULL)
+		PQfinish(db->c);
+	db->c = db_pg_connect(db->conninfo);
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK) {
+		db->code = DB_ELOST;
+		snprintf(db->err, sizeof(db->err), "%s", db->c != NULL ?
+		    PQerrorMessage(db->c) : "out of memory");
+		db->err[strcspn(db->err, "\n")] = '\0';
+		return -1;
+	}
+	db->gen++;
+	log_info("database: connected again");
+	return 0;
+}
+
+/* sql with ?N (or ?) as $N, outside quotes; *n the highest N. */
+static char *
+db_pg_rewrite(const char *sql, int *n)
+{
+	char	*out, *o;
+	int	 next = 0, quote = 0, v;
+
+	out = o = xmalloc(strlen(sql) * 2 + 1);
+	*n = 0;
+	while (*sql != '\0') {
+		if (*sql == '\'')
+			quote = !quote;
+		if (quote || *sql != '?') {
+			*o++ = *sql++;
+			continue;
+		}
+		sql++;
+		if (*sql >= '0' && *sql <= '9')
+			for (v = 0; *sql >= '0' && *sql <= '9'; sql++)
+				v = v * 10 + (*sql - '0');
+		else
+			v = ++next;
+		if (v > *n)
+			*n = v;
+		o += sprintf(o, "$%d", v);
+	}
+	*o = '\0';
+	return out;
+}
+
+static int
+db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
+{
+	struct db_pg		*db = PGDB(d);
+	struct db_pg_stmt	*st;
+	PGresult		*r;
+	int			 i;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &db_pg_ops;
+	st->db = db;
+	st->sql = db_pg_rewrite(sql, &st->nparams);
+	st->row = -1;
+	for (i = 0; i < DB_PG_COLS; i++)
+		st->col[i].row = -1;
+	if (st->nparams > DB_PG_PARAMS) {
+		snprintf(db->err, sizeof(db->err), "%d parameters: at most "
+		    "%d", st->nparams, DB_PG_PARAMS);
+		goto fail;
+	}
+	snprintf(st->name, sizeof(st->name), "t%u", ++db->names);
+	/* Prepared now, so that a statement the server refuses fails at
+	 * start-up, as on SQLite. */
+	if (db_pg_ready(db) == -1)
+		goto fail;
+	r = PQprepare(db->c, st->name, st->sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		db_pg_fail(db, r);
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
+	st->gen = db->gen;
+	*out = &st->base;
+	return 0;
+fail:
+	free(st->sql);
+	free(st);
+	return -1;
+}
+
+static void
+db_pg_unbind(struct db_pg_stmt *st)
+{
+	int	 i;
+
+	for (i = 0; i < DB_PG_PARAMS; i++) {
+		free(st->copy[i]);
+		st->copy[i] = NULL;
+		st->val[i] = NULL;
+		st->len[i] = 0;
+		st->fmt[i] = 0;
+	}
+}
+
+static void
+db_pg_reset(struct db_stmt *s)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 i;
+
+	PQclear(st->res);
+	st->res = NULL;
+	st->ran = 0;
+	st->row = -1;
+	st->nrows = 0;
+	for (i = 0; i < DB_PG_COLS; i++)
+		st->col[i].row = -1;
+	db_pg_unbind(st);
+}
+
+static void
+db_pg_finalize(struct db_stmt *s)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 i;
+
+	db_pg_reset(s);
+	for (i = 0; i < DB_PG_COLS; i++)
+		free(st->col[i].p);
+	free(st->sql);
+	/* The server's copy goes with the connection. */
+	free(st);
+}
+
+static int
+db_pg_slot(struct db_pg_stmt *st, int i)
+{
+	if (i < 1 || i > DB_PG_PARAMS)
+		fatalx("%s: parameter %d", __func__, i);
+	free(st->copy[i - 1]);
+	st->copy[i - 1] = NULL;
+	return i - 1;
+}
+
+static int
+db_pg_bind_int64(struct db_stmt *s, int i, int64_t v)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 k = db_pg_slot(st, i);
+
+	snprintf(st->num[k], sizeof(st->num[k]), "%lld", (long long)v);
+	st->val[k] = st->num[k];
+	st->len[k] = 0;
+	st->fmt[k] = 0;
+	return 0;
+}
+
+static int
+db_pg_bind_text(struct db_stmt *s, int i, const char *v, int len, int copy)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 k = db_pg_slot(st, i);
+	size_t			 n;
+
+	if (v == NULL) {
+		st->val[k] = NULL;
+		return 0;
+	}
+	n = len < 0 ? strlen(v) : (size_t)len;
+	if (copy) {
+		st->copy[k] = xmalloc(n + 1);
+		memcpy(st->copy[k], v, n);
+		st->copy[k][n] = '\0';
+		v = st->copy[k];
+	}
+	st->val[k] = v;
+	st->len[k] = (int)n;
+	st->fmt[k] = 1;
+	return 0;
+}
+
+static int
+db_pg_bind_blob(struct db_stmt *s, int i, const void *v, size_t len)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 k = db_pg_slot(st, i);
+
+	/* An empty blob is not NULL: any non-NULL pointer will do. */
+	st->val[k] = v != NULL ? v : "";
+	st->len[k] = (int)len;
+	st->fmt[k] = 1;
+	return 0;
+}
+
+static int
+db_pg_bind_null(struct db_stmt *s, int i)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	int			 k = db_pg_slot(st, i);
+
+	st->val[k] = NULL;
+	return 0;
+}
+
+static int
+db_pg_run(struct db_pg_stmt *st)
+{
+	struct db_pg	*db = st->db;
+	PGresult	*r;
+	const char	*n;
+
+	if (db_pg_ready(db) == -1)
+		return DB_ERR;
+	if (st->gen != db->gen) {
+		r = PQprepare(db->c, st->name, st->sql, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			db_pg_fail(db, r);
+			PQclear(r);
+			return DB_ERR;
+		}
+		PQclear(r);
+		st->gen = db->gen;
+	}
+	st->res = PQexecPrepared(db->c, st->name, st->nparams, st->val,
+	    st->len, st->fmt, 0);
+	switch (PQresultStatus(st->res)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+		break;
+	default:
+		db_pg_fail(db, st->res);
+		PQclear(st->res);
+		st->res = NULL;
+		return DB_ERR;
+	}
+	st->ran = 1;
+	st->nrows = PQntuples(st->res);
+	n = PQcmdTuples(st->res);
+	db->changes = n != NULL && *n != '\0' ? strtoll(n, NULL, 10) : 0;
+	db->code = DB_OK;
+	return DB_DONE;
+}
+
+static int
+db_pg_step(struct db_stmt *s)
+{
+	struct db_pg_stmt	*st = PGST(s);
+
+	if (!st->ran && db_pg_run(st) == DB_ERR)
+		return DB_ERR;
+	if (st->row + 1 < st->nrows) {
+		st->row++;
+		return DB_ROW;
+	}
+	st->row = st->nrows;
+	return DB_DONE;
+}
+
+static int
+db_pg_column_count(struct db_stmt *s)
+{
+	return PGST(s)->res != NULL ? PQnfields(PGST(s)->res) : 0;
+}
+
+static const char *
+db_pg_column_name(struct db_stmt *s, int i)
+{
+	return PGST(s)->res != NULL ? PQfname(PGST(s)->res, i) : NULL;
+}
+
+/* Whether column i of the current row is there and not NULL. */
+static int
+db_pg_has(struct db_pg_stmt *st, int i)
+{
+	return st->res != NULL && st->row >= 0 && st->row < st->nrows &&
+	    i >= 0 && i < PQnfields(st->res) &&
+	    !PQgetisnull(st->res, st->row, i);
+}
+
+static int
+db_pg_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Column i of the row, a bytea, decoded (once per row); NULL: not one. */
+static struct db_pg_col *
+db_pg_bytea(struct db_pg_stmt *st, int i)
+{
+	struct db_pg_col	*c;
+	const char		*v;
+	size_t			 n, k;
+	int			 hi, lo;
+
+	if (!db_pg_has(st, i) || PQftype(st->res, i) != PG_BYTEA ||
+	    i >= DB_PG_COLS)
+		return NULL;
+	c = &st->col[i];
+	if (c->row == st->row)
+		return c;
+	v = PQgetvalue(st->res, st->row, i);
+	n = (size_t)PQgetlength(st->res, st->row, i);
+	if (n < 2 || v[0] != '\\' || v[1] != 'x')
+		fatalx("%s: bytea not in hex (bytea_output)", __func__);
+	n = (n - 2) / 2;
+	if (c->cap < n + 1) {
+		free(c->p);
+		c->cap = n + 1;
+		c->p = xmalloc(c->cap);
+	}
+	for (k = 0; k < n; k++) {
+		hi = db_pg_hex(v[2 + 2 * k]);
+		lo = db_pg_hex(v[3 + 2 * k]);
+		if (hi < 0 || lo < 0)
+			fatalx("%s: bytea not in hex", __func__);
+		c->p[k] = (unsigned char)(hi << 4 | lo);
+	}
+	c->p[n] = '\0';
+	c->len = n;
+	c->row = st->row;
+	return c;
+}
+
+static enum db_type
+db_pg_column_type(struct db_stmt *s, int i)
+{
+	struct db_pg_stmt	*st = PGST(s);
+
+	if (!db_pg_has(st, i))
+		return DB_NULL;
+	switch (PQftype(st->res, i)) {
+	case PG_BOOL:
+	case PG_INT2:
+	case PG_INT4:
+	case PG_INT8:
+	case PG_OID:
+		return DB_INT;
+	case PG_NUMERIC:
+		return strchr(PQgetvalue(st->res, st->row, i), '.') != NULL ?
+		    DB_FLOAT : DB_INT;
+	case PG_FLOAT4:
+	case PG_FLOAT8:
+		return DB_FLOAT;
+	case PG_BYTEA:
+		return DB_BLOB;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static const char *
+db_pg_column_text(struct db_stmt *s, int i)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	struct db_pg_col	*c;
+
+	if (!db_pg_has(st, i))
+		return NULL;
+	if ((c = db_pg_bytea(st, i)) != NULL)
+		return (const char *)c->p;
+	return PQgetvalue(st->res, st->row, i);
+}
+
+static int64_t
+db_pg_column_int64(struct db_stmt *s, int i)
+{
+	const char	*v = db_pg_column_text(s, i);
+
+	if (v == NULL)
+		return 0;
+	if (v[0] == 't' && v[1] == '\0')
+		return 1;
+	if (v[0] == 'f' && v[1] == '\0')
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static double
+db_pg_column_double(struct db_stmt *s, int i)
+{
+	const char	*v = db_pg_column_text(s, i);
+
+	return v != NULL ? strtod(v, NULL) : 0.0;
+}
+
+static const void *
+db_pg_column_blob(struct db_stmt *s, int i)
+{
+	return db_pg_column_text(s, i);
+}
+
+static int
+db_pg_column_bytes(struct db_stmt *s, int i)
+{
+	struct db_pg_stmt	*st = PGST(s);
+	struct db_pg_col	*c;
+
+	if (!db_pg_has(st, i))
+		return 0;
+	if ((c = db_pg_bytea(st, i)) != NULL)
+		return (int)c->len;
+	return PQgetlength(st->res, st->row, i);
+}
+
+static int
+db_pg_exec(struct db *d, const char *sql)
+{
+	struct db_pg	*db = PGDB(d);
+	PGresult	*r;
+	int		 rc = 0;
+
+	if (db_pg_ready(db) == -1)
+		return -1;
+	r = PQexec(db->c, sql);
+	switch (PQresultStatus(r)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+		db->code = DB_OK;
+		break;
+	default:
+		db_pg_fail(db, r);
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int64_t
+db_pg_changes(struct db *d)
+{
+	return PGDB(d)->changes;
+}
+
+static const char *
+db_pg_errmsg(struct db *d)
+{
+	return PGDB(d)->err;
+}
+
+static enum db_err
+db_pg_errcode(struct db *d)
+{
+	return PGDB(d)->code;
+}
+
+static int
+db_pg_in_tx(struct db *d)
+{
+	struct db_pg	*db = PGDB(d);
+
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
+		return 0;
+	switch (PQtransactionStatus(db->c)) {
+	case PQTRANS_ACTIVE:
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+db_pg_close(struct db *d)
+{
+	struct db_pg	*db = PGDB(d);
+
+	if (db->c != NULL)
+		PQfinish(db->c);
+	free(db->conninfo);
+	free(db);
+}
+
+static const struct db_ops db_pg_ops = {
+	.engine = DB_PG,
+	.prepare = db_pg_prepare,
+	.finalize = db_pg_finalize,
+	.bind_int64 = db_pg_bind_int64,
+	.bind_text = db_pg_bind_text,
+	.bind_blob = db_pg_bind_blob,
+	.bind_null = db_pg_bind_null,
+	.step = db_pg_step,
+	.reset = db_pg_reset,
+	.column_count = db_pg_column_count,
+	.column_name = db_pg_column_name,
+	.column_type = db_pg_column_type,
+	.column_int64 = db_pg_column_int64,
+	.column_double = db_pg_column_double,
+	.column_text = db_pg_column_text,
+	.column_blob = db_pg_column_blob,
+	.column_bytes = db_pg_column_bytes,
+	.exec = db_pg_exec,
+	.changes = db_pg_changes,
+	.errmsg = db_pg_errmsg,
+	.errcode = db_pg_errcode,
+	.in_tx = db_pg_in_tx,
+	.close = db_pg_close,
+};
 
 struct db *
 db_pg_open(const char *conninfo, char *err, size_t errlen)
 {
-	(void)conninfo;
-	snprintf(err, errlen, "database: PostgreSQL is not ready yet");
-	return NULL;
+	struct db_pg	*db;
+
+	db = xcalloc(1, sizeof(*db));
+	db->base.ops = &db_pg_ops;
+	db->conninfo = xstrdup(conninfo);
+	db->c = db_pg_connect(conninfo);
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK) {
+		/* libpq's words never carry the password. */
+		snprintf(err, errlen, "database: %s", db->c != NULL ?
+		    PQerrorMessage(db->c) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		db_pg_close(&db->base);
+		return NULL;
+	}
+	db->gen = 1;
+	return &db->base;
 }

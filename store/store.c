@@ -679,6 +679,18 @@ fail:
 	return -1;
 }
 
+int
+store_is_file(const char *database)
+{
+	return !db_is_pg(database);
+}
+
+char *
+store_name_safe(const char *database)
+{
+	return db_name_safe(database);
+}
+
 static struct store *
 store_open_with(const char *path, const char *key_file, int exclusive,
     char *err, size_t errlen)
@@ -691,7 +703,7 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 	/* A process that stopped before it emptied the WAL after a purge
 	 * may have left it so: the first purge empties it in any case. */
 	st->wal_unscrubbed = 1;
-	if ((db_is_pg(path) ? store_pg_open(st, path, err, errlen) :
+	if ((db_is_pg(path) ? store_pg_open(st, path, exclusive, err, errlen) :
 	    store_sqlite_open(st, path, exclusive, err, errlen)) == -1)
 		goto fail;
 	for (i = 0; i < ST__MAX; i++) {

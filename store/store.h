@@ -34,6 +34,16 @@ struct outbox_row {
 	const char	*via;
 };
 
+/*
+ * A database is a file (SQLite: a path, or ":memory:") or a server's
+ * (PostgreSQL: a postgresql:// URI or key=value connection string);
+ * whatever its engine, everything below works the same. store_is_file:
+ * whether it is a file on this machine (its directory, its key beside it
+ * mean something). store_name_safe: the name with any password masked,
+ * for logs; allocated.
+ */
+int		 store_is_file(const char *database);
+char		*store_name_safe(const char *database);
 struct store	*store_open(const char *path, char *err, size_t errlen);
 /* The same for the daemon, which owns the database: a second one gets
  * NULL and why, before anything is migrated. */

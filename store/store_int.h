@@ -150,7 +150,7 @@ const char	*store_sql_pg(enum stmt);
 int		 store_sqlite_open(struct store *, const char *path,
 		    int exclusive, char *err, size_t errlen);
 int		 store_pg_open(struct store *, const char *conninfo,
-		    char *err, size_t errlen);
+		    int exclusive, char *err, size_t errlen);
 int		 store_sqlite_version(struct store *);
 int		 store_pg_version(struct store *);
 void		 store_done(struct db_stmt *);

@@ -7,8 +7,8 @@
 #include "store_int.h"
 
 int
-store_pg_open(struct store *st, const char *conninfo, char *err,
-    size_t errlen)
+store_pg_open(struct store *st, const char *conninfo, int exclusive,
+    char *err, size_t errlen)
 {
 	if ((st->db = db_pg_open(conninfo, err, errlen)) == NULL)
 		return -1;

@@ -152,6 +152,17 @@ store_col_unsealed(struct store *st, struct db_stmt *s, int col,
 		fatalx("%s: column %d", __func__, col);
 	blob = db_column_blob(s, col);
 	len = (size_t)db_column_bytes(s, col);
+	/*
+	 * PostgreSQL's columns have one type: where sealed values and clear
+	 * ones share a column (a contact's address, a body tincay composed,
+	 * a purged number's marker), the clear ones are their bytes, told
+	 * from a sealed value by its first byte.
+	 */
+	if (db_engine(st->db) == DB_PG && (len == 0 || blob == NULL ||
+	    blob[0] != SEAL_VERSION)) {
+		*out = (const char *)blob;
+		return 0;
+	}
 	p = (char *)store_buf_fit(&st->opened[col], len + 1);
 	if (blob == NULL || seal_unseal(st->seal, blob, len, p) == -1) {
 		log_warnx("%s: a sealed value does not open: altered, or "
@@ -355,6 +366,12 @@ store_seal_open(struct store *st, const char *path, const char *key_file,
 	char		*kf = NULL;
 	int		 memory = strcmp(path, ":memory:") == 0, rc = -1;
 
+	if (key_file == NULL && !store_is_file(path)) {
+		snprintf(err, errlen, "database: a server's database needs "
+		    "key_file (every node the same key, kept apart from the "
+		    "data)");
+		return -1;
+	}
 	if (key_file == NULL)
 		key_file = kf = xasprintf("%s.key", path);
 	if (memory) {
