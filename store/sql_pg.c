@@ -5,9 +5,12 @@
  * row; the schema they run on is schema_pg.c's.
  *
  * Every statement of the table was read for PostgreSQL; those not here run
- * as written, ?N becoming $N. What made one need its own text:
- * - a parameter whose type PostgreSQL cannot infer where it first appears
- *   (?3 IS NULL OR area = ?3; ?1 + ?2; a CASE of parameters): cast there;
+ * as written. These are written with ?N too, which the engine (db_pg.c)
+ * rewrites to $N and counts. What made one need its own text:
+ * - a parameter whose type PostgreSQL cannot infer where it first reads it
+ *   (?3 IS NULL OR area = ?3; ?1 + ?2; a CASE of parameters; it reads an
+ *   UPDATE's WHERE before its SET): cast where it may be read first;
+ * - a bare column in ON CONFLICT DO UPDATE, which could be excluded's;
  * - SQLite's words: BEGIN IMMEDIATE, INDEXED BY, instr, scalar min, LIMIT -1
  *   for no limit, last_insert_rowid (RETURNING id here);
  * - a boolean or numeric result where SQLite gives an integer (pin IS NOT
@@ -29,21 +32,21 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN",
 	[ST_REPORT_NEXT_ID] = "SELECT nextval('reports_id_seq')",
 	[ST_REPORT_OPEN_BY_REPORTER] =
-	    "SELECT id, ref, category FROM reports WHERE reporter_hash = $1"
-	    " AND status IN ('open', 'acknowledged') AND created_at >= $2"
-	    " AND ($3::text IS NULL OR category = $3)"
+	    "SELECT id, ref, category FROM reports WHERE reporter_hash = ?1"
+	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"
+	    " AND (?3::text IS NULL OR category = ?3)"
 	    " ORDER BY created_at DESC, id DESC LIMIT 1",
 	/* In ON CONFLICT, a bare column could be the row's or excluded's. */
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
-	    " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-	    " ON CONFLICT (phone) DO UPDATE SET name = $1, role = $3,"
-	    " areas = $4, channel = $5, url = $6,"
-	    " pin = coalesce($7, contacts.pin)",
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
+	    " areas = ?4, channel = ?5, url = ?6,"
+	    " pin = coalesce(?7, contacts.pin)",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
-	    " WHERE role = $1 AND (areas = '*' OR ($2::text IS NOT NULL AND"
-	    " strpos(';' || areas || ';', ';' || $2 || ';') > 0))"
+	    " WHERE role = ?1 AND (areas = '*' OR (?2::text IS NOT NULL AND"
+	    " strpos(';' || areas || ';', ';' || ?2 || ';') > 0))"
 	    " ORDER BY id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"
@@ -53,14 +56,14 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_OUTBOX_ADD] =
 	    "INSERT INTO outbox (report_id, contact_id, channel, event, dest,"
 	    " body, lane, next_at, created_at, dkey)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9) RETURNING id",
 	[ST_OUTBOX_LIST] =
 	    "SELECT o.id, r.ref, o.channel, o.event, o.status, o.attempts,"
 	    " c.name AS contact, o.next_at, o.created_at, o.sent_at,"
 	    " o.last_error, o.receipt, o.receipt_at FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
-	    " WHERE $1::text IS NULL OR o.status = $1 ORDER BY o.id",
+	    " WHERE ?1::text IS NULL OR o.status = ?1 ORDER BY o.id",
 	/* ?2 is -1 for no limit (a filter picks the rows): NULL here. */
 	[ST_OUTBOX_DUE] =
 	    "SELECT o.id, o.channel, o.dest, o.body, o.idem_key, o.attempts,"
@@ -68,20 +71,20 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " o.failing_since FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
-	    " WHERE o.status = 'pending' AND o.lane = $3 AND o.dkey = $5"
-	    " AND o.next_at <= $1 AND o.id < $4"
+	    " WHERE o.status = 'pending' AND o.lane = ?3 AND o.dkey = ?5"
+	    " AND o.next_at <= ?1 AND o.id < ?4"
 	    " AND NOT EXISTS (SELECT 1 FROM outbox p"
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
 	    " ORDER BY o.next_at, o.id"
-	    " LIMIT CASE WHEN $2::bigint < 0 THEN NULL ELSE $2 END",
+	    " LIMIT CASE WHEN ?2::bigint < 0 THEN NULL ELSE ?2 END",
 	[ST_OUTBOX_RESULT] =
-	    "UPDATE outbox SET status = $2, attempts = attempts + 1,"
-	    " next_at = $3, sent_at = $4, last_error = $5,"
-	    " provider_msg = coalesce($6, provider_msg), tried_at = $7,"
+	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
+	    " next_at = ?3, sent_at = ?4, last_error = ?5,"
+	    " provider_msg = coalesce(?6, provider_msg), tried_at = ?7,"
 	    " failing_since = coalesce(failing_since,"
-	    "  CASE WHEN $2 = 'pending' THEN $7::bigint END)"
-	    " WHERE id = $1 AND status = 'pending'",
+	    "  CASE WHEN ?2 = 'pending' THEN ?7::bigint END)"
+	    " WHERE id = ?1 AND status = 'pending'",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
@@ -89,82 +92,82 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " r.victim_sex, r.victim_age, r.cancel_requested,"
 	    " p.ref AS previous FROM reports r"
 	    " LEFT JOIN reports p ON p.id = r.previous"
-	    " WHERE $1::text IS NULL OR r.status = $1 ORDER BY r.id",
+	    " WHERE ?1::text IS NULL OR r.status = ?1 ORDER BY r.id",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
-	    " subscribed_at, phone_hash) VALUES ($1, $2, $3, $4, $5, $6)"
+	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (phone_hash, lower(campaign)) DO UPDATE SET"
-	    " opted_out_at = NULL, area = coalesce($3, subscriptions.area),"
+	    " opted_out_at = NULL, area = coalesce(?3, subscriptions.area),"
 	    " subscribed_at = CASE WHEN subscriptions.opted_out_at IS NULL"
-	    " THEN subscriptions.subscribed_at ELSE $5 END,"
+	    " THEN subscriptions.subscribed_at ELSE ?5 END,"
 	    " source = CASE WHEN subscriptions.opted_out_at IS NULL"
-	    " THEN subscriptions.source ELSE $4 END",
+	    " THEN subscriptions.source ELSE ?4 END",
 	/* A number stored in clear is its UTF-8 bytes here. */
 	[ST_SUB_LIVE_CLEAR] =
 	    "SELECT 1 FROM subscriptions WHERE phone_hash IS NULL"
-	    " AND phone = convert_to($1::text, 'UTF8')"
+	    " AND phone = convert_to(?1::text, 'UTF8')"
 	    " AND opted_out_at IS NULL LIMIT 1",
 	/* A broadcast's body is kept in clear (a composed text). */
 	[ST_BROADCAST_QUEUED] =
 	    "SELECT count(*) FROM outbox WHERE event = 'broadcast'"
-	    " AND body = convert_to($1::text, 'UTF8')",
+	    " AND body = convert_to(?1::text, 'UTF8')",
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
-	    " WHERE lower(campaign) = lower($1::text COLLATE \"C\")"
-	    " AND opted_out_at IS NULL AND id > $2",
+	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
+	    " AND opted_out_at IS NULL AND id > ?2",
 	[ST_BROADCAST_RUN] =
 	    "SELECT last_sub, done FROM broadcast_runs"
-	    " WHERE lower(campaign) = lower($1::text COLLATE \"C\")"
-	    " AND body = $2",
+	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
+	    " AND body = ?2",
 	[ST_BROADCAST_MARK] =
 	    "INSERT INTO broadcast_runs (campaign, body, last_sub, done)"
-	    " VALUES ($1, $2, $3, $4) ON CONFLICT (lower(campaign), body)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (lower(campaign), body)"
 	    " DO UPDATE SET last_sub = excluded.last_sub, done = excluded.done",
 	[ST_SUB_PAGE] =
 	    "SELECT id, phone FROM subscriptions"
-	    " WHERE lower(campaign) = lower($1::text COLLATE \"C\")"
-	    " AND opted_out_at IS NULL AND id > $2 ORDER BY id LIMIT $3",
+	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
+	    " AND opted_out_at IS NULL AND id > ?2 ORDER BY id LIMIT ?3",
 	[ST_STATS_DAYS] =
 	    "SELECT nullif(area, ''), category, status, sum(n)::bigint"
 	    " FROM report_days"
-	    " WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR area = $3)"
+	    " WHERE day >= ?1 AND day < ?2 AND (?3::text IS NULL OR area = ?3)"
 	    " GROUP BY area, category, status HAVING sum(n) > 0"
 	    " ORDER BY area = '', area, category, status",
 	/* A number goes to num; a blob stored under the key goes. */
 	[ST_META_SET] =
-	    "INSERT INTO meta (key, num) VALUES ($1, $2)"
+	    "INSERT INTO meta (key, num) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET num = excluded.num, value = NULL",
 	[ST_STATS_COUNT] =
 	    "SELECT area, category, status, count(*) FROM reports"
-	    " WHERE created_at >= $1 AND created_at < $2"
-	    " AND ($3::text IS NULL OR area = $3)"
+	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " AND (?3::text IS NULL OR area = ?3)"
 	    " GROUP BY area, category, status"
 	    " ORDER BY area IS NULL, area, category, status",
 	[ST_CLAMP_ESCALATE] =
-	    "UPDATE reports SET escalate_at = $1::bigint + CASE WHEN"
-	    " escalation_level < $4 THEN $2::bigint ELSE $5::bigint END"
-	    " WHERE category = $3 AND escalate_at > $1::bigint + CASE WHEN"
-	    " escalation_level < $4 THEN $2::bigint ELSE $5::bigint END",
+	    "UPDATE reports SET escalate_at = ?1::bigint + CASE WHEN"
+	    " escalation_level < ?4 THEN ?2::bigint ELSE ?5::bigint END"
+	    " WHERE category = ?3 AND escalate_at > ?1::bigint + CASE WHEN"
+	    " escalation_level < ?4 THEN ?2::bigint ELSE ?5::bigint END",
 	/* ?1 - tried_at is never NULL here: least() keeps min()'s sense. */
 	[ST_REBASE_TRIED] =
-	    "UPDATE outbox SET failing_since = failing_since + ($1 - tried_at),"
-	    " next_at = next_at + least($1 - tried_at, 0), tried_at = $1"
+	    "UPDATE outbox SET failing_since = failing_since + (?1 - tried_at),"
+	    " next_at = next_at + least(?1 - tried_at, 0), tried_at = ?1"
 	    " WHERE status = 'pending' AND tried_at IS NOT NULL"
-	    " AND tried_at <> $1",
+	    " AND tried_at <> ?1",
 	[ST_CLAMP_RETRY] =
-	    "UPDATE outbox SET next_at = $1::bigint + $2::bigint"
-	    " WHERE status = 'pending' AND next_at > $1::bigint + $2::bigint",
+	    "UPDATE outbox SET next_at = ?1::bigint + ?2::bigint"
+	    " WHERE status = 'pending' AND next_at > ?1::bigint + ?2::bigint",
 	/* The marker is UTF-8 bytes in the bytea column: never a sealed
 	 * value, whose first byte is SEAL_VERSION. */
 	[ST_PURGE_SUBS] =
 	    "UPDATE subscriptions SET phone = convert_to('purged:' || id,"
 	    " 'UTF8'), phone_hash = NULL"
-	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < $1"
+	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
 	[ST_STATS_SIGNUPS] =
 	    "SELECT area, count(*) FROM subscriptions"
-	    " WHERE subscribed_at >= $1 AND subscribed_at < $2"
-	    " AND ($3::text IS NULL OR area = $3)"
+	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
+	    " AND (?3::text IS NULL OR area = ?3)"
 	    " GROUP BY area ORDER BY area IS NULL, area",
 	/* One snapshot for every read until its end. */
 	[ST_BACKUP_BEGIN] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
@@ -180,7 +183,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_METRICS_REPEATING] =
 	    "SELECT count(*) FROM reports"
 	    " WHERE escalate_at IS NOT NULL AND status = 'open'"
-	    " AND escalation_level >= $1",
+	    " AND escalation_level >= ?1",
 };
 
 const char *
@@ -200,10 +203,10 @@ static const char *const store_pg_extra[PGX__MAX] = {
 	[PGX_SCHEMA_VERSION] =
 	    "SELECT num FROM meta WHERE key = 'schema_version'",
 	[PGX_SCHEMA_VERSION_SET] =
-	    "UPDATE meta SET num = $1 WHERE key = 'schema_version'",
+	    "UPDATE meta SET num = ?1 WHERE key = 'schema_version'",
 	/* SQLite reads a number and a blob with one statement, its one
 	 * column typed by the row: here a number has its own column. */
-	[PGX_META_GET_INT] = "SELECT num FROM meta WHERE key = $1",
+	[PGX_META_GET_INT] = "SELECT num FROM meta WHERE key = ?1",
 	/*
 	 * Held to the end of the transaction: decisions SQLite's one writer
 	 * made alone (a young open report for this number? file a new one)
@@ -211,7 +214,7 @@ static const char *const store_pg_extra[PGX__MAX] = {
 	 * bytes of the number's keyed hash (bytea, as reporter_hash).
 	 */
 	[PGX_NUMBER_LOCK] =
-	    "SELECT pg_advisory_xact_lock(('x' || encode(substring($1::bytea"
+	    "SELECT pg_advisory_xact_lock(('x' || encode(substring(?1::bytea"
 	    " FROM 1 FOR 8), 'hex'))::bit(64)::bigint)",
 	/*
 	 * A recount (store_set_timezone: day_offset, ST_DAYS_CLEAR,

@@ -38,9 +38,10 @@ enum pg_extra {
 };
 
 /* sql_pg.c: PostgreSQL's text of statement i where the common one does
- * not do there, else NULL (also in store_int.h). $N parameters. */
+ * not do there, else NULL (also in store_int.h). ?N parameters, as the
+ * common ones. */
 const char	*store_sql_pg(enum stmt);
-/* The text of extra statement i, with $N parameters. */
+/* The text of extra statement i, with ?N parameters. */
 const char	*store_sql_pg_extra(enum pg_extra);
 
 #endif
