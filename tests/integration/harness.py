@@ -4,6 +4,13 @@ tincayd on a free loopback port with a fresh temp config and database,
 signs and posts provider requests, and runs tincayctl; FakeServer records
 the outbound HTTP requests a webhook contact or SMS API would receive.
 Python 3 standard library only; every wait is bounded.
+
+The store's engine is $TINCAY_TEST_ENGINE: sqlite (the default: a file in
+the test's temp dir) or pg (a fresh database, made here, on the
+PostgreSQL server of the base URI $TINCAY_TEST_PG, e.g. the throwaway
+cluster run.py starts with scripts/pg-scratch). Daemon.sql reads and writes
+the database on either; tests that need SQLite's files are marked
+sqlite_only and skipped on PostgreSQL.
 """
 
 import atexit
@@ -14,15 +21,20 @@ import http.client
 import json
 import os
 import re
+import csv
+import io
 import resource
+import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
 import unicodedata
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -41,6 +53,15 @@ TINCAYCTL = _binary("TINCAYCTL", "bin/tincayctl")
 SECRET = "it-generic-secret-5f1c9a"
 WEBHOOK_SECRET = "it-webhook-secret-77d2e0"
 REF_RE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4,6}$")
+
+ENGINES = ("sqlite", "pg")
+ENGINE = os.environ.get("TINCAY_TEST_ENGINE") or "sqlite"
+if ENGINE not in ENGINES:
+	raise SystemExit("TINCAY_TEST_ENGINE=%s: not one of %s" % (ENGINE,
+	    ", ".join(ENGINES)))
+# The PostgreSQL server's base URI (its databases are the tests'); run.py
+# sets it when it starts a scratch cluster.
+PG_BASE = os.environ.get("TINCAY_TEST_PG", "")
 
 # Generous: the suite also runs under ASan/UBSan.
 START_TIMEOUT = 15.0
@@ -68,6 +89,24 @@ def check(cond, msg):
 def eq(got, want, what):
 	if got != want:
 		raise TestFailure("%s: got %r, want %r" % (what, got, want))
+
+
+class Skip(Exception):
+	"""Raised by a test (skip) that cannot run on this engine."""
+
+
+def skip(why):
+	raise Skip(why)
+
+
+def sqlite_only(why):
+	"""Test decorator: the test needs SQLite itself (its files, their
+	modes, its locks, a database path): skipped on another engine, with
+	why. A module's SQLITE_ONLY = "why" marks all its tests."""
+	def wrap(fn):
+		fn.sqlite_only = why
+		return fn
+	return wrap
 
 
 def case(overrides=None, start=True):
@@ -163,12 +202,13 @@ AREAS = [{"code": "T%d" % i, "name": "Thôn %d" % i,
     "aliases": ["thon %d" % i, "thon%d" % i]} for i in range(1, 7)]
 
 
-def base_config(port, tmpdir):
-	return {
+def base_config(port, tmpdir, database=None):
+	"""database: a PostgreSQL URI; None, SQLite's t.db in tmpdir."""
+	c = {
 		"commune": "Xã Thử Nghiệm",
 		"listen": "127.0.0.1:%d" % port,
 		"public_url": "http://127.0.0.1:%d" % port,
-		"database": os.path.join(tmpdir, "t.db"),
+		"database": database or os.path.join(tmpdir, "t.db"),
 		"timezone": "Asia/Ho_Chi_Minh",
 		"country_code": "84",
 		"providers": {"generic": {"secret": SECRET}},
@@ -187,6 +227,10 @@ def base_config(port, tmpdir):
 		"limits": {"max_body_bytes": 4096, "request_timeout_s": 2,
 		    "max_connections": 64},
 	}
+	# No file to put the key beside: it goes in the temp dir, named.
+	if database:
+		c["key_file"] = os.path.join(tmpdir, "pg.key")
+	return c
 
 
 def merge(dst, src):
@@ -233,6 +277,9 @@ class Daemon:
 		self.overrides = overrides or {}
 		self.proc = None
 		self.port = None
+		self.engine = ENGINE
+		# pg: this daemon's own database, dropped by cleanup.
+		self.pgdb = pg_create_db() if ENGINE == "pg" else None
 		self.cfgpath = os.path.join(self.tmpdir, "tincay.json")
 		self.errpath = os.path.join(self.tmpdir, "stderr.log")
 		self.outpath = os.path.join(self.tmpdir, "stdout.log")
@@ -249,7 +296,8 @@ class Daemon:
 
 	def new_config(self, port=None):
 		self.port = port or free_port()
-		self.config = merge(base_config(self.port, self.tmpdir),
+		uri = pg_uri(self.pgdb) if self.pgdb else None
+		self.config = merge(base_config(self.port, self.tmpdir, uri),
 		    copy.deepcopy(self.overrides))
 		self.write_config()
 
@@ -263,7 +311,63 @@ class Daemon:
 
 	@property
 	def dbpath(self):
+		"""The config's database: SQLite's file, or a PostgreSQL URI."""
 		return self.config["database"]
+
+	# -- the database, on either engine
+
+	def sql(self, query, *params):
+		"""Run one statement with ? placeholders on the daemon's
+		database, committed; its rows as tuples of int, float, str,
+		bytes (SQLite's blob, PostgreSQL's bytea), bool or None."""
+		if self.pgdb:
+			return pg_query(pg_uri(self.pgdb), query, params)
+		c = self._sqlite()
+		try:
+			with c:
+				return c.execute(query, params).fetchall()
+		finally:
+			c.close()
+
+	def sql_value(self, query, *params):
+		"""The first column of the first row, None if no row."""
+		rows = self.sql(query, *params)
+		return rows[0][0] if rows else None
+
+	def sql_tx(self, statements):
+		"""Run [(query, params), ...] in one transaction; no rows."""
+		if self.pgdb:
+			pg_script(pg_uri(self.pgdb), "".join(
+			    pg_bind(q, p) + ";\n" for q, p in statements))
+			return
+		c = self._sqlite()
+		try:
+			with c:
+				for q, p in statements:
+					c.execute(q, p)
+		finally:
+			c.close()
+
+	def sql_many(self, query, rows):
+		"""One statement for each row of params, in one transaction."""
+		self.sql_tx([(query, r) for r in rows])
+
+	def db_made(self):
+		"""Whether the daemon's database was made: SQLite's file is
+		there; PostgreSQL's database (made by the harness) has a
+		table."""
+		if self.pgdb:
+			return self.sql_value("SELECT count(*) FROM "
+			    "information_schema.tables WHERE table_schema "
+			    "NOT IN ('pg_catalog', 'information_schema')") > 0
+		return os.path.exists(self.dbpath)
+
+	def _sqlite(self):
+		# mode=rw: a database that is not there is an error, not made.
+		c = sqlite3.connect("file:%s?mode=rw" %
+		    urllib.parse.quote(self.dbpath), uri=True, timeout=10)
+		c.execute("PRAGMA busy_timeout = 10000")
+		return c
 
 	# -- process
 
@@ -400,6 +504,9 @@ class Daemon:
 
 	def cleanup(self, keep=False):
 		self.kill()
+		if self.pgdb and not keep:
+			pg_drop_db(self.pgdb)
+			self.pgdb = None
 		if self.own_tmpdir and not keep:
 			shutil.rmtree(self.tmpdir, ignore_errors=True)
 
@@ -544,6 +651,163 @@ class Daemon:
 			    "%r, want %d" % (text, frm, r.status, r.body[:200],
 			    want))
 		return r.json() if r.status == 200 else r
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# Through psql (Python has no PostgreSQL driver of its own): the values
+# are written into the statement as literals, the rows come back as CSV
+# with their column types (\gdesc) to turn them back into Python's.
+
+PG_NULL = "@tincay-null-7f3a@"	# psql's text for NULL: no value is this
+PG_INT = {"smallint", "integer", "bigint", "oid"}
+PG_FLOAT = {"real", "double precision"}
+PSQL_TIMEOUT = 30.0
+_psql = None
+
+
+def psql_path():
+	"""psql of the server's version (not Debian's wrapper, a Perl
+	script slower to start), else the one on PATH."""
+	global _psql
+	if _psql is None:
+		_psql = "psql"
+		try:
+			b = subprocess.run(["pg_config", "--bindir"],
+			    capture_output=True, timeout=10).stdout.decode().strip()
+			if b and os.access(os.path.join(b, "psql"), os.X_OK):
+				_psql = os.path.join(b, "psql")
+		except (OSError, subprocess.SubprocessError):
+			pass
+	return _psql
+
+
+def pg_uri(dbname, base=None):
+	"""The base URI with its database set to dbname."""
+	base = base or PG_BASE
+	if not base:
+		raise TestFailure("TINCAY_TEST_ENGINE=pg without TINCAY_TEST_PG "
+		    "(a server's base URI; run.py starts one by itself)")
+	u = urllib.parse.urlsplit(base)
+	return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + dbname,
+	    u.query, u.fragment))
+
+
+def pg_literal(v):
+	"""v as an SQL literal of PostgreSQL (standard_conforming_strings,
+	its default since 9.1: only a quote is doubled)."""
+	if v is None:
+		return "NULL"
+	if isinstance(v, bool):
+		return "TRUE" if v else "FALSE"
+	if isinstance(v, (int, float)):
+		return repr(v)
+	if isinstance(v, (bytes, bytearray)):
+		return "'\\x%s'::bytea" % bytes(v).hex()
+	v = str(v)
+	if "\0" in v:
+		raise TestFailure("a NUL in a text for PostgreSQL: %r" % v)
+	return "'%s'" % v.replace("'", "''")
+
+
+def pg_bind(query, params):
+	"""query with each ? outside a quoted literal or name replaced by
+	the next of params, as a literal."""
+	out, i, quote = [], 0, None
+	for ch in query:
+		if quote:
+			if ch == quote:
+				quote = None
+		elif ch in "'\"":
+			quote = ch
+		elif ch == "?":
+			if i >= len(params):
+				raise TestFailure("more ? than values in %r" % query)
+			out.append(pg_literal(params[i]))
+			i += 1
+			continue
+		out.append(ch)
+	if i != len(params):
+		raise TestFailure("%d values for %d ? in %r" % (len(params), i,
+		    query))
+	return "".join(out)
+
+
+def pg_script(uri, script, single=True):
+	"""Run a psql script on uri (in one transaction if single); its
+	stdout. A failure is the test's, with psql's message."""
+	args = [psql_path(), "-X", "-q", "--csv", "-t", "-v", "ON_ERROR_STOP=1",
+	    "-d", uri, "-f", "-"]
+	if single:
+		args.insert(1, "-1")
+	try:
+		p = subprocess.run(args, input=script.encode(),
+		    capture_output=True, timeout=PSQL_TIMEOUT)
+	except subprocess.TimeoutExpired:
+		raise TestFailure("psql took over %.0f s: %r" % (PSQL_TIMEOUT,
+		    script[:200]))
+	if p.returncode != 0:
+		raise TestFailure("psql exited %d: %s (on %r)" % (p.returncode,
+		    p.stderr.decode("utf-8", "replace").strip()[:400],
+		    script[:300]))
+	return p.stdout.decode("utf-8")
+
+
+def _pg_value(v, typ):
+	if v == PG_NULL:
+		return None
+	if typ in PG_INT:
+		return int(v)
+	if typ in PG_FLOAT:
+		return float(v)
+	if typ == "numeric":
+		return int(v) if v.lstrip("-").isdigit() else float(v)
+	if typ == "boolean":
+		return v == "t"
+	if typ == "bytea":
+		return bytes.fromhex(v[2:])
+	return v
+
+
+def pg_query(uri, query, params=()):
+	"""One statement on uri, committed; its rows, typed (see Daemon.sql)."""
+	q = pg_bind(query, params)
+	out = pg_script(uri, "\\pset null '%s'\n\\echo @@desc@@\n%s \\gdesc\n"
+	    "\\echo @@rows@@\n%s;\n" % (PG_NULL, q, q))
+	desc, _, rows = out.partition("@@rows@@\n")
+	desc = desc.partition("@@desc@@\n")[2]
+	if desc.startswith("The command has no result"):
+		return []
+	types = [t for _, t in csv.reader(io.StringIO(desc))]
+	return [tuple(_pg_value(v, t) for v, t in zip(r, types))
+	    for r in csv.reader(io.StringIO(rows))]
+
+
+def pg_create_db():
+	"""A fresh, empty database on the server of PG_BASE; its name."""
+	name = "tincay_it_%s" % secrets.token_hex(6)
+	pg_script(pg_uri("postgres"), "CREATE DATABASE %s;\n" % name,
+	    single=False)
+	return name
+
+
+def pg_drop_db(name):
+	"""Drop a database, whoever is still connected (best effort)."""
+	try:
+		pg_script(pg_uri("postgres"), "DROP DATABASE IF EXISTS %s "
+		    "WITH (FORCE);\n" % name, single=False)
+	except TestFailure:
+		pass
+
+
+def pg_scratch(cmd, path):
+	"""scripts/pg-scratch start|stop path; start returns the base URI."""
+	p = subprocess.run([os.path.join(REPO, "scripts", "pg-scratch"), cmd,
+	    path], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+	if p.returncode != 0:
+		raise RuntimeError("pg-scratch %s %s: %s" % (cmd, path,
+		    p.stderr.decode("utf-8", "replace").strip()[-600:]))
+	return p.stdout.decode().strip()
 
 
 # ---------------------------------------------------------------- fake server
