@@ -9,7 +9,6 @@ outbox delivers them through the console or sms_out generic.
 import datetime
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -68,12 +67,9 @@ def broadcast(d, code, text, ok=True):
 def subscribe_many(d, prefix, n):
 	"""n subscribers to THD written straight into the database, numbers
 	prefix + 7 digits (a big campaign, in a second)."""
-	db = sqlite3.connect(d.dbpath, timeout=10)
-	with db:
-		db.executemany("INSERT INTO subscriptions (phone, campaign, "
-		    "source, subscribed_at) VALUES (?, 'THD', 'sms', 0)",
-		    [("%s%07d" % (prefix, i),) for i in range(n)])
-	db.close()
+	d.sql_many("INSERT INTO subscriptions (phone, campaign, source, "
+	    "subscribed_at) VALUES (?, 'THD', 'sms', 0)",
+	    [("%s%07d" % (prefix, i),) for i in range(n)])
 
 
 def masked(e164):
@@ -168,11 +164,8 @@ def test_campaign_broadcast_batches(d):
 	"""Subscribers written straight into the database (a big campaign)
 	are queued in transactions of 200 with progress lines."""
 	subscribe_many(d, "+8491", 450)
-	db = sqlite3.connect(d.dbpath, timeout=10)
-	with db:
-		db.execute("UPDATE subscriptions SET opted_out_at = 1 "
-		    "WHERE phone = '+84910000007'")
-	db.close()
+	d.sql("UPDATE subscriptions SET opted_out_at = 1 WHERE phone = "
+	    "'+84910000007'")
 	rc, out, err = broadcast(d, "THD", "Chao ban")
 	eq(re.findall(r"^queued (\d+)/(\d+)$", out, re.M),
 	    [("200", "449"), ("400", "449"), ("449", "449")], "progress")
@@ -186,16 +179,11 @@ def test_campaign_broadcast_batches(d):
 	# opted-out number.
 	check(not any(re.search(r"\+8491\d{7}", l) for l in
 	    console_lines(d)), "a whole number on the console")
-	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
-	try:
-		eq(db.execute("SELECT count(*) FROM outbox WHERE event = "
-		    "'broadcast' AND dest = '+84910000007'").fetchone()[0], 0,
-		    "broadcast rows to the opted-out number")
-		eq(db.execute("SELECT count(DISTINCT dest) FROM outbox WHERE "
-		    "event = 'broadcast'").fetchone()[0], 449,
-		    "numbers the broadcast went to")
-	finally:
-		db.close()
+	eq(d.sql_value("SELECT count(*) FROM outbox WHERE event = "
+	    "'broadcast' AND dest = '+84910000007'"), 0,
+	    "broadcast rows to the opted-out number")
+	eq(d.sql_value("SELECT count(DISTINCT dest) FROM outbox WHERE "
+	    "event = 'broadcast'"), 449, "numbers the broadcast went to")
 
 
 @case(dict(CAMPAIGN, allow_http=True), start=False)
@@ -240,16 +228,14 @@ def test_campaign_ussd_signup(d):
 	eq([m["category"] for m in msgs], ["signup"], "USSD messages")
 	rc, out, err = broadcast(d, "THD", "Xin chao")
 	check("1 message queued" in out, "USSD subscriber: %r" % out)
-	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
-	try:
-		# The number is sealed (SPEC §8): the row is A's by its keyed
-		# hash, and its phone is a sealed blob, not the number.
-		eq(db.execute("SELECT phone_hash, source, typeof(phone) FROM "
-		    "subscriptions").fetchall(),
-		    [(d.phone_hash(E164[A]), "ussd", "blob")],
-		    "subscription row")
-	finally:
-		db.close()
+	# The number is sealed (SPEC §8): the row is A's by its keyed hash,
+	# and its phone is a sealed blob, not the number.
+	rows = d.sql("SELECT phone_hash, source, phone FROM subscriptions")
+	eq([r[:2] for r in rows], [(d.phone_hash(E164[A]), "ussd")],
+	    "subscription row")
+	check(isinstance(rows[0][2], bytes) and E164[A][1:].encode() not in
+	    rows[0][2], "the subscription's phone is not sealed: %r" %
+	    (rows[0][2],))
 
 
 @case(dict(CAMPAIGN, sms_out={"rate_per_second": 5}))
@@ -292,12 +278,8 @@ def test_campaign_stop_after_queued_and_ended_code(d):
 	r = resident_reply(sms(d, "0912345604", "DK OLD"), "DK of an ended "
 	    "campaign")
 	check("chua mo" in r, "not the none-open reply: %r" % r)
-	c = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
-	try:
-		eq(c.execute("SELECT count(*) FROM subscriptions WHERE "
-		    "campaign = 'OLD'").fetchone(), (0,), "subscriptions to OLD")
-	finally:
-		c.close()
+	eq(d.sql_value("SELECT count(*) FROM subscriptions WHERE campaign = "
+	    "'OLD'"), 0, "subscriptions to OLD")
 
 
 @case(CAMPAIGN)
@@ -357,12 +339,8 @@ def test_campaign_slow_provider_keeps_room_for_alerts(d):
 
 
 def _queued_per_number(d):
-	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
-	try:
-		return db.execute("SELECT count(*), count(DISTINCT dest) FROM "
-		    "outbox WHERE event = 'broadcast'").fetchone()
-	finally:
-		db.close()
+	return d.sql("SELECT count(*), count(DISTINCT dest) FROM outbox "
+	    "WHERE event = 'broadcast'")[0]
 
 
 @case(dict(CAMPAIGN, sms_out={"rate_per_second": 1}))

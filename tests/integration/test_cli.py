@@ -17,7 +17,8 @@ import time
 
 import harness
 
-from harness import TINCAYCTL, TINCAYD, case, check, eq, wait_until
+from harness import (TINCAYCTL, TINCAYD, case, check, eq, sqlite_only,
+    wait_until)
 from sink import Sink
 
 REPORTER = "0912345678"
@@ -204,6 +205,8 @@ def test_send_reaches_sms_provider(d):
 
 # ---------------------------------------------------------------- backup
 
+@sqlite_only("tincayctl backup copies an SQLite file (a PostgreSQL backup is "
+    "pg_dump's or pgBackRest's)")
 @case()
 def test_backup_while_daemon_runs(d):
 	d.add_contact("Cong an", POLICE, "police")
@@ -367,6 +370,7 @@ def test_contacts_import_spreadsheet_csv(d):
 	eq(len(d.contacts()), 3, "nothing imported from the bad file")
 
 
+@sqlite_only("the owner of the database file and its directory")
 @case(start=False)
 def test_ctl_root_becomes_owner(d):
 	"""Root's tincayctl on a database directory of another user creates
@@ -506,6 +510,7 @@ def test_listing_with_extra_words_says_why(d):
 	    "outcome in reports show --json")
 
 
+@sqlite_only("tincayctl backup's file copy and the key beside it")
 @case()
 def test_backup_key_only_with_key_never_beside(d):
 	"""SPEC §8: backup writes the key only when asked (--with-key KEYFILE),

@@ -8,7 +8,6 @@ understood, and nothing is guessed.
 """
 
 import json
-import sqlite3
 
 from harness import case, check, eq
 
@@ -41,24 +40,13 @@ def codes(d, ref):
 
 
 def closed_at(d, ref):
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	try:
-		return c.execute("SELECT closed_at FROM reports WHERE ref = ?",
-		    (ref,)).fetchone()[0]
-	finally:
-		c.close()
+	return d.sql("SELECT closed_at FROM reports WHERE ref = ?", ref)[0][0]
 
 
 def age_close(d, ref, seconds):
 	"""The close as if it were seconds older."""
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	try:
-		c.execute("PRAGMA busy_timeout = 10000")
-		c.execute("UPDATE reports SET closed_at = closed_at - ? "
-		    "WHERE ref = ?", (seconds, ref))
-		c.commit()
-	finally:
-		c.close()
+	d.sql("UPDATE reports SET closed_at = closed_at - ? WHERE ref = ?",
+	    seconds, ref)
 
 
 def filed(d):

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import harness
 
-from harness import (WEBHOOK_SECRET, case, check, eq, fold, verify,
-    wait_until)
+from harness import (WEBHOOK_SECRET, case, check, eq, fold, sqlite_only,
+    verify, wait_until)
 from sink import Sink, closed_port
 
 LIMITS = {"request_timeout_s": 2, "retry_base_ms": 100, "retry_max_s": 2}
@@ -958,6 +958,8 @@ def test_delivery_kill9_inflight_sent_at_restart(d):
 
 # One daemon per database: a second, on another port, exits 1 at start,
 # saying why, and the first goes on (two once sent alerts twice).
+@sqlite_only("one daemon per SQLite file; on PostgreSQL several share a "
+    "database (issue 19)")
 @case({"allow_http": True})
 def test_delivery_second_daemon_refused(d):
 	other = dict(d.config, listen="127.0.0.1:%d" % harness.free_port())
@@ -976,6 +978,7 @@ def test_delivery_second_daemon_refused(d):
 # An alert answered while another writer holds the database (tincayctl
 # importing contacts, a purge) keeps its lease until its result is
 # committed: it is not sent again meanwhile, and it is marked sent after.
+@sqlite_only("holds SQLite's write lock (BEGIN IMMEDIATE)")
 @case({"allow_http": True})
 def test_delivery_result_waits_for_busy_database(d):
 	with Sink() as sink:

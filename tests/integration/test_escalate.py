@@ -7,7 +7,6 @@ clock, so it survives a kill -9; /metrics counts such reports.
 """
 
 import re
-import sqlite3
 import time
 
 from harness import case, check, eq, wait_until
@@ -59,12 +58,7 @@ def escalate_at(d):
 	"""(escalation_level, escalate_at) of the one report, from the
 	store: its timer, in the daemon's scheduling seconds (which start at
 	the wall clock)."""
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	try:
-		rows = c.execute("SELECT escalation_level, escalate_at"
-		    " FROM reports").fetchall()
-	finally:
-		c.close()
+	rows = d.sql("SELECT escalation_level, escalate_at FROM reports")
 	eq(len(rows), 1, "reports in the store")
 	return rows[0]
 

@@ -5,7 +5,6 @@ waits in `tincayctl inbox` until an operator files a report from it
 text nobody has seen.
 """
 
-import sqlite3
 
 from harness import case, check, eq
 from sink import Sink
@@ -60,10 +59,5 @@ def test_inbox_file_and_dismiss(d):
 		d.ctl("inbox", "dismiss", str(second))
 		eq(d.ctl_json("inbox"), [], "inbox after dismissing")
 		d.ctl("purge", "--older-than", "0")
-		c = sqlite3.connect(d.dbpath, timeout=10)
-		try:
-			body = c.execute("SELECT body FROM messages WHERE id = ?",
-			    (second,)).fetchone()
-		finally:
-			c.close()
-		eq(body, (None,), "the dismissed text after a purge")
+		eq(d.sql("SELECT body FROM messages WHERE id = ?", second),
+		    [(None,)], "the dismissed text after a purge")

@@ -15,6 +15,9 @@ import subprocess
 
 from harness import REPO, TINCAYD, case, check, eq
 
+SQLITE_ONLY = ("make install's layout and the package, on their SQLite "
+    "path: not the engine under test, run once by the sqlite pass")
+
 FILES = {
 	"sbin/tincayd": 0o755,
 	"sbin/tincayctl": 0o755,

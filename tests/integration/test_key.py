@@ -14,6 +14,9 @@ import subprocess
 
 from harness import TINCAYCTL, TINCAYD, case, check, eq
 
+SQLITE_ONLY = ("where the key goes by a database file's path (on "
+    "PostgreSQL the harness names key_file)")
+
 BESIDE = "is in the database's directory"
 
 

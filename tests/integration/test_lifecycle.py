@@ -16,7 +16,7 @@ import threading
 import time
 
 from harness import (REF_RE, SECRET, WEBHOOK_SECRET, TestFailure, case,
-    check, eq, sign)
+    check, eq, sign, sqlite_only)
 
 CONTACTS = [
 	("Cong an T3", "0921000003", "police", "T3", "sms"),
@@ -43,6 +43,7 @@ def test_config_check_ok(d):
 	    "%r)" % (p.stdout + p.stderr)[:300])
 
 
+@sqlite_only("a database directory that is not there")
 @case(start=False)
 def test_config_check_warns_of_what_start_needs(d):
 	"""-t on a config whose database directory is not there says the
@@ -351,6 +352,7 @@ def test_privacy_of_logs(d):
 	check(not leaks, "stderr leaks: %s" % ", ".join(leaks))
 
 
+@sqlite_only("the modes of SQLite's files")
 @case(start=False)
 def test_database_mode_0600(d):
 	d.umask = 0		# the daemon must not rely on the umask
@@ -413,6 +415,7 @@ def test_sigterm_finishes_inflight(d):
 
 # ---------------------------------------------------------------- 503
 
+@sqlite_only("holds SQLite's write lock (BEGIN EXCLUSIVE)")
 def test_cannot_store_503_then_retry(d):
 	"""SPEC §3: a message that cannot be stored is answered 503 with
 	Retry-After and leaves nothing behind; the provider's retry of the

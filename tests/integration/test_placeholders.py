@@ -35,7 +35,7 @@ def test_placeholders_refused_at_start(d):
 		    "status" % " ".join(args))
 		check(re.search(NAMED, err), "tincayd %s does not name the keys: "
 		    "%r" % (" ".join(args), err[-400:]))
-	check(not os.path.exists(d.dbpath), "a refused start made a database")
+	check(not d.db_made(), "a refused start made a database")
 
 
 @case(dict(PLACEHOLDERS, allow_placeholders=True), start=False)

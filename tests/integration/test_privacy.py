@@ -19,6 +19,10 @@ import time
 from harness import case, check, eq
 from sink import Sink
 
+SQLITE_ONLY = ("reads the bytes of SQLite's database, WAL and SHM (on "
+    "PostgreSQL: its data directory and WAL after a CHECKPOINT, a test "
+    "of its own)")
+
 LIMITS = {"request_timeout_s": 2, "retry_base_ms": 100, "retry_max_s": 2}
 POLICE = "0931000001"
 HEALTH = "0931000002"
@@ -78,23 +82,19 @@ def wait_gone(d, needles, when):
 def sealed(d, ref):
 	"""The sealed blobs of report ref's texts and numbers, and of the
 	opted-out subscriptions and their messages, as stored."""
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	try:
-		(rid, reporter), = c.execute("SELECT id, reporter FROM reports "
-		    "WHERE ref = ?", (ref,)).fetchall()
-		vals = [reporter]
-		for q in ("SELECT sender, body FROM messages WHERE report_id = ?",
-		    "SELECT dest, body FROM outbox WHERE report_id = ?"):
-			for row in c.execute(q, (rid,)):
-				vals += list(row)
-		for row in c.execute("SELECT m.sender, m.body FROM messages m "
-		    "WHERE m.category IN ('signup', 'optout')"):
+	(rid, reporter), = d.sql("SELECT id, reporter FROM reports WHERE "
+	    "ref = ?", ref)
+	vals = [reporter]
+	for q in ("SELECT sender, body FROM messages WHERE report_id = ?",
+	    "SELECT dest, body FROM outbox WHERE report_id = ?"):
+		for row in d.sql(q, rid):
 			vals += list(row)
-		for row in c.execute("SELECT phone FROM subscriptions WHERE "
-		    "opted_out_at IS NOT NULL"):
-			vals += list(row)
-	finally:
-		c.close()
+	for row in d.sql("SELECT m.sender, m.body FROM messages m WHERE "
+	    "m.category IN ('signup', 'optout')"):
+		vals += list(row)
+	for row in d.sql("SELECT phone FROM subscriptions WHERE opted_out_at "
+	    "IS NOT NULL"):
+		vals += list(row)
 	return [v for v in vals if isinstance(v, bytes) and len(v) >= 16]
 
 

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
@@ -46,12 +45,6 @@ CASES = [
 ]
 
 
-def db(d):
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	c.execute("PRAGMA busy_timeout = 10000")
-	return c
-
-
 def file_cases(d):
 	"""File and close CASES through the daemon; REF of each name."""
 	d.import_contacts(CONTACTS)
@@ -65,35 +58,27 @@ def file_cases(d):
 	st = {r["ref"]: r for r in d.reports()}
 	eq([st[refs[n]]["status"] for n, *_ in CASES], ["closed", "closed",
 	    "closed", "acknowledged", "open", "cancelled"], "statuses")
-	c = db(d)
-	eq(c.execute("SELECT outcome, victim_sex, victim_age FROM reports "
-	    "WHERE ref = ?", (refs["r2"],)).fetchone(), ("YT CA", "m", 15),
-	    "r2 as closed")
-	c.close()
+	eq(d.sql("SELECT outcome, victim_sex, victim_age FROM reports "
+	    "WHERE ref = ?", refs["r2"]), [("YT CA", "m", 15)], "r2 as closed")
 	return refs
 
 
 def stamps(d, refs):
 	"""The daemon stamped acked_at at the first NHAN or XONG; then set
 	every span to the CASES' seconds, for exact medians."""
-	c = db(d)
 	got = {}
 	for name, _, _, ack, close in CASES:
-		got[name] = c.execute("SELECT acked_at, closed_at, updated_at "
-		    "FROM reports WHERE ref = ?", (refs[name],)).fetchone()
-	c.close()
+		got[name] = d.sql("SELECT acked_at, closed_at, updated_at "
+		    "FROM reports WHERE ref = ?", refs[name])[0]
 	eq(got["r5"][:2], (None, None), "open report's stamps")
 	eq(got["r4"][1], None, "acknowledged report closed_at")
 	check(got["r4"][0], "NHAN stamped no acked_at")
 	for name in ("r1", "r3", "r6"):		# XONG without NHAN
 		eq(got[name][0], got[name][1], "%s acked_at = closed_at" % name)
 	check(got["r2"][0] <= got["r2"][1], "r2 acked after closed")
-	with db(d) as c:
-		for name, _, _, ack, close in CASES:
-			c.execute("UPDATE reports SET acked_at = created_at + ?,"
-			    " closed_at = created_at + ? WHERE ref = ?",
-			    (ack, close, refs[name]))
-	c.close()
+	d.sql_many("UPDATE reports SET acked_at = created_at + ?, closed_at = "
+	    "created_at + ? WHERE ref = ?", [(ack, close, refs[name])
+	    for name, _, _, ack, close in CASES])
 
 
 def this_month():

@@ -21,7 +21,7 @@ import subprocess
 import time
 
 from harness import (SECRET, TINCAYD, TestFailure, case, check, eq,
-    idle_connections, sign, wait_until)
+    idle_connections, sign, sqlite_only, wait_until)
 from sink import Sink
 
 RESIDENT = "0987002002"
@@ -35,6 +35,7 @@ def one_line(r, what):
 	return body
 
 
+@sqlite_only("deletes SQLite's database file")
 def test_database_deleted_healthz_and_posts_503(d):
 	"""SPEC §9: with the database file gone, /healthz answers 503 with a
 	reason, and posts get 503 + Retry-After, not a 200 for a row that
@@ -61,6 +62,7 @@ def test_database_deleted_healthz_and_posts_503(d):
 	check(d.alive(), "tincayd died")
 
 
+@sqlite_only("deletes SQLite's WAL")
 def test_wal_deleted_nothing_acknowledged_is_lost(d):
 	"""Issue 23 item 1: the WAL deleted while tincayd runs. A commit
 	into the unlinked file would be lost at the next start, so none is
@@ -88,6 +90,7 @@ def test_wal_deleted_nothing_acknowledged_is_lost(d):
 	    "kill -9")
 
 
+@sqlite_only("deletes SQLite's WAL")
 def test_wal_deleted_healthz_503_until_mended(d):
 	"""Issue 23 item 1: /healthz says a commit would not be durable while
 	the WAL is gone, when another program holds the database open (no
@@ -157,6 +160,7 @@ FULL_CFG = {"allow_http": True, "limits": None}
 N_FULL = 10		# reports, 4 alerts each, in flight as the disk fills
 
 
+@sqlite_only("SQLite's database on a full tmpfs")
 @case(FULL_CFG, start=False)
 def test_disk_full_on_defaults(d):
 	"""Issue 17 item 2, issue 23 item 2, on the shipped defaults: the
@@ -275,6 +279,7 @@ def _wal_size(d):
 		return 0
 
 
+@sqlite_only("SQLite's WAL size behind a reader")
 def test_wal_shrinks_after_a_long_reader(d):
 	"""Issue 9: a reader holding a snapshot lets the WAL grow past its
 	limit; once it lets go the daemon checkpoints it back under the limit
@@ -369,6 +374,7 @@ def test_nofile_below_max_connections(d):
 				s.close()
 
 
+@sqlite_only("SQLite's database on a full tmpfs")
 @case(start=False)
 def test_disk_full_healthz_and_posts_503(d):
 	"""SPEC §9, on a real full disk (a 2 MiB tmpfs; root only, as the

@@ -13,7 +13,6 @@ the report it belongs to.
 
 import math
 import re
-import sqlite3
 import time
 
 from harness import WEBHOOK_SECRET, case, check, eq, verify, wait_until
@@ -45,12 +44,7 @@ def inbox_ids(d):
 
 
 def review_at(d, mid):
-	c = sqlite3.connect(d.dbpath, timeout=10)
-	try:
-		return c.execute("SELECT review_at FROM messages WHERE id = ?",
-		    (mid,)).fetchone()[0]
-	finally:
-		c.close()
+	return d.sql("SELECT review_at FROM messages WHERE id = ?", mid)[0][0]
 
 
 def sms_to(sink, phone):

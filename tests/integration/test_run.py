@@ -17,6 +17,9 @@ import subprocess
 import harness
 from harness import REPO, TINCAYCTL, TINCAYD, case, check, eq, wait_until
 
+SQLITE_ONLY = ("make run's tree, var/tincay.db and config/: not the engine "
+    "under test, run once by the sqlite pass")
+
 
 def _tree(d):
 	"""A make run tree in d.tmpdir/tree: the programs under test, the

@@ -6,7 +6,6 @@ without it; five wrong PINs lock TK for that contact.
 """
 
 import re
-import sqlite3
 
 from harness import case, check, eq, wait_until
 
@@ -24,11 +23,7 @@ def console(d):
 
 
 def db_rows(d, sql, *args):
-	db = sqlite3.connect("file:%s?mode=ro" % d.dbpath, uri=True)
-	try:
-		return db.execute(sql, args).fetchall()
-	finally:
-		db.close()
+	return d.sql(sql, *args)
 
 
 @case()

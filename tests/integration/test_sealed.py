@@ -13,7 +13,7 @@ import shutil
 import stat
 import time
 
-from harness import case, check, eq, wait_until
+from harness import case, check, eq, sqlite_only, wait_until
 from sink import Sink
 
 # The canaries: a text no template holds, and a number in every spelling
@@ -57,6 +57,7 @@ def sink_config(sink):
 	    "rate_per_second": 1000}}
 
 
+@sqlite_only("reads the bytes of SQLite's database, WAL and SHM")
 @case(start=False)
 def test_sealed_nothing_clear_on_disk(d):
 	with Sink() as sink:
@@ -115,6 +116,7 @@ def test_sealed_nothing_clear_on_disk(d):
 		check(d.alive(), "tincayd died")
 
 
+@sqlite_only("copies SQLite's database file")
 def test_sealed_copy_without_key(d):
 	ref = d.sms("sk-1", CANARY_LOCAL, "BL thon 3 " + CANARY_TEXT)["ref"]
 	d.stop()
