@@ -4,7 +4,8 @@
 #                   [CONFIG=file] [LISTEN=host:port] (a copy beside CONFIG,
 #                   see scripts/run: no tracked file is edited)
 #   make check      install deps, build, run every suite, then again under
-#                   ASan/UBSan
+#                   ASan/UBSan [ENGINES="sqlite pg": the store's tests and
+#                   the integration suite on PostgreSQL too]
 #   make bench      bounded load on loopback, prints figures (also builds
 #                   build/clear, the unencrypted yardstick)
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
@@ -145,12 +146,30 @@ deb:
 	@ls $(DEBDIR)/*.deb
 	lintian --fail-on error,warning $(DEBDIR)/tincay_*_*.deb
 
+# The store's engines the suites run on: sqlite, pg or both. The units,
+# replays and chaos slice run once; with sqlite, the integration suite on
+# SQLite; with pg, PG_UNITS and the integration suite again on PostgreSQL,
+# under one throwaway cluster (scripts/pg-scratch run: stopped and removed
+# also when a suite fails).
+ENGINES	?= sqlite
+PG_UNITS = $(O)/tests/test_engine
+
 # The suites, for the build chosen by SANITIZE.
 suites: all layers man-lint $(UNITS) $(REPLAYS)
 	@scripts/run-unit $(UNITS)
 	@scripts/run-replay $(REPLAYS)
+ifneq ($(filter sqlite,$(ENGINES)),)
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
 	    python3 tests/integration/run.py
+endif
+ifneq ($(filter pg,$(ENGINES)),)
+	@scripts/pg-scratch run env TINCAY_TEST_ENGINE=pg \
+	    TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl sh -c '\
+	    rc=0; echo "== engine pg: units"; \
+	    scripts/run-unit $(PG_UNITS) || rc=1; \
+	    echo "== engine pg: integration"; \
+	    python3 tests/integration/run.py || rc=1; exit $$rc'
+endif
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
 	    python3 scripts/chaos.py --cycles $(CHAOS_SLICE)
 
