@@ -671,7 +671,9 @@ ctl_db_exists(const char *path)
 {
 	struct stat	 sb;
 
-	if (strcmp(path, ":memory:") == 0 || stat(path, &sb) == 0)
+	/* A server's database is there or not for the server to say. */
+	if (!store_is_file(path) || strcmp(path, ":memory:") == 0 ||
+	    stat(path, &sb) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -1;
 }

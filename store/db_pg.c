@@ -67,6 +67,7 @@ struct db_pg_stmt {
 	int		 fmt[DB_PG_PARAMS];
 	char		 num[DB_PG_PARAMS][24];
 	char		*copy[DB_PG_PARAMS];
+	PGresult	*desc;		/* its columns, from the server */
 	PGresult	*res;
 	int		 ran;		/* executed since the last reset */
 	int		 row, nrows;
@@ -179,7 +180,8 @@ db_pg_ready(struct db_pg *db)
 	return 0;
 }
 
-/* sql with ?N (or ?) as $N, outside quotes; *n the highest N. */
+/* sql with ?N (or ?) as $N, outside quotes; *n the highest N (of $N
+ * written so too). */
 static char *
 db_pg_rewrite(const char *sql, int *n)
 {
@@ -191,6 +193,15 @@ db_pg_rewrite(const char *sql, int *n)
 	while (*sql != '\0') {
 		if (*sql == '\'')
 			quote = !quote;
+		if (!quote && *sql == '$' && sql[1] >= '0' && sql[1] <= '9') {
+			/* PostgreSQL's own text (sql_pg.c): $N as it is. */
+			*o++ = *sql++;
+			for (v = 0; *sql >= '0' && *sql <= '9'; sql++)
+				v = v * 10 + (*(o++) = *sql) - '0';
+			if (v > *n)
+				*n = v;
+			continue;
+		}
 		if (quote || *sql != '?') {
 			*o++ = *sql++;
 			continue;
@@ -242,6 +253,13 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 		goto fail;
 	}
 	PQclear(r);
+	/* Its columns are known before it runs, as on SQLite. */
+	st->desc = PQdescribePrepared(db->c, st->name);
+	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
+		db_pg_fail(db, st->desc);
+		PQclear(st->desc);
+		goto fail;
+	}
 	st->gen = db->gen;
 	*out = &st->base;
 	return 0;
@@ -290,6 +308,7 @@ db_pg_finalize(struct db_stmt *s)
 	db_pg_reset(s);
 	for (i = 0; i < DB_PG_COLS; i++)
 		free(st->col[i].p);
+	PQclear(st->desc);
 	free(st->sql);
 	/* The server's copy goes with the connection. */
 	free(st);
@@ -422,13 +441,13 @@ db_pg_step(struct db_stmt *s)
 static int
 db_pg_column_count(struct db_stmt *s)
 {
-	return PGST(s)->res != NULL ? PQnfields(PGST(s)->res) : 0;
+	return PQnfields(PGST(s)->desc);
 }
 
 static const char *
 db_pg_column_name(struct db_stmt *s, int i)
 {
-	return PGST(s)->res != NULL ? PQfname(PGST(s)->res, i) : NULL;
+	return PQfname(PGST(s)->desc, i);
 }
 
 /* Whether column i of the current row is there and not NULL. */

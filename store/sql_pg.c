@@ -134,6 +134,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " GROUP BY area, category, status HAVING sum(n) > 0"
 	    " ORDER BY area = '', area, category, status",
 	/* A number goes to num; a blob stored under the key goes. */
+	[ST_META_GET_INT] = "SELECT num FROM meta WHERE key = ?1",
 	[ST_META_SET] =
 	    "INSERT INTO meta (key, num) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET num = excluded.num, value = NULL",

@@ -46,6 +46,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REF_OF] = "SELECT ref FROM reports WHERE id = ?1",
 	[ST_REF_LEGACY] = "SELECT report_id FROM legacy_refs WHERE ref = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	/* A number kept in meta (PostgreSQL keeps those in a column of
+	 * their own). */
+	[ST_META_GET_INT] = "SELECT value FROM meta WHERE key = ?1",
 	/* Of category ?3 only, unless it is NULL (SPEC §4: coalescing). */
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref, category FROM reports WHERE reporter_hash = ?1"
@@ -527,7 +530,7 @@ store_meta_get(struct store *st, const char *key, void *buf, size_t len)
 static int
 store_meta_int(struct store *st, const char *key, int64_t *v)
 {
-	struct db_stmt	*s = st->stmt[ST_META_GET];
+	struct db_stmt	*s = st->stmt[ST_META_GET_INT];
 	int		 rc = -1;
 
 	db_bind_text(s, 1, key, -1);

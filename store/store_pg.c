@@ -1,10 +1,144 @@
 /*
- * store_pg.c: what the store does on PostgreSQL alone.
+ * store_pg.c: what the store does on PostgreSQL alone: a new database gets
+ * the whole schema (schema_pg.c) and its random keys in one transaction, an
+ * older one its migrations; nodes that start together take turns (an
+ * advisory lock held for that transaction).
  */
 #include <stdio.h>
+#include <string.h>
+
+#include <openssl/rand.h>
 
 #include "../core/core.h"
 #include "store_int.h"
+#include "sql_pg.h"
+
+/* Run extra statement x with up to one integer parameter (bound if has):
+ * its first column of its first row into *v if v; 0, or -1 (err). */
+static int
+store_pg_extra(struct store *st, enum pg_extra x, int has, int64_t arg,
+    int64_t *v, char *err, size_t errlen)
+{
+	struct db_stmt	*s;
+	int		 rc;
+
+	if (db_prepare(st->db, store_sql_pg_extra(x), &s) != 0)
+		goto fail;
+	if (has)
+		db_bind_int64(s, 1, arg);
+	rc = db_step(s);
+	if (rc == DB_ROW && v != NULL)
+		*v = db_column_int64(s, 0);
+	db_finalize(s);
+	if (rc == DB_ERR)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "database: %s", db_errmsg(st->db));
+	return -1;
+}
+
+/* meta[key] = len random bytes, in the open transaction. */
+static int
+store_pg_random(struct store *st, const char *key, size_t len, char *err,
+    size_t errlen)
+{
+	unsigned char	 b[32];
+	struct db_stmt	*s;
+	int		 rc;
+
+	if (len > sizeof(b) || RAND_bytes(b, (int)len) != 1) {
+		snprintf(err, errlen, "database: no random bytes for %s", key);
+		return -1;
+	}
+	if (db_prepare(st->db, store_sql_on(st->db, ST_META_BLOB_SET), &s) !=
+	    0) {
+		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
+		return -1;
+	}
+	db_bind_text(s, 1, key, -1);
+	db_bind_blob(s, 2, b, len);
+	rc = db_step(s);
+	db_finalize(s);
+	OPENSSL_cleanse(b, sizeof(b));
+	if (rc == DB_ERR) {
+		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* The schema made, or brought to this program's version. 0, or -1. */
+static int
+store_pg_migrate(struct store *st, char *err, size_t errlen)
+{
+	int64_t	 present = 0, v = 0;
+	int	 last = store_pg_schema_version + store_pg_nmigrations;
+
+	if (store_exec(st, "BEGIN", err, errlen) == -1)
+		return -1;
+	if (store_pg_extra(st, PGX_SCHEMA_LOCK, 0, 0, NULL, err,
+	    errlen) == -1 ||
+	    store_pg_extra(st, PGX_SCHEMA_PRESENT, 0, 0, &present, err,
+	    errlen) == -1)
+		goto fail;
+	if (!present) {
+		if (store_exec(st, store_pg_schema, err, errlen) == -1 ||
+		    store_pg_random(st, "ref_key", REF_KEY_LEN, err,
+		    errlen) == -1 ||
+		    store_pg_random(st, "idem_salt", 16, err, errlen) == -1)
+			goto fail;
+		v = store_pg_schema_version;
+	} else if (store_pg_extra(st, PGX_SCHEMA_VERSION, 0, 0, &v, err,
+	    errlen) == -1)
+		goto fail;
+	if (v > last || v < store_pg_schema_version) {
+		snprintf(err, errlen, "database: schema version %lld is not "
+		    "one this program knows (%d to %d)", (long long)v,
+		    store_pg_schema_version, last);
+		goto fail;
+	}
+	for (; v < last; v++)
+		if (store_exec(st, store_pg_migrations[v -
+		    store_pg_schema_version], err, errlen) == -1)
+			goto fail;
+	if (store_pg_extra(st, PGX_SCHEMA_VERSION_SET, 1, v, NULL, err,
+	    errlen) == -1 ||
+	    store_exec(st, "COMMIT", err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	(void)db_exec(st->db, "ROLLBACK");
+	return -1;
+}
+
+/*
+ * One daemon per database for now, as on SQLite (its outbox leases rows in
+ * memory): the daemon holds a session lock as long as its connection
+ * lives; a second one stops at start. 0, or -1 and err.
+ */
+static int
+store_pg_claim(struct store *st, char *err, size_t errlen)
+{
+	struct db_stmt	*s;
+	int64_t		 got = 0;
+
+	/* A key of our own among the database's advisory locks. */
+	if (db_prepare(st->db, "SELECT pg_try_advisory_lock(7411, 1)", &s) !=
+	    0 || db_step(s) != DB_ROW) {
+		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
+		db_finalize(s);
+		return -1;
+	}
+	got = db_column_int64(s, 0);
+	db_finalize(s);
+	if (!got) {
+		snprintf(err, errlen, "database: another tincayd is running "
+		    "on it");
+		return -1;
+	}
+	return 0;
+}
 
 int
 store_pg_open(struct store *st, const char *conninfo, int exclusive,
@@ -12,13 +146,19 @@ store_pg_open(struct store *st, const char *conninfo, int exclusive,
 {
 	if ((st->db = db_pg_open(conninfo, err, errlen)) == NULL)
 		return -1;
-	snprintf(err, errlen, "database: PostgreSQL is not ready yet");
-	return -1;
+	if (exclusive && store_pg_claim(st, err, errlen) == -1)
+		return -1;
+	return store_pg_migrate(st, err, errlen);
 }
 
 int
 store_pg_version(struct store *st)
 {
-	(void)st;
-	return -1;
+	char	 err[128];
+	int64_t	 v = -1;
+
+	if (store_pg_extra(st, PGX_SCHEMA_VERSION, 0, 0, &v, err,
+	    sizeof(err)) == -1)
+		return -1;
+	return (int)v;
 }
