@@ -140,6 +140,24 @@ store_pg_claim(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether a daemon holds the database (store_pg_claim's lock): 1 or 0. */
+static int
+store_pg_daemon_runs(struct store *st)
+{
+	struct db_stmt	*s;
+	int		 runs = 0;
+
+	if (db_prepare(st->db, "SELECT count(*) FROM pg_locks"
+	    " WHERE locktype = 'advisory' AND classid = 7411 AND objid = 1"
+	    " AND objsubid = 2 AND granted"
+	    " AND database = (SELECT oid FROM pg_database"
+	    "  WHERE datname = current_database())", &s) == 0 &&
+	    db_step(s) == DB_ROW)
+		runs = db_column_int64(s, 0) > 0;
+	db_finalize(s);
+	return runs;
+}
+
 int
 store_pg_open(struct store *st, const char *conninfo, int exclusive,
     char *err, size_t errlen)
@@ -148,6 +166,8 @@ store_pg_open(struct store *st, const char *conninfo, int exclusive,
 		return -1;
 	if (exclusive && store_pg_claim(st, err, errlen) == -1)
 		return -1;
+	if (!exclusive)
+		st->daemon_runs = store_pg_daemon_runs(st);
 	return store_pg_migrate(st, err, errlen);
 }
 
