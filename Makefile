@@ -4,8 +4,8 @@
 #                   [CONFIG=file] [LISTEN=host:port] (a copy beside CONFIG,
 #                   see scripts/run: no tracked file is edited)
 #   make check      install deps, build, run every suite, then again under
-#                   ASan/UBSan [ENGINES="sqlite pg": the store's tests and
-#                   the integration suite on PostgreSQL too]
+#                   ASan/UBSan; the store's tests and the integration suite
+#                   on both engines, SQLite and PostgreSQL [ENGINES=sqlite]
 #   make bench      bounded load on loopback, prints figures (also builds
 #                   build/clear, the unencrypted yardstick)
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
@@ -151,7 +151,7 @@ deb:
 # SQLite; with pg, PG_UNITS and the integration suite again on PostgreSQL,
 # under one throwaway cluster (scripts/pg-scratch run: stopped and removed
 # also when a suite fails).
-ENGINES	?= sqlite
+ENGINES	?= sqlite pg
 PG_UNITS = $(O)/tests/test_engine
 
 # The suites, for the build chosen by SANITIZE.
