@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -126,14 +127,27 @@ test_engine_store(void **state)
 	    .role = "police", .areas = "*", .channel = "sms" };
 	struct contact_row row;
 	struct store	*st;
-	char		 err[256];
+	const char	*tmp = getenv("TMPDIR");
+	char		 err[256], key[256];
+	int		 fd;
 
-	if ((st = store_open(e->database, err, sizeof(err))) == NULL)
+	/* A server's database takes its key from key_file, never beside
+	 * it: one made here for the test, removed after. */
+	snprintf(key, sizeof(key), "%s/tincay-ut-key-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	assert_true((fd = mkstemp(key)) != -1);
+	close(fd);
+	unlink(key);
+	if ((st = store_open_keyed(e->database, key, 0, err,
+	    sizeof(err))) == NULL) {
+		unlink(key);
 		fail_msg("store_open(%s): %s", e->database, err);
+	}
 	assert_int_equal(store_contact_add(st, &k, 1), 0);
 	assert_int_equal(store_contact_get(st, k.phone, &row), 1);
 	assert_string_equal(row.role, "police");
 	store_close(st);
+	unlink(key);
 }
 
 int
