@@ -138,6 +138,12 @@ housekeep_tick_cb(evutil_socket_t fd, short ev, void *arg)
 		log_flush();
 		return;
 	}
+	/* Several daemons on a server's database: what must run once runs
+	 * on the leader alone. */
+	if (store_leader(tc->store) == 0) {
+		log_flush();
+		return;
+	}
 	housekeep_wal(hk);
 	housekeep_offset(hk);
 	n = escalate_due(tc->store, tc->conf, util_sched_now(),

@@ -389,7 +389,8 @@ main(int argc, char *argv[])
 	event_set_log_callback(main_libevent_log);
 	if ((tc.base = main_base()) == NULL)
 		fatalx("event_base_new");
-	/* One daemon per database: its outbox leases rows in memory. */
+	/* One daemon per SQLite file (flock); on a server's database
+	 * several, one of which delivers (store_leader()). */
 	db_made = main_db_made(tc.conf);
 	key_made = db_made && access(tc.conf->key_file, F_OK) == -1;
 	if ((tc.store = store_open_keyed(tc.conf->database,
@@ -401,7 +402,10 @@ main(int argc, char *argv[])
 		    key_made ? tc.conf->key_file : "");
 	if (store_set_timezone(tc.store, tc.conf->timezone, 1) == -1)
 		fatalx("database: cannot count reports by day");
-	main_clamp_times(&tc);
+	/* Times are re-based by the daemon that starts alone (the leader);
+	 * one that joins running daemons finds them live. */
+	if (store_leader(tc.store) != 0)
+		main_clamp_times(&tc);
 	tc.batch = batch_new(tc.base, tc.store);
 	tc.router = router_new(tc.conf);
 	/*

@@ -45,6 +45,7 @@ struct outbox {
 	TAILQ_HEAD(, outbox_job) jobs;	/* the leases: in flight, or done
 					   with a result not yet committed */
 	size_t		 njobs;		/* in flight */
+	uint64_t	 epoch;		/* store_leader(): 0 not ours now */
 	double		 tokens;	/* SMS allowed now (rate limit) */
 	int64_t		 refilled_ms;
 	uint64_t	 n_sent, n_retried, n_failed;
@@ -55,6 +56,7 @@ struct outbox_job {
 	TAILQ_ENTRY(outbox_job) entry;
 	struct outbox	*ob;
 	int64_t		 id;
+	uint64_t	 epoch;		/* store_leader()'s, when leased */
 	int64_t		 failing_since;	/* its first failure; 0: none */
 	int		 attempts;
 	char		 dest[OUTBOX_DKEY_MAX];	/* where it connects */
@@ -71,6 +73,7 @@ struct outbox_job {
 	 */
 	int		 done;
 	int		 written;
+	int		 stale;		/* leased under another epoch */
 	const char	*status;
 	int64_t		 ended;			/* scheduling seconds */
 	int64_t		 next_at;
@@ -292,6 +295,17 @@ outbox_job_end(struct outbox *ob, struct outbox_job *job)
 static void
 outbox_job_write(struct outbox *ob, struct outbox_job *job)
 {
+	/*
+	 * Leased while this daemon held the leader's lock on a connection
+	 * that is gone: another daemon may have leased the row since, and
+	 * its result is the one that counts. Nothing written; the row,
+	 * still pending, goes again (the same Idempotency-Key).
+	 */
+	if (!job->written && job->epoch != store_leader_epoch(ob->tc->store)) {
+		job->written = 1;
+		job->stale = 1;
+		return;
+	}
 	if (job->written || outbox_record(ob, job->id, job->status,
 	    job->ended, job->next_at, job->error[0] ? job->error : NULL,
 	    job->msg[0] != '\0' ? job->msg : NULL) == -1)
@@ -474,6 +488,7 @@ outbox_job_new(struct outbox *ob, const struct outbox_due *row,
 	job = xcalloc(1, sizeof(*job));
 	job->ob = ob;
 	job->id = row->id;
+	job->epoch = ob->epoch;
 	job->failing_since = row->failing_since;
 	job->attempts = row->attempts;
 	job->lane = row->lane;
@@ -709,15 +724,25 @@ outbox_lane(struct outbox *ob, int lane, int64_t now)
 	return started;
 }
 
-/* Results a busy database or a rollback left unwritten. */
+/* Results a busy database or a rollback left unwritten; those leased
+ * under another epoch end here, unwritten. */
 static void
 outbox_write_results(struct outbox *ob)
 {
-	struct outbox_job	*job;
+	struct outbox_job	*job, *next;
 
 	TAILQ_FOREACH(job, &ob->jobs, entry)
 		if (job->done && !job->written)
 			outbox_job_write(ob, job);
+	for (job = TAILQ_FIRST(&ob->jobs); job != NULL; job = next) {
+		next = TAILQ_NEXT(job, entry);
+		if (job->done && job->stale) {
+			log_info("outbox: row %lld was leased on a connection "
+			    "since lost; its result is not written",
+			    (long long)job->id);
+			outbox_job_end(ob, job);
+		}
+	}
 }
 
 int
@@ -733,8 +758,10 @@ outbox_pass(struct outbox *ob)
 	 */
 	if (store_failing(ob->tc->store))
 		return 0;
+	/* Several daemons on a server's database: the leader delivers. */
+	ob->epoch = store_leader(ob->tc->store);
 	outbox_write_results(ob);
-	if (ob->tc->stopping)
+	if (ob->tc->stopping || ob->epoch == 0)
 		return 0;
 	outbox_refill(ob);
 	/* Broadcasts only take what alerts and replies left. */
@@ -771,7 +798,7 @@ outbox_committed(void *arg, int ok, const struct store_batch *b)
 
 	for (job = TAILQ_FIRST(&ob->jobs); job != NULL; job = next) {
 		next = TAILQ_NEXT(job, entry);
-		if (!job->done || !job->written)
+		if (!job->done || !job->written || job->stale)
 			continue;
 		if (ok)
 			outbox_job_end(ob, job);

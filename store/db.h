@@ -74,6 +74,7 @@ struct db_ops {
 	const char	*(*errmsg)(struct db *);
 	enum db_err	 (*errcode)(struct db *);
 	int		 (*in_tx)(struct db *);
+	uint64_t	 (*generation)(struct db *);
 	void		 (*close)(struct db *);
 };
 
@@ -249,6 +250,14 @@ static inline int
 db_in_tx(struct db *db)
 {
 	return db->ops->in_tx(db);
+}
+
+/* The connection's number: it changes when the engine connects again (a
+ * server's session, and what it held, is gone then); SQLite's is 1. */
+static inline uint64_t
+db_generation(struct db *db)
+{
+	return db->ops->generation(db);
 }
 
 static inline void

@@ -648,6 +648,17 @@ db_pg_in_tx(struct db *d)
 	}
 }
 
+static uint64_t
+db_pg_generation(struct db *d)
+{
+	struct db_pg	*db = PGDB(d);
+
+	/* A connection known broken is no one's session any more. */
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
+		return 0;
+	return db->gen;
+}
+
 static void
 db_pg_close(struct db *d)
 {
@@ -682,6 +693,7 @@ static const struct db_ops db_pg_ops = {
 	.errmsg = db_pg_errmsg,
 	.errcode = db_pg_errcode,
 	.in_tx = db_pg_in_tx,
+	.generation = db_pg_generation,
 	.close = db_pg_close,
 };
 

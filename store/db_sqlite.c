@@ -201,6 +201,13 @@ db_sqlite_in_tx(struct db *db)
 	return !sqlite3_get_autocommit(LITE(db));
 }
 
+static uint64_t
+db_sqlite_generation(struct db *db)
+{
+	(void)db;
+	return 1;
+}
+
 static void
 db_sqlite_close(struct db *db)
 {
@@ -231,6 +238,7 @@ static const struct db_ops db_sqlite_ops = {
 	.errmsg = db_sqlite_errmsg,
 	.errcode = db_sqlite_errcode,
 	.in_tx = db_sqlite_in_tx,
+	.generation = db_sqlite_generation,
 	.close = db_sqlite_close,
 };
 

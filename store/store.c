@@ -682,6 +682,18 @@ fail:
 	return -1;
 }
 
+uint64_t
+store_leader(struct store *st)
+{
+	return db_engine(st->db) == DB_PG ? store_pg_leader(st) : 1;
+}
+
+uint64_t
+store_leader_epoch(const struct store *st)
+{
+	return db_engine(st->db) == DB_PG ? st->leader_gen : 1;
+}
+
 int
 store_is_file(const char *database)
 {
@@ -756,6 +768,8 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < ST__MAX; i++)
 		db_finalize(st->stmt[i]);
+	db_finalize(st->pg_leader);
+	db_finalize(st->pg_number);
 	db_close(st->db);
 	ref_key_free(st->refkey);
 	EVP_CIPHER_CTX_free(st->idem);
@@ -1199,6 +1213,10 @@ store_report_recent_of(struct store *st, const char *reporter,
 	struct db_stmt	*s = st->stmt[ST_REPORT_OPEN_BY_REPORTER];
 	int64_t		 id;
 
+	/* Several daemons: one at a time decides for a number. */
+	if (db_engine(st->db) == DB_PG &&
+	    store_pg_number_lock(st, reporter) == -1)
+		return -1;
 	store_bind_hash(st, s, 1, reporter);
 	db_bind_int64(s, 2, since);
 	store_bind_text(s, 3, category);
@@ -1218,6 +1236,9 @@ store_report_closed_recent(struct store *st, const char *reporter,
 	int		 found;
 
 	memset(p, 0, sizeof(*p));
+	if (db_engine(st->db) == DB_PG &&
+	    store_pg_number_lock(st, reporter) == -1)
+		return -1;
 	store_bind_hash(st, s, 1, reporter);
 	db_bind_int64(s, 2, since);
 	if ((found = store_row(st, s, __func__)) == 1) {

@@ -58,6 +58,18 @@ struct store	*store_open_keyed(const char *path, const char *key_file,
 		    int daemon, char *err, size_t errlen);
 void		 store_close(struct store *);
 /*
+ * Whether this process runs delivery and the jobs that must run once
+ * (escalation, review digests, the purge, the clock's re-basing at start):
+ * on an SQLite file always (one daemon per file); on a server's database,
+ * where several daemons take webhooks, the one that holds the database's
+ * leader lock, taken here if it is free (tried at most every 200 ms). 0:
+ * not now; else the lease's epoch, which changes when the lock was lost
+ * (the connection broke) and taken again: a delivery leased under one
+ * epoch writes its result only under the same (store_leader_epoch()).
+ */
+uint64_t	 store_leader(struct store *);
+uint64_t	 store_leader_epoch(const struct store *);
+/*
  * Reports are counted per local day of tz (report_days, kept by triggers);
  * counts made with another offset are made again if recount is set (the
  * daemon), else not used (tincayctl: stats read the reports). 0, or -1.

@@ -154,6 +154,10 @@ int		 store_pg_open(struct store *, const char *conninfo,
 		    int exclusive, char *err, size_t errlen);
 int		 store_sqlite_version(struct store *);
 int		 store_pg_version(struct store *);
+/* store_pg.c: store_leader() there; the number's lock (PGX_NUMBER_LOCK)
+ * for the open transaction: 0, or -1 (logged). */
+uint64_t	 store_pg_leader(struct store *);
+int		 store_pg_number_lock(struct store *, const char *number);
 void		 store_done(struct db_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
 int		 store_run(struct store *, enum stmt);
@@ -220,6 +224,12 @@ struct store {
 						   purge erased (store_purge) */
 	int		 daemon_runs;		/* on it, when this (not the
 						   daemon) opened it */
+	/* A server's database (store_pg.c): the connection on which this
+	 * process holds the leader's lock (0: it does not), when it last
+	 * tried, and the statements of both locks. */
+	uint64_t	 leader_gen;
+	int64_t		 leader_tried_ms;
+	struct db_stmt	*pg_leader, *pg_number;
 };
 
 /*

@@ -2,7 +2,10 @@
  * store_pg.c: what the store does on PostgreSQL alone: a new database gets
  * the whole schema (schema_pg.c) and its random keys in one transaction, an
  * older one its migrations; nodes that start together take turns (an
- * advisory lock held for that transaction).
+ * advisory lock held for that transaction). Several daemons share the
+ * database: each takes webhooks; the one holding the leader's lock
+ * delivers and runs the jobs that must run once; a number's decisions
+ * (a young open report?) are made by one at a time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -113,34 +116,70 @@ fail:
 }
 
 /*
- * One daemon per database for now, as on SQLite (its outbox leases rows in
- * memory): the daemon holds a session lock as long as its connection
- * lives; a second one stops at start. 0, or -1 and err.
+ * The leader's lock: a session lock of the database's (our own key among
+ * its advisory locks), held as long as the connection that took it lives.
+ * A daemon killed, or cut off, loses it with its session; another takes
+ * it at its next try.
  */
-static int
-store_pg_claim(struct store *st, char *err, size_t errlen)
-{
-	struct db_stmt	*s;
-	int64_t		 got = 0;
+#define STORE_PG_LEADER_TRY_MS	200
 
-	/* A key of our own among the database's advisory locks. */
-	if (db_prepare(st->db, "SELECT pg_try_advisory_lock(7411, 1)", &s) !=
-	    0 || db_step(s) != DB_ROW) {
-		snprintf(err, errlen, "database: %s", db_errmsg(st->db));
-		db_finalize(s);
+uint64_t
+store_pg_leader(struct store *st)
+{
+	uint64_t	 gen = db_generation(st->db);
+	int64_t		 now;
+	int		 rc;
+
+	if (st->leader_gen != 0 && st->leader_gen == gen)
+		return gen;
+	if (st->leader_gen != 0) {
+		log_warnx("database: the connection that held the leader's "
+		    "lock is gone; another daemon may deliver now");
+		st->leader_gen = 0;
+	}
+	now = util_mono_ms();
+	if (now - st->leader_tried_ms < STORE_PG_LEADER_TRY_MS)
+		return 0;
+	st->leader_tried_ms = now;
+	/* Not inside a transaction that failed: it would refuse. */
+	if (st->in_tx && !db_in_tx(st->db))
+		return 0;
+	if (st->pg_leader == NULL && db_prepare(st->db,
+	    "SELECT pg_try_advisory_lock(7411, 2)", &st->pg_leader) != 0)
+		return 0;
+	rc = db_step(st->pg_leader);
+	if (rc == DB_ROW && db_column_int64(st->pg_leader, 0) == 1) {
+		st->leader_gen = db_generation(st->db);
+		log_info("database: this daemon delivers and runs the "
+		    "daily jobs (the leader's lock is ours)");
+	}
+	db_reset(st->pg_leader);
+	return st->leader_gen;
+}
+
+int
+store_pg_number_lock(struct store *st, const char *number)
+{
+	int	 rc;
+
+	if (number == NULL || *number == '\0')
+		return 0;
+	if (st->pg_number == NULL && db_prepare(st->db,
+	    store_sql_pg_extra(PGX_NUMBER_LOCK), &st->pg_number) != 0) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		return -1;
 	}
-	got = db_column_int64(s, 0);
-	db_finalize(s);
-	if (!got) {
-		snprintf(err, errlen, "database: another tincayd is running "
-		    "on it");
+	store_bind_hash(st, st->pg_number, 1, number);
+	rc = db_step(st->pg_number);
+	db_reset(st->pg_number);
+	if (rc == DB_ERR) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		return -1;
 	}
 	return 0;
 }
 
-/* Whether a daemon holds the database (store_pg_claim's lock): 1 or 0. */
+/* Whether a daemon is the leader (store_pg_leader's lock): 1 or 0. */
 static int
 store_pg_daemon_runs(struct store *st)
 {
@@ -148,7 +187,7 @@ store_pg_daemon_runs(struct store *st)
 	int		 runs = 0;
 
 	if (db_prepare(st->db, "SELECT count(*) FROM pg_locks"
-	    " WHERE locktype = 'advisory' AND classid = 7411 AND objid = 1"
+	    " WHERE locktype = 'advisory' AND classid = 7411 AND objid = 2"
 	    " AND objsubid = 2 AND granted"
 	    " AND database = (SELECT oid FROM pg_database"
 	    "  WHERE datname = current_database())", &s) == 0 &&
@@ -164,8 +203,8 @@ store_pg_open(struct store *st, const char *conninfo, int exclusive,
 {
 	if ((st->db = db_pg_open(conninfo, err, errlen)) == NULL)
 		return -1;
-	if (exclusive && store_pg_claim(st, err, errlen) == -1)
-		return -1;
+	/* Several daemons may run on one database: none claims it alone
+	 * (store_leader() says which one delivers). */
 	if (!exclusive)
 		st->daemon_runs = store_pg_daemon_runs(st);
 	return store_pg_migrate(st, err, errlen);
