@@ -42,6 +42,8 @@ struct outbox {
 	struct fetch	*fetch;
 	struct event	*timer;
 	struct event	*kick;		/* a pass now, from the loop */
+	struct event	*wake;		/* another daemon added rows */
+	uint64_t	 wake_epoch;	/* the lease wake watches for */
 	TAILQ_HEAD(, outbox_job) jobs;	/* the leases: in flight, or done
 					   with a result not yet committed */
 	size_t		 njobs;		/* in flight */
@@ -745,6 +747,42 @@ outbox_write_results(struct outbox *ob)
 	}
 }
 
+/* Rows another daemon committed: a pass now, not at the tick. */
+static void
+outbox_wake_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct outbox	*ob = arg;
+
+	/* Read whatever came (no statement is ever left running between
+	 * two events); a broken connection: the pass finds out. */
+	if (store_wake_take(ob->tc->store) != 0)
+		outbox_kick(ob);
+}
+
+/*
+ * While this daemon leads on a server's database, watch its connection
+ * for other daemons' news (store_wake_fd); a new lease is a new
+ * connection, watched anew.
+ */
+static void
+outbox_watch(struct outbox *ob)
+{
+	int	 fd;
+
+	if (ob->wake_epoch == ob->epoch)
+		return;
+	if (ob->wake != NULL) {
+		event_free(ob->wake);
+		ob->wake = NULL;
+	}
+	ob->wake_epoch = ob->epoch;
+	if (ob->epoch == 0 || (fd = store_wake_fd(ob->tc->store)) == -1)
+		return;
+	ob->wake = event_new(ob->tc->base, fd, EV_READ | EV_PERSIST,
+	    outbox_wake_cb, ob);
+	event_add(ob->wake, NULL);
+}
+
 int
 outbox_pass(struct outbox *ob)
 {
@@ -760,6 +798,7 @@ outbox_pass(struct outbox *ob)
 		return 0;
 	/* Several daemons on a server's database: the leader delivers. */
 	ob->epoch = store_leader(ob->tc->store);
+	outbox_watch(ob);
 	outbox_write_results(ob);
 	if (ob->tc->stopping || ob->epoch == 0)
 		return 0;
@@ -853,6 +892,8 @@ outbox_free(struct outbox *ob)
 		outbox_job_end(ob, job);
 	event_free(ob->timer);
 	event_free(ob->kick);
+	if (ob->wake != NULL)
+		event_free(ob->wake);
 	free(ob);
 }
 

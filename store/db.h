@@ -75,6 +75,8 @@ struct db_ops {
 	enum db_err	 (*errcode)(struct db *);
 	int		 (*in_tx)(struct db *);
 	uint64_t	 (*generation)(struct db *);
+	int		 (*wake_fd)(struct db *);
+	int		 (*wake_take)(struct db *);
 	void		 (*close)(struct db *);
 };
 
@@ -258,6 +260,23 @@ static inline uint64_t
 db_generation(struct db *db)
 {
 	return db->ops->generation(db);
+}
+
+/*
+ * A server's notifications (LISTEN): the socket to watch for them (-1:
+ * none, SQLite), and how many came (read, and forgotten); -1: the
+ * connection broke.
+ */
+static inline int
+db_wake_fd(struct db *db)
+{
+	return db->ops->wake_fd(db);
+}
+
+static inline int
+db_wake_take(struct db *db)
+{
+	return db->ops->wake_take(db);
 }
 
 static inline void

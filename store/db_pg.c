@@ -659,6 +659,34 @@ db_pg_generation(struct db *d)
 	return db->gen;
 }
 
+static int
+db_pg_wake_fd(struct db *d)
+{
+	struct db_pg	*db = PGDB(d);
+
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
+		return -1;
+	return PQsocket(db->c);
+}
+
+static int
+db_pg_wake_take(struct db *d)
+{
+	struct db_pg	*db = PGDB(d);
+	PGnotify	*n;
+	int		 got = 0;
+
+	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
+		return -1;
+	if (!PQconsumeInput(db->c))
+		return -1;
+	while ((n = PQnotifies(db->c)) != NULL) {
+		got++;
+		PQfreemem(n);
+	}
+	return got;
+}
+
 static void
 db_pg_close(struct db *d)
 {
@@ -694,6 +722,8 @@ static const struct db_ops db_pg_ops = {
 	.errcode = db_pg_errcode,
 	.in_tx = db_pg_in_tx,
 	.generation = db_pg_generation,
+	.wake_fd = db_pg_wake_fd,
+	.wake_take = db_pg_wake_take,
 	.close = db_pg_close,
 };
 

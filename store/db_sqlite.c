@@ -208,6 +208,20 @@ db_sqlite_generation(struct db *db)
 	return 1;
 }
 
+static int
+db_sqlite_wake_fd(struct db *db)
+{
+	(void)db;
+	return -1;
+}
+
+static int
+db_sqlite_wake_take(struct db *db)
+{
+	(void)db;
+	return 0;
+}
+
 static void
 db_sqlite_close(struct db *db)
 {
@@ -239,6 +253,8 @@ static const struct db_ops db_sqlite_ops = {
 	.errcode = db_sqlite_errcode,
 	.in_tx = db_sqlite_in_tx,
 	.generation = db_sqlite_generation,
+	.wake_fd = db_sqlite_wake_fd,
+	.wake_take = db_sqlite_wake_take,
 	.close = db_sqlite_close,
 };
 

@@ -695,6 +695,20 @@ store_leader_epoch(const struct store *st)
 }
 
 int
+store_wake_fd(struct store *st)
+{
+	return store_leader_epoch(st) != 0 ? db_wake_fd(st->db) : -1;
+}
+
+int
+store_wake_take(struct store *st)
+{
+	int	 n = db_wake_take(st->db);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
 store_is_file(const char *database)
 {
 	return !db_is_pg(database);
@@ -963,6 +977,10 @@ store_commit(struct store *st)
 		(void)store_wal_mend(st);
 		return -1;
 	}
+	/* The leader hears of new rows with the commit (LISTEN there). */
+	if (st->batch.outbox_added > 0 && db_engine(st->db) == DB_PG &&
+	    st->leader_gen == 0)
+		(void)db_exec(st->db, "NOTIFY tincay_outbox");
 	if (store_run(st, ST_COMMIT) == -1) {
 		store_failed(st, db_errcode(st->db));
 		store_rollback(st);
@@ -1141,6 +1159,19 @@ store_message_add(struct store *st, const struct message_row *m)
 	return store_run(st, ST_MSG_ADD);
 }
 
+/* The id the next report takes, or -1. */
+static int64_t
+store_report_next_id(struct store *st)
+{
+	struct db_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
+	int64_t		 id = -1;
+
+	if (db_step(s) == DB_ROW)
+		id = db_column_int64(s, 0);
+	store_done(s);
+	return id;
+}
+
 /*
  * The next report's id and REF: the REF is the keyed permutation of the
  * id, so it is unique by construction. Only a database that still holds
@@ -1149,14 +1180,14 @@ store_message_add(struct store *st, const struct message_row *m)
 static int64_t
 store_report_next(struct store *st, char ref_out[REF_MAX])
 {
-	struct db_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
-	int64_t		 id = -1;
+	int64_t		 id = store_report_next_id(st);
+	struct db_stmt	*s;
 	int		 taken;
 
-	if (db_step(s) == DB_ROW)
-		id = db_column_int64(s, 0);
-	store_done(s);
-	for (; id > 0; id++) {
+	/* SQLite's one writer: the next free id; a server's sequence: the
+	 * next it gives, never one another daemon may take too. */
+	for (; id > 0; id = db_engine(st->db) == DB_PG ?
+	    store_report_next_id(st) : id + 1) {
 		if (ref_encode(st->refkey, id - 1, ref_out) == -1)
 			return -1;
 		if (!st->ref_legacy)

@@ -70,6 +70,14 @@ void		 store_close(struct store *);
 uint64_t	 store_leader(struct store *);
 uint64_t	 store_leader_epoch(const struct store *);
 /*
+ * The leader hears of rows other daemons add (a server's notification,
+ * sent with their commit): the descriptor to watch while it leads (-1:
+ * nothing to watch, SQLite; it changes with the epoch), and whether
+ * anything came (1), nothing (0), or the connection broke (-1).
+ */
+int		 store_wake_fd(struct store *);
+int		 store_wake_take(struct store *);
+/*
  * Reports are counted per local day of tz (report_days, kept by triggers);
  * counts made with another offset are made again if recount is set (the
  * daemon), else not used (tincayctl: stats read the reports). 0, or -1.

@@ -148,7 +148,8 @@ store_pg_leader(struct store *st)
 	    "SELECT pg_try_advisory_lock(7411, 2)", &st->pg_leader) != 0)
 		return 0;
 	rc = db_step(st->pg_leader);
-	if (rc == DB_ROW && db_column_int64(st->pg_leader, 0) == 1) {
+	if (rc == DB_ROW && db_column_int64(st->pg_leader, 0) == 1 &&
+	    db_exec(st->db, "LISTEN tincay_outbox") == 0) {
 		st->leader_gen = db_generation(st->db);
 		log_info("database: this daemon delivers and runs the "
 		    "daily jobs (the leader's lock is ours)");
