@@ -9,7 +9,9 @@
 #   make bench      bounded load on loopback, prints figures (also builds
 #                   build/clear, the unencrypted yardstick)
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
-#   make chaos      kill -9 tincayd 1000 times under load: nothing lost
+#   make chaos      kill -9 tincayd 1000 times under load: nothing lost; then
+#                   two daemons on one PostgreSQL database, one killed at
+#                   random each time
 #   make install    [PREFIX=/usr/local] [DESTDIR=]: programs, man pages,
 #                   the systemd unit, sysusers.d, tmpfiles.d, the example configs
 #   make deb        build/deb/tincay_*.deb with dpkg-buildpackage, then lintian
@@ -168,7 +170,10 @@ ifneq ($(filter pg,$(ENGINES)),)
 	    rc=0; echo "== engine pg: units"; \
 	    scripts/run-unit $(PG_UNITS) || rc=1; \
 	    echo "== engine pg: integration"; \
-	    python3 tests/integration/run.py || rc=1; exit $$rc'
+	    python3 tests/integration/run.py || rc=1; \
+	    echo "== engine pg: two daemons, kill -9"; \
+	    python3 scripts/chaos.py --nodes 2 --cycles $(CHAOS_SLICE) || rc=1; \
+	    exit $$rc'
 endif
 	@TINCAYD=$(BIN)/tincayd TINCAYCTL=$(BIN)/tincayctl \
 	    python3 scripts/chaos.py --cycles $(CHAOS_SLICE)
@@ -227,6 +232,10 @@ bench: deps
 chaos: deps
 	@$(MAKE) --no-print-directory all
 	python3 scripts/chaos.py --cycles $(CHAOS_CYCLES) --inflight-max 5
+ifneq ($(filter pg,$(ENGINES)),)
+	scripts/pg-scratch run env TINCAY_TEST_ENGINE=pg python3 \
+	    scripts/chaos.py --nodes 2 --cycles $(CHAOS_CYCLES) --inflight-max 5
+endif
 
 fuzz:
 	@TINCAY_FUZZ=1 scripts/install-deps

@@ -23,7 +23,11 @@ the restart (the kill came between the sink's 200 and the commit of
 "sent", so they were leased at the kill), timed from the restart's start.
 
   python3 scripts/chaos.py [--cycles 1000] [--clients 4] [--seed N]
-      [--inflight-max S]
+      [--inflight-max S] [--nodes 2]
+
+--nodes 2 (a server's database: TINCAY_TEST_ENGINE=pg): two daemons on one
+database, the clients posting to either; each cycle kills one of them, at
+random, and starts it again while the other runs on: the leader or not.
 
 make chaos runs 1000 cycles with --inflight-max 5; make check runs a
 bounded slice (20), which holds no time to a limit. Exit 1 if anything
@@ -37,7 +41,6 @@ import bisect
 import os
 import random
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -54,12 +57,14 @@ from sink import Sink  # noqa: E402
 DRAIN_S = 60		# the last run's time to deliver everything
 
 
-def post_loop(d, stop, acked, lock, ids, rng):
+def post_loop(nodes, stop, acked, lock, ids, rng):
 	"""Post reports until stop, each client about 50 a second (a busy
-	commune's worst hour is far less); record what got 200."""
+	commune's worst hour is far less), each to one of nodes; record what
+	got 200."""
 	while not stop.wait(0.02):
 		with lock:
 			n = next(ids)
+			d = rng.choice(nodes)
 		mid = "c%d" % n
 		frm = "09%08d" % (10000000 + n)
 		try:
@@ -73,14 +78,21 @@ def post_loop(d, stop, acked, lock, ids, rng):
 				acked[mid] = j.get("ref")
 
 
-def stored_ids(path):
+def stored_ids(d):
 	"""provider_id -> how many rows (the daemon may be down)."""
-	c = sqlite3.connect(path, timeout=10)
-	try:
-		return dict(c.execute("SELECT provider_id, count(*) FROM messages"
-		    " GROUP BY provider_id").fetchall())
-	finally:
-		c.close()
+	return dict(d.sql("SELECT provider_id, count(*) FROM messages"
+	    " GROUP BY provider_id"))
+
+
+def second(d):
+	"""Another daemon on d's database and key, on a port of its own."""
+	b = harness.Daemon(d.overrides)
+	harness.pg_drop_db(b.pgdb)
+	b.pgdb = None		# d's database: d's cleanup drops it
+	b.config["database"] = d.config["database"]
+	b.config["key_file"] = d.config["key_file"]
+	b.write_config()
+	return b
 
 
 def main():
@@ -90,7 +102,12 @@ def main():
 	ap.add_argument("--seed", type=int, default=None)
 	ap.add_argument("--inflight-max", type=float, default=None,
 	    help="fail if an alert in flight at a kill took longer")
+	ap.add_argument("--nodes", type=int, default=1, choices=(1, 2),
+	    help="daemons on one database (2: PostgreSQL's)")
 	args = ap.parse_args()
+	if args.nodes > 1 and harness.ENGINE != "pg":
+		ap.error("--nodes 2 needs a server's database "
+		    "(TINCAY_TEST_ENGINE=pg)")
 	seed = args.seed if args.seed is not None else int(time.time())
 	rng = random.Random(seed)
 	sink = Sink()		# healthy: /police, /leader
@@ -113,29 +130,34 @@ def main():
 	twice, doubled, restarts, kills = [], [], [], []
 	bad = []
 	t0 = time.monotonic()
+	nodes = [d]
 	try:
 		d.start()
+		if args.nodes > 1:
+			nodes.append(second(d))
+			nodes[1].start()
 		for i, role in enumerate(("police", "health", "leader")):
 			d.add_contact(role, "093100000%d" % i, role,
 			    areas="*", channel="webhook", url="%s/%s" % (
 			    (bad_sink if role == "health" else sink).url, role))
 		for cycle in range(args.cycles):
 			stop = threading.Event()
-			threads = [threading.Thread(target=post_loop, args=(d,
-			    stop, acked, lock, ids, rng), daemon=True)
+			threads = [threading.Thread(target=post_loop, args=(
+			    nodes, stop, acked, lock, ids, rng), daemon=True)
 			    for _ in range(args.clients)]
 			for t in threads:
 				t.start()
 			time.sleep(rng.uniform(0.05, 0.6))
 			kills.append(time.monotonic())
-			d.proc.send_signal(signal.SIGKILL)
-			d.proc.wait(5)
+			victim = rng.choice(nodes)
+			victim.proc.send_signal(signal.SIGKILL)
+			victim.proc.wait(5)
 			stop.set()
 			for t in threads:
 				t.join(5)
-			d.kill()
+			victim.kill()
 			# Every 200 is stored, once.
-			rows = stored_ids(d.dbpath)
+			rows = stored_ids(d)
 			with lock:
 				for mid in acked:
 					if rows.get(mid, 0) != 1:
@@ -144,7 +166,7 @@ def main():
 			pending = refs - {(q.json() or {}).get("ref") for q in
 			    sink.got("/police")}
 			began = time.monotonic()
-			d.start()
+			victim.start()
 			restarts.append((time.monotonic(), pending, began))
 			if (cycle + 1) % 50 == 0:
 				print("chaos: %d cycles, %d acknowledged" % (cycle + 1,
@@ -226,7 +248,8 @@ def main():
 			return 1
 		return 0
 	finally:
-		d.cleanup()
+		for n in reversed(nodes):
+			n.cleanup()
 		sink.close()
 		bad_sink.close()
 
