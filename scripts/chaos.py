@@ -84,16 +84,6 @@ def stored_ids(d):
 	    " GROUP BY provider_id"))
 
 
-def second(d):
-	"""Another daemon on d's database and key, on a port of its own."""
-	b = harness.Daemon(d.overrides)
-	harness.pg_drop_db(b.pgdb)
-	b.pgdb = None		# d's database: d's cleanup drops it
-	b.config["database"] = d.config["database"]
-	b.config["key_file"] = d.config["key_file"]
-	b.write_config()
-	return b
-
 
 def main():
 	ap = argparse.ArgumentParser()
@@ -134,7 +124,7 @@ def main():
 	try:
 		d.start()
 		if args.nodes > 1:
-			nodes.append(second(d))
+			nodes.append(d.sibling())
 			nodes[1].start()
 		for i, role in enumerate(("police", "health", "leader")):
 			d.add_contact(role, "093100000%d" % i, role,

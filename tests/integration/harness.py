@@ -301,6 +301,19 @@ class Daemon:
 		    copy.deepcopy(self.overrides))
 		self.write_config()
 
+	def sibling(self):
+		"""Another daemon on this one's database and key (a server's
+		database: several daemons share it), on a port of its own; not
+		started. This one's cleanup drops the database."""
+		b = Daemon(self.overrides)
+		if b.pgdb:
+			pg_drop_db(b.pgdb)
+			b.pgdb = None
+		b.config["database"] = self.config["database"]
+		b.config["key_file"] = self.config["key_file"]
+		b.write_config()
+		return b
+
 	def write_config(self, cfg=None):
 		data = json.dumps(self.config if cfg is None else cfg,
 		    ensure_ascii=False, indent=1)

@@ -25,13 +25,8 @@ def need_pg(d):
 
 
 def second(d):
-	"""Another daemon on d's database and key, on a port of its own."""
-	b = harness.Daemon(d.overrides)
-	harness.pg_drop_db(b.pgdb)
-	b.pgdb = None		# d's database: d's cleanup drops it
-	b.config["database"] = d.config["database"]
-	b.config["key_file"] = d.config["key_file"]
-	b.write_config()
+	"""Another daemon on d's database and key, started."""
+	b = d.sibling()
 	b.start()
 	return b
 
