@@ -154,7 +154,7 @@ deb:
 # under one throwaway cluster (scripts/pg-scratch run: stopped and removed
 # also when a suite fails).
 ENGINES	?= sqlite pg
-PG_UNITS = $(O)/tests/test_engine
+PG_UNITS = $(O)/tests/test_engine $(O)/tests/test_shred
 
 # The suites, for the build chosen by SANITIZE.
 suites: all layers man-lint $(UNITS) $(REPLAYS)

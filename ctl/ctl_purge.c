@@ -97,6 +97,12 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 	    (long long)p.outbox, util_plural(p.outbox, "row", "rows"),
 	    (long long)p.subscriptions, util_plural(p.subscriptions,
 	    "number", "numbers"), days, util_plural(days, "day", "days"));
+	if (p.keys > 0)
+		printf("destroyed %lld data %s: no copy of what %s sealed can "
+		    "be opened any more (%lld kept %s sealed again)\n",
+		    (long long)p.keys, util_plural(p.keys, "key", "keys"),
+		    p.keys == 1 ? "it" : "they", (long long)p.carried,
+		    util_plural(p.carried, "value", "values"));
 	if (!p.wal_emptied) {
 		fprintf(stderr, "tincayctl: purge: a reader kept the WAL: old "
 		    "copies of the purged pages may remain in it; run the purge "

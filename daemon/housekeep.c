@@ -98,13 +98,13 @@ housekeep_purge(struct housekeep *hk)
 		return -1;
 	}
 	log_info("purge: %lld %s, %lld %s, %lld outbox %s, %lld opted-out %s "
-	    "older than %lld %s", (long long)p.reports, util_plural(p.reports,
-	    "report", "reports"), (long long)p.messages,
+	    "older than %lld %s; %lld data %s destroyed", (long long)p.reports,
+	    util_plural(p.reports, "report", "reports"), (long long)p.messages,
 	    util_plural(p.messages, "message", "messages"),
 	    (long long)p.outbox, util_plural(p.outbox, "row", "rows"),
 	    (long long)p.subscriptions, util_plural(p.subscriptions,
 	    "number", "numbers"), (long long)days, util_plural(days, "day",
-	    "days"));
+	    "days"), (long long)p.keys, util_plural(p.keys, "key", "keys"));
 	hk->purge_ms = now + HOUSEKEEP_PURGE_MS;
 	return 0;
 }

@@ -19,7 +19,8 @@
  *   subscriptions.phone_hash; and meta.value. outbox.dest and outbox.body
  *   also hold clear values (a contact's address, a body tincay composed),
  *   and subscriptions.phone a purged number's marker, as their UTF-8 bytes:
- *   a sealed value is told from those by its first byte (SEAL_VERSION).
+ *   a sealed value is told from those by its first byte (its version, 1
+ *   or 2).
  * - Every other text is COLLATE "C": SQLite compares and sorts texts by
  *   their bytes, whatever the database's locale (ORDER BY role, name; the
  *   outbox's walk of destinations, dkey > ?2 ORDER BY dkey).
@@ -285,9 +286,21 @@ const char *const store_pg_schema =
 /*
  * Entry i brings schema_version from 17 + i to 18 + i, its last statement
  * setting meta's schema_version (the one SQLite's migration of the same
- * number does). None yet: the list ends at NULL.
+ * number does). The list ends at NULL.
  */
 const char *const store_pg_migrations[] = {
+	/*
+	 * 17 → 18: crypto-shredding (store_dkey.c): the data keys, one per
+	 * UTC day, wrapped by the database's key. Kept in their own small
+	 * table, which a purge rewrites whole (VACUUM FULL) after deleting
+	 * the keys it destroys: no old page of it keeps one. PLAIN: a key
+	 * is never compressed nor moved out of line.
+	 */
+	"CREATE TABLE data_keys (day bigint PRIMARY KEY,"
+	" wrapped bytea NOT NULL);"
+	"ALTER TABLE data_keys ALTER COLUMN wrapped SET STORAGE PLAIN;"
+	"INSERT INTO meta (key, num) VALUES ('seal_v1', 1);"
+	"UPDATE meta SET num = 18 WHERE key = 'schema_version';",
 	NULL
 };
 

@@ -159,7 +159,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    "UPDATE outbox SET next_at = ?1::bigint + ?2::bigint"
 	    " WHERE status = 'pending' AND next_at > ?1::bigint + ?2::bigint",
 	/* The marker is UTF-8 bytes in the bytea column: never a sealed
-	 * value, whose first byte is SEAL_VERSION. */
+	 * value, whose first byte is its version (1 or 2). */
 	[ST_PURGE_SUBS] =
 	    "UPDATE subscriptions SET phone = convert_to('purged:' || id,"
 	    " 'UTF8'), phone_hash = NULL"

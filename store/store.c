@@ -229,8 +229,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " subscribed_at = CASE WHEN opted_out_at IS NULL"
 	    " THEN subscribed_at ELSE ?5 END,"
 	    " source = CASE WHEN opted_out_at IS NULL THEN source ELSE ?4 END",
+	/* The number (?3) sealed again under today's key: its retention
+	 * starts (store_dkey.c). */
 	[ST_SUB_OPTOUT] =
-	    "UPDATE subscriptions SET opted_out_at = ?2"
+	    "UPDATE subscriptions SET opted_out_at = ?2, phone = ?3"
 	    " WHERE phone_hash = ?1 AND opted_out_at IS NULL",
 	[ST_SUB_LIVE] =
 	    "SELECT 1 FROM subscriptions"
@@ -427,6 +429,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE created_at >= ?1 AND created_at < ?2"
 	    " AND closed_at IS NOT NULL",
 	[ST_META_DEL] = "DELETE FROM meta WHERE key = ?1",
+	/* The data keys (store_dkey.c), one per UTC day ?1. */
+	[ST_DKEY_GET] = "SELECT wrapped FROM data_keys WHERE day = ?1",
+	[ST_DKEY_ADD] =
+	    "INSERT INTO data_keys (day, wrapped) VALUES (?1, ?2)"
+	    " ON CONFLICT (day) DO NOTHING",
+	[ST_DKEY_BEFORE] = "SELECT count(*) FROM data_keys WHERE day < ?1",
+	[ST_DKEY_DESTROY] = "DELETE FROM data_keys WHERE day < ?1",
 	[ST_META_BLOB_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO NOTHING",
@@ -732,6 +741,9 @@ store_open_with(const char *path, const char *key_file, int exclusive,
 	/* A process that stopped before it emptied the WAL after a purge
 	 * may have left it so: the first purge empties it in any case. */
 	st->wal_unscrubbed = 1;
+	/* Likewise a process that stopped before it rewrote data_keys
+	 * after destroying keys (PostgreSQL): the first purge does. */
+	st->dkeys_unscrubbed = 1;
 	if ((db_is_pg(path) ? store_pg_open(st, path, exclusive, err, errlen) :
 	    store_sqlite_open(st, path, exclusive, err, errlen)) == -1)
 		goto fail;
@@ -784,6 +796,7 @@ store_close(struct store *st)
 		db_finalize(st->stmt[i]);
 	db_finalize(st->pg_leader);
 	db_finalize(st->pg_number);
+	store_dkey_close(st);
 	db_close(st->db);
 	ref_key_free(st->refkey);
 	EVP_CIPHER_CTX_free(st->idem);
@@ -953,6 +966,11 @@ store_begin(struct store *st)
 	}
 	if (st->in_tx)
 		return 0;
+	/* Today's data key committed before anything is sealed under it
+	 * (a database that cannot be written to has none, and says so when
+	 * a value is sealed). */
+	if (!db_in_tx(st->db))
+		(void)store_dkey_ready(st);
 	if (store_run(st, ST_BEGIN) == -1)
 		return -1;
 	st->in_tx = 1;
@@ -1313,7 +1331,13 @@ store_report_status(struct store *st, int64_t id, const char *status,
 	store_bind_text(s, 2, status);
 	store_bind_text(s, 3, by);
 	db_bind_int64(s, 4, now);
-	return store_run(st, ST_REPORT_STATUS);
+	if (store_run(st, ST_REPORT_STATUS) == -1)
+		return -1;
+	/* Its retention starts: its values go under today's key. */
+	if (status != NULL && (strcmp(status, "closed") == 0 ||
+	    strcmp(status, "cancelled") == 0))
+		return store_dkey_reseal_report(st, id);
+	return 0;
 }
 
 /* A close's codes (§6a) from parameter at on: sex, age (NULL when
@@ -1338,7 +1362,10 @@ store_report_close(struct store *st, int64_t id,
 	store_bind_text(s, 3, c->by);
 	db_bind_int64(s, 4, now);
 	store_bind_codes(s, 5, c);
-	return store_run(st, ST_REPORT_CLOSE);
+	if (store_run(st, ST_REPORT_CLOSE) == -1)
+		return -1;
+	/* Its retention starts: its values go under today's key. */
+	return store_dkey_reseal_report(st, id);
 }
 
 int

@@ -498,6 +498,8 @@ int		 store_backup(struct store *, const char *path, int step,
 /* What a purge forgot: reports, messages and outbox rows it emptied. */
 struct store_purged {
 	int64_t		 reports, messages, outbox, subscriptions;
+	int64_t		 keys;		/* data keys destroyed */
+	int64_t		 carried;	/* values kept, sealed again */
 	int		 wal_emptied;	/* 0: a reader held the WAL */
 };
 typedef void	 (*store_purge_fn)(const struct store_purged *, void *);
@@ -546,12 +548,18 @@ int64_t		 store_purge_cutoff(int64_t now, int64_t days);
  * that no byte of what was purged is left in the database, its WAL or its
  * SHM: when this purge erased something, or this store has not yet
  * emptied it after a purge (the first of a process always does). A purge
- * that found nothing to erase does not wait for readers of the WAL. Adds
- * to p. Must be called with no transaction open. 0, or -1 (the batches
- * before it stay purged).
+ * that found nothing to erase does not wait for readers of the WAL.
+ * Between the two, the data keys of the days before cutoff (an hour old at
+ * least) are destroyed, what the purge keeps of theirs sealed again first
+ * (store_dkey.c): every copy of what they sealed, wherever an engine left
+ * it, can no longer be opened. Adds to p. Must be called with no
+ * transaction open. 0, or -1 (the batches before it stay purged).
  */
 int		 store_purge(struct store *, int64_t cutoff, size_t batch,
 		    store_purge_fn progress, void *arg, struct store_purged *p);
+/* Tests: data keys are those of the day of now, and a purge's "an hour
+ * old" counts from it, instead of the wall clock's (0: the clock). */
+void		 store_seal_clock(struct store *, int64_t now);
 
 /* A contact looked up by phone, copied out of the row. */
 struct contact_row {

@@ -303,7 +303,7 @@ store_purge(struct store *st, int64_t cutoff, size_t batch,
 		return -1;
 	}
 	p->subscriptions += changed;
-	if (store_commit(st) == -1)
+	if (store_commit(st) == -1 || store_dkey_shred(st, cutoff, p) == -1)
 		return -1;
 	if (p->reports > 0 || p->messages > 0 || p->outbox > 0 ||
 	    p->subscriptions > 0)

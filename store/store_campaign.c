@@ -31,6 +31,10 @@ store_sub_optout(struct store *st, const char *phone, int64_t now)
 
 	store_bind_hash(st, s, 1, phone);
 	db_bind_int64(s, 2, now);
+	if (store_bind_sealed_str(st, s, 3, phone) == -1) {
+		store_done(s);
+		return -1;
+	}
 	return store_run(st, ST_SUB_OPTOUT);
 }
 

@@ -122,6 +122,10 @@ enum stmt {
 	ST_SUB_LIVE_CLEAR,
 	ST_BROADCAST_QUEUED,
 	ST_META_GET_INT,
+	ST_DKEY_GET,
+	ST_DKEY_ADD,
+	ST_DKEY_BEFORE,
+	ST_DKEY_DESTROY,
 	ST__MAX
 };
 
@@ -172,6 +176,17 @@ void		 store_col_copy(struct db_stmt *, int i, char *out,
 #define STORE_LISTENERS	4
 #define STORE_SEAL_SLOTS 17	/* a statement's parameters, a row's columns */
 
+#define STORE_DKEYS	16	/* data keys kept open to read with */
+#define STORE_DKEY_COLS	6	/* the sealed columns (store_dkey.c) */
+#define STORE_DKEY_NSTMT 3	/* statements of each */
+
+/* A data key kept open (store_dkey.c): its day, when last used. */
+struct store_dkey_slot {
+	struct seal_dkey *dk;
+	uint32_t	 day;
+	uint64_t	 used;
+};
+
 /* A buffer that only grows, for sealed values bound or opened. */
 struct store_buf {
 	unsigned char	*p;
@@ -199,6 +214,18 @@ struct store {
 	char		*tz;		/* the commune's, for report_days */
 	int64_t		 day_off;	/* seconds east of UTC its days start */
 	struct seal	*seal;		/* the key's (store_seal.c) */
+	/* Data keys (store_dkey.c): today's, to seal under (made outside
+	 * a transaction, else tentative until checked outside one); others
+	 * kept open to read with; the statements of the sealed columns. */
+	struct seal_dkey *dkey_now;
+	uint32_t	 dkey_day;
+	int		 dkey_tentative;
+	struct store_dkey_slot dkeys[STORE_DKEYS];
+	uint64_t	 dkeys_clock;
+	struct db_stmt	*dkey_stmt[STORE_DKEY_COLS][STORE_DKEY_NSTMT];
+	int		 dkeys_unscrubbed;	/* destroyed keys may still be
+						   in data_keys' pages (PG) */
+	int64_t		 seal_now;	/* store_seal_clock(), or 0 */
 	/* Sealed values bound, by parameter; opened, by column; keyed
 	 * hashes bound, by parameter. Each valid until the statement is
 	 * done or the slot is used again. */
@@ -301,5 +328,30 @@ void		 store_bind_hash(struct store *, struct db_stmt *, int i,
  */
 int		 store_col_unsealed(struct store *, struct db_stmt *,
 		    int col, const char **out);
+
+/*
+ * store_dkey.c: the data keys, one per UTC day, wrapped by the key, and
+ * the purge's shredding. store_dkey_ready: today's key made or read
+ * (store_begin asks, before its transaction). store_seal_value: (v, len)
+ * sealed under today's key into out (len + SEAL_OVERHEAD bytes): its
+ * size, or -1. store_unseal_blob: a blob opened under its key (the key
+ * itself for version 1) into out (len + 1 bytes): the value's length, or
+ * -1 (its key destroyed, altered, another key). store_dkey_reseal_report:
+ * a report's values sealed again under today's key, the day it closes,
+ * in the caller's transaction. store_dkey_shred: the purge's part, after
+ * its clearing, in transactions of its own: what it keeps carried forward
+ * from the keys of days before cutoff, those keys destroyed, data_keys
+ * rewritten (PostgreSQL) or the WAL marked for emptying (SQLite). 0, or
+ * -1 (logged).
+ */
+int		 store_dkey_ready(struct store *);
+int		 store_seal_value(struct store *, const char *v, size_t len,
+		    unsigned char *out);
+int		 store_unseal_blob(struct store *, const unsigned char *blob,
+		    size_t len, char *out);
+int		 store_dkey_reseal_report(struct store *, int64_t id);
+int		 store_dkey_shred(struct store *, int64_t cutoff,
+		    struct store_purged *);
+void		 store_dkey_close(struct store *);
 
 #endif

@@ -94,7 +94,7 @@ store_bind_sealed(struct store *st, struct db_stmt *s, int i, const char *v,
 	if (i <= 0 || i >= STORE_SEAL_SLOTS)
 		fatalx("%s: parameter %d", __func__, i);
 	out = store_buf_fit(&st->sealed[i], len + SEAL_OVERHEAD);
-	if ((n = seal_seal(st->seal, v, len, out)) == -1) {
+	if ((n = store_seal_value(st, v, len, out)) == -1) {
 		log_warnx("%s: cannot seal a value", __func__);
 		return -1;
 	}
@@ -156,17 +156,18 @@ store_col_unsealed(struct store *st, struct db_stmt *s, int col,
 	 * PostgreSQL's columns have one type: where sealed values and clear
 	 * ones share a column (a contact's address, a body tincay composed,
 	 * a purged number's marker), the clear ones are their bytes, told
-	 * from a sealed value by its first byte.
+	 * from a sealed value by its first byte (a version: 1 or 2).
 	 */
 	if (db_engine(st->db) == DB_PG && (len == 0 || blob == NULL ||
-	    blob[0] != SEAL_VERSION)) {
+	    (blob[0] != SEAL_VERSION && blob[0] != SEAL_VERSION_MASTER))) {
 		*out = (const char *)blob;
 		return 0;
 	}
 	p = (char *)store_buf_fit(&st->opened[col], len + 1);
-	if (blob == NULL || seal_unseal(st->seal, blob, len, p) == -1) {
-		log_warnx("%s: a sealed value does not open: altered, or "
-		    "sealed under another key", __func__);
+	if (blob == NULL || store_unseal_blob(st, blob, len, p) == -1) {
+		log_warnx("%s: a sealed value does not open: its data key "
+		    "destroyed, altered, or sealed under another key",
+		    __func__);
 		*out = NULL;
 		return -1;
 	}

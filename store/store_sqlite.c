@@ -395,6 +395,17 @@ static const char *const store_migrations[] = {
 	" body TEXT NOT NULL, last_sub INTEGER NOT NULL,"
 	" done INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (campaign, body))"
 	" WITHOUT ROWID;",
+	/*
+	 * 17 → 18: crypto-shredding (store_dkey.c). Values are sealed under
+	 * data keys, one per UTC day, each wrapped by the database's key;
+	 * a purge destroys the keys of the days before its cutoff. Values
+	 * sealed under the key itself before (version 1) still open; the
+	 * next purge seals those it keeps under a data key (seal_v1 until
+	 * it has).
+	 */
+	"CREATE TABLE data_keys (day INTEGER PRIMARY KEY,"
+	" wrapped BLOB NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('seal_v1', 1);",
 };
 
 #define STORE_NMIGRATIONS \

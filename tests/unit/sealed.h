@@ -27,7 +27,7 @@ sealed_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	blob = sqlite3_value_blob(argv[0]);
 	len = (size_t)sqlite3_value_bytes(argv[0]);
 	out = xmalloc(len + 1);
-	if ((n = seal_unseal(st->seal, blob, len, out)) == -1) {
+	if ((n = store_unseal_blob(st, blob, len, out)) == -1) {
 		free(out);
 		sqlite3_result_error(ctx, "does not unseal", -1);
 		return;

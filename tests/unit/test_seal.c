@@ -1,9 +1,10 @@
 /*
  * test_seal.c: seal.c, the key of encryption at rest (SPEC §8): sealed
- * values open again only whole, unaltered and under their key; nonces are
- * fresh; keyed hashes; the key file made 0600 and refused when others may
- * read it; and the store's use of it: a database refuses a missing or
- * foreign key.
+ * values open again only whole, unaltered and under their data key; data
+ * keys wrapped by the key, opened only by it, for their own id; blobs of
+ * version 1 (under the key itself) still open; nonces are fresh; keyed
+ * hashes; the key file made 0600 and refused when others may read it; and
+ * the store's use of it: a database refuses a missing or foreign key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "../../core/core.h"
 #include "../../core/seal.h"
 #include "../../store/store.h"
+#include "dkeys.h"
 
 static char	 dir[] = "/tmp/tincay-seal-XXXXXX";
 
@@ -75,39 +77,150 @@ seal_of(unsigned char byte)
 	return sl;
 }
 
+/* A new data key of sl for day id. */
+static struct seal_dkey *
+dkey_of(struct seal *sl, uint32_t id)
+{
+	unsigned char	  wrapped[SEAL_WRAPPED_LEN];
+	struct seal_dkey *dk;
+
+	dk = seal_dkey_make(sl, id, wrapped);
+	assert_non_null(dk);
+	assert_int_equal(seal_dkey_id(dk), id);
+	return dk;
+}
+
 static void
 test_round_trip(void **state)
 {
 	static const char *const values[] = { "+84912345678",
 	    "BL thon 3 chồng đánh vợ", "x", "" };
-	struct seal	*sl = seal_of(1);
-	unsigned char	 blob[4096 + SEAL_OVERHEAD];
-	char		 out[4096 + 1], big[4096];
-	size_t		 i, len;
-	int		 n;
+	struct seal	 *sl = seal_of(1);
+	struct seal_dkey *dk = dkey_of(sl, 0x01020304);
+	unsigned char	  blob[4096 + SEAL_OVERHEAD];
+	char		  out[4096 + 1], big[4096];
+	size_t		  i, len;
+	uint32_t	  id = 0;
+	int		  n;
 
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		len = strlen(values[i]);
-		n = seal_seal(sl, values[i], len, blob);
+		n = seal_seal(sl, dk, values[i], len, blob);
 		assert_int_equal(n, (int)len + SEAL_OVERHEAD);
 		assert_int_equal(blob[0], SEAL_VERSION);
+		/* Its data key's id, big-endian, after the version. */
+		assert_int_equal(blob[1], 1);
+		assert_int_equal(blob[4], 4);
+		assert_int_equal(seal_blob_key(blob, (size_t)n, &id),
+		    SEAL_VERSION);
+		assert_int_equal(id, 0x01020304);
 		/* The value is nowhere in its blob (a value of a byte or
-		 * three turns up in 29 random bytes by chance: 11 % for
+		 * three turns up in 33 random bytes by chance: 12 % for
 		 * "x", so only longer ones are checked). */
 		if (len >= 4)
 			assert_false(contains(blob, (size_t)n, values[i],
 			    len));
-		assert_int_equal(seal_unseal(sl, blob, (size_t)n, out),
+		assert_int_equal(seal_unseal(sl, dk, blob, (size_t)n, out),
 		    (int)len);
 		assert_string_equal(out, values[i]);
+		/* Not without its data key. */
+		assert_int_equal(seal_unseal(sl, NULL, blob, (size_t)n, out),
+		    -1);
 	}
 	memset(big, 'a', sizeof(big));
-	n = seal_seal(sl, big, sizeof(big), blob);
-	assert_int_equal(seal_unseal(sl, blob, (size_t)n, out),
+	n = seal_seal(sl, dk, big, sizeof(big), blob);
+	assert_int_equal(seal_unseal(sl, dk, blob, (size_t)n, out),
 	    (int)sizeof(big));
 	assert_memory_equal(out, big, sizeof(big));
+	assert_int_equal(seal_seal(sl, NULL, "x", 1, blob), -1);
+	seal_dkey_free(dk);
+	seal_dkey_free(NULL);
 	seal_free(sl);
 	seal_free(NULL);
+}
+
+/*
+ * A data key is wrapped by the key for its id: it opens again under the
+ * same key and id only, unaltered; each one made is another. Its format
+ * (seal.h) is checked by opening it with OpenSSL alone (dkeys.h), and a
+ * blob sealed under it with the raw key that gives.
+ */
+static void
+test_dkey_wrap(void **state)
+{
+	unsigned char	  key[SEAL_KEY_LEN], w1[SEAL_WRAPPED_LEN],
+			  w2[SEAL_WRAPPED_LEN], raw[SEAL_KEY_LEN],
+			  blob[64 + SEAL_OVERHEAD];
+	struct seal	 *sl = seal_of(9), *other = seal_of(10);
+	struct seal_dkey *a, *b, *again;
+	char		  out[64 + 1];
+	size_t		  i;
+	int		  n;
+
+	memset(key, 9, sizeof(key));
+	assert_non_null(a = seal_dkey_make(sl, 19999, w1));
+	assert_non_null(b = seal_dkey_make(sl, 19999, w2));
+	assert_memory_not_equal(w1, w2, SEAL_WRAPPED_LEN);
+	n = seal_seal(sl, a, "+84912345678", 12, blob);
+	assert_int_equal(seal_unseal(sl, b, blob, (size_t)n, out), -1);
+
+	assert_non_null(again = seal_dkey_open(sl, 19999, w1, sizeof(w1)));
+	assert_int_equal(seal_unseal(sl, again, blob, (size_t)n, out), 12);
+	assert_string_equal(out, "+84912345678");
+	seal_dkey_free(again);
+	/* Another id, another key, a byte changed, a cut: nothing. */
+	assert_null(seal_dkey_open(sl, 20000, w1, sizeof(w1)));
+	assert_null(seal_dkey_open(other, 19999, w1, sizeof(w1)));
+	assert_null(seal_dkey_open(sl, 19999, w1, sizeof(w1) - 1));
+	assert_null(seal_dkey_open(sl, 19999, NULL, sizeof(w1)));
+	for (i = 0; i < sizeof(w1); i++) {
+		w1[i] ^= 0x80;
+		assert_null(seal_dkey_open(sl, 19999, w1, sizeof(w1)));
+		w1[i] ^= 0x80;
+	}
+	/* The format: the raw key is in nobody's hands but through it. */
+	assert_int_equal(dkeys_unwrap(key, 19999, w1, raw), 0);
+	assert_false(contains(w1, sizeof(w1), (const char *)raw, 8));
+	assert_int_equal(dkeys_open_v2(raw, blob, (size_t)n, out), 12);
+	assert_string_equal(out, "+84912345678");
+	assert_int_equal(dkeys_unwrap(key, 19998, w1, raw), -1);
+	seal_dkey_free(a);
+	seal_dkey_free(b);
+	seal_free(sl);
+	seal_free(other);
+}
+
+/* Blobs of version 1, sealed under a subkey of the key itself before
+ * migration 18, still open, without a data key; altered, they do not. */
+static void
+test_v1_opens(void **state)
+{
+	static const unsigned char nonce[SEAL_NONCE_LEN] = { 1, 2, 3, 4, 5,
+	    6, 7, 8, 9, 10, 11, 12 };
+	unsigned char	 key[SEAL_KEY_LEN], blob[64 + SEAL_OVERHEAD];
+	struct seal	*sl = seal_of(11), *other = seal_of(12);
+	char		 out[64 + 1];
+	uint32_t	 id = 7;
+	int		 n, i;
+
+	memset(key, 11, sizeof(key));
+	n = dkeys_seal_v1(key, nonce, "BL T3 chong danh", 16, blob);
+	assert_int_equal(n, 16 + 29);
+	assert_int_equal(seal_blob_key(blob, (size_t)n, &id),
+	    SEAL_VERSION_MASTER);
+	assert_int_equal(id, 7);
+	assert_int_equal(seal_unseal(sl, NULL, blob, (size_t)n, out), 16);
+	assert_string_equal(out, "BL T3 chong danh");
+	assert_int_equal(seal_unseal(other, NULL, blob, (size_t)n, out), -1);
+	for (i = 0; i < n; i++) {
+		blob[i] ^= 0x01;
+		assert_int_equal(seal_unseal(sl, NULL, blob, (size_t)n, out),
+		    -1);
+		blob[i] ^= 0x01;
+	}
+	assert_int_equal(seal_blob_key(blob, 28, &id), -1);
+	seal_free(sl);
+	seal_free(other);
 }
 
 /* Any change to any byte (version, nonce, ciphertext, tag), or a cut,
@@ -115,22 +228,26 @@ test_round_trip(void **state)
 static void
 test_tamper(void **state)
 {
-	struct seal	*sl = seal_of(2);
-	unsigned char	 blob[64 + SEAL_OVERHEAD];
-	char		 out[64 + 1];
-	int		 n, i;
+	struct seal	 *sl = seal_of(2);
+	struct seal_dkey *dk = dkey_of(sl, 20000);
+	unsigned char	  blob[64 + SEAL_OVERHEAD];
+	char		  out[64 + 1];
+	int		  n, i;
 
-	n = seal_seal(sl, "+84912345678", 12, blob);
+	n = seal_seal(sl, dk, "+84912345678", 12, blob);
 	for (i = 0; i < n; i++) {
 		blob[i] ^= 0x01;
-		assert_int_equal(seal_unseal(sl, blob, (size_t)n, out), -1);
+		assert_int_equal(seal_unseal(sl, dk, blob, (size_t)n, out),
+		    -1);
 		blob[i] ^= 0x01;
 	}
-	assert_int_equal(seal_unseal(sl, blob, (size_t)n - 1, out), -1);
-	assert_int_equal(seal_unseal(sl, blob, SEAL_OVERHEAD - 1, out), -1);
-	assert_int_equal(seal_unseal(sl, blob, 0, out), -1);
-	assert_int_equal(seal_unseal(sl, blob, (size_t)n, out), 12);
+	assert_int_equal(seal_unseal(sl, dk, blob, (size_t)n - 1, out), -1);
+	assert_int_equal(seal_unseal(sl, dk, blob, SEAL_OVERHEAD - 1, out),
+	    -1);
+	assert_int_equal(seal_unseal(sl, dk, blob, 0, out), -1);
+	assert_int_equal(seal_unseal(sl, dk, blob, (size_t)n, out), 12);
 	assert_string_equal(out, "+84912345678");
+	seal_dkey_free(dk);
 	seal_free(sl);
 }
 
@@ -139,39 +256,46 @@ static void
 test_nonces(void **state)
 {
 	enum { N = 2000 };
-	struct seal	*sl = seal_of(3);
+	struct seal	 *sl = seal_of(3);
+	struct seal_dkey *dk = dkey_of(sl, 1);
 	unsigned char	(*nonces)[SEAL_NONCE_LEN], blob[16 + SEAL_OVERHEAD];
-	unsigned char	 first[16 + SEAL_OVERHEAD];
-	int		 i, j, n;
+	unsigned char	  first[16 + SEAL_OVERHEAD];
+	int		  i, j, n;
 
 	nonces = calloc(N, SEAL_NONCE_LEN);
 	assert_non_null(nonces);
-	n = seal_seal(sl, "+84912345678", 12, first);
+	n = seal_seal(sl, dk, "+84912345678", 12, first);
 	for (i = 0; i < N; i++) {
-		assert_int_equal(seal_seal(sl, "+84912345678", 12, blob), n);
-		assert_memory_not_equal(blob + 1 + SEAL_NONCE_LEN,
-		    first + 1 + SEAL_NONCE_LEN, 12);
-		memcpy(nonces[i], blob + 1, SEAL_NONCE_LEN);
+		assert_int_equal(seal_seal(sl, dk, "+84912345678", 12, blob),
+		    n);
+		assert_memory_not_equal(blob + SEAL_HEAD_LEN + SEAL_NONCE_LEN,
+		    first + SEAL_HEAD_LEN + SEAL_NONCE_LEN, 12);
+		memcpy(nonces[i], blob + SEAL_HEAD_LEN, SEAL_NONCE_LEN);
 	}
 	for (i = 0; i < N; i++)
 		for (j = i + 1; j < N; j++)
 			if (memcmp(nonces[i], nonces[j], SEAL_NONCE_LEN) == 0)
 				fail_msg("nonce %d repeats %d", j, i);
 	free(nonces);
+	seal_dkey_free(dk);
 	seal_free(sl);
 }
 
 static void
 test_wrong_key(void **state)
 {
-	struct seal	*a = seal_of(4), *b = seal_of(5);
-	unsigned char	 blob[16 + SEAL_OVERHEAD];
-	char		 out[16 + 1];
-	int		 n;
+	struct seal	 *a = seal_of(4), *b = seal_of(5);
+	struct seal_dkey *da = dkey_of(a, 3), *db = dkey_of(b, 3);
+	unsigned char	  blob[16 + SEAL_OVERHEAD];
+	char		  out[16 + 1];
+	int		  n;
 
-	n = seal_seal(a, "BL T3", 5, blob);
-	assert_int_equal(seal_unseal(b, blob, (size_t)n, out), -1);
-	assert_int_equal(seal_unseal(a, blob, (size_t)n, out), 5);
+	n = seal_seal(a, da, "BL T3", 5, blob);
+	assert_int_equal(seal_unseal(b, db, blob, (size_t)n, out), -1);
+	assert_int_equal(seal_unseal(a, db, blob, (size_t)n, out), -1);
+	assert_int_equal(seal_unseal(a, da, blob, (size_t)n, out), 5);
+	seal_dkey_free(da);
+	seal_dkey_free(db);
 	assert_memory_not_equal(seal_check(a), seal_check(b),
 	    SEAL_CHECK_LEN);
 	seal_free(a);
@@ -307,6 +431,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_dkey_wrap),
+		cmocka_unit_test(test_v1_opens),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_nonces),
 		cmocka_unit_test(test_wrong_key),
