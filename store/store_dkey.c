@@ -168,6 +168,8 @@ store_dkey_ready(struct store *st)
 	if (st->dkey_now != NULL && st->dkey_day == day &&
 	    (!st->dkey_tentative || in_tx))
 		return 0;
+	if (st->seal == NULL)
+		return -1;
 	if ((dk = store_dkey_load(st, day)) == NULL) {
 		if ((dk = seal_dkey_make(st->seal, day, wrapped)) == NULL) {
 			log_warnx("%s: cannot make a data key", __func__);
@@ -450,6 +452,22 @@ out:
 	return rc;
 }
 
+/* data_keys' file on PostgreSQL: its number, or -1. */
+static int64_t
+store_dkey_filenode(struct store *st)
+{
+	struct db_stmt	*s;
+	int64_t		 n = -1;
+
+	if (db_prepare(st->db, "SELECT pg_relation_filenode('data_keys')",
+	    &s) != 0)
+		return -1;
+	if (db_step(s) == DB_ROW)
+		n = db_column_int64(s, 0);
+	db_finalize(s);
+	return n;
+}
+
 /*
  * PostgreSQL keeps a deleted row in its page until the page is rewritten:
  * data_keys is rewritten whole (VACUUM FULL: a new file of the live keys,
@@ -461,6 +479,7 @@ out:
 static int
 store_dkey_rewrite(struct store *st)
 {
+	int64_t	 was;
 	int	 rc = 0;
 
 	if (db_engine(st->db) != DB_PG) {
@@ -468,11 +487,18 @@ store_dkey_rewrite(struct store *st)
 		return 0;
 	}
 	/* Its lock waits for every reader of data_keys: not for long (the
-	 * next purge tries again), and meanwhile they wait for it. */
+	 * next purge tries again), and meanwhile they wait for it. A role
+	 * that does not own the table gets a warning, not an error: the
+	 * file's number says whether it was rewritten. */
+	was = store_dkey_filenode(st);
 	if (db_exec(st->db, "SET lock_timeout = '2s'") != 0 ||
 	    db_exec(st->db, "VACUUM FULL data_keys") != 0) {
 		log_warnx("purge: data keys not rewritten (again at the next "
 		    "purge): %s", db_errmsg(st->db));
+		rc = -1;
+	} else if (was == -1 || store_dkey_filenode(st) == was) {
+		log_warnx("purge: data keys not rewritten (again at the next "
+		    "purge): VACUUM FULL data_keys needs its owner");
 		rc = -1;
 	}
 	(void)db_exec(st->db, "RESET lock_timeout");
