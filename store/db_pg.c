@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libpq-fe.h>
@@ -123,6 +124,25 @@ db_pg_fail(struct db_pg *db, const PGresult *r)
 	if (db->code == DB_ELOST && PQstatus(db->c) == CONNECTION_OK &&
 	    PQtransactionStatus(db->c) == PQTRANS_IDLE)
 		PQfinish(db->c), db->c = NULL;
+}
+
+/*
+ * A COMMIT of a transaction an error aborted succeeds as a ROLLBACK (its
+ * tag says so): nothing of it was kept, which the caller must hear as a
+ * failed commit, as SQLite's would be. -1 if res is that, else 0.
+ */
+static int
+db_pg_rolled_back(struct db_pg *db, const char *sql, PGresult *res)
+{
+	if (strcmp(PQcmdStatus(res), "ROLLBACK") != 0)
+		return 0;
+	sql += strspn(sql, " \t\n");
+	if (strncasecmp(sql, "ROLLBACK", 8) == 0)
+		return 0;
+	snprintf(db->err, sizeof(db->err), "an earlier statement failed: "
+	    "the transaction was rolled back");
+	db->code = DB_EOTHER;
+	return -1;
 }
 
 static void
@@ -407,8 +427,13 @@ db_pg_run(struct db_pg_stmt *st)
 	    st->len, st->fmt, 0);
 	switch (PQresultStatus(st->res)) {
 	case PGRES_TUPLES_OK:
-	case PGRES_COMMAND_OK:
 		break;
+	case PGRES_COMMAND_OK:
+		if (db_pg_rolled_back(db, st->sql, st->res) == 0)
+			break;
+		PQclear(st->res);
+		st->res = NULL;
+		return DB_ERR;
 	default:
 		db_pg_fail(db, st->res);
 		PQclear(st->res);
@@ -602,6 +627,11 @@ db_pg_exec(struct db *d, const char *sql)
 	r = PQexec(db->c, sql);
 	switch (PQresultStatus(r)) {
 	case PGRES_COMMAND_OK:
+		if (db_pg_rolled_back(db, sql, r) == -1) {
+			rc = -1;
+			break;
+		}
+		/* FALLTHROUGH */
 	case PGRES_TUPLES_OK:
 		db->code = DB_OK;
 		break;
