@@ -89,14 +89,21 @@ db_pg_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The error of the last call: its words (one line) and its kind. */
+/*
+ * The error of the last call: its words (one line, without libpq's
+ * "ERROR:  " in front, as SQLite's read: they reach /healthz and the log)
+ * and its kind.
+ */
 static void
 db_pg_fail(struct db_pg *db, const PGresult *r)
 {
 	const char	*msg, *state;
 	size_t		 n;
 
-	msg = r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(db->c);
+	msg = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	if (msg == NULL || *msg == '\0')
+		msg = r != NULL ? PQresultErrorMessage(r) : NULL;
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(db->c);
 	snprintf(db->err, sizeof(db->err), "%s", msg);
