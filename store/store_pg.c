@@ -95,7 +95,14 @@ store_pg_migrate(struct store *st, char *err, size_t errlen)
 	} else if (store_pg_extra(st, PGX_SCHEMA_VERSION, 0, 0, &v, err,
 	    errlen) == -1)
 		goto fail;
-	if (v > last || v < store_pg_schema_version) {
+	/* Said as SQLite's says it: an operator who rolled back the
+	 * program reads the same words on either engine. */
+	if (v > last) {
+		snprintf(err, errlen, "database: schema version %lld is newer "
+		    "than this program (%d)", (long long)v, last);
+		goto fail;
+	}
+	if (v < store_pg_schema_version) {
 		snprintf(err, errlen, "database: schema version %lld is not "
 		    "one this program knows (%d to %d)", (long long)v,
 		    store_pg_schema_version, last);
