@@ -76,6 +76,7 @@ store_peek_key(struct store_peek *p, const char *path, const char *key_file,
 	unsigned char	 kept[SEAL_CHECK_LEN], key[SEAL_KEY_LEN];
 	struct seal	*seal;
 	struct db_stmt	*s;
+	char		*name;
 	int		 rc, sealed = 0, ok;
 
 	if (db_prepare(p->db, store_sql_on(p->db, ST_META_GET), &s) != 0)
@@ -89,11 +90,15 @@ store_peek_key(struct store_peek *p, const char *path, const char *key_file,
 	db_finalize(s);
 	if (!sealed)
 		return 1;
+	/* A server's URI may carry its password: never in a message. */
+	name = store_name_safe(path);
 	if ((rc = seal_key_read(key_file, key, err, errlen)) == 1)
 		snprintf(err, errlen, "database %s is encrypted with the key "
-		    "in %s, which is missing", path, key_file);
-	if (rc != 0)
+		    "in %s, which is missing", name, key_file);
+	if (rc != 0) {
+		free(name);
 		return 0;
+	}
 	seal = seal_new(key);
 	explicit_bzero(key, sizeof(key));
 	ok = util_ct_equal(kept, sizeof(kept), seal_check(seal),
@@ -101,7 +106,8 @@ store_peek_key(struct store_peek *p, const char *path, const char *key_file,
 	seal_free(seal);
 	if (!ok)
 		snprintf(err, errlen, "key file %s is not the key of database "
-		    "%s", key_file, path);
+		    "%s", key_file, name);
+	free(name);
 	return ok;
 }
 

@@ -178,10 +178,11 @@ store_col_unsealed(struct store *st, struct db_stmt *s, int col,
 /*
  * The database keeps a check of its key (seal.c's keyed hash of a label):
  * the first program to open it with a key writes it, every later one must
- * hold the same key. 0, or -1 and err.
+ * hold the same key. name: the database as messages show it. 0, or -1
+ * and err.
  */
 static int
-store_seal_check(struct store *st, const char *path, const char *key_file,
+store_seal_check(struct store *st, const char *name, const char *key_file,
     char *err, size_t errlen)
 {
 	unsigned char	 kept[SEAL_CHECK_LEN];
@@ -195,29 +196,30 @@ store_seal_check(struct store *st, const char *path, const char *key_file,
 		db_bind_blob(s, 2, seal_check(st->seal), SEAL_CHECK_LEN);
 		if (store_run(st, ST_META_BLOB_SET) == -1) {
 			snprintf(err, errlen, "database %s: cannot keep its "
-			    "key's check: %s", path, db_errmsg(st->db));
+			    "key's check: %s", name, db_errmsg(st->db));
 			return -1;
 		}
 		found = store_meta_get(st, "seal_check", kept, sizeof(kept));
 	}
 	if (found != 1) {
 		snprintf(err, errlen, "database %s: its key's check is "
-		    "unreadable", path);
+		    "unreadable", name);
 		return -1;
 	}
 	if (!util_ct_equal(kept, sizeof(kept), seal_check(st->seal),
 	    SEAL_CHECK_LEN)) {
 		snprintf(err, errlen, "key file %s is not the key of database "
 		    "%s: its texts and numbers cannot be read with it",
-		    key_file, path);
+		    key_file, name);
 		return -1;
 	}
 	return 0;
 }
 
-/* The key of the database at path into key: 0, or -1 and err. */
+/* The key of the database (name: as messages show it) into key: 0, or -1
+ * and err. */
 static int
-store_seal_key(struct store *st, const char *path, const char *key_file,
+store_seal_key(struct store *st, const char *name, const char *key_file,
     unsigned char key[SEAL_KEY_LEN], char *err, size_t errlen)
 {
 	unsigned char	 kept[SEAL_CHECK_LEN];
@@ -226,7 +228,7 @@ store_seal_key(struct store *st, const char *path, const char *key_file,
 	if ((sealed = store_meta_get(st, "seal_check", kept,
 	    sizeof(kept))) == -1) {
 		snprintf(err, errlen, "database %s: its key's check is "
-		    "unreadable", path);
+		    "unreadable", name);
 		return -1;
 	}
 	if ((rc = seal_key_read(key_file, key, err, errlen)) != 1)
@@ -237,7 +239,7 @@ store_seal_key(struct store *st, const char *path, const char *key_file,
 		snprintf(err, errlen, "database %s is encrypted with the key "
 		    "in %s, which is missing: restore the key file from the "
 		    "database's backup (without it the texts and numbers "
-		    "cannot be read)", path, key_file);
+		    "cannot be read)", name, key_file);
 		return -1;
 	}
 	return seal_key_create(key_file, key, err, errlen);
@@ -364,7 +366,7 @@ store_seal_open(struct store *st, const char *path, const char *key_file,
     char *err, size_t errlen)
 {
 	unsigned char	 key[SEAL_KEY_LEN];
-	char		*kf = NULL;
+	char		*kf = NULL, *name;
 	int		 memory = strcmp(path, ":memory:") == 0, rc = -1;
 
 	if (key_file == NULL && !store_is_file(path)) {
@@ -375,13 +377,15 @@ store_seal_open(struct store *st, const char *path, const char *key_file,
 	}
 	if (key_file == NULL)
 		key_file = kf = xasprintf("%s.key", path);
+	/* A server's URI may carry its password: never in a message. */
+	name = store_name_safe(path);
 	if (memory) {
 		/* A database of its own, gone when closed: so is its key. */
 		if (util_random(key, sizeof(key)) == -1) {
 			snprintf(err, errlen, "database: no randomness");
 			goto out;
 		}
-	} else if (store_seal_key(st, path, key_file, key, err,
+	} else if (store_seal_key(st, name, key_file, key, err,
 	    errlen) == -1)
 		goto out;
 	st->seal = seal_new(key);
@@ -390,12 +394,13 @@ store_seal_open(struct store *st, const char *path, const char *key_file,
 		snprintf(err, errlen, "database: cannot set up its key");
 		goto out;
 	}
-	if ((!memory && store_seal_check(st, path, key_file, err,
+	if ((!memory && store_seal_check(st, name, key_file, err,
 	    errlen) == -1) || store_seal_clear(st, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
 	free(kf);
+	free(name);
 	return rc;
 }
 
