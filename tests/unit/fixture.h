@@ -1,8 +1,10 @@
 /*
  * fixture.h: what the router-level unit tests share: the daemon's context
- * over an in-memory database, filing a message through router_receive()
- * and committing it as the batch would, and counting over SQL (sealed
- * columns through unseal(), sealed.h).
+ * over a database of the test's own (engine.h: in memory on SQLite, a
+ * fresh database on PostgreSQL under $TINCAY_TEST_ENGINE=pg, dropped at
+ * teardown), filing a message through router_receive() and committing it
+ * as the batch would, and counting over SQL (sealed columns through
+ * unseal(), sealed.h).
  * Include after cmocka.h, core.h and handlers.h; it reads the database
  * white-box, through store_int.h.
  */
@@ -11,6 +13,7 @@
 
 #include "../../store/store_int.h"
 #include "sealed.h"
+#include "engine.h"
 
 struct fixture {
 	struct {				/* what the router needs */
@@ -19,6 +22,7 @@ struct fixture {
 		struct router	*router;	/* made at first use */
 	}		 tc;
 	int		 n;		/* message ids fixture_receive() made */
+	struct engine_db db;		/* the store's (fixture_store) */
 };
 
 /* The configuration of (json), or the test fails with the reason. */
@@ -33,12 +37,27 @@ fixture_conf(const char *json)
 	return c;
 }
 
+/* fx's store, on a new database of the test's engine; the test fails if
+ * it cannot be opened. */
+static inline struct store *
+fixture_store(struct fixture *fx)
+{
+	char		 err[256];
+
+	engine_db(&fx->db, NULL);
+	if ((fx->tc.store = engine_open(&fx->db, 0, err, sizeof(err))) ==
+	    NULL)
+		fail_msg("store: %s", err);
+	return fx->tc.store;
+}
+
 static inline int
 fixture_teardown(void **state)
 {
 	struct fixture	*fx = *state;
 
 	store_close(fx->tc.store);
+	engine_drop(&fx->db);
 	router_free(fx->tc.router);
 	config_free(fx->tc.conf);
 	free(fx);
@@ -107,7 +126,7 @@ fixture_routed(struct fixture *fx, const char *from, enum category cat,
     "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thon 1\" } ] }"
 
 /*
- * A fixture over an in-memory store with the config of json and two
+ * A fixture over a store of its own with the config of json and two
  * responders by SMS for every area: Police (+84901000001, police) and
  * Leader (+84901000004, leader).
  */
@@ -115,7 +134,6 @@ static inline struct fixture *
 fixture_responders(const char *json)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
 	struct db_stmt	*s;
 	static const char *const contacts[][3] = {
 		{ "Police", "+84901000001", "police" },
@@ -124,9 +142,7 @@ fixture_responders(const char *json)
 	size_t		 i;
 
 	fx->tc.conf = fixture_conf(json);
-	fx->tc.store = store_open(":memory:", err, sizeof(err));
-	if (fx->tc.store == NULL)
-		fail_msg("store: %s", err);
+	fixture_store(fx);
 	for (i = 0; i < 2; i++) {
 		s = store_stmt(fx->tc.store, ST_CONTACT_ADD);
 		store_bind_text(s, 1, contacts[i][0]);
