@@ -5,6 +5,12 @@
  * the batch's listeners, one daemon per database, tincayctl's listings
  * and contacts, a message's savepoint; PINs hashed by migration 7 and
  * wrong PINs counted.
+ *
+ * Each test has a database of its own on the engine of
+ * $TINCAY_TEST_ENGINE (engine.h): on pg a fresh one per test, made by the
+ * setup's first use and dropped by the teardown, so that no test sees
+ * another's rows, sequences or meta. Those about SQLite itself (its
+ * pragmas, WAL, old files, locks, commit hook, backup API) skip on pg.
  */
 #include <sys/wait.h>
 
@@ -24,7 +30,9 @@
 
 #include "../../core/core.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
+#include "../../store/sql_pg.h"		/* PostgreSQL's own statements */
 #include "sealed.h"
+#include "engine.h"
 #include "../../handlers/handlers.h"
 
 static char	 dbdir[] = "/tmp/tincay-test-store-XXXXXX";
@@ -60,6 +68,45 @@ group_teardown(void **state)
 	unlink_db(dbpath);
 	rmdir(dbdir);
 	return 0;
+}
+
+/* The test's engine_db, filled by tdb(). */
+static int
+db_setup(void **state)
+{
+	*state = xcalloc(1, sizeof(struct engine_db));
+	return 0;
+}
+
+static int
+db_teardown(void **state)
+{
+	engine_drop(*state);
+	free(*state);
+	return 0;
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, db_setup, db_teardown)
+
+/* The test's database: on sqlite the file at path (NULL: memory, a new
+ * one at each open), on pg a new one, the same at each open. Once a test. */
+static struct engine_db *
+tdb(void **state, const char *path)
+{
+	engine_db(*state, path);
+	return *state;
+}
+
+/* The store on e, as tincayctl (or, daemon, tincayd) opens it. */
+static struct store *
+topen(struct engine_db *e, int daemon)
+{
+	struct store	*st;
+	char		 err[256];
+
+	if ((st = engine_open(e, daemon, err, sizeof(err))) == NULL)
+		fail_msg("store_open(%s): %s", e->database, err);
+	return st;
 }
 
 static struct db *
@@ -115,58 +162,88 @@ scalar_due(struct store *st)
 	return n;
 }
 
+/* SQLite's file: 0600 whatever the umask, synchronous FULL, the WAL. */
 static void
-test_open_mode_pragmas_migrations(void **state)
+test_open_mode_pragmas(void **state)
 {
 	struct store	*st;
 	struct stat	 sb;
+	sqlite3_stmt	*s;
 	char		 err[256];
 	mode_t		 old;
-	int		 v;
 
+	ENGINE_SQLITE_ONLY("SQLite's file mode and pragmas");
+	unlink_db(dbpath);
 	old = umask(0);
 	st = store_open(dbpath, err, sizeof(err));
 	umask(old);
 	assert_non_null(st);
 	assert_int_equal(stat(dbpath, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(scalar(st, "PRAGMA synchronous"), 2);	/* FULL */
+	sqlite3_prepare_v2(sqlite_of(st), "PRAGMA journal_mode", -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	store_close(st);
+	unlink_db(dbpath);
+}
+
+/* A new database is at this program's schema version, writable;
+ * reopening migrates nothing; one from a newer program is refused,
+ * clearly. */
+static void
+test_open_migrations(void **state)
+{
+	struct engine_db *e = tdb(state, dbpath);
+	struct store	*st;
+	char		 err[256];
+	int		 v;
+
+	unlink_db(dbpath);
+	st = topen(e, 0);
 	v = store_version(st);
 	assert_true(v >= 1);
-	assert_int_equal(scalar(st, "PRAGMA synchronous"), 2);	/* FULL */
-	{
-		sqlite3_stmt	*s;	/* SQLite's: its journal mode */
-
-		sqlite3_prepare_v2(sqlite_of(st), "PRAGMA journal_mode", -1,
-		    &s, NULL);
-		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_string_equal(sqlite3_column_text(s, 0), "wal");
-		sqlite3_finalize(s);
-	}
 	assert_int_equal(store_writable(st), 1);
 	store_close(st);
 
-	/* Reopening migrates nothing and keeps the version. */
-	st = store_open(dbpath, err, sizeof(err));
-	assert_non_null(st);
+	st = topen(e, 0);
 	assert_int_equal(store_version(st), v);
-	/* A database from a newer program is refused, clearly. */
-	/* SQLite's: the schema version is its user_version. */
-	assert_int_equal(sqlite3_exec(sqlite_of(st), "PRAGMA user_version ="
-	    " 999", NULL, NULL, NULL), SQLITE_OK);
+	/* The version where each engine keeps it. */
+	if (engine_is_pg())
+		exec_sql(st, "UPDATE meta SET num = 999"
+		    " WHERE key = 'schema_version'");
+	else
+		assert_int_equal(sqlite3_exec(sqlite_of(st), "PRAGMA"
+		    " user_version = 999", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
-	st = store_open(dbpath, err, sizeof(err));
-	assert_null(st);
+	assert_null(engine_open(e, 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "newer"));
+	unlink_db(dbpath);
 }
 
+/* A database that cannot be opened names itself in the error. */
 static void
 test_open_errors(void **state)
 {
-	char	 err[256];
+	struct engine_db e;
+	char		 err[256], uri[512];
 
-	assert_null(store_open("/nonexistent-dir/x/t.db", err, sizeof(err)));
-	assert_non_null(strstr(err, "/nonexistent-dir/x/t.db"));
 	store_close(NULL);
+	if (!engine_is_pg()) {
+		assert_null(store_open("/nonexistent-dir/x/t.db", err,
+		    sizeof(err)));
+		assert_non_null(strstr(err, "/nonexistent-dir/x/t.db"));
+		return;
+	}
+	/* A server's database nobody made (the key is never reached). */
+	assert_int_equal(engine_uri(uri, sizeof(uri), engine_base(),
+	    "tincay_ut_nonexistent"), 0);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.database, sizeof(e.database), "%s", uri);
+	snprintf(e.key, sizeof(e.key), "/nonexistent-dir/key");
+	assert_null(engine_open(&e, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "tincay_ut_nonexistent"));
 }
 
 static void
@@ -246,11 +323,10 @@ static void
 test_report_refs(void **state)
 {
 	struct store	*st;
-	char		 err[256], ref[REF_MAX];
+	char		 ref[REF_MAX];
 	int64_t		 id, i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_begin(st), 0);
 	for (i = 1; i <= 3000; i++) {
 		id = store_report_add(st, "gbv", NULL, "+84912345678", 100, 0,
@@ -262,7 +338,10 @@ test_report_refs(void **state)
 	assert_int_equal(scalar(st, "SELECT count(DISTINCT ref) FROM reports"),
 	    3000);
 	/* A REF leads back to its report without any index on ref. */
-	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
+	assert_int_equal(scalar(st, engine_is_pg() ?
+	    "SELECT count(*) FROM pg_indexes WHERE tablename = 'reports'"
+	    " AND indexdef LIKE '%(ref%'" :
+	    "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND sql LIKE '%(ref%'"), 0);
 	{
 		struct db_stmt	*s;
@@ -288,12 +367,13 @@ test_report_refs_legacy(void **state)
 	struct ref_key	*k, *k2;
 	struct db_stmt	*s;
 	unsigned char	 key[REF_KEY_LEN];
-	char		 err[256], ref[REF_MAX], taken[REF_MAX], want[REF_MAX];
+	struct engine_db *e;
+	char		 ref[REF_MAX], taken[REF_MAX], want[REF_MAX];
 	char		 path[sizeof(dbdir) + 16], sql[256];
 
 	snprintf(path, sizeof(path), "%s/legacy.db", dbdir);
-	st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
+	e = tdb(state, path);
+	st = topen(e, 0);
 	assert_int_equal(db_prepare(db_of(st), "SELECT value FROM meta"
 	    " WHERE key = 'ref_key'", &s), 0);
 	assert_int_equal(db_step(s), DB_ROW);
@@ -309,11 +389,15 @@ test_report_refs_legacy(void **state)
 	snprintf(sql, sizeof(sql), "INSERT INTO reports (id, ref, category,"
 	    " created_at, updated_at) VALUES (1, '%s', 'gbv', 1, 1);"
 	    "INSERT INTO legacy_refs VALUES ('%s', 1);"
-	    "UPDATE meta SET value = 1 WHERE key = 'ref_legacy'", taken, taken);
+	    "UPDATE meta SET %s = 1 WHERE key = 'ref_legacy'", taken, taken,
+	    engine_is_pg() ? "num" : "value");
 	exec_sql(st, sql);
+	/* PostgreSQL: rows come with their ids only by tincayctl migrate,
+	 * which then moves the identities past them, as here. */
+	if (engine_is_pg())
+		exec_sql(st, store_sql_pg_extra(PGX_IDENTITY_SYNC));
 	store_close(st);
-	st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
+	st = topen(e, 0);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, 1, 0, ref),
 	    3);
@@ -370,7 +454,7 @@ test_report_followup_and_reopen(void **state)
 	struct store		*st;
 	struct report_prev	 p;
 	struct report_row	 r;
-	char			 err[256], got[256], ref[REF_MAX], tc[REF_MAX];
+	char			 got[256], ref[REF_MAX], tc[REF_MAX];
 	const char		*me = "+84912345678";
 	static const char *const c[][4] = {
 		{ "A", "+84900000001", "police", "*" },
@@ -380,8 +464,7 @@ test_report_followup_and_reopen(void **state)
 	int64_t			 shelter, gbv, next;
 	size_t			 i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	for (i = 0; i < 3; i++) {
 		struct contact_new k = { .name = c[i][0], .phone = c[i][1],
 		    .role = c[i][2], .areas = c[i][3], .channel = "sms" };
@@ -445,7 +528,7 @@ test_contacts_and_outbox(void **state)
 {
 	struct store		*st;
 	struct outbox_row	 row;
-	char			 err[256], got[256], ref[REF_MAX];
+	char			 got[256], ref[REF_MAX];
 	static const char *const c[][4] = {
 		{ "A", "+84900000001", "police", "*" },
 		{ "B", "+84900000002", "police", "T1;T3" },
@@ -455,8 +538,7 @@ test_contacts_and_outbox(void **state)
 	int64_t			 rid;
 	size_t			 i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	for (i = 0; i < 4; i++) {
 		struct contact_new k = { .name = c[i][0], .phone = c[i][1],
 		    .role = c[i][2], .areas = c[i][3], .channel = "sms" };
@@ -600,6 +682,7 @@ test_migrate_v2(void **state)
 	char			 err[256], path[sizeof(dbdir) + 16];
 	char			 ref[REF_MAX];
 
+	ENGINE_SQLITE_ONLY("an old version's SQLite file");
 	snprintf(path, sizeof(path), "%s/v2.db", dbdir);
 	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -647,6 +730,7 @@ test_migrate_clear_pins(void **state)
 	sqlite3			*db;
 	char			 err[256], path[sizeof(dbdir) + 16];
 
+	ENGINE_SQLITE_ONLY("an old version's SQLite file");
 	snprintf(path, sizeof(path), "%s/v2pin.db", dbdir);
 	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -724,6 +808,7 @@ test_migrate_seals(void **state)
 				 p[sizeof(dbdir) + 32], ref[REF_MAX];
 	size_t			 i, k;
 
+	ENGINE_SQLITE_ONLY("an old version's SQLite file, its WAL and SHM");
 	snprintf(path, sizeof(path), "%s/v2s.db", dbdir);
 	/* SQLite's: an old version's file, built from the fixture. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -783,11 +868,9 @@ test_pin_failures(void **state)
 	struct contact_row	 k;
 	struct contact_new	 c = { .name = "A", .phone = "+84900000001",
 	    .role = "official", .areas = "*", .channel = "sms", .pin = "4321" };
-	char			 err[256];
 	int			 i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_contact_add(st, &c, 1), 0);
 	assert_int_equal(store_contact_get(st, "+84900000001", &k), 1);
 	for (i = 0; i < 4; i++)
@@ -835,10 +918,8 @@ test_uncommitted_not_due(void **state)
 {
 	struct store		*st;
 	struct outbox_row	 row;
-	char			 err[256];
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	reply_row(&row);
 	assert_int_equal(store_begin(st), 0);
 	assert_true(store_outbox_add(st, &row, 100) > 0);
@@ -871,13 +952,12 @@ test_dests(void **state)
 	struct store		*st;
 	struct outbox_row	 row;
 	struct outbox_due	 due[8];
-	char			 err[256], d[OUTBOX_DKEY_MAX];
+	char			 d[OUTBOX_DKEY_MAX];
 	static const char *const urls[] = { "http://B.example:8080/x",
 	    "https://a.example/y", "http://b.example:8080/z" };
 	size_t			 i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	memset(&row, 0, sizeof(row));
 	row.channel = "webhook";
 	row.event = "report.created";
@@ -937,11 +1017,9 @@ test_listeners(void **state)
 	struct outbox_row	 row;
 	struct store_stats	 ss;
 	struct heard		 h;
-	char			 err[256];
 
 	memset(&h, 0, sizeof(h));
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	store_on_begin(st, heard_begin, &h);
 	store_on_commit(st, heard_commit, &h);
 	reply_row(&row);
@@ -987,22 +1065,21 @@ test_listeners(void **state)
 static void
 test_lock(void **state)
 {
+	struct engine_db *e;
 	struct store	*a, *b, *c;
 	char		 err[256], path[sizeof(dbdir) + 16];
 
 	snprintf(path, sizeof(path), "%s/lock.db", dbdir);
-	a = store_open_daemon(path, err, sizeof(err));
-	assert_non_null(a);
+	e = tdb(state, path);
+	a = topen(e, 1);
 	err[0] = '\0';
-	assert_null(store_open_daemon(path, err, sizeof(err)));
+	assert_null(engine_open(e, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "another tincayd"));
-	c = store_open(path, err, sizeof(err));
-	assert_non_null(c);
+	c = topen(e, 0);
 	store_close(c);
 	store_close(a);
 	/* The lock goes with the daemon's store. */
-	b = store_open_daemon(path, err, sizeof(err));
-	assert_non_null(b);
+	b = topen(e, 1);
 	store_close(b);
 	unlink_db(path);
 }
@@ -1032,7 +1109,7 @@ test_days(void **state)
 {
 	struct store	*st;
 	struct grouped	 days, scan;
-	char		 err[256], ref[REF_MAX];
+	char		 ref[REF_MAX];
 	/* 2026-11-30 17:00 UTC is 2026-12-01 00:00 in Vietnam. */
 	const int64_t	 dec1 = 1764522000, nov1 = dec1 - 30 * 86400;
 	static const struct {
@@ -1047,8 +1124,7 @@ test_days(void **state)
 	};
 	size_t		 i;
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_set_timezone(st, "Asia/Ho_Chi_Minh", 1), 0);
 	assert_int_equal(store_day(st, dec1 + 86399), store_day(st, dec1));
 	assert_int_equal(store_day(st, dec1 - 1), store_day(st, dec1) - 1);
@@ -1091,8 +1167,14 @@ test_days(void **state)
 	assert_int_equal(stats_rows(st, dec1, dec1 + 31 * 86400, "T3",
 	    grouped_row, &days), 2);
 	assert_string_equal(days.text, "T3/gbv/closed=1 T3/gbv/open=1 ");
-	/* Any program's writes keep the counts: no function of ours. */
-	assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_schema"
+	/* Any program's writes keep the counts: no function of ours (on
+	 * PostgreSQL, the triggers' functions are the server's PL/pgSQL). */
+	assert_int_equal(scalar(st, engine_is_pg() ?
+	    "SELECT count(*) FROM pg_trigger t"
+	    " JOIN pg_proc p ON p.oid = t.tgfoid"
+	    " JOIN pg_language l ON l.oid = p.prolang"
+	    " WHERE NOT t.tgisinternal AND l.lanname <> 'plpgsql'" :
+	    "SELECT count(*) FROM sqlite_schema"
 	    " WHERE sql LIKE '%tincay%'"), 0);
 	/* Another zone, from tincayctl: the counts are left to the
 	 * daemon, and periods are counted from the reports meanwhile. */
@@ -1139,10 +1221,9 @@ test_admin_rows(void **state)
 	struct store_list_args	 a;
 	struct contact_new	 k = { .name = "A", .phone = "+84900000001",
 	    .role = "police", .areas = "*", .channel = "sms", .pin = "1234" };
-	char			 err[256], got[512];
+	char			 got[512];
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_contact_add(st, &k, 1), 0);
 	got[0] = '\0';
 	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, NULL, flatten,
@@ -1181,7 +1262,7 @@ test_report_texts(void **state)
 {
 	struct store		*st;
 	struct message_row	 m;
-	char			 err[256], ref[REF_MAX], got[512];
+	char			 ref[REF_MAX], got[512];
 	int64_t			 r1, r2;
 	size_t			 i;
 	static const struct {
@@ -1195,8 +1276,7 @@ test_report_texts(void **state)
 		{ "e", "XONG", "done", 1 },
 	};
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_begin(st), 0);
 	r1 = store_report_add(st, "gbv", "T3", "+84912345678", 10, 0, ref);
 	r2 = store_report_add(st, "gbv", "T5", "+84912345679", 11, 0, ref);
@@ -1267,9 +1347,19 @@ test_backup(void **state)
 	int			 i;
 	mode_t			 old;
 
-	unlink_db(dbpath);
 	snprintf(path, sizeof(path), "%s/b.db", dbdir);
 	unlink_db(path);
+	/* A server's database is backed up by the server's tools. */
+	if (engine_is_pg()) {
+		st = topen(tdb(state, NULL), 0);
+		assert_int_equal(store_backup(st, path, 0, NULL, NULL, err,
+		    sizeof(err)), -1);
+		assert_non_null(strstr(err, "pg_basebackup"));
+		assert_int_equal(access(path, F_OK), -1);
+		store_close(st);
+		return;
+	}
+	unlink_db(dbpath);
 	st = store_open(dbpath, err, sizeof(err));
 	other = store_open(dbpath, err, sizeof(err));
 	assert_non_null(st);
@@ -1347,10 +1437,8 @@ test_message_savepoint(void **state)
 	struct store		*st;
 	struct message_row	 m;
 	struct outcome		 out;
-	char			 err[256];
 
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	memset(&m, 0, sizeof(m));
 	m.provider = "generic";
 	m.ext_id = "x1";
@@ -1390,6 +1478,23 @@ refuse_commit(void *arg)
 	return *n > 0 ? (*n)--, 1 : 0;
 }
 
+/*
+ * PostgreSQL's: a commit refused while the table refuse has a row (a
+ * deferred trigger, checked at COMMIT, as SQLite's commit hook).
+ */
+static const char refuse_pg[] =
+	"CREATE TABLE refuse (n int);"
+	"CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN"
+	" IF EXISTS (SELECT 1 FROM refuse) THEN"
+	"  RAISE EXCEPTION 'constraint failed' USING ERRCODE = 'check_violation';"
+	" END IF;"
+	" RETURN NULL;"
+	"END $$;"
+	"CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON messages"
+	" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+	" EXECUTE FUNCTION refuse_commit()";
+
 /* One message row in a batch of its own; the commit's result. */
 static int
 one_message(struct store *st, const char *id)
@@ -1411,37 +1516,110 @@ one_message(struct store *st, const char *id)
 
 /*
  * /healthz's store_health (SPEC §9): a failed commit makes it unhealthy
- * until a commit succeeds again; a database file deleted or replaced under
- * the store makes it unhealthy and refuses every commit (nothing is
- * acknowledged that lives only in a file nobody will open again).
+ * until a commit succeeds again; what it held is gone, and told so.
+ */
+static void
+test_health_commit_failed(void **state)
+{
+	struct store	*st;
+	struct heard	 h;
+	char		 why[128];
+	int		 refuse = 1;
+
+	memset(&h, 0, sizeof(h));
+	st = topen(tdb(state, NULL), 0);
+	store_on_commit(st, heard_commit, &h);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(one_message(st, "h1"), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	if (engine_is_pg())
+		exec_sql(st, refuse_pg), exec_sql(st, "INSERT INTO refuse"
+		    " VALUES (1)");
+	else
+		sqlite3_commit_hook(sqlite_of(st), refuse_commit, &refuse);
+	assert_int_equal(one_message(st, "h2"), -1);
+	assert_int_equal(h.failures, 1);
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_string_equal(why, "the last commit failed: constraint failed");
+	assert_int_equal(store_health(st, why, sizeof(why)), -1);
+	assert_int_equal(store_failing(st), 1);
+	if (engine_is_pg())
+		exec_sql(st, "DELETE FROM refuse");
+	assert_int_equal(one_message(st, "h3"), 0);
+	assert_int_equal(store_health(st, why, sizeof(why)), 0);
+	assert_int_equal(store_failing(st), 0);
+	assert_int_equal(h.commits, 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"
+	    " WHERE provider_id = 'h2'"), 0);
+	if (!engine_is_pg())
+		sqlite3_commit_hook(sqlite_of(st), NULL, NULL);
+	store_close(st);
+}
+
+/*
+ * A batch whose statement failed outside a savepoint: store_commit says
+ * 0 only if what the batch held is there. (PostgreSQL aborts the whole
+ * transaction at the error and answers its COMMIT with a ROLLBACK;
+ * SQLite keeps the batch's other writes.)
+ */
+static void
+test_commit_tells_truth(void **state)
+{
+	struct store		*st;
+	struct message_row	 m;
+	struct outcome		 out;
+	struct heard		 h;
+	int			 rc;
+
+	memset(&h, 0, sizeof(h));
+	st = topen(tdb(state, NULL), 0);
+	store_on_commit(st, heard_commit, &h);
+	assert_int_equal(one_message(st, "t1"), 0);
+	memset(&m, 0, sizeof(m));
+	m.provider = "generic";
+	m.ext_id = "t2";
+	m.sender = "+84900000001";
+	m.body = "hello";
+	m.bodylen = 5;
+	m.category = "unknown";
+	m.received_at = 1;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_message_add(st, &m), 0);
+	m.ext_id = "t1";	/* a duplicate: the unique key refuses it */
+	assert_int_equal(store_message_add(st, &m), -1);
+	rc = store_commit(st);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(store_message_find(st, "generic", "t2", &out),
+	    rc == 0 ? 1 : 0);
+	assert_int_equal(h.commits, rc == 0 ? 2 : 1);
+	assert_int_equal(h.failures, rc == 0 ? 0 : 1);
+	/* And the next batch goes through. */
+	assert_int_equal(one_message(st, "t3"), 0);
+	assert_int_equal(store_message_find(st, "generic", "t3", &out), 1);
+	store_close(st);
+}
+
+/*
+ * SQLite's files under the store (SPEC §9): a database file deleted or
+ * replaced under the store makes it unhealthy and refuses every commit
+ * (nothing is acknowledged that lives only in a file nobody will open
+ * again); so does a WAL deleted, until mended.
  */
 static void
 test_health(void **state)
 {
 	struct store	*st;
 	char		 err[256], why[128], other[sizeof(dbpath) + 8];
-	int		 refuse = 1;
 	FILE		*f;
 
+	ENGINE_SQLITE_ONLY("SQLite's database file and WAL");
 	unlink_db(dbpath);
 	st = store_open(dbpath, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_health(st, why, sizeof(why)), 0);
 	assert_int_equal(one_message(st, "h1"), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), 0);
-
-	/* The last commit failed: unhealthy, until one succeeds (SQLite's
-	 * commit hook makes it fail). */
-	sqlite3_commit_hook(sqlite_of(st), refuse_commit, &refuse);
-	assert_int_equal(one_message(st, "h2"), -1);
-	assert_int_equal(store_health(st, why, sizeof(why)), -1);
-	assert_string_equal(why, "the last commit failed: constraint failed");
-	assert_int_equal(store_health(st, why, sizeof(why)), -1);
-	assert_int_equal(store_failing(st), 1);
-	assert_int_equal(one_message(st, "h3"), 0);
-	assert_int_equal(store_health(st, why, sizeof(why)), 0);
-	assert_int_equal(store_failing(st), 0);
-	sqlite3_commit_hook(sqlite_of(st), NULL, NULL);
 
 	/*
 	 * The WAL deleted under us: a commit would live only in the unlinked
@@ -1466,14 +1644,14 @@ test_health(void **state)
 	store_close(st);
 	st = store_open(dbpath, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 3);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2);
 
 	/* The file deleted under us: unhealthy, and no commit goes through. */
 	assert_int_equal(unlink(dbpath), 0);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
 	assert_string_equal(why, "database file is gone");
 	assert_int_equal(one_message(st, "h4"), -1);
-	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 3);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM messages"), 2);
 	assert_int_equal(store_health(st, why, sizeof(why)), -1);
 
 	/* Another file put in its place: replaced, just as bad. */
@@ -1509,6 +1687,7 @@ test_wal_tidy(void **state)
 	char		 err[256], wal[sizeof(dbpath) + 8], id[32];
 	int		 i;
 
+	ENGINE_SQLITE_ONLY("SQLite's WAL and journal_size_limit");
 	unlink_db(dbpath);
 	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
 	st = store_open(dbpath, err, sizeof(err));
@@ -1561,12 +1740,10 @@ test_purge_subscriptions(void **state)
 	struct store		*st;
 	struct subscription	 sub;
 	struct store_purged	 p;
-	char			 err[256];
 
 	assert_int_equal(store_purge_cutoff(1000000, 0), 1000001);
 	assert_int_equal(store_purge_cutoff(1000000, 2), 1000000 - 2 * 86400);
-	st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(st);
+	st = topen(tdb(state, NULL), 0);
 	memset(&sub, 0, sizeof(sub));
 	sub.campaign = "THD";
 	sub.source = "sms";
@@ -1643,6 +1820,7 @@ test_sched_follow_keeps_locks(void **state)
 	pid_t		 pid;
 	char		 b;
 
+	ENGINE_SQLITE_ONLY("SQLite's POSIX locks on its file");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	/* No daemon: nothing to take, and SQLite's lock stays. */
@@ -1685,34 +1863,75 @@ test_sched_follow_keeps_locks(void **state)
 	assert_int_equal(system(err), 0);
 }
 
+/*
+ * PostgreSQL's: tincayctl takes the scheduling offset of a daemon that
+ * runs on the database (it holds its session lock), and of no other.
+ * (SQLite's: test_sched_follow_keeps_locks, the daemon in a process of
+ * its own.)
+ */
+static void
+test_sched_follow(void **state)
+{
+	struct engine_db *e;
+	struct store	*d, *c;
+
+	if (!engine_is_pg()) {
+		print_message("[  SKIP    ] on sqlite: "
+		    "test_sched_follow_keeps_locks\n");
+		skip();
+	}
+	e = tdb(state, NULL);
+	c = topen(e, 0);
+	assert_int_equal(store_sched_follow(c), 0);
+	store_close(c);
+	/* A daemon that runs 5 s behind the wall clock. */
+	d = topen(e, 1);
+	assert_int_equal(store_sched_publish(d, -5000), 0);
+	assert_int_equal(store_commit(d), 0);
+	c = topen(e, 0);
+	assert_int_equal(store_sched_follow(c), 1);
+	assert_true(util_sched_offset_ms() < -4000);
+	util_sched_adopt(0);
+	store_close(c);
+	/* Gone: its offset is not taken any more. */
+	store_close(d);
+	c = topen(e, 0);
+	assert_int_equal(store_sched_follow(c), 0);
+	store_close(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_mode_pragmas_migrations),
-		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_ref),
-		cmocka_unit_test(test_report_refs),
-		cmocka_unit_test(test_report_refs_legacy),
-		cmocka_unit_test(test_migrate_v2),
-		cmocka_unit_test(test_migrate_clear_pins),
-		cmocka_unit_test(test_pin_failures),
-		cmocka_unit_test(test_uncommitted_not_due),
-		cmocka_unit_test(test_listeners),
-		cmocka_unit_test(test_lock),
-		cmocka_unit_test(test_days),
-		cmocka_unit_test(test_dests),
-		cmocka_unit_test(test_contacts_and_outbox),
-		cmocka_unit_test(test_report_followup_and_reopen),
-		cmocka_unit_test(test_admin_rows),
-		cmocka_unit_test(test_report_texts),
-		cmocka_unit_test(test_backup),
-		cmocka_unit_test(test_message_savepoint),
-		cmocka_unit_test(test_purge_subscriptions),
-		cmocka_unit_test(test_migrate_seals),
-		cmocka_unit_test(test_health),
-		cmocka_unit_test(test_wal_tidy),
-		cmocka_unit_test(test_sched_follow_keeps_locks),
+		T(test_open_mode_pragmas),
+		T(test_open_migrations),
+		T(test_open_errors),
+		T(test_ref),
+		T(test_report_refs),
+		T(test_report_refs_legacy),
+		T(test_migrate_v2),
+		T(test_migrate_clear_pins),
+		T(test_pin_failures),
+		T(test_uncommitted_not_due),
+		T(test_listeners),
+		T(test_lock),
+		T(test_days),
+		T(test_dests),
+		T(test_contacts_and_outbox),
+		T(test_report_followup_and_reopen),
+		T(test_admin_rows),
+		T(test_report_texts),
+		T(test_backup),
+		T(test_message_savepoint),
+		T(test_purge_subscriptions),
+		T(test_migrate_seals),
+		T(test_health_commit_failed),
+		T(test_commit_tells_truth),
+		T(test_health),
+		T(test_wal_tidy),
+		T(test_sched_follow_keeps_locks),
+		T(test_sched_follow),
 	};
 
 	log_init(0);
