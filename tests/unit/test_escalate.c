@@ -40,10 +40,13 @@ test_after_s(void **state)
 	struct fixture	*fx = *state;
 	struct store	*st = fx->tc.store;
 	struct outcome	 o;
-	int64_t		 now = util_sched_now(), t;
+	int64_t		 before = util_sched_now(), now, t;
 	int		 level;
 
 	fixture_receive(fx, "generic", NULL, "+84912345678", "BL T1", &o);
+	/* Due after_s from the second it was filed in, read back. */
+	now = fixture_count(st, "SELECT escalate_at FROM reports") - 600;
+	assert_true(now >= before && now <= util_sched_now());
 	assert_int_equal(escalate_due(st, fx->tc.conf, now, ESCALATE_BATCH),
 	    0);
 	assert_int_equal(escalated(fx), 0);
@@ -185,7 +188,7 @@ test_batch(void **state)
 	struct fixture	*fx = *state;
 	struct store	*st = fx->tc.store;
 	struct outcome	 o;
-	int64_t		 now = util_sched_now(), ids[4];
+	int64_t		 before = util_sched_now(), now, ids[4];
 	char		 from[20];
 	int		 i;
 
@@ -193,6 +196,9 @@ test_batch(void **state)
 		snprintf(from, sizeof(from), "+8491234567%d", i);
 		fixture_receive(fx, "generic", NULL, from, "BL T1", &o);
 	}
+	/* The last one filed is due after_s from its second, read back. */
+	now = fixture_count(st, "SELECT max(escalate_at) FROM reports") - 600;
+	assert_true(now >= before && now <= util_sched_now());
 	assert_int_equal(store_outbox_escalations(st, now + 600, ids, 4), 3);
 	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600, 2), 2);
 	assert_int_equal(escalate_due(st, fx->tc.conf, now + 600, 2), 1);

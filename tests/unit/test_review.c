@@ -64,7 +64,7 @@ test_told_once_when_due(void **state)
 	struct fixture	*fx = *state;
 	struct store	*st = fx->tc.store;
 	struct outcome	 o;
-	int64_t		 now = util_sched_now();
+	int64_t		 before = util_sched_now(), now;
 	int		 seen[8] = { 0 };
 
 	fixture_receive(fx, "generic", NULL, "+84987600678",
@@ -72,6 +72,9 @@ test_told_once_when_due(void **state)
 	fixture_receive(fx, "generic", NULL, "+84987600679", "chi oi", &o);
 	assert_int_equal(fixture_count(st, "SELECT count(*) FROM messages "
 	    "WHERE review_at IS NOT NULL"), 2);
+	/* The later is due every_s from its second, read back. */
+	now = fixture_count(st, "SELECT max(review_at) FROM messages") - 900;
+	assert_true(now >= before && now <= util_sched_now());
 	/* Not before every_s (900 s by default). */
 	assert_int_equal(review_due(st, fx->tc.conf, now + 890), 0);
 	assert_int_equal(told(fx), 0);
@@ -140,13 +143,17 @@ test_nobody_to_tell(void **state)
 	struct fixture	*fx;
 	struct store	*st;
 	struct outcome	 o;
-	int64_t		 now = util_sched_now();
+	int64_t		 before, now;
 
 	fx = fixture_responders("{ \"database\": \":memory:\","
 	    " \"review\": { \"to\": [\"union\"], \"every_s\": 60 } }");
 	*state = fx;
 	st = fx->tc.store;
+	before = util_sched_now();
 	fixture_receive(fx, "generic", NULL, "+84987600678", "xin chao", &o);
+	/* Due every_s from the second it came in, read back. */
+	now = fixture_count(st, "SELECT review_at FROM messages") - 60;
+	assert_true(now >= before && now <= util_sched_now());
 	assert_int_equal(review_due(st, fx->tc.conf, now + 61), 1);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(fixture_count(st, "SELECT count(*) FROM outbox"), 0);
