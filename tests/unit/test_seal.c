@@ -4,7 +4,8 @@
  * keys wrapped by the key, opened only by it, for their own id; blobs of
  * version 1 (under the key itself) still open; nonces are fresh; keyed
  * hashes; the key file made 0600 and refused when others may read it; and
- * the store's use of it: a database refuses a missing or foreign key.
+ * the store's use of it: a database refuses a missing or foreign key, on
+ * the engine of $TINCAY_TEST_ENGINE (engine.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "../../core/seal.h"
 #include "../../store/store.h"
 #include "dkeys.h"
+#include "engine.h"
 
 static char	 dir[] = "/tmp/tincay-seal-XXXXXX";
 
@@ -379,6 +381,93 @@ test_key_file_refused(void **state)
 	assert_int_equal(seal_key_read(dir, k, err, sizeof(err)), -1);
 }
 
+/* A server's database by URI, with a password it does not need (trust):
+ * no message may show it. */
+static void
+uri_with_password(struct engine_db *e)
+{
+	char	*user = strstr(e->database, "://"), *at = NULL;
+	char	 uri[sizeof(e->database)];
+
+	if (user == NULL || (at = strchr(user += 3, '@')) == NULL ||
+	    memchr(user, ':', (size_t)(at - user)) != NULL)
+		fail_msg("%s: not user@host", e->database);
+	snprintf(uri, sizeof(uri), "%.*s:sekrit%s", (int)(at -
+	    e->database), e->database, at);
+	snprintf(e->database, sizeof(e->database), "%s", uri);
+}
+
+/*
+ * PostgreSQL's: a server's database takes its key from key_file alone
+ * (none beside it); the key is made 0600 at first open; another
+ * database's key is refused, so is a missing one (and none is made), and
+ * one others may read; tincayd -t (store_peek_key) says the same. No
+ * message shows the URI's password.
+ */
+static void
+test_store_key_pg(void)
+{
+	struct engine_db a, b;
+	struct store	*st;
+	struct store_peek *p;
+	struct stat	 sb;
+	char		 err[512], missing[sizeof(dir) + 16];
+	mode_t		 old;
+
+	engine_db(&a, NULL);
+	engine_db(&b, NULL);
+	uri_with_password(&a);
+	assert_null(store_open_keyed(a.database, NULL, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "key_file"));
+	old = umask(0);
+	st = engine_open(&a, 0, err, sizeof(err));
+	umask(old);
+	if (st == NULL)
+		fail_msg("%s", err);
+	store_close(st);
+	assert_int_equal(stat(a.key, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	st = engine_open(&a, 1, err, sizeof(err));
+	assert_non_null(st);
+	store_close(st);
+
+	/* Another database's key is not this one's. */
+	st = engine_open(&b, 0, err, sizeof(err));
+	assert_non_null(st);
+	store_close(st);
+	assert_null(store_open_keyed(a.database, b.key, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "not the key"));
+	assert_null(strstr(err, "sekrit"));
+
+	/* Without its key: refused, and no new key made. */
+	path_of(missing, sizeof(missing), "v.key");
+	assert_null(store_open_keyed(a.database, missing, 0, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "missing"));
+	assert_null(strstr(err, "sekrit"));
+	assert_int_equal(stat(missing, &sb), -1);
+
+	/* tincayd -t: its key, another's, none. */
+	assert_non_null(p = store_peek_open(a.database, err, sizeof(err)));
+	assert_int_equal(store_peek_key(p, a.database, a.key, err,
+	    sizeof(err)), 1);
+	assert_int_equal(store_peek_key(p, a.database, b.key, err,
+	    sizeof(err)), 0);
+	assert_non_null(strstr(err, "not the key"));
+	assert_null(strstr(err, "sekrit"));
+	assert_int_equal(store_peek_key(p, a.database, missing, err,
+	    sizeof(err)), 0);
+	assert_non_null(strstr(err, "missing"));
+	assert_null(strstr(err, "sekrit"));
+	store_peek_close(p);
+
+	assert_int_equal(chmod(a.key, 0644), 0);
+	assert_null(engine_open(&a, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "0644"));
+	engine_drop(&a);
+	engine_drop(&b);
+}
+
 /* The store: a database makes its key beside it at first open, reopens
  * with it, and refuses to open without it or with another database's;
  * a key file others may read is refused too. */
@@ -391,6 +480,10 @@ test_store_key(void **state)
 	struct stat	 sb;
 	mode_t		 old;
 
+	if (engine_is_pg()) {
+		test_store_key_pg();
+		return;
+	}
 	path_of(db, sizeof(db), "t.db");
 	path_of(key, sizeof(key), "t.db.key");
 	path_of(other, sizeof(other), "u.db");
