@@ -4,7 +4,7 @@
  * once after them (the first build's priority-0 commit event ended the pass
  * after the first request, so each committed alone); the next pass opens
  * the next batch; batch_flush commits at once; batch_free commits what is
- * open.
+ * open. On the store of $TINCAY_TEST_ENGINE (engine.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 
 #include "../../daemon/tincayd.h"
 #include "../../store/store_int.h"	/* white box: raw SQL */
+#include "engine.h"
 
 struct pass {
 	struct store	*st;
@@ -70,6 +71,23 @@ rows(struct store *st)
 	return n;
 }
 
+/* The test's database, dropped at teardown however it ended. */
+static int
+db_setup(void **state)
+{
+	*state = xcalloc(1, sizeof(struct engine_db));
+	engine_db(*state, NULL);
+	return 0;
+}
+
+static int
+db_teardown(void **state)
+{
+	engine_drop(*state);
+	free(*state);
+	return 0;
+}
+
 static void
 test_one_commit_per_pass(void **state)
 {
@@ -85,8 +103,8 @@ test_one_commit_per_pass(void **state)
 	/* Two priorities, as a daemon may have: the commit must still wait
 	 * for the pass (at priority 0 it would not). */
 	assert_int_equal(event_base_priority_init(base, 2), 0);
-	p.st = store_open(":memory:", err, sizeof(err));
-	assert_non_null(p.st);
+	if ((p.st = engine_open(*state, 0, err, sizeof(err))) == NULL)
+		fail_msg("store: %s", err);
 	b = batch_new(base, p.st);
 	store_on_commit(p.st, pass_committed, &p);
 	for (i = 0; i < 8; i++)
@@ -133,7 +151,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_commit_per_pass),
+		cmocka_unit_test_setup_teardown(test_one_commit_per_pass,
+		    db_setup, db_teardown),
 	};
 
 	log_init(0);

@@ -163,11 +163,8 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
 
-	fx->tc.store = store_open(":memory:", err, sizeof(err));
-	if (fx->tc.store == NULL)
-		fail_msg("store: %s", err);
+	fixture_store(fx);
 	*state = fx;
 	return 0;
 }

@@ -133,9 +133,9 @@ test_plea_area(void **state)
 		fixture_receive(fx, "generic", NULL, from, cases[i].text, &o);
 		assert_true(o.new_report);
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE "
-		    "ref = '%s' AND area IS %s%s%s", o.ref,
-		    cases[i].area ? "'" : "", cases[i].area ? cases[i].area :
-		    "NULL", cases[i].area ? "'" : "");
+		    "ref = '%s' AND area %s%s%s", o.ref,
+		    cases[i].area ? "= '" : "IS NULL", cases[i].area ?
+		    cases[i].area : "", cases[i].area ? "'" : "");
 		if (fixture_count(fx->tc.store, sql) != 1)
 			fail_msg("%s: not filed under %s", cases[i].text,
 			    cases[i].area ? cases[i].area : "no area");

@@ -180,12 +180,9 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
 
 	fx->tc.conf = conf_with((1U << NSECTIONS) - 1);
-	fx->tc.store = store_open(":memory:", err, sizeof(err));
-	if (fx->tc.store == NULL)
-		fail_msg("store: %s", err);
+	fixture_store(fx);
 	*state = fx;
 	return 0;
 }

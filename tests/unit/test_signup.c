@@ -60,12 +60,9 @@ static int
 setup_with(void **state, int running)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
 
 	fx->tc.conf = conf_make(running);
-	fx->tc.store = store_open(":memory:", err, sizeof(err));
-	if (fx->tc.store == NULL)
-		fail_msg("store: %s", err);
+	fixture_store(fx);
 	*state = fx;
 	return 0;
 }

@@ -245,7 +245,6 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 err[256];
 	static const char *const contacts[][5] = {
 		{ "Police", "+84901000001", "police", "*", NULL },
 		{ "Leader", "+84901000004", "leader", "*", NULL },
@@ -254,9 +253,7 @@ setup(void **state)
 	size_t		 i;
 
 	fx->tc.conf = conf_get();
-	fx->tc.store = store_open(":memory:", err, sizeof(err));
-	if (fx->tc.store == NULL)
-		fail_msg("store: %s", err);
+	fixture_store(fx);
 	for (i = 0; i < sizeof(contacts) / sizeof(contacts[0]); i++) {
 		struct contact_new k = { .name = contacts[i][0],
 		    .phone = contacts[i][1], .role = contacts[i][2],
