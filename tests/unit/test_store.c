@@ -1059,8 +1059,10 @@ test_listeners(void **state)
 }
 
 /*
- * One daemon per database: a second is refused, clearly, before it
- * migrates anything; tincayctl's opens are not.
+ * One daemon per SQLite file: a second is refused, clearly, before it
+ * migrates anything; tincayctl's opens are not. On a server's database
+ * several daemons run, and one leads (delivers, runs the jobs that run
+ * once): the first to ask, until its session ends; then the next.
  */
 static void
 test_lock(void **state)
@@ -1072,6 +1074,23 @@ test_lock(void **state)
 	snprintf(path, sizeof(path), "%s/lock.db", dbdir);
 	e = tdb(state, path);
 	a = topen(e, 1);
+	if (engine_is_pg()) {
+		b = topen(e, 1);
+		c = topen(e, 0);
+		assert_true(store_leader(a) != 0);
+		assert_int_equal(store_leader(b), 0);
+		assert_int_equal(store_leader_epoch(b), 0);
+		assert_int_equal(store_leader(a), store_leader_epoch(a));
+		store_close(c);
+		store_close(a);
+		/* The lock goes with the leader's session. */
+		c = topen(e, 1);
+		assert_true(store_leader(c) != 0);
+		store_close(c);
+		store_close(b);
+		return;
+	}
+	assert_int_equal(store_leader(a), 1);
 	err[0] = '\0';
 	assert_null(engine_open(e, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "another tincayd"));
@@ -1864,8 +1883,9 @@ test_sched_follow_keeps_locks(void **state)
 }
 
 /*
- * PostgreSQL's: tincayctl takes the scheduling offset of a daemon that
- * runs on the database (it holds its session lock), and of no other.
+ * PostgreSQL's: tincayctl takes the scheduling offset of the daemon that
+ * leads on the database (it holds the leader's session lock), and of no
+ * other.
  * (SQLite's: test_sched_follow_keeps_locks, the daemon in a process of
  * its own.)
  */
@@ -1884,8 +1904,9 @@ test_sched_follow(void **state)
 	c = topen(e, 0);
 	assert_int_equal(store_sched_follow(c), 0);
 	store_close(c);
-	/* A daemon that runs 5 s behind the wall clock. */
+	/* A daemon that runs 5 s behind the wall clock, the leader. */
 	d = topen(e, 1);
+	assert_true(store_leader(d) != 0);
 	assert_int_equal(store_sched_publish(d, -5000), 0);
 	assert_int_equal(store_commit(d), 0);
 	c = topen(e, 0);
