@@ -292,6 +292,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 
 	store_close(fx->tc.store);
+	engine_drop(&fx->db);
 	free(fx);
 	return 0;
 }
