@@ -26,30 +26,49 @@ db_open(const char *name, int flags, char *err, size_t errlen)
 
 /*
  * name with any password in it masked, for logs: a URI's user:password@,
- * a password=... of a key=value string. Allocated.
+ * and every password=... (a URI's query, a key=value string, quoted or
+ * not). Allocated.
  */
 char *
 db_name_safe(const char *name)
 {
-	const char	*at, *p, *colon, *end;
-	char		*out;
-	size_t		 n;
+	const char	*p, *at, *colon, *v;
+	char		*out, *o;
+	char		 q;
 
 	if (!db_is_pg(name))
 		return xstrdup(name);
-	if ((p = strstr(name, "://")) != NULL) {
-		p += 3;
-		at = strchr(p, '@');
-		colon = memchr(p, ':', at != NULL ? (size_t)(at - p) : 0);
-		if (at == NULL || colon == NULL)
-			return xstrdup(name);
-		return xasprintf("%.*s:***%s", (int)(colon - name), name, at);
+	/* Never longer than name, but for "***" in place of a shorter one. */
+	out = o = xmalloc(strlen(name) * 2 + 8);
+	p = name;
+	if ((v = strstr(name, "://")) != NULL) {
+		v += 3;
+		at = strchr(v, '@');
+		colon = at != NULL ? memchr(v, ':', (size_t)(at - v)) : NULL;
+		if (colon != NULL && strcspn(v, "/?") > (size_t)(at - v)) {
+			memcpy(o, name, (size_t)(colon - name) + 1);
+			o += colon - name + 1;
+			o = stpcpy(o, "***");
+			p = at;
+		}
 	}
-	if ((p = strstr(name, "password=")) == NULL)
-		return xstrdup(name);
-	p += 9;
-	end = p + strcspn(p, " ");
-	n = (size_t)(p - name);
-	out = xasprintf("%.*s***%s", (int)n, name, end);
+	while (*p != '\0') {
+		if (strncmp(p, "password=", 9) != 0 ||
+		    (p != name && strchr("?& \t", p[-1]) == NULL)) {
+			*o++ = *p++;
+			continue;
+		}
+		o = stpcpy(o, "password=***");
+		p += 9;
+		if (*p == '\'' || *p == '"') {
+			for (q = *p++; *p != '\0' && *p != q; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == q)
+				p++;
+		} else
+			p += strcspn(p, "& \t");
+	}
+	*o = '\0';
 	return out;
 }

@@ -142,11 +142,50 @@ test_engine_store(void **state)
 	assert_int_equal(access(key, F_OK), -1);
 }
 
+/* A server's database named in a log line: no password in it, the rest
+ * as written. */
+static void
+test_engine_name_safe(void **state)
+{
+	static const struct {
+		const char	*name, *want;
+	} t[] = {
+		{ "postgresql://u:secret@h/db", "postgresql://u:***@h/db" },
+		{ "postgres://u:secret@h1:5432,h2:5433/db?sslmode=require",
+		    "postgres://u:***@h1:5432,h2:5433/db?sslmode=require" },
+		{ "postgresql://u@h/db?password=secret&sslmode=require",
+		    "postgresql://u@h/db?password=***&sslmode=require" },
+		{ "postgresql://u@h/db?sslmode=require&password=secret",
+		    "postgresql://u@h/db?sslmode=require&password=***" },
+		{ "host=h password=secret dbname=x",
+		    "host=h password=*** dbname=x" },
+		{ "host=h password='se cret\\' x' dbname=x",
+		    "host=h password=*** dbname=x" },
+		{ "postgresql://u@h:5432/db", "postgresql://u@h:5432/db" },
+		{ "postgresql://h1:5432,h2:5433/db?target_session_attrs=read-write",
+		    "postgresql://h1:5432,h2:5433/db?target_session_attrs="
+		    "read-write" },
+		{ "var/tincay.db", "var/tincay.db" },
+	};
+	size_t	 i;
+	char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		got = store_name_safe(t[i].name);
+		assert_string_equal(got, t[i].want);
+		assert_null(strstr(got, "secret"));
+		assert_null(strstr(got, "cret"));
+		free(got);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_uri),
+		cmocka_unit_test(test_engine_name_safe),
 		cmocka_unit_test(test_engine_fresh),
 		cmocka_unit_test_setup_teardown(test_engine_store, db_setup,
 		    db_teardown),
