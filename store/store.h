@@ -495,6 +495,28 @@ typedef void	 (*store_backup_fn)(int64_t done, int64_t total, void *arg);
 int		 store_backup(struct store *, const char *path, int step,
 		    store_backup_fn progress, void *arg, char *err,
 		    size_t errlen);
+/*
+ * tincayctl migrate (store_copy.c): every row of st, an SQLite database
+ * whose daemon is stopped, copied with its ids into the PostgreSQL
+ * database conninfo, which must hold no row yet (its schema is made if it
+ * has none) and is then the same database: sealed values as they are
+ * (the same key opens them), meta's REF key, idempotency salt and key
+ * check in place of its own. One transaction, verified before it commits
+ * (each table's rows, max and sum of its key, bytes of its texts, sum of
+ * its integers; meta key by key). fn (may be NULL) hears of each table as
+ * its rows go (verified NULL), then of each as verified. 0, or -1 and why
+ * in err, one line: the destination then holds no row.
+ */
+struct store_copy_step {
+	const char	*table;
+	int64_t		 done, total;		/* rows of the table */
+	int64_t		 all_done, all_total;	/* rows of every table */
+	const char	*verified;	/* NULL while it copies; then what
+					   both sides were found to agree on */
+};
+typedef void	 (*store_copy_fn)(const struct store_copy_step *, void *);
+int		 store_migrate_to(struct store *, const char *conninfo,
+		    store_copy_fn, void *, char *err, size_t errlen);
 /* What a purge forgot: reports, messages and outbox rows it emptied. */
 struct store_purged {
 	int64_t		 reports, messages, outbox, subscriptions;
