@@ -94,6 +94,12 @@ static const struct ctl_command {
 	{ "backup", NULL, ctl_backup, 0, "backup FILE [--with-key KEYFILE]",
 	    "  --with-key  also copy the database's key to KEYFILE (0600), "
 	    "which must not\n              be in FILE's directory\n" },
+	{ "migrate", NULL, ctl_migrate, 0,
+	    "migrate --to postgresql://USER@HOST/DATABASE",
+	    "  --to        an empty PostgreSQL database: every row is copied "
+	    "into it with\n              its ids and verified, in one "
+	    "transaction; tincayd must be stopped,\n              and then "
+	    "runs on it with the same key_file\n" },
 };
 #define CTL_NCOMMANDS	(sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 

@@ -43,6 +43,8 @@ int		 ctl_close(struct ctl *, int, char **);
 int		 ctl_amend(struct ctl *, int, char **);
 /* ctl_backup.c */
 int		 ctl_backup(struct ctl *, int, char **);
+/* ctl_migrate.c */
+int		 ctl_migrate(struct ctl *, int, char **);
 /* A breakdown: keys in the order they are shown, with their counts. */
 struct ctl_tally {
 	struct ctl_tally_item {
