@@ -93,7 +93,7 @@ def test_text_listings_show_local_times(d):
 COMMANDS = ["contacts import", "contacts add", "contacts list",
     "contacts remove", "reports list", "reports show", "reports close",
     "messages list", "outbox list", "send", "backup", "stats",
-    "broadcast", "purge"]
+    "broadcast", "purge", "migrate"]
 
 
 def run(argv, cwd):
