@@ -52,7 +52,8 @@ ctl_migrate_step(const struct store_copy_step *s, void *arg)
 
 /*
  * migrate --to CONNINFO. The daemon must be stopped (the store refuses
- * otherwise); the key is the same file, so key_file stays as it is.
+ * otherwise); the copy is read with the same key file, which the
+ * configuration must then name (a server's database needs key_file).
  */
 int
 ctl_migrate(struct ctl *c, int argc, char **argv)
@@ -92,7 +93,8 @@ ctl_migrate(struct ctl *c, int argc, char **argv)
 			printf("  %-15s %s\n", m.t[i].table,
 			    m.t[i].verified);
 		printf("to run on it, set database to that connection string "
-		    "and keep key_file %s (the same key)\n", c->conf->key_file);
+		    "and key_file to %s (the same key) in the configuration\n",
+		    c->conf->key_file);
 		free(safe);
 	}
 	for (i = 0; i < m.n; i++)
