@@ -408,14 +408,14 @@ store_copy_meta_check(struct store_copy *c)
 	struct db_stmt		*s;
 	struct store_copy_meta	*m;
 	size_t			 n = 0;
-	int			 step, same = 1;
+	int			 step = DB_DONE, same = 1;
 
 	if (db_prepare(c->dst->db, "SELECT key, value, num FROM meta"
 	    " WHERE key <> 'schema_version' ORDER BY key", &s) != 0)
 		return store_copy_fail(c, c->dst->db, c->to);
-	while ((step = db_step(s)) == DB_ROW && same) {
+	while (same && (step = db_step(s)) == DB_ROW) {
 		if (n == c->nmeta) {
-			same = 0;
+			same = 0;	/* a key more */
 			break;
 		}
 		m = &c->meta[n++];
