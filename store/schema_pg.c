@@ -6,7 +6,9 @@
  * The rule, for every later version: a migration is added to both engines
  * at once, SQLite's to its list and PostgreSQL's to store_pg_migrations[]
  * below, bringing the same version to the next; the version is kept in
- * meta ('schema_version'), where SQLite has PRAGMA user_version.
+ * meta ('schema_version'), where SQLite has PRAGMA user_version. A table
+ * or column it adds goes into store_copy.c's list too (tincayctl migrate
+ * refuses a schema with one it does not know).
  *
  * How SQLite's types are written here:
  * - INTEGER is bigint; a table's id an identity (BY DEFAULT, so that rows

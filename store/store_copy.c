@@ -25,9 +25,9 @@
 #include "store_int.h"
 #include "sql_pg.h"
 
-#define STORE_COPY_COLS		24	/* the most columns of a table */
-#define STORE_COPY_EVERY	500	/* rows between two progress calls */
-#define STORE_COPY_MOD		"1000000007"	/* integers summed modulo */
+#define STORE_COPY_COLS	24	/* the most columns of a table */
+#define STORE_COPY_EVERY 500	/* rows between two progress calls */
+#define STORE_COPY_MOD	"1000000007"	/* sums of integers modulo */
 
 /*
  * The tables, in an order that has every row's references there before
@@ -35,7 +35,9 @@
  * t a text, b bytes: sealed values, keyed hashes, and clear values that
  * share their column, which PostgreSQL keeps as bytea); the order rows are
  * read in; the integer column whose max and sum are checked. meta is
- * copied on its own (store_copy_meta).
+ * copied on its own (store_copy_meta_*). A migration that adds a table
+ * or a column adds it here too (store_copy_known refuses a schema that
+ * has one this list lacks).
  */
 static const struct store_copy_table {
 	const char	*name;
@@ -255,7 +257,8 @@ store_copy_table(struct store_copy *c, size_t k)
 {
 	const struct store_copy_table	*t = &store_copy_tables[k];
 	struct db_stmt			*sel = NULL, *ins = NULL;
-	char				 names[STORE_COPY_COLS][32], *sql, *p;
+	char				 names[STORE_COPY_COLS][32];
+	char				*sql, *p;
 	size_t				 n, i;
 	int				 rc = -1, step;
 
@@ -508,6 +511,58 @@ store_copy_verify(struct store_copy *c)
 	return 0;
 }
 
+/*
+ * Whether db's tables are the ones listed above, column for column, and
+ * the source has no other: a migration that adds a table or a column and
+ * forgets the list would otherwise leave its values behind, unseen by the
+ * sums. 0, or -1 (err).
+ */
+static int
+store_copy_known(struct store_copy *c, struct db *db, const char *name)
+{
+	const struct store_copy_table	*t;
+	struct db_stmt			*s;
+	char				 names[STORE_COPY_COLS][32], *sql;
+	size_t				 k, n;
+	int64_t				 tables = -1;
+	int				 cols;
+
+	for (k = 0; k < STORE_COPY_NTABLES; k++) {
+		t = &store_copy_tables[k];
+		n = store_copy_names(t, names);
+		sql = xasprintf("SELECT * FROM %s", t->name);
+		cols = db_prepare(db, sql, &s) == 0 ? db_column_count(s) : -1;
+		db_finalize(s);
+		free(sql);
+		if (cols == -1)
+			return store_copy_fail(c, db, name);
+		if ((size_t)cols != n) {
+			snprintf(c->err, c->errlen, "%s: %s has %d columns, "
+			    "migrate knows %zu: not a schema this program "
+			    "copies", name, t->name, cols, n);
+			return -1;
+		}
+	}
+	/* The source's tables, all of them (a server's database may hold
+	 * others' too). */
+	if (db_engine(db) != DB_SQLITE)
+		return 0;
+	if (db_prepare(db, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+	    &s) == 0 && db_step(s) == DB_ROW)
+		tables = db_column_int64(s, 0);
+	db_finalize(s);
+	if (tables == -1)
+		return store_copy_fail(c, db, name);
+	if (tables != (int64_t)STORE_COPY_NTABLES + 1) {
+		snprintf(c->err, c->errlen, "%s has %lld tables, migrate "
+		    "knows %zu: not a schema this program copies", name,
+		    (long long)tables, STORE_COPY_NTABLES + 1);
+		return -1;
+	}
+	return 0;
+}
+
 /* Whether the destination holds no row yet: 0, or -1 (err: what it has). */
 static int
 store_copy_empty(struct store_copy *c)
@@ -632,6 +687,9 @@ store_migrate_to(struct store *src, const char *conninfo, store_copy_fn fn,
 		    "%s at %d: both must be this program's", vs, safe, vd);
 		goto out;
 	}
+	if (store_copy_known(&c, src->db, "the database") == -1 ||
+	    store_copy_known(&c, c.dst->db, safe) == -1)
+		goto out;
 	for (k = 0; k < STORE_COPY_NTABLES; k++) {
 		if (store_copy_sum(&c, src->db, &store_copy_tables[k],
 		    &c.sums[k]) == -1)
@@ -654,8 +712,9 @@ store_migrate_to(struct store *src, const char *conninfo, store_copy_fn fn,
 	}
 	rc = 0;
 out:
+	/* The snapshot ends. */
 	if (snap)
-		(void)store_run(src, ST_ROLLBACK);	/* the snapshot ends */
+		(void)store_run(src, ST_ROLLBACK);
 	store_copy_meta_free(&c);
 	for (k = 0; k < STORE_COPY_COLS; k++) {
 		if (c.col[k].p != NULL)
