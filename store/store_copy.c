@@ -590,6 +590,39 @@ store_copy_empty(struct store_copy *c)
 	return 0;
 }
 
+/*
+ * Whether another tincay program is connected to the destination (by its
+ * application_name, or a daemon's advisory locks): a daemon that started
+ * on it before the copy holds the keys it was made with, and would make
+ * REFs under the wrong one. 0, or -1 (err).
+ */
+static int
+store_copy_alone(struct store_copy *c)
+{
+	struct db_stmt	*s;
+	int64_t		 others = -1;
+
+	if (db_prepare(c->dst->db, "SELECT count(*) FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+	    " AND (application_name LIKE 'tincay%' OR pid IN (SELECT pid"
+	    "  FROM pg_locks WHERE locktype = 'advisory'"
+	    "  AND classid = 7411))", &s) == 0 && db_step(s) == DB_ROW)
+		others = db_column_int64(s, 0);
+	db_finalize(s);
+	if (others == -1)
+		return store_copy_fail(c, c->dst->db, c->to);
+	if (others > 0) {
+		snprintf(c->err, c->errlen, "%s: %lld other tincay %s to it "
+		    "(tincayd?): stop %s first, or a daemon would go on with "
+		    "the keys it had; nothing was changed", c->to,
+		    (long long)others, util_plural(others, "program is "
+		    "connected", "programs are connected"),
+		    util_plural(others, "it", "them"));
+		return -1;
+	}
+	return 0;
+}
+
 /* In the destination's transaction: lock, check, copy, sync, verify. */
 static int
 store_copy_all(struct store_copy *c)
@@ -597,14 +630,18 @@ store_copy_all(struct store_copy *c)
 	size_t	 k;
 	char	*sql, *p;
 
-	/* Nobody else writes a table until the copy is in or gone. */
+	/*
+	 * Nobody else reads or writes a table until the copy is in or gone:
+	 * a daemon that starts meanwhile waits for it, then reads the keys
+	 * copied, not the ones the schema was made with.
+	 */
 	sql = xstrdup("LOCK TABLE meta");
 	for (k = 0; k < STORE_COPY_NTABLES; k++) {
 		p = xasprintf("%s, %s", sql, store_copy_tables[k].name);
 		free(sql);
 		sql = p;
 	}
-	p = xasprintf("%s IN EXCLUSIVE MODE", sql);
+	p = xasprintf("%s IN ACCESS EXCLUSIVE MODE", sql);
 	free(sql);
 	sql = p;
 	if (db_exec(c->dst->db, sql) == -1) {
@@ -612,7 +649,7 @@ store_copy_all(struct store_copy *c)
 		return store_copy_fail(c, c->dst->db, c->to);
 	}
 	free(sql);
-	if (store_copy_empty(c) == -1)
+	if (store_copy_alone(c) == -1 || store_copy_empty(c) == -1)
 		return -1;
 	if (db_exec(c->dst->db, "ALTER TABLE reports DISABLE TRIGGER USER") ==
 	    -1)
@@ -666,11 +703,11 @@ store_migrate_to(struct store *src, const char *conninfo, store_copy_fn fn,
 	c.err = err;
 	c.errlen = errlen;
 	c.to = safe = store_name_safe(conninfo);
-	/* Made if it has no schema; claimed as a daemon claims it, so that
-	 * none starts on it while it fills. */
+	/* Made if it has no schema (store_copy_alone then keeps daemons
+	 * off it). */
 	c.dst = xcalloc(1, sizeof(*c.dst));
 	c.dst->lockfd = -1;
-	if (store_pg_open(c.dst, conninfo, 1, why, sizeof(why)) == -1) {
+	if (store_pg_open(c.dst, conninfo, 0, why, sizeof(why)) == -1) {
 		/* libpq's words name neither the URI nor its password. */
 		snprintf(err, errlen, "%s: %s", safe, why);
 		goto out;

@@ -16,6 +16,7 @@ SQLite on either engine's run.
 import datetime
 import os
 import sqlite3
+import subprocess
 
 import harness
 
@@ -249,3 +250,45 @@ def test_migrate_wrong_to(d):
 		check(b"usage: tincayctl migrate --to" in p.stderr, "usage: %r"
 		    % p.stderr)
 		check(not d.db_made(), "the server's database was touched")
+
+
+def ctl_on(d, cfg, *args):
+	"""tincayctl with another config than the daemon's."""
+	path = os.path.join(d.tmpdir, "other.json")
+	d.write_config(cfg)
+	os.replace(d.cfgpath, path)
+	d.write_config()
+	return subprocess.run([d.tincayctl, "-c", path] + list(args),
+	    stdin=subprocess.DEVNULL, capture_output=True,
+	    timeout=harness.CTL_TIMEOUT, cwd=d.tmpdir)
+
+
+@case(start=False)
+def test_migrate_into_a_database_a_daemon_made(d):
+	"""A daemon started on the server's database before the move made its
+	schema and keys: migrate refuses while it runs (it would go on with
+	those keys), then takes the database, rows and keys, once it is
+	stopped."""
+	with Sink() as sink:
+		uri = commune(d, sink)
+		d.start()
+		d.import_contacts([POLICE])
+		ref = sms(d, ANH, "BL thon 3 chong danh vo")["ref"]
+		d.stop()
+		source = dict(d.config)
+		on_server(d, uri)
+		d.start()
+		eq(d.reports(), [], "reports of the new database")
+		p = ctl_on(d, source, "migrate", "--to", uri)
+		eq(p.returncode, 1, "migrate while a daemon runs there")
+		check(b"other tincay program is connected" in p.stderr and
+		    b"nothing was changed" in p.stderr, "why: %r" % p.stderr)
+		eq(d.reports(), [], "reports after the refusal")
+		d.stop()
+		p = ctl_on(d, source, "migrate", "--to", uri)
+		eq(p.returncode, 0, "migrate once it stopped: %r" % p.stderr)
+		d.start()
+		eq(d.ctl_json("reports", "show", ref)["texts"],
+		    ["BL thon 3 chong danh vo"], "the report by its REF")
+		r = sms(d, NEW, "BL thon 4 co danh nhau")["ref"]
+		check(REF_RE.match(r or "") and r != ref, "new REF %r" % r)
