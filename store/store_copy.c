@@ -3,8 +3,9 @@
  * with its id, into an empty PostgreSQL database, so that a commune that
  * started on one box joins a city's server with all its history: REFs,
  * idempotency keys and keyed hashes stay what they were, because its meta
- * (REF key, idempotency salt, key check) replaces the new database's, and
- * sealed values go across as their bytes, for the same key to open.
+ * (REF key, idempotency salt, key check) and its data keys replace the new
+ * database's, and sealed values go across as their bytes, for the same
+ * key to open.
  *
  * One transaction on the destination, verified before it commits: a copy
  * cut short or found unequal leaves it without a row, ready for another
@@ -34,10 +35,12 @@
  * it: columns as both schemas name them, one kind a column (i an integer,
  * t a text, b bytes: sealed values, keyed hashes, and clear values that
  * share their column, which PostgreSQL keeps as bytea); the order rows are
- * read in; the integer column whose max and sum are checked. meta is
- * copied on its own (store_copy_meta_*). A migration that adds a table
- * or a column adds it here too (store_copy_known refuses a schema that
- * has one this list lacks).
+ * read in; the integer column whose max and sum are checked; whether it
+ * holds keys rather than rows (data_keys: the destination's own, which
+ * seal nothing while it has no row, give way to the source's, as meta's
+ * do). meta is copied on its own (store_copy_meta_*). A migration that
+ * adds a table or a column adds it here too (store_copy_known refuses a
+ * schema that has one this list lacks).
  */
 static const struct store_copy_table {
 	const char	*name;
@@ -45,29 +48,33 @@ static const struct store_copy_table {
 	const char	*kinds;
 	const char	*order;
 	const char	*key;
+	int		 keys;
 } store_copy_tables[] = {
+	/* Wrapped by the database's key: the same file opens them. */
+	{ "data_keys", "day, wrapped", "ib", "day", "day", 1 },
 	{ "contacts", "id, name, phone, role, areas, channel, url, pin,"
-	    " created_at, pin_locked_until", "itttttttii", "id", "id" },
-	{ "pin_failures", "contact_id, at", "ii", "rowid", "at" },
+	    " created_at, pin_locked_until", "itttttttii", "id", "id", 0 },
+	{ "pin_failures", "contact_id, at", "ii", "rowid", "at", 0 },
 	{ "reports", "id, ref, category, area, status, reporter, created_at,"
 	    " updated_at, escalate_at, escalation_level, acked_by, closed_at,"
 	    " cancel_requested, victim_sex, victim_age, outcome, acked_at,"
-	    " reporter_hash, previous", "ittttbiiiitiititibi", "id", "id" },
-	{ "legacy_refs", "ref, report_id", "ti", "ref", "report_id" },
+	    " reporter_hash, previous", "ittttbiiiitiititibi", "id", "id", 0 },
+	{ "legacy_refs", "ref, report_id", "ti", "ref", "report_id", 0 },
 	{ "messages", "id, provider, provider_id, sender, recipient, body,"
 	    " category, report_id, reply, received_at, reviewed_at, review_at",
-	    "ittbtbtitiii", "id", "id" },
+	    "ittbtbtitiii", "id", "id", 0 },
 	{ "outbox", "id, report_id, contact_id, channel, event, dest, body,"
 	    " lane, idem_key, status, attempts, next_at, created_at, sent_at,"
 	    " last_error, dkey, provider_msg, receipt, receipt_at, tried_at,"
-	    " failing_since", "iiittbbittiiiittttiii", "id", "id" },
-	{ "receipts_early", "msg, receipt, reason, at", "ttti", "msg", "at" },
+	    " failing_since", "iiittbbittiiiittttiii", "id", "id", 0 },
+	{ "receipts_early", "msg, receipt, reason, at", "ttti", "msg", "at",
+	    0 },
 	{ "subscriptions", "id, phone, phone_hash, campaign, area, source,"
-	    " subscribed_at, opted_out_at", "ibbtttii", "id", "id" },
+	    " subscribed_at, opted_out_at", "ibbtttii", "id", "id", 0 },
 	{ "broadcast_runs", "campaign, body, last_sub, done", "ttii",
-	    "campaign, body", "last_sub" },
+	    "campaign, body", "last_sub", 0 },
 	{ "report_days", "day, area, category, status, n", "ittti",
-	    "day, area, category, status", "n" },
+	    "day, area, category, status", "n", 0 },
 };
 #define STORE_COPY_NTABLES \
 	(sizeof(store_copy_tables) / sizeof(store_copy_tables[0]))
@@ -573,6 +580,8 @@ store_copy_empty(struct store_copy *c)
 
 	had[0] = '\0';
 	for (k = 0; k < STORE_COPY_NTABLES; k++) {
+		if (store_copy_tables[k].keys)
+			continue;
 		if (store_copy_sum(c, c->dst->db, &store_copy_tables[k],
 		    &s) == -1)
 			return -1;
@@ -651,6 +660,16 @@ store_copy_all(struct store_copy *c)
 	free(sql);
 	if (store_copy_alone(c) == -1 || store_copy_empty(c) == -1)
 		return -1;
+	for (k = 0; k < STORE_COPY_NTABLES; k++) {
+		if (!store_copy_tables[k].keys)
+			continue;
+		sql = xasprintf("DELETE FROM %s", store_copy_tables[k].name);
+		if (db_exec(c->dst->db, sql) == -1) {
+			free(sql);
+			return store_copy_fail(c, c->dst->db, c->to);
+		}
+		free(sql);
+	}
 	if (db_exec(c->dst->db, "ALTER TABLE reports DISABLE TRIGGER USER") ==
 	    -1)
 		return store_copy_fail(c, c->dst->db, c->to);

@@ -150,12 +150,15 @@ def test_migrate_keeps_history_and_runs_on(d):
 		before = listings(d, refs)
 		days = sqlite_rows(d, DAYS)
 		check(days, "no counts by day in the commune's database")
+		dkeys = sqlite_rows(d, "SELECT count(*) FROM data_keys")[0][0]
+		check(dkeys >= 1, "no data key in the commune's database")
 
 		p = d.ctl("migrate", "--to", uri)
 		out = p.stdout.decode()
 		for table, n in (("reports", 4), ("outbox", len(before[
 		    "outbox"])), ("messages", len(before["messages"])),
-		    ("subscriptions", 1), ("contacts", 4)):
+		    ("subscriptions", 1), ("contacts", 4),
+		    ("data_keys", dkeys)):
 			check(any(l.split()[:2] == [table, str(n)]
 			    for l in out.splitlines()), "migrate output lacks "
 			    "%s %d: %s" % (table, n, out))
