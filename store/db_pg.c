@@ -9,7 +9,10 @@
  * A connection that breaks (the primary gone, a failover) fails the
  * statement (DB_ELOST); the next statement reconnects, at most once a
  * second, to whichever host the connection string names is writable now
- * (target_session_attrs=read-write in a multi-host URI).
+ * (target_session_attrs=read-write in a multi-host URI). A transaction
+ * open on it is gone with it: until the caller's ROLLBACK every statement
+ * fails, so that none of the rest of it runs, each committed alone, on
+ * the new connection, and its COMMIT does not succeed there.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +41,13 @@
 #define PG_FLOAT8	701
 #define PG_NUMERIC	1700
 
+/* What a statement ends, by its first words: a ROLLBACK of the whole
+ * transaction (not TO a savepoint), or not. */
+enum db_pg_end {
+	PG_END_NONE,
+	PG_END_ROLLBACK
+};
+
 struct db_pg {
 	struct db	 base;
 	PGconn		*c;
@@ -46,6 +56,9 @@ struct db_pg {
 	int64_t		 tried_ms;	/* the last reconnect */
 	unsigned	 names;		/* statement names given */
 	int64_t		 changes;
+	int		 tx;		/* open after the last statement */
+	int		 tx_lost;	/* died with its connection; until
+					   the caller's ROLLBACK */
 	enum db_err	 code;
 	char		 err[256];
 };
@@ -62,6 +75,7 @@ struct db_pg_stmt {
 	char		*sql;		/* with $N */
 	char		 name[16];
 	uint64_t	 gen;		/* prepared on that connection; 0 no */
+	enum db_pg_end	 end;		/* a ROLLBACK or not */
 	int		 nparams;
 	const char	*val[DB_PG_PARAMS];
 	int		 len[DB_PG_PARAMS];
@@ -87,6 +101,83 @@ db_pg_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* After a statement: whether a transaction is open on the connection;
+ * one that was open when the connection broke is lost. */
+static void
+db_pg_tx(struct db_pg *db)
+{
+	if (db->c != NULL && PQstatus(db->c) == CONNECTION_OK) {
+		switch (PQtransactionStatus(db->c)) {
+		case PQTRANS_ACTIVE:
+		case PQTRANS_INTRANS:
+		case PQTRANS_INERROR:
+			db->tx = 1;
+			break;
+		default:
+			db->tx = 0;
+		}
+		return;
+	}
+	if (db->tx && !db->tx_lost) {
+		db->tx_lost = 1;
+		log_warnx("database: the connection broke inside a "
+		    "transaction; what it wrote is rolled back");
+	}
+	db->tx = 0;
+}
+
+/* sql's first word is word (any case): the rest of sql after it, or NULL. */
+static const char *
+db_pg_word(const char *sql, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	sql += strspn(sql, " \t\n");
+	if (strncasecmp(sql, word, n) != 0 || (sql[n] != '\0' &&
+	    strchr(" \t\n;", sql[n]) == NULL))
+		return NULL;
+	return sql + n;
+}
+
+/* ROLLBACK (or ABORT) [WORK | TRANSACTION], nothing more: the whole
+ * transaction's, not TO a savepoint. */
+static enum db_pg_end
+db_pg_end_of(const char *sql)
+{
+	const char	*rest, *r;
+
+	if ((rest = db_pg_word(sql, "ROLLBACK")) == NULL &&
+	    (rest = db_pg_word(sql, "ABORT")) == NULL)
+		return PG_END_NONE;
+	if ((r = db_pg_word(rest, "WORK")) != NULL ||
+	    (r = db_pg_word(rest, "TRANSACTION")) != NULL)
+		rest = r;
+	return rest[strspn(rest, " \t\n;")] == '\0' ? PG_END_ROLLBACK :
+	    PG_END_NONE;
+}
+
+/*
+ * Before a statement that ends as end, if the transaction died with its
+ * connection: a ROLLBACK ends it (nothing is left to roll back: 1, done);
+ * any other statement fails (-1). 0: no such transaction, go on.
+ */
+static int
+db_pg_lost(struct db_pg *db, enum db_pg_end end)
+{
+	if (!db->tx_lost)
+		return 0;
+	if (end == PG_END_ROLLBACK) {
+		db->tx_lost = 0;
+		db->changes = 0;
+		db->code = DB_OK;
+		return 1;
+	}
+	db->code = DB_ELOST;
+	snprintf(db->err, sizeof(db->err), "the connection to the database "
+	    "broke inside the transaction; it is rolled back");
+	return -1;
 }
 
 /*
@@ -128,6 +219,7 @@ db_pg_fail(struct db_pg *db, const PGresult *r)
 		db->code = DB_ELOST;
 	else
 		db->code = DB_EOTHER;
+	db_pg_tx(db);
 	if (db->code == DB_ELOST && PQstatus(db->c) == CONNECTION_OK &&
 	    PQtransactionStatus(db->c) == PQTRANS_IDLE)
 		PQfinish(db->c), db->c = NULL;
@@ -269,10 +361,18 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 		goto fail;
 	}
 	snprintf(st->name, sizeof(st->name), "t%u", ++db->names);
+	st->end = db_pg_end_of(sql);
 	/* Prepared now, so that a statement the server refuses fails at
-	 * start-up, as on SQLite. */
-	if (db_pg_ready(db) == -1)
+	 * start-up, as on SQLite; not on a new connection while a lost
+	 * transaction waits for its ROLLBACK. */
+	if ((st->end != PG_END_ROLLBACK && db_pg_lost(db, PG_END_NONE) ==
+	    -1) || (!db->tx_lost && db_pg_ready(db) == -1))
 		goto fail;
+	if (db->tx_lost) {
+		/* A ROLLBACK that will end the lost transaction. */
+		*out = &st->base;
+		return 0;
+	}
 	r = PQprepare(db->c, st->name, st->sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		db_pg_fail(db, r);
@@ -418,6 +518,13 @@ db_pg_run(struct db_pg_stmt *st)
 	PGresult	*r;
 	const char	*n;
 
+	switch (db_pg_lost(db, st->end)) {
+	case -1:
+		return DB_ERR;
+	case 1:
+		st->ran = 1;
+		return DB_DONE;
+	}
 	if (db_pg_ready(db) == -1)
 		return DB_ERR;
 	if (st->gen != db->gen) {
@@ -432,6 +539,9 @@ db_pg_run(struct db_pg_stmt *st)
 	}
 	st->res = PQexecPrepared(db->c, st->name, st->nparams, st->val,
 	    st->len, st->fmt, 0);
+	if (PQresultStatus(st->res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(st->res) == PGRES_COMMAND_OK)
+		db_pg_tx(db);
 	switch (PQresultStatus(st->res)) {
 	case PGRES_TUPLES_OK:
 		break;
@@ -629,9 +739,18 @@ db_pg_exec(struct db *d, const char *sql)
 	PGresult	*r;
 	int		 rc = 0;
 
+	switch (db_pg_lost(db, db_pg_end_of(sql))) {
+	case -1:
+		return -1;
+	case 1:
+		return 0;
+	}
 	if (db_pg_ready(db) == -1)
 		return -1;
 	r = PQexec(db->c, sql);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK ||
+	    PQresultStatus(r) == PGRES_COMMAND_OK)
+		db_pg_tx(db);
 	switch (PQresultStatus(r)) {
 	case PGRES_COMMAND_OK:
 		if (db_pg_rolled_back(db, sql, r) == -1) {
@@ -673,6 +792,9 @@ db_pg_in_tx(struct db *d)
 {
 	struct db_pg	*db = PGDB(d);
 
+	/* Lost: open until the caller rolls it back. */
+	if (db->tx_lost)
+		return 1;
 	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
 		return 0;
 	switch (PQtransactionStatus(db->c)) {

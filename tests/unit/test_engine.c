@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
+#include "../../store/db.h"
 #include "../../store/store.h"
 #include "engine.h"
 
@@ -180,6 +181,139 @@ test_engine_name_safe(void **state)
 	}
 }
 
+/* One statement on db through db_prepare/db_step, with one integer
+ * bound if v >= 0: DB_DONE, DB_ROW or DB_ERR. */
+static int
+run1(struct db *db, const char *sql, int64_t v)
+{
+	struct db_stmt	*s;
+	int		 rc;
+
+	if (db_prepare(db, sql, &s) != 0)
+		return DB_ERR;
+	if (v >= 0)
+		db_bind_int64(s, 1, v);
+	rc = db_step(s);
+	db_finalize(s);
+	return rc;
+}
+
+/* pg: the backend of the connection behind db terminated from another
+ * one, as a failover or an admin does; back once it is gone. */
+static void
+pg_kill_backend(struct engine_db *e, struct db *db)
+{
+	struct db_stmt	*s;
+	char		 sql[160];
+	long		 pid;
+	int		 n;
+
+	assert_int_equal(db_prepare(db, "SELECT pg_backend_pid()", &s), 0);
+	assert_int_equal(db_step(s), DB_ROW);
+	pid = (long)db_column_int64(s, 0);
+	db_finalize(s);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%ld)::int",
+	    pid);
+	assert_int_equal(pg_scalar(e->database, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity "
+	    "WHERE pid = %ld", pid);
+	for (n = 0; n < 100 && pg_scalar(e->database, sql) != 0; n++)
+		usleep(50 * 1000);
+	assert_int_equal(pg_scalar(e->database, sql), 0);
+}
+
+/*
+ * pg: the connection dies inside a transaction. What the transaction
+ * wrote is gone with it; nothing may run outside it on a new connection
+ * (each statement committed alone) and its COMMIT may not succeed there:
+ * every statement fails until the caller's ROLLBACK, then the next one
+ * reconnects.
+ */
+static void
+test_engine_lost_in_tx(void **state)
+{
+	struct engine_db *e = *state;
+	struct db	*db;
+	char		 err[256];
+	int		 n;
+
+	if (!engine_is_pg())
+		skip();
+	if ((db = db_pg_open(e->database, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x int)"), 0);
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_DONE);
+	assert_int_equal(db_in_tx(db), 1);
+	pg_kill_backend(e, db);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 2), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ELOST);
+	/* Still in the lost transaction, as far as the caller goes. */
+	assert_int_equal(db_in_tx(db), 1);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ELOST);
+	assert_int_equal(db_exec(db, "SAVEPOINT msg"), -1);
+	assert_int_equal(db_exec(db, "COMMIT"), -1);
+	assert_int_equal(db_errcode(db), DB_ELOST);
+	assert_int_equal(db_exec(db, "ROLLBACK"), 0);
+	assert_int_equal(db_in_tx(db), 0);
+	/* Then a new connection, at once. */
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 4), DB_DONE);
+	assert_int_equal(pg_scalar(e->database, "SELECT coalesce(sum(x), -1) "
+	    "FROM t"), 4);
+	/* The same through a ROLLBACK prepared as a statement. */
+	assert_int_equal(run1(db, "BEGIN", -1), DB_DONE);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 5), DB_DONE);
+	pg_kill_backend(e, db);
+	assert_int_equal(run1(db, "COMMIT", -1), DB_ERR);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 6), DB_ERR);
+	assert_int_equal(run1(db, "ROLLBACK", -1), DB_DONE);
+	/* Reconnects are a second apart at least: "not yet" until then. */
+	for (n = 0; n < 30 && run1(db, "INSERT INTO t VALUES (?1)", 7) !=
+	    DB_DONE; n++) {
+		assert_int_equal(db_errcode(db), DB_ELOST);
+		usleep(100 * 1000);
+	}
+	assert_int_equal(pg_scalar(e->database, "SELECT sum(x) FROM t"), 11);
+	db_close(db);
+}
+
+/* pg: a statement fails inside a transaction (outside a savepoint), which
+ * PostgreSQL then aborts; its COMMIT ends it as a ROLLBACK: a failure. */
+static void
+test_engine_commit_aborted(void **state)
+{
+	struct engine_db *e = *state;
+	struct db	*db;
+	char		 err[256];
+
+	if (!engine_is_pg())
+		skip();
+	if ((db = db_pg_open(e->database, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x int PRIMARY KEY)"), 0);
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_DONE);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
+	assert_int_equal(run1(db, "COMMIT", -1), DB_ERR);
+	assert_int_equal(db_in_tx(db), 0);
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 2), DB_DONE);
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('x')"), -1);
+	assert_int_equal(db_exec(db, "COMMIT"), -1);
+	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"), 0);
+	/* A savepoint rolled back keeps the transaction. */
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_DONE);
+	assert_int_equal(db_exec(db, "SAVEPOINT msg"), 0);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_ERR);
+	assert_int_equal(db_exec(db, "ROLLBACK TO msg"), 0);
+	assert_int_equal(db_exec(db, "COMMIT"), 0);
+	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"), 1);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -189,6 +323,10 @@ main(void)
 		cmocka_unit_test(test_engine_fresh),
 		cmocka_unit_test_setup_teardown(test_engine_store, db_setup,
 		    db_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_lost_in_tx,
+		    db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_commit_aborted,
+		    db_setup, db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
