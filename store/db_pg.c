@@ -61,6 +61,7 @@ struct db_pg {
 					   the caller's ROLLBACK */
 	enum db_err	 code;
 	char		 err[256];
+	char		 why[200];	/* the last reconnect failed so */
 };
 
 struct db_pg_col {
@@ -244,6 +245,31 @@ db_pg_rolled_back(struct db_pg *db, const char *sql, PGresult *res)
 	return -1;
 }
 
+/*
+ * libpq's words on a failed connect, one line: a multi-host URI fails
+ * with a line per host ("port 5432 failed: Connection refused", "port
+ * 5433 failed: session is read-only"), joined with "; "; its hints (a
+ * line that starts with a tab) left out.
+ */
+static void
+db_pg_why(char *dst, size_t len, const char *msg)
+{
+	size_t	 n, k = 0;
+
+	dst[0] = '\0';
+	while (*msg != '\0' && k + 1 < len) {
+		n = strcspn(msg, "\n");
+		if (n > 0 && msg[0] != '\t') {
+			k += snprintf(dst + k, len - k, "%s%.*s", k > 0 ?
+			    "; " : "", (int)n, msg);
+			if (k >= len)
+				break;
+		}
+		msg += n;
+		msg += *msg == '\n';
+	}
+}
+
 static void
 db_pg_notice(void *arg, const char *msg)
 {
@@ -280,7 +306,8 @@ db_pg_ready(struct db_pg *db)
 	if (db->tried_ms != 0 && now - db->tried_ms < DB_PG_RETRY_MS) {
 		db->code = DB_ELOST;
 		snprintf(db->err, sizeof(db->err), "no connection to the "
-		    "database yet");
+		    "database%s%s", db->why[0] != '\0' ? ": " : " yet",
+		    db->why);
 		return -1;
 	}
 	db->tried_ms = now;
@@ -289,11 +316,12 @@ db_pg_ready(struct db_pg *db)
 	db->c = db_pg_connect(db->conninfo);
 	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK) {
 		db->code = DB_ELOST;
-		snprintf(db->err, sizeof(db->err), "%s", db->c != NULL ?
+		db_pg_why(db->why, sizeof(db->why), db->c != NULL ?
 		    PQerrorMessage(db->c) : "out of memory");
-		db->err[strcspn(db->err, "\n")] = '\0';
+		snprintf(db->err, sizeof(db->err), "%s", db->why);
 		return -1;
 	}
+	db->why[0] = '\0';
 	db->gen++;
 	log_info("database: connected again");
 	return 0;
@@ -890,6 +918,7 @@ struct db *
 db_pg_open(const char *conninfo, char *err, size_t errlen)
 {
 	struct db_pg	*db;
+	int		 n;
 
 	db = xcalloc(1, sizeof(*db));
 	db->base.ops = &db_pg_ops;
@@ -897,9 +926,10 @@ db_pg_open(const char *conninfo, char *err, size_t errlen)
 	db->c = db_pg_connect(conninfo);
 	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK) {
 		/* libpq's words never carry the password. */
-		snprintf(err, errlen, "database: %s", db->c != NULL ?
-		    PQerrorMessage(db->c) : "out of memory");
-		err[strcspn(err, "\n")] = '\0';
+		n = snprintf(err, errlen, "database: ");
+		if (n > 0 && (size_t)n < errlen)
+			db_pg_why(err + n, errlen - n, db->c != NULL ?
+			    PQerrorMessage(db->c) : "out of memory");
 		db_pg_close(&db->base);
 		return NULL;
 	}

@@ -307,8 +307,10 @@ store_health(struct store *st, char *why, size_t whylen)
 		snprintf(why, whylen, "database is read-only");
 		return -1;
 	}
+	/* On PostgreSQL a round trip: a server gone says so here. */
 	if (!store_writable(st)) {
-		snprintf(why, whylen, "database not writable");
+		snprintf(why, whylen, "database not writable: %s",
+		    db_errmsg(st->db));
 		return -1;
 	}
 	return 0;
