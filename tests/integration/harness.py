@@ -813,12 +813,14 @@ def pg_drop_db(name):
 		pass
 
 
-def pg_scratch(cmd, path):
-	"""scripts/pg-scratch start|stop path; start returns the base URI."""
-	p = subprocess.run([os.path.join(REPO, "scripts", "pg-scratch"), cmd,
-	    path], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+def pg_scratch(cmd, *paths):
+	"""scripts/pg-scratch start|stop|crash|promote path, or standby
+	srcpath path; start and standby return the base URI."""
+	p = subprocess.run([os.path.join(REPO, "scripts", "pg-scratch"), cmd] +
+	    list(paths), stdin=subprocess.DEVNULL, capture_output=True,
+	    timeout=120)
 	if p.returncode != 0:
-		raise RuntimeError("pg-scratch %s %s: %s" % (cmd, path,
+		raise RuntimeError("pg-scratch %s %s: %s" % (cmd, " ".join(paths),
 		    p.stderr.decode("utf-8", "replace").strip()[-600:]))
 	return p.stdout.decode().strip()
 
