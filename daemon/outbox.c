@@ -15,12 +15,15 @@
  * delivers.
  */
 #include <sys/queue.h>
+#include <sys/socket.h>
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -43,6 +46,7 @@ struct outbox {
 	struct event	*timer;
 	struct event	*kick;		/* a pass now, from the loop */
 	struct event	*wake;		/* another daemon added rows */
+	int		 wake_fd;	/* ours: a dup of the server's socket */
 	uint64_t	 wake_epoch;	/* the lease wake watches for */
 	TAILQ_HEAD(, outbox_job) jobs;	/* the leases: in flight, or done
 					   with a result not yet committed */
@@ -747,15 +751,51 @@ outbox_write_results(struct outbox *ob)
 	}
 }
 
+/* No more watching: the event goes before its descriptor. */
+static void
+outbox_unwatch(struct outbox *ob)
+{
+	if (ob->wake != NULL) {
+		event_free(ob->wake);
+		ob->wake = NULL;
+	}
+	if (ob->wake_fd != -1) {
+		close(ob->wake_fd);
+		ob->wake_fd = -1;
+	}
+}
+
+/* Whether the socket watched is at its end (closed by the server). */
+static int
+outbox_eof(struct outbox *ob)
+{
+	char	 c;
+
+	return recv(ob->wake_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Rows another daemon committed: a pass now, not at the tick. */
 static void
 outbox_wake_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct outbox	*ob = arg;
+	int		 n;
 
+	/* The connection watched is gone, another made since: the next
+	 * pass watches that one (this one would stay readable, at EOF). */
+	if (store_leader_epoch(ob->tc->store) != ob->wake_epoch) {
+		outbox_unwatch(ob);
+		outbox_kick(ob);
+		return;
+	}
 	/* Read whatever came (no statement is ever left running between
-	 * two events); a broken connection: the pass finds out. */
-	if (store_wake_take(ob->tc->store) != 0)
+	 * two events); a broken connection, or one the server closed (at
+	 * its end, it stays readable): the pass finds out. */
+	if ((n = store_wake_take(ob->tc->store)) == -1 || outbox_eof(ob)) {
+		outbox_unwatch(ob);
+		n = 1;
+	}
+	if (n != 0)
 		outbox_kick(ob);
 }
 
@@ -771,14 +811,23 @@ outbox_watch(struct outbox *ob)
 
 	if (ob->wake_epoch == ob->epoch)
 		return;
-	if (ob->wake != NULL) {
-		event_free(ob->wake);
-		ob->wake = NULL;
-	}
+	outbox_unwatch(ob);
 	ob->wake_epoch = ob->epoch;
 	if (ob->epoch == 0 || (fd = store_wake_fd(ob->tc->store)) == -1)
 		return;
-	ob->wake = event_new(ob->tc->base, fd, EV_READ | EV_PERSIST,
+	/*
+	 * libpq closes its socket when it connects again, which any
+	 * statement may do before the next pass. An event whose descriptor
+	 * is closed under it stays in libevent's table: a socket accepted
+	 * later under the same number (a provider's request) would never
+	 * be polled, and its client cut at request_timeout_s. So the event
+	 * watches a descriptor of our own, closed only after the event.
+	 */
+	if ((ob->wake_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("%s: dup", __func__);
+		return;
+	}
+	ob->wake = event_new(ob->tc->base, ob->wake_fd, EV_READ | EV_PERSIST,
 	    outbox_wake_cb, ob);
 	event_add(ob->wake, NULL);
 }
@@ -856,6 +905,7 @@ outbox_new(struct tincay *tc)
 
 	ob = xcalloc(1, sizeof(*ob));
 	ob->tc = tc;
+	ob->wake_fd = -1;
 	ob->fetch = fetch_new(tc->base, OUTBOX_INFLIGHT, OUTBOX_PER_DEST);
 	ob->refilled_ms = util_mono_ms();
 	ob->tokens = 1;
@@ -892,8 +942,7 @@ outbox_free(struct outbox *ob)
 		outbox_job_end(ob, job);
 	event_free(ob->timer);
 	event_free(ob->kick);
-	if (ob->wake != NULL)
-		event_free(ob->wake);
+	outbox_unwatch(ob);
 	free(ob);
 }
 
