@@ -7,7 +7,8 @@
 #                   ASan/UBSan; the store's tests and the integration suite
 #                   on both engines, SQLite and PostgreSQL [ENGINES=sqlite]
 #   make bench      bounded load on loopback, prints figures (also builds
-#                   build/clear, the unencrypted yardstick)
+#                   build/clear, the unencrypted yardstick); SQLite, then
+#                   PostgreSQL under a throwaway cluster [ENGINES=sqlite]
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
 #   make chaos      kill -9 tincayd 1000 times under load: nothing lost; then
 #                   two daemons on one PostgreSQL database, one killed at
@@ -232,7 +233,7 @@ clear-build:
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS) clear-build
-	python3 scripts/bench.py
+	python3 scripts/bench.py --engines "$(ENGINES)"
 
 chaos: deps
 	@$(MAKE) --no-print-directory all

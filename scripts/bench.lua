@@ -1,11 +1,13 @@
 -- bench.lua: wrk script for scripts/bench.py. Arguments: PATH PREFIX MS
--- COUNT. Each wrk thread POSTs Africa's Talking-shaped MO messages
+-- COUNT [FIRST]. Each wrk thread POSTs Africa's Talking-shaped MO messages
 -- ("BL thon N ...", a new id and a new, scattered number each) to PATH,
 -- for MS milliseconds or COUNT requests per thread, whichever ends first
--- (0: no limit of that kind). Then it sends no more POSTs, waits for the
--- ones in flight (sending GET /healthz fillers meanwhile), stops, and creates
--- PREFIX.done.<thread> so bench.py can end wrk early. Every POST sent was
--- answered, so stored messages must equal the 200s exactly.
+-- (0: no limit of that kind); its numbers start at FIRST (default 0), so
+-- that the wrk of each of several nodes has numbers of its own. Then it
+-- sends no more POSTs, waits for the ones in flight (sending GET /healthz
+-- fillers meanwhile), stops, and creates PREFIX.done.<thread> so bench.py
+-- can end wrk early. Every POST sent was answered, so stored messages must
+-- equal the 200s exactly.
 -- done() prints one "BENCH key=value ..." line for bench.py to parse.
 
 local ffi = require("ffi")
@@ -44,6 +46,7 @@ function init(args)
 	prefix = args[2]
 	run_ms = tonumber(args[3])
 	count = tonumber(args[4])
+	first = tonumber(args[5] or "0")
 	health = wrk.format("GET", "/healthz")
 	headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 	issued = 0
@@ -78,8 +81,8 @@ function request()
 		local body = string.format("from=%%2B8491%07d&to=8088" ..
 		    "&text=BL+thon+%d+nguoi+bi+danh+%d&date=2026-12-01" ..
 		    "&id=%s-%d-%d&linkId=bench",
-		    number(tid * 3000000 + issued), issued % 6 + 1, issued,
-		    prefix:match("[^/]*$"), tid, issued)
+		    number(first + tid * 3000000 + issued), issued % 6 + 1,
+		    issued, prefix:match("[^/]*$"), tid, issued)
 		return wrk.format("POST", path, headers, body)
 	end
 	fillers = fillers + 1
