@@ -76,6 +76,7 @@ struct db_pg_stmt {
 	char		*sql;		/* with $N */
 	char		 name[16];
 	uint64_t	 gen;		/* prepared on that connection; 0 no */
+	int		 planned_each_run;	/* DB_PG_EACH_RUN */
 	enum db_pg_end	 end;		/* a ROLLBACK or not */
 	int		 nparams;
 	const char	*val[DB_PG_PARAMS];
@@ -94,6 +95,16 @@ struct db_pg_stmt {
 #define PGST(st)	((struct db_pg_stmt *)(void *)(st))
 
 static const struct db_ops db_pg_ops;
+
+/*
+ * A statement whose text begins so is planned again at each run, for the
+ * values bound and the table as it is then (still prepared at open, so a
+ * typo fails at start-up, and for its columns). PostgreSQL keeps a
+ * prepared statement's generic plan once it has run five times: one made
+ * while a table was empty can walk the whole table per row once it has
+ * thousands (the outbox's due rows, in a burst: a second a pass).
+ */
+#define DB_PG_EACH_RUN	"/* planned at each run */"
 
 static int64_t
 db_pg_ms(void)
@@ -380,6 +391,8 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 	st->base.ops = &db_pg_ops;
 	st->db = db;
 	st->sql = db_pg_rewrite(sql, &st->nparams);
+	st->planned_each_run = strncmp(sql, DB_PG_EACH_RUN,
+	    sizeof(DB_PG_EACH_RUN) - 1) == 0;
 	st->row = -1;
 	for (i = 0; i < DB_PG_COLS; i++)
 		st->col[i].row = -1;
@@ -565,8 +578,12 @@ db_pg_run(struct db_pg_stmt *st)
 		PQclear(r);
 		st->gen = db->gen;
 	}
-	st->res = PQexecPrepared(db->c, st->name, st->nparams, st->val,
-	    st->len, st->fmt, 0);
+	if (st->planned_each_run)
+		st->res = PQexecParams(db->c, st->sql, st->nparams, NULL,
+		    st->val, st->len, st->fmt, 0);
+	else
+		st->res = PQexecPrepared(db->c, st->name, st->nparams,
+		    st->val, st->len, st->fmt, 0);
 	if (PQresultStatus(st->res) == PGRES_TUPLES_OK ||
 	    PQresultStatus(st->res) == PGRES_COMMAND_OK)
 		db_pg_tx(db);

@@ -314,6 +314,60 @@ test_engine_commit_aborted(void **state)
 	db_close(db);
 }
 
+/*
+ * pg: a statement marked to be planned at each run (db_pg.c) runs
+ * unprepared, planned for what it finds; the server's prepared copy (kept
+ * to check it at start and for its columns) is never run, so no generic
+ * plan made long ago is ever used. An unmarked one runs prepared.
+ */
+static void
+test_engine_planned_each_run(void **state)
+{
+	struct engine_db *e = *state;
+	struct db	*db;
+	struct db_stmt	*each, *kept, *s;
+	char		 err[256];
+	int64_t		 runs_each = -1, runs_kept = -1;
+	const char	*sql;
+	int		 i;
+
+	if (!engine_is_pg())
+		skip();
+	if ((db = db_pg_open(e->database, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x int);"
+	    "INSERT INTO t SELECT generate_series(1, 10)"), 0);
+	assert_int_equal(db_prepare(db, "/* planned at each run */"
+	    " SELECT count(*) FROM t WHERE x > ?1", &each), 0);
+	assert_int_equal(db_prepare(db, "SELECT count(*) FROM t WHERE x < ?1",
+	    &kept), 0);
+	for (i = 0; i < 8; i++) {
+		db_bind_int64(each, 1, i);
+		assert_int_equal(db_step(each), DB_ROW);
+		assert_int_equal(db_column_int64(each, 0), 10 - i);
+		db_reset(each);
+		db_bind_int64(kept, 1, i);
+		assert_int_equal(db_step(kept), DB_ROW);
+		assert_int_equal(db_column_int64(kept, 0), i > 0 ? i - 1 : 0);
+		db_reset(kept);
+	}
+	assert_int_equal(db_prepare(db, "SELECT statement, generic_plans +"
+	    " custom_plans FROM pg_prepared_statements", &s), 0);
+	while (db_step(s) == DB_ROW) {
+		sql = db_column_text(s, 0);
+		if (strstr(sql, "x > $1") != NULL)
+			runs_each = db_column_int64(s, 1);
+		else if (strstr(sql, "x < $1") != NULL)
+			runs_kept = db_column_int64(s, 1);
+	}
+	db_finalize(s);
+	assert_int_equal(runs_each, 0);
+	assert_int_equal(runs_kept, 8);
+	db_finalize(each);
+	db_finalize(kept);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -326,6 +380,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_engine_lost_in_tx,
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_commit_aborted,
+		    db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_planned_each_run,
 		    db_setup, db_teardown),
 	};
 
