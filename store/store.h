@@ -488,8 +488,11 @@ int		 store_report_texts(struct store *, int64_t id,
  * (the daemon) go on meanwhile and the copy never starts over; pages are
  * copied step at a time, and progress (may be NULL) hears (pages done,
  * pages in all) after each step of a copy that takes more than one.
- * Must be called with no transaction open. 0, or -1 with why in err (the
- * partial copy removed).
+ * A PostgreSQL database is copied into a new SQLite file, row by row
+ * from one REPEATABLE READ snapshot, checked as migrate checks its copy
+ * (store_migrate_to); progress then hears rows, step unused. Must be
+ * called with no transaction open. 0, or -1 with why in err (the partial
+ * copy removed).
  */
 typedef void	 (*store_backup_fn)(int64_t done, int64_t total, void *arg);
 int		 store_backup(struct store *, const char *path, int step,

@@ -1,7 +1,8 @@
 /*
- * store_copy.c: tincayctl migrate. Every row of an SQLite database copied,
- * with its id, into an empty PostgreSQL database, so that a commune that
- * started on one box joins a city's server with all its history: REFs,
+ * store_copy.c: tincayctl migrate, and backup of a server's database.
+ * Every row of an SQLite database copied, with its id, into an empty
+ * PostgreSQL database, so that a commune that started on one box joins a
+ * city's server with all its history: REFs,
  * idempotency keys and keyed hashes stay what they were, because its meta
  * (REF key, idempotency salt, key check) and its data keys replace the new
  * database's, and sealed values go across as their bytes, for the same
@@ -18,10 +19,19 @@
  * not count each report once more. That needs the tables' owner, not a
  * superuser (session_replication_role would), and leaves the foreign keys
  * checked: a row whose report is not there stops the copy.
+ *
+ * The other way, the same copier: backup FILE of a PostgreSQL database
+ * (store_copy_backup) writes every row into a new SQLite file, made by
+ * the store's own open (its migrations, this program's version), read in
+ * one REPEATABLE READ snapshot while daemons write on. There the
+ * triggers stay: report_days comes last, and what they counted as the
+ * reports went in is deleted before it is copied as it is.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_int.h"
 #include "sql_pg.h"
@@ -33,12 +43,17 @@
 /*
  * The tables, in an order that has every row's references there before
  * it: columns as both schemas name them, one kind a column (i an integer,
- * t a text, b bytes: sealed values, keyed hashes, and clear values that
- * share their column, which PostgreSQL keeps as bytea); the order rows are
- * read in; the integer column whose max and sum are checked; whether it
- * holds keys rather than rows (data_keys: the destination's own, which
- * seal nothing while it has no row, give way to the source's, as meta's
- * do). meta is copied on its own (store_copy_meta_*). A migration that
+ * t a text, b a sealed value or a clear one sharing its column, h bytes
+ * always: keyed hashes, wrapped keys; PostgreSQL keeps b and h as bytea,
+ * SQLite a clear b as a text); the order rows are read in (PostgreSQL's
+ * where SQLite's rowid has no twin there); the integer column whose max
+ * and sum are checked; whether it holds keys rather than rows (data_keys:
+ * the destination's own, which seal nothing while it has no row, give way
+ * to the source's, as meta's do); whether reports' triggers count it
+ * (report_days); what PostgreSQL's rows are read as, where its table is
+ * not SQLite's (report_days: deltas there, a key's count the sum of its
+ * rows' n; one row a key, as SQLite's, when summed up). meta is copied on
+ * its own (store_copy_meta_*). A migration that
  * adds a table or a column adds it here too (store_copy_known refuses a
  * schema that has one this list lacks).
  */
@@ -47,34 +62,46 @@ static const struct store_copy_table {
 	const char	*cols;
 	const char	*kinds;
 	const char	*order;
+	const char	*order_pg;	/* NULL: order */
 	const char	*key;
 	int		 keys;
+	int		 counted;
+	const char	*from_pg;	/* NULL: the table */
 } store_copy_tables[] = {
 	/* Wrapped by the database's key: the same file opens them. */
-	{ "data_keys", "day, wrapped", "ib", "day", "day", 1 },
+	{ "data_keys", "day, wrapped", "ih", "day", NULL, "day", 1, 0, NULL },
 	{ "contacts", "id, name, phone, role, areas, channel, url, pin,"
-	    " created_at, pin_locked_until", "itttttttii", "id", "id", 0 },
-	{ "pin_failures", "contact_id, at", "ii", "rowid", "at", 0 },
+	    " created_at, pin_locked_until", "itttttttii", "id", NULL, "id",
+	    0, 0, NULL },
+	{ "pin_failures", "contact_id, at", "ii", "rowid", "contact_id, at",
+	    "at", 0, 0, NULL },
 	{ "reports", "id, ref, category, area, status, reporter, created_at,"
 	    " updated_at, escalate_at, escalation_level, acked_by, closed_at,"
 	    " cancel_requested, victim_sex, victim_age, outcome, acked_at,"
-	    " reporter_hash, previous", "ittttbiiiitiititibi", "id", "id", 0 },
-	{ "legacy_refs", "ref, report_id", "ti", "ref", "report_id", 0 },
+	    " reporter_hash, previous", "ittttbiiiitiititihi", "id", NULL, "id",
+	    0, 0, NULL },
+	{ "legacy_refs", "ref, report_id", "ti", "ref", NULL, "report_id", 0,
+	    0, NULL },
 	{ "messages", "id, provider, provider_id, sender, recipient, body,"
 	    " category, report_id, reply, received_at, reviewed_at, review_at",
-	    "ittbtbtitiii", "id", "id", 0 },
+	    "ittbtbtitiii", "id", NULL, "id", 0, 0, NULL },
 	{ "outbox", "id, report_id, contact_id, channel, event, dest, body,"
 	    " lane, idem_key, status, attempts, next_at, created_at, sent_at,"
 	    " last_error, dkey, provider_msg, receipt, receipt_at, tried_at,"
-	    " failing_since", "iiittbbittiiiittttiii", "id", "id", 0 },
-	{ "receipts_early", "msg, receipt, reason, at", "ttti", "msg", "at",
-	    0 },
+	    " failing_since", "iiittbbittiiiittttiii", "id", NULL, "id", 0, 0,
+	    NULL },
+	{ "receipts_early", "msg, receipt, reason, at", "ttti", "msg", NULL,
+	    "at", 0, 0, NULL },
 	{ "subscriptions", "id, phone, phone_hash, campaign, area, source,"
-	    " subscribed_at, opted_out_at", "ibbtttii", "id", "id", 0 },
+	    " subscribed_at, opted_out_at", "ibhtttii", "id", NULL, "id", 0,
+	    0, NULL },
 	{ "broadcast_runs", "campaign, body, last_sub, done", "ttii",
-	    "campaign, body", "last_sub", 0 },
+	    "campaign, body", NULL, "last_sub", 0, 0, NULL },
 	{ "report_days", "day, area, category, status, n", "ittti",
-	    "day, area, category, status", "n", 0 },
+	    "day, area, category, status", NULL, "n", 0, 1,
+	    "(SELECT day, area, category, status, sum(n)::bigint AS n"
+	    " FROM report_days GROUP BY day, area, category, status)"
+	    " AS report_days" },
 };
 #define STORE_COPY_NTABLES \
 	(sizeof(store_copy_tables) / sizeof(store_copy_tables[0]))
@@ -107,6 +134,14 @@ struct store_copy {
 	char		*err;
 	size_t		 errlen;
 };
+
+/* What t's rows are read from on db. */
+static const char *
+store_copy_from(const struct store_copy_table *t, struct db *db)
+{
+	return db_engine(db) == DB_PG && t->from_pg != NULL ? t->from_pg :
+	    t->name;
+}
 
 /* The column names of t, split; how many (at most STORE_COPY_COLS). */
 static size_t
@@ -161,7 +196,7 @@ store_copy_sum_sql(const struct store_copy_table *t, struct db *db)
 	sql = xasprintf("SELECT count(*), coalesce(max(%s), 0),"
 	    " coalesce(sum(%s), 0), coalesce(sum(%s), 0),"
 	    " coalesce(sum((%s) %% " STORE_COPY_MOD "), 0) FROM %s",
-	    t->key, t->key, bytes, ints, t->name);
+	    t->key, t->key, bytes, ints, store_copy_from(t, db));
 	free(bytes);
 	free(ints);
 	return sql;
@@ -218,8 +253,10 @@ store_copy_keep(struct store_copy *c, int i, const void *v, size_t n)
 /*
  * Column i of the source row bound to the insert as its kind wants it:
  * an integer as one; a text or bytes as their bytes (a number SQLite kept
- * there as its text, as SQLite casts it). Copied: a column read may
- * leave the last one's value invalid. 0, or -1 (err).
+ * there as its text, as SQLite casts it); into SQLite, a b column's clear
+ * value (not a sealed one's version first) as the text it was there.
+ * Copied: a column read may leave the last one's value invalid. 0, or -1
+ * (err).
  */
 static int
 store_copy_bind(struct store_copy *c, const struct store_copy_table *t,
@@ -246,7 +283,10 @@ store_copy_bind(struct store_copy *c, const struct store_copy_table *t,
 		v = db_column_text(sel, i);
 	n = (size_t)db_column_bytes(sel, i);
 	v = store_copy_keep(c, i, v, n);
-	if (t->kinds[i] == 'b')
+	if (t->kinds[i] == 'h' || (t->kinds[i] == 'b' &&
+	    (db_engine(c->dst->db) == DB_PG || (n > 0 &&
+	    (c->col[i].p[0] == SEAL_VERSION ||
+	    c->col[i].p[0] == SEAL_VERSION_MASTER)))))
 		return db_bind_blob(ins, i + 1, v, n);
 	return db_bind_text(ins, i + 1, v, (int)n);
 }
@@ -270,8 +310,9 @@ store_copy_table(struct store_copy *c, size_t k)
 	int				 rc = -1, step;
 
 	n = store_copy_names(t, names);
-	sql = xasprintf("SELECT %s FROM %s ORDER BY %s", t->cols, t->name,
-	    t->order);
+	sql = xasprintf("SELECT %s FROM %s ORDER BY %s", t->cols,
+	    store_copy_from(t, c->src->db), db_engine(c->src->db) == DB_PG && t->order_pg != NULL ?
+	    t->order_pg : t->order);
 	if (db_prepare(c->src->db, sql, &sel) != 0) {
 		free(sql);
 		return store_copy_fail(c, c->src->db, "the database");
@@ -342,8 +383,24 @@ store_copy_meta_free(struct store_copy *c)
 	c->nmeta = 0;
 }
 
-/* The source's meta, every key but the schema's version (SQLite keeps it
- * in user_version; the destination has its own), kept in c. */
+/*
+ * meta's rows on db as (key, bytes, number), one of the two NULL, every
+ * key but the schema's version (SQLite keeps it in user_version; the
+ * destination has its own). SQLite keeps both in value.
+ */
+static const char *
+store_copy_meta_sql(struct db *db)
+{
+	if (db_engine(db) == DB_PG)
+		return "SELECT key, value, num FROM meta"
+		    " WHERE key <> 'schema_version' ORDER BY key";
+	return "SELECT key, CASE WHEN typeof(value) <> 'integer'"
+	    " THEN CAST(value AS BLOB) END, CASE WHEN typeof(value) ="
+	    " 'integer' THEN value END FROM meta"
+	    " WHERE key <> 'schema_version' ORDER BY key";
+}
+
+/* The source's meta, kept in c. */
 static int
 store_copy_meta_read(struct store_copy *c)
 {
@@ -352,8 +409,7 @@ store_copy_meta_read(struct store_copy *c)
 	const void		*v;
 	int			 step;
 
-	if (db_prepare(c->src->db, "SELECT key, value FROM meta"
-	    " WHERE key <> 'schema_version' ORDER BY key", &s) != 0)
+	if (db_prepare(c->src->db, store_copy_meta_sql(c->src->db), &s) != 0)
 		return store_copy_fail(c, c->src->db, "the database");
 	while ((step = db_step(s)) == DB_ROW) {
 		c->meta = xrealloc(c->meta, (c->nmeta + 1) *
@@ -361,11 +417,10 @@ store_copy_meta_read(struct store_copy *c)
 		m = &c->meta[c->nmeta++];
 		memset(m, 0, sizeof(*m));
 		m->key = xstrdup(db_column_text(s, 0));
-		if ((m->is_int = db_column_type(s, 1) == DB_INT))
-			m->num = db_column_int64(s, 1);
+		if ((m->is_int = db_column_type(s, 1) == DB_NULL))
+			m->num = db_column_int64(s, 2);
 		else {
-			v = db_column_type(s, 1) == DB_BLOB ?
-			    db_column_blob(s, 1) : db_column_text(s, 1);
+			v = db_column_blob(s, 1);
 			m->len = (size_t)db_column_bytes(s, 1);
 			m->value = xmalloc(m->len + 1);
 			memcpy(m->value, v, m->len);
@@ -385,13 +440,14 @@ store_copy_meta_write(struct store_copy *c)
 	struct db_stmt		*s;
 	struct store_copy_meta	*m;
 	size_t			 i;
-	int			 rc = 0;
+	int			 rc = 0, pg = db_engine(c->dst->db) == DB_PG;
 
 	if (db_exec(c->dst->db, "DELETE FROM meta"
 	    " WHERE key <> 'schema_version'") == -1)
 		return store_copy_fail(c, c->dst->db, c->to);
-	if (db_prepare(c->dst->db, "INSERT INTO meta (key, value, num)"
-	    " VALUES (?1, ?2, ?3)", &s) != 0)
+	if (db_prepare(c->dst->db, pg ? "INSERT INTO meta (key, value, num)"
+	    " VALUES (?1, ?2, ?3)" : "INSERT INTO meta (key, value)"
+	    " VALUES (?1, coalesce(?2, ?3))", &s) != 0)
 		return store_copy_fail(c, c->dst->db, c->to);
 	for (i = 0; i < c->nmeta && rc == 0; i++) {
 		m = &c->meta[i];
@@ -420,8 +476,7 @@ store_copy_meta_check(struct store_copy *c)
 	size_t			 n = 0;
 	int			 step = DB_DONE, same = 1;
 
-	if (db_prepare(c->dst->db, "SELECT key, value, num FROM meta"
-	    " WHERE key <> 'schema_version' ORDER BY key", &s) != 0)
+	if (db_prepare(c->dst->db, store_copy_meta_sql(c->dst->db), &s) != 0)
 		return store_copy_fail(c, c->dst->db, c->to);
 	while (same && (step = db_step(s)) == DB_ROW) {
 		if (n == c->nmeta) {
@@ -632,18 +687,18 @@ store_copy_alone(struct store_copy *c)
 	return 0;
 }
 
-/* In the destination's transaction: lock, check, copy, sync, verify. */
+/*
+ * Into PostgreSQL: nobody else reads or writes a table until the copy is
+ * in or gone (a daemon that starts meanwhile waits for it, then reads the
+ * keys copied, not the ones the schema was made with), nobody connected;
+ * reports' triggers off while it copies.
+ */
 static int
-store_copy_all(struct store_copy *c)
+store_copy_pg_before(struct store_copy *c)
 {
 	size_t	 k;
 	char	*sql, *p;
 
-	/*
-	 * Nobody else reads or writes a table until the copy is in or gone:
-	 * a daemon that starts meanwhile waits for it, then reads the keys
-	 * copied, not the ones the schema was made with.
-	 */
 	sql = xstrdup("LOCK TABLE meta");
 	for (k = 0; k < STORE_COPY_NTABLES; k++) {
 		p = xasprintf("%s, %s", sql, store_copy_tables[k].name);
@@ -658,31 +713,118 @@ store_copy_all(struct store_copy *c)
 		return store_copy_fail(c, c->dst->db, c->to);
 	}
 	free(sql);
-	if (store_copy_alone(c) == -1 || store_copy_empty(c) == -1)
+	if (store_copy_alone(c) == -1)
 		return -1;
-	for (k = 0; k < STORE_COPY_NTABLES; k++) {
-		if (!store_copy_tables[k].keys)
-			continue;
-		sql = xasprintf("DELETE FROM %s", store_copy_tables[k].name);
-		if (db_exec(c->dst->db, sql) == -1) {
-			free(sql);
-			return store_copy_fail(c, c->dst->db, c->to);
-		}
-		free(sql);
-	}
 	if (db_exec(c->dst->db, "ALTER TABLE reports DISABLE TRIGGER USER") ==
 	    -1)
 		return store_copy_fail(c, c->dst->db, c->to);
-	for (k = 0; k < STORE_COPY_NTABLES; k++)
+	return 0;
+}
+
+/* In the destination's transaction: lock, check, copy, sync, verify. */
+static int
+store_copy_all(struct store_copy *c)
+{
+	size_t	 k;
+	char	*sql;
+	int	 pg = db_engine(c->dst->db) == DB_PG;
+
+	if (pg && store_copy_pg_before(c) == -1)
+		return -1;
+	if (store_copy_empty(c) == -1)
+		return -1;
+	for (k = 0; k < STORE_COPY_NTABLES; k++) {
+		/* Into SQLite, what reports' triggers counted as they went
+		 * in gives way to the rows counted. */
+		if (store_copy_tables[k].keys || (!pg &&
+		    store_copy_tables[k].counted)) {
+			sql = xasprintf("DELETE FROM %s",
+			    store_copy_tables[k].name);
+			if (db_exec(c->dst->db, sql) == -1) {
+				free(sql);
+				return store_copy_fail(c, c->dst->db, c->to);
+			}
+			free(sql);
+		}
 		if (store_copy_table(c, k) == -1)
 			return -1;
+	}
 	if (store_copy_meta_write(c) == -1)
 		return -1;
-	if (db_exec(c->dst->db, "ALTER TABLE reports ENABLE TRIGGER USER") ==
-	    -1 || db_exec(c->dst->db, store_sql_pg_extra(PGX_IDENTITY_SYNC)) ==
-	    -1)
+	if (pg && (db_exec(c->dst->db, "ALTER TABLE reports ENABLE TRIGGER "
+	    "USER") == -1 || db_exec(c->dst->db,
+	    store_sql_pg_extra(PGX_IDENTITY_SYNC)) == -1))
 		return store_copy_fail(c, c->dst->db, c->to);
 	return store_copy_verify(c);
+}
+
+/*
+ * The copy of c->src into the open c->dst: one snapshot of the source for
+ * the rows and their sums, one transaction on the destination, verified
+ * before it commits. 0, or -1 (err; the destination as it was).
+ */
+static int
+store_copy_run(struct store_copy *c)
+{
+	size_t	 k;
+	int	 rc = -1, vs, vd;
+
+	if (store_run(c->src, ST_BACKUP_BEGIN) == -1 ||
+	    store_run(c->src, ST_BACKUP_READ) == -1) {
+		store_copy_fail(c, c->src->db, "the database");
+		(void)store_run(c->src, ST_ROLLBACK);
+		return -1;
+	}
+	if ((vs = store_version(c->src)) != (vd = store_version(c->dst))) {
+		snprintf(c->err, c->errlen, "the database is at schema "
+		    "version %d, %s at %d: both must be this program's", vs,
+		    c->to, vd);
+		goto out;
+	}
+	if (store_copy_known(c, c->src->db, "the database") == -1 ||
+	    store_copy_known(c, c->dst->db, c->to) == -1)
+		goto out;
+	for (k = 0; k < STORE_COPY_NTABLES; k++) {
+		if (store_copy_sum(c, c->src->db, &store_copy_tables[k],
+		    &c->sums[k]) == -1)
+			goto out;
+		c->step.all_total += c->sums[k].rows;
+	}
+	if (store_copy_meta_read(c) == -1 || store_copy_meta_has(c) == -1)
+		goto out;
+	/* SQLite's: the writer's lock now, not at the first insert. */
+	if (db_exec(c->dst->db, db_engine(c->dst->db) == DB_PG ? "BEGIN" :
+	    "BEGIN IMMEDIATE") == -1) {
+		store_copy_fail(c, c->dst->db, c->to);
+		goto out;
+	}
+	if (store_copy_all(c) == -1) {
+		(void)db_exec(c->dst->db, "ROLLBACK");
+		goto out;
+	}
+	if (db_exec(c->dst->db, "COMMIT") == -1) {
+		store_copy_fail(c, c->dst->db, c->to);
+		goto out;
+	}
+	rc = 0;
+out:
+	/* The snapshot ends. */
+	(void)store_run(c->src, ST_ROLLBACK);
+	return rc;
+}
+
+static void
+store_copy_free(struct store_copy *c)
+{
+	size_t	 k;
+
+	store_copy_meta_free(c);
+	for (k = 0; k < STORE_COPY_COLS; k++) {
+		if (c->col[k].p != NULL)
+			OPENSSL_cleanse(c->col[k].p, c->col[k].cap);
+		free(c->col[k].p);
+	}
+	store_close(c->dst);
 }
 
 int
@@ -691,8 +833,7 @@ store_migrate_to(struct store *src, const char *conninfo, store_copy_fn fn,
 {
 	struct store_copy	 c;
 	char			*safe, why[256];
-	size_t			 k;
-	int			 rc = -1, snap = 0, vs, vd;
+	int			 rc = -1;
 
 	if (db_engine(src->db) != DB_SQLITE) {
 		snprintf(err, errlen, "the database is on PostgreSQL already: "
@@ -726,58 +867,74 @@ store_migrate_to(struct store *src, const char *conninfo, store_copy_fn fn,
 	 * off it). */
 	c.dst = xcalloc(1, sizeof(*c.dst));
 	c.dst->lockfd = -1;
-	if (store_pg_open(c.dst, conninfo, 0, why, sizeof(why)) == -1) {
+	if (store_pg_open(c.dst, conninfo, 0, why, sizeof(why)) == -1)
 		/* libpq's words name neither the URI nor its password. */
 		snprintf(err, errlen, "%s: %s", safe, why);
-		goto out;
-	}
-	/* One snapshot of the source for the copy and its sums. */
-	if (store_run(src, ST_BACKUP_BEGIN) == -1 ||
-	    store_run(src, ST_BACKUP_READ) == -1) {
-		store_copy_fail(&c, src->db, "the database");
-		goto out;
-	}
-	snap = 1;
-	if ((vs = store_version(src)) != (vd = store_version(c.dst))) {
-		snprintf(err, errlen, "the database is at schema version %d, "
-		    "%s at %d: both must be this program's", vs, safe, vd);
-		goto out;
-	}
-	if (store_copy_known(&c, src->db, "the database") == -1 ||
-	    store_copy_known(&c, c.dst->db, safe) == -1)
-		goto out;
-	for (k = 0; k < STORE_COPY_NTABLES; k++) {
-		if (store_copy_sum(&c, src->db, &store_copy_tables[k],
-		    &c.sums[k]) == -1)
-			goto out;
-		c.step.all_total += c.sums[k].rows;
-	}
-	if (store_copy_meta_read(&c) == -1 || store_copy_meta_has(&c) == -1)
-		goto out;
-	if (db_exec(c.dst->db, "BEGIN") == -1) {
-		store_copy_fail(&c, c.dst->db, safe);
-		goto out;
-	}
-	if (store_copy_all(&c) == -1) {
-		(void)db_exec(c.dst->db, "ROLLBACK");
-		goto out;
-	}
-	if (db_exec(c.dst->db, "COMMIT") == -1) {
-		store_copy_fail(&c, c.dst->db, safe);
-		goto out;
-	}
-	rc = 0;
-out:
-	/* The snapshot ends. */
-	if (snap)
-		(void)store_run(src, ST_ROLLBACK);
-	store_copy_meta_free(&c);
-	for (k = 0; k < STORE_COPY_COLS; k++) {
-		if (c.col[k].p != NULL)
-			OPENSSL_cleanse(c.col[k].p, c.col[k].cap);
-		free(c.col[k].p);
-	}
-	store_close(c.dst);
+	else
+		rc = store_copy_run(&c);
+	store_copy_free(&c);
 	free(safe);
+	return rc;
+}
+
+/* backup FILE's progress: rows copied of all, as pages are for SQLite's. */
+struct store_copy_told {
+	store_backup_fn	 fn;
+	void		*arg;
+	int64_t		 last;		/* rows told last */
+};
+
+static void
+store_copy_told(const struct store_copy_step *s, void *arg)
+{
+	struct store_copy_told	*t = arg;
+
+	if (s->verified == NULL && s->all_done > t->last) {
+		t->last = s->all_done;
+		t->fn(s->all_done, s->all_total, t->arg);
+	}
+}
+
+/*
+ * backup FILE of a PostgreSQL database into path, just made empty by
+ * store_backup (0600, never one that existed): an SQLite file made by the
+ * store's SQLite open (its schema by the migrations), every row copied in
+ * from one snapshot, verified before it commits. Removed if anything
+ * fails.
+ */
+int
+store_copy_backup(struct store *src, const char *path,
+    store_backup_fn progress, void *arg, char *err, size_t errlen)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm",
+	    "-journal" };
+	struct store_copy	 c;
+	struct store_copy_told	 told;
+	char			 p[PATH_MAX], why[256];
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.src = src;
+	told.fn = progress;
+	told.arg = arg;
+	told.last = 0;
+	c.fn = progress != NULL ? store_copy_told : NULL;
+	c.arg = &told;
+	c.err = err;
+	c.errlen = errlen;
+	c.to = path;
+	c.dst = xcalloc(1, sizeof(*c.dst));
+	c.dst->lockfd = -1;
+	if (store_sqlite_open(c.dst, path, 0, why, sizeof(why)) == -1)
+		snprintf(err, errlen, "%s: %s", path, why);
+	else
+		rc = store_copy_run(&c);
+	store_copy_free(&c);
+	if (rc == -1)
+		for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+			if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) <
+			    (int)sizeof(p))
+				(void)unlink(p);
 	return rc;
 }

@@ -156,6 +156,9 @@ int		 store_sqlite_open(struct store *, const char *path,
 		    int exclusive, char *err, size_t errlen);
 int		 store_pg_open(struct store *, const char *conninfo,
 		    int exclusive, char *err, size_t errlen);
+/* store_backup() of a PostgreSQL database (store_copy.c). */
+int		 store_copy_backup(struct store *, const char *path,
+		    store_backup_fn, void *, char *err, size_t errlen);
 int		 store_sqlite_version(struct store *);
 int		 store_pg_version(struct store *);
 /* store_pg.c: store_leader() there; the number's lock (PGX_NUMBER_LOCK)

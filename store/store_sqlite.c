@@ -747,12 +747,6 @@ store_backup(struct store *st, const char *path, int step,
 	sqlite3	*dst = NULL;
 	int	 fd, rc = -1;
 
-	if (db_sqlite_handle(st->db) == NULL) {
-		snprintf(err, errlen, "backup: this database is PostgreSQL's; "
-		    "back it up with pg_basebackup or pgBackRest (see the "
-		    "README)");
-		return -1;
-	}
 	if (store_in_tx(st)) {
 		snprintf(err, errlen, "backup: a transaction is open");
 		return -1;
@@ -765,6 +759,9 @@ store_backup(struct store *st, const char *path, int step,
 		return -1;
 	}
 	close(fd);
+	/* A server's: its rows into the new file, made an SQLite one. */
+	if (db_sqlite_handle(st->db) == NULL)
+		return store_copy_backup(st, path, progress, arg, err, errlen);
 	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, dst != NULL ?
