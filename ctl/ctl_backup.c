@@ -1,8 +1,10 @@
 /*
  * ctl_backup.c: backup FILE: a consistent copy of the database through
- * store_backup() (SQLite's online backup), safe while tincayd runs; FILE
- * is created 0600 and never overwritten; progress on stderr when the copy
- * takes more than one step. Its texts and numbers are sealed (SPEC §8):
+ * store_backup() (SQLite's online backup; a server's database copied row
+ * by row into a new SQLite file, from one snapshot), safe while tincayd
+ * runs; FILE is created 0600 and never overwritten; progress on stderr
+ * when the copy takes more than one step. Its texts and numbers are
+ * sealed (SPEC §8):
  * the key is copied only with --with-key KEYFILE (0600, never
  * overwritten, never in the copy's directory).
  */
@@ -19,17 +21,23 @@
 #define CTL_BACKUP_STEP		1024	/* pages a step: 4 MiB of 4 KiB */
 #define CTL_BACKUP_EVERY	5	/* percent between progress lines */
 
+struct ctl_backup_said {
+	int		 last;		/* percent said last */
+	const char	*unit;		/* SQLite's pages, a server's rows */
+};
+
 static void
 ctl_backup_progress(int64_t done, int64_t total, void *arg)
 {
-	int	*last = arg;
-	int	 pct = total > 0 ? (int)(done * 100 / total) : 100;
+	struct ctl_backup_said	*b = arg;
+	int			 pct = total > 0 ? (int)(done * 100 / total) :
+				    100;
 
-	if (pct < *last + CTL_BACKUP_EVERY && done < total)
+	if (pct < b->last + CTL_BACKUP_EVERY && done < total)
 		return;
-	*last = pct;
-	fprintf(stderr, "backup: %d%% (%lld of %lld pages)\n", pct,
-	    (long long)done, (long long)total);
+	b->last = pct;
+	fprintf(stderr, "backup: %d%% (%lld of %lld %s)\n", pct,
+	    (long long)done, (long long)total, b->unit);
 }
 
 #define CTL_KEY_MAX	256	/* a key file is 32 bytes */
@@ -84,9 +92,10 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		{ "with-key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char		 err[512], *fdir, *kdir;
-	const char	*file, *key = NULL;
-	int		 ch, last = 0, refused = 0;
+	struct ctl_backup_said	 said = { 0, "pages" };
+	char			 err[512], *fdir, *kdir;
+	const char		*file, *key = NULL;
+	int			 ch, refused = 0;
 
 	optind = 0;
 	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
@@ -120,8 +129,10 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		if (refused)
 			return -1;
 	}
+	if (!store_is_file(c->conf->database))
+		said.unit = "rows";
 	if (store_backup(c->st, file, CTL_BACKUP_STEP, ctl_backup_progress,
-	    &last, err, sizeof(err)) == -1) {
+	    &said, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tincayctl: %s\n", err);
 		return -1;
 	}
