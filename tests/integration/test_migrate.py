@@ -6,7 +6,8 @@ as if nothing had happened: the same REFs and texts, new REFs that collide
 with none, an old reporter's follow-up joining her open report (the keyed
 hash of her number unchanged), the rows left pending delivered. A database
 that holds rows is refused and left as it was; a wrong --to is said in one
-line.
+line. The other way: backup FILE of a server's database, taken while its
+daemon runs, is an SQLite file a daemon starts on with the same key.
 
 These need a PostgreSQL server: they run in make's pg pass (and wherever
 TINCAY_TEST_PG names one); elsewhere they are skipped. The source is
@@ -16,6 +17,7 @@ SQLite on either engine's run.
 import datetime
 import os
 import sqlite3
+import stat
 import subprocess
 
 import harness
@@ -295,3 +297,86 @@ def test_migrate_into_a_database_a_daemon_made(d):
 		    ["BL thon 3 chong danh vo"], "the report by its REF")
 		r = sms(d, NEW, "BL thon 4 co danh nhau")["ref"]
 		check(REF_RE.match(r or "") and r != ref, "new REF %r" % r)
+
+
+def on_file(d, path):
+	"""The config pointed at an SQLite file, the key kept."""
+	d.overrides["database"] = path
+	d.config["database"] = path
+	d.write_config()
+
+
+@case(start=False)
+def test_backup_of_a_server_is_an_sqlite_copy(d):
+	"""tincayctl backup FILE of a PostgreSQL database, its daemon
+	running: an SQLite file, 0600, of the snapshot the copy began with;
+	a daemon started on it with the same key lists what the server
+	listed, and counts by day what it counted. FILE existing: refused,
+	left as it was. --with-key copies the key as it does for SQLite."""
+	with Sink() as sink:
+		uri = commune(d, sink)
+		on_server(d, uri)
+		d.start()
+		refs = fill(d, sink)
+		d.ctl("send", VOLUNTEER[1], "Thu tin nhan truoc khi sao")
+		wait_until(lambda: all(o["status"] == "sent"
+		    for o in d.outbox()), 15, 0.1, "the outbox sent")
+		before = listings(d, refs)
+		days = pg_rows(uri, DAYS)
+		check(days, "no counts by day on the server")
+		path = os.path.join(d.tmpdir, "copy.db")
+		p = d.ctl("backup", path)
+		check(path in p.stdout.decode(), "backup output %r" % p.stdout)
+		check(b"rows)" in p.stderr or p.stderr == b"", "progress: %r" %
+		    p.stderr)
+		eq(stat.S_IMODE(os.stat(path).st_mode), 0o600, "the copy's mode")
+		check(not os.path.exists(path + "-wal") or
+		    os.path.getsize(path + "-wal") == 0, "a WAL left beside it")
+		# After the copy: on the server, not in the copy.
+		late = sms(d, NEW, "BL thon 4 co danh nhau")["ref"]
+		check(REF_RE.match(late or ""), "no REF: %r" % late)
+		# Never over a file.
+		with open(path, "rb") as f:
+			kept = f.read()
+		p = d.ctl("backup", path, ok=False)
+		eq(p.returncode, 1, "backup over a file")
+		check(b"exists; not overwritten" in p.stderr, "why: %r" %
+		    p.stderr)
+		with open(path, "rb") as f:
+			eq(f.read(), kept, "the copy after a refused backup")
+		keys = os.path.join(d.tmpdir, "keys")
+		os.mkdir(keys)
+		key = os.path.join(keys, "k")
+		d.ctl("backup", os.path.join(d.tmpdir, "copy2.db"),
+		    "--with-key", key)
+		with open(key, "rb") as f, open(d.keypath, "rb") as g:
+			eq(f.read(), g.read(), "the key copied")
+		d.stop()
+
+		c = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+		try:
+			eq(c.execute(DAYS).fetchall(), [tuple(r) for r in days],
+			    "counts by day in the copy")
+			eq(c.execute("PRAGMA integrity_check").fetchall(),
+			    [("ok",)], "the copy's integrity")
+			eq(c.execute("PRAGMA user_version").fetchone()[0],
+			    pg_rows(uri, "SELECT num FROM meta WHERE key = "
+			    "'schema_version'")[0][0], "the schema's version")
+		finally:
+			c.close()
+		on_file(d, path)
+		d.start()
+		eq(listings(d, refs), before, "listings of the copy")
+		check(late not in {r["ref"] for r in d.reports()},
+		    "a report filed after the copy is in it")
+		# It runs on: a new report, counted once.
+		r = sms(d, "0987300010", "BL thon 5 co danh nhau")["ref"]
+		check(REF_RE.match(r or "") and r not in refs, "new REF %r" % r)
+		check(d.alive(), "tincayd died")
+		d.stop()
+		c = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+		try:
+			eq(c.execute("SELECT sum(n) FROM report_days").fetchone()[
+			    0], len(refs) + 1, "reports counted by day")
+		finally:
+			c.close()
