@@ -20,10 +20,12 @@
 
 #define CTL_BACKUP_STEP		1024	/* pages a step: 4 MiB of 4 KiB */
 #define CTL_BACKUP_EVERY	5	/* percent between progress lines */
+#define CTL_BACKUP_QUIET	5000	/* rows a server's copy takes quietly */
 
 struct ctl_backup_said {
 	int		 last;		/* percent said last */
 	const char	*unit;		/* SQLite's pages, a server's rows */
+	int64_t		 quiet;		/* no progress for a copy this small */
 };
 
 static void
@@ -33,7 +35,8 @@ ctl_backup_progress(int64_t done, int64_t total, void *arg)
 	int			 pct = total > 0 ? (int)(done * 100 / total) :
 				    100;
 
-	if (pct < b->last + CTL_BACKUP_EVERY && done < total)
+	if (total < b->quiet || (pct < b->last + CTL_BACKUP_EVERY &&
+	    done < total))
 		return;
 	b->last = pct;
 	fprintf(stderr, "backup: %d%% (%lld of %lld %s)\n", pct,
@@ -92,7 +95,7 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		{ "with-key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl_backup_said	 said = { 0, "pages" };
+	struct ctl_backup_said	 said = { 0, "pages", 0 };
 	char			 err[512], *fdir, *kdir;
 	const char		*file, *key = NULL;
 	int			 ch, refused = 0;
@@ -129,8 +132,11 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		if (refused)
 			return -1;
 	}
-	if (!store_is_file(c->conf->database))
+	/* A server's copy is told in rows, as migrate's, when it is long. */
+	if (!store_is_file(c->conf->database)) {
 		said.unit = "rows";
+		said.quiet = CTL_BACKUP_QUIET;
+	}
 	if (store_backup(c->st, file, CTL_BACKUP_STEP, ctl_backup_progress,
 	    &said, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tincayctl: %s\n", err);
