@@ -205,8 +205,8 @@ def test_send_reaches_sms_provider(d):
 
 # ---------------------------------------------------------------- backup
 
-@sqlite_only("tincayctl backup copies an SQLite file (a PostgreSQL backup is "
-    "pg_dump's or pgBackRest's)")
+@sqlite_only("SQLite's online backup while writers go on (a server's "
+    "database: test_migrate.test_backup_of_a_server_is_an_sqlite_copy)")
 @case()
 def test_backup_while_daemon_runs(d):
 	d.add_contact("Cong an", POLICE, "police")
