@@ -94,6 +94,8 @@ int		 util_random(void *, size_t);	/* 0 ok, -1 error */
 int		 util_ct_equal(const void *, size_t, const void *, size_t);
 /* (buf, len) in lower-case hex into out[2 * len + 1]. */
 void		 util_hex(const unsigned char *buf, size_t len, char *out);
+/* The value of hex digit c (either case), or -1. */
+int		 util_hex_digit(int c);
 /*
  * Whether url is one curl can send to: https:// (or http:// when
  * allow_http), a host (a name, an IPv4 address or a bracketed IPv6 one),

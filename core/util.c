@@ -311,6 +311,18 @@ util_hmac_sha256_stamped_hex(const char *key, const char *stamp,
 	return 0;
 }
 
+int
+util_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 util_hex(const unsigned char *buf, size_t len, char *out)
 {

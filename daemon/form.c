@@ -13,18 +13,6 @@
 
 #define FORM_MAX_FIELDS	1024
 
-static int
-form_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode (s, n) into a new NUL-terminated string; its length in *outlen.
  * Returns NULL and why in err on a broken escape or a NUL.
@@ -51,8 +39,9 @@ form_unescape(const char *s, size_t n, size_t *outlen, char *err,
 			out[o++] = s[i];
 			continue;
 		}
-		if (n - i < 3 || (hi = form_hex((unsigned char)s[i + 1])) ==
-		    -1 || (lo = form_hex((unsigned char)s[i + 2])) == -1) {
+		if (n - i < 3 ||
+		    (hi = util_hex_digit((unsigned char)s[i + 1])) == -1 ||
+		    (lo = util_hex_digit((unsigned char)s[i + 2])) == -1) {
 			snprintf(err, errlen, "broken %%-escape");
 			goto bad;
 		}

@@ -646,18 +646,6 @@ db_pg_has(struct db_pg_stmt *st, int i)
 	    !PQgetisnull(st->res, st->row, i);
 }
 
-static int
-db_pg_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Column i of the row, a bytea, decoded (once per row); NULL: not one. */
 static struct db_pg_col *
 db_pg_bytea(struct db_pg_stmt *st, int i)
@@ -684,8 +672,8 @@ db_pg_bytea(struct db_pg_stmt *st, int i)
 		c->p = xmalloc(c->cap);
 	}
 	for (k = 0; k < n; k++) {
-		hi = db_pg_hex(v[2 + 2 * k]);
-		lo = db_pg_hex(v[3 + 2 * k]);
+		hi = util_hex_digit(v[2 + 2 * k]);
+		lo = util_hex_digit(v[3 + 2 * k]);
 		if (hi < 0 || lo < 0)
 			fatalx("%s: bytea not in hex", __func__);
 		c->p[k] = (unsigned char)(hi << 4 | lo);
