@@ -28,7 +28,16 @@
 
 #define DB_PG_PARAMS	24	/* the most a statement of ours binds */
 #define DB_PG_COLS	24	/* bytea columns decoded, by index */
-#define DB_PG_RETRY_MS	1000	/* between two reconnects */
+#define DB_PG_RETRY_MS	1000	/* between two reconnects, at least */
+/*
+ * A reconnect holds the loop as long as it takes: one that is refused
+ * (the server down, its host up) a round trip, one to a host that never
+ * answers connect_timeout. The next waits this many times as long as
+ * the last took, so that the loop is held a sixth of the time at most
+ * and answers 503 and /healthz in between.
+ */
+#define DB_PG_RETRY_SLOW	5
+#define DB_PG_RETRY_MAX_MS	30000
 
 /* Type OIDs (pg_type.h is the server's). */
 #define PG_BOOL		16
@@ -54,6 +63,7 @@ struct db_pg {
 	char		*conninfo;
 	uint64_t	 gen;		/* connections made */
 	int64_t		 tried_ms;	/* the last reconnect */
+	int64_t		 wait_ms;	/* from it to the next */
 	unsigned	 names;		/* statement names given */
 	int64_t		 changes;
 	int		 tx;		/* open after the last statement */
@@ -314,7 +324,7 @@ db_pg_ready(struct db_pg *db)
 	if (db->c != NULL && PQstatus(db->c) == CONNECTION_OK)
 		return 0;
 	now = db_pg_ms();
-	if (db->tried_ms != 0 && now - db->tried_ms < DB_PG_RETRY_MS) {
+	if (db->tried_ms != 0 && now - db->tried_ms < db->wait_ms) {
 		db->code = DB_ELOST;
 		snprintf(db->err, sizeof(db->err), "no connection to the "
 		    "database%s%s", db->why[0] != '\0' ? ": " : " yet",
@@ -325,6 +335,11 @@ db_pg_ready(struct db_pg *db)
 	if (db->c != NULL)
 		PQfinish(db->c);
 	db->c = db_pg_connect(db->conninfo);
+	db->wait_ms = DB_PG_RETRY_SLOW * (db_pg_ms() - now);
+	if (db->wait_ms < DB_PG_RETRY_MS)
+		db->wait_ms = DB_PG_RETRY_MS;
+	if (db->wait_ms > DB_PG_RETRY_MAX_MS)
+		db->wait_ms = DB_PG_RETRY_MAX_MS;
 	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK) {
 		db->code = DB_ELOST;
 		db_pg_why(db->why, sizeof(db->why), db->c != NULL ?

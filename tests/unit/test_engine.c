@@ -4,6 +4,7 @@
  * fresh empty database on PostgreSQL that engine_drop() takes away, and
  * a store opened on it.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -368,6 +373,87 @@ test_engine_planned_each_run(void **state)
 	db_close(db);
 }
 
+/* A TCP port on loopback that takes connections and never answers them
+ * (the kernel completes the handshake; nobody reads): its socket, and the
+ * port in *port. */
+static int
+hole_open(int *port)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd;
+
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* How many connections came to the hole, taken now. */
+static int
+hole_count(int fd)
+{
+	int	 n = 0, c;
+
+	(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+	while ((c = accept(fd, NULL, NULL)) != -1) {
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * pg: a reconnect that took long (a host that never answers, before the
+ * one that does: connect_timeout, a second here) holds the loop that
+ * long; the next one waits five times as long, not a second, so the loop
+ * answers in between. Counted at the silent host: the open and the first
+ * reconnect reach it; the second break, at once after, does not.
+ */
+static void
+test_engine_slow_reconnect_backs_off(void **state)
+{
+	struct engine_db *e = *state;
+	struct db	*db;
+	char		 uri[700], err[256];
+	const char	*at, *slash;
+	int		 hole, port;
+
+	if (!engine_is_pg())
+		skip();
+	hole = hole_open(&port);
+	/* postgresql://user@HOLE,host:port/db?connect_timeout=1 */
+	assert_non_null(at = strchr(strstr(e->database, "://") + 3, '@'));
+	assert_non_null(slash = strchr(at, '/'));
+	snprintf(uri, sizeof(uri), "%.*s127.0.0.1:%d,%.*s%s%sconnect_timeout=1",
+	    (int)(at + 1 - e->database), e->database, port,
+	    (int)(slash - at - 1), at + 1, slash,
+	    strchr(slash, '?') != NULL ? "&" : "?");
+	if ((db = db_pg_open(uri, err, sizeof(err))) == NULL)
+		fail_msg("%s: %s", uri, err);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x int)"), 0);
+	pg_kill_backend(e, db);
+	/* The break is seen by the statement; the next one reconnects,
+	 * a second at the silent host first. */
+	(void)run1(db, "INSERT INTO t VALUES (?1)", 1);
+	if (run1(db, "INSERT INTO t VALUES (?1)", 2) != DB_DONE)
+		assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3),
+		    DB_DONE);
+	assert_int_equal(hole_count(hole), 2);
+	pg_kill_backend(e, db);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 4), DB_ERR);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 5), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ELOST);
+	assert_int_equal(hole_count(hole), 0);
+	db_close(db);
+	close(hole);
+}
+
 int
 main(void)
 {
@@ -383,6 +469,9 @@ main(void)
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_planned_each_run,
 		    db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_engine_slow_reconnect_backs_off, db_setup,
+		    db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
