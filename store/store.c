@@ -930,6 +930,7 @@ store_batch_end(struct store *st, int ok)
 
 	st->in_tx = 0;
 	st->outbox_first = 0;
+	st->pg_locked[0] = '\0';
 	memset(&st->batch, 0, sizeof(st->batch));
 	if (ok)
 		st->stats.commits++;
@@ -1029,6 +1030,7 @@ store_rollback(struct store *st)
 int
 store_savepoint(struct store *st)
 {
+	st->pg_locked[0] = '\0';
 	return store_run(st, ST_SAVEPOINT);
 }
 
@@ -1041,6 +1043,8 @@ store_release(struct store *st)
 void
 store_rollback_to(struct store *st)
 {
+	/* A lock taken in the savepoint goes with it. */
+	st->pg_locked[0] = '\0';
 	(void)store_run(st, ST_ROLLBACK_TO);
 	(void)store_run(st, ST_RELEASE);
 }

@@ -260,6 +260,9 @@ struct store {
 	uint64_t	 leader_gen;
 	int64_t		 leader_tried_ms;
 	struct db_stmt	*pg_leader, *pg_number;
+	/* The number whose lock the open message holds (store_savepoint()
+	 * to its end): its two lookups take it once. */
+	char		 pg_locked[PHONE_MAX];
 };
 
 /*

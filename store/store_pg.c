@@ -170,7 +170,8 @@ store_pg_number_lock(struct store *st, const char *number)
 {
 	int	 rc;
 
-	if (number == NULL || *number == '\0')
+	if (number == NULL || *number == '\0' ||
+	    (st->in_tx && strcmp(number, st->pg_locked) == 0))
 		return 0;
 	if (st->pg_number == NULL && db_prepare(st->db,
 	    store_sql_pg_extra(PGX_NUMBER_LOCK), &st->pg_number) != 0) {
@@ -184,6 +185,8 @@ store_pg_number_lock(struct store *st, const char *number)
 		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		return -1;
 	}
+	if (strlen(number) < sizeof(st->pg_locked))
+		util_strlcpy(st->pg_locked, number, sizeof(st->pg_locked));
 	return 0;
 }
 

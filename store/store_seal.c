@@ -418,4 +418,5 @@ store_seal_close(struct store *st)
 	OPENSSL_cleanse(st->hashed, sizeof(st->hashed));
 	OPENSSL_cleanse(st->hash_of, sizeof(st->hash_of));
 	OPENSSL_cleanse(st->hash_last, sizeof(st->hash_last));
+	OPENSSL_cleanse(st->pg_locked, sizeof(st->pg_locked));
 }
