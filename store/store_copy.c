@@ -670,7 +670,8 @@ store_copy_alone(struct store_copy *c)
 	    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 	    " AND (application_name LIKE 'tincay%' OR pid IN (SELECT pid"
 	    "  FROM pg_locks WHERE locktype = 'advisory'"
-	    "  AND classid = 7411))", &s) == 0 && db_step(s) == DB_ROW)
+	    "  AND classid = " STORE_PG_LOCK_CLASS "))", &s) == 0 &&
+	    db_step(s) == DB_ROW)
 		others = db_column_int64(s, 0);
 	db_finalize(s);
 	if (others == -1)

@@ -159,6 +159,10 @@ int		 store_pg_open(struct store *, const char *conninfo,
 /* store_backup() of a PostgreSQL database (store_copy.c). */
 int		 store_copy_backup(struct store *, const char *path,
 		    store_backup_fn, void *, char *err, size_t errlen);
+/* PostgreSQL: our class among the database's advisory locks, and the
+ * leader's key in it (store_pg.c; tincayctl migrate looks for holders). */
+#define STORE_PG_LOCK_CLASS	"7411"
+#define STORE_PG_LOCK_LEADER	"2"
 int		 store_sqlite_version(struct store *);
 int		 store_pg_version(struct store *);
 /* store_pg.c: store_leader() there; the number's lock (PGX_NUMBER_LOCK)

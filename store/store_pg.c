@@ -152,7 +152,8 @@ store_pg_leader(struct store *st)
 	if (st->in_tx && !db_in_tx(st->db))
 		return 0;
 	if (st->pg_leader == NULL && db_prepare(st->db,
-	    "SELECT pg_try_advisory_lock(7411, 2)", &st->pg_leader) != 0)
+	    "SELECT pg_try_advisory_lock(" STORE_PG_LOCK_CLASS ", "
+	    STORE_PG_LOCK_LEADER ")", &st->pg_leader) != 0)
 		return 0;
 	rc = db_step(st->pg_leader);
 	if (rc == DB_ROW && db_column_int64(st->pg_leader, 0) == 1 &&
@@ -198,7 +199,8 @@ store_pg_daemon_runs(struct store *st)
 	int		 runs = 0;
 
 	if (db_prepare(st->db, "SELECT count(*) FROM pg_locks"
-	    " WHERE locktype = 'advisory' AND classid = 7411 AND objid = 2"
+	    " WHERE locktype = 'advisory' AND classid = " STORE_PG_LOCK_CLASS
+	    " AND objid = " STORE_PG_LOCK_LEADER
 	    " AND objsubid = 2 AND granted"
 	    " AND database = (SELECT oid FROM pg_database"
 	    "  WHERE datname = current_database())", &s) == 0 &&
