@@ -416,9 +416,8 @@ hole_count(int fd)
  * reconnect reach it; the second break, at once after, does not.
  */
 static void
-test_engine_slow_reconnect_backs_off(void **state)
+slow_reconnect(struct engine_db *e, const char *timeout)
 {
-	struct engine_db *e = *state;
 	struct db	*db;
 	char		 uri[700], err[256];
 	const char	*at, *slash;
@@ -427,19 +426,20 @@ test_engine_slow_reconnect_backs_off(void **state)
 	if (!engine_is_pg())
 		skip();
 	hole = hole_open(&port);
-	/* postgresql://user@HOLE,host:port/db?connect_timeout=1 */
+	/* postgresql://user@HOLE,host:port/db[?connect_timeout=N] */
 	assert_non_null(at = strchr(strstr(e->database, "://") + 3, '@'));
 	assert_non_null(slash = strchr(at, '/'));
-	snprintf(uri, sizeof(uri), "%.*s127.0.0.1:%d,%.*s%s%sconnect_timeout=1",
+	snprintf(uri, sizeof(uri), "%.*s127.0.0.1:%d,%.*s%s%s%s",
 	    (int)(at + 1 - e->database), e->database, port,
 	    (int)(slash - at - 1), at + 1, slash,
-	    strchr(slash, '?') != NULL ? "&" : "?");
+	    timeout == NULL ? "" : strchr(slash, '?') != NULL ? "&" : "?",
+	    timeout == NULL ? "" : timeout);
 	if ((db = db_pg_open(uri, err, sizeof(err))) == NULL)
 		fail_msg("%s: %s", uri, err);
 	assert_int_equal(db_exec(db, "CREATE TABLE t (x int)"), 0);
 	pg_kill_backend(e, db);
 	/* The break is seen by the statement; the next one reconnects,
-	 * a second at the silent host first. */
+	 * connect_timeout at the silent host first. */
 	(void)run1(db, "INSERT INTO t VALUES (?1)", 1);
 	if (run1(db, "INSERT INTO t VALUES (?1)", 2) != DB_DONE)
 		assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3),
@@ -452,6 +452,20 @@ test_engine_slow_reconnect_backs_off(void **state)
 	assert_int_equal(hole_count(hole), 0);
 	db_close(db);
 	close(hole);
+}
+
+/* A second's connect_timeout, to be quick. */
+static void
+test_engine_slow_reconnect_backs_off(void **state)
+{
+	slow_reconnect(*state, "connect_timeout=1");
+}
+
+/* The same on the engine's own connect_timeout (5 s a host). */
+static void
+test_engine_slow_reconnect_default_timeout(void **state)
+{
+	slow_reconnect(*state, NULL);
 }
 
 int
@@ -471,6 +485,9 @@ main(void)
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_engine_slow_reconnect_backs_off, db_setup,
+		    db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_engine_slow_reconnect_default_timeout, db_setup,
 		    db_teardown),
 	};
 
