@@ -682,7 +682,7 @@ outbox_dest_walk(struct outbox *ob, int lane, const char *dkey, int64_t now,
 	pick.ob = ob;
 	pick.limit = (size_t)leases.all;
 	n = store_outbox_due(ob->tc->store, now, lane, dkey, rows,
-	    want, outbox_pick, &pick);
+	    want, (int)pick.limit, outbox_pick, &pick);
 	for (i = 0; i < n; i++) {
 		if (outbox_start(ob, &rows[i], dest) >= 0) {
 			started++;

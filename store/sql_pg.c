@@ -80,7 +80,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    "  WHERE p.report_id = o.report_id AND p.contact_id = o.contact_id"
 	    "  AND p.status = 'pending' AND p.id < o.id)"
 	    " ORDER BY o.next_at, o.id"
-	    " LIMIT CASE WHEN ?2::bigint < 0 THEN NULL ELSE ?2 END",
+	    " LIMIT ?2",
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5,"

@@ -1646,7 +1646,8 @@ store_outbox_dest(struct store *st, int lane, const char *after,
 
 int
 store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
-    struct outbox_due *rows, int max, store_due_fn filter, void *arg)
+    struct outbox_due *rows, int max, int skip, store_due_fn filter,
+    void *arg)
 {
 	struct db_stmt	*s = st->stmt[ST_OUTBOX_DUE];
 	struct outbox_due *r;
@@ -1655,7 +1656,7 @@ store_outbox_due(struct store *st, int64_t now, int lane, const char *dkey,
 	int		 n = 0, rc = DB_DONE, take = 1, sealerr = 0;
 
 	db_bind_int64(s, 1, now);
-	db_bind_int64(s, 2, filter != NULL ? -1 : max);
+	db_bind_int64(s, 2, (int64_t)max + (filter != NULL ? skip : 0));
 	db_bind_int64(s, 3, lane);
 	db_bind_int64(s, 4, st->outbox_first > 0 ? st->outbox_first :
 	    INT64_MAX);

@@ -287,13 +287,14 @@ struct outbox_due {
  * ones only (a row of the open batch may still roll back), oldest first,
  * each waiting for an earlier row of its report to the same contact. It
  * reads only as far as it must: filter (if not NULL) sees each due row's
- * id before it is copied, and answers 1 take it, 0 skip it, -1 stop.
- * Returns n, or -1.
+ * id before it is copied, and answers 1 take it, 0 skip it, -1 stop; it
+ * skips at most skip rows, so no more than max + skip are read (a server
+ * sends every row a query asks for, read or not). Returns n, or -1.
  */
 typedef int	 (*store_due_fn)(int64_t id, void *arg);
 int		 store_outbox_due(struct store *, int64_t now, int lane,
 		    const char *dkey, struct outbox_due *rows, int max,
-		    store_due_fn, void *arg);
+		    int skip, store_due_fn, void *arg);
 /* The first destination with pending rows in lane after after (NULL: the
  * first of all) into out: 1, 0 if none, -1 on error. */
 int		 store_outbox_dest(struct store *, int lane, const char *after,

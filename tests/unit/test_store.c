@@ -155,7 +155,7 @@ scalar_due(struct store *st)
 	struct outbox_due	 rows[64];
 	int			 n, i;
 
-	n = store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "", rows, 64, NULL,
+	n = store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "", rows, 64, 0, NULL,
 	    NULL);
 	for (i = 0; i < n; i++)
 		store_outbox_due_clear(&rows[i]);
@@ -578,9 +578,9 @@ test_contacts_and_outbox(void **state)
 		int			 j;
 
 		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "",
-		    a, 4, NULL, NULL), 2);
+		    a, 4, 0, NULL, NULL), 2);
 		assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_SMS, "",
-		    b, 4, NULL, NULL), 2);
+		    b, 4, 0, NULL, NULL), 2);
 		assert_int_equal(strlen(a[0].idem_key), 32);
 		assert_string_not_equal(a[0].idem_key, a[1].idem_key);
 		assert_string_equal(a[0].idem_key, b[0].idem_key);
@@ -594,9 +594,9 @@ test_contacts_and_outbox(void **state)
 		 * a scheduler whose clock is behind the writer's (tincayctl's
 		 * wall clock ahead of the daemon's scheduling seconds). */
 		assert_int_equal(store_outbox_due(st, 1000,
-		    OUTBOX_LANE_WEBHOOK, "", b, 2, NULL, NULL), 0);
+		    OUTBOX_LANE_WEBHOOK, "", b, 2, 0, NULL, NULL), 0);
 		assert_int_equal(store_outbox_due(st, 99, OUTBOX_LANE_SMS, "",
-		    b, 2, NULL, NULL), 2);
+		    b, 2, 0, NULL, NULL), 2);
 		for (j = 0; j < 2; j++)
 			store_outbox_due_clear(&b[j]);
 		/* A retry is not due before its time. */
@@ -604,10 +604,10 @@ test_contacts_and_outbox(void **state)
 		    1000, 2000, 0, NULL, NULL), 0);
 		assert_int_equal(store_commit(st), 0);
 		assert_int_equal(store_outbox_due(st, 1999, OUTBOX_LANE_SMS, "",
-		    b, 4, NULL, NULL), 1);
+		    b, 4, 0, NULL, NULL), 1);
 		store_outbox_due_clear(&b[0]);
 		assert_int_equal(store_outbox_due(st, 2000, OUTBOX_LANE_SMS, "",
-		    b, 4, NULL, NULL), 2);
+		    b, 4, 0, NULL, NULL), 2);
 		for (j = 0; j < 2; j++)
 			store_outbox_due_clear(&b[j]);
 		/* Back as it was for what follows. */
@@ -704,11 +704,11 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_report_find(st, "B2NN"), 2);
 	/* Old rows keep their key, in their lanes. */
 	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, "", due, 4,
-	    NULL, NULL), 1);
+	     0, NULL, NULL), 1);
 	assert_string_equal(due[0].idem_key, "0123456789abcdef0123456789abcdef");
 	store_outbox_due_clear(&due[0]);
 	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_BROADCAST, "", due,
-	    4, NULL, NULL), 1);
+	    4, 0, NULL, NULL), 1);
 	assert_string_equal(due[0].idem_key, "fedcba9876543210fedcba9876543210");
 	store_outbox_due_clear(&due[0]);
 	/* New reports go on from id 3 and never take an old REF. */
@@ -840,7 +840,7 @@ test_migrate_seals(void **state)
 	assert_int_equal(store_report_recent(st, "+84912345679", 0, ref), 2);
 	assert_string_equal(ref, "B2NN");
 	assert_int_equal(store_outbox_due(st, 100, OUTBOX_LANE_SMS, "", due, 4,
-	    NULL, NULL), 1);
+	     0, NULL, NULL), 1);
 	assert_string_equal(due[0].dest, "+84900000001");
 	assert_string_equal(due[0].body, "x");
 	store_outbox_due_clear(&due[0]);
@@ -939,7 +939,7 @@ test_uncommitted_not_due(void **state)
 		struct outbox_due	 r[2];
 
 		assert_int_equal(store_outbox_due(st, 1000,
-		    OUTBOX_LANE_BROADCAST, "", r, 2, NULL, NULL), 1);
+		    OUTBOX_LANE_BROADCAST, "", r, 2, 0, NULL, NULL), 1);
 		store_outbox_due_clear(&r[0]);
 	}
 	store_close(st);
@@ -978,7 +978,7 @@ test_dests(void **state)
 	assert_string_equal(d, "");
 	/* One destination's due rows only, oldest first. */
 	assert_int_equal(store_outbox_due(st, 1000, OUTBOX_LANE_WEBHOOK,
-	    "http://b.example:8080", due, 8, NULL, NULL), 2);
+	    "http://b.example:8080", due, 8, 0, NULL, NULL), 2);
 	assert_string_equal(due[0].dest, urls[0]);
 	assert_string_equal(due[1].dest, urls[2]);
 	assert_string_equal(due[0].dkey, "http://b.example:8080");
