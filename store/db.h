@@ -228,7 +228,8 @@ db_exec(struct db *db, const char *sql)
 	return db->ops->exec(db, sql);
 }
 
-/* Rows the last INSERT, UPDATE or DELETE stepped changed. */
+/* Rows the last INSERT, UPDATE or DELETE stepped changed; -1 if it failed
+ * (PostgreSQL: a write's answer may be waited for only here, db_pg.c). */
 static inline int64_t
 db_changes(struct db *db)
 {

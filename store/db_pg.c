@@ -6,6 +6,17 @@
  * for the parameter reads them as they are, text or bytea); results come
  * back as text, a bytea decoded from its hex form when read.
  *
+ * Inside a transaction, a statement that answers nothing (INSERT, UPDATE,
+ * DELETE without RETURNING, SAVEPOINT, a SELECT of a void function such as
+ * an advisory lock) is sent without waiting for its answer: libpq's
+ * pipeline mode holds it until the next statement that must wait (one that
+ * answers rows, a savepoint's RELEASE or ROLLBACK TO, COMMIT, anything but
+ * these, db_changes()), which goes out with it and a sync in one write,
+ * and whose caller hears the first error of them all. A message's writes
+ * so cost one round trip between them, not one each; an error still
+ * reaches the store before its savepoint is released, and a transaction an
+ * error aborted cannot commit. DB_PG_QUEUE_MAX bounds what waits.
+ *
  * A connection that breaks (the primary gone, a failover) fails the
  * statement (DB_ELOST); the next statement reconnects, at most once a
  * second, to whichever host the connection string names is writable now
@@ -29,6 +40,7 @@
 #define DB_PG_PARAMS	24	/* the most a statement of ours binds */
 #define DB_PG_COLS	24	/* bytea columns decoded, by index */
 #define DB_PG_RETRY_MS	1000	/* between two reconnects, at least */
+#define DB_PG_QUEUE_MAX	64	/* statements sent unanswered, at most */
 /*
  * A reconnect holds the loop as long as it takes: one that is refused
  * (the server down, its host up) a round trip, one to a host that never
@@ -46,6 +58,7 @@
 #define PG_INT2		21
 #define PG_INT4		23
 #define PG_OID		26
+#define PG_VOID		2278
 #define PG_FLOAT4	700
 #define PG_FLOAT8	701
 #define PG_NUMERIC	1700
@@ -66,6 +79,9 @@ struct db_pg {
 	int64_t		 wait_ms;	/* from it to the next */
 	unsigned	 names;		/* statement names given */
 	int64_t		 changes;
+	int		 queued;	/* sent, their answers unread */
+	int		 held;		/* one of them failed (db->err):
+					   the next statement's error */
 	int		 tx;		/* open after the last statement */
 	int		 tx_lost;	/* died with its connection; until
 					   the caller's ROLLBACK */
@@ -87,6 +103,9 @@ struct db_pg_stmt {
 	char		 name[16];
 	uint64_t	 gen;		/* prepared on that connection; 0 no */
 	int		 planned_each_run;	/* DB_PG_EACH_RUN */
+	int		 answers_nothing;	/* may be queued */
+	int		 rolls_back;	/* ROLLBACK [TO]: a queue's error
+					   is no reason not to */
 	enum db_pg_end	 end;		/* a ROLLBACK or not */
 	int		 nparams;
 	const char	*val[DB_PG_PARAMS];
@@ -178,6 +197,33 @@ db_pg_end_of(const char *sql)
 		rest = r;
 	return rest[strspn(rest, " \t\n;")] == '\0' ? PG_END_ROLLBACK :
 	    PG_END_NONE;
+}
+
+/* Whether a statement answers nothing but whether it ran, so that it may
+ * wait in the queue: a write without RETURNING or a SAVEPOINT (no column),
+ * or a SELECT of a void function (an advisory lock). desc: its columns. */
+static int
+db_pg_quiet(const char *sql, const PGresult *desc)
+{
+	static const char *const writes[] = { "INSERT", "UPDATE", "DELETE",
+	    "SAVEPOINT" };
+	size_t	 i;
+
+	if (db_pg_word(sql, "SELECT") != NULL)
+		return PQnfields(desc) == 1 && PQftype(desc, 0) == PG_VOID;
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		if (db_pg_word(sql, writes[i]) != NULL)
+			return PQnfields(desc) == 0;
+	return 0;
+}
+
+/* Whether sql rolls back, the transaction or to a savepoint: what the
+ * queue's error does not stop. */
+static int
+db_pg_rolls_back(const char *sql)
+{
+	return db_pg_word(sql, "ROLLBACK") != NULL ||
+	    db_pg_word(sql, "ABORT") != NULL;
 }
 
 /*
@@ -332,6 +378,7 @@ db_pg_ready(struct db_pg *db)
 		return -1;
 	}
 	db->tried_ms = now;
+	db->queued = db->held = 0;	/* went with the connection */
 	if (db->c != NULL)
 		PQfinish(db->c);
 	db->c = db_pg_connect(db->conninfo);
@@ -351,6 +398,153 @@ db_pg_ready(struct db_pg *db)
 	db->gen++;
 	log_info("database: connected again");
 	return 0;
+}
+
+/* Send st's run (not waiting for its answer): 1, or 0 (PQerrorMessage). */
+static int
+db_pg_send(struct db_pg *db, struct db_pg_stmt *st)
+{
+	if (st->planned_each_run)
+		return PQsendQueryParams(db->c, st->sql, st->nparams, NULL,
+		    st->val, st->len, st->fmt, 0);
+	return PQsendQueryPrepared(db->c, st->name, st->nparams, st->val,
+	    st->len, st->fmt, 0);
+}
+
+/*
+ * Send the queue, then last (if not NULL), with a sync in one write, and
+ * read every answer in order; out of pipeline mode after. The first error
+ * of them is the caller's (db->err): after it the server ran nothing
+ * more, last included. last->res is last's answer if it ran. 0, or -1.
+ */
+static int
+db_pg_drain(struct db_pg *db, struct db_pg_stmt *last)
+{
+	PGresult	*r, *bad = NULL;
+	ExecStatusType	 status;
+	const char	*n;
+	int		 i, k, sent;
+
+	if (db->queued == 0 && last == NULL)
+		return 0;
+	k = db->queued;
+	db->queued = 0;
+	sent = (last == NULL || db_pg_send(db, last) == 1) &&
+	    PQpipelineSync(db->c) == 1;
+	if (last != NULL && sent)
+		k++;
+	for (i = 0; i < k && PQstatus(db->c) == CONNECTION_OK; i++) {
+		/* A statement's answer, then NULL. */
+		while ((r = PQgetResult(db->c)) != NULL) {
+			status = PQresultStatus(r);
+			if (status == PGRES_COMMAND_OK ||
+			    status == PGRES_TUPLES_OK) {
+				n = PQcmdTuples(r);
+				db->changes = *n != '\0' ? strtoll(n, NULL,
+				    10) : 0;
+				if (last != NULL && i == k - 1) {
+					last->res = r;
+					continue;
+				}
+			} else if (status != PGRES_PIPELINE_ABORTED &&
+			    bad == NULL) {
+				bad = r;
+				continue;
+			}
+			PQclear(r);
+		}
+	}
+	/* The sync's answer: the end of what was sent. */
+	while (sent && PQstatus(db->c) == CONNECTION_OK &&
+	    (r = PQgetResult(db->c)) != NULL) {
+		status = PQresultStatus(r);
+		PQclear(r);
+		if (status == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQstatus(db->c) == CONNECTION_OK)
+		(void)PQexitPipelineMode(db->c);
+	if (bad == NULL && (!sent || PQstatus(db->c) != CONNECTION_OK)) {
+		db_pg_fail(db, NULL);
+		return -1;
+	}
+	if (bad != NULL) {
+		if (last != NULL) {
+			PQclear(last->res);
+			last->res = NULL;
+		}
+		db_pg_fail(db, bad);
+		PQclear(bad);
+		return -1;
+	}
+	db_pg_tx(db);
+	return 0;
+}
+
+/*
+ * A COMMIT that did not run because a statement of the queue failed: the
+ * transaction is ended as a COMMIT of it would have ended (a ROLLBACK),
+ * the queue's error kept for the caller.
+ */
+static void
+db_pg_commit_refused(struct db_pg *db, const char *sql)
+{
+	enum db_err	 code = db->code;
+	char		 err[sizeof(db->err)];
+	PGresult	*r;
+
+	if ((db_pg_word(sql, "COMMIT") == NULL && db_pg_word(sql, "END") ==
+	    NULL) || db->c == NULL || PQstatus(db->c) != CONNECTION_OK ||
+	    PQtransactionStatus(db->c) != PQTRANS_INERROR)
+		return;
+	memcpy(err, db->err, sizeof(err));
+	r = PQexec(db->c, "ROLLBACK");
+	PQclear(r);
+	db_pg_tx(db);
+	memcpy(db->err, err, sizeof(err));
+	db->code = code;
+}
+
+/*
+ * Before sql runs: if a queued statement's failure is held (heard while
+ * preparing), sql fails with it (-1), unless sql rolls back (0, sql runs).
+ */
+static int
+db_pg_unhold(struct db_pg *db, const char *sql, int rolls_back)
+{
+	if (!db->held)
+		return 0;
+	db->held = 0;
+	if (rolls_back)
+		return 0;
+	db_pg_commit_refused(db, sql);
+	return -1;
+}
+
+/*
+ * Queue st if it may wait (it answers nothing; a transaction is open; the
+ * queue has room): 1 queued, 0 not (run it now), -1 an error.
+ */
+static int
+db_pg_queue(struct db_pg *db, struct db_pg_stmt *st)
+{
+	if (!st->answers_nothing || st->gen != db->gen ||
+	    db->queued >= DB_PG_QUEUE_MAX || (db->queued == 0 &&
+	    PQtransactionStatus(db->c) != PQTRANS_INTRANS))
+		return 0;
+	if (db->queued == 0 && PQenterPipelineMode(db->c) != 1)
+		return 0;
+	if (db_pg_send(db, st) != 1) {
+		if (db->queued == 0)
+			(void)PQexitPipelineMode(db->c);
+		db_pg_fail(db, NULL);
+		return -1;
+	}
+	db->queued++;
+	st->ran = 1;
+	st->nrows = 0;
+	db->code = DB_OK;
+	return 1;
 }
 
 /* sql with ?N (or ?) as $N, outside quotes; *n the highest N (of $N
@@ -399,6 +593,8 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 	struct db_pg		*db = PGDB(d);
 	struct db_pg_stmt	*st;
 	PGresult		*r;
+	char			 held[sizeof(db->err)];
+	enum db_err		 code;
 	int			 i;
 
 	*out = NULL;
@@ -418,6 +614,7 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 	}
 	snprintf(st->name, sizeof(st->name), "t%u", ++db->names);
 	st->end = db_pg_end_of(sql);
+	st->rolls_back = db_pg_rolls_back(sql);
 	/* Prepared now, so that a statement the server refuses fails at
 	 * start-up, as on SQLite; not on a new connection while a lost
 	 * transaction waits for its ROLLBACK. */
@@ -429,11 +626,16 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 		*out = &st->base;
 		return 0;
 	}
+	/* A queued statement's failure is the next one's to report. */
+	if (db_pg_drain(db, NULL) == -1)
+		db->held = 1;
+	memcpy(held, db->err, sizeof(held));
+	code = db->code;
 	r = PQprepare(db->c, st->name, st->sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		db_pg_fail(db, r);
 		PQclear(r);
-		goto fail;
+		goto unhold;
 	}
 	PQclear(r);
 	/* Its columns are known before it runs, as on SQLite. */
@@ -441,11 +643,19 @@ db_pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
 	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
 		db_pg_fail(db, st->desc);
 		PQclear(st->desc);
-		goto fail;
+		goto unhold;
 	}
+	st->answers_nothing = db_pg_quiet(sql, st->desc);
 	st->gen = db->gen;
 	*out = &st->base;
 	return 0;
+unhold:
+	/* Refused in a transaction the queue's error aborted: that one. */
+	if (db->held) {
+		db->held = 0;
+		memcpy(db->err, held, sizeof(held));
+		db->code = code;
+	}
 fail:
 	free(st->sql);
 	free(st);
@@ -583,7 +793,14 @@ db_pg_run(struct db_pg_stmt *st)
 	}
 	if (db_pg_ready(db) == -1)
 		return DB_ERR;
+	if (db_pg_unhold(db, st->sql, st->rolls_back) == -1)
+		return DB_ERR;
+	/* A rollback runs whatever the queue's answers were. */
+	if (st->rolls_back && db->queued > 0)
+		(void)db_pg_drain(db, NULL);
 	if (st->gen != db->gen) {
+		if (db_pg_drain(db, NULL) == -1)
+			return DB_ERR;
 		r = PQprepare(db->c, st->name, st->sql, 0, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			db_pg_fail(db, r);
@@ -593,7 +810,19 @@ db_pg_run(struct db_pg_stmt *st)
 		PQclear(r);
 		st->gen = db->gen;
 	}
-	if (st->planned_each_run)
+	switch (db_pg_queue(db, st)) {
+	case -1:
+		return DB_ERR;
+	case 1:
+		return DB_DONE;
+	}
+	if (db->queued > 0) {
+		/* It goes out behind the queue, in the same write. */
+		if (db_pg_drain(db, st) == -1) {
+			db_pg_commit_refused(db, st->sql);
+			return DB_ERR;
+		}
+	} else if (st->planned_each_run)
 		st->res = PQexecParams(db->c, st->sql, st->nparams, NULL,
 		    st->val, st->len, st->fmt, 0);
 	else
@@ -795,6 +1024,12 @@ db_pg_exec(struct db *d, const char *sql)
 	}
 	if (db_pg_ready(db) == -1)
 		return -1;
+	if (db_pg_unhold(db, sql, db_pg_rolls_back(sql)) == -1)
+		return -1;
+	if (db_pg_drain(db, NULL) == -1 && !db_pg_rolls_back(sql)) {
+		db_pg_commit_refused(db, sql);
+		return -1;
+	}
 	r = PQexec(db->c, sql);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK ||
 	    PQresultStatus(r) == PGRES_COMMAND_OK)
@@ -820,7 +1055,16 @@ db_pg_exec(struct db *d, const char *sql)
 static int64_t
 db_pg_changes(struct db *d)
 {
-	return PGDB(d)->changes;
+	struct db_pg	*db = PGDB(d);
+
+	/* The last statement's answer, waited for if it is queued. */
+	if (db->held) {
+		db->held = 0;
+		return -1;
+	}
+	if (db_pg_drain(db, NULL) == -1)
+		return -1;
+	return db->changes;
 }
 
 static const char *
@@ -885,6 +1129,8 @@ db_pg_wake_take(struct db *d)
 
 	if (db->c == NULL || PQstatus(db->c) != CONNECTION_OK)
 		return -1;
+	if (db->queued > 0)
+		return 0;	/* read with the queue's answers, later */
 	if (!PQconsumeInput(db->c))
 		return -1;
 	while ((n = PQnotifies(db->c)) != NULL) {

@@ -87,7 +87,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " provider_msg = coalesce(?6, provider_msg), tried_at = ?7,"
 	    " failing_since = coalesce(failing_since,"
 	    "  CASE WHEN ?2 = 'pending' THEN ?7::bigint END)"
-	    " WHERE id = ?1 AND status = 'pending'",
+	    " WHERE id = ?1 AND status = ?8",
 	[ST_REPORTS_LIST] =
 	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"

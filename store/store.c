@@ -195,13 +195,16 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND status = 'open'",
 	/* Only a row still pending: a purge may have failed it while its
 	 * transfer ran, and must not see it come back. */
+	/* ?8 is 'pending', bound: a plan kept for every run (PostgreSQL's
+	 * generic one) can then only find the row by its id, never by
+	 * walking the pending rows' index (100 us a row in a backlog). */
 	[ST_OUTBOX_RESULT] =
 	    "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
 	    " next_at = ?3, sent_at = ?4, last_error = ?5,"
 	    " provider_msg = coalesce(?6, provider_msg), tried_at = ?7,"
 	    " failing_since = coalesce(failing_since,"
 	    "  CASE WHEN ?2 = 'pending' THEN ?7 END)"
-	    " WHERE id = ?1 AND status = 'pending'",
+	    " WHERE id = ?1 AND status = ?8",
 	[ST_OUTBOX_BY_MSG] =
 	    "SELECT o.id, o.report_id, o.contact_id, o.receipt, r.ref, c.role"
 	    " FROM outbox o LEFT JOIN reports r ON r.id = o.report_id"
@@ -883,9 +886,15 @@ store_rows(struct store *st, struct db_stmt *s, const char *who,
 int64_t
 store_changes(struct store *st, enum stmt which)
 {
+	int64_t	 n;
+
 	if (store_run(st, which) == -1)
 		return -1;
-	return db_changes(st->db);
+	/* PostgreSQL's answer is waited for here (db_changes()). */
+	if ((n = db_changes(st->db)) < 0)
+		log_warnx("%s: statement %d: %s", __func__, which,
+		    db_errmsg(st->db));
+	return n;
 }
 
 /*
@@ -1037,7 +1046,12 @@ store_savepoint(struct store *st)
 int
 store_release(struct store *st)
 {
-	return store_run(st, ST_RELEASE);
+	if (store_run(st, ST_RELEASE) == 0)
+		return 0;
+	/* One of its writes failed, heard only now (PostgreSQL answers a
+	 * write with the next statement that waits): undo it alone. */
+	store_rollback_to(st);
+	return -1;
 }
 
 void

@@ -118,6 +118,9 @@ int		 store_in_tx(const struct store *);
 /*
  * A savepoint per message inside the batch (after store_begin): release
  * keeps what it wrote, rollback_to undoes it; either ends it. 0, or -1.
+ * On PostgreSQL a write is not waited for (db_pg.c): its failure may be
+ * heard at the next read, at release (which then undoes the savepoint
+ * and fails) or at store_commit(), never later.
  */
 int		 store_savepoint(struct store *);
 int		 store_release(struct store *);

@@ -163,6 +163,7 @@ store_dkey_ready(struct store *st)
 	unsigned char	  wrapped[SEAL_WRAPPED_LEN];
 	struct seal_dkey *dk;
 	uint32_t	  day = store_dkey_today(st);
+	int64_t		  added;
 	int		  in_tx = db_in_tx(st->db);
 
 	if (st->dkey_now != NULL && st->dkey_day == day &&
@@ -177,14 +178,14 @@ store_dkey_ready(struct store *st)
 		}
 		db_bind_int64(s, 1, day);
 		db_bind_blob(s, 2, wrapped, sizeof(wrapped));
-		if (store_run(st, ST_DKEY_ADD) == -1) {
+		if ((added = store_changes(st, ST_DKEY_ADD)) == -1) {
 			seal_dkey_free(dk);
 			OPENSSL_cleanse(wrapped, sizeof(wrapped));
 			return -1;
 		}
 		OPENSSL_cleanse(wrapped, sizeof(wrapped));
 		/* Another program made it first: theirs is the key. */
-		if (db_changes(st->db) == 0) {
+		if (added == 0) {
 			seal_dkey_free(dk);
 			if ((dk = store_dkey_load(st, day)) == NULL)
 				return -1;
@@ -328,6 +329,7 @@ static int
 store_dkey_move_one(struct store *st, size_t c, struct db_stmt *set,
     const struct store_dkey_row *r, char *plain)
 {
+	int64_t	 n;
 	int	 len, rc = 0;
 
 	if ((len = store_unseal_blob(st, r->blob, r->len, plain)) == -1) {
@@ -342,8 +344,11 @@ store_dkey_move_one(struct store *st, size_t c, struct db_stmt *set,
 	else if (db_step(set) != DB_DONE) {
 		log_warnx("%s: %s", __func__, db_errmsg(st->db));
 		rc = -1;
+	} else if ((n = db_changes(st->db)) < 0) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
+		rc = -1;
 	} else
-		rc = db_changes(st->db) > 0;
+		rc = n > 0;
 	store_done(set);
 	OPENSSL_cleanse(plain, (size_t)len);
 	return rc;

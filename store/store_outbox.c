@@ -27,6 +27,7 @@ store_outbox_result(struct store *st, int64_t id, const char *status,
 	store_bind_text(s, 5, error);
 	store_bind_text(s, 6, msg);
 	db_bind_int64(s, 7, now);
+	store_bind_text(s, 8, "pending");
 	return store_run(st, ST_OUTBOX_RESULT);
 }
 

@@ -299,7 +299,9 @@ test_engine_commit_aborted(void **state)
 	assert_int_equal(db_exec(db, "CREATE TABLE t (x int PRIMARY KEY)"), 0);
 	assert_int_equal(db_exec(db, "BEGIN"), 0);
 	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_DONE);
-	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_ERR);
+	/* A write is not waited for: its error is the next statement's. */
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 1), DB_DONE);
+	assert_int_equal(run1(db, "SELECT count(*) FROM t", -1), DB_ERR);
 	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
 	assert_int_equal(run1(db, "COMMIT", -1), DB_ERR);
 	assert_int_equal(db_in_tx(db), 0);
@@ -312,10 +314,101 @@ test_engine_commit_aborted(void **state)
 	assert_int_equal(db_exec(db, "BEGIN"), 0);
 	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_DONE);
 	assert_int_equal(db_exec(db, "SAVEPOINT msg"), 0);
-	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_ERR);
+	assert_int_equal(run1(db, "INSERT INTO t VALUES (?1)", 3), DB_DONE);
+	assert_int_equal(db_exec(db, "RELEASE msg"), -1);
 	assert_int_equal(db_exec(db, "ROLLBACK TO msg"), 0);
 	assert_int_equal(db_exec(db, "COMMIT"), 0);
 	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"), 1);
+	db_close(db);
+}
+
+/* Bind v (if >= 0) to s, step it once, reset it: DB_DONE, DB_ROW, DB_ERR. */
+static int
+step1(struct db_stmt *s, int64_t v)
+{
+	int	 rc;
+
+	if (v >= 0)
+		db_bind_int64(s, 1, v);
+	rc = db_step(s);
+	db_reset(s);
+	return rc;
+}
+
+/*
+ * pg: inside a transaction a write is queued, not waited for (db_pg.c);
+ * its failure is heard by the next statement that waits (a read, RELEASE,
+ * COMMIT, db_changes()), and never lost: a savepoint's RELEASE fails and
+ * ROLLBACK TO undoes it alone; a COMMIT fails and ends the transaction.
+ * Outside a transaction nothing waits; more than the queue holds go out.
+ */
+static void
+test_engine_queued_writes(void **state)
+{
+	enum { INS, COUNT, UPD, SP, REL, RBTO, COMMIT, NSTMT };
+	static const char *const sql[NSTMT] = { "INSERT INTO t VALUES (?1)",
+	    "SELECT count(*) FROM t", "UPDATE t SET x = x WHERE x = ?1",
+	    "SAVEPOINT a", "RELEASE a", "ROLLBACK TO a", "COMMIT" };
+	struct engine_db *e = *state;
+	struct db_stmt	*s[NSTMT];
+	struct db	*db;
+	char		 err[256];
+	int		 i;
+
+	if (!engine_is_pg())
+		skip();
+	if ((db = db_pg_open(e->database, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x int PRIMARY KEY)"), 0);
+	for (i = 0; i < NSTMT; i++)
+		assert_int_equal(db_prepare(db, sql[i], &s[i]), 0);
+	/* Outside a transaction: at once. */
+	assert_int_equal(step1(s[INS], 1), DB_DONE);
+	assert_int_equal(step1(s[INS], 1), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
+	/* A savepoint's RELEASE hears its write's failure. */
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(step1(s[SP], -1), DB_DONE);
+	assert_int_equal(step1(s[INS], 2), DB_DONE);
+	assert_int_equal(step1(s[INS], 1), DB_DONE);
+	assert_int_equal(step1(s[REL], -1), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
+	assert_int_equal(step1(s[RBTO], -1), DB_DONE);
+	assert_int_equal(step1(s[REL], -1), DB_DONE);
+	assert_int_equal(step1(s[INS], 3), DB_DONE);
+	assert_int_equal(step1(s[COMMIT], -1), DB_DONE);
+	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"), 2);
+	assert_int_equal(pg_scalar(e->database, "SELECT sum(x) FROM t"), 4);
+	/* db_changes() waits for the answer. */
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(step1(s[UPD], 1), DB_DONE);
+	assert_int_equal(db_changes(db), 1);
+	assert_int_equal(step1(s[UPD], 99), DB_DONE);
+	assert_int_equal(db_changes(db), 0);
+	assert_int_equal(step1(s[INS], 1), DB_DONE);
+	assert_int_equal(db_changes(db), -1);
+	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
+	assert_int_equal(db_exec(db, "ROLLBACK"), 0);
+	assert_int_equal(db_in_tx(db), 0);
+	/* More than the queue holds, read back in one transaction. */
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	for (i = 0; i < 150; i++)
+		assert_int_equal(step1(s[INS], 100 + i), DB_DONE);
+	assert_int_equal(step1(s[COUNT], -1), DB_ROW);
+	assert_int_equal(step1(s[COMMIT], -1), DB_DONE);
+	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"),
+	    152);
+	/* A COMMIT hears the failure, fails, and ends the transaction. */
+	assert_int_equal(db_exec(db, "BEGIN"), 0);
+	assert_int_equal(step1(s[INS], 5), DB_DONE);
+	assert_int_equal(step1(s[INS], 1), DB_DONE);
+	assert_int_equal(step1(s[COMMIT], -1), DB_ERR);
+	assert_int_equal(db_errcode(db), DB_ECONSTRAINT);
+	assert_int_equal(db_in_tx(db), 0);
+	assert_int_equal(pg_scalar(e->database, "SELECT count(*) FROM t"),
+	    152);
+	for (i = 0; i < NSTMT; i++)
+		db_finalize(s[i]);
 	db_close(db);
 }
 
@@ -480,6 +573,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_engine_lost_in_tx,
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_commit_aborted,
+		    db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_queued_writes,
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_planned_each_run,
 		    db_setup, db_teardown),

@@ -404,11 +404,12 @@ test_alerts_before_broadcast(void **state)
 	/* The broadcast waits in its own lane, which the outbox walks
 	 * last, with what the alerts and replies left of the SMS rate. */
 	assert_int_equal(store_outbox_due(fx->tc.store, util_sched_now() + 10,
-	    OUTBOX_LANE_SMS, "", due, 10, NULL, NULL), 1);
+	    OUTBOX_LANE_SMS, "", due, 10, 0, NULL, NULL), 1);
 	assert_string_equal(due[0].event, "report.created");
 	store_outbox_due_clear(&due[0]);
 	assert_int_equal(store_outbox_due(fx->tc.store, util_sched_now() + 10,
-	    OUTBOX_LANE_BROADCAST, "", due, 10, NULL, NULL), 1);
+	    OUTBOX_LANE_BROADCAST, "", due, 10, 0, NULL, NULL),
+	    1);
 	assert_string_equal(due[0].event, "broadcast");
 	store_outbox_due_clear(&due[0]);
 }
