@@ -43,6 +43,7 @@ struct cparse {
 	char		*err;
 	size_t		 errlen;
 	unsigned int	 kwset;		/* categories whose keywords were given */
+	const cJSON	*root;		/* the whole config (communes re-read it) */
 };
 
 struct ckey;
@@ -115,6 +116,11 @@ static int	 config_post_secrets(struct cparse *);
 static int	 config_post_providers(struct cparse *);
 static int	 config_post_console(struct cparse *);
 static int	 config_post_folds(struct cparse *);
+static int	 config_post_communes(struct cparse *);
+static int	 config_set_communes(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
+static struct config *config_build(const cJSON *, const char *, char *,
+		    size_t);
 static void	 config_strlist_set(struct strlist *, const char *const *);
 static void	 config_strlist_add(struct strlist *, const char *);
 static void	 config_strlist_free(struct strlist *);
@@ -289,7 +295,23 @@ static const struct ckey config_keys[] = {
 	K_OBJ("privacy", 0, config_privacy_keys),
 	K_OBJ("review", 0, config_review_keys),
 	K_INT("retention_days", OFF(retention_days), 0, 36500),
+	K_FN("communes", config_set_communes),
 	K_END
+};
+
+/*
+ * The keys a commune may set for itself (SPEC §11); what it leaves out is
+ * the top level's. "code", "name" and "numbers" are its own.
+ */
+static const char *const config_commune_own[] = {
+	"areas", "routing", "escalation", "officials", "templates",
+	"campaigns",
+};
+
+/* Words a commune's name may begin with, left out when a text names it
+ * ("Xã Tịnh Châu" is "Tinh Chau" to a resident), folded. */
+static const char *const config_commune_kinds[] = {
+	"xa", "phuong", "thitran",
 };
 
 /* Every string slot of struct config and its default ("" if none). */
@@ -298,6 +320,7 @@ static const struct {
 	const char	*value;
 } config_strings[] = {
 	{ OFF(commune),			"" },
+	{ OFF(scope),			"" },
 	{ OFF(listen_host),		"127.0.0.1" },
 	{ OFF(public_url),		"" },	/* "": derived from listen */
 	{ OFF(database),		"var/tincay.db" },
@@ -385,6 +408,7 @@ static int	(*const config_posts[])(struct cparse *) = {
 	config_post_providers,
 	config_post_console,
 	config_post_folds,
+	config_post_communes,
 };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -948,6 +972,252 @@ config_set_escalation(struct cparse *cp, const cJSON *v, const char *path,
 		config_strlist_free(&cf->escalation[c].to);
 	}
 	return config_walk(cp, v, path, config_escalation_keys, (char *)cf);
+}
+
+/*
+ * One commune of "communes": its own keys checked here, then the whole
+ * config read again as it sees it (the top level with the commune's keys
+ * in place of the city's), so that every check of the top level holds
+ * for it too and an error names the commune ("communes[1] (TINHAN):
+ * areas[2].code: ...").
+ */
+static int
+config_commune_read(struct cparse *cp, const cJSON *v, const char *path,
+    struct commune *cm)
+{
+	const cJSON	*it, *code, *name, *nums;
+	cJSON		*view;
+	const char	*why;
+	char		 cpath[CONFIG_PATH_MAX], inner[256];
+	size_t		 i;
+
+	if (!cJSON_IsObject(v))
+		return config_error(cp, path, "must be an object");
+	for (it = v->child; it != NULL; it = it->next) {
+		if (config_comment(it) || strcmp(it->string, "code") == 0 ||
+		    strcmp(it->string, "name") == 0 ||
+		    strcmp(it->string, "numbers") == 0)
+			continue;
+		for (i = 0; i < nitems(config_commune_own); i++)
+			if (strcmp(it->string, config_commune_own[i]) == 0)
+				break;
+		snprintf(cpath, sizeof(cpath), "%.200s.%s", path, it->string);
+		if (i == nitems(config_commune_own))
+			return config_error(cp, cpath, "unknown key (a "
+			    "commune has code, name, numbers, areas, routing, "
+			    "escalation, officials, templates, campaigns)");
+		if (config_dupkey(v, it))
+			return config_error(cp, cpath, "duplicate key");
+	}
+	code = cJSON_GetObjectItemCaseSensitive(v, "code");
+	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "code");
+	if (code == NULL)
+		return config_error(cp, cpath, "missing");
+	if (!cJSON_IsString(code))
+		return config_error(cp, cpath, "must be a string");
+	if ((why = config_check_code(code->valuestring)) != NULL)
+		return config_error(cp, cpath, "%s", why);
+	cm->code = xstrdup(code->valuestring);
+	name = cJSON_GetObjectItemCaseSensitive(v, "name");
+	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "name");
+	if (name != NULL && (!cJSON_IsString(name) ||
+	    name->valuestring[0] == '\0'))
+		return config_error(cp, cpath, "must be a non-empty string");
+	cm->name = xstrdup(name != NULL ? name->valuestring : cm->code);
+	nums = cJSON_GetObjectItemCaseSensitive(v, "numbers");
+	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "numbers");
+	if (nums != NULL && !cJSON_IsArray(nums))
+		return config_error(cp, cpath, "must be a list of phone "
+		    "numbers");
+	for (it = nums != NULL ? nums->child : NULL, i = 0; it != NULL;
+	    it = it->next, i++) {
+		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+			return config_error(cp, cpath, "[%zu]: must be a phone "
+			    "number", i);
+		config_strlist_add(&cm->numbers, it->valuestring);
+	}
+	/* The config as the commune sees it. */
+	view = cJSON_Duplicate(cp->root, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(view, "communes");
+	cJSON_DeleteItemFromObjectCaseSensitive(view, "commune");
+	cJSON_AddStringToObject(view, "commune", cm->name);
+	for (i = 0; i < nitems(config_commune_own); i++) {
+		if ((it = cJSON_GetObjectItemCaseSensitive(v,
+		    config_commune_own[i])) == NULL)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(view,
+		    config_commune_own[i]);
+		cJSON_AddItemToObject(view, config_commune_own[i],
+		    cJSON_Duplicate(it, 1));
+	}
+	cm->cf = config_build(view, cp->dir, inner, sizeof(inner));
+	cJSON_Delete(view);
+	if (cm->cf == NULL)
+		return config_error(cp, NULL, "%s (%s): %s", path, cm->code,
+		    inner);
+	free(cm->cf->scope);
+	cm->cf->scope = xstrdup(cm->code);
+	return 0;
+}
+
+static int
+config_set_communes(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	struct config	*cf = cp->cf;
+	const cJSON	*it;
+	char		 ipath[CONFIG_PATH_MAX];
+	size_t		 n, i;
+
+	(void)k;
+	(void)base;
+	if (!cJSON_IsArray(v) || (n = (size_t)cJSON_GetArraySize(v)) == 0)
+		return config_error(cp, path, "must be a list of communes "
+		    "(leave it out for one commune)");
+	cf->communes = xcalloc(n, sizeof(*cf->communes));
+	for (it = v->child, i = 0; it != NULL; it = it->next, i++) {
+		config_path_index(ipath, path, i);
+		cf->ncommunes++;
+		if (config_commune_read(cp, it, ipath,
+		    &cf->communes[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Add the forms a text names commune cm by to its match list: its code,
+ * its name, its name without "Xã" or "Phường" in front; folded. */
+static void
+config_commune_forms(struct commune *cm)
+{
+	char	*f, *c, *rest;
+	size_t	 i, n;
+
+	config_strlist_add(&cm->match, c = text_keyfold_compact(cm->code));
+	free(c);
+	config_strlist_add(&cm->match, c = text_keyfold_compact(cm->name));
+	free(c);
+	f = text_keyfold(cm->name, strlen(cm->name));
+	n = strcspn(f, " ");
+	for (i = 0; i < nitems(config_commune_kinds); i++) {
+		if (strlen(config_commune_kinds[i]) != n ||
+		    strncmp(f, config_commune_kinds[i], n) != 0 ||
+		    f[n] == '\0')
+			continue;
+		rest = text_keyfold_compact(f + n + 1);
+		if (rest[0] != '\0')
+			config_strlist_add(&cm->match, rest);
+		free(rest);
+	}
+	free(f);
+}
+
+/*
+ * A city's communes, once all of the top level is read: codes, numbers
+ * (E.164 in the top level's country code) and the names a text may use
+ * each name one commune only; the top level is the city's ("*"); what a
+ * commune's own keys warn of is said once, naming it.
+ */
+static int
+config_post_communes(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+	struct commune	*a, *b;
+	char		 e164[PHONE_MAX], path[CONFIG_PATH_MAX];
+	size_t		 i, j, k, l, w;
+	int		 seen;
+
+	if (cf->ncommunes == 0)
+		return 0;
+	free(cf->scope);
+	cf->scope = xstrdup("*");
+	for (i = 0; i < cf->ncommunes; i++) {
+		a = &cf->communes[i];
+		for (j = 0; j < a->numbers.n; j++) {
+			snprintf(path, sizeof(path), "communes[%zu] (%s): "
+			    "numbers[%zu]", i, a->code, j);
+			if (phone_e164(a->numbers.v[j],
+			    strlen(a->numbers.v[j]), cf->country_code,
+			    e164) == -1)
+				return config_error(cp, path, "not a phone "
+				    "number");
+			free(a->numbers.v[j]);
+			a->numbers.v[j] = xstrdup(e164);
+		}
+		config_commune_forms(a);
+		for (w = 0; w < a->cf->warnings.n; w++) {
+			for (seen = 0, l = 0; l < cf->warnings.n && !seen; l++)
+				seen = strcmp(cf->warnings.v[l],
+				    a->cf->warnings.v[w]) == 0;
+			if (!seen)
+				config_warn(cf, "communes[%zu] (%s): %s", i,
+				    a->code, a->cf->warnings.v[w]);
+		}
+	}
+	for (i = 0; i < cf->ncommunes; i++) {
+		a = &cf->communes[i];
+		for (j = 0; j < i; j++) {
+			b = &cf->communes[j];
+			snprintf(path, sizeof(path), "communes[%zu] (%s)", i,
+			    a->code);
+			if (strcasecmp(a->code, b->code) == 0)
+				return config_error(cp, path, "code: also "
+				    "communes[%zu]'s", j);
+			for (k = 0; k < a->numbers.n; k++)
+				for (l = 0; l < b->numbers.n; l++)
+					if (strcmp(a->numbers.v[k],
+					    b->numbers.v[l]) == 0)
+						return config_error(cp, path,
+						    "numbers: %s is also "
+						    "communes[%zu] (%s)'s",
+						    a->numbers.v[k], j, b->code);
+			for (k = 0; k < a->match.n; k++)
+				for (l = 0; l < b->match.n; l++)
+					if (strcmp(a->match.v[k],
+					    b->match.v[l]) == 0)
+						return config_error(cp, path,
+						    "name: a text naming it "
+						    "would also name "
+						    "communes[%zu] (%s)", j,
+						    b->code);
+		}
+	}
+	return 0;
+}
+
+const struct commune *
+config_commune(const struct config *cf, const char *code)
+{
+	size_t	 i;
+
+	if (code == NULL)
+		return NULL;
+	for (i = 0; i < cf->ncommunes; i++)
+		if (strcasecmp(cf->communes[i].code, code) == 0)
+			return &cf->communes[i];
+	return NULL;
+}
+
+const struct commune *
+config_commune_by_number(const struct config *cf, const char *e164)
+{
+	size_t	 i, j;
+
+	if (e164 == NULL || *e164 == '\0')
+		return NULL;
+	for (i = 0; i < cf->ncommunes; i++)
+		for (j = 0; j < cf->communes[i].numbers.n; j++)
+			if (strcmp(cf->communes[i].numbers.v[j], e164) == 0)
+				return &cf->communes[i];
+	return NULL;
+}
+
+const struct config *
+config_scoped(const struct config *cf, const char *code)
+{
+	const struct commune	*cm = config_commune(cf, code);
+
+	return cm != NULL ? cm->cf : cf;
 }
 
 static const char *
@@ -1734,6 +2004,23 @@ config_parse_in(const char *buf, size_t len, const char *dir, char *err,
 		    "(line %zu)", pos, line);
 		return NULL;
 	}
+	cp.cf = config_build(root, dir, err, errlen);
+	cJSON_Delete(root);
+	return cp.cf;
+}
+
+/* The config of a parsed JSON document root; NULL and why in err. */
+static struct config *
+config_build(const cJSON *root, const char *dir, char *err, size_t errlen)
+{
+	struct cparse	 cp;
+	size_t		 i;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.dir = dir;
+	cp.err = err;
+	cp.errlen = errlen;
+	cp.root = root;
 	cp.cf = config_defaults();
 	if (!cJSON_IsObject(root)) {
 		config_error(&cp, "config", "must be a JSON object");
@@ -1744,10 +2031,8 @@ config_parse_in(const char *buf, size_t len, const char *dir, char *err,
 	for (i = 0; i < nitems(config_posts); i++)
 		if (config_posts[i](&cp) == -1)
 			goto fail;
-	cJSON_Delete(root);
 	return cp.cf;
 fail:
-	cJSON_Delete(root);
 	config_free(cp.cf);
 	return NULL;
 }
@@ -1849,5 +2134,13 @@ config_free(struct config *cf)
 	config_strlist_free(&cf->not_distress);
 	config_strlist_free(&cf->warnings);
 	config_strlist_free(&cf->placeholders);
+	for (i = 0; i < cf->ncommunes; i++) {
+		free(cf->communes[i].code);
+		free(cf->communes[i].name);
+		config_strlist_free(&cf->communes[i].numbers);
+		config_strlist_free(&cf->communes[i].match);
+		config_free(cf->communes[i].cf);
+	}
+	free(cf->communes);
 	free(cf);
 }

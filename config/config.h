@@ -74,8 +74,34 @@ struct escalation {
 	struct strlist	  to;
 };
 
+struct config;
+
+/*
+ * A commune of a city's config (SPEC §11): its code, name, the numbers
+ * residents text it at (E.164), its code and names folded for finding it
+ * in a text, and the whole config as it sees it: the top level's with the
+ * commune's own areas, routing, escalation, officials, templates and
+ * campaigns in place of the city's (owned; its scope is the code).
+ */
+struct commune {
+	char		 *code;
+	char		 *name;
+	struct strlist	  numbers;
+	struct strlist	  match;
+	struct config	 *cf;
+};
+
 struct config {
 	char		 *commune;
+	/*
+	 * Whose config this is, for need to know (contacts and reports carry
+	 * it): "" a config without communes (one commune, as ever); a
+	 * commune's code in communes[i].cf; "*" a city's top level, whose
+	 * routing and escalation name the city's roles (contacts of "*").
+	 */
+	char		 *scope;
+	struct commune	 *communes;	/* a city's; none without communes */
+	size_t		  ncommunes;
 	char		 *listen_host;
 	int		  listen_port;
 	char		 *public_url;
@@ -201,6 +227,17 @@ int		 config_role_named(const struct config *, const char *role);
 /* The roles config_roles() gives, ", " between, into out (cut to fit). */
 void		 config_roles_text(const struct config *, char *out,
 		    size_t outlen);
+/* The commune of code (any case), or NULL; conf's scope "" has none. */
+const struct commune *config_commune(const struct config *,
+		    const char *code);
+/* The commune texted at e164 (its numbers), or NULL. */
+const struct commune *config_commune_by_number(const struct config *,
+		    const char *e164);
+/* The config a message of commune code is handled with: the commune's,
+ * else conf itself (a config without communes, code "" or "*", or an
+ * unknown code). */
+const struct config *config_scoped(const struct config *,
+		    const char *code);
 /* Template name ("received", "followup", "help") and lookup. */
 const char	*config_template_name(enum tmpl);
 
