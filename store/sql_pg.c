@@ -30,7 +30,9 @@ static const char *const store_pg_sql[ST__MAX] = {
 	/* Read committed; several nodes are kept apart by locks and unique
 	 * keys, not by one writer at a time. */
 	[ST_BEGIN] = "BEGIN",
-	[ST_REPORT_NEXT_ID] = "SELECT nextval('reports_id_seq')",
+	/* A few at once (store_pg_next_id()): a round trip for many. */
+	[ST_REPORT_NEXT_ID] =
+	    "SELECT nextval('reports_id_seq') FROM generate_series(1, ?1)",
 	[ST_REPORT_OPEN_BY_REPORTER] =
 	    "SELECT id, ref, category FROM reports WHERE reporter_hash = ?1"
 	    " AND status IN ('open', 'acknowledged') AND created_at >= ?2"

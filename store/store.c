@@ -279,8 +279,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_DAYS_CLEAR] = "DELETE FROM report_days",
 	[ST_DAYS_FILL] =
 	    "INSERT INTO report_days (day, area, category, status, n)"
-	    " SELECT (created_at + ?1) / 86400, coalesce(area, ''), category,"
-	    " status, count(*) FROM reports GROUP BY 1, 2, 3, 4",
+	    " SELECT (created_at + ?1) / 86400, CASE WHEN commune = ''"
+	    " THEN coalesce(area, '') ELSE commune || '.' || coalesce(area, '')"
+	    " END, category, status, count(*) FROM reports GROUP BY 1, 2, 3, 4",
 	[ST_REPORT_CLOSE] =
 	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
 	    " escalate_at = NULL, updated_at = ?4, closed_at = ?4,"
@@ -1202,6 +1203,8 @@ store_report_next_id(struct store *st)
 	struct db_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
 	int64_t		 id = -1;
 
+	if (db_engine(st->db) == DB_PG)
+		return store_pg_next_id(st);
 	if (db_step(s) == DB_ROW)
 		id = db_column_int64(s, 0);
 	store_done(s);

@@ -71,20 +71,20 @@ static const struct store_copy_table {
 	/* Wrapped by the database's key: the same file opens them. */
 	{ "data_keys", "day, wrapped", "ih", "day", NULL, "day", 1, 0, NULL },
 	{ "contacts", "id, name, phone, role, areas, channel, url, pin,"
-	    " created_at, pin_locked_until", "itttttttii", "id", NULL, "id",
+	    " created_at, pin_locked_until, commune", "itttttttiit", "id", NULL, "id",
 	    0, 0, NULL },
 	{ "pin_failures", "contact_id, at", "ii", "rowid", "contact_id, at",
 	    "at", 0, 0, NULL },
 	{ "reports", "id, ref, category, area, status, reporter, created_at,"
 	    " updated_at, escalate_at, escalation_level, acked_by, closed_at,"
 	    " cancel_requested, victim_sex, victim_age, outcome, acked_at,"
-	    " reporter_hash, previous", "ittttbiiiitiititihi", "id", NULL, "id",
+	    " reporter_hash, previous, commune", "ittttbiiiitiititihit", "id", NULL, "id",
 	    0, 0, NULL },
 	{ "legacy_refs", "ref, report_id", "ti", "ref", NULL, "report_id", 0,
 	    0, NULL },
 	{ "messages", "id, provider, provider_id, sender, recipient, body,"
-	    " category, report_id, reply, received_at, reviewed_at, review_at",
-	    "ittbtbtitiii", "id", NULL, "id", 0, 0, NULL },
+	    " category, report_id, reply, received_at, reviewed_at, review_at,"
+	    " commune", "ittbtbtitiiit", "id", NULL, "id", 0, 0, NULL },
 	{ "outbox", "id, report_id, contact_id, channel, event, dest, body,"
 	    " lane, idem_key, status, attempts, next_at, created_at, sent_at,"
 	    " last_error, dkey, provider_msg, receipt, receipt_at, tried_at,"
@@ -93,7 +93,7 @@ static const struct store_copy_table {
 	{ "receipts_early", "msg, receipt, reason, at", "ttti", "msg", NULL,
 	    "at", 0, 0, NULL },
 	{ "subscriptions", "id, phone, phone_hash, campaign, area, source,"
-	    " subscribed_at, opted_out_at", "ibhtttii", "id", NULL, "id", 0,
+	    " subscribed_at, opted_out_at, commune", "ibhtttiit", "id", NULL, "id", 0,
 	    0, NULL },
 	{ "broadcast_runs", "campaign, body, last_sub, done", "ttii",
 	    "campaign, body", NULL, "last_sub", 0, 0, NULL },

@@ -169,6 +169,10 @@ int		 store_pg_version(struct store *);
  * for the open transaction: 0, or -1 (logged). */
 uint64_t	 store_pg_leader(struct store *);
 int		 store_pg_number_lock(struct store *, const char *number);
+/* The next report id from the sequence (STORE_PG_IDS taken at once), or
+ * -1 (logged). */
+#define STORE_PG_IDS	16
+int64_t		 store_pg_next_id(struct store *);
 void		 store_done(struct db_stmt *);
 /* Run a statement with no result rows; 0 or -1 (logged). */
 int		 store_run(struct store *, enum stmt);
@@ -267,6 +271,12 @@ struct store {
 	/* The number whose lock the open message holds (store_savepoint()
 	 * to its end): its two lookups take it once. */
 	char		 pg_locked[PHONE_MAX];
+	/* Report ids taken from the sequence, not used yet, from next on;
+	 * taken on connection ids_gen (another's are dropped: a promoted
+	 * standby may give again what the dead primary gave). */
+	int64_t		 ids[STORE_PG_IDS];
+	int		 ids_next, ids_n;
+	uint64_t	 ids_gen;
 };
 
 /*

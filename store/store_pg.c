@@ -191,6 +191,33 @@ store_pg_number_lock(struct store *st, const char *number)
 	return 0;
 }
 
+int64_t
+store_pg_next_id(struct store *st)
+{
+	struct db_stmt	*s = st->stmt[ST_REPORT_NEXT_ID];
+	uint64_t	 gen = db_generation(st->db);
+	int		 rc;
+
+	if (st->ids_gen != gen)
+		st->ids_next = st->ids_n = 0;
+	if (st->ids_next < st->ids_n)
+		return st->ids[st->ids_next++];
+	st->ids_next = st->ids_n = 0;
+	db_bind_int64(s, 1, STORE_PG_IDS);
+	while (st->ids_n < STORE_PG_IDS && (rc = db_step(s)) == DB_ROW)
+		st->ids[st->ids_n++] = db_column_int64(s, 0);
+	if (st->ids_n < STORE_PG_IDS && rc != DB_DONE) {
+		log_warnx("%s: %s", __func__, db_errmsg(st->db));
+		st->ids_n = 0;
+	}
+	store_done(s);
+	if (st->ids_n == 0)
+		return -1;
+	st->ids_gen = gen;
+	st->ids_next = 1;
+	return st->ids[0];
+}
+
 /* Whether a daemon is the leader (store_pg_leader's lock): 1 or 0. */
 static int
 store_pg_daemon_runs(struct store *st)

@@ -406,6 +406,63 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE data_keys (day INTEGER PRIMARY KEY,"
 	" wrapped BLOB NOT NULL);"
 	"INSERT INTO meta (key, value) VALUES ('seal_v1', 1);",
+	/*
+	 * 18 → 19: many communes (SPEC §11). Contacts, reports, messages
+	 * and subscriptions carry their commune's code ("" in a config
+	 * without communes; "*" a city-level contact, or a report whose
+	 * commune nobody told yet). report_days counts a commune's area as
+	 * "CODE.T3": hamlets of the same name in two communes are two.
+	 */
+	"ALTER TABLE contacts ADD COLUMN commune TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE reports ADD COLUMN commune TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE messages ADD COLUMN commune TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE subscriptions ADD COLUMN commune TEXT NOT NULL"
+	" DEFAULT '';"
+	"CREATE INDEX reports_commune ON reports (commune, created_at);"
+	"DROP TRIGGER report_days_add;"
+	"DROP TRIGGER report_days_move;"
+	"DROP TRIGGER report_days_del;"
+	"CREATE TRIGGER report_days_add AFTER INSERT ON reports BEGIN"
+	" INSERT INTO report_days (day, area, category, status, n)"
+	" VALUES ((NEW.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400,"
+	" CASE WHEN NEW.commune = ''"
+	" THEN coalesce(NEW.area, '') "
+	" ELSE NEW.commune || '.' || coalesce(NEW.area, '') END,"
+	" NEW.category, NEW.status, 1)"
+	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER report_days_move AFTER UPDATE OF status, area,"
+	" category, created_at, commune ON reports"
+	" WHEN OLD.status IS NOT NEW.status OR OLD.area IS NOT NEW.area"
+	" OR OLD.category IS NOT NEW.category"
+	" OR OLD.created_at IS NOT NEW.created_at"
+	" OR OLD.commune IS NOT NEW.commune BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400"
+	" AND area = CASE WHEN OLD.commune = '' THEN coalesce(OLD.area, '') "
+	" ELSE OLD.commune || '.' || coalesce(OLD.area, '') END"
+	" AND category = OLD.category"
+	" AND status = OLD.status;"
+	" INSERT INTO report_days (day, area, category, status, n)"
+	" VALUES ((NEW.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400,"
+	" CASE WHEN NEW.commune = ''"
+	" THEN coalesce(NEW.area, '') "
+	" ELSE NEW.commune || '.' || coalesce(NEW.area, '') END,"
+	" NEW.category, NEW.status, 1)"
+	" ON CONFLICT (day, area, category, status) DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER report_days_del AFTER DELETE ON reports BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	" WHERE day = (OLD.created_at + (SELECT value FROM meta"
+	" WHERE key = 'day_offset')) / 86400"
+	" AND area = CASE WHEN OLD.commune = '' THEN coalesce(OLD.area, '') "
+	" ELSE OLD.commune || '.' || coalesce(OLD.area, '') END"
+	" AND category = OLD.category"
+	" AND status = OLD.status;"
+	" END;",
 };
 
 #define STORE_NMIGRATIONS \
