@@ -40,6 +40,8 @@ enum tmpl {
 	TMPL_SIGNUP_UNKNOWN,	/* the named campaign does not exist */
 	TMPL_OPTOUT,		/* no more campaign messages */
 	TMPL_AMENDED,		/* to whoever corrected %REF%'s close */
+	TMPL_RECEIVED_WHERE,	/* new report filed: %REF%; a city's, whose
+				 * commune the text did not tell: which? */
 	TMPL__MAX
 };
 
@@ -75,6 +77,9 @@ struct escalation {
 };
 
 struct config;
+
+/* A commune's code and its NUL (config.c checks 1 to 16 letters/digits). */
+#define COMMUNE_MAX	17
 
 /*
  * A commune of a city's config (SPEC §11): its code, name, the numbers

@@ -379,6 +379,19 @@ int		 area_anywhere(const struct config *, const char *words);
  * untouched. */
 int		 area_hamlet_parse(const char *folded, int *kind, int *num);
 
+/* commune.c: a city's communes as a number or a text names them. */
+/* The commune named by the first one to four words of (folded) words, and
+ * *after past it; or NULL and *after = words. */
+const struct commune *commune_find(const struct config *,
+		    const char *words, const char **after);
+/* The first commune named anywhere in folded words, or NULL. */
+const struct commune *commune_anywhere(const struct config *,
+		    const char *words);
+/* The commune texted at to (a provider's recipient, any phone form), or
+ * NULL. */
+const struct commune *commune_of_number(const struct config *,
+		    const char *to);
+
 /* escalate.c: escalation (SPEC §5); the daemon's housekeeping tick runs it. */
 #define ESCALATE_BATCH	16	/* reports read at once, at most */
 /* Steps of after_s each; past the last, the last step's roles are alerted

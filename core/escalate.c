@@ -32,6 +32,8 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 		return -1;
 	if (store_report_get(st, id, NULL, &row) != 1)
 		return 1;
+	/* Its commune's steps, to its commune's contacts and the city's. */
+	conf = config_scoped(conf, row.commune);
 	cat = config_category_lookup(row.category);
 	esc = cat >= 0 ? &conf->escalation[cat] : NULL;
 	alert_from_row(&row, &r);

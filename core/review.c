@@ -219,7 +219,7 @@ review_due(struct store *st, const struct config *conf, int64_t now)
 	review_hook(&r, v, n);
 	for (i = 0; i < conf->review.to.n && rc != -1; i++)
 		rc = store_contacts_for(st, conf->review.to.v[i], NULL,
-		    review_contact, &r);
+		    conf->scope, review_contact, &r);
 	/* Nobody to tell: said loudly, and tried again after every_s. */
 	again = r.rows == 0 ? now + conf->review.every_s : 0;
 	for (k = 0; k < n && rc != -1; k++)

@@ -222,7 +222,7 @@ static int
 router_unmatched(const struct router *rt, struct intake *it)
 {
 	it->m.cat = CAT_UNKNOWN;
-	it->m.area = area_anywhere(rt->conf, it->folded);
+	it->m.area = area_anywhere(it->conf, it->folded);
 	if (plea_match(rt->plea, it->in->text, it->in->textlen))
 		it->m.cat = CAT_GBV;
 	it->stored = it->m.cat;
@@ -249,6 +249,11 @@ router_dispatch(const struct router *rt, struct intake *it)
 		if ((ok = store_contact_get(it->st, it->in->from,
 		    &it->contact)) == -1)
 			return -1;
+		/* A contact acts in its own commune (a city-level one in the
+		 * city's), whatever number it texted. */
+		if (ok && it->city != NULL)
+			it->conf = config_scoped(it->city,
+			    it->contact.commune);
 		if (ok && router_who[w].official)
 			ok = family_official(it->conf, it->contact.role);
 	}
@@ -260,6 +265,53 @@ router_dispatch(const struct router *rt, struct intake *it)
 	if ((rc = f->fn(it)) == HANDLER_UNMATCHED)
 		return router_unmatched(rt, it);
 	return rc;
+}
+
+/*
+ * A city's message (SPEC §11): the commune it is for, in this order: the
+ * number it was sent to, a commune its text names (before the hamlet:
+ * "BL Tinh Chau thon 3"), the commune of the sender's open or recent
+ * report; else the city's top level, whose roles and review get it.
+ * Its areas are then the commune's. 0, or -1.
+ */
+static int
+router_commune(struct intake *it)
+{
+	const struct config	*city = it->city;
+	const struct commune	*cm;
+	const char		*after;
+	char			 code[COMMUNE_MAX];
+	int64_t			 window;
+	int			 found;
+
+	if ((cm = commune_of_number(city, it->in->to)) == NULL &&
+	    (cm = commune_find(city, it->m.args, &after)) != NULL)
+		it->m.args = it->m.rest = after;
+	if (cm == NULL)
+		cm = commune_anywhere(city, it->folded);
+	if (cm == NULL && it->in->from[0] != '\0') {
+		window = city->followup_window_s > city->reopen_window_s ?
+		    city->followup_window_s : city->reopen_window_s;
+		if ((found = store_report_commune_of(it->st, it->in->from,
+		    it->now - window, code)) == -1)
+			return -1;
+		if (found)
+			cm = config_commune(city, code);
+	}
+	it->conf = cm != NULL ? cm->cf : city;
+	if (!it->in->routed && it->m.cat != CAT_UNKNOWN) {
+		it->m.area = area_find(it->conf, it->m.args, &after);
+		it->m.rest = after;
+	}
+	return 0;
+}
+
+/* Whether it is a resident's text of a city whose commune nobody told. */
+static int
+router_unplaced(const struct intake *it)
+{
+	return it->city != NULL && it->conf == it->city &&
+	    it->contact.id == 0;
 }
 
 /* 1 found (out filled), 0 not found, -1 error. */
@@ -292,8 +344,10 @@ router_store_message(struct intake *it)
 	m.report_id = it->report_id;
 	m.reply = it->reply[0] ? it->reply : NULL;
 	m.received_at = it->now;
-	/* Nothing waits unseen (SPEC §4): review.to hears of it by then. */
-	if (it->stored == CAT_UNKNOWN)
+	m.commune = it->conf->scope;
+	/* Nothing waits unseen (SPEC §4): review.to hears of it by then;
+	 * nor does a city's text whose commune nobody told (SPEC §11). */
+	if (it->stored == CAT_UNKNOWN || router_unplaced(it))
 		m.review_at = util_sched_now() + it->conf->review.every_s;
 	return store_message_add(it->st, &m);
 }
@@ -363,12 +417,24 @@ router_file(const struct router *rt, struct store *st,
 		router_match(rt, in->text, in->textlen, folded, &it.m);
 		router_plea_first(rt, in, &it.m);
 	}
+	if (rt->conf->ncommunes > 0) {
+		it.city = rt->conf;
+		if (router_commune(&it) == -1) {
+			free(folded);
+			free(repaired);
+			return -1;
+		}
+	}
 	if (it.m.cat == CAT_UNKNOWN)
 		rc = router_unmatched(rt, &it);
 	else
 		rc = router_dispatch(rt, &it);
 	if (rc != -1)
 		rc = stats_keep_no_pin(&it);
+	/* A city's report whose commune nobody told: ask, in one line. */
+	if (rc != -1 && router_unplaced(&it) && it.new_report)
+		template_render(it.conf, TMPL_RECEIVED_WHERE, it.ref,
+		    it.reply, sizeof(it.reply));
 	free(folded);
 	if (rc == -1 || router_store_message(&it) == -1 ||
 	    router_reply_outbox(&it) == -1) {

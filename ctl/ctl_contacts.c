@@ -17,15 +17,50 @@
 /* A contact being added: validated against the config, then stored. */
 struct ctl_contact {
 	const char	*name, *phone, *role, *areas, *channel, *url, *pin;
+	const char	*commune;	/* a code, "*" city-level; NULL none */
+	char		 code[COMMUNE_MAX];	/* as checked: the config's */
 };
 
+/*
+ * A contact's commune (SPEC §11): in a city's config one of its communes'
+ * codes, or "*" for the city's own roles; none in a config without
+ * communes. The code as configured into k->code; NULL, or why not.
+ */
 static const char *
-ctl_contact_check(const struct config *conf, const struct ctl_contact *k,
+ctl_contact_commune(const struct config *conf, struct ctl_contact *k)
+{
+	const struct commune	*cm;
+	const char		*code = k->commune != NULL ? k->commune : "";
+
+	k->code[0] = '\0';
+	if (conf->ncommunes == 0)
+		return code[0] == '\0' ? NULL : "commune: this config has no "
+		    "communes (leave it empty)";
+	if (strcmp(code, "*") == 0) {
+		util_strlcpy(k->code, "*", sizeof(k->code));
+		return NULL;
+	}
+	if ((cm = config_commune(conf, code)) == NULL)
+		return code[0] == '\0' ? "commune: missing (a commune's "
+		    "code, or * for the city's roles)" : "commune: not a "
+		    "configured commune's code (or * for the city's roles)";
+	util_strlcpy(k->code, cm->code, sizeof(k->code));
+	return NULL;
+}
+
+static const char *
+ctl_contact_check(const struct config *city, struct ctl_contact *k,
     char e164[PHONE_MAX], char *areas, size_t areaslen)
 {
-	char	*copy, *tok, *save = NULL;
-	size_t	 a, o = 0;
+	const struct config	*conf;
+	const char		*why;
+	char			*copy, *tok, *save = NULL;
+	size_t			 a, o = 0;
 
+	if ((why = ctl_contact_commune(city, k)) != NULL)
+		return why;
+	/* Its areas are its commune's. */
+	conf = config_scoped(city, k->code);
 	if (k->name == NULL || k->name[0] == '\0')
 		return "name: missing";
 	if (k->phone == NULL || phone_e164(k->phone, strlen(k->phone),
@@ -116,6 +151,7 @@ ctl_contact_store(struct ctl *c, const struct ctl_contact *k,
 	n.channel = k->channel;
 	n.url = k->url && k->url[0] ? k->url : NULL;
 	n.pin = k->pin && k->pin[0] ? k->pin : NULL;
+	n.commune = k->code;
 	return store_contact_add(c->st, &n, util_now());
 }
 
@@ -154,6 +190,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "pin", required_argument, NULL, 'P' },
+		{ "commune", required_argument, NULL, 'C' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +209,7 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 		case 'c': k.channel = optarg; break;
 		case 'u': k.url = optarg; break;
 		case 'P': k.pin = optarg; break;
+		case 'C': k.commune = optarg; break;
 		case 'R': replace = 1; break;
 		default:
 			return -1;
@@ -196,7 +234,8 @@ ctl_contacts_add(struct ctl *c, int argc, char **argv)
 	}
 	printf("contact %s (%s) %s\n", k.name, k.role, found ? "replaced" :
 	    "saved");
-	ctl_contact_role_warn(c->conf, k.role, "contacts add");
+	ctl_contact_role_warn(config_scoped(c->conf, k.code), k.role,
+	    "contacts add");
 	return 0;
 }
 
@@ -364,11 +403,11 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 			if (sep == 0)
 				sep = ',';
 			memset(&k, 0, sizeof(k));
-			n = ctl_csv_split(text, sep, f, 7);
+			n = ctl_csv_split(text, sep, f, 8);
 			if (n < 3) {
 				fprintf(stderr, "tincayctl: %s:%zu: expected "
-				    "name,phone,role,areas,channel,url,pin\n",
-				    argv[1], lineno);
+				    "name,phone,role,areas,channel,url,pin"
+				    "[,commune]\n", argv[1], lineno);
 				bad = 1;
 				continue;
 			}
@@ -379,6 +418,7 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 			k.channel = n > 4 && f[4][0] ? f[4] : "sms";
 			k.url = n > 5 ? f[5] : NULL;
 			k.pin = n > 6 ? f[6] : NULL;
+			k.commune = n > 7 ? f[7] : NULL;
 			if ((why = ctl_contact_check(c->conf, &k, e164, areas,
 			    sizeof(areas))) != NULL) {
 				fprintf(stderr, "tincayctl: %s:%zu: %s\n",
@@ -405,7 +445,8 @@ ctl_contacts_import(struct ctl *c, int argc, char **argv)
 				count++;
 				snprintf(where, sizeof(where), "%s:%zu",
 				    argv[1], lineno);
-				ctl_contact_role_warn(c->conf, k.role, where);
+				ctl_contact_role_warn(config_scoped(c->conf,
+				    k.code), k.role, where);
 			}
 		}
 		if (ferror(fp)) {

@@ -292,7 +292,7 @@ alert_roles(struct alert_ctx *a, const struct strlist *roles)
 
 	for (i = 0; i < roles->n && rc != -1; i++)
 		rc = store_contacts_for(a->st, roles->v[i], a->r->area,
-		    alert_contact, a);
+		    a->conf->scope, alert_contact, a);
 	return rc;
 }
 
@@ -405,7 +405,7 @@ alert_file_after(struct intake *it, const struct report_prev *prev)
 		area = prev->area;
 	if (esc->after_s > 0 && esc->to.n > 0)
 		escalate_at = util_sched_now() + esc->after_s;
-	it->report_id = store_report_add(it->st, category, area,
+	it->report_id = store_report_add(it->st, category, area, conf->scope,
 	    it->in->from, it->now, escalate_at, it->ref);
 	if (it->report_id == -1 || (prev != NULL &&
 	    store_report_link(it->st, it->report_id, prev->id) == -1))

@@ -199,6 +199,10 @@ struct intake {
 	/* The sender as a contact, looked up by the router for families
 	 * that only contacts or officials may use; id 0 if not one. */
 	struct contact_row	 contact;
+	/* A city's (SPEC §11): the whole config, whose top level is the
+	 * city's (conf is the message's commune's, or it when nobody told
+	 * which); NULL without communes. */
+	const struct config	*city;
 };
 
 /*

@@ -37,6 +37,9 @@ static const struct {
 	    "Da ngung gui tin chuong trinh cho ban. Nhan DK de dang ky lai. "
 	    "Khan cap goi 113." },
 	[TMPL_AMENDED] = { "amended", 1, "Da sua ma %REF%. Cam on." },
+	[TMPL_RECEIVED_WHERE] = { "received_where", 1,
+	    "Tin nhan da duoc tiep nhan, ma %REF%. Ban o xa nao? Nhan ten xa. "
+	    "Khan cap goi 113." },
 };
 
 const char *

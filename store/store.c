@@ -35,12 +35,18 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE m.provider = ?1 AND m.provider_id = ?2",
 	[ST_MSG_ADD] =
 	    "INSERT INTO messages (provider, provider_id, sender, recipient,"
-	    " body, category, report_id, reply, received_at, review_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    " body, category, report_id, reply, received_at, review_at,"
+	    " commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_REPORT_ADD] =
 	    "INSERT INTO reports (id, ref, category, area, reporter,"
-	    " created_at, updated_at, escalate_at, reporter_hash)"
-	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?8)",
+	    " created_at, updated_at, escalate_at, reporter_hash, commune)"
+	    " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?8, ?9)",
+	[ST_REPORT_COMMUNE_OF] =
+	    "SELECT commune FROM reports WHERE reporter_hash = ?1"
+	    " AND commune <> '*' AND (status IN ('open', 'acknowledged')"
+	    " OR created_at >= ?2) ORDER BY created_at DESC, id DESC LIMIT 1",
+	[ST_REPORT_SET_COMMUNE] =
+	    "UPDATE reports SET commune = ?2 WHERE id = ?1",
 	[ST_REPORT_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM reports",
 	[ST_REF_TAKEN] = "SELECT 1 FROM legacy_refs WHERE ref = ?1",
 	[ST_REF_OF] = "SELECT ref FROM reports WHERE id = ?1",
@@ -58,7 +64,7 @@ static const char *const store_sql[ST__MAX] = {
 	/* The one closed or cancelled last, at ?2 or later (SPEC §4:
 	 * a victim who writes again gets a report naming it). */
 	[ST_REPORT_CLOSED_BY_REPORTER] =
-	    "SELECT id, ref, category, area FROM reports"
+	    "SELECT id, ref, category, area, commune FROM reports"
 	    " WHERE reporter_hash = ?1 AND status IN ('closed', 'cancelled')"
 	    " AND closed_at >= ?2 ORDER BY closed_at DESC, id DESC LIMIT 1",
 	[ST_REPORT_LINK] = "UPDATE reports SET previous = ?2 WHERE id = ?1",
@@ -71,16 +77,17 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT sender FROM messages WHERE report_id = ?1"
 	    " AND category IN ('ack', 'done') ORDER BY id",
 	[ST_CONTACT_FULL_BY_PHONE] =
-	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
-	    " WHERE phone = ?1",
+	    "SELECT id, name, phone, role, areas, channel, url, commune"
+	    " FROM contacts WHERE phone = ?1",
 	[ST_REPORT_TOUCH] = "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
 	/* An update that names no PIN keeps the contact's: an import of a
 	 * list without the pin column must not open TK to its phone. */
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " created_at, commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
-	    " areas = ?4, channel = ?5, url = ?6, pin = coalesce(?7, pin)",
+	    " areas = ?4, channel = ?5, url = ?6, pin = coalesce(?7, pin),"
+	    " commune = ?9",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
 	/* What still waits for a contact being removed is never sent: it
 	 * carries reporters' numbers and words to whom may not have them. */
@@ -90,12 +97,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE status = 'pending' AND contact_id ="
 	    " (SELECT id FROM contacts WHERE phone = ?1)",
 	[ST_CONTACT_BY_PHONE] =
-	    "SELECT id, role, pin, pin_locked_until FROM contacts"
+	    "SELECT id, role, pin, pin_locked_until, commune FROM contacts"
 	    " WHERE phone = ?1",
 	[ST_CONTACTS_FOR] =
-	    "SELECT id, name, phone, role, areas, channel, url FROM contacts"
-	    " WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL AND"
-	    " instr(';' || areas || ';', ';' || ?2 || ';') > 0))"
+	    "SELECT id, name, phone, role, areas, channel, url, commune"
+	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL"
+	    " AND instr(';' || areas || ';', ';' || ?2 || ';') > 0))"
+	    " AND (?3 IS NULL OR commune = ?3 OR commune = '*')"
 	    " ORDER BY id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"
@@ -162,7 +170,7 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at, r.closed_at,"
-	    " r.cancel_requested, p.ref FROM reports r"
+	    " r.cancel_requested, p.ref, r.commune FROM reports r"
 	    " LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages"
 	    " WHERE report_id = r.id)"
 	    " LEFT JOIN reports p ON p.id = r.previous"
@@ -1193,6 +1201,7 @@ store_message_add(struct store *st, const struct message_row *m)
 	store_bind_text(s, 8, m->reply);
 	db_bind_int64(s, 9, m->received_at);
 	store_bind_id(s, 10, m->review_at);
+	store_bind_text(s, 11, m->commune != NULL ? m->commune : "");
 	return store_run(st, ST_MSG_ADD);
 }
 
@@ -1243,8 +1252,8 @@ store_report_next(struct store *st, char ref_out[REF_MAX])
 
 int64_t
 store_report_add(struct store *st, const char *category, const char *area,
-    const char *reporter, int64_t now, int64_t escalate_at,
-    char ref_out[REF_MAX])
+    const char *commune, const char *reporter, int64_t now,
+    int64_t escalate_at, char ref_out[REF_MAX])
 {
 	struct db_stmt	*s = st->stmt[ST_REPORT_ADD];
 	int64_t		 id;
@@ -1264,9 +1273,38 @@ store_report_add(struct store *st, const char *category, const char *area,
 	db_bind_int64(s, 5, now);
 	store_bind_id(s, 6, escalate_at);
 	db_bind_int64(s, 7, id);
+	store_bind_text(s, 9, commune != NULL ? commune : "");
 	if (store_run(st, ST_REPORT_ADD) == -1)
 		return -1;
 	return id;
+}
+
+int
+store_report_commune_of(struct store *st, const char *reporter,
+    int64_t since, char out[COMMUNE_MAX])
+{
+	struct db_stmt	*s = st->stmt[ST_REPORT_COMMUNE_OF];
+	int		 found;
+
+	out[0] = '\0';
+	store_bind_hash(st, s, 1, reporter);
+	db_bind_int64(s, 2, since);
+	if ((found = store_row(st, s, __func__)) == 1)
+		util_strlcpy(out, store_col_text(s, 0), COMMUNE_MAX);
+	store_done(s);
+	return found;
+}
+
+int
+store_report_set_commune(struct store *st, int64_t id, const char *commune)
+{
+	struct db_stmt	*s = st->stmt[ST_REPORT_SET_COMMUNE];
+
+	if (store_begin(st) == -1)
+		return -1;
+	db_bind_int64(s, 1, id);
+	store_bind_text(s, 2, commune);
+	return store_run(st, ST_REPORT_SET_COMMUNE);
 }
 
 int64_t
@@ -1317,6 +1355,7 @@ store_report_closed_recent(struct store *st, const char *reporter,
 		util_strlcpy(p->category, store_col_text(s, 2),
 		    sizeof(p->category));
 		store_col_copy(s, 3, p->area, sizeof(p->area));
+		store_col_copy(s, 4, p->commune, sizeof(p->commune));
 	}
 	store_done(s);
 	return found;
@@ -1455,6 +1494,7 @@ store_contact_row(struct db_stmt *s, void *arg)
 	c.areas = store_col_text(s, 4);
 	c.channel = store_col_text(s, 5);
 	c.url = store_col_text(s, 6);
+	c.commune = db_column_count(s) > 7 ? store_col_text(s, 7) : NULL;
 	return w->fn(&c, w->arg) == -1 ? -1 : 0;
 }
 
@@ -1469,12 +1509,13 @@ store_contacts_each(struct store *st, struct db_stmt *s, store_contact_fn fn,
 
 int
 store_contacts_for(struct store *st, const char *role, const char *area,
-    store_contact_fn fn, void *arg)
+    const char *commune, store_contact_fn fn, void *arg)
 {
 	struct db_stmt	*s = st->stmt[ST_CONTACTS_FOR];
 
 	store_bind_text(s, 1, role);
 	store_bind_text(s, 2, area);
+	store_bind_text(s, 3, commune);
 	return store_contacts_each(st, s, fn, arg);
 }
 
@@ -1743,6 +1784,7 @@ store_contact_get(struct store *st, const char *phone, struct contact_row *c)
 		util_strlcpy(c->role, store_col_text(s, 1), sizeof(c->role));
 		store_col_copy(s, 2, c->pin_hash, sizeof(c->pin_hash));
 		c->pin_locked_until = db_column_int64(s, 3);
+		store_col_copy(s, 4, c->commune, sizeof(c->commune));
 	}
 	store_done(s);
 	return found;
@@ -1807,6 +1849,7 @@ store_report_get(struct store *st, int64_t id, const char *ref,
 		r->closed_at = db_column_int64(s, 9);
 		r->cancel_requested = (int)db_column_int64(s, 10);
 		store_col_copy(s, 11, r->previous, sizeof(r->previous));
+		store_col_copy(s, 12, r->commune, sizeof(r->commune));
 	}
 	store_done(s);
 	return found;

@@ -19,6 +19,7 @@ struct contact {
 	const char	*areas;
 	const char	*channel;
 	const char	*url;
+	const char	*commune;	/* its code, "*" city-level, "" none */
 };
 
 /* A new outbox row. */
@@ -189,6 +190,7 @@ struct message_row {
 	int64_t		 received_at;
 	int64_t		 review_at;	/* 0: none; a text of the review
 					   list: told of by then (SPEC §4) */
+	const char	*commune;	/* its commune's code (NULL: "") */
 };
 /* The outcome of a message already stored under (provider, ext_id): only
  * out->ref and out->reply are written ("" if none). 1 found, 0 not, -1. */
@@ -197,10 +199,21 @@ int		 store_message_find(struct store *, const char *provider,
 /* 0, or -1 (a duplicate (provider, ext_id) too). */
 int		 store_message_add(struct store *, const struct message_row *);
 
-/* Report rows. ref_out gets a fresh unique REF. Returns id or -1. */
+/* Report rows, of commune (a code, "*" the city's while nobody told
+ * which, NULL or "" without communes). ref_out gets a fresh unique REF.
+ * Returns id or -1. */
 int64_t		 store_report_add(struct store *, const char *category,
-		    const char *area, const char *reporter, int64_t now,
-		    int64_t escalate_at, char ref_out[REF_MAX]);
+		    const char *area, const char *commune,
+		    const char *reporter, int64_t now, int64_t escalate_at,
+		    char ref_out[REF_MAX]);
+/* The commune of reporter's newest report that is open or was made at
+ * since or later, other than "*": 1 (out filled), 0 none, -1 error. */
+int		 store_report_commune_of(struct store *, const char *reporter,
+		    int64_t since, char out[COMMUNE_MAX]);
+/* Report id is commune's from now on (one the resident named after a
+ * report of "*"). 0, -1. */
+int		 store_report_set_commune(struct store *, int64_t id,
+		    const char *commune);
 /* Newest open report of reporter created at since or later: id (ref_out
  * filled); 0 none; -1. */
 int64_t		 store_report_recent(struct store *, const char *reporter,
@@ -214,6 +227,7 @@ struct report_prev {
 	char		 ref[REF_MAX];
 	char		 category[16];
 	char		 area[24];		/* "" for unknown */
+	char		 commune[COMMUNE_MAX];
 };
 /* 1 found (p filled), 0 none, -1 error. */
 int		 store_report_closed_recent(struct store *,
@@ -254,8 +268,11 @@ int		 store_contact_was_alerted(struct store *, int64_t report_id,
 /* Calls fn for each active contact with role, covering area (NULL: '*'
  * only). Returns how many, or -1. */
 typedef int	 (*store_contact_fn)(const struct contact *, void *);
+/* The contacts of role for area (NULL: those of every area only) in
+ * commune (its own and the city-level "*" ones; NULL: any commune's). */
 int		 store_contacts_for(struct store *, const char *role,
-		    const char *area, store_contact_fn, void *);
+		    const char *area, const char *commune, store_contact_fn,
+		    void *);
 /* Contacts already alerted about report id (distinct). */
 int		 store_contacts_alerted(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
@@ -465,6 +482,7 @@ struct contact_new {
 	const char	*url;		/* NULL: none */
 	const char	*pin;		/* in clear, NULL: none; stored as
 					 * its salted slow hash only */
+	const char	*commune;	/* a code, "*" city-level; NULL "" */
 };
 int		 store_contact_add(struct store *, const struct contact_new *,
 		    int64_t now);
@@ -596,6 +614,7 @@ struct contact_row {
 	char		 role[64];
 	char		 pin_hash[PIN_HASH_MAX];	/* pin_hash(), "" if none */
 	int64_t		 pin_locked_until;	/* TK refused before it */
+	char		 commune[COMMUNE_MAX];	/* "*" city-level, "" none */
 };
 /* 1 found, 0 not a contact, -1 error. */
 int		 store_contact_get(struct store *, const char *phone,
@@ -623,6 +642,7 @@ struct report_row {
 	int64_t		 closed_at;		/* 0: not closed */
 	int		 cancel_requested;	/* HUY came from its phone */
 	char		 previous[REF_MAX];	/* the earlier's REF, or "" */
+	char		 commune[COMMUNE_MAX];	/* "" without communes */
 };
 /* The id of the report with REF ref: > 0, 0 if none, -1 on error. */
 int64_t		 store_report_find(struct store *, const char *ref);

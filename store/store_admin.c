@@ -166,6 +166,7 @@ store_contact_add(struct store *st, const struct contact_new *c,
 	store_bind_text(s, 6, c->url);
 	store_bind_text(s, 7, c->pin != NULL ? h : NULL);
 	db_bind_int64(s, 8, now);
+	store_bind_text(s, 9, c->commune != NULL ? c->commune : "");
 	return store_run(st, ST_CONTACT_ADD);
 }
 

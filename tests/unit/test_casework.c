@@ -187,7 +187,7 @@ test_store_period(void **state)
 	int			 i;
 
 	for (i = 0; i < 5; i++) {
-		id[i] = store_report_add(st, "gbv", "T1", "+84911000001",
+		id[i] = store_report_add(st, "gbv", "T1", NULL, "+84911000001",
 		    NOV01 + 1000 * i, 0, ref);
 		assert_true(id[i] > 0);
 	}

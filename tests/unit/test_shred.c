@@ -162,7 +162,7 @@ report_at(struct store *st, int64_t t, const char *reporter,
 
 	store_seal_clock(st, t);
 	assert_int_equal(store_begin(st), 0);
-	id = store_report_add(st, "violence", NULL, reporter, t, 0, ref);
+	id = store_report_add(st, "violence", NULL, NULL, reporter, t, 0, ref);
 	assert_true(id > 0);
 	memset(&m, 0, sizeof(m));
 	m.provider = "test";
@@ -248,7 +248,7 @@ test_shred_key_outlives_rollback(void **state)
 	assert_int_equal(count(st, "SELECT count(*) FROM data_keys"
 	    " WHERE day >= ?1", 0), 0);
 	assert_int_equal(store_begin(st), 0);
-	assert_true(store_report_add(st, "violence", NULL, "+84912000002",
+	assert_true(store_report_add(st, "violence", NULL, NULL, "+84912000002",
 	    util_now(), 0, ref) > 0);
 	store_rollback(st);
 	assert_int_equal(count(st, "SELECT count(*) FROM data_keys"

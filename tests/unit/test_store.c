@@ -329,7 +329,7 @@ test_report_refs(void **state)
 	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_begin(st), 0);
 	for (i = 1; i <= 3000; i++) {
-		id = store_report_add(st, "gbv", NULL, "+84912345678", 100, 0,
+		id = store_report_add(st, "gbv", NULL, NULL, "+84912345678", 100, 0,
 		    ref);
 		assert_int_equal(id, i);
 		assert_true(ref_valid(ref, strlen(ref)));
@@ -399,7 +399,7 @@ test_report_refs_legacy(void **state)
 	store_close(st);
 	st = topen(e, 0);
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, 1, 0, ref),
+	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, NULL, 1, 0, ref),
 	    3);
 	assert_string_equal(ref, want);
 	assert_int_equal(store_commit(st), 0);
@@ -471,8 +471,8 @@ test_report_followup_and_reopen(void **state)
 
 		assert_int_equal(store_contact_add(st, &k, 1), 0);
 	}
-	shelter = store_report_add(st, "shelter", NULL, me, 100, 0, tc);
-	gbv = store_report_add(st, "gbv", NULL, me, 110, 0, ref);
+	shelter = store_report_add(st, "shelter", NULL, NULL, me, 100, 0, tc);
+	gbv = store_report_add(st, "gbv", NULL, NULL, me, 110, 0, ref);
 	assert_int_equal(store_report_recent_of(st, me, 50, "shelter", got),
 	    shelter);
 	assert_string_equal(got, tc);
@@ -511,7 +511,7 @@ test_report_followup_and_reopen(void **state)
 	got[0] = '\0';
 	assert_int_equal(store_contacts_handled(st, shelter, collect, got), 0);
 	/* A new report names it. */
-	next = store_report_add(st, "gbv", NULL, me, 300, 0, got);
+	next = store_report_add(st, "gbv", NULL, NULL, me, 300, 0, got);
 	assert_int_equal(store_report_link(st, next, gbv), 0);
 	assert_int_equal(store_report_get(st, next, NULL, &r), 1);
 	assert_string_equal(r.previous, ref);
@@ -546,18 +546,18 @@ test_contacts_and_outbox(void **state)
 		assert_int_equal(store_contact_add(st, &k, 1), 0);
 	}
 	got[0] = '\0';
-	assert_int_equal(store_contacts_for(st, "police", "T3", collect, got),
+	assert_int_equal(store_contacts_for(st, "police", "T3", NULL, collect, got),
 	    2);
 	assert_string_equal(got, "A,B,");	/* T13 is not T3 */
 	got[0] = '\0';
-	assert_int_equal(store_contacts_for(st, "police", NULL, collect, got),
+	assert_int_equal(store_contacts_for(st, "police", NULL, NULL, collect, got),
 	    1);
 	assert_string_equal(got, "A,");
 	got[0] = '\0';
-	assert_int_equal(store_contacts_for(st, "volunteer", "T3", collect,
+	assert_int_equal(store_contacts_for(st, "volunteer", "T3", NULL, collect,
 	    got), 0);
 
-	rid = store_report_add(st, "gbv", "T3", "+84912345678", 100, 0, ref);
+	rid = store_report_add(st, "gbv", "T3", NULL, "+84912345678", 100, 0, ref);
 	assert_true(rid > 0);
 	memset(&row, 0, sizeof(row));
 	row.report_id = rid;
@@ -713,7 +713,7 @@ test_migrate_v2(void **state)
 	store_outbox_due_clear(&due[0]);
 	/* New reports go on from id 3 and never take an old REF. */
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, 30, 0, ref), 3);
+	assert_int_equal(store_report_add(st, "gbv", NULL, NULL, NULL, 30, 0, ref), 3);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(store_report_find(st, ref), 3);
 	store_close(st);
@@ -1151,7 +1151,7 @@ test_days(void **state)
 	assert_false(store_day_aligned(st, dec1 + 1));
 	assert_int_equal(store_begin(st), 0);
 	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
-		assert_true(store_report_add(st, r[i].cat, r[i].area, NULL,
+		assert_true(store_report_add(st, r[i].cat, r[i].area, NULL, NULL,
 		    r[i].at, 0, ref) > 0);
 	exec_sql(st, "UPDATE reports SET status = 'closed' WHERE id IN (2, 4)");
 	assert_int_equal(store_commit(st), 0);
@@ -1297,8 +1297,8 @@ test_report_texts(void **state)
 
 	st = topen(tdb(state, NULL), 0);
 	assert_int_equal(store_begin(st), 0);
-	r1 = store_report_add(st, "gbv", "T3", "+84912345678", 10, 0, ref);
-	r2 = store_report_add(st, "gbv", "T5", "+84912345679", 11, 0, ref);
+	r1 = store_report_add(st, "gbv", "T3", NULL, "+84912345678", 10, 0, ref);
+	r2 = store_report_add(st, "gbv", "T5", NULL, "+84912345679", 11, 0, ref);
 	assert_true(r1 > 0 && r2 > 0);
 	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		memset(&m, 0, sizeof(m));
@@ -1359,7 +1359,7 @@ backup_progress(int64_t done, int64_t total, void *arg)
 	b->total = total;
 	if (b->calls++ == 0) {
 		assert_int_equal(store_begin(b->other), 0);
-		assert_true(store_report_add(b->other, "gbv", NULL, NULL, 99, 0,
+		assert_true(store_report_add(b->other, "gbv", NULL, NULL, NULL, 99, 0,
 		    ref) > 0);
 		assert_int_equal(store_commit(b->other), 0);
 	}
@@ -1386,7 +1386,7 @@ test_backup(void **state)
 		st = topen(tdb(state, NULL), 0);
 		assert_int_equal(store_begin(st), 0);
 		for (i = 0; i < 20; i++)
-			assert_true(store_report_add(st, "gbv", "T1",
+			assert_true(store_report_add(st, "gbv", "T1", NULL,
 			    "+84912345678", 10 + i, 0, ref) > 0);
 		assert_int_equal(store_commit(st), 0);
 		memset(&b, 0, sizeof(b));
@@ -1415,7 +1415,7 @@ test_backup(void **state)
 	assert_non_null(other);
 	assert_int_equal(store_begin(st), 0);
 	for (i = 0; i < 200; i++)
-		assert_true(store_report_add(st, "gbv", "T1", "+84912345678",
+		assert_true(store_report_add(st, "gbv", "T1", NULL, "+84912345678",
 		    10 + i, 0, ref) > 0);
 	assert_int_equal(store_commit(st), 0);
 	memset(&b, 0, sizeof(b));
