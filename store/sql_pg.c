@@ -41,10 +41,11 @@ static const char *const store_pg_sql[ST__MAX] = {
 	/* In ON CONFLICT, a bare column could be the row's or excluded's. */
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
-	    " created_at, commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " created_at, commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " coalesce(?9, ''))"
 	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
 	    " areas = ?4, channel = ?5, url = ?6,"
-	    " pin = coalesce(?7, contacts.pin), commune = ?9",
+	    " pin = coalesce(?7, contacts.pin), commune = coalesce(?9, '')",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
 	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR"

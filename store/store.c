@@ -84,10 +84,11 @@ static const char *const store_sql[ST__MAX] = {
 	 * list without the pin column must not open TK to its phone. */
 	[ST_CONTACT_ADD] =
 	    "INSERT INTO contacts (name, phone, role, areas, channel, url, pin,"
-	    " created_at, commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " created_at, commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " coalesce(?9, ''))"
 	    " ON CONFLICT (phone) DO UPDATE SET name = ?1, role = ?3,"
 	    " areas = ?4, channel = ?5, url = ?6, pin = coalesce(?7, pin),"
-	    " commune = ?9",
+	    " commune = coalesce(?9, '')",
 	[ST_CONTACT_REMOVE] = "DELETE FROM contacts WHERE phone = ?1",
 	/* What still waits for a contact being removed is never sent: it
 	 * carries reporters' numbers and words to whom may not have them. */
