@@ -313,6 +313,8 @@ const char *const store_pg_migrations[] = {
 	"ALTER TABLE subscriptions ADD COLUMN commune text COLLATE \"C\""
 	" NOT NULL DEFAULT '';"
 	"CREATE INDEX reports_commune ON reports (commune, created_at);"
+	"DROP INDEX IF EXISTS contacts_role;"
+	"CREATE INDEX contacts_commune ON contacts (role, commune);"
 	"CREATE OR REPLACE FUNCTION report_days_add() RETURNS trigger"
 	" LANGUAGE plpgsql AS $$"
 	"BEGIN"

@@ -51,7 +51,7 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR"
 	    " (?2::text IS NOT NULL AND"
 	    " strpos(';' || areas || ';', ';' || ?2 || ';') > 0))"
-	    " AND (?3::text IS NULL OR commune = ?3 OR commune = '*')"
+	    " AND commune IN (?3, '*')"
 	    " ORDER BY id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"

@@ -104,7 +104,7 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
 	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL"
 	    " AND instr(';' || areas || ';', ';' || ?2 || ';') > 0))"
-	    " AND (?3 IS NULL OR commune = ?3 OR commune = '*')"
+	    " AND commune IN (?3, '*')"
 	    " ORDER BY id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"
@@ -1516,7 +1516,7 @@ store_contacts_for(struct store *st, const char *role, const char *area,
 
 	store_bind_text(s, 1, role);
 	store_bind_text(s, 2, area);
-	store_bind_text(s, 3, commune);
+	store_bind_text(s, 3, commune != NULL ? commune : "");
 	return store_contacts_each(st, s, fn, arg);
 }
 

@@ -419,6 +419,10 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE subscriptions ADD COLUMN commune TEXT NOT NULL"
 	" DEFAULT '';"
 	"CREATE INDEX reports_commune ON reports (commune, created_at);"
+	/* A commune's contacts of a role, and the city's (*): in place of
+	 * the role's index, which a planner would take instead. */
+	"DROP INDEX IF EXISTS contacts_role;"
+	"CREATE INDEX contacts_commune ON contacts (role, commune);"
 	"DROP TRIGGER report_days_add;"
 	"DROP TRIGGER report_days_move;"
 	"DROP TRIGGER report_days_del;"
