@@ -287,13 +287,8 @@ alert_ctx_done(struct alert_ctx *a, int rc)
 static int
 alert_roles(struct alert_ctx *a, const struct strlist *roles)
 {
-	size_t	 i;
-	int	 rc = 0;
-
-	for (i = 0; i < roles->n && rc != -1; i++)
-		rc = store_contacts_for(a->st, roles->v[i], a->r->area,
-		    a->conf->scope, alert_contact, a);
-	return rc;
+	return store_contacts_for_roles(a->st, roles, a->r->area,
+	    a->conf->scope, alert_contact, a);
 }
 
 int

@@ -48,11 +48,12 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " pin = coalesce(?7, contacts.pin), commune = coalesce(?9, '')",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
-	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR"
-	    " (?2::text IS NOT NULL AND"
-	    " strpos(';' || areas || ';', ';' || ?2 || ';') > 0))"
-	    " AND commune IN (?3, '*')"
-	    " ORDER BY id",
+	    " FROM contacts WHERE role IN (?1, ?2, ?3, ?4) AND (areas = '*' OR"
+	    " (?5::text IS NOT NULL AND"
+	    " strpos(';' || areas || ';', ';' || ?5 || ';') > 0))"
+	    " AND commune IN (?6, '*')"
+	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
+	    " ELSE 4 END, id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"
 	    " (pin IS NOT NULL)::int::bigint AS has_pin FROM contacts"

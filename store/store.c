@@ -102,10 +102,12 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE phone = ?1",
 	[ST_CONTACTS_FOR] =
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
-	    " FROM contacts WHERE role = ?1 AND (areas = '*' OR (?2 IS NOT NULL"
-	    " AND instr(';' || areas || ';', ';' || ?2 || ';') > 0))"
-	    " AND commune IN (?3, '*')"
-	    " ORDER BY id",
+	    " FROM contacts WHERE role IN (?1, ?2, ?3, ?4) AND (areas = '*'"
+	    " OR (?5 IS NOT NULL"
+	    " AND instr(';' || areas || ';', ';' || ?5 || ';') > 0))"
+	    " AND commune IN (?6, '*')"
+	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
+	    " ELSE 4 END, id",
 	[ST_CONTACTS_LIST] =
 	    "SELECT name, phone, role, areas, channel, url,"
 	    " pin IS NOT NULL AS has_pin FROM contacts ORDER BY role, name",
@@ -1512,12 +1514,31 @@ int
 store_contacts_for(struct store *st, const char *role, const char *area,
     const char *commune, store_contact_fn fn, void *arg)
 {
-	struct db_stmt	*s = st->stmt[ST_CONTACTS_FOR];
+	struct strlist	 one;
 
-	store_bind_text(s, 1, role);
-	store_bind_text(s, 2, area);
-	store_bind_text(s, 3, commune != NULL ? commune : "");
-	return store_contacts_each(st, s, fn, arg);
+	one.v = (char **)(uintptr_t)&role;
+	one.n = 1;
+	return store_contacts_for_roles(st, &one, area, commune, fn, arg);
+}
+
+int
+store_contacts_for_roles(struct store *st, const struct strlist *roles,
+    const char *area, const char *commune, store_contact_fn fn, void *arg)
+{
+	struct db_stmt	*s = st->stmt[ST_CONTACTS_FOR];
+	size_t		 i, k;
+	int		 rc = 0;
+
+	/* A statement for up to four roles: a round trip for a routing. */
+	for (i = 0; i < roles->n && rc != -1; i += k) {
+		for (k = 0; k < 4; k++)
+			store_bind_text(s, (int)k + 1, i + k < roles->n ?
+			    roles->v[i + k] : NULL);
+		store_bind_text(s, 5, area);
+		store_bind_text(s, 6, commune != NULL ? commune : "");
+		rc = store_contacts_each(st, s, fn, arg);
+	}
+	return rc;
 }
 
 int

@@ -273,6 +273,10 @@ typedef int	 (*store_contact_fn)(const struct contact *, void *);
 int		 store_contacts_for(struct store *, const char *role,
 		    const char *area, const char *commune, store_contact_fn,
 		    void *);
+/* The same for each of roles in turn (in their order, each by id). */
+int		 store_contacts_for_roles(struct store *,
+		    const struct strlist *roles, const char *area,
+		    const char *commune, store_contact_fn, void *);
 /* Contacts already alerted about report id (distinct). */
 int		 store_contacts_alerted(struct store *, int64_t report_id,
 		    store_contact_fn, void *);
