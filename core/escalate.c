@@ -2,8 +2,10 @@
  * escalate.c: escalation (SPEC §5). A report nobody acknowledged by its
  * escalate_at, or one an alert of which failed for good (the outbox marks
  * it due now), alerts its category's escalation roles, and again every
- * after_s, ESCALATE_LEVELS times; then it never gives up in silence: the
- * same roles again every escalation.repeat_s until someone acknowledges.
+ * after_s, ESCALATE_LEVELS times (a city's commune: from the second step
+ * up, the city's escalation roles too); then it never gives up in
+ * silence: the same roles again every escalation.repeat_s until someone
+ * acknowledges.
  * No event loop here: the daemon's housekeeping tick calls escalate_due().
  */
 #include <stdint.h>
@@ -22,11 +24,12 @@ static int
 escalate_report(struct store *st, const struct config *conf, int64_t id,
     int64_t now)
 {
+	const struct config	*city = conf;
 	struct report_row	 row;
 	struct alert_report	 r;
 	const struct escalation	*esc;
 	int64_t			 next = 0;
-	int			 cat, sent;
+	int			 cat, sent, up;
 
 	if (store_begin(st) == -1)
 		return -1;
@@ -39,6 +42,13 @@ escalate_report(struct store *st, const struct config *conf, int64_t id,
 	alert_from_row(&row, &r);
 	sent = esc && esc->to.n ? alert_notify(st, conf, &r,
 	    "report.escalated", &esc->to, 0, now) : 0;
+	/* A city's commune: from its second step up, the city's roles too
+	 * (the top level's escalation, to its city-level contacts). */
+	if (sent != -1 && conf != city && cat >= 0 &&
+	    row.escalation_level >= 1 && city->escalation[cat].to.n > 0 &&
+	    (up = alert_notify(st, city, &r, "report.escalated",
+	    &city->escalation[cat].to, 0, now)) > 0)
+		sent += up;
 	if (sent == 0)
 		log_warnx("%s: report %s: no escalation contact; "
 		    "NOBODY NEW ALERTED", __func__, row.ref);

@@ -149,6 +149,7 @@ alert_sms_text(const struct config *conf, const struct alert_report *r,
     const char *event)
 {
 	char		 local[PHONE_MAX + 2], *head, *tail, *body, *shown, *msg;
+	char		 where[COMMUNE_MAX + 32];
 	size_t		 i;
 
 	for (i = 0; i < sizeof(alert_sms_events) /
@@ -159,10 +160,16 @@ alert_sms_text(const struct config *conf, const struct alert_report *r,
 		i = 0;
 	alert_local_number(conf, r->reporter ? r->reporter : "", local,
 	    sizeof(local));
+	/* A city's: its commune too (hamlets of one name are in many). */
+	if (r->commune != NULL && r->commune[0] != '\0')
+		snprintf(where, sizeof(where), "%s.%s", r->commune,
+		    r->area ? r->area : "?");
+	else
+		snprintf(where, sizeof(where), "%s", r->area ? r->area : "?");
 	if (alert_sms_events[i].head)
 		head = xasprintf("%s%s %s %s %s%s%s%s%s",
 		    alert_sms_events[i].prefix, alert_code(r->category),
-		    r->ref, r->area ? r->area : "?", local,
+		    r->ref, where, local,
 		    r->previous ? " (lan truoc " : "",
 		    r->previous ? r->previous : "", r->previous ? ")" : "",
 		    alert_sms_events[i].words ? ": " : "");
@@ -208,6 +215,9 @@ alert_webhook_body(const struct alert_report *r, const char *event)
 		cJSON_AddStringToObject(o, "area", r->area);
 	else
 		cJSON_AddNullToObject(o, "area");
+	/* A city's report names its commune ("*": not told yet). */
+	if (r->commune != NULL && r->commune[0] != '\0')
+		cJSON_AddStringToObject(o, "commune", r->commune);
 	cJSON_AddStringToObject(o, "reporter", r->reporter ? r->reporter :
 	    "");
 	cJSON_AddStringToObject(o, "text", text);
@@ -363,6 +373,7 @@ alert_view(const struct intake *it, struct alert_report *r,
 	r->reporter = it->in->from;
 	alert_words(it, r);
 	r->at = it->now;
+	r->commune = it->conf->scope;
 }
 
 /*
@@ -532,6 +543,7 @@ alert_from_row(const struct report_row *row, struct alert_report *r)
 	r->textlen = strlen(r->text);
 	r->at = row->received_at;
 	r->previous = row->previous[0] ? row->previous : NULL;
+	r->commune = row->commune;
 }
 
 /*

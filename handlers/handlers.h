@@ -297,6 +297,8 @@ struct alert_report {
 	int64_t		 at;		/* when the text arrived */
 	const char	*previous;	/* REF of the report it follows, or
 					   NULL (SPEC §4) */
+	const char	*commune;	/* a city's commune code, "*" none
+					   told yet; NULL or "": no city */
 };
 /* The same, for a stored report (r borrows from row). */
 void		 alert_from_row(const struct report_row *,
