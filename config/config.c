@@ -117,6 +117,7 @@ static int	 config_post_providers(struct cparse *);
 static int	 config_post_console(struct cparse *);
 static int	 config_post_folds(struct cparse *);
 static int	 config_post_communes(struct cparse *);
+static void	 config_commune_index(struct config *);
 static int	 config_set_communes(struct cparse *, const cJSON *,
 		    const char *, const struct ckey *, char *);
 static struct config *config_build(const cJSON *, const char *, char *,
@@ -988,27 +989,12 @@ config_commune_read(struct cparse *cp, const cJSON *v, const char *path,
 	const cJSON	*it, *code, *name, *nums;
 	cJSON		*view;
 	const char	*why;
-	char		 cpath[CONFIG_PATH_MAX], inner[256];
+	char		 cpath[CONFIG_PATH_MAX], where[CONFIG_PATH_MAX];
+	char		 inner[256];
 	size_t		 i;
 
 	if (!cJSON_IsObject(v))
 		return config_error(cp, path, "must be an object");
-	for (it = v->child; it != NULL; it = it->next) {
-		if (config_comment(it) || strcmp(it->string, "code") == 0 ||
-		    strcmp(it->string, "name") == 0 ||
-		    strcmp(it->string, "numbers") == 0)
-			continue;
-		for (i = 0; i < nitems(config_commune_own); i++)
-			if (strcmp(it->string, config_commune_own[i]) == 0)
-				break;
-		snprintf(cpath, sizeof(cpath), "%.200s.%s", path, it->string);
-		if (i == nitems(config_commune_own))
-			return config_error(cp, cpath, "unknown key (a "
-			    "commune has code, name, numbers, areas, routing, "
-			    "escalation, officials, templates, campaigns)");
-		if (config_dupkey(v, it))
-			return config_error(cp, cpath, "duplicate key");
-	}
 	code = cJSON_GetObjectItemCaseSensitive(v, "code");
 	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "code");
 	if (code == NULL)
@@ -1018,14 +1004,32 @@ config_commune_read(struct cparse *cp, const cJSON *v, const char *path,
 	if ((why = config_check_code(code->valuestring)) != NULL)
 		return config_error(cp, cpath, "%s", why);
 	cm->code = xstrdup(code->valuestring);
+	/* From here on an error names the commune by its code. */
+	snprintf(where, sizeof(where), "%.200s (%s)", path, cm->code);
+	for (it = v->child; it != NULL; it = it->next) {
+		if (config_comment(it) || strcmp(it->string, "code") == 0 ||
+		    strcmp(it->string, "name") == 0 ||
+		    strcmp(it->string, "numbers") == 0)
+			continue;
+		for (i = 0; i < nitems(config_commune_own); i++)
+			if (strcmp(it->string, config_commune_own[i]) == 0)
+				break;
+		snprintf(cpath, sizeof(cpath), "%.220s: %s", where, it->string);
+		if (i == nitems(config_commune_own))
+			return config_error(cp, cpath, "unknown key (a "
+			    "commune has code, name, numbers, areas, routing, "
+			    "escalation, officials, templates, campaigns)");
+		if (config_dupkey(v, it))
+			return config_error(cp, cpath, "duplicate key");
+	}
 	name = cJSON_GetObjectItemCaseSensitive(v, "name");
-	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "name");
+	snprintf(cpath, sizeof(cpath), "%.220s: %s", where, "name");
 	if (name != NULL && (!cJSON_IsString(name) ||
 	    name->valuestring[0] == '\0'))
 		return config_error(cp, cpath, "must be a non-empty string");
 	cm->name = xstrdup(name != NULL ? name->valuestring : cm->code);
 	nums = cJSON_GetObjectItemCaseSensitive(v, "numbers");
-	snprintf(cpath, sizeof(cpath), "%.200s.%s", path, "numbers");
+	snprintf(cpath, sizeof(cpath), "%.220s: %s", where, "numbers");
 	if (nums != NULL && !cJSON_IsArray(nums))
 		return config_error(cp, cpath, "must be a list of phone "
 		    "numbers");
@@ -1053,8 +1057,7 @@ config_commune_read(struct cparse *cp, const cJSON *v, const char *path,
 	cm->cf = config_build(view, cp->dir, inner, sizeof(inner));
 	cJSON_Delete(view);
 	if (cm->cf == NULL)
-		return config_error(cp, NULL, "%s (%s): %s", path, cm->code,
-		    inner);
+		return config_error(cp, NULL, "%s: %s", where, inner);
 	free(cm->cf->scope);
 	cm->cf->scope = xstrdup(cm->code);
 	return 0;
@@ -1182,7 +1185,36 @@ config_post_communes(struct cparse *cp)
 						    b->code);
 		}
 	}
+	config_commune_index(cf);
 	return 0;
+}
+
+static int
+config_commune_form_cmp(const void *a, const void *b)
+{
+	const struct commune_form	*x = a, *y = b;
+
+	return strcmp(x->form, y->form);
+}
+
+/* The sorted index of every commune's forms (unique: checked above). */
+static void
+config_commune_index(struct config *cf)
+{
+	size_t	 i, j, n = 0;
+
+	for (i = 0; i < cf->ncommunes; i++)
+		n += cf->communes[i].match.n;
+	cf->commune_forms = xcalloc(n ? n : 1, sizeof(*cf->commune_forms));
+	for (i = 0; i < cf->ncommunes; i++)
+		for (j = 0; j < cf->communes[i].match.n; j++) {
+			cf->commune_forms[cf->ncommune_forms].form =
+			    cf->communes[i].match.v[j];
+			cf->commune_forms[cf->ncommune_forms++].commune =
+			    &cf->communes[i];
+		}
+	qsort(cf->commune_forms, cf->ncommune_forms,
+	    sizeof(*cf->commune_forms), config_commune_form_cmp);
 }
 
 const struct commune *
@@ -2142,5 +2174,6 @@ config_free(struct config *cf)
 		config_free(cf->communes[i].cf);
 	}
 	free(cf->communes);
+	free(cf->commune_forms);
 	free(cf);
 }

@@ -107,6 +107,13 @@ struct config {
 	char		 *scope;
 	struct commune	 *communes;	/* a city's; none without communes */
 	size_t		  ncommunes;
+	/* Every commune's match forms, sorted by form (commune.c's bsearch):
+	 * a text is read against a hundred communes in a few compares. */
+	struct commune_form {
+		const char		*form;	/* borrowed from match */
+		const struct commune	*commune;
+	}		 *commune_forms;
+	size_t		  ncommune_forms;
 	char		 *listen_host;
 	int		  listen_port;
 	char		 *public_url;

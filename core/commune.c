@@ -5,23 +5,31 @@
  * folded and without spaces against the forms config.c folds once at load
  * ("Tinh Chau", "tịnh châu", "TINHCHAU", "Xa Tinh Chau").
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 
 #define COMMUNE_WORDS	4
 
+static int
+commune_form_cmp(const void *a, const void *b)
+{
+	const struct commune_form	*x = a, *y = b;
+
+	return strcmp(x->form, y->form);
+}
+
 /* The commune whose folded form is word, or NULL. */
 static const struct commune *
 commune_lookup(const struct config *conf, const char *word)
 {
-	size_t	 c, i;
+	struct commune_form	 key, *f;
 
-	for (c = 0; c < conf->ncommunes; c++)
-		for (i = 0; i < conf->communes[c].match.n; i++)
-			if (strcmp(conf->communes[c].match.v[i], word) == 0)
-				return &conf->communes[c];
-	return NULL;
+	key.form = word;
+	f = bsearch(&key, conf->commune_forms, conf->ncommune_forms,
+	    sizeof(*conf->commune_forms), commune_form_cmp);
+	return f != NULL ? f->commune : NULL;
 }
 
 const struct commune *

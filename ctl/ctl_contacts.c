@@ -52,9 +52,10 @@ static const char *
 ctl_contact_check(const struct config *city, struct ctl_contact *k,
     char e164[PHONE_MAX], char *areas, size_t areaslen)
 {
-	const struct config	*conf;
+	const struct config	*conf, *in;
+	const struct commune	*cm;
 	const char		*why;
-	char			*copy, *tok, *save = NULL;
+	char			*copy, *tok, *dot, *save = NULL;
 	size_t			 a, o = 0;
 
 	if ((why = ctl_contact_commune(city, k)) != NULL)
@@ -92,23 +93,38 @@ ctl_contact_check(const struct config *city, struct ctl_contact *k,
 		util_strlcpy(areas, "*", areaslen);
 		return NULL;
 	}
-	/* "T1;T3": each a configured area code, kept in config spelling. */
+	/* "T1;T3": each a configured area code, kept in config spelling; a
+	 * city-level contact's may name a commune's: "TINHCHAU.T3". */
 	areas[0] = '\0';
 	copy = xstrdup(k->areas);
 	for (tok = strtok_r(copy, ";", &save); tok != NULL;
 	    tok = strtok_r(NULL, ";", &save)) {
 		while (*tok == ' ')
 			tok++;
-		for (a = 0; a < conf->nareas; a++)
-			if (strcasecmp(conf->areas[a].code, tok) == 0)
+		in = conf;
+		cm = NULL;
+		if (strcmp(k->code, "*") == 0 && (dot = strchr(tok, '.')) !=
+		    NULL) {
+			*dot = '\0';
+			if ((cm = config_commune(city, tok)) == NULL) {
+				free(copy);
+				return "areas: not a configured commune's "
+				    "code before the dot (CODE.T3)";
+			}
+			in = cm->cf;
+			tok = dot + 1;
+		}
+		for (a = 0; a < in->nareas; a++)
+			if (strcasecmp(in->areas[a].code, tok) == 0)
 				break;
-		if (a == conf->nareas) {
+		if (a == in->nareas) {
 			free(copy);
 			return "areas: not a configured area code (use * or "
 			    "codes like T1;T3)";
 		}
-		o += (size_t)snprintf(areas + o, areaslen - o, "%s%s",
-		    o ? ";" : "", conf->areas[a].code);
+		o += (size_t)snprintf(areas + o, areaslen - o, "%s%s%s%s",
+		    o ? ";" : "", cm != NULL ? cm->code : "",
+		    cm != NULL ? "." : "", in->areas[a].code);
 		if (o >= areaslen) {
 			free(copy);
 			return "areas: too many";

@@ -50,7 +50,9 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
 	    " FROM contacts WHERE role IN (?1, ?2, ?3, ?4) AND (areas = '*' OR"
 	    " (?5::text IS NOT NULL AND"
-	    " strpos(';' || areas || ';', ';' || ?5 || ';') > 0))"
+	    " strpos(';' || areas || ';', ';' || ?5 || ';') > 0) OR"
+	    " (?7::text IS NOT NULL AND"
+	    " strpos(';' || areas || ';', ';' || ?7 || ';') > 0))"
 	    " AND commune IN (?6, '*')"
 	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
 	    " ELSE 4 END, id",

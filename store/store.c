@@ -104,7 +104,9 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, name, phone, role, areas, channel, url, commune"
 	    " FROM contacts WHERE role IN (?1, ?2, ?3, ?4) AND (areas = '*'"
 	    " OR (?5 IS NOT NULL"
-	    " AND instr(';' || areas || ';', ';' || ?5 || ';') > 0))"
+	    " AND instr(';' || areas || ';', ';' || ?5 || ';') > 0)"
+	    " OR (?7 IS NOT NULL"
+	    " AND instr(';' || areas || ';', ';' || ?7 || ';') > 0))"
 	    " AND commune IN (?6, '*')"
 	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
 	    " ELSE 4 END, id",
@@ -1526,9 +1528,15 @@ store_contacts_for_roles(struct store *st, const struct strlist *roles,
     const char *area, const char *commune, store_contact_fn fn, void *arg)
 {
 	struct db_stmt	*s = st->stmt[ST_CONTACTS_FOR];
+	char		 named[COMMUNE_MAX + 32];
 	size_t		 i, k;
 	int		 rc = 0;
 
+	/* A city-level contact covers a commune's hamlet as CODE.T3. */
+	named[0] = '\0';
+	if (area != NULL && commune != NULL && commune[0] != '\0' &&
+	    strcmp(commune, "*") != 0)
+		snprintf(named, sizeof(named), "%s.%s", commune, area);
 	/* A statement for up to four roles: a round trip for a routing. */
 	for (i = 0; i < roles->n && rc != -1; i += k) {
 		for (k = 0; k < 4; k++)
@@ -1536,6 +1544,7 @@ store_contacts_for_roles(struct store *st, const struct strlist *roles,
 			    roles->v[i + k] : NULL);
 		store_bind_text(s, 5, area);
 		store_bind_text(s, 6, commune != NULL ? commune : "");
+		store_bind_text(s, 7, named[0] != '\0' ? named : NULL);
 		rc = store_contacts_each(st, s, fn, arg);
 	}
 	return rc;

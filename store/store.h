@@ -269,7 +269,8 @@ int		 store_contact_was_alerted(struct store *, int64_t report_id,
  * only). Returns how many, or -1. */
 typedef int	 (*store_contact_fn)(const struct contact *, void *);
 /* The contacts of role for area (NULL: those of every area only) in
- * commune (its own and the city-level "*" ones; NULL: ""). */
+ * commune (its own and the city-level "*" ones, which name a commune's
+ * hamlet CODE.T3; NULL: ""). */
 int		 store_contacts_for(struct store *, const char *role,
 		    const char *area, const char *commune, store_contact_fn,
 		    void *);
