@@ -145,6 +145,25 @@ router_has_ref(const char *after)
 	return ref_valid(ref, strlen(ref));
 }
 
+/*
+ * The area of a keyword's words (SPEC §4): the first words after it that
+ * name one; else, for a report, the first area named anywhere in them
+ * ("BL chong danh em o thon 3"), its words after it left as they are.
+ */
+static void
+router_area(const struct config *conf, struct route_match *m)
+{
+	const char	*after;
+	int		 a;
+
+	if ((a = area_find(conf, m->args, &after)) != -1) {
+		m->area = a;
+		m->rest = after;
+	} else if ((m->cat == CAT_GBV || m->cat == CAT_SHELTER) &&
+	    (a = area_anywhere(conf, m->args)) != -1)
+		m->area = a;
+}
+
 void
 router_match(const struct router *rt, const char *raw, size_t rawlen,
     const char *folded, struct route_match *m)
@@ -152,7 +171,7 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 	const struct family	*f;
 	char			 word[128];
 	const char		*after;
-	int			 n, a;
+	int			 n;
 
 	m->cat = CAT_UNKNOWN;
 	m->args = folded;
@@ -178,10 +197,7 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 	}
 	if (m->cat == CAT_UNKNOWN)
 		return;
-	if ((a = area_find(rt->conf, m->args, &after)) != -1) {
-		m->area = a;
-		m->rest = after;
-	}
+	router_area(rt->conf, m);
 }
 
 /*
@@ -300,8 +316,9 @@ router_commune(struct intake *it)
 	}
 	it->conf = cm != NULL ? cm->cf : city;
 	if (!it->in->routed && it->m.cat != CAT_UNKNOWN) {
-		it->m.area = area_find(it->conf, it->m.args, &after);
-		it->m.rest = after;
+		it->m.area = -1;
+		it->m.rest = it->m.args;
+		router_area(it->conf, &it->m);
 	}
 	return 0;
 }

@@ -65,6 +65,13 @@ static const struct {
 	{ "BL xóm 3", CAT_GBV, "T3", "" },	/* no area is a xóm here */
 	{ "BL thon 2", CAT_GBV, NULL, "thon 2" },	/* no Thôn 2 */
 	{ "BL thon 13", CAT_GBV, NULL, "thon 13" },
+	/* Not right after the keyword: the first area anywhere (§4). */
+	{ "BL chong danh em o thon ba", CAT_GBV, "T3",
+	    "chong danh em o thon ba" },
+	{ "BL abc thon 3 giup", CAT_GBV, "T3", "abc thon 3 giup" },
+	{ "TC em can cho o, thon 1", CAT_SHELTER, "T1",
+	    "em can cho o thon 1" },
+	{ "TK 1234 THANG thon 3", CAT_STATS, NULL, "1234 thang thon 3" },
 	{ "TC thon 1", CAT_SHELTER, "T1", "" },
 	{ "Địa chỉ tin cậy", CAT_SHELTER, NULL, "" },
 	{ "nha tam lanh", CAT_SHELTER, NULL, "" },
