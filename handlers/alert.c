@@ -575,6 +575,28 @@ alert_followup_area(struct intake *it, const struct report_row *row,
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * A city's text that joins a report of a commune other than the one it
+ * was taken for (another commune's number, or name, texted by the same
+ * resident): the report's commune is the one that hears of it; the area
+ * the text names is looked up among that commune's hamlets.
+ */
+static void
+alert_rescope(struct intake *it, const struct report_row *row)
+{
+	const struct config	*conf;
+
+	if (it->city == NULL || strcmp(row->commune, "*") == 0 ||
+	    strcmp(row->commune, it->conf->scope) == 0)
+		return;
+	conf = config_scoped(it->city, row->commune);
+	if (conf == it->conf)
+		return;
+	it->conf = conf;
+	if (it->m.area >= 0)
+		it->m.area = area_anywhere(conf, it->m.args);
+}
+
 /* This text belongs to the open report it->report_id: kept with it, sent
  * on to the contacts already alerted; an area it names may be the
  * report's. The reply is the caller's. */
@@ -587,6 +609,7 @@ alert_followup_of(struct intake *it)
 
 	if (store_report_get(it->st, it->report_id, NULL, &row) != 1)
 		return -1;
+	alert_rescope(it, &row);
 	alert_from_row(&row, &r);
 	alert_words(it, &r);
 	r.at = it->now;
