@@ -12,7 +12,8 @@
  *                    are warned, once per report, and the phone gets the
  *                    reply of a text without keyword.
  * Only a contact alerted for the report, or an official, may NHAN or XONG
- * it; HUY counts only from the reporter's number. Anyone else, and a REF
+ * it, and in a city only one its commune may tell (need.c); HUY counts
+ * only from the reporter's number. Anyone else, and a REF
  * that does not exist, changes nothing and gets the unknown-message answer
  * (help). ack_by_operator() is XONG for tincayctl's reports close and
  * reports amend.
@@ -82,15 +83,19 @@ ack_report(struct intake *it, struct report_row *row)
 	return store_report_get(it->st, 0, ref, row);
 }
 
-/* 1 if the sender may NHAN or XONG report id, 0 not, -1 on error. */
+/*
+ * 1 if the sender may NHAN or XONG report row, 0 not, -1 on error. In a
+ * city, first need to know (need.c): another commune's report is not
+ * the sender's to touch, whatever its role or what it was sent before.
+ */
 static int
-ack_responder(struct intake *it, int64_t id)
+ack_responder(struct intake *it, const struct report_row *row)
 {
-	if (it->contact.id == 0)
+	if (it->contact.id == 0 || !need_report(it, row))
 		return 0;
 	if (family_official(it->conf, it->contact.role))
 		return 1;
-	return store_contact_was_alerted(it->st, id, it->contact.id);
+	return store_contact_was_alerted(it->st, row->id, it->contact.id);
 }
 
 static int
@@ -289,7 +294,7 @@ ack_responder_handle(struct intake *it)
 		return -1;
 	if (found == 0)
 		return HANDLER_UNMATCHED;
-	if ((ok = ack_responder(it, row.id)) != 1) {
+	if ((ok = ack_responder(it, &row)) != 1) {
 		store_report_row_clear(&row);
 		return ok == -1 ? -1 : HANDLER_UNMATCHED;
 	}

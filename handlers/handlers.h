@@ -359,6 +359,17 @@ int		 ack_close_by_operator(struct store *, const struct config *,
 int		 ack_amend_by_operator(struct store *, const struct config *,
 		    const char *ref, const char *codes, int64_t now,
 		    char *reply, size_t replylen);
+/*
+ * need.c: need to know across a city's communes (SPEC §11). Whether the
+ * sender (it->contact, a contact) may act on report row (NHAN, XONG) or
+ * on a text of the review list of commune (DUYET, BO): a contact of its
+ * commune may; a city-level one ("*") if the commune's routing or
+ * escalation of the report's category (or the city's escalation it climbs
+ * to) names its role, for a text its review.to; a contact of another
+ * commune never. Always without communes (it->city NULL). 1 or 0.
+ */
+int		 need_report(const struct intake *, const struct report_row *);
+int		 need_text(const struct intake *, const char *commune);
 /* help.c */
 extern const struct family help_family;
 int		 help_reply(struct intake *);

@@ -368,8 +368,8 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, body AS text, received_at FROM messages"
 	    " WHERE category = 'unknown' AND reviewed_at IS NULL ORDER BY id",
 	[ST_INBOX_GET] =
-	    "SELECT sender, body, received_at FROM messages WHERE id = ?1"
-	    " AND category = 'unknown' AND reviewed_at IS NULL",
+	    "SELECT sender, body, received_at, commune FROM messages"
+	    " WHERE id = ?1 AND category = 'unknown' AND reviewed_at IS NULL",
 	[ST_INBOX_REVIEW] =
 	    "UPDATE messages SET reviewed_at = ?2, review_at = NULL,"
 	    " report_id = coalesce(?3, report_id) WHERE id = ?1"

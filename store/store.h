@@ -561,6 +561,7 @@ struct inbox_row {
 	char		 sender[PHONE_MAX];
 	char		*text;
 	int64_t		 received_at;
+	char		 commune[COMMUNE_MAX];	/* its commune's, "*", "" */
 };
 /* Message id if it waits in the review list: 1, 0 if not, -1 error. */
 int		 store_inbox_get(struct store *, int64_t id, struct inbox_row *);

@@ -340,6 +340,7 @@ store_inbox_get(struct store *st, int64_t id, struct inbox_row *r)
 		else if (rc == 1 && v != NULL)
 			r->text = xstrdup(v);
 		r->received_at = db_column_int64(s, 2);
+		store_col_copy(s, 3, r->commune, sizeof(r->commune));
 	}
 	store_done(s);
 	return rc;
