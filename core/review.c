@@ -6,6 +6,7 @@
  * #18 ...`, each message at most two segments; by webhook one event
  * inbox.review with its items. Each text is marked told in the batch that
  * holds the outbox rows, so it is told once, across restarts and kill -9.
+ * A city's texts go to the reviewers of their own commune (SPEC §11).
  * No event loop here: the daemon's housekeeping tick calls review_due().
  */
 #include <stdint.h>
@@ -31,6 +32,8 @@ struct review_ctx {
 	char			*hook;		/* the webhook body */
 	int			 rows;		/* outbox rows written */
 	int			 failed;
+	const char		*only;		/* only contacts of this
+						   commune (NULL: any) */
 };
 
 /*
@@ -176,6 +179,11 @@ review_contact(const struct contact *c, void *arg)
 	size_t			 i;
 	int			 webhook;
 
+	/* A commune's texts: its own reviewers first (store_contacts_for
+	 * gives the city-level ones with them). */
+	if (r->only != NULL && strcmp(c->commune != NULL ? c->commune : "",
+	    r->only) != 0)
+		return 0;
 	webhook = strcmp(c->channel, "webhook") == 0;
 	if (webhook && (c->url == NULL || c->url[0] == '\0'))
 		return 0;
@@ -193,14 +201,90 @@ review_contact(const struct contact *c, void *arg)
 	return 0;
 }
 
+/*
+ * Whose texts a text is, for review (SPEC §11): a commune's code, or ""
+ * the city's own level (its "*", a text from before its communes, one of
+ * a commune no longer in the config) and the whole of a config without
+ * communes.
+ */
+static const char *
+review_group(const struct config *conf, const char *commune)
+{
+	const struct commune	*cm = config_commune(conf, commune);
+
+	return cm != NULL ? cm->code : "";
+}
+
+/* The contacts of conf's review.to roles in commune (NULL: "" and "*"
+ * both), only those of only (NULL: all it gives), through r. */
+static int
+review_tell(struct review_ctx *r, const struct config *conf,
+    const char *commune, const char *only)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	r->only = only;
+	for (i = 0; i < conf->review.to.n && rc != -1; i++)
+		rc = store_contacts_for(r->st, conf->review.to.v[i], NULL,
+		    commune, review_contact, r);
+	return rc;
+}
+
+/*
+ * The texts v[0..n) of one group: to its commune's review.to contacts,
+ * never to another commune's; a commune none of whose contacts holds
+ * those roles is told of through the city's own (city-level) ones, so
+ * that nothing waits unseen. Each marked told, or due again after
+ * every_s if nobody could be told. 0, or -1.
+ */
+static int
+review_group_due(struct store *st, const struct config *conf,
+    const char *group, const struct review_item *v, int n, int64_t now)
+{
+	const struct config	*cf = config_scoped(conf, group);
+	struct review_ctx	 r;
+	int64_t			 again;
+	size_t			 i;
+	int			 k, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.now = now;
+	review_sms(&r, v, n);
+	review_hook(&r, v, n);
+	if (group[0] == '\0')
+		rc = review_tell(&r, cf, "", NULL);
+	else if ((rc = review_tell(&r, cf, group, group)) != -1 &&
+	    r.rows == 0)
+		rc = review_tell(&r, conf, "", NULL);
+	/* Nobody to tell: said loudly, and tried again after every_s. */
+	again = r.rows == 0 ? now + cf->review.every_s : 0;
+	for (k = 0; k < n && rc != -1; k++)
+		rc = store_review_told(st, v[k].id, again);
+	if (rc != -1 && r.rows == 0)
+		log_warnx("review: %d texts%s%s wait for review and no "
+		    "contact of the review.to roles can be told; NOBODY TOLD",
+		    n, group[0] ? " of commune " : "", group);
+	else if (rc != -1)
+		log_info("review: %d texts%s%s of the review list sent for "
+		    "review (%d messages)", n, group[0] ? " of commune " : "",
+		    group, r.rows);
+	for (i = 0; i < r.nsms; i++)
+		free(r.sms[i]);
+	free(r.sms);
+	free(r.hook);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 review_due(struct store *st, const struct config *conf, int64_t now)
 {
-	struct review_item	 v[REVIEW_BATCH];
-	struct review_ctx	 r;
-	int64_t			 first, again;
-	size_t			 i;
-	int			 n, k, rc = 0;
+	struct review_item	 v[REVIEW_BATCH], g[REVIEW_BATCH];
+	const char		*group;
+	int64_t			 first;
+	int			 n, i, j, k, rc = 0;
+	unsigned char		 done[REVIEW_BATCH];
 
 	if ((rc = store_review_first(st, &first)) <= 0 || first > now)
 		return rc == -1 ? -1 : 0;
@@ -212,29 +296,21 @@ review_due(struct store *st, const struct config *conf, int64_t now)
 			store_rollback_to(st);
 		return n == -1 || store_release(st) == -1 ? -1 : 0;
 	}
-	memset(&r, 0, sizeof(r));
-	r.st = st;
-	r.now = now;
-	review_sms(&r, v, n);
-	review_hook(&r, v, n);
-	for (i = 0; i < conf->review.to.n && rc != -1; i++)
-		rc = store_contacts_for(st, conf->review.to.v[i], NULL,
-		    conf->scope, review_contact, &r);
-	/* Nobody to tell: said loudly, and tried again after every_s. */
-	again = r.rows == 0 ? now + conf->review.every_s : 0;
-	for (k = 0; k < n && rc != -1; k++)
-		rc = store_review_told(st, v[k].id, again);
-	if (rc != -1 && r.rows == 0)
-		log_warnx("review: %d texts wait for review and no contact "
-		    "of the review.to roles can be told; NOBODY TOLD", n);
-	else if (rc != -1)
-		log_info("review: %d texts of the review list sent for "
-		    "review (%d messages)", n, r.rows);
+	/* One digest per commune, in the order their first texts came. */
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < n && rc != -1; i++) {
+		if (done[i])
+			continue;
+		group = review_group(conf, v[i].commune);
+		for (j = i, k = 0; j < n; j++)
+			if (!done[j] && strcmp(review_group(conf,
+			    v[j].commune), group) == 0) {
+				g[k++] = v[j];	/* borrows its text */
+				done[j] = 1;
+			}
+		rc = review_group_due(st, conf, group, g, k, now);
+	}
 	store_review_items_clear(v, n);
-	for (i = 0; i < r.nsms; i++)
-		free(r.sms[i]);
-	free(r.sms);
-	free(r.hook);
 	if (rc == -1) {
 		store_rollback_to(st);
 		return -1;

@@ -483,8 +483,8 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_REVIEW_FIRST] =
 	    "SELECT min(review_at) FROM messages WHERE review_at IS NOT NULL",
 	[ST_REVIEW_ITEMS] =
-	    "SELECT id, sender, body FROM messages WHERE review_at IS NOT NULL"
-	    " ORDER BY id LIMIT ?1",
+	    "SELECT id, sender, body, commune FROM messages"
+	    " WHERE review_at IS NOT NULL ORDER BY id LIMIT ?1",
 	[ST_REVIEW_TOLD] = "UPDATE messages SET review_at = ?2 WHERE id = ?1",
 	[ST_CLAMP_REVIEW] =
 	    "UPDATE messages SET review_at = ?1 WHERE review_at > ?1",

@@ -580,6 +580,7 @@ struct review_item {
 	int64_t		 id;
 	char		 sender[PHONE_MAX];
 	char		*text;
+	char		 commune[COMMUNE_MAX];	/* its commune's, "*", "" */
 };
 /* Up to max of them into v, oldest first: how many, or -1. */
 int		 store_review_items(struct store *, struct review_item *v,

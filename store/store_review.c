@@ -43,7 +43,9 @@ store_review_items(struct store *st, struct review_item *v, int max)
 			util_strlcpy(v[n].sender, p, sizeof(v[n].sender));
 		if (store_col_unsealed(st, s, 2, &p) == -1)
 			goto fail;
-		v[n++].text = xstrdup(p != NULL ? p : "");
+		v[n].text = xstrdup(p != NULL ? p : "");
+		store_col_copy(s, 3, v[n].commune, sizeof(v[n].commune));
+		n++;
 	}
 	if (n < max && rc != DB_DONE) {
 		log_warnx("%s: %s", __func__, store_errmsg(st));
