@@ -42,6 +42,7 @@ enum tmpl {
 	TMPL_AMENDED,		/* to whoever corrected %REF%'s close */
 	TMPL_RECEIVED_WHERE,	/* new report filed: %REF%; a city's, whose
 				 * commune the text did not tell: which? */
+	TMPL_PLACED,		/* the commune of %REF% told: it has it */
 	TMPL__MAX
 };
 

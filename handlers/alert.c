@@ -525,8 +525,9 @@ alert_report(struct intake *it)
 		rc = alert_file(it);
 	if (rc == -1)
 		return -1;
-	template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
-	    sizeof(it->reply));
+	if (rc == 0)
+		template_render(it->conf, TMPL_RECEIVED, it->ref, it->reply,
+		    sizeof(it->reply));
 	return 0;
 }
 
@@ -597,9 +598,90 @@ alert_rescope(struct intake *it, const struct report_row *row)
 		it->m.area = area_anywhere(conf, it->m.args);
 }
 
+/*
+ * Whether this text tells the commune of a city's report that nobody
+ * placed ("*", SPEC §11): the router found the text's commune (named in
+ * it, or the number it was sent to) and it comes from a resident.
+ */
+static int
+alert_placing(const struct intake *it, const struct report_row *row)
+{
+	return it->city != NULL && it->conf != it->city &&
+	    it->contact.id == 0 && strcmp(row->commune, "*") == 0;
+}
+
+/*
+ * The commune's escalation from now on: a report no step has reached yet
+ * is due when it would have been had it been the commune's from the
+ * start (at once if that is past); a later step's roles are the
+ * commune's anyway (escalate.c reads the report's commune). 0, or -1.
+ */
+static int
+alert_place_escalation(struct intake *it, const struct report_row *row,
+    int cat)
+{
+	const struct escalation	*esc = &it->conf->escalation[cat];
+	int64_t			 age;
+
+	if (esc->after_s <= 0 || esc->to.n == 0 ||
+	    row->escalation_level > 0 || strcmp(row->status, "open") != 0)
+		return 0;
+	age = it->now > row->received_at ? it->now - row->received_at : 0;
+	return store_outbox_escalate_later(it->st, row->id,
+	    util_sched_now() - age + esc->after_s);
+}
+
+/*
+ * Place the report in the commune this text told (it->conf): the report
+ * is the commune's (its counts follow: report_days' trigger), gets the
+ * hamlet the text names if it had none, and the commune's routing roles
+ * (else its escalation roles) hear of it as new, with its first words
+ * and these (r: the follow-up's view); its escalation is the commune's.
+ * The reply, one discreet line with the REF, says it was heard. 0, -1.
+ */
+static int
+alert_place(struct intake *it, const struct report_row *row,
+    struct alert_report *r)
+{
+	const struct config	*conf = it->conf;
+	char			*joined = NULL, masked[PHONE_MAX];
+	int			 cat, n;
+
+	if (store_report_set_commune(it->st, row->id, conf->scope) == -1)
+		return -1;
+	r->commune = conf->scope;
+	if (row->area[0] == '\0' && it->m.area >= 0) {
+		r->area = conf->areas[it->m.area].code;
+		if (store_report_set_area(it->st, row->id, r->area) == -1)
+			return -1;
+	}
+	template_render(conf, TMPL_PLACED, it->ref, it->reply,
+	    sizeof(it->reply));
+	if ((cat = config_category_lookup(row->category)) < 0)
+		return 0;
+	if (row->text != NULL && row->text[0] != '\0') {
+		joined = xasprintf("%s / %.*s", row->text, (int)r->textlen,
+		    r->text);
+		r->text = joined;
+		r->textlen = strlen(joined);
+	}
+	n = alert_newcomers(it, r, &conf->routing[cat], 0);
+	if (n == 0 && conf->escalation[cat].to.n > 0)
+		n = alert_newcomers(it, r, &conf->escalation[cat].to, 0);
+	free(joined);
+	if (n == -1 || alert_place_escalation(it, row, cat) == -1)
+		return -1;
+	log_info("report %s: from %s, placed in commune %s: %d %s queued",
+	    it->ref, phone_mask(it->in->from, masked), conf->scope, n,
+	    util_plural(n, "alert", "alerts"));
+	return 0;
+}
+
 /* This text belongs to the open report it->report_id: kept with it, sent
  * on to the contacts already alerted; an area it names may be the
- * report's. The reply is the caller's. */
+ * report's, a commune it tells the report's too (alert_place). 0, 1 if it
+ * placed the report (the reply is said), -1; else the reply is the
+ * caller's. */
 static int
 alert_followup_of(struct intake *it)
 {
@@ -616,7 +698,9 @@ alert_followup_of(struct intake *it)
 	rc = store_report_touch(it->st, it->report_id, it->now) == -1 ||
 	    alert_notify(it->st, it->conf, &r, "report.updated", NULL, 0,
 	    util_sched_now()) == -1 ? -1 : 0;
-	if (rc == 0 && row.area[0] == '\0' && it->m.area >= 0)
+	if (rc == 0 && alert_placing(it, &row))
+		rc = alert_place(it, &row, &r) == -1 ? -1 : 1;
+	else if (rc == 0 && row.area[0] == '\0' && it->m.area >= 0)
 		rc = alert_followup_area(it, &row, &r);
 	store_report_row_clear(&row);
 	return rc;
@@ -626,9 +710,12 @@ alert_followup_of(struct intake *it)
 static int
 alert_followup(struct intake *it)
 {
-	if (alert_followup_of(it) == -1)
+	int	 rc;
+
+	if ((rc = alert_followup_of(it)) == -1)
 		return -1;
-	alert_reply_neutral(it);
+	if (rc == 0)
+		alert_reply_neutral(it);
 	return 0;
 }
 
@@ -650,7 +737,7 @@ alert_unknown(struct intake *it)
 	alert_reply_neutral(it);
 	if ((rc = alert_young_report(it, NULL)) != 0) {
 		it->stored = CAT_FOLLOWUP;
-		return rc == -1 ? -1 : alert_followup_of(it);
+		return rc == -1 || alert_followup_of(it) == -1 ? -1 : 0;
 	}
 	if ((rc = alert_previous(it, &prev)) == -1)
 		return -1;

@@ -40,6 +40,8 @@ static const struct {
 	[TMPL_RECEIVED_WHERE] = { "received_where", 1,
 	    "Tin nhan da duoc tiep nhan, ma %REF%. Ban o xa nao? Nhan ten xa. "
 	    "Khan cap goi 113." },
+	[TMPL_PLACED] = { "placed", 1,
+	    "Da ghi nhan xa cua ban, ma %REF%. Khan cap goi 113." },
 };
 
 const char *
