@@ -76,7 +76,9 @@ static const struct ctl_command {
 	{ "inbox", NULL, ctl_inbox_list, 0, "inbox [--json]", NULL },
 	{ "send", NULL, ctl_send, 0, "send PHONE \"TEXT\"", NULL },
 	{ "broadcast", NULL, ctl_broadcast, 0,
-	    "broadcast CAMPAIGN \"TEXT\" [--again]",
+	    "broadcast CAMPAIGN \"TEXT\" [--commune CODE] [--again]",
+	    "  --commune   to the subscribers of that commune only (signed up "
+	    "by its number\n              or naming it); without, to all\n"
 	    "  --again     queue a text queued before for the campaign "
 	    "once more\n" },
 	{ "stats", NULL, ctl_stats, 0, "stats [--from YYYY-MM-DD] "

@@ -390,7 +390,9 @@ extern const struct family signup_join_family, signup_optout_family;
 /*
  * Queue text (folded to GSM-7, at most SIGNUP_BROADCAST_SEGMENTS
  * segments) as one outbox row, event "broadcast", to each subscriber of
- * campaign code who has not opted out, committing every batch rows, from
+ * campaign code (of commune only: a code, the config's spelling or any
+ * case; NULL: every commune) who has not opted out, committing every
+ * batch rows, from
  * the subscription after after (0: all; a run cut short resumes from
  * the last one store_broadcast_run says it queued). progress (may be
  * NULL) is called after each commit. Returns how many
@@ -404,9 +406,20 @@ typedef void	 (*signup_progress_fn)(size_t done, size_t total, void *);
 char		*signup_broadcast_text(const char *text, char *err,
 		    size_t errlen);
 int64_t		 signup_broadcast(struct store *, const struct config *,
-		    const char *code, const char *text, int64_t after,
-		    size_t batch, signup_progress_fn progress, void *arg,
-		    char *err, size_t errlen);
+		    const char *code, const char *commune, const char *text,
+		    int64_t after, size_t batch, signup_progress_fn progress,
+		    void *arg, char *err, size_t errlen);
+/* The campaign a broadcast to commune (a code; NULL: all) names by code:
+ * the commune's (its own, or the top level's), or for all the top
+ * level's, else the first commune's that has it; NULL if none (or no
+ * such commune). */
+const struct campaign *signup_broadcast_campaign(const struct config *,
+		    const char *code, const char *commune);
+/* The key of a broadcast's run (store_broadcast_run): the campaign's
+ * code, and "/COMMUNE" for a run to one commune. */
+#define SIGNUP_RUN_KEY_MAX	(16 + 1 + COMMUNE_MAX)
+void		 signup_run_key(const char *code, const char *commune,
+		    char key[SIGNUP_RUN_KEY_MAX]);
 /* review.c: DUYET ID [AREA] and BO ID from a review.to contact. */
 extern const struct family review_approve_family, review_dismiss_family;
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */

@@ -2,7 +2,9 @@
  * signup.c: the yearly campaign (SPEC §4, §6, §7). DANGKY/DK/THAMGIA/JOIN
  * [CODE] subscribes the sender to the running (or named) campaign, HUYDK/
  * TUCHOI/STOP stops every campaign message to the sender (never alerts),
- * and signup_broadcast() queues one outbox SMS per live subscriber.
+ * and signup_broadcast() queues one outbox SMS per live subscriber (of
+ * one commune of a city, or of all). A subscription carries the commune
+ * of its message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +142,7 @@ signup_join(struct intake *it)
 	sub.area = a >= 0 ? conf->areas[a].code : NULL;
 	sub.source = it->in->source != NULL ? it->in->source : "sms";
 	sub.at = it->now;
+	sub.commune = conf->scope;	/* a city's: the message's commune */
 	if (store_sub_add(it->st, &sub) == -1)
 		return -1;
 	log_debug("signup: %s joined campaign %s", phone_mask(it->in->from,
@@ -196,9 +199,10 @@ signup_broadcast_text(const char *text, char *err, size_t errlen)
  * done, and the run is marked ended), or -1.
  */
 static int64_t
-signup_batch(struct store *st, const char *code, const char *body,
-    size_t batch, int64_t *last)
+signup_batch(struct store *st, const char *code, const char *commune,
+    const char *body, size_t batch, int64_t *last)
 {
+	char			 key[SIGNUP_RUN_KEY_MAX];
 	struct sub_live		*page;
 	struct outbox_row	 row;
 	int64_t			 now = util_sched_now();
@@ -207,7 +211,7 @@ signup_batch(struct store *st, const char *code, const char *body,
 	if (store_begin(st) == -1)
 		return -1;
 	page = xcalloc(batch, sizeof(*page));
-	if ((n = store_sub_page(st, code, *last, page, batch)) == -1)
+	if ((n = store_sub_page(st, code, commune, *last, page, batch)) == -1)
 		goto fail;
 	memset(&row, 0, sizeof(row));
 	row.channel = "sms";
@@ -218,7 +222,8 @@ signup_batch(struct store *st, const char *code, const char *body,
 		if (store_outbox_add(st, &row, now) == -1)
 			goto fail;
 	}
-	if (store_broadcast_mark(st, code, body, n > 0 ? page[n - 1].id :
+	signup_run_key(code, commune, key);
+	if (store_broadcast_mark(st, key, body, n > 0 ? page[n - 1].id :
 	    *last, n == 0) == -1)
 		goto fail;
 	if (store_commit(st) == -1) {
@@ -235,29 +240,74 @@ fail:
 	return -1;
 }
 
-int64_t
-signup_broadcast(struct store *st, const struct config *conf,
-    const char *code, const char *text, int64_t after, size_t batch,
-    signup_progress_fn progress, void *arg, char *err, size_t errlen)
+const struct campaign *
+signup_broadcast_campaign(const struct config *conf, const char *code,
+    const char *commune)
 {
 	const struct campaign	*c;
+	size_t			 i;
+
+	if (commune != NULL) {
+		if (config_commune(conf, commune) == NULL)
+			return NULL;
+		conf = config_scoped(conf, commune);
+	}
+	if ((c = signup_campaign(conf, code, strlen(code))) != NULL ||
+	    commune != NULL)
+		return c;
+	/* A campaign of one commune only: its subscribers, wherever. */
+	for (i = 0; i < conf->ncommunes && c == NULL; i++)
+		c = signup_campaign(conf->communes[i].cf, code, strlen(code));
+	return c;
+}
+
+void
+signup_run_key(const char *code, const char *commune,
+    char key[SIGNUP_RUN_KEY_MAX])
+{
+	/* '/' is in no code (config.c: letters and digits): a run to one
+	 * commune never meets the run to all, nor another commune's. */
+	if (commune != NULL)
+		snprintf(key, SIGNUP_RUN_KEY_MAX, "%s/%s", code, commune);
+	else
+		snprintf(key, SIGNUP_RUN_KEY_MAX, "%s", code);
+}
+
+int64_t
+signup_broadcast(struct store *st, const struct config *conf,
+    const char *code, const char *commune, const char *text, int64_t after,
+    size_t batch, signup_progress_fn progress, void *arg, char *err,
+    size_t errlen)
+{
+	const struct campaign	*c;
+	const struct commune	*cm = NULL;
 	char			*body;
 	int64_t			 total, done = 0, n, last = after;
 
-	if ((c = signup_campaign(conf, code, strlen(code))) == NULL) {
-		snprintf(err, errlen, "no campaign '%s' in the config", code);
+	if (commune != NULL && (cm = config_commune(conf, commune)) == NULL) {
+		snprintf(err, errlen, "no commune '%s' in the config",
+		    commune);
 		return -1;
 	}
+	if ((c = signup_broadcast_campaign(conf, code, commune)) == NULL) {
+		snprintf(err, errlen, "no campaign '%s' in the config%s%s",
+		    code, cm != NULL ? " of commune " : "",
+		    cm != NULL ? cm->code : "");
+		return -1;
+	}
+	/* Subscriptions carry the commune's code as the config spells it. */
+	commune = cm != NULL ? cm->code : NULL;
 	if ((body = signup_broadcast_text(text, err, errlen)) == NULL)
 		return -1;
 	if (batch == 0)
 		batch = 1;
-	if ((total = store_sub_count(st, c->code, after)) == -1) {
+	if ((total = store_sub_count(st, c->code, commune, after)) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(st));
 		free(body);
 		return -1;
 	}
-	while ((n = signup_batch(st, c->code, body, batch, &last)) > 0) {
+	while ((n = signup_batch(st, c->code, commune, body, batch,
+	    &last)) > 0) {
 		done += n;
 		if (done > total)	/* signups while we run */
 			total = done;

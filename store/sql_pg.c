@@ -106,13 +106,17 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " WHERE ?1::text IS NULL OR r.status = ?1 ORDER BY r.id",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
-	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " subscribed_at, phone_hash, commune)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7::text, ''))"
 	    " ON CONFLICT (phone_hash, lower(campaign)) DO UPDATE SET"
 	    " opted_out_at = NULL, area = coalesce(?3, subscriptions.area),"
 	    " subscribed_at = CASE WHEN subscriptions.opted_out_at IS NULL"
 	    " THEN subscriptions.subscribed_at ELSE ?5 END,"
 	    " source = CASE WHEN subscriptions.opted_out_at IS NULL"
-	    " THEN subscriptions.source ELSE ?4 END",
+	    " THEN subscriptions.source ELSE ?4 END,"
+	    " commune = CASE WHEN coalesce(?7::text, '') IN ('', '*')"
+	    " AND subscriptions.commune <> '' THEN subscriptions.commune"
+	    " ELSE coalesce(?7::text, '') END",
 	/* A number stored in clear is its UTF-8 bytes here. */
 	[ST_SUB_LIVE_CLEAR] =
 	    "SELECT 1 FROM subscriptions WHERE phone_hash IS NULL"
@@ -125,7 +129,8 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
 	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
-	    " AND opted_out_at IS NULL AND id > ?2",
+	    " AND opted_out_at IS NULL AND id > ?2"
+	    " AND (?3::text IS NULL OR commune = ?3)",
 	[ST_BROADCAST_RUN] =
 	    "SELECT last_sub, done FROM broadcast_runs"
 	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
@@ -137,7 +142,8 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_SUB_PAGE] =
 	    "SELECT id, phone FROM subscriptions"
 	    " WHERE lower(campaign) = lower(?1::text COLLATE \"C\")"
-	    " AND opted_out_at IS NULL AND id > ?2 ORDER BY id LIMIT ?3",
+	    " AND opted_out_at IS NULL AND id > ?2"
+	    " AND (?4::text IS NULL OR commune = ?4) ORDER BY id LIMIT ?3",
 	[ST_STATS_DAYS] =
 	    "SELECT nullif(area, ''), category, status, sum(n)::bigint"
 	    " FROM report_days"

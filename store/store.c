@@ -237,14 +237,19 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_RECEIPT_TAKE] =
 	    "DELETE FROM receipts_early WHERE msg = ?1"
 	    " RETURNING receipt, reason, at",
+	/* A signup from a city's level ("*": its commune untold) keeps the
+	 * commune an earlier one gave. */
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
-	    " subscribed_at, phone_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " subscribed_at, phone_hash, commune)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, ''))"
 	    " ON CONFLICT (phone_hash, campaign) DO UPDATE SET"
 	    " opted_out_at = NULL, area = coalesce(?3, area),"
 	    " subscribed_at = CASE WHEN opted_out_at IS NULL"
 	    " THEN subscribed_at ELSE ?5 END,"
-	    " source = CASE WHEN opted_out_at IS NULL THEN source ELSE ?4 END",
+	    " source = CASE WHEN opted_out_at IS NULL THEN source ELSE ?4 END,"
+	    " commune = CASE WHEN coalesce(?7, '') IN ('', '*')"
+	    " AND commune <> '' THEN commune ELSE coalesce(?7, '') END",
 	/* The number (?3) sealed again under today's key: its retention
 	 * starts (store_dkey.c). */
 	[ST_SUB_OPTOUT] =
@@ -261,9 +266,11 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_BROADCAST_QUEUED] =
 	    "SELECT count(*) FROM outbox WHERE event = 'broadcast'"
 	    " AND body = ?1",
+	/* Of commune ?3 only, unless it is NULL (broadcast --commune). */
 	[ST_SUB_COUNT] =
 	    "SELECT count(*) FROM subscriptions"
-	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2",
+	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2"
+	    " AND (?3 IS NULL OR commune = ?3)",
 	/* How far a broadcast of text ?2 to campaign ?1 got. */
 	[ST_BROADCAST_RUN] =
 	    "SELECT last_sub, done FROM broadcast_runs"
@@ -275,7 +282,7 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_SUB_PAGE] =
 	    "SELECT id, phone FROM subscriptions"
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2"
-	    " ORDER BY id LIMIT ?3",
+	    " AND (?4 IS NULL OR commune = ?4) ORDER BY id LIMIT ?3",
 	[ST_MESSAGES_LIST] =
 	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
 	    " m.received_at, m.body AS text FROM messages m"

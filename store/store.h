@@ -368,6 +368,8 @@ struct subscription {
 	const char	*area;		/* NULL: none, or keep the one before */
 	const char	*source;	/* "sms" | "ussd" */
 	int64_t		 at;
+	const char	*commune;	/* the message's commune (NULL: ""); a
+					   city's "*" keeps an earlier one */
 };
 /* Subscribe, or again after an opt-out (which it clears for this
  * campaign). 0, or -1. */
@@ -381,9 +383,10 @@ int		 store_sub_live(struct store *, const char *phone);
 /* How many broadcast SMS with body (as queued: signup_broadcast_text)
  * the outbox holds, sent or not; -1 on error. */
 int64_t		 store_broadcast_queued(struct store *, const char *body);
-/* Live subscriptions of campaign with id > after: how many, or -1. */
+/* Live subscriptions of campaign (of commune only; NULL: any) with id >
+ * after: how many, or -1. */
 int64_t		 store_sub_count(struct store *, const char *campaign,
-		    int64_t after);
+		    const char *commune, int64_t after);
 /*
  * A broadcast's progress, by campaign and text (as queued): the last
  * subscription id queued and whether the run ended. run: 1 and those, 0
@@ -399,10 +402,11 @@ struct sub_live {
 	int64_t		 id;
 	char		 phone[PHONE_MAX];
 };
-/* Up to max live subscribers of campaign with id > after, in id order,
- * into rows: how many (0: no more), or -1. */
+/* Up to max live subscribers of campaign (of commune only; NULL: any)
+ * with id > after, in id order, into rows: how many (0: no more), or -1. */
 int		 store_sub_page(struct store *, const char *campaign,
-		    int64_t after, struct sub_live *rows, size_t max);
+		    const char *commune, int64_t after, struct sub_live *rows,
+		    size_t max);
 
 /* store_counts.c: counts of a period, [from, to). */
 struct store_count {

@@ -21,6 +21,7 @@ store_sub_add(struct store *st, const struct subscription *sub)
 	store_bind_text(s, 3, sub->area);
 	store_bind_text(s, 4, sub->source);
 	db_bind_int64(s, 5, sub->at);
+	store_bind_text(s, 7, sub->commune);
 	return store_run(st, ST_SUB_ADD);
 }
 
@@ -79,9 +80,11 @@ store_broadcast_queued(struct store *st, const char *body)
 }
 
 int64_t
-store_sub_count(struct store *st, const char *campaign, int64_t after)
+store_sub_count(struct store *st, const char *campaign, const char *commune,
+    int64_t after)
 {
 	db_bind_int64(st->stmt[ST_SUB_COUNT], 2, after);
+	store_bind_text(st->stmt[ST_SUB_COUNT], 3, commune);
 	return store_count_of(st, ST_SUB_COUNT, campaign);
 }
 
@@ -120,8 +123,8 @@ store_broadcast_mark(struct store *st, const char *campaign,
 }
 
 int
-store_sub_page(struct store *st, const char *campaign, int64_t after,
-    struct sub_live *rows, size_t max)
+store_sub_page(struct store *st, const char *campaign, const char *commune,
+    int64_t after, struct sub_live *rows, size_t max)
 {
 	struct db_stmt	*s = st->stmt[ST_SUB_PAGE];
 	const char	*phone;
@@ -131,6 +134,7 @@ store_sub_page(struct store *st, const char *campaign, int64_t after,
 	store_bind_text(s, 1, campaign);
 	db_bind_int64(s, 2, after);
 	db_bind_int64(s, 3, (int64_t)max);
+	store_bind_text(s, 4, commune);
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		if (store_col_unsealed(st, s, 1, &phone) == -1) {
 			store_done(s);		/* logged */

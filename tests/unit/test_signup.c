@@ -326,7 +326,7 @@ test_broadcast_rows(void **state)
 	fixture_receive(fx, "generic", NULL, "+84900000009", "DK XYZ", &o);
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "thd",
-	    "Hưởng ứng Tháng hành động", 0, 3, progress_cb, &p, err,
+	    NULL, "Hưởng ứng Tháng hành động", 0, 3, progress_cb, &p, err,
 	    sizeof(err)), 4);
 	assert_false(store_in_tx(fx->tc.store));
 	assert_int_equal(p.calls, 2);
@@ -346,7 +346,7 @@ test_broadcast_rows(void **state)
 	memset(&p, 0, sizeof(p));
 	fixture_receive(fx, "generic", NULL, "+84900000009", "STOP", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "XYZ",
-	    "x", 0, 3, progress_cb, &p, err, sizeof(err)), 0);
+	    NULL, "x", 0, 3, progress_cb, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.calls, 0);
 }
 
@@ -359,26 +359,26 @@ test_broadcast_refusals(void **state)
 
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "NOPE",
-	    "x", 0, 200, NULL, NULL, err, sizeof(err)), -1);
+	    NULL, "x", 0, 200, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "NOPE"));
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
-	    " \t", 0, 200, NULL, NULL, err, sizeof(err)), -1);
+	    NULL, " \t", 0, 200, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "empty"));
 	/* 307 GSM-7 characters: three segments. */
 	memset(text, 'a', 307);
 	text[307] = '\0';
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
-	    text, 0, 200, NULL, NULL, err, sizeof(err)), -1);
+	    NULL, text, 0, 200, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "3 SMS segments"));
 	assert_int_equal(fixture_count(fx->tc.store, "SELECT count(*) FROM outbox"),
 	    0);
 	/* 306 fit two; an accented text is counted once folded. */
 	text[306] = '\0';
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
-	    text, 0, 200, NULL, NULL, err, sizeof(err)), 1);
+	    NULL, text, 0, 200, NULL, NULL, err, sizeof(err)), 1);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
-	    "Tháng hành động vì bình đẳng giới: tham gia cùng chúng tôi", 0,
-	    200, NULL, NULL, err, sizeof(err)), 1);
+	    NULL, "Tháng hành động vì bình đẳng giới: tham gia cùng chúng tôi",
+	    0, 200, NULL, NULL, err, sizeof(err)), 1);
 }
 
 /* Due alerts go out before due broadcast rows, whatever their age. */
@@ -393,7 +393,7 @@ test_alerts_before_broadcast(void **state)
 
 	fixture_receive(fx, "generic", NULL, "+84912345678", "DK", &o);
 	assert_int_equal(signup_broadcast(fx->tc.store, fx->tc.conf, "THD",
-	    "x", 0, 200, NULL, NULL, err, sizeof(err)), 1);
+	    NULL, "x", 0, 200, NULL, NULL, err, sizeof(err)), 1);
 	memset(&row, 0, sizeof(row));
 	row.channel = "sms";
 	row.event = "report.created";

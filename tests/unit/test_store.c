@@ -844,10 +844,10 @@ test_migrate_seals(void **state)
 	assert_string_equal(due[0].dest, "+84900000001");
 	assert_string_equal(due[0].body, "x");
 	store_outbox_due_clear(&due[0]);
-	assert_int_equal(store_sub_page(st, "THD", 0, live, 4), 1);
+	assert_int_equal(store_sub_page(st, "THD", NULL, 0, live, 4), 1);
 	assert_string_equal(live[0].phone, "+84987650001");
 	assert_int_equal(store_sub_optout(st, "+84987650001", 9), 0);
-	assert_int_equal(store_sub_count(st, "THD", 0), 0);
+	assert_int_equal(store_sub_count(st, "THD", NULL, 0), 0);
 	/* Not a byte of them on disk, the database still open. */
 	for (k = 0; k < sizeof(sfx) / sizeof(sfx[0]); k++) {
 		snprintf(p, sizeof(p), "%s%s", path, sfx[k]);
