@@ -321,6 +321,10 @@ struct inbound {
 	int		 routed;
 	enum category	 cat;
 	int		 area;			/* into conf->areas, or -1 */
+	/* A city's: the commune the route is for (its code, borrowed; the
+	 * menu's choice), whose areas area indexes; NULL: the one of the
+	 * number it was sent to, else the city's own level. */
+	const char	*commune;
 };
 
 /* What the resident is answered; the same for a provider's retry. */

@@ -288,7 +288,8 @@ router_dispatch(const struct router *rt, struct intake *it)
  * number it was sent to, a commune its text names (before the hamlet:
  * "BL Tinh Chau thon 3"), the commune of the sender's open or recent
  * report; else the city's top level, whose roles and review get it.
- * Its areas are then the commune's. 0, or -1.
+ * Its areas are then the commune's. A USSD session's is the one its menu
+ * chose. 0, or -1.
  */
 static int
 router_commune(struct intake *it)
@@ -300,6 +301,14 @@ router_commune(struct intake *it)
 	int64_t			 window;
 	int			 found;
 
+	/* A decided route (USSD) is the menu's: its area is an index into
+	 * the areas it showed, so nothing else may move it. */
+	if (it->in->routed) {
+		cm = it->in->commune != NULL ? config_commune(city,
+		    it->in->commune) : commune_of_number(city, it->in->to);
+		it->conf = cm != NULL ? cm->cf : city;
+		return 0;
+	}
 	if ((cm = commune_of_number(city, it->in->to)) == NULL &&
 	    (cm = commune_find(city, it->m.args, &after)) != NULL)
 		it->m.args = it->m.rest = after;
@@ -315,7 +324,7 @@ router_commune(struct intake *it)
 			cm = config_commune(city, code);
 	}
 	it->conf = cm != NULL ? cm->cf : city;
-	if (!it->in->routed && it->m.cat != CAT_UNKNOWN) {
+	if (it->m.cat != CAT_UNKNOWN) {
 		it->m.area = -1;
 		it->m.rest = it->m.args;
 		router_area(it->conf, &it->m);

@@ -22,13 +22,20 @@ struct ussd_screen {
 	int		 end;		/* 0: CON, 1: END */
 	enum ussd_action action;	/* meaningful when end */
 	enum category	 cat;
-	int		 area;		/* index into conf->areas, or -1 */
+	/* A city's commune the session chose (or its only one); NULL: none
+	 * (a config without communes, or "0", the city's own level). */
+	const struct commune *commune;
+	int		 area;		/* index into the areas of commune's
+					   cf (NULL: of the conf given), or
+					   -1 */
 	char		 text[USSD_SCREEN_MAX + 1];	/* ASCII */
 };
 /*
  * The screen after the answers (text, len) ("", "1", "1*3", ...). For an
  * END with an action other than USSD_NONE, text is empty: the caller files
- * and fills it with ussd_result().
+ * and fills it with ussd_result(). A city's config (communes) lists its
+ * communes first ("", "2", "2*1*3"); a commune's own cf, or a config
+ * without communes, begins at the main menu.
  */
 void		 ussd_step(const struct config *, const char *text, size_t len,
 		    struct ussd_screen *);

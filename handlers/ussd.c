@@ -9,10 +9,13 @@
  * area number is accepted on any page. With 97 areas or more the keys grow
  * a digit ("998", "999") so that they never collide with an area number.
  * A key that is neither shows the same page again, headed "Sai so.".
+ * A city's service code that serves several communes lists them first,
+ * numbered and paged the same way ("0": the city's own level); the
+ * commune picked has the main menu and its own hamlets.
  * On the main menu, too, an answer that is no choice shows the menu again,
  * headed the same way: a session never ends on a mistyped key. "00" at
- * any point goes back to the main menu; the answers before it are
- * forgotten (SPEC §6).
+ * any point goes back to the first screen (the main menu, or a city's
+ * communes); the answers before it are forgotten (SPEC §6).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +27,7 @@
 #define USSD_TOKEN_MAX	6	/* digits of one answer */
 
 /* Discreet like every reply: someone else may see the screen. */
-static const char ussd_menu[] =
+static const char ussd_menu_text[] =
     "Tin cay - chon so:\n"
     "1 Bao tin, can giup do\n"
     "2 Dia chi tin cay\n"
@@ -38,13 +41,42 @@ static const char ussd_hotlines[] =
     "1800 1768 Tu van, ho tro";
 static const char ussd_bad[] = "Sai so. ";
 static const char ussd_back[] = "00";	/* back to the main menu */
-static const char ussd_header[] = "Chon thon:";
-static const char ussd_header_bad[] = "Sai so. Chon thon:";
 static const char ussd_unknown[] = "0 Khong biet";
 static const char ussd_next[] = "Tiep";
 static const char ussd_prev[] = "Truoc";
 
-/* What the first answer chooses. */
+/* The numbered lists a screen shows, paged alike: a commune's hamlets,
+ * a city's communes. */
+enum ussd_kind { USSD_AREAS, USSD_COMMUNES };
+static const struct {
+	const char	*head, *head_bad;
+} ussd_kinds[] = {
+	[USSD_AREAS] = { "Chon thon:", "Sai so. Chon thon:" },
+	[USSD_COMMUNES] = { "Chon xa:", "Sai so. Chon xa:" },
+};
+struct ussd_list {
+	enum ussd_kind		 kind;
+	const struct config	*conf;
+	size_t			 n;
+};
+
+static struct ussd_list
+ussd_areas(const struct config *conf)
+{
+	struct ussd_list	 l = { USSD_AREAS, conf, conf->nareas };
+
+	return l;
+}
+
+static struct ussd_list
+ussd_communes(const struct config *conf)
+{
+	struct ussd_list	 l = { USSD_COMMUNES, conf, conf->ncommunes };
+
+	return l;
+}
+
+/* What to file or show for the first answer. */
 static const struct {
 	const char	*key;
 	enum category	 cat;	/* CAT_GBV/CAT_SHELTER: the area list */
@@ -74,18 +106,24 @@ ussd_ascii(char *s)
 	*o = '\0';
 }
 
-/* "N name" for area i: folded, ASCII, cut to USSD_NAME_MAX. */
+/* "N name" for item i of l: folded, ASCII, cut to USSD_NAME_MAX. */
 static void
-ussd_area_line(const struct config *conf, size_t i, char *out, size_t outlen)
+ussd_line(const struct ussd_list *l, size_t i, char *out, size_t outlen)
 {
-	const char	*name = conf->areas[i].name, *code;
+	const char	*name, *code;
 	char		*f;
 
+	if (l->kind == USSD_COMMUNES) {
+		name = l->conf->communes[i].name;
+		code = l->conf->communes[i].code;
+	} else {
+		name = l->conf->areas[i].name;
+		code = l->conf->areas[i].code;
+	}
 	if (name == NULL || name[0] == '\0')
-		name = conf->areas[i].code;
+		name = code;
 	f = text_gsm7(name, strlen(name), 1);
 	ussd_ascii(f);
-	code = conf->areas[i].code;
 	/*
 	 * A name cut short ends with its code: two long names that begin
 	 * alike ("Thon Dong Hoa Thuong ...") must not look the same.
@@ -100,10 +138,11 @@ ussd_area_line(const struct config *conf, size_t i, char *out, size_t outlen)
 	free(f);
 }
 
-void
-ussd_nav_keys(const struct config *conf, char next[8], char prev[8])
+/* The keys of the next and previous page of a list of n items. */
+static void
+ussd_list_keys(size_t items, char next[8], char prev[8])
 {
-	size_t	 n = conf->nareas + 2, w = 1, i;
+	size_t	 n = items + 2, w = 1, i;
 
 	while (n >= 10 && w < 6) {
 		n /= 10;
@@ -117,23 +156,30 @@ ussd_nav_keys(const struct config *conf, char next[8], char prev[8])
 	next[w] = prev[w] = '\0';
 }
 
+void
+ussd_nav_keys(const struct config *conf, char next[8], char prev[8])
+{
+	ussd_list_keys(conf->nareas, next, prev);
+}
+
 /*
- * Lay out the areas from first: how many fit one screen with the header,
+ * Lay out the items from first: how many fit one screen with the header,
  * the "0" line and (when paged) both navigation lines. At least one.
  */
 static size_t
-ussd_page_fit(const struct config *conf, size_t first, int paged,
+ussd_page_fit(const struct ussd_list *l, size_t first, int paged,
     const char *next, const char *prev)
 {
 	char	 line[64];
 	size_t	 used, n = 0, i;
 
-	used = sizeof(ussd_header_bad) - 1 + 1 + sizeof(ussd_unknown) - 1;
+	used = strlen(ussd_kinds[l->kind].head_bad) + 1 +
+	    sizeof(ussd_unknown) - 1;
 	if (paged)
 		used += 1 + strlen(next) + 1 + sizeof(ussd_next) - 1 +
 		    1 + strlen(prev) + 1 + sizeof(ussd_prev) - 1;
-	for (i = first; i < conf->nareas; i++) {
-		ussd_area_line(conf, i, line, sizeof(line));
+	for (i = first; i < l->n; i++) {
+		ussd_line(l, i, line, sizeof(line));
 		if (used + strlen(line) + 1 > USSD_SCREEN_MAX && n > 0)
 			break;
 		used += strlen(line) + 1;
@@ -142,24 +188,32 @@ ussd_page_fit(const struct config *conf, size_t first, int paged,
 	return n;
 }
 
-/* Page starts into starts[] (up to max); returns the page count. */
-size_t
-ussd_pages(const struct config *conf, size_t *starts, size_t max)
+/* Page starts of l into starts[] (up to max); returns the page count. */
+static size_t
+ussd_list_pages(const struct ussd_list *l, size_t *starts, size_t max)
 {
 	char	 next[8], prev[8];
 	size_t	 first = 0, np = 0, k;
 	int	 paged;
 
-	ussd_nav_keys(conf, next, prev);
-	paged = ussd_page_fit(conf, 0, 0, next, prev) < conf->nareas;
+	ussd_list_keys(l->n, next, prev);
+	paged = ussd_page_fit(l, 0, 0, next, prev) < l->n;
 	do {
 		if (np < max)
 			starts[np] = first;
 		np++;
-		k = ussd_page_fit(conf, first, paged, next, prev);
+		k = ussd_page_fit(l, first, paged, next, prev);
 		first += k;
-	} while (first < conf->nareas && k > 0);
+	} while (first < l->n && k > 0);
 	return np;
+}
+
+size_t
+ussd_pages(const struct config *conf, size_t *starts, size_t max)
+{
+	struct ussd_list	 l = ussd_areas(conf);
+
+	return ussd_list_pages(&l, starts, max);
 }
 
 static void
@@ -173,25 +227,27 @@ ussd_append(struct ussd_screen *s, const char *line)
 }
 
 static void
-ussd_area_screen(const struct config *conf, size_t page, int bad,
+ussd_list_screen(const struct ussd_list *l, size_t page, int bad,
     struct ussd_screen *s)
 {
 	size_t	 starts[64], *st = starts, np, first, last, i;
 	char	 next[8], prev[8], line[64];
 
-	np = ussd_pages(conf, starts, 64);
+	np = ussd_list_pages(l, starts, 64);
 	if (np > 64) {
 		st = xcalloc(np, sizeof(*st));
-		ussd_pages(conf, st, np);
+		ussd_list_pages(l, st, np);
 	}
-	ussd_nav_keys(conf, next, prev);
+	ussd_list_keys(l->n, next, prev);
 	first = st[page];
-	last = page + 1 < np ? st[page + 1] : conf->nareas;
+	last = page + 1 < np ? st[page + 1] : l->n;
 	s->end = 0;
+	s->action = USSD_NONE;
 	s->text[0] = '\0';
-	ussd_append(s, bad ? ussd_header_bad : ussd_header);
+	ussd_append(s, bad ? ussd_kinds[l->kind].head_bad :
+	    ussd_kinds[l->kind].head);
 	for (i = first; i < last; i++) {
-		ussd_area_line(conf, i, line, sizeof(line));
+		ussd_line(l, i, line, sizeof(line));
 		ussd_append(s, line);
 	}
 	ussd_append(s, ussd_unknown);
@@ -230,10 +286,15 @@ ussd_is(const char *t, size_t n, const char *key)
 	return strlen(key) == n && memcmp(t, key, n) == 0;
 }
 
-/* The answers after "1" or "2": page through areas until one is picked. */
-static void
-ussd_area_walk(const struct config *conf, const char *p, const char *end,
-    struct ussd_screen *s)
+/*
+ * The answers [p, end] (p NULL: none) paging through list l until one
+ * picks an item: its index, -1 for "0" (don't know), and *rest past its
+ * answer (NULL if none follows). If none picks one, -2, and s is the page
+ * to show, headed "Sai so." after an answer that was no key.
+ */
+static long
+ussd_list_walk(const struct ussd_list *l, const char *p, const char *end,
+    const char **rest, struct ussd_screen *s)
 {
 	char		 next[8], prev[8];
 	size_t		 starts[1], np, page = 0, n;
@@ -241,8 +302,8 @@ ussd_area_walk(const struct config *conf, const char *p, const char *end,
 	long		 v;
 	int		 bad = 0;
 
-	ussd_nav_keys(conf, next, prev);
-	np = ussd_pages(conf, starts, 1);
+	ussd_list_keys(l->n, next, prev);
+	np = ussd_list_pages(l, starts, 1);
 	while (p != NULL && p <= end) {
 		star = memchr(p, '*', (size_t)(end - p));
 		n = star ? (size_t)(star - p) : (size_t)(end - p);
@@ -255,17 +316,15 @@ ussd_area_walk(const struct config *conf, const char *p, const char *end,
 				page--;
 			bad = 0;
 		} else if ((v = ussd_number(p, n)) >= 0 &&
-		    (size_t)v <= conf->nareas) {
-			s->end = 1;
-			s->area = (int)v - 1;
-			s->text[0] = '\0';
-			return;
+		    (size_t)v <= l->n) {
+			*rest = star ? star + 1 : NULL;
+			return v - 1;
 		} else
 			bad = 1;
 		p = star ? star + 1 : NULL;
 	}
-	ussd_area_screen(conf, page, bad, s);
-	s->action = USSD_NONE;
+	ussd_list_screen(l, page, bad, s);
+	return -2;
 }
 
 /* The answers after the last "00" (all of them if there is none). */
@@ -299,19 +358,22 @@ ussd_choice(const char *t, size_t n)
 	return -1;
 }
 
-void
-ussd_step(const struct config *conf, const char *text, size_t len,
+/*
+ * The main menu of conf (a commune's, or a config without communes) and
+ * what follows it, from the answers [p, end).
+ */
+static void
+ussd_menu(const struct config *conf, const char *p, const char *end,
     struct ussd_screen *s)
 {
-	const char	*end = text + len, *p, *star = NULL;
-	size_t		 n;
-	int		 c = -1, bad = 0;
+	struct ussd_list	 areas = ussd_areas(conf);
+	const char		*star = NULL, *rest;
+	size_t			 n;
+	long			 v;
+	int			 c = -1, bad = 0;
 
-	memset(s, 0, sizeof(*s));
-	s->area = -1;
-	s->cat = CAT_UNKNOWN;
 	/* The first answer that is a choice; the ones before it were not. */
-	for (p = ussd_after_back(text, end); p < end && c == -1; ) {
+	while (p < end && c == -1) {
 		star = memchr(p, '*', (size_t)(end - p));
 		n = star ? (size_t)(star - p) : (size_t)(end - p);
 		if ((c = ussd_choice(p, n)) == -1) {
@@ -321,7 +383,7 @@ ussd_step(const struct config *conf, const char *text, size_t len,
 	}
 	if (c == -1) {
 		snprintf(s->text, sizeof(s->text), "%s%s", bad ? ussd_bad :
-		    "", ussd_menu);
+		    "", ussd_menu_text);
 		return;
 	}
 	s->end = 1;
@@ -335,11 +397,51 @@ ussd_step(const struct config *conf, const char *text, size_t len,
 	if (s->action != USSD_REPORT)
 		return;
 	if (star == NULL) {
-		ussd_area_screen(conf, 0, 0, s);
-		s->action = USSD_NONE;
+		ussd_list_screen(&areas, 0, 0, s);
 		return;
 	}
-	ussd_area_walk(conf, star + 1, end, s);
+	if ((v = ussd_list_walk(&areas, star + 1, end, &rest, s)) == -2)
+		return;
+	s->end = 1;
+	s->area = (int)v;
+	s->text[0] = '\0';
+}
+
+/*
+ * A city whose service code serves several communes: first the list of
+ * its communes (paged as the hamlets are); the one picked (or "0", the
+ * city's own level) has the main menu, and its hamlets are the list of
+ * the report. A city of one commune goes straight to its menu.
+ */
+void
+ussd_step(const struct config *conf, const char *text, size_t len,
+    struct ussd_screen *s)
+{
+	struct ussd_list	 communes = ussd_communes(conf);
+	const char		*end = text + len, *p, *rest;
+	long			 v;
+
+	memset(s, 0, sizeof(*s));
+	s->area = -1;
+	s->cat = CAT_UNKNOWN;
+	p = ussd_after_back(text, end);
+	if (conf->ncommunes == 1) {
+		s->commune = &conf->communes[0];
+		conf = s->commune->cf;
+	} else if (conf->ncommunes > 1) {
+		if (p == end) {
+			ussd_list_screen(&communes, 0, 0, s);
+			return;
+		}
+		if ((v = ussd_list_walk(&communes, p, end, &rest, s)) == -2)
+			return;
+		if (v >= 0) {
+			s->commune = &conf->communes[v];
+			conf = s->commune->cf;
+		}
+		p = rest != NULL ? rest : end;
+	}
+	ussd_menu(conf, p, end, s);
 }
 
 void

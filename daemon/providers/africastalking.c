@@ -135,9 +135,14 @@ char *
 africastalking_ussd_text(const struct config *conf,
     const struct ussd_screen *s)
 {
-	const struct strlist	*kw = &conf->keywords[s->cat];
-	const char		*k = kw->n > 0 ? kw->v[0] : "";
+	const struct strlist	*kw;
+	const char		*k;
 
+	/* A city's commune picked: its hamlets, its words. */
+	if (s->commune != NULL)
+		conf = s->commune->cf;
+	kw = &conf->keywords[s->cat];
+	k = kw->n > 0 ? kw->v[0] : "";
 	if (s->action == USSD_REPORT && s->area >= 0 &&
 	    (size_t)s->area < conf->nareas)
 		return xasprintf("%s %s", k, conf->areas[s->area].code);
@@ -219,6 +224,7 @@ static const char *
 africastalking_ussd_endpoint_decode(struct provider_call *c)
 {
 	const struct config	*conf = c->conf;
+	const struct commune	*cm;
 	const struct form_field	*text = NULL;
 	const char		*why;
 	struct ussd_screen	*s;
@@ -226,12 +232,18 @@ africastalking_ussd_endpoint_decode(struct provider_call *c)
 	if ((why = africastalking_ussd_decode(conf, c->form, &c->in,
 	    &text)) != NULL)
 		return why;
+	/* A city: a commune's own number has its menu; any other code
+	 * serves them all (ussd_step lists them). */
+	if ((cm = commune_of_number(conf, c->in.to)) != NULL)
+		conf = cm->cf;
 	c->state = s = xcalloc(1, sizeof(*s));
 	ussd_step(conf, text->val, text->vallen, s);
 	if (!s->end || s->action == USSD_NONE) {
 		c->answer_now = 1;
 		return NULL;
 	}
+	if (s->commune != NULL)
+		cm = s->commune;
 	c->text = africastalking_ussd_text(conf, s);
 	c->in.text = c->text;
 	c->in.textlen = strlen(c->text);
@@ -239,6 +251,7 @@ africastalking_ussd_endpoint_decode(struct provider_call *c)
 	c->in.routed = 1;
 	c->in.cat = s->cat;
 	c->in.area = s->action == USSD_REPORT ? s->area : -1;
+	c->in.commune = cm != NULL ? cm->code : NULL;
 	return NULL;
 }
 

@@ -4,7 +4,7 @@
  * commune's case answered as a stranger's), a report whose commune
  * nobody told placed by the text that tells it, review digests to each
  * commune's own reviewers, signups carrying their commune and a
- * broadcast to one commune.
+ * broadcast to one commune, a USSD route to the commune its menu chose.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -457,6 +457,56 @@ test_signup_commune(void **state)
 	assert_non_null(strstr(err, "commune 'XX'"));
 }
 
+/* A USSD session's route: the commune its menu chose, whose hamlet the
+ * area indexes, whatever the number's history says. */
+static void
+test_ussd_route(void **state)
+{
+	struct fixture	*fx = *state;
+	struct inbound	 in;
+	struct outcome	 o;
+
+	/* The number's recent report is TC's. */
+	receive(fx, RESIDENT, TO_TC, "BL thon 3", &o);
+	assert_int_equal(store_begin(fx->tc.store), 0);
+	assert_int_equal(db_exec(fixture_db(fx->tc.store), "UPDATE reports"
+	    " SET status = 'closed', closed_at = 1"), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "africastalking-ussd";
+	util_strlcpy(in.ext_id, "u1", sizeof(in.ext_id));
+	util_strlcpy(in.from, RESIDENT, sizeof(in.from));
+	util_strlcpy(in.to, "*384*1#", sizeof(in.to));
+	in.text = "BAOLUC T1";
+	in.textlen = strlen(in.text);
+	in.source = "ussd";
+	in.routed = 1;
+	in.cat = CAT_SHELTER;
+	in.area = 0;
+	in.commune = "TA";
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in,
+	    &o), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM reports WHERE"
+	    " ref = '%s' AND commune = 'TA' AND area = 'T1' AND"
+	    " category = 'shelter'", o.ref), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM messages WHERE"
+	    " provider_id = 'u1' AND commune = 'TA'"), 1);
+
+	/* "0", no commune: the city's own level, not the history's TC. */
+	util_strlcpy(in.ext_id, "u2", sizeof(in.ext_id));
+	util_strlcpy(in.from, "+84987650031", sizeof(in.from));
+	in.cat = CAT_GBV;
+	in.area = -1;
+	in.commune = NULL;
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in,
+	    &o), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM reports WHERE"
+	    " ref = '%s' AND commune = '*' AND area IS NULL", o.ref), 1);
+}
+
 int
 main(void)
 {
@@ -476,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_review_fallback_city,
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_signup_commune, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_ussd_route, setup,
 		    fixture_teardown),
 	};
 

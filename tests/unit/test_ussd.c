@@ -1,6 +1,7 @@
 /*
  * test_ussd.c: the USSD menu state machine: menu, area list in config
- * order, paging with 30 areas, END actions, help, screen limits.
+ * order, paging with 30 areas, END actions, help, screen limits; a city's
+ * communes first, each with its own hamlets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,6 +248,176 @@ test_long_names(void **state)
 	config_free(conf);
 }
 
+/* Whether s begins with prefix. */
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A city of n communes "Xã Phú N" (codes X1..Xn), each with k + N % 3
+ * hamlets of its own ("Thôn N.M"). */
+static struct config *
+city_with(size_t n, size_t k)
+{
+	struct config	*conf;
+	char		*json, *communes = xstrdup(""), *areas, *p, err[200];
+	size_t		 i, j;
+
+	for (i = 1; i <= n; i++) {
+		areas = xstrdup("");
+		for (j = 1; j <= k + i % 3; j++) {
+			p = xasprintf("%s%s{\"code\":\"T%zu\",\"name\":"
+			    "\"Th\xc3\xb4n %zu.%zu\"}", areas, j > 1 ? "," : "",
+			    j, i, j);
+			free(areas);
+			areas = p;
+		}
+		p = xasprintf("%s%s{\"code\":\"X%zu\",\"name\":"
+		    "\"X\xc3\xa3 Ph\xc3\xba %zu\",\"areas\":[%s]}", communes,
+		    i > 1 ? "," : "", i, i, areas);
+		free(areas);
+		free(communes);
+		communes = p;
+	}
+	json = xasprintf("{\"communes\":[%s]}", communes);
+	conf = config_parse(json, strlen(json), err, sizeof(err));
+	if (conf == NULL)
+		fail_msg("config: %s", err);
+	free(json);
+	free(communes);
+	return conf;
+}
+
+/* A city's service code: its communes first, then the one picked has the
+ * menu, and its own hamlets. */
+static void
+test_city(void **state)
+{
+	struct config		*conf = city_with(3, 1);
+	struct ussd_screen	 s;
+
+	step(conf, "", &s);
+	assert_int_equal(s.end, 0);
+	assert_null(s.commune);
+	assert_string_equal(s.text, "Chon xa:\n1 Xa Phu 1\n2 Xa Phu 2\n"
+	    "3 Xa Phu 3\n0 Khong biet");
+	/* A commune picked: the main menu, as ever. */
+	step(conf, "2", &s);
+	assert_int_equal(s.end, 0);
+	assert_ptr_equal(s.commune, &conf->communes[1]);
+	assert_true(starts(s.text, "Tin cay - chon so:\n1 Bao tin"));
+	/* Its hamlets, not another commune's. */
+	step(conf, "2*1", &s);
+	assert_string_equal(s.text, "Chon thon:\n1 Thon 2.1\n2 Thon 2.2\n"
+	    "3 Thon 2.3\n0 Khong biet");
+	step(conf, "1*2", &s);
+	assert_string_equal(s.text, "Chon thon:\n1 Thon 1.1\n2 Thon 1.2\n"
+	    "0 Khong biet");
+	step(conf, "2*1*3", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_REPORT);
+	assert_int_equal(s.cat, CAT_GBV);
+	assert_ptr_equal(s.commune, &conf->communes[1]);
+	assert_int_equal(s.area, 2);
+	/* 3 has one hamlet: a fourth is no hamlet of its. */
+	step(conf, "3*2*2", &s);
+	assert_int_equal(s.end, 0);
+	assert_true(starts(s.text, "Sai so. Chon thon:\n1 Thon 3.1\n0 "));
+	step(conf, "3*2*1", &s);
+	assert_int_equal(s.cat, CAT_SHELTER);
+	assert_ptr_equal(s.commune, &conf->communes[2]);
+	assert_int_equal(s.area, 0);
+	step(conf, "1*3", &s);
+	assert_int_equal(s.end, 1);
+	assert_int_equal(s.action, USSD_SIGNUP);
+	assert_ptr_equal(s.commune, &conf->communes[0]);
+	step(conf, "3*4", &s);
+	assert_non_null(strstr(s.text, "1800 1768"));
+	/* "0": the city's own level, its menu, no commune. */
+	step(conf, "0*1*0", &s);
+	assert_int_equal(s.end, 1);
+	assert_null(s.commune);
+	assert_int_equal(s.area, -1);
+	/* No commune of that number, junk: the list again, "Sai so.". */
+	step(conf, "4", &s);
+	assert_int_equal(s.end, 0);
+	assert_true(starts(s.text, "Sai so. Chon xa:\n1 Xa Phu 1"));
+	step(conf, "x*2*1*1", &s);
+	assert_int_equal(s.end, 1);
+	assert_ptr_equal(s.commune, &conf->communes[1]);
+	assert_int_equal(s.area, 0);
+	/* "00" goes back to the communes; what came before is forgotten. */
+	step(conf, "2*1*00", &s);
+	assert_int_equal(s.end, 0);
+	assert_null(s.commune);
+	assert_true(starts(s.text, "Chon xa:"));
+	step(conf, "2*00*1*1*1", &s);
+	assert_ptr_equal(s.commune, &conf->communes[0]);
+	assert_int_equal(s.area, 0);
+	/* A wrong key on the menu after the commune: the menu again. */
+	step(conf, "2*7", &s);
+	assert_int_equal(s.end, 0);
+	assert_true(starts(s.text, "Sai so. Tin cay"));
+	config_free(conf);
+
+	/* A city of one commune: its menu straight away, as ever. */
+	conf = city_with(1, 1);
+	step(conf, "", &s);
+	assert_true(starts(s.text, "Tin cay - chon so:"));
+	step(conf, "1*2", &s);
+	assert_int_equal(s.end, 1);
+	assert_ptr_equal(s.commune, &conf->communes[0]);
+	assert_int_equal(s.area, 1);
+	config_free(conf);
+
+	/* A config without communes names none. */
+	conf = conf_with(3, "Th\xc3\xb4n");
+	step(conf, "1*2", &s);
+	assert_null(s.commune);
+	config_free(conf);
+}
+
+/* Many communes: paged as hamlets are, any number on any page. */
+static void
+test_city_paging(void **state)
+{
+	struct config		*conf = city_with(40, 0);
+	struct ussd_screen	 s;
+	char			 path[64], want[40];
+	size_t			 i, seen = 0;
+	int			 page;
+
+	for (page = 0; page < 8; page++) {
+		path[0] = '\0';
+		for (i = 0; i < (size_t)page; i++)
+			strcat(path, i ? "*98" : "98");
+		step(conf, path, &s);
+		assert_int_equal(s.end, 0);
+		assert_true(starts(s.text, "Chon xa:\n"));
+		assert_non_null(strstr(s.text, "\n0 Khong biet"));
+		for (i = 1; i <= 40; i++) {
+			snprintf(want, sizeof(want), "\n%zu Xa Phu %zu\n", i,
+			    i);
+			if (strstr(s.text, want) != NULL)
+				seen++;
+		}
+		if (strstr(s.text, "\n98 Tiep") == NULL)
+			break;
+	}
+	assert_true(page >= 1 && page < 8);
+	assert_int_equal(seen, 40);
+	/* The last one, from the first page; then its menu and hamlet. */
+	step(conf, "40*1*1", &s);
+	assert_int_equal(s.end, 1);
+	assert_ptr_equal(s.commune, &conf->communes[39]);
+	assert_int_equal(s.area, 0);
+	step(conf, "98*99*7", &s);
+	assert_int_equal(s.end, 0);
+	assert_ptr_equal(s.commune, &conf->communes[6]);
+	config_free(conf);
+}
+
 int
 main(void)
 {
@@ -255,6 +426,8 @@ main(void)
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_city),
+		cmocka_unit_test(test_city_paging),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
