@@ -134,6 +134,7 @@ int
 ctl_inbox_file(struct ctl *c, int argc, char **argv)
 {
 	static const enum category cats[] = { CAT_GBV, CAT_SHELTER };
+	const struct config	*conf;
 	struct inbox_row	 m;
 	char			 ref[REF_MAX];
 	int64_t			 id, report;
@@ -155,12 +156,18 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 		    "shelter, not %s\n", argv[2]);
 		return -1;
 	}
-	if ((id = ctl_inbox_id(argv[1])) == -1 ||
-	    (argc == 4 && (area = ctl_inbox_area(c->conf, argv[3])) == -1))
+	if ((id = ctl_inbox_id(argv[1])) == -1)
 		return -1;
 	if ((found = ctl_inbox_take(c, id, &m)) != 1)
 		return found == -1 ? ctl_inbox_dberr(c) : -1;
-	report = alert_file_report(c->st, c->conf, cats[i], area, m.sender,
+	/* A city's text is filed in its own commune, of its hamlets. */
+	conf = config_scoped(c->conf, m.commune);
+	if (argc == 4 && (area = ctl_inbox_area(conf, argv[3])) == -1) {
+		store_inbox_row_clear(&m);
+		store_rollback(c->st);
+		return -1;
+	}
+	report = alert_file_report(c->st, conf, cats[i], area, m.sender,
 	    m.text != NULL ? m.text : "", util_now(), ref);
 	store_inbox_row_clear(&m);
 	if (report == -1 || store_inbox_review(c->st, id, report,
@@ -170,7 +177,7 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 	}
 	printf("filed message %lld as %s report %s%s%s; its alerts are "
 	    "queued\n", (long long)id, argv[2], ref, area >= 0 ? ", area " :
-	    "", area >= 0 ? c->conf->areas[area].code : "");
+	    "", area >= 0 ? conf->areas[area].code : "");
 	return 0;
 db:
 	return ctl_inbox_dberr(c);
