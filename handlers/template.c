@@ -40,8 +40,10 @@ static const struct {
 	[TMPL_RECEIVED_WHERE] = { "received_where", 1,
 	    "Tin nhan da duoc tiep nhan, ma %REF%. Ban o xa nao? Nhan ten xa. "
 	    "Khan cap goi 113." },
-	[TMPL_PLACED] = { "placed", 1,
-	    "Da ghi nhan xa cua ban, ma %REF%. Khan cap goi 113." },
+	/* No REF: a later reply never tells the phone's holder that a
+	 * report exists (SPEC §5); the first one, which asked, had it. */
+	[TMPL_PLACED] = { "placed", 0,
+	    "Da ghi nhan, cam on ban. Khan cap goi 113." },
 };
 
 const char *
