@@ -1040,10 +1040,17 @@ config_commune_read(struct cparse *cp, const cJSON *v, const char *path,
 			    "number", i);
 		config_strlist_add(&cm->numbers, it->valuestring);
 	}
-	/* The config as the commune sees it. */
-	view = cJSON_Duplicate(cp->root, 1);
-	cJSON_DeleteItemFromObjectCaseSensitive(view, "communes");
-	cJSON_DeleteItemFromObjectCaseSensitive(view, "commune");
+	/*
+	 * The config as the commune sees it: the top level's keys but the
+	 * communes, copied one by one (a copy of the whole root held every
+	 * commune, so a city's load grew as the square of its communes).
+	 */
+	view = cJSON_CreateObject();
+	for (it = cp->root->child; it != NULL; it = it->next)
+		if (strcmp(it->string, "communes") != 0 &&
+		    strcmp(it->string, "commune") != 0)
+			cJSON_AddItemToObject(view, it->string,
+			    cJSON_Duplicate(it, 1));
 	cJSON_AddStringToObject(view, "commune", cm->name);
 	for (i = 0; i < nitems(config_commune_own); i++) {
 		if ((it = cJSON_GetObjectItemCaseSensitive(v,
