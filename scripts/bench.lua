@@ -1,9 +1,14 @@
 -- bench.lua: wrk script for scripts/bench.py. Arguments: PATH PREFIX MS
--- COUNT [FIRST]. Each wrk thread POSTs Africa's Talking-shaped MO messages
--- ("BL thon N ...", a new id and a new, scattered number each) to PATH,
--- for MS milliseconds or COUNT requests per thread, whichever ends first
--- (0: no limit of that kind); its numbers start at FIRST (default 0), so
--- that the wrk of each of several nodes has numbers of its own. Then it
+-- COUNT [FIRST [CITY]]. Each wrk thread POSTs Africa's Talking-shaped MO
+-- messages ("BL thon N ...", a new id and a new, scattered number each) to
+-- PATH, for MS milliseconds or COUNT requests per thread, whichever ends
+-- first (0: no limit of that kind); its numbers start at FIRST (default
+-- 0), so that the wrk of each of several nodes has numbers of its own.
+-- CITY, a file of "NUMBER TEXTNAME" lines (a commune's number, its name as
+-- a resident types it, '+' for a space), spreads the messages over those
+-- communes in turn: every other one is sent to the commune's number, the
+-- others to the city's shared number (8088) naming the commune ("BL tinh
+-- chau thon N ..."), so both ways of finding a commune are measured. Then it
 -- sends no more POSTs, waits for the ones in flight (sending GET /healthz
 -- fillers meanwhile), stops, and creates PREFIX.done.<thread> so bench.py
 -- can end wrk early. Every POST sent was answered, so stored messages must
@@ -47,6 +52,16 @@ function init(args)
 	run_ms = tonumber(args[3])
 	count = tonumber(args[4])
 	first = tonumber(args[5] or "0")
+	city = {}
+	if args[6] and args[6] ~= "" then
+		for line in io.lines(args[6]) do
+			local num, name = line:match("^(%S+) (%S+)$")
+			if num then
+				table.insert(city, { to = num:gsub("^%+", "%%2B"),
+				    name = name })
+			end
+		end
+	end
 	health = wrk.format("GET", "/healthz")
 	headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 	issued = 0
@@ -78,11 +93,22 @@ function request()
 	end
 	if posting() then
 		issued = issued + 1
-		local body = string.format("from=%%2B8491%07d&to=8088" ..
-		    "&text=BL+thon+%d+nguoi+bi+danh+%d&date=2026-12-01" ..
+		local to, named = "8088", ""
+		if #city > 0 then
+			-- thread tid's n-th: commune (n / 2 + tid) in turn, by
+			-- number when n is even, by name when it is odd
+			local c = city[(math.floor(issued / 2) + tid) % #city + 1]
+			if issued % 2 == 0 then
+				to = c.to
+			else
+				named = c.name .. "+"
+			end
+		end
+		local body = string.format("from=%%2B8491%07d&to=%s" ..
+		    "&text=BL+%sthon+%d+nguoi+bi+danh+%d&date=2026-12-01" ..
 		    "&id=%s-%d-%d&linkId=bench",
-		    number(first + tid * 3000000 + issued), issued % 6 + 1,
-		    issued, prefix:match("[^/]*$"), tid, issued)
+		    number(first + tid * 3000000 + issued), to, named,
+		    issued % 6 + 1, issued, prefix:match("[^/]*$"), tid, issued)
 		return wrk.format("POST", path, headers, body)
 	end
 	fillers = fillers + 1

@@ -30,10 +30,23 @@ webhook alert and one SMS reply (through the provider's send API).
      (built with SQL in seconds) against a fresh one, alternating rounds
      of the load of run 2: accepted/s within 10 % of the empty one's; a
      month's stats (tincayctl stats) and a TK by SMS on it, timed.
+     With --communes, the same database then becomes a city's (its
+     reports spread over the communes of run 10) and a month's stats of
+     the whole city is timed: TARGET under 200 ms (issue 20);
   7. PIN check: build/bench/pin runs the daemon's pin_verify() on a hash
      with the parameters in force (a TK holds the event loop for one):
      median CPU per check, TARGET under 50 ms (issue 10). Timed here and
      not in the unit tests, which a loaded machine would make fail.
+
+  10. a city: --communes communes (default 100) of 10 hamlets each and
+     20 contacts a commune (2,000; one police contact of each by webhook,
+     the others of roles a BL does not alert), generated here, against
+     the single commune of run 1-2's tincayd, in alternating rounds of
+     the same load: every other message sent to its commune's number,
+     the others to the city's shared number naming the commune in the
+     text. req/s, p99, CPU per message and the ratios, TARGET within 5 %
+     of the single commune (issue 20); every report in its commune,
+     alerting that commune's police only.
 
 With --engines "sqlite pg" (the default; make bench ENGINES=sqlite leaves
 it out) a throwaway PostgreSQL cluster (scripts/pg-scratch, loopback,
@@ -52,7 +65,7 @@ $TINCAYCTL as in the integration suite. Python 3 standard library only.
 
   python3 scripts/bench.py [--duration 5] [--rounds 3] [--threads 2]
       [--connections 32] [--burst 20000] [--prefill 1000000]
-      [--engines "sqlite pg"]
+      [--communes 100] [--engines "sqlite pg"]
 """
 
 import argparse
@@ -229,7 +242,7 @@ def start_nodes(n, ov, hook=None, clear=False, pg=None):
 	"""n tincayd on one fresh database (SQLite's file, or one on pg's
 	cluster; several need PostgreSQL), the first one's: the others are
 	its siblings (its database and key). The contact of hook is added
-	once. Returns the Daemons, started; on a failure those made are
+	once (hook a sink's URL), or hook(first Daemon) is called. Returns the Daemons, started; on a failure those made are
 	stopped and cleaned up."""
 	nodes = []
 	try:
@@ -252,7 +265,9 @@ def start_nodes(n, ov, hook=None, clear=False, pg=None):
 						    "(%s)" % (i + 1, n, re.sub(r"^<\d>",
 						    "", last[-1]) if last else e)) from e
 					raise
-				if hook and i == 0:
+				if callable(hook) and i == 0:
+					hook(d)
+				elif hook and i == 0:
 					add_hook(d, hook)
 	except Exception:
 		for d in nodes:
@@ -313,9 +328,11 @@ def count_rows(dbpath, sql):
 
 # ---------------------------------------------------------------- wrk
 
-def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0):
+def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0,
+    city=""):
 	"""The AT load for seconds, or count requests in all, on conns
-	connections (default --connections), its numbers from first on."""
+	connections (default --connections), its numbers from first on;
+	city: a file of communes to spread it over (bench.lua), or none."""
 	prefix = os.path.join(tmp, tag)
 	per = (count + args.threads - 1) // args.threads if count else 0
 	# a count at no less than 50 requests a second (PostgreSQL's
@@ -325,7 +342,7 @@ def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0):
 	cmd = ["wrk", "-t%d" % args.threads, "-c%d" % (conns or
 	    args.connections), "-d%ds" % (limit + slack), "--timeout", "10s",
 	    "-s", LUA, "http://127.0.0.1:%d" % port, "--", AT_PATH, prefix,
-	    str(seconds * 1000), str(per), str(first)]
+	    str(seconds * 1000), str(per), str(first), city]
 	for th in range(args.threads):
 		if os.path.exists("%s.done.%d" % (prefix, th)):
 			os.unlink("%s.done.%d" % (prefix, th))
@@ -355,19 +372,20 @@ def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0):
 	return r
 
 
-def wrk_nodes(nodes, args, tmp, tag, seconds=0, count=0):
+def wrk_nodes(nodes, args, tmp, tag, seconds=0, count=0, city=""):
 	"""The load of wrk_run spread over nodes (tincayd on one database):
 	a wrk of its own for each, the connections, requests and numbers
 	shared out. One figure for all: the 200s summed over the longest
 	run; p50 and p99 the worst node's (percentiles do not add)."""
 	n = len(nodes)
 	if n == 1:
-		return wrk_run(nodes[0].port, args, tmp, tag, seconds, count)
+		return wrk_run(nodes[0].port, args, tmp, tag, seconds, count,
+		    city=city)
 	conns = max(args.threads, args.connections // n)
 	with ThreadPoolExecutor(max_workers=n) as ex:
 		rs = list(ex.map(lambda i: wrk_run(nodes[i].port, args, tmp,
 		    "%s-n%d" % (tag, i), seconds, (count + n - 1) // n, conns,
-		    i * 3000000 // n), range(n)))
+		    i * 3000000 // n, city), range(n)))
 	r = {k: sum(x[k] for x in rs) for k in ("accepted", "other",
 	    "issued", "fillers")}
 	r.update({k: max(x[k] for x in rs) for k in ("duration_us", "p50_us",
@@ -422,12 +440,13 @@ def proc_cpu_s(pid):
 
 
 def one_tincayd(args, tmp, tag, ov, hook=None, check=None, clear=False,
-    pg=None, nodes=1):
+    pg=None, nodes=1, city=""):
 	"""A fresh tincayd for one round, stopped after it (its queue goes
 	with it, so it cannot take the core from the next round); clear:
 	the TINCAY_SEAL_CLEAR build; pg: on that PgCluster, its CPU per
 	message measured too (its checkpoint of the round included); nodes:
-	that many tincayd on the database, their CPU summed."""
+	that many tincayd on the database, their CPU summed; city: the
+	communes the load is spread over (wrk_run)."""
 	try:
 		ds = start_nodes(nodes, ov, hook, clear, pg)
 	except Exception as e:
@@ -438,7 +457,8 @@ def one_tincayd(args, tmp, tag, ov, hook=None, check=None, clear=False,
 		c0 = sum(metric(x, "tincay_commits_total") for x in ds)
 		cpu0 = sum(proc_cpu_s(x.proc.pid) for x in ds)
 		pg0 = pg.cpu_s() if pg else None
-		r = wrk_nodes(ds, args, tmp, tag, seconds=args.duration)
+		r = wrk_nodes(ds, args, tmp, tag, seconds=args.duration,
+		    city=city)
 		n = max(r["accepted"], 1)
 		r["cpu_us"] = (sum(proc_cpu_s(x.proc.pid) for x in ds) -
 		    cpu0) * 1e6 / n
@@ -963,12 +983,220 @@ def run_growth(args, tmp, csink):
 		print("  TK THANG by SMS: median %.1f ms, max %.1f ms (request "
 		    "to reply)" % (f["tk_ms"], tk[-1] * 1000))
 		d.stop()
+		if args.communes:
+			f["city"] = city_stats(d, args, frm)
 	except Exception as e:
 		run_failed("growth", e, d)
 		ok = False
 	finally:
 		d.cleanup()
 	return f, ok
+
+
+# ---------------------------------------------------------------- a city
+
+# A commune's name: one of these and one of those ("Xã Tịnh Châu"), a
+# number after it past the hundredth. None is a number word, which a
+# hamlet's name may hold ("thôn ba").
+CITY_FIRST = ("Tịnh", "Nghĩa", "Bình", "Sơn", "Đức", "Phổ", "Hành", "Kỳ",
+    "Trà", "Hoài")
+CITY_SECOND = ("Châu", "Ấn", "Hà", "Long", "Thành", "Hòa", "Phú", "Thuận",
+    "Minh", "Lộc")
+CITY_HAMLETS = 10
+CITY_CONTACTS = 20	# a commune's; one of them alerted by a BL
+
+
+def city_communes(n):
+	"""n communes: (code, name, its number)."""
+	out = []
+	for i in range(n):
+		name = "Xã %s %s" % (CITY_FIRST[i % 10], CITY_SECOND[i // 10 % 10])
+		if i >= 100:
+			name += " %d" % (i // 100 + 1)
+		out.append(("C%03d" % (i + 1), name, "+8490520%04d" % i))
+	return out
+
+
+def city_overrides(sink_url, communes):
+	"""overrides() for a city of communes, each with hamlets Thôn 1 to
+	CITY_HAMLETS under the same codes (T3 of one is not T3 of another)
+	and the top level's routing: gbv to police and health."""
+	ov = overrides(sink_url)
+	hamlets = [{"code": "T%d" % h, "name": "Thôn %d" % h,
+	    "aliases": ["thon %d" % h, "thon%d" % h]}
+	    for h in range(1, CITY_HAMLETS + 1)]
+	ov["communes"] = [{"code": code, "name": name, "numbers": [number],
+	    "areas": hamlets} for code, name, number in communes]
+	return ov
+
+
+def city_files(tmp, communes, sink_url):
+	"""The city's contacts CSV (CITY_CONTACTS a commune: its police by
+	webhook to the sink, as add_hook's; volunteers of one hamlet or of
+	two, leaders and officials by SMS, none of whom a BL alerts) and the
+	communes file for bench.lua. Their paths."""
+	csv = os.path.join(tmp, "city-contacts.csv")
+	with open(csv, "w", encoding="utf-8") as f:
+		f.write("name,phone,role,areas,channel,url,pin,commune\n")
+		for i, (code, name, _) in enumerate(communes):
+			rows = [("police", "*", "webhook", sink_url + "/hook")]
+			rows += [("volunteer", "T%d" % h, "sms", "")
+			    for h in range(1, CITY_HAMLETS + 1)]
+			rows += [("leader", "*", "sms", ""),
+			    ("official", "*", "sms", "")] * 2
+			while len(rows) < CITY_CONTACTS:
+				h = len(rows) % CITY_HAMLETS + 1
+				rows.append(("volunteer", "T%d;T%d" % (h,
+				    h % CITY_HAMLETS + 1), "sms", ""))
+			for j, (role, areas, channel, url) in enumerate(rows):
+				f.write("%s %s %d,+849330%05d,%s,%s,%s,%s,,%s\n" % (
+				    role, code, j, i * CITY_CONTACTS + j, role,
+				    areas, channel, url, code))
+	lua = os.path.join(tmp, "city-communes.txt")
+	with open(lua, "w", encoding="utf-8") as f:
+		for code, name, number in communes:
+			# as a resident types it: no accents, no "Xã"
+			f.write("%s %s\n" % (number, harness.fold(name).replace(
+			    "xa ", "", 1).replace(" ", "+")))
+	return csv, lua
+
+
+def city_check(communes, bad):
+	"""A check for one_tincayd: every message stored, every report in a
+	commune of the city (none left to the city's top level), each
+	alerting one contact, its own commune's police."""
+	def check(d, r):
+		n = count_rows(d.dbpath, "SELECT count(*) FROM messages")
+		reps = count_rows(d.dbpath, "SELECT count(*) FROM reports")
+		unplaced = count_rows(d.dbpath, "SELECT count(*) FROM reports "
+		    "WHERE commune IN ('', '*')")
+		seen = count_rows(d.dbpath, "SELECT count(DISTINCT commune) "
+		    "FROM reports")
+		alerts = count_rows(d.dbpath, "SELECT count(*) FROM outbox "
+		    "WHERE event = 'report.created' AND contact_id IS NOT NULL")
+		astray = count_rows(d.dbpath, "SELECT count(*) FROM outbox o "
+		    "JOIN reports r ON r.id = o.report_id JOIN contacts c ON "
+		    "c.id = o.contact_id WHERE o.event = 'report.created' AND "
+		    "(c.commune <> r.commune OR c.role <> 'police')")
+		if (n != r["accepted"] or reps != n or unplaced or alerts != reps
+		    or astray or seen != min(len(communes), reps)):
+			bad.append({"stored": n, "200s": r["accepted"],
+			    "reports": reps, "unplaced": unplaced, "communes":
+			    seen, "alerts": alerts, "astray": astray})
+	return check
+
+
+def run_city(args, tmp, csink):
+	"""Run 10: a city of --communes communes against one commune, the
+	same load in alternating rounds. Returns (figures, ok)."""
+	communes = city_communes(args.communes)
+	csv, lua = city_files(tmp, communes, csink.url)
+	ov = city_overrides(csink.url, communes)
+	print("run 10: a city of %d communes x %d hamlets, %d contacts, "
+	    "against one commune (run 1-2's tincayd), %d rounds of %d s, "
+	    "alternating; half the messages to a commune's number, half to "
+	    "the city's naming it" % (len(communes), CITY_HAMLETS,
+	    len(communes) * CITY_CONTACTS, args.rounds, args.duration))
+	bad = []
+
+	def one(d, r):
+		n = count_rows(d.dbpath, "SELECT count(*) FROM messages")
+		if n != r["accepted"]:
+			bad.append((n, r["accepted"]))
+
+	def book(d):
+		t = time.monotonic()
+		d.ctl("contacts", "import", csv)
+		book.s = time.monotonic() - t
+
+	ones, cities = [], []
+	for i in range(args.rounds):
+		ones.append(one_tincayd(args, tmp, "commune%d" % i,
+		    overrides(csink.url), csink.url, one))
+		cities.append(one_tincayd(args, tmp, "city%d" % i, ov, book,
+		    city_check(communes, bad), city=lua))
+	for r in ones + cities:
+		if r["other"] or not r["drained"]:
+			bad.append(("non-200 or unanswered", r["other"]))
+	single, city = summarize(ones), summarize(cities)
+	show_rounds("one commune", single)
+	show_rounds("a city", city)
+	city["vs_one"] = city["rate"] / single["rate"]
+	city["cpu_vs_one"] = city["cpu_med"] / single["cpu_med"]
+	city["p99_vs_one"] = city["p99_us"] / max(single["p99_us"], 1)
+	city["one"] = single
+	print("  city / one commune: %.0f %% req/s, %.0f %% p99, %.0f %% "
+	    "CPU/msg (%.1f / %.1f us); %d contacts imported in %.1f s" % (
+	    100 * city["vs_one"], 100 * city["p99_vs_one"],
+	    100 * city["cpu_vs_one"], city["cpu_med"], single["cpu_med"],
+	    len(communes) * CITY_CONTACTS, book.s))
+	print("  stored msgs = 200s, every report in its commune alerting "
+	    "its police only  %s" % ("OK" if not bad else "MISMATCH %r" %
+	    bad[:3]))
+	return city, not bad
+
+
+def city_stats(d, args, frm):
+	"""Run 6's database as a city's: its reports spread over the
+	communes of run 10 (six hamlets of each), the daemon on the city's
+	config; a month's stats of the whole city, and of one commune where
+	tincayctl has --commune, timed. Figures."""
+	communes = city_communes(args.communes)
+	f = {}
+	t = time.monotonic()
+	db = sqlite3.connect(d.dbpath, timeout=30)
+	db.execute("UPDATE reports SET commune = printf('C%%03d', (id / 6) "
+	    "%% %d + 1)" % len(communes))
+	db.commit()
+	db.close()
+	cfg = merge_copy(d.config, city_overrides(d.config["providers"]
+	    ["africastalking"]["api_base"], communes))
+	d.write_config(cfg)
+	print("  as a city's: %d reports spread over %d communes in %.1f s" % (
+	    count_rows(d.dbpath, "SELECT count(*) FROM reports"),
+	    len(communes), time.monotonic() - t))
+	d.start()
+	try:
+		usage = d.ctl("stats", "--help", ok=False).stdout.decode()
+		times, out = [], b""
+		for _ in range(5):
+			t = time.monotonic()
+			out = d.ctl("stats", "--from", frm, "--format",
+			    "json").stdout
+			times.append(time.monotonic() - t)
+		times.sort()
+		f["stats_ms"] = times[2] * 1000
+		j = json.loads(out)
+		f["by_commune"] = "by_commune" in j
+		month = sum(v for v in j.get("by_category", {}).values()
+		    if isinstance(v, int))
+		print("  stats --from %s, the whole city (%d reports): median "
+		    "%.1f ms, whole tincayctl run; %s" % (frm, month,
+		    f["stats_ms"], "with by_commune" if f["by_commune"] else
+		    "NO by_commune in this build's stats (the city's stats "
+		    "are not on this branch yet): timed what exists"))
+		if "--commune" in usage:
+			times = []
+			for _ in range(5):
+				t = time.monotonic()
+				d.ctl("stats", "--from", frm, "--format", "json",
+				    "--commune", communes[0][0])
+				times.append(time.monotonic() - t)
+			times.sort()
+			f["commune_ms"] = times[2] * 1000
+			print("  stats --from %s --commune %s: median %.1f ms" % (
+			    frm, communes[0][0], f["commune_ms"]))
+		else:
+			print("  stats --commune: not in this build's tincayctl; "
+			    "not timed")
+	finally:
+		d.stop()
+	return f
+
+
+def merge_copy(a, b):
+	"""a deep copy of a with b merged into it (harness.merge)."""
+	return harness.merge(json.loads(json.dumps(a)), b)
 
 
 def run_pin():
@@ -1017,6 +1245,9 @@ def main():
 	ap.add_argument("--latency-reports", type=int, default=50)
 	ap.add_argument("--latency-rate", type=int, default=10)
 	ap.add_argument("--prefill", type=int, default=1000000)
+	ap.add_argument("--communes", type=int, default=100,
+	    help="communes of run 10's city (and of run 6's database made a "
+	    "city's); 0 leaves both out")
 	ap.add_argument("--engines", default="sqlite pg",
 	    help="sqlite, or sqlite and pg (the default): runs 1-2 and 4 "
 	    "on PostgreSQL too, and run 9")
@@ -1032,7 +1263,7 @@ def main():
 	tmp = tempfile.mkdtemp(prefix="tincay-bench-")
 	csink = Program([CSINK], tmp, "sink")
 	ok = True
-	probe = intake = alone = burst = growth = pin = plea = None
+	probe = intake = alone = burst = growth = pin = plea = city = None
 	pg = on_pg = burst_pg = two = None
 	try:
 		if "pg" in engines:
@@ -1058,6 +1289,9 @@ def main():
 		ok &= run_latency(args)
 		growth, good = run_growth(args, tmp, csink)
 		ok &= good
+		if args.communes:
+			city, good = run_city(args, tmp, csink)
+			ok &= good
 		pin, good = run_pin()
 		ok &= good
 		plea, good = run_plea()
@@ -1108,6 +1342,30 @@ def main():
 			"<= 100 ms", growth["stats_ms"] <= 100),
 		    ("TK by SMS", "%.1f ms" % growth["tk_ms"], "a few ms",
 			growth["tk_ms"] <= 5)]
+	if growth and growth.get("city"):
+		gc = growth["city"]
+		rows += [
+		    ("a month's stats, %d communes" % args.communes, "%.1f ms%s" %
+			(gc["stats_ms"], "" if gc["by_commune"] else
+			" (no by_commune yet)"), "<= 200 ms",
+			gc["stats_ms"] <= 200)]
+		if "commune_ms" in gc:
+			rows += [
+			    ("  one commune's (--commune)", "%.1f ms" %
+				gc["commune_ms"], "", True)]
+	if city:
+		rows += [
+		    ("a city of %d communes vs one" % args.communes,
+			"%.0f / %.0f req/s = %.0f %%" % (city["rate"],
+			city["one"]["rate"], 100 * city["vs_one"]), ">= 95 %",
+			city["vs_one"] >= 0.95),
+		    ("  CPU/msg, city vs one", "%.1f / %.1f us = %.0f %%" % (
+			city["cpu_med"], city["one"]["cpu_med"],
+			100 * city["cpu_vs_one"]), "<= 105 %",
+			city["cpu_vs_one"] <= 1.05),
+		    ("  p99, city vs one", "%.2f / %.2f ms" % (
+			city["p99_us"] / 1000, city["one"]["p99_us"] / 1000), "",
+			True)]
 	if pin:
 		rows += [
 		    ("a PIN check (%s)" % pin["params"], "%.1f ms CPU" %
