@@ -46,20 +46,25 @@ def _t(d, name, text):
 	return err
 
 
-def man_example(page):
-	"""The text of the first literal display under .Sh EXAMPLES, with
-	the roff escapes the page uses turned back into characters."""
+def man_examples(page):
+	"""The text of every literal display under .Sh EXAMPLES, with the
+	roff escapes the page uses turned back into characters."""
 	with open(page, encoding="utf-8") as f:
 		src = f.read()
-	m = re.search(r"^\.Sh EXAMPLES\n.*?^\.Bd -literal[^\n]*\n(.*?)^\.Ed$",
-	    src, re.S | re.M)
-	check(m, "%s: no literal display under EXAMPLES" % page)
-	text = re.sub(r"\\\[u([0-9A-Fa-f]{4,5})\]",
-	    lambda u: chr(int(u.group(1), 16)), m.group(1))
-	text = text.replace("\\&", "").replace("\\e", "\\")
-	check("\\" not in text.replace('\\"', ""), "%s: a roff escape this "
-	    "test does not know in the example: %r" % (page, text))
-	return text
+	m = re.search(r"^\.Sh EXAMPLES\n(.*?)(?=^\.Sh )", src, re.S | re.M)
+	check(m, "%s: no EXAMPLES section" % page)
+	shown = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", m.group(1),
+	    re.S | re.M)
+	check(shown, "%s: no literal display under EXAMPLES" % page)
+	texts = []
+	for block in shown:
+		text = re.sub(r"\\\[u([0-9A-Fa-f]{4,5})\]",
+		    lambda u: chr(int(u.group(1), 16)), block)
+		text = text.replace("\\&", "").replace("\\e", "\\")
+		check("\\" not in text.replace('\\"', ""), "%s: a roff escape "
+		    "this test does not know in the example: %r" % (page, text))
+		texts.append(text)
+	return texts
 
 
 @case(start=False)
@@ -73,8 +78,12 @@ def test_examples_config_files(d):
 
 @case(start=False)
 def test_examples_man_page(d):
-	_t(d, "tincay.json.5", man_example(os.path.join(REPO, "man",
-	    "tincay.json.5")))
+	"""Every example of tincay.json(5): one commune, and a city."""
+	shown = man_examples(os.path.join(REPO, "man", "tincay.json.5"))
+	check(len(shown) >= 2 and "communes" in shown[-1], "tincay.json(5) "
+	    "shows %d examples, the last without communes" % len(shown))
+	for i, text in enumerate(shown):
+		_t(d, "tincay.json.5-%d" % i, text)
 
 
 @case(start=False)
