@@ -1204,24 +1204,37 @@ config_commune_form_cmp(const void *a, const void *b)
 	return strcmp(x->form, y->form);
 }
 
-/* The sorted index of every commune's forms (unique: checked above). */
+/* A sorted index of the strings of every commune's list at off (its
+ * match forms, its numbers; unique: checked above) into *out, *n. */
+static void
+config_commune_sorted(struct config *cf, size_t off,
+    struct commune_form **out, size_t *n)
+{
+	const struct strlist	*l;
+	size_t			 i, j, total = 0;
+
+	for (i = 0; i < cf->ncommunes; i++)
+		total += SLOT((char *)&cf->communes[i], off,
+		    struct strlist)->n;
+	*out = xcalloc(total ? total : 1, sizeof(**out));
+	*n = 0;
+	for (i = 0; i < cf->ncommunes; i++) {
+		l = SLOT((char *)&cf->communes[i], off, struct strlist);
+		for (j = 0; j < l->n; j++) {
+			(*out)[*n].form = l->v[j];
+			(*out)[(*n)++].commune = &cf->communes[i];
+		}
+	}
+	qsort(*out, *n, sizeof(**out), config_commune_form_cmp);
+}
+
 static void
 config_commune_index(struct config *cf)
 {
-	size_t	 i, j, n = 0;
-
-	for (i = 0; i < cf->ncommunes; i++)
-		n += cf->communes[i].match.n;
-	cf->commune_forms = xcalloc(n ? n : 1, sizeof(*cf->commune_forms));
-	for (i = 0; i < cf->ncommunes; i++)
-		for (j = 0; j < cf->communes[i].match.n; j++) {
-			cf->commune_forms[cf->ncommune_forms].form =
-			    cf->communes[i].match.v[j];
-			cf->commune_forms[cf->ncommune_forms++].commune =
-			    &cf->communes[i];
-		}
-	qsort(cf->commune_forms, cf->ncommune_forms,
-	    sizeof(*cf->commune_forms), config_commune_form_cmp);
+	config_commune_sorted(cf, offsetof(struct commune, match),
+	    &cf->commune_forms, &cf->ncommune_forms);
+	config_commune_sorted(cf, offsetof(struct commune, numbers),
+	    &cf->commune_numbers, &cf->ncommune_numbers);
 }
 
 const struct commune *
@@ -1240,15 +1253,14 @@ config_commune(const struct config *cf, const char *code)
 const struct commune *
 config_commune_by_number(const struct config *cf, const char *e164)
 {
-	size_t	 i, j;
+	struct commune_form	 key, *f;
 
-	if (e164 == NULL || *e164 == '\0')
+	if (e164 == NULL || *e164 == '\0' || cf->ncommune_numbers == 0)
 		return NULL;
-	for (i = 0; i < cf->ncommunes; i++)
-		for (j = 0; j < cf->communes[i].numbers.n; j++)
-			if (strcmp(cf->communes[i].numbers.v[j], e164) == 0)
-				return &cf->communes[i];
-	return NULL;
+	key.form = e164;
+	f = bsearch(&key, cf->commune_numbers, cf->ncommune_numbers,
+	    sizeof(*cf->commune_numbers), config_commune_form_cmp);
+	return f != NULL ? f->commune : NULL;
 }
 
 const struct config *
@@ -2182,5 +2194,6 @@ config_free(struct config *cf)
 	}
 	free(cf->communes);
 	free(cf->commune_forms);
+	free(cf->commune_numbers);
 	free(cf);
 }

@@ -115,6 +115,9 @@ struct config {
 		const struct commune	*commune;
 	}		 *commune_forms;
 	size_t		  ncommune_forms;
+	/* The same of their numbers (E.164), for the number a text came to. */
+	struct commune_form *commune_numbers;
+	size_t		  ncommune_numbers;
 	char		 *listen_host;
 	int		  listen_port;
 	char		 *public_url;
