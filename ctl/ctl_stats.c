@@ -386,10 +386,12 @@ ctl_figures_fill(struct ctl *c, struct ctl_figures *f, int64_t t0,
 	size_t		 i;
 	int		 k;
 
-	if (stats_rows(c->st, t0, t1, NULL, ctl_rows_add, &f->rows) == -1 ||
-	    stats_signups(c->st, t0, t1, NULL, ctl_rows_add, &f->rows) == -1 ||
-	    casework_count(c->st, t0, t1, &f->cw) == -1 ||
-	    casework_months(c->st, tz, t0, t1, ctl_month_add,
+	if (stats_rows(c->st, t0, t1, NULL, NULL, ctl_rows_add,
+	    &f->rows) == -1 ||
+	    stats_signups(c->st, t0, t1, NULL, NULL, ctl_rows_add,
+	    &f->rows) == -1 ||
+	    casework_count(c->st, t0, t1, NULL, &f->cw) == -1 ||
+	    casework_months(c->st, tz, t0, t1, NULL, ctl_month_add,
 	    &f->by[CTL_BY_MONTH]) == -1)
 		return -1;
 	ctl_tally_add(&f->by[CTL_BY_CATEGORY], "gbv", 0);

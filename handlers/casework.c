@@ -117,53 +117,156 @@ casework_case(const struct store_case *c, void *arg)
 	return 0;
 }
 
-/* The seconds of one kind of span, gathered for their median. */
+/*
+ * The seconds of one kind of span, gathered for their median, each with
+ * the index of its commune in codes (the order they came in).
+ */
 struct casework_spans {
 	int64_t		*v;		/* ours */
+	size_t		*at;		/* ours: v[i]'s commune */
 	size_t		 n, cap;
+	char		(*codes)[COMMUNE_MAX];	/* ours */
+	size_t		 ncodes;
 };
 
 static int
-casework_span(int64_t seconds, void *arg)
+casework_span(const char *commune, int64_t seconds, void *arg)
 {
 	struct casework_spans	*sp = arg;
+	size_t			 c;
 
+	for (c = 0; c < sp->ncodes; c++)
+		if (strcmp(sp->codes[c], commune) == 0)
+			break;
+	if (c == sp->ncodes) {
+		sp->codes = xrealloc(sp->codes, (c + 1) *
+		    sizeof(*sp->codes));
+		util_strlcpy(sp->codes[c], commune, sizeof(sp->codes[c]));
+		sp->ncodes++;
+	}
 	if (sp->n == sp->cap) {
 		sp->cap = sp->cap ? 2 * sp->cap : 64;
 		sp->v = xrealloc(sp->v, sp->cap * sizeof(*sp->v));
+		sp->at = xrealloc(sp->at, sp->cap * sizeof(*sp->at));
 	}
 	/* A clock set back between filing and NHAN is not negative time. */
+	sp->at[sp->n] = c;
 	sp->v[sp->n++] = seconds < 0 ? 0 : seconds;
 	return 0;
 }
 
+static void
+casework_spans_clear(struct casework_spans *sp)
+{
+	free(sp->v);
+	free(sp->at);
+	free(sp->codes);
+}
+
+/* The entry of commune in cw->by, made (in code order) if new. */
+static struct casework_by *
+casework_by_entry(struct casework *cw, const char *commune)
+{
+	size_t	 i;
+	int	 c = 1;
+
+	for (i = 0; i < cw->nby; i++)
+		if ((c = strcmp(cw->by[i].commune, commune)) >= 0)
+			break;
+	if (c == 0)
+		return &cw->by[i];
+	cw->by = xrealloc(cw->by, (cw->nby + 1) * sizeof(*cw->by));
+	memmove(&cw->by[i + 1], &cw->by[i], (cw->nby - i) *
+	    sizeof(*cw->by));
+	cw->nby++;
+	memset(&cw->by[i], 0, sizeof(cw->by[i]));
+	util_strlcpy(cw->by[i].commune, commune, sizeof(cw->by[i].commune));
+	cw->by[i].m.median_ack_s = cw->by[i].m.median_close_s = -1;
+	return &cw->by[i];
+}
+
+/*
+ * The median of one kind of span, and (by) of each commune's: its spans
+ * gathered apart, a few communes over the period's spans.
+ */
 static int
 casework_median_of(struct store *st, int64_t from, int64_t to,
-    enum store_span which, int64_t *median, int64_t *n)
+    const char *commune, enum store_span which, struct casework *cw,
+    int by)
 {
 	struct casework_spans	 sp;
+	struct casework_by	*b;
+	int64_t			*one, median;
+	size_t			 c, i, n;
 	int			 rc;
 
 	memset(&sp, 0, sizeof(sp));
-	rc = store_counts_spans(st, from, to, which, casework_span, &sp);
-	*median = casework_median(sp.v, sp.n);
-	*n = (int64_t)sp.n;
-	free(sp.v);
+	rc = store_counts_spans(st, from, to, commune, which, casework_span,
+	    &sp);
+	one = by ? xcalloc(sp.n + 1, sizeof(*one)) : NULL;
+	for (c = 0; by && c < sp.ncodes; c++) {
+		for (i = n = 0; i < sp.n; i++)
+			if (sp.at[i] == c)
+				one[n++] = sp.v[i];
+		b = casework_by_entry(cw, sp.codes[c]);
+		median = casework_median(one, n);
+		if (which == STORE_SPAN_ACK) {
+			b->m.median_ack_s = median;
+			b->m.acked = (int64_t)n;
+		} else {
+			b->m.median_close_s = median;
+			b->m.closed = (int64_t)n;
+		}
+	}
+	free(one);
+	median = casework_median(sp.v, sp.n);
+	if (which == STORE_SPAN_ACK) {
+		cw->median_ack_s = median;
+		cw->acked = (int64_t)sp.n;
+	} else {
+		cw->median_close_s = median;
+		cw->closed = (int64_t)sp.n;
+	}
+	casework_spans_clear(&sp);
 	return rc == -1 ? -1 : 0;
 }
 
 int
 casework_count(struct store *st, int64_t from, int64_t to,
-    struct casework *cw)
+    const char *commune, struct casework *cw)
 {
+	int	 by = commune == NULL || *commune == '\0';
+
 	memset(cw, 0, sizeof(*cw));
-	if (store_counts_cases(st, from, to, casework_case, cw) == -1 ||
-	    casework_median_of(st, from, to, STORE_SPAN_ACK,
-	    &cw->median_ack_s, &cw->acked) == -1 ||
-	    casework_median_of(st, from, to, STORE_SPAN_CLOSE,
-	    &cw->median_close_s, &cw->closed) == -1)
+	if (store_counts_cases(st, from, to, commune, casework_case,
+	    cw) == -1 ||
+	    casework_median_of(st, from, to, commune, STORE_SPAN_ACK, cw,
+	    by) == -1 ||
+	    casework_median_of(st, from, to, commune, STORE_SPAN_CLOSE, cw,
+	    by) == -1)
 		return -1;
 	return 0;
+}
+
+void
+casework_clear(struct casework *cw)
+{
+	free(cw->by);
+	cw->by = NULL;
+	cw->nby = 0;
+}
+
+void
+casework_of(const struct casework *cw, const char *commune,
+    struct casework_medians *m)
+{
+	size_t	 i;
+
+	memset(m, 0, sizeof(*m));
+	m->median_ack_s = m->median_close_s = -1;
+	for (i = 0; i < cw->nby; i++)
+		if (strcmp(cw->by[i].commune, commune) == 0)
+			*m = cw->by[i].m;
 }
 
 static int
@@ -175,7 +278,7 @@ casework_sum(const struct stats_row *r, void *arg)
 
 int
 casework_months(struct store *st, const char *tz, int64_t from, int64_t to,
-    casework_month_fn fn, void *arg)
+    const char *commune, casework_month_fn fn, void *arg)
 {
 	int64_t	 a, b, n;
 	int	 y, m, d;
@@ -192,7 +295,8 @@ casework_months(struct store *st, const char *tz, int64_t from, int64_t to,
 		if (b > to)
 			b = to;
 		n = 0;
-		if (stats_rows(st, a, b, NULL, casework_sum, &n) == -1 ||
+		if (stats_rows(st, a, b, commune, NULL, casework_sum,
+		    &n) == -1 ||
 		    fn(y, m, n, arg) == -1)
 			return -1;
 	}

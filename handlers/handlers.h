@@ -69,6 +69,7 @@ const char	*stats_status_name(enum stats_status);
 int		 stats_status_lookup(const char *);
 /* One group of reports created in a period; strings borrowed. */
 struct stats_row {
+	const char	*commune;	/* its code, "*", "" without communes */
 	const char	*area;		/* code, or NULL: unknown */
 	const char	*category;
 	const char	*status;
@@ -76,26 +77,33 @@ struct stats_row {
 };
 typedef int	 (*stats_row_fn)(const struct stats_row *, void *);
 /*
- * Call fn for each (area, category, status) group of the reports created
- * in [from, to), of area only (NULL: all). Returns the number of groups,
- * or -1 (logged).
+ * Call fn for each (commune, area, category, status) group of the reports
+ * created in [from, to), of commune (a code or "*"; NULL or "": every
+ * one) and of area (the commune's hamlet; NULL: all) only. Returns the
+ * number of groups, or -1 (logged).
  */
 int		 stats_rows(struct store *, int64_t from, int64_t to,
-		    const char *area, stats_row_fn, void *);
+		    const char *commune, const char *area, stats_row_fn,
+		    void *);
 /*
- * Campaign signups made in [from, to) (opted out since or not), of area
- * only (NULL: all): the total, or -1. fn, if not NULL, gets one row per
- * area (category "signup", status NULL).
+ * Campaign signups made in [from, to) (opted out since or not), of
+ * commune and area only (NULL: all): the total, or -1. fn, if not NULL,
+ * gets one row per (commune, area) (category "signup", status NULL).
  */
 int64_t		 stats_signups(struct store *, int64_t from, int64_t to,
-		    const char *area, stats_row_fn, void *);
+		    const char *commune, const char *area, stats_row_fn,
+		    void *);
 /* What the SMS reply says. */
 struct stats_counts {
 	int64_t		 gbv, shelter, signups;
 	int64_t		 status[STATS__MAX];	/* of gbv and shelter */
 };
 int		 stats_count(struct store *, int64_t from, int64_t to,
-		    const char *area, struct stats_counts *);
+		    const char *commune, const char *area,
+		    struct stats_counts *);
+/* The commune a config counts (SPEC §11): its code, or NULL for every
+ * one (a config without communes, a city's top level). */
+const char	*stats_commune(const struct config *);
 /* "TK 11/2026 T3: BL 5 TC 2 DK 140 HUY 1; mo 2 xong 4" (area may be
  * NULL), GSM-7, at most two segments. With an area, a count from 1 to
  * min_count - 1 reads "<min_count" (SPEC §6; min_count <= 1: exact). */
@@ -155,6 +163,16 @@ extern const struct casework_key casework_outcomes[CASEWORK_OUTCOMES];
 /* Counts of the reports created in a period, "unknown" where nothing
  * was recorded (open reports too). A report counts once in each of its
  * outcome codes. */
+struct casework_medians {
+	int64_t		 median_ack_s;	/* to the first NHAN/XONG; -1 none */
+	int64_t		 median_close_s; /* to XONG; -1 none */
+	int64_t		 acked, closed;	/* how many spans each median has */
+};
+/* A commune's medians, in the city's report (SPEC §11). */
+struct casework_by {
+	char		 commune[COMMUNE_MAX];	/* its code, "*", "" */
+	struct casework_medians m;
+};
 struct casework {
 	int64_t		 sex[CASEWORK_SEXES];
 	int64_t		 age[CASEWORK_AGES];
@@ -162,6 +180,10 @@ struct casework {
 	int64_t		 median_ack_s;	/* to the first NHAN/XONG; -1 none */
 	int64_t		 median_close_s; /* to XONG; -1 none */
 	int64_t		 acked, closed;	/* how many spans each median has */
+	/* Counted for every commune: each commune's medians, in the order
+	 * of their codes, those with a span only; ours (casework_clear). */
+	struct casework_by *by;
+	size_t		 nby;
 };
 /* The band of an age (-1: not recorded): an index of casework_ages. */
 int		 casework_age_band(int age);
@@ -172,9 +194,16 @@ void		 casework_add(struct casework *, const struct store_case *);
 /* The median of v[0..n) (sorted in place; two in the middle: their mean,
  * rounded down), or -1 when n is 0. */
 int64_t		 casework_median(int64_t *v, size_t n);
-/* Fill cw for the reports created in [from, to). 0, or -1. */
+/* Fill cw for commune's reports created in [from, to) (commune NULL or
+ * "": every commune's, and cw->by). 0, or -1. casework_clear frees
+ * cw->by. */
 int		 casework_count(struct store *, int64_t from, int64_t to,
-		    struct casework *);
+		    const char *commune, struct casework *);
+void		 casework_clear(struct casework *);
+/* The medians of commune in cw (made for every commune): its own, or
+ * none (-1) if it has no span. */
+void		 casework_of(const struct casework *, const char *commune,
+		    struct casework_medians *);
 /* s seconds for a reader: its two largest units, "2 h 5 min", "45 s" (vi:
  * "2 giờ 5 phút"). */
 void		 casework_duration(int64_t s, int vi, char *out,
@@ -183,7 +212,7 @@ void		 casework_duration(int64_t s, int vi, char *out,
  * touches, first to last, empty months too; -1 from fn stops. 0, -1. */
 typedef int	 (*casework_month_fn)(int y, int m, int64_t n, void *);
 int		 casework_months(struct store *, const char *tz, int64_t from,
-		    int64_t to, casework_month_fn, void *);
+		    int64_t to, const char *commune, casework_month_fn, void *);
 
 
 struct intake {

@@ -219,6 +219,7 @@ stats_relay_row(const struct store_count *c, void *arg)
 	struct stats_relay	*rl = arg;
 	struct stats_row	 r;
 
+	r.commune = c->commune;
 	r.area = c->area;
 	r.category = rl->category != NULL ? rl->category : c->category;
 	r.status = c->status;
@@ -228,25 +229,32 @@ stats_relay_row(const struct store_count *c, void *arg)
 }
 
 int
-stats_rows(struct store *st, int64_t from, int64_t to, const char *area,
-    stats_row_fn fn, void *arg)
+stats_rows(struct store *st, int64_t from, int64_t to, const char *commune,
+    const char *area, stats_row_fn fn, void *arg)
 {
 	struct stats_relay	 rl = { fn, arg, NULL, 0 };
 
-	return store_counts_reports(st, from, to, area, stats_relay_row,
-	    &rl);
+	return store_counts_reports(st, from, to, commune, area,
+	    stats_relay_row, &rl);
 }
 
 int64_t
-stats_signups(struct store *st, int64_t from, int64_t to, const char *area,
-    stats_row_fn fn, void *arg)
+stats_signups(struct store *st, int64_t from, int64_t to,
+    const char *commune, const char *area, stats_row_fn fn, void *arg)
 {
 	struct stats_relay	 rl = { fn, arg, "signup", 0 };
 
-	if (store_counts_signups(st, from, to, area, stats_relay_row,
-	    &rl) == -1)
+	if (store_counts_signups(st, from, to, commune, area,
+	    stats_relay_row, &rl) == -1)
 		return -1;
 	return rl.total;
+}
+
+const char *
+stats_commune(const struct config *conf)
+{
+	return strcmp(conf->scope, "") == 0 || strcmp(conf->scope, "*") == 0 ?
+	    NULL : conf->scope;
 }
 
 static int
@@ -267,13 +275,13 @@ stats_count_row(const struct stats_row *r, void *arg)
 }
 
 int
-stats_count(struct store *st, int64_t from, int64_t to, const char *area,
-    struct stats_counts *c)
+stats_count(struct store *st, int64_t from, int64_t to, const char *commune,
+    const char *area, struct stats_counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (stats_rows(st, from, to, area, stats_count_row, c) == -1)
+	if (stats_rows(st, from, to, commune, area, stats_count_row, c) == -1)
 		return -1;
-	c->signups = stats_signups(st, from, to, area, NULL, NULL);
+	c->signups = stats_signups(st, from, to, commune, area, NULL, NULL);
 	return c->signups == -1 ? -1 : 0;
 }
 
@@ -330,10 +338,10 @@ stats_format_marked(const struct stats_counts *c, const char *label,
 }
 
 /*
- * The SMS figures of every area for complementary suppression (SPEC §6):
- * a row per area of the config, then one for reports of no area (or of
- * one the config no longer has), which TK never shows but whose counts
- * are in the commune's totals.
+ * The SMS figures of every area of a commune for complementary
+ * suppression (SPEC §6): a row per area of its config, then one for its
+ * reports of no area (or of one the config no longer has), which TK
+ * never shows but whose counts are in the commune's totals.
  */
 struct stats_grid {
 	const struct config	*conf;
@@ -394,8 +402,10 @@ stats_grid_marks(struct store *st, const struct config *conf,
 	g.conf = conf;
 	g.nrows = conf->nareas + 1;
 	g.v = xcalloc(g.nrows * STATS_NFIGS, sizeof(*g.v));
-	if (stats_rows(st, from, to, NULL, stats_grid_add, &g) == -1 ||
-	    stats_signups(st, from, to, NULL, stats_grid_add, &g) == -1)
+	if (stats_rows(st, from, to, stats_commune(conf), NULL,
+	    stats_grid_add, &g) == -1 ||
+	    stats_signups(st, from, to, stats_commune(conf), NULL,
+	    stats_grid_add, &g) == -1)
 		rc = -1;
 	s = suppress_new(g.v, g.nrows * STATS_NFIGS, conf->privacy.min_count);
 	col = xcalloc(g.nrows, sizeof(*col));
@@ -651,7 +661,7 @@ stats_handle(struct intake *it)
 		    conf->timezone);
 		return -1;
 	}
-	if (stats_count(it->st, p.from, p.to, area, &c) == -1 ||
+	if (stats_count(it->st, p.from, p.to, NULL, area, &c) == -1 ||
 	    (area != NULL && stats_grid_marks(it->st, conf, p.from, p.to,
 	    (size_t)ai, mark) == -1))
 		return -1;

@@ -145,22 +145,23 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " AND opted_out_at IS NULL AND id > ?2"
 	    " AND (?4::text IS NULL OR commune = ?4) ORDER BY id LIMIT ?3",
 	[ST_STATS_DAYS] =
-	    "SELECT nullif(area, ''), category, status, sum(n)::bigint"
-	    " FROM report_days"
+	    "SELECT area, category, status, sum(n)::bigint FROM report_days"
 	    " WHERE day >= ?1 AND day < ?2 AND (?3::text IS NULL OR area = ?3)"
+	    " AND (?4::text IS NULL OR substr(area, 1, length(?4)) = ?4)"
 	    " GROUP BY area, category, status HAVING sum(n) > 0"
-	    " ORDER BY area = '', area, category, status",
+	    " ORDER BY area = '' OR area LIKE '%.', area, category, status",
 	/* A number goes to num; a blob stored under the key goes. */
 	[ST_META_GET_INT] = "SELECT num FROM meta WHERE key = ?1",
 	[ST_META_SET] =
 	    "INSERT INTO meta (key, num) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET num = excluded.num, value = NULL",
 	[ST_STATS_COUNT] =
-	    "SELECT area, category, status, count(*) FROM reports"
+	    "SELECT area, category, status, count(*), commune FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
 	    " AND (?3::text IS NULL OR area = ?3)"
-	    " GROUP BY area, category, status"
-	    " ORDER BY area IS NULL, area, category, status",
+	    " AND (?4::text IS NULL OR commune = ?4)"
+	    " GROUP BY commune, area, category, status"
+	    " ORDER BY area IS NULL, commune, area, category, status",
 	[ST_CLAMP_ESCALATE] =
 	    "UPDATE reports SET escalate_at = ?1::bigint + CASE WHEN"
 	    " escalation_level < ?4 THEN ?2::bigint ELSE ?5::bigint END"
@@ -183,10 +184,11 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
 	[ST_STATS_SIGNUPS] =
-	    "SELECT area, count(*) FROM subscriptions"
+	    "SELECT area, count(*), commune FROM subscriptions"
 	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
 	    " AND (?3::text IS NULL OR area = ?3)"
-	    " GROUP BY area ORDER BY area IS NULL, area",
+	    " AND (?4::text IS NULL OR commune = ?4)"
+	    " GROUP BY commune, area ORDER BY area IS NULL, commune, area",
 	/* One snapshot for every read until its end. */
 	[ST_BACKUP_BEGIN] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
 	[ST_METRICS_DEPTH] =

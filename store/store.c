@@ -288,11 +288,18 @@ static const char *const store_sql[ST__MAX] = {
 	    " m.received_at, m.body AS text FROM messages m"
 	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
 	/* The same from the per-day counts: ?1, ?2 are day numbers. */
+	/*
+	 * The same from the per-day counts: ?1, ?2 are day numbers; a key
+	 * is a commune's "CODE.T3" (its unknown hamlet "CODE."), or "T3"
+	 * without communes (store_counts.c splits it). ?3 one key, ?4 the
+	 * keys that begin so ("CODE.": one commune's); unknown last.
+	 */
 	[ST_STATS_DAYS] =
-	    "SELECT nullif(area, ''), category, status, sum(n) FROM report_days"
+	    "SELECT area, category, status, sum(n) FROM report_days"
 	    " WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR area = ?3)"
+	    " AND (?4 IS NULL OR substr(area, 1, length(?4)) = ?4)"
 	    " GROUP BY area, category, status HAVING sum(n) > 0"
-	    " ORDER BY area = '', area, category, status",
+	    " ORDER BY area = '' OR area LIKE '%.', area, category, status",
 	[ST_META_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET value = ?2",
@@ -318,12 +325,13 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_CONTACT_WAS_ALERTED] =
 	    "SELECT 1 FROM outbox WHERE report_id = ?1 AND contact_id = ?2"
 	    " AND event IN ('report.created', 'report.escalated') LIMIT 1",
+	/* ?3 an area, ?4 a commune (NULL: any). */
 	[ST_STATS_COUNT] =
-	    "SELECT area, category, status, count(*) FROM reports"
+	    "SELECT area, category, status, count(*), commune FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " AND (?3 IS NULL OR area = ?3)"
-	    " GROUP BY area, category, status"
-	    " ORDER BY area IS NULL, area, category, status",
+	    " AND (?3 IS NULL OR area = ?3) AND (?4 IS NULL OR commune = ?4)"
+	    " GROUP BY commune, area, category, status"
+	    " ORDER BY area IS NULL, commune, area, category, status",
 	/* Closed or cancelled before ?1, after id ?2, with something left
 	 * to purge; ?3 at most. */
 	[ST_PURGE_DUE] =
@@ -415,10 +423,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
 	[ST_STATS_SIGNUPS] =
-	    "SELECT area, count(*) FROM subscriptions"
+	    "SELECT area, count(*), commune FROM subscriptions"
 	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
-	    " AND (?3 IS NULL OR area = ?3)"
-	    " GROUP BY area ORDER BY area IS NULL, area",
+	    " AND (?3 IS NULL OR area = ?3) AND (?4 IS NULL OR commune = ?4)"
+	    " GROUP BY commune, area ORDER BY area IS NULL, commune, area",
 	/* Every message filed under report ?1, oldest first (the index on
 	 * report_id holds them in id order). */
 	[ST_REPORT_TEXTS] =
@@ -443,14 +451,28 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT victim_sex, victim_age, outcome, count(*) FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
 	    " GROUP BY victim_sex, victim_age, outcome",
-	/* Their seconds to the first NHAN or XONG, and to XONG. */
+	/* Those of commune ?3 only: its index (commune, created_at). */
+	[ST_STATS_CASES_OF] =
+	    "SELECT victim_sex, victim_age, outcome, count(*) FROM reports"
+	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
+	    " GROUP BY victim_sex, victim_age, outcome",
+	/* Their seconds to the first NHAN or XONG, and to XONG, with
+	 * their commune's code; then those of commune ?3 only. */
 	[ST_STATS_ACK_TIMES] =
-	    "SELECT acked_at - created_at FROM reports"
+	    "SELECT acked_at - created_at, commune FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
 	    " AND acked_at IS NOT NULL",
 	[ST_STATS_CLOSE_TIMES] =
-	    "SELECT closed_at - created_at FROM reports"
+	    "SELECT closed_at - created_at, commune FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
+	    " AND closed_at IS NOT NULL",
+	[ST_STATS_ACK_TIMES_OF] =
+	    "SELECT acked_at - created_at, commune FROM reports"
+	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
+	    " AND acked_at IS NOT NULL",
+	[ST_STATS_CLOSE_TIMES_OF] =
+	    "SELECT closed_at - created_at, commune FROM reports"
+	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
 	    " AND closed_at IS NOT NULL",
 	[ST_META_DEL] = "DELETE FROM meta WHERE key = ?1",
 	/* The data keys (store_dkey.c), one per UTC day ?1. */

@@ -408,8 +408,13 @@ int		 store_sub_page(struct store *, const char *campaign,
 		    const char *commune, int64_t after, struct sub_live *rows,
 		    size_t max);
 
-/* store_counts.c: counts of a period, [from, to). */
+/*
+ * store_counts.c: counts of a period, [from, to), of one commune (its
+ * code, or "*": the city's reports nobody placed yet) or of every one
+ * (NULL or ""), each row naming its commune.
+ */
 struct store_count {
+	const char	*commune;	/* its code, "*", "" without communes */
 	const char	*area;		/* code, or NULL: unknown */
 	const char	*category;	/* NULL for signups */
 	const char	*status;	/* NULL for signups */
@@ -417,16 +422,20 @@ struct store_count {
 };			/* strings borrowed for the call */
 typedef int	 (*store_count_fn)(const struct store_count *, void *);
 /*
- * fn gets each (area, category, status) group of the reports created in
- * the period, of area only (NULL: all), ordered by area (unknown last),
- * category, status; -1 from fn stops. How many groups, or -1 (logged).
+ * fn gets each (commune, area, category, status) group of the reports
+ * created in the period, of commune and of area (its hamlet; NULL: all)
+ * only, ordered by area (unknown last), category, status (and, of every
+ * commune, the commune before the area); -1 from fn stops. How many
+ * groups, or -1 (logged).
  */
 int		 store_counts_reports(struct store *, int64_t from,
-		    int64_t to, const char *area, store_count_fn, void *);
+		    int64_t to, const char *commune, const char *area,
+		    store_count_fn, void *);
 /* The same for the campaign signups made in the period (opted out since
- * or not), one group per area. */
+ * or not), one group per (commune, area). */
 int		 store_counts_signups(struct store *, int64_t from,
-		    int64_t to, const char *area, store_count_fn, void *);
+		    int64_t to, const char *commune, const char *area,
+		    store_count_fn, void *);
 
 /* What the cases of the reports created in a period came to (SPEC §6a):
  * one group per (sex, age, outcome), strings borrowed for the call. */
@@ -437,16 +446,20 @@ struct store_case {
 	int64_t		 n;
 };
 typedef int	 (*store_case_fn)(const struct store_case *, void *);
-/* fn gets each group; -1 from fn stops. How many groups, or -1. */
+/* fn gets each group of commune's reports (NULL: all); -1 from fn
+ * stops. How many groups, or -1. */
 int		 store_counts_cases(struct store *, int64_t from, int64_t to,
-		    store_case_fn, void *);
+		    const char *commune, store_case_fn, void *);
 /* How long the reports created in the period took: from creation to
- * the first NHAN or XONG, or to XONG; fn gets each one's seconds, in no
- * order. How many, or -1. */
+ * the first NHAN or XONG, or to XONG; fn gets each one's commune and
+ * seconds, in no order. Of commune only (NULL: all, through the index of
+ * the creation times; a code: through the commune's). How many, or -1. */
 enum store_span { STORE_SPAN_ACK, STORE_SPAN_CLOSE };
-typedef int	 (*store_span_fn)(int64_t seconds, void *);
+typedef int	 (*store_span_fn)(const char *commune, int64_t seconds,
+		    void *);
 int		 store_counts_spans(struct store *, int64_t from, int64_t to,
-		    enum store_span, store_span_fn, void *);
+		    const char *commune, enum store_span, store_span_fn,
+		    void *);
 
 /* store_admin.c: tincayctl's listings, contacts and purge. */
 enum store_list {

@@ -215,7 +215,7 @@ test_store_period(void **state)
 	    " VALUES ('ZZZZ', 'gbv', 'T1', 'closed', 1793465999, 0,"
 	    " 1793465999, 1793465999, 'f')");
 
-	assert_int_equal(casework_count(st, NOV01, DEC01, &cw), 0);
+	assert_int_equal(casework_count(st, NOV01, DEC01, NULL, &cw), 0);
 	assert_int_equal(cw.sex[CASEWORK_F], 1);
 	assert_int_equal(cw.sex[CASEWORK_M], 1);
 	assert_int_equal(cw.sex[CASEWORK_SEX_UNKNOWN], 3);
@@ -231,10 +231,97 @@ test_store_period(void **state)
 	assert_int_equal(cw.closed, 3);
 	assert_int_equal(cw.median_close_s, 120);
 
-	assert_int_equal(casework_count(st, DEC01, DEC10, &cw), 0);
+	/* Counted for every commune: the one commune, "" (no communes). */
+	assert_int_equal(cw.nby, 1);
+	assert_string_equal(cw.by[0].commune, "");
+	assert_int_equal(cw.by[0].m.median_ack_s, 90);
+	casework_clear(&cw);
+	assert_int_equal(casework_count(st, DEC01, DEC10, NULL, &cw), 0);
 	assert_int_equal(cw.sex[CASEWORK_SEX_UNKNOWN], 0);
 	assert_int_equal(cw.median_ack_s, -1);
 	assert_int_equal(cw.median_close_s, -1);
+	assert_int_equal(cw.nby, 0);
+	casework_clear(&cw);
+}
+
+/*
+ * A city (SPEC §11): a commune's cases and medians are of its reports
+ * only; of every commune, the city's medians and each commune's.
+ */
+static void
+test_store_communes(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store		*st = fx->tc.store;
+	struct report_close	 c = { "closed", NULL, "f", 30, "CA" };
+	struct casework		 cw;
+	struct casework_medians	 m;
+	char			 ref[REF_MAX];
+	static const struct {
+		const char	*commune;
+		int64_t		 ack, close;	/* seconds; 0: never */
+	} r[] = {
+		{ "TINHCHAU", 60, 600 },
+		{ "TINHCHAU", 120, 0 },
+		{ "TINHCHAU", 600, 0 },
+		{ "TINHAN", 30, 30 },
+		{ "*", 0, 0 },
+	};
+	int64_t			 id, at;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		at = NOV01 + 1000 * (int64_t)i;
+		id = store_report_add(st, "gbv", "T1", r[i].commune,
+		    "+84911000001", at, 0, ref);
+		assert_true(id > 0);
+		if (r[i].ack > 0 && r[i].ack != r[i].close)
+			assert_int_equal(store_report_status(st, id,
+			    "acknowledged", NULL, at + r[i].ack), 0);
+		if (r[i].close > 0)
+			assert_int_equal(store_report_close(st, id, &c,
+			    at + r[i].close), 0);
+	}
+	assert_int_equal(casework_count(st, NOV01, DEC01, "TINHCHAU", &cw),
+	    0);
+	assert_int_equal(cw.sex[CASEWORK_F], 1);
+	assert_int_equal(cw.sex[CASEWORK_SEX_UNKNOWN], 2);
+	assert_int_equal(cw.outcome[0], 1);		/* CA */
+	assert_int_equal(cw.acked, 3);
+	assert_int_equal(cw.median_ack_s, 120);
+	assert_int_equal(cw.closed, 1);
+	assert_int_equal(cw.median_close_s, 600);
+	assert_int_equal(cw.nby, 0);		/* one commune: no table */
+	casework_clear(&cw);
+	assert_int_equal(casework_count(st, NOV01, DEC01, "NGHIAHA", &cw), 0);
+	assert_int_equal(cw.sex[CASEWORK_SEX_UNKNOWN], 0);
+	assert_int_equal(cw.median_ack_s, -1);
+	casework_clear(&cw);
+	/* The city: 30 60 120 600; each commune's own, in code order. */
+	assert_int_equal(casework_count(st, NOV01, DEC01, NULL, &cw), 0);
+	assert_int_equal(cw.sex[CASEWORK_F], 2);
+	assert_int_equal(cw.sex[CASEWORK_SEX_UNKNOWN], 3);
+	assert_int_equal(cw.acked, 4);
+	assert_int_equal(cw.median_ack_s, 90);
+	assert_int_equal(cw.closed, 2);
+	assert_int_equal(cw.median_close_s, 315);
+	assert_int_equal(cw.nby, 2);
+	assert_string_equal(cw.by[0].commune, "TINHAN");
+	assert_string_equal(cw.by[1].commune, "TINHCHAU");
+	casework_of(&cw, "TINHCHAU", &m);
+	assert_int_equal(m.median_ack_s, 120);
+	assert_int_equal(m.acked, 3);
+	assert_int_equal(m.median_close_s, 600);
+	assert_int_equal(m.closed, 1);
+	casework_of(&cw, "TINHAN", &m);
+	assert_int_equal(m.median_ack_s, 30);
+	assert_int_equal(m.median_close_s, 30);
+	/* No span: none. */
+	casework_of(&cw, "*", &m);
+	assert_int_equal(m.median_ack_s, -1);
+	assert_int_equal(m.acked, 0);
+	assert_int_equal(m.median_close_s, -1);
+	casework_clear(&cw);
 }
 
 struct months {
@@ -269,7 +356,7 @@ test_store_months(void **state)
 	memset(&mo, 0, sizeof(mo));
 	/* 15 October to 9 December: three months, clipped, November
 	 * empty. */
-	assert_int_equal(casework_months(st, VN, OCT15, DEC10, month_cb,
+	assert_int_equal(casework_months(st, VN, OCT15, DEC10, NULL, month_cb,
 	    &mo), 0);
 	assert_int_equal(mo.count, 3);
 	assert_string_equal(mo.got[0], "2026-10");
@@ -281,7 +368,7 @@ test_store_months(void **state)
 	/* Over New Year. */
 	memset(&mo, 0, sizeof(mo));
 	assert_int_equal(casework_months(st, VN, DEC01,
-	    tz_midnight(VN, 2027, 2, 1), month_cb, &mo), 0);
+	    tz_midnight(VN, 2027, 2, 1), NULL, month_cb, &mo), 0);
 	assert_int_equal(mo.count, 2);
 	assert_string_equal(mo.got[1], "2027-01");
 }
@@ -310,6 +397,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_period, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_months, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_store_communes, setup,
 		    teardown),
 	};
 

@@ -1163,16 +1163,16 @@ test_days(void **state)
 
 		memset(&days, 0, sizeof(days));
 		memset(&scan, 0, sizeof(scan));
-		assert_true(stats_rows(st, from, to, NULL, grouped_row,
-		    &days) > 0);
+		assert_true(stats_rows(st, from, to, NULL, NULL,
+		    grouped_row, &days) > 0);
 		/* one second off a midnight: the reports are scanned */
-		assert_true(stats_rows(st, from - 1, to - 1, NULL, grouped_row,
-		    &scan) >= 0);
+		assert_true(stats_rows(st, from - 1, to - 1, NULL, NULL,
+		    grouped_row, &scan) >= 0);
 		if (i == 0) {
 			assert_string_equal(days.text, "T1/gbv/closed=1 "
 			    "T3/gbv/closed=1 -/shelter/open=1 ");
 			memset(&scan, 0, sizeof(scan));
-			assert_true(stats_rows(st, from - 1, to, NULL,
+			assert_true(stats_rows(st, from - 1, to, NULL, NULL,
 			    grouped_row, &scan) > 0);
 			/* the last second of November joins by scan only */
 			assert_string_equal(scan.text, "T1/gbv/closed=1 "
@@ -1183,8 +1183,8 @@ test_days(void **state)
 	}
 	/* By area, from the counts. */
 	memset(&days, 0, sizeof(days));
-	assert_int_equal(stats_rows(st, dec1, dec1 + 31 * 86400, "T3",
-	    grouped_row, &days), 2);
+	assert_int_equal(stats_rows(st, dec1, dec1 + 31 * 86400, NULL,
+	    "T3", grouped_row, &days), 2);
 	assert_string_equal(days.text, "T3/gbv/closed=1 T3/gbv/open=1 ");
 	/* Any program's writes keep the counts: no function of ours (on
 	 * PostgreSQL, the triggers' functions are the server's PL/pgSQL). */
@@ -1201,7 +1201,7 @@ test_days(void **state)
 	assert_false(store_day_aligned(st, dec1 - 17 * 3600));
 	memset(&days, 0, sizeof(days));
 	assert_int_equal(stats_rows(st, dec1 - 17 * 3600, dec1 + 7 * 3600,
-	    NULL, grouped_row, &days), 3);
+	    NULL, NULL, grouped_row, &days), 3);
 	assert_string_equal(days.text, "T1/gbv/closed=1 T1/gbv/open=1 "
 	    "-/shelter/open=1 ");
 	/* Another zone, from the daemon: counted again, in its days. */
@@ -1210,9 +1210,136 @@ test_days(void **state)
 	    " report_days WHERE n > 0"), 2);	/* 30/11 and 01/12 UTC */
 	memset(&days, 0, sizeof(days));
 	assert_int_equal(stats_rows(st, dec1 - 17 * 3600, dec1 + 7 * 3600,
-	    NULL, grouped_row, &days), 3);
+	    NULL, NULL, grouped_row, &days), 3);
 	assert_string_equal(days.text, "T1/gbv/closed=1 T1/gbv/open=1 "
 	    "-/shelter/open=1 ");
+	store_close(st);
+}
+
+static int
+grouped_commune_row(const struct stats_row *r, void *arg)
+{
+	struct grouped	*g = arg;
+	size_t		 n = strlen(g->text);
+
+	snprintf(g->text + n, sizeof(g->text) - n, "%s:%s/%s/%s=%lld ",
+	    r->commune, r->area ? r->area : "-", r->category,
+	    r->status ? r->status : "-", (long long)r->n);
+	return 0;
+}
+
+/* The groups of [from, to) of commune and area, as one string: from the
+ * per-day counts (days) and from the reports (a second off each end). */
+static const char *
+grouped_of(struct store *st, int64_t from, int64_t to, const char *commune,
+    const char *area, int days)
+{
+	static struct grouped	 g;
+
+	memset(&g, 0, sizeof(g));
+	if (days)
+		assert_true(stats_rows(st, from, to, commune, area,
+		    grouped_commune_row, &g) >= 0);
+	else
+		assert_true(stats_rows(st, from - 1, to - 1, commune, area,
+		    grouped_commune_row, &g) >= 0);
+	return g.text;
+}
+
+/*
+ * A city's counts (SPEC §11): hamlets of one code in three communes are
+ * three; a commune's counts hold its reports only, from the per-day
+ * counts ("CODE.T3") and from the reports alike; every commune's rows
+ * name theirs, the reports nobody placed ("*") and those of before the
+ * city ("") too. Signups by commune.
+ */
+static void
+test_days_communes(void **state)
+{
+	struct store	*st;
+	struct grouped	 g;
+	char		 ref[REF_MAX];
+	const int64_t	 dec1 = 1764522000, jan1 = dec1 + 31 * 86400;
+	static const struct {
+		const char	*cat, *area, *commune;
+	} r[] = {
+		{ "gbv", "T3", "TINHCHAU" },
+		{ "gbv", "T3", "TINHCHAU" },		/* closed below */
+		{ "shelter", NULL, "TINHCHAU" },
+		{ "gbv", "T3", "TINHAN" },
+		{ "gbv", "T1", "NGHIAHA" },
+		{ "gbv", "T3", "*" },
+		{ "gbv", "T3", "" },
+	};
+	size_t		 i;
+	int		 days;
+
+	st = topen(tdb(state, NULL), 0);
+	assert_int_equal(store_set_timezone(st, "Asia/Ho_Chi_Minh", 1), 0);
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		assert_true(store_report_add(st, r[i].cat, r[i].area,
+		    r[i].commune, NULL, dec1 + 100 * (int64_t)(i + 1), 0,
+		    ref) > 0);
+	exec_sql(st, "UPDATE reports SET status = 'closed' WHERE id = 2");
+	exec_sql(st, "INSERT INTO subscriptions (phone, campaign, area,"
+	    " source, subscribed_at, commune) VALUES"
+	    " ('+84911000010', 'THD', 'T1', 'sms', 1764522100, 'TINHCHAU'),"
+	    " ('+84911000011', 'THD', 'T1', 'sms', 1764522200, 'TINHAN'),"
+	    " ('+84911000012', 'THD', NULL, 'sms', 1764522300, 'TINHAN')");
+	assert_int_equal(store_commit(st), 0);
+	/* One key a commune's hamlet: TINHCHAU's T3 is not TINHAN's (on
+	 * PostgreSQL a key's count is the sum of its rows). */
+	assert_int_equal(scalar(st, "SELECT count(*) FROM (SELECT status"
+	    " FROM report_days WHERE area = 'TINHCHAU.T3' GROUP BY status"
+	    " HAVING sum(n) > 0) k"), 2);
+	assert_int_equal(scalar(st, "SELECT count(*) FROM (SELECT status"
+	    " FROM report_days WHERE area = 'TINHCHAU.' GROUP BY status"
+	    " HAVING sum(n) > 0) k"), 1);
+	/* Every commune: each row names its own; the per-day keys in their
+	 * order, unknown hamlets last; the reports by commune, area. */
+	assert_string_equal(grouped_of(st, dec1, jan1, NULL, NULL, 1),
+	    "*:T3/gbv/open=1 NGHIAHA:T1/gbv/open=1 :T3/gbv/open=1 "
+	    "TINHAN:T3/gbv/open=1 TINHCHAU:T3/gbv/closed=1 "
+	    "TINHCHAU:T3/gbv/open=1 TINHCHAU:-/shelter/open=1 ");
+	assert_string_equal(grouped_of(st, dec1, jan1, NULL, NULL, 0),
+	    ":T3/gbv/open=1 *:T3/gbv/open=1 NGHIAHA:T1/gbv/open=1 "
+	    "TINHAN:T3/gbv/open=1 TINHCHAU:T3/gbv/closed=1 "
+	    "TINHCHAU:T3/gbv/open=1 TINHCHAU:-/shelter/open=1 ");
+	assert_string_equal(grouped_of(st, dec1, jan1, "", NULL, 1),
+	    grouped_of(st, dec1, jan1, NULL, NULL, 1));
+	for (days = 0; days <= 1; days++) {
+		/* One commune, its unknown hamlet last, either way. */
+		assert_string_equal(grouped_of(st, dec1, jan1, "TINHCHAU",
+		    NULL, days), "TINHCHAU:T3/gbv/closed=1 "
+		    "TINHCHAU:T3/gbv/open=1 TINHCHAU:-/shelter/open=1 ");
+		assert_string_equal(grouped_of(st, dec1, jan1, "TINHCHAU",
+		    "T3", days), "TINHCHAU:T3/gbv/closed=1 "
+		    "TINHCHAU:T3/gbv/open=1 ");
+		assert_string_equal(grouped_of(st, dec1, jan1, "TINHAN", "T3",
+		    days), "TINHAN:T3/gbv/open=1 ");
+		assert_string_equal(grouped_of(st, dec1, jan1, "TINHAN", "T1",
+		    days), "");
+		assert_string_equal(grouped_of(st, dec1, jan1, "*", NULL,
+		    days), "*:T3/gbv/open=1 ");
+		/* A code that is the start of another's is not it. */
+		assert_string_equal(grouped_of(st, dec1, jan1, "TINH", NULL,
+		    days), "");
+		assert_string_equal(grouped_of(st, dec1, jan1, "NOSUCH",
+		    NULL, days), "");
+	}
+	/* Signups: every commune's, or one's. */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(stats_signups(st, dec1, jan1, NULL, NULL,
+	    grouped_commune_row, &g), 3);
+	assert_string_equal(g.text, "TINHAN:T1/signup/-=1 "
+	    "TINHCHAU:T1/signup/-=1 TINHAN:-/signup/-=1 ");
+	assert_int_equal(stats_signups(st, dec1, jan1, "TINHAN", NULL, NULL,
+	    NULL), 2);
+	assert_int_equal(stats_signups(st, dec1, jan1, "TINHAN", "T1", NULL,
+	    NULL), 1);
+	assert_int_equal(stats_signups(st, dec1, jan1, "NGHIAHA", NULL, NULL,
+	    NULL), 0);
 	store_close(st);
 }
 
@@ -1976,6 +2103,7 @@ main(void)
 		T(test_listeners),
 		T(test_lock),
 		T(test_days),
+		T(test_days_communes),
 		T(test_dests),
 		T(test_contacts_and_outbox),
 		T(test_report_followup_and_reopen),
