@@ -254,6 +254,7 @@ static int
 router_dispatch(const struct router *rt, struct intake *it)
 {
 	const struct family	*f = family_of(it->m.cat);
+	const struct config	*placed = it->conf;
 	size_t			 w;
 	int			 ok = 1, rc;
 
@@ -278,8 +279,12 @@ router_dispatch(const struct router *rt, struct intake *it)
 		return router_unmatched(rt, it);
 	}
 	it->stored = it->m.cat;
-	if ((rc = f->fn(it)) == HANDLER_UNMATCHED)
+	/* Refused as from a stranger: in the commune a stranger's text
+	 * would be in, not the contact's. */
+	if ((rc = f->fn(it)) == HANDLER_UNMATCHED) {
+		it->conf = placed;
 		return router_unmatched(rt, it);
+	}
 	return rc;
 }
 
@@ -310,8 +315,10 @@ router_commune(struct intake *it)
 		return 0;
 	}
 	if ((cm = commune_of_number(city, it->in->to)) == NULL &&
-	    (cm = commune_find(city, it->m.args, &after)) != NULL)
+	    (cm = commune_find(city, it->m.args, &after)) != NULL) {
 		it->m.args = it->m.rest = after;
+		it->named = cm;
+	}
 	if (cm == NULL)
 		cm = commune_anywhere(city, it->folded);
 	if (cm == NULL && it->in->from[0] != '\0') {

@@ -239,6 +239,9 @@ struct intake {
 	 * city's (conf is the message's commune's, or it when nobody told
 	 * which); NULL without communes. */
 	const struct config	*city;
+	/* The commune the text named at the start of its words, which the
+	 * router took off m.args (TK's handler reads it); or NULL. */
+	const struct commune	*named;
 };
 
 /*

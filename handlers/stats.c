@@ -610,15 +610,58 @@ stats_keep_no_pin(struct intake *it)
 	return 0;
 }
 
+/*
+ * A city's TK (SPEC §11) may name a commune, anywhere among its words
+ * ("TK THANG TINHCHAU", "TK 11/2026 Tinh Chau T3"), or at their start,
+ * where the router took it off (it->named): into *cm, with where its
+ * words are in s ([*at, *past); both NULL if the router took them).
+ */
+static void
+stats_commune_named(const struct intake *it, const char *s,
+    const struct commune **cm, const char **at, const char **past)
+{
+	const char	*p, *after;
+
+	*cm = it->named;
+	*at = *past = NULL;
+	for (p = s; it->city != NULL && *cm == NULL && *p != '\0'; ) {
+		if ((*cm = commune_find(it->city, p, &after)) != NULL) {
+			*at = p;
+			*past = after;
+			break;
+		}
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+}
+
+/*
+ * The config whose counts a TK asks for: the contact's own (the
+ * router's it->conf: its commune's, a city's top level for a city-level
+ * contact, the one config without communes), or the commune a city-level
+ * official names. NULL if a commune's official names another commune:
+ * that is refused as from a stranger (SPEC §11).
+ */
+static const struct config *
+stats_scope(const struct intake *it, const struct commune *cm)
+{
+	if (cm == NULL)
+		return it->conf;
+	if (strcmp(it->conf->scope, "*") == 0)
+		return cm->cf;
+	return strcmp(it->conf->scope, cm->code) == 0 ? it->conf : NULL;
+}
+
 static int
 stats_handle(struct intake *it)
 {
-	const struct config	*conf = it->conf;
+	const struct config	*conf;
+	const struct commune	*cm;
 	struct stats_period	 p;
 	struct stats_counts	 c;
 	const struct contact_row *k = &it->contact;
-	const char		*s, *next, *area = NULL;
-	char			 word[32];
+	const char		*s, *next, *area = NULL, *cat, *cpast;
+	char			 word[32], label[64];
 	unsigned char		 mark[STATS_NFIGS];
 	int			 have_period = 0, a, ai = -1, rc;
 
@@ -636,20 +679,29 @@ stats_handle(struct intake *it)
 		if ((rc = stats_pin(it, word)) != 0)
 			return rc;
 	}
+	stats_commune_named(it, s, &cm, &cat, &cpast);
+	if ((conf = stats_scope(it, cm)) == NULL)
+		return HANDLER_UNMATCHED;
 	it->stored = CAT_STATS;
-	/* PERIOD and AREA, each at most once, in either order. */
+	/* PERIOD, COMMUNE and AREA, each at most once, in any order; a
+	 * city's hamlet only with its commune (every commune has a T3). */
 	while (*s != '\0') {
-		if (!have_period && (next = stats_period(conf->timezone, s,
-		    it->now, &p)) != NULL) {
+		if (s == cat) {
+			s = cpast;
+		} else if (!have_period && (next = stats_period(conf->timezone,
+		    s, it->now, &p)) != NULL) {
 			have_period = 1;
 			s = next;
-		} else if (area == NULL &&
+		} else if (area == NULL && strcmp(conf->scope, "*") != 0 &&
 		    (a = area_find(conf, s, &next)) != -1) {
 			area = conf->areas[a].code;
 			ai = a;
 			s = next;
 		} else {
-			util_strlcpy(it->reply, "TK: sai cu phap. TK [PIN] "
+			util_strlcpy(it->reply, it->city != NULL ?
+			    "TK: sai cu phap. TK [PIN] [HOMNAY|TUAN|THANG|NAM|"
+			    "MM/YYYY|YYYY] [XA] [THON]" :
+			    "TK: sai cu phap. TK [PIN] "
 			    "[HOMNAY|TUAN|THANG|NAM|MM/YYYY|YYYY] [THON]",
 			    sizeof(it->reply));
 			return 0;
@@ -661,11 +713,17 @@ stats_handle(struct intake *it)
 		    conf->timezone);
 		return -1;
 	}
-	if (stats_count(it->st, p.from, p.to, NULL, area, &c) == -1 ||
+	if (stats_count(it->st, p.from, p.to, stats_commune(conf), area,
+	    &c) == -1 ||
 	    (area != NULL && stats_grid_marks(it->st, conf, p.from, p.to,
 	    (size_t)ai, mark) == -1))
 		return -1;
-	stats_format_marked(&c, p.label, area, conf->privacy.min_count,
+	/* A city's answer names the commune it counts. */
+	if (it->city != NULL && stats_commune(conf) != NULL)
+		snprintf(label, sizeof(label), "%s %s", p.label, conf->scope);
+	else
+		util_strlcpy(label, p.label, sizeof(label));
+	stats_format_marked(&c, label, area, conf->privacy.min_count,
 	    area != NULL ? mark : NULL, it->reply, sizeof(it->reply));
 	return 0;
 }

@@ -651,6 +651,182 @@ test_pin_lockout_routed(void **state)
 	    "TK 11/2026: BL 3 TC 1 DK 2 HUY 1; mo 2 xong 1");
 }
 
+/*
+ * A city of two communes whose hamlets share codes (SPEC §11): TK from a
+ * commune's official counts that commune; from a city-level official the
+ * city, or the commune it names, anywhere in the text; a commune's
+ * official naming another commune is answered as a stranger.
+ */
+static const char city_conf[] =
+    "{ \"database\": \":memory:\","
+    "  \"providers\": { \"generic\": { \"secret\": \"s\" } },"
+    "  \"areas\": [ { \"code\": \"T1\", \"name\": \"Thôn 1\" } ],"
+    "  \"officials\": [\"city_official\"],"
+    "  \"communes\": ["
+    "   { \"code\": \"TINHCHAU\", \"name\": \"Xã Tịnh Châu\","
+    "     \"numbers\": [\"+84900000101\"], \"officials\": [\"official\"],"
+    "     \"areas\": ["
+    "      { \"code\": \"T1\", \"name\": \"Thôn 1\", \"aliases\": [\"thon 1\"] },"
+    "      { \"code\": \"T3\", \"name\": \"Thôn 3\", \"aliases\": [\"thon 3\"] } ] },"
+    "   { \"code\": \"TINHAN\", \"name\": \"Xã Tịnh Ấn\","
+    "     \"officials\": [\"official\"],"
+    "     \"areas\": ["
+    "      { \"code\": \"T1\", \"name\": \"Thôn 1\", \"aliases\": [\"thon 1\"] },"
+    "      { \"code\": \"T3\", \"name\": \"Thôn 3\", \"aliases\": [\"thon 3\"] } ] } ] }";
+
+static int
+city_setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof(*fx));
+	static const char *const contacts[][4] = {
+		{ "Official TC", "+84901000011", "official", "TINHCHAU" },
+		{ "Official TA", "+84901000012", "official", "TINHAN" },
+		{ "City", "+84901000013", "city_official", "*" },
+		{ "Police TC", "+84901000014", "police", "TINHCHAU" },
+	};
+	size_t		 i;
+
+	fx->tc.conf = fixture_conf(city_conf);
+	fixture_store(fx);
+	for (i = 0; i < sizeof(contacts) / sizeof(contacts[0]); i++) {
+		struct contact_new k = { .name = contacts[i][0],
+		    .phone = contacts[i][1], .role = contacts[i][2],
+		    .areas = "*", .channel = "sms",
+		    .commune = contacts[i][3] };
+
+		assert_int_equal(store_contact_add(fx->tc.store, &k, 1), 0);
+	}
+	/* November 2026: TINHCHAU gbv T3 x3 (one closed), gbv T1, shelter
+	 * T3; TINHAN gbv T3, gbv T1 x4; one nobody placed (*). */
+	exec_sql(fx->tc.store,
+	    "INSERT INTO reports (ref, category, area, status, reporter,"
+	    " created_at, updated_at, commune) VALUES"
+	    " ('AAAA', 'gbv', 'T3', 'open', 'x', 1793466000, 0, 'TINHCHAU'),"
+	    " ('AAAB', 'gbv', 'T3', 'open', 'x', 1793466100, 0, 'TINHCHAU'),"
+	    " ('AAAC', 'gbv', 'T3', 'closed', 'x', 1793466200, 0, 'TINHCHAU'),"
+	    " ('AAAD', 'gbv', 'T1', 'open', 'x', 1793466300, 0, 'TINHCHAU'),"
+	    " ('AAAE', 'shelter', 'T3', 'open', 'x', 1793466400, 0,"
+	    "  'TINHCHAU'),"
+	    " ('AAAF', 'gbv', 'T3', 'open', 'x', 1793466500, 0, 'TINHAN'),"
+	    " ('AAAG', 'gbv', 'T1', 'open', 'x', 1793466600, 0, 'TINHAN'),"
+	    " ('AAAH', 'gbv', 'T1', 'open', 'x', 1793466700, 0, 'TINHAN'),"
+	    " ('AAAI', 'gbv', 'T1', 'open', 'x', 1793466800, 0, 'TINHAN'),"
+	    " ('AAAJ', 'gbv', 'T1', 'open', 'x', 1793466900, 0, 'TINHAN'),"
+	    " ('AAAK', 'gbv', NULL, 'open', 'x', 1793467000, 0, '*')");
+	*state = fx;
+	return 0;
+}
+
+/* A message sent to number to (NULL: none), committed. */
+static void
+city_receive(struct fixture *fx, const char *from, const char *to,
+    const char *text, struct outcome *out)
+{
+	struct inbound	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "generic";
+	snprintf(in.ext_id, sizeof(in.ext_id), "c%d", ++fx->n);
+	util_strlcpy(in.from, from, sizeof(in.from));
+	if (to != NULL)
+		util_strlcpy(in.to, to, sizeof(in.to));
+	in.text = text;
+	in.textlen = strlen(text);
+	in.source = "sms";
+	assert_int_equal(router_receive(fixture_router(fx), fx->tc.store, &in,
+	    out), 0);
+	assert_int_equal(store_commit(fx->tc.store), 0);
+}
+
+#define TC_ALL	"TK 11/2026 TINHCHAU: BL 4 TC 1 DK 0 HUY 0; mo 4 xong 1"
+#define TA_ALL	"TK 11/2026 TINHAN: BL 5 TC 0 DK 0 HUY 0; mo 5 xong 0"
+
+static void
+test_city_counts(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 o, t3;
+	static const struct {
+		const char	*from, *to, *text, *reply;
+	} cases[] = {
+		/* A commune's official: its commune, whatever it texts. */
+		{ "+84901000011", NULL, "TK 11/2026", TC_ALL },
+		{ "+84901000011", "+84900000101", "TK 11/2026", TC_ALL },
+		{ "+84901000011", NULL, "TK 11/2026 Tinh Chau", TC_ALL },
+		{ "+84901000011", NULL, "TK TINHCHAU 11/2026", TC_ALL },
+		{ "+84901000012", "+84900000101", "TK 11/2026", TA_ALL },
+		/* The city's: the city, or the commune it names. */
+		{ "+84901000013", NULL, "TK 11/2026",
+		    "TK 11/2026: BL 10 TC 1 DK 0 HUY 0; mo 10 xong 1" },
+		{ "+84901000013", NULL, "TK 11/2026 Tịnh Châu", TC_ALL },
+		{ "+84901000013", NULL, "tk thang 11/2026 tinhan", TA_ALL },
+		{ "+84901000013", NULL, "TK Xã Tịnh Ấn 11/2026", TA_ALL },
+		{ "+84901000013", "+84900000101", "TK 11/2026 TINHAN",
+		    TA_ALL },
+		/* A hamlet needs its commune at the city's level. */
+		{ "+84901000013", NULL, "TK 11/2026 thon 3",
+		    "TK: sai cu phap. TK [PIN] [HOMNAY|TUAN|THANG|NAM|"
+		    "MM/YYYY|YYYY] [XA] [THON]" },
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		city_receive(fx, cases[i].from, cases[i].to, cases[i].text,
+		    &o);
+		if (strcmp(o.reply, cases[i].reply) != 0)
+			fail_msg("'%s' from %s: '%s', want '%s'",
+			    cases[i].text, cases[i].from, o.reply,
+			    cases[i].reply);
+		assert_string_equal(o.ref, "");
+	}
+	/* A commune's hamlet: its reports only (TINHCHAU's T3 holds 3 gbv,
+	 * TINHAN's one), small counts hidden as in one commune. */
+	city_receive(fx, "+84901000011", NULL, "TK 11/2026 thon 3", &t3);
+	assert_string_equal(t3.reply,
+	    "TK 11/2026 TINHCHAU T3: BL * TC <3 DK 0 HUY 0; mo * xong <3");
+	city_receive(fx, "+84901000013", NULL, "TK 11/2026 TINHCHAU T3", &o);
+	assert_string_equal(o.reply, t3.reply);
+	/* TINHAN's T1 (4) is hidden with its T3 (1): TINHAN's total is
+	 * exact; TINHCHAU's hamlets are not in its lines. */
+	city_receive(fx, "+84901000012", NULL, "TK 11/2026 T1", &o);
+	assert_string_equal(o.reply,
+	    "TK 11/2026 TINHAN T1: BL * TC * DK 0 HUY *; mo * xong 0");
+}
+
+static void
+test_city_other_commune_refused(void **state)
+{
+	struct fixture	*fx = *state;
+	struct outcome	 stranger, o;
+	static const struct {
+		const char	*to, *text;
+	} cases[] = {
+		{ NULL, "TK 11/2026 TINHAN" },
+		{ NULL, "TK Tịnh Ấn 11/2026" },
+		{ "+84900000101", "TK THANG TINHAN" },
+		{ NULL, "TK 11/2026 TINHAN thon 1" },
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		city_receive(fx, "+84988000000", cases[i].to, cases[i].text,
+		    &stranger);
+		city_receive(fx, "+84901000011", cases[i].to, cases[i].text,
+		    &o);
+		if (strcmp(o.reply, stranger.reply) != 0 ||
+		    strncmp(o.reply, "TK", 2) == 0)
+			fail_msg("'%s' from TINHCHAU's official: '%s', a "
+			    "stranger '%s'", cases[i].text, o.reply,
+			    stranger.reply);
+		assert_int_equal(fixture_count(fx->tc.store,
+		    "SELECT count(*) FROM messages WHERE category = 'stats'"),
+		    0);
+	}
+	/* Nor does the police of TINHCHAU count anything. */
+	city_receive(fx, "+84901000014", NULL, "TK 11/2026", &o);
+	assert_true(strncmp(o.reply, "TK", 2) != 0);
+}
+
 int
 main(void)
 {
@@ -676,6 +852,10 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_lockout_routed, setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_city_counts, city_setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_city_other_commune_refused,
+		    city_setup, fixture_teardown),
 	};
 
 	log_init(0);
