@@ -27,6 +27,11 @@ static int	ctl_messages_list(struct ctl *, int, char **);
 static int	ctl_outbox_list(struct ctl *, int, char **);
 static int	ctl_inbox_list(struct ctl *, int, char **);
 
+/* What --commune means to a listing (SPEC §11). */
+#define CTL_COMMUNE_HELP \
+	"  --commune   that commune's only (a code of the config, or * for " \
+	"the city's\n              reports nobody placed in a commune yet)\n"
+
 /*
  * The commands. creates: may start a database that is not there (the
  * others refuse one: a misspelt `database` would get an empty one). help:
@@ -51,29 +56,42 @@ static const struct ctl_command {
 	    "  --url       for --channel webhook: the https:// URL to post to\n"
 	    "  --pin       4 to 8 digits\n"
 	    "  --replace   overwrite the contact with this number\n" },
-	{ "contacts", "list", ctl_contacts_list, 0, "contacts list [--json]",
-	    NULL },
+	{ "contacts", "list", ctl_contacts_list, 0, "contacts list "
+	    "[--commune CODE] [--json]",
+	    "  --commune   a commune's contacts and the city's (*) who act "
+	    "for it\n" },
 	{ "contacts", "remove", ctl_contacts_remove, 0,
 	    "contacts remove PHONE", NULL },
 	{ "reports", "list", ctl_reports_list, 0, "reports list [--status "
-	    "open|acknowledged|closed|cancelled] [--json]", NULL },
-	{ "reports", "show", ctl_reports_show, 0, "reports show REF [--json]",
-	    NULL },
-	{ "reports", "close", ctl_close, 0, "reports close REF [CODE...]",
+	    "open|acknowledged|closed|cancelled] [--commune CODE] [--json]",
+	    CTL_COMMUNE_HELP },
+	{ "reports", "show", ctl_reports_show, 0, "reports show REF "
+	    "[--commune CODE] [--json]",
+	    "  --commune   only if the report is that commune's\n" },
+	{ "reports", "close", ctl_close, 0, "reports close REF [CODE...] "
+	    "[--commune CODE]",
 	    "  CODE: NU or NAM (the victim's sex), an age, CA YT TL PL HG "
-	    "KHAC (what was\n  done), NHAM (a false alarm)\n" },
-	{ "reports", "amend", ctl_amend, 0, "reports amend REF [CODE...]",
+	    "KHAC (what was\n  done), NHAM (a false alarm)\n"
+	    "  --commune   only if the report is that commune's\n" },
+	{ "reports", "amend", ctl_amend, 0, "reports amend REF [CODE...] "
+	    "[--commune CODE]",
 	    "  replaces a closed report's codes (as reports close), at any "
-	    "time\n" },
-	{ "messages", "list", ctl_messages_list, 0, "messages list [--json]",
-	    NULL },
+	    "time\n"
+	    "  --commune   only if the report is that commune's\n" },
+	{ "messages", "list", ctl_messages_list, 0, "messages list "
+	    "[--commune CODE] [--json]", CTL_COMMUNE_HELP },
 	{ "outbox", "list", ctl_outbox_list, 0, "outbox list [--status "
-	    "pending|sent|failed] [--json]", NULL },
+	    "pending|sent|failed] [--commune CODE] [--json]",
+	    "  --commune   the rows about that commune's reports\n" },
 	/* The verbs first: "inbox" alone matches any of its lines. */
 	{ "inbox", "file", ctl_inbox_file, 0, "inbox file ID gbv|shelter "
-	    "[AREA] | inbox file ID --to REF", NULL },
+	    "[AREA] [--commune CODE] | inbox file ID --to REF",
+	    "  --commune   file it as that commune's report (its areas, its "
+	    "contacts);\n              without: the commune the text was "
+	    "for\n" },
 	{ "inbox", "dismiss", ctl_inbox_dismiss, 0, "inbox dismiss ID", NULL },
-	{ "inbox", NULL, ctl_inbox_list, 0, "inbox [--json]", NULL },
+	{ "inbox", NULL, ctl_inbox_list, 0, "inbox [--commune CODE] [--json]",
+	    CTL_COMMUNE_HELP },
 	{ "send", NULL, ctl_send, 0, "send PHONE \"TEXT\"", NULL },
 	{ "broadcast", NULL, ctl_broadcast, 0,
 	    "broadcast CAMPAIGN \"TEXT\" [--commune CODE] [--again]",
@@ -189,13 +207,39 @@ ctl_getopt(int argc, char **argv, const struct option *opts)
 	return '?';
 }
 
-/* Options shared by the listing commands: --json, --status S. */
+const char *
+ctl_commune(const struct config *conf, const char *what, const char *arg)
+{
+	const struct commune	*cm;
+	size_t			 i;
+
+	if (conf->ncommunes == 0) {
+		fprintf(stderr, "tincayctl: %s: --commune %s: the config has "
+		    "no communes\n", what, arg);
+		return NULL;
+	}
+	if (strcmp(arg, "*") == 0)
+		return "*";
+	if ((cm = config_commune(conf, arg)) != NULL)
+		return cm->code;
+	fprintf(stderr, "tincayctl: %s: --commune %s: no such commune; the "
+	    "config's are", what, arg);
+	for (i = 0; i < conf->ncommunes; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", conf->communes[i].code);
+	fprintf(stderr, " (and * for the city's reports of no commune "
+	    "yet)\n");
+	return NULL;
+}
+
+/* Options shared by the listing commands: --json, --status S, --commune
+ * CODE. */
 static int
 ctl_list_opts(struct ctl *c, int argc, char **argv, const char *const *ok)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "status", required_argument, NULL, 's' },
+		{ "commune", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	 ch, i;
@@ -221,6 +265,11 @@ ctl_list_opts(struct ctl *c, int argc, char **argv, const char *const *ok)
 				return -1;
 			}
 			c->status = optarg;
+			break;
+		case 'C':
+			if ((c->commune = ctl_commune(c->conf,
+			    ctl_running->noun, optarg)) == NULL)
+				return -1;
 			break;
 		default:
 			return -1;
@@ -318,6 +367,7 @@ ctl_put_clean(const char *s)
  * printed in columns two spaces apart under its header (SPEC §7).
  */
 #define CTL_COLS	16
+#define CTL_FIELDS	24	/* a row's fields, as store_list gives them */
 struct ctl_table {
 	char	**cell;			/* screened, ours; header first */
 	size_t	  ncols, ncells, cap;
@@ -382,6 +432,23 @@ ctl_table_free(struct ctl_table *t)
 	free(t->cell);
 }
 
+/*
+ * The fields of a row that are shown, into out (room for n): all but a
+ * commune's in a config without communes, whose listings are as they
+ * were before there were communes. How many.
+ */
+static size_t
+ctl_fields(const struct ctl *c, const struct store_field *f, size_t n,
+    struct store_field *out)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; i < n; i++)
+		if (c->conf->ncommunes > 0 || strcmp(f[i].name, "commune") != 0)
+			out[o++] = f[i];
+	return o;
+}
+
 /* A listing being printed: a JSON array, or a table under a header
  * line, its times in the commune's zone. */
 struct ctl_print {
@@ -393,12 +460,14 @@ struct ctl_print {
 };
 
 static int
-ctl_print_row(const struct store_field *f, size_t n, void *arg)
+ctl_print_row(const struct store_field *all, size_t nall, void *arg)
 {
 	struct ctl_print	*p = arg;
+	struct store_field	 f[CTL_FIELDS];
 	char			 stamp[TZ_STAMP_MAX];
-	size_t			 i;
+	size_t			 i, n;
 
+	n = ctl_fields(p->c, all, nall < CTL_FIELDS ? nall : CTL_FIELDS, f);
 	if (p->c->json)
 		cJSON_AddItemToArray(p->arr, ctl_row_json(f, n));
 	else {
@@ -421,9 +490,9 @@ ctl_print_rows(struct ctl *c, enum store_list which,
     const struct store_list_args *args)
 {
 	struct ctl_print	 p;
-	const char		*names[CTL_COLS];
+	const char		*names[CTL_FIELDS], *shown[CTL_FIELDS];
 	char			*out;
-	size_t			 i;
+	size_t			 i, n;
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
@@ -450,9 +519,15 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 	}
 	/* No rows: the header alone says what would be there. */
 	if (p.n == 0) {
-		p.table.ncols = store_list_names(c->st, which, names, CTL_COLS);
+		n = store_list_names(c->st, which, names, CTL_FIELDS);
+		for (i = 0; i < n; i++)
+			if (c->conf->ncommunes > 0 ||
+			    strcmp(names[i], "commune") != 0)
+				shown[p.table.ncols++] = names[i];
+		if (p.table.ncols > CTL_COLS)
+			p.table.ncols = CTL_COLS;
 		for (i = 0; i < p.table.ncols; i++)
-			ctl_table_add(&p.table, names[i]);
+			ctl_table_add(&p.table, shown[i]);
 	}
 	ctl_table_print(&p.table);
 	ctl_table_free(&p.table);
@@ -475,6 +550,7 @@ ctl_list(struct ctl *c, int argc, char **argv, enum store_list which,
 	}
 	memset(&a, 0, sizeof(a));
 	a.status = c->status;	/* only set where statuses allow it */
+	a.commune = c->commune;
 	return ctl_print_rows(c, which, &a) < 0 ? -1 : 0;
 }
 
@@ -526,12 +602,14 @@ struct ctl_show {
 };
 
 static int
-ctl_show_row(const struct store_field *f, size_t n, void *arg)
+ctl_show_row(const struct store_field *all, size_t nall, void *arg)
 {
-	struct ctl_show	*s = arg;
-	char		 stamp[TZ_STAMP_MAX];
-	size_t		 i;
+	struct ctl_show		*s = arg;
+	struct store_field	 f[CTL_FIELDS];
+	char			 stamp[TZ_STAMP_MAX];
+	size_t			 i, n;
 
+	n = ctl_fields(s->c, all, nall < CTL_FIELDS ? nall : CTL_FIELDS, f);
 	s->found = 1;
 	if (s->c->json) {
 		s->row = ctl_row_json(f, n);
@@ -575,13 +653,15 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 
 	if ((first = ctl_list_opts(c, argc, argv, NULL)) == -1 ||
 	    first + 1 != argc) {
-		fprintf(stderr, "usage: tincayctl reports show REF [--json]\n");
+		fprintf(stderr, "usage: tincayctl reports show REF "
+		    "[--commune CODE] [--json]\n");
 		return -1;
 	}
 	util_strlcpy(ref, argv[first], sizeof(ref));
 	for (i = 0; ref[i] != '\0'; i++)
 		ref[i] = (char)toupper((unsigned char)ref[i]);
 	memset(&a, 0, sizeof(a));
+	a.commune = c->commune;
 	if ((a.id = store_report_find(c->st, ref)) == -1)
 		return -1;
 	memset(&s, 0, sizeof(s));
@@ -593,7 +673,9 @@ ctl_reports_show(struct ctl *c, int argc, char **argv)
 	if (store_list(c->st, STORE_LIST_REPORT, &a, ctl_show_row, &s) == -1)
 		goto db;
 	if (!s.found) {
-		fprintf(stderr, "tincayctl: no report %s\n", argv[first]);
+		fprintf(stderr, "tincayctl: no report %s%s%s\n", argv[first],
+		    c->commune != NULL ? " in commune " : "", c->commune != NULL ?
+		    c->commune : "");
 		goto done;
 	}
 	if (!c->json)

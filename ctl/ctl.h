@@ -14,6 +14,7 @@ struct ctl {
 	struct store	*st;
 	int		 json;
 	const char	*status;
+	const char	*commune;	/* --commune: a code, "*"; NULL: all */
 };
 
 /* Each command gets its own words, argv[0] being its last name. */
@@ -23,6 +24,14 @@ struct option;
  * option unknown or without its value is said in one line, naming the
  * command; then '?'. */
 int		 ctl_getopt(int, char **, const struct option *);
+/*
+ * --commune arg of command what (SPEC §11): the config's code it names
+ * (any case), or "*" (the city's, reports nobody placed yet); NULL, said
+ * in one line naming the configured codes, if the config has no such
+ * commune or none at all.
+ */
+const char	*ctl_commune(const struct config *, const char *what,
+		    const char *arg);
 
 /* ctl_contacts.c */
 int		 ctl_contacts_import(struct ctl *, int, char **);

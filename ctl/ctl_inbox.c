@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,8 @@ ctl_inbox_take(struct ctl *c, int64_t id, struct inbox_row *m)
 /*
  * inbox file ID --to REF: the text belongs to report REF (a victim's
  * second text, from her number or another): kept with it as a follow-up
- * and forwarded to the contacts alerted for it, as the sender's text.
+ * and forwarded to the contacts alerted for it, as the sender's text,
+ * with the report's commune's config (SPEC §11).
  */
 static int
 ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
@@ -111,7 +113,8 @@ ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
 	r.textlen = strlen(r.text);
 	r.at = m.received_at;
 	if (store_report_touch(c->st, row.id, util_now()) == 0 &&
-	    (n = alert_notify(c->st, c->conf, &r, "report.updated", NULL, 0,
+	    (n = alert_notify(c->st, config_scoped(c->conf, row.commune), &r,
+	    "report.updated", NULL, 0,
 	    util_sched_now())) != -1 && (store_inbox_review(c->st, id, row.id,
 	    util_now()) != 1 || store_commit(c->st) == -1))
 		n = -1;
@@ -129,40 +132,66 @@ db:
 	return ctl_inbox_dberr(c);
 }
 
-/* inbox file ID gbv|shelter [AREA], or inbox file ID --to REF */
+/*
+ * inbox file ID gbv|shelter [AREA] [--commune CODE], or inbox file ID
+ * --to REF. In a city (SPEC §11) the report is the commune's the text
+ * was for, or --commune's (a text nobody placed, read by a person who
+ * can tell): its areas, its contacts.
+ */
 int
 ctl_inbox_file(struct ctl *c, int argc, char **argv)
 {
 	static const enum category cats[] = { CAT_GBV, CAT_SHELTER };
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "commune", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct config	*conf;
 	struct inbox_row	 m;
+	const char		*to = NULL, *commune = NULL;
 	char			 ref[REF_MAX];
 	int64_t			 id, report;
 	size_t			 i;
-	int			 area = -1, found;
+	int			 area = -1, found, ch;
 
-	if (argc == 4 && strcmp(argv[2], "--to") == 0)
-		return ctl_inbox_attach(c, argv[1], argv[3]);
-	if (argc < 3 || argc > 4) {
+	optind = 0;
+	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
+		if (ch == 't')
+			to = optarg;
+		else if (ch != 'C' || (commune = ctl_commune(c->conf,
+		    "inbox file", optarg)) == NULL)
+			return -1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (to != NULL && argc == 1 && commune == NULL)
+		return ctl_inbox_attach(c, argv[0], to);
+	if (to != NULL || argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: tincayctl inbox file ID gbv|shelter "
-		    "[AREA]\n       tincayctl inbox file ID --to REF\n");
+		    "[AREA] [--commune CODE]\n       tincayctl inbox file ID "
+		    "--to REF\n");
 		return -1;
 	}
 	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
-		if (strcmp(argv[2], config_category_name(cats[i])) == 0)
+		if (strcmp(argv[1], config_category_name(cats[i])) == 0)
 			break;
 	if (i == sizeof(cats) / sizeof(cats[0])) {
 		fprintf(stderr, "tincayctl: inbox: category must be gbv or "
-		    "shelter, not %s\n", argv[2]);
+		    "shelter, not %s\n", argv[1]);
 		return -1;
 	}
-	if ((id = ctl_inbox_id(argv[1])) == -1)
+	/* The areas are the commune's: known now, or once the text is. */
+	conf = config_scoped(c->conf, commune);
+	if ((id = ctl_inbox_id(argv[0])) == -1 || (argc == 3 &&
+	    (conf->ncommunes == 0 || commune != NULL) &&
+	    ctl_inbox_area(conf, argv[2]) == -1))
 		return -1;
 	if ((found = ctl_inbox_take(c, id, &m)) != 1)
 		return found == -1 ? ctl_inbox_dberr(c) : -1;
-	/* A city's text is filed in its own commune, of its hamlets. */
-	conf = config_scoped(c->conf, m.commune);
-	if (argc == 4 && (area = ctl_inbox_area(conf, argv[3])) == -1) {
+	if (commune == NULL)
+		conf = config_scoped(c->conf, m.commune);
+	if (argc == 3 && (area = ctl_inbox_area(conf, argv[2])) == -1) {
 		store_inbox_row_clear(&m);
 		store_rollback(c->st);
 		return -1;
@@ -175,9 +204,13 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 		store_rollback(c->st);
 		goto db;
 	}
-	printf("filed message %lld as %s report %s%s%s; its alerts are "
-	    "queued\n", (long long)id, argv[2], ref, area >= 0 ? ", area " :
-	    "", area >= 0 ? conf->areas[area].code : "");
+	printf("filed message %lld as %s report %s%s%s", (long long)id,
+	    argv[1], ref, area >= 0 ? ", area " : "", area >= 0 ?
+	    conf->areas[area].code : "");
+	if (c->conf->ncommunes > 0)
+		printf(" (%s%s)", *conf->scope == '*' ? "the city's, no commune "
+		    "yet" : "commune ", *conf->scope == '*' ? "" : conf->scope);
+	printf("; its alerts are queued\n");
 	return 0;
 db:
 	return ctl_inbox_dberr(c);

@@ -57,8 +57,9 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
 	    " ELSE 4 END, id",
 	[ST_CONTACTS_LIST] =
-	    "SELECT name, phone, role, areas, channel, url,"
+	    "SELECT name, phone, role, areas, commune, channel, url,"
 	    " (pin IS NOT NULL)::int::bigint AS has_pin FROM contacts"
+	    " WHERE ?1::text IS NULL OR commune IN (?1, '*')"
 	    " ORDER BY role, name",
 	/* The row's id, which SQLite gives as the last rowid. */
 	[ST_OUTBOX_ADD] =
@@ -71,7 +72,8 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " o.last_error, o.receipt, o.receipt_at FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
-	    " WHERE ?1::text IS NULL OR o.status = ?1 ORDER BY o.id",
+	    " WHERE (?1::text IS NULL OR o.status = ?1)"
+	    " AND (?2::text IS NULL OR r.commune = ?2) ORDER BY o.id",
 	/* ?2 is -1 for no limit (a filter picks the rows): NULL here. */
 	/* Planned for the queue as it is at each run (db_pg.c): a plan
 	 * kept from an empty outbox walks every older row per due row. */
@@ -97,13 +99,34 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    "  CASE WHEN ?2 = 'pending' THEN ?7::bigint END)"
 	    " WHERE id = ?1 AND status = ?8",
 	[ST_REPORTS_LIST] =
-	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
+	    "SELECT r.ref, r.category, r.area, r.commune, r.status,"
+	    " r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
 	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.outcome,"
 	    " r.victim_sex, r.victim_age, r.cancel_requested,"
 	    " p.ref AS previous FROM reports r"
 	    " LEFT JOIN reports p ON p.id = r.previous"
-	    " WHERE ?1::text IS NULL OR r.status = ?1 ORDER BY r.id",
+	    " WHERE (?1::text IS NULL OR r.status = ?1)"
+	    " AND (?2::text IS NULL OR r.commune = ?2) ORDER BY r.id",
+	[ST_REPORT_SHOW] =
+	    "SELECT r.id, r.ref, r.category, r.area, r.commune, r.status,"
+	    " r.created_at,"
+	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
+	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.reporter,"
+	    " r.updated_at, r.escalate_at, r.acked_by, r.closed_at,"
+	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome,"
+	    " p.ref AS previous FROM reports r"
+	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1"
+	    " AND (?2::text IS NULL OR r.commune = ?2)",
+	[ST_MESSAGES_LIST] =
+	    "SELECT m.provider, m.provider_id, m.category, r.ref, m.commune,"
+	    " m.received_at, m.body AS text FROM messages m"
+	    " LEFT JOIN reports r ON r.id = m.report_id"
+	    " WHERE ?1::text IS NULL OR m.commune = ?1 ORDER BY m.id",
+	[ST_INBOX_LIST] =
+	    "SELECT id, body AS text, received_at, commune FROM messages"
+	    " WHERE category = 'unknown' AND reviewed_at IS NULL"
+	    " AND (?1::text IS NULL OR commune = ?1) ORDER BY id",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
 	    " subscribed_at, phone_hash, commune)"

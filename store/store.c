@@ -110,9 +110,11 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND commune IN (?6, '*')"
 	    " ORDER BY CASE role WHEN ?1 THEN 1 WHEN ?2 THEN 2 WHEN ?3 THEN 3"
 	    " ELSE 4 END, id",
+	/* Of commune ?1 (and the city's, who act for it): NULL every one. */
 	[ST_CONTACTS_LIST] =
-	    "SELECT name, phone, role, areas, channel, url,"
-	    " pin IS NOT NULL AS has_pin FROM contacts ORDER BY role, name",
+	    "SELECT name, phone, role, areas, commune, channel, url,"
+	    " pin IS NOT NULL AS has_pin FROM contacts"
+	    " WHERE ?1 IS NULL OR commune IN (?1, '*') ORDER BY role, name",
 	[ST_CONTACTS_ALERTED] =
 	    "SELECT c.id, c.name, c.phone, c.role, c.areas, c.channel, c.url"
 	    " FROM contacts c WHERE c.id IN (SELECT contact_id FROM outbox"
@@ -130,7 +132,9 @@ static const char *const store_sql[ST__MAX] = {
 	    " o.last_error, o.receipt, o.receipt_at FROM outbox o"
 	    " LEFT JOIN reports r ON r.id = o.report_id"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
-	    " WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id",
+	    /* The rows about commune ?2's reports: NULL every row. */
+	    " WHERE (?1 IS NULL OR o.status = ?1)"
+	    " AND (?2 IS NULL OR r.commune = ?2) ORDER BY o.id",
 	/* Due rows of lane ?3 to destination ?5, committed (id < ?4, the
 	 * first row of our open batch), oldest first: a walk of the partial
 	 * index of pending rows, (lane, dkey, next_at, id). */
@@ -156,22 +160,27 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_OUTBOX_DEST_NEXT] =
 	    "SELECT dkey FROM outbox WHERE status = 'pending' AND lane = ?1"
 	    " AND dkey > ?2 ORDER BY dkey LIMIT 1",
+	/* Of status ?1 and commune ?2 (NULL: any). */
 	[ST_REPORTS_LIST] =
-	    "SELECT r.ref, r.category, r.area, r.status, r.created_at,"
+	    "SELECT r.ref, r.category, r.area, r.commune, r.status,"
+	    " r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
 	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.outcome,"
 	    " r.victim_sex, r.victim_age, r.cancel_requested,"
 	    " p.ref AS previous FROM reports r"
 	    " LEFT JOIN reports p ON p.id = r.previous"
-	    " WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.id",
+	    " WHERE (?1 IS NULL OR r.status = ?1)"
+	    " AND (?2 IS NULL OR r.commune = ?2) ORDER BY r.id",
 	[ST_REPORT_SHOW] =
-	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.created_at,"
+	    "SELECT r.id, r.ref, r.category, r.area, r.commune, r.status,"
+	    " r.created_at,"
 	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
 	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.reporter,"
 	    " r.updated_at, r.escalate_at, r.acked_by, r.closed_at,"
 	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome,"
 	    " p.ref AS previous FROM reports r"
-	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1",
+	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1"
+	    " AND (?2 IS NULL OR r.commune = ?2)",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at, r.closed_at,"
@@ -284,9 +293,10 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE campaign = ?1 AND opted_out_at IS NULL AND id > ?2"
 	    " AND (?4 IS NULL OR commune = ?4) ORDER BY id LIMIT ?3",
 	[ST_MESSAGES_LIST] =
-	    "SELECT m.provider, m.provider_id, m.category, r.ref,"
+	    "SELECT m.provider, m.provider_id, m.category, r.ref, m.commune,"
 	    " m.received_at, m.body AS text FROM messages m"
-	    " LEFT JOIN reports r ON r.id = m.report_id ORDER BY m.id",
+	    " LEFT JOIN reports r ON r.id = m.report_id"
+	    " WHERE ?1 IS NULL OR m.commune = ?1 ORDER BY m.id",
 	/* The same from the per-day counts: ?1, ?2 are day numbers. */
 	/*
 	 * The same from the per-day counts: ?1, ?2 are day numbers; a key
@@ -380,8 +390,9 @@ static const char *const store_sql[ST__MAX] = {
 	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
 	/* The review list (SPEC §4, §7): unknown texts nobody has seen. */
 	[ST_INBOX_LIST] =
-	    "SELECT id, body AS text, received_at FROM messages"
-	    " WHERE category = 'unknown' AND reviewed_at IS NULL ORDER BY id",
+	    "SELECT id, body AS text, received_at, commune FROM messages"
+	    " WHERE category = 'unknown' AND reviewed_at IS NULL"
+	    " AND (?1 IS NULL OR commune = ?1) ORDER BY id",
 	[ST_INBOX_GET] =
 	    "SELECT sender, body, received_at, commune FROM messages"
 	    " WHERE id = ?1 AND category = 'unknown' AND reviewed_at IS NULL",

@@ -462,18 +462,22 @@ int		 store_counts_spans(struct store *, int64_t from, int64_t to,
 		    void *);
 
 /* store_admin.c: tincayctl's listings, contacts and purge. */
+/* Each of args->commune's only (SPEC §11), where it is given. */
 enum store_list {
-	STORE_LIST_CONTACTS,		/* every contact, by role, name */
+	STORE_LIST_CONTACTS,		/* every contact, by role, name; of a
+					 * commune, with the city's (*) */
 	STORE_LIST_REPORTS,		/* reports (of args->status) */
 	STORE_LIST_REPORT,		/* the one report args->id */
 	STORE_LIST_MESSAGES,		/* every message */
-	STORE_LIST_OUTBOX,		/* outbox rows (of args->status) */
+	STORE_LIST_OUTBOX,		/* outbox rows (of args->status), of
+					 * a commune: about its reports */
 	STORE_LIST_INBOX,		/* unknown texts not reviewed yet */
 	STORE_LIST__MAX
 };
 struct store_list_args {
 	const char	*status;	/* NULL: any */
 	int64_t		 id;
+	const char	*commune;	/* a code or "*"; NULL or "": any */
 };
 enum store_field_type { STORE_FIELD_NULL, STORE_FIELD_NUMBER,
     STORE_FIELD_TEXT };

@@ -16,18 +16,18 @@
 #define STORE_LIST_COLS	24	/* more than any listing has */
 #define STORE_PURGE_WAL_TRIES	5	/* busy timeouts to wait for readers */
 
-/* What each listing runs, and what its ?1 is. */
-enum store_list_bind { STORE_BIND_NONE, STORE_BIND_STATUS, STORE_BIND_ID };
+/* What each listing runs, and where its arguments go: the parameter
+ * numbers of the id, the status and the commune (0: it has none). */
 static const struct {
 	enum stmt		 stmt;
-	enum store_list_bind	 bind;
+	int			 id, status, commune;
 } store_lists[STORE_LIST__MAX] = {
-	[STORE_LIST_CONTACTS] = { ST_CONTACTS_LIST, STORE_BIND_NONE },
-	[STORE_LIST_REPORTS] = { ST_REPORTS_LIST, STORE_BIND_STATUS },
-	[STORE_LIST_REPORT] = { ST_REPORT_SHOW, STORE_BIND_ID },
-	[STORE_LIST_MESSAGES] = { ST_MESSAGES_LIST, STORE_BIND_NONE },
-	[STORE_LIST_OUTBOX] = { ST_OUTBOX_LIST, STORE_BIND_STATUS },
-	[STORE_LIST_INBOX] = { ST_INBOX_LIST, STORE_BIND_NONE },
+	[STORE_LIST_CONTACTS] = { ST_CONTACTS_LIST, 0, 0, 1 },
+	[STORE_LIST_REPORTS] = { ST_REPORTS_LIST, 0, 1, 2 },
+	[STORE_LIST_REPORT] = { ST_REPORT_SHOW, 1, 0, 2 },
+	[STORE_LIST_MESSAGES] = { ST_MESSAGES_LIST, 0, 0, 1 },
+	[STORE_LIST_OUTBOX] = { ST_OUTBOX_LIST, 0, 1, 2 },
+	[STORE_LIST_INBOX] = { ST_INBOX_LIST, 0, 0, 1 },
 };
 
 /* The fields of s's current row into f (n of them), sealed values
@@ -92,16 +92,16 @@ store_list(struct store *st, enum store_list which,
 	if ((unsigned)which >= STORE_LIST__MAX)
 		fatalx("%s: no listing %d", __func__, (int)which);
 	s = st->stmt[store_lists[which].stmt];
-	switch (store_lists[which].bind) {
-	case STORE_BIND_STATUS:
-		store_bind_text(s, 1, args != NULL ? args->status : NULL);
-		break;
-	case STORE_BIND_ID:
-		db_bind_int64(s, 1, args != NULL ? args->id : 0);
-		break;
-	case STORE_BIND_NONE:
-		break;
-	}
+	if (store_lists[which].id > 0)
+		db_bind_int64(s, store_lists[which].id, args != NULL ?
+		    args->id : 0);
+	if (store_lists[which].status > 0)
+		store_bind_text(s, store_lists[which].status, args != NULL ?
+		    args->status : NULL);
+	if (store_lists[which].commune > 0)
+		store_bind_text(s, store_lists[which].commune, args != NULL &&
+		    args->commune != NULL && *args->commune != '\0' ?
+		    args->commune : NULL);
 	if ((ncols = (size_t)db_column_count(s)) > STORE_LIST_COLS)
 		fatalx("%s: listing %d has %zu columns", __func__, (int)which,
 		    ncols);

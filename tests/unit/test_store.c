@@ -1375,7 +1375,7 @@ test_admin_rows(void **state)
 	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, NULL, flatten,
 	    got), 1);
 	assert_string_equal(got, "name=A,phone=+84900000001,role=police,"
-	    "areas=*,channel=sms,url=-,has_pin=N1;");
+	    "areas=*,commune=,channel=sms,url=-,has_pin=N1;");
 	memset(&a, 0, sizeof(a));
 	a.id = 7;
 	got[0] = '\0';
@@ -1386,6 +1386,159 @@ test_admin_rows(void **state)
 	assert_int_equal(store_contact_remove(st, "+84900000001"), 0);
 	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, NULL, flatten,
 	    got), 0);
+	store_close(st);
+}
+
+/* As flatten, into a buffer of 2048. */
+static int
+flatten_wide(const struct store_field *f, size_t n, void *arg)
+{
+	char	*out = arg;
+	size_t	 i, o = strlen(out);
+
+	for (i = 0; i < n && o < 2048; i++)
+		o += (size_t)snprintf(out + o, 2048 - o, "%s=%s%s%s",
+		    f[i].name, f[i].type == STORE_FIELD_NUMBER ? "N" : "",
+		    f[i].type == STORE_FIELD_NULL ? "-" : f[i].text,
+		    i + 1 < n ? "," : ";");
+	return 0;
+}
+
+/* The value of field name in a flattened listing's rows, one per row,
+ * joined by spaces. */
+static const char *
+flat_values(const char *flat, const char *name, char *out, size_t outlen)
+{
+	char		 key[64];
+	const char	*p = flat;
+	size_t		 o = 0, n;
+
+	snprintf(key, sizeof(key), "%s=", name);
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if (p != flat && p[-1] != ',' && p[-1] != ';') {
+			p++;
+			continue;
+		}
+		p += strlen(key);
+		n = strcspn(p, ",;");
+		o += (size_t)snprintf(out + o, outlen - o, "%s%.*s", o ? " " : "",
+		    (int)n, p);
+	}
+	return out;
+}
+
+/*
+ * A city's listings (SPEC §11): --commune CODE is a WHERE of the store's
+ * query: reports, messages, the review list, the outbox rows about the
+ * commune's reports, its contacts with the city's; report rows carry
+ * their commune.
+ */
+static void
+test_admin_rows_communes(void **state)
+{
+	struct store		*st;
+	struct store_list_args	 a;
+	struct message_row	 m;
+	struct outbox_row	 o;
+	char			 ref[REF_MAX], got[2048], v[512];
+	int64_t			 id[3];
+	size_t			 i;
+	static const char *const communes[] = { "TINHCHAU", "TINHAN", "*" };
+	static const char *const people[][2] = {
+		{ "C1", "TINHCHAU" }, { "C2", "TINHAN" }, { "C3", "*" },
+		{ "C4", "" },
+	};
+
+	st = topen(tdb(state, NULL), 0);
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < 3; i++) {
+		id[i] = store_report_add(st, "gbv", "T3", communes[i], NULL,
+		    1764522000 + (int64_t)i, 0, ref);
+		assert_true(id[i] > 0);
+		memset(&m, 0, sizeof(m));
+		m.provider = "generic";
+		m.ext_id = communes[i];
+		m.body = "xin chao";
+		m.bodylen = 8;
+		m.category = "unknown";
+		m.received_at = 1764522000;
+		m.commune = communes[i];
+		assert_int_equal(store_message_add(st, &m), 0);
+		memset(&o, 0, sizeof(o));
+		o.report_id = id[i];
+		o.channel = "sms";
+		o.event = "report.created";
+		o.dest = "+84900000009";
+		o.body = "x";
+		assert_true(store_outbox_add(st, &o, 1764522000) > 0);
+	}
+	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		struct contact_new k = { .name = people[i][0],
+		    .phone = NULL, .role = "police", .areas = "*",
+		    .channel = "sms", .commune = people[i][1] };
+		char phone[16];
+
+		snprintf(phone, sizeof(phone), "+8490000001%zu", i);
+		k.phone = phone;
+		assert_int_equal(store_contact_add(st, &k, 1), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	memset(&a, 0, sizeof(a));
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_REPORTS, &a, flatten_wide, got),
+	    3);
+	assert_string_equal(flat_values(got, "commune", v, sizeof(v)),
+	    "TINHCHAU TINHAN *");
+	a.commune = "TINHAN";
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_REPORTS, &a, flatten_wide, got),
+	    1);
+	assert_string_equal(flat_values(got, "commune", v, sizeof(v)),
+	    "TINHAN");
+	a.status = "closed";
+	assert_int_equal(store_list(st, STORE_LIST_REPORTS, &a, flatten_wide, got),
+	    0);
+	a.status = NULL;
+	a.commune = "*";
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_MESSAGES, &a, flatten_wide, got),
+	    1);
+	assert_string_equal(flat_values(got, "provider_id", v, sizeof(v)),
+	    "*");
+	a.commune = "TINHCHAU";
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_INBOX, &a, flatten_wide, got),
+	    1);
+	assert_string_equal(flat_values(got, "commune", v, sizeof(v)),
+	    "TINHCHAU");
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_OUTBOX, &a, flatten_wide, got),
+	    1);
+	assert_string_equal(flat_values(got, "id", v, sizeof(v)), "N1");
+	/* A commune's contacts and the city's; "*" the city's only. */
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, &a, flatten_wide,
+	    got), 2);
+	assert_string_equal(flat_values(got, "name", v, sizeof(v)), "C1 C3");
+	a.commune = "*";
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, &a, flatten_wide,
+	    got), 1);
+	a.commune = "";			/* every one */
+	assert_int_equal(store_list(st, STORE_LIST_CONTACTS, &a, flatten_wide,
+	    got), 4);
+	/* One report: only if it is the commune's. */
+	a.id = id[0];
+	a.commune = "TINHAN";
+	assert_int_equal(store_list(st, STORE_LIST_REPORT, &a, flatten_wide, got),
+	    0);
+	a.commune = "TINHCHAU";
+	got[0] = '\0';
+	assert_int_equal(store_list(st, STORE_LIST_REPORT, &a, flatten_wide, got),
+	    1);
+	assert_string_equal(flat_values(got, "commune", v, sizeof(v)),
+	    "TINHCHAU");
 	store_close(st);
 }
 
@@ -2108,6 +2261,7 @@ main(void)
 		T(test_contacts_and_outbox),
 		T(test_report_followup_and_reopen),
 		T(test_admin_rows),
+		T(test_admin_rows_communes),
 		T(test_report_texts),
 		T(test_backup),
 		T(test_message_savepoint),
