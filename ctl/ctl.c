@@ -101,13 +101,15 @@ static const struct ctl_command {
 	    "once more\n" },
 	{ "stats", NULL, ctl_stats, 0, "stats [--from YYYY-MM-DD] "
 	    "[--to YYYY-MM-DD] [--format text|csv|json|html] [--suppress K] "
-	    "[--table T]",
+	    "[--table T] [--commune CODE]",
 	    "  --from, --to  the period, local dates, inclusive\n"
 	    "  --suppress    counts from 1 to K-1 shown as <K (K 1..1000)\n"
 	    "  --table       with --format csv: rows (the default), medians, "
 	    "category,\n"
-	    "                status, area, signups, month, sex, age or "
-	    "outcome\n" },
+	    "                status, area, signups, month, sex, age, outcome "
+	    "or (a city's)\n                commune\n"
+	    "  --commune     that commune's report; without, a city's has a "
+	    "table by commune\n" },
 	{ "purge", NULL, ctl_purge, 0, "purge --older-than DAYS [--yes]",
 	    "  --older-than  days since a report was closed (0 to 36500)\n"
 	    "  --yes         needed on a terminal for --older-than 0\n" },

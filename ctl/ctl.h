@@ -63,15 +63,20 @@ struct ctl_tally {
 	}		*v;
 	size_t		 n, cap;
 };
+/* CTL_BY_COMMUNE: a city's report only (SPEC §11). */
 enum ctl_by {
 	CTL_BY_CATEGORY, CTL_BY_STATUS, CTL_BY_AREA, CTL_BY_SIGNUPS,
-	CTL_BY_MONTH, CTL_BY_SEX, CTL_BY_AGE, CTL_BY_OUTCOME, CTL_BY__MAX
+	CTL_BY_MONTH, CTL_BY_SEX, CTL_BY_AGE, CTL_BY_OUTCOME, CTL_BY_COMMUNE,
+	CTL_BY__MAX
 };
 /* The reports of a period by (area, category, status), and the signups
  * by area (status NULL), as the store ordered them. */
 struct ctl_rows {
 	struct ctl_row {
+		char	*commune;	/* a city's report: its code; else NULL */
 		char	*area;		/* NULL: unknown */
+		char	*key;		/* its area's in by[]: "T3", "unknown";
+					 * a city's "CODE.T3", "CODE.unknown" */
 		char	*category;
 		char	*status;	/* NULL for signups */
 		int64_t	 n;
@@ -79,8 +84,21 @@ struct ctl_rows {
 	}		*v;
 	size_t		 n, cap;
 };
+/* A hamlet the report lists, in the config's order: its key in
+ * by[CTL_BY_AREA] (ours) and its name (borrowed from the config). */
+struct ctl_hamlet {
+	char		*key;
+	const char	*name;
+};
 struct ctl_figures {
+	/* The config the report is of: the one without communes, the
+	 * commune's (--commune), or a city's top level (the city's). */
 	const struct config *conf;
+	/* A city's report (no --commune): the whole config, else NULL. */
+	const struct config *city;
+	const char	*commune;	/* --commune: a code, "*"; else NULL */
+	struct ctl_hamlet *hamlets;	/* ours */
+	size_t		 nhamlets;
 	char		 from[16], to[16];	/* local dates, inclusive */
 	char		 made[24];	/* local "YYYY-MM-DD HH:MM" */
 	int		 k;		/* --suppress: 1..k-1 shown "<k" */
@@ -101,6 +119,15 @@ void		 ctl_shown(const struct ctl_figures *, int64_t n, char *out,
 /* A cell of a table as shown: also "*" hidden as a complement (SPEC §6). */
 void		 ctl_cell(const struct ctl_figures *, int64_t n,
 		    unsigned char hide, char *out, size_t outlen);
+/* A commune's name in a city's report: the config's, and for "*" and ""
+ * what they stand for (vi: in Vietnamese). */
+const char	*ctl_commune_name(const struct ctl_figures *, const char *code,
+		    int vi);
+/* A commune's medians as shown under --suppress: 1 and none (-1) when
+ * they hold 1 to k - 1 reports, as a hamlet's count would be hidden;
+ * else 0. */
+int		 ctl_commune_medians(const struct ctl_figures *,
+		    const char *code, struct casework_medians *);
 /* How a sum of the report rows is shown under --suppress (enum
  * suppress_mark): area's category, or (area NULL) a category's status s
  * over the areas, s -1 the category's. */

@@ -100,22 +100,33 @@ ctl_html_casework(const struct ctl_figures *f,
 				util_strlcpy(out, tables[t].keys[i].vi, outlen);
 }
 
-/* "Thôn 1 (T1)" from the config, "Không rõ thôn" for unknown. */
+/*
+ * "Thôn 1 (T1)" from the config, "Không rõ thôn" for unknown; a city's
+ * "Xã Tịnh Châu · Thôn 1 (TINHCHAU.T1)", "Xã Tịnh Châu · Không rõ thôn".
+ */
 static void
 ctl_html_area(const struct ctl_figures *f, const struct ctl_html_section *s,
     const char *key, char *out, size_t outlen)
 {
-	size_t	 i;
+	const char	*dot = strchr(key, '.'), *area = dot ? dot + 1 : key;
+	char		 code[COMMUNE_MAX], cm[160];
+	size_t		 i;
 
-	if (strcmp(key, "unknown") == 0) {
-		util_strlcpy(out, "Không rõ thôn", outlen);
+	cm[0] = '\0';
+	if (dot != NULL && f->city != NULL) {
+		snprintf(code, sizeof(code), "%.*s", (int)(dot - key), key);
+		snprintf(cm, sizeof(cm), "%s · ", ctl_commune_name(f, code,
+		    1));
+	}
+	if (strcmp(area, "unknown") == 0) {
+		snprintf(out, outlen, "%sKhông rõ thôn", cm);
 		return;
 	}
 	util_strlcpy(out, key, outlen);
-	for (i = 0; i < f->conf->nareas; i++)
-		if (strcmp(f->conf->areas[i].code, key) == 0)
-			snprintf(out, outlen, "%s (%s)", f->conf->areas[i].name,
-			    key);
+	for (i = 0; i < f->nhamlets; i++)
+		if (strcmp(f->hamlets[i].key, key) == 0)
+			snprintf(out, outlen, "%s%s (%s)", cm,
+			    f->hamlets[i].name, key);
 }
 
 /* "2026-11" → "Tháng 11/2026". */
@@ -209,21 +220,20 @@ ctl_html_items(const struct ctl_figures *f, const struct ctl_html_section *s,
 	unsigned char		 hide;
 	int64_t			 n;
 
-	max = t->n + (s->label == ctl_html_area ? f->conf->nareas : 0) + 1;
+	max = t->n + (s->label == ctl_html_area ? f->nhamlets : 0) + 1;
 	it->v = xcalloc(max, sizeof(*it->v));
 	it->labels = xcalloc(max, sizeof(*it->labels));
 	it->shown = xcalloc(max, sizeof(*it->shown));
 	it->n = 0;
-	for (j = 0; s->label == ctl_html_area && j < f->conf->nareas; j++) {
-		n = ctl_html_count(t, f->conf->areas[j].code, &hide);
-		ctl_html_item(f, s, it, f->conf->areas[j].code, n, hide);
+	for (j = 0; s->label == ctl_html_area && j < f->nhamlets; j++) {
+		n = ctl_html_count(t, f->hamlets[j].key, &hide);
+		ctl_html_item(f, s, it, f->hamlets[j].key, n, hide);
 	}
 	for (i = 0; i < t->n; i++) {
-		for (j = 0; s->label == ctl_html_area &&
-		    j < f->conf->nareas; j++)
-			if (strcmp(t->v[i].key, f->conf->areas[j].code) == 0)
+		for (j = 0; s->label == ctl_html_area && j < f->nhamlets; j++)
+			if (strcmp(t->v[i].key, f->hamlets[j].key) == 0)
 				break;
-		if (s->label != ctl_html_area || j == f->conf->nareas)
+		if (s->label != ctl_html_area || j == f->nhamlets)
 			ctl_html_item(f, s, it, t->v[i].key, t->v[i].n,
 			    t->v[i].hide);
 	}
@@ -277,6 +287,74 @@ ctl_html_section(FILE *fp, const struct ctl_figures *f,
 		html_chart(fp, s->title, it.v, it.n);
 	fputs("</div>\n</section>\n", fp);
 	ctl_html_items_clear(&it);
+}
+
+/* A median in a commune's row: its duration, hidden, or none. */
+static void
+ctl_html_span(int64_t s, int hidden, const struct ctl_figures *f,
+    char *out, size_t outlen)
+{
+	if (hidden)
+		snprintf(out, outlen, "ẩn (dưới %d tin)", f->k);
+	else if (s < 0)
+		util_strlcpy(out, "chưa có", outlen);
+	else
+		casework_duration(s, 1, out, outlen);
+}
+
+/*
+ * A city's report (SPEC §11): every commune, none reported too, and the
+ * reports nobody placed yet: a table with each one's medians, and their
+ * chart.
+ */
+static void
+ctl_html_communes(FILE *fp, const struct ctl_figures *f)
+{
+	static const char title[] = "Số tin báo theo xã";
+	const struct ctl_tally	*t = &f->by[CTL_BY_COMMUNE];
+	struct casework_medians	 m;
+	struct html_item	*items;
+	const char		*cells[4];
+	char			(*shown)[24], ack[64], done[64], total[24];
+	size_t			 i;
+	int			 hidden;
+
+	items = xcalloc(t->n + 1, sizeof(*items));
+	shown = xcalloc(t->n + 1, sizeof(*shown));
+	fputs("<section>\n<h2>", fp);
+	html_text(fp, title);
+	fputs("</h2>\n<div class=\"pair\">\n<table>\n", fp);
+	cells[0] = "Xã";
+	cells[1] = "Số tin";
+	cells[2] = "Trung vị đến khi có người nhận";
+	cells[3] = "Trung vị đến khi xử lý xong";
+	html_row(fp, cells, 4, 1);
+	for (i = 0; i < t->n; i++) {
+		hidden = ctl_commune_medians(f, t->v[i].key, &m);
+		ctl_cell(f, t->v[i].n, t->v[i].hide, shown[i],
+		    sizeof(shown[i]));
+		ctl_html_span(m.median_ack_s, hidden, f, ack, sizeof(ack));
+		ctl_html_span(m.median_close_s, hidden, f, done, sizeof(done));
+		cells[0] = ctl_commune_name(f, t->v[i].key, 1);
+		cells[1] = shown[i];
+		cells[2] = ack;
+		cells[3] = done;
+		html_row(fp, cells, 4, 0);
+		items[i].label = cells[0];
+		items[i].shown = shown[i];
+		/* A hidden count is drawn as long as k - 1: never its own. */
+		items[i].muted = t->v[i].hide != SUPPRESS_SHOWN ||
+		    (f->k > 1 && t->v[i].n >= 1 && t->v[i].n < f->k);
+		items[i].n = items[i].muted ? f->k - 1 : t->v[i].n;
+	}
+	ctl_shown(f, f->reports, total, sizeof(total));
+	fputs("<tr class=\"sum\"><td>Tổng</td><td>", fp);
+	html_text(fp, total);
+	fputs("</td><td></td><td></td></tr>\n</table>\n", fp);
+	html_chart(fp, title, items, t->n);
+	fputs("</div>\n</section>\n", fp);
+	free(shown);
+	free(items);
 }
 
 /* Category by status: the rows of the store summed, one line each. */
@@ -381,6 +459,9 @@ ctl_html_head(FILE *fp, const struct ctl_figures *f)
 	    to, ctl_html_style);
 	html_text(fp, f->conf->commune);
 	fprintf(fp, "</strong> · từ ngày %s đến ngày %s</p>\n", from, to);
+	if (f->city != NULL && f->commune == NULL)
+		fprintf(fp, "<p class=\"meta\">Toàn thành phố: %zu xã; mỗi thôn "
+		    "ghi kèm tên xã.</p>\n", f->city->ncommunes);
 	fputs("<p class=\"meta\">Các tin báo nhận trong kỳ (giờ ", fp);
 	html_text(fp, f->conf->timezone);
 	fprintf(fp, "), lập lúc %s.</p>\n", f->made);
@@ -388,6 +469,9 @@ ctl_html_head(FILE *fp, const struct ctl_figures *f)
 		fprintf(fp, "<p class=\"note\">Để bảo vệ người bị hại, số từ 1 "
 		    "đến %d được ghi là “&lt;%d”, và số ghi “*” được ẩn cùng "
 		    "để không thể suy ra từ tổng.</p>\n", f->k - 1, f->k);
+	if (f->k > 1 && f->city != NULL && f->commune == NULL)
+		fprintf(fp, "<p class=\"note\">Trung vị thời gian của một xã "
+		    "có từ 1 đến %d tin được ẩn.</p>\n", f->k - 1);
 	fputs("</header>\n", fp);
 }
 
@@ -398,6 +482,8 @@ ctl_html(FILE *fp, const struct ctl_figures *f)
 
 	ctl_html_head(fp, f);
 	ctl_html_summary(fp, f);
+	if (f->city != NULL && f->commune == NULL)
+		ctl_html_communes(fp, f);
 	for (i = 0; i < CTL_HTML_NSECTIONS; i++)
 		ctl_html_section(fp, f, &ctl_html_sections[i]);
 	fputs("<footer><p class=\"meta\">tincay — tincayctl stats --format "
