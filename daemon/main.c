@@ -84,6 +84,67 @@ main_check_role(const char *role, void *arg)
 	return held == -1 ? -1 : 0;
 }
 
+/* -t in a city (SPEC §11): a role a commune's config names (its own
+ * lists, or the top level's it keeps) that no contact of the commune nor
+ * of the city holds alerts nobody in that commune; the top level's roles
+ * are the city-level contacts' (commune *). */
+struct main_check_in {
+	struct store_peek	*p;
+	const struct commune	*cm;	/* NULL: the city's top level */
+};
+
+static int
+main_check_role_in(const char *role, void *arg)
+{
+	const struct main_check_in *in = arg;
+	int			 held;
+
+	if ((held = store_peek_role_in(in->p, role, in->cm != NULL ?
+	    in->cm->code : "*")) != 0)
+		return held == -1 ? -1 : 0;
+	if (in->cm != NULL)
+		log_warnx("tincayd: warning: commune %s: role %s: no contact of "
+		    "%s nor of the city (*) in the database; its alerts in %s "
+		    "reach nobody", in->cm->code, role, in->cm->code,
+		    in->cm->code);
+	else
+		log_warnx("tincayd: warning: the city's role %s: no city-level "
+		    "contact (commune *) in the database; its alerts (reports "
+		    "of no commune yet, escalations to the city) reach nobody",
+		    role);
+	return 0;
+}
+
+/* Each commune's roles, then the top level's: 0, or -1 (unreadable). */
+static int
+main_check_communes(const struct config *conf, struct store_peek *p)
+{
+	struct main_check_in	 in = { p, NULL };
+	size_t			 i;
+
+	for (i = 0; i < conf->ncommunes; i++) {
+		in.cm = &conf->communes[i];
+		if (config_roles(in.cm->cf, main_check_role_in, &in) == -1)
+			return -1;
+	}
+	in.cm = NULL;
+	return config_roles(conf, main_check_role_in, &in);
+}
+
+/* Whether the top level or (a city's) any commune names role. */
+static int
+main_role_named(const struct config *conf, const char *role)
+{
+	size_t	 i;
+
+	if (config_role_named(conf, role))
+		return 1;
+	for (i = 0; i < conf->ncommunes; i++)
+		if (config_role_named(conf->communes[i].cf, role))
+			return 1;
+	return 0;
+}
+
 /* -t: a role contacts hold that nothing names is never alerted: most
  * likely a typo ("polce") at contacts add. */
 static void
@@ -91,7 +152,7 @@ main_check_held(const char *role, int64_t n, void *arg)
 {
 	const struct config	*conf = arg;
 
-	if (!config_role_named(conf, role))
+	if (!main_role_named(conf, role))
 		log_warnx("tincayd: warning: role %s: held by %lld %s, named by "
 		    "no routing, escalation or officials list; never alerted "
 		    "(a typo?)", role, (long long)n, util_plural(n, "contact",
@@ -152,7 +213,8 @@ main_check(const struct config *conf)
 		log_info("tincayd: contacts not checked: %s", err);
 		return;
 	}
-	if (config_roles(conf, main_check_role, p) == -1 ||
+	if ((conf->ncommunes > 0 ? main_check_communes(conf, p) :
+	    config_roles(conf, main_check_role, p)) == -1 ||
 	    store_peek_roles(p, main_check_held, (void *)(uintptr_t)conf) == -1)
 		log_warnx("tincayd: warning: contacts not checked: database "
 		    "unreadable");

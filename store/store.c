@@ -530,6 +530,10 @@ static const char *const store_sql[ST__MAX] = {
 	    "UPDATE messages SET review_at = ?1 WHERE review_at > ?1",
 	[ST_CONTACTS_ROLE_ANY] =
 	    "SELECT 1 FROM contacts WHERE role = ?1 LIMIT 1",
+	/* A contact of commune ?2 or of the city's, by its index. */
+	[ST_CONTACTS_ROLE_IN] =
+	    "SELECT 1 FROM contacts WHERE role = ?1 AND commune IN (?2, '*')"
+	    " LIMIT 1",
 	[ST_CONTACTS_ROLES] =
 	    "SELECT role, count(*) FROM contacts GROUP BY role ORDER BY role",
 };

@@ -353,6 +353,11 @@ struct store_peek;
 struct store_peek *store_peek_open(const char *path, char *err,
 		    size_t errlen);
 int		 store_peek_role(struct store_peek *, const char *role);
+/* The same in a city (SPEC §11): a contact of commune (a code; "*" the
+ * city's) or of the city holds role: 1, 0 none, -1 on error (a database
+ * from before communes too). */
+int		 store_peek_role_in(struct store_peek *, const char *role,
+		    const char *commune);
 typedef void	 (*store_peek_role_fn)(const char *role, int64_t n, void *);
 int		 store_peek_roles(struct store_peek *, store_peek_role_fn,
 		    void *);

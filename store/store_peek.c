@@ -2,7 +2,7 @@
  * store_peek.c: a look at a database that must not change (tincayd -t):
  * opened read-only, never created, migrated nor keyed, with only the
  * statements it asks, taken from store.c's table: whether a role has a
- * contact, and which roles contacts hold.
+ * contact (of a commune, in a city), and which roles contacts hold.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 struct store_peek {
 	struct db	*db;
 	struct db_stmt	*role;
+	struct db_stmt	*role_in;	/* made at first use */
 };
 
 struct store_peek *
@@ -48,6 +49,25 @@ store_peek_role(struct store_peek *p, const char *role)
 	db_bind_text(p->role, 1, role, -1);
 	rc = db_step(p->role);
 	db_reset(p->role);
+	if (rc == DB_ROW)
+		return 1;
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int
+store_peek_role_in(struct store_peek *p, const char *role,
+    const char *commune)
+{
+	int	 rc;
+
+	/* A database from before communes has no column to ask: -1. */
+	if (p->role_in == NULL && db_prepare(p->db, store_sql_on(p->db,
+	    ST_CONTACTS_ROLE_IN), &p->role_in) != 0)
+		return -1;
+	db_bind_text(p->role_in, 1, role, -1);
+	db_bind_text(p->role_in, 2, commune, -1);
+	rc = db_step(p->role_in);
+	db_reset(p->role_in);
 	if (rc == DB_ROW)
 		return 1;
 	return rc == DB_DONE ? 0 : -1;
@@ -117,6 +137,7 @@ store_peek_close(struct store_peek *p)
 	if (p == NULL)
 		return;
 	db_finalize(p->role);
+	db_finalize(p->role_in);
 	db_close(p->db);
 	free(p);
 }
