@@ -209,11 +209,22 @@ ctl_getopt(int argc, char **argv, const struct option *opts)
 	return '?';
 }
 
+void
+ctl_commune_codes(const struct config *conf, char *out, size_t outlen)
+{
+	size_t	 i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < conf->ncommunes && o < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s", i ? ", " :
+		    "", conf->communes[i].code);
+}
+
 const char *
 ctl_commune(const struct config *conf, const char *what, const char *arg)
 {
 	const struct commune	*cm;
-	size_t			 i;
+	char			 codes[512];
 
 	if (conf->ncommunes == 0) {
 		fprintf(stderr, "tincayctl: %s: --commune %s: the config has "
@@ -224,12 +235,10 @@ ctl_commune(const struct config *conf, const char *what, const char *arg)
 		return "*";
 	if ((cm = config_commune(conf, arg)) != NULL)
 		return cm->code;
+	ctl_commune_codes(conf, codes, sizeof(codes));
 	fprintf(stderr, "tincayctl: %s: --commune %s: no such commune; the "
-	    "config's are", what, arg);
-	for (i = 0; i < conf->ncommunes; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", conf->communes[i].code);
-	fprintf(stderr, " (and * for the city's reports of no commune "
-	    "yet)\n");
+	    "config's are %s (and * for the city's reports of no commune "
+	    "yet)\n", what, arg, codes);
 	return NULL;
 }
 
@@ -435,10 +444,18 @@ ctl_table_free(struct ctl_table *t)
 }
 
 /*
- * The fields of a row that are shown, into out (room for n): all but a
- * commune's in a config without communes, whose listings are as they
- * were before there were communes. How many.
+ * Whether a column is shown: JSON rows carry every one (SPEC §11: a
+ * report's commune, "" without communes); a text listing of a config
+ * without communes has no commune column, as before there were any.
  */
+static int
+ctl_column_shown(const struct ctl *c, const char *name)
+{
+	return c->json || c->conf->ncommunes > 0 ||
+	    strcmp(name, "commune") != 0;
+}
+
+/* The fields of a row that are shown, into out (room for n): how many. */
 static size_t
 ctl_fields(const struct ctl *c, const struct store_field *f, size_t n,
     struct store_field *out)
@@ -446,7 +463,7 @@ ctl_fields(const struct ctl *c, const struct store_field *f, size_t n,
 	size_t	 i, o = 0;
 
 	for (i = 0; i < n; i++)
-		if (c->conf->ncommunes > 0 || strcmp(f[i].name, "commune") != 0)
+		if (ctl_column_shown(c, f[i].name))
 			out[o++] = f[i];
 	return o;
 }
@@ -523,8 +540,7 @@ ctl_print_rows(struct ctl *c, enum store_list which,
 	if (p.n == 0) {
 		n = store_list_names(c->st, which, names, CTL_FIELDS);
 		for (i = 0; i < n; i++)
-			if (c->conf->ncommunes > 0 ||
-			    strcmp(names[i], "commune") != 0)
+			if (ctl_column_shown(c, names[i]))
 				shown[p.table.ncols++] = names[i];
 		if (p.table.ncols > CTL_COLS)
 			p.table.ncols = CTL_COLS;

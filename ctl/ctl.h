@@ -32,6 +32,9 @@ int		 ctl_getopt(int, char **, const struct option *);
  */
 const char	*ctl_commune(const struct config *, const char *what,
 		    const char *arg);
+/* The config's commune codes, ", " between, into out (cut to fit). */
+void		 ctl_commune_codes(const struct config *, char *out,
+		    size_t outlen);
 
 /* ctl_contacts.c */
 int		 ctl_contacts_import(struct ctl *, int, char **);

@@ -29,8 +29,10 @@ struct ctl_contact {
 static const char *
 ctl_contact_commune(const struct config *conf, struct ctl_contact *k)
 {
+	static char		 why[640];	/* tincayctl: one at a time */
 	const struct commune	*cm;
 	const char		*code = k->commune != NULL ? k->commune : "";
+	char			 codes[512];
 
 	k->code[0] = '\0';
 	if (conf->ncommunes == 0)
@@ -40,10 +42,18 @@ ctl_contact_commune(const struct config *conf, struct ctl_contact *k)
 		util_strlcpy(k->code, "*", sizeof(k->code));
 		return NULL;
 	}
-	if ((cm = config_commune(conf, code)) == NULL)
-		return code[0] == '\0' ? "commune: missing (a commune's "
-		    "code, or * for the city's roles)" : "commune: not a "
-		    "configured commune's code (or * for the city's roles)";
+	if ((cm = config_commune(conf, code)) == NULL) {
+		/* Named, with the codes it could have been. */
+		ctl_commune_codes(conf, codes, sizeof(codes));
+		if (code[0] == '\0')
+			snprintf(why, sizeof(why), "commune: missing (the "
+			    "config's: %s; or * for the city's roles)", codes);
+		else
+			snprintf(why, sizeof(why), "commune: %s is not a "
+			    "configured commune (the config's: %s; or * for "
+			    "the city's roles)", code, codes);
+		return why;
+	}
 	util_strlcpy(k->code, cm->code, sizeof(k->code));
 	return NULL;
 }

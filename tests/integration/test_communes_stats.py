@@ -352,8 +352,10 @@ def test_communes_stats_dates_from_reports(d):
 
 @case(start=False)
 def test_communes_stats_none_unchanged(d):
-	"""A config without communes: no by_commune, no commune in rows,
-	--commune refused (the config has none)."""
+	"""A config without communes: stats has no by_commune nor commune in
+	its rows; a report's --json row says commune "" (SPEC §11), its text
+	listing has no commune column; --commune is refused (the config has
+	none)."""
 	d.start()
 	sms(d, resident(), "BL thon 1")
 	j = stats_json(d)
@@ -361,8 +363,11 @@ def test_communes_stats_none_unchanged(d):
 	    "commune" not in j, "stats of a config without communes: %r" %
 	    sorted(j))
 	check(all("commune" not in r for r in j["rows"]), "rows: commune")
-	check("commune" not in d.reports()[0], "reports list --json of a "
-	    "config without communes has commune")
+	eq(d.reports()[0].get("commune"), "", "reports list --json of a "
+	    "config without communes: commune")
+	text = d.ctl("reports", "list").stdout.decode()
+	check(re.match(r"ref\s+category\s+area\s+status\s", text), "reports "
+	    "list of a config without communes: %r" % text[:200])
 	p = d.ctl("stats", "--commune", "X", ok=False)
 	eq(p.returncode, 1, "stats --commune without communes")
 	check("no communes" in stderr_of(p), stderr_of(p))
@@ -441,6 +446,11 @@ def test_communes_ctl_listings(d):
 		check("NOSUCH" in stderr_of(p) and "TINHCHAU, TINHAN, NGHIAHA"
 		    in stderr_of(p), "%s --commune NOSUCH: %r" % (
 		    " ".join(args), stderr_of(p)))
+	p = d.ctl("contacts", "add", "--name", "X", "--phone", "0911999999",
+	    "--role", "police", "--commune", "NOSUCH", ok=False)
+	check(p.returncode == 1 and "NOSUCH" in stderr_of(p) and
+	    "TINHCHAU, TINHAN, NGHIAHA" in stderr_of(p), "contacts add "
+	    "--commune NOSUCH: %r" % stderr_of(p))
 
 
 def the(d, ref):
