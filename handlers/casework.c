@@ -110,13 +110,6 @@ casework_median(int64_t *v, size_t n)
 	return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
-static int
-casework_case(const struct store_case *c, void *arg)
-{
-	casework_add(arg, c);
-	return 0;
-}
-
 /*
  * The seconds of one kind of span, gathered for their median, each with
  * the index of its commune in codes (the order they came in).
@@ -125,42 +118,64 @@ struct casework_spans {
 	int64_t		*v;		/* ours */
 	size_t		*at;		/* ours: v[i]'s commune */
 	size_t		 n, cap;
-	char		(*codes)[COMMUNE_MAX];	/* ours */
-	size_t		 ncodes;
 };
 
-static int
-casework_span(const char *commune, int64_t seconds, void *arg)
-{
-	struct casework_spans	*sp = arg;
-	size_t			 c;
+/* What one read of a period's reports gathers: the counts, and the spans
+ * of each kind with their communes' codes. */
+struct casework_read {
+	struct casework		*cw;
+	struct casework_spans	 sp[2];		/* acknowledged, closed */
+	char			(*codes)[COMMUNE_MAX];	/* ours */
+	size_t			 ncodes;
+	size_t			 last;		/* the code found last */
+};
 
-	for (c = 0; c < sp->ncodes; c++)
-		if (strcmp(sp->codes[c], commune) == 0)
-			break;
-	if (c == sp->ncodes) {
-		sp->codes = xrealloc(sp->codes, (c + 1) *
-		    sizeof(*sp->codes));
-		util_strlcpy(sp->codes[c], commune, sizeof(sp->codes[c]));
-		sp->ncodes++;
-	}
+/* The index of commune in r->codes, added if new. */
+static size_t
+casework_code_of(struct casework_read *r, const char *commune)
+{
+	size_t	 c;
+
+	/* The reports of a commune come together more often than not. */
+	if (r->last < r->ncodes && strcmp(r->codes[r->last], commune) == 0)
+		return r->last;
+	for (c = 0; c < r->ncodes; c++)
+		if (strcmp(r->codes[c], commune) == 0)
+			return r->last = c;
+	r->codes = xrealloc(r->codes, (c + 1) * sizeof(*r->codes));
+	util_strlcpy(r->codes[c], commune, sizeof(r->codes[c]));
+	r->ncodes++;
+	return r->last = c;
+}
+
+static void
+casework_span(struct casework_spans *sp, size_t at, int64_t seconds)
+{
 	if (sp->n == sp->cap) {
 		sp->cap = sp->cap ? 2 * sp->cap : 64;
 		sp->v = xrealloc(sp->v, sp->cap * sizeof(*sp->v));
 		sp->at = xrealloc(sp->at, sp->cap * sizeof(*sp->at));
 	}
 	/* A clock set back between filing and NHAN is not negative time. */
-	sp->at[sp->n] = c;
+	sp->at[sp->n] = at;
 	sp->v[sp->n++] = seconds < 0 ? 0 : seconds;
-	return 0;
 }
 
-static void
-casework_spans_clear(struct casework_spans *sp)
+static int
+casework_case(const struct store_case *c, void *arg)
 {
-	free(sp->v);
-	free(sp->at);
-	free(sp->codes);
+	struct casework_read	*r = arg;
+	size_t			 at;
+
+	casework_add(r->cw, c);
+	if (c->ack_s < 0 && c->close_s < 0)
+		return 0;
+	at = casework_code_of(r, c->commune);
+	if (c->ack_s >= 0)
+		casework_span(&r->sp[0], at, c->ack_s);
+	if (c->close_s >= 0)
+		casework_span(&r->sp[1], at, c->close_s);
+	return 0;
 }
 
 /* The entry of commune in cw->by, made (in code order) if new. */
@@ -186,66 +201,54 @@ casework_by_entry(struct casework *cw, const char *commune)
 }
 
 /*
- * The median of one kind of span, and (by) of each commune's: its spans
- * gathered apart, a few communes over the period's spans.
+ * The medians of one kind of span (k: 0 acknowledged, 1 closed), of all
+ * and (by) of each commune: its spans gathered apart, a few communes
+ * over the period's spans.
  */
-static int
-casework_median_of(struct store *st, int64_t from, int64_t to,
-    const char *commune, enum store_span which, struct casework *cw,
-    int by)
+static void
+casework_medians(struct casework_read *r, int k, int by)
 {
-	struct casework_spans	 sp;
+	struct casework_spans	*sp = &r->sp[k];
 	struct casework_by	*b;
 	int64_t			*one, median;
 	size_t			 c, i, n;
-	int			 rc;
 
-	memset(&sp, 0, sizeof(sp));
-	rc = store_counts_spans(st, from, to, commune, which, casework_span,
-	    &sp);
-	one = by ? xcalloc(sp.n + 1, sizeof(*one)) : NULL;
-	for (c = 0; by && c < sp.ncodes; c++) {
-		for (i = n = 0; i < sp.n; i++)
-			if (sp.at[i] == c)
-				one[n++] = sp.v[i];
-		b = casework_by_entry(cw, sp.codes[c]);
+	one = by ? xcalloc(sp->n + 1, sizeof(*one)) : NULL;
+	for (c = 0; by && c < r->ncodes; c++) {
+		for (i = n = 0; i < sp->n; i++)
+			if (sp->at[i] == c)
+				one[n++] = sp->v[i];
+		if (n == 0)
+			continue;
+		b = casework_by_entry(r->cw, r->codes[c]);
 		median = casework_median(one, n);
-		if (which == STORE_SPAN_ACK) {
-			b->m.median_ack_s = median;
-			b->m.acked = (int64_t)n;
-		} else {
-			b->m.median_close_s = median;
-			b->m.closed = (int64_t)n;
-		}
+		*(k == 0 ? &b->m.median_ack_s : &b->m.median_close_s) = median;
+		*(k == 0 ? &b->m.acked : &b->m.closed) = (int64_t)n;
 	}
 	free(one);
-	median = casework_median(sp.v, sp.n);
-	if (which == STORE_SPAN_ACK) {
-		cw->median_ack_s = median;
-		cw->acked = (int64_t)sp.n;
-	} else {
-		cw->median_close_s = median;
-		cw->closed = (int64_t)sp.n;
-	}
-	casework_spans_clear(&sp);
-	return rc == -1 ? -1 : 0;
+	median = casework_median(sp->v, sp->n);
+	*(k == 0 ? &r->cw->median_ack_s : &r->cw->median_close_s) = median;
+	*(k == 0 ? &r->cw->acked : &r->cw->closed) = (int64_t)sp->n;
 }
 
 int
 casework_count(struct store *st, int64_t from, int64_t to,
     const char *commune, struct casework *cw)
 {
-	int	 by = commune == NULL || *commune == '\0';
+	struct casework_read	 r;
+	int			 k, rc;
 
 	memset(cw, 0, sizeof(*cw));
-	if (store_counts_cases(st, from, to, commune, casework_case,
-	    cw) == -1 ||
-	    casework_median_of(st, from, to, commune, STORE_SPAN_ACK, cw,
-	    by) == -1 ||
-	    casework_median_of(st, from, to, commune, STORE_SPAN_CLOSE, cw,
-	    by) == -1)
-		return -1;
-	return 0;
+	memset(&r, 0, sizeof(r));
+	r.cw = cw;
+	rc = store_counts_cases(st, from, to, commune, casework_case, &r);
+	for (k = 0; k < 2; k++) {
+		casework_medians(&r, k, commune == NULL || *commune == '\0');
+		free(r.sp[k].v);
+		free(r.sp[k].at);
+	}
+	free(r.codes);
+	return rc == -1 ? -1 : 0;
 }
 
 void

@@ -457,34 +457,20 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_PIN_LOCK] =
 	    "UPDATE contacts SET pin_locked_until = ?2 WHERE id = ?1",
 	[ST_PIN_FAIL_CLEAR] = "DELETE FROM pin_failures WHERE contact_id = ?1",
-	/* Reports created in [?1, ?2) by what their case came to (§6a). */
+	/*
+	 * Reports created in [?1, ?2), each with what its case came to
+	 * (§6a) and its seconds to the first NHAN or XONG and to XONG: one
+	 * read of the period's reports for the counts and the medians. Then
+	 * those of commune ?3 only, by its index (commune, created_at).
+	 */
 	[ST_STATS_CASES] =
-	    "SELECT victim_sex, victim_age, outcome, count(*) FROM reports"
-	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " GROUP BY victim_sex, victim_age, outcome",
-	/* Those of commune ?3 only: its index (commune, created_at). */
+	    "SELECT commune, victim_sex, victim_age, outcome,"
+	    " acked_at - created_at, closed_at - created_at FROM reports"
+	    " WHERE created_at >= ?1 AND created_at < ?2",
 	[ST_STATS_CASES_OF] =
-	    "SELECT victim_sex, victim_age, outcome, count(*) FROM reports"
-	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
-	    " GROUP BY victim_sex, victim_age, outcome",
-	/* Their seconds to the first NHAN or XONG, and to XONG, with
-	 * their commune's code; then those of commune ?3 only. */
-	[ST_STATS_ACK_TIMES] =
-	    "SELECT acked_at - created_at, commune FROM reports"
-	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " AND acked_at IS NOT NULL",
-	[ST_STATS_CLOSE_TIMES] =
-	    "SELECT closed_at - created_at, commune FROM reports"
-	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " AND closed_at IS NOT NULL",
-	[ST_STATS_ACK_TIMES_OF] =
-	    "SELECT acked_at - created_at, commune FROM reports"
-	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
-	    " AND acked_at IS NOT NULL",
-	[ST_STATS_CLOSE_TIMES_OF] =
-	    "SELECT closed_at - created_at, commune FROM reports"
-	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2"
-	    " AND closed_at IS NOT NULL",
+	    "SELECT commune, victim_sex, victim_age, outcome,"
+	    " acked_at - created_at, closed_at - created_at FROM reports"
+	    " WHERE commune = ?3 AND created_at >= ?1 AND created_at < ?2",
 	[ST_META_DEL] = "DELETE FROM meta WHERE key = ?1",
 	/* The data keys (store_dkey.c), one per UTC day ?1. */
 	[ST_DKEY_GET] = "SELECT wrapped FROM data_keys WHERE day = ?1",

@@ -442,29 +442,23 @@ int		 store_counts_signups(struct store *, int64_t from,
 		    int64_t to, const char *commune, const char *area,
 		    store_count_fn, void *);
 
-/* What the cases of the reports created in a period came to (SPEC §6a):
- * one group per (sex, age, outcome), strings borrowed for the call. */
+/* What a report created in a period came to (SPEC §6a) and how long it
+ * took; strings borrowed for the call. */
 struct store_case {
+	const char	*commune;	/* its code, "*", "" without communes */
 	const char	*sex;		/* "f", "m", or NULL: not recorded */
 	int		 age;		/* 0..120, or -1: not recorded */
 	const char	*outcome;	/* codes "CA YT", or NULL: none */
-	int64_t		 n;
+	int64_t		 ack_s;		/* to the first NHAN or XONG; -1 none */
+	int64_t		 close_s;	/* to XONG; -1 none */
+	int64_t		 n;		/* reports it stands for */
 };
 typedef int	 (*store_case_fn)(const struct store_case *, void *);
-/* fn gets each group of commune's reports (NULL: all); -1 from fn
- * stops. How many groups, or -1. */
+/* fn gets each report of commune (NULL: of every one, through the index
+ * of the creation times; a code: through the commune's), in no order,
+ * n 1; -1 from fn stops. How many, or -1. */
 int		 store_counts_cases(struct store *, int64_t from, int64_t to,
 		    const char *commune, store_case_fn, void *);
-/* How long the reports created in the period took: from creation to
- * the first NHAN or XONG, or to XONG; fn gets each one's commune and
- * seconds, in no order. Of commune only (NULL: all, through the index of
- * the creation times; a code: through the commune's). How many, or -1. */
-enum store_span { STORE_SPAN_ACK, STORE_SPAN_CLOSE };
-typedef int	 (*store_span_fn)(const char *commune, int64_t seconds,
-		    void *);
-int		 store_counts_spans(struct store *, int64_t from, int64_t to,
-		    const char *commune, enum store_span, store_span_fn,
-		    void *);
 
 /* store_admin.c: tincayctl's listings, contacts and purge. */
 /* Each of args->commune's only (SPEC §11), where it is given. */

@@ -127,35 +127,29 @@ struct store_cases_walk {
 	void		*arg;
 };
 
+static int64_t
+store_counts_span(struct db_stmt *s, int i)
+{
+	return db_column_type(s, i) == DB_NULL ? -1 : db_column_int64(s, i);
+}
+
 static int
 store_counts_case_row(struct db_stmt *s, void *arg)
 {
 	struct store_cases_walk	*w = arg;
 	struct store_case	 c;
 
-	c.sex = store_col_text(s, 0);
-	c.age = db_column_type(s, 1) == DB_NULL ? -1 :
-	    (int)db_column_int64(s, 1);
-	c.outcome = store_col_text(s, 2);
-	c.n = db_column_int64(s, 3);
+	c.commune = store_col_text(s, 0);
+	if (c.commune == NULL)
+		c.commune = "";
+	c.sex = store_col_text(s, 1);
+	c.age = db_column_type(s, 2) == DB_NULL ? -1 :
+	    (int)db_column_int64(s, 2);
+	c.outcome = store_col_text(s, 3);
+	c.ack_s = store_counts_span(s, 4);
+	c.close_s = store_counts_span(s, 5);
+	c.n = 1;
 	return w->fn(&c, w->arg) == -1 ? -1 : 0;
-}
-
-/* Statement all, or its twin of one commune (?3) walking the commune's
- * index, bound for [from, to). */
-static struct db_stmt *
-store_counts_period(struct store *st, enum stmt all, enum stmt of,
-    int64_t from, int64_t to, const char *commune)
-{
-	struct db_stmt	*s;
-
-	commune = store_counts_commune(commune);
-	s = st->stmt[commune != NULL ? of : all];
-	db_bind_int64(s, 1, from);
-	db_bind_int64(s, 2, to);
-	if (commune != NULL)
-		store_bind_text(s, 3, commune);
-	return s;
 }
 
 int
@@ -163,38 +157,13 @@ store_counts_cases(struct store *st, int64_t from, int64_t to,
     const char *commune, store_case_fn fn, void *arg)
 {
 	struct store_cases_walk	 w = { fn, arg };
-
-	return store_rows(st, store_counts_period(st, ST_STATS_CASES,
-	    ST_STATS_CASES_OF, from, to, commune), __func__,
-	    store_counts_case_row, &w);
-}
-
-struct store_spans_walk {
-	store_span_fn	 fn;
-	void		*arg;
-};
-
-static int
-store_counts_span_row(struct db_stmt *s, void *arg)
-{
-	struct store_spans_walk	*w = arg;
-	const char		*commune = store_col_text(s, 1);
-
-	return w->fn(commune != NULL ? commune : "", db_column_int64(s, 0),
-	    w->arg) == -1 ? -1 : 0;
-}
-
-int
-store_counts_spans(struct store *st, int64_t from, int64_t to,
-    const char *commune, enum store_span which, store_span_fn fn, void *arg)
-{
-	struct store_spans_walk	 w = { fn, arg };
 	struct db_stmt		*s;
 
-	s = which == STORE_SPAN_ACK ?
-	    store_counts_period(st, ST_STATS_ACK_TIMES, ST_STATS_ACK_TIMES_OF,
-	    from, to, commune) :
-	    store_counts_period(st, ST_STATS_CLOSE_TIMES,
-	    ST_STATS_CLOSE_TIMES_OF, from, to, commune);
-	return store_rows(st, s, __func__, store_counts_span_row, &w);
+	commune = store_counts_commune(commune);
+	s = st->stmt[commune != NULL ? ST_STATS_CASES_OF : ST_STATS_CASES];
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	if (commune != NULL)
+		store_bind_text(s, 3, commune);
+	return store_rows(st, s, __func__, store_counts_case_row, &w);
 }

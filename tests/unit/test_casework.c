@@ -62,11 +62,11 @@ test_add(void **state)
 {
 	struct casework		 cw;
 	const struct store_case	 cases[] = {
-		{ "f", 30, "CA YT", 2 },
-		{ "m", 15, "YT", 1 },
-		{ NULL, -1, NULL, 4 },		/* open, or XONG alone */
-		{ "x", 200, " ZZ  ", 1 },	/* nothing it knows */
-		{ "f", 70, "KHAC HG", 1 },
+		{ "", "f", 30, "CA YT", 10, 20, 2 },
+		{ "", "m", 15, "YT", 10, 20, 1 },
+		{ "", NULL, -1, NULL, -1, -1, 4 },	/* open, XONG alone */
+		{ "", "x", 200, " ZZ  ", -1, -1, 1 },	/* nothing it knows */
+		{ "", "f", 70, "KHAC HG", 5, 5, 1 },
 	};
 	size_t			 i;
 
