@@ -592,23 +592,28 @@ class Daemon:
 	def contacts(self):
 		return self.ctl_json("contacts", "list")
 
+	CONTACT_COLUMNS = ("name", "phone", "role", "areas", "channel", "url",
+	    "pin", "commune")
+
 	def import_contacts(self, rows):
-		"""rows: (name, phone, role, areas, channel, url, pin)."""
+		"""rows: (name, phone, role, areas, channel, url, pin[, commune]);
+		the commune column (SPEC §11) is written when a row has one."""
+		width = max([7] + [len(r) for r in rows])
 		path = os.path.join(self.tmpdir, "contacts.csv")
 		with open(path, "w", encoding="utf-8") as f:
-			f.write("name,phone,role,areas,channel,url,pin\n")
+			f.write(",".join(self.CONTACT_COLUMNS[:width]) + "\n")
 			for r in rows:
-				r = list(r) + [""] * (7 - len(r))
+				r = list(r) + [""] * (width - len(r))
 				f.write(",".join(r) + "\n")
 				self.numbers.add(r[1])
 		self.ctl("contacts", "import", path)
 
 	def add_contact(self, name, phone, role, areas=None, channel=None,
-	    url=None, pin=None):
+	    url=None, pin=None, commune=None):
 		args = ["contacts", "add", "--name", name, "--phone", phone,
 		    "--role", role]
 		for opt, v in (("--areas", areas), ("--channel", channel),
-		    ("--url", url), ("--pin", pin)):
+		    ("--url", url), ("--pin", pin), ("--commune", commune)):
 			if v is not None:
 				args += [opt, v]
 		self.numbers.add(phone)
