@@ -338,7 +338,8 @@ def test_communes_config_errors_name_commune_and_key(d):
 @case(CITY, start=False)
 def test_communes_contacts_commune_checked(d):
 	"""The contacts' commune column: a commune the config does not have is
-	an import error naming its line, and nothing is imported; "*" is the
+	an import error naming its line and the column, and nothing is
+	imported; "*" is the
 	city; contacts add --commune CODE files a contact in its commune and
 	refuses an unknown one."""
 	up(d, book=None)
@@ -352,9 +353,9 @@ def test_communes_contacts_commune_checked(d):
 	eq(p.returncode, 1, "import of a contact of an unknown commune: exit "
 	    "code")
 	err = stderr_of(p)
-	check("communes.csv:3" in err and "NOSUCH" in err, "the import error "
-	    "does not name both its line (communes.csv:3) and the commune "
-	    "NOSUCH: %r" % err)
+	check("communes.csv:3" in err and "commune" in err, "the import "
+	    "error does not name its line (communes.csv:3) and its column "
+	    "(commune): %r" % err)
 	eq(d.contacts(), [], "contacts after the refused import")
 	d.import_contacts([("Cong an TC", "0931000001", "police", "T3", "sms",
 	    "", "", "TINHCHAU"), ("Cong an TP", "0939000001", "city_police",
