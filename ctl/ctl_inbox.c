@@ -69,8 +69,10 @@ ctl_inbox_take(struct ctl *c, int64_t id, struct inbox_row *m)
 	if ((found = store_inbox_get(c->st, id, m)) != 1) {
 		store_rollback(c->st);
 		if (found == 0)
-			fprintf(stderr, "tincayctl: inbox: no message %lld "
-			    "waits for review\n", (long long)id);
+			fprintf(stderr, "tincayctl: inbox: no text %lld waits "
+			    "to be filed (a city's report listed for review is "
+			    "filed already: it waits for its commune, which the "
+			    "resident's answer tells)\n", (long long)id);
 	}
 	return found;
 }

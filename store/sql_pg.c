@@ -125,7 +125,9 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " WHERE ?1::text IS NULL OR m.commune = ?1 ORDER BY m.id",
 	[ST_INBOX_LIST] =
 	    "SELECT id, body AS text, received_at, commune FROM messages"
-	    " WHERE category = 'unknown' AND reviewed_at IS NULL"
+	    " WHERE reviewed_at IS NULL AND (category = 'unknown'"
+	    " OR (commune = '*' AND report_id IN (SELECT id FROM reports"
+	    " WHERE commune = '*')))"
 	    " AND (?1::text IS NULL OR commune = ?1) ORDER BY id",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"

@@ -389,9 +389,13 @@ static const char *const store_sql[ST__MAX] = {
 	    " AND (body <> '' OR dest <> '')",
 	/* Opted-out numbers (SPEC §8); the row and its counts stay. */
 	/* The review list (SPEC §4, §7): unknown texts nobody has seen. */
+	/* With a city's report nobody placed yet (SPEC §11: it goes to
+	 * review): its text waits here until its commune is told. */
 	[ST_INBOX_LIST] =
 	    "SELECT id, body AS text, received_at, commune FROM messages"
-	    " WHERE category = 'unknown' AND reviewed_at IS NULL"
+	    " WHERE reviewed_at IS NULL AND (category = 'unknown'"
+	    " OR (commune = '*' AND report_id IN (SELECT id FROM reports"
+	    " WHERE commune = '*')))"
 	    " AND (?1 IS NULL OR commune = ?1) ORDER BY id",
 	[ST_INBOX_GET] =
 	    "SELECT sender, body, received_at, commune FROM messages"
