@@ -9,7 +9,9 @@
  * rewrites to $N and counts. What made one need its own text:
  * - a parameter whose type PostgreSQL cannot infer where it first reads it
  *   (?3 IS NULL OR area = ?3; ?1 + ?2; a CASE of parameters; it reads an
- *   UPDATE's WHERE before its SET): cast where it may be read first;
+ *   UPDATE's WHERE before its SET): cast where it may be read first
+ *   (an optional filter needs none here: the common text writes
+ *   CAST(?3 AS TEXT) IS NULL, which both engines read);
  * - a bare column in ON CONFLICT DO UPDATE, which could be excluded's;
  * - SQLite's words: BEGIN IMMEDIATE, INDEXED BY, instr, scalar min, LIMIT -1
  *   for no limit, last_insert_rowid (RETURNING id here);
@@ -98,37 +100,6 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " failing_since = coalesce(failing_since,"
 	    "  CASE WHEN ?2 = 'pending' THEN ?7::bigint END)"
 	    " WHERE id = ?1 AND status = ?8",
-	[ST_REPORTS_LIST] =
-	    "SELECT r.ref, r.category, r.area, r.commune, r.status,"
-	    " r.created_at,"
-	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
-	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.outcome,"
-	    " r.victim_sex, r.victim_age, r.cancel_requested,"
-	    " p.ref AS previous FROM reports r"
-	    " LEFT JOIN reports p ON p.id = r.previous"
-	    " WHERE (?1::text IS NULL OR r.status = ?1)"
-	    " AND (?2::text IS NULL OR r.commune = ?2) ORDER BY r.id",
-	[ST_REPORT_SHOW] =
-	    "SELECT r.id, r.ref, r.category, r.area, r.commune, r.status,"
-	    " r.created_at,"
-	    " (SELECT count(*) FROM messages m WHERE m.report_id = r.id"
-	    " AND m.category NOT IN ('ack', 'done')) AS messages, r.reporter,"
-	    " r.updated_at, r.escalate_at, r.acked_by, r.closed_at,"
-	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome,"
-	    " p.ref AS previous FROM reports r"
-	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1"
-	    " AND (?2::text IS NULL OR r.commune = ?2)",
-	[ST_MESSAGES_LIST] =
-	    "SELECT m.provider, m.provider_id, m.category, r.ref, m.commune,"
-	    " m.received_at, m.body AS text FROM messages m"
-	    " LEFT JOIN reports r ON r.id = m.report_id"
-	    " WHERE ?1::text IS NULL OR m.commune = ?1 ORDER BY m.id",
-	[ST_INBOX_LIST] =
-	    "SELECT id, body AS text, received_at, commune FROM messages"
-	    " WHERE reviewed_at IS NULL AND (category = 'unknown'"
-	    " OR (commune = '*' AND report_id IN (SELECT id FROM reports"
-	    " WHERE commune = '*')))"
-	    " AND (?1::text IS NULL OR commune = ?1) ORDER BY id",
 	[ST_SUB_ADD] =
 	    "INSERT INTO subscriptions (phone, campaign, area, source,"
 	    " subscribed_at, phone_hash, commune)"
@@ -180,13 +151,6 @@ static const char *const store_pg_sql[ST__MAX] = {
 	[ST_META_SET] =
 	    "INSERT INTO meta (key, num) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET num = excluded.num, value = NULL",
-	[ST_STATS_COUNT] =
-	    "SELECT area, category, status, count(*), commune FROM reports"
-	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " AND (?3::text IS NULL OR area = ?3)"
-	    " AND (?4::text IS NULL OR commune = ?4)"
-	    " GROUP BY commune, area, category, status"
-	    " ORDER BY area IS NULL, commune, area, category, status",
 	[ST_CLAMP_ESCALATE] =
 	    "UPDATE reports SET escalate_at = ?1::bigint + CASE WHEN"
 	    " escalation_level < ?4 THEN ?2::bigint ELSE ?5::bigint END"
@@ -208,12 +172,6 @@ static const char *const store_pg_sql[ST__MAX] = {
 	    " 'UTF8'), phone_hash = NULL"
 	    " WHERE opted_out_at IS NOT NULL AND opted_out_at < ?1"
 	    " AND phone NOT LIKE 'purged:%'",
-	[ST_STATS_SIGNUPS] =
-	    "SELECT area, count(*), commune FROM subscriptions"
-	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
-	    " AND (?3::text IS NULL OR area = ?3)"
-	    " AND (?4::text IS NULL OR commune = ?4)"
-	    " GROUP BY commune, area ORDER BY area IS NULL, commune, area",
 	/* One snapshot for every read until its end. */
 	[ST_BACKUP_BEGIN] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
 	[ST_METRICS_DEPTH] =

@@ -169,8 +169,8 @@ static const char *const store_sql[ST__MAX] = {
 	    " r.victim_sex, r.victim_age, r.cancel_requested,"
 	    " p.ref AS previous FROM reports r"
 	    " LEFT JOIN reports p ON p.id = r.previous"
-	    " WHERE (?1 IS NULL OR r.status = ?1)"
-	    " AND (?2 IS NULL OR r.commune = ?2) ORDER BY r.id",
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR r.status = ?1)"
+	    " AND (CAST(?2 AS TEXT) IS NULL OR r.commune = ?2) ORDER BY r.id",
 	[ST_REPORT_SHOW] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.commune, r.status,"
 	    " r.created_at,"
@@ -180,7 +180,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " r.cancel_requested, r.victim_sex, r.victim_age, r.outcome,"
 	    " p.ref AS previous FROM reports r"
 	    " LEFT JOIN reports p ON p.id = r.previous WHERE r.id = ?1"
-	    " AND (?2 IS NULL OR r.commune = ?2)",
+	    " AND (CAST(?2 AS TEXT) IS NULL OR r.commune = ?2)",
 	[ST_REPORT_GET] =
 	    "SELECT r.id, r.ref, r.category, r.area, r.status, r.reporter,"
 	    " r.escalation_level, m.body, m.received_at, r.closed_at,"
@@ -296,8 +296,7 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT m.provider, m.provider_id, m.category, r.ref, m.commune,"
 	    " m.received_at, m.body AS text FROM messages m"
 	    " LEFT JOIN reports r ON r.id = m.report_id"
-	    " WHERE ?1 IS NULL OR m.commune = ?1 ORDER BY m.id",
-	/* The same from the per-day counts: ?1, ?2 are day numbers. */
+	    " WHERE CAST(?1 AS TEXT) IS NULL OR m.commune = ?1 ORDER BY m.id",
 	/*
 	 * The same from the per-day counts: ?1, ?2 are day numbers; a key
 	 * is a commune's "CODE.T3" (its unknown hamlet "CODE."), or "T3"
@@ -339,7 +338,8 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_STATS_COUNT] =
 	    "SELECT area, category, status, count(*), commune FROM reports"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    " AND (?3 IS NULL OR area = ?3) AND (?4 IS NULL OR commune = ?4)"
+	    " AND (CAST(?3 AS TEXT) IS NULL OR area = ?3)"
+	    " AND (CAST(?4 AS TEXT) IS NULL OR commune = ?4)"
 	    " GROUP BY commune, area, category, status"
 	    " ORDER BY area IS NULL, commune, area, category, status",
 	/* Closed or cancelled before ?1, after id ?2, with something left
@@ -396,7 +396,7 @@ static const char *const store_sql[ST__MAX] = {
 	    " WHERE reviewed_at IS NULL AND (category = 'unknown'"
 	    " OR (commune = '*' AND report_id IN (SELECT id FROM reports"
 	    " WHERE commune = '*')))"
-	    " AND (?1 IS NULL OR commune = ?1) ORDER BY id",
+	    " AND (CAST(?1 AS TEXT) IS NULL OR commune = ?1) ORDER BY id",
 	[ST_INBOX_GET] =
 	    "SELECT sender, body, received_at, commune FROM messages"
 	    " WHERE id = ?1 AND category = 'unknown' AND reviewed_at IS NULL",
@@ -440,7 +440,8 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_STATS_SIGNUPS] =
 	    "SELECT area, count(*), commune FROM subscriptions"
 	    " WHERE subscribed_at >= ?1 AND subscribed_at < ?2"
-	    " AND (?3 IS NULL OR area = ?3) AND (?4 IS NULL OR commune = ?4)"
+	    " AND (CAST(?3 AS TEXT) IS NULL OR area = ?3)"
+	    " AND (CAST(?4 AS TEXT) IS NULL OR commune = ?4)"
 	    " GROUP BY commune, area ORDER BY area IS NULL, commune, area",
 	/* Every message filed under report ?1, oldest first (the index on
 	 * report_id holds them in id order). */
