@@ -315,9 +315,9 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_DAYS_CLEAR] = "DELETE FROM report_days",
 	[ST_DAYS_FILL] =
 	    "INSERT INTO report_days (day, area, category, status, n)"
-	    " SELECT (created_at + ?1) / 86400, CASE WHEN commune = ''"
-	    " THEN coalesce(area, '') ELSE commune || '.' || coalesce(area, '')"
-	    " END, category, status, count(*) FROM reports GROUP BY 1, 2, 3, 4",
+	    " SELECT (created_at + ?1) / 86400,"
+	    STORE_DAYS_KEY("") ", category, status, count(*) FROM reports"
+	    " GROUP BY 1, 2, 3, 4",
 	[ST_REPORT_CLOSE] =
 	    "UPDATE reports SET status = ?2, acked_by = coalesce(?3, acked_by),"
 	    " escalate_at = NULL, updated_at = ?4, closed_at = ?4,"

@@ -163,6 +163,14 @@ int		 store_copy_backup(struct store *, const char *path,
 		    store_backup_fn, void *, char *err, size_t errlen);
 /* PostgreSQL: our class among the database's advisory locks, and the
  * leader's key in it (store_pg.c; tincayctl migrate looks for holders). */
+/*
+ * A report's per-day key (report_days.area, migration 19): its hamlet's
+ * code, a commune's written CODE.T3 ("CODE." its unknown hamlet); r is
+ * the row's prefix in SQL: "NEW.", "OLD." or "".
+ */
+#define STORE_DAYS_KEY(r)	" CASE WHEN " r "commune = '' THEN"	\
+	" coalesce(" r "area, '') ELSE " r "commune || '.' ||"		\
+	" coalesce(" r "area, '') END"
 #define STORE_PG_LOCK_CLASS	"7411"
 #define STORE_PG_LOCK_LEADER	"2"
 int		 store_sqlite_version(struct store *);
