@@ -215,6 +215,29 @@ const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
  */
 char		*phone_mask_text(const char *buf, size_t len);
 
+/*
+ * scrypt.c: a secret as a salted slow hash, "scrypt$N$r$p$salt$hash" (hex),
+ * the format of PINs and passwords. A cost: N, r, p and the memory they
+ * may take (128 N r p bytes at most); as a limit, the most a stored hash
+ * may ask for.
+ */
+struct scrypt_cost {
+	uint64_t	 n, r, p;
+	uint64_t	 mem_max;
+};
+/* Hash (pw, len) under a fresh random salt at cost into out (outlen
+ * bytes). 0, or -1. */
+int		 scrypt_hash(const char *pw, size_t len,
+		    const struct scrypt_cost *, char *out, size_t outlen);
+/* 1 if (pw, len) is the secret of stored, recomputed under its own
+ * parameters, each within limit; else 0 (a clear, malformed or greedy
+ * stored value never matches); -1 the KDF failed (out of memory).
+ * Compares in constant time. */
+int		 scrypt_verify(const char *pw, size_t len, const char *stored,
+		    const struct scrypt_cost *limit);
+/* 1 if stored is in the format (rather than a clear value from before). */
+int		 scrypt_is_hash(const char *stored);
+
 /* pin.c: officials' PINs, stored as salted slow hashes (SPEC §8). */
 #define PIN_HASH_MAX	128	/* "scrypt$N$r$p$salt$hash", NUL */
 /* Hash (pin, len) under a fresh random salt into out. 0, or -1. */
@@ -225,6 +248,55 @@ int		 pin_hash(const char *pin, size_t len, char out[PIN_HASH_MAX]);
 int		 pin_verify(const char *pin, size_t len, const char *stored);
 /* 1 if stored is a hash (rather than a clear PIN from before). */
 int		 pin_is_hash(const char *stored);
+
+/*
+ * passwd.c: the console's sign-in (SPEC §12): passwords as scrypt.c's
+ * hashes, slower than PINs (N = 2^15: 32 MiB), what a password and a
+ * user's name may be, and the roles.
+ */
+#define PASSWD_HASH_MAX	192	/* "scrypt$N$r$p$salt$hash", NUL */
+#define PASSWD_MIN	8	/* characters (UTF-8) */
+#define PASSWD_MAX	1024	/* bytes */
+int		 passwd_hash(const char *pw, size_t len,
+		    char out[PASSWD_HASH_MAX]);	/* 0, -1 */
+/* 1 right, 0 wrong (or stored is no hash), -1 the KDF failed. */
+int		 passwd_verify(const char *pw, size_t len, const char *stored);
+/* Whether (pw, len) may be a password: NULL, or why not (in English). */
+const char	*passwd_check(const char *pw, size_t len);
+/* Whether name may be a user's: 1 to 63 bytes of letters, digits and
+ * ". _ - @", beginning with a letter or digit: NULL, or why not. */
+const char	*passwd_name_check(const char *name);
+/* Whether role is one of the console's: admin, caseworker, viewer. */
+int		 passwd_role_ok(const char *role);
+
+/*
+ * totp.c: time-based one-time codes (RFC 6238: HMAC-SHA1, 6 digits, 30 s
+ * steps) of a secret kept in base32 (RFC 4648, upper case, no padding).
+ */
+#define TOTP_SECRET_LEN	32	/* base32 characters of 160 random bits */
+#define TOTP_URI_MAX	320
+/* A new secret, TOTP_SECRET_LEN characters and a NUL, into out (at least
+ * TOTP_SECRET_LEN + 1 bytes). 0, or -1. */
+int		 totp_secret_new(char *out, size_t outlen);
+/* The code at unix time t, 0..999999, or -1 (a secret that is not
+ * base32, t before 1970). */
+int		 totp_code(const char *secret, int64_t t);
+/* 1 if code (6 digits) is the code of now, of the step before or of the
+ * one after; 0 if not (or not 6 digits); -1 the secret is not base32. */
+int		 totp_verify(const char *secret, const char *code, int64_t now);
+/* (in, len) in base32 into out (outlen bytes, NUL-terminated): its
+ * length, or -1 if it does not fit. */
+int		 totp_base32_encode(const unsigned char *in, size_t len,
+		    char *out, size_t outlen);
+/* Base32 text s (either case; spaces and trailing '=' ignored) into out
+ * (outlen bytes): how many bytes, or -1 if it is not base32 or does not
+ * fit. */
+int		 totp_base32_decode(const char *s, unsigned char *out,
+		    size_t outlen);
+/* The otpauth://totp/ URI an authenticator app reads (issuer "tincay",
+ * account name, percent-encoded) into out. 0, or -1 if it does not fit. */
+int		 totp_uri(const char *name, const char *secret, char *out,
+		    size_t outlen);
 
 
 /* tz.c: local dates and midnights in the commune's time zone. */
