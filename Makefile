@@ -157,7 +157,7 @@ deb:
 # test on a database of its own (tests/unit/engine.h); those about SQLite
 # itself skip there, saying why.
 ENGINES	?= sqlite pg
-PG_UNITS = $(addprefix $(O)/tests/,test_engine test_shred test_store \
+PG_UNITS = $(addprefix $(O)/tests/,test_engine test_shred test_store test_users \
 	   test_seal test_batch test_router test_casework test_escalate \
 	   test_review test_stats test_signup test_receipt test_plea \
 	   test_provider test_city)

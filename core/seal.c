@@ -32,7 +32,7 @@
 #define SEAL_MD_LEN		32
 
 struct seal {
-	EVP_CIPHER_CTX	*dec;		/* version 1 blobs: AES-256-GCM */
+	EVP_CIPHER_CTX	*enc, *dec;	/* version 1 blobs: AES-256-GCM */
 	EVP_CIPHER_CTX	*wrap, *unwrap;	/* data keys, under their subkey */
 	EVP_MAC_CTX	*mac;		/* HMAC-SHA256 under the hash subkey */
 	unsigned char	 check[SEAL_CHECK_LEN];
@@ -121,6 +121,7 @@ seal_new(const unsigned char key[SEAL_KEY_LEN])
 	if (util_random(sl->nonce, sizeof(sl->nonce)) == -1)
 		goto done;
 	if ((sl->mac = util_hmac_sha256_new(hash, sizeof(hash))) == NULL ||
+	    (sl->enc = seal_ctx(enc, 1)) == NULL ||
 	    (sl->dec = seal_ctx(enc, 0)) == NULL ||
 	    (sl->wrap = seal_ctx(wrap, 1)) == NULL ||
 	    (sl->unwrap = seal_ctx(wrap, 0)) == NULL)
@@ -145,6 +146,7 @@ seal_free(struct seal *sl)
 	if (sl == NULL)
 		return;
 	/* The contexts wipe their key schedules when freed. */
+	EVP_CIPHER_CTX_free(sl->enc);
 	EVP_CIPHER_CTX_free(sl->dec);
 	EVP_CIPHER_CTX_free(sl->wrap);
 	EVP_CIPHER_CTX_free(sl->unwrap);
@@ -330,6 +332,21 @@ seal_seal(struct seal *sl, struct seal_dkey *dk, const void *in, size_t len,
 }
 
 int
+seal_seal_master(struct seal *sl, const void *in, size_t len,
+    unsigned char *out)
+{
+	unsigned char	*nonce = out + 1, *ct = nonce + SEAL_NONCE_LEN;
+
+	if (len > INT_MAX - SEAL_OVERHEAD)
+		return -1;
+	out[0] = SEAL_VERSION_MASTER;
+	seal_next_nonce(sl, nonce);
+	if (seal_gcm_enc(sl->enc, nonce, out, 1, in, len, ct, ct + len) == -1)
+		return -1;
+	return (int)len + 1 + SEAL_NONCE_LEN + SEAL_TAG_LEN;
+}
+
+int
 seal_blob_key(const unsigned char *in, size_t len, uint32_t *id)
 {
 	if (in == NULL)
@@ -402,6 +419,13 @@ seal_seal(struct seal *sl, struct seal_dkey *dk, const void *in, size_t len,
 		return -1;
 	memcpy(out, in, len);
 	return (int)len;
+}
+
+int
+seal_seal_master(struct seal *sl, const void *in, size_t len,
+    unsigned char *out)
+{
+	return seal_seal(sl, NULL, in, len, out);
 }
 
 /* Every blob is a copy: no data key to look up. */

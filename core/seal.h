@@ -68,6 +68,13 @@ uint32_t	 seal_dkey_id(const struct seal_dkey *);
 int		 seal_seal(struct seal *, struct seal_dkey *dk, const void *in,
 		    size_t len, unsigned char *out);
 /*
+ * The same under the key itself (a version 1 blob), for what must outlive
+ * every purge and is no resident's (a console user's TOTP secret): no data
+ * key is destroyed under it. The blob's size, or -1.
+ */
+int		 seal_seal_master(struct seal *, const void *in, size_t len,
+		    unsigned char *out);
+/*
  * Which key opens blob (in, len): SEAL_VERSION and its data key's id in
  * *id; SEAL_VERSION_MASTER (the key itself); -1 not a sealed blob.
  */

@@ -254,7 +254,11 @@ static const char *const store_pg_extra[PGX__MAX] = {
 	    "SELECT setval(pg_get_serial_sequence('outbox', 'id'),"
 	    " coalesce((SELECT max(id) FROM outbox), 0) + 1, false);"
 	    "SELECT setval(pg_get_serial_sequence('subscriptions', 'id'),"
-	    " coalesce((SELECT max(id) FROM subscriptions), 0) + 1, false);",
+	    " coalesce((SELECT max(id) FROM subscriptions), 0) + 1, false);"
+	    "SELECT setval(pg_get_serial_sequence('users', 'id'),"
+	    " coalesce((SELECT max(id) FROM users), 0) + 1, false);"
+	    "SELECT setval(pg_get_serial_sequence('audit', 'id'),"
+	    " coalesce((SELECT max(id) FROM audit), 0) + 1, false);",
 };
 
 const char *

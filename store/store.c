@@ -22,6 +22,11 @@
 #include "store_int.h"
 
 
+/* A console user's row, as struct user_row has it (store_users.c). */
+#define STORE_USER_COLS	"id, name, role, communes, areas, pw_hash,"	\
+	" CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END, locked_until,"	\
+	" created_at, last_signin_at FROM users"
+
 static const char *const store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -462,6 +467,38 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_PIN_LOCK] =
 	    "UPDATE contacts SET pin_locked_until = ?2 WHERE id = ?1",
 	[ST_PIN_FAIL_CLEAR] = "DELETE FROM pin_failures WHERE contact_id = ?1",
+	/* The console's users (store_users.c); a name taken adds nothing. */
+	[ST_USER_ADD] =
+	    "INSERT INTO users (name, role, communes, areas, pw_hash,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (name) DO NOTHING",
+	[ST_USER_GET] = "SELECT " STORE_USER_COLS " WHERE name = ?1",
+	[ST_USERS_LIST] = "SELECT " STORE_USER_COLS " ORDER BY name",
+	[ST_USER_REMOVE] = "DELETE FROM users WHERE name = ?1",
+	/* A new password lifts the lock wrong ones set. */
+	[ST_USER_PASSWD] =
+	    "UPDATE users SET pw_hash = ?2, locked_until = 0 WHERE name = ?1",
+	[ST_USER_TOTP_SET] = "UPDATE users SET totp_secret = ?2"
+	    " WHERE name = ?1",
+	[ST_USER_TOTP_GET] = "SELECT totp_secret FROM users WHERE name = ?1",
+	[ST_USER_FAIL_PRUNE] =
+	    "DELETE FROM user_failures WHERE user_id = ?1 AND at <= ?2",
+	[ST_USER_FAIL_ADD] =
+	    "INSERT INTO user_failures (user_id, at) VALUES (?1, ?2)",
+	[ST_USER_FAIL_COUNT] =
+	    "SELECT count(*) FROM user_failures WHERE user_id = ?1",
+	[ST_USER_LOCK] = "UPDATE users SET locked_until = ?2 WHERE id = ?1",
+	[ST_USER_FAIL_CLEAR] = "DELETE FROM user_failures WHERE user_id = ?1",
+	[ST_USER_SIGNIN] = "UPDATE users SET last_signin_at = ?2 WHERE id = ?1",
+	/* The audit (store_audit.c): rows are added, never changed. */
+	[ST_AUDIT_ADD] =
+	    "INSERT INTO audit (at, user_name, action, target, addr, detail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_AUDIT_LIST] =
+	    "SELECT id, at, user_name, action, target, addr, detail FROM audit"
+	    " WHERE at >= ?1 AND at < ?2"
+	    " AND (CAST(?3 AS TEXT) IS NULL OR user_name = ?3)"
+	    " ORDER BY at DESC, id DESC LIMIT ?4",
 	/*
 	 * Reports created in [?1, ?2), each with what its case came to
 	 * (§6a) and its seconds to the first NHAN or XONG and to XONG: one

@@ -655,6 +655,91 @@ int		 store_pin_failed(struct store *, int64_t id, int64_t now,
 		    int64_t window_s, int max, int64_t lock_s);
 /* A right PIN: the contact's wrong ones are forgotten. 0, or -1. */
 int		 store_pin_ok(struct store *, int64_t id);
+/*
+ * store_users.c: the console's users (SPEC §12). Writes join the batch
+ * (store_begin; the caller commits). A name is passwd_name_check()'s, a
+ * role passwd_role_ok()'s: the caller checks both.
+ */
+#define USER_NAME_MAX	64
+#define USER_LIST_MAX	256	/* "*" or "T1;T3" / "TINHCHAU;TINHAN" */
+struct user_row {
+	int64_t		 id;
+	char		 name[USER_NAME_MAX];
+	char		 role[16];		/* "admin", "caseworker", "viewer" */
+	char		 communes[USER_LIST_MAX];	/* "*": all; else codes, ';' */
+	char		 areas[USER_LIST_MAX];	/* "*": all; else area codes
+						   (CODE.T3 in a city) */
+	char		 pw_hash[PASSWD_HASH_MAX];
+	int		 totp;			/* 1: a TOTP code is asked at
+						   sign-in */
+	int64_t		 locked_until;		/* sign-in refused before it */
+	int64_t		 created_at;
+	int64_t		 last_signin_at;	/* 0: never */
+};
+/* Add u (id, totp, locked_until and last_signin_at are not read: a new
+ * user has no TOTP until store_user_totp_set). 0; 1 the name is taken
+ * (nothing written); -1. */
+int		 store_user_add(struct store *, const struct user_row *);
+/* 1 found (u filled), 0 none, -1. */
+int		 store_user_get(struct store *, const char *name,
+		    struct user_row *);
+/* fn gets each user, by name (u borrowed for the call); -1 from fn
+ * stops. 0, or -1. */
+typedef int	 (*store_user_fn)(const struct user_row *, void *);
+int		 store_user_list(struct store *, store_user_fn, void *);
+/* 1 removed (with its wrong passwords), 0 none, -1. */
+int		 store_user_remove(struct store *, const char *name);
+/* A new password's hash (passwd_hash()); it lifts a lock. 1, 0 none, -1. */
+int		 store_user_passwd(struct store *, const char *name,
+		    const char *pw_hash);
+/* The TOTP secret (base32), sealed at rest under the database's key
+ * itself, so that no purge shreds it; NULL switches TOTP off. 1, 0 none,
+ * -1. */
+int		 store_user_totp_set(struct store *, const char *name,
+		    const char *secret);
+/* The secret into secret (len bytes): 1; 0 no such user or no TOTP; -1
+ * (it does not open, or does not fit). */
+int		 store_user_totp_get(struct store *, const char *name,
+		    char *secret, size_t len);
+/*
+ * A wrong password or code for user id at now, as store_pin_failed: kept
+ * with those after now - window_s; the max-th of them locks sign-in until
+ * now + lock_s and starts the count again. 1 locked now, 0 not, -1.
+ */
+int		 store_user_failed(struct store *, int64_t id, int64_t now,
+		    int64_t window_s, int max, int64_t lock_s);
+/* A sign-in: the user's wrong ones forgotten, last_signin_at now. 0, -1. */
+int		 store_user_ok(struct store *, int64_t id, int64_t now);
+
+/*
+ * store_audit.c: who did what, when, from where (SPEC §12); kept through
+ * purges; never a text or a number in it (target is a REF, a review id, a
+ * user name; detail is codes, not free text). action is one of
+ * store_audit.c's table (signin, signin_failed, signout, case_list,
+ * case_view, number_shown, ack, close, amend, review_file, review_belongs,
+ * review_dismiss, month_view, user_add, user_remove, user_passwd,
+ * user_totp); another is refused.
+ */
+struct audit_row {
+	int64_t		 id;
+	int64_t		 at;
+	char		 user[USER_NAME_MAX];
+	char		 action[32];
+	char		 target[64];
+	char		 addr[64];
+	char		 detail[256];
+};
+/* Joins the batch (the caller commits); NULL target, addr, detail: "";
+ * each cut to its field of struct audit_row. 0, -1 (an unknown action). */
+int		 store_audit_add(struct store *, int64_t at, const char *user,
+		    const char *action, const char *target, const char *addr,
+		    const char *detail);
+typedef int	 (*store_audit_fn)(const struct audit_row *, void *);
+/* [from, to), of user (NULL: all), newest first, at most limit (0: all);
+ * -1 from fn stops. 0, -1. */
+int		 store_audit_list(struct store *, int64_t from, int64_t to,
+		    const char *user, int limit, store_audit_fn, void *);
+
 /* A report with its first message, copied out of the row. */
 struct report_row {
 	int64_t		 id;

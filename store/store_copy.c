@@ -97,6 +97,14 @@ static const struct store_copy_table {
 	    0, NULL },
 	{ "broadcast_runs", "campaign, body, last_sub, done", "ttii",
 	    "campaign, body", NULL, "last_sub", 0, 0, NULL },
+	/* The console's (migration 20): a TOTP secret is always sealed. */
+	{ "users", "id, name, role, communes, areas, pw_hash, totp_secret,"
+	    " locked_until, created_at, last_signin_at", "ittttthiii", "id",
+	    NULL, "id", 0, 0, NULL },
+	{ "user_failures", "user_id, at", "ii", "rowid", "user_id, at", "at",
+	    0, 0, NULL },
+	{ "audit", "id, at, user_name, action, target, addr, detail",
+	    "iittttt", "id", NULL, "id", 0, 0, NULL },
 	{ "report_days", "day, area, category, status, n", "ittti",
 	    "day, area, category, status", NULL, "n", 0, 1,
 	    "(SELECT day, area, category, status, sum(n)::bigint AS n"

@@ -103,6 +103,21 @@ enum stmt {
 	ST_PIN_FAIL_COUNT,
 	ST_PIN_LOCK,
 	ST_PIN_FAIL_CLEAR,
+	ST_USER_ADD,
+	ST_USER_GET,
+	ST_USERS_LIST,
+	ST_USER_REMOVE,
+	ST_USER_PASSWD,
+	ST_USER_TOTP_SET,
+	ST_USER_TOTP_GET,
+	ST_USER_FAIL_PRUNE,
+	ST_USER_FAIL_ADD,
+	ST_USER_FAIL_COUNT,
+	ST_USER_LOCK,
+	ST_USER_FAIL_CLEAR,
+	ST_USER_SIGNIN,
+	ST_AUDIT_ADD,
+	ST_AUDIT_LIST,
 	ST_STATS_CASES,
 	ST_STATS_CASES_OF,
 	ST_META_DEL,
@@ -346,6 +361,10 @@ int		 store_bind_sealed(struct store *, struct db_stmt *,
 		    int i, const char *v, size_t len);
 /* The same for a string v (or NULL). */
 int		 store_bind_sealed_str(struct store *, struct db_stmt *,
+		    int i, const char *v);
+/* String v (NULL binds NULL) sealed under the key itself, not a data
+ * key: what no purge may shred (seal_seal_master). 0, or -1 (logged). */
+int		 store_bind_sealed_master(struct store *, struct db_stmt *,
 		    int i, const char *v);
 /* Bind the keyed hash of number v at parameter i (NULL, "": NULL). */
 void		 store_bind_hash(struct store *, struct db_stmt *, int i,

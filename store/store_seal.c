@@ -104,6 +104,30 @@ store_bind_sealed(struct store *st, struct db_stmt *s, int i, const char *v,
 }
 
 int
+store_bind_sealed_master(struct store *st, struct db_stmt *s, int i,
+    const char *v)
+{
+	unsigned char	*out;
+	size_t		 len;
+	int		 n;
+
+	if (v == NULL) {
+		db_bind_null(s, i);
+		return 0;
+	}
+	if (i <= 0 || i >= STORE_SEAL_SLOTS)
+		fatalx("%s: parameter %d", __func__, i);
+	len = strlen(v);
+	out = store_buf_fit(&st->sealed[i], len + SEAL_OVERHEAD);
+	if ((n = seal_seal_master(st->seal, v, len, out)) == -1) {
+		log_warnx("%s: cannot seal a value", __func__);
+		return -1;
+	}
+	db_bind_blob(s, i, out, n);
+	return 0;
+}
+
+int
 store_bind_sealed_str(struct store *st, struct db_stmt *s, int i, const char *v)
 {
 	return store_bind_sealed(st, s, i, v, v != NULL ? strlen(v) : 0);

@@ -461,6 +461,42 @@ static const char *const store_migrations[] = {
 	" AND category = OLD.category"
 	" AND status = OLD.status;"
 	" END;",
+	/*
+	 * 19 → 20: the console (SPEC §12). Its users: a name to sign in
+	 * with, a role, the communes and areas they cover ("*" all, else
+	 * codes between ';'), the password's hash (passwd.c), the TOTP
+	 * secret sealed (NULL: no TOTP; store_users.c says under which
+	 * key), a lock set by wrong passwords, one row each of those in
+	 * user_failures (as pin_failures). AUTOINCREMENT: a removed user's
+	 * id is never another's. The audit: who did what, when and from
+	 * where, codes only, never a text or a number; no purge touches it.
+	 */
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL"
+	"  CHECK (role IN ('admin', 'caseworker', 'viewer')),"
+	" communes TEXT NOT NULL DEFAULT '*',"
+	" areas TEXT NOT NULL DEFAULT '*',"
+	" pw_hash TEXT NOT NULL,"
+	" totp_secret BLOB,"
+	" locked_until INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" last_signin_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE user_failures ("
+	" user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX user_failures_user ON user_failures (user_id, at);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" user_name TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" target TEXT NOT NULL DEFAULT '',"
+	" addr TEXT NOT NULL DEFAULT '',"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_at ON audit (at);"
+	"CREATE INDEX audit_user ON audit (user_name, at);",
 };
 
 #define STORE_NMIGRATIONS \
