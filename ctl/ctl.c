@@ -110,6 +110,27 @@ static const struct ctl_command {
 	    "or (a city's)\n                commune\n"
 	    "  --commune     that commune's report; without, a city's has a "
 	    "table by commune\n" },
+	{ "users", "add", ctl_users_add, 1, "users add --name N --role "
+	    "admin|caseworker|viewer [--areas A] [--communes C] [--totp]",
+	    "  the console's users; the password is one line of standard "
+	    "input (asked\n  twice on a terminal), 8 characters at least\n"
+	    "  --areas     * (the default) or area codes: T1;T3 (in a city "
+	    "TINHCHAU.T1)\n"
+	    "  --communes  * (the default) or commune codes: TINHCHAU;TINHAN\n"
+	    "  --totp      also ask a TOTP code at sign-in (prints its "
+	    "secret)\n" },
+	{ "users", "list", ctl_users_list, 0, "users list [--json]", NULL },
+	{ "users", "remove", ctl_users_remove, 0, "users remove NAME", NULL },
+	{ "users", "passwd", ctl_users_passwd, 0, "users passwd NAME",
+	    "  a new password, one line of standard input; it lifts a lock\n" },
+	{ "users", "totp", ctl_users_totp, 0, "users totp NAME [--off]",
+	    "  a new TOTP secret (printed, with its otpauth:// URI), or "
+	    "--off\n" },
+	{ "audit", NULL, ctl_audit, 0, "audit [--from YYYY-MM-DD] "
+	    "[--to YYYY-MM-DD] [--user N] [--json]",
+	    "  the console's audit log, newest first: sign-ins, cases viewed, "
+	    "numbers\n  shown, changes; --from, --to local dates, "
+	    "inclusive\n" },
 	{ "purge", NULL, ctl_purge, 0, "purge --older-than DAYS [--yes]",
 	    "  --older-than  days since a report was closed (0 to 36500)\n"
 	    "  --yes         needed on a terminal for --older-than 0\n" },
@@ -373,17 +394,8 @@ ctl_put_clean(const char *s)
 	free(shown);
 }
 
-/*
- * A text listing, kept until the width of each column is known, then
- * printed in columns two spaces apart under its header (SPEC §7).
- */
-#define CTL_COLS	16
+/* The fields of a listed row, at most (ctl.h has the text table). */
 #define CTL_FIELDS	24	/* a row's fields, as store_list gives them */
-struct ctl_table {
-	char	**cell;			/* screened, ours; header first */
-	size_t	  ncols, ncells, cap;
-	size_t	  width[CTL_COLS];
-};
 
 /* Columns s takes on a terminal: a character each, a combining accent
  * (U+0300..U+036F, a text in NFD) none. */
@@ -400,7 +412,7 @@ ctl_width(const char *s)
 	return w;
 }
 
-static void
+void
 ctl_table_add(struct ctl_table *t, const char *s)
 {
 	size_t	 col = t->ncells % t->ncols, w;
@@ -415,7 +427,7 @@ ctl_table_add(struct ctl_table *t, const char *s)
 	t->ncells++;
 }
 
-static void
+void
 ctl_table_print(struct ctl_table *t)
 {
 	size_t	 i, col, pad;
@@ -433,7 +445,7 @@ ctl_table_print(struct ctl_table *t)
 	}
 }
 
-static void
+void
 ctl_table_free(struct ctl_table *t)
 {
 	size_t	 i;

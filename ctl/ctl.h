@@ -36,12 +36,30 @@ const char	*ctl_commune(const struct config *, const char *what,
 void		 ctl_commune_codes(const struct config *, char *out,
 		    size_t outlen);
 
+/*
+ * ctl.c: a text listing, kept until the width of each column is known,
+ * then printed in columns two spaces apart under its header (SPEC §7).
+ * Set ncols, add the header's cells, then each row's: each cell is
+ * screened (text_screen) and copied. free accepts an empty table.
+ */
+#define CTL_COLS	16
+struct ctl_table {
+	char	**cell;			/* screened, ours; header first */
+	size_t	  ncols, ncells, cap;
+	size_t	  width[CTL_COLS];
+};
+void		 ctl_table_add(struct ctl_table *, const char *);
+void		 ctl_table_print(struct ctl_table *);
+void		 ctl_table_free(struct ctl_table *);
+
 /* ctl_contacts.c */
 int		 ctl_contacts_import(struct ctl *, int, char **);
 int		 ctl_contacts_add(struct ctl *, int, char **);
 int		 ctl_contacts_remove(struct ctl *, int, char **);
 /* ctl_broadcast.c */
 int		 ctl_broadcast(struct ctl *, int, char **);
+/* ctl_stats.c: a date YYYY-MM-DD that exists. 0, or -1. */
+int		 ctl_date(const char *s, int *y, int *m, int *d);
 /* ctl_stats.c: stats of a period, gathered once into figures that each
  * format prints (text, csv, json here; html in ctl_html.c). */
 int		 ctl_stats(struct ctl *, int, char **);
@@ -138,6 +156,14 @@ unsigned char	 ctl_sum_hide(const struct ctl_figures *, const char *area,
 		    const char *category, int s);
 /* ctl_html.c: the figures as one self-contained printable page. */
 void		 ctl_html(FILE *, const struct ctl_figures *);
+/* ctl_users.c: the console's users (SPEC §12). */
+int		 ctl_users_add(struct ctl *, int, char **);
+int		 ctl_users_list(struct ctl *, int, char **);
+int		 ctl_users_remove(struct ctl *, int, char **);
+int		 ctl_users_passwd(struct ctl *, int, char **);
+int		 ctl_users_totp(struct ctl *, int, char **);
+/* ctl_audit.c: the console's audit log. */
+int		 ctl_audit(struct ctl *, int, char **);
 /* ctl_purge.c */
 int		 ctl_purge(struct ctl *, int, char **);
 

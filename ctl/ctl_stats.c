@@ -25,8 +25,7 @@ ctl_month_days(int y, int m)
 	return mdays[m - 1] + (m == 2 && leap);
 }
 
-/* A date YYYY-MM-DD that exists. 0, or -1. */
-static int
+int
 ctl_date(const char *s, int *y, int *m, int *d)
 {
 	int	 i;
