@@ -422,7 +422,8 @@ void		 router_free(struct router *);
 int		 router_receive(const struct router *, struct store *,
 		    const struct inbound *, struct outcome *);
 /* Match (folded text): category, words after the keyword; area index or
- * -1, words after the area. Exposed for tests. */
+ * -1 (always -1 in a city: its commune comes first), words after the
+ * area. Exposed for tests. */
 struct route_match {
 	enum category	 cat;
 	const char	*args;		/* into folded, after the keyword */

@@ -195,7 +195,9 @@ router_match(const struct router *rt, const char *raw, size_t rawlen,
 		m->args = m->rest = after;
 		break;
 	}
-	if (m->cat == CAT_UNKNOWN)
+	/* A city's hamlets are its communes': router_commune() finds them
+	 * once it knows the commune, and only among that commune's. */
+	if (m->cat == CAT_UNKNOWN || rt->conf->ncommunes > 0)
 		return;
 	router_area(rt->conf, m);
 }

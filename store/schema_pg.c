@@ -388,6 +388,9 @@ const char *const store_pg_migrations[] = {
 	"CREATE INDEX audit_at ON audit (at);"
 	"CREATE INDEX audit_user ON audit (user_name, at);"
 	"UPDATE meta SET num = 20 WHERE key = 'schema_version';",
+	/* 20 → 21: no index of reports by commune, as SQLite's 21. */
+	"DROP INDEX IF EXISTS reports_commune;"
+	"UPDATE meta SET num = 21 WHERE key = 'schema_version';",
 	NULL
 };
 

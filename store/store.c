@@ -503,7 +503,8 @@ static const char *const store_sql[ST__MAX] = {
 	 * Reports created in [?1, ?2), each with what its case came to
 	 * (§6a) and its seconds to the first NHAN or XONG and to XONG: one
 	 * read of the period's reports for the counts and the medians. Then
-	 * those of commune ?3 only, by its index (commune, created_at).
+	 * those of commune ?3 only, read the same way (there is no index by
+	 * commune: migration 21).
 	 */
 	[ST_STATS_CASES] =
 	    "SELECT commune, victim_sex, victim_age, outcome,"
