@@ -647,7 +647,8 @@ alert_place(struct intake *it, const struct report_row *row,
 	char			*joined = NULL, masked[PHONE_MAX];
 	int			 cat, n;
 
-	if (store_report_set_commune(it->st, row->id, conf->scope) == -1)
+	if (store_report_set_commune(it->st, row->id, conf->scope) == -1 ||
+	    store_review_placed(it->st, row->id) == -1)
 		return -1;
 	r->commune = conf->scope;
 	if (row->area[0] == '\0' && it->m.area >= 0) {

@@ -555,6 +555,11 @@ static const char *const store_sql[ST__MAX] = {
 	    "SELECT id, sender, body, commune FROM messages"
 	    " WHERE review_at IS NOT NULL ORDER BY id LIMIT ?1",
 	[ST_REVIEW_TOLD] = "UPDATE messages SET review_at = ?2 WHERE id = ?1",
+	/* A city's report placed in its commune: its texts that waited for
+	 * review because nobody knew the commune wait no more. */
+	[ST_REVIEW_PLACED] =
+	    "UPDATE messages SET review_at = NULL WHERE report_id = ?1"
+	    " AND review_at IS NOT NULL AND category <> 'unknown'",
 	[ST_CLAMP_REVIEW] =
 	    "UPDATE messages SET review_at = ?1 WHERE review_at > ?1",
 	[ST_CONTACTS_ROLE_ANY] =

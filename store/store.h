@@ -606,6 +606,9 @@ struct review_item {
 int		 store_review_items(struct store *, struct review_item *v,
 		    int max);
 void		 store_review_items_clear(struct review_item *, int n);
+/* In the batch: report_id was placed in its commune (SPEC §11); its
+ * texts that waited for review for want of one leave the list. 0, -1. */
+int		 store_review_placed(struct store *, int64_t report_id);
 /* In the batch: message id told of (again_at 0), or due again at
  * again_at (nobody could be told). 0, or -1. */
 int		 store_review_told(struct store *, int64_t id,

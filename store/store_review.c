@@ -71,6 +71,17 @@ store_review_items_clear(struct review_item *v, int n)
 }
 
 int
+store_review_placed(struct store *st, int64_t report_id)
+{
+	struct db_stmt	*s = st->stmt[ST_REVIEW_PLACED];
+
+	if (store_begin(st) == -1)
+		return -1;
+	db_bind_int64(s, 1, report_id);
+	return store_run(st, ST_REVIEW_PLACED);
+}
+
+int
 store_review_told(struct store *st, int64_t id, int64_t again_at)
 {
 	struct db_stmt	*s = st->stmt[ST_REVIEW_TOLD];

@@ -621,6 +621,14 @@ def test_communes_unknown_then_named_in_followup(d):
 		check(name in got, "%s not alerted once the commune was told "
 		    "(alerted: %r)" % (name, sorted(got)))
 	check_isolation(d, {ref: "TINHCHAU"})
+	# Placed, it is its commune's like any other: it waits for no review
+	# (the commune's roles have it), nor is a reviewer told of it later.
+	inbox = [m.get("text") for m in d.ctl_json("inbox")]
+	check("BL thon 3" not in inbox, "the placed report is still in the "
+	    "review list (tincayctl inbox --json texts: %r)" % inbox)
+	eq(d.sql_value("SELECT count(*) FROM messages WHERE review_at IS NOT "
+	    "NULL AND report_id = (SELECT id FROM reports WHERE ref = ?)", ref),
+	    0, "texts of the placed report still due in a review digest")
 
 
 # ---------------------------------------------------------------- need to know
