@@ -201,14 +201,20 @@ else
 	@$(SANENV) $(MAKE) --no-print-directory suites
 endif
 
-# The roofline probe and the sink bench.py runs beside tincayd; pin times
+# The probes (the box's floor: one row; tincayd's roofline: the same work)
+# and the sink bench.py runs beside tincayd; pin times
 # one PIN check with the daemon's own core, plea one plain-language check.
-BENCH_BINS = build/bench/probe build/bench/sink build/bench/pin \
-	     build/bench/plea
+BENCH_BINS = build/bench/probe build/bench/same build/bench/sink \
+	     build/bench/pin build/bench/plea
 
 build/bench/probe: bench/probe.c bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent sqlite3)
+
+build/bench/same: bench/same.c bench/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libevent libcurl \
+	    sqlite3)
 
 build/bench/sink: bench/sink.c bench/bench.h
 	@mkdir -p $(dir $@)
