@@ -97,6 +97,7 @@ from sink import Sink  # noqa: E402
 
 LUA = os.path.join(ROOT, "scripts", "bench.lua")
 PROBE = os.path.join(ROOT, "build", "bench", "probe")
+SAME = os.path.join(ROOT, "build", "bench", "same")
 CSINK = os.path.join(ROOT, "build", "bench", "sink")
 PIN = os.path.join(ROOT, "build", "bench", "pin")
 PLEA = os.path.join(ROOT, "build", "bench", "plea")
@@ -434,6 +435,79 @@ def one_probe(args, tmp, tag):
 		p.stop()
 
 
+def proc_io(pid):
+	"""/proc/PID/io as numbers (write_bytes: the pages it dirtied in
+	files, what reaches the disk; wchar counts sockets too)."""
+	try:
+		with open("/proc/%d/io" % pid) as f:
+			return {k: int(v) for k, v in (line.split(": ")
+			    for line in f)}
+	except OSError:
+		return {}
+
+
+def proc_pss_kb(pid):
+	"""Proportional set size of pid in kB (smaps_rollup): what it adds
+	to the box, its share of shared libraries divided among their
+	users (issue 22: memory is counted so)."""
+	try:
+		with open("/proc/%d/smaps_rollup" % pid) as f:
+			for line in f:
+				if line.startswith("Pss:"):
+					return int(line.split()[1])
+	except OSError:
+		pass
+	return None
+
+
+def settled_pss_kb(pid, most_s=5.0):
+	"""pid's PSS once it holds still: two readings 0.25 s apart within
+	1 %, at least one second after the first (its start-up over), or
+	the last reading after most_s."""
+	t0 = time.monotonic()
+	last = proc_pss_kb(pid)
+	while time.monotonic() - t0 < most_s:
+		time.sleep(0.25)
+		now = proc_pss_kb(pid)
+		if now is None or last is None:
+			return now
+		if time.monotonic() - t0 >= 1 and abs(now - last) <= last / 100:
+			return now
+		last = now
+	return last
+
+
+def one_same(args, tmp, tag, csink):
+	"""One round of the same-work probe (build/bench/same, issue 22) on
+	a fresh database, its alerts and replies to csink at tincayd's SMS
+	rate: req/s, p99, CPU, bytes written and commits per message;
+	"stored" the messages on its database."""
+	db = os.path.join(tmp, tag + ".db")
+	rate = overrides(csink.url)["sms_out"]["rate_per_second"]
+	p = Program([SAME, "-d", db, "-s", csink.url, "-r", str(rate)], tmp,
+	    tag)
+	try:
+		pid = p.proc.pid
+		cpu0, io0 = proc_cpu_s(pid), proc_io(pid)
+		r = wrk_run(p.port, args, tmp, tag, seconds=args.duration)
+		n = max(r["accepted"], 1)
+		r["cpu_us"] = (proc_cpu_s(pid) - cpu0) * 1e6 / n
+		r["wbytes"] = (proc_io(pid).get("write_bytes", 0) -
+		    io0.get("write_bytes", 0)) / n
+		r["stored"] = count_rows(db, "SELECT count(*) FROM messages")
+	finally:
+		p.stop()
+	# "same: ... N commits ..." at its end; the commits of its sent
+	# marks after the load are in it, as tincayd's are not: an upper
+	# bound
+	m = re.search(r"(\d+) commits", p.proc.stderr.read().decode())
+	r["commits"] = int(m.group(1)) if m else 0
+	for ext in ("", "-wal", "-shm"):
+		with contextlib.suppress(OSError):
+			os.unlink(db + ext)
+	return r
+
+
 def proc_cpu_s(pid):
 	"""User + system CPU seconds of process pid so far."""
 	with open("/proc/%d/stat" % pid) as f:
@@ -458,12 +532,15 @@ def one_tincayd(args, tmp, tag, ov, hook=None, check=None, clear=False,
 	try:
 		c0 = sum(metric(x, "tincay_commits_total") for x in ds)
 		cpu0 = sum(proc_cpu_s(x.proc.pid) for x in ds)
+		io0 = sum(proc_io(x.proc.pid).get("write_bytes", 0) for x in ds)
 		pg0 = pg.cpu_s() if pg else None
 		r = wrk_nodes(ds, args, tmp, tag, seconds=args.duration,
 		    city=city)
 		n = max(r["accepted"], 1)
 		r["cpu_us"] = (sum(proc_cpu_s(x.proc.pid) for x in ds) -
 		    cpu0) * 1e6 / n
+		r["wbytes"] = (sum(proc_io(x.proc.pid).get("write_bytes", 0)
+		    for x in ds) - io0) / n
 		if pg:
 			# The server over the load's window, as tincayd's, and
 			# the checkpoint of what the round wrote (SQLite's
@@ -505,7 +582,10 @@ def run_intake(args, tmp, csink, pg):
 	    "alternating:" % (args.rounds, args.duration, args.threads,
 	    args.connections))
 	print("  probe: bare libevent + SQLite WAL synchronous=FULL, group "
-	    "commit, one row per request")
+	    "commit, one row per request (the box's floor)")
+	print("  same-work probe: the same, writing a report's four rows "
+	    "as tincayd does and making its two transfers to the C sink "
+	    "(tincayd's roofline)")
 	print("  tincayd: empty database, alerts (webhook) and replies (Africa's"
 	    " Talking API) to the C sink")
 	print("  alone: tincayd with no contacts, replies waiting at 1 SMS/s")
@@ -533,9 +613,10 @@ def run_intake(args, tmp, csink, pg):
 		stored(d, r, clear=True)
 
 	probes, full, alone, full_c, alone_c = [], [], [], [], []
-	full_pg, alone_pg = [], []
+	full_pg, alone_pg, sames = [], [], []
 	for i in range(args.rounds):
 		probes.append(one_probe(args, tmp, "probe%d" % i))
+		sames.append(one_same(args, tmp, "same%d" % i, csink))
 		full.append(one_tincayd(args, tmp, "full%d" % i,
 		    overrides(csink.url), csink.url, stored))
 		alone.append(one_tincayd(args, tmp, "alone%d" % i,
@@ -552,14 +633,17 @@ def run_intake(args, tmp, csink, pg):
 	probe, intake, only = summarize(probes), summarize(full), \
 	    summarize(alone)
 	intake["clear"], only["clear"] = summarize(full_c), summarize(alone_c)
+	probe["same"] = same_report(sames, full, bad)
 	show_rounds("probe", probe)
 	show_rounds("tincayd", intake)
 	show_rounds("tincayd, intake alone", only)
 	show_rounds("clear build", intake["clear"])
 	show_rounds("clear build, alone", only["clear"])
-	print("  ratio to probe: tincayd %.0f %%, alone %.0f %%" % (
+	print("  ratio to probe: tincayd %.0f %%, alone %.0f %%; tincayd to "
+	    "the same-work probe %.0f %%" % (
 	    100 * intake["rate"] / probe["rate"],
-	    100 * only["rate"] / probe["rate"]))
+	    100 * only["rate"] / probe["rate"],
+	    100 * intake["rate"] / probe["same"]["rate"]))
 	print("  encryption at rest: tincayd %+.1f %% req/s, %+.1f %% CPU/msg;"
 	    " alone %+.1f %% req/s, %+.1f %% CPU/msg" % (
 	    seal_cost(intake, "rate"), seal_cost(intake, "cpu_med"),
@@ -586,6 +670,33 @@ def run_intake(args, tmp, csink, pg):
 	print("  stored msgs = 200s in every round  %s" % ("OK" if not bad else
 	    "MISMATCH %r" % bad))
 	return probe, intake, only, on_pg, not bad
+
+
+def same_report(sames, full, bad):
+	"""The same-work probe's rounds against tincayd's (full): its
+	summary, printed with what shows it does the same durable work
+	(bytes written and commits per message, medians of the rounds);
+	a round whose stored messages are not its 200s goes to bad."""
+	same = summarize(sames)
+	show_rounds("same-work probe", same)
+	for r in sames:
+		if r["stored"] != r["accepted"] or r["other"] or \
+		    not r["drained"]:
+			bad.append(("same-work probe", r["stored"], r["accepted"],
+			    r["other"]))
+	for k, rs in (("wbytes", sames), ("t_wbytes", full)):
+		same[k] = median([r["wbytes"] for r in rs])
+	same["cpm"] = median([r["commits"] / max(r["accepted"], 1)
+	    for r in sames])
+	same["t_cpm"] = median([r["commits"] / max(r["accepted"], 1)
+	    for r in full])
+	same["vs_tincayd"] = same["wbytes"] / max(same["t_wbytes"], 1)
+	print("  same work? written per message: probe %.1f kB, tincayd %.1f "
+	    "kB (%.0f %%); commits per message: probe %.3f (its sent marks "
+	    "after the load too), tincayd %.3f" % (same["wbytes"] / 1024,
+	    same["t_wbytes"] / 1024, 100 * same["vs_tincayd"], same["cpm"],
+	    same["t_cpm"]))
+	return same
 
 
 def run_dup_daemon(args):
