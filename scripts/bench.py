@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """
-bench.py: bounded load on loopback (make bench), every figure of issues 7 and 22 in
-one run of a few minutes. The load is Africa's Talking-shaped MO traffic:
-wrk (scripts/bench.lua) POSTs "BL thon N ..." to /sms/africastalking, a
-new id and a new number each, so every request files a report, one
-webhook alert and one SMS reply (through the provider's send API).
+bench.py: bounded load on loopback (make bench), every figure of issues 7
+and 22 in one run of a few minutes. The load is Africa's Talking-shaped MO
+traffic: wrk (scripts/bench.lua) POSTs "BL thon N ..." to
+/sms/africastalking, a new id and a new number each, so every request
+files a report, one webhook alert and one SMS reply (through the
+provider's send API).
 
   1-2. intake, in --rounds alternating rounds of --duration seconds
      (a shared machine drifts; medians of interleaved rounds do not):
@@ -641,8 +642,8 @@ def run_intake(args, tmp, csink, pg):
 	probe, intake, only = summarize(probes), summarize(full), \
 	    summarize(alone)
 	intake["clear"], only["clear"] = summarize(full_c), summarize(alone_c)
-	probe["same"] = same_report(sames, full, bad)
 	show_rounds("probe", probe)
+	probe["same"] = same_report(sames, full, bad)
 	show_rounds("tincayd", intake)
 	show_rounds("tincayd, intake alone", only)
 	show_rounds("clear build", intake["clear"])
