@@ -215,6 +215,45 @@ const char	*phone_mask(const char *e164, char out[PHONE_MAX]);
  */
 char		*phone_mask_text(const char *buf, size_t len);
 
+/* form.c: application/x-www-form-urlencoded decoder and encoder (the
+ * providers' bodies, the console's forms). */
+/* One decoded field: key and val are NUL-terminated and hold no NUL. */
+struct form_field {
+	char		*key;
+	size_t		 keylen;
+	char		*val;
+	size_t		 vallen;
+};
+struct form {
+	struct form_field *v;
+	size_t		 n;
+};
+/* A growing encoded body; buf is malloc'd (NULL until the first add). */
+struct form_buf {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+};
+/*
+ * Decode (buf, len): '+' is a space, %XX escapes in keys and values, a
+ * field without '=' has the value "", empty fields are skipped. Returns a
+ * new form (free with form_free), or NULL with why in err: a broken escape
+ * ("%4", "%zz"), %00 or a NUL byte, or too many fields.
+ */
+struct form	*form_parse(const char *buf, size_t len, char *err,
+		    size_t errlen);
+void		 form_free(struct form *);
+/* The first field named key, or NULL. Borrowed from the form. */
+const struct form_field *form_get(const struct form *, const char *key);
+/* Append (s, n) encoded as URLSearchParams does: space '+', %XX. */
+void		 form_encode(struct form_buf *, const char *s, size_t n);
+/* Append "key=value", with '&' before it unless it is the first. */
+void		 form_add(struct form_buf *, const char *key, const char *val);
+/* 1 if a Content-Type header value is a form, any parameters. */
+int		 form_urlencoded(const char *content_type);
+/* A Content-Type header value is want (case aside), with any parameters. */
+int		 form_ctype_is(const char *content_type, const char *want);
+
 /*
  * scrypt.c: a secret as a salted slow hash, "scrypt$N$r$p$salt$hash" (hex),
  * the format of PINs and passwords. A cost: N, r, p and the memory they

@@ -1,8 +1,8 @@
 /*
  * tincayd.h: the daemon's network side, linked only into tincayd: the
  * batch on the event loop, the HTTP server, delivery (outbox, fetch), the
- * housekeeping tick, the form codec of the providers. Built on the core
- * (core.h, store.h). The providers and their table: provider.h.
+ * housekeeping tick. Built on the core (core.h, store.h). The providers
+ * and their table: provider.h.
  */
 #ifndef TINCAYD_H
 #define TINCAYD_H
@@ -156,43 +156,5 @@ void		 fetch_free(struct fetch *);
 int		 fetch_post(struct fetch *, const struct fetch_req *,
 		    fetch_done_fn, void *);
 size_t		 fetch_inflight(const struct fetch *);
-
-/* form.c: application/x-www-form-urlencoded decoder and encoder. */
-/* One decoded field: key and val are NUL-terminated and hold no NUL. */
-struct form_field {
-	char		*key;
-	size_t		 keylen;
-	char		*val;
-	size_t		 vallen;
-};
-struct form {
-	struct form_field *v;
-	size_t		 n;
-};
-/* A growing encoded body; buf is malloc'd (NULL until the first add). */
-struct form_buf {
-	char		*buf;
-	size_t		 len;
-	size_t		 cap;
-};
-/*
- * Decode (buf, len): '+' is a space, %XX escapes in keys and values, a
- * field without '=' has the value "", empty fields are skipped. Returns a
- * new form (free with form_free), or NULL with why in err: a broken escape
- * ("%4", "%zz"), %00 or a NUL byte, or too many fields.
- */
-struct form	*form_parse(const char *buf, size_t len, char *err,
-		    size_t errlen);
-void		 form_free(struct form *);
-/* The first field named key, or NULL. Borrowed from the form. */
-const struct form_field *form_get(const struct form *, const char *key);
-/* Append (s, n) encoded as URLSearchParams does: space '+', %XX. */
-void		 form_encode(struct form_buf *, const char *s, size_t n);
-/* Append "key=value", with '&' before it unless it is the first. */
-void		 form_add(struct form_buf *, const char *key, const char *val);
-/* 1 if a Content-Type header value is a form, any parameters. */
-int		 form_urlencoded(const char *content_type);
-/* A Content-Type header value is want (case aside), with any parameters. */
-int		 form_ctype_is(const char *content_type, const char *want);
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tincayd.h"
+#include "core.h"
 
 #define FORM_MAX_FIELDS	1024
 
