@@ -15,8 +15,8 @@
  * it, and in a city only one its commune may tell (need.c); HUY counts
  * only from the reporter's number. Anyone else, and a REF
  * that does not exist, changes nothing and gets the unknown-message answer
- * (help). ack_by_operator() is XONG for tincayctl's reports close and
- * reports amend.
+ * (help). ack_by_user() is NHAN and XONG for a person who is no contact:
+ * tincayctl's reports close and reports amend, the console's buttons.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -227,14 +227,14 @@ ack_apply(struct intake *it, struct report_row *row,
 	if (codes != NULL) {
 		memset(&c, 0, sizeof(c));
 		c.status = rule->to;
-		c.by = it->in->from;
+		c.by = it->by != NULL ? it->by : it->in->from;
 		c.sex = codes->sex;
 		c.age = codes->age;
 		c.outcome = codes->outcome[0] ? codes->outcome : NULL;
 		rc = store_report_close(it->st, row->id, &c, it->now);
 	} else
 		rc = store_report_status(it->st, row->id, rule->to,
-		    it->in->from, it->now);
+		    it->by != NULL ? it->by : it->in->from, it->now);
 	alert_from_row(row, &r);
 	if (rc == -1 || alert_notify(it->st, it->conf, &r, rule->event, NULL,
 	    it->contact.id, util_sched_now()) == -1)
@@ -356,16 +356,18 @@ ack_cancel_request(struct intake *it)
 }
 
 /*
- * XONG REF CODES by an operator: tincayctl reports close (amend 0), the
- * same codes, the same close and events to every contact alerted, the
- * same reply; or reports amend (amend 1), the codes of a closed report
- * replaced at any time. A transaction of its own; acked_by becomes
- * ACK_OPERATOR.
+ * NHAN, XONG REF CODES or an amend by a person who is no contact: an
+ * operator (tincayctl reports close and amend) or a console user (SPEC
+ * §12), acked_by becoming by. The same codes, the same close and events
+ * to every contact alerted, the same reply as a responder's; an amend
+ * replaces a closed report's codes at any time. In the open batch (begun
+ * here if none is), under a savepoint released on success and rolled
+ * back otherwise; never committed here.
  */
-static int
-ack_by_operator(struct store *st, const struct config *conf,
-    const char *ref, const char *codes, int amend, int64_t now, char *reply,
-    size_t replylen)
+int
+ack_by_user(struct store *st, const struct config *conf, enum ack_op op,
+    const char *ref, const char *codes, const char *by, int64_t now,
+    char *reply, size_t replylen)
 {
 	const struct ack_rule	*rule;
 	struct intake		 it;
@@ -382,37 +384,70 @@ ack_by_operator(struct store *st, const struct config *conf,
 	up[k] = '\0';
 	if (ref[k] != '\0' || k == 0)
 		return ACK_OPERATOR_NO_REPORT;
-	if (store_begin(st) == -1)
+	if (store_begin(st) == -1 || store_savepoint(st) == -1)
 		return -1;
 	if ((found = store_report_get(st, 0, up, &row)) != 1) {
-		store_rollback(st);
+		store_rollback_to(st);
 		return found == 0 ? ACK_OPERATOR_NO_REPORT : -1;
 	}
 	folded = text_keyfold(codes, strlen(codes));
 	ack_codes_parse(folded, &c);
 	free(folded);
-	rule = c.false_alarm ? &ack_false : &ack_close;
-	ok = amend ? ack_amendable(&row, now, 0) : ack_state_ok(rule,
-	    row.status);
+	rule = op == ACK_OP_TAKE ? &ack_take : c.false_alarm ? &ack_false :
+	    &ack_close;
+	ok = op == ACK_OP_AMEND ? ack_amendable(&row, now, 0) :
+	    ack_state_ok(rule, row.status);
 	if (!ok) {
 		util_strlcpy(reply, row.status, replylen);
 		store_report_row_clear(&row);
-		store_rollback(st);
-		return amend ? ACK_OPERATOR_NOT_CLOSED : ACK_OPERATOR_NOT_OPEN;
+		store_rollback_to(st);
+		return op == ACK_OP_AMEND ? ACK_OPERATOR_NOT_CLOSED :
+		    ACK_OPERATOR_NOT_OPEN;
 	}
 	intake_operator(&it, &in, conf, st, ACK_OPERATOR, ACK_OPERATOR, now);
+	it.by = by;
 	it.report_id = row.id;
 	util_strlcpy(it.ref, row.ref, sizeof(it.ref));
-	rc = amend ? ack_amend(&it, &row, &c) : ack_apply(&it, &row, rule, &c);
+	if (op == ACK_OP_AMEND)
+		rc = ack_amend(&it, &row, &c);
+	else
+		rc = ack_apply(&it, &row, rule, op == ACK_OP_TAKE ? NULL : &c);
 	store_report_row_clear(&row);
-	if (rc == -1 || store_commit(st) == -1) {
-		store_rollback(st);
+	if (rc == -1 || store_release(st) == -1) {
+		if (rc == -1)
+			store_rollback_to(st);
 		return -1;
 	}
 	util_strlcpy(reply, it.reply, replylen);
-	if (amend)
+	if (op == ACK_OP_AMEND)
 		return ACK_OPERATOR_AMENDED;
+	if (op == ACK_OP_TAKE)
+		return ACK_OPERATOR_TAKEN;
 	return c.false_alarm ? ACK_OPERATOR_CANCELLED : ACK_OPERATOR_CLOSED;
+}
+
+/* tincayctl's: ack_by_user in a transaction of its own, committed when
+ * it changed something. */
+static int
+ack_by_operator(struct store *st, const struct config *conf,
+    enum ack_op op, const char *ref, const char *codes, int64_t now,
+    char *reply, size_t replylen)
+{
+	int	 rc;
+
+	rc = ack_by_user(st, conf, op, ref, codes, ACK_OPERATOR, now, reply,
+	    replylen);
+	if (!store_in_tx(st))
+		return rc;
+	if (rc == ACK_OPERATOR_CLOSED || rc == ACK_OPERATOR_CANCELLED ||
+	    rc == ACK_OPERATOR_AMENDED) {
+		if (store_commit(st) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	} else
+		store_rollback(st);
+	return rc;
 }
 
 int
@@ -420,7 +455,7 @@ ack_close_by_operator(struct store *st, const struct config *conf,
     const char *ref, const char *codes, int64_t now, char *reply,
     size_t replylen)
 {
-	return ack_by_operator(st, conf, ref, codes, 0, now, reply,
+	return ack_by_operator(st, conf, ACK_OP_CLOSE, ref, codes, now, reply,
 	    replylen);
 }
 
@@ -429,7 +464,7 @@ ack_amend_by_operator(struct store *st, const struct config *conf,
     const char *ref, const char *codes, int64_t now, char *reply,
     size_t replylen)
 {
-	return ack_by_operator(st, conf, ref, codes, 1, now, reply,
+	return ack_by_operator(st, conf, ACK_OP_AMEND, ref, codes, now, reply,
 	    replylen);
 }
 

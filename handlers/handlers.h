@@ -242,6 +242,9 @@ struct intake {
 	/* The commune the text named at the start of its words, which the
 	 * router took off m.args (TK's handler reads it); or NULL. */
 	const struct commune	*named;
+	/* Who acts, for a person who is no contact (an operator, a console
+	 * user): kept as acked_by instead of in->from; NULL: in->from. */
+	const char		*by;
 };
 
 /*
@@ -389,9 +392,22 @@ enum ack_operator {
 	ACK_OPERATOR_CANCELLED,		/* NHAM: a false alarm */
 	ACK_OPERATOR_AMENDED,		/* its codes replaced */
 	ACK_OPERATOR_NO_REPORT,		/* no report has that REF */
-	ACK_OPERATOR_NOT_OPEN,		/* closed or cancelled already */
-	ACK_OPERATOR_NOT_CLOSED		/* amend: not closed yet */
+	ACK_OPERATOR_NOT_OPEN,		/* closed or cancelled already (take:
+					   acknowledged already too) */
+	ACK_OPERATOR_NOT_CLOSED,	/* amend: not closed yet */
+	ACK_OPERATOR_TAKEN		/* NHAN: acknowledged */
 };
+/*
+ * The same for anyone who is no contact (a console user, SPEC §12), op
+ * choosing NHAN, XONG or the amend, acked_by becoming by: in the open
+ * batch (begun if none is) under a savepoint of its own, never committed
+ * here (the daemon's loop commits; tincayctl's wrappers above do).
+ */
+enum ack_op { ACK_OP_TAKE, ACK_OP_CLOSE, ACK_OP_AMEND };
+int		 ack_by_user(struct store *, const struct config *,
+		    enum ack_op, const char *ref, const char *codes,
+		    const char *by, int64_t now, char *reply,
+		    size_t replylen);
 int		 ack_close_by_operator(struct store *, const struct config *,
 		    const char *ref, const char *codes, int64_t now,
 		    char *reply, size_t replylen);
