@@ -87,6 +87,8 @@ static int	 config_set_arr(struct cparse *, const cJSON *, const char *,
 		    const struct ckey *, char *);
 static int	 config_set_date(struct cparse *, const cJSON *, const char *,
 		    const struct ckey *, char *);
+static int	 config_set_console_listen(struct cparse *, const cJSON *,
+		    const char *, const struct ckey *, char *);
 static int	 config_set_listen(struct cparse *, const cJSON *,
 		    const char *, const struct ckey *, char *);
 static int	 config_set_templates(struct cparse *, const cJSON *,
@@ -115,6 +117,7 @@ static int	 config_post_templates(struct cparse *);
 static int	 config_post_secrets(struct cparse *);
 static int	 config_post_providers(struct cparse *);
 static int	 config_post_console(struct cparse *);
+static int	 config_post_web(struct cparse *);
 static int	 config_post_folds(struct cparse *);
 static int	 config_post_communes(struct cparse *);
 static void	 config_commune_index(struct config *);
@@ -268,6 +271,16 @@ static const struct ckey config_privacy_keys[] = {
 	K_END
 };
 
+/* The web console (SPEC §12): off unless listen is set. */
+static const struct ckey config_web_keys[] = {
+	K_FN("listen", config_set_console_listen),
+	K_BOOL("https", OFF(console.https)),
+	K_BOOL("require_totp", OFF(console.require_totp)),
+	K_INT("idle_s", OFF(console.idle_s), 60, 86400),
+	K_INT("absolute_s", OFF(console.absolute_s), 300, 604800),
+	K_END
+};
+
 static const struct ckey config_keys[] = {
 	K_STR("commune", OFF(commune), 0, NULL),
 	K_FN("listen", config_set_listen),
@@ -297,6 +310,7 @@ static const struct ckey config_keys[] = {
 	K_OBJ("review", 0, config_review_keys),
 	K_INT("retention_days", OFF(retention_days), 0, 36500),
 	K_FN("communes", config_set_communes),
+	K_OBJ("console", 0, config_web_keys),
 	K_END
 };
 
@@ -331,6 +345,7 @@ static const struct {
 	{ OFF(sms_out.via),		"console" },
 	{ OFF(sms_out.url),		"" },
 	{ OFF(webhook_secret),		"" },
+	{ OFF(console.listen_host),	"" },	/* "": no console */
 };
 
 static const char *const config_roles_gbv[] = { "police", "health", NULL };
@@ -408,6 +423,7 @@ static int	(*const config_posts[])(struct cparse *) = {
 	config_post_secrets,
 	config_post_providers,
 	config_post_console,
+	config_post_web,
 	config_post_folds,
 	config_post_communes,
 };
@@ -805,12 +821,11 @@ config_set_date(struct cparse *cp, const cJSON *v, const char *path,
 	return 0;
 }
 
-/* "host:port" or "[v6]:port" into listen_host and listen_port. */
+/* "host:port" or "[v6]:port" into *hostp (replaced) and *portp. */
 static int
-config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
-    const struct ckey *k, char *base)
+config_hostport(struct cparse *cp, const cJSON *v, const char *path,
+    char **hostp, int *portp)
 {
-	struct config	*cf = cp->cf;
 	const char	*s, *colon, *host, *p;
 	struct in6_addr	 addr;
 	size_t		 hostlen;
@@ -842,22 +857,39 @@ config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
 	}
 	if (p == colon + 1 || port < 1 || port > 65535)
 		goto bad;
-	free(cf->listen_host);
-	cf->listen_host = xstrndup(host, hostlen);
-	cf->listen_port = (int)port;
+	free(*hostp);
+	*hostp = xstrndup(host, hostlen);
+	*portp = (int)port;
 	/* The daemon binds what it is given: an address, never a name. */
-	if (*s != '[' && strcmp(cf->listen_host, "localhost") == 0) {
-		free(cf->listen_host);
-		cf->listen_host = xstrdup("127.0.0.1");
+	if (*s != '[' && strcmp(*hostp, "localhost") == 0) {
+		free(*hostp);
+		*hostp = xstrdup("127.0.0.1");
 	}
-	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, cf->listen_host,
-	    &addr) != 1)
+	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, *hostp, &addr) != 1)
 		return config_error(cp, path, "%s is not an IPv4 address "
 		    "or a bracketed IPv6 one (127.0.0.1:8080, [::1]:8080)",
-		    cf->listen_host);
+		    *hostp);
 	return 0;
 bad:
 	return config_error(cp, path, "must be host:port with port 1..65535");
+}
+
+/* listen: the webhooks' address. */
+static int
+config_set_listen(struct cparse *cp, const cJSON *v, const char *path,
+    const struct ckey *k, char *base)
+{
+	return config_hostport(cp, v, path, &cp->cf->listen_host,
+	    &cp->cf->listen_port);
+}
+
+/* console.listen: the console's (SPEC §12); set, it is on. */
+static int
+config_set_console_listen(struct cparse *cp, const cJSON *v,
+    const char *path, const struct ckey *k, char *base)
+{
+	return config_hostport(cp, v, path, &cp->cf->console.listen_host,
+	    &cp->cf->console.listen_port);
 }
 
 /*
@@ -1862,6 +1894,34 @@ config_post_console(struct cparse *cp)
 	return 0;
 }
 
+/*
+ * The web console (SPEC §12): an address of its own, a session that ends
+ * no later than its idle time; a warning when it is reachable from
+ * elsewhere without TLS in front (https: false).
+ */
+static int
+config_post_web(struct cparse *cp)
+{
+	struct config	*cf = cp->cf;
+
+	if (*cf->console.listen_host == '\0')
+		return 0;
+	if (strcmp(cf->console.listen_host, cf->listen_host) == 0 &&
+	    cf->console.listen_port == cf->listen_port)
+		return config_error(cp, "console.listen", "must differ from "
+		    "listen (%s:%d): the console has a listener of its own",
+		    cf->listen_host, cf->listen_port);
+	if (cf->console.absolute_s < cf->console.idle_s)
+		return config_error(cp, "console.absolute_s", "must be at "
+		    "least console.idle_s (%d)", cf->console.idle_s);
+	if (!cf->console.https && !config_loopback(cf->console.listen_host))
+		config_warn(cf, "console.listen: %s is not loopback and https "
+		    "is false: passwords and cases would cross the network in "
+		    "clear; put a TLS proxy in front (https: true)",
+		    cf->console.listen_host);
+	return 0;
+}
+
 /* Warn about an unset secret or one of the shipped placeholders. */
 static int
 config_post_secrets(struct cparse *cp)
@@ -2007,6 +2067,8 @@ config_defaults(void)
 	cf->limits.max_connections = 512;
 	cf->limits.retry_base_ms = 2000;
 	cf->limits.retry_max_s = 1800;
+	cf->console.idle_s = 900;
+	cf->console.absolute_s = 28800;
 	return cf;
 }
 

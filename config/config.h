@@ -201,6 +201,19 @@ struct config {
 	 * (SPEC §8) at start, on reload and daily; -1: never by itself. */
 	int		  retention_days;
 
+	/* The web console (SPEC §12), on its own listener; listen_host ""
+	 * when it is off. https: behind a TLS proxy (cookies Secure,
+	 * Origin https://Host); a session ends idle_s after its last
+	 * request, absolute_s after its sign-in. */
+	struct {
+		char	 *listen_host;
+		int	  listen_port;
+		int	  https;
+		int	  require_totp;
+		int	  idle_s;
+		int	  absolute_s;
+	} console;
+
 	/* Warnings found while loading (e.g. template over one segment). */
 	struct strlist	  warnings;
 	/* The keys that hold a shipped placeholder secret ("webhook_secret"). */
