@@ -570,6 +570,33 @@ static const char *const store_sql[ST__MAX] = {
 	    " LIMIT 1",
 	[ST_CONTACTS_ROLES] =
 	    "SELECT role, count(*) FROM contacts GROUP BY role ORDER BY role",
+	/* The console's (store_console.c): a user's reports only, newest
+	 * first, a page of ?7 after ?8. */
+	[ST_CONSOLE_CASES] =
+	    "SELECT r.ref, r.category, r.area, r.commune, r.status,"
+	    " r.created_at, r.updated_at, r.cancel_requested FROM reports r"
+	    " WHERE" STORE_SCOPE("r.")
+	    " AND (CAST(?3 AS TEXT) IS NULL OR r.status = ?3)"
+	    " AND (CAST(?4 AS TEXT) IS NULL OR r.category = ?4)"
+	    " AND (CAST(?5 AS TEXT) IS NULL OR r.area = ?5)"
+	    " AND (CAST(?6 AS TEXT) IS NULL OR r.commune = ?6)"
+	    " ORDER BY r.created_at DESC, r.id DESC LIMIT ?7 OFFSET ?8",
+	[ST_CONSOLE_CASE] =
+	    "SELECT r.id FROM reports r WHERE r.id = ?3 AND" STORE_SCOPE("r."),
+	/* What was sent to contacts about report ?1, and how it went. */
+	[ST_CONSOLE_ALERTS] =
+	    "SELECT o.event, o.channel, o.status, o.attempts, o.created_at,"
+	    " o.sent_at, o.receipt, c.name, c.role FROM outbox o"
+	    " LEFT JOIN contacts c ON c.id = o.contact_id"
+	    " WHERE o.report_id = ?1 AND o.contact_id IS NOT NULL ORDER BY o.id",
+	/* The texts of the review list of a user's communes (?3 > 0: that
+	 * one only), oldest first. */
+	[ST_CONSOLE_REVIEW] =
+	    "SELECT m.id, m.sender, m.body, m.received_at, m.commune"
+	    " FROM messages m WHERE m.reviewed_at IS NULL"
+	    " AND m.category = 'unknown' AND" STORE_SCOPE_COMMUNE("m.")
+	    " AND (CAST(?3 AS BIGINT) = 0 OR m.id = CAST(?3 AS BIGINT))"
+	    " ORDER BY m.id LIMIT ?4",
 };
 
 const char *

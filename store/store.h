@@ -767,6 +767,62 @@ int		 store_report_get(struct store *, int64_t id, const char *ref,
 void		 store_report_row_clear(struct report_row *);
 
 /*
+ * store_console.c: the console's reads (SPEC §12), each of what a user may
+ * know only (need to know, in the query): scope's communes and areas,
+ * each "*" (all) or codes between ';' (a hamlet T3, or CODE.T3 in a
+ * city). A report of no known hamlet is only for areas "*".
+ */
+struct store_scope {
+	const char	*communes;
+	const char	*areas;
+};
+/* A case of the list; strings borrowed for the call. */
+struct store_console_case {
+	const char	*ref;
+	const char	*category;
+	const char	*area;		/* NULL: unknown */
+	const char	*commune;	/* "" without communes */
+	const char	*status;
+	int64_t		 created_at, updated_at;
+	int		 cancel_requested;
+};
+/* What the list is narrowed to (each NULL: any), and its page. */
+struct store_case_filter {
+	const char	*status, *category, *area, *commune;
+	int64_t		 limit, offset;
+};
+typedef int	 (*store_console_case_fn)(const struct store_console_case *,
+		    void *);
+/* The cases of scope, newest first: how many fn got, or -1; non-zero
+ * from fn stops. */
+int		 store_console_cases(struct store *, const struct store_scope *,
+		    const struct store_case_filter *, store_console_case_fn,
+		    void *);
+/* The report with REF ref if it is scope's: its id (> 0), 0 if there is
+ * none or it is not hers (the same answer), -1 on error. */
+int64_t		 store_console_case(struct store *, const struct store_scope *,
+		    const char *ref);
+/* What was sent to contacts about report id; strings borrowed. */
+struct store_console_alert {
+	const char	*event, *channel, *status;
+	int64_t		 attempts, created_at, sent_at;	/* sent_at 0: not */
+	const char	*receipt;	/* "delivered", ..., or NULL */
+	const char	*name, *role;	/* the contact's; NULL: removed */
+};
+typedef void	 (*store_console_alert_fn)(
+		    const struct store_console_alert *, void *);
+/* Each, oldest first: how many, or -1. */
+int		 store_console_alerts(struct store *, int64_t report_id,
+		    store_console_alert_fn, void *);
+/* The texts of the review list in scope's communes (id > 0: that one
+ * only), oldest first, at most max, into fn (each row borrowed for the
+ * call, its text opened): how many, or -1. */
+typedef int	 (*store_console_text_fn)(const struct inbox_row *, void *);
+int		 store_console_review(struct store *,
+		    const struct store_scope *, int64_t id, int max,
+		    store_console_text_fn, void *);
+
+/*
  * store_outbox.c: the typed rows of delivery and escalation (kept apart
  * from store.c; each write joins the open batch). 0 or -1 unless said.
  */
@@ -828,5 +884,6 @@ int		 store_outbox_escalate_later(struct store *, int64_t report_id,
 /* Report report_id went up one level; due again at next_at (0: never). */
 int		 store_outbox_escalated(struct store *, int64_t report_id,
 		    int64_t next_at);
+
 
 #endif

@@ -144,6 +144,10 @@ enum stmt {
 	ST_DKEY_ADD,
 	ST_DKEY_BEFORE,
 	ST_DKEY_DESTROY,
+	ST_CONSOLE_CASES,
+	ST_CONSOLE_CASE,
+	ST_CONSOLE_ALERTS,
+	ST_CONSOLE_REVIEW,
 	ST__MAX
 };
 
@@ -187,6 +191,23 @@ int		 store_copy_backup(struct store *, const char *path,
 #define STORE_DAYS_KEY(r)	" CASE WHEN " r "commune = '' THEN"	\
 	" coalesce(" r "area, '') ELSE " r "commune || '.' ||"		\
 	" coalesce(" r "area, '') END"
+/*
+ * The console's need to know (store_console.c, SPEC §12): a report r is
+ * a user's when its commune is in her communes ?1 and its hamlet in her
+ * areas ?2 (each "*": all; else codes between ';', a hamlet written T3
+ * or, in a city, CODE.T3; a report of no known hamlet is only for "*").
+ * Both engines read it as written; codes are letters and digits
+ * (config.c), so LIKE reads no wildcard in them.
+ */
+#define STORE_SCOPE_COMMUNE(r)						\
+	" (CAST(?1 AS TEXT) = '*' OR upper(';' || CAST(?1 AS TEXT) ||"	\
+	" ';') LIKE upper('%;' || " r "commune || ';%'))"
+#define STORE_SCOPE(r)							\
+	STORE_SCOPE_COMMUNE(r) " AND (CAST(?2 AS TEXT) = '*' OR ("	\
+	r "area IS NOT NULL AND (upper(';' || CAST(?2 AS TEXT) || ';')"	\
+	" LIKE upper('%;' || " r "area || ';%') OR upper(';' ||"		\
+	" CAST(?2 AS TEXT) || ';') LIKE upper('%;' || " r "commune ||"	\
+	" '.' || " r "area || ';%'))))"
 #define STORE_PG_LOCK_CLASS	"7411"
 #define STORE_PG_LOCK_LEADER	"2"
 int		 store_sqlite_version(struct store *);
