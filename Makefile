@@ -39,7 +39,7 @@ LDFLAGS	+= $(SAN)
 # calendar) that both programs link, and the network side (HTTP server,
 # delivery, providers) that only tincayd links. `make layers` fails if the
 # core or tincayctl reaches libevent or libcurl.
-CORE_SRCS = $(wildcard core/*.c store/*.c config/*.c handlers/*.c)
+CORE_SRCS = $(wildcard core/*.c store/*.c config/*.c handlers/*.c web/*.c)
 NET_SRCS = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/providers/*.c))
 CTL_SRCS = $(wildcard ctl/*.c)
 CORE_PKGS = sqlite3 libpq libcjson libcrypto
