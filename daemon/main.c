@@ -294,6 +294,7 @@ main_stop(struct tincay *tc)
 	tc->stop_ms = util_mono_ms();
 	log_info("stopping: no new connections; finishing what is in flight");
 	http_stop_accepting(tc->http);
+	console_stop_accepting(tc->console);
 	main_drain_cb(-1, 0, tc);
 }
 
@@ -349,10 +350,13 @@ main_reload(struct tincay *tc)
 	if (strcmp(conf->database, tc->conf->database) != 0 ||
 	    strcmp(conf->key_file, tc->conf->key_file) != 0 ||
 	    strcmp(conf->listen_host, tc->conf->listen_host) != 0 ||
-	    conf->listen_port != tc->conf->listen_port)
-		log_warnx("reload: listen, database and key_file changes take "
-		    "effect at the next start (and a database sealed under "
-		    "another key will not open then)");
+	    conf->listen_port != tc->conf->listen_port ||
+	    strcmp(conf->console.listen_host,
+	    tc->conf->console.listen_host) != 0 ||
+	    conf->console.listen_port != tc->conf->console.listen_port)
+		log_warnx("reload: listen, console.listen, database and "
+		    "key_file changes take effect at the next start (and a "
+		    "database sealed under another key will not open then)");
 	/* Nothing borrowed from the old config outlives this call. */
 	(void)batch_flush(tc->batch);
 	router_free(tc->router);
@@ -363,6 +367,8 @@ main_reload(struct tincay *tc)
 		log_warnx("reload: stats read every report until the counts "
 		    "by day can be made again");
 	http_configure(tc->http);
+	if (tc->console != NULL)
+		console_configure(tc->console);
 	housekeep_purge_soon(tc->housekeep);
 	log_info("reload: configuration reloaded");
 }
@@ -481,6 +487,17 @@ main(int argc, char *argv[])
 			main_db_unmake(tc.conf, key_made);
 		fatalx("%s", err);
 	}
+	if (*tc.conf->console.listen_host != '\0') {
+		if ((tc.console = console_new(&tc, err, sizeof(err))) == NULL) {
+			http_free(tc.http);
+			if (db_made)
+				main_db_unmake(tc.conf, key_made);
+			fatalx("%s", err);
+		}
+		log_info("tincayd: console on %s:%d%s",
+		    tc.conf->console.listen_host, tc.conf->console.listen_port,
+		    tc.conf->console.https ? " (behind TLS)" : "");
+	}
 	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(tc.base, signos[i], main_signal_cb, &tc);
 		evsignal_add(sigs[i], NULL);
@@ -507,7 +524,10 @@ main(int argc, char *argv[])
 
 	housekeep_free(tc.housekeep);
 	outbox_free(tc.outbox);
+	/* The webhooks' server sends the replies waiting for COMMIT, the
+	 * console's too: it goes first. */
 	http_free(tc.http);
+	console_free(tc.console);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	batch_free(tc.batch);

@@ -28,6 +28,7 @@ struct tincay {
 	struct store		*store;
 	struct batch		*batch;
 	struct http		*http;
+	struct console		*console;	/* NULL: off */
 	struct outbox		*outbox;
 	struct housekeep	*housekeep;
 	const char		*conffile;
@@ -61,6 +62,15 @@ void		 http_error(struct evhttp_request *, int code, const char *);
 void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, char *body, size_t len);
 const char	*http_header(struct evhttp_request *, const char *);
+
+/* console.c: the web console's listener (SPEC §12), when console.listen
+ * is set. console_new: NULL and why if it cannot listen. */
+struct console;
+struct console	*console_new(struct tincay *, char *err, size_t errlen);
+/* After a reload: the new config, its limits. */
+void		 console_configure(struct console *);
+void		 console_stop_accepting(struct console *);
+void		 console_free(struct console *);
 
 /* outbox.c: delivery of the outbox; nothing else. */
 struct outbox;
