@@ -37,13 +37,12 @@ ctl_inbox_id(const char *s)
 static int
 ctl_inbox_area(const struct config *conf, const char *s)
 {
-	size_t	 i;
+	int	 i;
 
-	for (i = 0; i < conf->nareas; i++)
-		if (strcasecmp(conf->areas[i].code, s) == 0)
-			return (int)i;
-	fprintf(stderr, "tincayctl: inbox: no area %s in the config\n", s);
-	return -1;
+	if ((i = inbox_area(conf, s)) == -1)
+		fprintf(stderr, "tincayctl: inbox: no area %s in the config\n",
+		    s);
+	return i;
 }
 
 static int
@@ -54,27 +53,19 @@ ctl_inbox_dberr(struct ctl *c)
 	return -1;
 }
 
-/*
- * In a new batch, the text id of the review list into m: 1 (the batch
- * stays open), 0 when none such waits (said; nothing open), -1 on a
- * database error (nothing open).
- */
+/* The text does not wait (said), or the store failed: nothing kept. */
 static int
-ctl_inbox_take(struct ctl *c, int64_t id, struct inbox_row *m)
+ctl_inbox_not(struct ctl *c, int rc, int64_t id)
 {
-	int	 found;
-
-	if (store_begin(c->st) == -1)
-		return -1;
-	if ((found = store_inbox_get(c->st, id, m)) != 1) {
+	if (store_in_tx(c->st))
 		store_rollback(c->st);
-		if (found == 0)
-			fprintf(stderr, "tincayctl: inbox: no text %lld waits "
-			    "to be filed (a city's report listed for review is "
-			    "filed already: it waits for its commune, which the "
-			    "resident's answer tells)\n", (long long)id);
-	}
-	return found;
+	if (rc == -1)
+		return ctl_inbox_dberr(c);
+	fprintf(stderr, "tincayctl: inbox: no text %lld waits to be filed (a "
+	    "city's report listed for review is filed already: it waits for "
+	    "its commune, which the resident's answer tells)\n",
+	    (long long)id);
+	return -1;
 }
 
 /*
@@ -86,52 +77,32 @@ ctl_inbox_take(struct ctl *c, int64_t id, struct inbox_row *m)
 static int
 ctl_inbox_attach(struct ctl *c, const char *idarg, const char *refarg)
 {
-	struct inbox_row	 m;
-	struct report_row	 row;
-	struct alert_report	 r;
 	char			 ref[REF_MAX];
 	int64_t			 id;
 	size_t			 k;
-	int			 found, n = -1;
+	int			 rc, n;
 
 	if ((id = ctl_inbox_id(idarg)) == -1)
 		return -1;
 	for (k = 0; refarg[k] != '\0' && k + 1 < sizeof(ref); k++)
 		ref[k] = (char)toupper((unsigned char)refarg[k]);
 	ref[k] = '\0';
-	if ((found = ctl_inbox_take(c, id, &m)) != 1)
-		return found == -1 ? ctl_inbox_dberr(c) : -1;
-	if ((found = store_report_get(c->st, 0, ref, &row)) != 1) {
-		store_inbox_row_clear(&m);
+	rc = inbox_attach(c->st, c->conf, id, ref, util_now(), &n);
+	if (rc == INBOX_NO_REPORT) {
 		store_rollback(c->st);
-		if (found == -1)
-			goto db;
 		fprintf(stderr, "tincayctl: inbox: no report %s\n", refarg);
 		return -1;
 	}
-	alert_from_row(&row, &r);
-	r.reporter = m.sender;
-	r.text = m.text != NULL ? m.text : "";
-	r.textlen = strlen(r.text);
-	r.at = m.received_at;
-	if (store_report_touch(c->st, row.id, util_now()) == 0 &&
-	    (n = alert_notify(c->st, config_scoped(c->conf, row.commune), &r,
-	    "report.updated", NULL, 0,
-	    util_sched_now())) != -1 && (store_inbox_review(c->st, id, row.id,
-	    util_now()) != 1 || store_commit(c->st) == -1))
-		n = -1;
-	store_inbox_row_clear(&m);
-	store_report_row_clear(&row);
-	if (n == -1) {
+	if (rc != INBOX_FILED)
+		return ctl_inbox_not(c, rc, id);
+	if (store_commit(c->st) == -1) {
 		store_rollback(c->st);
-		goto db;
+		return ctl_inbox_dberr(c);
 	}
 	printf("filed message %lld as a follow-up of report %s; forwarded to "
 	    "the %d %s alerted for it\n", (long long)id, ref, n,
 	    util_plural(n, "contact", "contacts"));
 	return 0;
-db:
-	return ctl_inbox_dberr(c);
 }
 
 /*
@@ -150,12 +121,12 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct config	*conf;
-	struct inbox_row	 m;
+	struct inbox_filed	 f;
 	const char		*to = NULL, *commune = NULL;
 	char			 ref[REF_MAX];
-	int64_t			 id, report;
+	int64_t			 id;
 	size_t			 i;
-	int			 area = -1, found, ch;
+	int			 area, rc, ch;
 
 	optind = 0;
 	while ((ch = ctl_getopt(argc, argv, opts)) != -1) {
@@ -189,23 +160,21 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 	    (conf->ncommunes == 0 || commune != NULL) &&
 	    ctl_inbox_area(conf, argv[2]) == -1))
 		return -1;
-	if ((found = ctl_inbox_take(c, id, &m)) != 1)
-		return found == -1 ? ctl_inbox_dberr(c) : -1;
-	if (commune == NULL)
-		conf = config_scoped(c->conf, m.commune);
-	if (argc == 3 && (area = ctl_inbox_area(conf, argv[2])) == -1) {
-		store_inbox_row_clear(&m);
+	rc = inbox_file(c->st, c->conf, id, cats[i], argc == 3 ? argv[2] :
+	    NULL, commune, util_now(), &f);
+	if (rc == INBOX_NO_AREA) {
 		store_rollback(c->st);
-		return -1;
+		return ctl_inbox_area(f.conf, argv[2]);
 	}
-	report = alert_file_report(c->st, conf, cats[i], area, m.sender,
-	    m.text != NULL ? m.text : "", util_now(), ref);
-	store_inbox_row_clear(&m);
-	if (report == -1 || store_inbox_review(c->st, id, report,
-	    util_now()) != 1 || store_commit(c->st) == -1) {
+	if (rc != INBOX_FILED)
+		return ctl_inbox_not(c, rc, id);
+	if (store_commit(c->st) == -1) {
 		store_rollback(c->st);
-		goto db;
+		return ctl_inbox_dberr(c);
 	}
+	conf = f.conf;
+	area = f.area;
+	util_strlcpy(ref, f.ref, sizeof(ref));
 	printf("filed message %lld as %s report %s%s%s", (long long)id,
 	    argv[1], ref, area >= 0 ? ", area " : "", area >= 0 ?
 	    conf->areas[area].code : "");
@@ -214,8 +183,6 @@ ctl_inbox_file(struct ctl *c, int argc, char **argv)
 		    "yet" : "commune ", *conf->scope == '*' ? "" : conf->scope);
 	printf("; its alerts are queued\n");
 	return 0;
-db:
-	return ctl_inbox_dberr(c);
 }
 
 /* inbox dismiss ID */

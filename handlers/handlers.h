@@ -475,6 +475,36 @@ const struct campaign *signup_broadcast_campaign(const struct config *,
 #define SIGNUP_RUN_KEY_MAX	(16 + 1 + COMMUNE_MAX)
 void		 signup_run_key(const char *code, const char *commune,
 		    char key[SIGNUP_RUN_KEY_MAX]);
+/*
+ * inbox.c: a person's answer to a text of the review list (SPEC §4, §7):
+ * tincayctl inbox file, the console's review (§12). In the open batch
+ * (begun here if none is) under a savepoint of their own, never
+ * committed here. Each returns an enum inbox_result, or -1 (nothing
+ * written).
+ */
+enum inbox_result {
+	INBOX_FILED,
+	INBOX_NOT_WAITING,	/* no such text waits to be filed */
+	INBOX_NO_AREA,		/* its commune has no such hamlet */
+	INBOX_NO_REPORT		/* attach: no report has that REF */
+};
+struct inbox_filed {
+	int64_t			 report;
+	char			 ref[REF_MAX];
+	const struct config	*conf;		/* its commune's */
+	int			 area;		/* into conf->areas, or -1 */
+};
+/* The hamlet of conf whose code is code (any case), or -1. */
+int		 inbox_area(const struct config *, const char *code);
+/* Text id as a report of cat in hamlet area (a code, or NULL) of commune
+ * (a code; NULL: the text's own), of city's config (its communes'). */
+int		 inbox_file(struct store *, const struct config *city,
+		    int64_t id, enum category, const char *area,
+		    const char *commune, int64_t now, struct inbox_filed *);
+/* Text id as a follow-up of report ref (upper case): forwarded to the
+ * contacts alerted for it, how many into *forwarded. */
+int		 inbox_attach(struct store *, const struct config *city,
+		    int64_t id, const char *ref, int64_t now, int *forwarded);
 /* review.c: DUYET ID [AREA] and BO ID from a review.to contact. */
 extern const struct family review_approve_family, review_dismiss_family;
 /* stats.c: TK/THONGKE for officials (SPEC §6); the counts are above. */
