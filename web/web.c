@@ -36,6 +36,12 @@ static const struct web_route web_routes[] = {
 	{ WEB_POST,	"/cases/*/close",	WEB_WORKERS,	web_case_close },
 	{ WEB_POST,	"/cases/*/amend",	WEB_WORKERS,	web_case_amend },
 	{ WEB_POST,	"/cases/*/number",	WEB_WORKERS,	web_case_number },
+	{ WEB_GET,	"/review",		WEB_WORKERS,	web_review },
+	{ WEB_POST,	"/review/*/file",	WEB_WORKERS,	web_review_file },
+	{ WEB_POST,	"/review/*/belongs",	WEB_WORKERS,
+	    web_review_belongs },
+	{ WEB_POST,	"/review/*/dismiss",	WEB_WORKERS,
+	    web_review_dismiss },
 };
 
 /* On every response (SPEC §12); the style sheet is ours, no script. */

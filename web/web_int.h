@@ -144,5 +144,9 @@ void		 web_case_ack(struct web_ctx *);
 void		 web_case_close(struct web_ctx *);
 void		 web_case_amend(struct web_ctx *);
 void		 web_case_number(struct web_ctx *);
+void		 web_review(struct web_ctx *);
+void		 web_review_file(struct web_ctx *);
+void		 web_review_belongs(struct web_ctx *);
+void		 web_review_dismiss(struct web_ctx *);
 
 #endif
