@@ -57,7 +57,7 @@ ctl_audit_day(const char *tz, const char *what, const char *arg, int next,
 {
 	int	 y, m, d;
 
-	if (ctl_date(arg, &y, &m, &d) == -1) {
+	if (report_date(arg, &y, &m, &d) == -1) {
 		fprintf(stderr, "tincayctl: audit: %s %s: not a date "
 		    "YYYY-MM-DD\n", what, arg);
 		return -1;

@@ -326,6 +326,129 @@ int		 template_wants_ref(enum tmpl);
 void		 template_render(const struct config *, enum tmpl,
 		    const char *ref, char *out, size_t outlen);
 
+/*
+ * report.c: the report to the city (SPEC §6a, §7, §11) of a period,
+ * gathered once into figures that each format prints: CSV here, HTML in
+ * report_html.c (tincayctl stats and the console's month, SPEC §12),
+ * text and JSON in tincayctl.
+ */
+/* A breakdown: keys in the order they are shown, with their counts. */
+struct report_tally {
+	struct report_tally_item {
+		char	*key;		/* ours */
+		int64_t	 n;
+		unsigned char hide;	/* enum suppress_mark */
+	}		*v;
+	size_t		 n, cap;
+};
+/* REPORT_BY_COMMUNE: a city's report only (SPEC §11). */
+enum report_by {
+	REPORT_BY_CATEGORY, REPORT_BY_STATUS, REPORT_BY_AREA,
+	REPORT_BY_SIGNUPS, REPORT_BY_MONTH, REPORT_BY_SEX, REPORT_BY_AGE,
+	REPORT_BY_OUTCOME, REPORT_BY_COMMUNE, REPORT_BY__MAX
+};
+/* Each breakdown: its JSON key, its name for --table and in the text,
+ * and whether the text prints it on a line of its own (the others are in
+ * the table). */
+struct report_by_name {
+	const char	*json, *name;
+	int		 line;
+};
+extern const struct report_by_name report_bys[REPORT_BY__MAX];
+/* CSV's tables beyond the breakdowns. */
+#define REPORT_TABLE_ROWS	REPORT_BY__MAX
+#define REPORT_TABLE_MEDIANS	(REPORT_BY__MAX + 1)
+/* The reports of a period by (area, category, status), and the signups
+ * by area (status NULL), as the store ordered them. */
+struct report_groups {
+	struct report_group {
+		char	*commune;	/* a city's report: its code; else NULL */
+		char	*area;		/* NULL: unknown */
+		char	*key;		/* its area's in by[]: "T3", "unknown";
+					 * a city's "CODE.T3", "CODE.unknown" */
+		char	*category;
+		char	*status;	/* NULL for signups */
+		int64_t	 n;
+		unsigned char hide;	/* enum suppress_mark */
+	}		*v;
+	size_t		 n, cap;
+};
+/* A hamlet the report lists, in the config's order: its key in
+ * by[REPORT_BY_AREA] (ours) and its name (borrowed from the config). */
+struct report_hamlet {
+	char		*key;
+	const char	*name;
+};
+struct report_figures {
+	/* The config the report is of: the one without communes, the
+	 * commune's (--commune), or a city's top level (the city's). */
+	const struct config *conf;
+	/* A city's report (no --commune): the whole config, else NULL. */
+	const struct config *city;
+	const char	*commune;	/* --commune: a code, "*"; else NULL */
+	struct report_hamlet *hamlets;	/* ours */
+	size_t		 nhamlets;
+	char		 from[16], to[16];	/* local dates, inclusive */
+	char		 made[24];	/* local "YYYY-MM-DD HH:MM" */
+	int		 k;		/* --suppress: 1..k-1 shown "<k" */
+	int64_t		 reports, signups;
+	struct report_groups rows;
+	struct report_tally by[REPORT_BY__MAX];	/* area keys: codes,
+						 * "unknown"; month keys
+						 * "YYYY-MM" */
+	struct casework	 cw;		/* its medians; counts are in by[] */
+	/* --suppress: how the text table's sums are shown (enum
+	 * suppress_mark), by the indices of by[REPORT_BY_AREA] and
+	 * by[REPORT_BY_CATEGORY]; NULL without. */
+	unsigned char	*line_hide;	/* an area's category: na x nc */
+	unsigned char	*all_hide;	/* a category's status: nc x STATS__MAX */
+};
+/* The days of month m of year y; a date YYYY-MM-DD that exists into y,
+ * m, d: 0, or -1. */
+int		 report_month_days(int y, int m);
+int		 report_date(const char *s, int *y, int *m, int *d);
+/* Everything the report says about [t0, t1) into f, whose conf, city,
+ * commune, k, from and to the caller set: 0, or -1 (the store failed).
+ * report_clear frees what f holds, whatever fill got to. */
+int		 report_fill(struct store *, struct report_figures *,
+		    int64_t t0, int64_t t1);
+void		 report_clear(struct report_figures *);
+/* Whether f is a city's report: every commune's, by commune. */
+int		 report_is_city(const struct report_figures *);
+/* n as shown: "<k" for 1..k-1 under --suppress K, else the number. */
+void		 report_shown(const struct report_figures *, int64_t n,
+		    char *out, size_t outlen);
+/* A cell of a table as shown: also "*" hidden as a complement (SPEC §6). */
+void		 report_cell(const struct report_figures *, int64_t n,
+		    unsigned char hide, char *out, size_t outlen);
+/* A commune's name in a city's report: the config's, and for "*" and ""
+ * what they stand for (vi: in Vietnamese). */
+const char	*report_commune_name(const struct report_figures *,
+		    const char *code, int vi);
+/* A commune's medians as shown under --suppress: 1 and none (-1) when
+ * they hold 1 to k - 1 reports, as a hamlet's count would be hidden;
+ * else 0. */
+int		 report_commune_medians(const struct report_figures *,
+		    const char *code, struct casework_medians *);
+/* How a sum of the report rows is shown under --suppress (enum
+ * suppress_mark): area's category, or (area NULL) a category's status s
+ * over the areas, s -1 the category's. */
+unsigned char	 report_sum_hide(const struct report_figures *,
+		    const char *area, const char *category, int s);
+/* The CSV of table (REPORT_TABLE_ROWS, _MEDIANS, or a breakdown). */
+void		 report_csv(FILE *, const struct report_figures *, int table);
+/* report_html.c: the figures as one self-contained printable page; page
+ * NULL: its style inline (tincayctl); else linked from page->stylesheet,
+ * and page->before (may be NULL) writes what comes first in <body>. */
+struct report_page {
+	const char	*stylesheet;
+	void		(*before)(FILE *, void *);
+	void		*arg;
+};
+extern const char report_html_style[];
+void		 report_html(FILE *, const struct report_figures *,
+		    const struct report_page *);
+
 /* alert.c: new reports (gbv, shelter), follow-ups and unknown texts. */
 /* A report as alerts describe it; everything borrowed. */
 struct alert_report {

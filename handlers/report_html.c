@@ -1,5 +1,5 @@
 /*
- * ctl_html.c: stats --format html: the report to the city as one page
+ * report_html.c: stats --format html: the report to the city as one page
  * that stands alone (inline style, charts drawn here as inline SVG by
  * html.c, no script, no link to any file or site), in Vietnamese, fit to
  * print on A4. Every string from the config or the database is escaped.
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "handlers.h"
 
-static const char ctl_html_style[] =
+const char report_html_style[] =
     "@page{size:A4;margin:14mm}"
     "body{font:13px/1.45 'Noto Sans','DejaVu Sans',Arial,sans-serif;"
     "color:#111;max-width:900px;margin:0 auto;padding:12px}"
@@ -31,13 +31,13 @@ static const char ctl_html_style[] =
     "@media print{body{padding:0}th{background:none}}";
 
 /* Names in the report of the categories and statuses. */
-static const struct casework_key ctl_html_categories[] = {
+static const struct casework_key report_html_categories[] = {
 	{ "gbv",		"Bạo lực giới (BL)" },
 	{ "shelter",		"Cần chỗ tạm lánh (TC)" },
 	{ "unknown",		"Tin chưa rõ nội dung" },
 	{ NULL,			NULL },
 };
-static const struct casework_key ctl_html_statuses[] = {
+static const struct casework_key report_html_statuses[] = {
 	{ "open",		"Chưa có người nhận" },
 	{ "acknowledged",	"Đang xử lý" },
 	{ "closed",		"Đã xử lý xong" },
@@ -45,25 +45,25 @@ static const struct casework_key ctl_html_statuses[] = {
 	{ NULL,			NULL },
 };
 
-struct ctl_html_section;
-typedef void	 (*ctl_html_label_fn)(const struct ctl_figures *,
-		    const struct ctl_html_section *, const char *key,
+struct report_html_section;
+typedef void	 (*report_html_label_fn)(const struct report_figures *,
+		    const struct report_html_section *, const char *key,
 		    char *out, size_t outlen);
 
 /* A breakdown on the page: a table, and a chart if it is one of those the
  * city asks for (month, area, sex, age). */
-struct ctl_html_section {
-	enum ctl_by		 by;
+struct report_html_section {
+	enum report_by		 by;
 	const char		*title, *head, *note;
 	int			 chart;
 	int			 total;		/* sums to the reports */
-	ctl_html_label_fn	 label;
-	const struct casework_key *names;	/* for ctl_html_named */
+	report_html_label_fn	 label;
+	const struct casework_key *names;	/* for report_html_named */
 };
 
 /* The key's name in a table of names (NULL-terminated), or the key. */
 static void
-ctl_html_named(const struct ctl_figures *f, const struct ctl_html_section *s,
+report_html_named(const struct report_figures *f, const struct report_html_section *s,
     const char *key, char *out, size_t outlen)
 {
 	const struct casework_key	*k;
@@ -78,18 +78,18 @@ ctl_html_named(const struct ctl_figures *f, const struct ctl_html_section *s,
 
 /* The casework tables (sex, age, outcome) hold their own names. */
 static void
-ctl_html_casework(const struct ctl_figures *f,
-    const struct ctl_html_section *s, const char *key, char *out,
+report_html_casework(const struct report_figures *f,
+    const struct report_html_section *s, const char *key, char *out,
     size_t outlen)
 {
 	static const struct {
-		enum ctl_by			 by;
+		enum report_by			 by;
 		const struct casework_key	*keys;
 		size_t				 n;
 	} tables[] = {
-		{ CTL_BY_SEX, casework_sexes, CASEWORK_SEXES },
-		{ CTL_BY_AGE, casework_ages, CASEWORK_AGES },
-		{ CTL_BY_OUTCOME, casework_outcomes, CASEWORK_OUTCOMES },
+		{ REPORT_BY_SEX, casework_sexes, CASEWORK_SEXES },
+		{ REPORT_BY_AGE, casework_ages, CASEWORK_AGES },
+		{ REPORT_BY_OUTCOME, casework_outcomes, CASEWORK_OUTCOMES },
 	};
 	size_t	 t, i;
 
@@ -105,7 +105,7 @@ ctl_html_casework(const struct ctl_figures *f,
  * "Xã Tịnh Châu · Thôn 1 (TINHCHAU.T1)", "Xã Tịnh Châu · Không rõ thôn".
  */
 static void
-ctl_html_area(const struct ctl_figures *f, const struct ctl_html_section *s,
+report_html_area(const struct report_figures *f, const struct report_html_section *s,
     const char *key, char *out, size_t outlen)
 {
 	const char	*dot = strchr(key, '.'), *area = dot ? dot + 1 : key;
@@ -115,7 +115,7 @@ ctl_html_area(const struct ctl_figures *f, const struct ctl_html_section *s,
 	cm[0] = '\0';
 	if (dot != NULL && f->city != NULL) {
 		snprintf(code, sizeof(code), "%.*s", (int)(dot - key), key);
-		snprintf(cm, sizeof(cm), "%s · ", ctl_commune_name(f, code,
+		snprintf(cm, sizeof(cm), "%s · ", report_commune_name(f, code,
 		    1));
 	}
 	if (strcmp(area, "unknown") == 0) {
@@ -131,37 +131,37 @@ ctl_html_area(const struct ctl_figures *f, const struct ctl_html_section *s,
 
 /* "2026-11" → "Tháng 11/2026". */
 static void
-ctl_html_month(const struct ctl_figures *f, const struct ctl_html_section *s,
+report_html_month(const struct report_figures *f, const struct report_html_section *s,
     const char *key, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "Tháng %.2s/%.4s", key + 5, key);
 }
 
-static const struct ctl_html_section ctl_html_sections[] = {
-	{ CTL_BY_MONTH, "Số tin báo theo tháng", "Tháng", NULL, 1, 1,
-	    ctl_html_month, NULL },
-	{ CTL_BY_AREA, "Số tin báo theo thôn", "Thôn", NULL, 1, 1,
-	    ctl_html_area, NULL },
-	{ CTL_BY_SEX, "Theo giới tính người bị hại", "Giới tính",
+static const struct report_html_section report_html_sections[] = {
+	{ REPORT_BY_MONTH, "Số tin báo theo tháng", "Tháng", NULL, 1, 1,
+	    report_html_month, NULL },
+	{ REPORT_BY_AREA, "Số tin báo theo thôn", "Thôn", NULL, 1, 1,
+	    report_html_area, NULL },
+	{ REPORT_BY_SEX, "Theo giới tính người bị hại", "Giới tính",
 	    "Không rõ: chưa ghi khi đóng tin, kể cả tin chưa đóng.", 1, 1,
-	    ctl_html_casework, NULL },
-	{ CTL_BY_AGE, "Theo độ tuổi người bị hại", "Độ tuổi",
+	    report_html_casework, NULL },
+	{ REPORT_BY_AGE, "Theo độ tuổi người bị hại", "Độ tuổi",
 	    "Không rõ: chưa ghi khi đóng tin, kể cả tin chưa đóng.", 1, 1,
-	    ctl_html_casework, NULL },
-	{ CTL_BY_OUTCOME, "Kết quả xử lý", "Kết quả",
+	    report_html_casework, NULL },
+	{ REPORT_BY_OUTCOME, "Kết quả xử lý", "Kết quả",
 	    "Một tin có thể có nhiều kết quả (ví dụ vừa chuyển công an vừa "
-	    "chuyển y tế).", 0, 0, ctl_html_casework, NULL },
-	{ CTL_BY_STATUS, "Tình trạng hiện nay", "Tình trạng", NULL, 0, 1,
-	    ctl_html_named, ctl_html_statuses },
-	{ CTL_BY_SIGNUPS, "Đăng ký nhận tin Tháng hành động", "Thôn", NULL,
-	    0, 0, ctl_html_area, NULL },
+	    "chuyển y tế).", 0, 0, report_html_casework, NULL },
+	{ REPORT_BY_STATUS, "Tình trạng hiện nay", "Tình trạng", NULL, 0, 1,
+	    report_html_named, report_html_statuses },
+	{ REPORT_BY_SIGNUPS, "Đăng ký nhận tin Tháng hành động", "Thôn", NULL,
+	    0, 0, report_html_area, NULL },
 };
-#define CTL_HTML_NSECTIONS \
-	(sizeof(ctl_html_sections) / sizeof(ctl_html_sections[0]))
+#define REPORT_HTML_NSECTIONS \
+	(sizeof(report_html_sections) / sizeof(report_html_sections[0]))
 
 /* "2026-11-01" → "01/11/2026". */
 static void
-ctl_html_date(const char *iso, char *out, size_t outlen)
+report_html_date(const char *iso, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
 }
@@ -169,7 +169,7 @@ ctl_html_date(const char *iso, char *out, size_t outlen)
 /* The items of a breakdown. Areas: every hamlet of the config in its
  * order (none reported is news too), then any other key. The labels live
  * in labels[i], the shown counts in shown[i]. */
-struct ctl_html_items {
+struct report_html_items {
 	struct html_item *v;
 	char		(*labels)[128];
 	char		(*shown)[24];
@@ -177,14 +177,14 @@ struct ctl_html_items {
 };
 
 static void
-ctl_html_item(const struct ctl_figures *f, const struct ctl_html_section *s,
-    struct ctl_html_items *it, const char *key, int64_t n,
+report_html_item(const struct report_figures *f, const struct report_html_section *s,
+    struct report_html_items *it, const char *key, int64_t n,
     unsigned char hide)
 {
 	struct html_item	*h = &it->v[it->n];
 
 	s->label(f, s, key, it->labels[it->n], sizeof(it->labels[0]));
-	ctl_cell(f, n, hide, it->shown[it->n], sizeof(it->shown[0]));
+	report_cell(f, n, hide, it->shown[it->n], sizeof(it->shown[0]));
 	h->label = it->labels[it->n];
 	h->shown = it->shown[it->n];
 	/* A hidden count ("<k", "*") is drawn as long as k - 1: never its
@@ -197,7 +197,7 @@ ctl_html_item(const struct ctl_figures *f, const struct ctl_html_section *s,
 
 /* key's count in t (0 if none) and how it is shown. */
 static int64_t
-ctl_html_count(const struct ctl_tally *t, const char *key,
+report_html_count(const struct report_tally *t, const char *key,
     unsigned char *hide)
 {
 	size_t	 i;
@@ -212,35 +212,35 @@ ctl_html_count(const struct ctl_tally *t, const char *key,
 }
 
 static void
-ctl_html_items(const struct ctl_figures *f, const struct ctl_html_section *s,
-    struct ctl_html_items *it)
+report_html_items(const struct report_figures *f, const struct report_html_section *s,
+    struct report_html_items *it)
 {
-	const struct ctl_tally	*t = &f->by[s->by];
+	const struct report_tally	*t = &f->by[s->by];
 	size_t			 i, j, max;
 	unsigned char		 hide;
 	int64_t			 n;
 
-	max = t->n + (s->label == ctl_html_area ? f->nhamlets : 0) + 1;
+	max = t->n + (s->label == report_html_area ? f->nhamlets : 0) + 1;
 	it->v = xcalloc(max, sizeof(*it->v));
 	it->labels = xcalloc(max, sizeof(*it->labels));
 	it->shown = xcalloc(max, sizeof(*it->shown));
 	it->n = 0;
-	for (j = 0; s->label == ctl_html_area && j < f->nhamlets; j++) {
-		n = ctl_html_count(t, f->hamlets[j].key, &hide);
-		ctl_html_item(f, s, it, f->hamlets[j].key, n, hide);
+	for (j = 0; s->label == report_html_area && j < f->nhamlets; j++) {
+		n = report_html_count(t, f->hamlets[j].key, &hide);
+		report_html_item(f, s, it, f->hamlets[j].key, n, hide);
 	}
 	for (i = 0; i < t->n; i++) {
-		for (j = 0; s->label == ctl_html_area && j < f->nhamlets; j++)
+		for (j = 0; s->label == report_html_area && j < f->nhamlets; j++)
 			if (strcmp(t->v[i].key, f->hamlets[j].key) == 0)
 				break;
-		if (s->label != ctl_html_area || j == f->nhamlets)
-			ctl_html_item(f, s, it, t->v[i].key, t->v[i].n,
+		if (s->label != report_html_area || j == f->nhamlets)
+			report_html_item(f, s, it, t->v[i].key, t->v[i].n,
 			    t->v[i].hide);
 	}
 }
 
 static void
-ctl_html_items_clear(struct ctl_html_items *it)
+report_html_items_clear(struct report_html_items *it)
 {
 	free(it->v);
 	free(it->labels);
@@ -250,15 +250,15 @@ ctl_html_items_clear(struct ctl_html_items *it)
 /* A breakdown: its table (with the total when it sums to the reports)
  * and, for those the city charts, its bars. */
 static void
-ctl_html_section(FILE *fp, const struct ctl_figures *f,
-    const struct ctl_html_section *s)
+report_html_section(FILE *fp, const struct report_figures *f,
+    const struct report_html_section *s)
 {
-	struct ctl_html_items	 it;
+	struct report_html_items	 it;
 	const char		*cells[2];
 	char			 total[24];
 	size_t			 i;
 
-	ctl_html_items(f, s, &it);
+	report_html_items(f, s, &it);
 	fputs("<section>\n<h2>", fp);
 	html_text(fp, s->title);
 	fputs("</h2>\n", fp);
@@ -277,7 +277,7 @@ ctl_html_section(FILE *fp, const struct ctl_figures *f,
 		html_row(fp, cells, 2, 0);
 	}
 	if (s->total) {
-		ctl_shown(f, f->reports, total, sizeof(total));
+		report_shown(f, f->reports, total, sizeof(total));
 		fputs("<tr class=\"sum\"><td>Tổng</td><td>", fp);
 		html_text(fp, total);
 		fputs("</td></tr>\n", fp);
@@ -286,12 +286,12 @@ ctl_html_section(FILE *fp, const struct ctl_figures *f,
 	if (s->chart)
 		html_chart(fp, s->title, it.v, it.n);
 	fputs("</div>\n</section>\n", fp);
-	ctl_html_items_clear(&it);
+	report_html_items_clear(&it);
 }
 
 /* A median in a commune's row: its duration, hidden, or none. */
 static void
-ctl_html_span(int64_t s, int hidden, const struct ctl_figures *f,
+report_html_span(int64_t s, int hidden, const struct report_figures *f,
     char *out, size_t outlen)
 {
 	if (hidden)
@@ -308,10 +308,10 @@ ctl_html_span(int64_t s, int hidden, const struct ctl_figures *f,
  * chart.
  */
 static void
-ctl_html_communes(FILE *fp, const struct ctl_figures *f)
+report_html_communes(FILE *fp, const struct report_figures *f)
 {
 	static const char title[] = "Số tin báo theo xã";
-	const struct ctl_tally	*t = &f->by[CTL_BY_COMMUNE];
+	const struct report_tally	*t = &f->by[REPORT_BY_COMMUNE];
 	struct casework_medians	 m;
 	struct html_item	*items;
 	const char		*cells[4];
@@ -330,12 +330,12 @@ ctl_html_communes(FILE *fp, const struct ctl_figures *f)
 	cells[3] = "Trung vị đến khi xử lý xong";
 	html_row(fp, cells, 4, 1);
 	for (i = 0; i < t->n; i++) {
-		hidden = ctl_commune_medians(f, t->v[i].key, &m);
-		ctl_cell(f, t->v[i].n, t->v[i].hide, shown[i],
+		hidden = report_commune_medians(f, t->v[i].key, &m);
+		report_cell(f, t->v[i].n, t->v[i].hide, shown[i],
 		    sizeof(shown[i]));
-		ctl_html_span(m.median_ack_s, hidden, f, ack, sizeof(ack));
-		ctl_html_span(m.median_close_s, hidden, f, done, sizeof(done));
-		cells[0] = ctl_commune_name(f, t->v[i].key, 1);
+		report_html_span(m.median_ack_s, hidden, f, ack, sizeof(ack));
+		report_html_span(m.median_close_s, hidden, f, done, sizeof(done));
+		cells[0] = report_commune_name(f, t->v[i].key, 1);
 		cells[1] = shown[i];
 		cells[2] = ack;
 		cells[3] = done;
@@ -347,7 +347,7 @@ ctl_html_communes(FILE *fp, const struct ctl_figures *f)
 		    (f->k > 1 && t->v[i].n >= 1 && t->v[i].n < f->k);
 		items[i].n = items[i].muted ? f->k - 1 : t->v[i].n;
 	}
-	ctl_shown(f, f->reports, total, sizeof(total));
+	report_shown(f, f->reports, total, sizeof(total));
 	fputs("<tr class=\"sum\"><td>Tổng</td><td>", fp);
 	html_text(fp, total);
 	fputs("</td><td></td><td></td></tr>\n</table>\n", fp);
@@ -359,10 +359,10 @@ ctl_html_communes(FILE *fp, const struct ctl_figures *f)
 
 /* Category by status: the rows of the store summed, one line each. */
 static void
-ctl_html_matrix(FILE *fp, const struct ctl_figures *f)
+report_html_matrix(FILE *fp, const struct report_figures *f)
 {
-	const struct ctl_tally	*cat = &f->by[CTL_BY_CATEGORY];
-	struct ctl_html_section	 named = { .names = ctl_html_categories };
+	const struct report_tally	*cat = &f->by[REPORT_BY_CATEGORY];
+	struct report_html_section	 named = { .names = report_html_categories };
 	const char		*cells[STATS__MAX + 2];
 	char			 label[128], shown[STATS__MAX + 1][24];
 	int64_t			 n[STATS__MAX + 1];
@@ -372,7 +372,7 @@ ctl_html_matrix(FILE *fp, const struct ctl_figures *f)
 	fputs("<table>\n", fp);
 	cells[0] = "Loại tin";
 	for (k = 0; k < STATS__MAX; k++)
-		cells[k + 1] = ctl_html_statuses[k].vi;
+		cells[k + 1] = report_html_statuses[k].vi;
 	cells[STATS__MAX + 1] = "Tổng";
 	html_row(fp, cells, STATS__MAX + 2, 1);
 	for (i = 0; i < cat->n; i++) {
@@ -384,11 +384,11 @@ ctl_html_matrix(FILE *fp, const struct ctl_figures *f)
 				n[k] += f->rows.v[r].n;
 				n[STATS__MAX] += f->rows.v[r].n;
 			}
-		ctl_html_named(f, &named, cat->v[i].key, label,
+		report_html_named(f, &named, cat->v[i].key, label,
 		    sizeof(label));
 		cells[0] = label;
 		for (k = 0; k <= STATS__MAX; k++) {
-			ctl_cell(f, n[k], ctl_sum_hide(f, NULL, cat->v[i].key,
+			report_cell(f, n[k], report_sum_hide(f, NULL, cat->v[i].key,
 			    k < STATS__MAX ? k : -1), shown[k],
 			    sizeof(shown[k]));
 			cells[k + 1] = shown[k];
@@ -400,7 +400,7 @@ ctl_html_matrix(FILE *fp, const struct ctl_figures *f)
 
 /* One line of the summary: what, and its value (escaped). */
 static void
-ctl_html_fact(FILE *fp, const char *what, const char *value)
+report_html_fact(FILE *fp, const char *what, const char *value)
 {
 	const char	*cells[2] = { what, value };
 
@@ -408,7 +408,7 @@ ctl_html_fact(FILE *fp, const char *what, const char *value)
 }
 
 static void
-ctl_html_median(FILE *fp, const struct ctl_figures *f, const char *what,
+report_html_median(FILE *fp, const struct report_figures *f, const char *what,
     int64_t s, int64_t n)
 {
 	char	 v[96], d[48], shown[24];
@@ -417,46 +417,57 @@ ctl_html_median(FILE *fp, const struct ctl_figures *f, const char *what,
 		util_strlcpy(v, "chưa có", sizeof(v));
 	else {
 		casework_duration(s, 1, d, sizeof(d));
-		ctl_shown(f, n, shown, sizeof(shown));
+		report_shown(f, n, shown, sizeof(shown));
 		snprintf(v, sizeof(v), "%s (trên %s tin)", d, shown);
 	}
-	ctl_html_fact(fp, what, v);
+	report_html_fact(fp, what, v);
 }
 
 static void
-ctl_html_summary(FILE *fp, const struct ctl_figures *f)
+report_html_summary(FILE *fp, const struct report_figures *f)
 {
 	char	 shown[24];
 
 	fputs("<section>\n<h2>Tổng quan</h2>\n<div class=\"pair\">\n"
 	    "<table>\n", fp);
-	ctl_shown(f, f->reports, shown, sizeof(shown));
-	ctl_html_fact(fp, "Số tin báo nhận trong kỳ", shown);
-	ctl_html_median(fp, f, "Thời gian đến khi có người nhận (trung vị)",
+	report_shown(f, f->reports, shown, sizeof(shown));
+	report_html_fact(fp, "Số tin báo nhận trong kỳ", shown);
+	report_html_median(fp, f, "Thời gian đến khi có người nhận (trung vị)",
 	    f->cw.median_ack_s, f->cw.acked);
-	ctl_html_median(fp, f, "Thời gian đến khi xử lý xong (trung vị)",
+	report_html_median(fp, f, "Thời gian đến khi xử lý xong (trung vị)",
 	    f->cw.median_close_s, f->cw.closed);
-	ctl_shown(f, f->signups, shown, sizeof(shown));
-	ctl_html_fact(fp, "Đăng ký nhận tin Tháng hành động", shown);
+	report_shown(f, f->signups, shown, sizeof(shown));
+	report_html_fact(fp, "Đăng ký nhận tin Tháng hành động", shown);
 	fputs("</table>\n", fp);
-	ctl_html_matrix(fp, f);
+	report_html_matrix(fp, f);
 	fputs("</div>\n</section>\n", fp);
 }
 
 static void
-ctl_html_head(FILE *fp, const struct ctl_figures *f)
+report_html_head(FILE *fp, const struct report_figures *f,
+    const struct report_page *page)
 {
 	char	 from[16], to[16];
 
-	ctl_html_date(f->from, from, sizeof(from));
-	ctl_html_date(f->to, to, sizeof(to));
+	report_html_date(f->from, from, sizeof(from));
+	report_html_date(f->to, to, sizeof(to));
 	fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>Báo cáo tin báo bạo lực giới — ",
 	    fp);
 	html_text(fp, f->conf->commune);
-	fprintf(fp, " — %s–%s</title>\n<style>%s</style>\n</head>\n<body>\n"
-	    "<header>\n<h1>Báo cáo tin báo bạo lực giới</h1>\n<p><strong>", from,
-	    to, ctl_html_style);
+	fprintf(fp, " — %s–%s</title>\n", from, to);
+	if (page != NULL && page->stylesheet != NULL) {
+		fputs("<meta name=\"viewport\" content=\"width=device-width, "
+		    "initial-scale=1\">\n<link rel=\"stylesheet\" href=\"", fp);
+		html_text(fp, page->stylesheet);
+		fputs("\">\n", fp);
+	} else
+		fprintf(fp, "<style>%s</style>\n", report_html_style);
+	fputs("</head>\n<body>\n", fp);
+	if (page != NULL && page->before != NULL)
+		page->before(fp, page->arg);
+	fputs("<header>\n<h1>Báo cáo tin báo bạo lực giới</h1>\n<p><strong>",
+	    fp);
 	html_text(fp, f->conf->commune);
 	fprintf(fp, "</strong> · từ ngày %s đến ngày %s</p>\n", from, to);
 	if (f->city != NULL && f->commune == NULL)
@@ -476,16 +487,17 @@ ctl_html_head(FILE *fp, const struct ctl_figures *f)
 }
 
 void
-ctl_html(FILE *fp, const struct ctl_figures *f)
+report_html(FILE *fp, const struct report_figures *f,
+    const struct report_page *page)
 {
 	size_t	 i;
 
-	ctl_html_head(fp, f);
-	ctl_html_summary(fp, f);
+	report_html_head(fp, f, page);
+	report_html_summary(fp, f);
 	if (f->city != NULL && f->commune == NULL)
-		ctl_html_communes(fp, f);
-	for (i = 0; i < CTL_HTML_NSECTIONS; i++)
-		ctl_html_section(fp, f, &ctl_html_sections[i]);
+		report_html_communes(fp, f);
+	for (i = 0; i < REPORT_HTML_NSECTIONS; i++)
+		report_html_section(fp, f, &report_html_sections[i]);
 	fputs("<footer><p class=\"meta\">tincay — tincayctl stats --format "
 	    "html</p></footer>\n</body>\n</html>\n", fp);
 }
