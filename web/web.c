@@ -42,6 +42,8 @@ static const struct web_route web_routes[] = {
 	    web_review_belongs },
 	{ WEB_POST,	"/review/*/dismiss",	WEB_WORKERS,
 	    web_review_dismiss },
+	{ WEB_GET,	"/month",		WEB_ALL,	web_month },
+	{ WEB_GET,	"/month.csv",		WEB_ALL,	web_month_csv },
 };
 
 /* On every response (SPEC §12); the style sheet is ours, no script. */

@@ -148,5 +148,7 @@ void		 web_review(struct web_ctx *);
 void		 web_review_file(struct web_ctx *);
 void		 web_review_belongs(struct web_ctx *);
 void		 web_review_dismiss(struct web_ctx *);
+void		 web_month(struct web_ctx *);
+void		 web_month_csv(struct web_ctx *);
 
 #endif

@@ -12,37 +12,47 @@
 
 #include "web_int.h"
 
+/*
+ * The console's rules, each under body.console: /style.css is the
+ * report's style (report_html.c, for the month's page) and then these,
+ * which win on the console's own pages.
+ */
 const char web_style[] =
     "*{box-sizing:border-box}"
-    "body{font:16px/1.45 'Noto Sans','DejaVu Sans',Arial,sans-serif;"
-    "color:#111;margin:0;background:#faf9fc}"
-    "header{background:#5b3c88;color:#fff;padding:8px 12px;"
+    ".console{font:16px/1.45 'Noto Sans','DejaVu Sans',Arial,sans-serif;"
+    "color:#111;margin:0;padding:0;max-width:none;background:#faf9fc}"
+    ".console header{background:#5b3c88;color:#fff;padding:8px 12px;"
     "display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center}"
-    "header a{color:#fff}header .who{margin-left:auto;font-size:14px}"
-    "header form{display:inline;margin:0}"
-    "main{max-width:960px;margin:0 auto;padding:12px}"
-    "h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:18px 0 6px}"
-    "table{border-collapse:collapse;width:100%;background:#fff}"
-    "th,td{border:1px solid #ccc;padding:6px 8px;text-align:left;"
-    "vertical-align:top}"
-    "th{background:#eee}"
-    ".scroll{overflow-x:auto}"
-    "form.inline{display:inline}"
-    "fieldset{border:1px solid #ccc;margin:8px 0;padding:8px;"
+    ".console header a{color:#fff}"
+    ".console header .who{margin-left:auto;font-size:14px}"
+    ".console header form{display:inline;margin:0}"
+    ".console main{max-width:960px;margin:0 auto;padding:12px}"
+    ".console h1{font-size:22px;margin:8px 0}"
+    ".console h2{font-size:18px;margin:18px 0 6px;border:0}"
+    ".console table{border-collapse:collapse;width:100%;background:#fff}"
+    ".console th,.console td{border:1px solid #ccc;padding:6px 8px;"
+    "text-align:left;vertical-align:top}"
+    ".console th{background:#eee}"
+    ".console .scroll{overflow-x:auto}"
+    ".console fieldset{border:1px solid #ccc;margin:8px 0;padding:8px;"
     "background:#fff}"
-    "label{display:block;margin:6px 0}"
-    "label.opt{display:inline-block;margin:4px 12px 4px 0}"
-    "input[type=text],input[type=password],input[type=number],"
-    "input[type=date],select{font-size:16px;padding:6px;max-width:100%}"
-    "button{font-size:16px;padding:8px 14px;margin:4px 0;cursor:pointer}"
-    ".error{color:#a00;font-weight:bold}"
-    ".warn{background:#fff3cd;border:1px solid #e0c36b;padding:8px}"
-    ".text{white-space:pre-wrap;word-break:break-word}"
-    ".muted{color:#555;font-size:14px}"
-    "nav.pages a{margin-right:12px}"
-    "@media (max-width:600px){th,td{padding:4px}"
-    "header{font-size:15px}}"
-    "@media print{header,form{display:none}}";
+    ".console label{display:block;margin:6px 0}"
+    ".console label.opt{display:inline-block;margin:4px 12px 4px 0}"
+    ".console input[type=text],.console input[type=password],"
+    ".console input[type=number],.console input[type=date],"
+    ".console select{font-size:16px;padding:6px;max-width:100%}"
+    ".console button{font-size:16px;padding:8px 14px;margin:4px 0}"
+    ".console .error{color:#a00;font-weight:bold}"
+    ".console .warn{background:#fff3cd;border:1px solid #e0c36b;"
+    "padding:8px}"
+    ".console .text{white-space:pre-wrap;word-break:break-word}"
+    ".console .muted{color:#555;font-size:14px}"
+    ".console nav.pages a{margin-right:12px}"
+    ".console-nav{border-bottom:1px solid #ccc;margin-bottom:8px}"
+    ".console-nav input,.console-nav button{font-size:15px;padding:4px}"
+    "@media (max-width:600px){.console th,.console td{padding:4px}"
+    ".console header{font-size:15px}}"
+    "@media print{.console header,.console form,.console-nav{display:none}}";
 
 /* The names people read of the categories and statuses. */
 static const struct {
@@ -169,7 +179,7 @@ web_page_begin(struct web_ctx *ctx, const char *title)
 	    "content=\"width=device-width, initial-scale=1\">\n<title>");
 	web_text(ctx, title);
 	web_printf(ctx, " · tincay</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/style.css\">\n</head>\n<body>\n<header>"
+	    "href=\"/style.css\">\n</head>\n<body class=\"console\">\n<header>"
 	    "<strong>tincay</strong>\n");
 	for (i = 0; ctx->role != 0 && i < nitems(web_nav); i++)
 		if (web_nav[i].roles & ctx->role)
@@ -212,6 +222,6 @@ web_style_css(struct web_ctx *ctx)
 
 	r->code = 200;
 	r->ctype = "text/css; charset=utf-8";
-	r->body = xstrdup(web_style);
+	r->body = xasprintf("%s\n%s\n", report_html_style, web_style);
 	r->len = strlen(r->body);
 }
