@@ -309,6 +309,19 @@ const char	*passwd_name_check(const char *name);
 int		 passwd_role_ok(const char *role);
 
 /*
+ * scope.c: a console user's communes and areas (SPEC §12). arg NULL or
+ * "*": "*"; else codes of the config (any case) between ';', kept in its
+ * spelling into out; areas of a city each CODE.T3 of one of communes.
+ * NULL, or why not ("--communes: ...", "--areas: ...", as tincayctl
+ * names them). scope_in: whether code is in list ("*" or codes).
+ */
+const char	*scope_communes(const struct config *, const char *arg,
+		    char *out, size_t outlen);
+const char	*scope_areas(const struct config *, const char *communes,
+		    const char *arg, char *out, size_t outlen);
+int		 scope_in(const char *list, const char *code);
+
+/*
  * totp.c: time-based one-time codes (RFC 6238: HMAC-SHA1, 6 digits, 30 s
  * steps) of a secret kept in base32 (RFC 4648, upper case, no padding).
  */

@@ -44,6 +44,10 @@ static const struct web_route web_routes[] = {
 	    web_review_dismiss },
 	{ WEB_GET,	"/month",		WEB_ALL,	web_month },
 	{ WEB_GET,	"/month.csv",		WEB_ALL,	web_month_csv },
+	{ WEB_GET,	"/users",		WEB_ADMIN,	web_users },
+	{ WEB_POST,	"/users",		WEB_ADMIN,	web_users_add },
+	{ WEB_POST,	"/users/*/remove",	WEB_ADMIN,	web_users_remove },
+	{ WEB_GET,	"/audit",		WEB_ADMIN,	web_audit_page },
 };
 
 /* On every response (SPEC §12); the style sheet is ours, no script. */
@@ -74,9 +78,17 @@ web_new(const struct config *conf, struct store *st)
 {
 	struct web	*w;
 
+	unsigned char	 pw[16];
+
 	w = xcalloc(1, sizeof(*w));
 	w->conf = conf;
 	w->st = st;
+	/* What a name nobody has is checked against, as long as a wrong
+	 * password takes. */
+	if (util_random(pw, sizeof(pw)) == -1 ||
+	    passwd_hash((const char *)pw, sizeof(pw), w->dummy) == -1)
+		fatalx("%s: no hash to check unknown names against",
+		    __func__);
 	return w;
 }
 
@@ -223,7 +235,8 @@ web_param(const struct web_ctx *ctx, const char *key)
 
 /*
  * Whether path matches pattern, a '*' matching one segment of letters,
- * digits, '.', '_' and '-' (REFs, ids, user names), copied into arg.
+ * digits, '.', '_', '-' and '@' (REFs, ids, user names), copied into
+ * arg.
  */
 static int
 web_match(const char *pattern, const char *path, char *arg, size_t arglen)
@@ -233,8 +246,8 @@ web_match(const char *pattern, const char *path, char *arg, size_t arglen)
 	while (*pattern != '\0') {
 		if (*pattern == '*') {
 			for (n = 0; isalnum((unsigned char)path[n]) ||
-			    path[n] == '.' || path[n] == '_' || path[n] == '-';
-			    n++)
+			    (path[n] != '\0' && strchr("._-@", path[n]) !=
+			    NULL); n++)
 				;
 			if (n == 0 || n >= arglen)
 				return 0;

@@ -56,6 +56,7 @@ struct web {
 	struct store		*st;
 	struct web_session	 sessions[WEB_SESSIONS];
 	struct web_throttle	 throttle[WEB_THROTTLE_ADDRS];
+	char			 dummy[PASSWD_HASH_MAX];	/* of nothing */
 };
 
 /* A request being answered. */
@@ -150,5 +151,9 @@ void		 web_review_belongs(struct web_ctx *);
 void		 web_review_dismiss(struct web_ctx *);
 void		 web_month(struct web_ctx *);
 void		 web_month_csv(struct web_ctx *);
+void		 web_users(struct web_ctx *);
+void		 web_users_add(struct web_ctx *);
+void		 web_users_remove(struct web_ctx *);
+void		 web_audit_page(struct web_ctx *);
 
 #endif

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "web_int.h"
 
@@ -20,21 +19,6 @@ struct web_month {
 	const char		*mine[64];	/* her communes (a city's) */
 	size_t			 nmine;
 };
-
-/* Whether code is one of the codes of list ("A;B"). */
-static int
-web_month_in(const char *list, const char *code)
-{
-	size_t	 n = strlen(code);
-	const char *p;
-
-	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ';'), p = p ?
-	    p + 1 : NULL)
-		if (strncasecmp(p, code, n) == 0 && (p[n] == ';' ||
-		    p[n] == '\0'))
-			return 1;
-	return 0;
-}
 
 /*
  * What report the user may have (need to know): without communes, the
@@ -54,13 +38,11 @@ web_month_scope(struct web_month *m)
 	if (conf->ncommunes == 0)
 		return 0;
 	for (i = 0; i < conf->ncommunes && m->nmine < 64; i++)
-		if (strcmp(ctx->user.communes, "*") == 0 ||
-		    web_month_in(ctx->user.communes, conf->communes[i].code))
+		if (scope_in(ctx->user.communes, conf->communes[i].code))
 			m->mine[m->nmine++] = conf->communes[i].code;
 	if (want != NULL) {
 		if ((cm = config_commune(conf, want)) == NULL ||
-		    (strcmp(ctx->user.communes, "*") != 0 &&
-		    !web_month_in(ctx->user.communes, cm->code))) {
+		    !scope_in(ctx->user.communes, cm->code)) {
 			web_fail(ctx, 404, "Không có xã này trong phạm vi của "
 			    "bạn.");
 			return -1;

@@ -134,7 +134,7 @@ web_signin(struct web_ctx *ctx)
 	if (found == 0) {
 		/* As long as a wrong password takes: nobody learns who
 		 * has an account from the time it takes. */
-		(void)passwd_verify(pw, strlen(pw), "");
+		(void)passwd_verify(pw, strlen(pw), ctx->w->dummy);
 		web_signin_wrong(ctx, "", "unknown_user");
 		return;
 	}
