@@ -157,7 +157,12 @@ web_month_nav(FILE *fp, void *arg)
 		html_text(fp, m->mine[i]);
 		fputs("</a>", fp);
 	}
-	fputs("</p>\n<form method=\"get\" action=\"/month\">", fp);
+	/* A viewer's only page: her way out is here too. */
+	fputs("</p>\n<form method=\"post\" action=\"/signout\"><input "
+	    "type=\"hidden\" name=\"csrf\" value=\"", fp);
+	html_text(fp, m->ctx->sess != NULL ? m->ctx->sess->csrf : "");
+	fputs("\"><button type=\"submit\">Đăng xuất</button></form>\n"
+	    "<form method=\"get\" action=\"/month\">", fp);
 	if (m->commune != NULL) {
 		fputs("<input type=\"hidden\" name=\"commune\" value=\"", fp);
 		html_text(fp, m->commune);

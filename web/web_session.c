@@ -1,9 +1,10 @@
 /*
  * web_session.c: the console's sessions (SPEC §12), in memory: an id of
  * 32 random bytes in the cookie __Host-tincay, a CSRF token of its own,
- * the user's name once she signed in. A session ends idle_s after its
- * last request and absolute_s after its sign-in (one made for the sign-in
- * form, WEB_ANON_S after it was made); a sign-in makes a new one, so an
+ * the user's name once she signed in. A session ends more than idle_s
+ * after its last request or absolute_s after its sign-in (one made for
+ * the sign-in form, WEB_ANON_S after it was made), to the second; a
+ * sign-in makes a new one, so an
  * id known before it is worth nothing after. A restart signs everyone
  * out. The table is bounded: a full one drops the oldest session nobody
  * signed into, never a signed-in one.
@@ -33,10 +34,10 @@ web_session_over(const struct web *w, const struct web_session *s,
 	const struct config	*conf = w->conf;
 
 	if (s->user[0] == '\0')
-		return now - s->created >= WEB_ANON_S ||
-		    now - s->last >= conf->console.idle_s;
-	return now - s->last >= conf->console.idle_s ||
-	    now - s->created >= conf->console.absolute_s || now < s->created;
+		return now - s->created > WEB_ANON_S ||
+		    now - s->last > conf->console.idle_s;
+	return now - s->last > conf->console.idle_s ||
+	    now - s->created > conf->console.absolute_s || now < s->created;
 }
 
 void
