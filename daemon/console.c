@@ -114,6 +114,7 @@ console_request_cb(struct evhttp_request *req, void *arg)
 	wr.ctype = http_header(req, "Content-Type");
 	wr.cookie = http_header(req, "Cookie");
 	wr.origin = http_header(req, "Origin");
+	wr.fetch_site = http_header(req, "Sec-Fetch-Site");
 	wr.host = http_header(req, "Host");
 	console_addr(c, req, addr, sizeof(addr));
 	wr.addr = addr;

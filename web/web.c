@@ -282,16 +282,28 @@ web_route_find(int method, const char *path, char *arg, size_t arglen,
 	return NULL;
 }
 
-/* A POST from elsewhere: an Origin other than ours (SPEC §12). None
- * sent (an old browser, a tool) is checked by the CSRF token alone. */
+/*
+ * A POST from elsewhere (SPEC §12): an Origin other than ours, or a
+ * browser's word that it comes from another site (Sec-Fetch-Site). Under
+ * Referrer-Policy: no-referrer chromium sends "Origin: null" with our own
+ * forms: null passes only with Sec-Fetch-Site: same-origin, which a page
+ * elsewhere (a sandboxed frame, a data: URL, also "null") never gets.
+ * None sent (an old browser, a tool) is checked by the CSRF token alone.
+ */
 static int
 web_origin_ok(const struct web_ctx *ctx)
 {
-	const char	*o = ctx->req->origin, *scheme;
+	const char	*o = ctx->req->origin, *site = ctx->req->fetch_site;
+	const char	*scheme;
 	size_t		 n;
 
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return 0;
 	if (o == NULL)
 		return 1;
+	if (strcmp(o, "null") == 0)
+		return site != NULL && strcmp(site, "same-origin") == 0;
 	if (ctx->req->host == NULL || *ctx->req->host == '\0')
 		return 0;
 	scheme = ctx->conf->console.https ? "https://" : "http://";

@@ -21,6 +21,7 @@ struct web_req {
 	const char	*ctype;		/* Content-Type, or NULL */
 	const char	*cookie;	/* Cookie, or NULL */
 	const char	*origin;	/* Origin, or NULL */
+	const char	*fetch_site;	/* Sec-Fetch-Site, or NULL */
 	const char	*host;		/* Host, or NULL */
 	const char	*addr;		/* the client's address */
 	int64_t		 now;		/* wall clock, seconds */
