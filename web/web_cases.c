@@ -29,12 +29,41 @@ static const struct {
 			"người báo)" },
 };
 
+/* What people read for an alert's event, its delivery and receipt. */
+static const struct {
+	const char	*key, *vi;
+} web_alert_words[] = {
+	{ "report.created",		"Báo ca mới" },
+	{ "report.updated",		"Tin tiếp theo" },
+	{ "report.escalated",		"Báo lên cấp trên" },
+	{ "report.acknowledged",	"Đã có người nhận" },
+	{ "report.cancel_requested",	"Số người báo xin hủy" },
+	{ "report.cancelled",		"Báo nhầm" },
+	{ "report.closed",		"Đã đóng" },
+	{ "pending",			"đang chờ gửi" },
+	{ "sent",			"đã gửi" },
+	{ "failed",			"không gửi được" },
+	{ "delivered",			"đã tới máy" },
+	{ "undelivered",		"không tới máy" },
+};
+
 static const char *const web_statuses[] = {
 	"open", "acknowledged", "closed", "cancelled",
 };
 static const char *const web_categories[] = { "gbv", "shelter" };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *
+web_alert_word(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; key != NULL && i < nitems(web_alert_words); i++)
+		if (strcmp(web_alert_words[i].key, key) == 0)
+			return web_alert_words[i].vi;
+	return key;
+}
 
 /* The name of hamlet code of commune (its config's), or the code. */
 static const char *
@@ -333,14 +362,14 @@ web_case_alert(const struct store_console_alert *a, void *arg)
 	web_printf(ctx, " <span class=\"muted\">");
 	web_text(ctx, a->role);
 	web_printf(ctx, "</span></td><td>");
-	web_text(ctx, a->event);
+	web_text(ctx, web_alert_word(a->event));
 	web_printf(ctx, "</td><td>");
 	web_text(ctx, a->channel);
 	web_printf(ctx, "</td><td>");
-	web_text(ctx, a->status);
+	web_text(ctx, web_alert_word(a->status));
 	if (a->receipt != NULL) {
 		web_printf(ctx, ", ");
-		web_text(ctx, a->receipt);
+		web_text(ctx, web_alert_word(a->receipt));
 	}
 	web_printf(ctx, " (%lld lần)</td></tr>\n", (long long)a->attempts);
 }
