@@ -160,7 +160,7 @@ ENGINES	?= sqlite pg
 PG_UNITS = $(addprefix $(O)/tests/,test_engine test_shred test_store test_users \
 	   test_seal test_batch test_router test_casework test_escalate \
 	   test_review test_stats test_signup test_receipt test_plea \
-	   test_provider test_city)
+	   test_provider test_city test_console)
 
 # The suites, for the build chosen by SANITIZE.
 suites: all layers man-lint $(UNITS) $(REPLAYS)

@@ -589,14 +589,14 @@ static const char *const store_sql[ST__MAX] = {
 	    " o.sent_at, o.receipt, c.name, c.role FROM outbox o"
 	    " LEFT JOIN contacts c ON c.id = o.contact_id"
 	    " WHERE o.report_id = ?1 AND o.contact_id IS NOT NULL ORDER BY o.id",
-	/* The texts of the review list of a user's communes (?3 > 0: that
-	 * one only), oldest first. */
+	/* The texts of the review list of a user's communes (?2 > 0: that
+	 * one only), oldest first, ?3 at most. */
 	[ST_CONSOLE_REVIEW] =
 	    "SELECT m.id, m.sender, m.body, m.received_at, m.commune"
 	    " FROM messages m WHERE m.reviewed_at IS NULL"
 	    " AND m.category = 'unknown' AND" STORE_SCOPE_COMMUNE("m.")
-	    " AND (CAST(?3 AS BIGINT) = 0 OR m.id = CAST(?3 AS BIGINT))"
-	    " ORDER BY m.id LIMIT ?4",
+	    " AND (CAST(?2 AS BIGINT) = 0 OR m.id = CAST(?2 AS BIGINT))"
+	    " ORDER BY m.id LIMIT ?3",
 };
 
 const char *

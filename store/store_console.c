@@ -134,9 +134,9 @@ store_console_review(struct store *st, const struct store_scope *sc,
 	const char		*p;
 	int			 rc, n = 0;
 
-	store_console_scope(s, sc);
-	db_bind_int64(s, 3, id);
-	db_bind_int64(s, 4, max);
+	db_bind_text(s, 1, sc->communes != NULL ? sc->communes : "", -1);
+	db_bind_int64(s, 2, id);
+	db_bind_int64(s, 3, max);
 	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&m, 0, sizeof(m));
 		m.id = db_column_int64(s, 0);
