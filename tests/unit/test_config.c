@@ -110,6 +110,10 @@ test_example_full(void **state)
 	assert_string_equal(cf->areas[2].name, "Thôn 3");
 	assert_int_equal(cf->escalation[CAT_UNKNOWN].after_s, 3600);
 	assert_int_equal(cf->keywords[CAT_GBV].n, 6);
+	assert_string_equal(cf->console.listen_host, "127.0.0.1");
+	assert_int_equal(cf->console.listen_port, 8081);
+	assert_true(cf->console.https);
+	assert_true(cf->console.require_totp);
 	assert_int_equal(cf->warnings.n, 0);
 	config_free(cf);
 }
@@ -210,6 +214,10 @@ test_defaults(void **state)
 	assert_int_equal(cf->followup_window_s, 1800);
 	assert_int_equal(cf->reopen_window_s, 2592000);
 	assert_int_equal(cf->limits.max_body_bytes, 16384);
+	/* The console is off unless asked for. */
+	assert_string_equal(cf->console.listen_host, "");
+	assert_int_equal(cf->console.idle_s, 900);
+	assert_int_equal(cf->console.absolute_s, 28800);
 	assert_int_equal(cf->limits.request_timeout_s, 10);
 	assert_int_equal(cf->limits.max_connections, 512);
 	assert_int_equal(cf->limits.retry_base_ms, 2000);
@@ -339,6 +347,20 @@ static const struct {
 	{ "{\"limits\": {\"max_body_bytes\": 1024, \"max_body_bytes\": 2048}}",
 	  "limits.max_body_bytes", "duplicate key" },
 	{ "{\"limits\": 5}", "limits", "must be an object" },
+	{ "{\"console\": {\"listn\": \"127.0.0.1:8081\"}}", "console.listn",
+	  "unknown key" },
+	{ "{\"console\": {\"listen\": \"8081\"}}", "console.listen",
+	  "must be host:port" },
+	{ "{\"console\": {\"listen\": \"console.example:8081\"}}",
+	  "console.listen", "is not an IPv4 address" },
+	{ "{\"console\": {\"listen\": \"127.0.0.1:8080\"}}", "console.listen",
+	  "must differ from listen" },
+	{ "{\"console\": {\"listen\": \"127.0.0.1:8081\", \"https\": 1}}",
+	  "console.https", "must be" },
+	{ "{\"console\": {\"listen\": \"127.0.0.1:8081\", \"idle_s\": 10}}",
+	  "console.idle_s", "must be an integer 60..86400" },
+	{ "{\"console\": {\"listen\": \"127.0.0.1:8081\", \"idle_s\": 3600, "
+	  "\"absolute_s\": 1800}}", "console.absolute_s", "at least" },
 	{ "{\"followup_window_s\": -1}", "followup_window_s",
 	  "must be an integer" },
 	{ "{\"reopen_window_s\": 40000000}", "reopen_window_s",
