@@ -87,7 +87,9 @@ web_signin_wrong(struct web_ctx *ctx, const char *who, const char *why)
 }
 
 /* The user's TOTP code, if she must give one: 1 right (or none asked),
- * 0 wrong, -1 error. */
+ * 0 wrong, -1 error. Under console.require_totp a user without a secret
+ * has no right code: her right password is answered as a wrong one, so
+ * that the page confirms no guess. */
 static int
 web_signin_code(struct web_ctx *ctx, const struct user_row *u)
 {
@@ -96,7 +98,7 @@ web_signin_code(struct web_ctx *ctx, const struct user_row *u)
 	int		 rc;
 
 	if (!u->totp)
-		return 1;
+		return ctx->conf->console.require_totp ? 0 : 1;
 	if (code == NULL || *code == '\0')
 		return 0;
 	if ((rc = store_user_totp_get(ctx->st, u->name, secret,
@@ -168,13 +170,6 @@ web_signin(struct web_ctx *ctx)
 			return;
 		}
 		web_signin_wrong(ctx, u.name, ok != 1 ? "password" : "code");
-		return;
-	}
-	/* Right: but TOTP may be asked of everyone (console.require_totp). */
-	if (ctx->conf->console.require_totp && !u.totp) {
-		web_signin_page(ctx, 403, "Tài khoản này cần mã xác thực "
-		    "(TOTP) nhưng chưa bật; nhờ quản trị chạy tincayctl users "
-		    "totp.");
 		return;
 	}
 	web_session_end(ctx->sess);
