@@ -885,5 +885,4 @@ int		 store_outbox_escalate_later(struct store *, int64_t report_id,
 int		 store_outbox_escalated(struct store *, int64_t report_id,
 		    int64_t next_at);
 
-
 #endif
