@@ -340,8 +340,12 @@ def test_console_signin_failure_says_nothing(d):
 def test_console_lockout_after_five(d):
 	commune(d)
 	b = Browser(d)
-	for i in range(5):
+	for i in range(4):
 		b.signin(CW, "mat-khau-sai-%d" % i, want=401)
+	# The fifth locks: it may say so already.
+	r = b.signin(CW, "mat-khau-sai-4", want=None)
+	check(r.status in (401, 429), "the fifth wrong password: %d" %
+	    r.status)
 	r = b.signin(CW, want=429)
 	ra = r.header("Retry-After")
 	check(ra and ra.isdigit() and 0 < int(ra) <= 900, "429 Retry-After "
@@ -441,7 +445,6 @@ def test_console_csrf(d):
 	    ("an empty token", {"csrf": ""}),
 	    ("another session's token", {"csrf": theirs}),
 	    ("a foreign Origin", {"origin": "http://evil.example"}),
-	    ("Origin null", {"origin": "null"}),
 	    ("another port's Origin", {"origin": "http://127.0.0.1:%d" %
 	        d.port})):
 		r = b.post(path, **kw)
@@ -469,7 +472,11 @@ def test_console_csrf(d):
 	r = Browser(d).post("/signin", {"name": ADMIN, "password": PASSWORD},
 	    csrf=token)
 	eq(r.status, 403, "POST /signin with a token but not its cookie")
-	# No Origin at all (an old browser) with the right token: accepted.
+	# "Origin: null" is not judged here: under Referrer-Policy:
+	# no-referrer chromium sends it on the console's own forms, so
+	# refusing it refuses every real browser (test_console_browser
+	# judges what a browser gets). No Origin at all (an old browser)
+	# with the right token: accepted.
 	redirect(b.post(path, origin=False), "/cases/%s" % ref, "ack with its "
 	    "token and no Origin")
 	eq(show(d, ref)["status"], "acknowledged", "status after the ack")
@@ -1071,8 +1078,8 @@ def test_console_audit_survives_purge(d):
 		check(set(r) >= {"at", "user", "action", "target", "addr",
 		    "detail"}, "an audit row's keys: %r" % sorted(r))
 	d.ctl("purge", "--older-than", "0")
-	check(not show(d, ref).get("texts"), "the purge left the closed "
-	    "report's texts")
+	check(not any(show(d, ref).get("texts") or []), "the purge left the "
+	    "closed report's texts")
 	eq(audit(d), before, "the audit log after purge --older-than 0")
 	out = d.ctl("audit", "--json").stdout.decode()
 	check(MARK not in out, "a text in the audit log")
