@@ -451,6 +451,14 @@ def test_console_csrf(d):
 		eq(r.status, 403, "ack with %s" % what)
 		eq(show(d, ref)["status"], "open", "status after ack with %s" %
 		    what)
+	# What a browser marks as sent from another site is refused,
+	# whatever Origin it carries.
+	for o in ("null", "own"):
+		r = b.post(path, origin=o, headers={"Sec-Fetch-Site":
+		    "cross-site"})
+		eq(r.status, 403, "ack marked Sec-Fetch-Site: cross-site, "
+		    "Origin %s" % o)
+	eq(show(d, ref)["status"], "open", "status after cross-site acks")
 	r = b.post("/cases/%s/close" % ref, {"sex": "f", "age": "30",
 	    "outcome": "CA"}, csrf=False)
 	eq(r.status, 403, "close without a token")
@@ -1141,3 +1149,46 @@ def test_console_absolute_timeout_default(d):
 	eq(b.get("/cases").status, 200, "10 s before 8 h")
 	at(clock, 8 * 3600 + 10)
 	redirect(b.get("/cases"), "/signin", "10 s after 8 h")
+
+
+@case(start=False)
+def test_console_idle_s_from_config(d):
+	"""console.idle_s of the config, not the default: 60 s."""
+	clock = faked_console(d)
+	commune(d, console={"idle_s": 60, "absolute_s": 600})
+	b = signed_in(d, CW)
+	at(clock, 59)
+	eq(b.get("/cases").status, 200, "59 s idle of 60")
+	at(clock, 59 + 61)
+	redirect(b.get("/cases"), "/signin", "61 s idle of 60")
+	c = signed_in(d, CW)		# at 120 s
+	for t in range(120 + 50, 120 + 600, 50):
+		at(clock, t)
+		eq(c.get("/cases").status, 200, "a busy session at %d s" % t)
+	at(clock, 120 + 595)
+	eq(c.get("/cases").status, 200, "595 s after its sign-in")
+	at(clock, 120 + 601)
+	redirect(c.get("/cases"), "/signin", "601 s after its sign-in, "
+	    "absolute_s 600")
+
+
+@case(start=False)
+def test_console_require_totp(d):
+	"""console.require_totp: a user without TOTP cannot sign in, and
+	her right password gets the page a wrong one gets (beyond
+	CONSOLE.md: otherwise the page confirms a guessed password)."""
+	commune(d, console={"require_totp": True})
+	secret = secret_of(add_user(d, "haibuoc", "caseworker", areas="*",
+	    totp=True))
+	b = Browser(d)
+	right = b.signin(CW, want=None)
+	check(right.status != 303, "a user without TOTP signed in under "
+	    "require_totp")
+	redirect(b.get("/cases"), "/signin", "after it")
+	wrong = b.signin(CW, "mat-khau-sai-9", want=401)
+	eq(right.status, wrong.status, "the right password of a user "
+	    "without TOTP against a wrong one: status")
+	check(same_page(right.body, wrong.body), "the right password of a "
+	    "user without TOTP gets another page than a wrong one: %r" %
+	    text_of(right.body)[-300:])
+	b.signin("haibuoc", code=totp(secret))
