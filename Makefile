@@ -30,10 +30,10 @@ WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \
 	   -Wno-unused-parameter -Werror
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) -MMD -MP \
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(SAN) -MMD -MP \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-LDFLAGS	+= $(SAN)
+LDFLAGS	+= $(SAN) -pthread
 
 # Two libraries: the core (config, store, router, handlers, text, phones,
 # calendar) that both programs link, and the network side (HTTP server,

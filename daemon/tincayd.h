@@ -129,7 +129,28 @@ void		 housekeep_kick(struct housekeep *);
 void		 housekeep_purge_soon(struct housekeep *);
 uint64_t	 housekeep_escalated(const struct housekeep *);
 
-/* fetch.c: outbound HTTP POST over libcurl's multi interface. */
+/*
+ * queue.c: a bounded queue of pointers from one thread to another, in
+ * order, its consumer woken through an eventfd (queue_fd, for its event
+ * loop). queue_push hands the item over (0), or refuses it when the queue
+ * is full or closed (-1: the caller keeps it); queue_take gives the
+ * consumer up to max of them (the wake consumed first: call it until it
+ * returns 0). The queue never frees an item but at queue_free, with freefn.
+ */
+struct queue;
+struct queue	*queue_new(size_t cap);
+void		 queue_free(struct queue *, void (*freefn)(void *));
+int		 queue_fd(const struct queue *);
+int		 queue_push(struct queue *, void *item);
+size_t		 queue_take(struct queue *, void **v, size_t max);
+void		 queue_close(struct queue *);
+int		 queue_closed(struct queue *);
+size_t		 queue_len(struct queue *);
+
+/*
+ * fetch.c: outbound HTTP POST over libcurl's multi interface, run by the
+ * delivery thread; requests and results cross two queues (queue.c).
+ */
 struct fetch;
 struct fetch_req {
 	const char	*url;
@@ -162,7 +183,11 @@ typedef void	 (*fetch_done_fn)(const struct fetch_result *, void *);
 struct fetch	*fetch_new(struct event_base *, size_t max_conns,
 		    size_t max_host_conns);
 void		 fetch_free(struct fetch *);
-/* Copies what it needs of req; done is called once, later, from the loop. */
+/*
+ * Copies what it needs of req (nothing of it is kept) and hands it to the
+ * delivery thread; done is called once, later, on the loop's thread, with
+ * a result borrowed for the call. -1: not started (no room).
+ */
 int		 fetch_post(struct fetch *, const struct fetch_req *,
 		    fetch_done_fn, void *);
 size_t		 fetch_inflight(const struct fetch *);
