@@ -17,6 +17,7 @@
  * connection while its timeout runs. Easy handles are kept for reuse, up
  * to the pool's size, by the thread.
  */
+#define _GNU_SOURCE		/* pthread_setname_np */
 #include <sys/queue.h>
 
 #include <pthread.h>
@@ -103,6 +104,7 @@ struct fetch {
 	size_t			 nout;
 	size_t			 inflight;	/* of those, not given up on */
 	size_t			 maxout;
+	long			 stall_ms;	/* FETCH_STALL_MS */
 };
 
 static void	fetch_drain(struct fetch_thread *);
@@ -476,9 +478,9 @@ fetch_watch_cb(evutil_socket_t fd, short kind, void *arg)
 		if (x->done == NULL || x->deadline_ms == 0 ||
 		    now < x->deadline_ms)
 			continue;
-		log_warnx("fetch: the delivery thread has held a transfer "
-		    "%lld ms past its timeout; given up on",
-		    (long long)(now - x->deadline_ms + FETCH_STALL_MS));
+		log_warnx("fetch: the delivery thread did not hand a "
+		    "transfer back within its timeout and %ld ms; given up "
+		    "on (its row goes again)", f->stall_ms);
 		memset(&r, 0, sizeof(r));
 		r.curl_code = CURLE_OPERATION_TIMEDOUT;
 		r.error = "the delivery thread did not answer";
@@ -506,6 +508,7 @@ fetch_new(struct event_base *base, size_t max_conns, size_t max_host_conns)
 	TAILQ_INIT(&f->out);
 	/* Room for a pool's worth given up on, and a pool's worth more. */
 	f->maxout = 2 * max_conns;
+	f->stall_ms = FETCH_STALL_MS;
 	if ((f->jobs = queue_new(f->maxout)) == NULL ||
 	    (f->results = queue_new(f->maxout)) == NULL)
 		fatalx("%s: cannot make the delivery queues", __func__);
@@ -524,6 +527,8 @@ fetch_new(struct event_base *base, size_t max_conns, size_t max_host_conns)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		fatalx("%s: pthread_create: %s", __func__, strerror(rc));
+	/* Named for top -H, perf and /proc/PID/task. */
+	(void)pthread_setname_np(f->tid, "tincayd-fetch");
 	return f;
 }
 
@@ -560,6 +565,14 @@ fetch_free(struct fetch *f)
 	curl_global_cleanup();
 }
 
+/* The tests' thread stalls: margin_ms may be below 0 (give up sooner
+ * than curl's own timeout). */
+void
+fetch_set_stall_ms(struct fetch *f, long margin_ms)
+{
+	f->stall_ms = margin_ms;
+}
+
 size_t
 fetch_inflight(const struct fetch *f)
 {
@@ -592,7 +605,7 @@ fetch_post(struct fetch *f, const struct fetch_req *req, fetch_done_fn done,
 	x->allow_http = req->allow_http;
 	if (req->timeout_ms > 0)
 		x->deadline_ms = util_mono_ms() + req->timeout_ms +
-		    FETCH_STALL_MS;
+		    f->stall_ms;
 	if (queue_push(f->jobs, x) == -1) {
 		fetch_xfer_free(x);
 		return -1;

@@ -191,5 +191,8 @@ void		 fetch_free(struct fetch *);
 int		 fetch_post(struct fetch *, const struct fetch_req *,
 		    fetch_done_fn, void *);
 size_t		 fetch_inflight(const struct fetch *);
+/* How long past its timeout a transfer the thread holds is given up on
+ * (5 s); the tests make it negative to stand for a stalled thread. */
+void		 fetch_set_stall_ms(struct fetch *, long margin_ms);
 
 #endif
