@@ -1,7 +1,7 @@
 /*
  * test_outbox.c: the delivery rules (which answers retry, which fail),
  * backoff bounds, Retry-After parsing, and the alert texts and bodies the
- * outbox carries.
+ * outbox carries. A stalled delivery thread's give-up is a retry.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +85,13 @@ test_judge(void **state)
 	r.status = 302;
 	outbox_judge(&r, why, sizeof(why));
 	assert_non_null(strstr(why, "redirect"));
+	/* A transfer given up on because the delivery thread stalled is
+	 * retried, never failed: its row goes again (fetch.c). */
+	memset(&r, 0, sizeof(r));
+	r.curl_code = CURLE_OPERATION_TIMEDOUT;
+	r.error = "the delivery thread did not answer";
+	assert_int_equal(outbox_judge(&r, why, sizeof(why)), OB_RETRY);
+	assert_string_equal(why, r.error);
 }
 
 static void
