@@ -17,7 +17,9 @@
 /*
  * Time zones. The boundaries of a day, month or year are local midnights:
  * we set TZ to conf->timezone, call tzset() and mktime()/localtime_r(), and
- * put TZ back as it was (tincayd has one thread; tincayctl too). A machine
+ * put TZ back as it was (on tincayd's loop; its delivery thread only reads
+ * the environment, and main.c sets TZ before it starts, so that TZ is
+ * replaced in place; tincayctl has one thread). A machine
  * without tzdata would silently make that UTC, so for the zones listed here
  * we then use the POSIX rule instead: Vietnam has kept UTC+7, without
  * daylight saving, since 1975.

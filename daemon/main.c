@@ -388,6 +388,19 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/*
+ * tz.c sets TZ around its calls while the delivery thread (fetch.c) reads
+ * the environment (curl's proxy variables, OpenSSL's). Set before that
+ * thread starts, TZ is only ever replaced in place: the C library never
+ * moves the environment under a reader. Unset means /etc/localtime.
+ */
+static void
+main_tz_env(void)
+{
+	if (getenv("TZ") == NULL && setenv("TZ", ":/etc/localtime", 1) == -1)
+		fatal("setenv");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -454,6 +467,7 @@ main(int argc, char *argv[])
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	main_tz_env();
 	event_set_log_callback(main_libevent_log);
 	if ((tc.base = main_base()) == NULL)
 		fatalx("event_base_new");
