@@ -1,7 +1,9 @@
 /*
  * sink.c: a fast recording HTTP sink standing in for SMS providers and
  * webhook receivers in benchmarks. Answers every POST with one status,
- * counts them by path and by dedup key, and reports on GET /stats.
+ * counts them by path and by dedup key, and reports on GET /stats. A GET
+ * of any other path is recorded as a POST is (Kannel's HTTP SMSC sends
+ * with GET, its message in the query).
  */
 #include <signal.h>
 #include <stdint.h>
@@ -188,9 +190,12 @@ sink_reset(struct sink *s)
 	s->first_ms = s->last_ms = 0;
 }
 
-/* The key of a POST: its Idempotency-Key, else its path and body. */
+/*
+ * The key of a request: its Idempotency-Key, else its path, query and
+ * body (a sender that names its message in the query, as Kannel does).
+ */
 static uint64_t
-sink_key(struct evhttp_request *req, const char *path)
+sink_key(struct evhttp_request *req, const char *path, const char *query)
 {
 	struct evkeyvalq	*hdr = evhttp_request_get_input_headers(req);
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
@@ -205,6 +210,8 @@ sink_key(struct evhttp_request *req, const char *path)
 	}
 	h = sink_fnv(h, "B", 1);
 	h = sink_fnv(h, path, strlen(path) + 1);	/* with its NUL */
+	if (query != NULL)
+		h = sink_fnv(h, query, strlen(query) + 1);
 	n = evbuffer_peek(in, -1, NULL, v, 16);
 	if (n > 16) {
 		/* Many small chains: make it one. */
@@ -287,32 +294,37 @@ sink_stats(struct sink *s, struct evhttp_request *req)
 	evhttp_send_reply(req, 200, NULL, NULL);
 }
 
+/* Count a request that delivers something, and answer it. */
+static void
+sink_record(struct sink *s, struct evhttp_request *req, const char *path,
+    const char *query)
+{
+	double	 now = sink_now_ms();
+
+	if (s->posts++ == 0)
+		s->first_ms = now;
+	s->last_ms = now;
+	sink_count_path(s, path);
+	if (sink_keys_add(s, sink_key(req, path, query)) == 0)
+		s->dups++;
+	sink_reply(req, s->status);
+}
+
 static void
 sink_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct sink		*s = arg;
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*path;
+	const char		*path, *query;
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
-	double			 now;
 
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (cmd == EVHTTP_REQ_POST) {
-		if (strcmp(path, "/reset") == 0) {
-			sink_reset(s);
-			sink_reply(req, 200);
-			return;
-		}
-		now = sink_now_ms();
-		if (s->posts++ == 0)
-			s->first_ms = now;
-		s->last_ms = now;
-		sink_count_path(s, path);
-		if (sink_keys_add(s, sink_key(req, path)) == 0)
-			s->dups++;
-		sink_reply(req, s->status);
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	if (cmd == EVHTTP_REQ_POST && strcmp(path, "/reset") == 0) {
+		sink_reset(s);
+		sink_reply(req, 200);
 		return;
 	}
 	if (cmd == EVHTTP_REQ_GET && strcmp(path, "/stats") == 0) {
@@ -323,7 +335,11 @@ sink_request_cb(struct evhttp_request *req, void *arg)
 		sink_text(req, 200, "ok");
 		return;
 	}
-	sink_text(req, cmd == EVHTTP_REQ_GET ? 404 : 405, "no\n");
+	if (cmd == EVHTTP_REQ_POST || cmd == EVHTTP_REQ_GET) {
+		sink_record(s, req, path, query);
+		return;
+	}
+	sink_text(req, 405, "no\n");
 }
 
 static void
