@@ -1,5 +1,5 @@
 -- bench.lua: wrk script for scripts/bench.py. Arguments: PATH PREFIX MS
--- COUNT [FIRST [CITY]]. Each wrk thread POSTs Africa's Talking-shaped MO
+-- COUNT [FIRST [CITY [QUERY]]]. Each wrk thread POSTs Africa's Talking-shaped MO
 -- messages ("BL thon N ...", a new id and a new, scattered number each) to
 -- PATH, for MS milliseconds or COUNT requests per thread, whichever ends
 -- first (0: no limit of that kind); its numbers start at FIRST (default
@@ -8,7 +8,11 @@
 -- a resident types it, '+' for a space), spreads the messages over those
 -- communes in turn: every other one is sent to the commune's number, the
 -- others to the city's shared number (8088) naming the commune ("BL tinh
--- chau thon N ..."), so both ways of finding a commune are measured. Then it
+-- chau thon N ..."), so both ways of finding a commune are measured. QUERY
+-- "1" repeats each POST's form in its URL's query, for Kannel's HTTP SMSC,
+-- which reads only that (scripts/kannel.py); Kannel answers a filler,
+-- which names no message, "Insufficient args" with a 400: counted as a
+-- filler. Then it
 -- sends no more POSTs, waits for the ones in flight (sending GET /healthz
 -- fillers meanwhile), stops, and creates PREFIX.done.<thread> so bench.py
 -- can end wrk early. Every POST sent was answered, so stored messages must
@@ -52,6 +56,7 @@ function init(args)
 	run_ms = tonumber(args[3])
 	count = tonumber(args[4])
 	first = tonumber(args[5] or "0")
+	query = args[7] == "1"
 	city = {}
 	if args[6] and args[6] ~= "" then
 		for line in io.lines(args[6]) do
@@ -109,7 +114,12 @@ function request()
 		    "&id=%s-%d-%d&linkId=bench",
 		    number(first + tid * 3000000 + issued), to, named,
 		    issued % 6 + 1, issued, prefix:match("[^/]*$"), tid, issued)
-		return wrk.format("POST", path, headers, body)
+		local url = path
+		if query then
+			url = path .. (path:find("?", 1, true) and "&" or "?") ..
+			    body
+		end
+		return wrk.format("POST", url, headers, body)
 	end
 	fillers = fillers + 1
 	return health
@@ -118,6 +128,9 @@ end
 function response(status, headers, body)
 	if body:sub(1, 2) == "ok" and status == 200 then
 		-- a /healthz filler
+	elseif query and status == 400 and
+	    body:sub(1, 17) == "Insufficient args" then
+		-- a filler, as Kannel answers it
 	elseif status == 200 then
 		accepted = accepted + 1
 	else
