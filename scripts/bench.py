@@ -102,6 +102,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 import harness  # noqa: E402
+import kannel  # noqa: E402
 from sink import Sink  # noqa: E402
 
 LUA = os.path.join(ROOT, "scripts", "bench.lua")
@@ -341,10 +342,11 @@ def count_rows(dbpath, sql):
 # ---------------------------------------------------------------- wrk
 
 def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0,
-    city=""):
+    city="", query=False):
 	"""The AT load for seconds, or count requests in all, on conns
 	connections (default --connections), its numbers from first on;
-	city: a file of communes to spread it over (bench.lua), or none."""
+	city: a file of communes to spread it over (bench.lua), or none;
+	query: each form in the URL too (Kannel's, bench.lua)."""
 	prefix = os.path.join(tmp, tag)
 	per = (count + args.threads - 1) // args.threads if count else 0
 	# a count at no less than 50 requests a second (PostgreSQL's
@@ -354,7 +356,8 @@ def wrk_run(port, args, tmp, tag, seconds=0, count=0, conns=0, first=0,
 	cmd = ["wrk", "-t%d" % args.threads, "-c%d" % (conns or
 	    args.connections), "-d%ds" % (limit + slack), "--timeout", "10s",
 	    "-s", LUA, "http://127.0.0.1:%d" % port, "--", AT_PATH, prefix,
-	    str(seconds * 1000), str(per), str(first), city]
+	    str(seconds * 1000), str(per), str(first), city,
+	    "1" if query else ""]
 	for th in range(args.threads):
 		if os.path.exists("%s.done.%d" % (prefix, th)):
 			os.unlink("%s.done.%d" % (prefix, th))
@@ -628,6 +631,8 @@ def run_intake(args, tmp, csink, pg):
 		sames.append(one_same(args, tmp, "same%d" % i, csink))
 		full.append(one_tincayd(args, tmp, "full%d" % i,
 		    overrides(csink.url), csink.url, stored))
+		if args.peer:
+			args.peer.intake(i)
 		alone.append(one_tincayd(args, tmp, "alone%d" % i,
 		    alone_overrides(), None, stored))
 		full_c.append(one_tincayd(args, tmp, "fullc%d" % i,
@@ -880,6 +885,8 @@ def run_burst(args, tmp, csink, pg=None, nodes=1, what="run 4", n=0):
 	for i in range(n):
 		f, good = one_burst(args, tmp, csink, i, pg, nodes)
 		ok &= good
+		if args.peer and not pg and nodes == 1:
+			args.peer.burst(i)
 		if f.get("alerts_per_s"):
 			rounds.append(f)
 	if not rounds:
@@ -1399,6 +1406,211 @@ def print_targets(title, rows):
 		    "NOT met"))
 
 
+# ---------------------------------------------------------------- Kannel
+
+class KannelPeer:
+	"""Issue 22's peer: Kannel 1.4.5 (scripts/kannel.py) under the load of
+	runs 1-2 and 4 with the same sink, its rounds between tincayd's
+	(run_intake and run_burst call intake(i) and burst(i) in each of
+	theirs), and the issue's table from both. Kannel's own figures are
+	printed, not judged; a Kannel that does not run fails the bench."""
+
+	def __init__(self, args, tmp, csink):
+		self.args, self.tmp, self.csink = args, tmp, csink
+		self.intakes, self.bursts = [], []
+		self.failed = None
+		print("Kannel 1.4.5, the peer (scripts/kannel.py): a round of it "
+		    "after each tincayd round of runs 1-2 and of run 4, the same "
+		    "load (its form in the URL too) and sink; file store on")
+
+	def _kannel(self, tag):
+		return kannel.Kannel(os.path.join(self.tmp, tag), self.csink.url,
+		    harness._register, harness._unregister)
+
+	def _run(self, tag, fn):
+		"""fn(a started Kannel) in a fresh one, stopped after it and its
+		directory removed; None and the bench failed if it goes wrong."""
+		if self.failed:
+			return None
+		k = self._kannel(tag)
+		try:
+			k.start()
+			return fn(k)
+		except Exception as e:
+			self.failed = "%s: %s" % (tag, e)
+			print("bench: Kannel %s: error: %s" % (tag, e))
+			for box in kannel.BOXES:
+				print("  | %s: %s" % (box, k.last_words(box)))
+			return None
+		finally:
+			k.stop()
+			shutil.rmtree(k.dir, ignore_errors=True)
+
+	def intake(self, i):
+		"""One round of runs 1-2's load: accepted/s, p99, the CPU of both
+		boxes per message over the load's window, as tincayd's."""
+		def one(k):
+			c0 = k.cpu_s()
+			r = wrk_run(k.port, self.args, self.tmp, "kannel%d" % i,
+			    seconds=self.args.duration, query=True)
+			r["cpu_us"] = (k.cpu_s() - c0) * 1e6 / max(r["accepted"], 1)
+			return r
+		r = self._run("kannel%d" % i, one)
+		if r:
+			self.intakes.append(r)
+
+	def burst(self, i):
+		"""One round of run 4's burst: alerts/s at the sink from the first
+		POST to the last alert (as tincayd's), then until every reply is
+		there too: each alert and each reply once, CPU per message with
+		both delivered, memory of both boxes (peak RSS, peak PSS
+		sampled every 50 ms)."""
+		def one(k):
+			# as tincayd's: once each box's PSS holds still
+			idle_pss = sum(settled_pss_kb(pid) or 0 for pid in k.pids())
+			peak = {"pss": 0}
+			done = threading.Event()
+
+			def sample():
+				while not done.wait(0.05):
+					m = k.memory()
+					peak["pss"] = max(peak["pss"], sum(v[2] or 0
+					    for v in m.values()))
+					peak.update({b: v[1] for b, v in m.items()})
+
+			t = threading.Thread(target=sample, daemon=True)
+			t.start()
+			try:
+				c0 = k.cpu_s()
+				r = wrk_run(k.port, self.args, self.tmp, "kburst%d" % i,
+				    count=self.args.burst, query=True)
+				n = int(r["accepted"])
+				s = self._wait_for(kannel.HOOK, n)
+				span = (s["last_ms"] - r["t_first_ms"]) / 1000
+				s = self._wait_for(kannel.SEND, n)
+				cpu = (k.cpu_s() - c0) * 1e6 / max(n, 1)
+			finally:
+				done.set()
+				t.join()
+			hooks = s["paths"].get(kannel.HOOK, 0)
+			sent = s["paths"].get(kannel.SEND, 0)
+			once = (n == self.args.burst and hooks == n and sent == n
+			    and s["dups"] == 0 and not r["other"])
+			f = {"rate": hooks / max(span, 1e-6), "once": once,
+			    "cpu_us": cpu, "pss_kb": peak["pss"],
+			    "hwm_kb": {b: peak.get(b) for b in kannel.BOXES},
+			    "idle_pss_kb": idle_pss}
+			print("  Kannel: %d accepted in %.2f s (p99 %.2f ms); %d alerts"
+			    " %.2f s after the first POST: %.0f/s; %d replies, %d "
+			    "duplicates; %.0f us CPU a message with both delivered;"
+			    " peak RSS %s, PSS %.1f MB (idle %.1f)  %s" % (n,
+			    r["duration_us"] / 1e6, r["p99_us"] / 1000, hooks, span,
+			    f["rate"], sent, s["dups"], cpu, ", ".join(
+			    "%s %.1f MB" % (b, (f["hwm_kb"][b] or 0) / 1024)
+			    for b in kannel.BOXES), f["pss_kb"] / 1024,
+			    f["idle_pss_kb"] / 1024, "once each" if once else
+			    "NOT once each"))
+			return f
+		self.csink.get("/reset")
+		f = self._run("kburst%d" % i, one)
+		if f:
+			self.bursts.append(f)
+
+	def _wait_for(self, path, n):
+		"""The sink's stats once n requests reached path, or none came for
+		10 s (at most 5 minutes)."""
+		t0 = last = time.monotonic()
+		seen = -1
+		while time.monotonic() - last < 10 and time.monotonic() - t0 < 300:
+			s = self.csink.stats()
+			got = s["paths"].get(path, 0)
+			if got >= n:
+				return s
+			if got != seen:
+				seen, last = got, time.monotonic()
+			time.sleep(0.02)
+		return self.csink.stats()
+
+	def table(self, intake, burst):
+		"""Print issue 22's table (Kannel | tincay | ratio) from the
+		medians of both; return the rows of its targets against Kannel
+		(target, figure, met) for issue22_rows' table."""
+		if self.failed or not self.intakes or not self.bursts:
+			print("Kannel: no figures%s" % (": " + self.failed if
+			    self.failed else ""))
+			return [("Kannel, the peer, measured", "no", False)]
+		k = summarize(self.intakes)
+		show_rounds("Kannel", k)
+		cpus = [r["cpu_us"] for r in self.intakes]
+		kb = median(self.bursts, key=lambda x: x["rate"])
+		hwm = {b: max(x["hwm_kb"][b] or 0 for x in self.bursts)
+		    for b in kannel.BOXES}
+		pss = max(x["pss_kb"] for x in self.bursts)
+		idle = median([x["idle_pss_kb"] for x in self.bursts])
+		k_once = all(x["once"] for x in self.bursts)
+		mb = lambda x: "%.1f MB" % (x / 1024)
+		rows = []
+		if intake:
+			rows += [
+			    ("accepted req/s (%d s rounds)" % self.args.duration,
+				"%.0f" % k["rate"], "%.0f" % intake["rate"],
+				"%.2fx" % (intake["rate"] / k["rate"])),
+			    ("p99", "%.1f ms" % (k["p99_us"] / 1000), "%.1f ms" % (
+				intake["p99_us"] / 1000), "%.2fx" % (
+				intake["p99_us"] / k["p99_us"])),
+			    ("daemon CPU per message", "%.0f us (%.0f-%.0f)" % (
+				k["cpu_med"], min(cpus), max(cpus)), "%.0f us" %
+				intake["cpu_med"], "%.2fx" % (intake["cpu_med"] /
+				k["cpu_med"]))]
+		if burst:
+			rows += [
+			    ("%d-message burst, end to end" % self.args.burst,
+				"%.0f msgs/s" % kb["rate"], "%.0f msgs/s" %
+				burst["alerts_per_s"], "%.2fx" % (
+				burst["alerts_per_s"] / kb["rate"])),
+			    ("peak RSS", "%s (bearerbox), %s (smsbox)" % (
+				mb(hwm["bearerbox"]), mb(hwm["smsbox"])),
+				mb(burst["peak_kb"]), "%.2f-%.2fx" % (
+				burst["peak_kb"] / max(hwm.values()),
+				burst["peak_kb"] / max(min(hwm.values()), 1))),
+			    ("idle PSS", mb(idle) + " (both boxes)",
+				mb(burst["idle_pss_kb"]), "%.2fx" % (
+				burst["idle_pss_kb"] / max(idle, 1))),
+			    ("peak PSS under the burst", mb(pss) + " (both boxes)",
+				"-", ""),
+			    ("delivered exactly once", "yes" if k_once else "NO",
+				"yes" if burst["once"] else "NO", "")]
+		print("issue 22's table: Kannel 1.4.5 (store on) and tincayd, "
+		    "the same load and sink, alternating rounds (medians)")
+		print("  %-32s %-38s %-14s %s" % ("", "Kannel", "tincay", "ratio"))
+		for what, kv, tv, ratio in rows:
+			print("  %-32s %-38s %-14s %s" % (what, kv, tv, ratio))
+		print("  Kannel's CPU per message with alert and reply delivered "
+		    "(burst): %.0f us" % median([x["cpu_us"] for x in self.bursts]))
+		out = []
+		if burst:
+			r = burst["alerts_per_s"] / kb["rate"]
+			out.append(("burst end to end >= 1.5x Kannel's",
+			    "%.0f / %.0f msgs/s = %.2fx" % (burst["alerts_per_s"],
+			    kb["rate"], r), r >= 1.5))
+		if intake:
+			r = intake["rate"] / k["rate"]
+			out.append(("durable intake >= 1.5x Kannel's",
+			    "%.0f / %.0f req/s = %.2fx" % (intake["rate"],
+			    k["rate"], r), r >= 1.5))
+			r = intake["cpu_med"] / k["cpu_med"]
+			out.append(("daemon CPU/msg <= 0.33x Kannel's",
+			    "%.0f / %.0f us = %.2fx" % (intake["cpu_med"],
+			    k["cpu_med"], r), r <= 0.33))
+			r = intake["p99_us"] / k["p99_us"]
+			out.append(("p99 <= 0.5x Kannel's (same run)",
+			    "%.1f / %.1f ms = %.2fx" % (intake["p99_us"] / 1000,
+			    k["p99_us"] / 1000, r), r <= 0.5))
+		out.append(("the peer, too, delivered each once",
+		    "yes" if k_once else "NO", k_once))
+		return out
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -1421,6 +1633,8 @@ def main():
 	ap.add_argument("--engines", default="sqlite pg",
 	    help="sqlite, or sqlite and pg (the default): runs 1-2 and 4 "
 	    "on PostgreSQL too, and run 9")
+	ap.add_argument("--no-kannel", action="store_true",
+	    help="leave out Kannel, issue 22's peer (run when installed)")
 	args = ap.parse_args()
 	engines = set(args.engines.replace(",", " ").split())
 	if "sqlite" not in engines or engines - {"sqlite", "pg"}:
@@ -1432,6 +1646,15 @@ def main():
 			return 1
 	tmp = tempfile.mkdtemp(prefix="tincay-bench-")
 	csink = Program([CSINK], tmp, "sink")
+	args.peer = None
+	if args.no_kannel:
+		pass
+	elif kannel.binaries():
+		args.peer = KannelPeer(args, tmp, csink)
+	else:
+		print("bench: Kannel is not installed (make bench installs it: "
+		    "TINCAY_KANNEL=1 scripts/install-deps); its rounds are left "
+		    "out")
 	ok = True
 	probe = intake = alone = burst = growth = pin = plea = city = None
 	pg = on_pg = burst_pg = two = None
@@ -1472,8 +1695,12 @@ def main():
 			pg.stop()
 		shutil.rmtree(tmp, ignore_errors=True)
 
+	peer_rows = []
+	if args.peer:
+		peer_rows = args.peer.table(intake, burst)
+		ok &= not args.peer.failed
 	print_targets("summary: issue 22's targets on this box",
-	    issue22_rows(args, probe, intake, burst))
+	    issue22_rows(args, probe, intake, burst) + peer_rows)
 	print("summary (TARGET: issue 7's targets on this box; intake against "
 	    "the one-row probe, p99 and idle memory are judged above now)")
 	rows = []
