@@ -8,7 +8,9 @@
 #                   on both engines, SQLite and PostgreSQL [ENGINES=sqlite]
 #   make bench      bounded load on loopback, prints figures (also builds
 #                   build/clear, the unencrypted yardstick); SQLite, then
-#                   PostgreSQL under a throwaway cluster [ENGINES=sqlite]
+#                   PostgreSQL under a throwaway cluster [ENGINES=sqlite];
+#                   Kannel, the peer, in rounds between tincayd's (Debian's
+#                   kannel package is installed on demand)
 #   make fuzz       run the libFuzzer targets for a while (needs clang)
 #   make chaos      kill -9 tincayd 1000 times under load: nothing lost; then
 #                   two daemons on one PostgreSQL database, one killed at
@@ -237,7 +239,10 @@ clear-build:
 	@$(MAKE) --no-print-directory O=build/clear BIN=build/clear/bin \
 	    CPPFLAGS="$(CPPFLAGS) -DTINCAY_SEAL_CLEAR" $(CLEAR_BINS)
 
-bench: deps
+# Kannel is the bench's peer only (scripts/kannel.py): make check never
+# needs it.
+bench:
+	@TINCAY_KANNEL=1 scripts/install-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS) clear-build
 	python3 scripts/bench.py --engines "$(ENGINES)"
 
