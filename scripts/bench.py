@@ -58,6 +58,14 @@ provider's send API).
      the single commune (issue 20); every report in its commune,
      alerting that commune's police only.
 
+Kannel 1.4.5, issue 22's peer (scripts/kannel.py; make bench installs
+it, --no-kannel leaves it out): a fresh bearerbox and smsbox (file store
+on) after each tincayd round of runs 1-2 and of run 4, the same load (its
+form in the URL too, which Kannel reads) and sink, every message alerting
+the webhook and replied through the provider's API as tincayd's; the
+issue's table (Kannel | tincay | ratio) from the medians, and its targets
+against Kannel in the summary.
+
 With --engines "sqlite pg" (the default; make bench ENGINES=sqlite leaves
 it out) a throwaway PostgreSQL cluster (scripts/pg-scratch, loopback,
 fsync and synchronous_commit at their defaults) runs beside: in runs 1-2
