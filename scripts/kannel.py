@@ -34,6 +34,7 @@ so a message delivered twice shows as a duplicate there.
 """
 
 import ctypes
+import http.client
 import os
 import re
 import shutil
@@ -41,7 +42,6 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
 
 PR_SET_PDEATHSIG = 1
 BOXES = ("bearerbox", "smsbox")
@@ -52,7 +52,7 @@ SEND = "/version1/messaging"
 SMS_RATE = 1000
 
 CONFIG = """\
-# make bench's Kannel (scripts/kannel.py): loopback only, own ports.
+# make bench's Kannel (scripts/kannel.py): 127.0.0.1 only, ports of its own.
 group = core
 admin-port = {admin}
 admin-interface = 127.0.0.1
@@ -178,13 +178,14 @@ class Kannel:
 
 	def status(self):
 		"""bearerbox's status page (text), or "" if it does not answer."""
-		url = "http://127.0.0.1:%d/status.txt?password=%s" % (
-		    self.admin, self.password)
+		c = http.client.HTTPConnection("127.0.0.1", self.admin, timeout=2)
 		try:
-			with urllib.request.urlopen(url, timeout=2) as r:
-				return r.read().decode("utf-8", "replace")
-		except OSError:
+			c.request("GET", "/status.txt?password=" + self.password)
+			return c.getresponse().read().decode("utf-8", "replace")
+		except (OSError, http.client.HTTPException):
 			return ""
+		finally:
+			c.close()
 
 	def start(self, timeout=20):
 		exes = binaries()
