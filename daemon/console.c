@@ -1,8 +1,9 @@
 /*
  * console.c: the web console's listener (SPEC §12): an evhttp of its own
  * on console.listen, on the daemon's event base, with the webhooks'
- * limits (body size, header size, per-request timeout, lingering close,
- * a pause on accept errors). Each request becomes a web_req for web.c,
+ * limits (body size, header size, lingering close; its connections'
+ * cap, deadlines and pause on accept errors through conns.c, the cap its
+ * own CONSOLE_MAX_CONNS). Each request becomes a web_req for web.c,
  * which answers it whole; one that wrote (an action, an audit row) joins
  * the loop's batch and is answered after its COMMIT, as a webhook is
  * (http_defer: 503 if the commit fails).
@@ -26,20 +27,15 @@
 #define CONSOLE_BACKLOG		64
 #define CONSOLE_MAX_HEADERS	8192
 #define CONSOLE_MAX_BODY	65536	/* a form; more is no form of ours */
-#define CONSOLE_PAUSE_S		1	/* after an accept error */
 
 struct console {
 	struct tincay		*tc;
 	struct web		*web;
 	struct evhttp		*evh;
 	struct evconnlistener	*listener;
-	struct event		*resume;
+	struct conns		*conns;
 	int			 stopped;
 };
-
-/* The one console of the process, for the listener's error callback,
- * whose argument is evhttp's. */
-static struct console *console_server;
 
 static const struct {
 	enum evhttp_cmd_type	 cmd;
@@ -107,6 +103,7 @@ console_request_cb(struct evhttp_request *req, void *arg)
 	memset(&wr, 0, sizeof(wr));
 	wr.method = console_method(req);
 	wr.path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	conns_handling(c->conns, req, web_route_class(wr.path));
 	wr.query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 	wr.bodylen = evbuffer_get_length(in);
 	wr.body = wr.bodylen > 0 ? (const char *)evbuffer_pullup(in, -1) :
@@ -133,28 +130,6 @@ console_request_cb(struct evhttp_request *req, void *arg)
 	web_resp_clear(&resp);
 }
 
-static void
-console_resume_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct console	*c = arg;
-
-	if (!c->stopped)
-		evconnlistener_enable(c->listener);
-}
-
-/* accept(2) failed (EMFILE): pause a second instead of spinning. */
-static void
-console_accept_error_cb(struct evconnlistener *l, void *arg)
-{
-	struct console	*c = console_server;
-	struct timeval	 tv = { CONSOLE_PAUSE_S, 0 };
-
-	log_warnx("%s: accept: %s; pausing %d s", __func__, strerror(errno),
-	    CONSOLE_PAUSE_S);
-	evconnlistener_disable(c->listener);
-	evtimer_add(c->resume, &tv);
-}
-
 void
 console_configure(struct console *c)
 {
@@ -164,6 +139,8 @@ console_configure(struct console *c)
 	evhttp_set_max_body_size(c->evh, CONSOLE_MAX_BODY);
 	evhttp_set_max_headers_size(c->evh, CONSOLE_MAX_HEADERS);
 	evhttp_set_timeout(c->evh, conf->limits.request_timeout_s);
+	conns_limits(c->conns, CONSOLE_MAX_CONNS,
+	    conf->limits.request_timeout_s);
 }
 
 struct console *
@@ -208,9 +185,7 @@ console_new(struct tincay *tc, char *err, size_t errlen)
 	evhttp_set_gencb(c->evh, console_request_cb, c);
 	if (evhttp_bind_listener(c->evh, c->listener) == NULL)
 		fatalx("%s: evhttp_bind_listener", __func__);
-	console_server = c;
-	evconnlistener_set_error_cb(c->listener, console_accept_error_cb);
-	c->resume = evtimer_new(tc->base, console_resume_cb, c);
+	c->conns = conns_new(tc->base, c->evh, c->listener, "console");
 	c->web = web_new(conf, tc->store);
 	console_configure(c);
 	return c;
@@ -222,7 +197,7 @@ console_stop_accepting(struct console *c)
 	if (c == NULL)
 		return;
 	c->stopped = 1;
-	evconnlistener_disable(c->listener);
+	conns_stop(c->conns);
 }
 
 void
@@ -232,9 +207,13 @@ console_free(struct console *c)
 		return;
 	/* evhttp_free closes the listener and frees live connections. */
 	evhttp_free(c->evh);
-	event_free(c->resume);
+	conns_free(c->conns);
 	web_free(c->web);
-	if (console_server == c)
-		console_server = NULL;
 	free(c);
+}
+
+const struct conns *
+console_conns(const struct console *c)
+{
+	return c->conns;
 }

@@ -1,7 +1,7 @@
 /*
- * http.c: the inbound HTTP server on evhttp. Owns the listener (connection
- * cap, pause on accept errors), per-connection deadlines, the routes (its
- * own, then the endpoints of the providers' table, each served by
+ * http.c: the inbound HTTP server on evhttp. Owns the listener (its
+ * connections, their cap and deadlines: conns.c), the routes (its own,
+ * then the endpoints of the providers' table, each served by
  * provider_serve()), and the replies that wait for the batch to commit.
  */
 #include <sys/queue.h>
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -24,7 +23,6 @@
 
 #define HTTP_BACKLOG		128
 #define HTTP_MAX_HEADERS	8192
-#define HTTP_PAUSE_S		1	/* after an accept error */
 
 #define HTTP_GET		0x1
 #define HTTP_POST		0x2
@@ -34,35 +32,6 @@
  * its own HTML page unless that bit is among the allowed methods.
  */
 #define HTTP_REQ_OTHER		(1 << 15)
-#define HTTP_SWEEP_MS		250
-#define HTTP_BUCKETS		12	/* latency histogram, 1 ms .. 5 s */
-#define HTTP_COUNTS		96	/* (endpoint, code) pairs counted */
-
-/*
- * One accepted connection. We hold a reference on its bufferevent so that
- * we can tell, without a hook libevent 2.1 lacks, when evhttp is done with
- * it: evhttp's bufferevent_free() clears the callbacks and our reference
- * keeps the object (and the descriptor) until the sweep drops it.
- */
-struct conn {
-	TAILQ_ENTRY(conn)	 entry;
-	struct http		*http;
-	struct bufferevent	*bev;
-	struct event		*deadline;
-	enum { CONN_IDLE, CONN_READING, CONN_HANDLING } state;
-	int64_t			 arrived_us;	/* the request's first byte;
-						   0: none yet */
-	int64_t			 accepted_us;	/* when it was accepted */
-	int			 evicted;	/* shut down to make room */
-	int			 rewriting;	/* in http_output_cb */
-};
-
-/* Replies sent to one endpoint with one code (/metrics). */
-struct http_count {
-	const char	*endpoint;	/* a route's own path, or "other" */
-	int		 code;
-	uint64_t	 n;
-};
 
 /* A reply waiting for COMMIT. */
 struct deferred {
@@ -78,31 +47,9 @@ struct http {
 	struct tincay		*tc;
 	struct evhttp		*evh;
 	struct evconnlistener	*listener;
-	struct event		*resume;	/* re-enable after a pause */
-	struct event		*sweep;
-	TAILQ_HEAD(, conn)	 conns;
+	struct conns		*conns;
 	TAILQ_HEAD(, deferred)	 deferred;
-	size_t			 nconns;
-	size_t			 nevicted;	/* of nconns, on their way out */
 	size_t			 ndeferred;
-	int			 paused;	/* accept error */
-	int			 max_conns;	/* max_connections, or what
-						   RLIMIT_NOFILE allows */
-	int			 stopped;
-	struct http_count	 counts[HTTP_COUNTS];
-	size_t			 ncounts;
-	uint64_t		 n_accept_errors;
-	/* Request latency, arrival to reply: a count per bucket of
-	 * http_buckets_us (the last: beyond them), their sum. */
-	uint64_t		 lat_n[HTTP_BUCKETS + 1];
-	uint64_t		 lat_sum_us;
-};
-
-/* The latency histogram's upper bounds, in microseconds (/metrics shows
- * them in seconds). */
-static const int64_t http_buckets_us[HTTP_BUCKETS] = {
-	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 2500000, 5000000,
 };
 
 /* A route of the server's own; the body is borrowed until it returns. */
@@ -114,7 +61,6 @@ struct http_route {
 	http_route_fn	 fn;
 };
 
-static void	http_conn_free(struct conn *);
 static const char *http_endpoint(struct http *, struct evhttp_request *);
 static void	http_healthz(struct tincay *, struct evhttp_request *,
 		    const char *, size_t);
@@ -124,373 +70,11 @@ static void	http_metrics(struct tincay *, struct evhttp_request *,
 /* Set when stopping: every reply closes its connection. */
 static int	http_closing;
 
-/* The one server of the process, for callbacks whose argument is not ours. */
-static struct http *http_server;
-
 /* The server's own routes; the providers' endpoints come from providers[]. */
 static const struct http_route http_routes[] = {
 	{ "/healthz", HTTP_GET, http_healthz },
 	{ "/metrics", HTTP_GET, http_metrics },
 };
-
-static int
-http_conn_alive(const struct conn *c)
-{
-	bufferevent_data_cb	 rd = NULL, wr = NULL;
-	bufferevent_event_cb	 ev = NULL;
-
-	bufferevent_getcb(c->bev, &rd, &wr, &ev, NULL);
-	return rd != NULL || wr != NULL || ev != NULL;
-}
-
-/* At max_conns. Connections shut down to make room free their
- * descriptors in the loop's next turn: they do not count. */
-static int
-http_at_cap(const struct http *h)
-{
-	return h->nconns - h->nevicted >= (size_t)h->max_conns;
-}
-
-static void
-http_listen_update(struct http *h)
-{
-	int	 want;
-
-	want = !h->paused && !http_at_cap(h) && !h->stopped;
-	if (want)
-		evconnlistener_enable(h->listener);
-	else
-		evconnlistener_disable(h->listener);
-}
-
-/* Drop connections evhttp has finished with. */
-static void
-http_sweep_conns(struct http *h)
-{
-	struct conn	*c, *next;
-
-	for (c = TAILQ_FIRST(&h->conns); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (!http_conn_alive(c))
-			http_conn_free(c);
-	}
-	http_listen_update(h);
-}
-
-static void	http_evict(struct http *);
-
-/* Every HTTP_SWEEP_MS: drop what evhttp is done with; still at the cap
- * (slow clients holding every slot), make room for whoever waits to
- * connect. */
-static void
-http_sweep_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct http	*h = arg;
-
-	http_sweep_conns(h);
-	if (http_at_cap(h) && !h->stopped) {
-		http_evict(h);
-		http_listen_update(h);
-	}
-}
-
-static void
-http_conn_free(struct conn *c)
-{
-	struct http	*h = c->http;
-
-	TAILQ_REMOVE(&h->conns, c, entry);
-	h->nconns--;
-	if (c->evicted)
-		h->nevicted--;
-	event_free(c->deadline);
-	bufferevent_decref(c->bev);
-	free(c);
-}
-
-static void
-http_deadline_arm(struct conn *c)
-{
-	struct timeval	 tv = { c->http->tc->conf->limits.request_timeout_s,
-	    0 };
-
-	evtimer_add(c->deadline, &tv);
-}
-
-/*
- * A request did not arrive whole in time (slow or stalled client). Shut
- * the socket down: evhttp sees the end of the stream and frees the
- * connection in its own way.
- */
-static void
-http_deadline_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct conn	*c = arg;
-	evutil_socket_t	 s;
-
-	if (!http_conn_alive(c))
-		return;
-	if ((s = bufferevent_getfd(c->bev)) != -1) {
-		log_debug("%s: closing a connection past its deadline",
-		    __func__);
-		shutdown(s, SHUT_RDWR);
-	}
-}
-
-/*
- * At the cap, make room (SPEC §9: slow clients must not hold legitimate
- * requests back for request_timeout_s): shut down the connection that
- * has waited longest without a request on its way to a handler: an idle
- * one first (never sent a byte, or kept alive after its reply), else the
- * slowest still sending its request. Only one older than
- * HTTP_EVICT_MIN_US, so a client that just connected gets its chance;
- * none in a handler.
- */
-#define HTTP_EVICT_MIN_US	500000
-static void
-http_evict(struct http *h)
-{
-	struct conn	*c, *idle = NULL, *slow = NULL, *victim;
-	int64_t		 now = util_mono_us();
-	evutil_socket_t	 s;
-
-	TAILQ_FOREACH(c, &h->conns, entry) {
-		if (c->evicted || c->state == CONN_HANDLING ||
-		    now - c->accepted_us < HTTP_EVICT_MIN_US ||
-		    !http_conn_alive(c))
-			continue;
-		if (c->state == CONN_IDLE && idle == NULL)
-			idle = c;
-		else if (c->state == CONN_READING && slow == NULL)
-			slow = c;
-	}
-	if ((victim = idle != NULL ? idle : slow) == NULL)
-		return;
-	if ((s = bufferevent_getfd(victim->bev)) == -1)
-		return;
-	log_debug("%s: at max_connections: closing the %s connection that "
-	    "waited longest", __func__, victim == idle ? "idle" : "slowest");
-	shutdown(s, SHUT_RDWR);
-	victim->evicted = 1;
-	h->nevicted++;
-}
-
-/* Bytes arrived: a request has begun (evbuffer callbacks are ours). */
-static void
-http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-    void *arg)
-{
-	struct conn	*c = arg;
-
-	if (info->n_added > 0 && c->state == CONN_IDLE) {
-		c->state = CONN_READING;
-		c->arrived_us = util_mono_us();
-	}
-}
-
-/*
- * libevent writes some errors itself, before any callback of ours can
- * answer: 413 for a body over max_body_bytes, 400 for a request it could
- * not parse. Its page is HTML ("<HTML><HEAD>..." ending
- * "</BODY></HTML>\n", Content-Type text/html); every other error of ours
- * is one plain-text line (SPEC §3). Once such a page is whole in the
- * connection's output (evhttp writes a response there in one go, before
- * the loop sends a byte of it), it is replaced by the same status with a
- * plain-text line. Our own replies are never HTML.
- */
-static const char http_page_tail[] = "</BODY></HTML>\n";
-
-/* The line that stands for libevent's page with status code. */
-static const char *
-http_page_line(int code)
-{
-	switch (code) {
-	case 413:
-		return "body too large";
-	case 400:
-		return "malformed request";
-	default:
-		return "request refused";
-	}
-}
-
-static void
-http_output_cb(struct evbuffer *out, const struct evbuffer_cb_info *info,
-    void *arg)
-{
-	struct conn		*c = arg;
-	struct evbuffer_ptr	 p, at;
-	struct evbuffer		*keep;
-	char			 tail[sizeof(http_page_tail) - 1], head[16];
-	size_t			 len = evbuffer_get_length(out), start;
-	int			 code;
-
-	if (c->rewriting || info->n_added == 0 || len < sizeof(tail))
-		return;
-	if (evbuffer_ptr_set(out, &p, len - sizeof(tail), EVBUFFER_PTR_SET)
-	    == -1 || evbuffer_copyout_from(out, &p, tail, sizeof(tail)) !=
-	    (ev_ssize_t)sizeof(tail) || memcmp(tail, http_page_tail,
-	    sizeof(tail)) != 0)
-		return;
-	/* Its status line: the last one in what is not sent yet. */
-	at.pos = -1;
-	p = evbuffer_search(out, "HTTP/1.", 7, NULL);
-	while (p.pos != -1) {
-		at = p;
-		if (evbuffer_ptr_set(out, &p, 1, EVBUFFER_PTR_ADD) == -1)
-			break;
-		p = evbuffer_search(out, "HTTP/1.", 7, &p);
-	}
-	if (at.pos == -1 || evbuffer_search_range(out, "Content-Type: "
-	    "text/html", 23, &at, NULL).pos == -1 ||
-	    evbuffer_copyout_from(out, &at, head, sizeof(head) - 1) !=
-	    (ev_ssize_t)sizeof(head) - 1)
-		return;
-	head[sizeof(head) - 1] = '\0';
-	if (sscanf(head, "HTTP/1.%*d %3d", &code) != 1)
-		return;
-	start = (size_t)at.pos;
-	c->rewriting = 1;
-	/* Keep what is before it (an earlier reply not yet sent). */
-	if ((keep = evbuffer_new()) != NULL &&
-	    evbuffer_remove_buffer(out, keep, start) == (int)start) {
-		evbuffer_drain(out, evbuffer_get_length(out));
-		evbuffer_add_buffer(out, keep);
-		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
-		    "Content-Type: text/plain; charset=utf-8\r\n"
-		    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n",
-		    code, code == 413 ? "Payload Too Large" : code == 400 ?
-		    "Bad Request" : "Error", strlen(http_page_line(code)) + 1,
-		    http_page_line(code));
-	}
-	if (keep != NULL)
-		evbuffer_free(keep);
-	c->rewriting = 0;
-}
-
-/* evhttp asks us for each new connection's bufferevent. */
-static struct bufferevent *
-http_bev_cb(struct event_base *base, void *arg)
-{
-	struct http	*h = arg;
-	struct conn	*c;
-
-	http_sweep_conns(h);
-	c = xcalloc(1, sizeof(*c));
-	c->http = h;
-	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		fatalx("%s: bufferevent_socket_new", __func__);
-	bufferevent_incref(c->bev);
-	evbuffer_add_cb(bufferevent_get_input(c->bev), http_input_cb, c);
-	evbuffer_add_cb(bufferevent_get_output(c->bev), http_output_cb, c);
-	c->deadline = evtimer_new(base, http_deadline_cb, c);
-	c->accepted_us = util_mono_us();
-	TAILQ_INSERT_TAIL(&h->conns, c, entry);
-	h->nconns++;
-	http_deadline_arm(c);
-	if (http_at_cap(h))
-		http_evict(h);
-	http_listen_update(h);
-	return c->bev;
-}
-
-static struct conn *
-http_conn_of(struct http *h, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon;
-	struct bufferevent	*bev;
-	struct conn		*c;
-
-	if ((evcon = evhttp_request_get_connection(req)) == NULL)
-		return NULL;
-	bev = evhttp_connection_get_bufferevent(evcon);
-	TAILQ_FOREACH(c, &h->conns, entry)
-		if (c->bev == bev)
-			return c;
-	return NULL;
-}
-
-/* A request answered: into the latency histogram (a walk of 12 bounds). */
-static void
-http_latency(struct http *h, int64_t us)
-{
-	size_t	 i;
-
-	if (us < 0)
-		us = 0;
-	for (i = 0; i < HTTP_BUCKETS && us > http_buckets_us[i]; i++)
-		;
-	h->lat_n[i]++;
-	h->lat_sum_us += (uint64_t)us;
-}
-
-/* A reply sent: counted by its endpoint and code. A pair past the
- * table's size (it holds every route with every code we answer) is not. */
-static void
-http_count(struct http *h, struct evhttp_request *req)
-{
-	const char	*endpoint = http_endpoint(h, req);
-	int		 code = evhttp_request_get_response_code(req);
-	size_t		 i;
-
-	for (i = 0; i < h->ncounts; i++)
-		if (h->counts[i].code == code &&
-		    h->counts[i].endpoint == endpoint) {
-			h->counts[i].n++;
-			return;
-		}
-	if (h->ncounts < HTTP_COUNTS) {
-		h->counts[h->ncounts].endpoint = endpoint;
-		h->counts[h->ncounts].code = code;
-		h->counts[h->ncounts++].n = 1;
-	}
-}
-
-/* The reply went out: the deadline now runs for the next request. */
-static void
-http_complete_cb(struct evhttp_request *req, void *arg)
-{
-	struct conn	*c = arg;
-
-	http_count(c->http, req);
-	if (c->arrived_us != 0)
-		http_latency(c->http, util_mono_us() - c->arrived_us);
-	c->arrived_us = 0;
-	c->state = CONN_IDLE;
-	if (http_conn_alive(c))
-		http_deadline_arm(c);
-}
-
-static void
-http_resume_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct http	*h = arg;
-
-	h->paused = 0;
-	http_listen_update(h);
-}
-
-/*
- * accept(2) failed, e.g. EMFILE: pause instead of spinning. The listener's
- * user data belongs to evhttp (evhttp_bind_listener set it), so the server
- * is found through http_server, not arg.
- */
-static void
-http_accept_error_cb(struct evconnlistener *l, void *arg)
-{
-	struct http	*h = http_server;
-	struct timeval	 tv = { HTTP_PAUSE_S, 0 };
-	int		 saved = errno;
-
-	if (h->n_accept_errors++ % 100 == 0)
-		log_warnx("%s: accept: %s; pausing %d s (%llu so far)",
-		    __func__, strerror(saved), HTTP_PAUSE_S,
-		    (unsigned long long)h->n_accept_errors);
-	h->paused = 1;
-	http_listen_update(h);
-	evtimer_add(h->resume, &tv);
-}
 
 const char *
 http_header(struct evhttp_request *req, const char *name)
@@ -705,20 +289,13 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	const struct provider_endpoint	*ep = NULL;
 	struct evbuffer			*in;
 	struct evkeyvalq		*hdr;
-	struct conn			*c;
 	const char			*path;
 	char				 pathbuf[256];
 	unsigned char			*body;
 	size_t				 len;
 	int				 methods;
 
-	if ((c = http_conn_of(h, req)) != NULL) {
-		c->state = CONN_HANDLING;
-		if (c->arrived_us == 0)		/* pipelined: already read */
-			c->arrived_us = util_mono_us();
-		evtimer_del(c->deadline);
-		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
-	}
+	conns_handling(h->conns, req, http_endpoint(h, req));
 	if ((path = http_path(req, pathbuf, sizeof(pathbuf))) == NULL ||
 	    ((r = http_route_find(path)) == NULL &&
 	    (ep = provider_route(h->tc->conf, path)) == NULL)) {
@@ -752,14 +329,17 @@ http_configure(struct http *h)
 	const struct config	*conf = h->tc->conf;
 	char			 warn[256];
 
-	h->max_conns = nofile_fit(conf->limits.max_connections, warn,
+	int			 max;
+
+	max = nofile_fit(conf->limits.max_connections,
+	    *conf->console.listen_host != '\0' ? CONSOLE_MAX_CONNS : 0, warn,
 	    sizeof(warn));
 	if (warn[0] != '\0')
 		log_warnx("%s", warn);
+	conns_limits(h->conns, max, conf->limits.request_timeout_s);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)conf->limits.max_body_bytes);
 	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
 	evhttp_set_timeout(h->evh, conf->limits.request_timeout_s);
-	http_listen_update(h);
 }
 
 struct http *
@@ -769,7 +349,6 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	struct sockaddr_storage	 ss;
 	int			 sslen = sizeof(ss);
 	char			 addr[300];
-	struct timeval		 tv = { 0, HTTP_SWEEP_MS * 1000 };
 
 	/* An IPv6 address between brackets (config.c took only addresses). */
 	snprintf(addr, sizeof(addr), strchr(tc->conf->listen_host, ':') ?
@@ -783,8 +362,6 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	}
 	h = xcalloc(1, sizeof(*h));
 	h->tc = tc;
-	http_server = h;
-	TAILQ_INIT(&h->conns);
 	TAILQ_INIT(&h->deferred);
 	h->listener = evconnlistener_new_bind(tc->base, NULL, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
@@ -807,15 +384,11 @@ http_new(struct tincay *tc, char *err, size_t errlen)
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH | HTTP_REQ_OTHER);
-	evhttp_set_bevcb(h->evh, http_bev_cb, h);
 	evhttp_set_gencb(h->evh, http_request_cb, h);
 	if (evhttp_bind_listener(h->evh, h->listener) == NULL)
 		fatalx("%s: evhttp_bind_listener", __func__);
-	evconnlistener_set_error_cb(h->listener, http_accept_error_cb);
-	h->resume = evtimer_new(tc->base, http_resume_cb, h);
-	h->sweep = event_new(tc->base, -1, EV_PERSIST, http_sweep_cb, h);
+	h->conns = conns_new(tc->base, h->evh, h->listener, "http");
 	store_on_commit(tc->store, http_committed, h);
-	evtimer_add(h->sweep, &tv);
 	http_configure(h);
 	return h;
 }
@@ -836,41 +409,27 @@ http_alloc_init(void)
 void
 http_stop_accepting(struct http *h)
 {
-	h->stopped = 1;
 	http_closing = 1;
-	http_listen_update(h);
+	conns_stop(h->conns);
 }
 
 /* Requests begun and not yet answered, and replies waiting for COMMIT. */
 size_t
 http_busy(const struct http *h)
 {
-	const struct conn	*c;
-	size_t			 n = h->ndeferred;
-
-	TAILQ_FOREACH(c, &h->conns, entry)
-		if (c->state != CONN_IDLE && http_conn_alive(c))
-			n++;
-	return n;
+	return h->ndeferred + conns_busy(h->conns);
 }
 
 void
 http_free(struct http *h)
 {
-	struct conn	*c;
-
 	if (h == NULL)
 		return;
 	(void)store_commit(h->tc->store);
 	store_off_commit(h->tc->store, http_committed, h);
 	/* evhttp_free closes the listener and frees live connections. */
 	evhttp_free(h->evh);
-	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
-		http_conn_free(c);
-	event_free(h->resume);
-	event_free(h->sweep);
-	if (http_server == h)
-		http_server = NULL;
+	conns_free(h->conns);
 	free(h);
 }
 
@@ -961,26 +520,64 @@ http_metrics_open(const char *category, int64_t n, void *arg)
 static void
 http_metrics_latency(struct evbuffer *out, const struct http *h)
 {
-	uint64_t	 cum = 0;
-	size_t		 i;
+	const struct conns_latency	*lat = conns_latency(h->conns);
+	uint64_t			 cum = 0;
+	size_t				 i;
 
 	http_family_head(out, "tincay_http_request_duration_seconds",
 	    "histogram", "Time from a request's first byte to its reply "
 	    "sent.");
-	for (i = 0; i < HTTP_BUCKETS; i++) {
-		cum += h->lat_n[i];
+	for (i = 0; i < CONNS_BUCKETS; i++) {
+		cum += lat->n[i];
 		evbuffer_add_printf(out, "tincay_http_request_duration_seconds"
 		    "_bucket{le=\"%g\"} %llu\n",
-		    (double)http_buckets_us[i] / 1e6,
+		    (double)conns_buckets_us[i] / 1e6,
 		    (unsigned long long)cum);
 	}
-	cum += h->lat_n[HTTP_BUCKETS];
+	cum += lat->n[CONNS_BUCKETS];
 	evbuffer_add_printf(out, "tincay_http_request_duration_seconds_bucket"
 	    "{le=\"+Inf\"} %llu\n"
 	    "tincay_http_request_duration_seconds_sum %.6f\n"
 	    "tincay_http_request_duration_seconds_count %llu\n",
-	    (unsigned long long)cum, (double)h->lat_sum_us / 1e6,
+	    (unsigned long long)cum, (double)lat->sum_us / 1e6,
 	    (unsigned long long)cum);
+}
+
+/* One line of a requests_total family: its name and label word in a
+ * struct http_counted, the buffer it goes to. */
+struct http_counted {
+	struct evbuffer	*out;
+	const char	*family, *label;
+};
+
+static void
+http_metrics_count(const char *value, int code, uint64_t n, void *arg)
+{
+	const struct http_counted	*hc = arg;
+
+	evbuffer_add_printf(hc->out, "%s{%s=\"%s\",code=\"%d\"} %llu\n",
+	    hc->family, hc->label, value, code, (unsigned long long)n);
+}
+
+/* The console's connections and answers, when it listens. */
+static void
+http_metrics_console(struct evbuffer *out, const struct console *con)
+{
+	const struct conns	*cs;
+	struct http_counted	 hc = { out, "tincay_console_requests_total",
+	    "route" };
+
+	if (con == NULL)
+		return;
+	cs = console_conns(con);
+	http_family_head(out, "tincay_console_connections", "gauge",
+	    "Console connections open.");
+	evbuffer_add_printf(out, "tincay_console_connections %zu\n",
+	    conns_open(cs));
+	http_family_head(out, hc.family, "counter", "Console requests "
+	    "answered, by route (its pattern, a case's REF as *; \"other\": "
+	    "a path not served) and status code.");
+	conns_counts(cs, http_metrics_count, &hc);
 }
 
 /* GET /metrics: Prometheus text format 0.0.4, every family with HELP and
@@ -994,6 +591,8 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	struct outbox_stats	 ob;
 	struct store_stats	 ss;
 	struct store_gauges	 g;
+	struct http_counted	 hc = { out, "tincay_http_requests_total",
+	    "endpoint" };
 	uint64_t		 v[HM__MAX];
 	int64_t			 age = 0;
 	int			 i;
@@ -1008,8 +607,8 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	}
 	if (g.has_oldest && (age = util_sched_now() - g.oldest_alert_at) < 0)
 		age = 0;
-	v[HM_CONNECTIONS] = h->nconns;
-	v[HM_ACCEPT_ERRORS] = h->n_accept_errors;
+	v[HM_CONNECTIONS] = conns_open(h->conns);
+	v[HM_ACCEPT_ERRORS] = conns_accept_errors(h->conns);
 	v[HM_MESSAGES] = tc->n_messages;
 	v[HM_DUPLICATES] = tc->n_duplicates;
 	v[HM_REPORTS] = tc->n_reports;
@@ -1044,10 +643,8 @@ http_metrics(struct tincay *tc, struct evhttp_request *req,
 	http_family_head(out, "tincay_http_requests_total", "counter",
 	    "HTTP requests answered, by endpoint (\"other\": a path not "
 	    "served) and status code.");
-	for (i = 0; i < (int)h->ncounts; i++)
-		evbuffer_add_printf(out, "tincay_http_requests_total{endpoint="
-		    "\"%s\",code=\"%d\"} %llu\n", h->counts[i].endpoint,
-		    h->counts[i].code, (unsigned long long)h->counts[i].n);
+	conns_counts(h->conns, http_metrics_count, &hc);
+	http_metrics_console(out, tc->console);
 	http_family_head(out, "tincay_receipts_total", "counter",
 	    "Delivery receipts from providers, by what they said (an "
 	    "undelivered alert escalates).");

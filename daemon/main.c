@@ -455,8 +455,9 @@ main(int argc, char *argv[])
 	if (config_check_placeholders(tc.conf, err, sizeof(err)) == -1)
 		fatalx("tincayd: %s: refusing to start: %s", tc.conffile, err);
 	if (test) {
-		(void)nofile_fit(tc.conf->limits.max_connections, err,
-		    sizeof(err));
+		(void)nofile_fit(tc.conf->limits.max_connections,
+		    *tc.conf->console.listen_host != '\0' ?
+		    CONSOLE_MAX_CONNS : 0, err, sizeof(err));
 		if (err[0] != '\0')
 			log_warnx("tincayd: warning: %s", err);
 		main_check_key(tc.conf);

@@ -1,7 +1,8 @@
 /*
  * nofile.c: limits.max_connections against the open-file limit. Every
  * connection is a descriptor, and the daemon keeps others for itself (the
- * database and its WAL and SHM, the listener, the event loop, curl's pool):
+ * database and its WAL and SHM, the listener, the event loop, curl's pool,
+ * the console's connections when it listens):
  * if the soft limit is too low for both, it is raised towards the hard
  * one, and if that is not enough the connection cap is lowered, so that
  * accept(2) and the alerts' connections never run out of descriptors.
@@ -20,13 +21,16 @@
 /*
  * How many connections to serve of the want configured: want, or fewer
  * when RLIMIT_NOFILE cannot be raised far enough; then warn says so, naming
- * both numbers (else it is ""). May raise the soft limit.
+ * both numbers (else it is ""). others: descriptors another listener may
+ * hold (the console's cap), kept aside beside the daemon's own. May raise
+ * the soft limit.
  */
 int
-nofile_fit(int want, char *warn, size_t warnlen)
+nofile_fit(int want, int others, char *warn, size_t warnlen)
 {
 	struct rlimit	 rl;
-	rlim_t		 need = (rlim_t)want + NOFILE_RESERVE;
+	rlim_t		 reserve = NOFILE_RESERVE + (rlim_t)others;
+	rlim_t		 need = (rlim_t)want + reserve;
 	int		 cap;
 
 	warn[0] = '\0';
@@ -41,13 +45,14 @@ nofile_fit(int want, char *warn, size_t warnlen)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
 		return want;
-	cap = rl.rlim_cur >= NOFILE_RESERVE + NOFILE_MIN_CONNS ?
-	    (int)(rl.rlim_cur - NOFILE_RESERVE) : NOFILE_MIN_CONNS;
+	cap = rl.rlim_cur >= reserve + NOFILE_MIN_CONNS ?
+	    (int)(rl.rlim_cur - reserve) : NOFILE_MIN_CONNS;
 	snprintf(warn, warnlen, "max_connections %d needs %llu open files "
-	    "(%d kept for the database, the listener and the alerts' "
-	    "connections) but RLIMIT_NOFILE is %llu (hard limit %llu): "
-	    "serving at most %d connections", want, (unsigned long long)need,
-	    NOFILE_RESERVE, (unsigned long long)rl.rlim_cur,
+	    "(%llu kept for the database, the listeners, the console's and "
+	    "the alerts' connections) but RLIMIT_NOFILE is %llu (hard limit "
+	    "%llu): serving at most %d connections", want,
+	    (unsigned long long)need, (unsigned long long)reserve,
+	    (unsigned long long)rl.rlim_cur,
 	    (unsigned long long)rl.rlim_max, cap);
 	return cap;
 }

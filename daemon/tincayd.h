@@ -63,6 +63,42 @@ void		 http_defer(struct http *, struct evhttp_request *, int code,
 		    const char *ctype, char *body, size_t len);
 const char	*http_header(struct evhttp_request *, const char *);
 
+/*
+ * conns.c: the connections of one evhttp listener: a cap, a deadline per
+ * connection (until a request has arrived whole, and after each reply),
+ * room made at the cap, a pause on accept errors, libevent's own error
+ * pages as one plain-text line; what was answered, by label and code.
+ * conns_new() after evhttp_bind_listener(); conns_free() after
+ * evhttp_free().
+ */
+struct conns;
+struct evhttp;
+struct evconnlistener;
+#define CONNS_BUCKETS	12	/* latency histogram, 1 ms .. 5 s */
+extern const int64_t conns_buckets_us[CONNS_BUCKETS];
+struct conns_latency {
+	uint64_t	 n[CONNS_BUCKETS + 1];	/* the last: beyond them */
+	uint64_t	 sum_us;
+};
+typedef void	 (*conns_count_fn)(const char *label, int code, uint64_t n,
+		    void *);
+/* what: a constant, for logs. */
+struct conns	*conns_new(struct event_base *, struct evhttp *,
+		    struct evconnlistener *, const char *what);
+void		 conns_free(struct conns *);
+/* At most max connections, each request due whole within timeout_s. */
+void		 conns_limits(struct conns *, int max, int timeout_s);
+void		 conns_stop(struct conns *);
+/* From the request callback: its connection is busy with it, its reply
+ * to be counted under label (a constant: route classes, not paths). */
+void		 conns_handling(struct conns *, struct evhttp_request *,
+		    const char *label);
+size_t		 conns_open(const struct conns *);
+size_t		 conns_busy(const struct conns *);	/* requests begun */
+uint64_t	 conns_accept_errors(const struct conns *);
+const struct conns_latency *conns_latency(const struct conns *);
+void		 conns_counts(const struct conns *, conns_count_fn, void *);
+
 /* console.c: the web console's listener (SPEC §12), when console.listen
  * is set. console_new: NULL and why if it cannot listen. */
 struct console;
@@ -71,6 +107,11 @@ struct console	*console_new(struct tincay *, char *err, size_t errlen);
 void		 console_configure(struct console *);
 void		 console_stop_accepting(struct console *);
 void		 console_free(struct console *);
+/* The console's connections, for /metrics. */
+const struct conns *console_conns(const struct console *);
+/* Its cap: a handful of people use it; the webhooks' descriptors are
+ * never its (nofile.c keeps these for it). */
+#define CONSOLE_MAX_CONNS	64
 
 /* outbox.c: delivery of the outbox; nothing else. */
 struct outbox;
@@ -99,9 +140,10 @@ int64_t		 outbox_retry_at(const struct config *,
 
 /*
  * nofile.c: the connections RLIMIT_NOFILE allows of those wanted (it may
- * raise the soft limit); warn is "" or why fewer, naming both numbers.
+ * raise the soft limit), others (the console's) kept aside; warn is "" or
+ * why fewer, naming both numbers.
  */
-int		 nofile_fit(int want, char *warn, size_t warnlen);
+int		 nofile_fit(int want, int others, char *warn, size_t warnlen);
 
 /*
  * notify.c: the service manager's protocol ($NOTIFY_SOCKET, sd_notify(3)

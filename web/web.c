@@ -282,6 +282,18 @@ web_route_find(int method, const char *path, char *arg, size_t arglen,
 	return NULL;
 }
 
+const char *
+web_route_class(const char *path)
+{
+	char	 arg[sizeof(((struct web_ctx *)0)->arg)];
+	size_t	 i;
+
+	for (i = 0; path != NULL && i < nitems(web_routes); i++)
+		if (web_match(web_routes[i].path, path, arg, sizeof(arg)))
+			return web_routes[i].path;
+	return "other";
+}
+
 /*
  * A POST from elsewhere (SPEC §12): an Origin other than ours, or a
  * browser's word that it comes from another site (Sec-Fetch-Site). Under

@@ -56,6 +56,9 @@ void		 web_serve(struct web *, const struct web_req *,
 void		 web_resp_clear(struct web_resp *);
 /* The value of response header name, or NULL. */
 const char	*web_resp_header(const struct web_resp *, const char *name);
+/* The route class of path, for counting: its route's pattern (a case's
+ * page: "/cases/" then "*"), or "other"; a constant. */
+const char	*web_route_class(const char *path);
 /* Sessions held now (signed in or not), for tests and /metrics. */
 size_t		 web_sessions(const struct web *);
 

@@ -8,6 +8,7 @@ carrying its journald priority, and a failed alert's line naming its REF
 and the contact's role.
 """
 
+import http.client
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import time
 
 from harness import case, check, eq
 from sink import Sink, closed_port
+from webclient import console_up
 
 RESIDENT = "0987301001"
 PRIO = re.compile(r"^<[0-7]>")
@@ -97,7 +99,10 @@ def test_metrics_families_and_values(d):
 	port = closed_port()
 	d.add_contact("Cong an", "0921300001", "police", areas="*",
 	    channel="webhook", url="http://127.0.0.1:%d/police" % port)
-	before = parse(scrape(d))
+	text = scrape(d)
+	before = parse(text)
+	check("tincay_console_" not in text, "console families without a "
+	    "console: %r" % re.findall(r"tincay_console_\S+", text))
 	for fam, typ in WANT.items():
 		check(fam in before, "no family %s" % fam)
 		eq(before[fam]["type"], typ, "%s TYPE" % fam)
@@ -254,3 +259,44 @@ def test_config_check_errors_named_once(d):
 	eq(p.returncode, 1, "tincayd -t on a missing file: exit code")
 	eq(out.count("absent.json"), 1, "the path named once in %r" % out)
 	check(PRIO.match(out), "no priority prefix: %r" % out)
+
+
+@case(start=False)
+def test_console_requests_counted(d):
+	"""The console's answers are counted as the webhooks' are:
+	tincay_console_requests_total{route,code}, route the pattern of the
+	console's route table (a case's REF is "*", so REFs add no labels)
+	or "other" for a path not served; tincay_console_connections is a
+	gauge (without a console neither family is there: the test
+	above)."""
+	console_up(d)
+	for path in ("/signin", "/signin", "/cases/ABC123", "/cases/XYZ987",
+	    "/no/such/0912345678", "/style.css"):
+		c = http.client.HTTPConnection("127.0.0.1", d.console_port,
+		    timeout=10)
+		c.request("GET", path)
+		c.getresponse().read()
+		c.close()
+	text = scrape(d)
+	fams = parse(text)
+	promtool(text)
+	f = "tincay_console_requests_total"
+	eq(fams[f]["type"], "counter", "%s TYPE" % f)
+	eq(value(fams, f, labels='{route="/signin",code="200"}'), 2.0,
+	    "GET /signin twice")
+	eq(value(fams, f, labels='{route="/cases/*",code="303"}'), 2.0,
+	    "two cases signed out (redirected)")
+	eq(value(fams, f, labels='{route="other",code="303"}'), 1.0,
+	    "a path not served, signed out")
+	eq(value(fams, f, labels='{route="/style.css",code="200"}'), 1.0,
+	    "the style sheet")
+	check("0912345678" not in text and "ABC123" not in text,
+	    "a path's words in the labels")
+	eq(fams["tincay_console_connections"]["type"], "gauge",
+	    "tincay_console_connections TYPE")
+	check(value(fams, "tincay_console_connections") is not None,
+	    "no tincay_console_connections sample")
+	# The webhooks' count is the webhooks' only.
+	check(all("signin" not in l for _, l, _ in
+	    fams["tincay_http_requests_total"]["samples"]),
+	    "console requests in tincay_http_requests_total")
