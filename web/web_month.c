@@ -62,6 +62,14 @@ web_month_scope(struct web_month *m)
 	return 0;
 }
 
+/*
+ * The longest period a page covers, in calendar months. The report walks
+ * every month of it (a query and a column each) on the loop's thread:
+ * ?to=9999-12-31 kept the daemon from everything else for minutes
+ * (fuzz_web).
+ */
+#define WEB_MONTH_MAX_MONTHS	120
+
 /* The period: ?from= and ?to= (YYYY-MM-DD, to inclusive), else this month
  * so far; into f and [t0, t1). 0, or -1 answered (400 naming it). */
 static int
@@ -91,6 +99,11 @@ web_month_period(struct web_month *m, int64_t *t0, int64_t *t1)
 	snprintf(m->f.to, sizeof(m->f.to), "%04d-%02d-%02d", ty, tm, td);
 	if (strcmp(m->f.from, m->f.to) > 0) {
 		web_fail(ctx, 400, "Giá trị không hợp lệ: from (sau to).");
+		return -1;
+	}
+	if ((ty * 12 + tm) - (fy * 12 + fm) >= WEB_MONTH_MAX_MONTHS) {
+		web_fail(ctx, 400, "Giá trị không hợp lệ: from, to (dài hơn 10 "
+		    "năm).");
 		return -1;
 	}
 	if ((*t0 = tz_midnight(tz, fy, fm, fd)) == -1 ||

@@ -274,6 +274,18 @@ test_routes_and_headers(void **state)
 	assert_int_equal(r.code, 200);
 	headers_present(&r);
 	web_resp_clear(&r);
+	/* The report walks every month of its period on the loop: ten
+	 * years at most (fuzz_web: to=9999-12-31 held it for minutes). */
+	get(t, "/month?from=2017-01-01&to=2026-12-31", viewer, T0, &r);
+	assert_int_equal(r.code, 200);
+	web_resp_clear(&r);
+	get(t, "/month?from=2017-01-01&to=2027-01-01", viewer, T0, &r);
+	assert_int_equal(r.code, 400);
+	headers_present(&r);
+	web_resp_clear(&r);
+	get(t, "/month.csv?to=9999-12-31", viewer, T0, &r);
+	assert_int_equal(r.code, 400);
+	web_resp_clear(&r);
 	get(t, "/users", cw, T0, &r);
 	assert_int_equal(r.code, 403);
 	web_resp_clear(&r);
