@@ -117,7 +117,19 @@ web_printf(struct web_ctx *ctx, const char *fmt, ...)
 void
 web_text(struct web_ctx *ctx, const char *s)
 {
-	html_text(ctx->fp, s != NULL ? s : "");
+	char	*valid;
+
+	if (s == NULL)
+		return;
+	/* A value of the request's (a filter, a name) may be anything: the
+	 * page is UTF-8 (fuzz_web). */
+	if (text_utf8_valid(s, strlen(s))) {
+		html_text(ctx->fp, s);
+		return;
+	}
+	valid = text_utf8(s, strlen(s));
+	html_text(ctx->fp, valid);
+	free(valid);
 }
 
 void
