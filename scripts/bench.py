@@ -111,6 +111,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 import harness  # noqa: E402
 import kannel  # noqa: E402
+import webclient  # noqa: E402
 from sink import Sink  # noqa: E402
 
 LUA = os.path.join(ROOT, "scripts", "bench.lua")
@@ -1375,6 +1376,360 @@ def run_plea():
 	return {"us": med / 1000}, True
 
 
+# ---------------------------------------------------------------- the console
+
+CONSOLE_ADMIN, CONSOLE_CW = "quantri1", "canbo13"
+CONSOLE_CW_AREAS = ("T1", "T3")
+CONSOLE_PAGE_ROWS = 50		# web_int.h's WEB_PAGE_ROWS
+
+
+def console_listen(ov, port):
+	"""ov with the web console listening on loopback port."""
+	return merge_copy(ov, {"console": {"listen": "127.0.0.1:%d" % port}})
+
+
+def console_signin(d, name):
+	"""A session of user name on d's console (d.console_port): its
+	cookie, signed in over HTTP with the sign-in form's CSRF token."""
+	b = webclient.Browser(d)
+	b.signin(name)
+	return b.cookie()
+
+
+class ConsoleTimer:
+	"""GETs on the console with one session's cookie on a kept-alive
+	connection (as a browser's), each timed from the request's first
+	byte sent to the answer's last read."""
+
+	def __init__(self, port, cookie):
+		self.port = port
+		self.cookie = cookie
+		self.c = None
+
+	def get(self, path):
+		"""(seconds, status, body)."""
+		t = time.monotonic()
+		for attempt in (0, 1):
+			if self.c is None:
+				self.c = http.client.HTTPConnection("127.0.0.1",
+				    self.port, timeout=30)
+			try:
+				self.c.request("GET", path, headers={"Cookie":
+				    "%s=%s" % (webclient.COOKIE, self.cookie)})
+				r = self.c.getresponse()
+				body = r.read()
+				if r.getheader("Connection", "").lower() == "close":
+					self.c.close()
+					self.c = None
+				return time.monotonic() - t, r.status, body
+			except (OSError, http.client.HTTPException):
+				self.c.close()
+				self.c = None
+				if attempt:
+					raise
+		raise RuntimeError("unreachable")
+
+	def close(self):
+		if self.c is not None:
+			self.c.close()
+
+
+def percentile(xs, q):
+	"""The nearest-rank q-quantile of xs."""
+	s = sorted(xs)
+	return s[max(0, min(len(s) - 1, -(-int(q * 100) * len(s) // 100) - 1))]
+
+
+def console_fill(d, args, tmp, csink):
+	"""--console-reports reports into d (started, the sink's webhook
+	contact added) through its intake with wrk, every alert and reply
+	delivered; then, the daemon stopped, a quarter left open, a quarter
+	acknowledged, half closed (the triggers keep the day counts), and d
+	started again. Returns (reports, ok)."""
+	n = args.console_reports
+	csink.get("/reset")
+	t = time.monotonic()
+	r = wrk_run(d.port, args, tmp, "console-fill", count=n)
+	deadline = time.monotonic() + 120
+	pending = 1
+	while time.monotonic() < deadline:
+		pending = count_rows(d.dbpath, "SELECT count(*) FROM outbox "
+		    "WHERE status = 'pending'")
+		if not pending:
+			break
+		time.sleep(0.2)
+	d.stop()
+	stored = count_rows(d.dbpath, "SELECT count(*) FROM reports")
+	ok = stored == r["accepted"] == n and not r["other"] and \
+	    r["drained"] and not pending
+	db = sqlite3.connect(d.dbpath, timeout=30)
+	db.execute("UPDATE reports SET status = CASE id % 4 WHEN 1 THEN "
+	    "'acknowledged' ELSE 'closed' END, escalate_at = NULL, "
+	    "closed_at = CASE WHEN id % 4 > 1 THEN created_at + 3600 END, "
+	    "updated_at = created_at + 60 WHERE id % 4 <> 0")
+	db.commit()
+	db.close()
+	d.start()
+	print("  %d reports through intake (wrk) in %.1f s, every alert and "
+	    "reply delivered; a quarter left open, a quarter acknowledged, "
+	    "half closed (SQL, daemon stopped)  %s" % (stored,
+	    time.monotonic() - t, "OK" if ok else "MISMATCH (%d stored, %d "
+	    "200s, %d pending)" % (stored, r["accepted"], pending)))
+	return stored, ok
+
+
+def console_time(timer, path, n):
+	"""path GET n times after one warm-up: (times in s, last body), or
+	(None, body) if an answer was not 200."""
+	times, body = [], b""
+	for i in range(n + 1):
+		t, st, body = timer.get(path)
+		if st != 200:
+			print("  GET %s: %d %r" % (path, st, body[:200]))
+			return None, body
+		if i:
+			times.append(t)
+	return times, body
+
+
+# A case list's rows: the links to their case pages (a REF, or run 6's
+# pre-filled X0... refs).
+CONSOLE_ROW = re.compile(r'<tr><td><a href="/cases/([A-Za-z0-9]+)"')
+
+
+def console_refs_ok(d, refs, where):
+	"""Whether every REF of refs is a report that where (SQL on reports)
+	holds."""
+	if not refs:
+		return True
+	q = "SELECT count(*) FROM reports WHERE ref IN (%s) AND %s" % (
+	    ",".join("'%s'" % r for r in refs), where)
+	return count_rows(d.dbpath, q) == len(refs)
+
+
+def console_pages(d, args, pages, case=True):
+	"""Time each of pages, (who, user, path, rows wanted, the SQL its
+	rows must meet), the user signed in for it; after the first one, a
+	case's page from the middle of its list (case). Figures of each,
+	printed, and whether all were right."""
+	out, ok = [], True
+	for who, name, path, want, where in pages:
+		timer = ConsoleTimer(d.console_port, console_signin(d, name))
+		try:
+			times, body = console_time(timer, path, args.console_gets)
+			refs = CONSOLE_ROW.findall(body.decode("utf-8", "replace"))
+			good = times is not None and len(refs) == want and \
+			    console_refs_ok(d, refs, where)
+			out.append(console_page_line(who, path, times, body, refs,
+			    good))
+			ok &= good
+			if case and refs:
+				case, ref = False, refs[len(refs) // 2]
+				times, body = console_time(timer, "/cases/" + ref,
+				    args.console_gets)
+				good = times is not None and ref.encode() in body
+				out.append(console_page_line(who, "/cases/" + ref,
+				    times, body, None, good))
+				ok &= good
+		finally:
+			timer.close()
+	return out, ok
+
+
+def run_console_list(args, tmp, csink):
+	"""Run 12: the console's pages on a database of --console-reports
+	reports filed through intake: an admin's and a caseworker's (of two
+	hamlets) first page of /cases, a filtered list (a hamlet, status
+	open), a filter no case meets (the whole list walked) and a case's
+	page, each GET --console-gets times on loopback over a kept-alive
+	connection, end to end (every page writes its audit row and is
+	answered after its COMMIT). Then the same lists on run 6's
+	pre-filled database of --prefill reports, printed, not judged.
+	Returns (figures, ok)."""
+	print("run 12: the console on %d reports filed through intake, "
+	    "%d GETs of each page (after one warm-up), one kept-alive "
+	    "connection, answered after the audit row's COMMIT" % (
+	    args.console_reports, args.console_gets))
+	d = harness.Daemon(overrides(csink.url))
+	f, ok = {"pages": []}, True
+	mine = "area IN (%s)" % ",".join("'%s'" % a for a in CONSOLE_CW_AREAS)
+	t3 = "area = 'T3' AND status = 'open'"
+	rows = CONSOLE_PAGE_ROWS
+	pages = [
+	    ("admin", CONSOLE_ADMIN, "/cases", rows, "1=1"),
+	    ("caseworker", CONSOLE_CW, "/cases", rows, mine),
+	    ("admin", CONSOLE_ADMIN, "/cases?area=T3&status=open", rows, t3),
+	    ("caseworker", CONSOLE_CW, "/cases?area=T3&status=open", rows,
+		t3),
+	    ("caseworker", CONSOLE_CW, "/cases?status=cancelled", 0, "0")]
+	try:
+		webclient.console_up(d, overrides(csink.url))
+		add_hook(d, csink.url)
+		console_users(d)
+		f["reports"], ok = console_fill(d, args, tmp, csink)
+		f["pages"], good = console_pages(d, args, pages)
+		ok &= good
+		d.stop()
+	except Exception as e:
+		run_failed("console", e, d)
+		ok = False
+	finally:
+		d.cleanup()
+	lists = [p for p in f["pages"] if p["list"] and p["median_ms"]]
+	if lists:
+		f["worst"] = max(lists, key=lambda p: p["median_ms"])
+	if args.prefill:
+		f["big"], good = console_big(args, pages)
+		ok &= good
+	return f, ok
+
+
+def console_users(d):
+	"""The console's admin and caseworker (of CONSOLE_CW_AREAS) on d."""
+	webclient.add_user(d, CONSOLE_ADMIN, "admin")
+	webclient.add_user(d, CONSOLE_CW, "caseworker",
+	    areas=";".join(CONSOLE_CW_AREAS))
+
+
+def console_big(args, pages):
+	"""Run 12's lists on run 6's database of --prefill reports (its
+	PREFILL_SQL: no texts, no REF the daemon made, so no case's page),
+	and a caseworker asking for a hamlet not hers (T5: nothing, after
+	the whole list). Printed, not judged. (figures, ok)."""
+	n = args.prefill
+	print("  the same lists on %d reports (run 6's pre-filled database), "
+	    "not judged:" % n)
+	d = harness.Daemon(overrides("http://127.0.0.1:9"))
+	out, ok = [], True
+	try:
+		webclient.console_up(d, overrides("http://127.0.0.1:9"))
+		console_users(d)
+		d.stop()
+		now = int(time.time())
+		step = max(1, 2 * 365 * 86400 // n)
+		db = sqlite3.connect(d.dbpath, timeout=30)
+		db.execute("PRAGMA synchronous = OFF")
+		for stmt in PREFILL_SQL.split(";\n"):
+			if stmt.strip():
+				db.execute(stmt, {"n": n, "t0": now - n * step,
+				    "step": step})
+		db.commit()
+		db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+		db.close()
+		d.start()
+		out, ok = console_pages(d, args, pages + [("caseworker",
+		    CONSOLE_CW, "/cases?area=T5", 0, "0")], case=False)
+		d.stop()
+	except Exception as e:
+		run_failed("console, pre-filled", e, d)
+		ok = False
+	finally:
+		d.cleanup()
+	return out, ok
+
+
+def console_page_line(who, path, times, body, refs, good):
+	"""One page's figures, printed (refs: a list's REFs, None for a
+	case's page)."""
+	p = {"who": who, "path": path, "list": refs is not None,
+	    "median_ms": None}
+	if times:
+		p["median_ms"] = median(times) * 1000
+		p["p95_ms"] = percentile(times, 0.95) * 1000
+		print("  %-10s GET %-28s median %6.2f ms  p95 %6.2f ms  (%s%.0f "
+		    "kB)  %s" % (who, path, p["median_ms"], p["p95_ms"],
+		    "%d cases, " % len(refs) if refs is not None else "",
+		    len(body) / 1024, "OK" if good else "MISMATCH"))
+	else:
+		print("  %-10s GET %-28s not timed  MISMATCH" % (who, path))
+	return p
+
+
+def console_idle_round(args, tmp, csink, tag, console, check):
+	"""One round of runs 1-2's tincayd (alerts and replies to the sink),
+	with its console listening, an admin signed in and no request
+	during the load (console), or without a console."""
+	for attempt in range(3):
+		ov = overrides(csink.url)
+
+		def hook(d):
+			add_hook(d, csink.url)
+			if console:
+				d.console_port = port
+				webclient.add_user(d, CONSOLE_ADMIN, "admin")
+				console_signin(d, CONSOLE_ADMIN)
+
+		if console:
+			port = harness.free_port()
+			ov = console_listen(ov, port)
+		try:
+			return one_tincayd(args, tmp, tag, ov, hook, check)
+		except Exception as e:
+			# another program took the console's port meanwhile
+			if not console or attempt == 2 or not re.search(
+			    r"in use|bind", str(e), re.I):
+				raise
+	raise RuntimeError("unreachable")
+
+
+def run_console_idle(args, tmp, csink):
+	"""Run 11: runs 1-2's tincayd with the console configured and idle
+	(listening, an admin signed in, no request) against it without, in
+	--console-rounds pairs of the same load, the pair's order swapped
+	each time; the median of each pair's ratios (the box's load drifts
+	between rounds more than within a pair). Returns (figures, ok)."""
+	print("run 11: tincayd with the console listening and idle (an admin "
+	    "signed in, no request) vs without, %d pairs of %d s rounds, "
+	    "alternating" % (args.console_rounds, args.duration))
+	bad = []
+
+	def stored(d, r):
+		n = count_rows(d.dbpath, "SELECT count(*) FROM messages")
+		if n != r["accepted"] or r["other"] or not r["drained"]:
+			bad.append((n, r["accepted"], r["other"]))
+
+	withs, withouts = [], []
+	for i in range(args.console_rounds):
+		for console in ((False, True) if i % 2 == 0 else (True, False)):
+			r = console_idle_round(args, tmp, csink, "%s%d" % (
+			    "console" if console else "noconsole", i), console,
+			    stored)
+			(withs if console else withouts).append(r)
+	w, wo = summarize(withs), summarize(withouts)
+	show_rounds("without the console", wo)
+	show_rounds("console idle", w)
+	for key, ratio in (("rate", "rate_vs"), ("cpu_us", "cpu_vs")):
+		w[ratio] = median([a[key] / max(b[key], 1e-9)
+		    for a, b in zip(withs, withouts)])
+	w["without"] = wo
+	print("  console idle / without, median of the pairs: %+.1f %% CPU/"
+	    "msg, %+.1f %% req/s (pairs' CPU ratios: %s)" % (
+	    100 * (w["cpu_vs"] - 1), 100 * (w["rate_vs"] - 1), ", ".join(
+	    "%.2f" % (a["cpu_us"] / max(b["cpu_us"], 1e-9)) for a, b in
+	    zip(withs, withouts))))
+	print("  stored msgs = 200s in every round  %s" % ("OK" if not bad else
+	    "MISMATCH %r" % bad))
+	return w, not bad
+
+
+def console_rows(args, lst, idle):
+	"""Issue 21's targets that make bench measures: rows of (target,
+	figure, met)."""
+	rows = []
+	if lst and lst.get("worst"):
+		p = lst["worst"]
+		rows.append(("console case list of %d reports <= 50 ms" %
+		    args.console_reports, "%.1f ms median, p95 %.1f (%s %s)" % (
+		    p["median_ms"], p["p95_ms"], p["who"], p["path"]),
+		    p["median_ms"] <= 50))
+	if idle:
+		rows.append(("console idle: intake CPU/msg <= +2 %",
+		    "%+.1f %% CPU/msg, %+.1f %% req/s (%d pairs)" % (
+		    100 * (idle["cpu_vs"] - 1), 100 * (idle["rate_vs"] - 1),
+		    args.console_rounds), idle["cpu_vs"] <= 1.02))
+	return rows
+
+
 # ---------------------------------------------------------------- issue 22
 
 def issue22_rows(args, probe, intake, burst):
@@ -1638,6 +1993,12 @@ def main():
 	ap.add_argument("--communes", type=int, default=100,
 	    help="communes of run 10's city (and of run 6's database made a "
 	    "city's); 0 leaves both out")
+	ap.add_argument("--console-reports", type=int, default=10000,
+	    help="reports filed through intake for run 12's console pages")
+	ap.add_argument("--console-gets", type=int, default=20,
+	    help="GETs of each console page in run 12")
+	ap.add_argument("--console-rounds", type=int, default=5,
+	    help="pairs of run 11 (the console idle vs without)")
 	ap.add_argument("--engines", default="sqlite pg",
 	    help="sqlite, or sqlite and pg (the default): runs 1-2 and 4 "
 	    "on PostgreSQL too, and run 9")
@@ -1666,6 +2027,7 @@ def main():
 	ok = True
 	probe = intake = alone = burst = growth = pin = plea = city = None
 	pg = on_pg = burst_pg = two = None
+	console_idle = console_list = None
 	try:
 		if "pg" in engines:
 			try:
@@ -1697,6 +2059,10 @@ def main():
 		ok &= good
 		plea, good = run_plea()
 		ok &= good
+		console_idle, good = run_console_idle(args, tmp, csink)
+		ok &= good
+		console_list, good = run_console_list(args, tmp, csink)
+		ok &= good
 	finally:
 		csink.stop()
 		if pg:
@@ -1709,6 +2075,8 @@ def main():
 		ok &= not args.peer.failed
 	print_targets("summary: issue 22's targets on this box",
 	    issue22_rows(args, probe, intake, burst) + peer_rows)
+	print_targets("summary: issue 21's targets on this box (the console)",
+	    console_rows(args, console_list, console_idle))
 	print("summary (TARGET: issue 7's targets on this box; intake against "
 	    "the one-row probe, p99 and idle memory are judged above now)")
 	rows = []
