@@ -575,7 +575,7 @@ static const char *const store_sql[ST__MAX] = {
 	[ST_CONSOLE_CASES] =
 	    "SELECT r.ref, r.category, r.area, r.commune, r.status,"
 	    " r.created_at, r.updated_at, r.cancel_requested FROM reports r"
-	    " WHERE" STORE_SCOPE("r.")
+	    " WHERE" STORE_SCOPE_ASKED " AND" STORE_SCOPE("r.")
 	    " AND (CAST(?3 AS TEXT) IS NULL OR r.status = ?3)"
 	    " AND (CAST(?4 AS TEXT) IS NULL OR r.category = ?4)"
 	    " AND (CAST(?5 AS TEXT) IS NULL OR r.area = ?5)"

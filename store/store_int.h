@@ -208,6 +208,23 @@ int		 store_copy_backup(struct store *, const char *path,
 	" LIKE upper('%;' || " r "area || ';%') OR upper(';' ||"		\
 	" CAST(?2 AS TEXT) || ';') LIKE upper('%;' || " r "commune ||"	\
 	" '.' || " r "area || ';%'))))"
+/*
+ * Whether the hamlet ?5 and the commune ?6 a user's list asks for (each
+ * NULL: any) can be hers at all: a test of the parameters alone, which
+ * both engines make once before reading a row, so a caseworker asking
+ * for another's hamlet gets her empty page without the whole list
+ * walked. A hamlet is hers as T3 or, in a city, as CODE.T3. Only ever
+ * true where STORE_SCOPE may be (a LIKE wildcard the user typed matches
+ * more, never less), so it decides nothing STORE_SCOPE would not.
+ */
+#define STORE_SCOPE_ASKED						\
+	" (CAST(?5 AS TEXT) IS NULL OR CAST(?2 AS TEXT) = '*' OR"	\
+	" upper(';' || CAST(?2 AS TEXT) || ';') LIKE upper('%;' ||"	\
+	" CAST(?5 AS TEXT) || ';%') OR upper(';' || CAST(?2 AS TEXT) ||"	\
+	" ';') LIKE upper('%.' || CAST(?5 AS TEXT) || ';%'))"		\
+	" AND (CAST(?6 AS TEXT) IS NULL OR CAST(?1 AS TEXT) = '*' OR"	\
+	" upper(';' || CAST(?1 AS TEXT) || ';') LIKE upper('%;' ||"	\
+	" CAST(?6 AS TEXT) || ';%'))"
 #define STORE_PG_LOCK_CLASS	"7411"
 #define STORE_PG_LOCK_LEADER	"2"
 int		 store_sqlite_version(struct store *);

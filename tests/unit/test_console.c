@@ -153,7 +153,30 @@ test_filters_and_pages(void **state)
 	f.commune = NULL;
 	f.area = "T2";
 	assert_int_equal(cases(fx, "*", "T1", &f, idx), 0);
+	/* A filter inside the scope finds hers, however her hamlets and
+	 * communes are written (T1, a city's TC.T1, any case). */
+	f.area = "T1";
+	n = cases(fx, "*", "T1;T2", &f, idx);
+	assert_int_equal(n, 2);
+	assert_int_equal(idx[0], 3);
+	assert_int_equal(idx[1], 0);
+	assert_int_equal(cases(fx, "TC;TA", "TC.T2;ta.t1", &f, idx), 1);
+	assert_int_equal(idx[0], 3);
+	f.area = "T2";
+	assert_int_equal(cases(fx, "tc", "tc.t2", &f, idx), 1);
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(cases(fx, "*", "T12;T22", &f, idx), 0);
+	f.area = "%";
+	assert_int_equal(cases(fx, "*", "T1", &f, idx), 0);
 	f.area = NULL;
+	f.commune = "TC";
+	assert_int_equal(cases(fx, "ta;tc", "*", &f, idx), 3);
+	f.commune = "TA";
+	n = cases(fx, "TC;TA", "T1", &f, idx);
+	assert_int_equal(n, 1);
+	assert_int_equal(idx[0], 3);
+	assert_int_equal(cases(fx, "TAX;TC", "*", &f, idx), 0);
+	f.commune = NULL;
 	f.status = "closed";
 	assert_int_equal(cases(fx, "*", "*", &f, idx), 0);
 	f.status = "open";
