@@ -136,13 +136,18 @@ def csp_errors(drv):
 
 
 def submit(form):
-	"""Press the form's button, as a person would (no script)."""
+	"""Press the form's button, as a person would (no script), and wait
+	for the page it leads to: a click returns before the browser has
+	left the page, so the URL read at once may still be the old one."""
 	from selenium.webdriver.common.by import By
+	from selenium.webdriver.support import expected_conditions as EC
+	from selenium.webdriver.support.ui import WebDriverWait
 	buttons = form.find_elements(By.CSS_SELECTOR,
 	    "button, input[type=submit]")
 	check(buttons, "a form without a button: %s" %
 	    form.get_attribute("action"))
 	buttons[0].click()
+	WebDriverWait(form.parent, 20).until(EC.staleness_of(buttons[0]))
 
 
 def choose(form, name, value):
