@@ -20,6 +20,7 @@
 #include "store_int.h"
 
 #define STORE_BUSY_MS	2000
+#define STORE_WAL_RETRY_MS	50	/* another's checkpoint: try again */
 /*
  * SQLite truncates the WAL to this after a checkpoint has reset it; without
  * a limit a WAL a long reader made grow stays that size for good.
@@ -680,19 +681,24 @@ store_lock(struct store *st, const char *path, char *err, size_t errlen)
  * Move every page into the database file and empty the WAL, so that no
  * older copy of a page (one that held a purged text) is left in it. A
  * reader (the daemon between passes, tincayctl) can hold it up: waits up
- * to the busy timeout, then tries again, tries times in all. 1 done, 0
- * still held up, -1 an error.
+ * to the busy timeout, tries times in all. Another connection's
+ * checkpoint (the daemon's store_wal_tidy()) holds the checkpoint lock,
+ * which SQLite does not wait for: BUSY comes at once, so the next try
+ * waits STORE_WAL_RETRY_MS; tries busy timeouts bound the whole. 1
+ * done, 0 still held up, -1 an error.
  */
 int
 store_wal_truncate(struct store *st, int tries)
 {
+	int64_t	 until;
 	int	 rc, log = -1, done = -1;
 
 	if (db_sqlite_handle(st->db) == NULL)
 		return 1;	/* no WAL of ours */
 	if (st->in_tx)
 		return 0;
-	while (tries-- > 0) {
+	until = util_mono_ms() + (int64_t)tries * st->busy_ms;
+	for (;;) {
 		rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(st->db), NULL,
 		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 		if (rc == SQLITE_OK)
@@ -701,8 +707,10 @@ store_wal_truncate(struct store *st, int tries)
 			log_warnx("%s: %s", __func__, db_errmsg(st->db));
 			return -1;
 		}
+		if (--tries <= 0 && util_mono_ms() >= until)
+			return 0;
+		usleep(STORE_WAL_RETRY_MS * 1000);
 	}
-	return 0;
 }
 
 void
