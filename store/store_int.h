@@ -152,6 +152,20 @@ enum stmt {
 };
 
 /*
+ * store_pin.c: a sliding window of failures (wrong PINs, the console's
+ * wrong passwords): the statements that prune one owner's older than the
+ * window, add one, count them, lock the owner and forget them.
+ */
+struct store_fails {
+	enum stmt	 prune, add, count, lock, clear;
+};
+/* One more for id at now: the max-th within window_s locks until now +
+ * lock_s and starts again. 1 locked, 0 not, -1 error. */
+int		 store_fails_add(struct store *, const struct store_fails *,
+		    int64_t id, int64_t now, int64_t window_s, int max,
+		    int64_t lock_s);
+
+/*
  * Statements, by number: for the store's own files (store/store*.c) and
  * white-box unit tests only; everything else calls the typed functions of
  * store.h and sees rows, never statements.

@@ -10,23 +10,23 @@
 #include "store_int.h"
 
 int
-store_pin_failed(struct store *st, int64_t id, int64_t now,
-    int64_t window_s, int max, int64_t lock_s)
+store_fails_add(struct store *st, const struct store_fails *f, int64_t id,
+    int64_t now, int64_t window_s, int max, int64_t lock_s)
 {
 	struct db_stmt	*s;
 	int64_t		 n = -1;
 
-	s = st->stmt[ST_PIN_FAIL_PRUNE];
+	s = st->stmt[f->prune];
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, now - window_s);
-	if (store_run(st, ST_PIN_FAIL_PRUNE) == -1)
+	if (store_run(st, f->prune) == -1)
 		return -1;
-	s = st->stmt[ST_PIN_FAIL_ADD];
+	s = st->stmt[f->add];
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, now);
-	if (store_run(st, ST_PIN_FAIL_ADD) == -1)
+	if (store_run(st, f->add) == -1)
 		return -1;
-	s = st->stmt[ST_PIN_FAIL_COUNT];
+	s = st->stmt[f->count];
 	db_bind_int64(s, 1, id);
 	if (store_row(st, s, __func__) == 1)
 		n = db_column_int64(s, 0);
@@ -35,12 +35,26 @@ store_pin_failed(struct store *st, int64_t id, int64_t now,
 		return -1;
 	if (n < max)
 		return 0;
-	s = st->stmt[ST_PIN_LOCK];
+	s = st->stmt[f->lock];
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, now + lock_s);
-	if (store_run(st, ST_PIN_LOCK) == -1 || store_pin_ok(st, id) == -1)
+	db_bind_int64(st->stmt[f->clear], 1, id);
+	if (store_run(st, f->lock) == -1 || store_run(st, f->clear) == -1)
 		return -1;
 	return 1;
+}
+
+static const struct store_fails store_pin_fails = {
+	ST_PIN_FAIL_PRUNE, ST_PIN_FAIL_ADD, ST_PIN_FAIL_COUNT, ST_PIN_LOCK,
+	ST_PIN_FAIL_CLEAR
+};
+
+int
+store_pin_failed(struct store *st, int64_t id, int64_t now,
+    int64_t window_s, int max, int64_t lock_s)
+{
+	return store_fails_add(st, &store_pin_fails, id, now, window_s, max,
+	    lock_s);
 }
 
 int

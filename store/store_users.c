@@ -175,38 +175,14 @@ int
 store_user_failed(struct store *st, int64_t id, int64_t now,
     int64_t window_s, int max, int64_t lock_s)
 {
-	struct db_stmt	*s;
-	int64_t		 n = -1;
+	static const struct store_fails	 fails = {
+		ST_USER_FAIL_PRUNE, ST_USER_FAIL_ADD, ST_USER_FAIL_COUNT,
+		ST_USER_LOCK, ST_USER_FAIL_CLEAR
+	};
 
 	if (store_begin(st) == -1)
 		return -1;
-	s = st->stmt[ST_USER_FAIL_PRUNE];
-	db_bind_int64(s, 1, id);
-	db_bind_int64(s, 2, now - window_s);
-	if (store_run(st, ST_USER_FAIL_PRUNE) == -1)
-		return -1;
-	s = st->stmt[ST_USER_FAIL_ADD];
-	db_bind_int64(s, 1, id);
-	db_bind_int64(s, 2, now);
-	if (store_run(st, ST_USER_FAIL_ADD) == -1)
-		return -1;
-	s = st->stmt[ST_USER_FAIL_COUNT];
-	db_bind_int64(s, 1, id);
-	if (store_row(st, s, __func__) == 1)
-		n = db_column_int64(s, 0);
-	store_done(s);
-	if (n == -1)
-		return -1;
-	if (n < max)
-		return 0;
-	s = st->stmt[ST_USER_LOCK];
-	db_bind_int64(s, 1, id);
-	db_bind_int64(s, 2, now + lock_s);
-	db_bind_int64(st->stmt[ST_USER_FAIL_CLEAR], 1, id);
-	if (store_run(st, ST_USER_LOCK) == -1 ||
-	    store_run(st, ST_USER_FAIL_CLEAR) == -1)
-		return -1;
-	return 1;
+	return store_fails_add(st, &fails, id, now, window_s, max, lock_s);
 }
 
 int
